@@ -1,0 +1,19 @@
+//! Pure domain types of Lotse.
+//!
+//! Everything here is plain data and rules: no database, no HTTP, no clock. That keeps the rules
+//! testable in isolation and lets the store and the web layer share one definition of each word in
+//! the glossary (docs/glossary.md).
+
+pub mod organisation;
+pub mod policy;
+pub mod role;
+pub mod totp;
+pub mod town;
+pub mod user;
+pub mod validation;
+
+pub use organisation::{OrganisationDraft, OrganisationImportRow, parse_organisation_csv};
+pub use policy::{Permission, allows};
+pub use role::Role;
+pub use town::Ags;
+pub use validation::FieldErrors;

@@ -1,0 +1,350 @@
+//! Organisations (Träger, Behörden, Schulen …): validation of what a form, an import row or an API
+//! call submits.
+
+use crate::town::Ags;
+use crate::validation::{FieldErrors, optional_email, optional_text, required_text};
+
+/// What someone typed, before validation. Field names match the form and the API.
+#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct OrganisationInput {
+    pub name: String,
+    /// Key of an organisation kind (`organisation_kinds` reference table), or its German label.
+    pub kind: String,
+    /// AGS or name of the town; empty when the organisation works district-wide or elsewhere.
+    pub town: String,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub email: String,
+    pub phone: String,
+    pub website: String,
+}
+
+/// A validated organisation, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganisationDraft {
+    pub name: String,
+    pub kind: String,
+    pub town_ags: Option<Ags>,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub email: String,
+    pub phone: String,
+    pub website: String,
+}
+
+/// The vocabularies an organisation refers to, as currently stored.
+pub struct OrganisationVocabulary<'a> {
+    /// (key, German label)
+    pub kinds: &'a [(String, String)],
+    /// (AGS, name)
+    pub towns: &'a [(Ags, String)],
+}
+
+impl OrganisationInput {
+    pub fn validate(
+        &self,
+        vocab: &OrganisationVocabulary<'_>,
+    ) -> Result<OrganisationDraft, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = required_text(&mut e, "name", &self.name, 200);
+
+        let kind_raw = self.kind.trim();
+        let kind = if kind_raw.is_empty() {
+            e.add(
+                "kind",
+                "Pflichtfeld: bitte eine Art der Organisation wählen.",
+            );
+            String::new()
+        } else {
+            match vocab
+                .kinds
+                .iter()
+                .find(|(key, label)| key == kind_raw || label.eq_ignore_ascii_case(kind_raw))
+            {
+                Some((key, _)) => key.clone(),
+                None => {
+                    e.add(
+                        "kind",
+                        format!("Unbekannte Art der Organisation „{kind_raw}“."),
+                    );
+                    String::new()
+                }
+            }
+        };
+
+        let town_raw = self.town.trim();
+        let town_ags = if town_raw.is_empty() {
+            None
+        } else {
+            let found = vocab.towns.iter().find(|(ags, name)| {
+                ags.as_str() == town_raw || name.eq_ignore_ascii_case(town_raw)
+            });
+            match found {
+                Some((ags, _)) => Some(ags.clone()),
+                None => {
+                    e.add(
+                        "town",
+                        format!("„{town_raw}“ ist keine Stadt oder Gemeinde des Kreises."),
+                    );
+                    None
+                }
+            }
+        };
+
+        let street = optional_text(&mut e, "street", &self.street, 200);
+        let postcode = optional_text(&mut e, "postcode", &self.postcode, 5);
+        if !postcode.is_empty()
+            && !(postcode.len() == 5 && postcode.bytes().all(|b| b.is_ascii_digit()))
+        {
+            e.add("postcode", "Die Postleitzahl hat 5 Ziffern.");
+        }
+        let city = optional_text(&mut e, "city", &self.city, 100);
+        let email = optional_email(&mut e, "email", &self.email);
+        let phone = optional_text(&mut e, "phone", &self.phone, 50);
+        if phone
+            .chars()
+            .any(|c| !(c.is_ascii_digit() || " +-/()".contains(c)))
+        {
+            e.add(
+                "phone",
+                "Nur Ziffern, Leerzeichen und + - / ( ) sind erlaubt.",
+            );
+        }
+        let website = optional_text(&mut e, "website", &self.website, 300);
+        if !website.is_empty()
+            && !(website.starts_with("https://") || website.starts_with("http://"))
+        {
+            e.add("website", "Die Webseite beginnt mit https:// oder http://.");
+        }
+
+        e.into_result(OrganisationDraft {
+            name,
+            kind,
+            town_ags,
+            street,
+            postcode,
+            city,
+            email,
+            phone,
+            website,
+        })
+    }
+}
+
+/// German labels of the fields, for messages that name a field ("Zeile 4, PLZ: …").
+pub fn field_label(field: &str) -> &str {
+    match field {
+        "name" => "Name",
+        "kind" => "Art",
+        "town" => "Gemeinde",
+        "street" => "Straße",
+        "postcode" => "PLZ",
+        "city" => "Ort",
+        "email" => "E-Mail",
+        "phone" => "Telefon",
+        "website" => "Webseite",
+        other => other,
+    }
+}
+
+/// One data row of an import file, numbered as a spreadsheet shows it (header = line 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganisationImportRow {
+    pub line: u64,
+    pub input: OrganisationInput,
+}
+
+/// Reads organisations from CSV as German Excel writes it: `;`-separated, UTF-8 with or without
+/// BOM, a header row naming the columns (any order; unknown columns are an error so that a typo
+/// in a header does not silently drop a column).
+///
+/// Returns the rows, or a message about the file as a whole (encoding, header, broken quoting).
+pub fn parse_organisation_csv(bytes: &[u8]) -> Result<Vec<OrganisationImportRow>, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "Die Datei ist nicht UTF-8-kodiert (Byte {}). Bitte in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“ speichern.",
+            e.valid_up_to() + 1
+        )
+    })?;
+    let delimiter = if text
+        .lines()
+        .next()
+        .is_some_and(|h| !h.contains(';') && h.contains(','))
+    {
+        b','
+    } else {
+        b';'
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("Kopfzeile nicht lesbar: {e}"))?
+        .clone();
+    let mut columns: Vec<&'static str> = Vec::new();
+    for header in headers.iter() {
+        let column = match header.trim().to_lowercase().as_str() {
+            "name" => "name",
+            "art" | "typ" | "kind" => "kind",
+            "gemeinde" | "stadt/gemeinde" | "ags" | "town" => "town",
+            "straße" | "strasse" | "street" => "street",
+            "plz" | "postleitzahl" | "postcode" => "postcode",
+            "ort" | "city" => "city",
+            "e-mail" | "email" | "mail" => "email",
+            "telefon" | "phone" => "phone",
+            "webseite" | "website" | "internet" => "website",
+            _ => {
+                return Err(format!(
+                    "Unbekannte Spalte „{}“ in der Kopfzeile. Erlaubt: Name; Art; Gemeinde; Straße; PLZ; Ort; E-Mail; Telefon; Webseite.",
+                    header.trim()
+                ));
+            }
+        };
+        if columns.contains(&column) {
+            return Err(format!("Die Spalte „{}“ kommt doppelt vor.", header.trim()));
+        }
+        columns.push(column);
+    }
+    for required in ["name", "kind"] {
+        if !columns.contains(&required) {
+            return Err(format!(
+                "Die Pflichtspalte „{}“ fehlt in der Kopfzeile.",
+                field_label(required)
+            ));
+        }
+    }
+
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            match e.kind() {
+                csv::ErrorKind::UnequalLengths { expected_len, len, .. } => format!(
+                    "Zeile {line}: {len} statt {expected_len} Spalten. Enthält ein Feld ein Semikolon ohne Anführungszeichen?"
+                ),
+                _ => format!("Zeile {line}: nicht lesbar ({e})."),
+            }
+        })?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let mut input = OrganisationInput::default();
+        for (column, value) in columns.iter().zip(record.iter()) {
+            let slot = match *column {
+                "name" => &mut input.name,
+                "kind" => &mut input.kind,
+                "town" => &mut input.town,
+                "street" => &mut input.street,
+                "postcode" => &mut input.postcode,
+                "city" => &mut input.city,
+                "email" => &mut input.email,
+                "phone" => &mut input.phone,
+                _ => &mut input.website,
+            };
+            *slot = value.to_owned();
+        }
+        rows.push(OrganisationImportRow { line, input });
+    }
+    if rows.is_empty() {
+        return Err("Die Datei enthält keine Datenzeilen.".to_owned());
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vocab_data() -> (Vec<(String, String)>, Vec<(Ags, String)>) {
+        (
+            vec![("welfare_association".into(), "Wohlfahrtsverband".into())],
+            vec![("05570004".parse().expect("valid"), "Ahlen".into())],
+        )
+    }
+
+    #[test]
+    fn validate_resolves_labels_and_town_names() {
+        let (kinds, towns) = vocab_data();
+        let vocab = OrganisationVocabulary {
+            kinds: &kinds,
+            towns: &towns,
+        };
+        let input = OrganisationInput {
+            name: " Caritas ".into(),
+            kind: "Wohlfahrtsverband".into(),
+            town: "ahlen".into(),
+            postcode: "59227".into(),
+            ..Default::default()
+        };
+        let draft = input.validate(&vocab).expect("valid");
+        assert_eq!(draft.name, "Caritas");
+        assert_eq!(draft.kind, "welfare_association");
+        assert_eq!(
+            draft.town_ags.map(|a| a.to_string()).as_deref(),
+            Some("05570004")
+        );
+    }
+
+    #[test]
+    fn validate_names_each_bad_field() {
+        let (kinds, towns) = vocab_data();
+        let vocab = OrganisationVocabulary {
+            kinds: &kinds,
+            towns: &towns,
+        };
+        let input = OrganisationInput {
+            kind: "Bank".into(),
+            town: "Münster".into(),
+            postcode: "123".into(),
+            email: "x@".into(),
+            website: "www.example.org".into(),
+            ..Default::default()
+        };
+        let errors = input.validate(&vocab).expect_err("invalid");
+        for field in ["name", "kind", "town", "postcode", "email", "website"] {
+            assert!(errors.get(field).is_some(), "{field} should be reported");
+        }
+    }
+
+    #[test]
+    fn parses_german_excel_csv_with_bom() {
+        let file = "\u{feff}Name;Art;Gemeinde;PLZ\nCaritas;Wohlfahrtsverband;Ahlen;59227\n;;;\n\"AWO; Ortsverein\";Wohlfahrtsverband;;\n";
+        let rows = parse_organisation_csv(file.as_bytes()).expect("parses");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[1].line, 4);
+        assert_eq!(rows[1].input.name, "AWO; Ortsverein");
+    }
+
+    #[test]
+    fn file_level_errors_are_explained() {
+        assert!(
+            parse_organisation_csv(b"Name;Farbe\nx;y\n")
+                .expect_err("bad header")
+                .contains("Farbe")
+        );
+        assert!(
+            parse_organisation_csv(b"Art\nx\n")
+                .expect_err("no name")
+                .contains("Name")
+        );
+        assert!(
+            parse_organisation_csv(b"Name;Art\n\xff;x\n")
+                .expect_err("latin1")
+                .contains("UTF-8")
+        );
+        assert!(
+            parse_organisation_csv(b"Name;Art\na;b;c\n")
+                .expect_err("columns")
+                .contains("Zeile 2")
+        );
+    }
+}

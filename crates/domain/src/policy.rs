@@ -1,0 +1,73 @@
+//! The access policy: the one place that decides what a role may do.
+//!
+//! Every route declares the [`Permission`] it needs (see the web crate's route table); the web layer
+//! asks [`allows`] and nothing else. Record-level rules (your organisation's offer, a case you are
+//! assigned to) will extend this module as the modules that need them arrive.
+
+use crate::role::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// See the 13 towns and their keys (reference data, no personal data).
+    ViewTowns,
+    /// See the directory of organisations (no personal data).
+    ViewOrganisations,
+    /// Create, edit, deactivate and import organisations.
+    ManageOrganisations,
+    /// Create, edit and deactivate user accounts; reset passwords and second factors.
+    ManageUsers,
+    /// Browse the audit log.
+    ViewAuditLog,
+    /// Change platform settings such as which roles must use a second factor.
+    ManageSettings,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 6] = [
+        Permission::ViewTowns,
+        Permission::ViewOrganisations,
+        Permission::ManageOrganisations,
+        Permission::ManageUsers,
+        Permission::ViewAuditLog,
+        Permission::ManageSettings,
+    ];
+}
+
+/// Whether a user holding `role` may do what `permission` names.
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    match permission {
+        // Reference data and the organisation directory are needed by everyone who refers people on.
+        ViewTowns | ViewOrganisations => true,
+        // Organisations are kept by the integration centre (KI/KIM) and the platform admins.
+        ManageOrganisations => matches!(role, Role::Admin | Role::Coordination),
+        // Accounts, the audit trail and settings are an administrator's job only: the audit log is
+        // the one record that must stay out of the hands of those it records.
+        ManageUsers | ViewAuditLog | ManageSettings => role == Role::Admin,
+    }
+}
+
+/// Whether any of the roles allows the permission (a user may hold several roles).
+pub fn any_allows(roles: &[Role], permission: Permission) -> bool {
+    roles.iter().any(|r| allows(*r, permission))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admins_see_the_audit_log_and_manage_users() {
+        for role in Role::ALL {
+            assert_eq!(allows(role, Permission::ViewAuditLog), role == Role::Admin);
+            assert_eq!(allows(role, Permission::ManageUsers), role == Role::Admin);
+        }
+    }
+
+    #[test]
+    fn coordination_manages_organisations_partners_do_not() {
+        assert!(allows(Role::Coordination, Permission::ManageOrganisations));
+        assert!(!allows(Role::Partner, Permission::ManageOrganisations));
+        assert!(!allows(Role::Reader, Permission::ManageOrganisations));
+    }
+}

@@ -1,0 +1,137 @@
+//! Field-level validation errors that forms, imports and the API all report the same way.
+
+use std::fmt;
+
+/// Errors keyed by the name of the field they concern, in the order they were found.
+///
+/// A form shows each message beside its field; an import prefixes them with the row number; the API
+/// returns them as `{"errors": {"field": "message"}}`. Messages are German because users read them.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct FieldErrors(Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((field.to_owned(), message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(f, m)| (f.as_str(), m.as_str()))
+    }
+
+    /// `Ok(value)` when no error was recorded, so validators can end with `errors.into_result(draft)`.
+    pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        for (field, message) in &self.0 {
+            if !first {
+                f.write_str("; ")?;
+            }
+            first = false;
+            write!(f, "{field}: {message}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FieldErrors {}
+
+/// Trims and checks a required single-line text field.
+pub fn required_text(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        errors.add(field, "Pflichtfeld: bitte ausfüllen.");
+    } else {
+        check_length(errors, field, value, max);
+    }
+    value.to_owned()
+}
+
+/// Trims and checks an optional single-line text field.
+pub fn optional_text(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
+    let value = value.trim();
+    check_length(errors, field, value, max);
+    value.to_owned()
+}
+
+fn check_length(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
+    if value.chars().count() > max {
+        errors.add(field, format!("Höchstens {max} Zeichen."));
+    } else if value.chars().any(|c| c.is_control()) {
+        errors.add(field, "Enthält unzulässige Steuerzeichen.");
+    }
+}
+
+/// A deliberately loose e-mail check: one `@`, something on both sides, a dot in the domain.
+/// Real verification happens when mail is sent; this only catches typing slips.
+pub fn optional_email(errors: &mut FieldErrors, field: &str, value: &str) -> String {
+    let value = optional_text(errors, field, value, 254);
+    if !value.is_empty() {
+        let ok = match value.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !value.contains(char::is_whitespace)
+                    && !domain.contains('@')
+            }
+            None => false,
+        };
+        if !ok {
+            errors.add(field, "Keine gültige E-Mail-Adresse.");
+        }
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_text_reports_empty_and_too_long() {
+        let mut e = FieldErrors::new();
+        required_text(&mut e, "name", "   ", 10);
+        required_text(&mut e, "kurz", "elf Zeichen", 10);
+        assert_eq!(e.get("name"), Some("Pflichtfeld: bitte ausfüllen."));
+        assert_eq!(e.get("kurz"), Some("Höchstens 10 Zeichen."));
+    }
+
+    #[test]
+    fn email_check_is_loose_but_catches_slips() {
+        for ok in ["a@b.de", "info@ki.kreis-warendorf.de"] {
+            let mut e = FieldErrors::new();
+            optional_email(&mut e, "email", ok);
+            assert!(e.is_empty(), "{ok}");
+        }
+        for bad in ["a@b", "@b.de", "a b@c.de", "a@.de", "ab.de"] {
+            let mut e = FieldErrors::new();
+            optional_email(&mut e, "email", bad);
+            assert!(!e.is_empty(), "{bad}");
+        }
+    }
+}

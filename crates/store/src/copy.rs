@@ -1,0 +1,418 @@
+//! Moving a whole deployment between databases: `lotse db copy`, `lotse backup` and `lotse restore`.
+//!
+//! Every table is listed here with its columns, in an order that satisfies the foreign keys. A test
+//! compares this list with the live schema, so a migration that adds a column cannot be forgotten.
+//! The source is read inside one snapshot transaction, so a copy of a running system is consistent.
+
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::db::{Backend, Db, Tx, tx};
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    NullableText,
+    Int,
+    NullableInt,
+    Bool,
+}
+
+pub struct Table {
+    pub name: &'static str,
+    /// Columns in order; the first ones named in `order_by` make rows come out in a stable order.
+    pub columns: &'static [(&'static str, Kind)],
+    pub order_by: &'static str,
+}
+
+use Kind::*;
+
+/// All tables with data, parents before children. `schema_migrations` is not copied: the target
+/// is migrated by the program itself. `audit_head` is copied by updating its single row.
+pub const TABLES: &[Table] = &[
+    Table {
+        name: "towns",
+        order_by: "ags",
+        columns: &[
+            ("ags", Text),
+            ("name", Text),
+            ("kind", Text),
+            ("first_counselling_site", Bool),
+        ],
+    },
+    Table {
+        name: "organisation_kinds",
+        order_by: "key",
+        columns: &[("key", Text), ("label", Text), ("sort_order", Int)],
+    },
+    Table {
+        name: "organisations",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("name", Text),
+            ("name_key", Text),
+            ("kind", Text),
+            ("town_ags", NullableText),
+            ("street", Text),
+            ("postcode", Text),
+            ("city", Text),
+            ("email", Text),
+            ("phone", Text),
+            ("website", Text),
+            ("active", Bool),
+            ("fictitious", Bool),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    },
+    Table {
+        name: "users",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("username", Text),
+            ("display_name", Text),
+            ("email", Text),
+            ("organisation_id", Text),
+            ("password_hash", Text),
+            ("totp_secret", NullableText),
+            ("totp_last_step", NullableInt),
+            ("active", Bool),
+            ("fictitious", Bool),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    },
+    Table {
+        name: "user_roles",
+        order_by: "user_id, role",
+        columns: &[("user_id", Text), ("role", Text)],
+    },
+    Table {
+        name: "sessions",
+        order_by: "token_hash",
+        columns: &[
+            ("token_hash", Text),
+            ("user_id", Text),
+            ("created_at", Int),
+            ("last_seen_at", Int),
+            ("expires_at", Int),
+            ("second_factor_pending", Bool),
+        ],
+    },
+    Table {
+        name: "login_failures",
+        order_by: "username",
+        columns: &[
+            ("username", Text),
+            ("failures", Int),
+            ("window_started_at", Int),
+            ("locked_until", NullableInt),
+        ],
+    },
+    Table {
+        name: "api_tokens",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("user_id", Text),
+            ("name", Text),
+            ("token_hash", Text),
+            ("prefix", Text),
+            ("created_at", Int),
+            ("last_used_at", NullableInt),
+            ("revoked_at", NullableInt),
+        ],
+    },
+    Table {
+        name: "settings",
+        order_by: "key",
+        columns: &[("key", Text), ("value", Text)],
+    },
+    Table {
+        name: "audit_log",
+        order_by: "seq",
+        columns: &[
+            ("seq", Int),
+            ("at", Int),
+            ("actor_id", NullableText),
+            ("actor_name", Text),
+            ("action", Text),
+            ("entity", Text),
+            ("record_id", Text),
+            ("changes", Text),
+            ("prev_hash", Text),
+            ("hash", Text),
+        ],
+    },
+    Table {
+        name: "audit_head",
+        order_by: "id",
+        columns: &[("id", Int), ("seq", Int), ("hash", Text)],
+    },
+];
+
+/// Tables that exist but are deliberately not in [`TABLES`].
+pub const NOT_COPIED: &[&str] = &["schema_migrations"];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Cell {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Bool(bool),
+}
+
+impl Cell {
+    fn fingerprint(&self, hasher: &mut Sha256) {
+        match self {
+            Cell::Text(Some(s)) => hasher.update(format!("T{}:{s}", s.len())),
+            Cell::Text(None) | Cell::Int(None) => hasher.update("N"),
+            Cell::Int(Some(i)) => hasher.update(format!("I{i};")),
+            Cell::Bool(b) => hasher.update(if *b { "B1" } else { "B0" }),
+        }
+    }
+}
+
+const PAGE: i64 = 1000;
+
+async fn read_page(tx: &mut Tx, table: &Table, offset: i64) -> Result<Vec<Vec<Cell>>> {
+    let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
+    let sql = format!(
+        "SELECT {} FROM {} ORDER BY {} LIMIT {PAGE} OFFSET {offset}",
+        columns.join(", "),
+        table.name,
+        table.order_by
+    );
+    // Table and column names come from the constant list above, never from input.
+    let rows = tx!(tx, |c| {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *c)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut cells = Vec::with_capacity(table.columns.len());
+            for (i, (_, kind)) in table.columns.iter().enumerate() {
+                cells.push(match kind {
+                    Text | NullableText => Cell::Text(row.try_get::<Option<String>, _>(i)?),
+                    Int | NullableInt => Cell::Int(row.try_get::<Option<i64>, _>(i)?),
+                    Bool => Cell::Bool(row.try_get::<bool, _>(i)?),
+                });
+            }
+            out.push(cells);
+        }
+        out
+    });
+    Ok(rows)
+}
+
+async fn write_rows(tx: &mut Tx, table: &Table, rows: &[Vec<Cell>]) -> Result<()> {
+    let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
+    let sql = if table.name == "audit_head" {
+        // The migration created the single row; it is overwritten, not inserted.
+        "UPDATE audit_head SET seq = $2, hash = $3 WHERE id = $1".to_owned()
+    } else {
+        let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+        format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            table.name,
+            columns.join(", "),
+            placeholders.join(", ")
+        )
+    };
+    tx!(tx, |c| {
+        for row in rows {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for cell in row {
+                q = match cell {
+                    Cell::Text(v) => q.bind(v.clone()),
+                    Cell::Int(v) => q.bind(*v),
+                    Cell::Bool(v) => q.bind(*v),
+                };
+            }
+            q.execute(&mut *c).await?;
+        }
+    });
+    Ok(())
+}
+
+/// Begins a read-only snapshot of the whole database.
+async fn snapshot(db: &Db) -> Result<Tx> {
+    Ok(match db {
+        Db::Sqlite(s) => Tx::Sqlite(s.read.begin().await?),
+        Db::Postgres(p) => {
+            let mut t = p.begin().await?;
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *t)
+                .await?;
+            Tx::Postgres(t)
+        }
+    })
+}
+
+/// Whether a database holds nothing but what a fresh migration creates.
+pub async fn is_empty(db: &Db) -> Result<bool> {
+    let mut tx = snapshot(db).await?;
+    for table in TABLES.iter().filter(|t| t.name != "audit_head") {
+        if !read_page(&mut tx, table, 0).await?.is_empty() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyReport {
+    pub tables: usize,
+    pub rows: u64,
+}
+
+/// Copies everything from `from` into `to`, which must be empty (freshly migrated). All of it is
+/// written in one transaction: a failure leaves the target as empty as it was.
+pub async fn copy(from: &Db, to: &Db) -> Result<CopyReport> {
+    if !is_empty(to).await? {
+        return Err(StoreError::Config(
+            "the target database already holds data; copy only into an empty database".into(),
+        ));
+    }
+    let mut source = snapshot(from).await?;
+    let mut target = to.begin().await?;
+    let mut rows = 0u64;
+    for table in TABLES {
+        let mut offset = 0;
+        loop {
+            let page = read_page(&mut source, table, offset).await?;
+            write_rows(&mut target, table, &page).await?;
+            rows += page.len() as u64;
+            if (page.len() as i64) < PAGE {
+                break;
+            }
+            offset += PAGE;
+        }
+    }
+    target.commit().await?;
+    Ok(CopyReport {
+        tables: TABLES.len(),
+        rows,
+    })
+}
+
+/// A digest of every table's content, identical for identical data on either backend.
+pub async fn fingerprint(db: &Db) -> Result<Vec<(&'static str, u64, String)>> {
+    let mut tx = snapshot(db).await?;
+    let mut out = Vec::new();
+    for table in TABLES {
+        let mut hasher = Sha256::new();
+        let mut count = 0u64;
+        let mut offset = 0;
+        loop {
+            let page = read_page(&mut tx, table, offset).await?;
+            for row in &page {
+                for cell in row {
+                    cell.fingerprint(&mut hasher);
+                }
+                hasher.update("\n");
+            }
+            count += page.len() as u64;
+            if (page.len() as i64) < PAGE {
+                break;
+            }
+            offset += PAGE;
+        }
+        out.push((table.name, count, crate::audit::hex(&hasher.finalize())));
+    }
+    Ok(out)
+}
+
+/// Writes a consistent snapshot of a running database to `file`, as a SQLite database that
+/// [`restore`] (or any SQLite tool) can read. SQLite uses `VACUUM INTO`; PostgreSQL is copied
+/// through a repeatable-read snapshot.
+pub async fn backup(db: &Db, file: &std::path::Path) -> Result<CopyReport> {
+    if file.exists() {
+        return Err(StoreError::Config(format!(
+            "{} exists already; choose a new file name",
+            file.display()
+        )));
+    }
+    let path = file
+        .to_str()
+        .ok_or_else(|| StoreError::Config("backup path is not valid UTF-8".into()))?;
+    match db {
+        Db::Sqlite(s) => {
+            sqlx::query("VACUUM INTO $1")
+                .bind(path)
+                .execute(&s.write)
+                .await?;
+            let rows = fingerprint(db).await?.iter().map(|(_, n, _)| n).sum();
+            Ok(CopyReport {
+                tables: TABLES.len(),
+                rows,
+            })
+        }
+        Db::Postgres(_) => {
+            let target = Db::open(&format!("sqlite://{path}")).await?;
+            let report = copy(db, &target).await;
+            target.close().await;
+            report
+        }
+    }
+}
+
+/// Restores a backup file into `db`, which must be empty.
+pub async fn restore(file: &std::path::Path, db: &Db) -> Result<CopyReport> {
+    if !file.is_file() {
+        return Err(StoreError::Config(format!(
+            "{} is not a file",
+            file.display()
+        )));
+    }
+    let path = file
+        .to_str()
+        .ok_or_else(|| StoreError::Config("backup path is not valid UTF-8".into()))?;
+    let source = Db::open(&format!("sqlite://{path}")).await?;
+    let report = copy(&source, db).await;
+    source.close().await;
+    report
+}
+
+/// Table and column names as the database has them, for the test that keeps [`TABLES`] honest.
+pub async fn live_schema(db: &Db) -> Result<Vec<(String, Vec<String>)>> {
+    let tables: Vec<String> = match db.backend() {
+        Backend::Sqlite => crate::db::read!(db, |c| {
+            sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+            .fetch_all(c)
+            .await
+        })?,
+        Backend::Postgres => crate::db::read!(db, |c| {
+            sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name"
+            )
+            .fetch_all(c)
+            .await
+        })?,
+    };
+    let mut out = Vec::new();
+    for t in tables {
+        let columns: Vec<String> = match db.backend() {
+            Backend::Sqlite => crate::db::read!(db, |c| sqlx::query_scalar(
+                "SELECT name FROM pragma_table_info($1) ORDER BY cid"
+            )
+            .bind(&t)
+            .fetch_all(c)
+            .await)?,
+            Backend::Postgres => crate::db::read!(db, |c| {
+                sqlx::query_scalar(
+                "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
+            )
+            .bind(&t)
+            .fetch_all(c)
+            .await
+            })?,
+        };
+        out.push((t, columns));
+    }
+    Ok(out)
+}

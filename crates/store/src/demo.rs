@@ -1,0 +1,126 @@
+//! The demo data set: a few invented organisations and one user per role, so that the platform can
+//! be tried out at once. Loaded only with `lotse serve --demo`; every record is flagged
+//! `fictitious` and the UI says so on every page.
+
+use lotse_domain::Role;
+use lotse_domain::organisation::OrganisationInput;
+
+use crate::audit::Actor;
+use crate::users::UserDraft;
+use crate::{Db, Result, StoreError, now_ms, organisations, password, settings, users};
+
+pub const DEMO_PASSWORD: &str = "lotse-demo";
+
+/// (username, display name, role, index into ORGANISATIONS)
+pub const DEMO_USERS: &[(&str, &str, Role, usize)] = &[
+    ("admin", "Demo-Administration", Role::Admin, 0),
+    (
+        "koordination",
+        "Kim Beispiel (Koordination)",
+        Role::Coordination,
+        1,
+    ),
+    (
+        "fallmanagement",
+        "Alex Muster (Fallmanagement)",
+        Role::CaseManager,
+        1,
+    ),
+    ("partner", "Sam Probe (Beratungsdienst)", Role::Partner, 2),
+    (
+        "abh",
+        "Robin Test (Ausländerbehörde)",
+        Role::ImmigrationOffice,
+        3,
+    ),
+    (
+        "schulberatung",
+        "Jule Demo (Schulische Erstberatung)",
+        Role::SchoolCounsellor,
+        1,
+    ),
+    ("lesen", "Mika Leser (Ausschussmitglied)", Role::Reader, 4),
+];
+
+/// (name, kind, town) – all invented; "(Demo)" in the name keeps screenshots honest too.
+const ORGANISATIONS: &[(&str, &str, &str)] = &[
+    (
+        "Kreisverwaltung – IT und Organisation (Demo)",
+        "district_administration",
+        "Warendorf",
+    ),
+    (
+        "Kommunales Integrationszentrum (Demo)",
+        "integration_centre",
+        "Ahlen",
+    ),
+    (
+        "Beratungsdienst Musterverband Beckum (Demo)",
+        "welfare_association",
+        "Beckum",
+    ),
+    ("Ausländerbehörde (Demo)", "immigration_office", "Warendorf"),
+    (
+        "Ausschuss für Bildung, Integration, Kultur und Sport (Demo)",
+        "district_administration",
+        "Warendorf",
+    ),
+    (
+        "Integrationsagentur Beispielstadt (Demo)",
+        "integration_agency",
+        "Oelde",
+    ),
+    (
+        "Sprachkurse Muster gGmbH (Demo)",
+        "education_provider",
+        "Telgte",
+    ),
+];
+
+/// Loads the demo set once; returns the logins to print. Does nothing if it is already there.
+pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
+    let logins: Vec<(&'static str, Role)> =
+        DEMO_USERS.iter().map(|(u, _, r, _)| (*u, *r)).collect();
+    if settings::demo_data_loaded(db).await? {
+        return Ok(logins);
+    }
+    let actor = Actor::system("demo");
+    let vocab = organisations::vocabulary(db).await?;
+    // Hash before the transaction: hashing is slow and must not hold the write lock.
+    let mut hashes = Vec::new();
+    for _ in DEMO_USERS {
+        hashes.push(
+            tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD))
+                .await
+                .map_err(|e| StoreError::Config(e.to_string()))??,
+        );
+    }
+    let now = now_ms();
+    let mut tx = db.begin().await?;
+    let mut org_ids = Vec::new();
+    for (name, kind, town) in ORGANISATIONS {
+        let input = OrganisationInput {
+            name: (*name).into(),
+            kind: (*kind).into(),
+            town: (*town).into(),
+            ..Default::default()
+        };
+        let draft = input.validate(&vocab.as_domain())?;
+        org_ids.push(organisations::create(&mut tx, &actor, &draft, true, now).await?);
+    }
+    for ((username, display_name, role, org), hash) in DEMO_USERS.iter().zip(&hashes) {
+        let draft = UserDraft {
+            username: (*username).into(),
+            display_name: (*display_name).into(),
+            email: String::new(),
+            organisation_id: org_ids[*org].clone(),
+            roles: vec![*role],
+        };
+        users::create(&mut tx, &actor, &draft, hash, true, now).await?;
+    }
+    // The demo is for trying things out: no second factor until an admin switches it on.
+    settings::set_totp_required_roles(&mut tx, &actor, &[], now).await?;
+    settings::set(&mut tx, &actor, settings::DEMO_DATA, "loaded", now).await?;
+    tx.commit().await?;
+    Ok(logins)
+}

@@ -1,0 +1,58 @@
+//! Lotse storage: one set of queries over SQLite and PostgreSQL.
+//!
+//! One module per aggregate. Writes take a [`Tx`] and an [`audit::Actor`] and append to the audit
+//! log inside the same transaction, so a change and its audit entry are committed together or not
+//! at all.
+
+mod db;
+mod migrations;
+
+pub mod api_tokens;
+pub mod audit;
+pub mod copy;
+pub mod demo;
+pub mod login_throttle;
+pub mod organisations;
+pub mod password;
+pub mod reference;
+pub mod sessions;
+pub mod settings;
+pub mod users;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use audit::Actor;
+pub use db::{Backend, DatabaseUrl, Db, Tx, new_id, now_ms};
+pub use lotse_domain::FieldErrors;
+pub use migrations::{latest_version, migrate};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Input that breaks a rule, reported per field.
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Config(String),
+}
+
+impl From<FieldErrors> for StoreError {
+    fn from(e: FieldErrors) -> Self {
+        StoreError::Invalid(e)
+    }
+}
+
+impl StoreError {
+    /// An error about one field, e.g. a duplicate name found by the database's unique index.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut e = FieldErrors::new();
+        e.add(field, message);
+        StoreError::Invalid(e)
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

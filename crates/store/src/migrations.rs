@@ -1,0 +1,75 @@
+//! Schema migrations. Each version exists once per backend with the same number; the DDL is the only
+//! SQL written twice.
+
+use crate::StoreError;
+use crate::db::{Backend, Db, now_ms, tx};
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "platform",
+    sqlite: include_str!("../migrations/sqlite/0001_platform.sql"),
+    postgres: include_str!("../migrations/postgres/0001_platform.sql"),
+}];
+
+/// The newest schema version this binary knows.
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
+}
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+/// Brings the schema up to date, all pending versions in one transaction so that a failure leaves
+/// the previous schema intact. Several nodes starting at once on PostgreSQL take an advisory lock
+/// so only one of them migrates.
+pub async fn migrate(db: &Db) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let backend = tx.backend();
+    tx!(&mut tx, |c| {
+        if backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7105417)")
+                .execute(&mut *c)
+                .await?;
+        }
+        sqlx::raw_sql(CREATE_TABLE).execute(&mut *c).await?;
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migrations")
+            .fetch_all(&mut *c)
+            .await?;
+        check_not_newer(&applied)?;
+        for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+            tracing::info!(version = m.version, name = m.name, "applying migration");
+            let ddl = match backend {
+                Backend::Sqlite => m.sqlite,
+                Backend::Postgres => m.postgres,
+            };
+            sqlx::raw_sql(ddl).execute(&mut *c).await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(now_ms())
+            .execute(&mut *c)
+            .await?;
+        }
+    });
+    tx.commit().await
+}
+
+/// An older binary must not run against a newer schema: it would silently ignore new columns.
+fn check_not_newer(applied: &[i64]) -> Result<(), StoreError> {
+    match applied.iter().max() {
+        Some(&v) if v > latest_version() => Err(StoreError::Config(format!(
+            "the database has schema version {v}, newer than this program knows ({}); update Lotse",
+            latest_version()
+        ))),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,353 @@
+//! Organisations: providers, authorities, schools and the district's own offices.
+
+use lotse_domain::Ags;
+use lotse_domain::organisation::{
+    OrganisationDraft, OrganisationImportRow, OrganisationVocabulary, field_label,
+};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::{Db, Tx, is_unique_violation, new_id, read, tx};
+use crate::{Result, StoreError, reference};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub town_ags: Option<String>,
+    pub town_name: Option<String>,
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub email: String,
+    pub phone: String,
+    pub website: String,
+    pub active: bool,
+    /// Demo data: invented, and shown as such in the UI.
+    pub fictitious: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const SELECT: &str = "SELECT o.id, o.name, o.kind, k.label AS kind_label, o.town_ags, t.name AS town_name, \
+    o.street, o.postcode, o.city, o.email, o.phone, o.website, o.active, o.fictitious, o.created_at, o.updated_at \
+    FROM organisations o JOIN organisation_kinds k ON k.key = o.kind LEFT JOIN towns t ON t.ags = o.town_ags";
+
+/// Names are unique regardless of case and surrounding space, on both backends alike.
+fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// Builds a statement from the fixed SELECT above; nothing user-supplied is ever interpolated.
+fn select(tail: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!("{SELECT} {tail}"))
+}
+
+pub async fn list(db: &Db, include_inactive: bool) -> Result<Vec<Organisation>> {
+    let sql = if include_inactive {
+        select("ORDER BY o.name_key")
+    } else {
+        select("WHERE o.active = TRUE ORDER BY o.name_key")
+    };
+    Ok(read!(db, |c| sqlx::query_as(sql).fetch_all(c).await)?)
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Organisation> {
+    read!(db, |c| sqlx::query_as(select("WHERE o.id = $1"))
+        .bind(id)
+        .fetch_optional(c)
+        .await)?
+    .ok_or(StoreError::NotFound)
+}
+
+async fn get_in(tx: &mut Tx, id: &str) -> Result<Organisation> {
+    tx!(tx, |c| sqlx::query_as(select("WHERE o.id = $1"))
+        .bind(id)
+        .fetch_optional(c)
+        .await)?
+    .ok_or(StoreError::NotFound)
+}
+
+/// The kinds and towns an organisation may refer to, as the validator needs them.
+pub struct Vocabulary {
+    pub kinds: Vec<(String, String)>,
+    pub towns: Vec<(Ags, String)>,
+}
+
+impl Vocabulary {
+    pub fn as_domain(&self) -> OrganisationVocabulary<'_> {
+        OrganisationVocabulary {
+            kinds: &self.kinds,
+            towns: &self.towns,
+        }
+    }
+}
+
+pub async fn vocabulary(db: &Db) -> Result<Vocabulary> {
+    let kinds = reference::organisation_kinds(db).await?;
+    let towns = reference::towns(db)
+        .await?
+        .into_iter()
+        .filter_map(|t| t.ags.parse::<Ags>().ok().map(|a| (a, t.name)))
+        .collect();
+    Ok(Vocabulary { kinds, towns })
+}
+
+fn duplicate_name(name: &str) -> StoreError {
+    StoreError::field(
+        "name",
+        format!("Eine Organisation mit dem Namen „{name}“ gibt es schon."),
+    )
+}
+
+pub async fn create(
+    tx: &mut Tx,
+    actor: &Actor,
+    draft: &OrganisationDraft,
+    fictitious: bool,
+    now: i64,
+) -> Result<String> {
+    let id = new_id();
+    let town = draft.town_ags.as_ref().map(Ags::as_str);
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO organisations (id, name, name_key, kind, town_ags, street, postcode, city, email, phone, website, active, fictitious, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, TRUE, $12, $13, $13)",
+        )
+        .bind(&id)
+        .bind(&draft.name)
+        .bind(name_key(&draft.name))
+        .bind(&draft.kind)
+        .bind(town)
+        .bind(&draft.street)
+        .bind(&draft.postcode)
+        .bind(&draft.city)
+        .bind(&draft.email)
+        .bind(&draft.phone)
+        .bind(&draft.website)
+        .bind(fictitious)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&draft.name)),
+        other => other?,
+    };
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "organisation",
+        &id,
+        json!({
+            "name": draft.name, "kind": draft.kind, "town_ags": town, "street": draft.street,
+            "postcode": draft.postcode, "city": draft.city, "email": draft.email,
+            "phone": draft.phone, "website": draft.website, "fictitious": fictitious,
+        }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    draft: &OrganisationDraft,
+    now: i64,
+) -> Result<()> {
+    let old = get_in(tx, id).await?;
+    let town = draft.town_ags.as_ref().map(Ags::as_str);
+    let updated = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE organisations SET name = $2, name_key = $3, kind = $4, town_ags = $5, street = $6, postcode = $7, \
+             city = $8, email = $9, phone = $10, website = $11, updated_at = $12 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(&draft.name)
+        .bind(name_key(&draft.name))
+        .bind(&draft.kind)
+        .bind(town)
+        .bind(&draft.street)
+        .bind(&draft.postcode)
+        .bind(&draft.city)
+        .bind(&draft.email)
+        .bind(&draft.phone)
+        .bind(&draft.website)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match updated {
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&draft.name)),
+        other => other?,
+    };
+    let changes = audit::diff([
+        ("name", old.name, draft.name.clone()),
+        ("kind", old.kind, draft.kind.clone()),
+        (
+            "town_ags",
+            old.town_ags.unwrap_or_default(),
+            town.unwrap_or_default().to_owned(),
+        ),
+        ("street", old.street, draft.street.clone()),
+        ("postcode", old.postcode, draft.postcode.clone()),
+        ("city", old.city, draft.city.clone()),
+        ("email", old.email, draft.email.clone()),
+        ("phone", old.phone, draft.phone.clone()),
+        ("website", old.website, draft.website.clone()),
+    ]);
+    audit::append(tx, actor, "update", "organisation", id, changes, now).await
+}
+
+/// Deactivated organisations disappear from pick lists but keep their history and references.
+pub async fn set_active(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    active: bool,
+    now: i64,
+) -> Result<()> {
+    let old = get_in(tx, id).await?;
+    if old.active == active {
+        return Ok(());
+    }
+    tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE organisations SET active = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(active)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    let action = if active { "reactivate" } else { "deactivate" };
+    audit::append(
+        tx,
+        actor,
+        action,
+        "organisation",
+        id,
+        json!({ "active": { "from": old.active, "to": active } }),
+        now,
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Write nothing if any row is invalid.
+    AllOrNothing,
+    /// Write the valid rows and report the others.
+    ValidRowsOnly,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub line: u64,
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Zeile {}, {}: {}",
+            self.line,
+            field_label(&self.field),
+            self.message
+        )
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub rows: usize,
+    pub created: usize,
+    pub errors: Vec<RowError>,
+}
+
+/// Imports organisations in one transaction. Every row is validated first (fields, duplicates in the
+/// file, names already stored); what is written then depends on `mode`.
+pub async fn import(
+    db: &Db,
+    actor: &Actor,
+    rows: &[OrganisationImportRow],
+    mode: ImportMode,
+    now: i64,
+) -> Result<ImportReport> {
+    let vocab = vocabulary(db).await?;
+    let mut tx = db.begin().await?;
+    let existing: Vec<String> = tx!(&mut tx, |c| {
+        sqlx::query_scalar("SELECT name_key FROM organisations")
+            .fetch_all(c)
+            .await
+    })?;
+    let mut seen: std::collections::HashMap<String, u64> =
+        existing.into_iter().map(|k| (k, 0)).collect();
+    let mut report = ImportReport {
+        rows: rows.len(),
+        ..Default::default()
+    };
+    let mut valid = Vec::new();
+    for row in rows {
+        match row.input.validate(&vocab.as_domain()) {
+            Ok(draft) => {
+                let key = name_key(&draft.name);
+                match seen.get(&key) {
+                    Some(0) => report.errors.push(RowError {
+                        line: row.line,
+                        field: "name".into(),
+                        message: format!(
+                            "Eine Organisation mit dem Namen „{}“ gibt es schon.",
+                            draft.name
+                        ),
+                    }),
+                    Some(first) => report.errors.push(RowError {
+                        line: row.line,
+                        field: "name".into(),
+                        message: format!("Derselbe Name steht schon in Zeile {first}."),
+                    }),
+                    None => {
+                        seen.insert(key, row.line);
+                        valid.push(draft);
+                    }
+                }
+            }
+            Err(errors) => report
+                .errors
+                .extend(errors.iter().map(|(field, message)| RowError {
+                    line: row.line,
+                    field: field.to_owned(),
+                    message: message.to_owned(),
+                })),
+        }
+    }
+    if !report.errors.is_empty() && mode == ImportMode::AllOrNothing {
+        return Ok(report);
+    }
+    for draft in &valid {
+        create(&mut tx, actor, draft, false, now).await?;
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        "import",
+        "organisation",
+        "csv",
+        json!({ "rows": report.rows, "created": valid.len(), "rejected_rows": report.errors.iter().map(|e| e.line).collect::<std::collections::BTreeSet<_>>().len() }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    report.created = valid.len();
+    Ok(report)
+}

@@ -1,0 +1,78 @@
+//! Password hashing with Argon2id (OWASP / BSI recommendation), parameters from the PHC string so
+//! they can be raised later without invalidating stored hashes.
+//!
+//! Hashing takes tens of milliseconds of CPU on purpose: callers on the async runtime must use
+//! `tokio::task::spawn_blocking`.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::StoreError;
+
+fn hasher() -> Argon2<'static> {
+    // OWASP's first recommended Argon2id configuration: 19 MiB, 2 iterations, 1 lane.
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash(password: &str) -> Result<String, StoreError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| StoreError::Config(format!("no randomness: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Config(e.to_string()))?;
+    hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::Config(format!("password hashing failed: {e}")))
+}
+
+pub fn verify(stored_hash: &str, password: &str) -> bool {
+    match PasswordHash::new(stored_hash) {
+        Ok(parsed) => hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A valid hash of a password nobody knows. Logins for unknown usernames verify against it, so
+/// that the time a failed login takes does not reveal whether the account exists.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash("decoy password that is never accepted").unwrap_or_default())
+}
+
+/// Random bytes encoded URL-safe; used for session and API tokens and TOTP secrets.
+pub fn random_token(bytes: usize) -> Result<String, StoreError> {
+    use base64::Engine;
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| StoreError::Config(format!("no randomness: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf))
+}
+
+pub fn random_bytes(len: usize) -> Result<Vec<u8>, StoreError> {
+    let mut buf = vec![0u8; len];
+    getrandom::fill(&mut buf).map_err(|e| StoreError::Config(format!("no randomness: {e}")))?;
+    Ok(buf)
+}
+
+/// Tokens are high-entropy secrets, so a plain SHA-256 is enough to keep a database leak from
+/// yielding usable tokens (no need for a slow hash).
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    crate::audit::hex(&Sha256::digest(token.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_and_verify() {
+        let h = hash("richtig lang genug").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify(&h, "richtig lang genug"));
+        assert!(!verify(&h, "falsch"));
+        assert!(!verify("not a hash", "x"));
+        assert!(!verify(decoy_hash(), "x"));
+    }
+}

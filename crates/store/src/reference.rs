@@ -1,0 +1,137 @@
+//! Reference data: facts that every deployment for Kreis Warendorf starts with (the 13 towns and
+//! their official keys) and the starting vocabularies (kinds of organisation). Loaded at every start;
+//! existing rows are left as they are, so admins' later edits survive upgrades.
+
+use lotse_domain::Ags;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::{Db, read, tx};
+use crate::{Result, StoreError, now_ms};
+
+/// The towns of Kreis Warendorf (from ../shared/reference/kreis-warendorf/towns.csv).
+const TOWNS_CSV: &str = include_str!("../reference/towns.csv");
+
+/// Kinds of organisation: (key, German label). Keys are stable; labels may be edited later.
+pub const ORGANISATION_KINDS: &[(&str, &str)] = &[
+    ("district_administration", "Kreisverwaltung"),
+    ("integration_centre", "Kommunales Integrationszentrum / KIM"),
+    ("municipality", "Stadt- oder Gemeindeverwaltung"),
+    ("immigration_office", "Ausländerbehörde"),
+    ("job_centre", "Jobcenter"),
+    ("employment_agency", "Agentur für Arbeit"),
+    ("school_authority", "Schulamt"),
+    ("school", "Schule"),
+    ("day_care", "Kindertageseinrichtung"),
+    ("welfare_association", "Wohlfahrtsverband"),
+    ("integration_agency", "Integrationsagentur"),
+    ("migrant_organisation", "Migrantenorganisation"),
+    ("education_provider", "Bildungsträger"),
+    ("other", "Sonstige"),
+];
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct Town {
+    pub ags: String,
+    pub name: String,
+    pub kind: String,
+    pub first_counselling_site: bool,
+}
+
+fn parse_towns() -> Result<Vec<Town>> {
+    let mut towns = Vec::new();
+    for (i, line) in TOWNS_CSV.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let bad = || StoreError::Config(format!("towns.csv line {}: '{line}'", i + 1));
+        let [ags, name, kind, site] = fields.as_slice() else {
+            return Err(bad());
+        };
+        ags.parse::<Ags>().map_err(|_| bad())?;
+        towns.push(Town {
+            ags: (*ags).to_owned(),
+            name: (*name).to_owned(),
+            kind: (*kind).to_owned(),
+            first_counselling_site: *site == "yes",
+        });
+    }
+    Ok(towns)
+}
+
+/// Inserts missing reference rows; returns how many were added.
+pub async fn load(db: &Db) -> Result<u64> {
+    let towns = parse_towns()?;
+    let mut tx = db.begin().await?;
+    let mut added = 0;
+    tx!(&mut tx, |c| {
+        for t in &towns {
+            added += sqlx::query(
+                "INSERT INTO towns (ags, name, kind, first_counselling_site) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (ags) DO NOTHING",
+            )
+            .bind(&t.ags)
+            .bind(&t.name)
+            .bind(&t.kind)
+            .bind(t.first_counselling_site)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        }
+        for (i, (key, label)) in ORGANISATION_KINDS.iter().enumerate() {
+            added += sqlx::query(
+                "INSERT INTO organisation_kinds (key, label, sort_order) VALUES ($1, $2, $3) \
+                 ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(*key)
+            .bind(*label)
+            .bind(i as i64)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        }
+    });
+    if added > 0 {
+        audit::append(
+            &mut tx,
+            &Actor::system("reference"),
+            "load",
+            "reference_data",
+            "kreis-warendorf",
+            json!({ "rows_added": added }),
+            now_ms(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(added)
+}
+
+pub async fn towns(db: &Db) -> Result<Vec<Town>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as("SELECT ags, name, kind, first_counselling_site FROM towns ORDER BY name")
+            .fetch_all(c)
+            .await
+    })?)
+}
+
+/// (key, label) of every organisation kind, in display order.
+pub async fn organisation_kinds(db: &Db) -> Result<Vec<(String, String)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as("SELECT key, label FROM organisation_kinds ORDER BY sort_order, label")
+            .fetch_all(c)
+            .await
+    })?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_embedded_town_list_has_thirteen_towns() {
+        let towns = super::parse_towns().expect("towns.csv parses");
+        assert_eq!(towns.len(), 13);
+        assert_eq!(towns.iter().filter(|t| t.first_counselling_site).count(), 3);
+    }
+}

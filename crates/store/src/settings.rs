@@ -1,0 +1,85 @@
+//! Platform settings that admins change at run time, kept as key/value rows.
+
+use lotse_domain::Role;
+use serde_json::json;
+
+use crate::Result;
+use crate::audit::{self, Actor};
+use crate::db::{Db, Tx, read, tx};
+
+/// Roles whose users must use a second factor (TOTP). JSON list of role keys.
+pub const TOTP_REQUIRED_ROLES: &str = "totp_required_roles";
+/// Set when the fictitious demo data set was loaded; the UI then shows a banner.
+pub const DEMO_DATA: &str = "demo_data";
+
+pub async fn get(db: &Db, key: &str) -> Result<Option<String>> {
+    Ok(read!(db, |c| {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(c)
+            .await
+    })?)
+}
+
+pub async fn set(tx: &mut Tx, actor: &Actor, key: &str, value: &str, now: i64) -> Result<()> {
+    let old: Option<String> = tx!(&mut *tx, |c| {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&mut *c)
+            .await
+    })?;
+    if old.as_deref() == Some(value) {
+        return Ok(());
+    }
+    tx!(&mut *tx, |c| {
+        sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    audit::append(
+        tx,
+        actor,
+        "update",
+        "setting",
+        key,
+        json!({ "value": { "from": old, "to": value } }),
+        now,
+    )
+    .await
+}
+
+/// Admins must use a second factor unless an admin decides otherwise.
+pub async fn totp_required_roles(db: &Db) -> Result<Vec<Role>> {
+    Ok(match get(db, TOTP_REQUIRED_ROLES).await? {
+        Some(v) => serde_json::from_str::<Vec<String>>(&v)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|r| r.parse().ok())
+            .collect(),
+        None => vec![Role::Admin],
+    })
+}
+
+pub async fn set_totp_required_roles(
+    tx: &mut Tx,
+    actor: &Actor,
+    roles: &[Role],
+    now: i64,
+) -> Result<()> {
+    let keys: Vec<&str> = roles.iter().map(|r| r.key()).collect();
+    set(
+        tx,
+        actor,
+        TOTP_REQUIRED_ROLES,
+        &json!(keys).to_string(),
+        now,
+    )
+    .await
+}
+
+pub async fn demo_data_loaded(db: &Db) -> Result<bool> {
+    Ok(get(db, DEMO_DATA).await?.is_some())
+}

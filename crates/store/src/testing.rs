@@ -1,0 +1,89 @@
+#![allow(clippy::panic, clippy::expect_used)]
+//! Test support shared by the integration tests of every crate: a fresh database per test, on
+//! SQLite and on PostgreSQL (when `LOTSE_TEST_POSTGRES_URL` is set, as CI does).
+
+use crate::{Db, new_id};
+
+/// A throw-away database. SQLite lives in a temporary directory that is removed on drop; on
+/// PostgreSQL each test gets its own schema (the test script recreates the database per run).
+pub struct TestDb {
+    pub db: Db,
+    pub dir: std::path::PathBuf,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn temp_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("lotse-test-{}", new_id()));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = temp_dir();
+        let url = format!("sqlite://{}", dir.join("lotse.db").display());
+        let db = Db::open(&url)
+            .await
+            .unwrap_or_else(|e| panic!("open {url}: {e}"));
+        TestDb { db, dir }
+    }
+
+    /// `None` (and a note on stderr) when no PostgreSQL is configured outside CI; in CI a missing
+    /// URL is an error, so the PostgreSQL half of the suite can never be skipped silently.
+    pub async fn postgres() -> Option<TestDb> {
+        let Ok(url) = std::env::var("LOTSE_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but LOTSE_TEST_POSTGRES_URL is not: the PostgreSQL tests must run in CI"
+            );
+            eprintln!("LOTSE_TEST_POSTGRES_URL not set: skipping the PostgreSQL variant");
+            return None;
+        };
+        let schema = format!("t_{}", new_id().replace('-', ""));
+        let db = Db::open_postgres_schema(&url, &schema)
+            .await
+            .unwrap_or_else(|e| panic!("open {url} schema {schema}: {e}"));
+        Some(TestDb {
+            db,
+            dir: temp_dir(),
+        })
+    }
+}
+
+/// Defines a test that runs once on SQLite and once on PostgreSQL:
+/// `both_backends!(name, |db: Db| async move { … });` expands to `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let t = $crate::testing::TestDb::sqlite().await;
+                ($body)(t.db.clone()).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if let Some(t) = $crate::testing::TestDb::postgres().await {
+                    ($body)(t.db.clone()).await;
+                }
+            }
+        }
+    };
+}
+
+/// Runs raw SQL, for tests that must do what the application never does (tamper with the log).
+pub async fn raw(db: &Db, sql: &'static str) -> Result<(), sqlx::Error> {
+    match db {
+        Db::Sqlite(s) => sqlx::raw_sql(sql).execute(&s.write).await.map(|_| ()),
+        Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+    }
+}

@@ -1,0 +1,507 @@
+//! User accounts and their roles.
+
+use lotse_domain::user::{validate_new_password, validate_username};
+use lotse_domain::validation::{optional_email, required_text};
+use lotse_domain::{FieldErrors, Role};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::{Db, Tx, is_unique_violation, new_id, read, tx};
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub active: bool,
+    pub fictitious: bool,
+    pub totp_enabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    #[sqlx(skip)]
+    pub roles: Vec<Role>,
+}
+
+/// Who is acting: what the web layer and the policy need to know about the signed-in user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Principal {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub roles: Vec<Role>,
+    pub totp_enabled: bool,
+}
+
+impl Principal {
+    pub fn actor(&self) -> Actor {
+        Actor::user(&self.user_id, &self.username)
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+impl From<User> for Principal {
+    fn from(u: User) -> Self {
+        Principal {
+            user_id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            organisation_id: u.organisation_id,
+            organisation_name: u.organisation_name,
+            roles: u.roles,
+            totp_enabled: u.totp_enabled,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT u.id, u.username, u.display_name, u.email, u.organisation_id, o.name AS organisation_name, \
+    u.active, u.fictitious, (u.totp_secret IS NOT NULL) AS totp_enabled, u.created_at, u.updated_at \
+    FROM users u JOIN organisations o ON o.id = u.organisation_id";
+
+fn select(tail: &str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!("{SELECT} {tail}"))
+}
+
+async fn attach_roles(db: &Db, mut users: Vec<User>) -> Result<Vec<User>> {
+    let rows: Vec<(String, String)> = read!(db, |c| {
+        sqlx::query_as("SELECT user_id, role FROM user_roles ORDER BY user_id, role")
+            .fetch_all(c)
+            .await
+    })?;
+    for user in &mut users {
+        user.roles = rows
+            .iter()
+            .filter(|(id, _)| *id == user.id)
+            .filter_map(|(_, r)| r.parse().ok())
+            .collect();
+        user.roles.sort();
+    }
+    Ok(users)
+}
+
+pub async fn list(db: &Db) -> Result<Vec<User>> {
+    let users = read!(db, |c| sqlx::query_as(select("ORDER BY u.username"))
+        .fetch_all(c)
+        .await)?;
+    attach_roles(db, users).await
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<User> {
+    let user: Option<User> = read!(db, |c| sqlx::query_as(select("WHERE u.id = $1"))
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
+    let user = user.ok_or(StoreError::NotFound)?;
+    let roles: Vec<String> = read!(db, |c| {
+        sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
+            .bind(id)
+            .fetch_all(c)
+            .await
+    })?;
+    let mut roles: Vec<Role> = roles.iter().filter_map(|r| r.parse().ok()).collect();
+    roles.sort();
+    Ok(User { roles, ..user })
+}
+
+pub async fn get_by_username(db: &Db, username: &str) -> Result<User> {
+    let id: Option<String> = read!(db, |c| {
+        sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(username.trim().to_lowercase())
+            .fetch_optional(c)
+            .await
+    })?;
+    get(db, &id.ok_or(StoreError::NotFound)?).await
+}
+
+pub async fn principal(db: &Db, user_id: &str) -> Result<Principal> {
+    get(db, user_id).await.map(Principal::from)
+}
+
+pub async fn count(db: &Db) -> Result<i64> {
+    Ok(read!(db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users"
+    )
+    .fetch_one(c)
+    .await)?)
+}
+
+/// What a form, the API or the command line submits for an account.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct UserInput {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub organisation_id: String,
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserDraft {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub organisation_id: String,
+    pub roles: Vec<Role>,
+}
+
+impl UserInput {
+    /// Validates the fields; `organisation_exists` is checked by the caller's lookup.
+    pub fn validate(&self, organisation_exists: bool) -> Result<UserDraft, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let username = validate_username(&mut e, "username", &self.username);
+        let display_name = required_text(&mut e, "display_name", &self.display_name, 120);
+        let email = optional_email(&mut e, "email", &self.email);
+        if self.organisation_id.trim().is_empty() {
+            e.add(
+                "organisation_id",
+                "Pflichtfeld: bitte eine Organisation wählen.",
+            );
+        } else if !organisation_exists {
+            e.add(
+                "organisation_id",
+                "Diese Organisation gibt es nicht (mehr).",
+            );
+        }
+        let mut roles = Vec::new();
+        for r in &self.roles {
+            match r.parse::<Role>() {
+                Ok(role) if !roles.contains(&role) => roles.push(role),
+                Ok(_) => {}
+                Err(err) => e.add("roles", err.to_string()),
+            }
+        }
+        if roles.is_empty() && e.get("roles").is_none() {
+            e.add("roles", "Mindestens eine Rolle wählen.");
+        }
+        roles.sort();
+        e.into_result(UserDraft {
+            username,
+            display_name,
+            email,
+            organisation_id: self.organisation_id.trim().to_owned(),
+            roles,
+        })
+    }
+}
+
+pub async fn organisation_exists(db: &Db, id: &str) -> Result<bool> {
+    let n: i64 = read!(db, |c| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM organisations WHERE id = $1 AND active = TRUE")
+            .bind(id)
+            .fetch_one(c)
+            .await
+    })?;
+    Ok(n > 0)
+}
+
+/// Validates input including the password and whether the organisation exists.
+pub async fn validate_new(db: &Db, input: &UserInput, password: &str) -> Result<UserDraft> {
+    let org_ok = organisation_exists(db, input.organisation_id.trim()).await?;
+    let draft = input.validate(org_ok);
+    let mut pw = FieldErrors::new();
+    validate_new_password(&mut pw, "password", password);
+    match (draft, pw.is_empty()) {
+        (Ok(d), true) => Ok(d),
+        (Ok(_), false) => Err(StoreError::Invalid(pw)),
+        (Err(mut e), _) => {
+            for (f, m) in pw.iter() {
+                e.add(f, m);
+            }
+            Err(StoreError::Invalid(e))
+        }
+    }
+}
+
+async fn write_roles(tx: &mut Tx, user_id: &str, roles: &[Role]) -> Result<()> {
+    tx!(tx, |c| {
+        sqlx::query("DELETE FROM user_roles WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?;
+        for role in roles {
+            sqlx::query("INSERT INTO user_roles (user_id, role) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(role.key())
+                .execute(&mut *c)
+                .await?;
+        }
+    });
+    Ok(())
+}
+
+fn roles_text(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.key()).collect::<Vec<_>>().join(",")
+}
+
+/// Creates an account. `password_hash` comes from [`crate::password::hash`].
+pub async fn create(
+    tx: &mut Tx,
+    actor: &Actor,
+    draft: &UserDraft,
+    password_hash: &str,
+    fictitious: bool,
+    now: i64,
+) -> Result<String> {
+    let id = new_id();
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO users (id, username, display_name, email, organisation_id, password_hash, active, fictitious, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $8)",
+        )
+        .bind(&id)
+        .bind(&draft.username)
+        .bind(&draft.display_name)
+        .bind(&draft.email)
+        .bind(&draft.organisation_id)
+        .bind(password_hash)
+        .bind(fictitious)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::field(
+                "username",
+                format!("Den Benutzernamen „{}“ gibt es schon.", draft.username),
+            ));
+        }
+        other => other?,
+    };
+    write_roles(tx, &id, &draft.roles).await?;
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "user",
+        &id,
+        json!({
+            "username": draft.username, "display_name": draft.display_name, "email": draft.email,
+            "organisation_id": draft.organisation_id, "roles": roles_text(&draft.roles), "password": "gesetzt",
+        }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    actor: &Actor,
+    old: &User,
+    draft: &UserDraft,
+    now: i64,
+) -> Result<()> {
+    let updated = tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE users SET username = $2, display_name = $3, email = $4, organisation_id = $5, updated_at = $6 WHERE id = $1")
+            .bind(&old.id)
+            .bind(&draft.username)
+            .bind(&draft.display_name)
+            .bind(&draft.email)
+            .bind(&draft.organisation_id)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    });
+    match updated {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::field(
+                "username",
+                format!("Den Benutzernamen „{}“ gibt es schon.", draft.username),
+            ));
+        }
+        other => other?,
+    };
+    write_roles(tx, &old.id, &draft.roles).await?;
+    let changes = audit::diff([
+        ("username", old.username.clone(), draft.username.clone()),
+        (
+            "display_name",
+            old.display_name.clone(),
+            draft.display_name.clone(),
+        ),
+        ("email", old.email.clone(), draft.email.clone()),
+        (
+            "organisation_id",
+            old.organisation_id.clone(),
+            draft.organisation_id.clone(),
+        ),
+        ("roles", roles_text(&old.roles), roles_text(&draft.roles)),
+    ]);
+    audit::append(tx, actor, "update", "user", &old.id, changes, now).await
+}
+
+/// Deactivating also ends every session and token of the account at once.
+pub async fn set_active(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    active: bool,
+    now: i64,
+) -> Result<()> {
+    let affected = tx!(&mut *tx, |c| {
+        let r = sqlx::query(
+            "UPDATE users SET active = $2, updated_at = $3 WHERE id = $1 AND active <> $2",
+        )
+        .bind(id)
+        .bind(active)
+        .bind(now)
+        .execute(&mut *c)
+        .await?;
+        if !active {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        }
+        r.rows_affected()
+    });
+    if affected > 0 {
+        let action = if active { "reactivate" } else { "deactivate" };
+        audit::append(
+            tx,
+            actor,
+            action,
+            "user",
+            id,
+            json!({ "active": { "from": !active, "to": active } }),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Stores a new password hash and ends the account's other sessions (`keep_session` is the
+/// token hash of the session that made the change, if any).
+pub async fn set_password(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    password_hash: &str,
+    keep_session: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    tx!(&mut *tx, |c| {
+        let r = sqlx::query("UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(password_hash)
+            .bind(now)
+            .execute(&mut *c)
+            .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(id)
+            .bind(keep_session.unwrap_or(""))
+            .execute(&mut *c)
+            .await?;
+    });
+    audit::append(
+        tx,
+        actor,
+        "change_password",
+        "user",
+        id,
+        json!({ "password": "geändert" }),
+        now,
+    )
+    .await
+}
+
+/// What login needs to check a password and a second factor.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Credentials {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub active: bool,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+}
+
+pub async fn credentials(db: &Db, username: &str) -> Result<Option<Credentials>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as("SELECT id, username, password_hash, active, totp_secret, totp_last_step FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(c)
+            .await
+    })?)
+}
+
+pub async fn credentials_by_id(db: &Db, id: &str) -> Result<Credentials> {
+    read!(db, |c| {
+        sqlx::query_as("SELECT id, username, password_hash, active, totp_secret, totp_last_step FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(c)
+            .await
+    })?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Enrols (`Some`) or removes (`None`) the TOTP secret (base32).
+pub async fn set_totp(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    secret: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE users SET totp_secret = $2, totp_last_step = NULL, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(secret)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    let action = if secret.is_some() {
+        "enrol_totp"
+    } else {
+        "remove_totp"
+    };
+    audit::append(
+        tx,
+        actor,
+        action,
+        "user",
+        id,
+        json!({ "totp": secret.is_some() }),
+        now,
+    )
+    .await
+}
+
+/// Remembers the time step of the last accepted code, so it cannot be used twice.
+pub async fn record_totp_step(tx: &mut Tx, id: &str, step: i64) -> Result<()> {
+    tx!(tx, |c| {
+        sqlx::query("UPDATE users SET totp_last_step = $2 WHERE id = $1")
+            .bind(id)
+            .bind(step)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! Storage tests: every test runs on SQLite and on PostgreSQL (see `both_backends!`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod audit;
+mod copy;
+mod organisations;
+mod platform;
+mod users;
+
+use lotse_store::{Actor, Db, now_ms};
+
+/// A database with the reference data loaded, as `lotse serve` prepares it.
+pub async fn prepared(db: &Db) {
+    lotse_store::reference::load(db).await.unwrap();
+}
+
+pub fn admin() -> Actor {
+    Actor::system("test")
+}
+
+pub fn now() -> i64 {
+    now_ms()
+}

@@ -1,0 +1,170 @@
+use lotse_domain::organisation::OrganisationInput;
+use lotse_domain::parse_organisation_csv;
+use lotse_store::organisations::{self, ImportMode};
+use lotse_store::{Db, StoreError, audit, both_backends};
+
+use crate::{admin, now, prepared};
+
+fn input(name: &str) -> OrganisationInput {
+    OrganisationInput {
+        name: name.into(),
+        kind: "welfare_association".into(),
+        town: "Ahlen".into(),
+        postcode: "59227".into(),
+        ..Default::default()
+    }
+}
+
+both_backends!(create_update_deactivate_with_audit, |db: Db| async move {
+    prepared(&db).await;
+    let vocab = organisations::vocabulary(&db).await.unwrap();
+    let draft = input("Caritas Ahlen").validate(&vocab.as_domain()).unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let id = organisations::create(&mut tx, &admin(), &draft, false, now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let org = organisations::get(&db, &id).await.unwrap();
+    assert_eq!(org.town_name.as_deref(), Some("Ahlen"));
+    assert_eq!(org.kind_label, "Wohlfahrtsverband");
+    assert!(org.active);
+
+    let mut changed = input("Caritas Ahlen");
+    changed.city = "Ahlen".into();
+    let draft = changed.validate(&vocab.as_domain()).unwrap();
+    let mut tx = db.begin().await.unwrap();
+    organisations::update(&mut tx, &admin(), &id, &draft, now())
+        .await
+        .unwrap();
+    organisations::set_active(&mut tx, &admin(), &id, false, now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    assert!(
+        organisations::list(&db, false)
+            .await
+            .unwrap()
+            .iter()
+            .all(|o| o.id != id)
+    );
+    assert!(
+        organisations::list(&db, true)
+            .await
+            .unwrap()
+            .iter()
+            .any(|o| o.id == id && !o.active)
+    );
+
+    let filter = audit::AuditFilter {
+        record_id: Some(id.clone()),
+        ..Default::default()
+    };
+    let entries = audit::search(&db, &filter, 10, 0).await.unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["deactivate", "update", "create"]);
+    // The update records only what changed.
+    let update: serde_json::Value = serde_json::from_str(&entries[1].changes).unwrap();
+    assert_eq!(
+        update,
+        serde_json::json!({ "city": { "from": "", "to": "Ahlen" } })
+    );
+});
+
+both_backends!(duplicate_names_are_refused_by_field, |db: Db| async move {
+    prepared(&db).await;
+    let vocab = organisations::vocabulary(&db).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    organisations::create(
+        &mut tx,
+        &admin(),
+        &input("AWO").validate(&vocab.as_domain()).unwrap(),
+        false,
+        now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let err = organisations::create(
+        &mut tx,
+        &admin(),
+        &input(" awo ").validate(&vocab.as_domain()).unwrap(),
+        false,
+        now(),
+    )
+    .await
+    .unwrap_err();
+    match err {
+        StoreError::Invalid(e) => assert!(e.get("name").unwrap().contains("gibt es schon")),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+});
+
+const CSV: &str = "\u{feff}Name;Art;Gemeinde;PLZ;E-Mail\n\
+    Diakonie Beckum;Wohlfahrtsverband;Beckum;59269;info@example.org\n\
+    Schule am Park;Schule;Oelde;1234;\n\
+    Diakonie Beckum;Wohlfahrtsverband;;;\n\
+    Kulturverein;Migrantenorganisation;Münster;;kein-mail\n\
+    Jobcenter;Jobcenter;;;\n";
+
+both_backends!(
+    import_all_or_nothing_writes_nothing_on_errors,
+    |db: Db| async move {
+        prepared(&db).await;
+        let rows = parse_organisation_csv(CSV.as_bytes()).unwrap();
+        let report = organisations::import(&db, &admin(), &rows, ImportMode::AllOrNothing, now())
+            .await
+            .unwrap();
+        assert_eq!(report.rows, 5);
+        assert_eq!(report.created, 0);
+        let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+        assert!(
+            messages.contains(&"Zeile 3, PLZ: Die Postleitzahl hat 5 Ziffern.".to_owned()),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("Zeile 4, Name: Derselbe Name steht schon in Zeile 2")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.starts_with("Zeile 5, Gemeinde:")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.starts_with("Zeile 5, E-Mail:")),
+            "{messages:?}"
+        );
+        assert!(organisations::list(&db, true).await.unwrap().is_empty());
+    }
+);
+
+both_backends!(import_valid_rows_only, |db: Db| async move {
+    prepared(&db).await;
+    let rows = parse_organisation_csv(CSV.as_bytes()).unwrap();
+    let report = organisations::import(&db, &admin(), &rows, ImportMode::ValidRowsOnly, now())
+        .await
+        .unwrap();
+    assert_eq!(report.created, 2);
+    let names: Vec<String> = organisations::list(&db, true)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    assert_eq!(names, ["Diakonie Beckum", "Jobcenter"]);
+    // Importing the same file again finds the names already stored.
+    let again = organisations::import(&db, &admin(), &rows, ImportMode::ValidRowsOnly, now())
+        .await
+        .unwrap();
+    assert_eq!(again.created, 0);
+    assert!(
+        again
+            .errors
+            .iter()
+            .any(|e| e.line == 2 && e.message.contains("gibt es schon"))
+    );
+});

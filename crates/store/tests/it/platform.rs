@@ -1,0 +1,66 @@
+use lotse_domain::Role;
+use lotse_store::both_backends;
+use lotse_store::{Db, reference, settings};
+
+use crate::prepared;
+
+both_backends!(reference_data_loads_once, |db: Db| async move {
+    prepared(&db).await;
+    let towns = reference::towns(&db).await.unwrap();
+    assert_eq!(towns.len(), 13);
+    let ahlen = towns.iter().find(|t| t.name == "Ahlen").unwrap();
+    assert_eq!(ahlen.ags, "05570004");
+    assert!(ahlen.first_counselling_site);
+    assert!(reference::organisation_kinds(&db).await.unwrap().len() >= 10);
+    // A second start adds nothing.
+    assert_eq!(reference::load(&db).await.unwrap(), 0);
+});
+
+both_backends!(migrations_are_idempotent, |db: Db| async move {
+    // Opening runs the migrations; running them again must be a no-op.
+    lotse_store::migrate(&db).await.unwrap();
+    db.ping().await.unwrap();
+});
+
+both_backends!(
+    totp_is_required_for_admins_by_default,
+    |db: Db| async move {
+        assert_eq!(
+            settings::totp_required_roles(&db).await.unwrap(),
+            vec![Role::Admin]
+        );
+        let mut tx = db.begin().await.unwrap();
+        settings::set_totp_required_roles(
+            &mut tx,
+            &crate::admin(),
+            &[Role::Admin, Role::CaseManager],
+            crate::now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            settings::totp_required_roles(&db).await.unwrap(),
+            vec![Role::Admin, Role::CaseManager]
+        );
+    }
+);
+
+both_backends!(demo_data_is_loaded_once_and_flagged, |db: Db| async move {
+    prepared(&db).await;
+    let logins = lotse_store::demo::load(&db).await.unwrap();
+    assert_eq!(logins.len(), 7);
+    let again = lotse_store::demo::load(&db).await.unwrap();
+    assert_eq!(again.len(), 7);
+    let users = lotse_store::users::list(&db).await.unwrap();
+    assert_eq!(users.len(), 7, "loading twice must not duplicate");
+    assert!(users.iter().all(|u| u.fictitious));
+    assert!(settings::demo_data_loaded(&db).await.unwrap());
+    assert!(settings::totp_required_roles(&db).await.unwrap().is_empty());
+    for role in Role::ALL {
+        assert!(
+            users.iter().any(|u| u.roles == vec![role]),
+            "a demo user for {role}"
+        );
+    }
+});
