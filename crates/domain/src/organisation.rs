@@ -96,9 +96,8 @@ impl OrganisationInput {
 
         let street = optional_text(&mut e, "street", &self.street, 200);
         let postcode = optional_text(&mut e, "postcode", &self.postcode, 5);
-        if !postcode.is_empty()
-            && !(postcode.len() == 5 && postcode.bytes().all(|b| b.is_ascii_digit()))
-        {
+        let valid_postcode = postcode.len() == 5 && postcode.bytes().all(|b| b.is_ascii_digit());
+        if !postcode.is_empty() && !valid_postcode {
             e.add("postcode", "Die Postleitzahl hat 5 Ziffern.");
         }
         let city = optional_text(&mut e, "city", &self.city, 100);
@@ -114,9 +113,8 @@ impl OrganisationInput {
             );
         }
         let website = optional_text(&mut e, "website", &self.website, 300);
-        if !website.is_empty()
-            && !(website.starts_with("https://") || website.starts_with("http://"))
-        {
+        let web_scheme = website.starts_with("https://") || website.starts_with("http://");
+        if !website.is_empty() && !web_scheme {
             e.add("website", "Die Webseite beginnt mit https:// oder http://.");
         }
 
@@ -232,7 +230,12 @@ pub fn parse_organisation_csv(bytes: &[u8]) -> Result<Vec<OrganisationImportRow>
                 _ => format!("Zeile {line}: nicht lesbar ({e})."),
             }
         })?;
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        // Counted from the byte offset: the reader's own line count is off for CRLF files, where a
+        // record's position can point at the line break that ends the previous record.
+        let line = record
+            .position()
+            .map(|p| line_at(text, p.byte() as usize))
+            .unwrap_or(0);
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -259,11 +262,23 @@ pub fn parse_organisation_csv(bytes: &[u8]) -> Result<Vec<OrganisationImportRow>
     Ok(rows)
 }
 
+/// The 1-based line on which the record starting at `byte` begins.
+fn line_at(text: &str, byte: usize) -> u64 {
+    let bytes = text.as_bytes();
+    let mut start = byte.min(bytes.len());
+    while start < bytes.len() && (bytes[start] == b'\r' || bytes[start] == b'\n') {
+        start += 1;
+    }
+    bytes[..start].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn vocab_data() -> (Vec<(String, String)>, Vec<(Ags, String)>) {
+    type Vocab = (Vec<(String, String)>, Vec<(Ags, String)>);
+
+    fn vocab_data() -> Vocab {
         (
             vec![("welfare_association".into(), "Wohlfahrtsverband".into())],
             vec![("05570004".parse().expect("valid"), "Ahlen".into())],
@@ -312,6 +327,17 @@ mod tests {
         for field in ["name", "kind", "town", "postcode", "email", "website"] {
             assert!(errors.get(field).is_some(), "{field} should be reported");
         }
+    }
+
+    #[test]
+    fn line_numbers_match_the_spreadsheet_for_crlf_files() {
+        let file = "Name;Art\r\nA;x\r\n\"B\r\nmit Umbruch\";x\r\nC;x\r\n";
+        let lines: Vec<u64> = parse_organisation_csv(file.as_bytes())
+            .expect("parses")
+            .iter()
+            .map(|r| r.line)
+            .collect();
+        assert_eq!(lines, [2, 3, 5]);
     }
 
     #[test]

@@ -140,12 +140,12 @@ impl Db {
     async fn open_with(url: DatabaseUrl, pg_schema: Option<&str>) -> Result<Db, StoreError> {
         let db = match url {
             DatabaseUrl::Sqlite(path) => {
-                if let Some(parent) = std::path::Path::new(&path).parent() {
-                    if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent).map_err(|e| {
-                            StoreError::Config(format!("cannot create {}: {e}", parent.display()))
-                        })?;
-                    }
+                if let Some(parent) = std::path::Path::new(&path).parent()
+                    && !parent.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        StoreError::Config(format!("cannot create {}: {e}", parent.display()))
+                    })?;
                 }
                 let options = SqliteConnectOptions::new()
                     .filename(&path)

@@ -87,3 +87,14 @@ pub async fn raw(db: &Db, sql: &'static str) -> Result<(), sqlx::Error> {
         Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
     }
 }
+
+/// The schema a PostgreSQL test database lives in.
+pub async fn current_schema(db: &Db) -> String {
+    match db {
+        Db::Postgres(p) => sqlx::query_scalar("SELECT current_schema()::text")
+            .fetch_one(p)
+            .await
+            .expect("current_schema"),
+        Db::Sqlite(_) => "main".to_owned(),
+    }
+}

@@ -1,0 +1,413 @@
+//! `lotse`: web server, command-line tools and background jobs in one binary.
+
+use std::io::{IsTerminal, Read};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use lotse_domain::Role;
+use lotse_domain::organisation::OrganisationInput;
+use lotse_store::users::UserInput;
+use lotse_store::{
+    Actor, Db, StoreError, audit, copy, demo, now_ms, organisations, password, reference, sessions,
+    settings, users,
+};
+
+/// Lotse – integration management for Kreis Warendorf.
+///
+/// Every option can also be set as an environment variable (shown in brackets).
+#[derive(Parser, Debug)]
+#[command(name = "lotse", version, about, long_about = None)]
+struct Cli {
+    /// Directory for the SQLite database and uploaded files.
+    #[arg(
+        long,
+        env = "LOTSE_DATA_DIR",
+        default_value = "./lotse-data",
+        global = true
+    )]
+    data_dir: PathBuf,
+
+    /// Database URL: sqlite://FILE or postgres://USER:PASSWORD@HOST/DB. Default: lotse.db in the data directory.
+    #[arg(long, env = "LOTSE_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+
+    /// Log format.
+    #[arg(long, env = "LOTSE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
+
+    /// Log filter (tracing syntax), e.g. "info" or "info,lotse_web=debug".
+    #[arg(
+        long,
+        env = "LOTSE_LOG",
+        default_value = "info,sqlx=warn",
+        global = true
+    )]
+    log: String,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web server.
+    Serve(ServeArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Database operations.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Write a consistent snapshot of the running database to FILE (a SQLite file, for either backend).
+    Backup {
+        /// The backup file to create; it must not exist yet.
+        file: PathBuf,
+    },
+    /// Restore a backup FILE into the configured database, which must be empty.
+    Restore {
+        /// A file written by `lotse backup`.
+        file: PathBuf,
+    },
+    /// Audit log operations.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "LOTSE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+
+    /// Load the fictitious demo data set (organisations and one user per role) and print the logins.
+    #[arg(long, env = "LOTSE_DEMO")]
+    demo: bool,
+
+    /// Mark the session cookie Secure (HTTPS only; browsers also accept it on http://localhost).
+    #[arg(long, env = "LOTSE_COOKIE_SECURE", default_value_t = true, action = clap::ArgAction::Set)]
+    cookie_secure: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create an account, e.g. the first admin on an empty database. The password is read from
+    /// LOTSE_USER_PASSWORD or standard input; without either a random one is generated and printed.
+    Create {
+        /// Username (lower-case letters, digits, . _ -).
+        #[arg(long)]
+        name: String,
+        /// Organisation: its id or name. A name that does not exist yet is created.
+        #[arg(long)]
+        org: String,
+        /// Kind of a newly created organisation (see the organisation kinds).
+        #[arg(long, default_value = "district_administration")]
+        org_kind: String,
+        /// Role; repeat for several: admin, coordination, case_manager, partner, immigration_office, school_counsellor, reader.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// Display name (default: the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// E-mail address.
+        #[arg(long, default_value = "")]
+        email: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DbCommand {
+    /// Copy a whole deployment from one database to another (empty) one, then verify the copy.
+    Copy {
+        /// Source database URL.
+        #[arg(long)]
+        from: String,
+        /// Target database URL; must be empty.
+        #[arg(long)]
+        to: String,
+    },
+    /// Apply pending schema migrations and exit.
+    Migrate,
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Check the hash chain of the audit log; exits non-zero and names the first broken entry.
+    Verify,
+}
+
+fn init_logging(cli: &Cli) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&cli.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+impl Cli {
+    fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("lotse.db").display()))
+    }
+}
+
+/// Opens the database, migrates it and makes sure the reference data is there.
+async fn open(url: &str) -> Result<Db, StoreError> {
+    let db = Db::open(url).await?;
+    reference::load(&db).await?;
+    Ok(db)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli);
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
+    let url = cli.database_url();
+    match &cli.command {
+        Command::Serve(args) => serve(&url, args).await,
+        Command::User(UserCommand::Create {
+            name,
+            org,
+            org_kind,
+            roles,
+            display_name,
+            email,
+        }) => {
+            let db = open(&url).await?;
+            create_user(
+                &db,
+                name,
+                org,
+                org_kind,
+                roles,
+                display_name.as_deref(),
+                email,
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Db(DbCommand::Copy { from, to }) => {
+            let source = Db::open(from).await?;
+            let target = Db::open(to).await?;
+            let report = copy::copy(&source, &target).await?;
+            let same = copy::fingerprint(&source).await? == copy::fingerprint(&target).await?;
+            println!("copied {} rows in {} tables", report.rows, report.tables);
+            if same {
+                println!("verified: source and target hold identical data");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!(
+                    "VERIFICATION FAILED: the target differs from the source (was the source written to during the copy?)"
+                );
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        Command::Db(DbCommand::Migrate) => {
+            open(&url).await?;
+            println!("schema is at version {}", lotse_store::latest_version());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { file } => {
+            let db = Db::open(&url).await?;
+            let report = copy::backup(&db, file).await?;
+            println!(
+                "backup written to {} ({} rows)",
+                file.display(),
+                report.rows
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file } => {
+            let db = Db::open(&url).await?;
+            let report = copy::restore(file, &db).await?;
+            println!("restored {} rows from {}", report.rows, file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let db = Db::open(&url).await?;
+            let report = audit::verify(&db).await?;
+            match report.first_broken {
+                None => {
+                    println!("audit log intact: {} entries verified", report.entries);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(b) => {
+                    println!(
+                        "audit log BROKEN at entry {}: {} ({} entries before it are intact)",
+                        b.seq, b.reason, report.entries
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
+    let db = open(url).await?;
+    if args.demo {
+        let logins = demo::load(&db).await?;
+        println!(
+            "Demo data loaded (all fictitious). Logins, password '{}':",
+            demo::DEMO_PASSWORD
+        );
+        for (username, role) in logins {
+            println!("  {username:<16} {}", role.label());
+        }
+    }
+    let demo_loaded = settings::demo_data_loaded(&db).await?;
+    let state = lotse_web::AppState::new(
+        db.clone(),
+        lotse_web::WebConfig {
+            secure_cookies: args.cookie_secure,
+            demo: demo_loaded,
+        },
+    );
+    let app = lotse_web::app(state);
+
+    // Expired sessions are removed in the background; lookups ignore them anyway.
+    let purge_db = db.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sessions::purge_expired(&purge_db, now_ms()).await {
+                tracing::warn!(error = %e, "session purge failed");
+            }
+        }
+    });
+
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| StoreError::Config(format!("cannot listen on {}: {e}", args.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| StoreError::Config(e.to_string()))?;
+    println!("Lotse is listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| StoreError::Config(format!("server error: {e}")))?;
+    tracing::info!("shut down; closing the database");
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Finishes in-flight requests on SIGTERM (service managers) or Ctrl-C, then exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown signal received; finishing open requests");
+}
+
+fn read_password() -> Result<Option<String>, StoreError> {
+    if let Ok(p) = std::env::var("LOTSE_USER_PASSWORD") {
+        return Ok(Some(p));
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Ok(None);
+    }
+    let mut text = String::new();
+    stdin
+        .lock()
+        .read_to_string(&mut text)
+        .map_err(|e| StoreError::Config(format!("cannot read stdin: {e}")))?;
+    let line = text.lines().next().unwrap_or("").to_owned();
+    Ok((!line.is_empty()).then_some(line))
+}
+
+async fn create_user(
+    db: &Db,
+    username: &str,
+    org: &str,
+    org_kind: &str,
+    roles: &[String],
+    display_name: Option<&str>,
+    email: &str,
+) -> Result<(), StoreError> {
+    let actor = Actor::system("cli");
+    let existing = organisations::list(db, true)
+        .await?
+        .into_iter()
+        .find(|o| o.id == org || o.name.eq_ignore_ascii_case(org.trim()));
+    let (password, generated) = match read_password()? {
+        Some(p) => (p, false),
+        None => (password::random_token(15)?, true),
+    };
+    let org_id = match existing {
+        Some(o) => o.id,
+        None => {
+            let vocab = organisations::vocabulary(db).await?;
+            let draft = OrganisationInput {
+                name: org.into(),
+                kind: org_kind.into(),
+                ..Default::default()
+            }
+            .validate(&vocab.as_domain())?;
+            let mut tx = db.begin().await?;
+            let id = organisations::create(&mut tx, &actor, &draft, false, now_ms()).await?;
+            tx.commit().await?;
+            println!("created organisation '{}'", draft.name);
+            id
+        }
+    };
+    let input = UserInput {
+        username: username.into(),
+        display_name: display_name.unwrap_or(username).into(),
+        email: email.into(),
+        organisation_id: org_id,
+        roles: roles.to_vec(),
+    };
+    let draft = users::validate_new(db, &input, &password).await?;
+    let hash = password::hash(&password)?;
+    let mut tx = db.begin().await?;
+    users::create(&mut tx, &actor, &draft, &hash, false, now_ms()).await?;
+    tx.commit().await?;
+    let role_names: Vec<&str> = draft.roles.iter().map(|r: &Role| r.key()).collect();
+    println!(
+        "created user '{}' with roles {}",
+        draft.username,
+        role_names.join(", ")
+    );
+    if generated {
+        println!("initial password (shown once, change it after the first login): {password}");
+    }
+    Ok(())
+}

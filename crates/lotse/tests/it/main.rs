@@ -1,0 +1,310 @@
+//! The binary as operators use it: real processes, real files, real PostgreSQL (when configured).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Output, Stdio};
+
+use lotse_store::testing::{TestDb, temp_dir};
+use lotse_store::{Db, copy, users};
+
+fn lotse(args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lotse"));
+    c.args(args)
+        .env_remove("LOTSE_DATABASE_URL")
+        .env_remove("LOTSE_DATA_DIR")
+        .env("LOTSE_LOG", "warn");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    lotse(args).stdin(Stdio::null()).output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn sqlite_url(dir: &std::path::Path, name: &str) -> String {
+    format!("sqlite://{}", dir.join(name).display())
+}
+
+#[tokio::test]
+async fn bootstrap_the_first_admin_on_an_empty_database() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir, "lotse.db");
+    let out = lotse(&[
+        "--database-url",
+        &url,
+        "user",
+        "create",
+        "--name",
+        "erste.admin",
+        "--org",
+        "Kreisverwaltung Warendorf",
+        "--role",
+        "admin",
+    ])
+    .env("LOTSE_USER_PASSWORD", "ein sicheres passwort")
+    .stdin(Stdio::null())
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("created organisation 'Kreisverwaltung Warendorf'"));
+    let db = Db::open(&url).await.unwrap();
+    let user = users::get_by_username(&db, "erste.admin").await.unwrap();
+    assert_eq!(user.roles, vec![lotse_domain::Role::Admin]);
+    assert!(!user.fictitious);
+    let creds = users::credentials(&db, "erste.admin")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(lotse_store::password::verify(
+        &creds.password_hash,
+        "ein sicheres passwort"
+    ));
+
+    // Without a password, one is generated and shown once.
+    let out = run(&[
+        "--database-url",
+        &url,
+        "user",
+        "create",
+        "--name",
+        "zweite",
+        "--org",
+        "Kreisverwaltung Warendorf",
+        "--role",
+        "reader",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("initial password"));
+
+    // Bad input is named.
+    let out = run(&[
+        "--database-url",
+        &url,
+        "user",
+        "create",
+        "--name",
+        "Böse Name",
+        "--org",
+        "Kreisverwaltung Warendorf",
+        "--role",
+        "root",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("username") && text(&out).contains("roles"),
+        "{}",
+        text(&out)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn serve_with_demo_data_answers_and_stops_gracefully_on_sigterm() {
+    let dir = temp_dir();
+    let mut child = lotse(&[
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "serve",
+        "--demo",
+        "--listen",
+        "127.0.0.1:0",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    let addr = loop {
+        let mut line = String::new();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "server exited early: {printed}"
+        );
+        printed.push_str(&line);
+        if let Some(rest) = line.trim().strip_prefix("Lotse is listening on http://") {
+            break rest.to_owned();
+        }
+    };
+    for login in [
+        "admin",
+        "koordination",
+        "fallmanagement",
+        "partner",
+        "abh",
+        "schulberatung",
+        "lesen",
+    ] {
+        assert!(printed.contains(login), "demo login {login} printed");
+    }
+    assert!(dir.join("lotse.db").exists(), "SQLite file in the data dir");
+
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn demo_db(url: &str) -> Db {
+    let db = Db::open(url).await.unwrap();
+    lotse_store::reference::load(&db).await.unwrap();
+    lotse_store::demo::load(&db).await.unwrap();
+    db
+}
+
+#[tokio::test]
+async fn db_copy_moves_a_deployment_and_verifies_it() {
+    let dir = temp_dir();
+    let from = sqlite_url(&dir, "from.db");
+    let source = demo_db(&from).await;
+    let to = sqlite_url(&dir, "to.db");
+    let out = run(&["db", "copy", "--from", &from, "--to", &to]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("verified"));
+    let target = Db::open(&to).await.unwrap();
+    assert_eq!(
+        copy::fingerprint(&source).await.unwrap(),
+        copy::fingerprint(&target).await.unwrap()
+    );
+    // A second copy into the now full target is refused.
+    let out = run(&["db", "copy", "--from", &from, "--to", &to]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("already holds data"));
+
+    // SQLite → PostgreSQL → SQLite, when PostgreSQL is available.
+    if let Some(pg) = TestDb::postgres().await {
+        let pg_url = pg_url_for(&pg.db).await;
+        let out = run(&["db", "copy", "--from", &from, "--to", &pg_url]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert_eq!(
+            copy::fingerprint(&source).await.unwrap(),
+            copy::fingerprint(&pg.db).await.unwrap()
+        );
+        let back = sqlite_url(&dir, "back.db");
+        let out = run(&["db", "copy", "--from", &pg_url, "--to", &back]);
+        assert!(out.status.success(), "{}", text(&out));
+        let back_db = Db::open(&back).await.unwrap();
+        assert_eq!(
+            copy::fingerprint(&source).await.unwrap(),
+            copy::fingerprint(&back_db).await.unwrap()
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The URL of a test schema, for handing to the binary.
+async fn pg_url_for(db: &Db) -> String {
+    let base = std::env::var("LOTSE_TEST_POSTGRES_URL").unwrap();
+    let schema = lotse_store::testing::current_schema(db).await;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
+}
+
+#[tokio::test]
+async fn backup_restore_and_audit_verify() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir, "live.db");
+    let source = demo_db(&url).await;
+    let file = dir.join("sicherung.db");
+    let out = run(&["--database-url", &url, "backup", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&["--database-url", &url, "backup", file.to_str().unwrap()]);
+    assert!(!out.status.success(), "never overwrites an existing backup");
+
+    let restored = sqlite_url(&dir, "restored.db");
+    let out = run(&[
+        "--database-url",
+        &restored,
+        "restore",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let restored_db = Db::open(&restored).await.unwrap();
+    assert_eq!(
+        copy::fingerprint(&source).await.unwrap(),
+        copy::fingerprint(&restored_db).await.unwrap()
+    );
+
+    let out = run(&["--database-url", &restored, "audit", "verify"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("audit log intact"));
+
+    if let Some(pg) = TestDb::postgres().await {
+        let pg_url = pg_url_for(&pg.db).await;
+        let out = run(&["--database-url", &pg_url, "restore", file.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", text(&out));
+        let pg_file = dir.join("pg-sicherung.db");
+        let out = run(&[
+            "--database-url",
+            &pg_url,
+            "backup",
+            pg_file.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        let again = Db::open(&sqlite_url(&dir, "pg-sicherung.db"))
+            .await
+            .unwrap();
+        assert_eq!(
+            copy::fingerprint(&source).await.unwrap(),
+            copy::fingerprint(&again).await.unwrap()
+        );
+    }
+
+    // Tampering is reported with the entry number and a failing exit code.
+    lotse_store::testing::raw(&restored_db, "DROP TRIGGER audit_log_no_update")
+        .await
+        .unwrap();
+    lotse_store::testing::raw(
+        &restored_db,
+        "UPDATE audit_log SET actor_name = 'jemand' WHERE seq = 2",
+    )
+    .await
+    .unwrap();
+    let out = run(&["--database-url", &restored, "audit", "verify"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("BROKEN at entry 2"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn every_option_is_documented_with_its_environment_variable() {
+    let out = run(&["serve", "--help"]);
+    let help = text(&out);
+    for (option, env) in [
+        ("--listen", "LOTSE_LISTEN"),
+        ("--data-dir", "LOTSE_DATA_DIR"),
+        ("--database-url", "LOTSE_DATABASE_URL"),
+        ("--demo", "LOTSE_DEMO"),
+        ("--log-format", "LOTSE_LOG_FORMAT"),
+    ] {
+        assert!(
+            help.contains(option) && help.contains(env),
+            "{option} / {env} in:\n{help}"
+        );
+    }
+    let top = text(&run(&["--help"]));
+    for command in ["serve", "user", "db", "backup", "restore", "audit"] {
+        assert!(top.contains(command), "{command}");
+    }
+}

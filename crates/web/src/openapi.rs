@@ -1,0 +1,146 @@
+//! The OpenAPI 3.1 description of `/api/v1`, written by hand beside the handlers it describes.
+//! A test compares its paths with the route table, and the test script validates it with
+//! openapi-spec-validator, so it can neither drift nor be invalid.
+
+use serde_json::{Value, json};
+
+fn error_response(description: &str) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } })
+}
+
+fn ok_json(description: &str, schema: Value) -> Value {
+    json!({ "description": description, "content": { "application/json": { "schema": schema } } })
+}
+
+fn list_of(name: &str) -> Value {
+    json!({ "type": "array", "items": { "$ref": format!("#/components/schemas/{name}") } })
+}
+
+fn one(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+pub fn document() -> Value {
+    let unauthorized = error_response("Nicht angemeldet (kein oder ungültiger Token).");
+    let forbidden = error_response("Der Rolle fehlt die Berechtigung.");
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Lotse API",
+            "version": "1",
+            "description": "Schnittstelle der Lotse-Plattform (Kreis Warendorf). Anmeldung mit persönlichem API-Token: `Authorization: Bearer lotse_…` (Token unter „Mein Konto“ erzeugen)."
+        },
+        "servers": [{ "url": "/" }],
+        "security": [{ "bearer": [] }, { "session": [] }],
+        "paths": {
+            "/api/v1/me": { "get": {
+                "operationId": "me", "summary": "Das angemeldete Konto",
+                "responses": { "200": ok_json("Angemeldetes Konto", one("Principal")), "401": unauthorized }
+            }},
+            "/api/v1/towns": { "get": {
+                "operationId": "listTowns", "summary": "Die 13 Städte und Gemeinden des Kreises",
+                "responses": { "200": ok_json("Städte und Gemeinden", list_of("Town")), "401": unauthorized }
+            }},
+            "/api/v1/organisations": {
+                "get": {
+                    "operationId": "listOrganisations", "summary": "Organisationen",
+                    "parameters": [{ "name": "include_inactive", "in": "query", "required": false, "schema": { "type": "boolean", "default": false } }],
+                    "responses": { "200": ok_json("Organisationen, nach Name sortiert", list_of("Organisation")), "401": unauthorized }
+                },
+                "post": {
+                    "operationId": "createOrganisation", "summary": "Organisation anlegen (Koordination, Administration)",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": one("OrganisationInput") } } },
+                    "responses": {
+                        "201": ok_json("Angelegt", one("Organisation")),
+                        "400": error_response("Kein gültiges JSON."),
+                        "401": unauthorized, "403": forbidden,
+                        "422": ok_json("Ungültige Felder", one("ValidationErrors"))
+                    }
+                }
+            },
+            "/api/v1/organisations/{id}": { "get": {
+                "operationId": "getOrganisation", "summary": "Eine Organisation",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": { "200": ok_json("Organisation", one("Organisation")), "401": unauthorized, "404": error_response("Nicht gefunden.") }
+            }},
+            "/api/v1/users": { "get": {
+                "operationId": "listUsers", "summary": "Benutzerkonten (nur Administration)",
+                "responses": { "200": ok_json("Konten", list_of("User")), "401": unauthorized, "403": forbidden }
+            }},
+            "/api/v1/openapi.json": { "get": {
+                "operationId": "openapi", "summary": "Diese Beschreibung", "security": [],
+                "responses": { "200": { "description": "OpenAPI-Dokument", "content": { "application/json": {} } } }
+            }}
+        },
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer", "description": "Persönlicher API-Token (beginnt mit lotse_)" },
+                "session": { "type": "apiKey", "in": "cookie", "name": "lotse_session" }
+            },
+            "schemas": {
+                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } },
+                "ValidationErrors": {
+                    "type": "object", "required": ["errors"],
+                    "properties": { "errors": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Fehlermeldung je Feld" } }
+                },
+                "Town": {
+                    "type": "object", "required": ["ags", "name", "kind", "first_counselling_site"],
+                    "properties": {
+                        "ags": { "type": "string", "pattern": "^[0-9]{8}$", "description": "Amtlicher Gemeindeschlüssel" },
+                        "name": { "type": "string" },
+                        "kind": { "type": "string", "enum": ["Stadt", "Gemeinde"] },
+                        "first_counselling_site": { "type": "boolean" }
+                    }
+                },
+                "OrganisationInput": {
+                    "type": "object", "required": ["name", "kind"],
+                    "properties": {
+                        "name": { "type": "string", "maxLength": 200 },
+                        "kind": { "type": "string", "description": "Schlüssel oder Bezeichnung der Art, z. B. welfare_association" },
+                        "town": { "type": "string", "description": "AGS oder Name der Stadt/Gemeinde" },
+                        "street": { "type": "string" }, "postcode": { "type": "string", "pattern": "^([0-9]{5})?$" },
+                        "city": { "type": "string" }, "email": { "type": "string" }, "phone": { "type": "string" },
+                        "website": { "type": "string" }
+                    }
+                },
+                "Organisation": {
+                    "type": "object",
+                    "required": ["id", "name", "kind", "kind_label", "street", "postcode", "city", "email", "phone", "website", "active", "fictitious", "created_at", "updated_at"],
+                    "properties": {
+                        "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
+                        "kind_label": { "type": "string" },
+                        "town_ags": { "type": ["string", "null"] }, "town_name": { "type": ["string", "null"] },
+                        "street": { "type": "string" }, "postcode": { "type": "string" }, "city": { "type": "string" },
+                        "email": { "type": "string" }, "phone": { "type": "string" }, "website": { "type": "string" },
+                        "active": { "type": "boolean" },
+                        "fictitious": { "type": "boolean", "description": "Demo-Datensatz, frei erfunden" },
+                        "created_at": { "type": "integer", "description": "Millisekunden seit 1970 (UTC)" },
+                        "updated_at": { "type": "integer" }
+                    }
+                },
+                "User": {
+                    "type": "object",
+                    "required": ["id", "username", "display_name", "email", "organisation_id", "organisation_name", "active", "fictitious", "totp_enabled", "roles", "created_at", "updated_at"],
+                    "properties": {
+                        "id": { "type": "string" }, "username": { "type": "string" }, "display_name": { "type": "string" },
+                        "email": { "type": "string" }, "organisation_id": { "type": "string" }, "organisation_name": { "type": "string" },
+                        "active": { "type": "boolean" }, "fictitious": { "type": "boolean" }, "totp_enabled": { "type": "boolean" },
+                        "roles": { "type": "array", "items": { "$ref": "#/components/schemas/Role" } },
+                        "created_at": { "type": "integer" }, "updated_at": { "type": "integer" }
+                    }
+                },
+                "Principal": {
+                    "type": "object",
+                    "required": ["user_id", "username", "display_name", "organisation_id", "organisation_name", "roles", "totp_enabled"],
+                    "properties": {
+                        "user_id": { "type": "string" }, "username": { "type": "string" }, "display_name": { "type": "string" },
+                        "organisation_id": { "type": "string" }, "organisation_name": { "type": "string" },
+                        "roles": { "type": "array", "items": { "$ref": "#/components/schemas/Role" } },
+                        "totp_enabled": { "type": "boolean" }
+                    }
+                },
+                "Role": { "type": "string", "enum": ["admin", "coordination", "case_manager", "partner", "immigration_office", "school_counsellor", "reader"] }
+            }
+        }
+    })
+}

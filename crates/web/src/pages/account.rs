@@ -1,0 +1,346 @@
+//! The signed-in user's own account: password, second factor, API tokens.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::FieldErrors;
+use lotse_domain::totp;
+use lotse_domain::user::validate_new_password;
+use lotse_store::{StoreError, api_tokens, now_ms, password, settings, users};
+use serde::Deserialize;
+
+use super::{blocking, render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, NoticeQuery, datetime, opt_datetime};
+
+pub struct TokenRow {
+    id: String,
+    name: String,
+    prefix: String,
+    created: String,
+    last_used: String,
+    revoked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account/show.html")]
+struct AccountPage {
+    layout: Layout,
+    username: String,
+    roles: String,
+    totp_enabled: bool,
+    totp_required: bool,
+    tokens: Vec<TokenRow>,
+    token_name: String,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "current_password" => "Bisheriges Passwort",
+        "new_password" => "Neues Passwort",
+        "repeat_password" => "Wiederholung",
+        "name" => "Name des Tokens",
+        other => other,
+    }
+}
+
+async fn totp_required(app: &AppState, user: &CurrentUser) -> Result<bool, AppError> {
+    let required = settings::totp_required_roles(&app.db).await?;
+    Ok(user.principal.roles.iter().any(|r| required.contains(r)))
+}
+
+async fn account_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    errors: FormErrors,
+    token_name: String,
+) -> Result<AccountPage, AppError> {
+    let tokens = api_tokens::list_for_user(&app.db, &user.principal.user_id)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            created: datetime(t.created_at),
+            last_used: opt_datetime(t.last_used_at),
+            revoked: t.revoked_at.is_some(),
+            id: t.id,
+            name: t.name,
+            prefix: t.prefix,
+        })
+        .collect();
+    Ok(AccountPage {
+        layout: Layout::new(app, user, "Mein Konto", path),
+        username: user.principal.username.clone(),
+        roles: user
+            .principal
+            .roles
+            .iter()
+            .map(|r| r.label())
+            .collect::<Vec<_>>()
+            .join(", "),
+        totp_enabled: user.principal.totp_enabled,
+        totp_required: totp_required(app, user).await?,
+        tokens,
+        token_name,
+        summary: errors.summary(field_label),
+        errors,
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let mut page = account_page(&app, &user, uri.path(), FormErrors::none(), String::new()).await?;
+    page.layout = page.layout.with_notice(q.ok.as_deref());
+    render(&page)
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    repeat_password: String,
+}
+
+pub async fn change_password(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let creds = users::credentials_by_id(&app.db, &user.principal.user_id).await?;
+    let current = f.current_password.clone();
+    let current_ok = blocking(move || password::verify(&creds.password_hash, &current)).await?;
+    let mut errors = FieldErrors::new();
+    if !current_ok {
+        errors.add("current_password", "Das bisherige Passwort stimmt nicht.");
+    }
+    validate_new_password(&mut errors, "new_password", &f.new_password);
+    if f.new_password != f.repeat_password {
+        errors.add(
+            "repeat_password",
+            "Die beiden neuen Passwörter stimmen nicht überein.",
+        );
+    }
+    if !errors.is_empty() {
+        return render_invalid(
+            &account_page(&app, &user, uri.path(), FormErrors(errors), String::new()).await?,
+        );
+    }
+    let new_password = f.new_password;
+    let hash = blocking(move || password::hash(&new_password)).await??;
+    let mut tx = app.db.begin().await?;
+    users::set_password(
+        &mut tx,
+        &user.principal.actor(),
+        &user.principal.user_id,
+        &hash,
+        user.session.as_deref(),
+        now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account?ok=password").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "account/totp.html")]
+struct TotpPage {
+    layout: Layout,
+    required: bool,
+    secret: String,
+    secret_grouped: String,
+    uri: String,
+    error: Option<&'static str>,
+}
+
+fn totp_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    secret: String,
+    required: bool,
+    error: Option<&'static str>,
+) -> Result<TotpPage, AppError> {
+    let bytes = totp::base32_decode(&secret)
+        .ok_or_else(|| AppError::bad_request("Ungültiger Schlüssel."))?;
+    let grouped = secret
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(TotpPage {
+        layout: Layout::new(app, user, "Zweiten Faktor einrichten", path),
+        required,
+        uri: totp::otpauth_uri("Lotse Kreis Warendorf", &user.principal.username, &bytes),
+        secret,
+        secret_grouped: grouped,
+        error,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SetupQuery {
+    required: Option<String>,
+}
+
+pub async fn totp_setup(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<SetupQuery>,
+) -> Result<Response, AppError> {
+    if user.principal.totp_enabled {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    // 20 random bytes (160 bits), the size RFC 4226 recommends for HMAC-SHA1.
+    let secret = totp::base32_encode(&password::random_bytes(20)?);
+    let required = q.required.is_some() || totp_required(&app, &user).await?;
+    render(&totp_page(&app, &user, uri.path(), secret, required, None)?)
+}
+
+#[derive(Deserialize)]
+pub struct TotpForm {
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn totp_confirm(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Form(f): Form<TotpForm>,
+) -> Result<Response, AppError> {
+    if user.principal.totp_enabled {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let secret = totp::base32_decode(&f.secret)
+        .filter(|s| s.len() >= 16)
+        .ok_or_else(|| AppError::bad_request("Ungültiger Schlüssel."))?;
+    let now = now_ms();
+    let Some(step) = totp::verify(&secret, &f.code, now / 1000, None) else {
+        let required = totp_required(&app, &user).await?;
+        return render_invalid(&totp_page(
+            &app,
+            &user,
+            uri.path(),
+            f.secret,
+            required,
+            Some(
+                "Der Code stimmt nicht. Bitte prüfen Sie die Uhrzeit des Geräts und geben Sie den aktuellen Code ein.",
+            ),
+        )?);
+    };
+    let mut tx = app.db.begin().await?;
+    users::set_totp(
+        &mut tx,
+        &user.principal.actor(),
+        &user.principal.user_id,
+        Some(&totp::base32_encode(&secret)),
+        now,
+    )
+    .await?;
+    users::record_totp_step(&mut tx, &user.principal.user_id, step).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account?ok=totp").into_response())
+}
+
+pub async fn totp_remove(
+    State(app): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    if totp_required(&app, &user).await? {
+        return Err(AppError::Status(
+            axum::http::StatusCode::FORBIDDEN,
+            "Für Ihre Rolle ist der zweite Faktor vorgeschrieben.".into(),
+        ));
+    }
+    let mut tx = app.db.begin().await?;
+    users::set_totp(
+        &mut tx,
+        &user.principal.actor(),
+        &user.principal.user_id,
+        None,
+        now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account?ok=totp_removed").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "account/token_created.html")]
+struct TokenCreated {
+    layout: Layout,
+    name: String,
+    secret: String,
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create_token(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let mut tx = app.db.begin().await?;
+    match api_tokens::create(
+        &mut tx,
+        &user.principal.actor(),
+        &user.principal.user_id,
+        &f.name,
+        now_ms(),
+    )
+    .await
+    {
+        Ok((_, secret)) => {
+            tx.commit().await?;
+            render(&TokenCreated {
+                layout: Layout::new(&app, &user, "API-Token erzeugt", "/account"),
+                name: f.name.trim().to_owned(),
+                secret,
+            })
+        }
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &account_page(&app, &user, uri.path(), FormErrors(errors), f.name).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let mut tx = app.db.begin().await?;
+    api_tokens::revoke(
+        &mut tx,
+        &user.principal.actor(),
+        &user.principal.user_id,
+        &id,
+        now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/account?ok=revoked").into_response())
+}

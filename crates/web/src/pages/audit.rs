@@ -1,0 +1,195 @@
+//! Browsing the audit log (admins only).
+
+use askama::Template;
+use axum::extract::{OriginalUri, Query, State};
+use axum::response::Response;
+use lotse_store::audit::{self, AuditFilter};
+use serde::Deserialize;
+
+use super::render;
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{Layout, datetime, parse_date_ms, url_encode};
+
+const PAGE: i64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Filter {
+    #[serde(default)]
+    entity: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    record_id: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    page: i64,
+    verify: Option<String>,
+}
+
+pub struct Row {
+    seq: i64,
+    at: String,
+    actor: String,
+    action: String,
+    entity: String,
+    record_id: String,
+    changes: Vec<String>,
+}
+
+pub struct VerifyResult {
+    ok: bool,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+struct AuditPage {
+    layout: Layout,
+    filter: Filter,
+    filter_error: Option<String>,
+    entities: Vec<String>,
+    actions: Vec<String>,
+    entries: Vec<Row>,
+    newer: Option<String>,
+    older: Option<String>,
+    verify: Option<VerifyResult>,
+}
+
+/// One readable line per changed field.
+fn change_lines(json: &str) -> Vec<String> {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else {
+        return vec![json.to_owned()];
+    };
+    let show = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) if s.is_empty() => "(leer)".to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "(leer)".to_owned(),
+        other => other.to_string(),
+    };
+    map.iter()
+        .map(|(field, value)| match value {
+            serde_json::Value::Object(o) if o.contains_key("from") && o.contains_key("to") => {
+                format!("{field}: {} → {}", show(&o["from"]), show(&o["to"]))
+            }
+            other => format!("{field}: {}", show(other)),
+        })
+        .collect()
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(filter): Query<Filter>,
+) -> Result<Response, AppError> {
+    let mut filter_error = None;
+    let mut date = |text: &str, label: &str, end_of_day: bool| -> Option<i64> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        match parse_date_ms(text) {
+            Some(ms) => Some(if end_of_day {
+                ms + 24 * 60 * 60 * 1000
+            } else {
+                ms
+            }),
+            None => {
+                filter_error = Some(format!("{label}: „{text}“ ist kein Datum (JJJJ-MM-TT)."));
+                None
+            }
+        }
+    };
+    let from = date(&filter.from, "von", false);
+    let until = date(&filter.until, "bis", true);
+    let query = AuditFilter {
+        entity: non_empty(&filter.entity),
+        action: non_empty(&filter.action),
+        actor: non_empty(&filter.actor),
+        record_id: non_empty(&filter.record_id),
+        from,
+        until,
+    };
+    let page = filter.page.max(0);
+    // One extra row tells whether there is an older page.
+    let mut found = audit::search(&app.db, &query, PAGE + 1, page * PAGE).await?;
+    let has_older = found.len() as i64 > PAGE;
+    found.truncate(PAGE as usize);
+    let entries = found
+        .into_iter()
+        .map(|e| Row {
+            seq: e.seq,
+            at: datetime(e.at),
+            actor: e.actor_name,
+            action: e.action,
+            entity: e.entity,
+            record_id: e.record_id,
+            changes: change_lines(&e.changes),
+        })
+        .collect();
+    let link = |p: i64| {
+        format!(
+            "/admin/audit?entity={}&action={}&actor={}&record_id={}&from={}&until={}&page={p}",
+            url_encode(&filter.entity),
+            url_encode(&filter.action),
+            url_encode(&filter.actor),
+            url_encode(&filter.record_id),
+            url_encode(&filter.from),
+            url_encode(&filter.until)
+        )
+    };
+    let verify = if filter.verify.is_some() {
+        let report = audit::verify(&app.db).await?;
+        Some(match report.first_broken {
+            None => VerifyResult {
+                ok: true,
+                text: format!(
+                    "Die Kette ist unversehrt: {} Einträge geprüft.",
+                    report.entries
+                ),
+            },
+            Some(b) => VerifyResult {
+                ok: false,
+                text: format!(
+                    "Die Kette ist bei Eintrag {} gebrochen: {}. Bitte die Datenschutzbeauftragte informieren.",
+                    b.seq, b.reason
+                ),
+            },
+        })
+    } else {
+        None
+    };
+    let (entities, actions) = audit::known_entities_and_actions(&app.db).await?;
+    render(&AuditPage {
+        layout: Layout::new(&app, &user, "Protokoll", uri.path()),
+        newer: (page > 0).then(|| link(page - 1)),
+        older: has_older.then(|| link(page + 1)),
+        filter,
+        filter_error,
+        entities,
+        actions,
+        entries,
+        verify,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn changes_read_as_lines() {
+        let lines = super::change_lines(r#"{"city":{"from":"","to":"Ahlen"},"name":"KI"}"#);
+        assert_eq!(lines, ["city: (leer) → Ahlen", "name: KI"]);
+    }
+}

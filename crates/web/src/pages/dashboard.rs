@@ -1,0 +1,52 @@
+//! The start page after login: who you are, and the figures and areas your roles open.
+
+use askama::Template;
+use axum::extract::{OriginalUri, State};
+use axum::response::Response;
+use lotse_domain::{Permission, policy::any_allows};
+use lotse_store::{organisations, reference, users};
+
+use super::render;
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::Layout;
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct Dashboard {
+    layout: Layout,
+    roles: String,
+    figures: Vec<(&'static str, String, &'static str)>,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let roles = &user.principal.roles;
+    let mut figures = Vec::new();
+    if any_allows(roles, Permission::ViewOrganisations) {
+        let n = organisations::list(&app.db, false).await?.len();
+        figures.push(("Aktive Organisationen", n.to_string(), "/organisations"));
+    }
+    if any_allows(roles, Permission::ViewTowns) {
+        let n = reference::towns(&app.db).await?.len();
+        figures.push(("Städte und Gemeinden", n.to_string(), "/towns"));
+    }
+    if any_allows(roles, Permission::ManageUsers) {
+        let n = users::count(&app.db).await?;
+        figures.push(("Benutzerkonten", n.to_string(), "/admin/users"));
+    }
+    let role_names = roles
+        .iter()
+        .map(|r| r.label())
+        .collect::<Vec<_>>()
+        .join(", ");
+    render(&Dashboard {
+        layout: Layout::new(&app, &user, "Übersicht", uri.path()),
+        roles: role_names,
+        figures,
+    })
+}

@@ -1,0 +1,42 @@
+//! Staff pages, one module per area, named after the domain (see docs/glossary.md).
+
+pub mod account;
+pub mod audit;
+pub mod dashboard;
+pub mod health;
+pub mod login;
+pub mod organisations;
+pub mod settings;
+pub mod towns;
+pub mod users;
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::{self, AppError};
+
+pub async fn not_found() -> Response {
+    error::page_error(StatusCode::NOT_FOUND, "Diese Seite gibt es nicht.")
+}
+
+/// Renders a template into a response.
+pub fn render(t: &impl askama::Template) -> Result<Response, AppError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// Renders a form again with its errors: 422 tells tests and tools that the input was refused.
+pub fn render_invalid(t: &impl askama::Template) -> Result<Response, AppError> {
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
+}
+
+/// Runs a CPU-heavy step (password hashing) off the async runtime.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        AppError::Status(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("background task failed: {e}"),
+        )
+    })
+}

@@ -1,0 +1,418 @@
+//! The organisation directory: list, details, create, edit, (de)activate, CSV import.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Multipart, OriginalUri, Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::organisation::{OrganisationInput, field_label};
+use lotse_domain::{Permission, parse_organisation_csv, policy::any_allows};
+use lotse_store::organisations::{self, ImportMode, ImportReport, Organisation};
+use lotse_store::{StoreError, now_ms};
+use serde::Deserialize;
+
+use super::{render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, NoticeQuery, datetime};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Filter {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    town: String,
+    inactive: Option<String>,
+    ok: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "organisations/list.html")]
+struct ListPage {
+    layout: Layout,
+    filter: Filter,
+    kinds: Vec<(String, String)>,
+    towns: Vec<(String, String)>,
+    rows: Vec<Organisation>,
+    can_manage: bool,
+}
+
+#[derive(Template)]
+#[template(path = "organisations/_results.html")]
+struct Results {
+    rows: Vec<Organisation>,
+}
+
+async fn options(
+    app: &AppState,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), AppError> {
+    let vocab = organisations::vocabulary(&app.db).await?;
+    let towns = vocab
+        .towns
+        .into_iter()
+        .map(|(ags, name)| (ags.to_string(), name))
+        .collect();
+    Ok((vocab.kinds, towns))
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    headers: HeaderMap,
+    Query(filter): Query<Filter>,
+) -> Result<Response, AppError> {
+    let q = filter.q.trim().to_lowercase();
+    let rows: Vec<Organisation> = organisations::list(&app.db, filter.inactive.is_some())
+        .await?
+        .into_iter()
+        .filter(|o| {
+            q.is_empty() || o.name.to_lowercase().contains(&q) || o.city.to_lowercase().contains(&q)
+        })
+        .filter(|o| filter.kind.is_empty() || o.kind == filter.kind)
+        .filter(|o| filter.town.is_empty() || o.town_ags.as_deref() == Some(filter.town.as_str()))
+        .collect();
+    // htmx asks for the results only when a filter changes; everyone else gets the whole page.
+    if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
+        return render(&Results { rows });
+    }
+    let (kinds, towns) = options(&app).await?;
+    let notice = filter.ok.clone();
+    render(&ListPage {
+        layout: Layout::new(&app, &user, "Organisationen", uri.path())
+            .with_notice(notice.as_deref()),
+        filter,
+        kinds,
+        towns,
+        rows,
+        can_manage: any_allows(&user.principal.roles, Permission::ManageOrganisations),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "organisations/show.html")]
+struct ShowPage {
+    layout: Layout,
+    org: Organisation,
+    created: String,
+    updated: String,
+    can_manage: bool,
+    can_audit: bool,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let org = organisations::get(&app.db, &id).await?;
+    let roles = &user.principal.roles;
+    render(&ShowPage {
+        layout: Layout::new(&app, &user, org.name.clone(), uri.path()).with_notice(q.ok.as_deref()),
+        created: datetime(org.created_at),
+        updated: datetime(org.updated_at),
+        org,
+        can_manage: any_allows(roles, Permission::ManageOrganisations),
+        can_audit: any_allows(roles, Permission::ViewAuditLog),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "organisations/form.html")]
+struct FormPage {
+    layout: Layout,
+    action: String,
+    form: OrganisationInput,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    kinds: Vec<(String, String)>,
+    towns: Vec<(String, String)>,
+}
+
+async fn form_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    title: &str,
+    action: String,
+    form: OrganisationInput,
+    errors: FormErrors,
+) -> Result<FormPage, AppError> {
+    let (kinds, towns) = options(app).await?;
+    Ok(FormPage {
+        layout: Layout::new(app, user, title, path),
+        action,
+        summary: errors.summary(field_label),
+        form,
+        errors,
+        kinds,
+        towns,
+    })
+}
+
+pub async fn new_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let page = form_page(
+        &app,
+        &user,
+        uri.path(),
+        "Neue Organisation",
+        "/organisations".into(),
+        OrganisationInput::default(),
+        FormErrors::none(),
+    )
+    .await?;
+    render(&page)
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Form(input): Form<OrganisationInput>,
+) -> Result<Response, AppError> {
+    let vocab = organisations::vocabulary(&app.db).await?;
+    let result = match input.validate(&vocab.as_domain()) {
+        Ok(draft) => {
+            let mut tx = app.db.begin().await?;
+            match organisations::create(&mut tx, &user.principal.actor(), &draft, false, now_ms())
+                .await
+            {
+                Ok(id) => {
+                    tx.commit().await?;
+                    Ok(id)
+                }
+                Err(e) => Err(e),
+            }
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/organisations/{id}?ok=created")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            let page = form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Neue Organisation",
+                "/organisations".into(),
+                input,
+                FormErrors(errors),
+            )
+            .await?;
+            render_invalid(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let org = organisations::get(&app.db, &id).await?;
+    let input = OrganisationInput {
+        name: org.name.clone(),
+        kind: org.kind.clone(),
+        town: org.town_ags.clone().unwrap_or_default(),
+        street: org.street.clone(),
+        postcode: org.postcode.clone(),
+        city: org.city.clone(),
+        email: org.email.clone(),
+        phone: org.phone.clone(),
+        website: org.website.clone(),
+    };
+    let title = format!("{} bearbeiten", org.name);
+    let page = form_page(
+        &app,
+        &user,
+        uri.path(),
+        &title,
+        format!("/organisations/{id}"),
+        input,
+        FormErrors::none(),
+    )
+    .await?;
+    render(&page)
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Form(input): Form<OrganisationInput>,
+) -> Result<Response, AppError> {
+    let vocab = organisations::vocabulary(&app.db).await?;
+    let result = match input.validate(&vocab.as_domain()) {
+        Ok(draft) => {
+            let mut tx = app.db.begin().await?;
+            let r = organisations::update(&mut tx, &user.principal.actor(), &id, &draft, now_ms())
+                .await;
+            if r.is_ok() {
+                tx.commit().await?;
+            }
+            r
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/organisations/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            let page = form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Organisation bearbeiten",
+                format!("/organisations/{id}"),
+                input,
+                FormErrors(errors),
+            )
+            .await?;
+            render_invalid(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    active: String,
+}
+
+pub async fn set_active(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(f): Form<ActiveForm>,
+) -> Result<Response, AppError> {
+    let active = match f.active.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => {
+            return Err(AppError::bad_request(
+                "Feld „active“: erwartet true oder false.",
+            ));
+        }
+    };
+    let mut tx = app.db.begin().await?;
+    organisations::set_active(&mut tx, &user.principal.actor(), &id, active, now_ms()).await?;
+    tx.commit().await?;
+    let notice = if active { "reactivated" } else { "deactivated" };
+    Ok(Redirect::to(&format!("/organisations/{id}?ok={notice}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "organisations/import.html")]
+struct ImportPage {
+    layout: Layout,
+    report: Option<ImportReport>,
+    rejected_rows: usize,
+    valid_rows: usize,
+    all_or_nothing: bool,
+    offer_valid_only: bool,
+    content: String,
+    file_error: Option<String>,
+}
+
+impl ImportPage {
+    fn new(layout: Layout) -> Self {
+        ImportPage {
+            layout,
+            report: None,
+            rejected_rows: 0,
+            valid_rows: 0,
+            all_or_nothing: true,
+            offer_valid_only: false,
+            content: String::new(),
+            file_error: None,
+        }
+    }
+}
+
+pub async fn import_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    render(&ImportPage::new(Layout::new(
+        &app,
+        &user,
+        "CSV-Import",
+        uri.path(),
+    )))
+}
+
+/// Largest import file accepted; a district has hundreds of organisations, not millions.
+const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
+
+pub async fn import(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let mut bytes: Option<Vec<u8>> = None;
+    let mut mode = ImportMode::AllOrNothing;
+    while let Some(field) = multipart.next_field().await.map_err(|e| {
+        AppError::bad_request(format!("Das Formular konnte nicht gelesen werden: {e}"))
+    })? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let data = field.bytes().await.map_err(|e| {
+            AppError::bad_request(format!("Die Datei konnte nicht gelesen werden: {e}"))
+        })?;
+        match name.as_str() {
+            "file" | "content" if !data.is_empty() => bytes = Some(data.to_vec()),
+            "mode" if data.as_ref() == b"valid" => mode = ImportMode::ValidRowsOnly,
+            _ => {}
+        }
+    }
+    let mut page = ImportPage::new(Layout::new(&app, &user, "CSV-Import", uri.path()));
+    let Some(bytes) = bytes else {
+        page.file_error = Some("Bitte eine CSV-Datei auswählen.".into());
+        return render_invalid(&page);
+    };
+    if bytes.len() > MAX_IMPORT_BYTES {
+        page.file_error = Some(format!(
+            "Die Datei ist zu groß (höchstens {} MB).",
+            MAX_IMPORT_BYTES / 1024 / 1024
+        ));
+        return render_invalid(&page);
+    }
+    let rows = match parse_organisation_csv(&bytes) {
+        Ok(rows) => rows,
+        Err(message) => {
+            page.file_error = Some(message);
+            return render_invalid(&page);
+        }
+    };
+    let report =
+        organisations::import(&app.db, &user.principal.actor(), &rows, mode, now_ms()).await?;
+    let rejected: std::collections::BTreeSet<u64> = report.errors.iter().map(|e| e.line).collect();
+    page.rejected_rows = rejected.len();
+    page.valid_rows = report.rows - rejected.len();
+    page.all_or_nothing = mode == ImportMode::AllOrNothing;
+    page.offer_valid_only =
+        mode == ImportMode::AllOrNothing && !rejected.is_empty() && page.valid_rows > 0;
+    if page.offer_valid_only {
+        // Carried in the page so the user need not upload again; the rows are checked again then.
+        page.content = String::from_utf8_lossy(&bytes).into_owned();
+    }
+    let failed = report.created == 0 && !report.errors.is_empty();
+    page.report = Some(report);
+    if failed {
+        render_invalid(&page)
+    } else {
+        render(&page)
+    }
+}

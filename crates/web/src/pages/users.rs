@@ -1,0 +1,368 @@
+//! Account administration (admins only): create, edit, roles, deactivate, reset password or TOTP.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::user::validate_new_password;
+use lotse_domain::{FieldErrors, Role};
+use lotse_store::users::{self, User, UserInput};
+use lotse_store::{StoreError, now_ms, organisations, password};
+use serde::Deserialize;
+
+use super::{blocking, render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, NoticeQuery};
+
+pub struct UserRow {
+    id: String,
+    username: String,
+    display_name: String,
+    organisation_name: String,
+    roles: String,
+    totp: bool,
+    active: bool,
+    fictitious: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users/list.html")]
+struct ListPage {
+    layout: Layout,
+    users: Vec<UserRow>,
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let users = users::list(&app.db)
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            roles: u
+                .roles
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join(", "),
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            organisation_name: u.organisation_name,
+            totp: u.totp_enabled,
+            active: u.active,
+            fictitious: u.fictitious,
+        })
+        .collect();
+    render(&ListPage {
+        layout: Layout::new(&app, &user, "Benutzerkonten", uri.path()).with_notice(q.ok.as_deref()),
+        users,
+    })
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "username" => "Benutzername",
+        "display_name" => "Name",
+        "email" => "E-Mail",
+        "organisation_id" => "Organisation",
+        "roles" => "Rollen",
+        "password" => "Passwort",
+        other => other,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users/form.html")]
+struct FormPage {
+    layout: Layout,
+    action: String,
+    existing: Option<User>,
+    form: UserInput,
+    roles: Vec<(&'static str, &'static str, bool)>,
+    organisations: Vec<(String, String)>,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+}
+
+async fn form_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    existing: Option<User>,
+    form: UserInput,
+    errors: FormErrors,
+) -> Result<FormPage, AppError> {
+    let organisations = organisations::list(&app.db, false)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let roles = Role::ALL
+        .iter()
+        .map(|r| (r.key(), r.label(), form.roles.iter().any(|k| k == r.key())))
+        .collect();
+    let (title, action) = match &existing {
+        Some(u) => (
+            format!("Konto {}", u.username),
+            format!("/admin/users/{}", u.id),
+        ),
+        None => ("Neues Benutzerkonto".to_owned(), "/admin/users".to_owned()),
+    };
+    Ok(FormPage {
+        layout: Layout::new(app, user, title, path),
+        action,
+        existing,
+        form,
+        roles,
+        organisations,
+        summary: errors.summary(field_label),
+        errors,
+    })
+}
+
+/// Reads a form whose `roles` checkboxes repeat the same key, which serde_urlencoded cannot.
+fn parse_user_form(body: &str) -> (UserInput, String) {
+    let mut input = UserInput::default();
+    let mut password = String::new();
+    for (key, value) in form_urlencoded::parse(body.as_bytes()) {
+        match key.as_ref() {
+            "username" => input.username = value.into_owned(),
+            "display_name" => input.display_name = value.into_owned(),
+            "email" => input.email = value.into_owned(),
+            "organisation_id" => input.organisation_id = value.into_owned(),
+            "roles" => input.roles.push(value.into_owned()),
+            "password" => password = value.into_owned(),
+            _ => {}
+        }
+    }
+    (input, password)
+}
+
+pub async fn new_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    render(
+        &form_page(
+            &app,
+            &user,
+            uri.path(),
+            None,
+            UserInput::default(),
+            FormErrors::none(),
+        )
+        .await?,
+    )
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    body: String,
+) -> Result<Response, AppError> {
+    let (input, password) = parse_user_form(&body);
+    let result = match users::validate_new(&app.db, &input, &password).await {
+        Ok(draft) => {
+            let hash = blocking(move || password::hash(&password)).await??;
+            let mut tx = app.db.begin().await?;
+            let r = users::create(
+                &mut tx,
+                &user.principal.actor(),
+                &draft,
+                &hash,
+                false,
+                now_ms(),
+            )
+            .await;
+            if r.is_ok() {
+                tx.commit().await?;
+            }
+            r
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/admin/users?ok=created").into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &form_page(&app, &user, uri.path(), None, input, FormErrors(errors)).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let existing = users::get(&app.db, &id).await?;
+    let form = UserInput {
+        username: existing.username.clone(),
+        display_name: existing.display_name.clone(),
+        email: existing.email.clone(),
+        organisation_id: existing.organisation_id.clone(),
+        roles: existing.roles.iter().map(|r| r.key().to_owned()).collect(),
+    };
+    let mut page = form_page(
+        &app,
+        &user,
+        uri.path(),
+        Some(existing),
+        form,
+        FormErrors::none(),
+    )
+    .await?;
+    page.layout = page.layout.with_notice(q.ok.as_deref());
+    render(&page)
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let existing = users::get(&app.db, &id).await?;
+    let (input, _) = parse_user_form(&body);
+    let org_ok = users::organisation_exists(&app.db, input.organisation_id.trim()).await?
+        || input.organisation_id.trim() == existing.organisation_id;
+    let mut result = input.validate(org_ok).map_err(StoreError::Invalid);
+    // An admin must not lock everyone out by removing their own admin role.
+    if let Ok(draft) = &result
+        && existing.id == user.principal.user_id
+        && !draft.roles.contains(&Role::Admin)
+    {
+        let mut e = FieldErrors::new();
+        e.add(
+            "roles",
+            "Sie können sich die Rolle Administration nicht selbst entziehen.",
+        );
+        result = Err(StoreError::Invalid(e));
+    }
+    let result = match result {
+        Ok(draft) => {
+            let mut tx = app.db.begin().await?;
+            let r = users::update(
+                &mut tx,
+                &user.principal.actor(),
+                &existing,
+                &draft,
+                now_ms(),
+            )
+            .await;
+            if r.is_ok() {
+                tx.commit().await?;
+            }
+            r
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                Some(existing),
+                input,
+                FormErrors(errors),
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActiveForm {
+    active: String,
+}
+
+pub async fn set_active(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(f): Form<ActiveForm>,
+) -> Result<Response, AppError> {
+    let active = match f.active.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => {
+            return Err(AppError::bad_request(
+                "Feld „active“: erwartet true oder false.",
+            ));
+        }
+    };
+    if !active && id == user.principal.user_id {
+        return Err(AppError::bad_request(
+            "Sie können Ihr eigenes Konto nicht deaktivieren.",
+        ));
+    }
+    users::get(&app.db, &id).await?;
+    let mut tx = app.db.begin().await?;
+    users::set_active(&mut tx, &user.principal.actor(), &id, active, now_ms()).await?;
+    tx.commit().await?;
+    let notice = if active { "reactivated" } else { "deactivated" };
+    Ok(Redirect::to(&format!("/admin/users/{id}?ok={notice}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn set_password(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(f): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    users::get(&app.db, &id).await?;
+    let mut errors = FieldErrors::new();
+    validate_new_password(&mut errors, "password", &f.password);
+    if !errors.is_empty() {
+        return Err(AppError::Status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            format!("Passwort: {}", errors.get("password").unwrap_or_default()),
+        ));
+    }
+    let password = f.password;
+    let hash = blocking(move || password::hash(&password)).await??;
+    let mut tx = app.db.begin().await?;
+    users::set_password(
+        &mut tx,
+        &user.principal.actor(),
+        &id,
+        &hash,
+        user.session.as_deref(),
+        now_ms(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?ok=password")).into_response())
+}
+
+pub async fn reset_totp(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    users::get(&app.db, &id).await?;
+    let mut tx = app.db.begin().await?;
+    users::set_totp(&mut tx, &user.principal.actor(), &id, None, now_ms()).await?;
+    tx.commit().await?;
+    Ok(Redirect::to(&format!("/admin/users/{id}?ok=totp_reset")).into_response())
+}

@@ -1,0 +1,303 @@
+//! The route table: every route with the access it requires, in one list.
+//!
+//! Declaring access here, beside the path, rather than inside handlers means a route cannot be
+//! added without deciding who may use it, and the test suite can walk this list and prove that
+//! nothing but the public routes answers without a session and that each role is refused what
+//! its permissions do not cover.
+
+use axum::Router;
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
+use lotse_domain::Permission;
+
+use crate::{AppState, api, assets, guard, pages};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not: login, health checks, static assets, the API description.
+    Public,
+    /// Password accepted, second factor still to come: only the code form.
+    SecondFactor,
+    /// Any signed-in user, even one who must still enrol a second factor.
+    Enrolment,
+    /// Any fully signed-in user.
+    SignedIn,
+    /// A fully signed-in user whose roles grant the permission.
+    Permission(Permission),
+}
+
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+struct Route {
+    spec: RouteSpec,
+    handler: MethodRouter<AppState>,
+}
+
+fn r(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Route {
+    Route {
+        spec: RouteSpec {
+            method,
+            path,
+            access,
+        },
+        handler,
+    }
+}
+
+fn table() -> Vec<Route> {
+    use Access::{Enrolment, Public, SecondFactor, SignedIn};
+    use Method as M;
+    use Permission::*;
+    vec![
+        // Operations and assets
+        r(M::GET, "/healthz", Public, get(pages::health::healthz)),
+        r(M::GET, "/readyz", Public, get(pages::health::readyz)),
+        r(M::GET, "/assets/{file}", Public, get(assets::serve)),
+        // Signing in and out
+        r(M::GET, "/login", Public, get(pages::login::form)),
+        r(M::POST, "/login", Public, post(pages::login::submit)),
+        r(
+            M::GET,
+            "/login/totp",
+            SecondFactor,
+            get(pages::login::totp_form),
+        ),
+        r(
+            M::POST,
+            "/login/totp",
+            SecondFactor,
+            post(pages::login::totp_submit),
+        ),
+        r(M::POST, "/logout", Public, post(pages::login::logout)),
+        // Start page
+        r(M::GET, "/", SignedIn, get(pages::dashboard::show)),
+        // Own account
+        r(M::GET, "/account", Enrolment, get(pages::account::show)),
+        r(
+            M::POST,
+            "/account/password",
+            Enrolment,
+            post(pages::account::change_password),
+        ),
+        r(
+            M::GET,
+            "/account/totp",
+            Enrolment,
+            get(pages::account::totp_setup),
+        ),
+        r(
+            M::POST,
+            "/account/totp",
+            Enrolment,
+            post(pages::account::totp_confirm),
+        ),
+        r(
+            M::POST,
+            "/account/totp/remove",
+            SignedIn,
+            post(pages::account::totp_remove),
+        ),
+        r(
+            M::POST,
+            "/account/tokens",
+            SignedIn,
+            post(pages::account::create_token),
+        ),
+        r(
+            M::POST,
+            "/account/tokens/{id}/revoke",
+            SignedIn,
+            post(pages::account::revoke_token),
+        ),
+        // Towns and organisations
+        r(
+            M::GET,
+            "/towns",
+            Access::Permission(ViewTowns),
+            get(pages::towns::list),
+        ),
+        r(
+            M::GET,
+            "/organisations",
+            Access::Permission(ViewOrganisations),
+            get(pages::organisations::list),
+        ),
+        r(
+            M::GET,
+            "/organisations/new",
+            Access::Permission(ManageOrganisations),
+            get(pages::organisations::new_form),
+        ),
+        r(
+            M::POST,
+            "/organisations",
+            Access::Permission(ManageOrganisations),
+            post(pages::organisations::create),
+        ),
+        r(
+            M::GET,
+            "/organisations/import",
+            Access::Permission(ManageOrganisations),
+            get(pages::organisations::import_form),
+        ),
+        r(
+            M::POST,
+            "/organisations/import",
+            Access::Permission(ManageOrganisations),
+            post(pages::organisations::import),
+        ),
+        r(
+            M::GET,
+            "/organisations/{id}",
+            Access::Permission(ViewOrganisations),
+            get(pages::organisations::show),
+        ),
+        r(
+            M::GET,
+            "/organisations/{id}/edit",
+            Access::Permission(ManageOrganisations),
+            get(pages::organisations::edit_form),
+        ),
+        r(
+            M::POST,
+            "/organisations/{id}",
+            Access::Permission(ManageOrganisations),
+            post(pages::organisations::update),
+        ),
+        r(
+            M::POST,
+            "/organisations/{id}/active",
+            Access::Permission(ManageOrganisations),
+            post(pages::organisations::set_active),
+        ),
+        // Administration
+        r(
+            M::GET,
+            "/admin/users",
+            Access::Permission(ManageUsers),
+            get(pages::users::list),
+        ),
+        r(
+            M::GET,
+            "/admin/users/new",
+            Access::Permission(ManageUsers),
+            get(pages::users::new_form),
+        ),
+        r(
+            M::POST,
+            "/admin/users",
+            Access::Permission(ManageUsers),
+            post(pages::users::create),
+        ),
+        r(
+            M::GET,
+            "/admin/users/{id}",
+            Access::Permission(ManageUsers),
+            get(pages::users::edit_form),
+        ),
+        r(
+            M::POST,
+            "/admin/users/{id}",
+            Access::Permission(ManageUsers),
+            post(pages::users::update),
+        ),
+        r(
+            M::POST,
+            "/admin/users/{id}/active",
+            Access::Permission(ManageUsers),
+            post(pages::users::set_active),
+        ),
+        r(
+            M::POST,
+            "/admin/users/{id}/password",
+            Access::Permission(ManageUsers),
+            post(pages::users::set_password),
+        ),
+        r(
+            M::POST,
+            "/admin/users/{id}/totp/reset",
+            Access::Permission(ManageUsers),
+            post(pages::users::reset_totp),
+        ),
+        r(
+            M::GET,
+            "/admin/audit",
+            Access::Permission(ViewAuditLog),
+            get(pages::audit::list),
+        ),
+        r(
+            M::GET,
+            "/admin/settings",
+            Access::Permission(ManageSettings),
+            get(pages::settings::show),
+        ),
+        r(
+            M::POST,
+            "/admin/settings",
+            Access::Permission(ManageSettings),
+            post(pages::settings::update),
+        ),
+        // JSON API
+        r(
+            M::GET,
+            "/api/v1/openapi.json",
+            Public,
+            get(api::openapi_document),
+        ),
+        r(M::GET, "/api/v1/me", SignedIn, get(api::me)),
+        r(
+            M::GET,
+            "/api/v1/towns",
+            Access::Permission(ViewTowns),
+            get(api::towns),
+        ),
+        r(
+            M::GET,
+            "/api/v1/organisations",
+            Access::Permission(ViewOrganisations),
+            get(api::organisations),
+        ),
+        r(
+            M::POST,
+            "/api/v1/organisations",
+            Access::Permission(ManageOrganisations),
+            post(api::create_organisation),
+        ),
+        r(
+            M::GET,
+            "/api/v1/organisations/{id}",
+            Access::Permission(ViewOrganisations),
+            get(api::organisation),
+        ),
+        r(
+            M::GET,
+            "/api/v1/users",
+            Access::Permission(ManageUsers),
+            get(api::users),
+        ),
+    ]
+}
+
+/// Every route with its access rule, for tests and documentation.
+pub fn route_specs() -> Vec<RouteSpec> {
+    table().into_iter().map(|r| r.spec).collect()
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for route in table() {
+        let guarded = route
+            .handler
+            .route_layer(axum::middleware::from_fn_with_state(
+                (state.clone(), route.spec.access),
+                guard::check,
+            ));
+        router = router.route(route.spec.path, guarded);
+    }
+    router.fallback(pages::not_found).with_state(state)
+}

@@ -1,0 +1,185 @@
+//! What every page shares: the layout (navigation per role, demo banner, notices) and formatting.
+
+use lotse_domain::{FieldErrors, Permission, policy::any_allows};
+
+use crate::AppState;
+use crate::guard::CurrentUser;
+
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub current: bool,
+}
+
+/// Shared by all pages rendered inside `base.html`.
+pub struct Layout {
+    pub title: String,
+    pub user_name: String,
+    pub organisation_name: String,
+    pub nav: Vec<NavItem>,
+    pub demo: bool,
+    pub notice: Option<&'static str>,
+}
+
+const NAV: &[(&str, &str, Option<Permission>)] = &[
+    ("Übersicht", "/", None),
+    (
+        "Organisationen",
+        "/organisations",
+        Some(Permission::ViewOrganisations),
+    ),
+    (
+        "Städte und Gemeinden",
+        "/towns",
+        Some(Permission::ViewTowns),
+    ),
+    (
+        "Benutzerkonten",
+        "/admin/users",
+        Some(Permission::ManageUsers),
+    ),
+    ("Protokoll", "/admin/audit", Some(Permission::ViewAuditLog)),
+    (
+        "Einstellungen",
+        "/admin/settings",
+        Some(Permission::ManageSettings),
+    ),
+    ("Mein Konto", "/account", None),
+];
+
+impl Layout {
+    pub fn new(app: &AppState, user: &CurrentUser, title: impl Into<String>, path: &str) -> Layout {
+        let roles = &user.principal.roles;
+        let nav = NAV
+            .iter()
+            .filter(|(_, _, p)| p.is_none_or(|p| any_allows(roles, p)))
+            .map(|(label, href, _)| NavItem {
+                label,
+                href,
+                current: if *href == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(href)
+                },
+            })
+            .collect();
+        Layout {
+            title: title.into(),
+            user_name: user.principal.display_name.clone(),
+            organisation_name: user.principal.organisation_name.clone(),
+            nav,
+            demo: app.config.demo,
+            notice: None,
+        }
+    }
+
+    /// Shows a confirmation after a redirect (`?ok=saved`); only known keys map to text, so the
+    /// query string cannot inject messages.
+    pub fn with_notice(mut self, key: Option<&str>) -> Layout {
+        self.notice = key.and_then(notice_text);
+        self
+    }
+}
+
+fn notice_text(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "saved" => "Gespeichert.",
+        "created" => "Angelegt.",
+        "deactivated" => "Deaktiviert.",
+        "reactivated" => "Wieder aktiviert.",
+        "password" => "Das Passwort wurde geändert.",
+        "totp" => "Der zweite Faktor ist eingerichtet.",
+        "totp_removed" => "Der zweite Faktor wurde entfernt.",
+        "totp_reset" => "Der zweite Faktor des Kontos wurde zurückgesetzt.",
+        "revoked" => "Der Token wurde widerrufen.",
+        "imported" => "Der Import ist abgeschlossen.",
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NoticeQuery {
+    pub ok: Option<String>,
+}
+
+/// "25.11.2026, 14:05" in German local time.
+pub fn datetime(ms: i64) -> String {
+    let Ok(ts) = jiff::Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    match jiff::tz::db().get("Europe/Berlin") {
+        Ok(tz) => ts.to_zoned(tz).strftime("%d.%m.%Y, %H:%M").to_string(),
+        Err(_) => ts.strftime("%d.%m.%Y, %H:%M UTC").to_string(),
+    }
+}
+
+pub fn opt_datetime(ms: Option<i64>) -> String {
+    ms.map(datetime).unwrap_or_else(|| "–".to_owned())
+}
+
+/// Parses a `YYYY-MM-DD` date as the start of that day in German local time, in epoch ms.
+pub fn parse_date_ms(text: &str) -> Option<i64> {
+    let date: jiff::civil::Date = text.trim().parse().ok()?;
+    let tz = jiff::tz::db().get("Europe/Berlin").ok()?;
+    Some(date.to_zoned(tz).ok()?.timestamp().as_millisecond())
+}
+
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Errors of a form, with the field order kept for the summary at the top of the form.
+pub struct FormErrors(pub FieldErrors);
+
+impl FormErrors {
+    pub fn none() -> FormErrors {
+        FormErrors(FieldErrors::new())
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field)
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.get(field).is_some()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// (field, label, message) for the error summary.
+    pub fn summary(&self, label: fn(&str) -> &str) -> Vec<(String, String, String)> {
+        self.0
+            .iter()
+            .map(|(f, m)| (f.to_owned(), label(f).to_owned(), m.to_owned()))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetime_is_german_local_time() {
+        // 2026-07-01T10:00:00Z is 12:00 in summer time.
+        assert_eq!(datetime(1_782_900_000_000), "01.07.2026, 12:00");
+        let ms = parse_date_ms("2026-01-15").expect("date");
+        assert_eq!(datetime(ms), "15.01.2026, 00:00");
+        assert_eq!(parse_date_ms("15.01.2026"), None);
+    }
+
+    #[test]
+    fn only_known_notices_are_shown() {
+        assert_eq!(notice_text("saved"), Some("Gespeichert."));
+        assert_eq!(notice_text("<script>"), None);
+    }
+}

@@ -1,0 +1,210 @@
+use axum::http::StatusCode;
+use lotse_domain::{Role, totp};
+use lotse_store::{Actor, now_ms, settings};
+
+use crate::{TestApp, web_test};
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} not in page"))
+        + start.len();
+    let len = text[from..].find(end).unwrap();
+    &text[from..from + len]
+}
+
+fn code_now(secret_b32: &str, offset_steps: i64) -> String {
+    let secret = totp::base32_decode(secret_b32).unwrap();
+    format!(
+        "{:06}",
+        totp::code_at_step(&secret, totp::step_at(now_ms() / 1000) + offset_steps)
+    )
+}
+
+/// Enrols TOTP for a signed-in user through the pages; returns the secret.
+async fn enrol(app: &TestApp, cookie: &str) -> String {
+    let page = app.get("/account/totp", Some(cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let secret = between(&page.body, "name=\"secret\" value=\"", "\"").to_owned();
+    let wrong = app
+        .post_form(
+            "/account/totp",
+            &[("secret", &secret), ("code", "000000")],
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The code of the previous step: a later login in the same step must still find a fresh one.
+    let ok = app
+        .post_form(
+            "/account/totp",
+            &[("secret", &secret), ("code", &code_now(&secret, -1))],
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(ok.location(), "/account?ok=totp", "{}", ok.body);
+    secret
+}
+
+web_test!(totp_enrolment_and_login_with_a_second_factor, |app| {
+    let cookie = app.login("fallmanagement").await;
+    let secret = enrol(&app, &cookie).await;
+    app.post_form("/logout", &[], Some(&cookie)).await;
+
+    let step1 = app
+        .post_form(
+            "/login",
+            &[("username", "fallmanagement"), ("password", "lotse-demo")],
+            None,
+        )
+        .await;
+    assert_eq!(step1.location(), "/login/totp?next=/");
+    let half = step1.session_cookie().unwrap();
+    // Half signed in: nothing but the code form opens.
+    assert_eq!(app.get("/", Some(&half)).await.location(), "/login/totp");
+    assert_eq!(
+        app.get("/api/v1/me", Some(&half)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let wrong = app
+        .post_form(
+            "/login/totp",
+            &[("code", "123456"), ("next", "/")],
+            Some(&half),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let right = app
+        .post_form(
+            "/login/totp",
+            &[("code", &code_now(&secret, 0)), ("next", "/")],
+            Some(&half),
+        )
+        .await;
+    assert_eq!(right.location(), "/");
+    assert_eq!(app.get("/", Some(&half)).await.status, StatusCode::OK);
+    // The same code cannot be used twice.
+    let again = app
+        .post_form(
+            "/login",
+            &[("username", "fallmanagement"), ("password", "lotse-demo")],
+            None,
+        )
+        .await;
+    let half2 = again.session_cookie().unwrap();
+    let replay = app
+        .post_form(
+            "/login/totp",
+            &[("code", &code_now(&secret, 0)), ("next", "/")],
+            Some(&half2),
+        )
+        .await;
+    assert_eq!(replay.status, StatusCode::UNPROCESSABLE_ENTITY);
+});
+
+web_test!(a_role_can_be_made_to_use_a_second_factor, |app| {
+    let admin = app.login("admin").await;
+    let bad = app
+        .post_form(
+            "/admin/settings",
+            &[("totp_required", "root")],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let saved = app
+        .post_form(
+            "/admin/settings",
+            &[
+                ("totp_required", "admin"),
+                ("totp_required", "coordination"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(saved.location(), "/admin/settings?ok=saved");
+    assert_eq!(
+        settings::totp_required_roles(&app.db).await.unwrap(),
+        vec![Role::Admin, Role::Coordination]
+    );
+
+    let cookie = app.login("koordination").await;
+    assert_eq!(
+        app.get("/organisations", Some(&cookie)).await.location(),
+        "/account/totp?required=1"
+    );
+    let page = app.get("/account/totp?required=1", Some(&cookie)).await;
+    assert!(page.body.contains("vorgeschrieben"));
+    enrol(&app, &cookie).await;
+    assert_eq!(
+        app.get("/organisations", Some(&cookie)).await.status,
+        StatusCode::OK
+    );
+    // Required means it cannot be removed.
+    assert_eq!(
+        app.post_form("/account/totp/remove", &[], Some(&cookie))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // The admin, now also required to enrol, is sent to the enrolment page first.
+    assert_eq!(
+        app.get("/admin/settings", Some(&admin)).await.location(),
+        "/account/totp?required=1"
+    );
+    let mut tx = app.db.begin().await.unwrap();
+    settings::set_totp_required_roles(&mut tx, &Actor::system("test"), &[], now_ms())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+});
+
+web_test!(password_change_checks_the_old_password, |app| {
+    let cookie = app.login("partner").await;
+    let bad = app
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", "falsch"),
+                ("new_password", "kurz"),
+                ("repeat_password", "anders"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "Das bisherige Passwort stimmt nicht.",
+        "mindestens 12 Zeichen",
+        "stimmen nicht überein",
+    ] {
+        assert!(bad.body.contains(message), "{message}");
+    }
+    assert!(bad.body.contains("aria-invalid=\"true\""));
+    let ok = app
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", "lotse-demo"),
+                ("new_password", "ein ganz neues Passwort"),
+                ("repeat_password", "ein ganz neues Passwort"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(ok.location(), "/account?ok=password");
+    assert_eq!(
+        app.get("/account", Some(&cookie)).await.status,
+        StatusCode::OK,
+        "own session kept"
+    );
+    let old = app
+        .post_form(
+            "/login",
+            &[("username", "partner"), ("password", "lotse-demo")],
+            None,
+        )
+        .await;
+    assert_eq!(old.status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.login_with("partner", "ein ganz neues Passwort").await;
+});

@@ -1,0 +1,219 @@
+use axum::http::{Method, StatusCode};
+use lotse_web::{Access, route_specs};
+
+use crate::{TestApp, web_test};
+
+/// Creates a token through the account page and reads it from the page that shows it once.
+async fn token_for(app: &TestApp, username: &str) -> String {
+    let cookie = app.login(username).await;
+    let page = app
+        .post_form("/account/tokens", &[("name", "Test-Skript")], Some(&cookie))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let start = page.body.find("value=\"lotse_").unwrap() + "value=\"".len();
+    let len = page.body[start..].find('"').unwrap();
+    page.body[start..start + len].to_owned()
+}
+
+web_test!(tokens_authenticate_api_clients, |app| {
+    let token = token_for(&app, "koordination").await;
+    let me = app.api(Method::GET, "/api/v1/me", &token, None).await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json()["username"], "koordination");
+    let orgs = app
+        .api(Method::GET, "/api/v1/organisations", &token, None)
+        .await;
+    assert_eq!(orgs.status, StatusCode::OK);
+    assert_eq!(orgs.json().as_array().unwrap().len(), 7);
+    let towns = app
+        .api(Method::GET, "/api/v1/towns", &token, None)
+        .await
+        .json();
+    assert_eq!(towns.as_array().unwrap().len(), 13);
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/users", &token, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", "lotse_wrong", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get("/api/v1/organisations", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let admin = token_for(&app, "admin").await;
+    let users = app.api(Method::GET, "/api/v1/users", &admin, None).await;
+    assert_eq!(users.status, StatusCode::OK);
+    let users = users.json();
+    assert_eq!(users.as_array().unwrap().len(), 7);
+    assert!(
+        !users.to_string().contains("argon2"),
+        "no password hashes in the API"
+    );
+});
+
+web_test!(api_writes_validate_and_audit, |app| {
+    let token = token_for(&app, "koordination").await;
+    let created = app
+        .api(
+            Method::POST,
+            "/api/v1/organisations",
+            &token,
+            Some(
+                r#"{"name":"Jugendmigrationsdienst","kind":"welfare_association","town":"Telgte"}"#,
+            ),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        created.headers.get("location").unwrap(),
+        &format!("/api/v1/organisations/{id}")
+    );
+    let fetched = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/organisations/{id}"),
+            &token,
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(fetched["town_name"], "Telgte");
+
+    let invalid = app
+        .api(
+            Method::POST,
+            "/api/v1/organisations",
+            &token,
+            Some(r#"{"name":"","kind":"bank","postcode":"1"}"#),
+        )
+        .await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = &invalid.json()["errors"];
+    for field in ["name", "kind", "postcode"] {
+        assert!(errors[field].is_string(), "{field}: {errors}");
+    }
+    let broken = app
+        .api(
+            Method::POST,
+            "/api/v1/organisations",
+            &token,
+            Some("{not json"),
+        )
+        .await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    assert!(broken.json()["error"].as_str().unwrap().contains("JSON"));
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/organisations/nope", &token, None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    let partner = token_for(&app, "partner").await;
+    let refused = app
+        .api(
+            Method::POST,
+            "/api/v1/organisations",
+            &partner,
+            Some(r#"{"name":"X","kind":"other"}"#),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let log = lotse_store::audit::search(
+        &app.db,
+        &lotse_store::audit::AuditFilter {
+            record_id: Some(id),
+            ..Default::default()
+        },
+        5,
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(log[0].actor_name, "koordination");
+});
+
+web_test!(revoked_tokens_stop_working, |app| {
+    let cookie = app.login("lesen").await;
+    let page = app
+        .post_form("/account/tokens", &[("name", "kurzlebig")], Some(&cookie))
+        .await;
+    let start = page.body.find("value=\"lotse_").unwrap() + 7;
+    let token = page.body[start..start + page.body[start..].find('"').unwrap()].to_owned();
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", &token, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let account = app.get("/account", Some(&cookie)).await.body;
+    assert!(account.contains("kurzlebig"));
+    assert!(!account.contains(&token), "the secret is shown only once");
+    let user_id = lotse_store::users::get_by_username(&app.db, "lesen")
+        .await
+        .unwrap()
+        .id;
+    let id = lotse_store::api_tokens::list_for_user(&app.db, &user_id)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    let revoked = app
+        .post_form(&format!("/account/tokens/{id}/revoke"), &[], Some(&cookie))
+        .await;
+    assert_eq!(revoked.location(), "/account?ok=revoked");
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/me", &token, None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let nameless = app
+        .post_form("/account/tokens", &[("name", " ")], Some(&cookie))
+        .await;
+    assert_eq!(nameless.status, StatusCode::UNPROCESSABLE_ENTITY);
+});
+
+web_test!(openapi_describes_exactly_the_api_routes, |app| {
+    let doc = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let doc = doc.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    let mut routed: Vec<(String, String)> = route_specs()
+        .into_iter()
+        .filter(|s| s.path.starts_with("/api/"))
+        .map(|s| (s.method.to_string(), s.path.to_owned()))
+        .collect();
+    documented.sort();
+    routed.sort();
+    assert_eq!(documented, routed);
+    // Every $ref points at a schema that exists.
+    let text = doc.to_string();
+    for part in text.split("#/components/schemas/").skip(1) {
+        let name = &part[..part.find('"').unwrap()];
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "missing schema {name}"
+        );
+    }
+    assert!(
+        route_specs()
+            .iter()
+            .any(|s| s.path == "/api/v1/openapi.json" && s.access == Access::Public)
+    );
+});

@@ -1,0 +1,168 @@
+//! Web tests: requests through the whole router (`oneshot`), on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod access;
+mod account;
+mod api;
+mod login;
+mod organisations;
+mod users;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use lotse_store::Db;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub db: Db,
+    pub router: Router,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The session cookie set by this response, as a `Cookie` header value.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("lotse_session=") && !v.starts_with("lotse_session=;"))
+            .map(|v| v.split(';').next().unwrap().to_owned())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+impl TestApp {
+    /// The platform as `lotse serve --demo` starts it.
+    pub async fn new(db: Db) -> TestApp {
+        lotse_store::reference::load(&db).await.unwrap();
+        lotse_store::demo::load(&db).await.unwrap();
+        let router = Self::router_for(&db);
+        TestApp { db, router }
+    }
+
+    /// A second app node on the same database (as after a restart or behind a load balancer).
+    pub fn router_for(db: &Db) -> Router {
+        let state = lotse_web::AppState::new(
+            db.clone(),
+            lotse_web::WebConfig {
+                secure_cookies: true,
+                demo: true,
+            },
+        );
+        lotse_web::app(state)
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut req = Request::builder().uri(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> Reply {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    pub async fn api(&self, method: Method, path: &str, token: &str, json: Option<&str>) -> Reply {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        if json.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+        }
+        self.send(req.body(Body::from(json.unwrap_or("").to_owned())).unwrap())
+            .await
+    }
+
+    /// Signs in a demo user (no second factor) and returns the `Cookie` header value.
+    pub async fn login(&self, username: &str) -> String {
+        self.login_with(username, lotse_store::demo::DEMO_PASSWORD)
+            .await
+    }
+
+    pub async fn login_with(&self, username: &str, password: &str) -> String {
+        let reply = self
+            .post_form(
+                "/login",
+                &[("username", username), ("password", password)],
+                None,
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "login {username}: {}",
+            reply.body
+        );
+        reply.session_cookie().expect("session cookie")
+    }
+
+    pub async fn organisation_id(&self, name: &str) -> String {
+        lotse_store::organisations::list(&self.db, true)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.name == name)
+            .map(|o| o.id)
+            .unwrap_or_else(|| panic!("no organisation {name}"))
+    }
+}
+
+/// Defines a test that runs on both backends with a demo-loaded app.
+#[macro_export]
+macro_rules! web_test {
+    ($name:ident, |$app:ident| $body:expr) => {
+        lotse_store::both_backends!($name, |db: lotse_store::Db| async move {
+            let $app = $crate::TestApp::new(db).await;
+            $body
+        });
+    };
+}

@@ -1,0 +1,148 @@
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use lotse_store::users;
+
+use crate::{TestApp, web_test};
+
+async fn post_raw(app: &TestApp, path: &str, body: &str, cookie: &str) -> crate::Reply {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    app.send(req).await
+}
+
+web_test!(admins_manage_accounts_and_roles, |app| {
+    let admin = app.login("admin").await;
+    let org = app
+        .organisation_id("Kommunales Integrationszentrum (Demo)")
+        .await;
+
+    let bad = post_raw(
+        &app,
+        "/admin/users",
+        "username=Anna+M&display_name=&organisation_id=&password=kurz",
+        &admin,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for text in [
+        "Nur Kleinbuchstaben",
+        "Pflichtfeld",
+        "Mindestens eine Rolle",
+        "mindestens 12 Zeichen",
+    ] {
+        assert!(bad.body.contains(text), "{text}");
+    }
+
+    let body = format!(
+        "username=anna&display_name=Anna+Beispiel&email=&organisation_id={org}&roles=case_manager&roles=reader&password=ein+langes+passwort"
+    );
+    let created = post_raw(&app, "/admin/users", &body, &admin).await;
+    assert_eq!(
+        created.location(),
+        "/admin/users?ok=created",
+        "{}",
+        created.body
+    );
+    let anna = users::get_by_username(&app.db, "anna").await.unwrap();
+    assert_eq!(anna.roles.len(), 2);
+    assert!(!anna.fictitious);
+    let dup = post_raw(&app, "/admin/users", &body, &admin).await;
+    assert!(dup.body.contains("gibt es schon"));
+
+    let anna_cookie = app.login_with("anna", "ein langes passwort").await;
+    assert_eq!(
+        app.get("/organisations", Some(&anna_cookie)).await.status,
+        StatusCode::OK
+    );
+
+    // Roles change at once for the running session.
+    let body = format!(
+        "username=anna&display_name=Anna+Beispiel&email=anna%40example.org&organisation_id={org}&roles=coordination"
+    );
+    let updated = post_raw(&app, &format!("/admin/users/{}", anna.id), &body, &admin).await;
+    assert_eq!(
+        updated.location(),
+        format!("/admin/users/{}?ok=saved", anna.id)
+    );
+    assert_eq!(
+        app.get("/organisations/new", Some(&anna_cookie))
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Admin sets a new password; deactivation ends the session.
+    let pw = app
+        .post_form(
+            &format!("/admin/users/{}/password", anna.id),
+            &[("password", "noch ein neues passwort")],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        pw.location(),
+        format!("/admin/users/{}?ok=password", anna.id)
+    );
+    assert_eq!(
+        app.get("/", Some(&anna_cookie)).await.location(),
+        "/login",
+        "password reset ends her sessions"
+    );
+    let anna_cookie = app.login_with("anna", "noch ein neues passwort").await;
+    let off = app
+        .post_form(
+            &format!("/admin/users/{}/active", anna.id),
+            &[("active", "false")],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        off.location(),
+        format!("/admin/users/{}?ok=deactivated", anna.id)
+    );
+    assert_eq!(app.get("/", Some(&anna_cookie)).await.location(), "/login");
+    let again = app
+        .post_form(
+            "/login",
+            &[
+                ("username", "anna"),
+                ("password", "noch ein neues passwort"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let list = app.get("/admin/users", Some(&admin)).await.body;
+    assert!(list.contains("anna") && list.contains("deaktiviert"));
+});
+
+web_test!(admins_cannot_lock_themselves_out, |app| {
+    let admin = app.login("admin").await;
+    let me = users::get_by_username(&app.db, "admin").await.unwrap();
+    let body = format!(
+        "username=admin&display_name=Admin&organisation_id={}&roles=reader",
+        me.organisation_id
+    );
+    let reply = post_raw(&app, &format!("/admin/users/{}", me.id), &body, &admin).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("nicht selbst entziehen"));
+    let off = app
+        .post_form(
+            &format!("/admin/users/{}/active", me.id),
+            &[("active", "false")],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.get("/admin/users/nope", Some(&admin)).await.status,
+        StatusCode::NOT_FOUND
+    );
+});
