@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the machine's PostgreSQL 15 (installing it from Debian if missing) and makes sure the test
 # role and database exist. Prints the connection URL on stdout. Idempotent; safe to run often.
+# With --fresh the test database is dropped and created anew (tests leave one schema each behind).
 set -euo pipefail
 
 PGVER=15
@@ -27,6 +28,9 @@ for _ in $(seq 1 30); do
     if su postgres -c "psql -p $PORT -Atqc 'SELECT 1'" >/dev/null 2>&1; then break; fi
     sleep 0.5
 done
+if [ "${1:-}" = "--fresh" ]; then
+    su postgres -c "psql -p $PORT -Atqc 'DROP DATABASE IF EXISTS $DB WITH (FORCE)'" >&2
+fi
 su postgres -c "psql -p $PORT -v ON_ERROR_STOP=1 -Atq" >&2 <<SQL
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$ROLE') THEN

@@ -12,6 +12,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../assets/app.css"),
     ),
     (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../assets/favicon.svg"),
+    ),
+    (
         "htmx-2.0.11.min.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/htmx-2.0.11.min.js"),
@@ -30,4 +35,9 @@ pub async fn serve(Path(file): Path<String>) -> Response {
             .into_response(),
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
+}
+
+/// Browsers ask for /favicon.ico whatever the page says; answer with the SVG icon.
+pub async fn favicon() -> Response {
+    serve(Path("favicon.svg".to_owned())).await
 }

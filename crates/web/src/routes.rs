@@ -58,6 +58,7 @@ fn table() -> Vec<Route> {
         r(M::GET, "/healthz", Public, get(pages::health::healthz)),
         r(M::GET, "/readyz", Public, get(pages::health::readyz)),
         r(M::GET, "/assets/{file}", Public, get(assets::serve)),
+        r(M::GET, "/favicon.ico", Public, get(assets::favicon)),
         // Signing in and out
         r(M::GET, "/login", Public, get(pages::login::form)),
         r(M::POST, "/login", Public, post(pages::login::submit)),

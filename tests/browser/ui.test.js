@@ -1,0 +1,137 @@
+// Lotse in a real browser: Debian's Chromium driven by playwright-core, checked with axe-core.
+// Started by scripts/test with LOTSE_BIN pointing at the built binary.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const here = dirname(new URL(import.meta.url).pathname);
+const artifacts = join(here, 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+const bin = process.env.LOTSE_BIN;
+assert.ok(bin, 'LOTSE_BIN must point at the lotse binary');
+
+let server, base, browser, dataDir;
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'lotse-browser-'));
+  server = spawn(bin, ['--data-dir', dataDir, 'serve', '--demo', '--listen', '127.0.0.1:0'], {
+    env: { ...process.env, LOTSE_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`lotse exited early (${code}): ${out}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.on('exit', r));
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Runs axe-core on the current page; fails on serious or critical violations (WCAG 2.1 A/AA). */
+async function checkAccessibility(page, label) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(' ')).join('\n    ')}`);
+  assert.deepEqual(report, [], `axe violations on ${label}`);
+  return result.violations.length;
+}
+
+async function newPage(width = 1280) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
+  page.on('pageerror', (err) => problems.push(String(err)));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
+  return { context, page, problems };
+}
+
+async function login(page, username) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Benutzername').fill(username);
+  await page.getByLabel('Passwort').fill('lotse-demo');
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await page.waitForURL(`${base}/`);
+}
+
+for (const username of ['admin', 'koordination', 'partner', 'lesen']) {
+  test(`${username}: log in, open every top-level page, log out – no serious axe violations`, async () => {
+    const { context, page, problems } = await newPage();
+    await page.goto(`${base}/`);
+    assert.equal(new URL(page.url()).pathname, '/login');
+    await checkAccessibility(page, 'login');
+    await login(page, username);
+    const links = await page.locator('nav.main-nav a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.ok(links.length >= 3, `navigation for ${username}: ${links}`);
+    for (const href of links) {
+      const response = await page.goto(`${base}${href}`);
+      assert.equal(response.status(), 200, href);
+      assert.equal(await page.locator('h1').count(), 1, `one h1 on ${href}`);
+      await checkAccessibility(page, `${username} ${href}`);
+    }
+    await page.screenshot({ path: join(artifacts, `${username}-last-page.png`), fullPage: true });
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await page.waitForURL(/\/login\?ok=logout$/);
+    await page.goto(`${base}/`);
+    assert.equal(new URL(page.url()).pathname, '/login');
+    assert.deepEqual(problems, [], 'no console errors (CSP violations would show here)');
+    await context.close();
+  });
+}
+
+test('forms: errors are announced and named; htmx filters without reloading; phone width', async () => {
+  const { context, page, problems } = await newPage(390);
+  await login(page, 'koordination');
+  await page.goto(`${base}/organisations/new`);
+  await checkAccessibility(page, 'new organisation form');
+  await page.getByLabel('PLZ').fill('123');
+  await page.getByRole('button', { name: 'Speichern' }).click();
+  const summary = page.locator('.error-summary');
+  await summary.waitFor();
+  assert.match(await summary.innerText(), /Name: Pflichtfeld/);
+  assert.match(await summary.innerText(), /PLZ: Die Postleitzahl hat 5 Ziffern/);
+  assert.equal(await page.getByLabel('PLZ', { exact: false }).getAttribute('aria-invalid'), 'true');
+  await checkAccessibility(page, 'form with errors');
+  await page.screenshot({ path: join(artifacts, 'form-errors-phone.png'), fullPage: true });
+
+  await page.goto(`${base}/organisations`);
+  // A full page load would lose this marker; an htmx swap keeps it.
+  await page.evaluate(() => { window.lotseMarker = 'kept'; });
+  await page.getByLabel('Suche').fill('Sprachkurse');
+  await page.waitForFunction(() => document.querySelector('#results')?.textContent.includes('1 Organisation gefunden'));
+  assert.equal(await page.evaluate(() => window.lotseMarker), 'kept', 'htmx swapped the results without a page load');
+  assert.match(new URL(page.url()).search, /q=Sprachkurse/, 'the filter is in the address for bookmarks');
+  await checkAccessibility(page, 'filtered list');
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= 390, `no horizontal scrolling at phone width (${scrollWidth}px)`);
+  // 422 is how a refused form answers; anything else would be a problem.
+  assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
+  await context.close();
+});
