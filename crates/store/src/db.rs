@@ -209,6 +209,17 @@ impl Db {
         })
     }
 
+    /// Runs `f` in a write transaction and commits if it succeeds; on an error nothing is written.
+    pub async fn write<T>(
+        &self,
+        f: impl AsyncFnOnce(&mut Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut tx = self.begin().await?;
+        let value = f(&mut tx).await?;
+        tx.commit().await?;
+        Ok(value)
+    }
+
     /// Whether the database answers; used by `/readyz`.
     pub async fn ping(&self) -> Result<(), StoreError> {
         read!(self, |c| sqlx::query("SELECT 1")

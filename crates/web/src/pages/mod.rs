@@ -15,6 +15,24 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::error::{self, AppError};
 
+/// The form of the (de)activate buttons on organisations and accounts.
+#[derive(serde::Deserialize)]
+pub struct ActiveForm {
+    active: String,
+}
+
+impl ActiveForm {
+    pub fn value(&self) -> Result<bool, AppError> {
+        match self.active.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(AppError::bad_request(
+                "Feld „active“: erwartet true oder false.",
+            )),
+        }
+    }
+}
+
 pub async fn not_found() -> Response {
     error::page_error(StatusCode::NOT_FOUND, "Diese Seite gibt es nicht.")
 }

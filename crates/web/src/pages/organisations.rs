@@ -11,7 +11,7 @@ use lotse_store::organisations::{self, ImportMode, ImportReport, Organisation};
 use lotse_store::{StoreError, now_ms};
 use serde::Deserialize;
 
-use super::{render, render_invalid};
+use super::{ActiveForm, render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
@@ -182,16 +182,12 @@ pub async fn create(
     let vocab = organisations::vocabulary(&app.db).await?;
     let result = match input.validate(&vocab.as_domain()) {
         Ok(draft) => {
-            let mut tx = app.db.begin().await?;
-            match organisations::create(&mut tx, &user.principal.actor(), &draft, false, now_ms())
+            app.db
+                .write(async |tx| {
+                    organisations::create(tx, &user.principal.actor(), &draft, false, now_ms())
+                        .await
+                })
                 .await
-            {
-                Ok(id) => {
-                    tx.commit().await?;
-                    Ok(id)
-                }
-                Err(e) => Err(e),
-            }
         }
         Err(e) => Err(StoreError::Invalid(e)),
     };
@@ -256,13 +252,11 @@ pub async fn update(
     let vocab = organisations::vocabulary(&app.db).await?;
     let result = match input.validate(&vocab.as_domain()) {
         Ok(draft) => {
-            let mut tx = app.db.begin().await?;
-            let r = organisations::update(&mut tx, &user.principal.actor(), &id, &draft, now_ms())
-                .await;
-            if r.is_ok() {
-                tx.commit().await?;
-            }
-            r
+            app.db
+                .write(async |tx| {
+                    organisations::update(tx, &user.principal.actor(), &id, &draft, now_ms()).await
+                })
+                .await
         }
         Err(e) => Err(StoreError::Invalid(e)),
     };
@@ -285,26 +279,13 @@ pub async fn update(
     }
 }
 
-#[derive(Deserialize)]
-pub struct ActiveForm {
-    active: String,
-}
-
 pub async fn set_active(
     State(app): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
     Form(f): Form<ActiveForm>,
 ) -> Result<Response, AppError> {
-    let active = match f.active.as_str() {
-        "true" => true,
-        "false" => false,
-        _ => {
-            return Err(AppError::bad_request(
-                "Feld „active“: erwartet true oder false.",
-            ));
-        }
-    };
+    let active = f.value()?;
     let mut tx = app.db.begin().await?;
     organisations::set_active(&mut tx, &user.principal.actor(), &id, active, now_ms()).await?;
     tx.commit().await?;

@@ -10,7 +10,7 @@ use lotse_store::users::{self, User, UserInput};
 use lotse_store::{StoreError, now_ms, organisations, password};
 use serde::Deserialize;
 
-use super::{blocking, render, render_invalid};
+use super::{ActiveForm, blocking, render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
@@ -172,20 +172,11 @@ pub async fn create(
     let result = match users::validate_new(&app.db, &input, &password).await {
         Ok(draft) => {
             let hash = blocking(move || password::hash(&password)).await??;
-            let mut tx = app.db.begin().await?;
-            let r = users::create(
-                &mut tx,
-                &user.principal.actor(),
-                &draft,
-                &hash,
-                false,
-                now_ms(),
-            )
-            .await;
-            if r.is_ok() {
-                tx.commit().await?;
-            }
-            r
+            app.db
+                .write(async |tx| {
+                    users::create(tx, &user.principal.actor(), &draft, &hash, false, now_ms()).await
+                })
+                .await
         }
         Err(e) => Err(e),
     };
@@ -252,19 +243,11 @@ pub async fn update(
     }
     let result = match result {
         Ok(draft) => {
-            let mut tx = app.db.begin().await?;
-            let r = users::update(
-                &mut tx,
-                &user.principal.actor(),
-                &existing,
-                &draft,
-                now_ms(),
-            )
-            .await;
-            if r.is_ok() {
-                tx.commit().await?;
-            }
-            r
+            app.db
+                .write(async |tx| {
+                    users::update(tx, &user.principal.actor(), &existing, &draft, now_ms()).await
+                })
+                .await
         }
         Err(e) => Err(e),
     };
@@ -285,26 +268,13 @@ pub async fn update(
     }
 }
 
-#[derive(Deserialize)]
-pub struct ActiveForm {
-    active: String,
-}
-
 pub async fn set_active(
     State(app): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
     Form(f): Form<ActiveForm>,
 ) -> Result<Response, AppError> {
-    let active = match f.active.as_str() {
-        "true" => true,
-        "false" => false,
-        _ => {
-            return Err(AppError::bad_request(
-                "Feld „active“: erwartet true oder false.",
-            ));
-        }
-    };
+    let active = f.value()?;
     if !active && id == user.principal.user_id {
         return Err(AppError::bad_request(
             "Sie können Ihr eigenes Konto nicht deaktivieren.",
