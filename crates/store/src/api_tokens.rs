@@ -123,5 +123,5 @@ pub async fn authenticate(db: &Db, secret: &str, now: i64) -> Result<Option<Prin
         })?;
         tx.commit().await?;
     }
-    Ok(Some(users::principal(db, &user_id).await?))
+    users::principal(db, &user_id).await
 }

@@ -7,7 +7,7 @@ use lotse_domain::organisation::OrganisationInput;
 
 use crate::audit::Actor;
 use crate::users::UserDraft;
-use crate::{Db, Result, StoreError, now_ms, organisations, password, settings, users};
+use crate::{Db, Result, now_ms, organisations, password, settings, users};
 
 pub const DEMO_PASSWORD: &str = "lotse-demo";
 
@@ -89,11 +89,7 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
     // Hash before the transaction: hashing is slow and must not hold the write lock.
     let mut hashes = Vec::new();
     for _ in DEMO_USERS {
-        hashes.push(
-            tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD))
-                .await
-                .map_err(|e| StoreError::Config(e.to_string()))??,
-        );
+        hashes.push(password::run(|| password::hash(DEMO_PASSWORD)).await??);
     }
     let now = now_ms();
     let mut tx = db.begin().await?;

@@ -3,10 +3,10 @@
 //! The cookie carries a random token; the table stores only its SHA-256, so a copy of the database
 //! does not let anyone sign in.
 
+use crate::Result;
 use crate::db::{Db, Tx, read, tx};
 use crate::password::{random_token, token_hash};
 use crate::users::{self, Principal};
-use crate::{Result, StoreError};
 
 /// A session ends after this long without a request…
 pub const IDLE_TIMEOUT_MS: i64 = 4 * 60 * 60 * 1000;
@@ -86,10 +86,8 @@ pub async fn lookup(db: &Db, token: &str, now: i64) -> Result<Option<Session>> {
         })?;
         tx.commit().await?;
     }
-    let principal = match users::principal(db, &row.user_id).await {
-        Ok(p) => p,
-        Err(StoreError::NotFound) => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(principal) = users::principal(db, &row.user_id).await? else {
+        return Ok(None);
     };
     Ok(Some(Session {
         token_hash: hash,

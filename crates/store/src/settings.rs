@@ -53,14 +53,21 @@ pub async fn set(tx: &mut Tx, actor: &Actor, key: &str, value: &str, now: i64) -
 
 /// Admins must use a second factor unless an admin decides otherwise.
 pub async fn totp_required_roles(db: &Db) -> Result<Vec<Role>> {
-    Ok(match get(db, TOTP_REQUIRED_ROLES).await? {
-        Some(v) => serde_json::from_str::<Vec<String>>(&v)
+    Ok(parse_totp_required_roles(
+        get(db, TOTP_REQUIRED_ROLES).await?.as_deref(),
+    ))
+}
+
+/// The stored JSON list of role keys; unset means the default, admins only.
+pub fn parse_totp_required_roles(value: Option<&str>) -> Vec<Role> {
+    match value {
+        Some(v) => serde_json::from_str::<Vec<String>>(v)
             .unwrap_or_default()
             .iter()
             .filter_map(|r| r.parse().ok())
             .collect(),
         None => vec![Role::Admin],
-    })
+    }
 }
 
 pub async fn set_totp_required_roles(

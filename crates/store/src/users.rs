@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::db::{Db, Tx, is_unique_violation, new_id, read, tx};
+use crate::db::{Backend, Db, Tx, is_unique_violation, new_id, read, tx};
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -37,6 +37,8 @@ pub struct Principal {
     pub organisation_name: String,
     pub roles: Vec<Role>,
     pub totp_enabled: bool,
+    /// One of the user's roles must use a second factor (a platform setting).
+    pub second_factor_required: bool,
 }
 
 impl Principal {
@@ -46,20 +48,6 @@ impl Principal {
 
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
-    }
-}
-
-impl From<User> for Principal {
-    fn from(u: User) -> Self {
-        Principal {
-            user_id: u.id,
-            username: u.username,
-            display_name: u.display_name,
-            organisation_id: u.organisation_id,
-            organisation_name: u.organisation_name,
-            roles: u.roles,
-            totp_enabled: u.totp_enabled,
-        }
     }
 }
 
@@ -122,8 +110,60 @@ pub async fn get_by_username(db: &Db, username: &str) -> Result<User> {
     get(db, &id.ok_or(StoreError::NotFound)?).await
 }
 
-pub async fn principal(db: &Db, user_id: &str) -> Result<Principal> {
-    get(db, user_id).await.map(Principal::from)
+#[derive(sqlx::FromRow)]
+struct PrincipalRow {
+    user_id: String,
+    username: String,
+    display_name: String,
+    organisation_id: String,
+    organisation_name: String,
+    totp_enabled: bool,
+    roles: Option<String>,
+    totp_required_roles: Option<String>,
+}
+
+/// The principal of an active user in one query, because it runs on every authenticated request
+/// (measured: docs/benchmarks.md). Roles and the second-factor setting come as subqueries; only the
+/// string aggregate differs between the backends.
+pub async fn principal(db: &Db, user_id: &str) -> Result<Option<Principal>> {
+    let aggregate = match db.backend() {
+        Backend::Sqlite => "group_concat(role, ',')",
+        Backend::Postgres => "string_agg(role, ',')",
+    };
+    let sql = format!(
+        "SELECT u.id AS user_id, u.username, u.display_name, u.organisation_id, o.name AS organisation_name, \
+         (u.totp_secret IS NOT NULL) AS totp_enabled, \
+         (SELECT {aggregate} FROM user_roles r WHERE r.user_id = u.id) AS roles, \
+         (SELECT value FROM settings WHERE key = '{}') AS totp_required_roles \
+         FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1 AND u.active = TRUE",
+        crate::settings::TOTP_REQUIRED_ROLES
+    );
+    let row: Option<PrincipalRow> = read!(db, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(row.map(|r| {
+        let mut roles: Vec<Role> = r
+            .roles
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|k| k.parse().ok())
+            .collect();
+        roles.sort();
+        let required = crate::settings::parse_totp_required_roles(r.totp_required_roles.as_deref());
+        Principal {
+            second_factor_required: roles.iter().any(|role| required.contains(role)),
+            user_id: r.user_id,
+            username: r.username,
+            display_name: r.display_name,
+            organisation_id: r.organisation_id,
+            organisation_name: r.organisation_name,
+            roles,
+            totp_enabled: r.totp_enabled,
+        }
+    }))
 }
 
 pub async fn count(db: &Db) -> Result<i64> {

@@ -7,7 +7,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::policy::any_allows;
 use lotse_store::users::Principal;
-use lotse_store::{api_tokens, now_ms, sessions, settings};
+use lotse_store::{api_tokens, now_ms, sessions};
 
 use crate::routes::Access;
 use crate::{AppState, error};
@@ -161,22 +161,16 @@ pub async fn check(
             Redirect::to("/login/totp").into_response()
         };
     }
-    if access != Access::Enrolment && !principal.totp_enabled {
-        let required = match settings::totp_required_roles(&app.db).await {
-            Ok(r) => r,
-            Err(e) => return error::internal(e, api),
+    if access != Access::Enrolment && principal.second_factor_required && !principal.totp_enabled {
+        return if api {
+            refuse(
+                true,
+                StatusCode::FORBIDDEN,
+                "Für dieses Konto ist ein zweiter Faktor (TOTP) vorgeschrieben; bitte zuerst einrichten.",
+            )
+        } else {
+            Redirect::to("/account/totp?required=1").into_response()
         };
-        if principal.roles.iter().any(|r| required.contains(r)) {
-            return if api {
-                refuse(
-                    true,
-                    StatusCode::FORBIDDEN,
-                    "Für dieses Konto ist ein zweiter Faktor (TOTP) vorgeschrieben; bitte zuerst einrichten.",
-                )
-            } else {
-                Redirect::to("/account/totp?required=1").into_response()
-            };
-        }
     }
     if let Access::Permission(p) = access
         && !any_allows(&principal.roles, p)

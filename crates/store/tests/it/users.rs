@@ -235,3 +235,48 @@ both_backends!(api_tokens_authenticate_until_revoked, |db: Db| async move {
         other => panic!("expected a name error, got {other:?}"),
     }
 });
+
+both_backends!(
+    principal_carries_roles_and_the_second_factor_rule,
+    |db: Db| async move {
+        prepared(&db).await;
+        let org = organisation(&db).await;
+        let id = user(&db, &org, "dora", &["reader", "coordination"]).await;
+        let p = users::principal(&db, &id).await.unwrap().unwrap();
+        assert_eq!(p.roles, vec![Role::Coordination, Role::Reader]);
+        assert_eq!(p.organisation_name, "KI");
+        assert!(!p.second_factor_required, "by default only admins must");
+        let mut tx = db.begin().await.unwrap();
+        lotse_store::settings::set_totp_required_roles(&mut tx, &admin(), &[Role::Reader], now())
+            .await
+            .unwrap();
+        users::set_active(&mut tx, &admin(), &id, true, now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            users::principal(&db, &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .second_factor_required
+        );
+        let admin_id = user(&db, &org, "erik", &["admin"]).await;
+        assert!(
+            !users::principal(&db, &admin_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .second_factor_required
+        );
+        let mut tx = db.begin().await.unwrap();
+        users::set_active(&mut tx, &admin(), &id, false, now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert!(
+            users::principal(&db, &id).await.unwrap().is_none(),
+            "inactive accounts have no principal"
+        );
+    }
+);

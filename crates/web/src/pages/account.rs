@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::FieldErrors;
 use lotse_domain::totp;
 use lotse_domain::user::validate_new_password;
-use lotse_store::{StoreError, api_tokens, now_ms, password, settings, users};
+use lotse_store::{StoreError, api_tokens, now_ms, password, users};
 use serde::Deserialize;
 
-use super::{blocking, render, render_invalid};
+use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
@@ -49,11 +49,6 @@ fn field_label(field: &str) -> &str {
     }
 }
 
-async fn totp_required(app: &AppState, user: &CurrentUser) -> Result<bool, AppError> {
-    let required = settings::totp_required_roles(&app.db).await?;
-    Ok(user.principal.roles.iter().any(|r| required.contains(r)))
-}
-
 async fn account_page(
     app: &AppState,
     user: &CurrentUser,
@@ -84,7 +79,7 @@ async fn account_page(
             .collect::<Vec<_>>()
             .join(", "),
         totp_enabled: user.principal.totp_enabled,
-        totp_required: totp_required(app, user).await?,
+        totp_required: user.principal.second_factor_required,
         tokens,
         token_name,
         summary: errors.summary(field_label),
@@ -121,7 +116,8 @@ pub async fn change_password(
 ) -> Result<Response, AppError> {
     let creds = users::credentials_by_id(&app.db, &user.principal.user_id).await?;
     let current = f.current_password.clone();
-    let current_ok = blocking(move || password::verify(&creds.password_hash, &current)).await?;
+    let current_ok =
+        password::run(move || password::verify(&creds.password_hash, &current)).await?;
     let mut errors = FieldErrors::new();
     if !current_ok {
         errors.add("current_password", "Das bisherige Passwort stimmt nicht.");
@@ -139,7 +135,7 @@ pub async fn change_password(
         );
     }
     let new_password = f.new_password;
-    let hash = blocking(move || password::hash(&new_password)).await??;
+    let hash = password::run(move || password::hash(&new_password)).await??;
     let mut tx = app.db.begin().await?;
     users::set_password(
         &mut tx,
@@ -207,7 +203,7 @@ pub async fn totp_setup(
     }
     // 20 random bytes (160 bits), the size RFC 4226 recommends for HMAC-SHA1.
     let secret = totp::base32_encode(&password::random_bytes(20)?);
-    let required = q.required.is_some() || totp_required(&app, &user).await?;
+    let required = q.required.is_some() || user.principal.second_factor_required;
     render(&totp_page(&app, &user, uri.path(), secret, required, None)?)
 }
 
@@ -233,7 +229,7 @@ pub async fn totp_confirm(
         .ok_or_else(|| AppError::bad_request("Ungültiger Schlüssel."))?;
     let now = now_ms();
     let Some(step) = totp::verify(&secret, &f.code, now / 1000, None) else {
-        let required = totp_required(&app, &user).await?;
+        let required = user.principal.second_factor_required;
         return render_invalid(&totp_page(
             &app,
             &user,
@@ -263,7 +259,7 @@ pub async fn totp_remove(
     State(app): State<AppState>,
     user: CurrentUser,
 ) -> Result<Response, AppError> {
-    if totp_required(&app, &user).await? {
+    if user.principal.second_factor_required {
         return Err(AppError::Status(
             axum::http::StatusCode::FORBIDDEN,
             "Für Ihre Rolle ist der zweite Faktor vorgeschrieben.".into(),

@@ -10,7 +10,7 @@ use lotse_store::{Actor, audit, login_throttle, now_ms, password, sessions, user
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{blocking, render, render_invalid};
+use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::{PendingLogin, SESSION_COOKIE, session_token};
@@ -111,7 +111,7 @@ pub async fn submit(
         .map(|c| c.password_hash.clone())
         .unwrap_or_else(|| password::decoy_hash().to_owned());
     let typed = f.password;
-    let password_ok = blocking(move || password::verify(&stored, &typed)).await?;
+    let password_ok = password::run(move || password::verify(&stored, &typed)).await?;
 
     let accepted = match &creds {
         Some(c) if password_ok && c.active && !locked => Some(c),

@@ -46,15 +46,3 @@ pub fn render(t: &impl askama::Template) -> Result<Response, AppError> {
 pub fn render_invalid(t: &impl askama::Template) -> Result<Response, AppError> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
 }
-
-/// Runs a CPU-heavy step (password hashing) off the async runtime.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        AppError::Status(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("background task failed: {e}"),
-        )
-    })
-}

@@ -10,7 +10,7 @@ use lotse_store::users::{self, User, UserInput};
 use lotse_store::{StoreError, now_ms, organisations, password};
 use serde::Deserialize;
 
-use super::{ActiveForm, blocking, render, render_invalid};
+use super::{ActiveForm, render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
@@ -171,7 +171,7 @@ pub async fn create(
     let (input, password) = parse_user_form(&body);
     let result = match users::validate_new(&app.db, &input, &password).await {
         Ok(draft) => {
-            let hash = blocking(move || password::hash(&password)).await??;
+            let hash = password::run(move || password::hash(&password)).await??;
             app.db
                 .write(async |tx| {
                     users::create(tx, &user.principal.actor(), &draft, &hash, false, now_ms()).await
@@ -310,7 +310,7 @@ pub async fn set_password(
         ));
     }
     let password = f.password;
-    let hash = blocking(move || password::hash(&password)).await??;
+    let hash = password::run(move || password::hash(&password)).await??;
     let mut tx = app.db.begin().await?;
     users::set_password(
         &mut tx,
