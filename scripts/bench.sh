@@ -32,7 +32,7 @@ measure() { # $1 = label, $2 = database URL
     echo
     echo "| request | requests/s | p50 | p99 |"
     echo "|---|---|---|---|"
-    for target in "/assets/app.css|static asset" "/healthz|health check" "/organisations|authenticated page: organisation list" "/api/v1/organisations|authenticated API: organisations JSON"; do
+    for target in "/assets/app.css|static asset" "/healthz|health check" "/api/v1/me|authenticated API, session check only" "/organisations|authenticated page: organisation list" "/api/v1/organisations|authenticated API: organisations JSON"; do
         local path=${target%%|*} name=${target##*|} out
         out=$(wrk -t2 -c16 -d"${DURATION}s" --latency -H "Cookie: $cookie" "http://127.0.0.1:$PORT$path")
         local rps p50 p99

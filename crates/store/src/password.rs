@@ -7,8 +7,10 @@
 //! demo hashes, against 10 MiB without them). Two threads bound the memory and the CPU an attacker
 //! can make the server spend on password guesses.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use std::cell::RefCell;
+
+use argon2::password_hash::{Output, PasswordHash};
+use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -64,29 +66,81 @@ pub async fn run<T: Send + 'static>(
         .map_err(|_| StoreError::Config("password hashing job was dropped".into()))
 }
 
-fn hasher() -> Argon2<'static> {
+fn params() -> Params {
     // OWASP's first recommended Argon2id configuration: 19 MiB, 2 iterations, 1 lane.
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+    Params::new(19 * 1024, 2, 1, Some(32)).unwrap_or_default()
 }
 
+thread_local! {
+    /// Argon2's working memory, allocated once per hashing thread and reused: allocating 19 MiB per
+    /// hash left glibc holding several copies per thread (measured 58 MiB per thread).
+    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+fn with_memory<T>(blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+    MEMORY.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() < blocks {
+            m.resize(blocks, Block::default());
+        }
+        f(&mut m[..blocks])
+    })
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    // The PHC string format's "B64": the standard alphabet without padding.
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(bytes)
+}
+
+/// Hashes a password into a PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`).
 pub fn hash(password: &str) -> Result<String, StoreError> {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| StoreError::Config(format!("no randomness: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| StoreError::Config(e.to_string()))?;
-    hasher()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| StoreError::Config(format!("password hashing failed: {e}")))
+    let params = params();
+    let (m, t, p) = (params.m_cost(), params.t_cost(), params.p_cost());
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut out = [0u8; 32];
+    with_memory(params.block_count(), |memory| {
+        argon.hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, memory)
+    })
+    .map_err(|e| StoreError::Config(format!("password hashing failed: {e}")))?;
+    Ok(format!(
+        "$argon2id$v=19$m={m},t={t},p={p}${}${}",
+        b64(&salt),
+        b64(&out)
+    ))
 }
 
+/// Checks a password against a stored PHC string, with the parameters stored in it (so hashes made
+/// with older parameters keep working). The comparison takes constant time.
 pub fn verify(stored_hash: &str, password: &str) -> bool {
-    match PasswordHash::new(stored_hash) {
-        Ok(parsed) => hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
+    let Ok(parsed) = PasswordHash::new(stored_hash) else {
+        return false;
+    };
+    if parsed.algorithm != ARGON2ID_IDENT {
+        return false;
     }
+    let (Ok(params), Some(salt), Some(expected)) =
+        (Params::try_from(&parsed), parsed.salt, parsed.hash)
+    else {
+        return false;
+    };
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .unwrap_or(Ok(Version::V0x13));
+    let Ok(version) = version else { return false };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let argon = Argon2::new(Algorithm::Argon2id, version, params.clone());
+    let mut out = vec![0u8; expected.len()];
+    let hashed = with_memory(params.block_count(), |memory| {
+        argon.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory)
+    });
+    hashed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 /// A valid hash of a password nobody knows. Logins for unknown usernames verify against it, so
@@ -120,6 +174,31 @@ pub fn token_hash(token: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compatible_with_the_argon2_crates_own_phc_handling() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString};
+        let ours = hash("gleiches passwort").expect("hash");
+        let parsed = PasswordHash::new(&ours).expect("valid PHC string");
+        assert!(
+            Argon2::default()
+                .verify_password(b"gleiches passwort", &parsed)
+                .is_ok()
+        );
+        let salt = SaltString::encode_b64(b"0123456789abcdef").expect("salt");
+        let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
+            .hash_password(b"gleiches passwort", &salt)
+            .expect("hash")
+            .to_string();
+        assert!(verify(&theirs, "gleiches passwort"));
+        assert!(!verify(&theirs, "anderes passwort"));
+        // Argon2i hashes are not accepted: only the variant we issue.
+        let argon2i = Argon2::new(Algorithm::Argon2i, Version::V0x13, params())
+            .hash_password(b"x", &salt)
+            .expect("hash")
+            .to_string();
+        assert!(!verify(&argon2i, "x"));
+    }
 
     #[test]
     fn hash_and_verify() {

@@ -6,7 +6,7 @@
 use crate::Result;
 use crate::db::{Db, Tx, read, tx};
 use crate::password::{random_token, token_hash};
-use crate::users::{self, Principal};
+use crate::users::{Principal, PrincipalRow, principal_columns};
 
 /// A session ends after this long without a request…
 pub const IDLE_TIMEOUT_MS: i64 = 4 * 60 * 60 * 1000;
@@ -14,16 +14,6 @@ pub const IDLE_TIMEOUT_MS: i64 = 4 * 60 * 60 * 1000;
 pub const ABSOLUTE_TIMEOUT_MS: i64 = 12 * 60 * 60 * 1000;
 /// Recording every request would turn every page view into a write; a minute's precision is enough.
 const TOUCH_AFTER_MS: i64 = 60 * 1000;
-
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct SessionRow {
-    pub token_hash: String,
-    pub user_id: String,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub expires_at: i64,
-    pub second_factor_pending: bool,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -58,40 +48,51 @@ pub async fn create(
     Ok(token)
 }
 
-/// Finds the live session for a cookie token, refreshing its idle timer now and then.
+#[derive(sqlx::FromRow)]
+struct SessionWithPrincipal {
+    last_seen_at: i64,
+    second_factor_pending: bool,
+    #[sqlx(flatten)]
+    principal: PrincipalRow,
+}
+
+/// Finds the live session for a cookie token, with its user, in one query: this runs on every
+/// authenticated request, and each query costs two thread hand-offs in sqlx's SQLite driver
+/// (measured: docs/benchmarks.md). The idle timer is refreshed at most once a minute.
 pub async fn lookup(db: &Db, token: &str, now: i64) -> Result<Option<Session>> {
     let hash = token_hash(token);
-    let row: Option<SessionRow> = read!(db, |c| {
-        sqlx::query_as(
-            "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.expires_at, s.second_factor_pending \
-             FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND u.active = TRUE AND s.expires_at > $2 AND s.last_seen_at > $3",
-        )
-        .bind(&hash)
-        .bind(now)
-        .bind(now - IDLE_TIMEOUT_MS)
-        .fetch_optional(c)
-        .await
+    let sql = format!(
+        "SELECT s.last_seen_at, s.second_factor_pending, {} \
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id \
+         WHERE s.token_hash = $1 AND u.active = TRUE AND s.expires_at > $2 AND s.last_seen_at > $3",
+        principal_columns(db.backend())
+    );
+    let row: Option<SessionWithPrincipal> = read!(db, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&hash)
+            .bind(now)
+            .bind(now - IDLE_TIMEOUT_MS)
+            .fetch_optional(c)
+            .await
     })?;
     let Some(row) = row else { return Ok(None) };
     if now - row.last_seen_at > TOUCH_AFTER_MS {
-        let mut tx = db.begin().await?;
-        tx!(&mut tx, |c| {
-            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1")
-                .bind(&hash)
-                .bind(now)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected())
-        })?;
-        tx.commit().await?;
+        db.write(async |tx| {
+            tx!(tx, |c| sqlx::query(
+                "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1"
+            )
+            .bind(&hash)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+            Ok(())
+        })
+        .await?;
     }
-    let Some(principal) = users::principal(db, &row.user_id).await? else {
-        return Ok(None);
-    };
     Ok(Some(Session {
         token_hash: hash,
-        principal,
+        principal: row.principal.into(),
         second_factor_pending: row.second_factor_pending,
     }))
 }

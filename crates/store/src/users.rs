@@ -111,7 +111,7 @@ pub async fn get_by_username(db: &Db, username: &str) -> Result<User> {
 }
 
 #[derive(sqlx::FromRow)]
-struct PrincipalRow {
+pub(crate) struct PrincipalRow {
     user_id: String,
     username: String,
     display_name: String,
@@ -122,29 +122,25 @@ struct PrincipalRow {
     totp_required_roles: Option<String>,
 }
 
-/// The principal of an active user in one query, because it runs on every authenticated request
-/// (measured: docs/benchmarks.md). Roles and the second-factor setting come as subqueries; only the
-/// string aggregate differs between the backends.
-pub async fn principal(db: &Db, user_id: &str) -> Result<Option<Principal>> {
-    let aggregate = match db.backend() {
+/// The columns of a [`PrincipalRow`], for queries that join `users u` and `organisations o`.
+/// Roles and the second-factor setting come as subqueries; only the string aggregate differs
+/// between the backends.
+pub(crate) fn principal_columns(backend: Backend) -> String {
+    let aggregate = match backend {
         Backend::Sqlite => "group_concat(role, ',')",
         Backend::Postgres => "string_agg(role, ',')",
     };
-    let sql = format!(
-        "SELECT u.id AS user_id, u.username, u.display_name, u.organisation_id, o.name AS organisation_name, \
+    format!(
+        "u.id AS user_id, u.username, u.display_name, u.organisation_id, o.name AS organisation_name, \
          (u.totp_secret IS NOT NULL) AS totp_enabled, \
          (SELECT {aggregate} FROM user_roles r WHERE r.user_id = u.id) AS roles, \
-         (SELECT value FROM settings WHERE key = '{}') AS totp_required_roles \
-         FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1 AND u.active = TRUE",
+         (SELECT value FROM settings WHERE key = '{}') AS totp_required_roles",
         crate::settings::TOTP_REQUIRED_ROLES
-    );
-    let row: Option<PrincipalRow> = read!(db, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(user_id)
-            .fetch_optional(c)
-            .await
-    })?;
-    Ok(row.map(|r| {
+    )
+}
+
+impl From<PrincipalRow> for Principal {
+    fn from(r: PrincipalRow) -> Self {
         let mut roles: Vec<Role> = r
             .roles
             .unwrap_or_default()
@@ -163,7 +159,22 @@ pub async fn principal(db: &Db, user_id: &str) -> Result<Option<Principal>> {
             roles,
             totp_enabled: r.totp_enabled,
         }
-    }))
+    }
+}
+
+/// The principal of an active user, in one query (it runs for every API token request).
+pub async fn principal(db: &Db, user_id: &str) -> Result<Option<Principal>> {
+    let sql = format!(
+        "SELECT {} FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1 AND u.active = TRUE",
+        principal_columns(db.backend())
+    );
+    let row: Option<PrincipalRow> = read!(db, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .fetch_optional(c)
+            .await
+    })?;
+    Ok(row.map(Principal::from))
 }
 
 pub async fn count(db: &Db) -> Result<i64> {
