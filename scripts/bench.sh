@@ -27,7 +27,7 @@ measure() { # $1 = label, $2 = database URL
     rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
     echo "### $label"
     echo
-    echo "- cold start to ready (process start → /readyz 200, demo data already loaded on second start: no): ${ready_ms} ms"
+    echo "- cold start to ready (new data directory: process start, migration, reference and demo data, until /readyz answers 200): ${ready_ms} ms"
     echo "- idle memory after login and one page: $((rss / 1024)) MiB RSS"
     echo
     echo "| request | requests/s | p50 | p99 |"
