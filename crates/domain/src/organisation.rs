@@ -36,17 +36,18 @@ pub struct OrganisationDraft {
 }
 
 /// The vocabularies an organisation refers to, as currently stored.
-pub struct OrganisationVocabulary<'a> {
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationVocabulary {
     /// (key, German label)
-    pub kinds: &'a [(String, String)],
+    pub kinds: Vec<(String, String)>,
     /// (AGS, name)
-    pub towns: &'a [(Ags, String)],
+    pub towns: Vec<(Ags, String)>,
 }
 
 impl OrganisationInput {
     pub fn validate(
         &self,
-        vocab: &OrganisationVocabulary<'_>,
+        vocab: &OrganisationVocabulary,
     ) -> Result<OrganisationDraft, FieldErrors> {
         let mut e = FieldErrors::new();
         let name = required_text(&mut e, "name", &self.name, 200);
@@ -276,22 +277,16 @@ fn line_at(text: &str, byte: usize) -> u64 {
 mod tests {
     use super::*;
 
-    type Vocab = (Vec<(String, String)>, Vec<(Ags, String)>);
-
-    fn vocab_data() -> Vocab {
-        (
-            vec![("welfare_association".into(), "Wohlfahrtsverband".into())],
-            vec![("05570004".parse().expect("valid"), "Ahlen".into())],
-        )
+    fn vocab() -> OrganisationVocabulary {
+        OrganisationVocabulary {
+            kinds: vec![("welfare_association".into(), "Wohlfahrtsverband".into())],
+            towns: vec![("05570004".parse().expect("valid"), "Ahlen".into())],
+        }
     }
 
     #[test]
     fn validate_resolves_labels_and_town_names() {
-        let (kinds, towns) = vocab_data();
-        let vocab = OrganisationVocabulary {
-            kinds: &kinds,
-            towns: &towns,
-        };
+        let vocab = vocab();
         let input = OrganisationInput {
             name: " Caritas ".into(),
             kind: "Wohlfahrtsverband".into(),
@@ -310,11 +305,7 @@ mod tests {
 
     #[test]
     fn validate_names_each_bad_field() {
-        let (kinds, towns) = vocab_data();
-        let vocab = OrganisationVocabulary {
-            kinds: &kinds,
-            towns: &towns,
-        };
+        let vocab = vocab();
         let input = OrganisationInput {
             kind: "Bank".into(),
             town: "Münster".into(),

@@ -70,11 +70,13 @@ enum Command {
     /// Write a consistent snapshot of the running database to FILE (a SQLite file, for either backend).
     Backup {
         /// The backup file to create; it must not exist yet.
+        #[arg(env = "LOTSE_BACKUP_FILE")]
         file: PathBuf,
     },
     /// Restore a backup FILE into the configured database, which must be empty.
     Restore {
         /// A file written by `lotse backup`.
+        #[arg(env = "LOTSE_BACKUP_FILE")]
         file: PathBuf,
     },
     /// Audit log operations.
@@ -103,22 +105,31 @@ enum UserCommand {
     /// LOTSE_USER_PASSWORD or standard input; without either a random one is generated and printed.
     Create {
         /// Username (lower-case letters, digits, . _ -).
-        #[arg(long)]
+        #[arg(long, env = "LOTSE_USER_NAME")]
         name: String,
         /// Organisation: its id or name. A name that does not exist yet is created.
-        #[arg(long)]
+        #[arg(long, env = "LOTSE_USER_ORG")]
         org: String,
         /// Kind of a newly created organisation (see the organisation kinds).
-        #[arg(long, default_value = "district_administration")]
+        #[arg(
+            long,
+            env = "LOTSE_USER_ORG_KIND",
+            default_value = "district_administration"
+        )]
         org_kind: String,
         /// Role; repeat for several: admin, coordination, case_manager, partner, immigration_office, school_counsellor, reader.
-        #[arg(long = "role", required = true)]
+        #[arg(
+            long = "role",
+            env = "LOTSE_USER_ROLES",
+            value_delimiter = ',',
+            required = true
+        )]
         roles: Vec<String>,
         /// Display name (default: the username).
-        #[arg(long)]
+        #[arg(long, env = "LOTSE_USER_DISPLAY_NAME")]
         display_name: Option<String>,
         /// E-mail address.
-        #[arg(long, default_value = "")]
+        #[arg(long, env = "LOTSE_USER_EMAIL", default_value = "")]
         email: String,
     },
 }
@@ -128,10 +139,10 @@ enum DbCommand {
     /// Copy a whole deployment from one database to another (empty) one, then verify the copy.
     Copy {
         /// Source database URL.
-        #[arg(long)]
+        #[arg(long, env = "LOTSE_COPY_FROM")]
         from: String,
         /// Target database URL; must be empty.
-        #[arg(long)]
+        #[arg(long, env = "LOTSE_COPY_TO")]
         to: String,
     },
     /// Apply pending schema migrations and exit.
@@ -380,7 +391,7 @@ async fn create_user(
                 kind: org_kind.into(),
                 ..Default::default()
             }
-            .validate(&vocab.as_domain())?;
+            .validate(&vocab)?;
             let mut tx = db.begin().await?;
             let id = organisations::create(&mut tx, &actor, &draft, false, now_ms()).await?;
             tx.commit().await?;

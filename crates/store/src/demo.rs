@@ -101,7 +101,7 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
             town: (*town).into(),
             ..Default::default()
         };
-        let draft = input.validate(&vocab.as_domain())?;
+        let draft = input.validate(&vocab)?;
         org_ids.push(organisations::create(&mut tx, &actor, &draft, true, now).await?);
     }
     for ((username, display_name, role, org), hash) in DEMO_USERS.iter().zip(&hashes) {

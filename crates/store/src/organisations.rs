@@ -72,28 +72,14 @@ async fn get_in(tx: &mut Tx, id: &str) -> Result<Organisation> {
 }
 
 /// The kinds and towns an organisation may refer to, as the validator needs them.
-pub struct Vocabulary {
-    pub kinds: Vec<(String, String)>,
-    pub towns: Vec<(Ags, String)>,
-}
-
-impl Vocabulary {
-    pub fn as_domain(&self) -> OrganisationVocabulary<'_> {
-        OrganisationVocabulary {
-            kinds: &self.kinds,
-            towns: &self.towns,
-        }
-    }
-}
-
-pub async fn vocabulary(db: &Db) -> Result<Vocabulary> {
+pub async fn vocabulary(db: &Db) -> Result<OrganisationVocabulary> {
     let kinds = reference::organisation_kinds(db).await?;
     let towns = reference::towns(db)
         .await?
         .into_iter()
         .filter_map(|t| t.ags.parse::<Ags>().ok().map(|a| (a, t.name)))
         .collect();
-    Ok(Vocabulary { kinds, towns })
+    Ok(OrganisationVocabulary { kinds, towns })
 }
 
 fn duplicate_name(name: &str) -> StoreError {
@@ -299,7 +285,7 @@ pub async fn import(
     };
     let mut valid = Vec::new();
     for row in rows {
-        match row.input.validate(&vocab.as_domain()) {
+        match row.input.validate(&vocab) {
             Ok(draft) => {
                 let key = name_key(&draft.name);
                 match seen.get(&key) {

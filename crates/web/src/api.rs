@@ -63,9 +63,7 @@ pub async fn create_organisation(
         )
     })?;
     let vocab = organisations::vocabulary(&app.db).await?;
-    let draft = input
-        .validate(&vocab.as_domain())
-        .map_err(StoreError::Invalid)?;
+    let draft = input.validate(&vocab).map_err(StoreError::Invalid)?;
     let mut tx = app.db.begin().await?;
     let id =
         organisations::create(&mut tx, &user.principal.actor(), &draft, false, now_ms()).await?;

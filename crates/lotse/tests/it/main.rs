@@ -303,8 +303,42 @@ fn every_option_is_documented_with_its_environment_variable() {
             "{option} / {env} in:\n{help}"
         );
     }
+    let create = text(&run(&["user", "create", "--help"]));
+    for env in [
+        "LOTSE_USER_NAME",
+        "LOTSE_USER_ORG",
+        "LOTSE_USER_ROLES",
+        "LOTSE_USER_PASSWORD",
+    ] {
+        assert!(create.contains(env), "{env} in:\n{create}");
+    }
+    let copy = text(&run(&["db", "copy", "--help"]));
+    assert!(copy.contains("LOTSE_COPY_FROM") && copy.contains("LOTSE_COPY_TO"));
     let top = text(&run(&["--help"]));
     for command in ["serve", "user", "db", "backup", "restore", "audit"] {
         assert!(top.contains(command), "{command}");
     }
+}
+
+#[tokio::test]
+async fn without_demo_nothing_fictitious_is_loaded() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir, "plain.db");
+    let out = run(&["--database-url", &url, "db", "migrate"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let db = Db::open(&url).await.unwrap();
+    assert_eq!(
+        lotse_store::reference::towns(&db).await.unwrap().len(),
+        13,
+        "reference data is fact and always there"
+    );
+    assert!(
+        lotse_store::organisations::list(&db, true)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(users::count(&db).await.unwrap(), 0);
+    assert!(!lotse_store::settings::demo_data_loaded(&db).await.unwrap());
+    let _ = std::fs::remove_dir_all(dir);
 }

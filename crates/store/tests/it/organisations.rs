@@ -18,7 +18,7 @@ fn input(name: &str) -> OrganisationInput {
 both_backends!(create_update_deactivate_with_audit, |db: Db| async move {
     prepared(&db).await;
     let vocab = organisations::vocabulary(&db).await.unwrap();
-    let draft = input("Caritas Ahlen").validate(&vocab.as_domain()).unwrap();
+    let draft = input("Caritas Ahlen").validate(&vocab).unwrap();
     let mut tx = db.begin().await.unwrap();
     let id = organisations::create(&mut tx, &admin(), &draft, false, now())
         .await
@@ -32,7 +32,7 @@ both_backends!(create_update_deactivate_with_audit, |db: Db| async move {
 
     let mut changed = input("Caritas Ahlen");
     changed.city = "Ahlen".into();
-    let draft = changed.validate(&vocab.as_domain()).unwrap();
+    let draft = changed.validate(&vocab).unwrap();
     let mut tx = db.begin().await.unwrap();
     organisations::update(&mut tx, &admin(), &id, &draft, now())
         .await
@@ -79,7 +79,7 @@ both_backends!(duplicate_names_are_refused_by_field, |db: Db| async move {
     organisations::create(
         &mut tx,
         &admin(),
-        &input("AWO").validate(&vocab.as_domain()).unwrap(),
+        &input("AWO").validate(&vocab).unwrap(),
         false,
         now(),
     )
@@ -90,7 +90,7 @@ both_backends!(duplicate_names_are_refused_by_field, |db: Db| async move {
     let err = organisations::create(
         &mut tx,
         &admin(),
-        &input(" awo ").validate(&vocab.as_domain()).unwrap(),
+        &input(" awo ").validate(&vocab).unwrap(),
         false,
         now(),
     )

@@ -14,7 +14,7 @@ async fn organisation(db: &Db) -> String {
         kind: "integration_centre".into(),
         ..Default::default()
     }
-    .validate(&vocab.as_domain())
+    .validate(&vocab)
     .unwrap();
     let mut tx = db.begin().await.unwrap();
     let id = organisations::create(&mut tx, &admin(), &draft, false, now())

@@ -180,7 +180,7 @@ pub async fn create(
     Form(input): Form<OrganisationInput>,
 ) -> Result<Response, AppError> {
     let vocab = organisations::vocabulary(&app.db).await?;
-    let result = match input.validate(&vocab.as_domain()) {
+    let result = match input.validate(&vocab) {
         Ok(draft) => {
             app.db
                 .write(async |tx| {
@@ -250,7 +250,7 @@ pub async fn update(
     Form(input): Form<OrganisationInput>,
 ) -> Result<Response, AppError> {
     let vocab = organisations::vocabulary(&app.db).await?;
-    let result = match input.validate(&vocab.as_domain()) {
+    let result = match input.validate(&vocab) {
         Ok(draft) => {
             app.db
                 .write(async |tx| {

@@ -1,0 +1,56 @@
+//! Input from forms, files and API calls must never panic the server: whatever arrives, the parsers
+//! and validators answer with a value or an error. Property tests over arbitrary input.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use lotse_domain::organisation::{OrganisationInput, OrganisationVocabulary};
+use lotse_domain::{Ags, parse_organisation_csv, totp};
+use proptest::prelude::*;
+
+fn vocab() -> OrganisationVocabulary {
+    OrganisationVocabulary {
+        kinds: vec![("school".into(), "Schule".into())],
+        towns: vec![("05570004".parse::<Ags>().unwrap(), "Ahlen".into())],
+    }
+}
+
+proptest! {
+    #[test]
+    fn csv_import_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+        let _ = parse_organisation_csv(&bytes);
+    }
+
+    #[test]
+    fn csv_rows_keep_spreadsheet_line_numbers(names in proptest::collection::vec("[A-Za-z ]{1,20}", 1..30), crlf in any::<bool>()) {
+        let eol = if crlf { "\r\n" } else { "\n" };
+        let mut file = format!("Name;Art{eol}");
+        for n in &names {
+            file.push_str(&format!("\"{n}\";Schule{eol}"));
+        }
+        let rows = parse_organisation_csv(file.as_bytes());
+        // Rows of only spaces are skipped; every other row keeps its line number.
+        if let Ok(rows) = rows {
+            for row in rows {
+                prop_assert_eq!(&row.input.name, &names[(row.line - 2) as usize]);
+            }
+        }
+    }
+
+    #[test]
+    fn validation_never_panics(name in ".{0,300}", kind in ".{0,40}", town in ".{0,40}", postcode in ".{0,10}",
+                               email in ".{0,80}", phone in ".{0,60}", website in ".{0,320}") {
+
+        let input = OrganisationInput { name, kind, town, postcode, email, phone, website, ..Default::default() };
+        let _ = input.validate(&vocab());
+    }
+
+    #[test]
+    fn totp_checks_never_panic(secret in proptest::collection::vec(any::<u8>(), 0..64), code in ".{0,12}", t in any::<i64>(), last in any::<Option<i64>>()) {
+        let _ = totp::verify(&secret, &code, t, last);
+    }
+
+    #[test]
+    fn base32_round_trips_and_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64), text in ".{0,64}") {
+        prop_assert_eq!(totp::base32_decode(&totp::base32_encode(&bytes)), Some(bytes));
+        let _ = totp::base32_decode(&text);
+    }
+}
