@@ -121,6 +121,11 @@ test('forms: errors are announced and named; htmx filters without reloading; pho
   await checkAccessibility(page, 'form with errors');
   await page.screenshot({ path: join(artifacts, 'form-errors-phone.png'), fullPage: true });
 
+  await page.goto(`${base}/account/totp`);
+  const qr = page.getByRole('img', { name: /QR-Code/ });
+  assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'QR code renders under the CSP');
+  await checkAccessibility(page, 'second factor enrolment');
+
   await page.goto(`${base}/organisations`);
   // A full page load would lose this marker; an htmx swap keeps it.
   await page.evaluate(() => { window.lotseMarker = 'kept'; });

@@ -158,6 +158,8 @@ struct TotpPage {
     secret: String,
     secret_grouped: String,
     uri: String,
+    /// The enrolment link as a QR code (SVG data URI), for scanning with the phone.
+    qr: Option<String>,
     error: Option<&'static str>,
 }
 
@@ -177,14 +179,30 @@ fn totp_page(
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
         .join(" ");
+    let uri = totp::otpauth_uri("Lotse Kreis Warendorf", &user.principal.username, &bytes);
     Ok(TotpPage {
         layout: Layout::new(app, user, "Zweiten Faktor einrichten", path),
         required,
-        uri: totp::otpauth_uri("Lotse Kreis Warendorf", &user.principal.username, &bytes),
+        qr: qr_data_uri(&uri),
+        uri,
         secret,
         secret_grouped: grouped,
         error,
     })
+}
+
+fn qr_data_uri(text: &str) -> Option<String> {
+    use base64::Engine;
+    let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(220, 220)
+        .quiet_zone(true)
+        .build();
+    Some(format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    ))
 }
 
 #[derive(Deserialize)]

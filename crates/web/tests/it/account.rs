@@ -26,6 +26,10 @@ async fn enrol(app: &TestApp, cookie: &str) -> String {
     let page = app.get("/account/totp", Some(cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
     let secret = between(&page.body, "name=\"secret\" value=\"", "\"").to_owned();
+    assert!(
+        page.body.contains("src=\"data:image/svg+xml;base64,"),
+        "QR code for the app"
+    );
     let wrong = app
         .post_form(
             "/account/totp",
