@@ -1,6 +1,7 @@
 //! Organisations: providers, authorities, schools and the district's own offices.
 
 use lotse_domain::Ags;
+use lotse_domain::collation::sort_key;
 use lotse_domain::organisation::{
     OrganisationDraft, OrganisationImportRow, OrganisationVocabulary, field_label,
 };
@@ -48,11 +49,13 @@ fn select(tail: &str) -> sqlx::AssertSqlSafe<String> {
 
 pub async fn list(db: &Db, include_inactive: bool) -> Result<Vec<Organisation>> {
     let sql = if include_inactive {
-        select("ORDER BY o.name_key")
+        select("")
     } else {
-        select("WHERE o.active = TRUE ORDER BY o.name_key")
+        select("WHERE o.active = TRUE")
     };
-    Ok(read!(db, |c| sqlx::query_as(sql).fetch_all(c).await)?)
+    let mut rows: Vec<Organisation> = read!(db, |c| sqlx::query_as(sql).fetch_all(c).await)?;
+    rows.sort_by_cached_key(|o| sort_key(&o.name));
+    Ok(rows)
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Organisation> {

@@ -110,11 +110,13 @@ pub async fn load(db: &Db) -> Result<u64> {
 }
 
 pub async fn towns(db: &Db) -> Result<Vec<Town>> {
-    Ok(read!(db, |c| {
-        sqlx::query_as("SELECT ags, name, kind, first_counselling_site FROM towns ORDER BY name")
+    let mut towns: Vec<Town> = read!(db, |c| {
+        sqlx::query_as("SELECT ags, name, kind, first_counselling_site FROM towns")
             .fetch_all(c)
             .await
-    })?)
+    })?;
+    towns.sort_by_cached_key(|t| lotse_domain::collation::sort_key(&t.name));
+    Ok(towns)
 }
 
 /// (key, label) of every organisation kind, in display order.

@@ -168,3 +168,44 @@ both_backends!(import_valid_rows_only, |db: Db| async move {
             .any(|e| e.line == 2 && e.message.contains("gibt es schon"))
     );
 });
+
+both_backends!(
+    lists_sort_umlauts_alike_on_both_backends,
+    |db: Db| async move {
+        prepared(&db).await;
+        let vocab = organisations::vocabulary(&db).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        for name in [
+            "Zentrum Nord",
+            "Ärztekammer",
+            "apotheke am Markt",
+            "Ölmühle e. V.",
+        ] {
+            organisations::create(
+                &mut tx,
+                &admin(),
+                &input(name).validate(&vocab).unwrap(),
+                false,
+                now(),
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let names: Vec<String> = organisations::list(&db, false)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "apotheke am Markt",
+                "Ärztekammer",
+                "Ölmühle e. V.",
+                "Zentrum Nord"
+            ]
+        );
+    }
+);
