@@ -21,7 +21,7 @@ measure() { # $1 = label, $2 = database URL
     until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null; do sleep 0.005; done
     ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
     cookie=$(curl -s -o /dev/null -D - -d 'username=koordination&password=lotse-demo' "http://127.0.0.1:$PORT/login" \
-        | sed -n 's/^set-cookie: \(lotse_session=[^;]*\).*/\1/p')
+        | sed -n 's/^set-cookie: \(__Host-lotse_session=[^;]*\).*/\1/p')
     curl -sf -H "Cookie: $cookie" "http://127.0.0.1:$PORT/organisations" >/dev/null
     sleep 1
     rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)

@@ -130,7 +130,7 @@ test('forms: errors are announced and named; htmx filters without reloading; pho
   // A full page load would lose this marker; an htmx swap keeps it.
   await page.evaluate(() => { window.lotseMarker = 'kept'; });
   await page.getByLabel('Suche').fill('Sprachkurse');
-  await page.waitForFunction(() => document.querySelector('#results')?.textContent.includes('1 Organisation gefunden'));
+  await page.waitForFunction(() => document.querySelector('#result-count')?.textContent.includes('1 Organisation gefunden'));
   assert.equal(await page.evaluate(() => window.lotseMarker), 'kept', 'htmx swapped the results without a page load');
   assert.match(new URL(page.url()).search, /q=Sprachkurse/, 'the filter is in the address for bookmarks');
   await checkAccessibility(page, 'filtered list');

@@ -54,3 +54,17 @@ proptest! {
         let _ = totp::base32_decode(&text);
     }
 }
+
+#[test]
+fn a_large_file_of_empty_rows_is_read_in_one_pass() {
+    // 2 MB of separator-only rows: refused as "no data rows", and without rescanning per row.
+    let mut file = String::from("Name;Art\n");
+    while file.len() < 2 * 1024 * 1024 {
+        file.push_str(";\n");
+    }
+    assert!(
+        parse_organisation_csv(file.as_bytes())
+            .unwrap_err()
+            .contains("keine Datenzeilen")
+    );
+}

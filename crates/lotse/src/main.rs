@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use lotse_domain::Role;
 use lotse_domain::organisation::OrganisationInput;
+use lotse_domain::user::validate_new_password;
+use lotse_domain::{FieldErrors, Role};
 use lotse_store::users::UserInput;
 use lotse_store::{
     Actor, Db, StoreError, audit, copy, demo, now_ms, organisations, password, reference, sessions,
@@ -382,8 +383,10 @@ async fn create_user(
         Some(p) => (p, false),
         None => (password::random_token(15)?, true),
     };
-    let org_id = match existing {
-        Some(o) => o.id,
+    // Everything is validated before anything is written, and the organisation and the account are
+    // created in one transaction: a refused account leaves no orphaned organisation behind.
+    let new_org = match &existing {
+        Some(_) => None,
         None => {
             let vocab = organisations::vocabulary(db).await?;
             let draft = OrganisationInput {
@@ -392,25 +395,41 @@ async fn create_user(
                 ..Default::default()
             }
             .validate(&vocab)?;
-            let mut tx = db.begin().await?;
-            let id = organisations::create(&mut tx, &actor, &draft, false, now_ms()).await?;
-            tx.commit().await?;
-            println!("created organisation '{}'", draft.name);
-            id
+            Some(draft)
         }
     };
     let input = UserInput {
         username: username.into(),
         display_name: display_name.unwrap_or(username).into(),
         email: email.into(),
-        organisation_id: org_id,
+        organisation_id: existing
+            .as_ref()
+            .map_or_else(|| "(neu)".to_owned(), |o| o.id.clone()),
         roles: roles.to_vec(),
     };
-    let draft = users::validate_new(db, &input, &password).await?;
+    let mut password_errors = FieldErrors::new();
+    validate_new_password(&mut password_errors, "password", &password);
+    let mut draft = match input.validate(true) {
+        Ok(d) if password_errors.is_empty() => d,
+        Ok(_) => return Err(StoreError::Invalid(password_errors)),
+        Err(mut e) => {
+            for (field, message) in password_errors.iter() {
+                e.add(field, message);
+            }
+            return Err(StoreError::Invalid(e));
+        }
+    };
     let hash = password::hash(&password)?;
     let mut tx = db.begin().await?;
+    if let Some(org_draft) = &new_org {
+        draft.organisation_id =
+            organisations::create(&mut tx, &actor, org_draft, false, now_ms()).await?;
+    }
     users::create(&mut tx, &actor, &draft, &hash, false, now_ms()).await?;
     tx.commit().await?;
+    if let Some(org_draft) = &new_org {
+        println!("created organisation '{}'", org_draft.name);
+    }
     let role_names: Vec<&str> = draft.roles.iter().map(|r: &Role| r.key()).collect();
     println!(
         "created user '{}' with roles {}",

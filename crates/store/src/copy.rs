@@ -298,29 +298,39 @@ pub async fn copy(from: &Db, to: &Db) -> Result<CopyReport> {
     })
 }
 
-/// A digest of every table's content, identical for identical data on either backend.
+/// A digest of every table's content, identical for identical data on either backend. Rows are
+/// hashed one by one and the row hashes sorted, so the digest does not depend on the order in which
+/// a backend's collation returns them.
 pub async fn fingerprint(db: &Db) -> Result<Vec<(&'static str, u64, String)>> {
     let mut tx = snapshot(db).await?;
     let mut out = Vec::new();
     for table in TABLES {
-        let mut hasher = Sha256::new();
-        let mut count = 0u64;
+        let mut row_hashes = Vec::new();
         let mut offset = 0;
         loop {
             let page = read_page(&mut tx, table, offset).await?;
             for row in &page {
+                let mut hasher = Sha256::new();
                 for cell in row {
                     cell.fingerprint(&mut hasher);
                 }
-                hasher.update("\n");
+                row_hashes.push(hasher.finalize());
             }
-            count += page.len() as u64;
             if (page.len() as i64) < PAGE {
                 break;
             }
             offset += PAGE;
         }
-        out.push((table.name, count, crate::audit::hex(&hasher.finalize())));
+        row_hashes.sort();
+        let mut table_hash = Sha256::new();
+        for h in &row_hashes {
+            table_hash.update(h);
+        }
+        out.push((
+            table.name,
+            row_hashes.len() as u64,
+            crate::audit::hex(&table_hash.finalize()),
+        ));
     }
     Ok(out)
 }
@@ -359,7 +369,9 @@ pub async fn backup(db: &Db, file: &std::path::Path) -> Result<CopyReport> {
     }
 }
 
-/// Restores a backup file into `db`, which must be empty.
+/// Restores a backup file into `db`, which must be empty, and checks that the restored data equals
+/// the backup. The backup file itself is never changed: it is copied aside first, because opening
+/// it brings its schema up to date.
 pub async fn restore(file: &std::path::Path, db: &Db) -> Result<CopyReport> {
     if !file.is_file() {
         return Err(StoreError::Config(format!(
@@ -367,12 +379,29 @@ pub async fn restore(file: &std::path::Path, db: &Db) -> Result<CopyReport> {
             file.display()
         )));
     }
-    let path = file
-        .to_str()
-        .ok_or_else(|| StoreError::Config("backup path is not valid UTF-8".into()))?;
-    let source = Db::open(&format!("sqlite://{path}")).await?;
+    let work = std::env::temp_dir().join(format!("lotse-restore-{}.db", crate::new_id()));
+    std::fs::copy(file, &work)
+        .map_err(|e| StoreError::Config(format!("cannot read {}: {e}", file.display())))?;
+    let result = restore_from_copy(&work, db).await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", work.display()));
+    }
+    result
+}
+
+async fn restore_from_copy(work: &std::path::Path, db: &Db) -> Result<CopyReport> {
+    let source = Db::open(&format!("sqlite://{}", work.display())).await?;
     let report = copy(&source, db).await;
+    let same = match &report {
+        Ok(_) => fingerprint(&source).await? == fingerprint(db).await?,
+        Err(_) => true,
+    };
     source.close().await;
+    if !same {
+        return Err(StoreError::Config(
+            "the restored database differs from the backup; do not use it".into(),
+        ));
+    }
     report
 }
 

@@ -7,7 +7,7 @@ use lotse_domain::organisation::OrganisationInput;
 
 use crate::audit::Actor;
 use crate::users::UserDraft;
-use crate::{Db, Result, now_ms, organisations, password, settings, users};
+use crate::{Db, Result, StoreError, now_ms, organisations, password, settings, users};
 
 pub const DEMO_PASSWORD: &str = "lotse-demo";
 
@@ -83,6 +83,12 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
         DEMO_USERS.iter().map(|(u, _, r, _)| (*u, *r)).collect();
     if settings::demo_data_loaded(db).await? {
         return Ok(logins);
+    }
+    // Demo accounts have a published password: never add them to a database with real accounts.
+    if users::count(db).await? > 0 {
+        return Err(StoreError::Config(
+            "--demo refused: this database already has user accounts; demo data is only loaded into a new, empty database".into(),
+        ));
     }
     let actor = Actor::system("demo");
     let vocab = organisations::vocabulary(db).await?;

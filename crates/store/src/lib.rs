@@ -38,6 +38,9 @@ pub enum StoreError {
     NotFound,
     #[error("{0}")]
     Config(String),
+    /// Temporarily overloaded; the request may be repeated shortly.
+    #[error("busy: {0}")]
+    Busy(String),
 }
 
 impl From<FieldErrors> for StoreError {

@@ -2,7 +2,8 @@
 //!
 //! After [`MAX_FAILURES`] failures within [`WINDOW_MS`], the username is locked for [`LOCK_MS`].
 //! The login page says the same thing for a wrong password, an unknown user and a locked account,
-//! so none of this reveals which usernames exist.
+//! so none of this reveals which usernames exist. Wrong TOTP codes are counted under their own key
+//! ([`second_factor_key`]), which only a correct code clears.
 
 use crate::Result;
 use crate::db::{Db, Tx, read, tx};
@@ -28,15 +29,21 @@ pub async fn is_locked(db: &Db, username: &str, now: i64) -> Result<bool> {
 /// Counts a failure; returns whether the username is now locked.
 pub async fn record_failure(tx: &mut Tx, username: &str, now: i64) -> Result<bool> {
     let key = key(username);
-    let locked_until = tx!(tx, |c| {
-        let current: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT failures, window_started_at FROM login_failures WHERE username = $1",
+    let locked = tx!(tx, |c| {
+        let current: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT failures, window_started_at, locked_until FROM login_failures WHERE username = $1",
         )
         .bind(&key)
         .fetch_optional(&mut *c)
         .await?;
+        // While locked, further failures change nothing: the lock runs its full time.
+        if let Some((_, _, Some(until))) = current
+            && until > now
+        {
+            return Ok(true);
+        }
         let (failures, window_start) = match current {
-            Some((n, start)) if now - start < WINDOW_MS => (n + 1, start),
+            Some((n, start, None)) if now - start < WINDOW_MS => (n + 1, start),
             _ => (1, now),
         };
         let locked_until = (failures >= MAX_FAILURES).then_some(now + LOCK_MS);
@@ -46,14 +53,20 @@ pub async fn record_failure(tx: &mut Tx, username: &str, now: i64) -> Result<boo
              window_started_at = excluded.window_started_at, locked_until = excluded.locked_until",
         )
         .bind(&key)
-        .bind(if locked_until.is_some() { 0 } else { failures })
+        .bind(failures)
         .bind(window_start)
         .bind(locked_until)
         .execute(&mut *c)
         .await?;
-        locked_until
+        locked_until.is_some()
     });
-    Ok(locked_until.is_some())
+    Ok(locked)
+}
+
+/// The throttle key for second-factor codes of a user: counted apart from passwords, so that a
+/// correct password does not reset the count of wrong codes.
+pub fn second_factor_key(username: &str) -> String {
+    format!("totp:{}", key(username))
 }
 
 pub async fn clear(tx: &mut Tx, username: &str) -> Result<()> {

@@ -20,11 +20,14 @@ use crate::StoreError;
 type Job = Box<dyn FnOnce() + Send>;
 
 const HASHING_THREADS: usize = 2;
+/// Jobs waiting beyond this are refused at once (the user sees "busy, try again") instead of
+/// queueing without bound during a flood of login attempts.
+const QUEUE: usize = 64;
 
-fn workers() -> &'static mpsc::Sender<Job> {
-    static WORKERS: OnceLock<mpsc::Sender<Job>> = OnceLock::new();
+fn workers() -> &'static mpsc::SyncSender<Job> {
+    static WORKERS: OnceLock<mpsc::SyncSender<Job>> = OnceLock::new();
     WORKERS.get_or_init(|| {
-        let (sender, receiver) = mpsc::channel::<Job>();
+        let (sender, receiver) = mpsc::sync_channel::<Job>(QUEUE);
         let receiver = Arc::new(Mutex::new(receiver));
         for i in 0..HASHING_THREADS {
             let receiver = Arc::clone(&receiver);
@@ -56,11 +59,18 @@ pub async fn run<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, StoreError> {
     let (done, result) = tokio::sync::oneshot::channel();
-    workers()
-        .send(Box::new(move || {
+    let job: Job = Box::new(move || {
+        // The request may have been given up (client gone, timeout): then skip the work.
+        if !done.is_closed() {
             let _ = done.send(f());
-        }))
-        .map_err(|_| StoreError::Config("password hashing threads are not running".into()))?;
+        }
+    });
+    workers().try_send(job).map_err(|e| match e {
+        mpsc::TrySendError::Full(_) => StoreError::Busy("too many password checks at once".into()),
+        mpsc::TrySendError::Disconnected(_) => {
+            StoreError::Config("password hashing threads are not running".into())
+        }
+    })?;
     result
         .await
         .map_err(|_| StoreError::Config("password hashing job was dropped".into()))

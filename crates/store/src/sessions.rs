@@ -119,6 +119,18 @@ pub async fn delete(tx: &mut Tx, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
+/// Ends every session of an account (its second factor was reset, for instance).
+pub async fn delete_for_user(tx: &mut Tx, user_id: &str) -> Result<()> {
+    tx!(tx, |c| sqlx::query(
+        "DELETE FROM sessions WHERE user_id = $1"
+    )
+    .bind(user_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Removes sessions that can no longer be used; run periodically by the server.
 pub async fn purge_expired(db: &Db, now: i64) -> Result<u64> {
     let mut tx = db.begin().await?;

@@ -60,14 +60,11 @@ pub async fn totp_required_roles(db: &Db) -> Result<Vec<Role>> {
 
 /// The stored JSON list of role keys; unset means the default, admins only.
 pub fn parse_totp_required_roles(value: Option<&str>) -> Vec<Role> {
-    match value {
-        Some(v) => serde_json::from_str::<Vec<String>>(v)
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|r| r.parse().ok())
-            .collect(),
-        None => vec![Role::Admin],
-    }
+    // An unreadable value must not switch the rule off: it falls back to the default.
+    value
+        .and_then(|v| serde_json::from_str::<Vec<String>>(v).ok())
+        .map(|keys| keys.iter().filter_map(|r| r.parse().ok()).collect())
+        .unwrap_or_else(|| vec![Role::Admin])
 }
 
 pub async fn set_totp_required_roles(

@@ -77,9 +77,9 @@ async fn attach_roles(db: &Db, mut users: Vec<User>) -> Result<Vec<User>> {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<User>> {
-    let users = read!(db, |c| sqlx::query_as(select("ORDER BY u.username"))
-        .fetch_all(c)
-        .await)?;
+    let mut users: Vec<User> = read!(db, |c| sqlx::query_as(select("")).fetch_all(c).await)?;
+    // Sorted here, not by the database: PostgreSQL's locale ignores "." and "_", SQLite does not.
+    users.sort_by(|a, b| a.username.cmp(&b.username));
     attach_roles(db, users).await
 }
 
@@ -544,15 +544,18 @@ pub async fn set_totp(
     .await
 }
 
-/// Remembers the time step of the last accepted code, so it cannot be used twice.
-pub async fn record_totp_step(tx: &mut Tx, id: &str, step: i64) -> Result<()> {
-    tx!(tx, |c| {
-        sqlx::query("UPDATE users SET totp_last_step = $2 WHERE id = $1")
-            .bind(id)
-            .bind(step)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
+/// Claims the time step of an accepted code: true if it is newer than the last one used, false if
+/// the code (or a later one) was used already, so no code works twice, even in racing requests.
+pub async fn claim_totp_step(tx: &mut Tx, id: &str, step: i64) -> Result<bool> {
+    let updated = tx!(tx, |c| {
+        sqlx::query(
+            "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+        )
+        .bind(id)
+        .bind(step)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
-    Ok(())
+    Ok(updated == 1)
 }

@@ -21,9 +21,12 @@ fn title(status: StatusCode) -> &'static str {
         StatusCode::FORBIDDEN => "Kein Zugriff",
         StatusCode::UNAUTHORIZED => "Anmeldung erforderlich",
         StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => "Ungültige Eingabe",
+        StatusCode::SERVICE_UNAVAILABLE => "Bitte gleich noch einmal versuchen",
         _ => "Ein Fehler ist aufgetreten",
     }
 }
+
+const BUSY: &str = "Gerade sind sehr viele Anmeldungen gleichzeitig unterwegs. Bitte in einigen Sekunden noch einmal versuchen.";
 
 pub fn page_error(status: StatusCode, message: &str) -> Response {
     let page = ErrorPage {
@@ -87,6 +90,9 @@ impl IntoResponse for AppError {
             AppError::Store(StoreError::Invalid(e)) => {
                 page_error(StatusCode::UNPROCESSABLE_ENTITY, &e.to_string())
             }
+            AppError::Store(StoreError::Busy(_)) => {
+                page_error(StatusCode::SERVICE_UNAVAILABLE, BUSY)
+            }
             AppError::Store(e) => internal(e, false),
             AppError::Template(e) => internal(e, false),
             AppError::Status(status, message) => page_error(status, &message),
@@ -118,6 +124,9 @@ impl IntoResponse for ApiError {
                     Json(serde_json::json!({ "errors": map })),
                 )
                     .into_response()
+            }
+            AppError::Store(StoreError::Busy(_)) => {
+                api_error(StatusCode::SERVICE_UNAVAILABLE, BUSY)
             }
             AppError::Store(e) => internal(e, true),
             AppError::Template(e) => internal(e, true),

@@ -2,7 +2,7 @@
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::policy::any_allows;
@@ -12,7 +12,15 @@ use lotse_store::{api_tokens, now_ms, sessions};
 use crate::routes::Access;
 use crate::{AppState, error};
 
-pub const SESSION_COOKIE: &str = "lotse_session";
+/// The session cookie's name. With `Secure`, the `__Host-` prefix makes browsers refuse a cookie of
+/// that name set by any other host (a sibling subdomain cannot plant or shadow a session).
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-lotse_session"
+    } else {
+        "lotse_session"
+    }
+}
 
 /// The signed-in user of this request, put there by [`check`].
 #[derive(Debug, Clone)]
@@ -54,13 +62,13 @@ impl<S: Send + Sync> FromRequestParts<S> for PendingLogin {
     }
 }
 
-pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+pub fn session_token<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
+        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('='))
         .filter(|t| !t.is_empty())
 }
 
@@ -89,7 +97,7 @@ async fn identify(
             .await?
             .map(Identity::Token));
     }
-    match session_token(headers) {
+    match session_token(headers, session_cookie_name(app.config.secure_cookies)) {
         Some(token) => Ok(sessions::lookup(&app.db, token, now)
             .await?
             .map(Identity::Session)),
@@ -152,7 +160,7 @@ pub async fn check(
             req.extensions_mut()
                 .insert(PendingLogin { principal, session });
         }
-        return next.run(req).await;
+        return private(next.run(req).await);
     }
     if pending {
         return if api {
@@ -184,5 +192,14 @@ pub async fn check(
     }
     req.extensions_mut()
         .insert(CurrentUser { principal, session });
-    next.run(req).await
+    private(next.run(req).await)
+}
+
+/// Pages behind the login hold personal or secret data (a TOTP key, a token shown once): no
+/// browser or proxy may keep a copy, so Back after logout on a shared office PC shows nothing.
+fn private(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }

@@ -75,7 +75,7 @@ pub fn document() -> Value {
         "components": {
             "securitySchemes": {
                 "bearer": { "type": "http", "scheme": "bearer", "description": "Persönlicher API-Token (beginnt mit lotse_)" },
-                "session": { "type": "apiKey", "in": "cookie", "name": "lotse_session" }
+                "session": { "type": "apiKey", "in": "cookie", "name": "__Host-lotse_session" }
             },
             "schemas": {
                 "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "string" } } },

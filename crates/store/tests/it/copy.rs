@@ -72,8 +72,14 @@ both_backends!(backup_and_restore_round_trip, |db: Db| async move {
         copy::backup(&db, &file).await.is_err(),
         "never overwrites a file"
     );
+    let before = std::fs::read(&file).unwrap();
     let restored = TestDb::sqlite().await;
     copy::restore(&file, &restored.db).await.unwrap();
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "restoring leaves the backup file as it was"
+    );
     assert_eq!(
         copy::fingerprint(&db).await.unwrap(),
         copy::fingerprint(&restored.db).await.unwrap()

@@ -64,3 +64,76 @@ both_backends!(demo_data_is_loaded_once_and_flagged, |db: Db| async move {
         );
     }
 });
+
+both_backends!(
+    demo_data_is_refused_on_a_database_with_real_accounts,
+    |db: Db| async move {
+        prepared(&db).await;
+        let vocab = lotse_store::organisations::vocabulary(&db).await.unwrap();
+        let org = lotse_domain::organisation::OrganisationInput {
+            name: "Kreis".into(),
+            kind: "other".into(),
+            ..Default::default()
+        }
+        .validate(&vocab)
+        .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let org_id =
+            lotse_store::organisations::create(&mut tx, &crate::admin(), &org, false, crate::now())
+                .await
+                .unwrap();
+        let draft = lotse_store::users::UserDraft {
+            username: "echt".into(),
+            display_name: "Echt".into(),
+            email: String::new(),
+            organisation_id: org_id,
+            roles: vec![Role::Admin],
+        };
+        lotse_store::users::create(
+            &mut tx,
+            &crate::admin(),
+            &draft,
+            "hash",
+            false,
+            crate::now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let err = lotse_store::demo::load(&db).await.unwrap_err();
+        assert!(err.to_string().contains("--demo refused"), "{err}");
+        assert!(!settings::demo_data_loaded(&db).await.unwrap());
+    }
+);
+
+both_backends!(
+    verify_is_not_confused_by_appends_while_it_runs,
+    |db: Db| async move {
+        use lotse_store::{Actor, audit};
+        let writer = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                for i in 0..200 {
+                    let mut tx = db.begin().await.unwrap();
+                    audit::append(
+                        &mut tx,
+                        &Actor::system("test"),
+                        "update",
+                        "thing",
+                        &format!("{i}"),
+                        serde_json::json!({}),
+                        crate::now(),
+                    )
+                    .await
+                    .unwrap();
+                    tx.commit().await.unwrap();
+                }
+            })
+        };
+        while !writer.is_finished() {
+            assert_eq!(audit::verify(&db).await.unwrap().first_broken, None);
+        }
+        writer.await.unwrap();
+        assert_eq!(audit::verify(&db).await.unwrap().entries, 200);
+    }
+);

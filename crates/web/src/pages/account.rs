@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::FieldErrors;
 use lotse_domain::totp;
 use lotse_domain::user::validate_new_password;
-use lotse_store::{StoreError, api_tokens, now_ms, password, users};
+use lotse_store::{StoreError, api_tokens, login_throttle, now_ms, password, users};
 use serde::Deserialize;
 
 use super::{render, render_invalid};
@@ -36,17 +36,6 @@ struct AccountPage {
     tokens: Vec<TokenRow>,
     token_name: String,
     errors: FormErrors,
-    summary: Vec<(String, String, String)>,
-}
-
-fn field_label(field: &str) -> &str {
-    match field {
-        "current_password" => "Bisheriges Passwort",
-        "new_password" => "Neues Passwort",
-        "repeat_password" => "Wiederholung",
-        "name" => "Name des Tokens",
-        other => other,
-    }
 }
 
 async fn account_page(
@@ -82,7 +71,6 @@ async fn account_page(
         totp_required: user.principal.second_factor_required,
         tokens,
         token_name,
-        summary: errors.summary(field_label),
         errors,
     })
 }
@@ -108,19 +96,39 @@ pub struct PasswordForm {
     repeat_password: String,
 }
 
+const WRONG_PASSWORD: &str = "Das bisherige Passwort stimmt nicht (nach mehreren Fehlversuchen ist die Prüfung 15 Minuten gesperrt).";
+
+/// Re-checks the signed-in user's password before a security change. Failures count towards the
+/// same lock as failed logins, so a stolen session cannot be used to guess the password.
+async fn confirm_password(
+    app: &AppState,
+    user: &CurrentUser,
+    typed: &str,
+) -> Result<bool, AppError> {
+    let now = now_ms();
+    let username = &user.principal.username;
+    let creds = users::credentials_by_id(&app.db, &user.principal.user_id).await?;
+    let typed = typed.to_owned();
+    let ok = password::run(move || password::verify(&creds.password_hash, &typed)).await?
+        && !login_throttle::is_locked(&app.db, username, now).await?;
+    if !ok {
+        let mut tx = app.db.begin().await?;
+        login_throttle::record_failure(&mut tx, username, now).await?;
+        tx.commit().await?;
+    }
+    Ok(ok)
+}
+
 pub async fn change_password(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    let creds = users::credentials_by_id(&app.db, &user.principal.user_id).await?;
-    let current = f.current_password.clone();
-    let current_ok =
-        password::run(move || password::verify(&creds.password_hash, &current)).await?;
+    let current_ok = confirm_password(&app, &user, &f.current_password).await?;
     let mut errors = FieldErrors::new();
     if !current_ok {
-        errors.add("current_password", "Das bisherige Passwort stimmt nicht.");
+        errors.add("current_password", WRONG_PASSWORD);
     }
     validate_new_password(&mut errors, "new_password", &f.new_password);
     if f.new_password != f.repeat_password {
@@ -268,20 +276,35 @@ pub async fn totp_confirm(
         now,
     )
     .await?;
-    users::record_totp_step(&mut tx, &user.principal.user_id, step).await?;
+    users::claim_totp_step(&mut tx, &user.principal.user_id, step).await?;
     tx.commit().await?;
     Ok(Redirect::to("/account?ok=totp").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RemoveTotpForm {
+    #[serde(default)]
+    remove_password: String,
 }
 
 pub async fn totp_remove(
     State(app): State<AppState>,
     user: CurrentUser,
+    uri: OriginalUri,
+    Form(f): Form<RemoveTotpForm>,
 ) -> Result<Response, AppError> {
     if user.principal.second_factor_required {
         return Err(AppError::Status(
             axum::http::StatusCode::FORBIDDEN,
             "Für Ihre Rolle ist der zweite Faktor vorgeschrieben.".into(),
         ));
+    }
+    if !confirm_password(&app, &user, &f.remove_password).await? {
+        let mut errors = FieldErrors::new();
+        errors.add("remove_password", WRONG_PASSWORD);
+        return render_invalid(
+            &account_page(&app, &user, uri.path(), FormErrors(errors), String::new()).await?,
+        );
     }
     let mut tx = app.db.begin().await?;
     users::set_totp(

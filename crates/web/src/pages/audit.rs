@@ -122,7 +122,8 @@ pub async fn list(
         from,
         until,
     };
-    let page = filter.page.max(0);
+    // Bounded so that page arithmetic cannot overflow whatever the query string says.
+    let page = filter.page.clamp(0, 1_000_000);
     // One extra row tells whether there is an older page.
     let mut found = audit::search(&app.db, &query, PAGE + 1, page * PAGE).await?;
     let has_older = found.len() as i64 > PAGE;

@@ -13,7 +13,7 @@ use serde_json::json;
 use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
-use crate::guard::{PendingLogin, SESSION_COOKIE, session_token};
+use crate::guard::{PendingLogin, session_cookie_name, session_token};
 
 /// One message for every failure, so that nobody can find out which usernames exist or are locked.
 const LOGIN_FAILED: &str = "Anmeldung fehlgeschlagen. Bitte Benutzername und Passwort prüfen. Nach mehreren Fehlversuchen ist die Anmeldung für 15 Minuten gesperrt.";
@@ -36,16 +36,15 @@ pub struct LoginQuery {
 }
 
 /// Only local paths are followed after login, never another site.
+///
+/// Browsers drop tabs and line breaks inside URLs and read `\\` as `/`, so `/\t/evil.example` would
+/// become `//evil.example`: only plain visible ASCII path characters are accepted.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/')
+    let local = next.starts_with('/')
         && !next.starts_with("//")
-        && !next.starts_with("/\\")
         && !next.starts_with("/login")
-    {
-        next
-    } else {
-        "/"
-    }
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if local { next } else { "/" }
 }
 
 pub async fn form(
@@ -53,7 +52,7 @@ pub async fn form(
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> Result<Response, AppError> {
-    if let Some(token) = session_token(&headers)
+    if let Some(token) = session_token(&headers, session_cookie_name(app.config.secure_cookies))
         && sessions::lookup(&app.db, token, now_ms())
             .await?
             .is_some_and(|s| !s.second_factor_pending)
@@ -91,7 +90,8 @@ fn session_cookie(app: &AppState, token: &str, max_age_s: i64) -> HeaderValue {
         ""
     };
     let value = format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}",
+        session_cookie_name(app.config.secure_cookies)
     );
     HeaderValue::from_str(&value)
         .unwrap_or_else(|_| HeaderValue::from_static("lotse_session=; Path=/; Max-Age=0"))
@@ -120,12 +120,15 @@ pub async fn submit(
     let Some(c) = accepted else {
         let mut tx = app.db.begin().await?;
         login_throttle::record_failure(&mut tx, &username, now).await?;
+        // The typed name is not kept: people type their password into the wrong field, and the
+        // log is append-only. Attempts on an existing account are recorded against its id.
+        let record = creds.as_ref().map_or("unbekannt", |c| c.id.as_str());
         audit::append(
             &mut tx,
             &Actor::system("login"),
             "login_failed",
             "session",
-            &username,
+            record,
             json!({ "locked": locked }),
             now,
         )
@@ -208,7 +211,8 @@ pub async fn totp_submit(
     let now = now_ms();
     let p = &pending.principal;
     let creds = users::credentials_by_id(&app.db, &p.user_id).await?;
-    let locked = login_throttle::is_locked(&app.db, &p.username, now).await?;
+    let throttle_key = login_throttle::second_factor_key(&p.username);
+    let locked = login_throttle::is_locked(&app.db, &throttle_key, now).await?;
     let step = creds
         .totp_secret
         .as_deref()
@@ -216,8 +220,13 @@ pub async fn totp_submit(
         .and_then(|secret| totp::verify(&secret, &f.code, now / 1000, creds.totp_last_step))
         .filter(|_| !locked);
     let mut tx = app.db.begin().await?;
-    let Some(step) = step else {
-        let now_locked = login_throttle::record_failure(&mut tx, &p.username, now).await?;
+    // Claiming the step in the transaction makes a code usable once even by racing requests.
+    let accepted = match step {
+        Some(step) => users::claim_totp_step(&mut tx, &p.user_id, step).await?,
+        None => false,
+    };
+    if !accepted {
+        let now_locked = login_throttle::record_failure(&mut tx, &throttle_key, now).await?;
         audit::append(
             &mut tx,
             &p.actor(),
@@ -242,9 +251,9 @@ pub async fn totp_submit(
                 "Der Code stimmt nicht oder ist abgelaufen. Bitte den aktuellen Code eingeben.",
             ),
         });
-    };
-    users::record_totp_step(&mut tx, &p.user_id, step).await?;
+    }
     login_throttle::clear(&mut tx, &p.username).await?;
+    login_throttle::clear(&mut tx, &throttle_key).await?;
     sessions::complete_second_factor(&mut tx, &pending.session).await?;
     audit::append(
         &mut tx,
@@ -261,7 +270,7 @@ pub async fn totp_submit(
 }
 
 pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    if let Some(token) = session_token(&headers) {
+    if let Some(token) = session_token(&headers, session_cookie_name(app.config.secure_cookies)) {
         let now = now_ms();
         if let Some(s) = sessions::lookup(&app.db, token, now).await? {
             let mut tx = app.db.begin().await?;
@@ -294,6 +303,10 @@ mod tests {
     fn next_never_leaves_the_site() {
         assert_eq!(safe_next("/organisations?x=1"), "/organisations?x=1");
         for evil in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/ü",
             "https://evil.example",
             "//evil.example",
             "/\\evil.example",

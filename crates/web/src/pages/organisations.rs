@@ -37,13 +37,17 @@ struct ListPage {
     kinds: Vec<(String, String)>,
     towns: Vec<(String, String)>,
     rows: Vec<Organisation>,
+    out_of_band: bool,
     can_manage: bool,
 }
 
+/// What htmx gets when a filter changes: the table, and the count out of band into the status line
+/// above it, which stays in place so screen readers announce the new count.
 #[derive(Template)]
-#[template(path = "organisations/_results.html")]
+#[template(path = "organisations/_partial.html")]
 struct Results {
     rows: Vec<Organisation>,
+    out_of_band: bool,
 }
 
 async fn options(
@@ -75,21 +79,36 @@ pub async fn list(
         .filter(|o| filter.kind.is_empty() || o.kind == filter.kind)
         .filter(|o| filter.town.is_empty() || o.town_ags.as_deref() == Some(filter.town.as_str()))
         .collect();
-    // htmx asks for the results only when a filter changes; everyone else gets the whole page.
-    if headers.contains_key("hx-request") && !headers.contains_key("hx-boosted") {
-        return render(&Results { rows });
-    }
-    let (kinds, towns) = options(&app).await?;
-    let notice = filter.ok.clone();
-    render(&ListPage {
-        layout: Layout::new(&app, &user, "Organisationen", uri.path())
-            .with_notice(notice.as_deref()),
-        filter,
-        kinds,
-        towns,
-        rows,
-        can_manage: any_allows(&user.principal.roles, Permission::ManageOrganisations),
-    })
+    // htmx asks for the results only when a filter changes; everyone else (including htmx
+    // restoring a page from history) gets the whole page.
+    let partial = headers.contains_key("hx-request")
+        && !headers.contains_key("hx-boosted")
+        && !headers.contains_key("hx-history-restore-request");
+    let mut response = if partial {
+        render(&Results {
+            rows,
+            out_of_band: true,
+        })?
+    } else {
+        let (kinds, towns) = options(&app).await?;
+        let notice = filter.ok.clone();
+        render(&ListPage {
+            layout: Layout::new(&app, &user, "Organisationen", uri.path())
+                .with_notice(notice.as_deref()),
+            filter,
+            kinds,
+            towns,
+            rows,
+            out_of_band: false,
+            can_manage: any_allows(&user.principal.roles, Permission::ManageOrganisations),
+        })?
+    };
+    // The same URL answers with a page or a fragment: caches must tell them apart.
+    response.headers_mut().insert(
+        axum::http::header::VARY,
+        axum::http::HeaderValue::from_static("HX-Request"),
+    );
+    Ok(response)
 }
 
 #[derive(Template)]

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::user::validate_new_password;
 use lotse_domain::{FieldErrors, Role};
 use lotse_store::users::{self, User, UserInput};
-use lotse_store::{StoreError, now_ms, organisations, password};
+use lotse_store::{StoreError, login_throttle, now_ms, organisations, password, sessions};
 use serde::Deserialize;
 
 use super::{ActiveForm, render, render_invalid};
@@ -88,6 +88,8 @@ struct FormPage {
     organisations: Vec<(String, String)>,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
+    /// Error of the separate "set a new password" form on the edit page.
+    password_error: Option<String>,
 }
 
 async fn form_page(
@@ -123,6 +125,7 @@ async fn form_page(
         organisations,
         summary: errors.summary(field_label),
         errors,
+        password_error: None,
     })
 }
 
@@ -142,6 +145,16 @@ fn parse_user_form(body: &str) -> (UserInput, String) {
         }
     }
     (input, password)
+}
+
+fn input_of(u: &User) -> UserInput {
+    UserInput {
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        email: u.email.clone(),
+        organisation_id: u.organisation_id.clone(),
+        roles: u.roles.iter().map(|r| r.key().to_owned()).collect(),
+    }
 }
 
 pub async fn new_form(
@@ -197,13 +210,7 @@ pub async fn edit_form(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let existing = users::get(&app.db, &id).await?;
-    let form = UserInput {
-        username: existing.username.clone(),
-        display_name: existing.display_name.clone(),
-        email: existing.email.clone(),
-        organisation_id: existing.organisation_id.clone(),
-        roles: existing.roles.iter().map(|r| r.key().to_owned()).collect(),
-    };
+    let form = input_of(&existing);
     let mut page = form_page(
         &app,
         &user,
@@ -297,17 +304,27 @@ pub struct PasswordForm {
 pub async fn set_password(
     State(app): State<AppState>,
     user: CurrentUser,
+    uri: OriginalUri,
     Path(id): Path<String>,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    users::get(&app.db, &id).await?;
+    let existing = users::get(&app.db, &id).await?;
     let mut errors = FieldErrors::new();
     validate_new_password(&mut errors, "password", &f.password);
-    if !errors.is_empty() {
-        return Err(AppError::Status(
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            format!("Passwort: {}", errors.get("password").unwrap_or_default()),
-        ));
+    if let Some(message) = errors.get("password") {
+        let message = message.to_owned();
+        let form = input_of(&existing);
+        let mut page = form_page(
+            &app,
+            &user,
+            uri.path(),
+            Some(existing),
+            form,
+            FormErrors::none(),
+        )
+        .await?;
+        page.password_error = Some(message);
+        return render_invalid(&page);
     }
     let password = f.password;
     let hash = password::run(move || password::hash(&password)).await??;
@@ -319,6 +336,13 @@ pub async fn set_password(
         &hash,
         user.session.as_deref(),
         now_ms(),
+    )
+    .await?;
+    // A new password is a fresh start: the account's login lock goes too.
+    login_throttle::clear(&mut tx, &existing.username).await?;
+    login_throttle::clear(
+        &mut tx,
+        &login_throttle::second_factor_key(&existing.username),
     )
     .await?;
     tx.commit().await?;
@@ -333,6 +357,8 @@ pub async fn reset_totp(
     users::get(&app.db, &id).await?;
     let mut tx = app.db.begin().await?;
     users::set_totp(&mut tx, &user.principal.actor(), &id, None, now_ms()).await?;
+    // Whoever is signed in with the old second factor must sign in again.
+    sessions::delete_for_user(&mut tx, &id).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/users/{id}?ok=totp_reset")).into_response())
 }

@@ -178,7 +178,7 @@ web_test!(password_change_checks_the_old_password, |app| {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     for message in [
-        "Das bisherige Passwort stimmt nicht.",
+        "Das bisherige Passwort stimmt nicht",
         "mindestens 12 Zeichen",
         "stimmen nicht überein",
     ] {
@@ -212,3 +212,100 @@ web_test!(password_change_checks_the_old_password, |app| {
     assert_eq!(old.status, StatusCode::UNPROCESSABLE_ENTITY);
     app.login_with("partner", "ein ganz neues Passwort").await;
 });
+
+web_test!(wrong_codes_count_across_fresh_password_logins, |app| {
+    let cookie = app.login("abh").await;
+    let secret = enrol(&app, &cookie).await;
+    // Removing the second factor needs the password.
+    let refused = app
+        .post_form(
+            "/account/totp/remove",
+            &[("remove_password", "falsch")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Das bisherige Passwort stimmt nicht"));
+    app.post_form("/logout", &[], Some(&cookie)).await;
+
+    // Five wrong codes, each after a fresh (correct) password step: the count is not reset.
+    for _ in 0..lotse_store::login_throttle::MAX_FAILURES {
+        let step1 = app
+            .post_form(
+                "/login",
+                &[("username", "abh"), ("password", "lotse-demo")],
+                None,
+            )
+            .await;
+        let half = step1.session_cookie().unwrap();
+        app.post_form(
+            "/login/totp",
+            &[("code", "000000"), ("next", "/")],
+            Some(&half),
+        )
+        .await;
+    }
+    let step1 = app
+        .post_form(
+            "/login",
+            &[("username", "abh"), ("password", "lotse-demo")],
+            None,
+        )
+        .await;
+    let half = step1.session_cookie().unwrap();
+    let right = app
+        .post_form(
+            "/login/totp",
+            &[("code", &code_now(&secret, 0)), ("next", "/")],
+            Some(&half),
+        )
+        .await;
+    assert_eq!(
+        right.location(),
+        "/login",
+        "locked: even the right code is refused for now"
+    );
+});
+
+web_test!(
+    admin_resets_of_password_and_second_factor_take_effect,
+    |app| {
+        let victim = app.login("schulberatung").await;
+        enrol(&app, &victim).await;
+        let admin = app.login("admin").await;
+        let id = lotse_store::users::get_by_username(&app.db, "schulberatung")
+            .await
+            .unwrap()
+            .id;
+        let short = app
+            .post_form(
+                &format!("/admin/users/{id}/password"),
+                &[("password", "kurz")],
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            short.body.contains("id=\"e-new-password\"")
+                && short.body.contains("mindestens 12 Zeichen"),
+            "error shown at the field"
+        );
+        let reset = app
+            .post_form(&format!("/admin/users/{id}/totp/reset"), &[], Some(&admin))
+            .await;
+        assert_eq!(reset.location(), format!("/admin/users/{id}?ok=totp_reset"));
+        assert_eq!(
+            app.get("/", Some(&victim)).await.location(),
+            "/login",
+            "sessions end with the reset"
+        );
+        let again = app
+            .post_form(
+                "/login",
+                &[("username", "schulberatung"), ("password", "lotse-demo")],
+                None,
+            )
+            .await;
+        assert_eq!(again.location(), "/", "no code asked any more");
+    }
+);

@@ -40,7 +40,9 @@ impl Reply {
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("lotse_session=") && !v.starts_with("lotse_session=;"))
+            .find(|v| {
+                v.starts_with("__Host-lotse_session=") && !v.starts_with("__Host-lotse_session=;")
+            })
             .map(|v| v.split(';').next().unwrap().to_owned())
     }
 

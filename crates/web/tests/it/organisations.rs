@@ -157,7 +157,25 @@ web_test!(filters_answer_htmx_with_the_results_only, |app| {
         partial.body.contains("id=\"results\"")
             && partial.body.contains("Sprachkurse Muster gGmbH (Demo)")
     );
-    assert!(partial.body.contains("1 Organisation gefunden"));
+    assert!(
+        partial.body.contains("1 Organisation gefunden")
+            && partial.body.contains("hx-swap-oob=\"true\"")
+    );
+    assert_eq!(partial.headers.get("vary").unwrap(), "HX-Request");
+    // History restores get the whole page.
+    let req = Request::builder()
+        .uri("/organisations?q=sprachkurse")
+        .header(header::COOKIE, &cookie)
+        .header("hx-request", "true")
+        .header("hx-history-restore-request", "true")
+        .body(Body::empty())
+        .unwrap();
+    assert!(app.send(req).await.body.contains("<html"));
+    assert_eq!(
+        full.headers.get(header::CACHE_CONTROL).unwrap(),
+        "no-store",
+        "private pages are not cached"
+    );
     assert!(
         !full.body.contains("Neue Organisation"),
         "partners do not see the create button"
