@@ -137,6 +137,30 @@ pub async fn append(
     Ok(())
 }
 
+/// Records that someone read personal data (accounts now; client records later), in a transaction
+/// of its own: the read itself changes nothing, but who looked at whom must be traceable.
+pub async fn record_read(
+    db: &Db,
+    actor: &Actor,
+    entity: &str,
+    record_id: &str,
+    at: i64,
+) -> Result<()> {
+    db.write(async |tx| {
+        append(
+            tx,
+            actor,
+            "read",
+            entity,
+            record_id,
+            serde_json::json!({}),
+            at,
+        )
+        .await
+    })
+    .await
+}
+
 /// Builds the `changes` object of an update: only the fields whose value differs.
 pub fn diff<'a>(fields: impl IntoIterator<Item = (&'a str, String, String)>) -> serde_json::Value {
     let mut map = serde_json::Map::new();

@@ -77,6 +77,11 @@ pub async fn create_organisation(
         .into_response())
 }
 
-pub async fn users(State(app): State<AppState>) -> Result<Json<Vec<User>>, ApiError> {
+pub async fn users(
+    State(app): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Vec<User>>, ApiError> {
+    lotse_store::audit::record_read(&app.db, &user.principal.actor(), "user", "*", now_ms())
+        .await?;
     Ok(Json(users::list(&app.db).await?))
 }

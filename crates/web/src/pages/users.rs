@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::user::validate_new_password;
 use lotse_domain::{FieldErrors, Role};
 use lotse_store::users::{self, User, UserInput};
-use lotse_store::{StoreError, login_throttle, now_ms, organisations, password, sessions};
+use lotse_store::{StoreError, audit, login_throttle, now_ms, organisations, password, sessions};
 use serde::Deserialize;
 
 use super::{ActiveForm, render, render_invalid};
@@ -40,6 +40,7 @@ pub async fn list(
     uri: OriginalUri,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
+    audit::record_read(&app.db, &user.principal.actor(), "user", "*", now_ms()).await?;
     let users = users::list(&app.db)
         .await?
         .into_iter()
@@ -210,6 +211,7 @@ pub async fn edit_form(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let existing = users::get(&app.db, &id).await?;
+    audit::record_read(&app.db, &user.principal.actor(), "user", &id, now_ms()).await?;
     let form = input_of(&existing);
     let mut page = form_page(
         &app,

@@ -121,6 +121,32 @@ web_test!(admins_manage_accounts_and_roles, |app| {
 
     let list = app.get("/admin/users", Some(&admin)).await.body;
     assert!(list.contains("anna") && list.contains("deaktiviert"));
+
+    // Looking at accounts (personal data of staff) is recorded too.
+    assert_eq!(
+        app.get(&format!("/admin/users/{}", anna.id), Some(&admin))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let reads = lotse_store::audit::search(
+        &app.db,
+        &lotse_store::audit::AuditFilter {
+            action: Some("read".into()),
+            entity: Some("user".into()),
+            ..Default::default()
+        },
+        50,
+        0,
+    )
+    .await
+    .unwrap();
+    assert!(
+        reads
+            .iter()
+            .any(|e| e.record_id == "*" && e.actor_name == "admin")
+    );
+    assert!(reads.iter().any(|e| e.record_id == anna.id));
 });
 
 web_test!(admins_cannot_lock_themselves_out, |app| {
