@@ -54,12 +54,78 @@ struct AuditPage {
     layout: Layout,
     filter: Filter,
     filter_error: Option<String>,
-    entities: Vec<String>,
-    actions: Vec<String>,
+    /// (key, German label) for the filter selects.
+    entities: Vec<(String, String)>,
+    actions: Vec<(String, String)>,
     entries: Vec<Row>,
     newer: Option<String>,
     older: Option<String>,
     verify: Option<VerifyResult>,
+}
+
+/// German words for the keys the log stores (the keys stay English and stable in the data).
+fn action_label(key: &str) -> &str {
+    match key {
+        "create" => "angelegt",
+        "update" => "geändert",
+        "deactivate" => "deaktiviert",
+        "reactivate" => "wieder aktiviert",
+        "import" => "importiert",
+        "load" => "geladen",
+        "read" => "angesehen",
+        "revoke" => "widerrufen",
+        "login" => "Anmeldung",
+        "logout" => "Abmeldung",
+        "login_failed" => "Anmeldung fehlgeschlagen",
+        "second_factor" => "zweiter Faktor bestätigt",
+        "second_factor_failed" => "zweiter Faktor falsch",
+        "change_password" => "Passwort geändert",
+        "enrol_totp" => "zweiter Faktor eingerichtet",
+        "remove_totp" => "zweiter Faktor entfernt",
+        other => other,
+    }
+}
+
+fn entity_label(key: &str) -> &str {
+    match key {
+        "organisation" => "Organisation",
+        "user" => "Benutzerkonto",
+        "session" => "Sitzung",
+        "setting" => "Einstellung",
+        "api_token" => "API-Token",
+        "reference_data" => "Referenzdaten",
+        other => other,
+    }
+}
+
+fn field_label(key: &str) -> &str {
+    match key {
+        "name" | "display_name" => "Name",
+        "kind" => "Art",
+        "town_ags" => "Gemeinde (AGS)",
+        "street" => "Straße",
+        "postcode" => "PLZ",
+        "city" => "Ort",
+        "email" => "E-Mail",
+        "phone" => "Telefon",
+        "website" => "Webseite",
+        "username" => "Benutzername",
+        "organisation_id" => "Organisation",
+        "roles" => "Rollen",
+        "password" => "Passwort",
+        "active" => "aktiv",
+        "fictitious" => "fiktiv",
+        "value" => "Wert",
+        "totp" => "zweiter Faktor",
+        "locked" => "gesperrt",
+        "second_factor_pending" => "zweiter Faktor ausstehend",
+        "rows" => "Zeilen",
+        "created" => "angelegt",
+        "rejected_rows" => "abgelehnte Zeilen",
+        "rows_added" => "Zeilen hinzugefügt",
+        "user_id" => "Benutzerkonto",
+        other => other,
+    }
 }
 
 /// One readable line per changed field.
@@ -76,9 +142,14 @@ fn change_lines(json: &str) -> Vec<String> {
     map.iter()
         .map(|(field, value)| match value {
             serde_json::Value::Object(o) if o.contains_key("from") && o.contains_key("to") => {
-                format!("{field}: {} → {}", show(&o["from"]), show(&o["to"]))
+                format!(
+                    "{}: {} → {}",
+                    field_label(field),
+                    show(&o["from"]),
+                    show(&o["to"])
+                )
             }
-            other => format!("{field}: {}", show(other)),
+            other => format!("{}: {}", field_label(field), show(other)),
         })
         .collect()
 }
@@ -134,8 +205,8 @@ pub async fn list(
             seq: e.seq,
             at: datetime(e.at),
             actor: e.actor_name,
-            action: e.action,
-            entity: e.entity,
+            action: action_label(&e.action).to_owned(),
+            entity: entity_label(&e.entity).to_owned(),
             record_id: e.record_id,
             changes: change_lines(&e.changes),
         })
@@ -173,6 +244,20 @@ pub async fn list(
         None
     };
     let (entities, actions) = audit::known_entities_and_actions(&app.db).await?;
+    let entities = entities
+        .into_iter()
+        .map(|k| {
+            let label = entity_label(&k).to_owned();
+            (k, label)
+        })
+        .collect();
+    let actions = actions
+        .into_iter()
+        .map(|k| {
+            let label = action_label(&k).to_owned();
+            (k, label)
+        })
+        .collect();
     render(&AuditPage {
         layout: Layout::new(&app, &user, "Protokoll", uri.path()),
         newer: (page > 0).then(|| link(page - 1)),
@@ -191,6 +276,6 @@ mod tests {
     #[test]
     fn changes_read_as_lines() {
         let lines = super::change_lines(r#"{"city":{"from":"","to":"Ahlen"},"name":"KI"}"#);
-        assert_eq!(lines, ["city: (leer) → Ahlen", "name: KI"]);
+        assert_eq!(lines, ["Ort: (leer) → Ahlen", "Name: KI"]);
     }
 }

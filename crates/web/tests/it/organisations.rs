@@ -127,7 +127,7 @@ web_test!(
             .get(&format!("/admin/audit?record_id={id}"), Some(&admin))
             .await
             .body;
-        assert!(log.contains("postcode: 59227 → 59229"), "{log}");
+        assert!(log.contains("PLZ: 59227 → 59229"), "{log}");
         let verified = app.get("/admin/audit?verify=1", Some(&admin)).await.body;
         assert!(verified.contains("Die Kette ist unversehrt"));
         let bad_date = app
