@@ -5,6 +5,7 @@
 //! the glossary (docs/glossary.md).
 
 pub mod collation;
+pub mod measure;
 pub mod organisation;
 pub mod policy;
 pub mod role;

@@ -20,16 +20,22 @@ pub enum Permission {
     ViewAuditLog,
     /// Change platform settings such as which roles must use a second factor.
     ManageSettings,
+    /// See the concepts and their measures (no personal data; the committee reads them).
+    ViewMeasures,
+    /// Create and edit concepts, fields of action and measures; change a measure's status.
+    ManageMeasures,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 8] = [
         Permission::ViewTowns,
         Permission::ViewOrganisations,
         Permission::ManageOrganisations,
         Permission::ManageUsers,
         Permission::ViewAuditLog,
         Permission::ManageSettings,
+        Permission::ViewMeasures,
+        Permission::ManageMeasures,
     ];
 }
 
@@ -38,9 +44,11 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match permission {
         // Reference data and the organisation directory are needed by everyone who refers people on.
-        ViewTowns | ViewOrganisations => true,
+        ViewTowns | ViewOrganisations | ViewMeasures => true,
         // Organisations are kept by the integration centre (KI/KIM) and the platform admins.
         ManageOrganisations => matches!(role, Role::Admin | Role::Coordination),
+        // The concepts are steered by the KI/KIM coordination; partners report through review rounds.
+        ManageMeasures => matches!(role, Role::Admin | Role::Coordination),
         // Accounts, the audit trail and settings are an administrator's job only: the audit log is
         // the one record that must stay out of the hands of those it records.
         ManageUsers | ViewAuditLog | ManageSettings => role == Role::Admin,

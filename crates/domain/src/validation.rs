@@ -77,6 +77,25 @@ pub fn optional_text(errors: &mut FieldErrors, field: &str, value: &str, max: us
     value.to_owned()
 }
 
+/// A text area: line breaks (normalised to `\n`) and tabs are allowed, other control characters not.
+pub fn optional_multiline(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    max: usize,
+) -> String {
+    let value = value.replace("\r\n", "\n").trim().to_owned();
+    if value.chars().count() > max {
+        errors.add(field, format!("Höchstens {max} Zeichen."));
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        errors.add(field, "Enthält unzulässige Steuerzeichen.");
+    }
+    value
+}
+
 fn check_length(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
     if value.chars().count() > max {
         errors.add(field, format!("Höchstens {max} Zeichen."));

@@ -17,6 +17,8 @@ pub enum Kind {
     Int,
     NullableInt,
     Bool,
+    NullableFloat,
+    Float,
 }
 
 pub struct Table {
@@ -91,6 +93,99 @@ pub const TABLES: &[Table] = &[
         columns: &[("user_id", Text), ("role", Text)],
     },
     Table {
+        name: "concepts",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("short_name", Text),
+            ("title", Text),
+            ("adopted_on", NullableText),
+            ("description", Text),
+            ("fictitious", Bool),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    },
+    Table {
+        name: "fields_of_action",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("concept_id", Text),
+            ("name", Text),
+            ("sort_order", Int),
+        ],
+    },
+    Table {
+        name: "measures",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("concept_id", Text),
+            ("field_of_action_id", NullableText),
+            ("code", Text),
+            ("title", Text),
+            ("description", Text),
+            ("lead_organisation_id", NullableText),
+            ("ki_involvement", Text),
+            ("target_group", Text),
+            ("planned_start", NullableText),
+            ("planned_end", NullableText),
+            ("status", Text),
+            ("tags", Text),
+            ("fictitious", Bool),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    },
+    Table {
+        name: "measure_partners",
+        order_by: "measure_id, organisation_id",
+        columns: &[("measure_id", Text), ("organisation_id", Text)],
+    },
+    Table {
+        name: "measure_towns",
+        order_by: "measure_id, town_ags",
+        columns: &[("measure_id", Text), ("town_ags", Text)],
+    },
+    Table {
+        name: "measure_status_changes",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("measure_id", Text),
+            ("at", Int),
+            ("actor_id", NullableText),
+            ("actor_name", Text),
+            ("from_status", NullableText),
+            ("to_status", Text),
+            ("reason", Text),
+        ],
+    },
+    Table {
+        name: "measure_indicators",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("measure_id", Text),
+            ("name", Text),
+            ("unit", Text),
+            ("target", NullableFloat),
+            ("created_at", Int),
+        ],
+    },
+    Table {
+        name: "indicator_values",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("indicator_id", Text),
+            ("as_of", Text),
+            ("value", Float),
+            ("recorded_at", Int),
+        ],
+    },
+    Table {
         name: "sessions",
         order_by: "token_hash",
         columns: &[
@@ -157,20 +252,22 @@ pub const TABLES: &[Table] = &[
 /// Tables that exist but are deliberately not in [`TABLES`].
 pub const NOT_COPIED: &[&str] = &["schema_migrations"];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Cell {
     Text(Option<String>),
     Int(Option<i64>),
     Bool(bool),
+    Float(Option<f64>),
 }
 
 impl Cell {
     fn fingerprint(&self, hasher: &mut Sha256) {
         match self {
             Cell::Text(Some(s)) => hasher.update(format!("T{}:{s}", s.len())),
-            Cell::Text(None) | Cell::Int(None) => hasher.update("N"),
+            Cell::Text(None) | Cell::Int(None) | Cell::Float(None) => hasher.update("N"),
             Cell::Int(Some(i)) => hasher.update(format!("I{i};")),
             Cell::Bool(b) => hasher.update(if *b { "B1" } else { "B0" }),
+            Cell::Float(Some(f)) => hasher.update(format!("F{:x};", f.to_bits())),
         }
     }
 }
@@ -198,6 +295,7 @@ async fn read_page(tx: &mut Tx, table: &Table, offset: i64) -> Result<Vec<Vec<Ce
                     Text | NullableText => Cell::Text(row.try_get::<Option<String>, _>(i)?),
                     Int | NullableInt => Cell::Int(row.try_get::<Option<i64>, _>(i)?),
                     Bool => Cell::Bool(row.try_get::<bool, _>(i)?),
+                    Float | NullableFloat => Cell::Float(row.try_get::<Option<f64>, _>(i)?),
                 });
             }
             out.push(cells);
@@ -229,6 +327,7 @@ async fn write_rows(tx: &mut Tx, table: &Table, rows: &[Vec<Cell>]) -> Result<()
                     Cell::Text(v) => q.bind(v.clone()),
                     Cell::Int(v) => q.bind(*v),
                     Cell::Bool(v) => q.bind(*v),
+                    Cell::Float(v) => q.bind(*v),
                 };
             }
             q.execute(&mut *c).await?;

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod copy;
 pub mod demo;
 pub mod login_throttle;
+pub mod measures;
 pub mod organisations;
 pub mod password;
 pub mod reference;

@@ -3,6 +3,7 @@
 
 mod audit;
 mod copy;
+mod measures;
 mod organisations;
 mod platform;
 mod users;

@@ -1,0 +1,909 @@
+//! Integration concepts, their fields of action and measures, with status history and indicators.
+
+use lotse_domain::FieldErrors;
+use lotse_domain::collation::sort_key;
+use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureInput, MeasureStatus, parse_date};
+use lotse_domain::validation::{optional_multiline, required_text};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::{Db, Tx, is_unique_violation, new_id, read, tx};
+use crate::{Result, StoreError};
+
+// ---------------------------------------------------------------------------------------------
+// Concepts and fields of action
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct Concept {
+    pub id: String,
+    /// Short name used in lists, e.g. "IK 2010".
+    pub short_name: String,
+    pub title: String,
+    pub adopted_on: Option<String>,
+    pub description: String,
+    pub fictitious: bool,
+    pub measure_count: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ConceptInput {
+    pub short_name: String,
+    pub title: String,
+    pub adopted_on: String,
+    pub description: String,
+}
+
+pub struct ConceptDraft {
+    pub short_name: String,
+    pub title: String,
+    pub adopted_on: Option<String>,
+    pub description: String,
+}
+
+impl ConceptInput {
+    pub fn validate(&self) -> Result<ConceptDraft, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let short_name = required_text(&mut e, "short_name", &self.short_name, 40);
+        let title = required_text(&mut e, "title", &self.title, 300);
+        let description = optional_multiline(&mut e, "description", &self.description, 10_000);
+        let adopted_on = match self.adopted_on.trim() {
+            "" => None,
+            t => {
+                let d = parse_date(t);
+                if d.is_none() {
+                    e.add("adopted_on", format!("„{t}“ ist kein Datum (JJJJ-MM-TT)."));
+                }
+                d
+            }
+        };
+        e.into_result(ConceptDraft {
+            short_name,
+            title,
+            adopted_on,
+            description,
+        })
+    }
+}
+
+const CONCEPT_SELECT: &str = "SELECT c.id, c.short_name, c.title, c.adopted_on, c.description, c.fictitious, \
+    (SELECT COUNT(*) FROM measures m WHERE m.concept_id = c.id) AS measure_count, c.created_at, c.updated_at FROM concepts c";
+
+pub async fn concepts(db: &Db) -> Result<Vec<Concept>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{CONCEPT_SELECT} ORDER BY c.adopted_on, c.short_name"
+    ));
+    Ok(read!(db, |c| sqlx::query_as(sql).fetch_all(c).await)?)
+}
+
+pub async fn concept(db: &Db, id: &str) -> Result<Concept> {
+    let sql = sqlx::AssertSqlSafe(format!("{CONCEPT_SELECT} WHERE c.id = $1"));
+    read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)
+}
+
+pub async fn create_concept(
+    tx: &mut Tx,
+    actor: &Actor,
+    draft: &ConceptDraft,
+    fictitious: bool,
+    now: i64,
+) -> Result<String> {
+    let id = new_id();
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO concepts (id, short_name, title, adopted_on, description, fictitious, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+        )
+        .bind(&id)
+        .bind(&draft.short_name)
+        .bind(&draft.title)
+        .bind(draft.adopted_on.as_deref())
+        .bind(&draft.description)
+        .bind(fictitious)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::field(
+                "short_name",
+                format!("Die Kurzbezeichnung „{}“ gibt es schon.", draft.short_name),
+            ));
+        }
+        other => other?,
+    };
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "concept",
+        &id,
+        json!({ "short_name": draft.short_name, "title": draft.title, "adopted_on": draft.adopted_on }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct FieldOfAction {
+    pub id: String,
+    pub concept_id: String,
+    pub name: String,
+    pub sort_order: i64,
+}
+
+pub async fn fields_of_action(db: &Db) -> Result<Vec<FieldOfAction>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as("SELECT id, concept_id, name, sort_order FROM fields_of_action ORDER BY concept_id, sort_order, name")
+            .fetch_all(c)
+            .await
+    })?)
+}
+
+pub async fn add_field_of_action(
+    tx: &mut Tx,
+    actor: &Actor,
+    concept_id: &str,
+    name: &str,
+    now: i64,
+) -> Result<String> {
+    let mut e = FieldErrors::new();
+    let name = required_text(&mut e, "name", name, 200);
+    if !e.is_empty() {
+        return Err(StoreError::Invalid(e));
+    }
+    let id = new_id();
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO fields_of_action (id, concept_id, name, sort_order) \
+             VALUES ($1, $2, $3, (SELECT COUNT(*) FROM fields_of_action WHERE concept_id = $2))",
+        )
+        .bind(&id)
+        .bind(concept_id)
+        .bind(&name)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::field(
+                "name",
+                format!("Das Handlungsfeld „{name}“ gibt es in diesem Konzept schon."),
+            ));
+        }
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_foreign_key_violation()) =>
+        {
+            return Err(StoreError::NotFound);
+        }
+        other => other?,
+    };
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "field_of_action",
+        &id,
+        json!({ "concept_id": concept_id, "name": name }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measures
+
+fn tags_as_list<S: serde::Serializer>(tags: &str, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(tags.split(',').map(str::trim).filter(|t| !t.is_empty()))
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct Measure {
+    pub id: String,
+    pub concept_id: String,
+    pub concept: String,
+    pub code: String,
+    pub title: String,
+    pub description: String,
+    pub field_of_action_id: Option<String>,
+    pub field_of_action: Option<String>,
+    pub lead_organisation_id: Option<String>,
+    pub lead_organisation: Option<String>,
+    pub ki_involvement: String,
+    pub target_group: String,
+    pub planned_start: Option<String>,
+    pub planned_end: Option<String>,
+    pub status: String,
+    #[serde(serialize_with = "tags_as_list")]
+    pub tags: String,
+    /// An invented example (demo data), shown as such in the UI and in reports.
+    pub fictitious: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// (id, name)
+    #[sqlx(skip)]
+    pub partners: Vec<(String, String)>,
+    /// (AGS, name); empty means all towns of the district.
+    #[sqlx(skip)]
+    pub towns: Vec<(String, String)>,
+}
+
+impl Measure {
+    pub fn status(&self) -> Option<MeasureStatus> {
+        MeasureStatus::parse(&self.status)
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        self.status().map_or("", MeasureStatus::label)
+    }
+
+    pub fn ki_label(&self) -> &'static str {
+        KiInvolvement::parse(&self.ki_involvement).map_or("", KiInvolvement::label)
+    }
+
+    pub fn tag_list(&self) -> Vec<&str> {
+        self.tags
+            .split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+}
+
+const MEASURE_SELECT: &str = "SELECT m.id, m.concept_id, c.short_name AS concept, m.code, m.title, m.description, \
+    m.field_of_action_id, f.name AS field_of_action, m.lead_organisation_id, o.name AS lead_organisation, \
+    m.ki_involvement, m.target_group, m.planned_start, m.planned_end, m.status, m.tags, m.fictitious, \
+    m.created_at, m.updated_at \
+    FROM measures m JOIN concepts c ON c.id = m.concept_id \
+    LEFT JOIN fields_of_action f ON f.id = m.field_of_action_id \
+    LEFT JOIN organisations o ON o.id = m.lead_organisation_id";
+
+/// Filters of the measure list; empty fields do not filter.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct MeasureFilter {
+    pub concept: String,
+    pub field: String,
+    pub status: String,
+    pub lead: String,
+    /// AGS; a measure for all towns matches every town.
+    pub town: String,
+    pub ki: String,
+    pub tag: String,
+    /// Words searched in code, title, description and tags (umlauts and case ignored).
+    pub q: String,
+}
+
+/// Lower case with umlauts folded, so that "Foerderung", "förderung" and "Förderung" find each other
+/// as far as the simple cases go.
+fn fold(text: &str) -> String {
+    text.to_lowercase()
+        .replace('ä', "a")
+        .replace('ö', "o")
+        .replace('ü', "u")
+        .replace('ß', "ss")
+        .replace("ae", "a")
+        .replace("oe", "o")
+        .replace("ue", "u")
+}
+
+impl MeasureFilter {
+    pub fn matches(&self, m: &Measure) -> bool {
+        let eq = |filter: &str, value: Option<&str>| filter.is_empty() || value == Some(filter);
+        eq(&self.concept, Some(&m.concept_id))
+            && eq(&self.field, m.field_of_action_id.as_deref())
+            && eq(&self.status, Some(&m.status))
+            && eq(&self.lead, m.lead_organisation_id.as_deref())
+            && eq(&self.ki, Some(&m.ki_involvement))
+            && (self.town.is_empty()
+                || m.towns.is_empty()
+                || m.towns.iter().any(|(ags, _)| *ags == self.town))
+            && (self.tag.is_empty()
+                || m.tag_list()
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case(self.tag.trim())))
+            && {
+                let words: Vec<String> = fold(&self.q)
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect();
+                words.is_empty() || {
+                    let haystack = fold(&format!(
+                        "{} {} {} {}",
+                        m.code, m.title, m.description, m.tags
+                    ));
+                    words.iter().all(|w| haystack.contains(w.as_str()))
+                }
+            }
+    }
+}
+
+/// Orders measures by concept, then code as people number them (1.2 before 1.10).
+fn code_key(code: &str) -> Vec<(u64, String)> {
+    code.split(['.', '-', ' ', '/'])
+        .map(|part| {
+            let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+            (digits.parse().unwrap_or(u64::MAX), sort_key(part))
+        })
+        .collect()
+}
+
+async fn attach(db: &Db, mut measures: Vec<Measure>) -> Result<Vec<Measure>> {
+    let partners: Vec<(String, String, String)> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT p.measure_id, o.id, o.name FROM measure_partners p JOIN organisations o ON o.id = p.organisation_id",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    let towns: Vec<(String, String, String)> = read!(db, |c| {
+        sqlx::query_as("SELECT mt.measure_id, t.ags, t.name FROM measure_towns mt JOIN towns t ON t.ags = mt.town_ags")
+            .fetch_all(c)
+            .await
+    })?;
+    let mut by_id: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, m) in measures.iter().enumerate() {
+        by_id.insert(m.id.as_str(), i);
+    }
+    let mut extra_partners: Vec<Vec<(String, String)>> = vec![Vec::new(); measures.len()];
+    let mut extra_towns: Vec<Vec<(String, String)>> = vec![Vec::new(); measures.len()];
+    for (measure_id, id, name) in partners {
+        if let Some(&i) = by_id.get(measure_id.as_str()) {
+            extra_partners[i].push((id, name));
+        }
+    }
+    for (measure_id, ags, name) in towns {
+        if let Some(&i) = by_id.get(measure_id.as_str()) {
+            extra_towns[i].push((ags, name));
+        }
+    }
+    for ((m, mut p), mut t) in measures.iter_mut().zip(extra_partners).zip(extra_towns) {
+        p.sort_by_cached_key(|(_, name)| sort_key(name));
+        t.sort_by_cached_key(|(_, name)| sort_key(name));
+        m.partners = p;
+        m.towns = t;
+    }
+    Ok(measures)
+}
+
+/// All measures matching the filter, by concept and code.
+pub async fn list(db: &Db, filter: &MeasureFilter) -> Result<Vec<Measure>> {
+    let rows: Vec<Measure> = read!(db, |c| sqlx::query_as(MEASURE_SELECT).fetch_all(c).await)?;
+    let mut measures: Vec<Measure> = attach(db, rows)
+        .await?
+        .into_iter()
+        .filter(|m| filter.matches(m))
+        .collect();
+    measures.sort_by_cached_key(|m| (sort_key(&m.concept), code_key(&m.code)));
+    Ok(measures)
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Measure> {
+    let sql = sqlx::AssertSqlSafe(format!("{MEASURE_SELECT} WHERE m.id = $1"));
+    let row: Option<Measure> = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    let row = row.ok_or(StoreError::NotFound)?;
+    attach(db, vec![row])
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+/// Validates the input and every reference in it against what is stored.
+pub async fn validate(db: &Db, input: &MeasureInput) -> Result<MeasureDraft> {
+    let mut errors = match input.validate() {
+        Ok(_) => FieldErrors::new(),
+        Err(e) => e,
+    };
+    let concepts = concepts(db).await?;
+    let fields = fields_of_action(db).await?;
+    let organisations = crate::organisations::list(db, false).await?;
+    let towns = crate::reference::towns(db).await?;
+    let concept = input.concept_id.trim();
+    if !concept.is_empty() && !concepts.iter().any(|c| c.id == concept) {
+        errors.add("concept_id", "Dieses Konzept gibt es nicht.");
+    }
+    let field = input.field_of_action_id.trim();
+    if !field.is_empty()
+        && !fields
+            .iter()
+            .any(|f| f.id == field && f.concept_id == concept)
+    {
+        errors.add(
+            "field_of_action_id",
+            "Dieses Handlungsfeld gehört nicht zum gewählten Konzept.",
+        );
+    }
+    let lead = input.lead_organisation_id.trim();
+    if !lead.is_empty() && !organisations.iter().any(|o| o.id == lead) {
+        errors.add(
+            "lead_organisation_id",
+            "Diese Organisation gibt es nicht (mehr).",
+        );
+    }
+    if input
+        .partner_ids
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .any(|p| !organisations.iter().any(|o| o.id == p))
+    {
+        errors.add(
+            "partner_ids",
+            "Eine der Partnerorganisationen gibt es nicht (mehr).",
+        );
+    }
+    if input
+        .towns
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .any(|t| !towns.iter().any(|x| x.ags == t))
+    {
+        errors.add("towns", "Eine der Städte/Gemeinden gehört nicht zum Kreis.");
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    input.validate().map_err(StoreError::Invalid)
+}
+
+async fn write_links(tx: &mut Tx, id: &str, draft: &MeasureDraft) -> Result<()> {
+    tx!(tx, |c| {
+        sqlx::query("DELETE FROM measure_partners WHERE measure_id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("DELETE FROM measure_towns WHERE measure_id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        for p in &draft.partner_ids {
+            sqlx::query(
+                "INSERT INTO measure_partners (measure_id, organisation_id) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(p)
+            .execute(&mut *c)
+            .await?;
+        }
+        for t in &draft.towns {
+            sqlx::query("INSERT INTO measure_towns (measure_id, town_ags) VALUES ($1, $2)")
+                .bind(id)
+                .bind(t)
+                .execute(&mut *c)
+                .await?;
+        }
+    });
+    Ok(())
+}
+
+fn duplicate_code(code: &str) -> StoreError {
+    StoreError::field(
+        "code",
+        format!("Die Nr. „{code}“ gibt es in diesem Konzept schon."),
+    )
+}
+
+async fn record_status_change(
+    tx: &mut Tx,
+    actor: &Actor,
+    measure_id: &str,
+    from: Option<MeasureStatus>,
+    to: MeasureStatus,
+    reason: &str,
+    now: i64,
+) -> Result<()> {
+    tx!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO measure_status_changes (id, measure_id, at, actor_id, actor_name, from_status, to_status, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(measure_id)
+        .bind(now)
+        .bind(actor.user_id.as_deref())
+        .bind(&actor.name)
+        .bind(from.map(MeasureStatus::key))
+        .bind(to.key())
+        .bind(reason.trim())
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+fn draft_json(d: &MeasureDraft) -> serde_json::Value {
+    json!({
+        "concept_id": d.concept_id, "code": d.code, "title": d.title, "description": d.description,
+        "field_of_action_id": d.field_of_action_id, "lead_organisation_id": d.lead_organisation_id,
+        "partner_ids": d.partner_ids.join(","), "ki_involvement": d.ki_involvement.key(),
+        "target_group": d.target_group, "towns": d.towns.join(","), "planned_start": d.planned_start,
+        "planned_end": d.planned_end, "status": d.status.key(), "tags": d.tags.join(", "),
+    })
+}
+
+pub async fn create(
+    tx: &mut Tx,
+    actor: &Actor,
+    draft: &MeasureDraft,
+    fictitious: bool,
+    now: i64,
+) -> Result<String> {
+    let id = new_id();
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO measures (id, concept_id, field_of_action_id, code, title, description, lead_organisation_id, \
+             ki_involvement, target_group, planned_start, planned_end, status, tags, fictitious, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+        )
+        .bind(&id)
+        .bind(&draft.concept_id)
+        .bind(draft.field_of_action_id.as_deref())
+        .bind(&draft.code)
+        .bind(&draft.title)
+        .bind(&draft.description)
+        .bind(draft.lead_organisation_id.as_deref())
+        .bind(draft.ki_involvement.key())
+        .bind(&draft.target_group)
+        .bind(draft.planned_start.as_deref())
+        .bind(draft.planned_end.as_deref())
+        .bind(draft.status.key())
+        .bind(draft.tags.join(", "))
+        .bind(fictitious)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_code(&draft.code)),
+        other => other?,
+    };
+    write_links(tx, &id, draft).await?;
+    record_status_change(tx, actor, &id, None, draft.status, "angelegt", now).await?;
+    audit::append(tx, actor, "create", "measure", &id, draft_json(draft), now).await?;
+    Ok(id)
+}
+
+/// Saves an edited measure. A changed status is recorded in the measure's history with `reason`.
+pub async fn update(
+    tx: &mut Tx,
+    actor: &Actor,
+    old: &Measure,
+    draft: &MeasureDraft,
+    reason: &str,
+    now: i64,
+) -> Result<()> {
+    let old_status = old.status();
+    if old_status != Some(draft.status) && reason.trim().is_empty() {
+        return Err(StoreError::field(
+            "reason",
+            "Bitte begründen Sie die Änderung des Sachstands.",
+        ));
+    }
+    let updated = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE measures SET concept_id = $2, field_of_action_id = $3, code = $4, title = $5, description = $6, \
+             lead_organisation_id = $7, ki_involvement = $8, target_group = $9, planned_start = $10, planned_end = $11, \
+             status = $12, tags = $13, updated_at = $14 WHERE id = $1",
+        )
+        .bind(&old.id)
+        .bind(&draft.concept_id)
+        .bind(draft.field_of_action_id.as_deref())
+        .bind(&draft.code)
+        .bind(&draft.title)
+        .bind(&draft.description)
+        .bind(draft.lead_organisation_id.as_deref())
+        .bind(draft.ki_involvement.key())
+        .bind(&draft.target_group)
+        .bind(draft.planned_start.as_deref())
+        .bind(draft.planned_end.as_deref())
+        .bind(draft.status.key())
+        .bind(draft.tags.join(", "))
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match updated {
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_code(&draft.code)),
+        other => other?,
+    };
+    write_links(tx, &old.id, draft).await?;
+    if old_status != Some(draft.status) {
+        record_status_change(tx, actor, &old.id, old_status, draft.status, reason, now).await?;
+    }
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    let ids = |v: &[(String, String)]| {
+        v.iter()
+            .map(|(id, _)| id.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut changes = audit::diff([
+        (
+            "concept_id",
+            old.concept_id.clone(),
+            draft.concept_id.clone(),
+        ),
+        ("code", old.code.clone(), draft.code.clone()),
+        ("title", old.title.clone(), draft.title.clone()),
+        (
+            "description",
+            old.description.clone(),
+            draft.description.clone(),
+        ),
+        (
+            "field_of_action_id",
+            opt(&old.field_of_action_id),
+            opt(&draft.field_of_action_id),
+        ),
+        (
+            "lead_organisation_id",
+            opt(&old.lead_organisation_id),
+            opt(&draft.lead_organisation_id),
+        ),
+        (
+            "partner_ids",
+            ids(&old.partners),
+            draft.partner_ids.join(","),
+        ),
+        (
+            "ki_involvement",
+            old.ki_involvement.clone(),
+            draft.ki_involvement.key().to_owned(),
+        ),
+        (
+            "target_group",
+            old.target_group.clone(),
+            draft.target_group.clone(),
+        ),
+        ("towns", ids(&old.towns), draft.towns.join(",")),
+        (
+            "planned_start",
+            opt(&old.planned_start),
+            opt(&draft.planned_start),
+        ),
+        (
+            "planned_end",
+            opt(&old.planned_end),
+            opt(&draft.planned_end),
+        ),
+        ("status", old.status.clone(), draft.status.key().to_owned()),
+        ("tags", old.tags.clone(), draft.tags.join(", ")),
+    ]);
+    if old_status != Some(draft.status)
+        && let serde_json::Value::Object(map) = &mut changes
+    {
+        map.insert("reason".into(), json!(reason.trim()));
+    }
+    audit::append(tx, actor, "update", "measure", &old.id, changes, now).await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct StatusChange {
+    pub at: i64,
+    pub actor_name: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: String,
+}
+
+/// The measure's status history, newest first.
+pub async fn status_history(db: &Db, measure_id: &str) -> Result<Vec<StatusChange>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT at, actor_name, from_status, to_status, reason FROM measure_status_changes \
+             WHERE measure_id = $1 ORDER BY at DESC, id DESC",
+        )
+        .bind(measure_id)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Indicators
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq)]
+pub struct Indicator {
+    pub id: String,
+    pub measure_id: String,
+    pub name: String,
+    pub unit: String,
+    pub target: Option<f64>,
+    /// (as of, value), oldest first.
+    #[sqlx(skip)]
+    pub values: Vec<(String, f64)>,
+}
+
+/// Parses a number as Germans write it ("1.234,5") or as machines do ("1234.5").
+pub fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim().replace(' ', "");
+    if t.is_empty() {
+        return None;
+    }
+    let normalised = if t.contains(',') {
+        t.replace('.', "").replace(',', ".")
+    } else {
+        t
+    };
+    normalised.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+pub async fn indicators(db: &Db, measure_id: &str) -> Result<Vec<Indicator>> {
+    let mut list: Vec<Indicator> = read!(db, |c| {
+        sqlx::query_as("SELECT id, measure_id, name, unit, target FROM measure_indicators WHERE measure_id = $1 ORDER BY created_at, id")
+            .bind(measure_id)
+            .fetch_all(c)
+            .await
+    })?;
+    let values: Vec<(String, String, f64)> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT v.indicator_id, v.as_of, v.value FROM indicator_values v JOIN measure_indicators i ON i.id = v.indicator_id \
+             WHERE i.measure_id = $1 ORDER BY v.as_of",
+        )
+        .bind(measure_id)
+        .fetch_all(c)
+        .await
+    })?;
+    for ind in &mut list {
+        ind.values = values
+            .iter()
+            .filter(|(id, _, _)| *id == ind.id)
+            .map(|(_, d, v)| (d.clone(), *v))
+            .collect();
+    }
+    Ok(list)
+}
+
+pub async fn add_indicator(
+    tx: &mut Tx,
+    actor: &Actor,
+    measure_id: &str,
+    name: &str,
+    unit: &str,
+    target: &str,
+    now: i64,
+) -> Result<String> {
+    let mut e = FieldErrors::new();
+    let name = required_text(&mut e, "indicator_name", name, 200);
+    let unit = lotse_domain::validation::optional_text(&mut e, "indicator_unit", unit, 40);
+    let target_value = match target.trim() {
+        "" => None,
+        t => {
+            let v = parse_number(t);
+            if v.is_none() {
+                e.add("indicator_target", format!("„{t}“ ist keine Zahl."));
+            }
+            v
+        }
+    };
+    if !e.is_empty() {
+        return Err(StoreError::Invalid(e));
+    }
+    let id = new_id();
+    tx!(&mut *tx, |c| {
+        sqlx::query("INSERT INTO measure_indicators (id, measure_id, name, unit, target, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&id)
+            .bind(measure_id)
+            .bind(&name)
+            .bind(&unit)
+            .bind(target_value)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "indicator",
+        &id,
+        json!({ "measure_id": measure_id, "name": name, "unit": unit, "target": target_value }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Records (or corrects) the value of an indicator on a date.
+pub async fn record_value(
+    tx: &mut Tx,
+    actor: &Actor,
+    measure_id: &str,
+    indicator_id: &str,
+    as_of: &str,
+    value: &str,
+    now: i64,
+) -> Result<()> {
+    let mut e = FieldErrors::new();
+    let date = parse_date(as_of);
+    if date.is_none() {
+        e.add(
+            "value_as_of",
+            format!("„{}“ ist kein Datum (JJJJ-MM-TT).", as_of.trim()),
+        );
+    }
+    let number = parse_number(value);
+    if number.is_none() {
+        e.add("value", format!("„{}“ ist keine Zahl.", value.trim()));
+    }
+    let (Some(date), Some(number)) = (date, number) else {
+        return Err(StoreError::Invalid(e));
+    };
+    let belongs: i64 = tx!(&mut *tx, |c| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM measure_indicators WHERE id = $1 AND measure_id = $2",
+        )
+        .bind(indicator_id)
+        .bind(measure_id)
+        .fetch_one(c)
+        .await
+    })?;
+    if belongs == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO indicator_values (id, indicator_id, as_of, value, recorded_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (indicator_id, as_of) DO UPDATE SET value = excluded.value, recorded_at = excluded.recorded_at",
+        )
+        .bind(new_id())
+        .bind(indicator_id)
+        .bind(&date)
+        .bind(number)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    audit::append(
+        tx,
+        actor,
+        "record_value",
+        "indicator",
+        indicator_id,
+        json!({ "as_of": date, "value": number }),
+        now,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_german_and_machine_notation() {
+        assert_eq!(parse_number("1.234,5"), Some(1234.5));
+        assert_eq!(parse_number("1234.5"), Some(1234.5));
+        assert_eq!(parse_number("12"), Some(12.0));
+        assert_eq!(parse_number("zwölf"), None);
+        assert_eq!(parse_number("NaN"), None);
+    }
+
+    #[test]
+    fn codes_sort_as_people_number_them() {
+        let mut codes = vec!["1.10", "1.2", "2.1", "1.1", "A"];
+        codes.sort_by_cached_key(|c| code_key(c));
+        assert_eq!(codes, ["1.1", "1.2", "1.10", "2.1", "A"]);
+    }
+
+    #[test]
+    fn search_ignores_case_and_umlauts() {
+        assert!(fold("Förderung").contains(&fold("foerderung")));
+        assert!(fold("Sprachförderung in Kitas").contains(&fold("FORDERUNG")));
+    }
+}
