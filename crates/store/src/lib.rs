@@ -11,6 +11,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod copy;
 pub mod demo;
+mod demo_catalogue;
 pub mod login_throttle;
 pub mod measures;
 pub mod organisations;

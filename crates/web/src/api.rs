@@ -85,3 +85,17 @@ pub async fn users(
         .await?;
     Ok(Json(users::list(&app.db).await?))
 }
+
+pub async fn measures(
+    State(app): State<AppState>,
+    Query(filter): Query<lotse_store::measures::MeasureFilter>,
+) -> Result<Json<Vec<lotse_store::measures::Measure>>, ApiError> {
+    Ok(Json(lotse_store::measures::list(&app.db, &filter).await?))
+}
+
+pub async fn measure(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<lotse_store::measures::Measure>, ApiError> {
+    Ok(Json(lotse_store::measures::get(&app.db, &id).await?))
+}

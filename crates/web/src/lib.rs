@@ -5,6 +5,9 @@
 //! (who is asking, may they) → a handler in [`pages`] or [`api`] → `lotse_store` (which writes the
 //! audit entry in the same transaction) → an askama template or JSON.
 
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "512"]
+
 pub mod api;
 mod assets;
 mod csrf;

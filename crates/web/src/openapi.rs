@@ -67,6 +67,25 @@ pub fn document() -> Value {
                 "operationId": "listUsers", "summary": "Benutzerkonten (nur Administration)",
                 "responses": { "200": ok_json("Konten", list_of("User")), "401": unauthorized, "403": forbidden }
             }},
+            "/api/v1/measures": { "get": {
+                "operationId": "listMeasures", "summary": "Maßnahmen der Integrationskonzepte, gefiltert",
+                "parameters": [
+                    { "name": "concept", "in": "query", "required": false, "schema": { "type": "string" }, "description": "Konzept-ID" },
+                    { "name": "field", "in": "query", "required": false, "schema": { "type": "string" }, "description": "Handlungsfeld-ID" },
+                    { "name": "status", "in": "query", "required": false, "schema": { "$ref": "#/components/schemas/MeasureStatus" } },
+                    { "name": "lead", "in": "query", "required": false, "schema": { "type": "string" }, "description": "ID der federführenden Organisation" },
+                    { "name": "town", "in": "query", "required": false, "schema": { "type": "string" }, "description": "AGS; Maßnahmen für alle Gemeinden passen immer" },
+                    { "name": "ki", "in": "query", "required": false, "schema": { "type": "string", "enum": ["lead", "involved", "none"] } },
+                    { "name": "tag", "in": "query", "required": false, "schema": { "type": "string" } },
+                    { "name": "q", "in": "query", "required": false, "schema": { "type": "string" }, "description": "Suchwörter in Nr., Titel, Beschreibung, Schlagworten" }
+                ],
+                "responses": { "200": ok_json("Maßnahmen nach Konzept und Nr.", list_of("Measure")), "401": unauthorized }
+            }},
+            "/api/v1/measures/{id}": { "get": {
+                "operationId": "getMeasure", "summary": "Eine Maßnahme",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": { "200": ok_json("Maßnahme", one("Measure")), "401": unauthorized, "404": error_response("Nicht gefunden.") }
+            }},
             "/api/v1/openapi.json": { "get": {
                 "operationId": "openapi", "summary": "Diese Beschreibung", "security": [],
                 "responses": { "200": { "description": "OpenAPI-Dokument", "content": { "application/json": {} } } }
@@ -137,6 +156,28 @@ pub fn document() -> Value {
                         "organisation_id": { "type": "string" }, "organisation_name": { "type": "string" },
                         "roles": { "type": "array", "items": { "$ref": "#/components/schemas/Role" } },
                         "totp_enabled": { "type": "boolean" }
+                    }
+                },
+                "MeasureStatus": { "type": "string", "enum": ["planned", "in_progress", "established", "completed", "on_hold", "dropped"] },
+                "Measure": {
+                    "type": "object",
+                    "required": ["id", "concept_id", "concept", "code", "title", "description", "ki_involvement", "target_group", "status", "tags", "fictitious", "partners", "towns", "created_at", "updated_at"],
+                    "properties": {
+                        "id": { "type": "string" }, "concept_id": { "type": "string" },
+                        "concept": { "type": "string", "description": "Kurzbezeichnung des Konzepts" },
+                        "code": { "type": "string" }, "title": { "type": "string" }, "description": { "type": "string" },
+                        "field_of_action_id": { "type": ["string", "null"] }, "field_of_action": { "type": ["string", "null"] },
+                        "lead_organisation_id": { "type": ["string", "null"] }, "lead_organisation": { "type": ["string", "null"] },
+                        "ki_involvement": { "type": "string", "enum": ["lead", "involved", "none"] },
+                        "target_group": { "type": "string" },
+                        "planned_start": { "type": ["string", "null"], "format": "date" },
+                        "planned_end": { "type": ["string", "null"], "format": "date" },
+                        "status": { "$ref": "#/components/schemas/MeasureStatus" },
+                        "tags": { "type": "array", "items": { "type": "string" } },
+                        "fictitious": { "type": "boolean", "description": "Beispiel aus den Demo-Daten" },
+                        "partners": { "type": "array", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "string" }], "minItems": 2, "maxItems": 2 }, "description": "[ID, Name]" },
+                        "towns": { "type": "array", "items": { "type": "array", "prefixItems": [{ "type": "string" }, { "type": "string" }], "minItems": 2, "maxItems": 2 }, "description": "[AGS, Name]; leer = alle Gemeinden" },
+                        "created_at": { "type": "integer" }, "updated_at": { "type": "integer" }
                     }
                 },
                 "Role": { "type": "string", "enum": ["admin", "coordination", "case_manager", "partner", "immigration_office", "school_counsellor", "reader"] }

@@ -176,6 +176,73 @@ fn table() -> Vec<Route> {
             Access::Permission(ManageOrganisations),
             post(pages::organisations::set_active),
         ),
+        // Integration concepts and their measures
+        r(
+            M::GET,
+            "/concepts",
+            Access::Permission(ViewMeasures),
+            get(pages::concepts::list),
+        ),
+        r(
+            M::POST,
+            "/concepts",
+            Access::Permission(ManageMeasures),
+            post(pages::concepts::create),
+        ),
+        r(
+            M::POST,
+            "/concepts/{id}/fields",
+            Access::Permission(ManageMeasures),
+            post(pages::concepts::add_field),
+        ),
+        r(
+            M::GET,
+            "/measures",
+            Access::Permission(ViewMeasures),
+            get(pages::measures::list),
+        ),
+        r(
+            M::GET,
+            "/measures/new",
+            Access::Permission(ManageMeasures),
+            get(pages::measures::new_form),
+        ),
+        r(
+            M::POST,
+            "/measures",
+            Access::Permission(ManageMeasures),
+            post(pages::measures::create),
+        ),
+        r(
+            M::GET,
+            "/measures/{id}",
+            Access::Permission(ViewMeasures),
+            get(pages::measures::show),
+        ),
+        r(
+            M::GET,
+            "/measures/{id}/edit",
+            Access::Permission(ManageMeasures),
+            get(pages::measures::edit_form),
+        ),
+        r(
+            M::POST,
+            "/measures/{id}",
+            Access::Permission(ManageMeasures),
+            post(pages::measures::update),
+        ),
+        r(
+            M::POST,
+            "/measures/{id}/indicators",
+            Access::Permission(ManageMeasures),
+            post(pages::measures::add_indicator),
+        ),
+        r(
+            M::POST,
+            "/measures/{id}/indicators/{indicator}/values",
+            Access::Permission(ManageMeasures),
+            post(pages::measures::record_value),
+        ),
         // Administration
         r(
             M::GET,
@@ -280,6 +347,18 @@ fn table() -> Vec<Route> {
             "/api/v1/users",
             Access::Permission(ManageUsers),
             get(api::users),
+        ),
+        r(
+            M::GET,
+            "/api/v1/measures",
+            Access::Permission(ViewMeasures),
+            get(api::measures),
+        ),
+        r(
+            M::GET,
+            "/api/v1/measures/{id}",
+            Access::Permission(ViewMeasures),
+            get(api::measure),
         ),
     ]
 }

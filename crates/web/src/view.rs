@@ -183,3 +183,53 @@ mod tests {
         assert_eq!(notice_text("<script>"), None);
     }
 }
+
+/// A number as Germans write it: decimal comma, thousands with a dot, no needless decimals.
+pub fn number_de(value: f64) -> String {
+    let rounded = (value * 100.0).round() / 100.0;
+    let negative = rounded < 0.0;
+    let abs = rounded.abs();
+    let int = abs.trunc() as u64;
+    let frac = ((abs - abs.trunc()) * 100.0).round() as u64;
+    let digits = int.to_string();
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    let mut out = if negative {
+        format!("-{grouped}")
+    } else {
+        grouped
+    };
+    if frac > 0 {
+        let f = format!("{frac:02}");
+        out.push(',');
+        out.push_str(f.trim_end_matches('0'));
+    }
+    out
+}
+
+/// `2025-12-31` → `31.12.2025`; anything else is shown as it is.
+pub fn date_de(iso: &str) -> String {
+    match (iso.get(0..4), iso.get(5..7), iso.get(8..10)) {
+        (Some(y), Some(m), Some(d)) if iso.len() == 10 => format!("{d}.{m}.{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn german_numbers_and_dates() {
+        assert_eq!(number_de(1234.5), "1.234,5");
+        assert_eq!(number_de(12.0), "12");
+        assert_eq!(number_de(-0.25), "-0,25");
+        assert_eq!(number_de(1_000_000.0), "1.000.000");
+        assert_eq!(date_de("2025-12-31"), "31.12.2025");
+    }
+}

@@ -2,9 +2,11 @@
 
 pub mod account;
 pub mod audit;
+pub mod concepts;
 pub mod dashboard;
 pub mod health;
 pub mod login;
+pub mod measures;
 pub mod organisations;
 pub mod settings;
 pub mod towns;

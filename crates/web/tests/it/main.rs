@@ -5,6 +5,7 @@ mod access;
 mod account;
 mod api;
 mod login;
+mod measures;
 mod organisations;
 mod users;
 

@@ -1,0 +1,242 @@
+//! The demo catalogue of measures: the few measures of the 2010 concept known from public sources
+//! (reference/measures_2010_known.csv) plus invented ones, flagged `fictitious`, to reach the real
+//! sizes (80+ measures in 2010, 35 in 2016, a handful for KIM). Statuses are invented throughout.
+
+use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureStatus};
+
+use crate::audit::Actor;
+use crate::measures::{self, ConceptDraft};
+use crate::{Result, StoreError, Tx};
+
+const KNOWN_2010: &str = include_str!("../reference/measures_2010_known.csv");
+
+struct ConceptSpec {
+    short_name: &'static str,
+    title: &'static str,
+    adopted_on: Option<&'static str>,
+    description: &'static str,
+    fields: &'static [&'static str],
+    /// How many measures the concept has in total (known + invented).
+    size: usize,
+}
+
+const CONCEPTS: &[ConceptSpec] = &[
+    ConceptSpec {
+        short_name: "IK 2010",
+        title: "Integrationskonzept 2010 – Integrationsbericht „Einander kennen lernen“",
+        adopted_on: Some("2010-07-02"),
+        description: "Beschluss des Kreistags vom 02.07.2010; über 80 Maßnahmen im Handlungsprogramm, erarbeitet in den Planungsgruppen Sprache, Bildung, Arbeit/Wirtschaft, Gesundheit/Sport und einer Bürgerplanungsgruppe.",
+        fields: &[
+            "Sprache",
+            "Bildung",
+            "Arbeit und Wirtschaft",
+            "Gesundheit und Sport",
+            "Querschnitt und Steuerung",
+        ],
+        size: 82,
+    },
+    ConceptSpec {
+        short_name: "HK 2016",
+        title: "Handlungskonzept für geflüchtete Menschen „Fördern und Fordern“",
+        adopted_on: None,
+        description: "Seit Sommer 2016 in Kraft. Der Text und die einzelnen Maßnahmen sind nicht öffentlich belegt; alle Maßnahmen hier sind Beispiele.",
+        fields: &[
+            "Ankommen und Orientierung",
+            "Sprache",
+            "Bildung und Ausbildung",
+            "Arbeit",
+            "Wohnen",
+            "Gesundheit",
+            "Ehrenamt",
+        ],
+        size: 35,
+    },
+    ConceptSpec {
+        short_name: "KIM",
+        title: "Kommunales Integrationsmanagement (KIM)",
+        adopted_on: None,
+        description: "Landesprogramm, im Kreis Warendorf seit Mai 2021: strategische Steuerung, Case Management, Ausländer- und Einbürgerungsbehörde.",
+        fields: &[
+            "Strategische Steuerung",
+            "Case Management",
+            "Ausländer- und Einbürgerungsbehörde",
+        ],
+        size: 6,
+    },
+];
+
+/// Field of the 2010 concept for a known measure's "Handlungsfeld" text.
+fn field_for_known(handlungsfeld: &str) -> usize {
+    let h = handlungsfeld.to_lowercase();
+    if h.starts_with("sprache") {
+        0
+    } else if h.contains("bildung") {
+        1
+    } else if h.contains("gesundheit") {
+        3
+    } else {
+        4
+    }
+}
+
+/// Invented measure titles per topic; combined with target groups and towns for variety.
+const TOPICS: &[&str] = &[
+    "Sprachcafé für Erwachsene",
+    "Elternabende in mehreren Sprachen",
+    "Lotsenprojekt für Neuzugewanderte",
+    "Interkulturelle Öffnung der Verwaltung",
+    "Ausbildungsmesse mit Migrantenorganisationen",
+    "Mentoring beim Übergang Schule–Beruf",
+    "Sportangebote für Mädchen",
+    "Gesundheitsinformation in Leichter Sprache",
+    "Qualifizierung ehrenamtlicher Sprachmittler",
+    "Netzwerktreffen der Integrationsakteure",
+    "Beratung zur Anerkennung ausländischer Abschlüsse",
+    "Hausaufgabenhilfe in Stadtteilzentren",
+    "Fortbildung Deutsch als Zielsprache",
+    "Wohnraumvermittlung mit Patenschaften",
+    "Willkommensmappe für neue Familien",
+    "Bewerbungstraining für junge Erwachsene",
+];
+const GROUPS: &[&str] = &[
+    "Familien",
+    "Jugendliche",
+    "Frauen",
+    "Geflüchtete",
+    "Seniorinnen und Senioren",
+    "Fachkräfte",
+];
+const TOWNS: &[&str] = &[
+    "05570004", "05570008", "05570012", "05570016", "05570020", "05570024", "05570028", "05570032",
+    "05570036", "05570040", "05570044", "05570048", "05570052",
+];
+
+/// Invented statuses: most measures running or established, some planned, a few on hold or dropped.
+fn invented_status(i: usize) -> MeasureStatus {
+    match i % 10 {
+        0..=2 => MeasureStatus::InProgress,
+        3..=5 => MeasureStatus::Established,
+        6 => MeasureStatus::Planned,
+        7 => MeasureStatus::Completed,
+        8 => MeasureStatus::OnHold,
+        _ => MeasureStatus::Dropped,
+    }
+}
+
+fn ki_for(i: usize) -> KiInvolvement {
+    match i % 3 {
+        0 => KiInvolvement::Lead,
+        1 => KiInvolvement::Involved,
+        _ => KiInvolvement::None,
+    }
+}
+
+/// Loads the catalogue inside the demo transaction. `organisations` are the demo organisations that
+/// may lead or partner a measure (the first is the integration centre).
+pub async fn load(tx: &mut Tx, actor: &Actor, organisations: &[String], now: i64) -> Result<usize> {
+    let ki = organisations
+        .first()
+        .ok_or_else(|| StoreError::Config("no demo organisations".into()))?;
+    let mut created = 0;
+    for (c_index, spec) in CONCEPTS.iter().enumerate() {
+        let draft = ConceptDraft {
+            short_name: spec.short_name.into(),
+            title: spec.title.into(),
+            adopted_on: spec.adopted_on.map(str::to_owned),
+            description: spec.description.into(),
+        };
+        let concept = measures::create_concept(tx, actor, &draft, false, now).await?;
+        let mut fields = Vec::new();
+        for name in spec.fields {
+            fields.push(measures::add_field_of_action(tx, actor, &concept, name, now).await?);
+        }
+        let mut numbers = vec![0usize; fields.len()];
+        let mut count = 0;
+
+        if c_index == 0 {
+            let mut reader = csv::Reader::from_reader(KNOWN_2010.as_bytes());
+            for (i, row) in reader.records().enumerate() {
+                let row =
+                    row.map_err(|e| StoreError::Config(format!("measures_2010_known.csv: {e}")))?;
+                let get = |n: usize| row.get(n).unwrap_or("").trim().to_owned();
+                let field = field_for_known(&get(1));
+                numbers[field] += 1;
+                let draft = MeasureDraft {
+                    concept_id: concept.clone(),
+                    code: format!("{}.{}", field + 1, numbers[field]),
+                    title: get(2),
+                    description: format!(
+                        "Aus öffentlichen Quellen bekannte Maßnahme ({}).\nFederführung laut Quelle: {}\nBeteiligte laut Quelle: {}\nQuellen: {}\nDer Sachstand in dieser Demo ist erfunden.",
+                        get(0),
+                        get(3),
+                        get(4),
+                        get(6)
+                    ),
+                    field_of_action_id: Some(fields[field].clone()),
+                    lead_organisation_id: (get(5).contains("ja")).then(|| ki.clone()),
+                    partner_ids: Vec::new(),
+                    ki_involvement: if get(5).contains("ja") {
+                        KiInvolvement::Involved
+                    } else {
+                        KiInvolvement::None
+                    },
+                    target_group: String::new(),
+                    towns: Vec::new(),
+                    planned_start: Some("2010-09-01".into()),
+                    planned_end: None,
+                    status: invented_status(i + 3),
+                    tags: vec!["bekannt".into()],
+                };
+                measures::create(tx, actor, &draft, false, now).await?;
+                count += 1;
+            }
+        }
+
+        let mut i = c_index * 7;
+        while count < spec.size {
+            let field = i % fields.len();
+            numbers[field] += 1;
+            let topic = TOPICS[(i * 5 + c_index) % TOPICS.len()];
+            let group = GROUPS[i % GROUPS.len()];
+            let towns: Vec<String> = match i % 4 {
+                0 | 1 => Vec::new(),
+                2 => vec![TOWNS[i % TOWNS.len()].to_owned()],
+                _ => vec![
+                    TOWNS[i % TOWNS.len()].to_owned(),
+                    TOWNS[(i + 5) % TOWNS.len()].to_owned(),
+                ],
+            };
+            let lead = organisations[i % organisations.len()].clone();
+            let partner = organisations[(i + 1) % organisations.len()].clone();
+            let start_year = match c_index {
+                0 => 2010 + i % 6,
+                1 => 2016 + i % 3,
+                _ => 2021 + i % 3,
+            };
+            let draft = MeasureDraft {
+                concept_id: concept.clone(),
+                code: format!("{}.{}", field + 1, numbers[field]),
+                title: format!("{topic} – {group}"),
+                description: format!(
+                    "Erfundenes Beispiel für eine Maßnahme im Handlungsfeld „{}“.",
+                    spec.fields[field]
+                ),
+                field_of_action_id: Some(fields[field].clone()),
+                lead_organisation_id: Some(lead),
+                partner_ids: vec![partner],
+                ki_involvement: ki_for(i),
+                target_group: group.into(),
+                towns,
+                planned_start: Some(format!("{start_year}-01-01")),
+                planned_end: (i % 5 == 0).then(|| format!("{}-12-31", start_year + 3)),
+                status: invented_status(i),
+                tags: vec!["Beispiel".into()],
+            };
+            measures::create(tx, actor, &draft, true, now).await?;
+            count += 1;
+            i += 1;
+        }
+        created += count;
+    }
+    Ok(created)
+}

@@ -1,0 +1,136 @@
+//! Concepts (Integrationskonzept 2010, Handlungskonzept 2016, KIM …) and their fields of action.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::{Permission, policy::any_allows};
+use lotse_store::measures::{self, Concept, ConceptInput, FieldOfAction};
+use lotse_store::{StoreError, now_ms};
+
+use super::{render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, NoticeQuery};
+
+#[derive(Template)]
+#[template(path = "concepts/list.html")]
+struct ConceptsPage {
+    layout: Layout,
+    concepts: Vec<Concept>,
+    fields: Vec<FieldOfAction>,
+    can_manage: bool,
+    form: ConceptInput,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "short_name" => "Kurzbezeichnung",
+        "title" => "Titel",
+        "adopted_on" => "Beschlossen am",
+        "description" => "Beschreibung",
+        "name" => "Handlungsfeld",
+        other => other,
+    }
+}
+
+async fn page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    form: ConceptInput,
+    errors: FormErrors,
+) -> Result<ConceptsPage, AppError> {
+    Ok(ConceptsPage {
+        layout: Layout::new(app, user, "Konzepte und Handlungsfelder", path),
+        concepts: measures::concepts(&app.db).await?,
+        fields: measures::fields_of_action(&app.db).await?,
+        can_manage: any_allows(&user.principal.roles, Permission::ManageMeasures),
+        form,
+        summary: errors.summary(field_label),
+        errors,
+    })
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let mut p = page(
+        &app,
+        &user,
+        uri.path(),
+        ConceptInput::default(),
+        FormErrors::none(),
+    )
+    .await?;
+    p.layout = p.layout.with_notice(q.ok.as_deref());
+    render(&p)
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Form(input): Form<ConceptInput>,
+) -> Result<Response, AppError> {
+    let result = match input.validate() {
+        Ok(draft) => {
+            app.db
+                .write(async |tx| {
+                    measures::create_concept(tx, &user.principal.actor(), &draft, false, now_ms())
+                        .await
+                })
+                .await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/concepts?ok=created").into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&page(&app, &user, uri.path(), input, FormErrors(errors)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct FieldForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn add_field(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Form(f): Form<FieldForm>,
+) -> Result<Response, AppError> {
+    measures::concept(&app.db, &id).await?;
+    let result = app
+        .db
+        .write(async |tx| {
+            measures::add_field_of_action(tx, &user.principal.actor(), &id, &f.name, now_ms()).await
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(Redirect::to("/concepts?ok=saved").into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &page(
+                &app,
+                &user,
+                uri.path(),
+                ConceptInput::default(),
+                FormErrors(errors),
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,533 @@
+//! Measures of the integration concepts: list with filters and search, details with status history
+//! and indicators, create and edit.
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::measure::{KiInvolvement, MeasureInput, MeasureStatus, field_label};
+use lotse_domain::{Permission, policy::any_allows};
+use lotse_store::measures::{self, Measure, MeasureFilter};
+use lotse_store::{StoreError, now_ms, organisations, reference};
+
+use super::{render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, NoticeQuery, date_de, datetime, number_de};
+
+type Options = Vec<(String, String)>;
+
+/// The pick lists of the filter bar and the form.
+struct Choices {
+    concepts: Options,
+    /// Fields of action, labelled with their concept.
+    fields: Options,
+    organisations: Options,
+    towns: Options,
+}
+
+async fn choices(app: &AppState) -> Result<Choices, AppError> {
+    let concepts = measures::concepts(&app.db).await?;
+    let short = |id: &str| {
+        concepts
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.short_name.clone())
+            .unwrap_or_default()
+    };
+    let fields = measures::fields_of_action(&app.db)
+        .await?
+        .into_iter()
+        .map(|f| (f.id, format!("{}: {}", short(&f.concept_id), f.name)))
+        .collect();
+    Ok(Choices {
+        fields,
+        concepts: concepts
+            .iter()
+            .map(|c| (c.id.clone(), c.short_name.clone()))
+            .collect(),
+        organisations: organisations::list(&app.db, false)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect(),
+        towns: reference::towns(&app.db)
+            .await?
+            .into_iter()
+            .map(|t| (t.ags, t.name))
+            .collect(),
+    })
+}
+
+fn status_options() -> Options {
+    MeasureStatus::ALL
+        .iter()
+        .map(|s| (s.key().to_owned(), s.label().to_owned()))
+        .collect()
+}
+
+fn ki_options() -> Options {
+    KiInvolvement::ALL
+        .iter()
+        .map(|k| (k.key().to_owned(), k.label().to_owned()))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "measures/list.html")]
+struct ListPage {
+    layout: Layout,
+    filter: MeasureFilter,
+    rows: Vec<Measure>,
+    out_of_band: bool,
+    can_manage: bool,
+    concepts: Options,
+    fields: Options,
+    statuses: Options,
+    organisations: Options,
+    towns: Options,
+    ki_options: Options,
+}
+
+#[derive(Template)]
+#[template(path = "measures/_partial.html")]
+struct Results {
+    rows: Vec<Measure>,
+    out_of_band: bool,
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    headers: HeaderMap,
+    Query(filter): Query<MeasureFilter>,
+) -> Result<Response, AppError> {
+    let rows = measures::list(&app.db, &filter).await?;
+    let partial = headers.contains_key("hx-request")
+        && !headers.contains_key("hx-boosted")
+        && !headers.contains_key("hx-history-restore-request");
+    let mut response = if partial {
+        render(&Results {
+            rows,
+            out_of_band: true,
+        })?
+    } else {
+        let c = choices(&app).await?;
+        render(&ListPage {
+            layout: Layout::new(&app, &user, "Maßnahmen", uri.path()),
+            filter,
+            rows,
+            out_of_band: false,
+            can_manage: any_allows(&user.principal.roles, Permission::ManageMeasures),
+            concepts: c.concepts,
+            fields: c.fields,
+            statuses: status_options(),
+            organisations: c.organisations,
+            towns: c.towns,
+            ki_options: ki_options(),
+        })?
+    };
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("HX-Request"));
+    Ok(response)
+}
+
+pub struct IndicatorView {
+    id: String,
+    name: String,
+    unit: String,
+    target: String,
+    values: Vec<(String, String)>,
+}
+
+pub struct HistoryRow {
+    at: String,
+    actor: String,
+    from: String,
+    to: String,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "measures/show.html")]
+struct ShowPage {
+    layout: Layout,
+    m: Measure,
+    period: String,
+    indicators: Vec<IndicatorView>,
+    history: Vec<HistoryRow>,
+    can_manage: bool,
+    errors: FormErrors,
+}
+
+fn status_label(key: &str) -> String {
+    MeasureStatus::parse(key).map_or_else(|| key.to_owned(), |s| s.label().to_owned())
+}
+
+async fn show_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    id: &str,
+    errors: FormErrors,
+) -> Result<ShowPage, AppError> {
+    let m = measures::get(&app.db, id).await?;
+    let indicators = measures::indicators(&app.db, id)
+        .await?
+        .into_iter()
+        .map(|i| IndicatorView {
+            target: i.target.map_or_else(|| "–".to_owned(), number_de),
+            values: i
+                .values
+                .iter()
+                .map(|(d, v)| (date_de(d), number_de(*v)))
+                .collect(),
+            id: i.id,
+            name: i.name,
+            unit: i.unit,
+        })
+        .collect();
+    let history = measures::status_history(&app.db, id)
+        .await?
+        .into_iter()
+        .map(|h| HistoryRow {
+            at: datetime(h.at),
+            actor: h.actor_name,
+            from: h
+                .from_status
+                .as_deref()
+                .map_or_else(|| "–".to_owned(), status_label),
+            to: status_label(&h.to_status),
+            reason: h.reason,
+        })
+        .collect();
+    let period = match (&m.planned_start, &m.planned_end) {
+        (None, None) => "–".to_owned(),
+        (Some(s), None) => format!("ab {}", date_de(s)),
+        (None, Some(e)) => format!("bis {}", date_de(e)),
+        (Some(s), Some(e)) => format!("{} bis {}", date_de(s), date_de(e)),
+    };
+    Ok(ShowPage {
+        layout: Layout::new(app, user, format!("{} {}", m.code, m.title), path),
+        period,
+        m,
+        indicators,
+        history,
+        can_manage: any_allows(&user.principal.roles, Permission::ManageMeasures),
+        errors,
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let mut page = show_page(&app, &user, uri.path(), &id, FormErrors::none()).await?;
+    page.layout = page.layout.with_notice(q.ok.as_deref());
+    render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "measures/form.html")]
+struct FormPage {
+    layout: Layout,
+    action: String,
+    editing: bool,
+    form: MeasureInput,
+    reason: String,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    concepts: Options,
+    fields: Options,
+    statuses: Options,
+    organisations: Options,
+    towns: Options,
+    ki_options: Options,
+}
+
+async fn form_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    existing: Option<&Measure>,
+    form: MeasureInput,
+    reason: String,
+    errors: FormErrors,
+) -> Result<FormPage, AppError> {
+    let c = choices(app).await?;
+    let (title, action) = match existing {
+        Some(m) => (
+            format!("{} {} bearbeiten", m.code, m.title),
+            format!("/measures/{}", m.id),
+        ),
+        None => ("Neue Maßnahme".to_owned(), "/measures".to_owned()),
+    };
+    Ok(FormPage {
+        layout: Layout::new(app, user, title, path),
+        action,
+        editing: existing.is_some(),
+        form,
+        reason,
+        summary: errors.summary(field_label),
+        errors,
+        concepts: c.concepts,
+        fields: c.fields,
+        statuses: status_options(),
+        organisations: c.organisations,
+        towns: c.towns,
+        ki_options: ki_options(),
+    })
+}
+
+/// Reads the form, whose partner and town choices repeat the same key.
+fn parse_form(body: &str) -> (MeasureInput, String) {
+    let mut input = MeasureInput::default();
+    let mut reason = String::new();
+    for (key, value) in form_urlencoded::parse(body.as_bytes()) {
+        let value = value.into_owned();
+        match key.as_ref() {
+            "concept_id" => input.concept_id = value,
+            "code" => input.code = value,
+            "title" => input.title = value,
+            "description" => input.description = value,
+            "field_of_action_id" => input.field_of_action_id = value,
+            "lead_organisation_id" => input.lead_organisation_id = value,
+            "partner_ids" => input.partner_ids.push(value),
+            "ki_involvement" => input.ki_involvement = value,
+            "target_group" => input.target_group = value,
+            "towns" => input.towns.push(value),
+            "planned_start" => input.planned_start = value,
+            "planned_end" => input.planned_end = value,
+            "status" => input.status = value,
+            "tags" => input.tags = value,
+            "reason" => reason = value,
+            _ => {}
+        }
+    }
+    (input, reason)
+}
+
+fn input_of(m: &Measure) -> MeasureInput {
+    MeasureInput {
+        concept_id: m.concept_id.clone(),
+        code: m.code.clone(),
+        title: m.title.clone(),
+        description: m.description.clone(),
+        field_of_action_id: m.field_of_action_id.clone().unwrap_or_default(),
+        lead_organisation_id: m.lead_organisation_id.clone().unwrap_or_default(),
+        partner_ids: m.partners.iter().map(|(id, _)| id.clone()).collect(),
+        ki_involvement: m.ki_involvement.clone(),
+        target_group: m.target_group.clone(),
+        towns: m.towns.iter().map(|(ags, _)| ags.clone()).collect(),
+        planned_start: m.planned_start.clone().unwrap_or_default(),
+        planned_end: m.planned_end.clone().unwrap_or_default(),
+        status: m.status.clone(),
+        tags: m.tags.clone(),
+    }
+}
+
+pub async fn new_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let form = MeasureInput {
+        ki_involvement: "none".into(),
+        status: "planned".into(),
+        ..Default::default()
+    };
+    render(
+        &form_page(
+            &app,
+            &user,
+            uri.path(),
+            None,
+            form,
+            String::new(),
+            FormErrors::none(),
+        )
+        .await?,
+    )
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    body: String,
+) -> Result<Response, AppError> {
+    let (input, _) = parse_form(&body);
+    let result = match measures::validate(&app.db, &input).await {
+        Ok(draft) => {
+            app.db
+                .write(async |tx| {
+                    measures::create(tx, &user.principal.actor(), &draft, false, now_ms()).await
+                })
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/measures/{id}?ok=created")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                None,
+                input,
+                String::new(),
+                FormErrors(errors),
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let m = measures::get(&app.db, &id).await?;
+    let form = input_of(&m);
+    render(
+        &form_page(
+            &app,
+            &user,
+            uri.path(),
+            Some(&m),
+            form,
+            String::new(),
+            FormErrors::none(),
+        )
+        .await?,
+    )
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let old = measures::get(&app.db, &id).await?;
+    let (input, reason) = parse_form(&body);
+    let result = match measures::validate(&app.db, &input).await {
+        Ok(draft) => {
+            app.db
+                .write(async |tx| {
+                    measures::update(tx, &user.principal.actor(), &old, &draft, &reason, now_ms())
+                        .await
+                })
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/measures/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                Some(&old),
+                input,
+                reason,
+                FormErrors(errors),
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct IndicatorForm {
+    #[serde(default)]
+    indicator_name: String,
+    #[serde(default)]
+    indicator_unit: String,
+    #[serde(default)]
+    indicator_target: String,
+}
+
+pub async fn add_indicator(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<IndicatorForm>,
+) -> Result<Response, AppError> {
+    measures::get(&app.db, &id).await?;
+    let result = app
+        .db
+        .write(async |tx| {
+            measures::add_indicator(
+                tx,
+                &user.principal.actor(),
+                &id,
+                &f.indicator_name,
+                &f.indicator_unit,
+                &f.indicator_target,
+                now_ms(),
+            )
+            .await
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/measures/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&show_page(&app, &user, uri.path(), &id, FormErrors(errors)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ValueForm {
+    #[serde(default)]
+    value_as_of: String,
+    #[serde(default)]
+    value: String,
+}
+
+pub async fn record_value(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path((id, indicator)): Path<(String, String)>,
+    axum::Form(f): axum::Form<ValueForm>,
+) -> Result<Response, AppError> {
+    let result = app
+        .db
+        .write(async |tx| {
+            measures::record_value(
+                tx,
+                &user.principal.actor(),
+                &id,
+                &indicator,
+                &f.value_as_of,
+                &f.value,
+                now_ms(),
+            )
+            .await
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/measures/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&show_page(&app, &user, uri.path(), &id, FormErrors(errors)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

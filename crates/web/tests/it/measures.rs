@@ -1,0 +1,291 @@
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use lotse_store::measures::{self, MeasureFilter};
+
+use crate::{TestApp, web_test};
+
+async fn post_raw(app: &TestApp, path: &str, body: &str, cookie: &str) -> crate::Reply {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    app.send(req).await
+}
+
+fn enc(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+async fn concept_id(app: &TestApp, short: &str) -> String {
+    measures::concepts(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.short_name == short)
+        .unwrap()
+        .id
+}
+
+web_test!(
+    the_demo_catalogue_is_listed_filtered_and_searchable,
+    |app| {
+        let reader = app.login("lesen").await;
+        let page = app.get("/measures", Some(&reader)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("123 Maßnahmen gefunden"),
+            "82 + 35 + 6 demo measures"
+        );
+        assert!(
+            page.body
+                .contains("FIT: frühkindliches Integrationstraining")
+        );
+        assert!(
+            page.body.contains("Beispiel</span>"),
+            "invented measures are marked"
+        );
+        assert!(!page.body.contains("Neue Maßnahme"), "readers do not edit");
+
+        let kim = concept_id(&app, "KIM").await;
+        let req = Request::builder()
+            .uri(format!("/measures?concept={kim}"))
+            .header(header::COOKIE, &reader)
+            .header("hx-request", "true")
+            .body(Body::empty())
+            .unwrap();
+        let partial = app.send(req).await;
+        assert!(!partial.body.contains("<html"));
+        assert!(partial.body.contains("6 Maßnahmen gefunden"));
+
+        let found = app.get("/measures?q=mercator", Some(&reader)).await.body;
+        assert!(
+            found.contains("1 Maßnahme gefunden"),
+            "full-text search over titles"
+        );
+    }
+);
+
+web_test!(
+    coordination_creates_and_edits_a_measure_with_history,
+    |app| {
+        let cookie = app.login("koordination").await;
+        let concept = concept_id(&app, "IK 2010").await;
+        let lead = app
+            .organisation_id("Kommunales Integrationszentrum (Demo)")
+            .await;
+        let partner = app
+            .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
+            .await;
+
+        let bad = post_raw(
+            &app,
+            "/measures",
+            &enc(&[
+                ("concept_id", &concept),
+                ("status", "irgendwie"),
+                ("planned_start", "1.1.2024"),
+            ]),
+            &cookie,
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for text in [
+            "Nr.: Pflichtfeld",
+            "Titel: Pflichtfeld",
+            "Unbekannter Sachstand",
+            "ist kein Datum",
+        ] {
+            assert!(bad.body.contains(text), "{text}");
+        }
+
+        let body = enc(&[
+            ("concept_id", &concept),
+            ("code", "9.1"),
+            ("title", "Sprachpatenschaften in Ennigerloh"),
+            (
+                "description",
+                "Ehrenamtliche begleiten Familien.\nZweite Zeile.",
+            ),
+            ("status", "planned"),
+            ("lead_organisation_id", &lead),
+            ("partner_ids", &partner),
+            ("partner_ids", &lead),
+            ("towns", "05570020"),
+            ("towns", "05570008"),
+            ("ki_involvement", "lead"),
+            ("planned_start", "2026-01-01"),
+            ("tags", "Sprache, Ehrenamt"),
+        ]);
+        let created = post_raw(&app, "/measures", &body, &cookie).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let id = created
+            .location()
+            .trim_start_matches("/measures/")
+            .trim_end_matches("?ok=created")
+            .to_owned();
+        let m = measures::get(&app.db, &id).await.unwrap();
+        assert_eq!(m.partners.len(), 2);
+        assert_eq!(
+            m.towns.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>(),
+            ["Beckum", "Ennigerloh"]
+        );
+
+        // Changing the status needs a reason; the history shows who, when and why.
+        let changed = body.replace("status=planned", "status=in_progress");
+        let refused = post_raw(&app, &format!("/measures/{id}"), &changed, &cookie).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("Bitte begründen Sie"));
+        let saved = post_raw(
+            &app,
+            &format!("/measures/{id}"),
+            &format!("{changed}&reason=Start+mit+3+Paaren"),
+            &cookie,
+        )
+        .await;
+        assert_eq!(saved.location(), format!("/measures/{id}?ok=saved"));
+        let page = app
+            .get(&format!("/measures/{id}"), Some(&cookie))
+            .await
+            .body;
+        assert!(page.contains("Start mit 3 Paaren") && page.contains("in Umsetzung"));
+        assert!(page.contains("koordination"), "who changed it");
+        assert!(page.contains("Ehrenamtliche begleiten Familien.\nZweite Zeile."));
+
+        // Indicators with values in German notation.
+        let ind = app
+            .post_form(
+                &format!("/measures/{id}/indicators"),
+                &[
+                    ("indicator_name", "Patenschaften"),
+                    ("indicator_unit", "Anzahl"),
+                    ("indicator_target", "25"),
+                ],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(ind.location(), format!("/measures/{id}?ok=saved"));
+        let indicator = measures::indicators(&app.db, &id).await.unwrap()[0]
+            .id
+            .clone();
+        let value = app
+            .post_form(
+                &format!("/measures/{id}/indicators/{indicator}/values"),
+                &[("value_as_of", "2026-06-30"), ("value", "1.234,5")],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(value.location(), format!("/measures/{id}?ok=saved"));
+        let page = app
+            .get(&format!("/measures/{id}"), Some(&cookie))
+            .await
+            .body;
+        assert!(page.contains("30.06.2026") && page.contains("1.234,5"));
+        let bad_value = app
+            .post_form(
+                &format!("/measures/{id}/indicators/{indicator}/values"),
+                &[("value_as_of", "2026-06-30"), ("value", "viel")],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(bad_value.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad_value.body.contains("ist keine Zahl"));
+    }
+);
+
+web_test!(concepts_and_fields_are_kept_by_coordination, |app| {
+    let cookie = app.login("koordination").await;
+    let created = app
+        .post_form(
+            "/concepts",
+            &[
+                ("short_name", "IK 2026"),
+                ("title", "Fortschreibung 2026"),
+                ("adopted_on", "2026-03-01"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(created.location(), "/concepts?ok=created");
+    let dup = app
+        .post_form(
+            "/concepts",
+            &[("short_name", "IK 2026"), ("title", "Noch einmal")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let id = concept_id(&app, "IK 2026").await;
+    let field = app
+        .post_form(
+            &format!("/concepts/{id}/fields"),
+            &[("name", "Digitale Teilhabe")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(field.location(), "/concepts?ok=saved");
+    let page = app.get("/concepts", Some(&cookie)).await.body;
+    assert!(page.contains("Fortschreibung 2026") && page.contains("Digitale Teilhabe"));
+    assert_eq!(
+        app.post_form("/concepts/nope/fields", &[("name", "x")], Some(&cookie))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+});
+
+web_test!(the_api_lists_measures_with_filters, |app| {
+    let cookie = app.login("partner").await;
+    let all = app.get("/api/v1/measures", Some(&cookie)).await;
+    assert_eq!(all.status, StatusCode::OK);
+    let all = all.json();
+    assert_eq!(all.as_array().unwrap().len(), 123);
+    let first = &all[0];
+    for key in [
+        "code",
+        "title",
+        "status",
+        "field_of_action",
+        "lead_organisation",
+    ] {
+        assert!(first.get(key).is_some(), "{key} in {first}");
+    }
+    assert!(first["tags"].is_array());
+    let dropped = app
+        .get("/api/v1/measures?status=dropped", Some(&cookie))
+        .await
+        .json();
+    let expected = measures::list(
+        &app.db,
+        &MeasureFilter {
+            status: "dropped".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .len();
+    assert_eq!(dropped.as_array().unwrap().len(), expected);
+    assert!(
+        dropped
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["status"] == "dropped")
+    );
+    let id = first["id"].as_str().unwrap();
+    let one = app
+        .get(&format!("/api/v1/measures/{id}"), Some(&cookie))
+        .await
+        .json();
+    assert_eq!(one["code"], first["code"]);
+    assert_eq!(
+        app.get("/api/v1/measures/nope", Some(&cookie)).await.status,
+        StatusCode::NOT_FOUND
+    );
+});
