@@ -373,3 +373,39 @@ mod tests {
         );
     }
 }
+
+/// What a review proposes for a measure (Anpassungsbedarf). A new measure is proposed separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Adaptation {
+    None,
+    Adjust,
+    Drop,
+}
+
+impl Adaptation {
+    pub const ALL: [Adaptation; 3] = [Adaptation::None, Adaptation::Adjust, Adaptation::Drop];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Adaptation::None => "none",
+            Adaptation::Adjust => "adjust",
+            Adaptation::Drop => "drop",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Adaptation::None => "keine",
+            Adaptation::Adjust => "anpassen",
+            Adaptation::Drop => "streichen",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Adaptation> {
+        let t = text.trim().to_lowercase();
+        Adaptation::ALL
+            .into_iter()
+            .find(|a| a.key() == t || a.label() == t)
+    }
+}

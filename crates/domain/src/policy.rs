@@ -24,10 +24,15 @@ pub enum Permission {
     ViewMeasures,
     /// Create and edit concepts, fields of action and measures; change a measure's status.
     ManageMeasures,
+    /// Open and close review rounds; accept or return the updates submitted in them.
+    ManageReviews,
+    /// Report on measures in a review round: for measures led by one's own organisation only
+    /// (see [`may_submit_review_update`]).
+    SubmitReviewUpdates,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 8] = [
+    pub const ALL: [Permission; 10] = [
         Permission::ViewTowns,
         Permission::ViewOrganisations,
         Permission::ManageOrganisations,
@@ -36,6 +41,8 @@ impl Permission {
         Permission::ManageSettings,
         Permission::ViewMeasures,
         Permission::ManageMeasures,
+        Permission::ManageReviews,
+        Permission::SubmitReviewUpdates,
     ];
 }
 
@@ -48,7 +55,13 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         // Organisations are kept by the integration centre (KI/KIM) and the platform admins.
         ManageOrganisations => matches!(role, Role::Admin | Role::Coordination),
         // The concepts are steered by the KI/KIM coordination; partners report through review rounds.
-        ManageMeasures => matches!(role, Role::Admin | Role::Coordination),
+        ManageMeasures | ManageReviews => matches!(role, Role::Admin | Role::Coordination),
+        // Organisations that lead measures report on them: providers, the immigration office, and
+        // the KI itself (coordination).
+        SubmitReviewUpdates => matches!(
+            role,
+            Role::Admin | Role::Coordination | Role::Partner | Role::ImmigrationOffice
+        ),
         // Accounts, the audit trail and settings are an administrator's job only: the audit log is
         // the one record that must stay out of the hands of those it records.
         ManageUsers | ViewAuditLog | ManageSettings => role == Role::Admin,
@@ -58,6 +71,18 @@ pub fn allows(role: Role, permission: Permission) -> bool {
 /// Whether any of the roles allows the permission (a user may hold several roles).
 pub fn any_allows(roles: &[Role], permission: Permission) -> bool {
     roles.iter().any(|r| allows(*r, permission))
+}
+
+/// Whether a user may submit the update on a measure in a review round: the coordination for any
+/// measure, everyone else only for measures their own organisation was asked to report on.
+pub fn may_submit_review_update(
+    roles: &[Role],
+    user_organisation: &str,
+    asked_organisation: Option<&str>,
+) -> bool {
+    any_allows(roles, Permission::ManageReviews)
+        || (any_allows(roles, Permission::SubmitReviewUpdates)
+            && asked_organisation == Some(user_organisation))
 }
 
 #[cfg(test)]
@@ -70,6 +95,31 @@ mod tests {
             assert_eq!(allows(role, Permission::ViewAuditLog), role == Role::Admin);
             assert_eq!(allows(role, Permission::ManageUsers), role == Role::Admin);
         }
+    }
+
+    #[test]
+    fn partners_report_only_on_their_own_organisations_measures() {
+        assert!(may_submit_review_update(
+            &[Role::Partner],
+            "caritas",
+            Some("caritas")
+        ));
+        assert!(!may_submit_review_update(
+            &[Role::Partner],
+            "caritas",
+            Some("awo")
+        ));
+        assert!(!may_submit_review_update(&[Role::Partner], "caritas", None));
+        assert!(!may_submit_review_update(
+            &[Role::Reader],
+            "caritas",
+            Some("caritas")
+        ));
+        assert!(may_submit_review_update(
+            &[Role::Coordination],
+            "ki",
+            Some("awo")
+        ));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod measures;
 pub mod organisations;
 pub mod password;
 pub mod reference;
+pub mod reviews;
 pub mod sessions;
 pub mod settings;
 pub mod users;

@@ -690,6 +690,53 @@ pub async fn update(
     audit::append(tx, actor, "update", "measure", &old.id, changes, now).await
 }
 
+/// Sets a measure's status from elsewhere (an accepted review update), with its history entry.
+pub async fn set_status(
+    tx: &mut Tx,
+    actor: &Actor,
+    measure_id: &str,
+    status: MeasureStatus,
+    reason: &str,
+    now: i64,
+) -> Result<()> {
+    let old: Option<String> = tx!(&mut *tx, |c| {
+        sqlx::query_scalar("SELECT status FROM measures WHERE id = $1")
+            .bind(measure_id)
+            .fetch_optional(c)
+            .await
+    })?;
+    let old = old.ok_or(StoreError::NotFound)?;
+    tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE measures SET status = $2, updated_at = $3 WHERE id = $1")
+            .bind(measure_id)
+            .bind(status.key())
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    record_status_change(
+        tx,
+        actor,
+        measure_id,
+        MeasureStatus::parse(&old),
+        status,
+        reason,
+        now,
+    )
+    .await?;
+    audit::append(
+        tx,
+        actor,
+        "update",
+        "measure",
+        measure_id,
+        json!({ "status": { "from": old, "to": status.key() }, "reason": reason }),
+        now,
+    )
+    .await
+}
+
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
 pub struct StatusChange {
     pub at: i64,

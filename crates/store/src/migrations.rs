@@ -24,6 +24,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_measures.sql"),
         postgres: include_str!("../migrations/postgres/0002_measures.sql"),
     },
+    Migration {
+        version: 3,
+        name: "reviews",
+        sqlite: include_str!("../migrations/sqlite/0003_reviews.sql"),
+        postgres: include_str!("../migrations/postgres/0003_reviews.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

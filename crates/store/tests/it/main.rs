@@ -6,6 +6,7 @@ mod copy;
 mod measures;
 mod organisations;
 mod platform;
+mod reviews;
 mod users;
 
 use lotse_store::{Actor, Db, now_ms};

@@ -1,0 +1,732 @@
+//! Review rounds (Überprüfungsrunden): the lead organisation of each measure reports its state as
+//! of a reference date, the coordination accepts or returns each update, and closing the round
+//! freezes a snapshot for the committee report.
+
+use lotse_domain::FieldErrors;
+use lotse_domain::collation::sort_key;
+use lotse_domain::measure::{Adaptation, MeasureStatus, parse_date};
+use lotse_domain::validation::{optional_multiline, required_text};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::{Db, Tx, new_id, read, tx};
+use crate::measures;
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct Round {
+    pub id: String,
+    pub title: String,
+    pub reference_date: String,
+    /// "open" or "closed"
+    pub state: String,
+    pub fictitious: bool,
+    pub opened_at: i64,
+    pub opened_by: String,
+    pub closed_at: Option<i64>,
+    pub closed_by: Option<String>,
+}
+
+impl Round {
+    pub fn is_open(&self) -> bool {
+        self.state == "open"
+    }
+}
+
+const ROUND_SELECT: &str = "SELECT id, title, reference_date, state, fictitious, opened_at, opened_by, closed_at, closed_by FROM review_rounds";
+
+pub async fn rounds(db: &Db) -> Result<Vec<Round>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{ROUND_SELECT} ORDER BY reference_date DESC, opened_at DESC"
+    ));
+    Ok(read!(db, |c| sqlx::query_as(sql).fetch_all(c).await)?)
+}
+
+pub async fn round(db: &Db, id: &str) -> Result<Round> {
+    let sql = sqlx::AssertSqlSafe(format!("{ROUND_SELECT} WHERE id = $1"));
+    read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)
+}
+
+async fn round_in(tx: &mut Tx, id: &str) -> Result<Round> {
+    let sql = sqlx::AssertSqlSafe(format!("{ROUND_SELECT} WHERE id = $1"));
+    tx!(tx, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)
+}
+
+fn closed() -> StoreError {
+    StoreError::field(
+        "round",
+        "Diese Überprüfungsrunde ist abgeschlossen und kann nicht mehr geändert werden.",
+    )
+}
+
+/// Opens a round for the measures of the given concepts (all concepts if none are given); dropped
+/// measures are left out. Each measure's lead organisation (at this moment) is asked to report.
+pub async fn open(
+    tx: &mut Tx,
+    actor: &Actor,
+    title: &str,
+    reference_date: &str,
+    concept_ids: &[String],
+    fictitious: bool,
+    now: i64,
+) -> Result<String> {
+    let mut e = FieldErrors::new();
+    let title = required_text(&mut e, "title", title, 200);
+    let date = parse_date(reference_date);
+    if date.is_none() {
+        e.add(
+            "reference_date",
+            "Bitte einen Stichtag angeben (JJJJ-MM-TT).",
+        );
+    }
+    let Some(date) = date.filter(|_| e.is_empty()) else {
+        return Err(StoreError::Invalid(e));
+    };
+    let id = new_id();
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO review_rounds (id, title, reference_date, state, fictitious, opened_at, opened_by) \
+             VALUES ($1, $2, $3, 'open', $4, $5, $6)",
+        )
+        .bind(&id)
+        .bind(&title)
+        .bind(&date)
+        .bind(fictitious)
+        .bind(now)
+        .bind(&actor.name)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    let scope: Vec<(String, String, Option<String>)> = tx!(&mut *tx, |c| {
+        sqlx::query_as(
+            "SELECT id, concept_id, lead_organisation_id FROM measures WHERE status <> 'dropped'",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    let mut count = 0;
+    for (measure_id, concept_id, lead) in scope {
+        if !concept_ids.is_empty() && !concept_ids.contains(&concept_id) {
+            continue;
+        }
+        tx!(&mut *tx, |c| {
+            sqlx::query(
+                "INSERT INTO review_updates (id, round_id, measure_id, organisation_id, state) VALUES ($1, $2, $3, $4, 'missing')",
+            )
+            .bind(new_id())
+            .bind(&id)
+            .bind(&measure_id)
+            .bind(lead.as_deref())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+        count += 1;
+    }
+    if count == 0 {
+        return Err(StoreError::field(
+            "concept_ids",
+            "In den gewählten Konzepten gibt es keine Maßnahmen zu überprüfen.",
+        ));
+    }
+    audit::append(
+        tx,
+        actor,
+        "open",
+        "review_round",
+        &id,
+        json!({ "title": title, "reference_date": date, "measures": count }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct Update {
+    pub id: String,
+    pub round_id: String,
+    pub measure_id: String,
+    pub concept: String,
+    pub code: String,
+    pub title: String,
+    pub measure_status: String,
+    pub organisation_id: Option<String>,
+    pub organisation: Option<String>,
+    /// missing, submitted, returned or accepted
+    pub state: String,
+    pub status: Option<String>,
+    pub progress: String,
+    pub adaptation: String,
+    pub adaptation_reason: String,
+    pub submitted_at: Option<i64>,
+    pub submitted_by: Option<String>,
+    pub reviewed_at: Option<i64>,
+    pub reviewed_by: Option<String>,
+    pub review_comment: String,
+    pub fictitious: bool,
+}
+
+impl Update {
+    pub fn state_label(&self) -> &'static str {
+        state_label(&self.state)
+    }
+
+    pub fn status_label(&self) -> &'static str {
+        self.status
+            .as_deref()
+            .and_then(MeasureStatus::parse)
+            .map_or("–", MeasureStatus::label)
+    }
+
+    pub fn adaptation_label(&self) -> &'static str {
+        Adaptation::parse(&self.adaptation).map_or("", Adaptation::label)
+    }
+
+    /// Whether the lead organisation can (still) submit.
+    pub fn open_for_submission(&self) -> bool {
+        matches!(self.state.as_str(), "missing" | "returned" | "submitted")
+    }
+}
+
+pub fn state_label(state: &str) -> &'static str {
+    match state {
+        "missing" => "ausstehend",
+        "submitted" => "eingereicht",
+        "returned" => "zurückgegeben",
+        "accepted" => "angenommen",
+        _ => "",
+    }
+}
+
+const UPDATE_SELECT: &str = "SELECT u.id, u.round_id, u.measure_id, c.short_name AS concept, m.code, m.title, \
+    m.status AS measure_status, u.organisation_id, o.name AS organisation, u.state, u.status, u.progress, u.adaptation, \
+    u.adaptation_reason, u.submitted_at, u.submitted_by, u.reviewed_at, u.reviewed_by, u.review_comment, m.fictitious \
+    FROM review_updates u JOIN measures m ON m.id = u.measure_id JOIN concepts c ON c.id = m.concept_id \
+    LEFT JOIN organisations o ON o.id = u.organisation_id";
+
+fn code_order(u: &Update) -> (String, Vec<(u64, String)>) {
+    let parts = u
+        .code
+        .split(['.', '-', ' ', '/'])
+        .map(|p| {
+            (
+                p.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+                    .parse()
+                    .unwrap_or(u64::MAX),
+                sort_key(p),
+            )
+        })
+        .collect();
+    (sort_key(&u.concept), parts)
+}
+
+/// The updates of a round, by concept and code; only one organisation's when `organisation` is set.
+pub async fn updates(db: &Db, round_id: &str, organisation: Option<&str>) -> Result<Vec<Update>> {
+    let sql = sqlx::AssertSqlSafe(format!("{UPDATE_SELECT} WHERE u.round_id = $1"));
+    let mut list: Vec<Update> = read!(db, |c| sqlx::query_as(sql)
+        .bind(round_id)
+        .fetch_all(c)
+        .await)?;
+    if let Some(org) = organisation {
+        list.retain(|u| u.organisation_id.as_deref() == Some(org));
+    }
+    list.sort_by_cached_key(code_order);
+    Ok(list)
+}
+
+pub async fn update(db: &Db, id: &str) -> Result<Update> {
+    let sql = sqlx::AssertSqlSafe(format!("{UPDATE_SELECT} WHERE u.id = $1"));
+    read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)
+}
+
+async fn update_in(tx: &mut Tx, id: &str) -> Result<Update> {
+    let sql = sqlx::AssertSqlSafe(format!("{UPDATE_SELECT} WHERE u.id = $1"));
+    tx!(tx, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)
+}
+
+/// What the lead organisation reports.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct UpdateInput {
+    pub status: String,
+    pub progress: String,
+    pub adaptation: String,
+    pub adaptation_reason: String,
+}
+
+/// Submits (or corrects, until it is accepted) the update on a measure. Who may do this is decided
+/// by the caller with `policy::may_submit_review_update`.
+pub async fn submit(
+    tx: &mut Tx,
+    actor: &Actor,
+    update_id: &str,
+    input: &UpdateInput,
+    now: i64,
+) -> Result<()> {
+    let current = update_in(tx, update_id).await?;
+    if !round_in(tx, &current.round_id).await?.is_open() {
+        return Err(closed());
+    }
+    if current.state == "accepted" {
+        return Err(StoreError::field(
+            "state",
+            "Dieser Bericht ist schon angenommen.",
+        ));
+    }
+    let mut e = FieldErrors::new();
+    let status = MeasureStatus::parse(&input.status);
+    if status.is_none() {
+        e.add("status", "Bitte den Sachstand zum Stichtag wählen.");
+    }
+    let progress = optional_multiline(&mut e, "progress", &input.progress, 5_000);
+    if progress.is_empty() {
+        e.add(
+            "progress",
+            "Bitte kurz beschreiben, was seit der letzten Überprüfung geschehen ist.",
+        );
+    }
+    let adaptation = match input.adaptation.trim() {
+        "" => Some(Adaptation::None),
+        a => Adaptation::parse(a),
+    };
+    if adaptation.is_none() {
+        e.add("adaptation", "Erlaubt: keine, anpassen, streichen.");
+    }
+    let reason = optional_multiline(&mut e, "adaptation_reason", &input.adaptation_reason, 5_000);
+    if adaptation.is_some_and(|a| a != Adaptation::None) && reason.is_empty() {
+        e.add(
+            "adaptation_reason",
+            "Bitte begründen Sie den Anpassungsbedarf.",
+        );
+    }
+    let (Some(status), Some(adaptation)) = (status, adaptation) else {
+        return Err(StoreError::Invalid(e));
+    };
+    if !e.is_empty() {
+        return Err(StoreError::Invalid(e));
+    }
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE review_updates SET state = 'submitted', status = $2, progress = $3, adaptation = $4, adaptation_reason = $5, \
+             submitted_at = $6, submitted_by = $7 WHERE id = $1",
+        )
+        .bind(update_id)
+        .bind(status.key())
+        .bind(&progress)
+        .bind(adaptation.key())
+        .bind(&reason)
+        .bind(now)
+        .bind(&actor.name)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    audit::append(
+        tx,
+        actor,
+        "submit",
+        "review_update",
+        update_id,
+        json!({ "measure_id": current.measure_id, "status": status.key(), "adaptation": adaptation.key() }),
+        now,
+    )
+    .await
+}
+
+/// The coordination's decision on a submitted update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// The update stands; its status becomes the measure's status.
+    Accept,
+    /// Back to the organisation with a comment, to be corrected.
+    Return,
+}
+
+pub async fn review(
+    tx: &mut Tx,
+    actor: &Actor,
+    update_id: &str,
+    decision: Decision,
+    comment: &str,
+    now: i64,
+) -> Result<()> {
+    let current = update_in(tx, update_id).await?;
+    let round = round_in(tx, &current.round_id).await?;
+    if !round.is_open() {
+        return Err(closed());
+    }
+    if current.state != "submitted" {
+        return Err(StoreError::field(
+            "state",
+            "Nur eingereichte Berichte können angenommen oder zurückgegeben werden.",
+        ));
+    }
+    let mut e = FieldErrors::new();
+    let comment = optional_multiline(&mut e, "review_comment", comment, 5_000);
+    if decision == Decision::Return && comment.is_empty() {
+        e.add(
+            "review_comment",
+            "Bitte schreiben Sie, was geändert werden soll.",
+        );
+    }
+    if !e.is_empty() {
+        return Err(StoreError::Invalid(e));
+    }
+    let state = match decision {
+        Decision::Accept => "accepted",
+        Decision::Return => "returned",
+    };
+    tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE review_updates SET state = $2, reviewed_at = $3, reviewed_by = $4, review_comment = $5 WHERE id = $1")
+            .bind(update_id)
+            .bind(state)
+            .bind(now)
+            .bind(&actor.name)
+            .bind(&comment)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if decision == Decision::Accept {
+        let new_status = current.status.as_deref().and_then(MeasureStatus::parse);
+        if let Some(new_status) =
+            new_status.filter(|s| Some(*s) != MeasureStatus::parse(&current.measure_status))
+        {
+            measures::set_status(
+                tx,
+                actor,
+                &current.measure_id,
+                new_status,
+                &format!(
+                    "Überprüfung „{}“ (Stichtag {})",
+                    round.title, round.reference_date
+                ),
+                now,
+            )
+            .await?;
+        }
+    }
+    audit::append(
+        tx,
+        actor,
+        if decision == Decision::Accept {
+            "accept"
+        } else {
+            "return"
+        },
+        "review_update",
+        update_id,
+        json!({ "comment": comment }),
+        now,
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
+pub struct Progress {
+    pub organisation: String,
+    pub missing: usize,
+    pub submitted: usize,
+    pub returned: usize,
+    pub accepted: usize,
+}
+
+impl Progress {
+    pub fn total(&self) -> usize {
+        self.missing + self.submitted + self.returned + self.accepted
+    }
+}
+
+/// Per organisation: how many updates are missing, submitted, returned, accepted; plus a total row.
+pub fn progress(updates: &[Update]) -> (Vec<Progress>, Progress) {
+    let mut by_org: Vec<Progress> = Vec::new();
+    let mut total = Progress {
+        organisation: "Gesamt".into(),
+        ..Default::default()
+    };
+    for u in updates {
+        let name = u
+            .organisation
+            .clone()
+            .unwrap_or_else(|| "ohne Federführung".into());
+        let idx = match by_org.iter().position(|p| p.organisation == name) {
+            Some(i) => i,
+            None => {
+                by_org.push(Progress {
+                    organisation: name,
+                    ..Default::default()
+                });
+                by_org.len() - 1
+            }
+        };
+        for p in [&mut by_org[idx], &mut total] {
+            match u.state.as_str() {
+                "missing" => p.missing += 1,
+                "submitted" => p.submitted += 1,
+                "returned" => p.returned += 1,
+                _ => p.accepted += 1,
+            }
+        }
+    }
+    by_org.sort_by_cached_key(|p| sort_key(&p.organisation));
+    (by_org, total)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct Proposal {
+    pub id: String,
+    pub concept: String,
+    pub title: String,
+    pub description: String,
+    pub organisation: Option<String>,
+    pub proposed_at: i64,
+    pub proposed_by: String,
+}
+
+/// A new measure proposed during a round (by anyone taking part).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ProposalInput {
+    pub proposal_concept: String,
+    pub proposal_title: String,
+    pub proposal_description: String,
+}
+
+pub async fn propose(
+    tx: &mut Tx,
+    actor: &Actor,
+    round_id: &str,
+    organisation_id: &str,
+    input: &ProposalInput,
+    now: i64,
+) -> Result<String> {
+    if !round_in(tx, round_id).await?.is_open() {
+        return Err(closed());
+    }
+    let mut e = FieldErrors::new();
+    let title = required_text(&mut e, "proposal_title", &input.proposal_title, 300);
+    let description = optional_multiline(
+        &mut e,
+        "proposal_description",
+        &input.proposal_description,
+        5_000,
+    );
+    let concept_id = input.proposal_concept.trim();
+    if concept_id.is_empty() {
+        e.add("proposal_concept", "Bitte ein Konzept wählen.");
+    }
+    if !e.is_empty() {
+        return Err(StoreError::Invalid(e));
+    }
+    let id = new_id();
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO review_proposals (id, round_id, concept_id, title, description, organisation_id, proposed_at, proposed_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&id)
+        .bind(round_id)
+        .bind(concept_id)
+        .bind(&title)
+        .bind(&description)
+        .bind(organisation_id)
+        .bind(now)
+        .bind(&actor.name)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_foreign_key_violation()) =>
+        {
+            return Err(StoreError::field(
+                "proposal_concept",
+                "Dieses Konzept gibt es nicht.",
+            ));
+        }
+        other => other?,
+    };
+    audit::append(
+        tx,
+        actor,
+        "propose",
+        "review_proposal",
+        &id,
+        json!({ "round_id": round_id, "title": title }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn proposals(db: &Db, round_id: &str) -> Result<Vec<Proposal>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT p.id, c.short_name AS concept, p.title, p.description, o.name AS organisation, p.proposed_at, p.proposed_by \
+             FROM review_proposals p JOIN concepts c ON c.id = p.concept_id LEFT JOIN organisations o ON o.id = p.organisation_id \
+             WHERE p.round_id = $1 ORDER BY p.proposed_at",
+        )
+        .bind(round_id)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+/// Closes the round and writes its snapshot: for every measure in it, the state the committee
+/// report shows. The snapshot is never changed afterwards (the database refuses it).
+pub async fn close(tx: &mut Tx, actor: &Actor, round_id: &str, now: i64) -> Result<usize> {
+    let round = round_in(tx, round_id).await?;
+    if !round.is_open() {
+        return Err(closed());
+    }
+    let sql = sqlx::AssertSqlSafe(format!("{UPDATE_SELECT} WHERE u.round_id = $1"));
+    let list: Vec<Update> = tx!(&mut *tx, |c| sqlx::query_as(sql)
+        .bind(round_id)
+        .fetch_all(c)
+        .await)?;
+    let fields: Vec<(String, Option<String>, Option<String>)> = tx!(&mut *tx, |c| {
+        sqlx::query_as(
+            "SELECT m.id, f.name, o.name FROM review_updates u JOIN measures m ON m.id = u.measure_id \
+             LEFT JOIN fields_of_action f ON f.id = m.field_of_action_id LEFT JOIN organisations o ON o.id = m.lead_organisation_id \
+             WHERE u.round_id = $1",
+        )
+        .bind(round_id)
+        .fetch_all(c)
+        .await
+    })?;
+    for u in &list {
+        let (field, lead) = fields
+            .iter()
+            .find(|(id, _, _)| *id == u.measure_id)
+            .map(|(_, f, o)| (f.clone(), o.clone()))
+            .unwrap_or_default();
+        // An accepted update carries the status as of the reference date; otherwise the measure's.
+        let status = if u.state == "accepted" {
+            u.status.clone().unwrap_or_else(|| u.measure_status.clone())
+        } else {
+            u.measure_status.clone()
+        };
+        let (progress, adaptation, reason) = if u.state == "accepted" {
+            (
+                u.progress.clone(),
+                u.adaptation.clone(),
+                u.adaptation_reason.clone(),
+            )
+        } else {
+            (String::new(), "none".to_owned(), String::new())
+        };
+        tx!(&mut *tx, |c| {
+            sqlx::query(
+                "INSERT INTO review_snapshots (round_id, measure_id, concept, code, title, field_of_action, lead_organisation, status, \
+                 update_state, progress, adaptation, adaptation_reason, fictitious) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(round_id)
+            .bind(&u.measure_id)
+            .bind(&u.concept)
+            .bind(&u.code)
+            .bind(&u.title)
+            .bind(field.as_deref())
+            .bind(lead.as_deref())
+            .bind(&status)
+            .bind(&u.state)
+            .bind(&progress)
+            .bind(&adaptation)
+            .bind(&reason)
+            .bind(u.fictitious)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+        })?;
+    }
+    tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE review_rounds SET state = 'closed', closed_at = $2, closed_by = $3 WHERE id = $1")
+            .bind(round_id)
+            .bind(now)
+            .bind(&actor.name)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    audit::append(
+        tx,
+        actor,
+        "close",
+        "review_round",
+        round_id,
+        json!({ "measures": list.len() }),
+        now,
+    )
+    .await?;
+    Ok(list.len())
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct SnapshotRow {
+    pub measure_id: String,
+    pub concept: String,
+    pub code: String,
+    pub title: String,
+    pub field_of_action: Option<String>,
+    pub lead_organisation: Option<String>,
+    pub status: String,
+    pub update_state: String,
+    pub progress: String,
+    pub adaptation: String,
+    pub adaptation_reason: String,
+    pub fictitious: bool,
+}
+
+/// The frozen rows of a closed round, by concept and code.
+pub async fn snapshot(db: &Db, round_id: &str) -> Result<Vec<SnapshotRow>> {
+    let mut rows: Vec<SnapshotRow> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT measure_id, concept, code, title, field_of_action, lead_organisation, status, update_state, progress, \
+             adaptation, adaptation_reason, fictitious FROM review_snapshots WHERE round_id = $1",
+        )
+        .bind(round_id)
+        .fetch_all(c)
+        .await
+    })?;
+    rows.sort_by_cached_key(|r| {
+        let parts: Vec<(u64, String)> = r
+            .code
+            .split(['.', '-', ' ', '/'])
+            .map(|p| {
+                (
+                    p.chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect::<String>()
+                        .parse()
+                        .unwrap_or(u64::MAX),
+                    sort_key(p),
+                )
+            })
+            .collect();
+        (sort_key(&r.concept), parts)
+    });
+    Ok(rows)
+}
+
+/// Open updates an organisation still has to deliver, over all open rounds (for the start page).
+pub async fn open_tasks(db: &Db, organisation_id: &str) -> Result<Vec<(Round, usize)>> {
+    let mut out = Vec::new();
+    for r in rounds(db).await?.into_iter().filter(Round::is_open) {
+        let n = updates(db, &r.id, Some(organisation_id))
+            .await?
+            .iter()
+            .filter(|u| u.state == "missing" || u.state == "returned")
+            .count();
+        if n > 0 {
+            out.push((r, n));
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,248 @@
+use lotse_store::measures;
+use lotse_store::reviews::{self, Decision, ProposalInput, UpdateInput};
+use lotse_store::testing::raw;
+use lotse_store::{Actor, Db, StoreError, both_backends};
+
+use crate::{now, prepared};
+
+async fn demo(db: &Db) -> String {
+    prepared(db).await;
+    lotse_store::demo::load(db).await.unwrap();
+    measures::concepts(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.short_name == "KIM")
+        .unwrap()
+        .id
+}
+
+fn coordination() -> Actor {
+    Actor::user("u-koordination", "koordination")
+}
+
+fn good_update() -> UpdateInput {
+    UpdateInput {
+        status: "established".into(),
+        progress: "Läuft in allen Städten.".into(),
+        adaptation: "adjust".into(),
+        adaptation_reason: "Zielgruppe erweitern".into(),
+    }
+}
+
+both_backends!(
+    a_round_from_opening_to_frozen_snapshot,
+    |db: Db| async move {
+        let kim = demo(&db).await;
+        let expected = measures::list(
+            &db,
+            &measures::MeasureFilter {
+                concept: kim.clone(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.status != "dropped")
+        .count();
+        let round = db
+            .write(async |tx| {
+                reviews::open(
+                    tx,
+                    &coordination(),
+                    "Überprüfung 2026",
+                    "2026-06-30",
+                    &[kim.clone()],
+                    false,
+                    now(),
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        let updates = reviews::updates(&db, &round, None).await.unwrap();
+        assert_eq!(updates.len(), expected);
+        assert!(updates.iter().all(|u| u.state == "missing"));
+        let (_, total) = reviews::progress(&updates);
+        assert_eq!(total.missing, expected);
+
+        // Bad input is named per field.
+        let first = updates[0].clone();
+        let bad = UpdateInput {
+            status: "weiß nicht".into(),
+            adaptation: "drop".into(),
+            ..Default::default()
+        };
+        match db
+            .write(async |tx| reviews::submit(tx, &coordination(), &first.id, &bad, now()).await)
+            .await
+        {
+            Err(StoreError::Invalid(e)) => {
+                for f in ["status", "progress", "adaptation_reason"] {
+                    assert!(e.get(f).is_some(), "{f}: {e}");
+                }
+            }
+            other => panic!("expected field errors, got {other:?}"),
+        }
+
+        // Submit, return with a comment, resubmit, accept: the measure takes the reported status.
+        db.write(async |tx| {
+            reviews::submit(tx, &coordination(), &first.id, &good_update(), now()).await
+        })
+        .await
+        .unwrap();
+        let no_comment = db
+            .write(async |tx| {
+                reviews::review(tx, &coordination(), &first.id, Decision::Return, "", now()).await
+            })
+            .await;
+        assert!(
+            matches!(no_comment, Err(StoreError::Invalid(ref e)) if e.get("review_comment").is_some())
+        );
+        db.write(async |tx| {
+            reviews::review(
+                tx,
+                &coordination(),
+                &first.id,
+                Decision::Return,
+                "Bitte Zahlen nennen",
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            reviews::update(&db, &first.id).await.unwrap().state,
+            "returned"
+        );
+        db.write(async |tx| {
+            reviews::submit(tx, &coordination(), &first.id, &good_update(), now()).await
+        })
+        .await
+        .unwrap();
+        db.write(async |tx| {
+            reviews::review(tx, &coordination(), &first.id, Decision::Accept, "", now()).await
+        })
+        .await
+        .unwrap();
+        let measure = measures::get(&db, &first.measure_id).await.unwrap();
+        assert_eq!(measure.status, "established");
+        if first.measure_status != "established" {
+            let history = measures::status_history(&db, &first.measure_id)
+                .await
+                .unwrap();
+            assert!(
+                history[0].reason.contains("Überprüfung 2026"),
+                "{:?}",
+                history[0]
+            );
+        }
+        let resubmit = db
+            .write(async |tx| {
+                reviews::submit(tx, &coordination(), &first.id, &good_update(), now()).await
+            })
+            .await;
+        assert!(
+            matches!(resubmit, Err(StoreError::Invalid(_))),
+            "an accepted update is final"
+        );
+
+        let proposal = ProposalInput {
+            proposal_concept: kim.clone(),
+            proposal_title: "Sprechstunde im Jobcenter".into(),
+            proposal_description: String::new(),
+        };
+        db.write(async |tx| {
+            reviews::propose(tx, &coordination(), &round, "", &proposal, now()).await
+        })
+        .await
+        .unwrap_err();
+        let org = first.organisation_id.clone().unwrap_or_default();
+        db.write(async |tx| {
+            reviews::propose(tx, &coordination(), &round, &org, &proposal, now()).await
+        })
+        .await
+        .unwrap();
+        assert_eq!(reviews::proposals(&db, &round).await.unwrap().len(), 1);
+
+        // Closing freezes the snapshot; nothing in the round can change any more.
+        let closed = db
+            .write(async |tx| reviews::close(tx, &coordination(), &round, now()).await)
+            .await
+            .unwrap();
+        assert_eq!(closed, expected);
+        let snapshot = reviews::snapshot(&db, &round).await.unwrap();
+        let row = snapshot
+            .iter()
+            .find(|r| r.measure_id == first.measure_id)
+            .unwrap();
+        assert_eq!(
+            (
+                row.status.as_str(),
+                row.adaptation.as_str(),
+                row.update_state.as_str()
+            ),
+            ("established", "adjust", "accepted")
+        );
+        assert!(
+            snapshot
+                .iter()
+                .filter(|r| r.measure_id != first.measure_id)
+                .all(|r| r.update_state == "missing" && r.progress.is_empty())
+        );
+
+        let later = db
+            .write(async |tx| {
+                reviews::submit(tx, &coordination(), &updates[1].id, &good_update(), now()).await
+            })
+            .await;
+        assert!(matches!(later, Err(StoreError::Invalid(ref e)) if e.get("round").is_some()));
+        let again = db
+            .write(async |tx| reviews::close(tx, &coordination(), &round, now()).await)
+            .await;
+        assert!(matches!(again, Err(StoreError::Invalid(_))));
+        // Later edits of the measure do not touch the snapshot; the database refuses direct changes.
+        let mut changed = measures::get(&db, &first.measure_id).await.unwrap();
+        changed.title = "Neuer Titel".into();
+        raw(&db, "UPDATE measures SET title = 'Neuer Titel'")
+            .await
+            .unwrap();
+        assert_eq!(reviews::snapshot(&db, &round).await.unwrap(), snapshot);
+        assert!(
+            raw(&db, "UPDATE review_snapshots SET status = 'dropped'")
+                .await
+                .is_err()
+        );
+        assert!(raw(&db, "DELETE FROM review_snapshots").await.is_err());
+    }
+);
+
+both_backends!(opening_needs_a_date_and_measures, |db: Db| async move {
+    prepared(&db).await;
+    let err = db
+        .write(async |tx| {
+            reviews::open(tx, &coordination(), "", "30.06.2026", &[], false, now()).await
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Invalid(e) if e.get("title").is_some() && e.get("reference_date").is_some()),
+        "{err:?}"
+    );
+    let err = db
+        .write(async |tx| {
+            reviews::open(tx, &coordination(), "Leer", "2026-06-30", &[], false, now()).await
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Invalid(e) if e.get("concept_ids").is_some()),
+        "{err:?}"
+    );
+    assert!(
+        reviews::rounds(&db).await.unwrap().is_empty(),
+        "nothing half-written"
+    );
+});
