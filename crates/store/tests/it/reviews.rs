@@ -53,7 +53,7 @@ both_backends!(
                     &coordination(),
                     "Überprüfung 2026",
                     "2026-06-30",
-                    &[kim.clone()],
+                    std::slice::from_ref(&kim),
                     false,
                     now(),
                 )
