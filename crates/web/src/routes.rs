@@ -243,6 +243,55 @@ fn table() -> Vec<Route> {
             Access::Permission(ManageMeasures),
             post(pages::measures::record_value),
         ),
+        // Review rounds
+        r(
+            M::GET,
+            "/rounds",
+            Access::Permission(ViewMeasures),
+            get(pages::rounds::list),
+        ),
+        r(
+            M::POST,
+            "/rounds",
+            Access::Permission(ManageReviews),
+            post(pages::rounds::open),
+        ),
+        r(
+            M::GET,
+            "/rounds/{id}",
+            Access::Permission(ViewMeasures),
+            get(pages::rounds::show),
+        ),
+        r(
+            M::POST,
+            "/rounds/{id}/close",
+            Access::Permission(ManageReviews),
+            post(pages::rounds::close),
+        ),
+        r(
+            M::POST,
+            "/rounds/{id}/proposals",
+            Access::Permission(SubmitReviewUpdates),
+            post(pages::rounds::propose),
+        ),
+        r(
+            M::GET,
+            "/rounds/{id}/updates/{update}",
+            Access::Permission(SubmitReviewUpdates),
+            get(pages::rounds::update_form),
+        ),
+        r(
+            M::POST,
+            "/rounds/{id}/updates/{update}",
+            Access::Permission(SubmitReviewUpdates),
+            post(pages::rounds::submit),
+        ),
+        r(
+            M::POST,
+            "/rounds/{id}/updates/{update}/review",
+            Access::Permission(ManageReviews),
+            post(pages::rounds::review),
+        ),
         // Administration
         r(
             M::GET,

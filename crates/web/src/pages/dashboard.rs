@@ -18,6 +18,8 @@ struct Dashboard {
     layout: Layout,
     roles: String,
     figures: Vec<(&'static str, String, &'static str)>,
+    /// (round id, round title, reports still open)
+    tasks: Vec<(String, String, usize)>,
 }
 
 pub async fn show(
@@ -39,6 +41,21 @@ pub async fn show(
         let n = users::count(&app.db).await?;
         figures.push(("Benutzerkonten", n.to_string(), "/admin/users"));
     }
+    if any_allows(roles, Permission::ViewMeasures) {
+        let n = lotse_store::measures::list(&app.db, &Default::default())
+            .await?
+            .len();
+        figures.push(("Maßnahmen", n.to_string(), "/measures"));
+    }
+    // Reports the user's organisation still owes in open review rounds.
+    let mut tasks = Vec::new();
+    if any_allows(roles, Permission::SubmitReviewUpdates) {
+        for (round, open) in
+            lotse_store::reviews::open_tasks(&app.db, &user.principal.organisation_id).await?
+        {
+            tasks.push((round.id, round.title, open));
+        }
+    }
     let role_names = roles
         .iter()
         .map(|r| r.label())
@@ -48,5 +65,6 @@ pub async fn show(
         layout: Layout::new(&app, &user, "Übersicht", uri.path()),
         roles: role_names,
         figures,
+        tasks,
     })
 }

@@ -8,6 +8,7 @@ pub mod health;
 pub mod login;
 pub mod measures;
 pub mod organisations;
+pub mod rounds;
 pub mod settings;
 pub mod towns;
 pub mod users;

@@ -7,6 +7,7 @@ mod api;
 mod login;
 mod measures;
 mod organisations;
+mod rounds;
 mod users;
 
 use axum::Router;

@@ -1,0 +1,509 @@
+//! Review rounds: opening, the task lists of the reporting organisations, submitting and reviewing
+//! updates, proposals for new measures, closing with a frozen snapshot.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::Permission;
+use lotse_domain::measure::{Adaptation, MeasureStatus};
+use lotse_domain::policy::{any_allows, may_submit_review_update};
+use lotse_store::reviews::{
+    self, Decision, Progress, Proposal, ProposalInput, Round, SnapshotRow, Update, UpdateInput,
+};
+use lotse_store::{StoreError, measures, now_ms};
+
+use super::{render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, NoticeQuery, date_de, datetime};
+
+pub struct RoundRow {
+    id: String,
+    title: String,
+    date: String,
+    state: &'static str,
+    fictitious: bool,
+    total: usize,
+    accepted: usize,
+    submitted: usize,
+    missing: usize,
+}
+
+#[derive(Template)]
+#[template(path = "rounds/list.html")]
+struct ListPage {
+    layout: Layout,
+    rounds: Vec<RoundRow>,
+    can_manage: bool,
+    concepts: Vec<(String, String)>,
+    form_title: String,
+    form_date: String,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "title" => "Titel",
+        "reference_date" => "Stichtag",
+        "concept_ids" => "Konzepte",
+        "status" => "Sachstand",
+        "progress" => "Fortschritt",
+        "adaptation" => "Anpassungsbedarf",
+        "adaptation_reason" => "Begründung",
+        "proposal_title" => "Titel",
+        "proposal_concept" => "Konzept",
+        "round" => "Runde",
+        "state" => "Bericht",
+        other => other,
+    }
+}
+
+async fn list_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    title: String,
+    date: String,
+    errors: FormErrors,
+) -> Result<ListPage, AppError> {
+    let mut rows = Vec::new();
+    for r in reviews::rounds(&app.db).await? {
+        let (_, total) = reviews::progress(&reviews::updates(&app.db, &r.id, None).await?);
+        rows.push(RoundRow {
+            date: date_de(&r.reference_date),
+            state: if r.is_open() {
+                "offen"
+            } else {
+                "abgeschlossen"
+            },
+            total: total.total(),
+            accepted: total.accepted,
+            submitted: total.submitted,
+            missing: total.missing + total.returned,
+            fictitious: r.fictitious,
+            id: r.id,
+            title: r.title,
+        });
+    }
+    Ok(ListPage {
+        layout: Layout::new(app, user, "Überprüfungsrunden", path),
+        rounds: rows,
+        can_manage: any_allows(&user.principal.roles, Permission::ManageReviews),
+        concepts: measures::concepts(&app.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.short_name))
+            .collect(),
+        form_title: title,
+        form_date: date,
+        summary: errors.summary(field_label),
+        errors,
+    })
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let mut page = list_page(
+        &app,
+        &user,
+        uri.path(),
+        String::new(),
+        String::new(),
+        FormErrors::none(),
+    )
+    .await?;
+    page.layout = page.layout.with_notice(q.ok.as_deref());
+    render(&page)
+}
+
+pub async fn open(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    body: String,
+) -> Result<Response, AppError> {
+    let (mut title, mut date, mut concepts) = (String::new(), String::new(), Vec::new());
+    for (k, v) in form_urlencoded::parse(body.as_bytes()) {
+        match k.as_ref() {
+            "title" => title = v.into_owned(),
+            "reference_date" => date = v.into_owned(),
+            "concept_ids" => concepts.push(v.into_owned()),
+            _ => {}
+        }
+    }
+    let result = app
+        .db
+        .write(async |tx| {
+            reviews::open(
+                tx,
+                &user.principal.actor(),
+                &title,
+                &date,
+                &concepts,
+                false,
+                now_ms(),
+            )
+            .await
+        })
+        .await;
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/rounds/{id}?ok=created")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &list_page(&app, &user, uri.path(), title, date, FormErrors(errors)).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct SnapshotView {
+    concept: String,
+    code: String,
+    title: String,
+    status: &'static str,
+    adaptation: &'static str,
+    progress: String,
+    fictitious: bool,
+}
+
+impl From<SnapshotRow> for SnapshotView {
+    fn from(r: SnapshotRow) -> Self {
+        SnapshotView {
+            status: MeasureStatus::parse(&r.status).map_or("", MeasureStatus::label),
+            adaptation: Adaptation::parse(&r.adaptation).map_or("", Adaptation::label),
+            concept: r.concept,
+            code: r.code,
+            title: r.title,
+            progress: r.progress,
+            fictitious: r.fictitious,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "rounds/show.html")]
+struct ShowPage {
+    layout: Layout,
+    round: Round,
+    date: String,
+    opened: String,
+    closed: String,
+    progress: Vec<Progress>,
+    total: Progress,
+    tasks: Vec<Update>,
+    proposals: Vec<Proposal>,
+    snapshot: Vec<SnapshotView>,
+    can_manage: bool,
+    can_submit: bool,
+    concepts: Vec<(String, String)>,
+    proposal_concept: String,
+    errors: FormErrors,
+}
+
+async fn show_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    id: &str,
+    errors: FormErrors,
+) -> Result<ShowPage, AppError> {
+    let round = reviews::round(&app.db, id).await?;
+    let all = reviews::updates(&app.db, id, None).await?;
+    let (progress, total) = reviews::progress(&all);
+    let roles = &user.principal.roles;
+    let can_manage = any_allows(roles, Permission::ManageReviews);
+    let can_submit = any_allows(roles, Permission::SubmitReviewUpdates);
+    // The coordination sees every report; a reporting organisation its own; readers the figures.
+    let tasks = if can_manage {
+        all
+    } else if can_submit {
+        all.into_iter()
+            .filter(|u| {
+                u.organisation_id.as_deref() == Some(user.principal.organisation_id.as_str())
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let snapshot = if round.is_open() {
+        Vec::new()
+    } else {
+        reviews::snapshot(&app.db, id)
+            .await?
+            .into_iter()
+            .map(SnapshotView::from)
+            .collect()
+    };
+    Ok(ShowPage {
+        layout: Layout::new(app, user, round.title.clone(), path),
+        date: date_de(&round.reference_date),
+        opened: datetime(round.opened_at),
+        closed: round.closed_at.map(datetime).unwrap_or_default(),
+        proposals: reviews::proposals(&app.db, id).await?,
+        concepts: measures::concepts(&app.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.short_name))
+            .collect(),
+        proposal_concept: String::new(),
+        round,
+        progress,
+        total,
+        tasks,
+        snapshot,
+        can_manage,
+        can_submit,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let mut page = show_page(&app, &user, uri.path(), &id, FormErrors::none()).await?;
+    page.layout = page.layout.with_notice(q.ok.as_deref());
+    render(&page)
+}
+
+#[derive(Template)]
+#[template(path = "rounds/update.html")]
+struct UpdatePage {
+    layout: Layout,
+    round: Round,
+    u: Update,
+    date: String,
+    measure_status: &'static str,
+    can_submit: bool,
+    can_review: bool,
+    form: UpdateInput,
+    statuses: Vec<(String, String)>,
+    adaptations: Vec<(String, String)>,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+}
+
+fn forbidden() -> AppError {
+    AppError::Status(
+        StatusCode::FORBIDDEN,
+        "Über diese Maßnahme berichtet eine andere Organisation.".into(),
+    )
+}
+
+/// Loads an update of a round and checks that the user may see it: the coordination, or the
+/// organisation asked to report.
+async fn load(
+    app: &AppState,
+    user: &CurrentUser,
+    round_id: &str,
+    update_id: &str,
+) -> Result<(Round, Update), AppError> {
+    let round = reviews::round(&app.db, round_id).await?;
+    let u = reviews::update(&app.db, update_id).await?;
+    if u.round_id != round.id {
+        return Err(StoreError::NotFound.into());
+    }
+    let p = &user.principal;
+    if !may_submit_review_update(&p.roles, &p.organisation_id, u.organisation_id.as_deref()) {
+        return Err(forbidden());
+    }
+    Ok((round, u))
+}
+
+fn update_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    round: Round,
+    u: Update,
+    form: UpdateInput,
+    errors: FormErrors,
+) -> UpdatePage {
+    let open = round.is_open();
+    UpdatePage {
+        layout: Layout::new(app, user, format!("Bericht {} {}", u.code, u.title), path),
+        date: date_de(&round.reference_date),
+        measure_status: MeasureStatus::parse(&u.measure_status).map_or("", MeasureStatus::label),
+        can_submit: open && u.open_for_submission(),
+        can_review: open
+            && u.state == "submitted"
+            && any_allows(&user.principal.roles, Permission::ManageReviews),
+        round,
+        u,
+        form,
+        statuses: MeasureStatus::ALL
+            .iter()
+            .map(|s| (s.key().to_owned(), s.label().to_owned()))
+            .collect(),
+        adaptations: Adaptation::ALL
+            .iter()
+            .map(|a| (a.key().to_owned(), a.label().to_owned()))
+            .collect(),
+        summary: errors.summary(field_label),
+        errors,
+    }
+}
+
+pub async fn update_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path((round_id, update_id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (round, u) = load(&app, &user, &round_id, &update_id).await?;
+    let form = UpdateInput {
+        status: u.status.clone().unwrap_or_else(|| u.measure_status.clone()),
+        progress: u.progress.clone(),
+        adaptation: u.adaptation.clone(),
+        adaptation_reason: u.adaptation_reason.clone(),
+    };
+    render(&update_page(
+        &app,
+        &user,
+        uri.path(),
+        round,
+        u,
+        form,
+        FormErrors::none(),
+    ))
+}
+
+pub async fn submit(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path((round_id, update_id)): Path<(String, String)>,
+    Form(input): Form<UpdateInput>,
+) -> Result<Response, AppError> {
+    let (round, u) = load(&app, &user, &round_id, &update_id).await?;
+    let result = app
+        .db
+        .write(async |tx| {
+            reviews::submit(tx, &user.principal.actor(), &update_id, &input, now_ms()).await
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/rounds/{round_id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(&update_page(
+            &app,
+            &user,
+            uri.path(),
+            round,
+            u,
+            input,
+            FormErrors(errors),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    review_comment: String,
+}
+
+pub async fn review(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path((round_id, update_id)): Path<(String, String)>,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, AppError> {
+    let (round, u) = load(&app, &user, &round_id, &update_id).await?;
+    let decision = match f.decision.as_str() {
+        "accept" => Decision::Accept,
+        "return" => Decision::Return,
+        _ => {
+            return Err(AppError::bad_request(
+                "Feld „decision“: erwartet accept oder return.",
+            ));
+        }
+    };
+    let result = app
+        .db
+        .write(async |tx| {
+            reviews::review(
+                tx,
+                &user.principal.actor(),
+                &update_id,
+                decision,
+                &f.review_comment,
+                now_ms(),
+            )
+            .await
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/rounds/{round_id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            let form = UpdateInput::default();
+            render_invalid(&update_page(
+                &app,
+                &user,
+                uri.path(),
+                round,
+                u,
+                form,
+                FormErrors(errors),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn propose(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(round_id): Path<String>,
+    Form(input): Form<ProposalInput>,
+) -> Result<Response, AppError> {
+    reviews::round(&app.db, &round_id).await?;
+    let org = user.principal.organisation_id.clone();
+    let result = app
+        .db
+        .write(async |tx| {
+            reviews::propose(
+                tx,
+                &user.principal.actor(),
+                &round_id,
+                &org,
+                &input,
+                now_ms(),
+            )
+            .await
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/rounds/{round_id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &show_page(&app, &user, uri.path(), &round_id, FormErrors(errors)).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn close(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(round_id): Path<String>,
+) -> Result<Response, AppError> {
+    reviews::round(&app.db, &round_id).await?;
+    app.db
+        .write(async |tx| reviews::close(tx, &user.principal.actor(), &round_id, now_ms()).await)
+        .await?;
+    Ok(Redirect::to(&format!("/rounds/{round_id}?ok=saved")).into_response())
+}

@@ -1,0 +1,199 @@
+use axum::http::StatusCode;
+use lotse_store::{measures, reviews};
+
+use crate::{TestApp, web_test};
+
+async fn open_kim_round(app: &TestApp, cookie: &str) -> String {
+    let kim = measures::concepts(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.short_name == "KIM")
+        .unwrap()
+        .id;
+    let opened = app
+        .post_form(
+            "/rounds",
+            &[
+                ("title", "Überprüfung Test"),
+                ("reference_date", "2026-06-30"),
+                ("concept_ids", &kim),
+            ],
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    opened
+        .location()
+        .trim_start_matches("/rounds/")
+        .trim_end_matches("?ok=created")
+        .to_owned()
+}
+
+web_test!(
+    partners_report_coordination_reviews_closing_freezes,
+    |app| {
+        let coordination = app.login("koordination").await;
+        let bad = app
+            .post_form(
+                "/rounds",
+                &[("title", ""), ("reference_date", "bald")],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("Stichtag: Bitte einen Stichtag angeben"));
+        let round = open_kim_round(&app, &coordination).await;
+
+        // The partner's organisation (the demo welfare association) is asked for some of them.
+        let partner = app.login("partner").await;
+        let partner_org = app
+            .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
+            .await;
+        let updates = reviews::updates(&app.db, &round, None).await.unwrap();
+        let own = updates
+            .iter()
+            .find(|u| u.organisation_id.as_deref() == Some(partner_org.as_str()))
+            .expect("a measure led by the partner");
+        let foreign = updates
+            .iter()
+            .find(|u| u.organisation_id.as_deref() != Some(partner_org.as_str()))
+            .expect("a measure led by others");
+
+        let start = app.get("/", Some(&partner)).await.body;
+        assert!(
+            start.contains("Überprüfung Test") && start.contains("Ihrer Organisation ausstehend"),
+            "task on the start page"
+        );
+        let page = app
+            .get(&format!("/rounds/{round}"), Some(&partner))
+            .await
+            .body;
+        assert!(
+            page.contains(&own.title) && !page.contains(&format!("updates/{}", foreign.id)),
+            "only their own tasks"
+        );
+
+        // Another organisation's measure: refused, in the page and in the write.
+        assert_eq!(
+            app.get(
+                &format!("/rounds/{round}/updates/{}", foreign.id),
+                Some(&partner)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let refused = app
+            .post_form(
+                &format!("/rounds/{round}/updates/{}", foreign.id),
+                &[("status", "completed"), ("progress", "x")],
+                Some(&partner),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            reviews::update(&app.db, &foreign.id).await.unwrap().state,
+            "missing"
+        );
+
+        let invalid = app
+            .post_form(
+                &format!("/rounds/{round}/updates/{}", own.id),
+                &[("status", "completed"), ("adaptation", "drop")],
+                Some(&partner),
+            )
+            .await;
+        assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            invalid.body.contains("Fortschritt: Bitte kurz beschreiben")
+                && invalid.body.contains("Begründung: Bitte begründen")
+        );
+        let submitted = app
+            .post_form(
+                &format!("/rounds/{round}/updates/{}", own.id),
+                &[
+                    ("status", "completed"),
+                    ("progress", "Projekt erfolgreich beendet."),
+                    ("adaptation", "none"),
+                ],
+                Some(&partner),
+            )
+            .await;
+        assert_eq!(submitted.location(), format!("/rounds/{round}?ok=saved"));
+
+        // The partner cannot review; the coordination returns, the partner corrects, the coordination accepts.
+        let review = format!("/rounds/{round}/updates/{}/review", own.id);
+        assert_eq!(
+            app.post_form(&review, &[("decision", "accept")], Some(&partner))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let returned = app
+            .post_form(
+                &review,
+                &[
+                    ("decision", "return"),
+                    ("review_comment", "Bitte Teilnehmerzahl nennen"),
+                ],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(returned.location(), format!("/rounds/{round}?ok=saved"));
+        let page = app
+            .get(
+                &format!("/rounds/{round}/updates/{}", own.id),
+                Some(&partner),
+            )
+            .await
+            .body;
+        assert!(page.contains("Bitte Teilnehmerzahl nennen"));
+        app.post_form(
+            &format!("/rounds/{round}/updates/{}", own.id),
+            &[
+                ("status", "completed"),
+                ("progress", "Beendet, 40 Teilnehmende."),
+                ("adaptation", "none"),
+            ],
+            Some(&partner),
+        )
+        .await;
+        let accepted = app
+            .post_form(&review, &[("decision", "accept")], Some(&coordination))
+            .await;
+        assert_eq!(accepted.location(), format!("/rounds/{round}?ok=saved"));
+        assert_eq!(
+            measures::get(&app.db, &own.measure_id)
+                .await
+                .unwrap()
+                .status,
+            "completed"
+        );
+
+        // Progress at a glance, then closing freezes the round.
+        let page = app
+            .get(&format!("/rounds/{round}"), Some(&coordination))
+            .await
+            .body;
+        assert!(page.contains("Beratungsdienst Musterverband Beckum (Demo)"));
+        let closed = app
+            .post_form(&format!("/rounds/{round}/close"), &[], Some(&coordination))
+            .await;
+        assert_eq!(closed.location(), format!("/rounds/{round}?ok=saved"));
+        let page = app
+            .get(&format!("/rounds/{round}"), Some(&app.login("lesen").await))
+            .await
+            .body;
+        assert!(page.contains("Eingefrorener Stand") && page.contains("Beendet, 40 Teilnehmende."));
+        let late = app
+            .post_form(
+                &format!("/rounds/{round}/updates/{}", foreign.id),
+                &[("status", "completed"), ("progress", "x")],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(late.body.contains("abgeschlossen"));
+    }
+);
