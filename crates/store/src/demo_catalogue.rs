@@ -240,3 +240,103 @@ pub async fn load(tx: &mut Tx, actor: &Actor, organisations: &[String], now: i64
     }
     Ok(created)
 }
+
+/// An earlier status for the first demo round, so that the report shows changes between rounds.
+fn earlier(status: MeasureStatus) -> MeasureStatus {
+    match status {
+        MeasureStatus::Established | MeasureStatus::Completed => MeasureStatus::InProgress,
+        MeasureStatus::InProgress | MeasureStatus::OnHold => MeasureStatus::Planned,
+        other => other,
+    }
+}
+
+/// Two invented review rounds: one closed (Stichtag 31.12.2024), one still open (30.06.2026).
+pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
+    use crate::db::tx;
+    use crate::reviews::{self, Decision, UpdateInput};
+
+    let originals: Vec<(String, String)> = tx!(&mut *tx, |c| {
+        sqlx::query_as("SELECT id, status FROM measures")
+            .fetch_all(c)
+            .await
+    })?;
+    let original = |measure_id: &str| {
+        originals
+            .iter()
+            .find(|(id, _)| id == measure_id)
+            .and_then(|(_, s)| MeasureStatus::parse(s))
+            .unwrap_or(MeasureStatus::Planned)
+    };
+    let update_ids = async |tx: &mut Tx, round: &str| -> Result<Vec<(String, String)>> {
+        Ok(tx!(tx, |c| {
+            sqlx::query_as(
+                "SELECT id, measure_id FROM review_updates WHERE round_id = $1 ORDER BY measure_id",
+            )
+            .bind(round)
+            .fetch_all(c)
+            .await
+        })?)
+    };
+
+    let first = reviews::open(tx, actor, "Überprüfung 2024", "2024-12-31", &[], true, now).await?;
+    for (i, (update, measure)) in update_ids(tx, &first).await?.into_iter().enumerate() {
+        if i % 9 == 0 {
+            continue;
+        }
+        let status = if i % 3 == 0 {
+            earlier(original(&measure))
+        } else {
+            original(&measure)
+        };
+        let (adaptation, reason) = match i {
+            i if i % 17 == 0 => (
+                "drop",
+                "Bedarf ist durch andere Angebote gedeckt (Beispiel).",
+            ),
+            i if i % 11 == 0 => ("adjust", "Zielgruppe und Zeitplan anpassen (Beispiel)."),
+            _ => ("none", ""),
+        };
+        let input = UpdateInput {
+            status: status.key().into(),
+            progress: format!(
+                "Beispiel-Bericht zum Stichtag 31.12.2024: Stand „{}“.",
+                status.label()
+            ),
+            adaptation: adaptation.into(),
+            adaptation_reason: reason.into(),
+        };
+        reviews::submit(tx, actor, &update, &input, now).await?;
+        reviews::review(tx, actor, &update, Decision::Accept, "", now).await?;
+    }
+    reviews::close(tx, actor, &first, now).await?;
+
+    let second = reviews::open(tx, actor, "Überprüfung 2026", "2026-06-30", &[], true, now).await?;
+    for (i, (update, measure)) in update_ids(tx, &second).await?.into_iter().enumerate() {
+        if i % 2 == 1 {
+            continue;
+        }
+        let status = original(&measure);
+        let input = UpdateInput {
+            status: status.key().into(),
+            progress: format!(
+                "Beispiel-Bericht zum Stichtag 30.06.2026: Stand „{}“.",
+                status.label()
+            ),
+            adaptation: if i % 10 == 0 {
+                "adjust".into()
+            } else {
+                "none".into()
+            },
+            adaptation_reason: if i % 10 == 0 {
+                "Mehr Standorte einbeziehen (Beispiel).".into()
+            } else {
+                String::new()
+            },
+        };
+        reviews::submit(tx, actor, &update, &input, now).await?;
+        if i % 4 == 0 {
+            reviews::review(tx, actor, &update, Decision::Accept, "", now).await?;
+        }
+    }
+    Ok(())
+}
