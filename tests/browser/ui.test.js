@@ -140,3 +140,49 @@ test('forms: errors are announced and named; htmx filters without reloading; pho
   assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
   await context.close();
 });
+
+test('review round: a partner reports, coordination accepts and closes, the committee report shows it', async () => {
+  const { context, page, problems } = await newPage();
+  const logout = async () => {
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await page.waitForURL(/\/login/);
+  };
+
+  await login(page, 'koordination');
+  await page.goto(`${base}/rounds`);
+  await page.getByLabel('Titel', { exact: false }).fill('Browser-Runde');
+  await page.getByLabel('Stichtag', { exact: false }).fill('2026-09-30');
+  await page.getByLabel('KIM', { exact: true }).check();
+  await page.getByRole('button', { name: 'Runde eröffnen' }).click();
+  await page.waitForURL(/\/rounds\/[^/]+\?ok=created$/);
+  const roundUrl = page.url().replace(/\?.*$/, '');
+  await checkAccessibility(page, 'round (coordination)');
+  await logout();
+
+  await login(page, 'partner');
+  await page.getByRole('link', { name: 'Browser-Runde' }).click();
+  const task = page.locator('#tasks-h ~ table tbody a').first();
+  const title = (await task.innerText()).trim();
+  await task.click();
+  await checkAccessibility(page, 'update form (partner)');
+  await page.getByLabel('Sachstand zum Stichtag', { exact: false }).selectOption({ label: 'abgeschlossen' });
+  await page.getByLabel('Fortschritt', { exact: false }).fill('Im Browser berichtet: 12 Termine.');
+  await page.getByRole('button', { name: 'Bericht einreichen' }).click();
+  await page.waitForURL(/ok=saved$/);
+  await logout();
+
+  await login(page, 'koordination');
+  await page.goto(roundUrl);
+  await page.getByRole('link', { name: title, exact: true }).first().click();
+  await page.getByRole('button', { name: 'Annehmen' }).click();
+  await page.waitForURL(/ok=saved$/);
+  await page.getByRole('button', { name: 'Runde abschließen' }).click();
+  await page.waitForURL(/ok=saved$/);
+  await page.getByRole('link', { name: 'Sachstandsbericht ansehen' }).click();
+  await page.waitForURL(/\/report$/);
+  assert.match(await page.locator('main').innerText(), /Im Browser berichtet: 12 Termine\./);
+  await checkAccessibility(page, 'committee status report');
+  await page.screenshot({ path: join(artifacts, 'status-report.png'), fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

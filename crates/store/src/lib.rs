@@ -20,6 +20,7 @@ pub mod reference;
 pub mod reviews;
 pub mod sessions;
 pub mod settings;
+pub mod status_report;
 pub mod users;
 
 #[cfg(any(test, feature = "testing"))]

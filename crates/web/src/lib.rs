@@ -10,6 +10,7 @@
 
 pub mod api;
 mod assets;
+mod charts;
 mod csrf;
 mod error;
 pub mod guard;

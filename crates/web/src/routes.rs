@@ -269,6 +269,12 @@ fn table() -> Vec<Route> {
             post(pages::rounds::close),
         ),
         r(
+            M::GET,
+            "/rounds/{id}/report",
+            Access::Permission(ViewMeasures),
+            get(pages::report::show),
+        ),
+        r(
             M::POST,
             "/rounds/{id}/proposals",
             Access::Permission(SubmitReviewUpdates),

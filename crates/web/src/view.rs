@@ -23,6 +23,9 @@ pub struct Layout {
 
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Übersicht", "/", None),
+    ("Maßnahmen", "/measures", Some(Permission::ViewMeasures)),
+    ("Überprüfungen", "/rounds", Some(Permission::ViewMeasures)),
+    ("Konzepte", "/concepts", Some(Permission::ViewMeasures)),
     (
         "Organisationen",
         "/organisations",

@@ -246,3 +246,46 @@ both_backends!(opening_needs_a_date_and_measures, |db: Db| async move {
         "nothing half-written"
     );
 });
+
+both_backends!(the_status_report_counts_and_compares, |db: Db| async move {
+    demo(&db).await;
+    let rounds = reviews::rounds(&db).await.unwrap();
+    let closed = rounds.iter().find(|r| !r.is_open()).unwrap();
+    let report = lotse_store::status_report::build(&db, &closed.id)
+        .await
+        .unwrap();
+    let counted: usize = report.by_status.iter().map(|(_, n)| n).sum();
+    assert_eq!(counted, report.rows.len());
+    assert_eq!(
+        report.by_field.iter().map(|f| f.total).sum::<usize>(),
+        report.rows.len()
+    );
+    assert!(
+        report.previous.is_none(),
+        "the first round has nothing to compare with"
+    );
+    assert!(report.fictitious > 0 && report.fictitious < report.rows.len());
+    assert!(!report.adaptations.is_empty());
+
+    // Close the open round: it is compared with the earlier one.
+    let open = rounds.iter().find(|r| r.is_open()).unwrap();
+    db.write(async |tx| reviews::close(tx, &coordination(), &open.id, now()).await)
+        .await
+        .unwrap();
+    let second = lotse_store::status_report::build(&db, &open.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        second.previous.as_ref().map(|p| p.id.as_str()),
+        Some(closed.id.as_str())
+    );
+    assert!(
+        !second.changes.is_empty(),
+        "demo statuses moved between the rounds"
+    );
+    assert!(second.changes.iter().all(|c| c.from != c.to));
+    let err = lotse_store::status_report::build(&db, "nope")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound));
+});

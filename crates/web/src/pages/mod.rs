@@ -8,6 +8,7 @@ pub mod health;
 pub mod login;
 pub mod measures;
 pub mod organisations;
+pub mod report;
 pub mod rounds;
 pub mod settings;
 pub mod towns;

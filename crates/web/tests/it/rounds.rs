@@ -186,6 +186,21 @@ web_test!(
             .await
             .body;
         assert!(page.contains("Eingefrorener Stand") && page.contains("Beendet, 40 Teilnehmende."));
+        // The committee report of the closed round shows the accepted report and the change since 2024.
+        let report = app
+            .get(
+                &format!("/rounds/{round}/report"),
+                Some(&app.login("lesen").await),
+            )
+            .await;
+        assert_eq!(report.status, StatusCode::OK);
+        assert!(report.body.contains("Sachstandsbericht: Überprüfung Test"));
+        assert!(report.body.contains("Beendet, 40 Teilnehmende."));
+        assert!(
+            report.body.contains("Überprüfung 2024"),
+            "compared with the previous closed round"
+        );
+        assert!(report.body.contains("data:image/svg+xml;base64,"), "chart");
         let late = app
             .post_form(
                 &format!("/rounds/{round}/updates/{}", foreign.id),
@@ -197,3 +212,28 @@ web_test!(
         assert!(late.body.contains("abgeschlossen"));
     }
 );
+
+web_test!(reports_exist_only_for_closed_rounds, |app| {
+    let reader = app.login("lesen").await;
+    let rounds = reviews::rounds(&app.db).await.unwrap();
+    let (open, closed) = (&rounds[0], &rounds[1]);
+    let report = app
+        .get(&format!("/rounds/{}/report", closed.id), Some(&reader))
+        .await;
+    assert_eq!(report.status, StatusCode::OK);
+    assert!(report.body.contains("Stichtag 31.12.2024"));
+    assert!(
+        report.body.contains("sind erfundene Beispiele"),
+        "the demo says so in the report"
+    );
+    assert!(
+        report
+            .body
+            .contains("Maßnahmen nach Handlungsfeld und Sachstand")
+    );
+    let refused = app
+        .get(&format!("/rounds/{}/report", open.id), Some(&reader))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("noch offen"));
+});

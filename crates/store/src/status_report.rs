@@ -1,0 +1,148 @@
+//! The committee status report (Sachstandsbericht) of a closed review round, as data: built from
+//! the round's frozen snapshot, so it reads the same however the measures change later. The web
+//! page renders it as HTML; the report formats (PDF/A, DOCX) render the same model.
+
+use lotse_domain::collation::sort_key;
+use lotse_domain::measure::{Adaptation, MeasureStatus};
+use serde::Serialize;
+
+use crate::reviews::{self, Proposal, Round, SnapshotRow};
+use crate::{Db, Result, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    pub round: Round,
+    /// The closed round before this one, if any: the basis of "changes since".
+    pub previous: Option<Round>,
+    pub rows: Vec<SnapshotRow>,
+    /// Count per status, in the order of the vocabulary (zero counts included).
+    pub by_status: Vec<(MeasureStatus, usize)>,
+    pub by_field: Vec<FieldSummary>,
+    /// Measures whose status differs from the previous round.
+    pub changes: Vec<StatusChange>,
+    /// Measures that were not in the previous round.
+    pub new_measures: Vec<SnapshotRow>,
+    /// Rows with an adaptation need (adjust or drop).
+    pub adaptations: Vec<SnapshotRow>,
+    pub proposals: Vec<Proposal>,
+    /// How many rows are invented examples (demo data): the report says so.
+    pub fictitious: usize,
+    /// How many measures had no accepted report by the reference date.
+    pub without_report: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldSummary {
+    pub concept: String,
+    pub field: String,
+    /// Per status, in vocabulary order.
+    pub counts: Vec<usize>,
+    pub total: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct StatusChange {
+    pub concept: String,
+    pub code: String,
+    pub title: String,
+    pub from: MeasureStatus,
+    pub to: MeasureStatus,
+}
+
+fn status(row: &SnapshotRow) -> MeasureStatus {
+    MeasureStatus::parse(&row.status).unwrap_or(MeasureStatus::Planned)
+}
+
+fn index(s: MeasureStatus) -> usize {
+    MeasureStatus::ALL.iter().position(|x| *x == s).unwrap_or(0)
+}
+
+pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
+    let round = reviews::round(db, round_id).await?;
+    if round.is_open() {
+        return Err(StoreError::field(
+            "round",
+            "Der Sachstandsbericht entsteht aus einer abgeschlossenen Runde; diese Runde ist noch offen.",
+        ));
+    }
+    let rows = reviews::snapshot(db, round_id).await?;
+    let previous = reviews::rounds(db)
+        .await?
+        .into_iter()
+        .filter(|r| !r.is_open() && r.id != round.id && r.reference_date < round.reference_date)
+        .max_by(|a, b| a.reference_date.cmp(&b.reference_date));
+    let previous_rows = match &previous {
+        Some(p) => reviews::snapshot(db, &p.id).await?,
+        None => Vec::new(),
+    };
+
+    let mut by_status: Vec<(MeasureStatus, usize)> =
+        MeasureStatus::ALL.iter().map(|s| (*s, 0)).collect();
+    let mut by_field: Vec<FieldSummary> = Vec::new();
+    for row in &rows {
+        let i = index(status(row));
+        by_status[i].1 += 1;
+        let field = row
+            .field_of_action
+            .clone()
+            .unwrap_or_else(|| "ohne Handlungsfeld".into());
+        let pos = by_field
+            .iter()
+            .position(|f| f.concept == row.concept && f.field == field);
+        let entry = match pos {
+            Some(p) => &mut by_field[p],
+            None => {
+                by_field.push(FieldSummary {
+                    concept: row.concept.clone(),
+                    field,
+                    counts: vec![0; MeasureStatus::ALL.len()],
+                    total: 0,
+                });
+                let last = by_field.len() - 1;
+                &mut by_field[last]
+            }
+        };
+        entry.counts[i] += 1;
+        entry.total += 1;
+    }
+    by_field.sort_by_cached_key(|f| (sort_key(&f.concept), sort_key(&f.field)));
+
+    let mut changes = Vec::new();
+    let mut new_measures = Vec::new();
+    if previous.is_some() {
+        for row in &rows {
+            match previous_rows
+                .iter()
+                .find(|p| p.measure_id == row.measure_id)
+            {
+                Some(before) if status(before) != status(row) => changes.push(StatusChange {
+                    concept: row.concept.clone(),
+                    code: row.code.clone(),
+                    title: row.title.clone(),
+                    from: status(before),
+                    to: status(row),
+                }),
+                Some(_) => {}
+                None => new_measures.push(row.clone()),
+            }
+        }
+    }
+    let adaptations = rows
+        .iter()
+        .filter(|r| Adaptation::parse(&r.adaptation).is_some_and(|a| a != Adaptation::None))
+        .cloned()
+        .collect();
+    Ok(StatusReport {
+        proposals: reviews::proposals(db, round_id).await?,
+        fictitious: rows.iter().filter(|r| r.fictitious).count(),
+        without_report: rows.iter().filter(|r| r.update_state != "accepted").count(),
+        round,
+        previous,
+        by_status,
+        by_field,
+        changes,
+        new_measures,
+        adaptations,
+        rows,
+    })
+}

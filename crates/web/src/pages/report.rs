@@ -1,0 +1,88 @@
+//! The committee status report of a closed review round, as a web page.
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::Response;
+use lotse_domain::measure::MeasureStatus;
+use lotse_store::status_report::{self, StatusReport};
+
+use super::render;
+use crate::AppState;
+use crate::charts::bar_chart_data_uri;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{Layout, date_de};
+
+pub struct Row {
+    concept: String,
+    code: String,
+    title: String,
+    lead: String,
+    status: &'static str,
+    progress: String,
+    reported: bool,
+    fictitious: bool,
+}
+
+#[derive(Template)]
+#[template(path = "rounds/report.html")]
+struct ReportPage {
+    layout: Layout,
+    r: StatusReport,
+    date: String,
+    previous_date: String,
+    by_status: Vec<(&'static str, usize)>,
+    status_labels: Vec<&'static str>,
+    status_chart: String,
+    status_chart_height: usize,
+    rows: Vec<Row>,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let r = status_report::build(&app.db, &id).await?;
+    let by_status: Vec<(&'static str, usize)> =
+        r.by_status.iter().map(|(s, n)| (s.label(), *n)).collect();
+    let chart_items: Vec<(String, usize)> = by_status
+        .iter()
+        .map(|(l, n)| ((*l).to_owned(), *n))
+        .collect();
+    let rows = r
+        .rows
+        .iter()
+        .map(|m| Row {
+            concept: m.concept.clone(),
+            code: m.code.clone(),
+            title: m.title.clone(),
+            lead: m.lead_organisation.clone().unwrap_or_else(|| "–".into()),
+            status: MeasureStatus::parse(&m.status).map_or("", MeasureStatus::label),
+            progress: m.progress.clone(),
+            reported: m.update_state == "accepted",
+            fictitious: m.fictitious,
+        })
+        .collect();
+    render(&ReportPage {
+        layout: Layout::new(
+            &app,
+            &user,
+            format!("Sachstandsbericht {}", r.round.title),
+            uri.path(),
+        ),
+        date: date_de(&r.round.reference_date),
+        previous_date: r
+            .previous
+            .as_ref()
+            .map(|p| date_de(&p.reference_date))
+            .unwrap_or_default(),
+        status_chart: bar_chart_data_uri(&chart_items),
+        status_chart_height: 28 * chart_items.len() + 8,
+        status_labels: MeasureStatus::ALL.iter().map(|s| s.label()).collect(),
+        by_status,
+        rows,
+        r,
+    })
+}
