@@ -9,6 +9,7 @@ pub mod measure;
 pub mod organisation;
 pub mod policy;
 pub mod role;
+pub mod structural_issue;
 pub mod totp;
 pub mod town;
 pub mod user;

@@ -29,10 +29,14 @@ pub enum Permission {
     /// Report on measures in a review round: for measures led by one's own organisation only
     /// (see [`may_submit_review_update`]).
     SubmitReviewUpdates,
+    /// See the register of structural issues (no personal data: counts and descriptions only).
+    ViewStructuralIssues,
+    /// Enter and update structural issues.
+    ManageStructuralIssues,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 12] = [
         Permission::ViewTowns,
         Permission::ViewOrganisations,
         Permission::ManageOrganisations,
@@ -43,6 +47,8 @@ impl Permission {
         Permission::ManageMeasures,
         Permission::ManageReviews,
         Permission::SubmitReviewUpdates,
+        Permission::ViewStructuralIssues,
+        Permission::ManageStructuralIssues,
     ];
 }
 
@@ -51,7 +57,11 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match permission {
         // Reference data and the organisation directory are needed by everyone who refers people on.
-        ViewTowns | ViewOrganisations | ViewMeasures => true,
+        ViewTowns | ViewOrganisations | ViewMeasures | ViewStructuralIssues => true,
+        // Case managers find the barriers; the coordination takes them to the steering group.
+        ManageStructuralIssues => {
+            matches!(role, Role::Admin | Role::Coordination | Role::CaseManager)
+        }
         // Organisations are kept by the integration centre (KI/KIM) and the platform admins.
         ManageOrganisations => matches!(role, Role::Admin | Role::Coordination),
         // The concepts are steered by the KI/KIM coordination; partners report through review rounds.

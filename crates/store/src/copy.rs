@@ -254,6 +254,30 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "structural_issues",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("title", Text),
+            ("description", Text),
+            ("from_organisation_id", NullableText),
+            ("from_jurisdiction", NullableText),
+            ("to_organisation_id", NullableText),
+            ("to_jurisdiction", NullableText),
+            ("evidence_count", Int),
+            ("status", Text),
+            ("reported_on", Text),
+            ("fictitious", Bool),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    },
+    Table {
+        name: "structural_issue_towns",
+        order_by: "issue_id, town_ags",
+        columns: &[("issue_id", Text), ("town_ags", Text)],
+    },
+    Table {
         name: "sessions",
         order_by: "token_hash",
         columns: &[

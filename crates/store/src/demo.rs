@@ -124,6 +124,7 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
     let leads: Vec<String> = [1, 2, 5, 6].iter().map(|&i| org_ids[i].clone()).collect();
     crate::demo_catalogue::load(&mut tx, &actor, &leads, now).await?;
     crate::demo_catalogue::load_rounds(&mut tx, &actor, now).await?;
+    crate::demo_catalogue::load_issues(&mut tx, &actor, &leads, now).await?;
     // The demo is for trying things out: no second factor until an admin switches it on.
     settings::set_totp_required_roles(&mut tx, &actor, &[], now).await?;
     settings::set(&mut tx, &actor, settings::DEMO_DATA, "loaded", now).await?;

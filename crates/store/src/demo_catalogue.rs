@@ -340,3 +340,71 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
     }
     Ok(())
 }
+
+/// A few invented structural issues, as case management would report them.
+pub async fn load_issues(
+    tx: &mut Tx,
+    actor: &Actor,
+    organisations: &[String],
+    now: i64,
+) -> Result<()> {
+    use lotse_domain::structural_issue::IssueInput;
+    let issues = [
+        (
+            "Lücke beim Wechsel vom AsylbLG ins SGB II",
+            "asylblg",
+            "sgb2",
+            "18",
+            "under_discussion",
+            "2025-03-12",
+        ),
+        (
+            "Wartezeit auf Termine zur Verlängerung des Aufenthaltstitels",
+            "aufenthg",
+            "aufenthg",
+            "27",
+            "reported",
+            "2025-09-01",
+        ),
+        (
+            "Keine Integrationskurse mit Kinderbetreuung im Süden des Kreises",
+            "",
+            "",
+            "9",
+            "solution_agreed",
+            "2024-11-20",
+        ),
+        (
+            "Anerkennung ausländischer Abschlüsse dauert zu lange",
+            "sgb3",
+            "sgb2",
+            "6",
+            "resolved",
+            "2024-02-02",
+        ),
+    ];
+    for (i, (title, from, to, evidence, status, date)) in issues.into_iter().enumerate() {
+        let input = IssueInput {
+            title: format!("{title} (Beispiel)"),
+            description: "Erfundenes Beispiel einer strukturellen Hürde aus der Fallarbeit.".into(),
+            from_organisation_id: organisations
+                .get(i % organisations.len())
+                .cloned()
+                .unwrap_or_default(),
+            from_jurisdiction: from.into(),
+            to_jurisdiction: to.into(),
+            towns: if i == 2 {
+                vec!["05570048".into(), "05570008".into()]
+            } else {
+                Vec::new()
+            },
+            evidence_count: evidence.into(),
+            status: status.into(),
+            reported_on: date.into(),
+            ..Default::default()
+        };
+        let draft = input.validate().map_err(StoreError::Invalid)?;
+        crate::structural_issues::create(tx, actor, &draft, true, now).await?;
+    }
+    Ok(())
+}

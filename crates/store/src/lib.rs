@@ -21,6 +21,7 @@ pub mod reviews;
 pub mod sessions;
 pub mod settings;
 pub mod status_report;
+pub mod structural_issues;
 pub mod users;
 
 #[cfg(any(test, feature = "testing"))]

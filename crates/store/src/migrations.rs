@@ -30,6 +30,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_reviews.sql"),
         postgres: include_str!("../migrations/postgres/0003_reviews.sql"),
     },
+    Migration {
+        version: 4,
+        name: "structural_issues",
+        sqlite: include_str!("../migrations/sqlite/0004_structural_issues.sql"),
+        postgres: include_str!("../migrations/postgres/0004_structural_issues.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -243,6 +243,43 @@ fn table() -> Vec<Route> {
             Access::Permission(ManageMeasures),
             post(pages::measures::record_value),
         ),
+        // Structural issues
+        r(
+            M::GET,
+            "/issues",
+            Access::Permission(ViewStructuralIssues),
+            get(pages::issues::list),
+        ),
+        r(
+            M::GET,
+            "/issues/new",
+            Access::Permission(ManageStructuralIssues),
+            get(pages::issues::new_form),
+        ),
+        r(
+            M::POST,
+            "/issues",
+            Access::Permission(ManageStructuralIssues),
+            post(pages::issues::create),
+        ),
+        r(
+            M::GET,
+            "/issues/{id}",
+            Access::Permission(ViewStructuralIssues),
+            get(pages::issues::show),
+        ),
+        r(
+            M::GET,
+            "/issues/{id}/edit",
+            Access::Permission(ManageStructuralIssues),
+            get(pages::issues::edit_form),
+        ),
+        r(
+            M::POST,
+            "/issues/{id}",
+            Access::Permission(ManageStructuralIssues),
+            post(pages::issues::update),
+        ),
         // Review rounds
         r(
             M::GET,

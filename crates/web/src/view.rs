@@ -27,6 +27,11 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Überprüfungen", "/rounds", Some(Permission::ViewMeasures)),
     ("Konzepte", "/concepts", Some(Permission::ViewMeasures)),
     (
+        "Strukturelle Hürden",
+        "/issues",
+        Some(Permission::ViewStructuralIssues),
+    ),
+    (
         "Organisationen",
         "/organisations",
         Some(Permission::ViewOrganisations),
@@ -118,6 +123,15 @@ pub fn datetime(ms: i64) -> String {
 
 pub fn opt_datetime(ms: Option<i64>) -> String {
     ms.map(datetime).unwrap_or_else(|| "–".to_owned())
+}
+
+/// Today's date in German local time, `YYYY-MM-DD`.
+pub fn today() -> String {
+    let now = jiff::Timestamp::now();
+    match jiff::tz::db().get("Europe/Berlin") {
+        Ok(tz) => now.to_zoned(tz).date().to_string(),
+        Err(_) => now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
+    }
 }
 
 /// Parses a `YYYY-MM-DD` date as the start of that day in German local time, in epoch ms.

@@ -7,6 +7,7 @@ mod measures;
 mod organisations;
 mod platform;
 mod reviews;
+mod structural_issues;
 mod users;
 
 use lotse_store::{Actor, Db, now_ms};

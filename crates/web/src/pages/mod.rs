@@ -5,6 +5,7 @@ pub mod audit;
 pub mod concepts;
 pub mod dashboard;
 pub mod health;
+pub mod issues;
 pub mod login;
 pub mod measures;
 pub mod organisations;

@@ -237,3 +237,57 @@ web_test!(reports_exist_only_for_closed_rounds, |app| {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("noch offen"));
 });
+
+web_test!(case_managers_report_structural_issues, |app| {
+    let cm = app.login("fallmanagement").await;
+    let list = app.get("/issues", Some(&cm)).await.body;
+    assert!(
+        list.contains("Lücke beim Wechsel vom AsylbLG ins SGB II")
+            && list.contains("(AsylbLG) → SGB II")
+    );
+    let bad = app
+        .post_form(
+            "/issues",
+            &[
+                ("title", ""),
+                ("evidence_count", "viele"),
+                ("reported_on", "gestern"),
+            ],
+            Some(&cm),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body
+            .contains("Zahl der Belegfälle: Bitte eine ganze Zahl")
+    );
+    let created = app
+        .post_form(
+            "/issues",
+            &[
+                ("title", "Dolmetschkosten beim Jobcenter ungeklärt"),
+                ("from_jurisdiction", "sgb2"),
+                ("evidence_count", "4"),
+                ("status", "reported"),
+                ("reported_on", "2026-05-04"),
+                ("towns", "05570004"),
+            ],
+            Some(&cm),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let page = app.get(created.location(), Some(&cm)).await.body;
+    assert!(
+        page.contains("Dolmetschkosten beim Jobcenter ungeklärt")
+            && page.contains("04.05.2026")
+            && page.contains("Ahlen")
+    );
+    let reader = app.login("lesen").await;
+    assert!(
+        app.get("/issues", Some(&reader))
+            .await
+            .body
+            .contains("Dolmetschkosten"),
+        "the committee reads the register"
+    );
+});

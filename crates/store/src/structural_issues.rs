@@ -1,0 +1,292 @@
+//! The register of structural issues (strukturelle Hürden).
+
+use lotse_domain::collation::sort_key;
+use lotse_domain::structural_issue::{IssueDraft, IssueInput, IssueStatus, jurisdiction_label};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::{Db, Tx, new_id, read, tx};
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct Issue {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub from_organisation_id: Option<String>,
+    pub from_organisation: Option<String>,
+    pub from_jurisdiction: Option<String>,
+    pub to_organisation_id: Option<String>,
+    pub to_organisation: Option<String>,
+    pub to_jurisdiction: Option<String>,
+    pub evidence_count: i64,
+    pub status: String,
+    pub reported_on: String,
+    pub fictitious: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// (AGS, name); empty means the whole district.
+    #[sqlx(skip)]
+    pub towns: Vec<(String, String)>,
+}
+
+impl Issue {
+    pub fn status_label(&self) -> &'static str {
+        IssueStatus::parse(&self.status).map_or("", IssueStatus::label)
+    }
+
+    /// "Jobcenter (SGB II) → Ausländerbehörde (AufenthG)", as far as known.
+    pub fn hand_off(&self) -> String {
+        let side = |org: &Option<String>, j: &Option<String>| {
+            let j = j.as_deref().and_then(jurisdiction_label);
+            match (org, j) {
+                (Some(o), Some(j)) => format!("{o} ({j})"),
+                (Some(o), None) => o.clone(),
+                (None, Some(j)) => j.to_owned(),
+                (None, None) => "?".to_owned(),
+            }
+        };
+        format!(
+            "{} → {}",
+            side(&self.from_organisation, &self.from_jurisdiction),
+            side(&self.to_organisation, &self.to_jurisdiction)
+        )
+    }
+}
+
+const SELECT: &str = "SELECT i.id, i.title, i.description, i.from_organisation_id, fo.name AS from_organisation, i.from_jurisdiction, \
+    i.to_organisation_id, too.name AS to_organisation, i.to_jurisdiction, i.evidence_count, i.status, i.reported_on, \
+    i.fictitious, i.created_at, i.updated_at FROM structural_issues i \
+    LEFT JOIN organisations fo ON fo.id = i.from_organisation_id LEFT JOIN organisations too ON too.id = i.to_organisation_id";
+
+async fn attach_towns(db: &Db, mut issues: Vec<Issue>) -> Result<Vec<Issue>> {
+    let towns: Vec<(String, String, String)> = read!(db, |c| {
+        sqlx::query_as("SELECT it.issue_id, t.ags, t.name FROM structural_issue_towns it JOIN towns t ON t.ags = it.town_ags")
+            .fetch_all(c)
+            .await
+    })?;
+    for issue in &mut issues {
+        issue.towns = towns
+            .iter()
+            .filter(|(id, _, _)| *id == issue.id)
+            .map(|(_, a, n)| (a.clone(), n.clone()))
+            .collect();
+        issue.towns.sort_by_cached_key(|(_, n)| sort_key(n));
+    }
+    Ok(issues)
+}
+
+/// All issues, open ones first (by evidence, then date), settled ones after.
+pub async fn list(db: &Db, status: Option<&str>) -> Result<Vec<Issue>> {
+    let mut issues: Vec<Issue> = read!(db, |c| sqlx::query_as(SELECT).fetch_all(c).await)?;
+    if let Some(s) = status.filter(|s| !s.is_empty()) {
+        issues.retain(|i| i.status == s);
+    }
+    let settled = |i: &Issue| matches!(i.status.as_str(), "resolved" | "not_solvable");
+    issues.sort_by(|a, b| {
+        settled(a)
+            .cmp(&settled(b))
+            .then(b.evidence_count.cmp(&a.evidence_count))
+            .then(b.reported_on.cmp(&a.reported_on))
+    });
+    attach_towns(db, issues).await
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<Issue> {
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE i.id = $1"));
+    let issue: Option<Issue> = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    attach_towns(db, vec![issue.ok_or(StoreError::NotFound)?])
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
+}
+
+/// Validates the input and its references (organisations, towns).
+pub async fn validate(db: &Db, input: &IssueInput) -> Result<IssueDraft> {
+    let mut errors = input.validate().err().unwrap_or_default();
+    let orgs = crate::organisations::list(db, true).await?;
+    for (field, id) in [
+        ("from_organisation_id", &input.from_organisation_id),
+        ("to_organisation_id", &input.to_organisation_id),
+    ] {
+        let id = id.trim();
+        if !id.is_empty() && !orgs.iter().any(|o| o.id == id) {
+            errors.add(field, "Diese Organisation gibt es nicht.");
+        }
+    }
+    let towns = crate::reference::towns(db).await?;
+    if input
+        .towns
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .any(|t| !towns.iter().any(|x| x.ags == t))
+    {
+        errors.add("towns", "Eine der Städte/Gemeinden gehört nicht zum Kreis.");
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    input.validate().map_err(StoreError::Invalid)
+}
+
+async fn write_towns(tx: &mut Tx, id: &str, towns: &[String]) -> Result<()> {
+    tx!(tx, |c| {
+        sqlx::query("DELETE FROM structural_issue_towns WHERE issue_id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        for t in towns {
+            sqlx::query("INSERT INTO structural_issue_towns (issue_id, town_ags) VALUES ($1, $2)")
+                .bind(id)
+                .bind(t)
+                .execute(&mut *c)
+                .await?;
+        }
+    });
+    Ok(())
+}
+
+fn draft_json(d: &IssueDraft) -> serde_json::Value {
+    json!({
+        "title": d.title, "description": d.description, "from_organisation_id": d.from_organisation_id,
+        "from_jurisdiction": d.from_jurisdiction, "to_organisation_id": d.to_organisation_id,
+        "to_jurisdiction": d.to_jurisdiction, "towns": d.towns.join(","), "evidence_count": d.evidence_count,
+        "status": d.status.key(), "reported_on": d.reported_on,
+    })
+}
+
+pub async fn create(
+    tx: &mut Tx,
+    actor: &Actor,
+    d: &IssueDraft,
+    fictitious: bool,
+    now: i64,
+) -> Result<String> {
+    let id = new_id();
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO structural_issues (id, title, description, from_organisation_id, from_jurisdiction, to_organisation_id, \
+             to_jurisdiction, evidence_count, status, reported_on, fictitious, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        )
+        .bind(&id)
+        .bind(&d.title)
+        .bind(&d.description)
+        .bind(d.from_organisation_id.as_deref())
+        .bind(d.from_jurisdiction.as_deref())
+        .bind(d.to_organisation_id.as_deref())
+        .bind(d.to_jurisdiction.as_deref())
+        .bind(d.evidence_count)
+        .bind(d.status.key())
+        .bind(&d.reported_on)
+        .bind(fictitious)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    write_towns(tx, &id, &d.towns).await?;
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "structural_issue",
+        &id,
+        draft_json(d),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    actor: &Actor,
+    old: &Issue,
+    d: &IssueDraft,
+    now: i64,
+) -> Result<()> {
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE structural_issues SET title = $2, description = $3, from_organisation_id = $4, from_jurisdiction = $5, \
+             to_organisation_id = $6, to_jurisdiction = $7, evidence_count = $8, status = $9, reported_on = $10, updated_at = $11 \
+             WHERE id = $1",
+        )
+        .bind(&old.id)
+        .bind(&d.title)
+        .bind(&d.description)
+        .bind(d.from_organisation_id.as_deref())
+        .bind(d.from_jurisdiction.as_deref())
+        .bind(d.to_organisation_id.as_deref())
+        .bind(d.to_jurisdiction.as_deref())
+        .bind(d.evidence_count)
+        .bind(d.status.key())
+        .bind(&d.reported_on)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    write_towns(tx, &old.id, &d.towns).await?;
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    let changes = audit::diff([
+        ("title", old.title.clone(), d.title.clone()),
+        (
+            "description",
+            old.description.clone(),
+            d.description.clone(),
+        ),
+        (
+            "from_organisation_id",
+            opt(&old.from_organisation_id),
+            opt(&d.from_organisation_id),
+        ),
+        (
+            "from_jurisdiction",
+            opt(&old.from_jurisdiction),
+            opt(&d.from_jurisdiction),
+        ),
+        (
+            "to_organisation_id",
+            opt(&old.to_organisation_id),
+            opt(&d.to_organisation_id),
+        ),
+        (
+            "to_jurisdiction",
+            opt(&old.to_jurisdiction),
+            opt(&d.to_jurisdiction),
+        ),
+        (
+            "towns",
+            old.towns
+                .iter()
+                .map(|(a, _)| a.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            d.towns.join(","),
+        ),
+        (
+            "evidence_count",
+            old.evidence_count.to_string(),
+            d.evidence_count.to_string(),
+        ),
+        ("status", old.status.clone(), d.status.key().to_owned()),
+        (
+            "reported_on",
+            old.reported_on.clone(),
+            d.reported_on.clone(),
+        ),
+    ]);
+    audit::append(
+        tx,
+        actor,
+        "update",
+        "structural_issue",
+        &old.id,
+        changes,
+        now,
+    )
+    .await
+}

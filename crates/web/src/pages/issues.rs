@@ -1,0 +1,282 @@
+//! The register of structural issues: list, details, report and edit.
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::structural_issue::{IssueInput, IssueStatus, JURISDICTIONS, field_label};
+use lotse_domain::{Permission, policy::any_allows};
+use lotse_store::structural_issues::{self, Issue};
+use lotse_store::{StoreError, now_ms, organisations, reference};
+
+use super::{render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, NoticeQuery, date_de, today};
+
+type Options = Vec<(String, String)>;
+
+fn statuses() -> Options {
+    IssueStatus::ALL
+        .iter()
+        .map(|s| (s.key().to_owned(), s.label().to_owned()))
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "issues/list.html")]
+struct ListPage {
+    layout: Layout,
+    issues: Vec<Issue>,
+    status: String,
+    statuses: Options,
+    can_manage: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    status: String,
+    ok: Option<String>,
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    render(&ListPage {
+        layout: Layout::new(&app, &user, "Strukturelle Hürden", uri.path())
+            .with_notice(q.ok.as_deref()),
+        issues: structural_issues::list(&app.db, Some(&q.status)).await?,
+        status: q.status,
+        statuses: statuses(),
+        can_manage: any_allows(&user.principal.roles, Permission::ManageStructuralIssues),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "issues/show.html")]
+struct ShowPage {
+    layout: Layout,
+    i: Issue,
+    reported: String,
+    can_manage: bool,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let i = structural_issues::get(&app.db, &id).await?;
+    render(&ShowPage {
+        layout: Layout::new(&app, &user, i.title.clone(), uri.path()).with_notice(q.ok.as_deref()),
+        reported: date_de(&i.reported_on),
+        i,
+        can_manage: any_allows(&user.principal.roles, Permission::ManageStructuralIssues),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "issues/form.html")]
+struct FormPage {
+    layout: Layout,
+    action: String,
+    form: IssueInput,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    organisations: Options,
+    jurisdictions: Options,
+    towns: Options,
+    statuses: Options,
+}
+
+async fn form_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    title: &str,
+    action: String,
+    form: IssueInput,
+    errors: FormErrors,
+) -> Result<FormPage, AppError> {
+    Ok(FormPage {
+        layout: Layout::new(app, user, title, path),
+        action,
+        form,
+        summary: errors.summary(field_label),
+        errors,
+        organisations: organisations::list(&app.db, false)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect(),
+        jurisdictions: JURISDICTIONS
+            .iter()
+            .map(|(k, l)| ((*k).to_owned(), (*l).to_owned()))
+            .collect(),
+        towns: reference::towns(&app.db)
+            .await?
+            .into_iter()
+            .map(|t| (t.ags, t.name))
+            .collect(),
+        statuses: statuses(),
+    })
+}
+
+fn parse_form(body: &str) -> IssueInput {
+    let mut input = IssueInput::default();
+    for (k, v) in form_urlencoded::parse(body.as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "title" => input.title = v,
+            "description" => input.description = v,
+            "from_organisation_id" => input.from_organisation_id = v,
+            "from_jurisdiction" => input.from_jurisdiction = v,
+            "to_organisation_id" => input.to_organisation_id = v,
+            "to_jurisdiction" => input.to_jurisdiction = v,
+            "towns" => input.towns.push(v),
+            "evidence_count" => input.evidence_count = v,
+            "status" => input.status = v,
+            "reported_on" => input.reported_on = v,
+            _ => {}
+        }
+    }
+    input
+}
+
+pub async fn new_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let today = today();
+    let form = IssueInput {
+        status: "reported".into(),
+        reported_on: today,
+        ..Default::default()
+    };
+    render(
+        &form_page(
+            &app,
+            &user,
+            uri.path(),
+            "Strukturelle Hürde melden",
+            "/issues".into(),
+            form,
+            FormErrors::none(),
+        )
+        .await?,
+    )
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    body: String,
+) -> Result<Response, AppError> {
+    let input = parse_form(&body);
+    let result = match structural_issues::validate(&app.db, &input).await {
+        Ok(d) => {
+            app.db
+                .write(async |tx| {
+                    structural_issues::create(tx, &user.principal.actor(), &d, false, now_ms())
+                        .await
+                })
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/issues/{id}?ok=created")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Strukturelle Hürde melden",
+                "/issues".into(),
+                input,
+                FormErrors(errors),
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let i = structural_issues::get(&app.db, &id).await?;
+    let form = IssueInput {
+        title: i.title.clone(),
+        description: i.description.clone(),
+        from_organisation_id: i.from_organisation_id.clone().unwrap_or_default(),
+        from_jurisdiction: i.from_jurisdiction.clone().unwrap_or_default(),
+        to_organisation_id: i.to_organisation_id.clone().unwrap_or_default(),
+        to_jurisdiction: i.to_jurisdiction.clone().unwrap_or_default(),
+        towns: i.towns.iter().map(|(a, _)| a.clone()).collect(),
+        evidence_count: i.evidence_count.to_string(),
+        status: i.status.clone(),
+        reported_on: i.reported_on.clone(),
+    };
+    let title = format!("{} bearbeiten", i.title);
+    render(
+        &form_page(
+            &app,
+            &user,
+            uri.path(),
+            &title,
+            format!("/issues/{id}"),
+            form,
+            FormErrors::none(),
+        )
+        .await?,
+    )
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let old = structural_issues::get(&app.db, &id).await?;
+    let input = parse_form(&body);
+    let result = match structural_issues::validate(&app.db, &input).await {
+        Ok(d) => {
+            app.db
+                .write(async |tx| {
+                    structural_issues::update(tx, &user.principal.actor(), &old, &d, now_ms()).await
+                })
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/issues/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Hürde bearbeiten",
+                format!("/issues/{id}"),
+                input,
+                FormErrors(errors),
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
