@@ -33,10 +33,14 @@ pub enum Permission {
     ViewStructuralIssues,
     /// Enter and update structural issues.
     ManageStructuralIssues,
+    /// See bodies, meetings, decisions and action items.
+    ViewBodies,
+    /// Keep bodies, meetings, minutes, decisions and action items.
+    ManageBodies,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 12] = [
+    pub const ALL: [Permission; 14] = [
         Permission::ViewTowns,
         Permission::ViewOrganisations,
         Permission::ManageOrganisations,
@@ -49,6 +53,8 @@ impl Permission {
         Permission::SubmitReviewUpdates,
         Permission::ViewStructuralIssues,
         Permission::ManageStructuralIssues,
+        Permission::ViewBodies,
+        Permission::ManageBodies,
     ];
 }
 
@@ -57,7 +63,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match permission {
         // Reference data and the organisation directory are needed by everyone who refers people on.
-        ViewTowns | ViewOrganisations | ViewMeasures | ViewStructuralIssues => true,
+        ViewTowns | ViewOrganisations | ViewMeasures | ViewStructuralIssues | ViewBodies => true,
+        // The integration centre runs the bodies' business (minutes, decisions, action items).
+        ManageBodies => matches!(role, Role::Admin | Role::Coordination),
         // Case managers find the barriers; the coordination takes them to the steering group.
         ManageStructuralIssues => {
             matches!(role, Role::Admin | Role::Coordination | Role::CaseManager)

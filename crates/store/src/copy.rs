@@ -278,6 +278,81 @@ pub const TABLES: &[Table] = &[
         columns: &[("issue_id", Text), ("town_ags", Text)],
     },
     Table {
+        name: "bodies",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("name", Text),
+            ("description", Text),
+            ("fictitious", Bool),
+            ("created_at", Int),
+        ],
+    },
+    Table {
+        name: "body_members",
+        order_by: "body_id, organisation_id",
+        columns: &[("body_id", Text), ("organisation_id", Text)],
+    },
+    Table {
+        name: "meetings",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("body_id", Text),
+            ("held_on", Text),
+            ("minutes", Text),
+            ("created_at", Int),
+        ],
+    },
+    Table {
+        name: "agenda_items",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("meeting_id", Text),
+            ("position", Int),
+            ("title", Text),
+        ],
+    },
+    Table {
+        name: "decisions",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("body_id", Text),
+            ("meeting_id", NullableText),
+            ("number", Text),
+            ("decided_on", Text),
+            ("text", Text),
+            ("created_at", Int),
+        ],
+    },
+    Table {
+        name: "decision_measures",
+        order_by: "decision_id, measure_id",
+        columns: &[("decision_id", Text), ("measure_id", Text)],
+    },
+    Table {
+        name: "action_items",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("title", Text),
+            ("owner_user_id", NullableText),
+            ("due_on", NullableText),
+            ("state", Text),
+            ("meeting_id", NullableText),
+            ("decision_id", NullableText),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    },
+    Table {
+        name: "structural_issue_links",
+        order_by: "issue_id, meeting_id",
+        columns: &[("issue_id", Text), ("meeting_id", Text)],
+    },
+    Table {
         name: "sessions",
         order_by: "token_hash",
         columns: &[

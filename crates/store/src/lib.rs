@@ -9,6 +9,7 @@ mod migrations;
 
 pub mod api_tokens;
 pub mod audit;
+pub mod bodies;
 pub mod copy;
 pub mod demo;
 mod demo_catalogue;

@@ -36,6 +36,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_structural_issues.sql"),
         postgres: include_str!("../migrations/postgres/0004_structural_issues.sql"),
     },
+    Migration {
+        version: 5,
+        name: "bodies",
+        sqlite: include_str!("../migrations/sqlite/0005_bodies.sql"),
+        postgres: include_str!("../migrations/postgres/0005_bodies.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -1,0 +1,671 @@
+//! Bodies (Gremien: Kreistag, Kreisausschuss, BIKS, Lenkungsgruppe KIM, AG Integration …), their
+//! meetings with agenda and minutes, numbered decisions linked to measures, and action items.
+
+use lotse_domain::FieldErrors;
+use lotse_domain::collation::sort_key;
+use lotse_domain::measure::parse_date;
+use lotse_domain::validation::{optional_multiline, required_text};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::{Db, Tx, is_unique_violation, new_id, read, tx};
+use crate::{Result, StoreError};
+
+fn date_field(e: &mut FieldErrors, field: &str, value: &str, required: bool) -> Option<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        if required {
+            e.add(field, "Pflichtfeld: bitte ein Datum angeben (JJJJ-MM-TT).");
+        }
+        return None;
+    }
+    let d = parse_date(v);
+    if d.is_none() {
+        e.add(field, format!("„{v}“ ist kein Datum (JJJJ-MM-TT)."));
+    }
+    d
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct Body {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub fictitious: bool,
+    /// (id, name)
+    #[sqlx(skip)]
+    pub members: Vec<(String, String)>,
+}
+
+pub async fn bodies(db: &Db) -> Result<Vec<Body>> {
+    let mut list: Vec<Body> = read!(db, |c| {
+        sqlx::query_as("SELECT id, name, description, fictitious FROM bodies")
+            .fetch_all(c)
+            .await
+    })?;
+    let members: Vec<(String, String, String)> = read!(db, |c| {
+        sqlx::query_as("SELECT m.body_id, o.id, o.name FROM body_members m JOIN organisations o ON o.id = m.organisation_id")
+            .fetch_all(c)
+            .await
+    })?;
+    for b in &mut list {
+        b.members = members
+            .iter()
+            .filter(|(id, _, _)| *id == b.id)
+            .map(|(_, o, n)| (o.clone(), n.clone()))
+            .collect();
+        b.members.sort_by_cached_key(|(_, n)| sort_key(n));
+    }
+    list.sort_by_cached_key(|b| sort_key(&b.name));
+    Ok(list)
+}
+
+pub async fn body(db: &Db, id: &str) -> Result<Body> {
+    bodies(db)
+        .await?
+        .into_iter()
+        .find(|b| b.id == id)
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn create_body(
+    tx: &mut Tx,
+    actor: &Actor,
+    name: &str,
+    description: &str,
+    members: &[String],
+    fictitious: bool,
+    now: i64,
+) -> Result<String> {
+    let mut e = FieldErrors::new();
+    let name = required_text(&mut e, "name", name, 200);
+    let description = optional_multiline(&mut e, "description", description, 2_000);
+    if !e.is_empty() {
+        return Err(StoreError::Invalid(e));
+    }
+    let id = new_id();
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query("INSERT INTO bodies (id, name, description, fictitious, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&id)
+            .bind(&name)
+            .bind(&description)
+            .bind(fictitious)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::field(
+                "name",
+                format!("Das Gremium „{name}“ gibt es schon."),
+            ));
+        }
+        other => other?,
+    };
+    for m in members.iter().filter(|m| !m.trim().is_empty()) {
+        let added = tx!(&mut *tx, |c| {
+            sqlx::query("INSERT INTO body_members (body_id, organisation_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(&id)
+                .bind(m.trim())
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        });
+        match added {
+            Err(e)
+                if e.as_database_error()
+                    .is_some_and(|d| d.is_foreign_key_violation()) =>
+            {
+                return Err(StoreError::field(
+                    "members",
+                    "Eine der Mitgliedsorganisationen gibt es nicht.",
+                ));
+            }
+            other => other?,
+        };
+    }
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "body",
+        &id,
+        json!({ "name": name, "members": members.join(",") }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct Meeting {
+    pub id: String,
+    pub body_id: String,
+    pub body: String,
+    pub held_on: String,
+    pub minutes: String,
+    /// (position, title)
+    #[sqlx(skip)]
+    pub agenda: Vec<(i64, String)>,
+}
+
+const MEETING_SELECT: &str = "SELECT m.id, m.body_id, b.name AS body, m.held_on, m.minutes FROM meetings m JOIN bodies b ON b.id = m.body_id";
+
+pub async fn meetings(db: &Db, body_id: &str) -> Result<Vec<Meeting>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{MEETING_SELECT} WHERE m.body_id = $1 ORDER BY m.held_on DESC"
+    ));
+    Ok(read!(db, |c| sqlx::query_as(sql)
+        .bind(body_id)
+        .fetch_all(c)
+        .await)?)
+}
+
+pub async fn meeting(db: &Db, id: &str) -> Result<Meeting> {
+    let sql = sqlx::AssertSqlSafe(format!("{MEETING_SELECT} WHERE m.id = $1"));
+    let m: Option<Meeting> = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    let mut m = m.ok_or(StoreError::NotFound)?;
+    m.agenda = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT position, title FROM agenda_items WHERE meeting_id = $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await
+    })?;
+    Ok(m)
+}
+
+pub async fn create_meeting(
+    tx: &mut Tx,
+    actor: &Actor,
+    body_id: &str,
+    held_on: &str,
+    now: i64,
+) -> Result<String> {
+    let mut e = FieldErrors::new();
+    let Some(date) = date_field(&mut e, "held_on", held_on, true) else {
+        return Err(StoreError::Invalid(e));
+    };
+    let id = new_id();
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO meetings (id, body_id, held_on, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&id)
+        .bind(body_id)
+        .bind(&date)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_foreign_key_violation()) =>
+        {
+            return Err(StoreError::NotFound);
+        }
+        other => other?,
+    };
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "meeting",
+        &id,
+        json!({ "body_id": body_id, "held_on": date }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn add_agenda_item(
+    tx: &mut Tx,
+    actor: &Actor,
+    meeting_id: &str,
+    title: &str,
+    now: i64,
+) -> Result<()> {
+    let mut e = FieldErrors::new();
+    let title = required_text(&mut e, "agenda_title", title, 300);
+    if !e.is_empty() {
+        return Err(StoreError::Invalid(e));
+    }
+    let id = new_id();
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO agenda_items (id, meeting_id, position, title) \
+             VALUES ($1, $2, (SELECT COUNT(*) + 1 FROM agenda_items WHERE meeting_id = $2), $3)",
+        )
+        .bind(&id)
+        .bind(meeting_id)
+        .bind(&title)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "agenda_item",
+        &id,
+        json!({ "meeting_id": meeting_id, "title": title }),
+        now,
+    )
+    .await
+}
+
+pub async fn set_minutes(
+    tx: &mut Tx,
+    actor: &Actor,
+    meeting_id: &str,
+    minutes: &str,
+    now: i64,
+) -> Result<()> {
+    let mut e = FieldErrors::new();
+    let minutes = optional_multiline(&mut e, "minutes", minutes, 100_000);
+    if !e.is_empty() {
+        return Err(StoreError::Invalid(e));
+    }
+    let n = tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE meetings SET minutes = $2 WHERE id = $1")
+            .bind(meeting_id)
+            .bind(&minutes)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(
+        tx,
+        actor,
+        "update",
+        "meeting",
+        meeting_id,
+        json!({ "minutes": "geändert" }),
+        now,
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct Decision {
+    pub id: String,
+    pub body_id: String,
+    pub body: String,
+    pub meeting_id: Option<String>,
+    pub number: String,
+    pub decided_on: String,
+    pub text: String,
+    /// (measure id, "concept code title")
+    #[sqlx(skip)]
+    pub measures: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DecisionInput {
+    pub number: String,
+    pub decided_on: String,
+    pub text: String,
+    pub meeting_id: String,
+    pub measure_ids: Vec<String>,
+}
+
+/// Decisions of a body (or of all bodies), newest first, with their linked measures.
+pub async fn decisions(db: &Db, body_id: Option<&str>) -> Result<Vec<Decision>> {
+    let mut list: Vec<Decision> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT d.id, d.body_id, b.name AS body, d.meeting_id, d.number, d.decided_on, d.text \
+             FROM decisions d JOIN bodies b ON b.id = d.body_id",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    if let Some(b) = body_id {
+        list.retain(|d| d.body_id == b);
+    }
+    let links: Vec<(String, String, String, String, String)> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT dm.decision_id, m.id, c.short_name, m.code, m.title FROM decision_measures dm \
+             JOIN measures m ON m.id = dm.measure_id JOIN concepts c ON c.id = m.concept_id",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    for d in &mut list {
+        d.measures = links
+            .iter()
+            .filter(|(id, ..)| *id == d.id)
+            .map(|(_, m, c, code, t)| (m.clone(), format!("{c} {code} {t}")))
+            .collect();
+    }
+    list.sort_by(|a, b| {
+        b.decided_on
+            .cmp(&a.decided_on)
+            .then(b.number.cmp(&a.number))
+    });
+    Ok(list)
+}
+
+pub async fn create_decision(
+    tx: &mut Tx,
+    actor: &Actor,
+    body_id: &str,
+    input: &DecisionInput,
+    now: i64,
+) -> Result<String> {
+    let mut e = FieldErrors::new();
+    let number = required_text(&mut e, "number", &input.number, 40);
+    let text = optional_multiline(&mut e, "text", &input.text, 20_000);
+    if text.is_empty() {
+        e.add("text", "Pflichtfeld: bitte den Beschlusstext eingeben.");
+    }
+    let date = date_field(&mut e, "decided_on", &input.decided_on, true);
+    let Some(date) = date.filter(|_| e.is_empty()) else {
+        return Err(StoreError::Invalid(e));
+    };
+    let meeting = Some(input.meeting_id.trim()).filter(|m| !m.is_empty());
+    let id = new_id();
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO decisions (id, body_id, meeting_id, number, decided_on, text, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(body_id)
+        .bind(meeting)
+        .bind(&number)
+        .bind(&date)
+        .bind(&text)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::field(
+                "number",
+                format!("Die Beschlussnummer „{number}“ gibt es in diesem Gremium schon."),
+            ));
+        }
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_foreign_key_violation()) =>
+        {
+            return Err(StoreError::field(
+                "meeting_id",
+                "Diese Sitzung oder dieses Gremium gibt es nicht.",
+            ));
+        }
+        other => other?,
+    };
+    for m in input
+        .measure_ids
+        .iter()
+        .map(|m| m.trim())
+        .filter(|m| !m.is_empty())
+    {
+        let linked = tx!(&mut *tx, |c| {
+            sqlx::query("INSERT INTO decision_measures (decision_id, measure_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(&id)
+                .bind(m)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        });
+        match linked {
+            Err(e)
+                if e.as_database_error()
+                    .is_some_and(|d| d.is_foreign_key_violation()) =>
+            {
+                return Err(StoreError::field(
+                    "measure_ids",
+                    "Eine der verknüpften Maßnahmen gibt es nicht.",
+                ));
+            }
+            other => other?,
+        };
+    }
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "decision",
+        &id,
+        json!({ "body_id": body_id, "number": number, "decided_on": date, "measures": input.measure_ids.join(",") }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct ActionItem {
+    pub id: String,
+    pub title: String,
+    pub owner_user_id: Option<String>,
+    pub owner: Option<String>,
+    pub due_on: Option<String>,
+    /// open, done or cancelled
+    pub state: String,
+    pub meeting_id: Option<String>,
+    pub decision_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ActionItemInput {
+    pub title: String,
+    pub owner_user_id: String,
+    pub due_on: String,
+    pub meeting_id: String,
+    pub decision_id: String,
+}
+
+const ACTION_SELECT: &str = "SELECT a.id, a.title, a.owner_user_id, u.display_name AS owner, a.due_on, a.state, a.meeting_id, a.decision_id \
+    FROM action_items a LEFT JOIN users u ON u.id = a.owner_user_id";
+
+/// Action items of a meeting (with those of its decisions), or open ones of a user; by due date.
+pub async fn action_items(
+    db: &Db,
+    meeting_id: Option<&str>,
+    open_for_user: Option<&str>,
+) -> Result<Vec<ActionItem>> {
+    let mut list: Vec<ActionItem> =
+        read!(db, |c| sqlx::query_as(ACTION_SELECT).fetch_all(c).await)?;
+    if let Some(m) = meeting_id {
+        let decisions: Vec<String> = read!(db, |c| {
+            sqlx::query_scalar("SELECT id FROM decisions WHERE meeting_id = $1")
+                .bind(m)
+                .fetch_all(c)
+                .await
+        })?;
+        list.retain(|a| {
+            a.meeting_id.as_deref() == Some(m)
+                || a.decision_id
+                    .as_ref()
+                    .is_some_and(|d| decisions.contains(d))
+        });
+    }
+    if let Some(u) = open_for_user {
+        list.retain(|a| a.owner_user_id.as_deref() == Some(u) && a.state == "open");
+    }
+    // Undated items last.
+    list.sort_by(|a, b| {
+        a.due_on
+            .is_none()
+            .cmp(&b.due_on.is_none())
+            .then(a.due_on.cmp(&b.due_on))
+    });
+    Ok(list)
+}
+
+pub async fn create_action_item(
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &ActionItemInput,
+    now: i64,
+) -> Result<String> {
+    let mut e = FieldErrors::new();
+    let title = required_text(&mut e, "action_title", &input.title, 300);
+    let due = date_field(&mut e, "due_on", &input.due_on, false);
+    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    if opt(&input.meeting_id).is_none() && opt(&input.decision_id).is_none() {
+        e.add(
+            "action_title",
+            "Eine Aufgabe gehört zu einer Sitzung oder einem Beschluss.",
+        );
+    }
+    if !e.is_empty() {
+        return Err(StoreError::Invalid(e));
+    }
+    let id = new_id();
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO action_items (id, title, owner_user_id, due_on, state, meeting_id, decision_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $7)",
+        )
+        .bind(&id)
+        .bind(&title)
+        .bind(opt(&input.owner_user_id))
+        .bind(due.as_deref())
+        .bind(opt(&input.meeting_id))
+        .bind(opt(&input.decision_id))
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_foreign_key_violation()) =>
+        {
+            return Err(StoreError::field(
+                "owner_user_id",
+                "Die zuständige Person, Sitzung oder der Beschluss existiert nicht.",
+            ));
+        }
+        other => other?,
+    };
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "action_item",
+        &id,
+        json!({ "title": title, "owner_user_id": input.owner_user_id, "due_on": due }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn set_action_state(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    state: &str,
+    now: i64,
+) -> Result<()> {
+    if !matches!(state, "open" | "done" | "cancelled") {
+        return Err(StoreError::field(
+            "state",
+            "Erlaubt: offen, erledigt, entfallen.",
+        ));
+    }
+    let n = tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE action_items SET state = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(state)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    audit::append(
+        tx,
+        actor,
+        "update",
+        "action_item",
+        id,
+        json!({ "state": state }),
+        now,
+    )
+    .await
+}
+
+/// Records that a structural issue was handled in a meeting.
+pub async fn link_issue(
+    tx: &mut Tx,
+    actor: &Actor,
+    meeting_id: &str,
+    issue_id: &str,
+    now: i64,
+) -> Result<()> {
+    let linked = tx!(&mut *tx, |c| {
+        sqlx::query("INSERT INTO structural_issue_links (issue_id, meeting_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(issue_id)
+            .bind(meeting_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    });
+    match linked {
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|d| d.is_foreign_key_violation()) =>
+        {
+            return Err(StoreError::NotFound);
+        }
+        other => other?,
+    };
+    audit::append(
+        tx,
+        actor,
+        "link",
+        "structural_issue",
+        issue_id,
+        json!({ "meeting_id": meeting_id }),
+        now,
+    )
+    .await
+}
+
+/// (issue id, title) of the structural issues handled in a meeting.
+pub async fn issues_of_meeting(db: &Db, meeting_id: &str) -> Result<Vec<(String, String)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT i.id, i.title FROM structural_issue_links l JOIN structural_issues i ON i.id = l.issue_id WHERE l.meeting_id = $1 ORDER BY i.title",
+        )
+        .bind(meeting_id)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+/// (meeting id, body, date) of the meetings where an issue was handled.
+pub async fn meetings_of_issue(db: &Db, issue_id: &str) -> Result<Vec<(String, String, String)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT m.id, b.name, m.held_on FROM structural_issue_links l JOIN meetings m ON m.id = l.meeting_id \
+             JOIN bodies b ON b.id = m.body_id WHERE l.issue_id = $1 ORDER BY m.held_on",
+        )
+        .bind(issue_id)
+        .fetch_all(c)
+        .await
+    })?)
+}
