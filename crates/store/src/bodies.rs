@@ -465,6 +465,9 @@ pub struct ActionItem {
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct ActionItemInput {
+    /// The form field is `action_title`, so that errors land at the right field on pages that
+    /// also have other titles.
+    #[serde(alias = "action_title")]
     pub title: String,
     pub owner_user_id: String,
     pub due_on: String,

@@ -110,6 +110,7 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
         let draft = input.validate(&vocab)?;
         org_ids.push(organisations::create(&mut tx, &actor, &draft, true, now).await?);
     }
+    let mut user_ids = Vec::new();
     for ((username, display_name, role, org), hash) in DEMO_USERS.iter().zip(&hashes) {
         let draft = UserDraft {
             username: (*username).into(),
@@ -118,13 +119,15 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
             organisation_id: org_ids[*org].clone(),
             roles: vec![*role],
         };
-        users::create(&mut tx, &actor, &draft, hash, true, now).await?;
+        user_ids.push(users::create(&mut tx, &actor, &draft, hash, true, now).await?);
     }
     // Measures are led by the integration centre and the welfare, agency and course providers.
     let leads: Vec<String> = [1, 2, 5, 6].iter().map(|&i| org_ids[i].clone()).collect();
     crate::demo_catalogue::load(&mut tx, &actor, &leads, now).await?;
     crate::demo_catalogue::load_rounds(&mut tx, &actor, now).await?;
     crate::demo_catalogue::load_issues(&mut tx, &actor, &leads, now).await?;
+    // Action items go to the coordination (the second demo user).
+    crate::demo_catalogue::load_bodies(&mut tx, &actor, &leads, &user_ids[1], now).await?;
     // The demo is for trying things out: no second factor until an admin switches it on.
     settings::set_totp_required_roles(&mut tx, &actor, &[], now).await?;
     settings::set(&mut tx, &actor, settings::DEMO_DATA, "loaded", now).await?;

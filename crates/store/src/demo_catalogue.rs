@@ -408,3 +408,100 @@ pub async fn load_issues(
     }
     Ok(())
 }
+
+/// Bodies of the district with an invented meeting, decision and action item each.
+pub async fn load_bodies(
+    tx: &mut Tx,
+    actor: &Actor,
+    organisations: &[String],
+    owner_user_id: &str,
+    now: i64,
+) -> Result<()> {
+    use crate::bodies::{self, ActionItemInput, DecisionInput};
+    use crate::db::tx;
+
+    let measures: Vec<String> = tx!(&mut *tx, |c| {
+        sqlx::query_scalar("SELECT id FROM measures ORDER BY id LIMIT 3")
+            .fetch_all(c)
+            .await
+    })?;
+    let issue: Option<String> = tx!(&mut *tx, |c| {
+        sqlx::query_scalar("SELECT id FROM structural_issues ORDER BY reported_on LIMIT 1")
+            .fetch_optional(c)
+            .await
+    })?;
+    let specs = [
+        (
+            "Ausschuss für Bildung, Integration, Kultur und Sport (BIKS)",
+            "BIKS-2026/07",
+            "2026-02-12",
+            "Der Ausschuss nimmt den Sachstandsbericht zur Kenntnis und bittet um Fortschreibung des Integrationskonzepts.",
+        ),
+        (
+            "Lenkungsgruppe KIM",
+            "LG-2026/02",
+            "2026-03-04",
+            "Die Lenkungsgruppe richtet eine Projektgruppe zum Rechtskreiswechsel ein.",
+        ),
+        (
+            "AG Integration",
+            "AG-2026/01",
+            "2026-01-20",
+            "Die AG vereinbart gemeinsame Sprechzeiten in den Städten und Gemeinden.",
+        ),
+    ];
+    for (i, (name, number, date, text)) in specs.into_iter().enumerate() {
+        let body = bodies::create_body(
+            tx,
+            actor,
+            name,
+            "Beispieldaten: Sitzung, Beschluss und Aufgabe sind erfunden.",
+            organisations,
+            true,
+            now,
+        )
+        .await?;
+        let meeting = bodies::create_meeting(tx, actor, &body, date, now).await?;
+        for item in [
+            "Begrüßung und Protokoll",
+            "Bericht der Koordination",
+            "Verschiedenes",
+        ] {
+            bodies::add_agenda_item(tx, actor, &meeting, item, now).await?;
+        }
+        bodies::set_minutes(tx, actor, &meeting, "Erfundenes Beispielprotokoll.", now).await?;
+        let decision = bodies::create_decision(
+            tx,
+            actor,
+            &body,
+            &DecisionInput {
+                number: number.into(),
+                decided_on: date.into(),
+                text: text.into(),
+                meeting_id: meeting.clone(),
+                measure_ids: measures.get(i).cloned().into_iter().collect(),
+            },
+            now,
+        )
+        .await?;
+        bodies::create_action_item(
+            tx,
+            actor,
+            &ActionItemInput {
+                title: format!("Umsetzung von Beschluss {number} vorbereiten (Beispiel)"),
+                owner_user_id: owner_user_id.into(),
+                due_on: "2026-12-15".into(),
+                decision_id: decision,
+                meeting_id: meeting.clone(),
+            },
+            now,
+        )
+        .await?;
+        if i == 1
+            && let Some(issue) = &issue
+        {
+            bodies::link_issue(tx, actor, &meeting, issue, now).await?;
+        }
+    }
+    Ok(())
+}

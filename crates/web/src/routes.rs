@@ -243,6 +243,73 @@ fn table() -> Vec<Route> {
             Access::Permission(ManageMeasures),
             post(pages::measures::record_value),
         ),
+        // Bodies, meetings, decisions, action items
+        r(
+            M::GET,
+            "/bodies",
+            Access::Permission(ViewBodies),
+            get(pages::bodies::list),
+        ),
+        r(
+            M::POST,
+            "/bodies",
+            Access::Permission(ManageBodies),
+            post(pages::bodies::create),
+        ),
+        r(
+            M::GET,
+            "/bodies/{id}",
+            Access::Permission(ViewBodies),
+            get(pages::bodies::show),
+        ),
+        r(
+            M::POST,
+            "/bodies/{id}/meetings",
+            Access::Permission(ManageBodies),
+            post(pages::bodies::create_meeting),
+        ),
+        r(
+            M::POST,
+            "/bodies/{id}/decisions",
+            Access::Permission(ManageBodies),
+            post(pages::bodies::create_decision),
+        ),
+        r(
+            M::GET,
+            "/meetings/{id}",
+            Access::Permission(ViewBodies),
+            get(pages::bodies::meeting),
+        ),
+        r(
+            M::POST,
+            "/meetings/{id}/agenda",
+            Access::Permission(ManageBodies),
+            post(pages::bodies::add_agenda),
+        ),
+        r(
+            M::POST,
+            "/meetings/{id}/minutes",
+            Access::Permission(ManageBodies),
+            post(pages::bodies::set_minutes),
+        ),
+        r(
+            M::POST,
+            "/meetings/{id}/issues",
+            Access::Permission(ManageBodies),
+            post(pages::bodies::link_issue),
+        ),
+        r(
+            M::POST,
+            "/action-items",
+            Access::Permission(ManageBodies),
+            post(pages::bodies::create_action),
+        ),
+        r(
+            M::POST,
+            "/action-items/{id}/state",
+            SignedIn,
+            post(pages::bodies::set_action_state),
+        ),
         // Structural issues
         r(
             M::GET,

@@ -26,6 +26,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Maßnahmen", "/measures", Some(Permission::ViewMeasures)),
     ("Überprüfungen", "/rounds", Some(Permission::ViewMeasures)),
     ("Konzepte", "/concepts", Some(Permission::ViewMeasures)),
+    ("Gremien", "/bodies", Some(Permission::ViewBodies)),
     (
         "Strukturelle Hürden",
         "/issues",

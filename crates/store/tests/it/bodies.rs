@@ -139,7 +139,9 @@ both_backends!(
             bodies::action_items(&db, None, Some(&owner))
                 .await
                 .unwrap()
-                .is_empty()
+                .iter()
+                .all(|a| a.id != id),
+            "done items leave the list"
         );
         let orphan = db
             .write(async |tx| {

@@ -20,6 +20,8 @@ struct Dashboard {
     figures: Vec<(&'static str, String, &'static str)>,
     /// (round id, round title, reports still open)
     tasks: Vec<(String, String, usize)>,
+    /// (id, title, due, meeting)
+    actions: Vec<(String, String, String, Option<String>)>,
 }
 
 pub async fn show(
@@ -56,6 +58,21 @@ pub async fn show(
             tasks.push((round.id, round.title, open));
         }
     }
+    // Action items from meetings and decisions that this user owns.
+    let actions = lotse_store::bodies::action_items(&app.db, None, Some(&user.principal.user_id))
+        .await?
+        .into_iter()
+        .map(|a| {
+            (
+                a.id,
+                a.title,
+                a.due_on
+                    .as_deref()
+                    .map_or_else(|| "ohne Frist".to_owned(), crate::view::date_de),
+                a.meeting_id,
+            )
+        })
+        .collect();
     let role_names = roles
         .iter()
         .map(|r| r.label())
@@ -66,5 +83,6 @@ pub async fn show(
         roles: role_names,
         figures,
         tasks,
+        actions,
     })
 }

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod bodies;
 pub mod concepts;
 pub mod dashboard;
 pub mod health;

@@ -291,3 +291,150 @@ web_test!(case_managers_report_structural_issues, |app| {
         "the committee reads the register"
     );
 });
+
+web_test!(
+    bodies_meetings_decisions_and_action_items_in_the_ui,
+    |app| {
+        let coordination = app.login("koordination").await;
+        let start = app.get("/", Some(&coordination)).await.body;
+        assert!(
+            start.contains("Ihre Aufgaben aus Gremien") && start.contains("BIKS-2026/07"),
+            "demo action items on the start page"
+        );
+
+        let created = app
+            .post_form(
+                "/bodies",
+                &[("name", "Projektgruppe Rechtskreiswechsel")],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let body = created
+            .location()
+            .trim_start_matches("/bodies/")
+            .trim_end_matches("?ok=created")
+            .to_owned();
+        let bad = app
+            .post_form(
+                &format!("/bodies/{body}/meetings"),
+                &[("held_on", "morgen")],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let meeting = app
+            .post_form(
+                &format!("/bodies/{body}/meetings"),
+                &[("held_on", "2026-10-01")],
+                Some(&coordination),
+            )
+            .await;
+        let meeting_id = meeting
+            .location()
+            .trim_start_matches("/meetings/")
+            .trim_end_matches("?ok=created")
+            .to_owned();
+        app.post_form(
+            &format!("/meetings/{meeting_id}/agenda"),
+            &[("agenda_title", "Fallbeispiele")],
+            Some(&coordination),
+        )
+        .await;
+        app.post_form(
+            &format!("/meetings/{meeting_id}/minutes"),
+            &[("minutes", "Alle anwesend.")],
+            Some(&coordination),
+        )
+        .await;
+
+        let measure = measures::list(&app.db, &Default::default()).await.unwrap()[5].clone();
+        let decision_body = format!(
+            "number=PG-1&decided_on=2026-10-01&text=Wir+starten.&meeting_id={meeting_id}&measure_ids={}",
+            measure.id
+        );
+        let req = axum::http::Request::builder()
+            .method("POST")
+            .uri(format!("/bodies/{body}/decisions"))
+            .header("cookie", &coordination)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(axum::body::Body::from(decision_body))
+            .unwrap();
+        assert_eq!(app.send(req).await.status, StatusCode::SEE_OTHER);
+        let page = app
+            .get(&format!("/bodies/{body}"), Some(&coordination))
+            .await
+            .body;
+        assert!(page.contains("Beschluss PG-1 vom 01.10.2026") && page.contains(&measure.title));
+
+        let partner_user = lotse_store::users::get_by_username(&app.db, "partner")
+            .await
+            .unwrap()
+            .id;
+        let action = app
+            .post_form(
+                "/action-items",
+                &[
+                    ("action_title", "Zahlen sammeln"),
+                    ("owner_user_id", &partner_user),
+                    ("due_on", "2026-11-30"),
+                    ("meeting_id", &meeting_id),
+                ],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(
+            action.location(),
+            format!("/meetings/{meeting_id}?ok=created")
+        );
+        let meeting_page = app
+            .get(&format!("/meetings/{meeting_id}"), Some(&coordination))
+            .await
+            .body;
+        assert!(
+            meeting_page.contains("Fallbeispiele")
+                && meeting_page.contains("Alle anwesend.")
+                && meeting_page.contains("30.11.2026")
+        );
+
+        // The owner sees it on the start page and marks it done; others may not touch it.
+        let partner = app.login("partner").await;
+        assert!(
+            app.get("/", Some(&partner))
+                .await
+                .body
+                .contains("Zahlen sammeln")
+        );
+        let item = lotse_store::bodies::action_items(&app.db, None, Some(&partner_user))
+            .await
+            .unwrap()[0]
+            .id
+            .clone();
+        let reader = app.login("lesen").await;
+        assert_eq!(
+            app.post_form(
+                &format!("/action-items/{item}/state"),
+                &[("state", "done")],
+                Some(&reader)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let done = app
+            .post_form(
+                &format!("/action-items/{item}/state"),
+                &[("state", "done")],
+                Some(&partner),
+            )
+            .await;
+        assert_eq!(done.location(), "/?ok=saved");
+        assert!(
+            !app.get("/", Some(&partner))
+                .await
+                .body
+                .contains("Zahlen sammeln")
+        );
+    }
+);

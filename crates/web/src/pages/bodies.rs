@@ -1,0 +1,491 @@
+//! Bodies (Gremien), their meetings, decisions and action items.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::{Permission, policy::any_allows};
+use lotse_store::bodies::{self, ActionItemInput, Body, DecisionInput, Meeting};
+use lotse_store::{StoreError, measures, now_ms, organisations, structural_issues, users};
+
+use super::{render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, NoticeQuery, date_de};
+
+type Options = Vec<(String, String)>;
+
+fn can_manage(user: &CurrentUser) -> bool {
+    any_allows(&user.principal.roles, Permission::ManageBodies)
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "name" => "Name",
+        "members" => "Mitglieder",
+        other => other,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bodies/list.html")]
+struct ListPage {
+    layout: Layout,
+    bodies: Vec<Body>,
+    can_manage: bool,
+    organisations: Options,
+    body_name: String,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+}
+
+async fn list_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    name: String,
+    errors: FormErrors,
+) -> Result<ListPage, AppError> {
+    Ok(ListPage {
+        layout: Layout::new(app, user, "Gremien", path),
+        bodies: bodies::bodies(&app.db).await?,
+        can_manage: can_manage(user),
+        organisations: organisations::list(&app.db, false)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect(),
+        body_name: name,
+        summary: errors.summary(field_label),
+        errors,
+    })
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let mut page = list_page(&app, &user, uri.path(), String::new(), FormErrors::none()).await?;
+    page.layout = page.layout.with_notice(q.ok.as_deref());
+    render(&page)
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    body: String,
+) -> Result<Response, AppError> {
+    let (mut name, mut description, mut members) = (String::new(), String::new(), Vec::new());
+    for (k, v) in form_urlencoded::parse(body.as_bytes()) {
+        match k.as_ref() {
+            "name" => name = v.into_owned(),
+            "description" => description = v.into_owned(),
+            "members" => members.push(v.into_owned()),
+            _ => {}
+        }
+    }
+    let result = app
+        .db
+        .write(async |tx| {
+            bodies::create_body(
+                tx,
+                &user.principal.actor(),
+                &name,
+                &description,
+                &members,
+                false,
+                now_ms(),
+            )
+            .await
+        })
+        .await;
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/bodies/{id}?ok=created")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&list_page(&app, &user, uri.path(), name, FormErrors(errors)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct DecisionView {
+    number: String,
+    date: String,
+    text: String,
+    measures: Options,
+}
+
+#[derive(Template)]
+#[template(path = "bodies/show.html")]
+struct ShowPage {
+    layout: Layout,
+    body: Body,
+    meetings: Options,
+    meeting_options: Options,
+    decisions: Vec<DecisionView>,
+    measures: Options,
+    can_manage: bool,
+    empty: String,
+    errors: FormErrors,
+}
+
+async fn show_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    id: &str,
+    errors: FormErrors,
+) -> Result<ShowPage, AppError> {
+    let body = bodies::body(&app.db, id).await?;
+    let meetings: Options = bodies::meetings(&app.db, id)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, date_de(&m.held_on)))
+        .collect();
+    let decisions = bodies::decisions(&app.db, Some(id))
+        .await?
+        .into_iter()
+        .map(|d| DecisionView {
+            date: date_de(&d.decided_on),
+            number: d.number,
+            text: d.text,
+            measures: d.measures,
+        })
+        .collect();
+    Ok(ShowPage {
+        layout: Layout::new(app, user, body.name.clone(), path),
+        meeting_options: meetings
+            .iter()
+            .map(|(id, d)| (id.clone(), format!("Sitzung vom {d}")))
+            .collect(),
+        meetings,
+        decisions,
+        measures: measures::list(&app.db, &Default::default())
+            .await?
+            .into_iter()
+            .map(|m| (m.id, format!("{} {} {}", m.concept, m.code, m.title)))
+            .collect(),
+        can_manage: can_manage(user),
+        empty: String::new(),
+        body,
+        errors,
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let mut page = show_page(&app, &user, uri.path(), &id, FormErrors::none()).await?;
+    page.layout = page.layout.with_notice(q.ok.as_deref());
+    render(&page)
+}
+
+#[derive(serde::Deserialize)]
+pub struct MeetingForm {
+    #[serde(default)]
+    held_on: String,
+}
+
+pub async fn create_meeting(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Form(f): Form<MeetingForm>,
+) -> Result<Response, AppError> {
+    let result = app
+        .db
+        .write(async |tx| {
+            bodies::create_meeting(tx, &user.principal.actor(), &id, &f.held_on, now_ms()).await
+        })
+        .await;
+    match result {
+        Ok(meeting) => Ok(Redirect::to(&format!("/meetings/{meeting}?ok=created")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&show_page(&app, &user, uri.path(), &id, FormErrors(errors)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn create_decision(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    bodies::body(&app.db, &id).await?;
+    let mut input = DecisionInput::default();
+    for (k, v) in form_urlencoded::parse(body.as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "number" => input.number = v,
+            "decided_on" => input.decided_on = v,
+            "text" => input.text = v,
+            "meeting_id" => input.meeting_id = v,
+            "measure_ids" => input.measure_ids.push(v),
+            _ => {}
+        }
+    }
+    let result = app
+        .db
+        .write(async |tx| {
+            bodies::create_decision(tx, &user.principal.actor(), &id, &input, now_ms()).await
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/bodies/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&show_page(&app, &user, uri.path(), &id, FormErrors(errors)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct ActionView {
+    id: String,
+    title: String,
+    owner: String,
+    due: String,
+    state: &'static str,
+    open: bool,
+}
+
+#[derive(Template)]
+#[template(path = "bodies/meeting.html")]
+struct MeetingPage {
+    layout: Layout,
+    m: Meeting,
+    date: String,
+    actions: Vec<ActionView>,
+    issues: Options,
+    issue_options: Options,
+    users: Options,
+    can_manage: bool,
+    empty: String,
+    errors: FormErrors,
+}
+
+fn state_label(state: &str) -> &'static str {
+    match state {
+        "open" => "offen",
+        "done" => "erledigt",
+        _ => "entfallen",
+    }
+}
+
+async fn meeting_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    id: &str,
+    errors: FormErrors,
+) -> Result<MeetingPage, AppError> {
+    let m = bodies::meeting(&app.db, id).await?;
+    let actions = bodies::action_items(&app.db, Some(id), None)
+        .await?
+        .into_iter()
+        .map(|a| ActionView {
+            owner: a.owner.clone().unwrap_or_else(|| "–".into()),
+            due: a.due_on.as_deref().map_or_else(|| "–".into(), date_de),
+            state: state_label(&a.state),
+            open: a.state == "open",
+            id: a.id,
+            title: a.title,
+        })
+        .collect();
+    Ok(MeetingPage {
+        layout: Layout::new(
+            app,
+            user,
+            format!("{} – Sitzung vom {}", m.body, date_de(&m.held_on)),
+            path,
+        ),
+        date: date_de(&m.held_on),
+        actions,
+        issues: bodies::issues_of_meeting(&app.db, id).await?,
+        issue_options: structural_issues::list(&app.db, None)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i.title))
+            .collect(),
+        users: users::list(&app.db)
+            .await?
+            .into_iter()
+            .filter(|u| u.active)
+            .map(|u| (u.id, u.display_name))
+            .collect(),
+        can_manage: can_manage(user),
+        empty: String::new(),
+        m,
+        errors,
+    })
+}
+
+pub async fn meeting(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let mut page = meeting_page(&app, &user, uri.path(), &id, FormErrors::none()).await?;
+    page.layout = page.layout.with_notice(q.ok.as_deref());
+    render(&page)
+}
+
+#[derive(serde::Deserialize)]
+pub struct AgendaForm {
+    #[serde(default)]
+    agenda_title: String,
+}
+
+pub async fn add_agenda(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Form(f): Form<AgendaForm>,
+) -> Result<Response, AppError> {
+    bodies::meeting(&app.db, &id).await?;
+    let result = app
+        .db
+        .write(async |tx| {
+            bodies::add_agenda_item(tx, &user.principal.actor(), &id, &f.agenda_title, now_ms())
+                .await
+        })
+        .await;
+    after_meeting_write(&app, &user, uri.path(), &id, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct MinutesForm {
+    #[serde(default)]
+    minutes: String,
+}
+
+pub async fn set_minutes(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Form(f): Form<MinutesForm>,
+) -> Result<Response, AppError> {
+    let result = app
+        .db
+        .write(async |tx| {
+            bodies::set_minutes(tx, &user.principal.actor(), &id, &f.minutes, now_ms()).await
+        })
+        .await;
+    after_meeting_write(&app, &user, uri.path(), &id, result).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct IssueLinkForm {
+    #[serde(default)]
+    issue_id: String,
+}
+
+pub async fn link_issue(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Form(f): Form<IssueLinkForm>,
+) -> Result<Response, AppError> {
+    bodies::meeting(&app.db, &id).await?;
+    let result = app
+        .db
+        .write(async |tx| {
+            bodies::link_issue(tx, &user.principal.actor(), &id, &f.issue_id, now_ms()).await
+        })
+        .await;
+    after_meeting_write(&app, &user, uri.path(), &id, result).await
+}
+
+async fn after_meeting_write(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    id: &str,
+    result: Result<(), StoreError>,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&meeting_page(app, user, path, id, FormErrors(errors)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn create_action(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Form(input): Form<ActionItemInput>,
+) -> Result<Response, AppError> {
+    let meeting = input.meeting_id.trim().to_owned();
+    let result = app
+        .db
+        .write(async |tx| {
+            bodies::create_action_item(tx, &user.principal.actor(), &input, now_ms()).await
+        })
+        .await;
+    match result {
+        Ok(_) if !meeting.is_empty() => {
+            Ok(Redirect::to(&format!("/meetings/{meeting}?ok=created")).into_response())
+        }
+        Ok(_) => Ok(Redirect::to("/?ok=created").into_response()),
+        Err(StoreError::Invalid(errors)) if !meeting.is_empty() => render_invalid(
+            &meeting_page(&app, &user, uri.path(), &meeting, FormErrors(errors)).await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct StateForm {
+    #[serde(default)]
+    state: String,
+}
+
+/// Sets an action item's state. Its owner may mark it done; the coordination may do anything.
+pub async fn set_action_state(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(f): Form<StateForm>,
+) -> Result<Response, AppError> {
+    let item = bodies::action_items(&app.db, None, None)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or(StoreError::NotFound)?;
+    let own = item.owner_user_id.as_deref() == Some(user.principal.user_id.as_str());
+    if !own && !can_manage(&user) {
+        return Err(AppError::Status(
+            axum::http::StatusCode::FORBIDDEN,
+            "Diese Aufgabe gehört jemand anderem.".into(),
+        ));
+    }
+    app.db
+        .write(async |tx| {
+            bodies::set_action_state(tx, &user.principal.actor(), &id, &f.state, now_ms()).await
+        })
+        .await?;
+    let target = match &item.meeting_id {
+        Some(m) if can_manage(&user) => format!("/meetings/{m}?ok=saved"),
+        _ => "/?ok=saved".to_owned(),
+    };
+    Ok(Redirect::to(&target).into_response())
+}
