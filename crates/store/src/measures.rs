@@ -279,6 +279,9 @@ pub struct MeasureFilter {
     pub town: String,
     pub ki: String,
     pub tag: String,
+    /// Adaptation need (none, adjust, drop) as last reported: in the newest round that has an
+    /// update on the measure.
+    pub adaptation: String,
     /// Words searched in code, title, description and tags (umlauts and case ignored).
     pub q: String,
 }
@@ -383,8 +386,36 @@ pub async fn list(db: &Db, filter: &MeasureFilter) -> Result<Vec<Measure>> {
         .into_iter()
         .filter(|m| filter.matches(m))
         .collect();
+    if !filter.adaptation.is_empty() {
+        let latest = latest_adaptations(db).await?;
+        measures
+            .retain(|m| latest.get(&m.id).map(String::as_str) == Some(filter.adaptation.as_str()));
+    }
     measures.sort_by_cached_key(|m| (sort_key(&m.concept), code_key(&m.code)));
     Ok(measures)
+}
+
+/// For each measure, the adaptation need of its report in the newest round where it was submitted.
+async fn latest_adaptations(db: &Db) -> Result<std::collections::HashMap<String, String>> {
+    let rows: Vec<(String, String, String)> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT u.measure_id, r.reference_date, u.adaptation FROM review_updates u \
+             JOIN review_rounds r ON r.id = u.round_id WHERE u.state IN ('submitted', 'accepted')",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    let mut newest: std::collections::HashMap<String, (String, String)> =
+        std::collections::HashMap::new();
+    for (measure, date, adaptation) in rows {
+        match newest.get(&measure) {
+            Some((d, _)) if *d >= date => {}
+            _ => {
+                newest.insert(measure, (date, adaptation));
+            }
+        }
+    }
+    Ok(newest.into_iter().map(|(m, (_, a))| (m, a)).collect())
 }
 
 pub async fn get(db: &Db, id: &str) -> Result<Measure> {

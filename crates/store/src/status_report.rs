@@ -25,6 +25,10 @@ pub struct StatusReport {
     /// Rows with an adaptation need (adjust or drop).
     pub adaptations: Vec<SnapshotRow>,
     pub proposals: Vec<Proposal>,
+    /// Decisions taken up to the reference date, newest first.
+    pub decisions: Vec<crate::bodies::Decision>,
+    /// Action items still open.
+    pub open_actions: Vec<crate::bodies::ActionItem>,
     /// How many rows are invented examples (demo data): the report says so.
     pub fictitious: usize,
     /// How many measures had no accepted report by the reference date.
@@ -132,7 +136,19 @@ pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
         .filter(|r| Adaptation::parse(&r.adaptation).is_some_and(|a| a != Adaptation::None))
         .cloned()
         .collect();
+    let decisions = crate::bodies::decisions(db, None)
+        .await?
+        .into_iter()
+        .filter(|d| d.decided_on <= round.reference_date)
+        .collect();
+    let open_actions = crate::bodies::action_items(db, None, None)
+        .await?
+        .into_iter()
+        .filter(|a| a.state == "open")
+        .collect();
     Ok(StatusReport {
+        decisions,
+        open_actions,
         proposals: reviews::proposals(db, round_id).await?,
         fictitious: rows.iter().filter(|r| r.fictitious).count(),
         without_report: rows.iter().filter(|r| r.update_state != "accepted").count(),

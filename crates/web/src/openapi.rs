@@ -77,6 +77,7 @@ pub fn document() -> Value {
                     { "name": "town", "in": "query", "required": false, "schema": { "type": "string" }, "description": "AGS; Maßnahmen für alle Gemeinden passen immer" },
                     { "name": "ki", "in": "query", "required": false, "schema": { "type": "string", "enum": ["lead", "involved", "none"] } },
                     { "name": "tag", "in": "query", "required": false, "schema": { "type": "string" } },
+                    { "name": "adaptation", "in": "query", "required": false, "schema": { "type": "string", "enum": ["none", "adjust", "drop"] }, "description": "Anpassungsbedarf laut letztem Bericht" },
                     { "name": "q", "in": "query", "required": false, "schema": { "type": "string" }, "description": "Suchwörter in Nr., Titel, Beschreibung, Schlagworten" }
                 ],
                 "responses": { "200": ok_json("Maßnahmen nach Konzept und Nr.", list_of("Measure")), "401": unauthorized }

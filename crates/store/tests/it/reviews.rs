@@ -289,3 +289,33 @@ both_backends!(the_status_report_counts_and_compares, |db: Db| async move {
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound));
 });
+
+both_backends!(
+    measures_filter_by_the_last_reported_adaptation_need,
+    |db: Db| async move {
+        demo(&db).await;
+        let drop = measures::list(
+            &db,
+            &measures::MeasureFilter {
+                adaptation: "drop".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let adjust = measures::list(
+            &db,
+            &measures::MeasureFilter {
+                adaptation: "adjust".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(!adjust.is_empty(), "the demo rounds propose adjustments");
+        assert!(
+            drop.iter().all(|m| !adjust.iter().any(|a| a.id == m.id)),
+            "one answer per measure: the newest"
+        );
+    }
+);

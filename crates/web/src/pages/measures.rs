@@ -88,6 +88,7 @@ struct ListPage {
     organisations: Options,
     towns: Options,
     ki_options: Options,
+    adaptations: Options,
 }
 
 #[derive(Template)]
@@ -127,6 +128,10 @@ pub async fn list(
             organisations: c.organisations,
             towns: c.towns,
             ki_options: ki_options(),
+            adaptations: lotse_domain::measure::Adaptation::ALL
+                .iter()
+                .map(|a| (a.key().to_owned(), a.label().to_owned()))
+                .collect(),
         })?
     };
     response

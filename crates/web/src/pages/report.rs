@@ -36,6 +36,16 @@ struct ReportPage {
     status_chart: String,
     status_chart_height: usize,
     rows: Vec<Row>,
+    decisions: Vec<DecisionRow>,
+    /// (title, owner, due)
+    actions: Vec<(String, String, String)>,
+}
+
+pub struct DecisionRow {
+    body: String,
+    number: String,
+    date: String,
+    text: String,
 }
 
 pub async fn show(
@@ -65,7 +75,30 @@ pub async fn show(
             fictitious: m.fictitious,
         })
         .collect();
+    let decisions = r
+        .decisions
+        .iter()
+        .map(|d| DecisionRow {
+            body: d.body.clone(),
+            number: d.number.clone(),
+            date: date_de(&d.decided_on),
+            text: d.text.clone(),
+        })
+        .collect();
+    let actions = r
+        .open_actions
+        .iter()
+        .map(|a| {
+            (
+                a.title.clone(),
+                a.owner.clone().unwrap_or_else(|| "–".into()),
+                a.due_on.as_deref().map_or_else(|| "–".into(), date_de),
+            )
+        })
+        .collect();
     render(&ReportPage {
+        decisions,
+        actions,
         layout: Layout::new(
             &app,
             &user,
