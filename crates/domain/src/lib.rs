@@ -6,6 +6,7 @@
 
 pub mod collation;
 pub mod measure;
+pub mod measure_import;
 pub mod organisation;
 pub mod policy;
 pub mod role;

@@ -83,6 +83,32 @@ enum Command {
     /// Audit log operations.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Import data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCommand {
+    /// Import a measure catalogue (CSV, `;` or `,`, UTF-8) into a concept. The header row is found
+    /// even below title rows; recognised headers: Nr./Code, Maßnahme/Titel, Beschreibung,
+    /// Handlungsfeld, Federführung/Zuständigkeit, Partner/Beteiligte, Status/Sachstand, Beginn,
+    /// Ende, Zielgruppe. Nothing is written if a row is wrong, unless --valid-only is given.
+    Measures {
+        /// The catalogue file.
+        #[arg(env = "LOTSE_IMPORT_FILE")]
+        file: PathBuf,
+        /// The concept: its short name (e.g. "IK 2010") or id.
+        #[arg(long, env = "LOTSE_IMPORT_CONCEPT")]
+        concept: String,
+        /// Map another header to a field: "Header=field" (fields: code, title, description, field,
+        /// lead, partners, status, start, end, target_group). Repeat for several.
+        #[arg(long = "map", env = "LOTSE_IMPORT_MAP", value_delimiter = ',')]
+        map: Vec<String>,
+        /// Import the valid rows and report the others, instead of writing nothing.
+        #[arg(long, env = "LOTSE_IMPORT_VALID_ONLY")]
+        valid_only: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -257,6 +283,15 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
             let report = copy::restore(file, &db).await?;
             println!("restored {} rows from {}", report.rows, file.display());
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(ImportCommand::Measures {
+            file,
+            concept,
+            map,
+            valid_only,
+        }) => {
+            let db = open(&url).await?;
+            import_measures(&db, file, concept, map, *valid_only).await
         }
         Command::Audit(AuditCommand::Verify) => {
             let db = Db::open(&url).await?;
@@ -440,4 +475,70 @@ async fn create_user(
         println!("initial password (shown once, change it after the first login): {password}");
     }
     Ok(())
+}
+
+async fn import_measures(
+    db: &Db,
+    file: &PathBuf,
+    concept: &str,
+    map: &[String],
+    valid_only: bool,
+) -> Result<ExitCode, StoreError> {
+    use lotse_domain::measure_import::{apply_mapping, data_rows, find_header, read_csv};
+    let concept_id = lotse_store::measures::concepts(db)
+        .await?
+        .into_iter()
+        .find(|c| c.id == concept || c.short_name.eq_ignore_ascii_case(concept.trim()))
+        .map(|c| c.id)
+        .ok_or_else(|| {
+            StoreError::Config(format!(
+                "no concept '{concept}' (give its short name or id)"
+            ))
+        })?;
+    let bytes = std::fs::read(file)
+        .map_err(|e| StoreError::Config(format!("cannot read {}: {e}", file.display())))?;
+    let rows = read_csv(&bytes).map_err(StoreError::Config)?;
+    let (index, mut columns) = find_header(&rows).ok_or_else(|| {
+        StoreError::Config("no header row found: it needs a title column (Maßnahme/Titel) and one more known column; use --map".into())
+    })?;
+    let mapping: Vec<(String, String)> = map
+        .iter()
+        .map(|m| {
+            m.split_once('=')
+                .map(|(h, f)| (h.to_owned(), f.to_owned()))
+                .ok_or_else(|| StoreError::Config(format!("--map '{m}': expected Header=field")))
+        })
+        .collect::<Result<_, _>>()?;
+    apply_mapping(&rows[index], &mut columns, &mapping).map_err(StoreError::Config)?;
+    let data = data_rows(&rows, index, &columns);
+    let mode = if valid_only {
+        organisations::ImportMode::ValidRowsOnly
+    } else {
+        organisations::ImportMode::AllOrNothing
+    };
+    let report = lotse_store::measure_import::import(
+        db,
+        &Actor::system("import"),
+        &concept_id,
+        &data,
+        mode,
+        now_ms(),
+    )
+    .await?;
+    for e in &report.errors {
+        eprintln!("{e}");
+    }
+    println!(
+        "{} rows read, {} measures created ({} organisations and {} fields of action created), {} errors",
+        report.rows,
+        report.created,
+        report.organisations_created,
+        report.fields_created,
+        report.errors.len()
+    );
+    if !report.errors.is_empty() && !valid_only {
+        println!("nothing was imported; correct the rows or use --valid-only");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -14,6 +14,7 @@ pub mod copy;
 pub mod demo;
 mod demo_catalogue;
 pub mod login_throttle;
+pub mod measure_import;
 pub mod measures;
 pub mod organisations;
 pub mod password;

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Output, Stdio};
 
 use lotse_store::testing::{TestDb, temp_dir};
-use lotse_store::{Db, copy, users};
+use lotse_store::{Db, copy, measures, users};
 
 fn lotse(args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_lotse"));
@@ -340,5 +340,100 @@ async fn without_demo_nothing_fictitious_is_loaded() {
     );
     assert_eq!(users::count(&db).await.unwrap(), 0);
     assert!(!lotse_store::settings::demo_data_loaded(&db).await.unwrap());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn import_a_measure_catalogue_from_csv() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir, "import.db");
+    let db = demo_db(&url).await;
+    let file = dir.join("katalog.csv");
+    let good = "Maßnahmenkatalog 2026\nStand: Mai\n\nNr.;Maßnahme;Handlungsfeld;Federführung;Partner;Sachstand;Beginn;Notiz\n\
+        N1;Lernpaten in Telgte;Bildung;Bürgerstiftung Telgte;\"Caritas Telgte; AWO\";in Umsetzung;01.09.2025;a\n\
+        N2;Sprechstunde im Rathaus;Neues Feld;Kommunales Integrationszentrum (Demo);;geplant;2026;b\n";
+    let bad = good
+        .replace("in Umsetzung", "läuft gut")
+        .replace(";2026;", ";irgendwann;");
+    std::fs::write(&file, bad).unwrap();
+    let out = run(&[
+        "--database-url",
+        &url,
+        "import",
+        "measures",
+        file.to_str().unwrap(),
+        "--concept",
+        "IK 2010",
+    ]);
+    assert!(!out.status.success());
+    let t = text(&out);
+    assert!(
+        t.contains("Zeile 5, Spalte Sachstand: Unbekannter Sachstand „läuft gut“"),
+        "{t}"
+    );
+    assert!(t.contains("Zeile 6, Spalte Beginn"), "{t}");
+    assert!(t.contains("nothing was imported"));
+    let count = |db: Db| async move {
+        measures::list(&db, &Default::default())
+            .await
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count(db.clone()).await, 123, "nothing half-written");
+
+    std::fs::write(&file, good).unwrap();
+    let out = run(&[
+        "--database-url",
+        &url,
+        "import",
+        "measures",
+        file.to_str().unwrap(),
+        "--concept",
+        "IK 2010",
+        "--map",
+        "Notiz=description",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("2 measures created (3 organisations and 1 fields of action created)"),
+        "{}",
+        text(&out)
+    );
+    let imported = measures::list(
+        &db,
+        &measures::MeasureFilter {
+            q: "Lernpaten".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(imported.len(), 1);
+    let m = &imported[0];
+    assert_eq!(
+        (
+            m.status.as_str(),
+            m.planned_start.as_deref(),
+            m.description.as_str()
+        ),
+        ("in_progress", Some("2025-09-01"), "a")
+    );
+    assert_eq!(
+        m.lead_organisation.as_deref(),
+        Some("Bürgerstiftung Telgte")
+    );
+    assert_eq!(m.partners.len(), 2);
+    // The same file again: the numbers exist now.
+    let out = run(&[
+        "--database-url",
+        &url,
+        "import",
+        "measures",
+        file.to_str().unwrap(),
+        "--concept",
+        "IK 2010",
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("gibt es in diesem Konzept schon"));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -388,3 +388,100 @@ both_backends!(concepts_have_unique_short_names, |db: Db| async move {
         .is_err()
     );
 });
+
+both_backends!(
+    catalogue_import_checks_every_row_first,
+    |db: Db| async move {
+        use lotse_domain::measure_import::ImportRow;
+        use lotse_store::measure_import;
+        use lotse_store::organisations::ImportMode;
+        let s = setup(&db).await;
+        let row = |line: usize, code: &str, title: &str, status: &str, lead: &str| ImportRow {
+            line,
+            code: code.into(),
+            title: title.into(),
+            status: status.into(),
+            lead: lead.into(),
+            field: "Neues Handlungsfeld".into(),
+            partners: vec!["caritas".into(), "Neue Initiative".into()],
+            start: "2025".into(),
+            ..Default::default()
+        };
+        let rows = vec![
+            row(5, "7.1", "Erste", "geplant", "KI"),
+            row(6, "7.1", "Doppelt", "geplant", "KI"),
+            row(7, "7.2", "", "läuft", "Neuer Träger"),
+            row(8, "7.3", "Dritte", "umgesetzt", "Neuer Träger"),
+        ];
+        let report = measure_import::import(
+            &db,
+            &admin(),
+            &s.concept,
+            &rows,
+            ImportMode::AllOrNothing,
+            now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(report.created, 0);
+        let messages: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("Zeile 6, Spalte Nr.: Dieselbe Nr. steht schon in Zeile 5")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("Zeile 7, Spalte Maßnahme")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("Zeile 7, Spalte Sachstand")),
+            "{messages:?}"
+        );
+        assert!(
+            measures::list(&db, &MeasureFilter::default())
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing written"
+        );
+
+        let report = measure_import::import(
+            &db,
+            &admin(),
+            &s.concept,
+            &rows,
+            ImportMode::ValidRowsOnly,
+            now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (
+                report.created,
+                report.fields_created,
+                report.organisations_created
+            ),
+            (2, 1, 2)
+        );
+        let list = measures::list(&db, &MeasureFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            list.iter().map(|m| m.code.as_str()).collect::<Vec<_>>(),
+            ["7.1", "7.3"]
+        );
+        assert_eq!(
+            list[0].lead_organisation.as_deref(),
+            Some("KI"),
+            "matched by name, not created again"
+        );
+        assert_eq!(list[1].status, "established");
+        assert_eq!(list[0].partners.len(), 2);
+    }
+);
