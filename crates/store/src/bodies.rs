@@ -375,6 +375,21 @@ pub async fn create_decision(
         return Err(StoreError::Invalid(e));
     };
     let meeting = Some(input.meeting_id.trim()).filter(|m| !m.is_empty());
+    if let Some(m) = meeting {
+        let of_body: i64 = tx!(&mut *tx, |c| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM meetings WHERE id = $1 AND body_id = $2")
+                .bind(m)
+                .bind(body_id)
+                .fetch_one(c)
+                .await
+        })?;
+        if of_body == 0 {
+            return Err(StoreError::field(
+                "meeting_id",
+                "Diese Sitzung gehört nicht zu diesem Gremium.",
+            ));
+        }
+    }
     let id = new_id();
     let inserted = tx!(&mut *tx, |c| {
         sqlx::query(
@@ -460,6 +475,7 @@ pub struct ActionItem {
     pub state: String,
     pub meeting_id: Option<String>,
     pub decision_id: Option<String>,
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -475,7 +491,7 @@ pub struct ActionItemInput {
     pub decision_id: String,
 }
 
-const ACTION_SELECT: &str = "SELECT a.id, a.title, a.owner_user_id, u.display_name AS owner, a.due_on, a.state, a.meeting_id, a.decision_id \
+const ACTION_SELECT: &str = "SELECT a.id, a.title, a.owner_user_id, u.display_name AS owner, a.due_on, a.state, a.meeting_id, a.decision_id, a.created_at \
     FROM action_items a LEFT JOIN users u ON u.id = a.owner_user_id";
 
 /// Action items of a meeting (with those of its decisions), or open ones of a user; by due date.
@@ -531,6 +547,22 @@ pub async fn create_action_item(
     }
     if !e.is_empty() {
         return Err(StoreError::Invalid(e));
+    }
+    // A decision named together with a meeting must have been taken in that meeting.
+    if let (Some(m), Some(d)) = (opt(&input.meeting_id), opt(&input.decision_id)) {
+        let matching: i64 = tx!(&mut *tx, |c| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM decisions WHERE id = $1 AND meeting_id = $2")
+                .bind(&d)
+                .bind(&m)
+                .fetch_one(c)
+                .await
+        })?;
+        if matching == 0 {
+            return Err(StoreError::field(
+                "action_title",
+                "Der Beschluss wurde nicht in dieser Sitzung gefasst.",
+            ));
+        }
     }
     let id = new_id();
     let inserted = tx!(&mut *tx, |c| {

@@ -306,7 +306,7 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
             adaptation_reason: reason.into(),
         };
         reviews::submit(tx, actor, &update, &input, now).await?;
-        reviews::review(tx, actor, &update, Decision::Accept, "", now).await?;
+        reviews::review(tx, actor, &update, Decision::Accept, "", None, now).await?;
     }
     reviews::close(tx, actor, &first, now).await?;
 
@@ -335,7 +335,7 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
         };
         reviews::submit(tx, actor, &update, &input, now).await?;
         if i % 4 == 0 {
-            reviews::review(tx, actor, &update, Decision::Accept, "", now).await?;
+            reviews::review(tx, actor, &update, Decision::Accept, "", None, now).await?;
         }
     }
     Ok(())

@@ -73,10 +73,16 @@ const CONCEPT_SELECT: &str = "SELECT c.id, c.short_name, c.title, c.adopted_on, 
     (SELECT COUNT(*) FROM measures m WHERE m.concept_id = c.id) AS measure_count, c.created_at, c.updated_at FROM concepts c";
 
 pub async fn concepts(db: &Db) -> Result<Vec<Concept>> {
-    let sql = sqlx::AssertSqlSafe(format!(
-        "{CONCEPT_SELECT} ORDER BY c.adopted_on, c.short_name"
-    ));
-    Ok(read!(db, |c| sqlx::query_as(sql).fetch_all(c).await)?)
+    let mut list: Vec<Concept> = read!(db, |c| sqlx::query_as(CONCEPT_SELECT).fetch_all(c).await)?;
+    // Sorted here: SQLite puts a missing date first, PostgreSQL last.
+    list.sort_by_cached_key(|c| {
+        (
+            c.adopted_on.is_none(),
+            c.adopted_on.clone(),
+            sort_key(&c.short_name),
+        )
+    });
+    Ok(list)
 }
 
 pub async fn concept(db: &Db, id: &str) -> Result<Concept> {
@@ -397,21 +403,23 @@ pub async fn list(db: &Db, filter: &MeasureFilter) -> Result<Vec<Measure>> {
 
 /// For each measure, the adaptation need of its report in the newest round where it was submitted.
 async fn latest_adaptations(db: &Db) -> Result<std::collections::HashMap<String, String>> {
-    let rows: Vec<(String, String, String)> = read!(db, |c| {
+    let rows: Vec<(String, String, i64, String)> = read!(db, |c| {
         sqlx::query_as(
-            "SELECT u.measure_id, r.reference_date, u.adaptation FROM review_updates u \
+            "SELECT u.measure_id, r.reference_date, r.opened_at, u.adaptation FROM review_updates u \
              JOIN review_rounds r ON r.id = u.round_id WHERE u.state IN ('submitted', 'accepted')",
         )
         .fetch_all(c)
         .await
     })?;
-    let mut newest: std::collections::HashMap<String, (String, String)> =
+    // Newest by reference date; the opening time breaks ties between rounds of the same date.
+    let mut newest: std::collections::HashMap<String, ((String, i64), String)> =
         std::collections::HashMap::new();
-    for (measure, date, adaptation) in rows {
+    for (measure, date, opened, adaptation) in rows {
+        let when = (date, opened);
         match newest.get(&measure) {
-            Some((d, _)) if *d >= date => {}
+            Some((w, _)) if *w >= when => {}
             _ => {
-                newest.insert(measure, (date, adaptation));
+                newest.insert(measure, (when, adaptation));
             }
         }
     }
@@ -436,7 +444,8 @@ pub async fn validate(db: &Db, input: &MeasureInput) -> Result<MeasureDraft> {
     };
     let concepts = concepts(db).await?;
     let fields = fields_of_action(db).await?;
-    let organisations = crate::organisations::list(db, false).await?;
+    // Deactivated organisations stay valid references: a measure they led keeps its history.
+    let organisations = crate::organisations::list(db, true).await?;
     let towns = crate::reference::towns(db).await?;
     let concept = input.concept_id.trim();
     if !concept.is_empty() && !concepts.iter().any(|c| c.id == concept) {

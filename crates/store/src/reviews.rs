@@ -48,8 +48,15 @@ pub async fn round(db: &Db, id: &str) -> Result<Round> {
     read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)
 }
 
+/// The round, read for a write: on PostgreSQL the row is locked until the transaction ends, so a
+/// submission or review cannot slip in while the round is being closed (SQLite's `BEGIN
+/// IMMEDIATE` already runs writers one at a time).
 async fn round_in(tx: &mut Tx, id: &str) -> Result<Round> {
-    let sql = sqlx::AssertSqlSafe(format!("{ROUND_SELECT} WHERE id = $1"));
+    let lock = match tx.backend() {
+        crate::db::Backend::Sqlite => "",
+        crate::db::Backend::Postgres => " FOR UPDATE",
+    };
+    let sql = sqlx::AssertSqlSafe(format!("{ROUND_SELECT} WHERE id = $1{lock}"));
     tx!(tx, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)
 }
 
@@ -268,10 +275,11 @@ pub async fn submit(
     input: &UpdateInput,
     now: i64,
 ) -> Result<()> {
-    let current = update_in(tx, update_id).await?;
-    if !round_in(tx, &current.round_id).await?.is_open() {
+    let round_id = update_in(tx, update_id).await?.round_id;
+    if !round_in(tx, &round_id).await?.is_open() {
         return Err(closed());
     }
+    let current = update_in(tx, update_id).await?;
     if current.state == "accepted" {
         return Err(StoreError::field(
             "state",
@@ -347,18 +355,29 @@ pub enum Decision {
     Return,
 }
 
+/// `seen_submitted_at` is the submission the reviewer looked at: if the organisation has submitted
+/// again since, the decision is refused rather than applied to a version nobody read.
 pub async fn review(
     tx: &mut Tx,
     actor: &Actor,
     update_id: &str,
     decision: Decision,
     comment: &str,
+    seen_submitted_at: Option<i64>,
     now: i64,
 ) -> Result<()> {
+    // The round is locked first, then the update read, so both are current.
+    let round_id = update_in(tx, update_id).await?.round_id;
+    let round = round_in(tx, &round_id).await?;
     let current = update_in(tx, update_id).await?;
-    let round = round_in(tx, &current.round_id).await?;
     if !round.is_open() {
         return Err(closed());
+    }
+    if seen_submitted_at.is_some() && seen_submitted_at != current.submitted_at {
+        return Err(StoreError::field(
+            "state",
+            "Der Bericht wurde inzwischen neu eingereicht. Bitte die aktuelle Fassung prüfen.",
+        ));
     }
     if current.state != "submitted" {
         return Err(StoreError::field(

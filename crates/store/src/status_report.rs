@@ -27,7 +27,7 @@ pub struct StatusReport {
     pub proposals: Vec<Proposal>,
     /// Decisions taken up to the reference date, newest first.
     pub decisions: Vec<crate::bodies::Decision>,
-    /// Action items still open.
+    /// Action items created up to the reference date and still open today.
     pub open_actions: Vec<crate::bodies::ActionItem>,
     /// How many rows are invented examples (demo data): the report says so.
     pub fictitious: usize,
@@ -141,10 +141,13 @@ pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
         .into_iter()
         .filter(|d| d.decided_on <= round.reference_date)
         .collect();
+    // Items created after the reference date belong to a later report; whether an item is still
+    // open is shown as of today (the page says so).
+    let cutoff = end_of_day_ms(&round.reference_date);
     let open_actions = crate::bodies::action_items(db, None, None)
         .await?
         .into_iter()
-        .filter(|a| a.state == "open")
+        .filter(|a| a.state == "open" && cutoff.is_none_or(|c| a.created_at <= c))
         .collect();
     Ok(StatusReport {
         decisions,
@@ -161,4 +164,29 @@ pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
         adaptations,
         rows,
     })
+}
+
+/// The last millisecond of a `YYYY-MM-DD` day (UTC; a day's slack is irrelevant at this scale).
+fn end_of_day_ms(date: &str) -> Option<i64> {
+    let y: i64 = date.get(0..4)?.parse().ok()?;
+    let m: i64 = date.get(5..7)?.parse().ok()?;
+    let d: i64 = date.get(8..10)?.parse().ok()?;
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days + 1) * 86_400_000 - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn end_of_day() {
+        assert_eq!(super::end_of_day_ms("1970-01-01"), Some(86_399_999));
+        assert_eq!(super::end_of_day_ms("2024-12-31"), Some(1_735_689_599_999));
+        assert_eq!(super::end_of_day_ms("kaputt"), None);
+    }
 }

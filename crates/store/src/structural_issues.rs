@@ -36,6 +36,27 @@ impl Issue {
         IssueStatus::parse(&self.status).map_or("", IssueStatus::label)
     }
 
+    /// The evidence count as shown outside case work: counts of 1 to 4 cases appear as "<5", so
+    /// that a barrier in a small town cannot point to the people behind it (statistics rule).
+    /// The date of the report in German notation.
+    pub fn reported_on_de(&self) -> String {
+        match (
+            self.reported_on.get(0..4),
+            self.reported_on.get(5..7),
+            self.reported_on.get(8..10),
+        ) {
+            (Some(y), Some(m), Some(d)) => format!("{d}.{m}.{y}"),
+            _ => self.reported_on.clone(),
+        }
+    }
+
+    pub fn evidence_display(&self) -> String {
+        match self.evidence_count {
+            1..=4 => "<5".to_owned(),
+            n => n.to_string(),
+        }
+    }
+
     /// "Jobcenter (SGB II) → Ausländerbehörde (AufenthG)", as far as known.
     pub fn hand_off(&self) -> String {
         let side = |org: &Option<String>, j: &Option<String>| {
@@ -289,4 +310,38 @@ pub async fn update(
         now,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn small_evidence_counts_are_suppressed() {
+        let mut issue = super::Issue {
+            id: String::new(),
+            title: String::new(),
+            description: String::new(),
+            from_organisation_id: None,
+            from_organisation: None,
+            from_jurisdiction: None,
+            to_organisation_id: None,
+            to_organisation: None,
+            to_jurisdiction: None,
+            evidence_count: 0,
+            status: "reported".into(),
+            reported_on: "2026-05-04".into(),
+            fictitious: false,
+            created_at: 0,
+            updated_at: 0,
+            towns: Vec::new(),
+        };
+        let shown = |issue: &super::Issue| issue.evidence_display();
+        assert_eq!(shown(&issue), "0");
+        for n in 1..=4 {
+            issue.evidence_count = n;
+            assert_eq!(shown(&issue), "<5");
+        }
+        issue.evidence_count = 5;
+        assert_eq!(shown(&issue), "5");
+        assert_eq!(issue.reported_on_de(), "04.05.2026");
+    }
 }

@@ -180,3 +180,67 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    decisions_and_action_items_stay_within_their_body_and_meeting,
+    |db: Db| async move {
+        prepared(&db).await;
+        let a = db
+            .write(async |tx| bodies::create_body(tx, &admin(), "A", "", &[], false, now()).await)
+            .await
+            .unwrap();
+        let b = db
+            .write(async |tx| bodies::create_body(tx, &admin(), "B", "", &[], false, now()).await)
+            .await
+            .unwrap();
+        let meeting_a = db
+            .write(async |tx| bodies::create_meeting(tx, &admin(), &a, "2026-01-01", now()).await)
+            .await
+            .unwrap();
+        let meeting_b = db
+            .write(async |tx| bodies::create_meeting(tx, &admin(), &b, "2026-01-02", now()).await)
+            .await
+            .unwrap();
+        let input = DecisionInput {
+            number: "1".into(),
+            decided_on: "2026-01-01".into(),
+            text: "T".into(),
+            meeting_id: meeting_b.clone(),
+            ..Default::default()
+        };
+        let wrong = db
+            .write(async |tx| bodies::create_decision(tx, &admin(), &a, &input, now()).await)
+            .await;
+        assert!(
+            matches!(wrong, Err(StoreError::Invalid(ref e)) if e.get("meeting_id").is_some()),
+            "{wrong:?}"
+        );
+        let input = DecisionInput {
+            meeting_id: meeting_a.clone(),
+            ..input
+        };
+        let decision = db
+            .write(async |tx| bodies::create_decision(tx, &admin(), &a, &input, now()).await)
+            .await
+            .unwrap();
+        let mixed = ActionItemInput {
+            title: "x".into(),
+            meeting_id: meeting_b.clone(),
+            decision_id: decision.clone(),
+            ..Default::default()
+        };
+        let mixed = db
+            .write(async |tx| bodies::create_action_item(tx, &admin(), &mixed, now()).await)
+            .await;
+        assert!(
+            matches!(mixed, Err(StoreError::Invalid(_))),
+            "a decision of another meeting"
+        );
+        assert!(
+            bodies::action_items(&db, Some(&meeting_b), None)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);

@@ -94,7 +94,16 @@ both_backends!(
         .unwrap();
         let no_comment = db
             .write(async |tx| {
-                reviews::review(tx, &coordination(), &first.id, Decision::Return, "", now()).await
+                reviews::review(
+                    tx,
+                    &coordination(),
+                    &first.id,
+                    Decision::Return,
+                    "",
+                    None,
+                    now(),
+                )
+                .await
             })
             .await;
         assert!(
@@ -107,6 +116,7 @@ both_backends!(
                 &first.id,
                 Decision::Return,
                 "Bitte Zahlen nennen",
+                None,
                 now(),
             )
             .await
@@ -123,7 +133,16 @@ both_backends!(
         .await
         .unwrap();
         db.write(async |tx| {
-            reviews::review(tx, &coordination(), &first.id, Decision::Accept, "", now()).await
+            reviews::review(
+                tx,
+                &coordination(),
+                &first.id,
+                Decision::Accept,
+                "",
+                None,
+                now(),
+            )
+            .await
         })
         .await
         .unwrap();
@@ -317,5 +336,72 @@ both_backends!(
             drop.iter().all(|m| !adjust.iter().any(|a| a.id == m.id)),
             "one answer per measure: the newest"
         );
+    }
+);
+
+both_backends!(
+    a_review_applies_only_to_the_version_seen,
+    |db: Db| async move {
+        let kim = demo(&db).await;
+        let round = db
+            .write(async |tx| {
+                reviews::open(
+                    tx,
+                    &coordination(),
+                    "Versionen",
+                    "2026-07-31",
+                    std::slice::from_ref(&kim),
+                    false,
+                    now(),
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        let update = reviews::updates(&db, &round, None).await.unwrap()[0].clone();
+        db.write(async |tx| {
+            reviews::submit(tx, &coordination(), &update.id, &good_update(), 1_000).await
+        })
+        .await
+        .unwrap();
+        let seen = reviews::update(&db, &update.id).await.unwrap().submitted_at;
+        db.write(async |tx| {
+            reviews::submit(tx, &coordination(), &update.id, &good_update(), 2_000).await
+        })
+        .await
+        .unwrap();
+        let stale = db
+            .write(async |tx| {
+                reviews::review(
+                    tx,
+                    &coordination(),
+                    &update.id,
+                    Decision::Accept,
+                    "",
+                    seen,
+                    now(),
+                )
+                .await
+            })
+            .await;
+        assert!(
+            matches!(stale, Err(StoreError::Invalid(ref e)) if e.get("state").is_some()),
+            "{stale:?}"
+        );
+        let fresh = reviews::update(&db, &update.id).await.unwrap().submitted_at;
+        db.write(async |tx| {
+            reviews::review(
+                tx,
+                &coordination(),
+                &update.id,
+                Decision::Accept,
+                "",
+                fresh,
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
     }
 );

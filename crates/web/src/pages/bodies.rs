@@ -459,7 +459,7 @@ pub struct StateForm {
     state: String,
 }
 
-/// Sets an action item's state. Its owner may mark it done; the coordination may do anything.
+/// Sets an action item's state: its owner may mark it done; the coordination may set any state.
 pub async fn set_action_state(
     State(app): State<AppState>,
     user: CurrentUser,
@@ -472,7 +472,9 @@ pub async fn set_action_state(
         .find(|a| a.id == id)
         .ok_or(StoreError::NotFound)?;
     let own = item.owner_user_id.as_deref() == Some(user.principal.user_id.as_str());
-    if !own && !can_manage(&user) {
+    // The owner may report it done; reopening or cancelling is for the coordination.
+    let allowed = can_manage(&user) || (own && f.state == "done");
+    if !allowed {
         return Err(AppError::Status(
             axum::http::StatusCode::FORBIDDEN,
             "Diese Aufgabe gehört jemand anderem.".into(),

@@ -47,17 +47,30 @@ async fn choices(app: &AppState) -> Result<Choices, AppError> {
             .iter()
             .map(|c| (c.id.clone(), c.short_name.clone()))
             .collect(),
-        organisations: organisations::list(&app.db, false)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect(),
+        organisations: organisation_options(app).await?,
         towns: reference::towns(&app.db)
             .await?
             .into_iter()
             .map(|t| (t.ags, t.name))
             .collect(),
     })
+}
+
+/// All organisations, deactivated ones marked: a measure may still name one, and editing must not
+/// silently drop it.
+async fn organisation_options(app: &AppState) -> Result<Options, AppError> {
+    Ok(organisations::list(&app.db, true)
+        .await?
+        .into_iter()
+        .map(|o| {
+            let label = if o.active {
+                o.name
+            } else {
+                format!("{} (deaktiviert)", o.name)
+            };
+            (o.id, label)
+        })
+        .collect())
 }
 
 fn status_options() -> Options {
@@ -166,6 +179,8 @@ struct ShowPage {
     history: Vec<HistoryRow>,
     can_manage: bool,
     errors: FormErrors,
+    /// (tag, URL-encoded tag) for the filter links.
+    tags: Vec<(String, String)>,
 }
 
 fn status_label(key: &str) -> String {
@@ -215,7 +230,13 @@ async fn show_page(
         (None, Some(e)) => format!("bis {}", date_de(e)),
         (Some(s), Some(e)) => format!("{} bis {}", date_de(s), date_de(e)),
     };
+    let tags = m
+        .tag_list()
+        .into_iter()
+        .map(|t| (t.to_owned(), crate::view::url_encode(t)))
+        .collect();
     Ok(ShowPage {
+        tags,
         layout: Layout::new(app, user, format!("{} {}", m.code, m.title), path),
         period,
         m,

@@ -354,6 +354,16 @@ fn update_page(
     }
 }
 
+/// The form pre-filled with what was reported (or the measure's status if nothing yet).
+fn input_of(u: &Update) -> UpdateInput {
+    UpdateInput {
+        status: u.status.clone().unwrap_or_else(|| u.measure_status.clone()),
+        progress: u.progress.clone(),
+        adaptation: u.adaptation.clone(),
+        adaptation_reason: u.adaptation_reason.clone(),
+    }
+}
+
 pub async fn update_form(
     State(app): State<AppState>,
     user: CurrentUser,
@@ -361,12 +371,7 @@ pub async fn update_form(
     Path((round_id, update_id)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let (round, u) = load(&app, &user, &round_id, &update_id).await?;
-    let form = UpdateInput {
-        status: u.status.clone().unwrap_or_else(|| u.measure_status.clone()),
-        progress: u.progress.clone(),
-        adaptation: u.adaptation.clone(),
-        adaptation_reason: u.adaptation_reason.clone(),
-    };
+    let form = input_of(&u);
     render(&update_page(
         &app,
         &user,
@@ -413,6 +418,8 @@ pub struct ReviewForm {
     decision: String,
     #[serde(default)]
     review_comment: String,
+    /// The submission the reviewer saw (epoch ms), so that a newer one is not accepted unseen.
+    submitted_at: Option<i64>,
 }
 
 pub async fn review(
@@ -441,6 +448,7 @@ pub async fn review(
                 &update_id,
                 decision,
                 &f.review_comment,
+                f.submitted_at,
                 now_ms(),
             )
             .await
@@ -449,7 +457,7 @@ pub async fn review(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/rounds/{round_id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(errors)) => {
-            let form = UpdateInput::default();
+            let form = input_of(&u);
             render_invalid(&update_page(
                 &app,
                 &user,

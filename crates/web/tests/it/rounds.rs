@@ -422,6 +422,18 @@ web_test!(
             .status,
             StatusCode::FORBIDDEN
         );
+        let cancel = app
+            .post_form(
+                &format!("/action-items/{item}/state"),
+                &[("state", "cancelled")],
+                Some(&partner),
+            )
+            .await;
+        assert_eq!(
+            cancel.status,
+            StatusCode::FORBIDDEN,
+            "owners report done; cancelling is for the coordination"
+        );
         let done = app
             .post_form(
                 &format!("/action-items/{item}/state"),
