@@ -90,7 +90,7 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum ImportCommand {
-    /// Import a measure catalogue (CSV, `;` or `,`, UTF-8) into a concept. The header row is found
+    /// Import a measure catalogue (XLSX, or CSV with `;` or `,` in UTF-8) into a concept. The header row is found
     /// even below title rows; recognised headers: Nr./Code, Maßnahme/Titel, Beschreibung,
     /// Handlungsfeld, Federführung/Zuständigkeit, Partner/Beteiligte, Status/Sachstand, Beginn,
     /// Ende, Zielgruppe. Nothing is written if a row is wrong, unless --valid-only is given.
@@ -497,7 +497,15 @@ async fn import_measures(
         })?;
     let bytes = std::fs::read(file)
         .map_err(|e| StoreError::Config(format!("cannot read {}: {e}", file.display())))?;
-    let rows = read_csv(&bytes).map_err(StoreError::Config)?;
+    let is_xlsx = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let rows = if is_xlsx {
+        lotse_reports::read_xlsx(&bytes)
+    } else {
+        read_csv(&bytes)
+    }
+    .map_err(StoreError::Config)?;
     let (index, mut columns) = find_header(&rows).ok_or_else(|| {
         StoreError::Config("no header row found: it needs a title column (Maßnahme/Titel) and one more known column; use --map".into())
     })?;

@@ -208,6 +208,12 @@ fn table() -> Vec<Route> {
             get(pages::measures::new_form),
         ),
         r(
+            M::GET,
+            "/measures/export.xlsx",
+            Access::Permission(ViewMeasures),
+            get(pages::measures::export),
+        ),
+        r(
             M::POST,
             "/measures",
             Access::Permission(ManageMeasures),
@@ -377,6 +383,12 @@ fn table() -> Vec<Route> {
             "/rounds/{id}/report",
             Access::Permission(ViewMeasures),
             get(pages::report::show),
+        ),
+        r(
+            M::GET,
+            "/rounds/{id}/export.xlsx",
+            Access::Permission(ViewMeasures),
+            get(pages::report::export),
         ),
         r(
             M::POST,

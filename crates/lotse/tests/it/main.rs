@@ -437,3 +437,89 @@ async fn import_a_measure_catalogue_from_csv() {
     assert!(text(&out).contains("gibt es in diesem Konzept schon"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn an_exported_catalogue_imports_again_from_xlsx() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir, "roundtrip.db");
+    let db = demo_db(&url).await;
+    let kim = measures::concepts(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.short_name == "KIM")
+        .unwrap();
+    let source = measures::list(
+        &db,
+        &measures::MeasureFilter {
+            concept: kim.id.clone(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let file = dir.join("kim.xlsx");
+    std::fs::write(&file, lotse_reports::measures_xlsx(&source).unwrap()).unwrap();
+    let draft = measures::ConceptInput {
+        short_name: "Kopie".into(),
+        title: "Kopie von KIM".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap_or_else(|e| panic!("{e}"));
+    db.write(async |tx| {
+        measures::create_concept(tx, &lotse_store::Actor::system("test"), &draft, false, 0).await
+    })
+    .await
+    .unwrap();
+    let out = run(&[
+        "--database-url",
+        &url,
+        "import",
+        "measures",
+        file.to_str().unwrap(),
+        "--concept",
+        "Kopie",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let copy = measures::list(
+        &db,
+        &measures::MeasureFilter {
+            concept: draft_id(&db, "Kopie").await,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(copy.len(), source.len());
+    for (a, b) in source.iter().zip(&copy) {
+        assert_eq!(
+            (
+                &a.code,
+                &a.title,
+                &a.status,
+                &a.field_of_action,
+                &a.lead_organisation
+            ),
+            (
+                &b.code,
+                &b.title,
+                &b.status,
+                &b.field_of_action,
+                &b.lead_organisation
+            )
+        );
+        assert_eq!(a.partners.len(), b.partners.len());
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn draft_id(db: &Db, short: &str) -> String {
+    measures::concepts(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.short_name == short)
+        .unwrap()
+        .id
+}

@@ -102,6 +102,8 @@ struct ListPage {
     towns: Options,
     ki_options: Options,
     adaptations: Options,
+    /// The current filter as a query string, for the download link.
+    query: String,
 }
 
 #[derive(Template)]
@@ -141,6 +143,7 @@ pub async fn list(
             organisations: c.organisations,
             towns: c.towns,
             ki_options: ki_options(),
+            query: uri.query().unwrap_or("").to_owned(),
             adaptations: lotse_domain::measure::Adaptation::ALL
                 .iter()
                 .map(|a| (a.key().to_owned(), a.label().to_owned()))
@@ -151,6 +154,15 @@ pub async fn list(
         .headers_mut()
         .insert(header::VARY, HeaderValue::from_static("HX-Request"));
     Ok(response)
+}
+
+/// The (filtered) catalogue as an Excel file, in the import format.
+pub async fn export(
+    State(app): State<AppState>,
+    Query(filter): Query<MeasureFilter>,
+) -> Result<Response, AppError> {
+    let rows = measures::list(&app.db, &filter).await?;
+    super::xlsx_download(lotse_reports::measures_xlsx(&rows), "massnahmen.xlsx")
 }
 
 pub struct IndicatorView {

@@ -43,6 +43,24 @@ pub async fn not_found() -> Response {
     error::page_error(StatusCode::NOT_FOUND, "Diese Seite gibt es nicht.")
 }
 
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A spreadsheet as a download.
+pub fn xlsx_download(bytes: Result<Vec<u8>, String>, filename: &str) -> Result<Response, AppError> {
+    let bytes = bytes.map_err(|e| AppError::Status(StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, XLSX.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// Renders a template into a response.
 pub fn render(t: &impl askama::Template) -> Result<Response, AppError> {
     Ok(Html(t.render()?).into_response())

@@ -119,3 +119,12 @@ pub async fn show(
         r,
     })
 }
+
+/// A closed round's results as an Excel file.
+pub async fn export(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let r = status_report::build(&app.db, &id).await?;
+    super::xlsx_download(lotse_reports::round_xlsx(&r), "ueberpruefung.xlsx")
+}

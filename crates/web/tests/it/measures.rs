@@ -289,3 +289,76 @@ web_test!(the_api_lists_measures_with_filters, |app| {
         StatusCode::NOT_FOUND
     );
 });
+
+web_test!(measures_and_round_results_download_as_excel, |app| {
+    let reader = app.login("lesen").await;
+    let page = app
+        .get("/measures?status=dropped", Some(&reader))
+        .await
+        .body;
+    assert!(
+        page.contains("/measures/export.xlsx?status=dropped"),
+        "the link keeps the filter"
+    );
+    let file = app
+        .get("/measures/export.xlsx?status=dropped", Some(&reader))
+        .await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(
+        file.headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let bytes = {
+        // Reply bodies are text; fetch the raw bytes again through the router.
+        let req = Request::builder()
+            .uri("/measures/export.xlsx?status=dropped")
+            .header(header::COOKIE, &reader)
+            .body(Body::empty())
+            .unwrap();
+        let response = tower::ServiceExt::oneshot(app.router.clone(), req)
+            .await
+            .unwrap();
+        http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes()
+    };
+    let rows = lotse_reports::read_xlsx(&bytes).unwrap();
+    let expected = measures::list(
+        &app.db,
+        &MeasureFilter {
+            status: "dropped".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), expected.len() + 1);
+    assert_eq!(rows[0][2], "Maßnahme");
+    assert!(rows[1..].iter().all(|r| r[12] == "entfallen"));
+
+    let closed = lotse_store::reviews::rounds(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| !r.is_open())
+        .unwrap();
+    let req = Request::builder()
+        .uri(format!("/rounds/{}/export.xlsx", closed.id))
+        .header(header::COOKIE, &reader)
+        .body(Body::empty())
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(app.router.clone(), req)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let rows = lotse_reports::read_xlsx(&bytes).unwrap();
+    let snapshot = lotse_store::reviews::snapshot(&app.db, &closed.id)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), snapshot.len() + 1);
+});
