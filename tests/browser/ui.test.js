@@ -121,6 +121,8 @@ test('forms: errors are announced and named; htmx filters without reloading; pho
   await checkAccessibility(page, 'form with errors');
   await page.screenshot({ path: join(artifacts, 'form-errors-phone.png'), fullPage: true });
 
+  await page.goto(`${base}/measures/import`);
+  await checkAccessibility(page, 'catalogue import');
   await page.goto(`${base}/account/totp`);
   const qr = page.getByRole('img', { name: /QR-Code/ });
   assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'QR code renders under the CSP');

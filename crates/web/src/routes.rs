@@ -214,6 +214,18 @@ fn table() -> Vec<Route> {
             get(pages::measures::export),
         ),
         r(
+            M::GET,
+            "/measures/import",
+            Access::Permission(ManageMeasures),
+            get(pages::measure_import::form),
+        ),
+        r(
+            M::POST,
+            "/measures/import",
+            Access::Permission(ManageMeasures),
+            post(pages::measure_import::submit),
+        ),
+        r(
             M::POST,
             "/measures",
             Access::Permission(ManageMeasures),

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod health;
 pub mod issues;
 pub mod login;
+pub mod measure_import;
 pub mod measures;
 pub mod organisations;
 pub mod report;

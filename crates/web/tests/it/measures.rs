@@ -362,3 +362,134 @@ web_test!(measures_and_round_results_download_as_excel, |app| {
         .unwrap();
     assert_eq!(rows.len(), snapshot.len() + 1);
 });
+
+async fn upload(
+    app: &TestApp,
+    cookie: &str,
+    fields: &[(&str, Option<&str>, &str)],
+) -> crate::Reply {
+    let (content_type, body) = crate::multipart(fields);
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/measures/import")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, content_type)
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+fn hidden<'a>(page: &'a str, name: &str) -> &'a str {
+    let marker = format!("<textarea name=\"{name}\"");
+    let tag = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{name} in page"));
+    let start = tag + page[tag..].find('>').unwrap() + 1;
+    &page[start..start + page[start..].find("</textarea>").unwrap()]
+}
+
+web_test!(catalogue_import_in_the_browser_with_a_mapping_step, |app| {
+    let cookie = app.login("koordination").await;
+    let concept = concept_id(&app, "HK 2016").await;
+    let csv = "Katalog\nNr.;Maßnahme;Sachstand;Bemerkung\nX1;Erste Maßnahme;geplant;Text eins\nX2;Zweite;läuft;Text zwei\n";
+    let step1 = upload(
+        &app,
+        &cookie,
+        &[
+            ("step", None, "map"),
+            ("concept_id", None, &concept),
+            ("file", Some("k.csv"), csv),
+        ],
+    )
+    .await;
+    assert_eq!(step1.status, StatusCode::OK);
+    assert!(step1.body.contains("Kopfzeile in Zeile 2 gefunden"));
+    assert!(
+        step1.body.contains("<option value=\"title\" selected>"),
+        "recognised columns are preselected"
+    );
+    let content = hidden(&step1.body, "content").to_owned();
+
+    // Map "Bemerkung" (column 3) to the description; one row has an unknown status.
+    let step2 = upload(
+        &app,
+        &cookie,
+        &[
+            ("step", None, "import"),
+            ("concept_id", None, &concept),
+            ("filename", None, "k.csv"),
+            ("content", None, &content),
+            ("col_0", None, "code"),
+            ("col_1", None, "title"),
+            ("col_2", None, "status"),
+            ("col_3", None, "description"),
+            ("mode", None, "all"),
+        ],
+    )
+    .await;
+    assert_eq!(step2.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        step2
+            .body
+            .contains("Zeile 4, Spalte Sachstand: Unbekannter Sachstand „läuft“"),
+        "{}",
+        step2.body
+    );
+    assert!(step2.body.contains("Es wurde nichts importiert."));
+    assert!(
+        measures::list(
+            &app.db,
+            &MeasureFilter {
+                q: "Erste Maßnahme".into(),
+                ..Default::default()
+            }
+        )
+        .await
+        .unwrap()
+        .is_empty()
+    );
+
+    let content = hidden(&step2.body, "content").to_owned();
+    let step3 = upload(
+        &app,
+        &cookie,
+        &[
+            ("step", None, "import"),
+            ("concept_id", None, &concept),
+            ("filename", None, "k.csv"),
+            ("content", None, &content),
+            ("col_0", None, "code"),
+            ("col_1", None, "title"),
+            ("col_2", None, "status"),
+            ("col_3", None, "description"),
+            ("mode", None, "valid"),
+        ],
+    )
+    .await;
+    assert_eq!(step3.status, StatusCode::OK, "{}", step3.body);
+    assert!(step3.body.contains("1 Maßnahmen angelegt"));
+    let imported = measures::list(
+        &app.db,
+        &MeasureFilter {
+            q: "Erste Maßnahme".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(imported[0].description, "Text eins");
+
+    let broken = upload(
+        &app,
+        &cookie,
+        &[
+            ("step", None, "map"),
+            ("concept_id", None, &concept),
+            ("file", Some("x.csv"), "a;b\nc;d\n"),
+        ],
+    )
+    .await;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(broken.body.contains("Keine Kopfzeile gefunden"));
+});
