@@ -121,6 +121,14 @@ struct ServeArgs {
     #[arg(long, env = "LOTSE_DEMO")]
     demo: bool,
 
+    /// Mail server for reminders, e.g. smtp://relay.kreis-warendorf.de:25 (no mail is sent without it).
+    #[arg(long, env = "LOTSE_SMTP_URL")]
+    smtp_url: Option<String>,
+
+    /// Sender address of mail from Lotse.
+    #[arg(long, env = "LOTSE_MAIL_FROM", default_value = "lotse@localhost")]
+    mail_from: String,
+
     /// Mark the session cookie Secure (HTTPS only; browsers also accept it on http://localhost).
     #[arg(long, env = "LOTSE_COOKIE_SECURE", default_value_t = true, action = clap::ArgAction::Set)]
     cookie_secure: bool,
@@ -326,11 +334,19 @@ async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
         }
     }
     let demo_loaded = settings::demo_data_loaded(&db).await?;
+    let mail = match &args.smtp_url {
+        Some(url) => Some(
+            lotse_web::mail::MailConfig::from_url(url, &args.mail_from)
+                .map_err(StoreError::Config)?,
+        ),
+        None => None,
+    };
     let state = lotse_web::AppState::new(
         db.clone(),
         lotse_web::WebConfig {
             secure_cookies: args.cookie_secure,
             demo: demo_loaded,
+            mail,
         },
     );
     let app = lotse_web::app(state);

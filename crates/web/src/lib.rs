@@ -14,6 +14,7 @@ mod charts;
 mod csrf;
 mod error;
 pub mod guard;
+pub mod mail;
 mod openapi;
 pub mod pages;
 pub mod routes;
@@ -41,6 +42,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// The fictitious demo data set is loaded: every page says so.
     pub demo: bool,
+    /// Where reminders are sent through; `None` if no mail server is configured.
+    pub mail: Option<mail::MailConfig>,
 }
 
 impl Default for WebConfig {
@@ -48,6 +51,7 @@ impl Default for WebConfig {
         WebConfig {
             secure_cookies: true,
             demo: false,
+            mail: None,
         }
     }
 }

@@ -404,6 +404,12 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::POST,
+            "/rounds/{id}/remind",
+            Access::Permission(ManageReviews),
+            post(pages::rounds::remind),
+        ),
+        r(
+            M::POST,
             "/rounds/{id}/proposals",
             Access::Permission(SubmitReviewUpdates),
             post(pages::rounds::propose),

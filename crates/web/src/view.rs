@@ -102,6 +102,7 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "totp_reset" => "Der zweite Faktor des Kontos wurde zurückgesetzt.",
         "revoked" => "Der Token wurde widerrufen.",
         "imported" => "Der Import ist abgeschlossen.",
+        "reminded" => "Die Erinnerungen sind verschickt.",
         _ => return None,
     })
 }

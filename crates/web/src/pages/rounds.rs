@@ -515,3 +515,125 @@ pub async fn close(
         .await?;
     Ok(Redirect::to(&format!("/rounds/{round_id}?ok=saved")).into_response())
 }
+
+/// Reminds the organisations that still owe reports: one mail to each active account of theirs
+/// that may report and has an e-mail address, listing the measures. Recorded in the audit log.
+pub async fn remind(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(round_id): Path<String>,
+) -> Result<Response, AppError> {
+    let round = reviews::round(&app.db, &round_id).await?;
+    let fail = |message: &str| {
+        let mut e = lotse_domain::FieldErrors::new();
+        e.add("round", message);
+        FormErrors(e)
+    };
+    if !round.is_open() {
+        return render_invalid(
+            &show_page(
+                &app,
+                &user,
+                uri.path(),
+                &round_id,
+                fail("Die Runde ist abgeschlossen."),
+            )
+            .await?,
+        );
+    }
+    let Some(mail) = app.config.mail.clone() else {
+        let message =
+            "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL).";
+        return render_invalid(
+            &show_page(&app, &user, uri.path(), &round_id, fail(message)).await?,
+        );
+    };
+    let open: Vec<Update> = reviews::updates(&app.db, &round_id, None)
+        .await?
+        .into_iter()
+        .filter(|u| u.state == "missing" || u.state == "returned")
+        .collect();
+    let accounts = lotse_store::users::list(&app.db).await?;
+    let (mut sent, mut failures, mut recipients) = (0usize, Vec::new(), Vec::new());
+    let mut organisations: Vec<&str> = open
+        .iter()
+        .filter_map(|u| u.organisation_id.as_deref())
+        .collect();
+    organisations.dedup();
+    organisations.sort_unstable();
+    organisations.dedup();
+    for org in organisations {
+        let items: Vec<String> = open
+            .iter()
+            .filter(|u| u.organisation_id.as_deref() == Some(org))
+            .map(|u| {
+                format!(
+                    "- {} {} {} ({})",
+                    u.concept,
+                    u.code,
+                    u.title,
+                    u.state_label()
+                )
+            })
+            .collect();
+        let body = format!(
+            "Guten Tag,\n\nfür die Überprüfung „{}“ (Stichtag {}) fehlen noch Berichte Ihrer Organisation zu diesen Maßnahmen:\n\n{}\n\nBitte melden Sie sich bei Lotse an und wählen Sie „Überprüfungen“.\n\nMit freundlichen Grüßen\nKommunales Integrationszentrum Kreis Warendorf\n",
+            round.title,
+            date_de(&round.reference_date),
+            items.join("\n")
+        );
+        for account in accounts.iter().filter(|a| {
+            a.active
+                && a.organisation_id == org
+                && !a.email.is_empty()
+                && any_allows(&a.roles, Permission::SubmitReviewUpdates)
+        }) {
+            match crate::mail::send(
+                &mail,
+                &account.email,
+                &format!("Lotse: Berichte für „{}“ ausstehend", round.title),
+                body.clone(),
+            )
+            .await
+            {
+                Ok(()) => {
+                    sent += 1;
+                    recipients.push(account.id.clone());
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, user = %account.username, "reminder not sent");
+                    failures.push(account.display_name.clone());
+                }
+            }
+        }
+    }
+    let actor = user.principal.actor();
+    app.db
+        .write(async |tx| {
+            lotse_store::audit::append(
+                tx,
+                &actor,
+                "remind",
+                "review_round",
+                &round_id,
+                serde_json::json!({ "sent_to": recipients.join(","), "failed": failures.len() }),
+                now_ms(),
+            )
+            .await
+        })
+        .await?;
+    if !failures.is_empty() {
+        let message = format!(
+            "{sent} Erinnerungen verschickt; nicht zugestellt an: {}.",
+            failures.join(", ")
+        );
+        return render_invalid(
+            &show_page(&app, &user, uri.path(), &round_id, fail(&message)).await?,
+        );
+    }
+    Ok(
+        axum::response::Redirect::to(&format!("/rounds/{round_id}?ok=reminded&sent={sent}"))
+            .into_response(),
+    )
+}

@@ -64,11 +64,17 @@ impl TestApp {
 
     /// A second app node on the same database (as after a restart or behind a load balancer).
     pub fn router_for(db: &Db) -> Router {
+        Self::router_with_mail(db, None)
+    }
+
+    /// A node that sends mail through the given SMTP server.
+    pub fn router_with_mail(db: &Db, mail: Option<lotse_web::mail::MailConfig>) -> Router {
         let state = lotse_web::AppState::new(
             db.clone(),
             lotse_web::WebConfig {
                 secure_cookies: true,
                 demo: true,
+                mail,
             },
         );
         lotse_web::app(state)
@@ -188,4 +194,77 @@ pub fn multipart(fields: &[(&str, Option<&str>, &str)]) -> (String, Vec<u8>) {
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A real SMTP server for tests: Python's aiosmtpd, writing every message to a maildir.
+/// `scripts/test` installs it; outside CI a missing aiosmtpd skips the test.
+pub struct SmtpSink {
+    child: std::process::Child,
+    pub port: u16,
+    pub dir: std::path::PathBuf,
+}
+
+impl SmtpSink {
+    pub fn start() -> Option<SmtpSink> {
+        let available = std::process::Command::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !available {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI needs aiosmtpd (scripts/test installs it)"
+            );
+            eprintln!("aiosmtpd not installed: skipping the mail test");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = lotse_store::testing::temp_dir().join("maildir");
+        let child = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Owned by the sink at once, so that Drop stops it on every path.
+        let sink = SmtpSink { child, port, dir };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(sink);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("aiosmtpd did not start");
+    }
+
+    /// The raw messages received so far.
+    pub fn messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("new")) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(self.dir.parent().unwrap_or(&self.dir));
+    }
 }

@@ -450,3 +450,85 @@ web_test!(
         );
     }
 );
+
+web_test!(missing_reports_are_reminded_by_mail, |app| {
+    let Some(sink) = crate::SmtpSink::start() else {
+        return;
+    };
+    let coordination = app.login("koordination").await;
+    // Without a mail server the button explains what is missing.
+    let rounds = reviews::rounds(&app.db).await.unwrap();
+    let open = rounds.iter().find(|r| r.is_open()).unwrap();
+    let refused = app
+        .post_form(
+            &format!("/rounds/{}/remind", open.id),
+            &[],
+            Some(&coordination),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("kein Mailserver eingerichtet"));
+
+    // The partner gets an address; the welfare association owes reports in the open demo round.
+    let partner = lotse_store::users::get_by_username(&app.db, "partner")
+        .await
+        .unwrap();
+    let draft = lotse_store::users::UserDraft {
+        username: partner.username.clone(),
+        display_name: partner.display_name.clone(),
+        email: "partner@example.org".into(),
+        organisation_id: partner.organisation_id.clone(),
+        roles: partner.roles.clone(),
+    };
+    app.db
+        .write(async |tx| {
+            lotse_store::users::update(tx, &lotse_store::Actor::system("test"), &partner, &draft, 0)
+                .await
+        })
+        .await
+        .unwrap();
+    let mail = lotse_web::mail::MailConfig::from_url(
+        &format!("smtp://127.0.0.1:{}", sink.port),
+        "ki@kreis-warendorf.example",
+    )
+    .unwrap();
+    let node = TestApp {
+        db: app.db.clone(),
+        router: TestApp::router_with_mail(&app.db, Some(mail)),
+    };
+    let sent = node
+        .post_form(
+            &format!("/rounds/{}/remind", open.id),
+            &[],
+            Some(&coordination),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let messages = sink.messages();
+    assert_eq!(
+        messages.len(),
+        1,
+        "one mail for the one account with an address"
+    );
+    let message = &messages[0];
+    assert!(
+        message.contains("To: partner@example.org")
+            && message.contains("From: ki@kreis-warendorf.example")
+    );
+    assert!(
+        message.contains("Überprüfung 2026") || message.contains("=C3=9Cberpr"),
+        "{message}"
+    );
+    let log = lotse_store::audit::search(
+        &app.db,
+        &lotse_store::audit::AuditFilter {
+            action: Some("remind".into()),
+            ..Default::default()
+        },
+        5,
+        0,
+    )
+    .await
+    .unwrap();
+    assert!(log[0].changes.contains(&partner.id));
+});
