@@ -86,6 +86,33 @@ enum Command {
     /// Import data from files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Produce reports.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportCommand {
+    /// The committee status report (Sachstandsbericht) of a closed review round.
+    Status {
+        /// The round: its id or its title.
+        #[arg(long, env = "LOTSE_REPORT_ROUND")]
+        round: String,
+        /// Output format.
+        #[arg(long, env = "LOTSE_REPORT_FORMAT", value_enum, default_value_t = ReportFormat::Html)]
+        format: ReportFormat,
+        /// The file to write.
+        #[arg(long, env = "LOTSE_REPORT_OUT")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum ReportFormat {
+    Html,
+    Xlsx,
+    Pdf,
+    Docx,
 }
 
 #[derive(Subcommand, Debug)]
@@ -300,6 +327,10 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
         }) => {
             let db = open(&url).await?;
             import_measures(&db, file, concept, map, *valid_only).await
+        }
+        Command::Report(ReportCommand::Status { round, format, out }) => {
+            let db = Db::open(&url).await?;
+            status_report_file(&db, round, *format, out).await
         }
         Command::Audit(AuditCommand::Verify) => {
             let db = Db::open(&url).await?;
@@ -564,5 +595,38 @@ async fn import_measures(
         println!("nothing was imported; correct the rows or use --valid-only");
         return Ok(ExitCode::FAILURE);
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn status_report_file(
+    db: &Db,
+    round: &str,
+    format: ReportFormat,
+    out: &PathBuf,
+) -> Result<ExitCode, StoreError> {
+    let id = lotse_store::reviews::rounds(db)
+        .await?
+        .into_iter()
+        .find(|r| r.id == round || r.title.eq_ignore_ascii_case(round.trim()))
+        .map(|r| r.id)
+        .ok_or_else(|| {
+            StoreError::Config(format!("no review round '{round}' (give its id or title)"))
+        })?;
+    let report = lotse_store::status_report::build(db, &id).await?;
+    let bytes = match format {
+        ReportFormat::Html => lotse_web::pages::report::document_html(report, now_ms())
+            .map_err(|e| StoreError::Config(format!("rendering failed: {e}")))?
+            .into_bytes(),
+        ReportFormat::Xlsx => lotse_reports::round_xlsx(&report).map_err(StoreError::Config)?,
+        ReportFormat::Pdf | ReportFormat::Docx => {
+            eprintln!(
+                "PDF/A and DOCX output are not available yet (issue 3 is in progress); use --format html or xlsx"
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    std::fs::write(out, bytes)
+        .map_err(|e| StoreError::Config(format!("cannot write {}: {e}", out.display())))?;
+    println!("report written to {}", out.display());
     Ok(ExitCode::SUCCESS)
 }

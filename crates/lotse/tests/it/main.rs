@@ -523,3 +523,80 @@ async fn draft_id(db: &Db, short: &str) -> String {
         .unwrap()
         .id
 }
+
+#[tokio::test]
+async fn the_status_report_from_the_command_line() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir, "report.db");
+    let db = demo_db(&url).await;
+    let html = dir.join("bericht.html");
+    let out = run(&[
+        "--database-url",
+        &url,
+        "report",
+        "status",
+        "--round",
+        "Überprüfung 2024",
+        "--format",
+        "html",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(
+        page.starts_with("<!DOCTYPE html>") && page.contains("Sachstandsbericht: Überprüfung 2024")
+    );
+    assert!(
+        !page.contains("href=\"/rounds/"),
+        "a standalone document links nowhere into Lotse"
+    );
+    let closed = lotse_store::reviews::rounds(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| !r.is_open())
+        .unwrap();
+    let snapshot = lotse_store::reviews::snapshot(&db, &closed.id)
+        .await
+        .unwrap();
+    assert!(
+        snapshot.iter().take(5).all(|r| page.contains(&r.title)),
+        "measure titles in the report"
+    );
+
+    let xlsx = dir.join("bericht.xlsx");
+    let out = run(&[
+        "--database-url",
+        &url,
+        "report",
+        "status",
+        "--round",
+        &closed.id,
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        lotse_reports::read_xlsx(&std::fs::read(&xlsx).unwrap())
+            .unwrap()
+            .len(),
+        snapshot.len() + 1
+    );
+
+    let open = run(&[
+        "--database-url",
+        &url,
+        "report",
+        "status",
+        "--round",
+        "Überprüfung 2026",
+        "--out",
+        html.to_str().unwrap(),
+    ]);
+    assert!(!open.status.success());
+    assert!(text(&open).contains("noch offen"), "{}", text(&open));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,4 +1,5 @@
-//! The committee status report of a closed review round, as a web page.
+//! The committee status report of a closed review round: as a page in Lotse, and as a standalone
+//! HTML document (`lotse report status --format html`), both from one view model.
 
 use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
@@ -11,7 +12,7 @@ use crate::AppState;
 use crate::charts::bar_chart_data_uri;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
-use crate::view::{Layout, date_de};
+use crate::view::{Layout, date_de, datetime};
 
 pub struct Row {
     concept: String,
@@ -24,10 +25,15 @@ pub struct Row {
     fictitious: bool,
 }
 
-#[derive(Template)]
-#[template(path = "rounds/report.html")]
-struct ReportPage {
-    layout: Layout,
+pub struct DecisionRow {
+    body: String,
+    number: String,
+    date: String,
+    text: String,
+}
+
+/// What both forms of the report show.
+pub struct ReportView {
     r: StatusReport,
     date: String,
     previous_date: String,
@@ -41,20 +47,7 @@ struct ReportPage {
     actions: Vec<(String, String, String)>,
 }
 
-pub struct DecisionRow {
-    body: String,
-    number: String,
-    date: String,
-    text: String,
-}
-
-pub async fn show(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    uri: OriginalUri,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let r = status_report::build(&app.db, &id).await?;
+fn view(r: StatusReport) -> ReportView {
     let by_status: Vec<(&'static str, usize)> =
         r.by_status.iter().map(|(s, n)| (s.label(), *n)).collect();
     let chart_items: Vec<(String, usize)> = by_status
@@ -96,15 +89,7 @@ pub async fn show(
             )
         })
         .collect();
-    render(&ReportPage {
-        decisions,
-        actions,
-        layout: Layout::new(
-            &app,
-            &user,
-            format!("Sachstandsbericht {}", r.round.title),
-            uri.path(),
-        ),
+    ReportView {
         date: date_de(&r.round.reference_date),
         previous_date: r
             .previous
@@ -116,8 +101,54 @@ pub async fn show(
         status_labels: MeasureStatus::ALL.iter().map(|s| s.label()).collect(),
         by_status,
         rows,
+        decisions,
+        actions,
         r,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "rounds/report.html")]
+struct ReportPage {
+    layout: Layout,
+    v: ReportView,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let r = status_report::build(&app.db, &id).await?;
+    render(&ReportPage {
+        layout: Layout::new(
+            &app,
+            &user,
+            format!("Sachstandsbericht {}", r.round.title),
+            uri.path(),
+        ),
+        v: view(r),
     })
+}
+
+#[derive(Template)]
+#[template(path = "rounds/report_document.html")]
+struct ReportDocument {
+    v: ReportView,
+    /// The stylesheet, inlined so that the file stands alone (it is ours, not user input).
+    css: &'static str,
+    generated: String,
+}
+
+/// The report as a standalone HTML document: one file, no links into Lotse, styles included.
+pub fn document_html(report: StatusReport, generated_at_ms: i64) -> Result<String, askama::Error> {
+    ReportDocument {
+        v: view(report),
+        css: include_str!("../../assets/app.css"),
+        generated: datetime(generated_at_ms),
+    }
+    .render()
 }
 
 /// A closed round's results as an Excel file.
