@@ -24,6 +24,8 @@ struct ConceptsPage {
     form: ConceptInput,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
+    /// An error from adding a field of action (shown apart from the new-concept form).
+    field_error: Option<String>,
 }
 
 fn field_label(field: &str) -> &str {
@@ -52,6 +54,7 @@ async fn page(
         form,
         summary: errors.summary(field_label),
         errors,
+        field_error: None,
     })
 }
 
@@ -121,16 +124,24 @@ pub async fn add_field(
         .await;
     match result {
         Ok(_) => Ok(Redirect::to("/concepts?ok=saved").into_response()),
-        Err(StoreError::Invalid(errors)) => render_invalid(
-            &page(
+        Err(StoreError::Invalid(errors)) => {
+            let mut p = page(
                 &app,
                 &user,
                 uri.path(),
                 ConceptInput::default(),
-                FormErrors(errors),
+                FormErrors::none(),
             )
-            .await?,
-        ),
+            .await?;
+            p.field_error = Some(
+                errors
+                    .iter()
+                    .map(|(_, m)| m.to_owned())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
+            render_invalid(&p)
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -229,6 +229,18 @@ web_test!(concepts_and_fields_are_kept_by_coordination, |app| {
         )
         .await;
     assert_eq!(field.location(), "/concepts?ok=saved");
+    let dup_field = app
+        .post_form(
+            &format!("/concepts/{id}/fields"),
+            &[("name", "Digitale Teilhabe")],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(dup_field.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        dup_field.body.contains("Handlungsfeld nicht angelegt")
+            && !dup_field.body.contains("href=\"#f-name\"")
+    );
     let page = app.get("/concepts", Some(&cookie)).await.body;
     assert!(page.contains("Fortschreibung 2026") && page.contains("Digitale Teilhabe"));
     assert_eq!(
