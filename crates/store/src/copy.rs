@@ -221,6 +221,15 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "review_update_values",
+        order_by: "update_id, indicator_id",
+        columns: &[
+            ("update_id", Text),
+            ("indicator_id", Text),
+            ("value", Float),
+        ],
+    },
+    Table {
         name: "review_proposals",
         order_by: "id",
         columns: &[

@@ -304,6 +304,7 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
             ),
             adaptation: adaptation.into(),
             adaptation_reason: reason.into(),
+            ..Default::default()
         };
         reviews::submit(tx, actor, &update, &input, now).await?;
         reviews::review(tx, actor, &update, Decision::Accept, "", None, now).await?;
@@ -332,6 +333,7 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
             } else {
                 String::new()
             },
+            ..Default::default()
         };
         reviews::submit(tx, actor, &update, &input, now).await?;
         if i % 4 == 0 {

@@ -42,6 +42,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_bodies.sql"),
         postgres: include_str!("../migrations/postgres/0005_bodies.sql"),
     },
+    Migration {
+        version: 6,
+        name: "review_values",
+        sqlite: include_str!("../migrations/sqlite/0006_review_values.sql"),
+        postgres: include_str!("../migrations/postgres/0006_review_values.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -246,6 +246,16 @@ pub async fn updates(db: &Db, round_id: &str, organisation: Option<&str>) -> Res
     Ok(list)
 }
 
+/// The indicator values reported with an update: (indicator id, value).
+pub async fn update_values(db: &Db, update_id: &str) -> Result<Vec<(String, f64)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as("SELECT indicator_id, value FROM review_update_values WHERE update_id = $1")
+            .bind(update_id)
+            .fetch_all(c)
+            .await
+    })?)
+}
+
 pub async fn update(db: &Db, id: &str) -> Result<Update> {
     let sql = sqlx::AssertSqlSafe(format!("{UPDATE_SELECT} WHERE u.id = $1"));
     read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)
@@ -264,6 +274,9 @@ pub struct UpdateInput {
     pub progress: String,
     pub adaptation: String,
     pub adaptation_reason: String,
+    /// (indicator id, value as typed) for the measure's indicators; empty values are skipped.
+    #[serde(skip)]
+    pub values: Vec<(String, String)>,
 }
 
 /// Submits (or corrects, until it is accepted) the update on a measure. Who may do this is decided
@@ -334,6 +347,44 @@ pub async fn submit(
         .await
         .map(|r| r.rows_affected())
     })?;
+    // Indicator values: only the measure's own indicators, numbers as Germans write them.
+    let own: Vec<String> = tx!(&mut *tx, |c| {
+        sqlx::query_scalar("SELECT id FROM measure_indicators WHERE measure_id = $1")
+            .bind(&current.measure_id)
+            .fetch_all(c)
+            .await
+    })?;
+    let mut values = Vec::new();
+    let mut value_errors = FieldErrors::new();
+    for (indicator, typed) in input.values.iter().filter(|(_, v)| !v.trim().is_empty()) {
+        if !own.contains(indicator) {
+            return Err(StoreError::NotFound);
+        }
+        match measures::parse_number(typed) {
+            Some(v) => values.push((indicator.clone(), v)),
+            None => value_errors.add(
+                &format!("value_{indicator}"),
+                format!("„{}“ ist keine Zahl.", typed.trim()),
+            ),
+        }
+    }
+    if !value_errors.is_empty() {
+        return Err(StoreError::Invalid(value_errors));
+    }
+    tx!(&mut *tx, |c| {
+        sqlx::query("DELETE FROM review_update_values WHERE update_id = $1")
+            .bind(update_id)
+            .execute(&mut *c)
+            .await?;
+        for (indicator, value) in &values {
+            sqlx::query("INSERT INTO review_update_values (update_id, indicator_id, value) VALUES ($1, $2, $3)")
+                .bind(update_id)
+                .bind(indicator)
+                .bind(*value)
+                .execute(&mut *c)
+                .await?;
+        }
+    });
     audit::append(
         tx,
         actor,
@@ -412,6 +463,26 @@ pub async fn review(
             .map(|r| r.rows_affected())
     })?;
     if decision == Decision::Accept {
+        let values: Vec<(String, f64)> = tx!(&mut *tx, |c| {
+            sqlx::query_as(
+                "SELECT indicator_id, value FROM review_update_values WHERE update_id = $1",
+            )
+            .bind(update_id)
+            .fetch_all(c)
+            .await
+        })?;
+        for (indicator, value) in values {
+            measures::record_value(
+                tx,
+                actor,
+                &current.measure_id,
+                &indicator,
+                &round.reference_date,
+                &value.to_string(),
+                now,
+            )
+            .await?;
+        }
         let new_status = current.status.as_deref().and_then(MeasureStatus::parse);
         if let Some(new_status) =
             new_status.filter(|s| Some(*s) != MeasureStatus::parse(&current.measure_status))

@@ -27,6 +27,7 @@ fn good_update() -> UpdateInput {
         progress: "Läuft in allen Städten.".into(),
         adaptation: "adjust".into(),
         adaptation_reason: "Zielgruppe erweitern".into(),
+        values: Vec::new(),
     }
 }
 
@@ -403,5 +404,91 @@ both_backends!(
         })
         .await
         .unwrap();
+    }
+);
+
+both_backends!(
+    indicator_values_come_with_the_report_and_count_on_acceptance,
+    |db: Db| async move {
+        let kim = demo(&db).await;
+        let round = db
+            .write(async |tx| {
+                reviews::open(
+                    tx,
+                    &coordination(),
+                    "Mit Werten",
+                    "2026-08-31",
+                    std::slice::from_ref(&kim),
+                    false,
+                    now(),
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        let update = reviews::updates(&db, &round, None).await.unwrap()[0].clone();
+        let indicator = db
+            .write(async |tx| {
+                measures::add_indicator(
+                    tx,
+                    &coordination(),
+                    &update.measure_id,
+                    "Beratungen",
+                    "Anzahl",
+                    "100",
+                    now(),
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        let mut input = good_update();
+        input.values = vec![(indicator.clone(), "viele".into())];
+        let bad = db
+            .write(async |tx| reviews::submit(tx, &coordination(), &update.id, &input, now()).await)
+            .await;
+        assert!(
+            matches!(bad, Err(StoreError::Invalid(ref e)) if e.get(&format!("value_{indicator}")).is_some()),
+            "{bad:?}"
+        );
+        input.values = vec![("fremder-indikator".into(), "1".into())];
+        let foreign = db
+            .write(async |tx| reviews::submit(tx, &coordination(), &update.id, &input, now()).await)
+            .await;
+        assert!(matches!(foreign, Err(StoreError::NotFound)));
+        input.values = vec![(indicator.clone(), "1.234,5".into())];
+        db.write(async |tx| reviews::submit(tx, &coordination(), &update.id, &input, now()).await)
+            .await
+            .unwrap();
+        assert_eq!(
+            reviews::update_values(&db, &update.id).await.unwrap(),
+            vec![(indicator.clone(), 1234.5)]
+        );
+        assert!(
+            measures::indicators(&db, &update.measure_id).await.unwrap()[0]
+                .values
+                .is_empty(),
+            "counted only when accepted"
+        );
+        db.write(async |tx| {
+            reviews::review(
+                tx,
+                &coordination(),
+                &update.id,
+                Decision::Accept,
+                "",
+                None,
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
+        let values = &measures::indicators(&db, &update.measure_id).await.unwrap()[0].values;
+        assert_eq!(
+            values,
+            &vec![("2026-08-31".to_owned(), 1234.5)],
+            "recorded as of the reference date"
+        );
     }
 );

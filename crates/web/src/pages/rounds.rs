@@ -287,6 +287,8 @@ struct UpdatePage {
     can_submit: bool,
     can_review: bool,
     form: UpdateInput,
+    /// (indicator id, "name (unit)", value as entered or reported, error)
+    indicators: Vec<(String, String, String, Option<String>)>,
     statuses: Vec<(String, String)>,
     adaptations: Vec<(String, String)>,
     errors: FormErrors,
@@ -320,7 +322,7 @@ async fn load(
     Ok((round, u))
 }
 
-fn update_page(
+async fn update_page(
     app: &AppState,
     user: &CurrentUser,
     path: &str,
@@ -328,9 +330,37 @@ fn update_page(
     u: Update,
     form: UpdateInput,
     errors: FormErrors,
-) -> UpdatePage {
+) -> Result<UpdatePage, AppError> {
     let open = round.is_open();
-    UpdatePage {
+    // The measure's indicators with what was typed (after an error) or last reported.
+    let reported = reviews::update_values(&app.db, &u.id).await?;
+    let indicators = measures::indicators(&app.db, &u.measure_id)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let value = form
+                .values
+                .iter()
+                .find(|(id, _)| *id == i.id)
+                .map(|(_, v)| v.clone())
+                .or_else(|| {
+                    reported
+                        .iter()
+                        .find(|(id, _)| *id == i.id)
+                        .map(|(_, v)| crate::view::number_de(*v))
+                })
+                .unwrap_or_default();
+            let label = if i.unit.is_empty() {
+                i.name
+            } else {
+                format!("{} ({})", i.name, i.unit)
+            };
+            let error = errors.get(&format!("value_{}", i.id)).map(str::to_owned);
+            (i.id, label, value, error)
+        })
+        .collect();
+    Ok(UpdatePage {
+        indicators,
         layout: Layout::new(app, user, format!("Bericht {} {}", u.code, u.title), path),
         date: date_de(&round.reference_date),
         measure_status: MeasureStatus::parse(&u.measure_status).map_or("", MeasureStatus::label),
@@ -351,7 +381,7 @@ fn update_page(
             .collect(),
         summary: errors.summary(field_label),
         errors,
-    }
+    })
 }
 
 /// The form pre-filled with what was reported (or the measure's status if nothing yet).
@@ -361,6 +391,7 @@ fn input_of(u: &Update) -> UpdateInput {
         progress: u.progress.clone(),
         adaptation: u.adaptation.clone(),
         adaptation_reason: u.adaptation_reason.clone(),
+        values: Vec::new(),
     }
 }
 
@@ -372,15 +403,7 @@ pub async fn update_form(
 ) -> Result<Response, AppError> {
     let (round, u) = load(&app, &user, &round_id, &update_id).await?;
     let form = input_of(&u);
-    render(&update_page(
-        &app,
-        &user,
-        uri.path(),
-        round,
-        u,
-        form,
-        FormErrors::none(),
-    ))
+    render(&update_page(&app, &user, uri.path(), round, u, form, FormErrors::none()).await?)
 }
 
 pub async fn submit(
@@ -388,9 +411,22 @@ pub async fn submit(
     user: CurrentUser,
     uri: OriginalUri,
     Path((round_id, update_id)): Path<(String, String)>,
-    Form(input): Form<UpdateInput>,
+    body: String,
 ) -> Result<Response, AppError> {
     let (round, u) = load(&app, &user, &round_id, &update_id).await?;
+    // Read by hand: the indicator fields are named after the indicators (`value_<id>`).
+    let mut input = UpdateInput::default();
+    for (k, v) in form_urlencoded::parse(body.as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "status" => input.status = v,
+            "progress" => input.progress = v,
+            "adaptation" => input.adaptation = v,
+            "adaptation_reason" => input.adaptation_reason = v,
+            k if k.starts_with("value_") => input.values.push((k["value_".len()..].to_owned(), v)),
+            _ => {}
+        }
+    }
     let result = app
         .db
         .write(async |tx| {
@@ -399,15 +435,9 @@ pub async fn submit(
         .await;
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/rounds/{round_id}?ok=saved")).into_response()),
-        Err(StoreError::Invalid(errors)) => render_invalid(&update_page(
-            &app,
-            &user,
-            uri.path(),
-            round,
-            u,
-            input,
-            FormErrors(errors),
-        )),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &update_page(&app, &user, uri.path(), round, u, input, FormErrors(errors)).await?,
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -458,15 +488,9 @@ pub async fn review(
         Ok(()) => Ok(Redirect::to(&format!("/rounds/{round_id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(errors)) => {
             let form = input_of(&u);
-            render_invalid(&update_page(
-                &app,
-                &user,
-                uri.path(),
-                round,
-                u,
-                form,
-                FormErrors(errors),
-            ))
+            render_invalid(
+                &update_page(&app, &user, uri.path(), round, u, form, FormErrors(errors)).await?,
+            )
         }
         Err(e) => Err(e.into()),
     }

@@ -532,3 +532,83 @@ web_test!(missing_reports_are_reminded_by_mail, |app| {
     .unwrap();
     assert!(log[0].changes.contains(&partner.id));
 });
+
+web_test!(partners_report_indicator_values_with_their_update, |app| {
+    let coordination = app.login("koordination").await;
+    let round = open_kim_round(&app, &coordination).await;
+    let partner_org = app
+        .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
+        .await;
+    let own = reviews::updates(&app.db, &round, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.organisation_id.as_deref() == Some(partner_org.as_str()))
+        .unwrap();
+    let added = app
+        .post_form(
+            &format!("/measures/{}/indicators", own.measure_id),
+            &[
+                ("indicator_name", "Beratungen"),
+                ("indicator_unit", "Anzahl"),
+            ],
+            Some(&coordination),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let indicator = measures::indicators(&app.db, &own.measure_id)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+    let partner = app.login("partner").await;
+    let form = app
+        .get(
+            &format!("/rounds/{round}/updates/{}", own.id),
+            Some(&partner),
+        )
+        .await
+        .body;
+    assert!(
+        form.contains(&format!("name=\"value_{indicator}\""))
+            && form.contains("Beratungen (Anzahl)")
+    );
+    let field = format!("value_{indicator}");
+    let bad = app
+        .post_form(
+            &format!("/rounds/{round}/updates/{}", own.id),
+            &[
+                ("status", "in_progress"),
+                ("progress", "läuft"),
+                (&field, "viele"),
+            ],
+            Some(&partner),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("„viele“ ist keine Zahl.") && bad.body.contains("value=\"viele\""));
+    app.post_form(
+        &format!("/rounds/{round}/updates/{}", own.id),
+        &[
+            ("status", "in_progress"),
+            ("progress", "läuft"),
+            (&field, "7,5"),
+        ],
+        Some(&partner),
+    )
+    .await;
+    app.post_form(
+        &format!("/rounds/{round}/updates/{}/review", own.id),
+        &[("decision", "accept")],
+        Some(&coordination),
+    )
+    .await;
+    let measure = app
+        .get(&format!("/measures/{}", own.measure_id), Some(&partner))
+        .await
+        .body;
+    assert!(
+        measure.contains("30.06.2026") && measure.contains("7,5"),
+        "the value counts as of the reference date"
+    );
+});
