@@ -89,6 +89,23 @@ enum Command {
     /// Produce reports.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Measure performance on synthetic data (results go to docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Time the committee status report for a closed round with N measures (a temporary SQLite
+    /// database unless --database-url points elsewhere, which must then be empty).
+    Report {
+        /// Number of measures.
+        #[arg(long, default_value_t = 1000)]
+        measures: usize,
+        /// Timed repetitions; the median is reported.
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -331,6 +348,17 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
         Command::Report(ReportCommand::Status { round, format, out }) => {
             let db = Db::open(&url).await?;
             status_report_file(&db, round, *format, out).await
+        }
+        Command::Bench(BenchCommand::Report { measures, runs }) => {
+            let url = if cli.database_url.is_some() {
+                url.clone()
+            } else {
+                let dir =
+                    std::env::temp_dir().join(format!("lotse-bench-{}", lotse_store::new_id()));
+                format!("sqlite://{}", dir.join("bench.db").display())
+            };
+            let db = open(&url).await?;
+            bench_report(&db, *measures, (*runs).max(1)).await
         }
         Command::Audit(AuditCommand::Verify) => {
             let db = Db::open(&url).await?;
@@ -628,5 +656,152 @@ async fn status_report_file(
     std::fs::write(out, bytes)
         .map_err(|e| StoreError::Config(format!("cannot write {}: {e}", out.display())))?;
     println!("report written to {}", out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Synthetic data for the report benchmark: one concept with `n` measures in 8 fields, all
+/// reported and accepted in one round, which is then closed.
+async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitCode, StoreError> {
+    use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureStatus};
+    use lotse_store::reviews::{self, Decision, UpdateInput};
+    use std::time::Instant;
+
+    let actor = Actor::system("bench");
+    let now = now_ms();
+    let setup = Instant::now();
+    let vocab = organisations::vocabulary(db).await?;
+    let round = db
+        .write(async |tx| {
+            let concept = lotse_store::measures::create_concept(
+                tx,
+                &actor,
+                &lotse_store::measures::ConceptDraft {
+                    short_name: "Bench".into(),
+                    title: "Synthetischer Katalog".into(),
+                    adopted_on: Some("2020-01-01".into()),
+                    description: String::new(),
+                },
+                true,
+                now,
+            )
+            .await?;
+            let mut orgs = Vec::new();
+            for i in 0..20 {
+                let draft = OrganisationInput {
+                    name: format!("Träger {i:02}"),
+                    kind: "other".into(),
+                    ..Default::default()
+                }
+                .validate(&vocab)?;
+                orgs.push(organisations::create(tx, &actor, &draft, true, now).await?);
+            }
+            let mut fields = Vec::new();
+            for f in 0..8 {
+                fields.push(
+                    lotse_store::measures::add_field_of_action(
+                        tx,
+                        &actor,
+                        &concept,
+                        &format!("Handlungsfeld {f}"),
+                        now,
+                    )
+                    .await?,
+                );
+            }
+            for i in 0..n {
+                let draft = MeasureDraft {
+                    concept_id: concept.clone(),
+                    code: format!("{}.{}", i % 8 + 1, i / 8 + 1),
+                    title: format!(
+                        "Synthetische Maßnahme Nummer {i} mit einem realistisch langen Titel"
+                    ),
+                    description: "Beschreibung ".repeat(20),
+                    field_of_action_id: Some(fields[i % 8].clone()),
+                    lead_organisation_id: Some(orgs[i % 20].clone()),
+                    partner_ids: vec![orgs[(i + 1) % 20].clone()],
+                    ki_involvement: KiInvolvement::Involved,
+                    target_group: "Familien".into(),
+                    towns: Vec::new(),
+                    planned_start: Some("2021-01-01".into()),
+                    planned_end: None,
+                    status: MeasureStatus::ALL[i % 6],
+                    tags: Vec::new(),
+                };
+                lotse_store::measures::create(tx, &actor, &draft, true, now).await?;
+            }
+            let round = reviews::open(
+                tx,
+                &actor,
+                "Bench-Runde",
+                "2026-06-30",
+                std::slice::from_ref(&concept),
+                true,
+                now,
+            )
+            .await?;
+            let ids: Vec<String> = reviews::updates_in(tx, &round).await?;
+            for (i, id) in ids.iter().enumerate() {
+                let input = UpdateInput {
+                    status: MeasureStatus::ALL[(i + 1) % 6].key().into(),
+                    progress: "Fortschritt im Berichtszeitraum, mehrere Sätze lang. ".repeat(4),
+                    adaptation: if i % 10 == 0 {
+                        "adjust".into()
+                    } else {
+                        "none".into()
+                    },
+                    adaptation_reason: if i % 10 == 0 {
+                        "Begründung".into()
+                    } else {
+                        String::new()
+                    },
+                    ..Default::default()
+                };
+                reviews::submit(tx, &actor, id, &input, now).await?;
+                reviews::review(tx, &actor, id, Decision::Accept, "", None, now).await?;
+            }
+            reviews::close(tx, &actor, &round, now).await?;
+            Ok(round)
+        })
+        .await?;
+    println!(
+        "setup: {n} measures reported, accepted and frozen in {:.1} s",
+        setup.elapsed().as_secs_f64()
+    );
+
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mut build, mut html, mut xlsx) = (Vec::new(), Vec::new(), Vec::new());
+    let mut sizes = (0, 0);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let report = lotse_store::status_report::build(db, &round).await?;
+        build.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let x = lotse_reports::round_xlsx(&report).map_err(StoreError::Config)?;
+        xlsx.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let h = lotse_web::pages::report::document_html(report, now)
+            .map_err(|e| StoreError::Config(e.to_string()))?;
+        html.push(t.elapsed().as_secs_f64() * 1000.0);
+        sizes = (h.len(), x.len());
+    }
+    println!("| step ({n} measures, median of {runs}) | ms |");
+    println!("|---|---|");
+    println!(
+        "| build the report from the snapshot | {:.1} |",
+        median(build)
+    );
+    println!(
+        "| render standalone HTML ({} KiB) | {:.1} |",
+        sizes.0 / 1024,
+        median(html)
+    );
+    println!(
+        "| write XLSX ({} KiB) | {:.1} |",
+        sizes.1 / 1024,
+        median(xlsx)
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -246,6 +246,16 @@ pub async fn updates(db: &Db, round_id: &str, organisation: Option<&str>) -> Res
     Ok(list)
 }
 
+/// The ids of a round's updates, inside a transaction (for bulk work such as the benchmark).
+pub async fn updates_in(tx: &mut Tx, round_id: &str) -> Result<Vec<String>> {
+    Ok(tx!(tx, |c| {
+        sqlx::query_scalar("SELECT id FROM review_updates WHERE round_id = $1 ORDER BY id")
+            .bind(round_id)
+            .fetch_all(c)
+            .await
+    })?)
+}
+
 /// The indicator values reported with an update: (indicator id, value).
 pub async fn update_values(db: &Db, update_id: &str) -> Result<Vec<(String, f64)>> {
     Ok(read!(db, |c| {

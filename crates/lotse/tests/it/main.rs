@@ -600,3 +600,10 @@ async fn the_status_report_from_the_command_line() {
     assert!(text(&open).contains("noch offen"), "{}", text(&open));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_report_benchmark_runs_on_synthetic_data() {
+    let out = run(&["bench", "report", "--measures", "20", "--runs", "1"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("| build the report from the snapshot |"));
+}
