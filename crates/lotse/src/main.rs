@@ -772,8 +772,9 @@ async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitCode, StoreE
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let (mut build, mut html, mut xlsx) = (Vec::new(), Vec::new(), Vec::new());
-    let mut sizes = (0, 0);
+    let (mut build, mut html, mut xlsx, mut docx) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut sizes = (0, 0, 0);
     for _ in 0..runs {
         let t = Instant::now();
         let report = lotse_store::status_report::build(db, &round).await?;
@@ -782,10 +783,13 @@ async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitCode, StoreE
         let x = lotse_reports::round_xlsx(&report).map_err(StoreError::Config)?;
         xlsx.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
+        let d = lotse_reports::status_report_docx(&report).map_err(StoreError::Config)?;
+        docx.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
         let h = lotse_web::pages::report::document_html(report, now)
             .map_err(|e| StoreError::Config(e.to_string()))?;
         html.push(t.elapsed().as_secs_f64() * 1000.0);
-        sizes = (h.len(), x.len());
+        sizes = (h.len(), x.len(), d.len());
     }
     println!("| step ({n} measures, median of {runs}) | ms |");
     println!("|---|---|");
@@ -802,6 +806,11 @@ async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitCode, StoreE
         "| write XLSX ({} KiB) | {:.1} |",
         sizes.1 / 1024,
         median(xlsx)
+    );
+    println!(
+        "| write DOCX ({} KiB) | {:.1} |",
+        sizes.2 / 1024,
+        median(docx)
     );
     Ok(ExitCode::SUCCESS)
 }

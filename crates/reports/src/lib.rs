@@ -2,7 +2,11 @@
 //! results, and reading XLSX catalogues for import. Kept out of the web crate so that editing a
 //! handler never recompiles these libraries.
 
+mod docx;
+
 use std::io::Cursor;
+
+pub use docx::{docx_document_xml, status_report_docx};
 
 use calamine::{Data, Reader, Xlsx};
 use lotse_domain::measure::{Adaptation, KiInvolvement, MeasureStatus};

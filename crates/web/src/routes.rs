@@ -403,6 +403,12 @@ fn table() -> Vec<Route> {
             get(pages::report::export),
         ),
         r(
+            M::GET,
+            "/rounds/{id}/report.docx",
+            Access::Permission(ViewMeasures),
+            get(pages::report::export_docx),
+        ),
+        r(
             M::POST,
             "/rounds/{id}/remind",
             Access::Permission(ManageReviews),

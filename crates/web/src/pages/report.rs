@@ -159,3 +159,28 @@ pub async fn export(
     let r = status_report::build(&app.db, &id).await?;
     super::xlsx_download(lotse_reports::round_xlsx(&r), "ueberpruefung.xlsx")
 }
+
+/// A closed round's report as DOCX, for the committee paper.
+pub async fn export_docx(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    use axum::response::IntoResponse;
+    let r = status_report::build(&app.db, &id).await?;
+    let bytes = lotse_reports::status_report_docx(&r)
+        .map_err(|e| AppError::Status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"sachstandsbericht.docx\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
