@@ -643,18 +643,48 @@ pub async fn set_action_state(
     .await
 }
 
-/// Records that a structural issue was handled in a meeting.
-pub async fn link_issue(
+/// Where a structural issue was taken up: the committee work that shows the
+/// issue is not just recorded but acted on.
+#[derive(Clone, Copy)]
+enum IssueForum {
+    Meeting,
+    Decision,
+}
+
+impl IssueForum {
+    fn insert(self) -> &'static str {
+        match self {
+            Self::Meeting => {
+                "INSERT INTO structural_issue_links (issue_id, meeting_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+            }
+            Self::Decision => {
+                "INSERT INTO structural_issue_decisions (issue_id, decision_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+            }
+        }
+    }
+
+    fn audit_key(self) -> &'static str {
+        match self {
+            Self::Meeting => "meeting_id",
+            Self::Decision => "decision_id",
+        }
+    }
+}
+
+/// Linking twice is a no-op so a repeated click cannot fail; an unknown issue
+/// or forum is a 404, not a database error.
+async fn link_issue_to(
     tx: &mut Tx,
     actor: &Actor,
-    meeting_id: &str,
+    forum: IssueForum,
+    forum_id: &str,
     issue_id: &str,
     now: i64,
 ) -> Result<()> {
     let linked = tx!(&mut *tx, |c| {
-        sqlx::query("INSERT INTO structural_issue_links (issue_id, meeting_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        sqlx::query(forum.insert())
             .bind(issue_id)
-            .bind(meeting_id)
+            .bind(forum_id)
             .execute(c)
             .await
             .map(|r| r.rows_affected())
@@ -668,16 +698,29 @@ pub async fn link_issue(
         }
         other => other?,
     };
+    let mut detail = serde_json::Map::new();
+    detail.insert(forum.audit_key().into(), forum_id.into());
     audit::append(
         tx,
         actor,
         "link",
         "structural_issue",
         issue_id,
-        json!({ "meeting_id": meeting_id }),
+        detail.into(),
         now,
     )
     .await
+}
+
+/// Records that a structural issue was handled in a meeting.
+pub async fn link_issue(
+    tx: &mut Tx,
+    actor: &Actor,
+    meeting_id: &str,
+    issue_id: &str,
+    now: i64,
+) -> Result<()> {
+    link_issue_to(tx, actor, IssueForum::Meeting, meeting_id, issue_id, now).await
 }
 
 /// (issue id, title) of the structural issues handled in a meeting.
@@ -698,6 +741,33 @@ pub async fn meetings_of_issue(db: &Db, issue_id: &str) -> Result<Vec<(String, S
         sqlx::query_as(
             "SELECT m.id, b.name, m.held_on FROM structural_issue_links l JOIN meetings m ON m.id = l.meeting_id \
              JOIN bodies b ON b.id = m.body_id WHERE l.issue_id = $1 ORDER BY m.held_on",
+        )
+        .bind(issue_id)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+/// Records that a decision addressed a structural issue.
+pub async fn link_issue_to_decision(
+    tx: &mut Tx,
+    actor: &Actor,
+    decision_id: &str,
+    issue_id: &str,
+    now: i64,
+) -> Result<()> {
+    link_issue_to(tx, actor, IssueForum::Decision, decision_id, issue_id, now).await
+}
+
+/// (decision id, body, number, date) of the decisions that addressed an issue.
+pub async fn decisions_of_issue(
+    db: &Db,
+    issue_id: &str,
+) -> Result<Vec<(String, String, String, String)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT d.id, b.name, d.number, d.decided_on FROM structural_issue_decisions l JOIN decisions d ON d.id = l.decision_id \
+             JOIN bodies b ON b.id = d.body_id WHERE l.issue_id = $1 ORDER BY d.decided_on",
         )
         .bind(issue_id)
         .fetch_all(c)

@@ -362,6 +362,11 @@ pub const TABLES: &[Table] = &[
         columns: &[("issue_id", Text), ("meeting_id", Text)],
     },
     Table {
+        name: "structural_issue_decisions",
+        order_by: "issue_id, decision_id",
+        columns: &[("issue_id", Text), ("decision_id", Text)],
+    },
+    Table {
         name: "sessions",
         order_by: "token_hash",
         columns: &[

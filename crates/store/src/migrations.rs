@@ -48,6 +48,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_review_values.sql"),
         postgres: include_str!("../migrations/postgres/0006_review_values.sql"),
     },
+    Migration {
+        version: 7,
+        name: "issue_decisions",
+        sqlite: include_str!("../migrations/sqlite/0007_issue_decisions.sql"),
+        postgres: include_str!("../migrations/postgres/0007_issue_decisions.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

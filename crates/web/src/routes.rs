@@ -318,6 +318,12 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::POST,
+            "/decisions/{id}/issues",
+            Access::Permission(ManageBodies),
+            post(pages::bodies::link_decision_issue),
+        ),
+        r(
+            M::POST,
             "/action-items",
             Access::Permission(ManageBodies),
             post(pages::bodies::create_action),

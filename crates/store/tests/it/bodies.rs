@@ -178,6 +178,24 @@ both_backends!(
             bodies::meetings_of_issue(&db, &issue).await.unwrap()[0].2,
             "2026-03-04"
         );
+
+        for _ in 0..2 {
+            // Linking twice is harmless: the second click must not fail or duplicate.
+            db.write(async |tx| {
+                bodies::link_issue_to_decision(tx, &admin(), &decision, &issue, now()).await
+            })
+            .await
+            .unwrap();
+        }
+        let linked = bodies::decisions_of_issue(&db, &issue).await.unwrap();
+        assert_eq!(linked.len(), 1);
+        assert_eq!(linked[0].2, "LG-2026/01");
+        let missing = db
+            .write(async |tx| {
+                bodies::link_issue_to_decision(tx, &admin(), "gibt-es-nicht", &issue, now()).await
+            })
+            .await;
+        assert!(matches!(missing, Err(StoreError::NotFound)));
     }
 );
 

@@ -113,6 +113,7 @@ pub async fn create(
 }
 
 pub struct DecisionView {
+    id: String,
     number: String,
     date: String,
     text: String,
@@ -128,6 +129,7 @@ struct ShowPage {
     meeting_options: Options,
     decisions: Vec<DecisionView>,
     measures: Options,
+    issue_options: Options,
     can_manage: bool,
     empty: String,
     errors: FormErrors,
@@ -150,6 +152,7 @@ async fn show_page(
         .await?
         .into_iter()
         .map(|d| DecisionView {
+            id: d.id,
             date: date_de(&d.decided_on),
             number: d.number,
             text: d.text,
@@ -168,6 +171,11 @@ async fn show_page(
             .await?
             .into_iter()
             .map(|m| (m.id, format!("{} {} {}", m.concept, m.code, m.title)))
+            .collect(),
+        issue_options: structural_issues::list(&app.db, None)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i.title))
             .collect(),
         can_manage: can_manage(user),
         empty: String::new(),
@@ -410,6 +418,29 @@ pub async fn link_issue(
         })
         .await;
     after_meeting_write(&app, &user, uri.path(), &id, result).await
+}
+
+/// Records that a committee decision addressed a structural issue, so the
+/// issue page shows what was decided about it.
+pub async fn link_decision_issue(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(f): Form<IssueLinkForm>,
+) -> Result<Response, AppError> {
+    let body_id = bodies::decisions(&app.db, None)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id)
+        .map(|d| d.body_id)
+        .ok_or(StoreError::NotFound)?;
+    app.db
+        .write(async |tx| {
+            bodies::link_issue_to_decision(tx, &user.principal.actor(), &id, &f.issue_id, now_ms())
+                .await
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/bodies/{body_id}?ok=saved")).into_response())
 }
 
 async fn after_meeting_write(

@@ -63,6 +63,10 @@ struct ShowPage {
     i: Issue,
     reported: String,
     can_manage: bool,
+    /// (meeting id, body, date)
+    meetings: Vec<(String, String, String)>,
+    /// (body, number, date)
+    decisions: Vec<(String, String, String)>,
 }
 
 pub async fn show(
@@ -73,7 +77,19 @@ pub async fn show(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let i = structural_issues::get(&app.db, &id).await?;
+    let meetings = lotse_store::bodies::meetings_of_issue(&app.db, &id)
+        .await?
+        .into_iter()
+        .map(|(m, body, date)| (m, body, date_de(&date)))
+        .collect();
+    let decisions = lotse_store::bodies::decisions_of_issue(&app.db, &id)
+        .await?
+        .into_iter()
+        .map(|(_, body, number, date)| (body, number, date_de(&date)))
+        .collect();
     render(&ShowPage {
+        meetings,
+        decisions,
         layout: Layout::new(&app, &user, i.title.clone(), uri.path()).with_notice(q.ok.as_deref()),
         reported: date_de(&i.reported_on),
         i,

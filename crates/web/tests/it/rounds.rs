@@ -368,6 +368,55 @@ web_test!(
             .body;
         assert!(page.contains("Beschluss PG-1 vom 01.10.2026") && page.contains(&measure.title));
 
+        // A decision is linked to the structural issue it addresses; the issue shows it.
+        let issue = lotse_store::structural_issues::list(&app.db, None)
+            .await
+            .unwrap()[0]
+            .id
+            .clone();
+        let decision = lotse_store::bodies::decisions(&app.db, Some(&body))
+            .await
+            .unwrap()[0]
+            .id
+            .clone();
+        let reader = app.login("lesen").await;
+        assert_eq!(
+            app.post_form(
+                &format!("/decisions/{decision}/issues"),
+                &[("issue_id", &issue)],
+                Some(&reader)
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        let linked = app
+            .post_form(
+                &format!("/decisions/{decision}/issues"),
+                &[("issue_id", &issue)],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(linked.location(), format!("/bodies/{body}?ok=saved"));
+        let issue_page = app
+            .get(&format!("/issues/{issue}"), Some(&coordination))
+            .await
+            .body;
+        assert!(
+            issue_page.contains("Projektgruppe Rechtskreiswechsel – Beschluss PG-1 vom 01.10.2026"),
+            "{issue_page}"
+        );
+        assert_eq!(
+            app.post_form(
+                "/decisions/gibt-es-nicht/issues",
+                &[("issue_id", &issue)],
+                Some(&coordination)
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+
         let partner_user = lotse_store::users::get_by_username(&app.db, "partner")
             .await
             .unwrap()
