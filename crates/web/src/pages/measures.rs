@@ -171,6 +171,20 @@ pub struct IndicatorView {
     unit: String,
     target: String,
     values: Vec<(String, String)>,
+    /// A rejected new value for this indicator, shown again next to its own form.
+    value_as_of: String,
+    value: String,
+    value_errors: FormErrors,
+}
+
+/// What the user typed into a rejected indicator or value form, so the page
+/// can show it again where it was typed instead of losing it.
+#[derive(Default)]
+struct Rejected {
+    indicator: IndicatorForm,
+    indicator_errors: Option<FormErrors>,
+    /// (indicator id, the form, its errors)
+    value: Option<(String, ValueForm, FormErrors)>,
 }
 
 pub struct HistoryRow {
@@ -191,6 +205,7 @@ struct ShowPage {
     history: Vec<HistoryRow>,
     can_manage: bool,
     errors: FormErrors,
+    new_indicator: IndicatorForm,
     /// (tag, URL-encoded tag) for the filter links.
     tags: Vec<(String, String)>,
 }
@@ -204,22 +219,37 @@ async fn show_page(
     user: &CurrentUser,
     path: &str,
     id: &str,
-    errors: FormErrors,
+    rejected: Rejected,
 ) -> Result<ShowPage, AppError> {
     let m = measures::get(&app.db, id).await?;
+    let mut value_attempt = rejected.value;
     let indicators = measures::indicators(&app.db, id)
         .await?
         .into_iter()
-        .map(|i| IndicatorView {
-            target: i.target.map_or_else(|| "–".to_owned(), number_de),
-            values: i
-                .values
-                .iter()
-                .map(|(d, v)| (date_de(d), number_de(*v)))
-                .collect(),
-            id: i.id,
-            name: i.name,
-            unit: i.unit,
+        .map(|i| {
+            let (value_as_of, value, value_errors) = match value_attempt.take() {
+                Some((for_id, form, errors)) if for_id == i.id => {
+                    (form.value_as_of, form.value, errors)
+                }
+                other => {
+                    value_attempt = other;
+                    (String::new(), String::new(), FormErrors::none())
+                }
+            };
+            IndicatorView {
+                value_as_of,
+                value,
+                value_errors,
+                target: i.target.map_or_else(|| "–".to_owned(), number_de),
+                values: i
+                    .values
+                    .iter()
+                    .map(|(d, v)| (date_de(d), number_de(*v)))
+                    .collect(),
+                id: i.id,
+                name: i.name,
+                unit: i.unit,
+            }
         })
         .collect();
     let history = measures::status_history(&app.db, id)
@@ -255,7 +285,8 @@ async fn show_page(
         indicators,
         history,
         can_manage: any_allows(&user.principal.roles, Permission::ManageMeasures),
-        errors,
+        errors: rejected.indicator_errors.unwrap_or_else(FormErrors::none),
+        new_indicator: rejected.indicator,
     })
 }
 
@@ -266,7 +297,7 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let mut page = show_page(&app, &user, uri.path(), &id, FormErrors::none()).await?;
+    let mut page = show_page(&app, &user, uri.path(), &id, Rejected::default()).await?;
     page.layout = page.layout.with_notice(q.ok.as_deref());
     render(&page)
 }
@@ -489,7 +520,7 @@ pub async fn update(
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 pub struct IndicatorForm {
     #[serde(default)]
     indicator_name: String,
@@ -525,13 +556,18 @@ pub async fn add_indicator(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/measures/{id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(errors)) => {
-            render_invalid(&show_page(&app, &user, uri.path(), &id, FormErrors(errors)).await?)
+            let rejected = Rejected {
+                indicator: f,
+                indicator_errors: Some(FormErrors(errors)),
+                value: None,
+            };
+            render_invalid(&show_page(&app, &user, uri.path(), &id, rejected).await?)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Default)]
 pub struct ValueForm {
     #[serde(default)]
     value_as_of: String,
@@ -564,7 +600,11 @@ pub async fn record_value(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/measures/{id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(errors)) => {
-            render_invalid(&show_page(&app, &user, uri.path(), &id, FormErrors(errors)).await?)
+            let rejected = Rejected {
+                value: Some((indicator, f, FormErrors(errors))),
+                ..Rejected::default()
+            };
+            render_invalid(&show_page(&app, &user, uri.path(), &id, rejected).await?)
         }
         Err(e) => Err(e.into()),
     }

@@ -38,7 +38,8 @@ struct ListPage {
     layout: Layout,
     rounds: Vec<RoundRow>,
     can_manage: bool,
-    concepts: Vec<(String, String)>,
+    /// (id, name, ticked): a rejected form keeps the coordinator's choice.
+    concepts: Vec<(String, String, bool)>,
     form_title: String,
     form_date: String,
     errors: FormErrors,
@@ -68,6 +69,7 @@ async fn list_page(
     path: &str,
     title: String,
     date: String,
+    chosen: &[String],
     errors: FormErrors,
 ) -> Result<ListPage, AppError> {
     let mut rows = Vec::new();
@@ -96,7 +98,10 @@ async fn list_page(
         concepts: measures::concepts(&app.db)
             .await?
             .into_iter()
-            .map(|c| (c.id, c.short_name))
+            .map(|c| {
+                let ticked = chosen.contains(&c.id);
+                (c.id, c.short_name, ticked)
+            })
             .collect(),
         form_title: title,
         form_date: date,
@@ -117,6 +122,7 @@ pub async fn list(
         uri.path(),
         String::new(),
         String::new(),
+        &[],
         FormErrors::none(),
     )
     .await?;
@@ -157,7 +163,16 @@ pub async fn open(
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/rounds/{id}?ok=created")).into_response()),
         Err(StoreError::Invalid(errors)) => render_invalid(
-            &list_page(&app, &user, uri.path(), title, date, FormErrors(errors)).await?,
+            &list_page(
+                &app,
+                &user,
+                uri.path(),
+                title,
+                date,
+                &concepts,
+                FormErrors(errors),
+            )
+            .await?,
         ),
         Err(e) => Err(e.into()),
     }

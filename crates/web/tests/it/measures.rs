@@ -195,6 +195,40 @@ web_test!(
             .await;
         assert_eq!(bad_value.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad_value.body.contains("ist keine Zahl"));
+        // The error sits at this indicator's own form, with what was typed kept.
+        let at_form = bad_value
+            .body
+            .find(&format!(r#"id="e-value-{indicator}""#))
+            .expect("error next to the value field");
+        assert!(at_form < bad_value.body.find("Neuer Indikator").unwrap());
+        assert!(
+            bad_value
+                .body
+                .contains(r#"value="viel" required aria-invalid="true""#)
+        );
+        assert!(bad_value.body.contains(r#"value="2026-06-30""#));
+
+        let bad_indicator = app
+            .post_form(
+                &format!("/measures/{id}/indicators"),
+                &[
+                    ("indicator_name", "Beratungen"),
+                    ("indicator_target", "zwölf"),
+                ],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(bad_indicator.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad_indicator.body.contains(r#"value="Beratungen""#)
+                && bad_indicator.body.contains(r#"value="zwölf""#),
+            "the new indicator form keeps its input"
+        );
+        assert_eq!(
+            measures::indicators(&app.db, &id).await.unwrap().len(),
+            1,
+            "nothing half-written"
+        );
     }
 );
 

@@ -3,14 +3,18 @@ use lotse_store::{measures, reviews};
 
 use crate::{TestApp, web_test};
 
-async fn open_kim_round(app: &TestApp, cookie: &str) -> String {
-    let kim = measures::concepts(&app.db)
+async fn kim_concept(app: &TestApp) -> String {
+    measures::concepts(&app.db)
         .await
         .unwrap()
         .into_iter()
         .find(|c| c.short_name == "KIM")
         .unwrap()
-        .id;
+        .id
+}
+
+async fn open_kim_round(app: &TestApp, cookie: &str) -> String {
+    let kim = kim_concept(app).await;
     let opened = app
         .post_form(
             "/rounds",
@@ -34,15 +38,25 @@ web_test!(
     partners_report_coordination_reviews_closing_freezes,
     |app| {
         let coordination = app.login("koordination").await;
+        let kim = kim_concept(&app).await;
         let bad = app
             .post_form(
                 "/rounds",
-                &[("title", ""), ("reference_date", "bald")],
+                &[
+                    ("title", ""),
+                    ("reference_date", "bald"),
+                    ("concept_ids", &kim),
+                ],
                 Some(&coordination),
             )
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.body.contains("Stichtag: Bitte einen Stichtag angeben"));
+        assert!(
+            bad.body.contains(&format!(r#"value="{kim}" checked>"#)),
+            "the chosen concept stays ticked after the error"
+        );
+        assert_eq!(bad.body.matches(" checked>").count(), 1);
         let round = open_kim_round(&app, &coordination).await;
 
         // The partner's organisation (the demo welfare association) is asked for some of them.
