@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::db::{Db, Tx, is_unique_violation, new_id, read, tx};
+use crate::db::{Db, Tx, is_foreign_key_violation, is_unique_violation, new_id, read, tx};
 use crate::{Result, StoreError};
 
 fn date_field(e: &mut FieldErrors, field: &str, value: &str, required: bool) -> Option<String> {
@@ -115,10 +115,7 @@ pub async fn create_body(
                 .map(|r| r.rows_affected())
         });
         match added {
-            Err(e)
-                if e.as_database_error()
-                    .is_some_and(|d| d.is_foreign_key_violation()) =>
-            {
+            Err(e) if is_foreign_key_violation(&e) => {
                 return Err(StoreError::field(
                     "members",
                     "Eine der Mitgliedsorganisationen gibt es nicht.",
@@ -204,10 +201,7 @@ pub async fn create_meeting(
         .map(|r| r.rows_affected())
     });
     match inserted {
-        Err(e)
-            if e.as_database_error()
-                .is_some_and(|d| d.is_foreign_key_violation()) =>
-        {
+        Err(e) if is_foreign_key_violation(&e) => {
             return Err(StoreError::NotFound);
         }
         other => other?,
@@ -413,10 +407,7 @@ pub async fn create_decision(
                 format!("Die Beschlussnummer „{number}“ gibt es in diesem Gremium schon."),
             ));
         }
-        Err(e)
-            if e.as_database_error()
-                .is_some_and(|d| d.is_foreign_key_violation()) =>
-        {
+        Err(e) if is_foreign_key_violation(&e) => {
             return Err(StoreError::field(
                 "meeting_id",
                 "Diese Sitzung oder dieses Gremium gibt es nicht.",
@@ -439,10 +430,7 @@ pub async fn create_decision(
                 .map(|r| r.rows_affected())
         });
         match linked {
-            Err(e)
-                if e.as_database_error()
-                    .is_some_and(|d| d.is_foreign_key_violation()) =>
-            {
+            Err(e) if is_foreign_key_violation(&e) => {
                 return Err(StoreError::field(
                     "measure_ids",
                     "Eine der verknüpften Maßnahmen gibt es nicht.",
@@ -582,10 +570,7 @@ pub async fn create_action_item(
         .map(|r| r.rows_affected())
     });
     match inserted {
-        Err(e)
-            if e.as_database_error()
-                .is_some_and(|d| d.is_foreign_key_violation()) =>
-        {
+        Err(e) if is_foreign_key_violation(&e) => {
             return Err(StoreError::field(
                 "owner_user_id",
                 "Die zuständige Person, Sitzung oder der Beschluss existiert nicht.",
@@ -690,10 +675,7 @@ async fn link_issue_to(
             .map(|r| r.rows_affected())
     });
     match linked {
-        Err(e)
-            if e.as_database_error()
-                .is_some_and(|d| d.is_foreign_key_violation()) =>
-        {
+        Err(e) if is_foreign_key_violation(&e) => {
             return Err(StoreError::NotFound);
         }
         other => other?,

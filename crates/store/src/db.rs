@@ -274,3 +274,11 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.is_unique_violation())
 }
+
+/// Whether an error is a foreign-key violation: a referenced row (organisation,
+/// measure, meeting, …) does not exist, which callers turn into a field error
+/// or a 404 instead of a database error.
+pub(crate) fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .is_some_and(|e| e.is_foreign_key_violation())
+}

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::db::{Db, Tx, is_unique_violation, new_id, read, tx};
+use crate::db::{Db, Tx, is_foreign_key_violation, is_unique_violation, new_id, read, tx};
 use crate::{Result, StoreError};
 
 // ---------------------------------------------------------------------------------------------
@@ -184,10 +184,7 @@ pub async fn add_field_of_action(
                 format!("Das Handlungsfeld „{name}“ gibt es in diesem Konzept schon."),
             ));
         }
-        Err(e)
-            if e.as_database_error()
-                .is_some_and(|d| d.is_foreign_key_violation()) =>
-        {
+        Err(e) if is_foreign_key_violation(&e) => {
             return Err(StoreError::NotFound);
         }
         other => other?,

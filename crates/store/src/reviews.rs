@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::db::{Db, Tx, new_id, read, tx};
+use crate::db::{Db, Tx, is_foreign_key_violation, new_id, read, tx};
 use crate::measures;
 use crate::{Result, StoreError};
 
@@ -642,10 +642,7 @@ pub async fn propose(
         .map(|r| r.rows_affected())
     });
     match inserted {
-        Err(e)
-            if e.as_database_error()
-                .is_some_and(|d| d.is_foreign_key_violation()) =>
-        {
+        Err(e) if is_foreign_key_violation(&e) => {
             return Err(StoreError::field(
                 "proposal_concept",
                 "Dieses Konzept gibt es nicht.",
