@@ -717,6 +717,21 @@ pub async fn issues_of_meeting(db: &Db, meeting_id: &str) -> Result<Vec<(String,
     })?)
 }
 
+/// (decision id, issue id, issue title) for every decision of a body that
+/// addressed a structural issue; one query for the whole body page.
+pub async fn issues_of_decisions(db: &Db, body_id: &str) -> Result<Vec<(String, String, String)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT l.decision_id, i.id, i.title FROM structural_issue_decisions l \
+             JOIN structural_issues i ON i.id = l.issue_id JOIN decisions d ON d.id = l.decision_id \
+             WHERE d.body_id = $1 ORDER BY i.title",
+        )
+        .bind(body_id)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
 /// (meeting id, body, date) of the meetings where an issue was handled.
 pub async fn meetings_of_issue(db: &Db, issue_id: &str) -> Result<Vec<(String, String, String)>> {
     Ok(read!(db, |c| {

@@ -118,6 +118,8 @@ pub struct DecisionView {
     date: String,
     text: String,
     measures: Options,
+    /// (issue id, title) of the structural issues this decision addressed.
+    issues: Options,
 }
 
 #[derive(Template)]
@@ -148,10 +150,16 @@ async fn show_page(
         .into_iter()
         .map(|m| (m.id, date_de(&m.held_on)))
         .collect();
+    let linked = bodies::issues_of_decisions(&app.db, id).await?;
     let decisions = bodies::decisions(&app.db, Some(id))
         .await?
         .into_iter()
         .map(|d| DecisionView {
+            issues: linked
+                .iter()
+                .filter(|(decision, _, _)| *decision == d.id)
+                .map(|(_, issue, title)| (issue.clone(), title.clone()))
+                .collect(),
             id: d.id,
             date: date_de(&d.decided_on),
             number: d.number,

@@ -412,6 +412,14 @@ web_test!(
             )
             .await;
         assert_eq!(linked.location(), format!("/bodies/{body}?ok=saved"));
+        let body_page = app
+            .get(&format!("/bodies/{body}"), Some(&coordination))
+            .await
+            .body;
+        assert!(
+            body_page.contains(&format!(r#"Behandelte Hürden: <a href="/issues/{issue}">"#)),
+            "the decision shows the issue it addressed"
+        );
         let issue_page = app
             .get(&format!("/issues/{issue}"), Some(&coordination))
             .await
