@@ -646,12 +646,11 @@ async fn status_report_file(
             .map_err(|e| StoreError::Config(format!("rendering failed: {e}")))?
             .into_bytes(),
         ReportFormat::Xlsx => lotse_reports::round_xlsx(&report).map_err(StoreError::Config)?,
-        ReportFormat::Pdf | ReportFormat::Docx => {
-            eprintln!(
-                "PDF/A and DOCX output are not available yet (issue 3 is in progress); use --format html or xlsx"
-            );
-            return Ok(ExitCode::from(2));
+        ReportFormat::Docx => {
+            lotse_reports::status_report_docx(&report).map_err(StoreError::Config)?
         }
+        ReportFormat::Pdf => lotse_reports::status_report_pdf(&report, &lotse_web::today())
+            .map_err(StoreError::Config)?,
     };
     std::fs::write(out, bytes)
         .map_err(|e| StoreError::Config(format!("cannot write {}: {e}", out.display())))?;
@@ -772,9 +771,9 @@ async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitCode, StoreE
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let (mut build, mut html, mut xlsx, mut docx) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut sizes = (0, 0, 0);
+    let (mut build, mut html, mut xlsx, mut docx, mut pdf) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut sizes = (0, 0, 0, 0);
     for _ in 0..runs {
         let t = Instant::now();
         let report = lotse_store::status_report::build(db, &round).await?;
@@ -786,10 +785,14 @@ async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitCode, StoreE
         let d = lotse_reports::status_report_docx(&report).map_err(StoreError::Config)?;
         docx.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
+        let p =
+            lotse_reports::status_report_pdf(&report, "2026-01-01").map_err(StoreError::Config)?;
+        pdf.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
         let h = lotse_web::pages::report::document_html(report, now)
             .map_err(|e| StoreError::Config(e.to_string()))?;
         html.push(t.elapsed().as_secs_f64() * 1000.0);
-        sizes = (h.len(), x.len(), d.len());
+        sizes = (h.len(), x.len(), d.len(), p.len());
     }
     println!("| step ({n} measures, median of {runs}) | ms |");
     println!("|---|---|");
@@ -811,6 +814,11 @@ async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitCode, StoreE
         "| write DOCX ({} KiB) | {:.1} |",
         sizes.2 / 1024,
         median(docx)
+    );
+    println!(
+        "| write PDF/A ({} KiB) | {:.1} |",
+        sizes.3 / 1024,
+        median(pdf)
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -2,11 +2,14 @@
 //! results, and reading XLSX catalogues for import. Kept out of the web crate so that editing a
 //! handler never recompiles these libraries.
 
+mod document;
 mod docx;
+mod pdf;
 
 use std::io::Cursor;
 
 pub use docx::{docx_document_xml, status_report_docx};
+pub use pdf::status_report_pdf;
 
 use calamine::{Data, Reader, Xlsx};
 use lotse_domain::measure::{Adaptation, KiInvolvement, MeasureStatus};

@@ -33,6 +33,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use routes::{Access, RouteSpec, route_specs};
+pub use view::today;
 
 /// Settings of the web layer.
 #[derive(Debug, Clone)]

@@ -415,6 +415,12 @@ fn table() -> Vec<Route> {
             get(pages::report::export_docx),
         ),
         r(
+            M::GET,
+            "/rounds/{id}/report.pdf",
+            Access::Permission(ViewMeasures),
+            get(pages::report::export_pdf),
+        ),
+        r(
             M::POST,
             "/rounds/{id}/remind",
             Access::Permission(ManageReviews),

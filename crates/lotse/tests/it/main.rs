@@ -524,24 +524,28 @@ async fn draft_id(db: &Db, short: &str) -> String {
         .id
 }
 
+fn report_status(url: &str, round: &str, format: &str, out: &std::path::Path) -> Output {
+    run(&[
+        "--database-url",
+        url,
+        "report",
+        "status",
+        "--round",
+        round,
+        "--format",
+        format,
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
 #[tokio::test]
 async fn the_status_report_from_the_command_line() {
     let dir = temp_dir();
     let url = sqlite_url(&dir, "report.db");
     let db = demo_db(&url).await;
     let html = dir.join("bericht.html");
-    let out = run(&[
-        "--database-url",
-        &url,
-        "report",
-        "status",
-        "--round",
-        "Überprüfung 2024",
-        "--format",
-        "html",
-        "--out",
-        html.to_str().unwrap(),
-    ]);
+    let out = report_status(&url, "Überprüfung 2024", "html", &html);
     assert!(out.status.success(), "{}", text(&out));
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(
@@ -566,24 +570,67 @@ async fn the_status_report_from_the_command_line() {
     );
 
     let xlsx = dir.join("bericht.xlsx");
-    let out = run(&[
-        "--database-url",
-        &url,
-        "report",
-        "status",
-        "--round",
-        &closed.id,
-        "--format",
-        "xlsx",
-        "--out",
-        xlsx.to_str().unwrap(),
-    ]);
+    let out = report_status(&url, &closed.id, "xlsx", &xlsx);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
         lotse_reports::read_xlsx(&std::fs::read(&xlsx).unwrap())
             .unwrap()
             .len(),
         snapshot.len() + 1
+    );
+
+    // The PDF/A file is opened by poppler (installed by scripts/test), not just written.
+    let pdf = dir.join("bericht.pdf");
+    let out = report_status(&url, &closed.id, "pdf", &pdf);
+    assert!(out.status.success(), "{}", text(&out));
+    let bytes = std::fs::read(&pdf).unwrap();
+    let xmp = String::from_utf8_lossy(&bytes);
+    assert!(
+        xmp.contains("<pdfaid:part>2</pdfaid:part>") && xmp.contains("<pdfaid:conformance>B"),
+        "declares PDF/A-2b"
+    );
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&pdf)
+        .output()
+        .expect("pdfinfo (poppler-utils) is installed by scripts/test");
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    assert!(
+        info.contains("Title:           Sachstandsbericht: Überprüfung 2024")
+            && info
+                .lines()
+                .any(|l| l.starts_with("PDF version:") && l.ends_with("1.7")),
+        "{info}"
+    );
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap();
+    assert!(pages >= 2, "{pages} pages");
+    let pdf_text = std::process::Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let pdf_text = String::from_utf8_lossy(&pdf_text.stdout).into_owned();
+    for expected in [
+        "Sachstandsbericht: Überprüfung 2024",
+        "Zusammenfassung",
+        "Anpassungsbedarf",
+        "Alle Maßnahmen",
+        &format!("Seite {pages} von {pages}"),
+    ] {
+        assert!(
+            pdf_text.contains(expected),
+            "{expected} missing:\n{pdf_text}"
+        );
+    }
+    let docx = dir.join("bericht.docx");
+    let out = report_status(&url, &closed.id, "docx", &docx);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        lotse_reports::docx_document_xml(&std::fs::read(&docx).unwrap())
+            .unwrap()
+            .contains("Alle Maßnahmen")
     );
 
     let open = run(&[
@@ -606,4 +653,5 @@ fn the_report_benchmark_runs_on_synthetic_data() {
     let out = run(&["bench", "report", "--measures", "20", "--runs", "1"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("| build the report from the snapshot |"));
+    assert!(text(&out).contains("| write PDF/A ("));
 }

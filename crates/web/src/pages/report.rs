@@ -160,24 +160,48 @@ pub async fn export(
     super::xlsx_download(lotse_reports::round_xlsx(&r), "ueberpruefung.xlsx")
 }
 
-/// A closed round's report as DOCX, for the committee paper.
+/// A closed round's report as DOCX, for the administration to edit into the committee paper.
 pub async fn export_docx(
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    use axum::response::IntoResponse;
     let r = status_report::build(&app.db, &id).await?;
-    let bytes = lotse_reports::status_report_docx(&r)
-        .map_err(|e| AppError::Status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e))?;
+    download(
+        lotse_reports::status_report_docx(&r),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "sachstandsbericht.docx",
+    )
+}
+
+/// A closed round's report as PDF/A, the version that is filed.
+pub async fn export_pdf(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let r = status_report::build(&app.db, &id).await?;
+    // Layout and font subsetting take milliseconds per hundred measures; off the async workers.
+    let bytes = tokio::task::spawn_blocking(move || {
+        lotse_reports::status_report_pdf(&r, &crate::view::today())
+    })
+    .await
+    .map_err(|e| AppError::Status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    download(bytes, "application/pdf", "sachstandsbericht.pdf")
+}
+
+fn download(
+    bytes: Result<Vec<u8>, String>,
+    content_type: &'static str,
+    filename: &'static str,
+) -> Result<Response, AppError> {
+    use axum::response::IntoResponse;
+    let bytes =
+        bytes.map_err(|e| AppError::Status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e))?;
     Ok((
         [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            ),
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"sachstandsbericht.docx\"",
+                format!("attachment; filename=\"{filename}\""),
             ),
         ],
         bytes,

@@ -1,4 +1,4 @@
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use lotse_store::{measures, reviews};
 
 use crate::{TestApp, web_test};
@@ -250,6 +250,37 @@ web_test!(reports_exist_only_for_closed_rounds, |app| {
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.body.contains("noch offen"));
+
+    // The page offers the committee paper as PDF/A and DOCX; both are served, for closed rounds only.
+    for (suffix, content_type, magic) in [
+        ("pdf", "application/pdf", "%PDF-1.7"),
+        (
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "PK",
+        ),
+    ] {
+        let link = format!("/rounds/{}/report.{suffix}", closed.id);
+        assert!(report.body.contains(&format!("href=\"{link}\"")), "{link}");
+        let file = app.get(&link, Some(&reader)).await;
+        assert_eq!(file.status, StatusCode::OK, "{link}");
+        assert_eq!(file.headers[header::CONTENT_TYPE], content_type);
+        assert!(file.body.starts_with(magic), "{link}");
+        let refused = app
+            .get(
+                &format!("/rounds/{}/report.{suffix}", open.id),
+                Some(&reader),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{suffix}");
+    }
+    assert_eq!(
+        app.get(&format!("/rounds/{}/report.pdf", closed.id), None)
+            .await
+            .status,
+        StatusCode::SEE_OTHER,
+        "anonymous visitors are sent to the login"
+    );
 });
 
 web_test!(case_managers_report_structural_issues, |app| {
