@@ -756,14 +756,14 @@ pub async fn link_issue_to_decision(
     link_issue_to(tx, actor, IssueForum::Decision, decision_id, issue_id, now).await
 }
 
-/// (decision id, body, number, date) of the decisions that addressed an issue.
+/// (body id, body, number, date) of the decisions that addressed an issue.
 pub async fn decisions_of_issue(
     db: &Db,
     issue_id: &str,
 ) -> Result<Vec<(String, String, String, String)>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
-            "SELECT d.id, b.name, d.number, d.decided_on FROM structural_issue_decisions l JOIN decisions d ON d.id = l.decision_id \
+            "SELECT b.id, b.name, d.number, d.decided_on FROM structural_issue_decisions l JOIN decisions d ON d.id = l.decision_id \
              JOIN bodies b ON b.id = d.body_id WHERE l.issue_id = $1 ORDER BY d.decided_on",
         )
         .bind(issue_id)

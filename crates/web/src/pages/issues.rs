@@ -65,8 +65,8 @@ struct ShowPage {
     can_manage: bool,
     /// (meeting id, body, date)
     meetings: Vec<(String, String, String)>,
-    /// (body, number, date)
-    decisions: Vec<(String, String, String)>,
+    /// (body id, body, number, date)
+    decisions: Vec<(String, String, String, String)>,
 }
 
 pub async fn show(
@@ -85,7 +85,7 @@ pub async fn show(
     let decisions = lotse_store::bodies::decisions_of_issue(&app.db, &id)
         .await?
         .into_iter()
-        .map(|(_, body, number, date)| (body, number, date_de(&date)))
+        .map(|(body_id, body, number, date)| (body_id, body, number, date_de(&date)))
         .collect();
     render(&ShowPage {
         meetings,

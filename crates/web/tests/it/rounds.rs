@@ -456,7 +456,9 @@ web_test!(
             .await
             .body;
         assert!(
-            issue_page.contains("Projektgruppe Rechtskreiswechsel – Beschluss PG-1 vom 01.10.2026"),
+            issue_page.contains(&format!(
+                r#"<a href="/bodies/{body}">Projektgruppe Rechtskreiswechsel – Beschluss PG-1 vom 01.10.2026</a>"#
+            )),
             "{issue_page}"
         );
         assert_eq!(
