@@ -9,7 +9,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::db::{Db, Tx, is_foreign_key_violation, is_unique_violation, new_id, read, tx};
+use crate::db::{
+    Db, Tx, is_foreign_key_violation, is_unique_violation, new_id, on_missing_reference, read, tx,
+};
 use crate::{Result, StoreError};
 
 fn date_field(e: &mut FieldErrors, field: &str, value: &str, required: bool) -> Option<String> {
@@ -114,15 +116,9 @@ pub async fn create_body(
                 .await
                 .map(|r| r.rows_affected())
         });
-        match added {
-            Err(e) if is_foreign_key_violation(&e) => {
-                return Err(StoreError::field(
-                    "members",
-                    "Eine der Mitgliedsorganisationen gibt es nicht.",
-                ));
-            }
-            other => other?,
-        };
+        on_missing_reference(added, || {
+            StoreError::field("members", "Eine der Mitgliedsorganisationen gibt es nicht.")
+        })?;
     }
     audit::append(
         tx,
@@ -200,12 +196,7 @@ pub async fn create_meeting(
         .await
         .map(|r| r.rows_affected())
     });
-    match inserted {
-        Err(e) if is_foreign_key_violation(&e) => {
-            return Err(StoreError::NotFound);
-        }
-        other => other?,
-    };
+    on_missing_reference(inserted, || StoreError::NotFound)?;
     audit::append(
         tx,
         actor,
@@ -429,15 +420,12 @@ pub async fn create_decision(
                 .await
                 .map(|r| r.rows_affected())
         });
-        match linked {
-            Err(e) if is_foreign_key_violation(&e) => {
-                return Err(StoreError::field(
-                    "measure_ids",
-                    "Eine der verknüpften Maßnahmen gibt es nicht.",
-                ));
-            }
-            other => other?,
-        };
+        on_missing_reference(linked, || {
+            StoreError::field(
+                "measure_ids",
+                "Eine der verknüpften Maßnahmen gibt es nicht.",
+            )
+        })?;
     }
     audit::append(
         tx,
@@ -569,15 +557,12 @@ pub async fn create_action_item(
         .await
         .map(|r| r.rows_affected())
     });
-    match inserted {
-        Err(e) if is_foreign_key_violation(&e) => {
-            return Err(StoreError::field(
-                "owner_user_id",
-                "Die zuständige Person, Sitzung oder der Beschluss existiert nicht.",
-            ));
-        }
-        other => other?,
-    };
+    on_missing_reference(inserted, || {
+        StoreError::field(
+            "owner_user_id",
+            "Die zuständige Person, Sitzung oder der Beschluss existiert nicht.",
+        )
+    })?;
     audit::append(
         tx,
         actor,
@@ -674,12 +659,7 @@ async fn link_issue_to(
             .await
             .map(|r| r.rows_affected())
     });
-    match linked {
-        Err(e) if is_foreign_key_violation(&e) => {
-            return Err(StoreError::NotFound);
-        }
-        other => other?,
-    };
+    on_missing_reference(linked, || StoreError::NotFound)?;
     let mut detail = serde_json::Map::new();
     detail.insert(forum.audit_key().into(), forum_id.into());
     audit::append(

@@ -282,3 +282,15 @@ pub(crate) fn is_foreign_key_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|e| e.is_foreign_key_violation())
 }
+
+/// Turns a foreign-key violation into the caller's error (a field error or a 404); any other
+/// database error passes through unchanged.
+pub(crate) fn on_missing_reference<T>(
+    result: std::result::Result<T, sqlx::Error>,
+    error: impl FnOnce() -> crate::StoreError,
+) -> crate::Result<T> {
+    match result {
+        Err(e) if is_foreign_key_violation(&e) => Err(error()),
+        other => Ok(other?),
+    }
+}

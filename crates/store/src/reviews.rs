@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::db::{Db, Tx, is_foreign_key_violation, new_id, read, tx};
+use crate::db::{Db, Tx, new_id, on_missing_reference, read, tx};
 use crate::measures;
 use crate::{Result, StoreError};
 
@@ -641,15 +641,9 @@ pub async fn propose(
         .await
         .map(|r| r.rows_affected())
     });
-    match inserted {
-        Err(e) if is_foreign_key_violation(&e) => {
-            return Err(StoreError::field(
-                "proposal_concept",
-                "Dieses Konzept gibt es nicht.",
-            ));
-        }
-        other => other?,
-    };
+    on_missing_reference(inserted, || {
+        StoreError::field("proposal_concept", "Dieses Konzept gibt es nicht.")
+    })?;
     audit::append(
         tx,
         actor,
