@@ -7,6 +7,7 @@
 pub mod collation;
 pub mod measure;
 pub mod measure_import;
+pub mod offer;
 pub mod organisation;
 pub mod policy;
 pub mod role;

@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use crate::validation::{FieldErrors, optional_multiline, optional_text, required_text};
+use crate::validation::{
+    FieldErrors, optional_date, optional_multiline, optional_text, required_text,
+};
 
 /// Where a measure stands (Sachstand). Keys are stored; labels are what users read.
 #[derive(
@@ -215,19 +217,8 @@ impl MeasureInput {
                 MeasureStatus::Planned
             }),
         };
-        let mut date = |field: &str, text: &str| {
-            let t = text.trim();
-            if t.is_empty() {
-                return None;
-            }
-            let parsed = parse_date(t);
-            if parsed.is_none() {
-                e.add(field, format!("„{t}“ ist kein Datum (JJJJ-MM-TT)."));
-            }
-            parsed
-        };
-        let planned_start = date("planned_start", &self.planned_start);
-        let planned_end = date("planned_end", &self.planned_end);
+        let planned_start = optional_date(&mut e, "planned_start", &self.planned_start);
+        let planned_end = optional_date(&mut e, "planned_end", &self.planned_end);
         if let (Some(s), Some(end)) = (&planned_start, &planned_end)
             && end < s
         {

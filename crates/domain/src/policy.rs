@@ -37,10 +37,23 @@ pub enum Permission {
     ViewBodies,
     /// Keep bodies, meetings, minutes, decisions and action items.
     ManageBodies,
+    /// See the staff offer directory, including offers waiting for approval.
+    ViewOffers,
+    /// Create and change offers of one's own organisation (see [`may_edit_offer`]); changes of
+    /// organisations not marked trusted wait for the coordination's approval.
+    MaintainOwnOffers,
+    /// Create, change, approve and withdraw any organisation's offers.
+    ManageOffers,
+    /// See the KI's programmes and the funding behind them (no personal data).
+    ViewProgrammes,
+    /// Keep programmes, their sites, groups and participant figures.
+    ManageProgrammes,
+    /// Keep funding programmes, budgets, grants, payments and spending-report deadlines.
+    ManageFunding,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 20] = [
         Permission::ViewTowns,
         Permission::ViewOrganisations,
         Permission::ManageOrganisations,
@@ -55,6 +68,12 @@ impl Permission {
         Permission::ManageStructuralIssues,
         Permission::ViewBodies,
         Permission::ManageBodies,
+        Permission::ViewOffers,
+        Permission::MaintainOwnOffers,
+        Permission::ManageOffers,
+        Permission::ViewProgrammes,
+        Permission::ManageProgrammes,
+        Permission::ManageFunding,
     ];
 }
 
@@ -64,6 +83,16 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     match permission {
         // Reference data and the organisation directory are needed by everyone who refers people on.
         ViewTowns | ViewOrganisations | ViewMeasures | ViewStructuralIssues | ViewBodies => true,
+        // Offers are public once published; staff see the pipeline too, so they know what is coming.
+        ViewOffers | ViewProgrammes => true,
+        // Providers keep their own offers; the integration centre keeps the directory as a whole.
+        MaintainOwnOffers => matches!(
+            role,
+            Role::Admin | Role::Coordination | Role::Partner | Role::ImmigrationOffice
+        ),
+        ManageOffers | ManageProgrammes => matches!(role, Role::Admin | Role::Coordination),
+        // Funding is the integration centre's own bookkeeping towards the state.
+        ManageFunding => matches!(role, Role::Admin | Role::Coordination),
         // The integration centre runs the bodies' business (minutes, decisions, action items).
         ManageBodies => matches!(role, Role::Admin | Role::Coordination),
         // Case managers find the barriers; the coordination takes them to the steering group.
@@ -103,6 +132,14 @@ pub fn may_submit_review_update(
             && asked_organisation == Some(user_organisation))
 }
 
+/// Whether a user may change an offer of `offer_organisation`: the coordination any offer, a
+/// provider's staff only their own organisation's.
+pub fn may_edit_offer(roles: &[Role], user_organisation: &str, offer_organisation: &str) -> bool {
+    any_allows(roles, Permission::ManageOffers)
+        || (any_allows(roles, Permission::MaintainOwnOffers)
+            && user_organisation == offer_organisation)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +175,15 @@ mod tests {
             "ki",
             Some("awo")
         ));
+    }
+
+    #[test]
+    fn partners_edit_only_their_own_organisations_offers() {
+        assert!(may_edit_offer(&[Role::Partner], "caritas", "caritas"));
+        assert!(!may_edit_offer(&[Role::Partner], "caritas", "awo"));
+        assert!(!may_edit_offer(&[Role::Reader], "caritas", "caritas"));
+        assert!(!may_edit_offer(&[Role::CaseManager], "kreis", "kreis"));
+        assert!(may_edit_offer(&[Role::Coordination], "ki", "awo"));
     }
 
     #[test]

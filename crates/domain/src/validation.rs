@@ -96,6 +96,19 @@ pub fn optional_multiline(
     value
 }
 
+/// An optional `YYYY-MM-DD` date, checked for a real day.
+pub fn optional_date(errors: &mut FieldErrors, field: &str, value: &str) -> Option<String> {
+    let t = value.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let parsed = crate::measure::parse_date(t);
+    if parsed.is_none() {
+        errors.add(field, format!("„{t}“ ist kein Datum (JJJJ-MM-TT)."));
+    }
+    parsed
+}
+
 fn check_length(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
     if value.chars().count() > max {
         errors.add(field, format!("Höchstens {max} Zeichen."));

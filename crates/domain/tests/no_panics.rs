@@ -2,6 +2,7 @@
 //! and validators answer with a value or an error. Property tests over arbitrary input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use lotse_domain::offer::{OfferInput, parse_time, verification_overdue};
 use lotse_domain::organisation::{OrganisationInput, OrganisationVocabulary};
 use lotse_domain::{Ags, parse_organisation_csv, totp};
 use proptest::prelude::*;
@@ -52,6 +53,23 @@ proptest! {
     fn base32_round_trips_and_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..64), text in ".{0,64}") {
         prop_assert_eq!(totp::base32_decode(&totp::base32_encode(&bytes)), Some(bytes));
         let _ = totp::base32_decode(&text);
+    }
+
+    #[test]
+    fn offer_validation_never_panics(texts in proptest::collection::vec(".{0,40}", 12), rows in proptest::collection::vec(".{0,12}", 0..9),
+                                     today in ".{0,12}", verified in ".{0,12}") {
+        let input = OfferInput {
+            title: texts[0].clone(), description: texts[1].clone(), min_age: texts[2].clone(), max_age: texts[3].clone(),
+            free_of_charge: texts[4].clone(), capacity: texts[5].clone(), valid_from: texts[6].clone(), valid_to: texts[7].clone(),
+            website: texts[8].clone(), phone: texts[9].clone(), email: texts[10].clone(),
+            topics: vec![texts[11].clone()], languages: rows.clone(),
+            location_town: rows.clone(), location_latitude: rows.iter().rev().cloned().collect(), location_postal_code: rows.clone(),
+            hours_day: rows.clone(), hours_opens: rows.iter().skip(1).cloned().collect(), hours_closes: rows.clone(),
+            ..OfferInput::default()
+        };
+        let _ = input.validate(None);
+        let _ = parse_time(&texts[0]);
+        let _ = verification_overdue(&verified, &today);
     }
 }
 

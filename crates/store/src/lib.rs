@@ -16,6 +16,7 @@ mod demo_catalogue;
 pub mod login_throttle;
 pub mod measure_import;
 pub mod measures;
+pub mod offers;
 pub mod organisations;
 pub mod password;
 pub mod reference;

@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_issue_decisions.sql"),
         postgres: include_str!("../migrations/postgres/0007_issue_decisions.sql"),
     },
+    Migration {
+        version: 8,
+        name: "offers",
+        sqlite: include_str!("../migrations/sqlite/0008_offers.sql"),
+        postgres: include_str!("../migrations/postgres/0008_offers.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -31,10 +31,12 @@ pub struct Organisation {
     pub fictitious: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Its offers are published without waiting for the coordination's approval.
+    pub trusted_publisher: bool,
 }
 
 const SELECT: &str = "SELECT o.id, o.name, o.kind, k.label AS kind_label, o.town_ags, t.name AS town_name, \
-    o.street, o.postcode, o.city, o.email, o.phone, o.website, o.active, o.fictitious, o.created_at, o.updated_at \
+    o.street, o.postcode, o.city, o.email, o.phone, o.website, o.active, o.fictitious, o.created_at, o.updated_at, o.trusted_publisher \
     FROM organisations o JOIN organisation_kinds k ON k.key = o.kind LEFT JOIN towns t ON t.ags = o.town_ags";
 
 /// Names are unique regardless of case and surrounding space, on both backends alike.
@@ -225,6 +227,42 @@ pub async fn set_active(
         "organisation",
         id,
         json!({ "active": { "from": old.active, "to": active } }),
+        now,
+    )
+    .await
+}
+
+/// Marks an organisation whose offers go live without the coordination's approval (or takes the
+/// mark away again).
+pub async fn set_trusted_publisher(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    trusted: bool,
+    now: i64,
+) -> Result<()> {
+    let old = get_in(tx, id).await?;
+    if old.trusted_publisher == trusted {
+        return Ok(());
+    }
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE organisations SET trusted_publisher = $2, updated_at = $3 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(trusted)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    audit::append(
+        tx,
+        actor,
+        "update",
+        "organisation",
+        id,
+        json!({ "trusted_publisher": { "from": old.trusted_publisher, "to": trusted } }),
         now,
     )
     .await

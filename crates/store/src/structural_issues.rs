@@ -36,8 +36,6 @@ impl Issue {
         IssueStatus::parse(&self.status).map_or("", IssueStatus::label)
     }
 
-    /// The evidence count as shown outside case work: counts of 1 to 4 cases appear as "<5", so
-    /// that a barrier in a small town cannot point to the people behind it (statistics rule).
     /// The date of the report in German notation.
     pub fn reported_on_de(&self) -> String {
         match (
@@ -50,6 +48,8 @@ impl Issue {
         }
     }
 
+    /// The evidence count as shown outside case work: counts of 1 to 4 cases appear as "<5", so
+    /// that a barrier in a small town cannot point to the people behind it (statistics rule).
     pub fn evidence_display(&self) -> String {
         match self.evidence_count {
             1..=4 => "<5".to_owned(),

@@ -1,0 +1,1115 @@
+//! Offers (Angebote): what a provider offers newcomers and professionals, modelled after the
+//! Open Referral HSDS 3 "service" so the directory can be exchanged with other directories.
+//!
+//! An offer's content is one value ([`OfferContent`]) that is stored per revision: the published
+//! revision stays live while a provider's change waits for approval (see the store's `offers`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::validation::{
+    FieldErrors, optional_date, optional_email, optional_multiline, optional_text,
+};
+
+/// The languages the public finder is offered in. German is the source language of every offer;
+/// the others are translations that may be missing (then German is shown, and the page says so).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    De,
+    En,
+    Ar,
+    Tr,
+    Uk,
+    Ru,
+    Fa,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 7] = [
+        Locale::De,
+        Locale::En,
+        Locale::Ar,
+        Locale::Tr,
+        Locale::Uk,
+        Locale::Ru,
+        Locale::Fa,
+    ];
+
+    /// The translations, i.e. every locale but German.
+    pub fn translations() -> impl Iterator<Item = Locale> {
+        Locale::ALL.into_iter().filter(|l| *l != Locale::De)
+    }
+
+    /// BCP 47 tag, also the URL prefix (`/ar/angebote`) and the `lang` attribute.
+    pub fn key(self) -> &'static str {
+        match self {
+            Locale::De => "de",
+            Locale::En => "en",
+            Locale::Ar => "ar",
+            Locale::Tr => "tr",
+            Locale::Uk => "uk",
+            Locale::Ru => "ru",
+            Locale::Fa => "fa",
+        }
+    }
+
+    /// The language's name in itself, for the language switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Locale::De => "Deutsch",
+            Locale::En => "English",
+            Locale::Ar => "العربية",
+            Locale::Tr => "Türkçe",
+            Locale::Uk => "Українська",
+            Locale::Ru => "Русский",
+            Locale::Fa => "فارسی",
+        }
+    }
+
+    /// The language's name in German, for the staff pages.
+    pub fn german_name(self) -> &'static str {
+        match self {
+            Locale::De => "Deutsch",
+            Locale::En => "Englisch",
+            Locale::Ar => "Arabisch",
+            Locale::Tr => "Türkisch",
+            Locale::Uk => "Ukrainisch",
+            Locale::Ru => "Russisch",
+            Locale::Fa => "Persisch (Farsi/Dari)",
+        }
+    }
+
+    /// Arabic and Persian are written right to left; pages set `dir="rtl"` for them.
+    pub fn is_rtl(self) -> bool {
+        matches!(self, Locale::Ar | Locale::Fa)
+    }
+
+    pub fn parse(text: &str) -> Option<Locale> {
+        let t = text.trim().to_ascii_lowercase();
+        // Accept region variants ("de-DE", "ar_SY") as browsers send them.
+        let primary = t.split(['-', '_']).next().unwrap_or("");
+        Locale::ALL.into_iter().find(|l| l.key() == primary)
+    }
+}
+
+impl fmt::Display for Locale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Declares a fixed vocabulary: stored key, German label, parse from key or label.
+macro_rules! vocabulary {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $key:literal, $label:literal;)+ }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant,)+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            pub fn key(self) -> &'static str {
+                match self { $($name::$variant => $key,)+ }
+            }
+
+            /// German label (staff pages; the public pages use their translation catalogue).
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label,)+ }
+            }
+
+            /// Accepts the key or the German label, ignoring case.
+            pub fn parse(text: &str) -> Option<$name> {
+                let t = text.trim().to_lowercase();
+                $name::ALL.iter().copied().find(|v| v.key() == t || v.label().to_lowercase() == t)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.label())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What an offer is about (the finder's topic filter; exported as an HSDS taxonomy).
+    Topic {
+        LanguageCourse => "language_course", "Sprachkurse";
+        Counselling => "counselling", "Beratung";
+        Education => "education", "Schule und Bildung";
+        Work => "work", "Arbeit und Ausbildung";
+        Housing => "housing", "Wohnen";
+        Health => "health", "Gesundheit";
+        Family => "family", "Familie und Kinder";
+        Residence => "residence", "Aufenthalt und Recht";
+        EverydayLife => "everyday_life", "Alltag und Orientierung";
+        Meeting => "meeting", "Begegnung und Ehrenamt";
+        Leisure => "leisure", "Freizeit und Sport";
+    }
+}
+
+vocabulary! {
+    /// Whom an offer is for (the finder's target-group filter; exported as an HSDS taxonomy).
+    TargetGroup {
+        Everyone => "everyone", "alle";
+        Children => "children", "Kinder";
+        YoungPeople => "young_people", "Jugendliche und junge Erwachsene";
+        Adults => "adults", "Erwachsene";
+        Seniors => "seniors", "Ältere Menschen";
+        Families => "families", "Eltern und Familien";
+        Women => "women", "Frauen";
+        Refugees => "refugees", "Geflüchtete";
+        EuCitizens => "eu_citizens", "EU-Bürgerinnen und -Bürger";
+        Professionals => "professionals", "Fachkräfte und Ehrenamtliche";
+    }
+}
+
+vocabulary! {
+    /// Whether a newcomer can still get a place.
+    Capacity {
+        PlacesFree => "places_free", "Plätze frei";
+        WaitingList => "waiting_list", "Warteliste";
+        Full => "full", "ausgebucht";
+    }
+}
+
+vocabulary! {
+    /// Days of the week for opening hours (HSDS `byday` uses the iCalendar two-letter codes).
+    Weekday {
+        Monday => "mo", "Montag";
+        Tuesday => "tu", "Dienstag";
+        Wednesday => "we", "Mittwoch";
+        Thursday => "th", "Donnerstag";
+        Friday => "fr", "Freitag";
+        Saturday => "sa", "Samstag";
+        Sunday => "su", "Sonntag";
+    }
+}
+
+/// Languages an offer can be delivered in: ISO 639-1 code and German name. The list covers the
+/// languages spoken by the district's larger immigrant communities; more can be added here.
+pub const DELIVERY_LANGUAGES: &[(&str, &str)] = &[
+    ("de", "Deutsch"),
+    ("en", "Englisch"),
+    ("ar", "Arabisch"),
+    ("tr", "Türkisch"),
+    ("uk", "Ukrainisch"),
+    ("ru", "Russisch"),
+    ("fa", "Persisch (Farsi/Dari)"),
+    ("ku", "Kurdisch"),
+    ("pl", "Polnisch"),
+    ("ro", "Rumänisch"),
+    ("bg", "Bulgarisch"),
+    ("sq", "Albanisch"),
+    ("sr", "Serbisch"),
+    ("hr", "Kroatisch"),
+    ("bs", "Bosnisch"),
+    ("el", "Griechisch"),
+    ("it", "Italienisch"),
+    ("fr", "Französisch"),
+    ("es", "Spanisch"),
+    ("pt", "Portugiesisch"),
+    ("ps", "Paschtu"),
+    ("ti", "Tigrinya"),
+    ("so", "Somali"),
+    ("am", "Amharisch"),
+    ("ur", "Urdu"),
+    ("hi", "Hindi"),
+    ("vi", "Vietnamesisch"),
+    ("zh", "Chinesisch"),
+    ("hu", "Ungarisch"),
+];
+
+/// German name of a delivery language, by ISO 639-1 code.
+pub fn delivery_language_name(code: &str) -> Option<&'static str> {
+    DELIVERY_LANGUAGES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, n)| *n)
+}
+
+/// Accepts an ISO 639-1 code or the German name, ignoring case.
+pub fn parse_delivery_language(text: &str) -> Option<&'static str> {
+    let t = text.trim().to_lowercase();
+    DELIVERY_LANGUAGES
+        .iter()
+        .find(|(c, n)| *c == t || n.to_lowercase() == t)
+        .map(|(c, _)| *c)
+}
+
+/// The translatable texts of an offer, one set per [`Locale`].
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct OfferTexts {
+    pub title: String,
+    /// A few sentences in easy language (Leichte/Einfache Sprache), shown first when present.
+    pub easy_summary: String,
+    pub description: String,
+    /// Notes on the opening hours ("nicht in den Schulferien").
+    pub schedule_note: String,
+    /// What it costs, when it is not free.
+    pub fees: String,
+    pub eligibility: String,
+    pub required_documents: String,
+    /// How to register (Anmeldung).
+    pub registration: String,
+    pub accessibility: String,
+}
+
+/// One field of [`OfferTexts`]: the form names, labels and limits in one table.
+#[derive(Debug, Clone, Copy)]
+pub struct TextField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub max: usize,
+    pub multiline: bool,
+    pub get: fn(&OfferTexts) -> &str,
+    pub set: fn(&mut OfferTexts, String),
+}
+
+pub const TEXT_FIELDS: [TextField; 9] = [
+    TextField {
+        name: "title",
+        label: "Titel",
+        max: 200,
+        multiline: false,
+        get: |t| &t.title,
+        set: |t, v| t.title = v,
+    },
+    TextField {
+        name: "easy_summary",
+        label: "Kurz in einfacher Sprache",
+        max: 1_000,
+        multiline: true,
+        get: |t| &t.easy_summary,
+        set: |t, v| t.easy_summary = v,
+    },
+    TextField {
+        name: "description",
+        label: "Beschreibung",
+        max: 10_000,
+        multiline: true,
+        get: |t| &t.description,
+        set: |t, v| t.description = v,
+    },
+    TextField {
+        name: "schedule_note",
+        label: "Hinweise zu den Zeiten",
+        max: 1_000,
+        multiline: true,
+        get: |t| &t.schedule_note,
+        set: |t, v| t.schedule_note = v,
+    },
+    TextField {
+        name: "fees",
+        label: "Kosten",
+        max: 1_000,
+        multiline: true,
+        get: |t| &t.fees,
+        set: |t, v| t.fees = v,
+    },
+    TextField {
+        name: "eligibility",
+        label: "Voraussetzungen",
+        max: 2_000,
+        multiline: true,
+        get: |t| &t.eligibility,
+        set: |t, v| t.eligibility = v,
+    },
+    TextField {
+        name: "required_documents",
+        label: "Mitzubringende Unterlagen",
+        max: 2_000,
+        multiline: true,
+        get: |t| &t.required_documents,
+        set: |t, v| t.required_documents = v,
+    },
+    TextField {
+        name: "registration",
+        label: "Anmeldung",
+        max: 2_000,
+        multiline: true,
+        get: |t| &t.registration,
+        set: |t, v| t.registration = v,
+    },
+    TextField {
+        name: "accessibility",
+        label: "Barrierefreiheit",
+        max: 2_000,
+        multiline: true,
+        get: |t| &t.accessibility,
+        set: |t, v| t.accessibility = v,
+    },
+];
+
+impl OfferTexts {
+    pub fn is_empty(&self) -> bool {
+        TEXT_FIELDS.iter().all(|f| (f.get)(self).is_empty())
+    }
+}
+
+/// Where an offer takes place.
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct OfferLocation {
+    /// Name of the place ("Familienzentrum Am Park").
+    pub name: String,
+    pub street: String,
+    pub postal_code: String,
+    /// Amtlicher Gemeindeschlüssel of one of the district's towns.
+    pub town: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// One weekly opening slot.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OpeningHours {
+    pub day: Weekday,
+    /// `HH:MM`
+    pub opens: String,
+    /// `HH:MM`
+    pub closes: String,
+}
+
+/// Everything an offer says, as published or as proposed in a pending revision.
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct OfferContent {
+    /// Texts per locale; German is always present and has at least a title and a description.
+    pub texts: BTreeMap<Locale, OfferTexts>,
+    pub topics: Vec<Topic>,
+    pub target_groups: Vec<TargetGroup>,
+    pub min_age: Option<u8>,
+    pub max_age: Option<u8>,
+    /// ISO 639-1 codes of the languages the offer is delivered in.
+    pub languages: Vec<String>,
+    pub free_of_charge: bool,
+    pub capacity: Option<Capacity>,
+    pub locations: Vec<OfferLocation>,
+    pub opening_hours: Vec<OpeningHours>,
+    pub contact_name: String,
+    pub phone: String,
+    pub email: String,
+    pub website: String,
+    /// `YYYY-MM-DD`; before it the offer is not shown publicly.
+    pub valid_from: Option<String>,
+    /// `YYYY-MM-DD`; after it the offer leaves the public finder by itself.
+    pub valid_to: Option<String>,
+}
+
+/// A text as shown in one locale: the translation, or the German text when it is missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShownText<'a> {
+    pub text: &'a str,
+    /// The language the text is actually in (for the `lang` attribute).
+    pub locale: Locale,
+}
+
+impl ShownText<'_> {
+    pub fn is_fallback(&self, wanted: Locale) -> bool {
+        self.locale != wanted
+    }
+}
+
+impl OfferContent {
+    pub fn german(&self) -> &OfferTexts {
+        static EMPTY: OfferTexts = OfferTexts {
+            title: String::new(),
+            easy_summary: String::new(),
+            description: String::new(),
+            schedule_note: String::new(),
+            fees: String::new(),
+            eligibility: String::new(),
+            required_documents: String::new(),
+            registration: String::new(),
+            accessibility: String::new(),
+        };
+        self.texts.get(&Locale::De).unwrap_or(&EMPTY)
+    }
+
+    pub fn title(&self) -> &str {
+        &self.german().title
+    }
+
+    /// One field in `locale`, falling back to German field by field: a translator may have done
+    /// the title and description but not yet the registration notes.
+    pub fn text(&self, locale: Locale, field: &TextField) -> ShownText<'_> {
+        if let Some(t) = self.texts.get(&locale) {
+            let text = (field.get)(t);
+            if !text.is_empty() {
+                return ShownText { text, locale };
+            }
+        }
+        ShownText {
+            text: (field.get)(self.german()),
+            locale: Locale::De,
+        }
+    }
+
+    /// Whether any field the German text has is missing in `locale` (the page then says so).
+    pub fn is_incompletely_translated(&self, locale: Locale) -> bool {
+        locale != Locale::De
+            && TEXT_FIELDS.iter().any(|f| {
+                !(f.get)(self.german()).is_empty() && self.text(locale, f).locale != locale
+            })
+    }
+
+    /// Locales with at least a translated title.
+    pub fn translated_locales(&self) -> Vec<Locale> {
+        Locale::translations()
+            .filter(|l| self.texts.get(l).is_some_and(|t| !t.title.is_empty()))
+            .collect()
+    }
+
+    /// Whether the public finder shows the offer on `today` (`YYYY-MM-DD`): not before its start,
+    /// not after its end.
+    pub fn is_current(&self, today: &str) -> bool {
+        self.valid_from.as_deref().is_none_or(|from| from <= today)
+            && self.valid_to.as_deref().is_none_or(|to| to >= today)
+    }
+
+    /// Distinct town keys of the locations, in order.
+    pub fn towns(&self) -> Vec<&str> {
+        let mut towns: Vec<&str> = Vec::new();
+        for l in &self.locations {
+            if !l.town.is_empty() && !towns.contains(&l.town.as_str()) {
+                towns.push(&l.town);
+            }
+        }
+        towns
+    }
+}
+
+/// How long a published offer may go unverified before it is flagged and its provider reminded.
+pub const VERIFICATION_MONTHS: u32 = 12;
+
+/// The day a verification made on or before counts as overdue on `today`: twelve months back.
+/// Works on `YYYY-MM-DD` text; 29 February maps to a day that compares correctly.
+pub fn verification_overdue_before(today: &str) -> String {
+    let year: i32 = today.get(0..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    format!("{:04}{}", year - 1, today.get(4..).unwrap_or(""))
+}
+
+/// Whether an offer last verified on `verified_on` is overdue for verification on `today`.
+pub fn verification_overdue(verified_on: &str, today: &str) -> bool {
+    verified_on <= verification_overdue_before(today).as_str()
+}
+
+/// What the offer form submits. Repeated groups (locations, opening hours) arrive as parallel lists
+/// because every slot of the form sends all its fields, filled or not.
+#[derive(Debug, Default, Clone, serde::Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct OfferInput {
+    pub title: String,
+    pub easy_summary: String,
+    pub description: String,
+    pub schedule_note: String,
+    pub fees: String,
+    pub eligibility: String,
+    pub required_documents: String,
+    pub registration: String,
+    pub accessibility: String,
+    pub topics: Vec<String>,
+    pub target_groups: Vec<String>,
+    pub min_age: String,
+    pub max_age: String,
+    pub languages: Vec<String>,
+    /// "yes" or "no".
+    pub free_of_charge: String,
+    pub capacity: String,
+    pub location_name: Vec<String>,
+    pub location_street: Vec<String>,
+    pub location_postal_code: Vec<String>,
+    pub location_town: Vec<String>,
+    pub location_latitude: Vec<String>,
+    pub location_longitude: Vec<String>,
+    pub hours_day: Vec<String>,
+    pub hours_opens: Vec<String>,
+    pub hours_closes: Vec<String>,
+    pub contact_name: String,
+    pub phone: String,
+    pub email: String,
+    pub website: String,
+    pub valid_from: String,
+    pub valid_to: String,
+}
+
+fn german_text_value<'a>(input: &'a OfferInput, field: &TextField) -> &'a str {
+    match field.name {
+        "title" => &input.title,
+        "easy_summary" => &input.easy_summary,
+        "description" => &input.description,
+        "schedule_note" => &input.schedule_note,
+        "fees" => &input.fees,
+        "eligibility" => &input.eligibility,
+        "required_documents" => &input.required_documents,
+        "registration" => &input.registration,
+        _ => &input.accessibility,
+    }
+}
+
+/// Validates one set of texts: German needs a title and a description, translations need nothing.
+pub fn validate_texts(
+    errors: &mut FieldErrors,
+    locale: Locale,
+    value: impl Fn(&TextField) -> String,
+) -> OfferTexts {
+    let mut texts = OfferTexts::default();
+    for field in &TEXT_FIELDS {
+        let raw = value(field);
+        let v = if field.multiline {
+            optional_multiline(errors, field.name, &raw, field.max)
+        } else {
+            optional_text(errors, field.name, &raw, field.max)
+        };
+        if locale == Locale::De && v.is_empty() && matches!(field.name, "title" | "description") {
+            errors.add(field.name, "Pflichtfeld: bitte ausfüllen.");
+        }
+        (field.set)(&mut texts, v);
+    }
+    texts
+}
+
+/// `HH:MM` on a 24-hour clock, normalised to two-digit hours ("9:00" → "09:00").
+pub fn parse_time(text: &str) -> Option<String> {
+    let (h, m) = text.trim().split_once(':')?;
+    let h: u32 = h.parse().ok()?;
+    let m: u32 = (m.len() == 2).then(|| m.parse().ok()).flatten()?;
+    (h < 24 && m < 60).then(|| format!("{h:02}:{m:02}"))
+}
+
+fn slot(list: &[String], i: usize) -> &str {
+    list.get(i).map(|s| s.trim()).unwrap_or("")
+}
+
+impl OfferInput {
+    /// Checks the form. The German texts replace `previous`'s; translations are kept as they are
+    /// (they are edited on their own page). Town keys are checked by the caller against the store.
+    pub fn validate(&self, previous: Option<&OfferContent>) -> Result<OfferContent, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let german = validate_texts(&mut e, Locale::De, |f| {
+            german_text_value(self, f).to_owned()
+        });
+        let mut texts = previous.map(|p| p.texts.clone()).unwrap_or_default();
+        texts.insert(Locale::De, german);
+
+        let mut topics = Vec::new();
+        for t in self.topics.iter().filter(|t| !t.trim().is_empty()) {
+            match Topic::parse(t) {
+                Some(topic) if !topics.contains(&topic) => topics.push(topic),
+                Some(_) => {}
+                None => e.add("topics", format!("Unbekanntes Thema „{}“.", t.trim())),
+            }
+        }
+        if topics.is_empty() && e.get("topics").is_none() {
+            e.add("topics", "Bitte mindestens ein Thema wählen.");
+        }
+        let mut target_groups = Vec::new();
+        for t in self.target_groups.iter().filter(|t| !t.trim().is_empty()) {
+            match TargetGroup::parse(t) {
+                Some(g) if !target_groups.contains(&g) => target_groups.push(g),
+                Some(_) => {}
+                None => e.add(
+                    "target_groups",
+                    format!("Unbekannte Zielgruppe „{}“.", t.trim()),
+                ),
+            }
+        }
+        let mut age = |field: &str, text: &str| -> Option<u8> {
+            let t = text.trim();
+            if t.is_empty() {
+                return None;
+            }
+            match t.parse::<u8>() {
+                Ok(a) if a <= 120 => Some(a),
+                _ => {
+                    e.add(field, format!("„{t}“ ist kein Alter (0 bis 120)."));
+                    None
+                }
+            }
+        };
+        let min_age = age("min_age", &self.min_age);
+        let max_age = age("max_age", &self.max_age);
+        if let (Some(min), Some(max)) = (min_age, max_age)
+            && max < min
+        {
+            e.add("max_age", "Das Höchstalter liegt unter dem Mindestalter.");
+        }
+        let mut languages: Vec<String> = Vec::new();
+        for l in self.languages.iter().filter(|l| !l.trim().is_empty()) {
+            match parse_delivery_language(l) {
+                Some(code) if !languages.iter().any(|x| x == code) => {
+                    languages.push(code.to_owned())
+                }
+                Some(_) => {}
+                None => e.add(
+                    "languages",
+                    format!(
+                        "Unbekannte Sprache „{}“ (ISO-639-1-Kürzel wie „ar“ oder deutscher Name).",
+                        l.trim()
+                    ),
+                ),
+            }
+        }
+        if languages.is_empty() && e.get("languages").is_none() {
+            e.add(
+                "languages",
+                "Bitte mindestens eine Sprache wählen, in der das Angebot stattfindet.",
+            );
+        }
+        let free_of_charge = match self.free_of_charge.trim() {
+            "yes" | "ja" | "true" | "1" => true,
+            "no" | "nein" | "false" | "0" => false,
+            _ => {
+                e.add(
+                    "free_of_charge",
+                    "Bitte angeben, ob das Angebot kostenlos ist.",
+                );
+                false
+            }
+        };
+        let capacity = match self.capacity.trim() {
+            "" => None,
+            other => {
+                let c = Capacity::parse(other);
+                if c.is_none() {
+                    e.add(
+                        "capacity",
+                        "Erlaubt: Plätze frei, Warteliste, ausgebucht oder keine Angabe.",
+                    );
+                }
+                c
+            }
+        };
+
+        let mut locations = Vec::new();
+        let rows = [
+            self.location_name.len(),
+            self.location_street.len(),
+            self.location_postal_code.len(),
+            self.location_town.len(),
+            self.location_latitude.len(),
+            self.location_longitude.len(),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0);
+        for i in 0..rows {
+            let name = slot(&self.location_name, i);
+            let street = slot(&self.location_street, i);
+            let postal = slot(&self.location_postal_code, i);
+            let town = slot(&self.location_town, i);
+            let lat = slot(&self.location_latitude, i);
+            let lon = slot(&self.location_longitude, i);
+            if [name, street, postal, town, lat, lon]
+                .iter()
+                .all(|s| s.is_empty())
+            {
+                continue;
+            }
+            let n = i + 1;
+            let name = optional_text(&mut e, &format!("location_name_{i}"), name, 200);
+            let street = optional_text(&mut e, &format!("location_street_{i}"), street, 200);
+            let well_formed = postal.len() == 5 && postal.bytes().all(|b| b.is_ascii_digit());
+            if !postal.is_empty() && !well_formed {
+                e.add(
+                    &format!("location_postal_code_{i}"),
+                    format!("Ort {n}: Die Postleitzahl hat fünf Ziffern."),
+                );
+            }
+            if town.is_empty() {
+                e.add(
+                    &format!("location_town_{i}"),
+                    format!("Ort {n}: Bitte die Stadt oder Gemeinde wählen."),
+                );
+            }
+            let mut coordinate = |field: String, text: &str, limit: f64, what: &str| {
+                if text.is_empty() {
+                    return None;
+                }
+                match text.replace(',', ".").parse::<f64>() {
+                    Ok(v) if v.is_finite() && v.abs() <= limit => Some(v),
+                    _ => {
+                        e.add(
+                            &field,
+                            format!(
+                                "Ort {n}: „{text}“ ist kein {what} (Dezimalgrad, z. B. 51,76)."
+                            ),
+                        );
+                        None
+                    }
+                }
+            };
+            let latitude = coordinate(format!("location_latitude_{i}"), lat, 90.0, "Breitengrad");
+            let longitude = coordinate(format!("location_longitude_{i}"), lon, 180.0, "Längengrad");
+            if lat.is_empty() != lon.is_empty() {
+                e.add(
+                    &format!("location_longitude_{i}"),
+                    format!("Ort {n}: Breiten- und Längengrad gehören zusammen."),
+                );
+            }
+            locations.push(OfferLocation {
+                name,
+                street,
+                postal_code: postal.to_owned(),
+                town: town.to_owned(),
+                latitude,
+                longitude,
+            });
+        }
+
+        let mut opening_hours = Vec::new();
+        let rows = self
+            .hours_day
+            .len()
+            .max(self.hours_opens.len())
+            .max(self.hours_closes.len());
+        for i in 0..rows {
+            let day = slot(&self.hours_day, i);
+            let opens = slot(&self.hours_opens, i);
+            let closes = slot(&self.hours_closes, i);
+            if day.is_empty() && opens.is_empty() && closes.is_empty() {
+                continue;
+            }
+            let n = i + 1;
+            let parsed_day = Weekday::parse(day);
+            if parsed_day.is_none() {
+                e.add(
+                    &format!("hours_day_{i}"),
+                    format!("Zeit {n}: Bitte einen Wochentag wählen."),
+                );
+            }
+            let mut time = |field: String, text: &str| {
+                let t = parse_time(text);
+                if t.is_none() {
+                    e.add(
+                        &field,
+                        format!("Zeit {n}: „{text}“ ist keine Uhrzeit (SS:MM, z. B. 09:30)."),
+                    );
+                }
+                t
+            };
+            let opens = time(format!("hours_opens_{i}"), opens);
+            let closes = time(format!("hours_closes_{i}"), closes);
+            if let (Some(o), Some(c)) = (&opens, &closes)
+                && c <= o
+            {
+                e.add(
+                    &format!("hours_closes_{i}"),
+                    format!("Zeit {n}: Das Ende liegt nicht nach dem Beginn."),
+                );
+            }
+            if let (Some(day), Some(opens), Some(closes)) = (parsed_day, opens, closes) {
+                opening_hours.push(OpeningHours { day, opens, closes });
+            }
+        }
+
+        let contact_name = optional_text(&mut e, "contact_name", &self.contact_name, 200);
+        let phone = optional_text(&mut e, "phone", &self.phone, 50);
+        if !phone.is_empty()
+            && !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-/()".contains(c))
+        {
+            e.add(
+                "phone",
+                "Nur Ziffern, Leerzeichen und + - / ( ) sind erlaubt.",
+            );
+        }
+        let email = optional_email(&mut e, "email", &self.email);
+        let website = optional_text(&mut e, "website", &self.website, 500);
+        let has_scheme = website.starts_with("https://") || website.starts_with("http://");
+        if !website.is_empty() && !has_scheme {
+            e.add("website", "Die Adresse beginnt mit https:// oder http://.");
+        }
+        let valid_from = optional_date(&mut e, "valid_from", &self.valid_from);
+        let valid_to = optional_date(&mut e, "valid_to", &self.valid_to);
+        if let (Some(from), Some(to)) = (&valid_from, &valid_to)
+            && to < from
+        {
+            e.add("valid_to", "Das Ende liegt vor dem Beginn.");
+        }
+
+        e.into_result(OfferContent {
+            texts,
+            topics,
+            target_groups,
+            min_age,
+            max_age,
+            languages,
+            free_of_charge,
+            capacity,
+            locations,
+            opening_hours,
+            contact_name,
+            phone,
+            email,
+            website,
+            valid_from,
+            valid_to,
+        })
+    }
+
+    /// The form pre-filled from stored content, with `empty_slots` extra blank location and
+    /// opening-hour rows to fill in.
+    pub fn from_content(content: &OfferContent, empty_slots: usize) -> OfferInput {
+        let g = content.german();
+        let mut input = OfferInput {
+            title: g.title.clone(),
+            easy_summary: g.easy_summary.clone(),
+            description: g.description.clone(),
+            schedule_note: g.schedule_note.clone(),
+            fees: g.fees.clone(),
+            eligibility: g.eligibility.clone(),
+            required_documents: g.required_documents.clone(),
+            registration: g.registration.clone(),
+            accessibility: g.accessibility.clone(),
+            topics: content.topics.iter().map(|t| t.key().to_owned()).collect(),
+            target_groups: content
+                .target_groups
+                .iter()
+                .map(|t| t.key().to_owned())
+                .collect(),
+            min_age: content.min_age.map(|a| a.to_string()).unwrap_or_default(),
+            max_age: content.max_age.map(|a| a.to_string()).unwrap_or_default(),
+            languages: content.languages.clone(),
+            free_of_charge: if content.free_of_charge { "yes" } else { "no" }.to_owned(),
+            capacity: content
+                .capacity
+                .map(|c| c.key().to_owned())
+                .unwrap_or_default(),
+            contact_name: content.contact_name.clone(),
+            phone: content.phone.clone(),
+            email: content.email.clone(),
+            website: content.website.clone(),
+            valid_from: content.valid_from.clone().unwrap_or_default(),
+            valid_to: content.valid_to.clone().unwrap_or_default(),
+            ..OfferInput::default()
+        };
+        for l in &content.locations {
+            input.location_name.push(l.name.clone());
+            input.location_street.push(l.street.clone());
+            input.location_postal_code.push(l.postal_code.clone());
+            input.location_town.push(l.town.clone());
+            input
+                .location_latitude
+                .push(l.latitude.map(|v| v.to_string()).unwrap_or_default());
+            input
+                .location_longitude
+                .push(l.longitude.map(|v| v.to_string()).unwrap_or_default());
+        }
+        for h in &content.opening_hours {
+            input.hours_day.push(h.day.key().to_owned());
+            input.hours_opens.push(h.opens.clone());
+            input.hours_closes.push(h.closes.clone());
+        }
+        input.pad(empty_slots);
+        input
+    }
+
+    /// Adds blank rows so the form always has room for one more location and opening slot.
+    pub fn pad(&mut self, empty_slots: usize) {
+        for _ in 0..empty_slots {
+            for list in [
+                &mut self.location_name,
+                &mut self.location_street,
+                &mut self.location_postal_code,
+                &mut self.location_town,
+                &mut self.location_latitude,
+                &mut self.location_longitude,
+                &mut self.hours_day,
+                &mut self.hours_opens,
+                &mut self.hours_closes,
+            ] {
+                list.push(String::new());
+            }
+        }
+    }
+}
+
+/// Field label for error summaries ("Ort 2: …" messages carry their row themselves).
+pub fn field_label(field: &str) -> &str {
+    if let Some(f) = TEXT_FIELDS.iter().find(|f| f.name == field) {
+        return f.label;
+    }
+    match field {
+        "topics" => "Themen",
+        "target_groups" => "Zielgruppen",
+        "min_age" => "Mindestalter",
+        "max_age" => "Höchstalter",
+        "languages" => "Sprachen des Angebots",
+        "free_of_charge" => "Kostenlos",
+        "capacity" => "Plätze",
+        "contact_name" => "Ansprechperson",
+        "phone" => "Telefon",
+        "email" => "E-Mail",
+        "website" => "Internetseite",
+        "valid_from" => "Gültig ab",
+        "valid_to" => "Gültig bis",
+        f if f.starts_with("location_") => "Ort",
+        f if f.starts_with("hours_") => "Zeiten",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid_input() -> OfferInput {
+        OfferInput {
+            title: "Sprachkurs für Frauen".into(),
+            description: "Deutsch lernen mit Kinderbetreuung.".into(),
+            topics: vec!["language_course".into()],
+            target_groups: vec!["women".into()],
+            languages: vec!["de".into(), "Arabisch".into()],
+            free_of_charge: "yes".into(),
+            location_name: vec!["Familienzentrum".into(), String::new()],
+            location_street: vec!["Marktplatz 1".into(), String::new()],
+            location_postal_code: vec!["59227".into(), String::new()],
+            location_town: vec!["05570004".into(), String::new()],
+            location_latitude: vec!["51,7633".into(), String::new()],
+            location_longitude: vec!["7.8912".into(), String::new()],
+            hours_day: vec!["mo".into(), String::new()],
+            hours_opens: vec!["9:00".into(), String::new()],
+            hours_closes: vec!["11:30".into(), String::new()],
+            ..OfferInput::default()
+        }
+    }
+
+    #[test]
+    fn a_valid_form_becomes_content_and_blank_rows_are_skipped() {
+        let content = valid_input().validate(None).expect("valid");
+        assert_eq!(content.title(), "Sprachkurs für Frauen");
+        assert_eq!(content.languages, ["de", "ar"]);
+        assert_eq!(content.locations.len(), 1);
+        assert_eq!(content.locations[0].latitude, Some(51.7633));
+        assert_eq!(content.opening_hours[0].opens, "09:00");
+        assert!(content.free_of_charge);
+        // The form round-trips through from_content.
+        let again = OfferInput::from_content(&content, 0)
+            .validate(None)
+            .expect("valid");
+        assert_eq!(again, content);
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        let mut input = valid_input();
+        input.title.clear();
+        input.topics = vec!["astrologie".into()];
+        input.languages.clear();
+        input.free_of_charge.clear();
+        input.location_town[0].clear();
+        input.location_postal_code[0] = "1234".into();
+        input.hours_closes[0] = "08:00".into();
+        input.valid_from = "2026-02-30".into();
+        input.website = "www.example.org".into();
+        let e = input.validate(None).expect_err("invalid");
+        for field in [
+            "title",
+            "topics",
+            "languages",
+            "free_of_charge",
+            "location_town_0",
+            "location_postal_code_0",
+            "hours_closes_0",
+            "valid_from",
+            "website",
+        ] {
+            assert!(e.get(field).is_some(), "{field}: {e}");
+        }
+        assert!(
+            e.get("location_town_0")
+                .is_some_and(|m| m.starts_with("Ort 1"))
+        );
+    }
+
+    #[test]
+    fn translations_fall_back_to_german_field_by_field() {
+        let mut content = valid_input().validate(None).expect("valid");
+        content.texts.insert(
+            Locale::Ar,
+            OfferTexts {
+                title: "دورة لغة للنساء".into(),
+                ..OfferTexts::default()
+            },
+        );
+        let title = content.text(Locale::Ar, &TEXT_FIELDS[0]);
+        assert_eq!(title.locale, Locale::Ar);
+        let description = content.text(Locale::Ar, &TEXT_FIELDS[2]);
+        assert_eq!(description.locale, Locale::De);
+        assert!(description.is_fallback(Locale::Ar));
+        assert!(content.is_incompletely_translated(Locale::Ar));
+        assert!(content.is_incompletely_translated(Locale::Tr));
+        assert!(!content.is_incompletely_translated(Locale::De));
+        assert_eq!(content.translated_locales(), [Locale::Ar]);
+    }
+
+    #[test]
+    fn editing_the_german_form_keeps_translations() {
+        let mut content = valid_input().validate(None).expect("valid");
+        content.texts.insert(
+            Locale::En,
+            OfferTexts {
+                title: "Language course for women".into(),
+                ..OfferTexts::default()
+            },
+        );
+        let mut input = valid_input();
+        input.title = "Sprachkurs für Frauen (neu)".into();
+        let edited = input.validate(Some(&content)).expect("valid");
+        assert_eq!(edited.title(), "Sprachkurs für Frauen (neu)");
+        assert_eq!(edited.texts[&Locale::En].title, "Language course for women");
+    }
+
+    #[test]
+    fn current_means_between_valid_from_and_valid_to() {
+        let content = OfferContent {
+            valid_from: Some("2026-01-01".into()),
+            valid_to: Some("2026-06-30".into()),
+            ..OfferContent::default()
+        };
+        assert!(!content.is_current("2025-12-31"));
+        assert!(content.is_current("2026-01-01"));
+        assert!(content.is_current("2026-06-30"));
+        assert!(!content.is_current("2026-07-01"));
+        assert!(OfferContent::default().is_current("2026-07-01"));
+    }
+
+    #[test]
+    fn verification_is_overdue_after_twelve_months() {
+        assert!(!verification_overdue("2025-11-26", "2026-11-25"));
+        assert!(verification_overdue("2025-11-25", "2026-11-25"));
+        assert!(verification_overdue("2024-03-01", "2026-11-25"));
+        assert!(verification_overdue("2023-02-28", "2024-02-29"));
+    }
+
+    #[test]
+    fn locales_parse_browser_tags_and_know_their_direction() {
+        assert_eq!(Locale::parse("ar-SY"), Some(Locale::Ar));
+        assert_eq!(Locale::parse("FA"), Some(Locale::Fa));
+        assert_eq!(Locale::parse("xx"), None);
+        assert!(Locale::Ar.is_rtl() && Locale::Fa.is_rtl());
+        assert!(!Locale::Uk.is_rtl());
+    }
+
+    #[test]
+    fn content_serialises_with_locale_keys() {
+        let content = valid_input().validate(None).expect("valid");
+        let json = serde_json::to_string(&content).expect("json");
+        assert!(
+            json.contains("\"de\":{\"title\":\"Sprachkurs für Frauen\""),
+            "{json}"
+        );
+        assert!(json.contains("\"topics\":[\"language_course\"]"));
+        let back: OfferContent = serde_json::from_str(&json).expect("parse");
+        assert_eq!(back, content);
+    }
+}

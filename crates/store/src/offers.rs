@@ -1,0 +1,1056 @@
+//! Offers and their editorial workflow.
+//!
+//! Each offer has at most one *published* revision (what the public finder shows) and at most one
+//! *open* revision: a change in progress, as a draft, submitted for approval, or returned with a
+//! note. Approving the open revision publishes it and retires the old one ("superseded"), so the
+//! public never sees a half-approved change and the history of every published text is kept.
+//! Two partial unique indexes hold that invariant in the database itself.
+
+use lotse_domain::collation::sort_key;
+use lotse_domain::offer::{OfferContent, verification_overdue, verification_overdue_before};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::{
+    Db, Tx, Value, bind_values, is_unique_violation, new_id, on_missing_reference, read, tx,
+};
+use crate::{Result, StoreError};
+
+/// Where a revision stands in the workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevisionState {
+    Draft,
+    Submitted,
+    Returned,
+    Published,
+    Superseded,
+}
+
+impl RevisionState {
+    pub fn key(self) -> &'static str {
+        match self {
+            RevisionState::Draft => "draft",
+            RevisionState::Submitted => "submitted",
+            RevisionState::Returned => "returned",
+            RevisionState::Published => "published",
+            RevisionState::Superseded => "superseded",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            RevisionState::Draft => "Entwurf",
+            RevisionState::Submitted => "wartet auf Freigabe",
+            RevisionState::Returned => "zurückgegeben",
+            RevisionState::Published => "veröffentlicht",
+            RevisionState::Superseded => "ersetzt",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<RevisionState> {
+        [
+            RevisionState::Draft,
+            RevisionState::Submitted,
+            RevisionState::Returned,
+            RevisionState::Published,
+            RevisionState::Superseded,
+        ]
+        .into_iter()
+        .find(|s| s.key() == key)
+    }
+}
+
+/// How a save is meant: kept as a draft, handed in for approval, or published at once (by the
+/// coordination, a trusted organisation, or an import).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveAs {
+    Draft,
+    Submitted,
+    Published,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Revision {
+    pub id: String,
+    pub state: RevisionState,
+    pub content: OfferContent,
+    pub saved_by: Option<String>,
+    pub saved_at: i64,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Offer {
+    pub id: String,
+    pub organisation_id: String,
+    pub organisation: String,
+    pub organisation_trusted: bool,
+    pub title: String,
+    pub verified_on: Option<String>,
+    pub reminded_at: Option<i64>,
+    pub withdrawn_at: Option<i64>,
+    pub fictitious: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub published: Option<Revision>,
+    pub open: Option<Revision>,
+}
+
+impl Offer {
+    /// The content an editor starts from: the change in progress, else what is published.
+    pub fn working_content(&self) -> Option<&OfferContent> {
+        self.open
+            .as_ref()
+            .or(self.published.as_ref())
+            .map(|r| &r.content)
+    }
+
+    /// Whether the public finder shows it on `today`.
+    pub fn is_public(&self, today: &str) -> bool {
+        self.withdrawn_at.is_none()
+            && self
+                .published
+                .as_ref()
+                .is_some_and(|p| p.content.is_current(today))
+    }
+
+    pub fn verification_overdue(&self, today: &str) -> bool {
+        self.published.is_some()
+            && self.withdrawn_at.is_none()
+            && self
+                .verified_on
+                .as_deref()
+                .is_none_or(|v| verification_overdue(v, today))
+    }
+}
+
+/// One row of the staff list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct OfferSummary {
+    pub id: String,
+    pub organisation_id: String,
+    pub organisation: String,
+    pub title: String,
+    pub verified_on: Option<String>,
+    pub withdrawn_at: Option<i64>,
+    pub fictitious: bool,
+    pub published_revision: Option<String>,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+    pub open_state: Option<String>,
+    pub open_note: Option<String>,
+}
+
+impl OfferSummary {
+    pub fn open_state_label(&self) -> Option<&'static str> {
+        self.open_state
+            .as_deref()
+            .and_then(RevisionState::parse)
+            .map(RevisionState::label)
+    }
+
+    pub fn is_expired(&self, today: &str) -> bool {
+        self.valid_to.as_deref().is_some_and(|to| to < today)
+    }
+
+    pub fn verification_overdue(&self, today: &str) -> bool {
+        self.published_revision.is_some()
+            && self.withdrawn_at.is_none()
+            && self
+                .verified_on
+                .as_deref()
+                .is_none_or(|v| verification_overdue(v, today))
+    }
+}
+
+/// What the staff list can be narrowed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListState {
+    /// A change waits for the coordination's approval.
+    Submitted,
+    Draft,
+    Returned,
+    /// Published and shown publicly today.
+    Public,
+    /// Published, but not verified for twelve months.
+    Overdue,
+    /// Published, but past its end date.
+    Expired,
+    /// Never published.
+    Unpublished,
+    Withdrawn,
+}
+
+impl ListState {
+    pub const ALL: [ListState; 8] = [
+        ListState::Submitted,
+        ListState::Draft,
+        ListState::Returned,
+        ListState::Public,
+        ListState::Overdue,
+        ListState::Expired,
+        ListState::Unpublished,
+        ListState::Withdrawn,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ListState::Submitted => "submitted",
+            ListState::Draft => "draft",
+            ListState::Returned => "returned",
+            ListState::Public => "public",
+            ListState::Overdue => "overdue",
+            ListState::Expired => "expired",
+            ListState::Unpublished => "unpublished",
+            ListState::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ListState::Submitted => "wartet auf Freigabe",
+            ListState::Draft => "Entwurf",
+            ListState::Returned => "zurückgegeben",
+            ListState::Public => "öffentlich sichtbar",
+            ListState::Overdue => "seit 12 Monaten nicht geprüft",
+            ListState::Expired => "abgelaufen",
+            ListState::Unpublished => "noch nie veröffentlicht",
+            ListState::Withdrawn => "zurückgezogen",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<ListState> {
+        ListState::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct OfferFilter {
+    pub organisation_id: Option<String>,
+    pub state: Option<ListState>,
+}
+
+const SUMMARY: &str = "SELECT o.id, o.organisation_id, org.name AS organisation, o.title, o.verified_on, \
+    o.withdrawn_at, o.fictitious, p.id AS published_revision, p.valid_from, p.valid_to, \
+    r.state AS open_state, r.note AS open_note \
+    FROM offers o JOIN organisations org ON org.id = o.organisation_id \
+    LEFT JOIN offer_revisions p ON p.offer_id = o.id AND p.state = 'published' \
+    LEFT JOIN offer_revisions r ON r.offer_id = o.id AND r.state IN ('draft', 'submitted', 'returned')";
+
+/// The staff list, sorted by title. Only fixed SQL fragments are added below; values are bound.
+pub async fn list(db: &Db, filter: &OfferFilter, today: &str) -> Result<Vec<OfferSummary>> {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    let mut bind = |v: Value| {
+        values.push(v);
+        format!("${}", values.len())
+    };
+    if let Some(org) = &filter.organisation_id {
+        clauses.push(format!(
+            "o.organisation_id = {}",
+            bind(Value::Text(org.clone()))
+        ));
+    }
+    match filter.state {
+        None => {}
+        Some(ListState::Submitted) => clauses.push("r.state = 'submitted'".into()),
+        Some(ListState::Draft) => clauses.push("r.state = 'draft'".into()),
+        Some(ListState::Returned) => clauses.push("r.state = 'returned'".into()),
+        Some(ListState::Unpublished) => {
+            clauses.push("p.id IS NULL AND o.withdrawn_at IS NULL".into())
+        }
+        Some(ListState::Withdrawn) => clauses.push("o.withdrawn_at IS NOT NULL".into()),
+        Some(ListState::Public) => {
+            let t = bind(Value::Text(today.to_owned()));
+            clauses.push(format!(
+                "p.id IS NOT NULL AND o.withdrawn_at IS NULL AND (p.valid_from IS NULL OR p.valid_from <= {t}) \
+                 AND (p.valid_to IS NULL OR p.valid_to >= {t})"
+            ));
+        }
+        Some(ListState::Expired) => {
+            let t = bind(Value::Text(today.to_owned()));
+            clauses.push(format!(
+                "p.id IS NOT NULL AND o.withdrawn_at IS NULL AND p.valid_to < {t}"
+            ));
+        }
+        Some(ListState::Overdue) => {
+            let cutoff = bind(Value::Text(verification_overdue_before(today)));
+            clauses.push(format!(
+                "p.id IS NOT NULL AND o.withdrawn_at IS NULL AND (o.verified_on IS NULL OR o.verified_on <= {cutoff})"
+            ));
+        }
+    }
+    let sql = if clauses.is_empty() {
+        SUMMARY.to_owned()
+    } else {
+        format!("{SUMMARY} WHERE {}", clauses.join(" AND "))
+    };
+    let sql = sqlx::AssertSqlSafe(sql);
+    let mut rows: Vec<OfferSummary> = read!(db, |c| {
+        bind_values!(sqlx::query_as(sql), &values)
+            .fetch_all(c)
+            .await
+    })?;
+    rows.sort_by_cached_key(|o| sort_key(&o.title));
+    Ok(rows)
+}
+
+#[derive(sqlx::FromRow)]
+struct OfferRow {
+    id: String,
+    organisation_id: String,
+    organisation: String,
+    organisation_trusted: bool,
+    title: String,
+    verified_on: Option<String>,
+    reminded_at: Option<i64>,
+    withdrawn_at: Option<i64>,
+    fictitious: bool,
+    created_at: i64,
+    updated_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct RevisionRow {
+    id: String,
+    state: String,
+    content: String,
+    saved_by: Option<String>,
+    saved_at: i64,
+    decided_by: Option<String>,
+    decided_at: Option<i64>,
+    note: String,
+}
+
+impl RevisionRow {
+    fn into_revision(self) -> Result<Revision> {
+        let content = parse_content(&self.id, &self.content)?;
+        Ok(Revision {
+            state: RevisionState::parse(&self.state).unwrap_or(RevisionState::Superseded),
+            id: self.id,
+            content,
+            saved_by: self.saved_by,
+            saved_at: self.saved_at,
+            decided_by: self.decided_by,
+            decided_at: self.decided_at,
+            note: self.note,
+        })
+    }
+}
+
+/// Stored content was written by this program; if it cannot be read the database was changed
+/// behind its back, which is reported rather than papered over.
+fn parse_content(revision_id: &str, json: &str) -> Result<OfferContent> {
+    serde_json::from_str(json).map_err(|e| {
+        StoreError::Database(sqlx::Error::Decode(
+            format!("offer revision {revision_id}: unreadable content: {e}").into(),
+        ))
+    })
+}
+
+const OFFER: &str = "SELECT o.id, o.organisation_id, org.name AS organisation, org.trusted_publisher AS organisation_trusted, \
+    o.title, o.verified_on, o.reminded_at, o.withdrawn_at, o.fictitious, o.created_at, o.updated_at \
+    FROM offers o JOIN organisations org ON org.id = o.organisation_id WHERE o.id = $1";
+
+const REVISIONS: &str = "SELECT r.id, r.state, r.content, su.display_name AS saved_by, r.saved_at, \
+    du.display_name AS decided_by, r.decided_at, r.note FROM offer_revisions r \
+    LEFT JOIN users su ON su.id = r.saved_by LEFT JOIN users du ON du.id = r.decided_by \
+    WHERE r.offer_id = $1";
+
+fn assemble(row: OfferRow, revisions: Vec<RevisionRow>) -> Result<Offer> {
+    let mut published = None;
+    let mut open = None;
+    for r in revisions {
+        match r.state.as_str() {
+            "published" => published = Some(r.into_revision()?),
+            "draft" | "submitted" | "returned" => open = Some(r.into_revision()?),
+            _ => {}
+        }
+    }
+    Ok(Offer {
+        id: row.id,
+        organisation_id: row.organisation_id,
+        organisation: row.organisation,
+        organisation_trusted: row.organisation_trusted,
+        title: row.title,
+        verified_on: row.verified_on,
+        reminded_at: row.reminded_at,
+        withdrawn_at: row.withdrawn_at,
+        fictitious: row.fictitious,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        published,
+        open,
+    })
+}
+
+const CURRENT: &str = " AND r.state IN ('draft', 'submitted', 'returned', 'published')";
+
+pub async fn get(db: &Db, id: &str) -> Result<Offer> {
+    let row: OfferRow = read!(db, |c| sqlx::query_as(OFFER)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?
+    .ok_or(StoreError::NotFound)?;
+    let sql = sqlx::AssertSqlSafe(format!("{REVISIONS}{CURRENT}"));
+    let revisions: Vec<RevisionRow> =
+        read!(db, |c| sqlx::query_as(sql).bind(id).fetch_all(c).await)?;
+    assemble(row, revisions)
+}
+
+/// Reads the offer inside a write transaction, after taking its row lock (see [`lock`]).
+pub async fn get_in(tx: &mut Tx, id: &str) -> Result<Offer> {
+    let row: OfferRow = tx!(&mut *tx, |c| sqlx::query_as(OFFER)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?
+    .ok_or(StoreError::NotFound)?;
+    let sql = sqlx::AssertSqlSafe(format!("{REVISIONS}{CURRENT}"));
+    let revisions: Vec<RevisionRow> = tx!(&mut *tx, |c| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_all(c)
+        .await)?;
+    assemble(row, revisions)
+}
+
+/// Every revision of an offer, newest first: the record of what was published when, by whom.
+pub async fn history(db: &Db, id: &str) -> Result<Vec<Revision>> {
+    let sql = sqlx::AssertSqlSafe(format!("{REVISIONS} ORDER BY r.saved_at DESC, r.id DESC"));
+    let rows: Vec<RevisionRow> = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_all(c).await)?;
+    rows.into_iter().map(RevisionRow::into_revision).collect()
+}
+
+/// Touches the offer row first: on PostgreSQL this takes the row lock, so two editors (or an editor
+/// and the approving coordinator) are serialised; SQLite's single writer already is.
+async fn lock(tx: &mut Tx, id: &str, now: i64) -> Result<Offer> {
+    let touched = tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE offers SET updated_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if touched == 0 {
+        return Err(StoreError::NotFound);
+    }
+    get_in(tx, id).await
+}
+
+/// The fields that differ between two contents, as dotted paths (`texts.ar.title`, `locations`):
+/// what the audit log records about a change without copying whole texts into it.
+pub fn changed_fields(old: Option<&OfferContent>, new: &OfferContent) -> Vec<String> {
+    let to_map = |c: &OfferContent| match serde_json::to_value(c) {
+        Ok(serde_json::Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    let new_map = to_map(new);
+    let old_map = old.map(to_map).unwrap_or_default();
+    let mut changed = Vec::new();
+    for (key, value) in &new_map {
+        if key == "texts" {
+            let empty = serde_json::Map::new();
+            let old_texts = old_map
+                .get("texts")
+                .and_then(|v| v.as_object())
+                .unwrap_or(&empty);
+            let new_texts = value.as_object().unwrap_or(&empty);
+            for (locale, texts) in new_texts {
+                let old_locale = old_texts.get(locale).and_then(|v| v.as_object());
+                for (field, text) in texts.as_object().unwrap_or(&empty) {
+                    let before = old_locale.and_then(|o| o.get(field));
+                    let blank = text.as_str().is_some_and(str::is_empty);
+                    if before != Some(text) && !(before.is_none() && blank) {
+                        changed.push(format!("texts.{locale}.{field}"));
+                    }
+                }
+            }
+            for locale in old_texts.keys().filter(|l| !new_texts.contains_key(*l)) {
+                changed.push(format!("texts.{locale}"));
+            }
+        } else if old_map.get(key) != Some(value) {
+            changed.push(key.clone());
+        }
+    }
+    changed
+}
+
+async fn insert_revision(
+    tx: &mut Tx,
+    actor: &Actor,
+    offer_id: &str,
+    state: RevisionState,
+    content: &OfferContent,
+    now: i64,
+) -> Result<String> {
+    let id = new_id();
+    let json = serde_json::to_string(content)
+        .map_err(|e| StoreError::Config(format!("offer content: {e}")))?;
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO offer_revisions (id, offer_id, state, content, title, valid_from, valid_to, saved_by, saved_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&id)
+        .bind(offer_id)
+        .bind(state.key())
+        .bind(&json)
+        .bind(content.title())
+        .bind(content.valid_from.as_deref())
+        .bind(content.valid_to.as_deref())
+        .bind(actor.user_id.as_deref())
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e) if is_unique_violation(&e) => Err(concurrent_change()),
+        other => other.map(|_| id).map_err(StoreError::from),
+    }
+}
+
+fn concurrent_change() -> StoreError {
+    StoreError::field(
+        "state",
+        "Das Angebot wurde gerade von jemand anderem geändert. Bitte die Seite neu laden.",
+    )
+}
+
+async fn set_revision_state(
+    tx: &mut Tx,
+    revision_id: &str,
+    state: RevisionState,
+    decided_by: Option<&str>,
+    now: i64,
+    note: &str,
+) -> Result<()> {
+    let updated = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE offer_revisions SET state = $2, decided_by = $3, decided_at = $4, note = $5 WHERE id = $1",
+        )
+        .bind(revision_id)
+        .bind(state.key())
+        .bind(decided_by)
+        .bind(now)
+        .bind(note)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match updated {
+        Err(e) if is_unique_violation(&e) => Err(concurrent_change()),
+        other => other.map(|_| ()).map_err(StoreError::from),
+    }
+}
+
+/// Makes `revision_id` the published one: the old published revision is superseded first (the
+/// unique index allows only one), the offer counts as verified today.
+async fn publish(
+    tx: &mut Tx,
+    actor: &Actor,
+    offer: &Offer,
+    revision_id: &str,
+    today: &str,
+    now: i64,
+) -> Result<()> {
+    if let Some(old) = &offer.published {
+        set_revision_state(
+            tx,
+            &old.id,
+            RevisionState::Superseded,
+            actor.user_id.as_deref(),
+            now,
+            "",
+        )
+        .await?;
+    }
+    set_revision_state(
+        tx,
+        revision_id,
+        RevisionState::Published,
+        actor.user_id.as_deref(),
+        now,
+        "",
+    )
+    .await?;
+    tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE offers SET verified_on = $2, reminded_at = NULL WHERE id = $1")
+            .bind(&offer.id)
+            .bind(today)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+async fn set_title(tx: &mut Tx, id: &str, content: &OfferContent) -> Result<()> {
+    tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE offers SET title = $2 WHERE id = $1")
+            .bind(id)
+            .bind(content.title())
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Checks the references the domain cannot know: towns of the locations.
+pub async fn check_references(db: &Db, content: &OfferContent) -> Result<()> {
+    let towns = crate::reference::towns(db).await?;
+    let mut errors = lotse_domain::FieldErrors::new();
+    for (i, l) in content.locations.iter().enumerate() {
+        if !towns.iter().any(|t| t.ags == l.town) {
+            errors.add(
+                &format!("location_town_{i}"),
+                format!(
+                    "Ort {}: „{}“ ist keine Stadt oder Gemeinde des Kreises.",
+                    i + 1,
+                    l.town
+                ),
+            );
+        }
+    }
+    errors.into_result(()).map_err(StoreError::Invalid)
+}
+
+/// Creates an offer for `organisation_id`. `id` is given by imports that keep the exchanged
+/// identifier; otherwise a new one is made.
+#[allow(clippy::too_many_arguments)]
+pub async fn create(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: Option<&str>,
+    organisation_id: &str,
+    content: &OfferContent,
+    save_as: SaveAs,
+    fictitious: bool,
+    today: &str,
+    now: i64,
+) -> Result<String> {
+    let id = id.map_or_else(new_id, str::to_owned);
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO offers (id, organisation_id, title, fictitious, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(&id)
+        .bind(organisation_id)
+        .bind(content.title())
+        .bind(fictitious)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::field(
+                "id",
+                format!("Ein Angebot mit der Kennung {id} gibt es schon."),
+            ));
+        }
+        other => on_missing_reference(other, || {
+            StoreError::field("organisation_id", "Diese Organisation gibt es nicht.")
+        })?,
+    };
+    let revision = insert_revision(tx, actor, &id, open_state(save_as), content, now).await?;
+    if save_as == SaveAs::Published {
+        let offer = get_in(tx, &id).await?;
+        publish(tx, actor, &offer, &revision, today, now).await?;
+    }
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "offer",
+        &id,
+        json!({
+            "organisation_id": organisation_id, "title": content.title(), "state": save_state_key(save_as),
+            "fields": changed_fields(None, content),
+        }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The state a save starts in; a direct publication passes through an open revision first.
+fn open_state(save_as: SaveAs) -> RevisionState {
+    match save_as {
+        SaveAs::Draft | SaveAs::Published => RevisionState::Draft,
+        SaveAs::Submitted => RevisionState::Submitted,
+    }
+}
+
+fn save_state_key(save_as: SaveAs) -> &'static str {
+    match save_as {
+        SaveAs::Draft => "draft",
+        SaveAs::Submitted => "submitted",
+        SaveAs::Published => "published",
+    }
+}
+
+/// Saves a change, replacing any change in progress. Publishing at once skips the approval step.
+pub async fn save(
+    tx: &mut Tx,
+    actor: &Actor,
+    offer_id: &str,
+    content: &OfferContent,
+    save_as: SaveAs,
+    today: &str,
+    now: i64,
+) -> Result<()> {
+    let offer = lock(tx, offer_id, now).await?;
+    let before = offer.working_content().cloned();
+    let fields = changed_fields(before.as_ref(), content);
+    // One change in progress per offer: a new save replaces it (its saved_by/at say who and when).
+    if let Some(open) = &offer.open {
+        tx!(&mut *tx, |c| {
+            sqlx::query("DELETE FROM offer_revisions WHERE id = $1")
+                .bind(&open.id)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+    }
+    let revision = insert_revision(tx, actor, offer_id, open_state(save_as), content, now).await?;
+    if save_as == SaveAs::Published {
+        publish(tx, actor, &offer, &revision, today, now).await?;
+    }
+    set_title(tx, offer_id, content).await?;
+    audit::append(
+        tx,
+        actor,
+        "update",
+        "offer",
+        offer_id,
+        json!({ "state": save_state_key(save_as), "fields": fields }),
+        now,
+    )
+    .await
+}
+
+/// The coordination approves the submitted change: it goes live.
+pub async fn approve(
+    tx: &mut Tx,
+    actor: &Actor,
+    offer_id: &str,
+    today: &str,
+    now: i64,
+) -> Result<()> {
+    let offer = lock(tx, offer_id, now).await?;
+    let open = offer
+        .open
+        .as_ref()
+        .filter(|o| o.state == RevisionState::Submitted)
+        .ok_or_else(|| StoreError::field("state", "Es wartet keine Änderung auf Freigabe."))?;
+    let fields = changed_fields(offer.published.as_ref().map(|p| &p.content), &open.content);
+    publish(tx, actor, &offer, &open.id, today, now).await?;
+    audit::append(
+        tx,
+        actor,
+        "approve",
+        "offer",
+        offer_id,
+        json!({ "revision": open.id, "fields": fields }),
+        now,
+    )
+    .await
+}
+
+/// The coordination returns the submitted change to the provider with a note on what to fix.
+pub async fn return_change(
+    tx: &mut Tx,
+    actor: &Actor,
+    offer_id: &str,
+    note: &str,
+    now: i64,
+) -> Result<()> {
+    let note = note.trim();
+    if note.is_empty() {
+        return Err(StoreError::field(
+            "note",
+            "Bitte kurz begründen, was zu ändern ist.",
+        ));
+    }
+    if note.chars().count() > 2_000 {
+        return Err(StoreError::field("note", "Höchstens 2000 Zeichen."));
+    }
+    let offer = lock(tx, offer_id, now).await?;
+    let open = offer
+        .open
+        .as_ref()
+        .filter(|o| o.state == RevisionState::Submitted)
+        .ok_or_else(|| StoreError::field("state", "Es wartet keine Änderung auf Freigabe."))?;
+    set_revision_state(
+        tx,
+        &open.id,
+        RevisionState::Returned,
+        actor.user_id.as_deref(),
+        now,
+        note,
+    )
+    .await?;
+    audit::append(
+        tx,
+        actor,
+        "return",
+        "offer",
+        offer_id,
+        json!({ "revision": open.id, "note": note }),
+        now,
+    )
+    .await
+}
+
+/// Throws the change in progress away; the published version (if any) stays as it is. An offer
+/// that was never published has nothing to fall back to and is withdrawn instead.
+pub async fn discard_change(tx: &mut Tx, actor: &Actor, offer_id: &str, now: i64) -> Result<()> {
+    let offer = lock(tx, offer_id, now).await?;
+    let open = offer
+        .open
+        .as_ref()
+        .ok_or_else(|| StoreError::field("state", "Es gibt keine offene Änderung."))?;
+    if offer.published.is_none() {
+        return Err(StoreError::field(
+            "state",
+            "Das Angebot wurde noch nie veröffentlicht; es kann nur zurückgezogen werden.",
+        ));
+    }
+    tx!(&mut *tx, |c| {
+        sqlx::query("DELETE FROM offer_revisions WHERE id = $1")
+            .bind(&open.id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    if let Some(p) = &offer.published {
+        set_title(tx, offer_id, &p.content).await?;
+    }
+    audit::append(
+        tx,
+        actor,
+        "discard",
+        "offer",
+        offer_id,
+        json!({ "revision": open.id }),
+        now,
+    )
+    .await
+}
+
+/// The provider confirms that the published offer is still accurate.
+pub async fn verify(
+    tx: &mut Tx,
+    actor: &Actor,
+    offer_id: &str,
+    today: &str,
+    now: i64,
+) -> Result<()> {
+    let offer = lock(tx, offer_id, now).await?;
+    if offer.published.is_none() {
+        return Err(StoreError::field(
+            "state",
+            "Nur veröffentlichte Angebote können als geprüft markiert werden.",
+        ));
+    }
+    tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE offers SET verified_on = $2, reminded_at = NULL WHERE id = $1")
+            .bind(offer_id)
+            .bind(today)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    audit::append(
+        tx,
+        actor,
+        "verify",
+        "offer",
+        offer_id,
+        json!({ "verified_on": { "from": offer.verified_on, "to": today } }),
+        now,
+    )
+    .await
+}
+
+/// Takes an offer out of the finder (it ended, the provider stopped it) or puts it back.
+pub async fn set_withdrawn(
+    tx: &mut Tx,
+    actor: &Actor,
+    offer_id: &str,
+    withdrawn: bool,
+    now: i64,
+) -> Result<()> {
+    let offer = lock(tx, offer_id, now).await?;
+    if offer.withdrawn_at.is_some() == withdrawn {
+        return Ok(());
+    }
+    tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE offers SET withdrawn_at = $2 WHERE id = $1")
+            .bind(offer_id)
+            .bind(withdrawn.then_some(now))
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    let action = if withdrawn { "withdraw" } else { "reinstate" };
+    audit::append(tx, actor, action, "offer", offer_id, json!({}), now).await
+}
+
+/// A published offer as the public finder and the exchange formats need it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublishedOffer {
+    pub id: String,
+    pub organisation_id: String,
+    pub organisation: String,
+    pub verified_on: Option<String>,
+    pub published_at: i64,
+    pub content: OfferContent,
+}
+
+#[derive(sqlx::FromRow)]
+struct PublishedRow {
+    id: String,
+    organisation_id: String,
+    organisation: String,
+    verified_on: Option<String>,
+    revision_id: String,
+    published_at: i64,
+    content: String,
+}
+
+const PUBLISHED: &str = "SELECT o.id, o.organisation_id, org.name AS organisation, o.verified_on, \
+    r.id AS revision_id, COALESCE(r.decided_at, r.saved_at) AS published_at, r.content \
+    FROM offers o JOIN organisations org ON org.id = o.organisation_id \
+    JOIN offer_revisions r ON r.offer_id = o.id AND r.state = 'published' \
+    WHERE o.withdrawn_at IS NULL";
+
+fn published_offer(row: PublishedRow) -> Result<PublishedOffer> {
+    Ok(PublishedOffer {
+        content: parse_content(&row.revision_id, &row.content)?,
+        id: row.id,
+        organisation_id: row.organisation_id,
+        organisation: row.organisation,
+        verified_on: row.verified_on,
+        published_at: row.published_at,
+    })
+}
+
+/// Every published, not withdrawn offer, whether current or not: the search index and the
+/// exchange decide by date themselves, so an offer starting next month is already indexed.
+pub async fn published(db: &Db) -> Result<Vec<PublishedOffer>> {
+    let sql = sqlx::AssertSqlSafe(format!("{PUBLISHED} ORDER BY o.id"));
+    let rows: Vec<PublishedRow> = read!(db, |c| sqlx::query_as(sql).fetch_all(c).await)?;
+    rows.into_iter().map(published_offer).collect()
+}
+
+pub async fn published_one(db: &Db, id: &str) -> Result<PublishedOffer> {
+    let sql = sqlx::AssertSqlSafe(format!("{PUBLISHED} AND o.id = $1"));
+    let row: Option<PublishedRow> =
+        read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    published_offer(row.ok_or(StoreError::NotFound)?)
+}
+
+/// A number that changes whenever anything public about offers may have changed: other nodes
+/// compare it to decide whether to rebuild their search index.
+pub async fn change_marker(db: &Db) -> Result<(i64, i64)> {
+    let (count, max): (i64, Option<i64>) = read!(db, |c| {
+        sqlx::query_as("SELECT COUNT(*), MAX(updated_at) FROM offers")
+            .fetch_one(c)
+            .await
+    })?;
+    Ok((count, max.unwrap_or(0)))
+}
+
+/// An organisation whose offers are overdue for verification, with whom to remind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerificationReminder {
+    pub organisation_id: String,
+    pub organisation: String,
+    /// (offer id, title, verified on)
+    pub offers: Vec<(String, String, Option<String>)>,
+    /// (display name, e-mail) of the organisation's active accounts that may keep offers.
+    pub recipients: Vec<(String, String)>,
+}
+
+/// How often a provider is reminded about the same overdue offer.
+pub const REMINDER_INTERVAL_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+/// Published offers overdue for verification and not reminded in the last 30 days, grouped by
+/// organisation.
+pub async fn due_for_reminder(db: &Db, today: &str, now: i64) -> Result<Vec<VerificationReminder>> {
+    let cutoff = verification_overdue_before(today);
+    let rows: Vec<(String, String, String, String, Option<String>)> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT o.organisation_id, org.name, o.id, o.title, o.verified_on FROM offers o \
+             JOIN organisations org ON org.id = o.organisation_id \
+             JOIN offer_revisions r ON r.offer_id = o.id AND r.state = 'published' \
+             WHERE o.withdrawn_at IS NULL AND (o.verified_on IS NULL OR o.verified_on <= $1) \
+             AND (o.reminded_at IS NULL OR o.reminded_at <= $2) ORDER BY org.name, o.title",
+        )
+        .bind(&cutoff)
+        .bind(now - REMINDER_INTERVAL_MS)
+        .fetch_all(c)
+        .await
+    })?;
+    let recipients: Vec<(String, String, String)> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT u.organisation_id, u.display_name, u.email FROM users u \
+             JOIN user_roles ur ON ur.user_id = u.id \
+             WHERE u.active = TRUE AND u.email <> '' AND ur.role IN ('partner', 'immigration_office') \
+             ORDER BY u.display_name",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    let mut out: Vec<VerificationReminder> = Vec::new();
+    for (org_id, org, id, title, verified) in rows {
+        if out.last().is_none_or(|r| r.organisation_id != org_id) {
+            let mut to: Vec<(String, String)> = recipients
+                .iter()
+                .filter(|(o, _, _)| *o == org_id)
+                .map(|(_, n, e)| (n.clone(), e.clone()))
+                .collect();
+            to.dedup();
+            out.push(VerificationReminder {
+                organisation_id: org_id.clone(),
+                organisation: org,
+                offers: Vec::new(),
+                recipients: to,
+            });
+        }
+        if let Some(last) = out.last_mut() {
+            last.offers.push((id, title, verified));
+        }
+    }
+    Ok(out)
+}
+
+/// Records that the providers of these offers were reminded, so the next run waits 30 days.
+pub async fn mark_reminded(
+    tx: &mut Tx,
+    actor: &Actor,
+    offer_ids: &[String],
+    now: i64,
+) -> Result<()> {
+    for id in offer_ids {
+        tx!(&mut *tx, |c| {
+            sqlx::query("UPDATE offers SET reminded_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(now)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        audit::append(tx, actor, "remind", "offer", id, json!({}), now).await?;
+    }
+    Ok(())
+}

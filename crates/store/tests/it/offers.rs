@@ -1,0 +1,535 @@
+use lotse_domain::offer::{Locale, OfferContent, OfferInput, OfferTexts};
+use lotse_store::offers::{self, ListState, OfferFilter, RevisionState, SaveAs};
+use lotse_store::{Actor, Db, StoreError, both_backends, organisations, users};
+
+use crate::{admin, now, prepared};
+
+const TODAY: &str = "2026-11-25";
+
+pub fn content(title: &str) -> OfferContent {
+    OfferInput {
+        title: title.into(),
+        description: format!("{title}: Beschreibung"),
+        topics: vec!["language_course".into()],
+        languages: vec!["de".into(), "ar".into()],
+        free_of_charge: "yes".into(),
+        location_town: vec!["05570004".into()],
+        location_street: vec!["Marktplatz 1".into()],
+        ..OfferInput::default()
+    }
+    .validate(None)
+    .unwrap()
+}
+
+/// The demo's partner account and its organisation, plus another organisation.
+async fn setup(db: &Db) -> (Actor, String, String) {
+    prepared(db).await;
+    lotse_store::demo::load(db).await.unwrap();
+    let partner = users::get_by_username(db, "partner").await.unwrap();
+    let other = organisations::list(db, false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.id != partner.organisation_id)
+        .unwrap()
+        .id;
+    (
+        Actor::user(&partner.id, &partner.username),
+        partner.organisation_id.clone(),
+        other,
+    )
+}
+
+fn states(list: &[offers::OfferSummary]) -> Vec<(String, Option<String>, bool)> {
+    list.iter()
+        .map(|o| {
+            (
+                o.title.clone(),
+                o.open_state.clone(),
+                o.published_revision.is_some(),
+            )
+        })
+        .collect()
+}
+
+both_backends!(
+    a_partners_offer_goes_live_only_after_approval,
+    |db: Db| async move {
+        let (partner, org, _) = setup(&db).await;
+        let id = db
+            .write(async |tx| {
+                offers::create(
+                    tx,
+                    &partner,
+                    None,
+                    &org,
+                    &content("Sprachcafé"),
+                    SaveAs::Submitted,
+                    false,
+                    TODAY,
+                    now(),
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        let offer = offers::get(&db, &id).await.unwrap();
+        assert!(offer.published.is_none());
+        assert_eq!(offer.open.as_ref().unwrap().state, RevisionState::Submitted);
+        assert!(!offer.is_public(TODAY));
+        assert!(offers::published(&db).await.unwrap().is_empty());
+        let waiting = offers::list(
+            &db,
+            &OfferFilter {
+                state: Some(ListState::Submitted),
+                ..OfferFilter::default()
+            },
+            TODAY,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            states(&waiting),
+            [("Sprachcafé".to_owned(), Some("submitted".to_owned()), false)]
+        );
+
+        db.write(async |tx| offers::approve(tx, &admin(), &id, TODAY, now()).await)
+            .await
+            .unwrap();
+        let offer = offers::get(&db, &id).await.unwrap();
+        assert!(offer.open.is_none());
+        assert_eq!(offer.verified_on.as_deref(), Some(TODAY));
+        assert!(offer.is_public(TODAY));
+        assert_eq!(
+            offers::published(&db).await.unwrap()[0].content.title(),
+            "Sprachcafé"
+        );
+
+        // A change waits while the published version stays live.
+        db.write(async |tx| {
+            offers::save(
+                tx,
+                &partner,
+                &id,
+                &content("Sprachcafé am Abend"),
+                SaveAs::Submitted,
+                TODAY,
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
+        let live = offers::published_one(&db, &id).await.unwrap();
+        assert_eq!(live.content.title(), "Sprachcafé");
+        assert_eq!(
+            offers::get(&db, &id).await.unwrap().title,
+            "Sprachcafé am Abend"
+        );
+
+        // Returned with a note; the note is required.
+        let no_note = db
+            .write(async |tx| offers::return_change(tx, &admin(), &id, "  ", now()).await)
+            .await;
+        assert!(matches!(no_note, Err(StoreError::Invalid(ref e)) if e.get("note").is_some()));
+        db.write(async |tx| {
+            offers::return_change(tx, &admin(), &id, "Bitte Uhrzeit ergänzen", now()).await
+        })
+        .await
+        .unwrap();
+        let offer = offers::get(&db, &id).await.unwrap();
+        let open = offer.open.unwrap();
+        assert_eq!(open.state, RevisionState::Returned);
+        assert_eq!(open.note, "Bitte Uhrzeit ergänzen");
+        let not_waiting = db
+            .write(async |tx| offers::approve(tx, &admin(), &id, TODAY, now()).await)
+            .await;
+        assert!(matches!(not_waiting, Err(StoreError::Invalid(ref e)) if e.get("state").is_some()));
+
+        // Resubmitted (the same open revision) and approved: the old text is superseded.
+        db.write(async |tx| {
+            offers::save(
+                tx,
+                &partner,
+                &id,
+                &content("Sprachcafé am Abend, 18 Uhr"),
+                SaveAs::Submitted,
+                TODAY,
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
+        db.write(async |tx| offers::approve(tx, &admin(), &id, TODAY, now()).await)
+            .await
+            .unwrap();
+        let history = offers::history(&db, &id).await.unwrap();
+        let mut seen: Vec<(RevisionState, String)> = history
+            .iter()
+            .map(|r| (r.state, r.content.title().to_owned()))
+            .collect();
+        seen.sort_by_key(|(_, t)| t.len());
+        assert_eq!(
+            seen,
+            [
+                (RevisionState::Superseded, "Sprachcafé".to_owned()),
+                (
+                    RevisionState::Published,
+                    "Sprachcafé am Abend, 18 Uhr".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(
+            offers::published_one(&db, &id)
+                .await
+                .unwrap()
+                .content
+                .title(),
+            "Sprachcafé am Abend, 18 Uhr"
+        );
+
+        // Each step is in the audit log.
+        let actions: Vec<String> = lotse_store::audit::search(
+            &db,
+            &lotse_store::audit::AuditFilter {
+                record_id: Some(id.clone()),
+                ..Default::default()
+            },
+            100,
+            0,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+        for a in ["create", "approve", "update", "return"] {
+            assert!(actions.iter().any(|x| x == a), "{a} in {actions:?}");
+        }
+    }
+);
+
+both_backends!(
+    trusted_organisations_and_the_coordination_publish_directly,
+    |db: Db| async move {
+        let (partner, org, _) = setup(&db).await;
+        db.write(async |tx| {
+            organisations::set_trusted_publisher(tx, &admin(), &org, true, now()).await
+        })
+        .await
+        .unwrap();
+        assert!(
+            organisations::get(&db, &org)
+                .await
+                .unwrap()
+                .trusted_publisher
+        );
+        let id = db
+            .write(async |tx| {
+                offers::create(
+                    tx,
+                    &partner,
+                    None,
+                    &org,
+                    &content("Hausaufgabenhilfe"),
+                    SaveAs::Published,
+                    false,
+                    TODAY,
+                    now(),
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        let offer = offers::get(&db, &id).await.unwrap();
+        assert!(offer.organisation_trusted);
+        assert!(offer.open.is_none());
+        assert!(offer.is_public(TODAY));
+
+        // A translation published directly replaces the live version.
+        let mut translated = offer.published.unwrap().content;
+        translated.texts.insert(
+            Locale::Ar,
+            OfferTexts {
+                title: "مساعدة في الواجبات المنزلية".into(),
+                ..OfferTexts::default()
+            },
+        );
+        db.write(async |tx| {
+            offers::save(
+                tx,
+                &admin(),
+                &id,
+                &translated,
+                SaveAs::Published,
+                TODAY,
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
+        let live = offers::published_one(&db, &id).await.unwrap();
+        assert_eq!(live.content.translated_locales(), [Locale::Ar]);
+        assert_eq!(offers::history(&db, &id).await.unwrap().len(), 2);
+    }
+);
+
+both_backends!(
+    expiry_withdrawal_and_drafts_keep_offers_out_of_public_view,
+    |db: Db| async move {
+        let (partner, org, _) = setup(&db).await;
+        let mut ended = content("Ferienkurs Sommer");
+        ended.valid_to = Some("2026-08-31".into());
+        let mut later = content("Kurs ab Januar");
+        later.valid_from = Some("2027-01-10".into());
+        let mut ids = Vec::new();
+        for (c, save_as) in [
+            (ended, SaveAs::Published),
+            (later, SaveAs::Published),
+            (content("Läuft"), SaveAs::Published),
+            (content("Nur ein Entwurf"), SaveAs::Draft),
+        ] {
+            ids.push(
+                db.write(async |tx| {
+                    offers::create(tx, &partner, None, &org, &c, save_as, false, TODAY, now()).await
+                })
+                .await
+                .unwrap(),
+            );
+        }
+        let titles = |state| {
+            let db = db.clone();
+            async move {
+                offers::list(
+                    &db,
+                    &OfferFilter {
+                        state: Some(state),
+                        ..OfferFilter::default()
+                    },
+                    TODAY,
+                )
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|o| o.title)
+                .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(titles(ListState::Public).await, ["Läuft"]);
+        assert_eq!(titles(ListState::Expired).await, ["Ferienkurs Sommer"]);
+        assert_eq!(titles(ListState::Draft).await, ["Nur ein Entwurf"]);
+        assert_eq!(titles(ListState::Unpublished).await, ["Nur ein Entwurf"]);
+        assert!(!offers::get(&db, &ids[0]).await.unwrap().is_public(TODAY));
+        assert!(
+            offers::get(&db, &ids[0])
+                .await
+                .unwrap()
+                .is_public("2026-08-31")
+        );
+        assert!(!offers::get(&db, &ids[1]).await.unwrap().is_public(TODAY));
+
+        db.write(async |tx| offers::set_withdrawn(tx, &partner, &ids[2], true, now()).await)
+            .await
+            .unwrap();
+        assert!(titles(ListState::Public).await.is_empty());
+        assert_eq!(titles(ListState::Withdrawn).await, ["Läuft"]);
+        assert_eq!(offers::published(&db).await.unwrap().len(), 2);
+        assert!(matches!(
+            offers::published_one(&db, &ids[2]).await,
+            Err(StoreError::NotFound)
+        ));
+
+        // A never-published draft cannot be discarded back to nothing; a change to a live one can.
+        let discard = db
+            .write(async |tx| offers::discard_change(tx, &partner, &ids[3], now()).await)
+            .await;
+        assert!(matches!(discard, Err(StoreError::Invalid(_))));
+        db.write(async |tx| {
+            offers::save(
+                tx,
+                &partner,
+                &ids[1],
+                &content("Geändert"),
+                SaveAs::Draft,
+                TODAY,
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
+        db.write(async |tx| offers::discard_change(tx, &partner, &ids[1], now()).await)
+            .await
+            .unwrap();
+        let back = offers::get(&db, &ids[1]).await.unwrap();
+        assert!(back.open.is_none());
+        assert_eq!(back.title, "Kurs ab Januar");
+    }
+);
+
+both_backends!(
+    unverified_offers_are_flagged_and_their_providers_reminded_once_a_month,
+    |db: Db| async move {
+        let (partner, org, other) = setup(&db).await;
+        // Demo accounts have no address; reminders need one.
+        let user = users::get_by_username(&db, "partner").await.unwrap();
+        let draft = users::UserDraft {
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            email: "sam.probe@example.org".into(),
+            organisation_id: user.organisation_id.clone(),
+            roles: user.roles.clone(),
+        };
+        db.write(async |tx| users::update(tx, &admin(), &user, &draft, now()).await)
+            .await
+            .unwrap();
+        let old = db
+            .write(async |tx| {
+                offers::create(
+                    tx,
+                    &partner,
+                    None,
+                    &org,
+                    &content("Alte Beratung"),
+                    SaveAs::Published,
+                    false,
+                    "2025-10-01",
+                    now(),
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        db.write(async |tx| {
+            offers::create(
+                tx,
+                &admin(),
+                None,
+                &other,
+                &content("Frisch geprüft"),
+                SaveAs::Published,
+                false,
+                "2026-10-01",
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
+        assert!(
+            offers::get(&db, &old)
+                .await
+                .unwrap()
+                .verification_overdue(TODAY)
+        );
+        let overdue = offers::list(
+            &db,
+            &OfferFilter {
+                state: Some(ListState::Overdue),
+                ..OfferFilter::default()
+            },
+            TODAY,
+        )
+        .await
+        .unwrap();
+        assert_eq!(overdue.len(), 1);
+        assert!(overdue[0].verification_overdue(TODAY));
+
+        let due = offers::due_for_reminder(&db, TODAY, now()).await.unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].organisation_id, org);
+        assert_eq!(due[0].offers[0].1, "Alte Beratung");
+        assert!(
+            due[0]
+                .recipients
+                .iter()
+                .any(|(_, e)| e == "sam.probe@example.org"),
+            "{due:?}"
+        );
+
+        let ids = vec![old.clone()];
+        db.write(async |tx| offers::mark_reminded(tx, &admin(), &ids, now()).await)
+            .await
+            .unwrap();
+        assert!(
+            offers::due_for_reminder(&db, TODAY, now())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let next_month = now() + offers::REMINDER_INTERVAL_MS + 1;
+        assert_eq!(
+            offers::due_for_reminder(&db, TODAY, next_month)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
+        // Verifying clears the flag and the reminder.
+        db.write(async |tx| offers::verify(tx, &partner, &old, TODAY, now()).await)
+            .await
+            .unwrap();
+        let offer = offers::get(&db, &old).await.unwrap();
+        assert_eq!(offer.verified_on.as_deref(), Some(TODAY));
+        assert!(!offer.verification_overdue(TODAY));
+        assert!(
+            offers::due_for_reminder(&db, TODAY, next_month)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);
+
+both_backends!(
+    offers_refer_only_to_existing_organisations_and_towns,
+    |db: Db| async move {
+        let (partner, _, _) = setup(&db).await;
+        let missing = db
+            .write(async |tx| {
+                offers::create(
+                    tx,
+                    &partner,
+                    None,
+                    "no-such-org",
+                    &content("X"),
+                    SaveAs::Draft,
+                    false,
+                    TODAY,
+                    now(),
+                )
+                .await
+            })
+            .await;
+        assert!(
+            matches!(missing, Err(StoreError::Invalid(ref e)) if e.get("organisation_id").is_some())
+        );
+        let mut c = content("Y");
+        c.locations[0].town = "05570999".into();
+        let e = offers::check_references(&db, &c).await.unwrap_err();
+        assert!(matches!(e, StoreError::Invalid(ref e) if e.get("location_town_0").is_some()));
+        assert!(offers::check_references(&db, &content("Z")).await.is_ok());
+    }
+);
+
+#[test]
+fn changed_fields_name_what_changed() {
+    let a = content("A");
+    let mut b = a.clone();
+    b.free_of_charge = false;
+    b.texts.insert(
+        Locale::Tr,
+        OfferTexts {
+            title: "Dil kursu".into(),
+            ..OfferTexts::default()
+        },
+    );
+    assert_eq!(
+        offers::changed_fields(Some(&a), &b),
+        ["free_of_charge", "texts.tr.title"]
+    );
+    assert!(offers::changed_fields(Some(&a), &a).is_empty());
+}
