@@ -188,3 +188,50 @@ test('review round: a partner reports, coordination accepts and closes, the comm
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('offers: a partner submits an offer on a phone, translates it, coordination approves', async () => {
+  const { context, page, problems } = await newPage(390);
+  const logout = async () => {
+    await page.getByRole('button', { name: 'Abmelden' }).click();
+    await page.waitForURL(/\/login/);
+  };
+  await login(page, 'partner');
+  await page.goto(`${base}/offers/new`);
+  await page.locator('#f-title').fill('Browser-Sprachcafé');
+  await page.getByRole('button', { name: 'Zur Freigabe einreichen' }).click();
+  // Description, topic and town missing: the summary names them and links to the fields.
+  const summary = page.locator('.error-summary');
+  await summary.waitFor();
+  assert.match(await summary.innerText(), /Beschreibung/);
+  assert.match(await summary.innerText(), /Themen/);
+  await checkAccessibility(page, 'offer form with errors (phone)');
+  await page.locator('#f-description').fill('Gespräche auf Deutsch, jeden Mittwoch.');
+  await page.getByLabel('Sprachkurse').check();
+  await page.getByLabel('Arabisch').check();
+  await page.locator('#f-location_town_0').selectOption({ label: 'Beckum' });
+  await page.getByRole('button', { name: 'Zur Freigabe einreichen' }).click();
+  await page.waitForURL(/\/offers\/[^/]+\?ok=offer_submitted$/);
+  const offerUrl = page.url().replace(/\?.*$/, '');
+  assert.match(await page.locator('main').innerText(), /wartet auf Freigabe/);
+  await checkAccessibility(page, 'offer page (partner)');
+  await page.getByRole('link', { name: 'Arabisch' }).click();
+  assert.equal(await page.locator('#f-title').getAttribute('dir'), 'rtl');
+  await checkAccessibility(page, 'translation form (ar)');
+  await page.locator('#f-title').fill('مقهى اللغة');
+  await page.getByRole('button', { name: 'Zur Freigabe einreichen' }).click();
+  await page.waitForURL(/ok=offer_submitted$/);
+  await logout();
+
+  await login(page, 'koordination');
+  await page.goto(`${base}/offers?state=submitted&organisation=`);
+  await checkAccessibility(page, 'offer list (coordination)');
+  await page.getByRole('link', { name: 'Browser-Sprachcafé' }).click();
+  await page.getByRole('button', { name: 'Freigeben und veröffentlichen' }).click();
+  await page.waitForURL(/ok=offer_published$/);
+  assert.match(await page.locator('main').innerText(), /im Angebotsfinder ansehen/);
+  assert.equal(page.url().replace(/\?.*$/, ''), offerUrl);
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= 390, `no horizontal scrolling at phone width (${scrollWidth}px)`);
+  assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
+  await context.close();
+});

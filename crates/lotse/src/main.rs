@@ -400,6 +400,31 @@ async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
         ),
         None => None,
     };
+    // Providers of offers not verified for 12 months are reminded; the store remembers who was
+    // reminded, so the hourly run mails each organisation at most once a month.
+    if let Some(mail) = mail.clone() {
+        let remind_db = db.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                let today = lotse_web::today();
+                match lotse_web::pages::offers::remind_overdue(&remind_db, &mail, &today, now_ms())
+                    .await
+                {
+                    Ok(o) if o.sent > 0 || !o.failed.is_empty() => {
+                        tracing::info!(
+                            sent = o.sent,
+                            failed = o.failed.len(),
+                            "offer verification reminders"
+                        );
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "offer verification reminders failed"),
+                }
+            }
+        });
+    }
     let state = lotse_web::AppState::new(
         db.clone(),
         lotse_web::WebConfig {

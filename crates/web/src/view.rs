@@ -23,6 +23,7 @@ pub struct Layout {
 
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Übersicht", "/", None),
+    ("Angebote", "/offers", Some(Permission::ViewOffers)),
     ("Maßnahmen", "/measures", Some(Permission::ViewMeasures)),
     ("Überprüfungen", "/rounds", Some(Permission::ViewMeasures)),
     ("Konzepte", "/concepts", Some(Permission::ViewMeasures)),
@@ -103,6 +104,18 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "revoked" => "Der Token wurde widerrufen.",
         "imported" => "Der Import ist abgeschlossen.",
         "reminded" => "Die Erinnerungen sind verschickt.",
+        "offer_draft" => {
+            "Als Entwurf gespeichert. Öffentlich sichtbar ist weiterhin die bisherige Fassung."
+        }
+        "offer_submitted" => {
+            "Zur Freigabe eingereicht. Nach der Freigabe durch die Koordination erscheint die Änderung im Angebotsfinder."
+        }
+        "offer_published" => "Veröffentlicht.",
+        "offer_verified" => "Bestätigt: Die Angaben sind aktuell.",
+        "offer_withdrawn" => "Zurückgezogen: Das Angebot erscheint nicht mehr im Angebotsfinder.",
+        "offer_reinstated" => "Das Angebot wird wieder angeboten.",
+        "offer_discarded" => "Die Änderung wurde verworfen.",
+        "offer_returned" => "Die Änderung wurde mit Begründung an den Träger zurückgegeben.",
         _ => return None,
     })
 }

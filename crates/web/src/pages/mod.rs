@@ -10,6 +10,7 @@ pub mod issues;
 pub mod login;
 pub mod measure_import;
 pub mod measures;
+pub mod offers;
 pub mod organisations;
 pub mod report;
 pub mod rounds;
@@ -30,13 +31,18 @@ pub struct ActiveForm {
 
 impl ActiveForm {
     pub fn value(&self) -> Result<bool, AppError> {
-        match self.active.as_str() {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            _ => Err(AppError::bad_request(
-                "Feld „active“: erwartet true oder false.",
-            )),
-        }
+        parse_flag("active", &self.active)
+    }
+}
+
+/// A yes/no field of a one-button form (`true`/`false`), named in the error if it is neither.
+pub fn parse_flag(field: &str, value: &str) -> Result<bool, AppError> {
+    match value {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(AppError::bad_request(format!(
+            "Feld „{field}“: erwartet true oder false."
+        ))),
     }
 }
 

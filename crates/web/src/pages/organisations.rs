@@ -120,6 +120,7 @@ struct ShowPage {
     updated: String,
     can_manage: bool,
     can_audit: bool,
+    can_manage_offers: bool,
 }
 
 pub async fn show(
@@ -138,6 +139,7 @@ pub async fn show(
         org,
         can_manage: any_allows(roles, Permission::ManageOrganisations),
         can_audit: any_allows(roles, Permission::ViewAuditLog),
+        can_manage_offers: any_allows(roles, Permission::ManageOffers),
     })
 }
 
@@ -310,6 +312,28 @@ pub async fn set_active(
     tx.commit().await?;
     let notice = if active { "reactivated" } else { "deactivated" };
     Ok(Redirect::to(&format!("/organisations/{id}?ok={notice}")).into_response())
+}
+
+#[derive(serde::Deserialize)]
+pub struct TrustedForm {
+    trusted: String,
+}
+
+/// Marks an organisation whose offers go live without approval (the coordination decides).
+pub async fn set_trusted(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(f): Form<TrustedForm>,
+) -> Result<Response, AppError> {
+    let trusted = super::parse_flag("trusted", &f.trusted)?;
+    let actor = user.principal.actor();
+    app.db
+        .write(async |tx| {
+            organisations::set_trusted_publisher(tx, &actor, &id, trusted, now_ms()).await
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/organisations/{id}?ok=saved")).into_response())
 }
 
 #[derive(Template)]

@@ -6,6 +6,7 @@ mod account;
 mod api;
 mod login;
 mod measures;
+mod offers;
 mod organisations;
 mod rounds;
 mod users;

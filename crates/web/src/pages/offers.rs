@@ -1,0 +1,1169 @@
+//! The staff side of the offer directory: providers keep their offers, the coordination approves.
+//!
+//! Who may change an offer is decided by `policy::may_edit_offer` on every request that touches
+//! one; whether a save goes live at once or waits for approval by [`publishes_directly`].
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::collation::sort_key;
+use lotse_domain::offer::{
+    Capacity, DELIVERY_LANGUAGES, Locale, OfferContent, OfferInput, OfferTexts, TEXT_FIELDS,
+    TargetGroup, Topic, Weekday, delivery_language_name, field_label, validate_texts,
+};
+use lotse_domain::policy::{any_allows, may_edit_offer};
+use lotse_domain::{FieldErrors, Permission};
+use lotse_store::offers::{self, ListState, Offer, OfferFilter, OfferSummary, Revision, SaveAs};
+use lotse_store::{StoreError, now_ms, organisations, reference};
+
+use super::{render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, date_de, datetime, today};
+
+type Options = Vec<(String, String)>;
+
+fn forbidden() -> AppError {
+    AppError::Status(
+        StatusCode::FORBIDDEN,
+        "Dieses Angebot gehört einer anderen Organisation.".into(),
+    )
+}
+
+fn can_manage(user: &CurrentUser) -> bool {
+    any_allows(&user.principal.roles, Permission::ManageOffers)
+}
+
+/// A save by the coordination, or by a member of an organisation trusted to publish, goes live at
+/// once; everyone else's waits for approval.
+fn publishes_directly(user: &CurrentUser, organisation_trusted: bool) -> bool {
+    can_manage(user) || organisation_trusted
+}
+
+fn check_may_edit(user: &CurrentUser, offer_organisation: &str) -> Result<(), AppError> {
+    if may_edit_offer(
+        &user.principal.roles,
+        &user.principal.organisation_id,
+        offer_organisation,
+    ) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
+async fn town_names(app: &AppState) -> Result<Options, AppError> {
+    Ok(reference::towns(&app.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.ags, t.name))
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// List
+
+#[derive(Template)]
+#[template(path = "offers/list.html")]
+struct ListPage {
+    layout: Layout,
+    offers: Vec<OfferSummary>,
+    today: String,
+    q: String,
+    state: String,
+    organisation: String,
+    states: Options,
+    organisations: Options,
+    can_create: bool,
+    can_manage: bool,
+    waiting: usize,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    state: String,
+    /// Absent: a provider sees their own organisation's offers; "" means all.
+    organisation: Option<String>,
+    ok: Option<String>,
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let today = today();
+    let manage = can_manage(&user);
+    let own_offers = !manage
+        && any_allows(&user.principal.roles, Permission::MaintainOwnOffers)
+        && q.organisation.is_none();
+    let organisation = if own_offers {
+        user.principal.organisation_id.clone()
+    } else {
+        q.organisation.clone().unwrap_or_default()
+    };
+    let filter = OfferFilter {
+        organisation_id: (!organisation.is_empty()).then(|| organisation.clone()),
+        state: ListState::parse(&q.state),
+    };
+    let mut offers = offers::list(&app.db, &filter, &today).await?;
+    let needle = q.q.trim();
+    if !needle.is_empty() {
+        let needle = sort_key(needle);
+        let needle = needle.split('\u{0}').next().unwrap_or("");
+        offers.retain(|o| sort_key(&o.title).contains(needle));
+    }
+    let waiting = if manage {
+        offers::list(
+            &app.db,
+            &OfferFilter {
+                state: Some(ListState::Submitted),
+                ..OfferFilter::default()
+            },
+            &today,
+        )
+        .await?
+        .len()
+    } else {
+        0
+    };
+    render(&ListPage {
+        layout: Layout::new(&app, &user, "Angebote", uri.path()).with_notice(q.ok.as_deref()),
+        offers,
+        today,
+        q: q.q,
+        state: q.state,
+        organisation,
+        states: ListState::ALL
+            .iter()
+            .map(|s| (s.key().to_owned(), s.label().to_owned()))
+            .collect(),
+        organisations: organisations::list(&app.db, false)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect(),
+        can_create: any_allows(&user.principal.roles, Permission::MaintainOwnOffers),
+        can_manage: manage,
+        waiting,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Details
+
+/// One labelled line of an offer's content, as the staff pages show it.
+pub struct Line {
+    pub label: &'static str,
+    pub value: String,
+}
+
+/// The content as label/value lines in German, for the details page and the approval view.
+fn describe(content: &OfferContent, towns: &Options) -> Vec<Line> {
+    let town = |ags: &str| {
+        towns
+            .iter()
+            .find(|(a, _)| a == ags)
+            .map_or(ags.to_owned(), |(_, n)| n.clone())
+    };
+    let g = content.german();
+    let mut lines = Vec::new();
+    let mut push = |label: &'static str, value: String| {
+        if !value.trim().is_empty() {
+            lines.push(Line { label, value });
+        }
+    };
+    push("Titel", g.title.clone());
+    push("Kurz in einfacher Sprache", g.easy_summary.clone());
+    push("Beschreibung", g.description.clone());
+    push(
+        "Themen",
+        content
+            .topics
+            .iter()
+            .map(|t| t.label())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    let mut groups = content
+        .target_groups
+        .iter()
+        .map(|t| t.label().to_owned())
+        .collect::<Vec<_>>();
+    match (content.min_age, content.max_age) {
+        (Some(a), Some(b)) => groups.push(format!("{a} bis {b} Jahre")),
+        (Some(a), None) => groups.push(format!("ab {a} Jahren")),
+        (None, Some(b)) => groups.push(format!("bis {b} Jahre")),
+        (None, None) => {}
+    }
+    push("Zielgruppen", groups.join(", "));
+    push(
+        "Sprachen des Angebots",
+        content
+            .languages
+            .iter()
+            .map(|c| delivery_language_name(c).unwrap_or(c).to_owned())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    push(
+        "Orte",
+        content
+            .locations
+            .iter()
+            .map(|l| {
+                let mut parts = vec![l.name.clone(), l.street.clone()];
+                parts.push(
+                    format!("{} {}", l.postal_code, town(&l.town))
+                        .trim()
+                        .to_owned(),
+                );
+                parts.retain(|p| !p.is_empty());
+                parts.join(", ")
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    push(
+        "Zeiten",
+        content
+            .opening_hours
+            .iter()
+            .map(|h| format!("{} {}–{} Uhr", h.day.label(), h.opens, h.closes))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    push("Hinweise zu den Zeiten", g.schedule_note.clone());
+    push(
+        "Kosten",
+        if content.free_of_charge {
+            "kostenlos".to_owned()
+        } else if g.fees.is_empty() {
+            "kostenpflichtig".to_owned()
+        } else {
+            format!("kostenpflichtig: {}", g.fees)
+        },
+    );
+    push(
+        "Plätze",
+        content
+            .capacity
+            .map_or("keine Angabe".to_owned(), |c| c.label().to_owned()),
+    );
+    push("Voraussetzungen", g.eligibility.clone());
+    push("Mitzubringende Unterlagen", g.required_documents.clone());
+    push("Anmeldung", g.registration.clone());
+    push("Barrierefreiheit", g.accessibility.clone());
+    push(
+        "Kontakt",
+        [
+            content.contact_name.as_str(),
+            content.phone.as_str(),
+            content.email.as_str(),
+            content.website.as_str(),
+        ]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n"),
+    );
+    let validity = match (&content.valid_from, &content.valid_to) {
+        (Some(f), Some(t)) => format!("{} bis {}", date_de(f), date_de(t)),
+        (Some(f), None) => format!("ab {}", date_de(f)),
+        (None, Some(t)) => format!("bis {}", date_de(t)),
+        (None, None) => "unbefristet".to_owned(),
+    };
+    push("Gültig", validity);
+    lines
+}
+
+/// German labels of the changed fields (`texts.ar.title` → "Titel (Arabisch)").
+fn changed_labels(old: Option<&OfferContent>, new: &OfferContent) -> Vec<String> {
+    offers::changed_fields(old, new)
+        .into_iter()
+        .map(|f| {
+            let mut parts = f.split('.');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some("texts"), Some(locale), field) => {
+                    let language = Locale::parse(locale).map_or(locale, |l| l.german_name());
+                    match field {
+                        Some(field) => format!("{} ({language})", field_label(field)),
+                        None => format!("Übersetzung ({language}) entfernt"),
+                    }
+                }
+                _ => content_field_label(&f).to_owned(),
+            }
+        })
+        .collect()
+}
+
+fn content_field_label(field: &str) -> &str {
+    match field {
+        "locations" => "Orte",
+        "opening_hours" => "Zeiten",
+        other => field_label(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "offers/show.html")]
+struct ShowPage {
+    layout: Layout,
+    offer: Offer,
+    may_edit: bool,
+    can_manage: bool,
+    public: bool,
+    overdue: bool,
+    verified_on: String,
+    published_lines: Vec<Line>,
+    /// The change in progress, shown to those who may edit or approve it.
+    open: Option<OpenView>,
+    /// (locale key, German name, translated?)
+    translations: Vec<(String, String, bool)>,
+    history: Vec<(String, String, String)>,
+    note_error: Option<String>,
+}
+
+struct OpenView {
+    state: String,
+    state_key: String,
+    saved: String,
+    note: String,
+    changed: Vec<String>,
+    lines: Vec<Line>,
+}
+
+fn revision_line(r: &Revision) -> (String, String, String) {
+    (
+        datetime(r.saved_at),
+        r.state.label().to_owned(),
+        r.saved_by.clone().unwrap_or_else(|| "Import/System".into()),
+    )
+}
+
+async fn show_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    id: &str,
+    notice: Option<&str>,
+    note_error: Option<String>,
+) -> Result<ShowPage, AppError> {
+    let offer = offers::get(&app.db, id).await?;
+    let today = today();
+    let towns = town_names(app).await?;
+    let may_edit = may_edit_offer(
+        &user.principal.roles,
+        &user.principal.organisation_id,
+        &offer.organisation_id,
+    );
+    let open = offer.open.as_ref().filter(|_| may_edit).map(|o| OpenView {
+        state: o.state.label().to_owned(),
+        state_key: o.state.key().to_owned(),
+        saved: format!(
+            "{}, {}",
+            datetime(o.saved_at),
+            o.saved_by.clone().unwrap_or_default()
+        ),
+        note: o.note.clone(),
+        changed: changed_labels(offer.published.as_ref().map(|p| &p.content), &o.content),
+        lines: describe(&o.content, &towns),
+    });
+    let working = if may_edit {
+        offer.working_content()
+    } else {
+        offer.published.as_ref().map(|p| &p.content)
+    };
+    let translations = Locale::translations()
+        .map(|l| {
+            (
+                l.key().to_owned(),
+                l.german_name().to_owned(),
+                working.is_some_and(|c| c.translated_locales().contains(&l)),
+            )
+        })
+        .collect();
+    let history = if may_edit {
+        offers::history(&app.db, id)
+            .await?
+            .iter()
+            .map(revision_line)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ShowPage {
+        layout: Layout::new(app, user, offer.title.clone(), path).with_notice(notice),
+        may_edit,
+        can_manage: can_manage(user),
+        public: offer.is_public(&today),
+        overdue: offer.verification_overdue(&today),
+        verified_on: offer
+            .verified_on
+            .as_deref()
+            .map(date_de)
+            .unwrap_or_default(),
+        published_lines: offer
+            .published
+            .as_ref()
+            .map(|p| describe(&p.content, &towns))
+            .unwrap_or_default(),
+        open,
+        translations,
+        history,
+        note_error,
+        offer,
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<crate::view::NoticeQuery>,
+) -> Result<Response, AppError> {
+    render(&show_page(&app, &user, uri.path(), &id, q.ok.as_deref(), None).await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Create and edit
+
+#[derive(Template)]
+#[template(path = "offers/form.html")]
+struct FormPage {
+    layout: Layout,
+    action: String,
+    form: OfferInput,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    /// Offered only to the coordination when creating; providers create for their organisation.
+    organisations: Options,
+    organisation_id: String,
+    publishes_directly: bool,
+    topics: Options,
+    target_groups: Options,
+    languages: Options,
+    capacities: Options,
+    weekdays: Options,
+    towns: Options,
+}
+
+fn options<T: Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Options {
+    all.iter()
+        .map(|v| (key(*v).to_owned(), label(*v).to_owned()))
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    title: &str,
+    action: String,
+    mut form: OfferInput,
+    errors: FormErrors,
+    organisation_id: String,
+    choose_organisation: bool,
+    direct: bool,
+) -> Result<FormPage, AppError> {
+    // Always room for one more location and opening slot (no JavaScript needed to add rows).
+    let locations = form.location_town.len();
+    let hours = form.hours_day.len();
+    if locations == 0 || hours == 0 || errors.is_empty() {
+        form.pad(1);
+    }
+    Ok(FormPage {
+        layout: Layout::new(app, user, title, path),
+        action,
+        summary: errors.summary(field_label),
+        errors,
+        form,
+        organisations: if choose_organisation {
+            organisations::list(&app.db, false)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o.name))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        organisation_id,
+        publishes_directly: direct,
+        topics: options(Topic::ALL, Topic::key, Topic::label),
+        target_groups: options(TargetGroup::ALL, TargetGroup::key, TargetGroup::label),
+        languages: DELIVERY_LANGUAGES
+            .iter()
+            .map(|(c, n)| ((*c).to_owned(), (*n).to_owned()))
+            .collect(),
+        capacities: options(Capacity::ALL, Capacity::key, Capacity::label),
+        weekdays: options(Weekday::ALL, Weekday::key, Weekday::label),
+        towns: town_names(app).await?,
+    })
+}
+
+/// The buttons and the organisation field next to the offer's own fields.
+#[derive(serde::Deserialize, Default)]
+struct SaveChoice {
+    #[serde(default)]
+    save_as: String,
+    #[serde(default)]
+    organisation_id: String,
+}
+
+fn parse_offer_form(body: &str) -> Result<(OfferInput, SaveChoice), AppError> {
+    let input: OfferInput = serde_html_form::from_str(body)
+        .map_err(|e| AppError::bad_request(format!("Formular nicht lesbar: {e}")))?;
+    let choice: SaveChoice = serde_html_form::from_str(body)
+        .map_err(|e| AppError::bad_request(format!("Formular nicht lesbar: {e}")))?;
+    Ok((input, choice))
+}
+
+/// What the pressed button asks for, limited by what the user may do.
+fn save_mode(choice: &str, direct: bool) -> SaveAs {
+    match choice {
+        "draft" => SaveAs::Draft,
+        _ if direct => SaveAs::Published,
+        _ => SaveAs::Submitted,
+    }
+}
+
+fn saved_notice(mode: SaveAs) -> &'static str {
+    match mode {
+        SaveAs::Draft => "offer_draft",
+        SaveAs::Submitted => "offer_submitted",
+        SaveAs::Published => "offer_published",
+    }
+}
+
+pub async fn new_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let org = organisations::get(&app.db, &user.principal.organisation_id).await?;
+    let form = OfferInput {
+        free_of_charge: "yes".into(),
+        languages: vec!["de".into()],
+        ..OfferInput::default()
+    };
+    render(
+        &form_page(
+            &app,
+            &user,
+            uri.path(),
+            "Neues Angebot",
+            "/offers".into(),
+            form,
+            FormErrors::none(),
+            org.id.clone(),
+            can_manage(&user),
+            publishes_directly(&user, org.trusted_publisher),
+        )
+        .await?,
+    )
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    body: String,
+) -> Result<Response, AppError> {
+    let (input, choice) = parse_offer_form(&body)?;
+    let manage = can_manage(&user);
+    let organisation_id = if manage && !choice.organisation_id.trim().is_empty() {
+        choice.organisation_id.trim().to_owned()
+    } else {
+        user.principal.organisation_id.clone()
+    };
+    let trusted = match organisations::get(&app.db, &organisation_id).await {
+        Ok(o) => o.trusted_publisher,
+        Err(StoreError::NotFound) => false,
+        Err(e) => return Err(e.into()),
+    };
+    let direct = publishes_directly(&user, trusted);
+    let mode = save_mode(&choice.save_as, direct);
+    let result = async {
+        let content = input.validate(None).map_err(StoreError::Invalid)?;
+        offers::check_references(&app.db, &content).await?;
+        let today = today();
+        app.db
+            .write(async |tx| {
+                offers::create(
+                    tx,
+                    &user.principal.actor(),
+                    None,
+                    &organisation_id,
+                    &content,
+                    mode,
+                    false,
+                    &today,
+                    now_ms(),
+                )
+                .await
+            })
+            .await
+    }
+    .await;
+    match result {
+        Ok(id) => {
+            Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(mode))).into_response())
+        }
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Neues Angebot",
+                "/offers".into(),
+                input,
+                FormErrors(errors),
+                organisation_id,
+                manage,
+                direct,
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let offer = offers::get(&app.db, &id).await?;
+    check_may_edit(&user, &offer.organisation_id)?;
+    let form = offer
+        .working_content()
+        .map(|c| OfferInput::from_content(c, 0))
+        .unwrap_or_default();
+    render(
+        &form_page(
+            &app,
+            &user,
+            uri.path(),
+            &format!("{} bearbeiten", offer.title),
+            format!("/offers/{id}"),
+            form,
+            FormErrors::none(),
+            offer.organisation_id.clone(),
+            false,
+            publishes_directly(&user, offer.organisation_trusted),
+        )
+        .await?,
+    )
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let offer = offers::get(&app.db, &id).await?;
+    check_may_edit(&user, &offer.organisation_id)?;
+    let (input, choice) = parse_offer_form(&body)?;
+    let direct = publishes_directly(&user, offer.organisation_trusted);
+    let mode = save_mode(&choice.save_as, direct);
+    let result = async {
+        let content = input
+            .validate(offer.working_content())
+            .map_err(StoreError::Invalid)?;
+        offers::check_references(&app.db, &content).await?;
+        save(&app, &user, &id, &content, mode).await
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(mode))).into_response())
+        }
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                &format!("{} bearbeiten", offer.title),
+                format!("/offers/{id}"),
+                input,
+                FormErrors(errors),
+                offer.organisation_id.clone(),
+                false,
+                direct,
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn save(
+    app: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    content: &OfferContent,
+    mode: SaveAs,
+) -> Result<(), StoreError> {
+    let today = today();
+    app.db
+        .write(async |tx| {
+            offers::save(
+                tx,
+                &user.principal.actor(),
+                id,
+                content,
+                mode,
+                &today,
+                now_ms(),
+            )
+            .await
+        })
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Translations
+
+#[derive(Template)]
+#[template(path = "offers/translation.html")]
+struct TranslationPage {
+    layout: Layout,
+    action: String,
+    locale: Locale,
+    /// (field name, label, German text, translation, multiline)
+    fields: Vec<(String, String, String, String, bool)>,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    publishes_directly: bool,
+    offer_id: String,
+}
+
+fn parse_locale(key: &str) -> Result<Locale, AppError> {
+    Locale::parse(key)
+        .filter(|l| *l != Locale::De && l.key() == key)
+        .ok_or_else(|| {
+            AppError::Status(StatusCode::NOT_FOUND, "Diese Sprache gibt es nicht.".into())
+        })
+}
+
+fn translation_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    offer: &Offer,
+    locale: Locale,
+    values: &OfferTexts,
+    errors: FormErrors,
+) -> TranslationPage {
+    let german = offer
+        .working_content()
+        .map(|c| c.german().clone())
+        .unwrap_or_default();
+    TranslationPage {
+        layout: Layout::new(
+            app,
+            user,
+            format!("{}: Übersetzung {}", offer.title, locale.german_name()),
+            path,
+        ),
+        action: format!("/offers/{}/translations/{}", offer.id, locale.key()),
+        locale,
+        fields: TEXT_FIELDS
+            .iter()
+            .map(|f| {
+                (
+                    f.name.to_owned(),
+                    f.label.to_owned(),
+                    (f.get)(&german).to_owned(),
+                    (f.get)(values).to_owned(),
+                    f.multiline,
+                )
+            })
+            .collect(),
+        summary: errors.summary(field_label),
+        errors,
+        publishes_directly: publishes_directly(user, offer.organisation_trusted),
+        offer_id: offer.id.clone(),
+    }
+}
+
+pub async fn translation_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path((id, locale)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let locale = parse_locale(&locale)?;
+    let offer = offers::get(&app.db, &id).await?;
+    check_may_edit(&user, &offer.organisation_id)?;
+    let values = offer
+        .working_content()
+        .and_then(|c| c.texts.get(&locale).cloned())
+        .unwrap_or_default();
+    render(&translation_page(
+        &app,
+        &user,
+        uri.path(),
+        &offer,
+        locale,
+        &values,
+        FormErrors::none(),
+    ))
+}
+
+pub async fn save_translation(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path((id, locale)): Path<(String, String)>,
+    body: String,
+) -> Result<Response, AppError> {
+    let locale = parse_locale(&locale)?;
+    let offer = offers::get(&app.db, &id).await?;
+    check_may_edit(&user, &offer.organisation_id)?;
+    let Some(mut content) = offer.working_content().cloned() else {
+        return Err(StoreError::NotFound.into());
+    };
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut errors = FieldErrors::new();
+    let texts = validate_texts(&mut errors, locale, |f| value(f.name));
+    if !errors.is_empty() {
+        return render_invalid(&translation_page(
+            &app,
+            &user,
+            uri.path(),
+            &offer,
+            locale,
+            &texts,
+            FormErrors(errors),
+        ));
+    }
+    if texts.is_empty() {
+        content.texts.remove(&locale);
+    } else {
+        content.texts.insert(locale, texts);
+    }
+    let direct = publishes_directly(&user, offer.organisation_trusted);
+    let mode = save_mode(&value("save_as"), direct);
+    save(&app, &user, &id, &content, mode).await?;
+    Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(mode))).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workflow steps
+
+/// Runs one workflow step in a transaction and returns to the offer. Steps a provider may take
+/// (`owner_only`) check first that the offer is their organisation's.
+async fn step(
+    app: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    notice: &str,
+    owner_only: bool,
+    run: impl AsyncFnOnce(
+        &mut lotse_store::Tx,
+        &lotse_store::Actor,
+        &str,
+        i64,
+    ) -> Result<(), StoreError>,
+) -> Result<Response, AppError> {
+    if owner_only {
+        let offer = offers::get(&app.db, id).await?;
+        check_may_edit(user, &offer.organisation_id)?;
+    }
+    let actor = user.principal.actor();
+    let today = today();
+    app.db
+        .write(async |tx| run(tx, &actor, &today, now_ms()).await)
+        .await?;
+    Ok(Redirect::to(&format!("/offers/{id}?ok={notice}")).into_response())
+}
+
+pub async fn verify(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    step(
+        &app,
+        &user,
+        &id,
+        "offer_verified",
+        true,
+        async |tx, actor, today, now| offers::verify(tx, actor, &id, today, now).await,
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+pub struct WithdrawForm {
+    withdrawn: String,
+}
+
+pub async fn withdraw(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<WithdrawForm>,
+) -> Result<Response, AppError> {
+    let withdrawn = super::parse_flag("withdrawn", &form.withdrawn)?;
+    let notice = if withdrawn {
+        "offer_withdrawn"
+    } else {
+        "offer_reinstated"
+    };
+    step(&app, &user, &id, notice, true, async |tx, actor, _, now| {
+        offers::set_withdrawn(tx, actor, &id, withdrawn, now).await
+    })
+    .await
+}
+
+pub async fn discard(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    step(
+        &app,
+        &user,
+        &id,
+        "offer_discarded",
+        true,
+        async |tx, actor, _, now| offers::discard_change(tx, actor, &id, now).await,
+    )
+    .await
+}
+
+pub async fn approve(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    step(
+        &app,
+        &user,
+        &id,
+        "offer_published",
+        false,
+        async |tx, actor, today, now| offers::approve(tx, actor, &id, today, now).await,
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReturnForm {
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn return_change(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<ReturnForm>,
+) -> Result<Response, AppError> {
+    let actor = user.principal.actor();
+    let result = app
+        .db
+        .write(async |tx| offers::return_change(tx, &actor, &id, &form.note, now_ms()).await)
+        .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/offers/{id}?ok=offer_returned")).into_response()),
+        Err(StoreError::Invalid(e)) if e.get("note").is_some() => {
+            let message = e.get("note").map(str::to_owned);
+            let path = uri.path().trim_end_matches("/return").to_owned();
+            render_invalid(&show_page(&app, &user, &path, &id, None, message).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Verification reminders
+
+/// What a reminder run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ReminderOutcome {
+    pub sent: usize,
+    /// Accounts whose mail could not be delivered.
+    pub failed: Vec<String>,
+    /// Organisations with overdue offers but no account with an e-mail address to remind.
+    pub unreachable: Vec<String>,
+}
+
+/// Reminds providers of offers not verified for 12 months: one mail per account that may keep
+/// the organisation's offers, listing them. Offers are marked reminded only once a mail went out,
+/// so a mail server outage does not swallow a reminder for a month. Used by the button on the
+/// offer list and by the hourly job of `lotse serve`.
+pub async fn remind_overdue(
+    db: &lotse_store::Db,
+    mail: &crate::mail::MailConfig,
+    today: &str,
+    now: i64,
+) -> Result<ReminderOutcome, StoreError> {
+    let mut outcome = ReminderOutcome::default();
+    for due in offers::due_for_reminder(db, today, now).await? {
+        if due.recipients.is_empty() {
+            outcome.unreachable.push(due.organisation.clone());
+            continue;
+        }
+        let items: Vec<String> = due
+            .offers
+            .iter()
+            .map(|(_, title, verified)| match verified {
+                Some(v) => format!("- {title} (zuletzt bestätigt am {})", date_de(v)),
+                None => format!("- {title} (noch nie bestätigt)"),
+            })
+            .collect();
+        let body = format!(
+            "Guten Tag,\n\ndiese Angebote von „{}“ im Angebotsverzeichnis des Kreises Warendorf wurden seit mehr als 12 Monaten nicht bestätigt:\n\n{}\n\nBitte melden Sie sich bei Lotse an, öffnen Sie „Angebote“ und bestätigen Sie jedes Angebot mit „Angaben geprüft – noch aktuell“ oder ändern Sie es. Nicht mehr bestehende Angebote ziehen Sie bitte zurück.\n\nMit freundlichen Grüßen\nKommunales Integrationszentrum Kreis Warendorf\n",
+            due.organisation,
+            items.join("\n")
+        );
+        let mut delivered = false;
+        for (name, email) in &due.recipients {
+            match crate::mail::send(mail, email, "Lotse: Bitte Angebote prüfen", body.clone()).await
+            {
+                Ok(()) => {
+                    outcome.sent += 1;
+                    delivered = true;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, recipient = %name, "offer reminder not sent");
+                    outcome.failed.push(name.clone());
+                }
+            }
+        }
+        if delivered {
+            let ids: Vec<String> = due.offers.iter().map(|(id, _, _)| id.clone()).collect();
+            let actor = lotse_store::Actor::system("offer-reminders");
+            db.write(async |tx| offers::mark_reminded(tx, &actor, &ids, now).await)
+                .await?;
+        }
+    }
+    Ok(outcome)
+}
+
+pub async fn remind(State(app): State<AppState>, _user: CurrentUser) -> Result<Response, AppError> {
+    let Some(mail) = app.config.mail.clone() else {
+        return Err(AppError::Status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL).".into(),
+        ));
+    };
+    let outcome = remind_overdue(&app.db, &mail, &today(), now_ms()).await?;
+    if !outcome.failed.is_empty() || !outcome.unreachable.is_empty() {
+        let mut message = format!("{} Erinnerungen verschickt.", outcome.sent);
+        if !outcome.failed.is_empty() {
+            message.push_str(&format!(
+                " Nicht zugestellt an: {}.",
+                outcome.failed.join(", ")
+            ));
+        }
+        if !outcome.unreachable.is_empty() {
+            message.push_str(&format!(
+                " Ohne Konto mit E-Mail-Adresse: {}.",
+                outcome.unreachable.join(", ")
+            ));
+        }
+        return Err(AppError::Status(StatusCode::UNPROCESSABLE_ENTITY, message));
+    }
+    Ok(Redirect::to(&format!("/offers?ok=reminded&sent={}", outcome.sent)).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Form rows
+
+pub struct LocationRow {
+    pub number: usize,
+    pub name_id: String,
+    pub street_id: String,
+    pub postal_id: String,
+    pub town_id: String,
+    pub latitude_id: String,
+    pub longitude_id: String,
+    pub name: String,
+    pub street: String,
+    pub postal_code: String,
+    pub town: String,
+    pub latitude: String,
+    pub longitude: String,
+}
+
+pub struct HourRow {
+    pub number: usize,
+    pub day_id: String,
+    pub opens_id: String,
+    pub closes_id: String,
+    pub day: String,
+    pub opens: String,
+    pub closes: String,
+}
+
+fn at(list: &[String], i: usize) -> String {
+    list.get(i).cloned().unwrap_or_default()
+}
+
+impl FormPage {
+    fn location_rows(&self) -> Vec<LocationRow> {
+        let f = &self.form;
+        (0..f.location_town.len().max(f.location_name.len()))
+            .map(|i| LocationRow {
+                number: i + 1,
+                name_id: format!("location_name_{i}"),
+                street_id: format!("location_street_{i}"),
+                postal_id: format!("location_postal_code_{i}"),
+                town_id: format!("location_town_{i}"),
+                latitude_id: format!("location_latitude_{i}"),
+                longitude_id: format!("location_longitude_{i}"),
+                name: at(&f.location_name, i),
+                street: at(&f.location_street, i),
+                postal_code: at(&f.location_postal_code, i),
+                town: at(&f.location_town, i),
+                latitude: at(&f.location_latitude, i),
+                longitude: at(&f.location_longitude, i),
+            })
+            .collect()
+    }
+
+    fn hour_rows(&self) -> Vec<HourRow> {
+        let f = &self.form;
+        (0..f.hours_day.len())
+            .map(|i| HourRow {
+                number: i + 1,
+                day_id: format!("hours_day_{i}"),
+                opens_id: format!("hours_opens_{i}"),
+                closes_id: format!("hours_closes_{i}"),
+                day: at(&f.hours_day, i),
+                opens: at(&f.hours_opens, i),
+                closes: at(&f.hours_closes, i),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,495 @@
+use axum::http::StatusCode;
+use lotse_domain::offer::OfferInput;
+use lotse_store::offers::{self, SaveAs};
+use lotse_store::{Actor, now_ms, users};
+
+use crate::{SmtpSink, TestApp, web_test};
+
+const PARTNER_ORG: &str = "Beratungsdienst Musterverband Beckum (Demo)";
+
+/// A complete offer form: one location and one opening slot, plus the empty extra slots the page
+/// always renders.
+fn form(title: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("title", title.to_owned()),
+        ("easy_summary", "".to_owned()),
+        ("description", "Deutsch lernen im Alltag.".to_owned()),
+        ("topics", "language_course".to_owned()),
+        ("topics", "meeting".to_owned()),
+        ("target_groups", "women".to_owned()),
+        ("min_age", "".to_owned()),
+        ("max_age", "".to_owned()),
+        ("languages", "de".to_owned()),
+        ("languages", "ar".to_owned()),
+        ("free_of_charge", "yes".to_owned()),
+        ("fees", "".to_owned()),
+        ("capacity", "places_free".to_owned()),
+        ("location_name", "Familienzentrum".to_owned()),
+        ("location_street", "Oststraße 5".to_owned()),
+        ("location_postal_code", "59269".to_owned()),
+        ("location_town", "05570008".to_owned()),
+        ("location_latitude", "51,7558".to_owned()),
+        ("location_longitude", "8,0413".to_owned()),
+        ("location_name", "".to_owned()),
+        ("location_street", "".to_owned()),
+        ("location_postal_code", "".to_owned()),
+        ("location_town", "".to_owned()),
+        ("location_latitude", "".to_owned()),
+        ("location_longitude", "".to_owned()),
+        ("hours_day", "we".to_owned()),
+        ("hours_opens", "09:00".to_owned()),
+        ("hours_closes", "11:00".to_owned()),
+        ("hours_day", "".to_owned()),
+        ("hours_opens", "".to_owned()),
+        ("hours_closes", "".to_owned()),
+        ("schedule_note", "nicht in den Ferien".to_owned()),
+        ("eligibility", "".to_owned()),
+        ("required_documents", "".to_owned()),
+        ("registration", "Einfach vorbeikommen.".to_owned()),
+        ("accessibility", "".to_owned()),
+        ("contact_name", "".to_owned()),
+        ("phone", "02521 12345".to_owned()),
+        ("email", "".to_owned()),
+        ("website", "".to_owned()),
+        ("valid_from", "".to_owned()),
+        ("valid_to", "".to_owned()),
+    ]
+}
+
+async fn post(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&'static str, String)],
+    cookie: &str,
+) -> crate::Reply {
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    app.post_form(path, &pairs, Some(cookie)).await
+}
+
+fn with(
+    mut fields: Vec<(&'static str, String)>,
+    extra: &[(&'static str, &str)],
+) -> Vec<(&'static str, String)> {
+    for (k, v) in extra {
+        fields.push((k, (*v).to_owned()));
+    }
+    fields
+}
+
+/// The offer id from a redirect to `/offers/{id}?ok=…`.
+fn offer_id(location: &str) -> String {
+    location
+        .trim_start_matches("/offers/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+web_test!(
+    a_partners_offer_is_published_after_the_coordinations_approval,
+    |app| {
+        let partner = app.login("partner").await;
+        let created = post(
+            &app,
+            "/offers",
+            &with(form("Sprachcafé für Frauen"), &[("save_as", "submit")]),
+            &partner,
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        assert!(created.location().ends_with("?ok=offer_submitted"));
+        let id = offer_id(created.location());
+
+        let page = app.get(&format!("/offers/{id}"), Some(&partner)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Offene Änderung: wartet auf Freigabe"));
+        assert!(page.body.contains("nein, noch nicht veröffentlicht"));
+        assert!(
+            !page.body.contains("Freigeben und veröffentlichen"),
+            "partners cannot approve"
+        );
+        let offer = offers::get(&app.db, &id).await.unwrap();
+        assert_eq!(offer.organisation, PARTNER_ORG);
+        let content = offer.open.unwrap().content;
+        assert_eq!(content.languages, ["de", "ar"]);
+        assert_eq!(content.locations[0].latitude, Some(51.7558));
+        assert_eq!(content.opening_hours.len(), 1, "blank slots are skipped");
+
+        // Approving is the coordination's: the route refuses partners outright.
+        let refused = app
+            .post_form(&format!("/offers/{id}/approve"), &[], Some(&partner))
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        let coordination = app.login("koordination").await;
+        let waiting = app
+            .get("/offers?state=submitted&organisation=", Some(&coordination))
+            .await;
+        assert!(waiting.body.contains("Sprachcafé für Frauen"));
+        assert!(waiting.body.contains("1 Änderung wartet auf Freigabe"));
+        let approved = app
+            .post_form(&format!("/offers/{id}/approve"), &[], Some(&coordination))
+            .await;
+        assert_eq!(approved.status, StatusCode::SEE_OTHER);
+        let page = app.get(&format!("/offers/{id}"), Some(&partner)).await;
+        assert!(page.body.contains("im Angebotsfinder ansehen"));
+        assert!(!page.body.contains("Offene Änderung"));
+
+        // A change waits again; the public version stays until it is approved.
+        let changed = post(
+            &app,
+            &format!("/offers/{id}"),
+            &with(
+                form("Sprachcafé für Frauen und Mädchen"),
+                &[("save_as", "submit")],
+            ),
+            &partner,
+        )
+        .await;
+        assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+        let live = offers::published_one(&app.db, &id).await.unwrap();
+        assert_eq!(live.content.title(), "Sprachcafé für Frauen");
+        let page = app.get(&format!("/offers/{id}"), Some(&coordination)).await;
+        assert!(
+            page.body.contains("Geändert: Titel"),
+            "the reviewer sees what changed"
+        );
+
+        // Returning needs a reason; the provider sees it.
+        let no_reason = app
+            .post_form(
+                &format!("/offers/{id}/return"),
+                &[("note", "")],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_reason.body.contains("Bitte kurz begründen"));
+        let returned = app
+            .post_form(
+                &format!("/offers/{id}/return"),
+                &[("note", "Bitte auch die Kinderbetreuung nennen.")],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(returned.status, StatusCode::SEE_OTHER);
+        let page = app.get(&format!("/offers/{id}"), Some(&partner)).await;
+        assert!(page.body.contains("Bitte auch die Kinderbetreuung nennen."));
+    }
+);
+
+web_test!(partners_cannot_touch_another_organisations_offers, |app| {
+    let coordination = app.login("koordination").await;
+    let other = app
+        .organisation_id("Kommunales Integrationszentrum (Demo)")
+        .await;
+    let created = post(
+        &app,
+        "/offers",
+        &with(
+            form("Angebot des KI"),
+            &[("save_as", "publish"), ("organisation_id", &other)],
+        ),
+        &coordination,
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    assert!(created.location().ends_with("?ok=offer_published"));
+    let id = offer_id(created.location());
+    assert_eq!(
+        offers::get(&app.db, &id).await.unwrap().organisation_id,
+        other
+    );
+
+    let partner = app.login("partner").await;
+    // They may look (it is public anyway) but not change anything.
+    let page = app.get(&format!("/offers/{id}"), Some(&partner)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("Bearbeiten"));
+    for path in [
+        format!("/offers/{id}/edit"),
+        format!("/offers/{id}/translations/ar"),
+    ] {
+        assert_eq!(
+            app.get(&path, Some(&partner)).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let edit = post(
+        &app,
+        &format!("/offers/{id}"),
+        &with(form("Gekapert"), &[("save_as", "submit")]),
+        &partner,
+    )
+    .await;
+    assert_eq!(edit.status, StatusCode::FORBIDDEN);
+    for (path, fields) in [
+        (format!("/offers/{id}/verify"), vec![]),
+        (
+            format!("/offers/{id}/withdraw"),
+            vec![("withdrawn", "true")],
+        ),
+        (format!("/offers/{id}/discard"), vec![]),
+        (
+            format!("/offers/{id}/translations/ar"),
+            vec![("title", "x")],
+        ),
+    ] {
+        let reply = app.post_form(&path, &fields, Some(&partner)).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    // A partner creating "for" another organisation still creates for their own.
+    let own = post(
+        &app,
+        "/offers",
+        &with(
+            form("Eigenes Angebot"),
+            &[("save_as", "publish"), ("organisation_id", &other)],
+        ),
+        &partner,
+    )
+    .await;
+    let own_id = offer_id(own.location());
+    let offer = offers::get(&app.db, &own_id).await.unwrap();
+    assert_eq!(offer.organisation, PARTNER_ORG);
+    assert!(
+        offer.published.is_none(),
+        "an untrusted partner's 'publish' is a submission"
+    );
+    assert_eq!(
+        offers::get(&app.db, &id).await.unwrap().title,
+        "Angebot des KI"
+    );
+    // Readers see the directory but cannot create.
+    let reader = app.login("lesen").await;
+    assert_eq!(
+        app.get("/offers", Some(&reader)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get("/offers/new", Some(&reader)).await.status,
+        StatusCode::FORBIDDEN
+    );
+});
+
+web_test!(
+    the_offer_form_names_each_wrong_field_and_keeps_the_input,
+    |app| {
+        let partner = app.login("partner").await;
+        let mut fields = form("");
+        for (k, v) in fields.iter_mut() {
+            match *k {
+                "location_postal_code" if v == "59269" => *v = "5926".into(),
+                "hours_closes" if v == "11:00" => *v = "08:00".into(),
+                "languages" => v.clear(),
+                _ => {}
+            }
+        }
+        fields.push(("location_town", "".into()));
+        fields.push(("location_street", "Nur eine Straße".into()));
+        let reply = post(
+            &app,
+            "/offers",
+            &with(fields, &[("save_as", "submit")]),
+            &partner,
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for anchor in [
+            "#f-title",
+            "#f-languages",
+            "#f-location_postal_code_0",
+            "#f-hours_closes_0",
+            "#f-location_town_2",
+        ] {
+            assert!(
+                reply.body.contains(&format!("href=\"{anchor}\"")),
+                "{anchor}"
+            );
+        }
+        assert!(
+            reply
+                .body
+                .contains("Ort 1: Die Postleitzahl hat fünf Ziffern.")
+        );
+        assert!(
+            reply.body.contains("value=\"Oststraße 5\""),
+            "typed values are kept"
+        );
+        assert!(reply.body.contains("value=\"Nur eine Straße\""));
+        assert!(
+            offers::list(&app.db, &Default::default(), "2026-11-25")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+);
+
+web_test!(
+    translations_are_kept_per_language_and_trusted_providers_publish_directly,
+    |app| {
+        let coordination = app.login("koordination").await;
+        let org = app.organisation_id(PARTNER_ORG).await;
+        let trusted = app
+            .post_form(
+                &format!("/organisations/{org}/trusted"),
+                &[("trusted", "true")],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(trusted.status, StatusCode::SEE_OTHER);
+        let partner = app.login("partner").await;
+        let new_page = app.get("/offers/new", Some(&partner)).await;
+        assert!(
+            new_page
+                .body
+                .contains("sofort im öffentlichen Angebotsfinder sichtbar")
+        );
+        let created = post(
+            &app,
+            "/offers",
+            &with(form("Elterncafé"), &[("save_as", "publish")]),
+            &partner,
+        )
+        .await;
+        let id = offer_id(created.location());
+        assert!(offers::get(&app.db, &id).await.unwrap().published.is_some());
+
+        let page = app
+            .get(&format!("/offers/{id}/translations/ar"), Some(&partner))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("dir=\"rtl\""));
+        assert!(page.body.contains("Deutsch: Elterncafé"));
+        let saved = app
+            .post_form(
+                &format!("/offers/{id}/translations/ar"),
+                &[
+                    ("title", "مقهى الوالدين"),
+                    ("description", ""),
+                    ("save_as", "publish"),
+                ],
+                Some(&partner),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let live = offers::published_one(&app.db, &id).await.unwrap();
+        assert_eq!(
+            live.content.texts[&lotse_domain::offer::Locale::Ar].title,
+            "مقهى الوالدين"
+        );
+        assert_eq!(live.content.title(), "Elterncafé", "German stays");
+        let page = app.get(&format!("/offers/{id}"), Some(&partner)).await;
+        assert!(page.body.contains("Arabisch</a>: übersetzt"));
+        assert!(page.body.contains("Türkisch</a>: fehlt"));
+
+        // Editing the German text keeps the translation.
+        let edited = post(
+            &app,
+            &format!("/offers/{id}"),
+            &with(form("Elterncafé am Markt"), &[("save_as", "publish")]),
+            &partner,
+        )
+        .await;
+        assert_eq!(edited.status, StatusCode::SEE_OTHER);
+        let live = offers::published_one(&app.db, &id).await.unwrap();
+        assert_eq!(live.content.title(), "Elterncafé am Markt");
+        assert_eq!(
+            live.content.translated_locales(),
+            [lotse_domain::offer::Locale::Ar]
+        );
+        assert_eq!(
+            app.get(&format!("/offers/{id}/translations/xx"), Some(&partner))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+web_test!(
+    providers_of_offers_unverified_for_a_year_are_reminded_by_mail,
+    |app| {
+        let Some(sink) = SmtpSink::start() else {
+            return;
+        };
+        let partner = users::get_by_username(&app.db, "partner").await.unwrap();
+        let draft = users::UserDraft {
+            username: partner.username.clone(),
+            display_name: partner.display_name.clone(),
+            email: "sam.probe@example.org".into(),
+            organisation_id: partner.organisation_id.clone(),
+            roles: partner.roles.clone(),
+        };
+        let content = OfferInput {
+            title: "Migrationsberatung".into(),
+            description: "Beratung".into(),
+            topics: vec!["counselling".into()],
+            languages: vec!["de".into()],
+            free_of_charge: "yes".into(),
+            ..OfferInput::default()
+        }
+        .validate(None)
+        .unwrap();
+        let actor = Actor::system("test");
+        let id = app
+            .db
+            .write(async |tx| {
+                users::update(tx, &actor, &partner, &draft, now_ms()).await?;
+                offers::create(
+                    tx,
+                    &actor,
+                    None,
+                    &partner.organisation_id,
+                    &content,
+                    SaveAs::Published,
+                    false,
+                    "2025-06-01",
+                    now_ms(),
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        let mail = lotse_web::mail::MailConfig::from_url(
+            &format!("smtp://127.0.0.1:{}", sink.port),
+            "lotse@kreis-warendorf.de",
+        )
+        .unwrap();
+        let app = TestApp {
+            router: TestApp::router_with_mail(&app.db, Some(mail)),
+            db: app.db.clone(),
+        };
+        let coordination = app.login("koordination").await;
+        let list = app
+            .get("/offers?state=overdue&organisation=", Some(&coordination))
+            .await;
+        assert!(list.body.contains("Prüfung fällig"));
+        let sent = app
+            .post_form("/offers/reminders", &[], Some(&coordination))
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let messages = sink.messages();
+        assert_eq!(
+            messages.len(),
+            1,
+            "one mail to the one account with an address"
+        );
+        assert!(messages[0].contains("sam.probe@example.org"));
+        assert!(messages[0].contains("Migrationsberatung"));
+        // Not again within 30 days.
+        app.post_form("/offers/reminders", &[], Some(&coordination))
+            .await;
+        assert_eq!(sink.messages().len(), 1);
+        assert!(
+            offers::get(&app.db, &id)
+                .await
+                .unwrap()
+                .reminded_at
+                .is_some()
+        );
+    }
+);
