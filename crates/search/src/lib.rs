@@ -1,0 +1,623 @@
+//! Full-text search over the published offers, for the public finder and its JSON API.
+//!
+//! The index lives in memory and is rebuilt from the store at start; the web layer keeps it
+//! current offer by offer (see `lotse_web::finder`). It is never the record: losing it loses
+//! nothing. Every language of the finder has its own analysed fields (German, English, Arabic,
+//! Turkish and Russian with Snowball stemming; Ukrainian and Persian lower-cased only, as no
+//! stemmer is available), so "Sprachkurse" finds "Sprachkurs" and "курси" its Russian forms.
+//! Each query word may carry one typo (Levenshtein distance 1, transpositions count once).
+//! Filters (town, topic, language of delivery, target group, free of charge, validity) are
+//! exact keyword terms and score nothing, so the order is the text's relevance alone.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::sync::Mutex;
+
+use lotse_domain::collation::sort_key;
+use lotse_domain::offer::{
+    Capacity, Locale, OfferContent, TEXT_FIELDS, TargetGroup, Topic, delivery_language_name,
+};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+};
+use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index: stored offer unreadable: {0}")]
+    Card(#[from] serde_json::Error),
+    #[error("search index: the writer lock was poisoned by a panic")]
+    Poisoned,
+}
+
+pub type Result<T> = std::result::Result<T, SearchError>;
+
+/// What a result list shows of an offer, stored in the index so a result page needs no database
+/// round trip. Texts are kept per language; missing ones fall back to German when shown.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OfferCard {
+    pub id: String,
+    pub organisation: String,
+    pub titles: BTreeMap<Locale, String>,
+    /// The easy-language summary, or the start of the description.
+    pub summaries: BTreeMap<Locale, String>,
+    /// AGS keys of the towns where it takes place.
+    pub towns: Vec<String>,
+    pub languages: Vec<String>,
+    pub topics: Vec<Topic>,
+    pub target_groups: Vec<TargetGroup>,
+    pub free_of_charge: bool,
+    pub capacity: Option<Capacity>,
+}
+
+impl OfferCard {
+    /// The title in `locale`, or German; the second value is the language it is in.
+    pub fn title(&self, locale: Locale) -> (&str, Locale) {
+        pick(&self.titles, locale)
+    }
+
+    pub fn summary(&self, locale: Locale) -> (&str, Locale) {
+        pick(&self.summaries, locale)
+    }
+}
+
+fn pick(texts: &BTreeMap<Locale, String>, locale: Locale) -> (&str, Locale) {
+    match texts.get(&locale) {
+        Some(t) if !t.is_empty() => (t, locale),
+        _ => (
+            texts.get(&Locale::De).map_or("", String::as_str),
+            Locale::De,
+        ),
+    }
+}
+
+/// A description cut at a word boundary near `max` characters.
+fn shorten(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let end = cut.rfind(char::is_whitespace).unwrap_or(cut.len());
+    format!("{}…", cut[..end].trim_end_matches([',', ';', '.', ':']))
+}
+
+/// An offer as it goes into the index.
+pub struct OfferDocument<'a> {
+    pub id: &'a str,
+    pub organisation: &'a str,
+    pub content: &'a OfferContent,
+}
+
+/// Search parameters, already checked by the caller (town resolved to its key, etc.).
+#[derive(Debug, Clone)]
+pub struct OfferQuery {
+    pub text: String,
+    pub town: Option<String>,
+    pub topic: Option<Topic>,
+    /// ISO 639-1 code of a language of delivery.
+    pub language: Option<String>,
+    pub target_group: Option<TargetGroup>,
+    pub free_only: bool,
+    /// The language of the page: its fields weigh more and its titles set the order.
+    pub locale: Locale,
+    /// `YYYY-MM-DD`: offers not valid on this day are not found.
+    pub today: String,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+impl Default for OfferQuery {
+    fn default() -> Self {
+        OfferQuery {
+            text: String::new(),
+            town: None,
+            topic: None,
+            language: None,
+            target_group: None,
+            free_only: false,
+            locale: Locale::De,
+            today: String::new(),
+            limit: 20,
+            offset: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchPage {
+    pub total: usize,
+    pub cards: Vec<OfferCard>,
+}
+
+/// The analyser per finder language; `None` where Snowball has no stemmer.
+fn stemmer(locale: Locale) -> Option<Language> {
+    match locale {
+        Locale::De => Some(Language::German),
+        Locale::En => Some(Language::English),
+        Locale::Ar => Some(Language::Arabic),
+        Locale::Tr => Some(Language::Turkish),
+        Locale::Ru => Some(Language::Russian),
+        Locale::Uk | Locale::Fa => None,
+    }
+}
+
+fn analyzer(locale: Locale) -> TextAnalyzer {
+    let base = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser);
+    match stemmer(locale) {
+        Some(language) => base.filter(Stemmer::new(language)).build(),
+        None => base.build(),
+    }
+}
+
+const PLAIN: &str = "lotse_plain";
+
+fn plain_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build()
+}
+
+fn tokenizer_name(locale: Locale) -> String {
+    format!("lotse_{}", locale.key())
+}
+
+/// Words that say nothing about an offer; dropped from queries that have other words.
+const STOP_WORDS: &[&str] = &[
+    "und", "oder", "für", "fur", "mit", "in", "im", "am", "an", "auf", "der", "die", "das", "den",
+    "dem", "des", "ein", "eine", "einen", "zu", "zum", "zur", "von", "bei", "nach", "ich", "wo",
+    "wie", "was", "the", "a", "an", "for", "of", "and", "with", "to",
+];
+
+/// The fields of one finder language.
+struct LocaleFields {
+    locale: Locale,
+    title: Field,
+    body: Field,
+    /// Collation key of the title (German where untranslated), for listings without a query.
+    sort: Field,
+    sort_name: String,
+}
+
+struct Fields {
+    id: Field,
+    /// All titles and texts, lower-cased but not stemmed: typos are matched against the words as
+    /// written, since a stemmer cuts a misspelt word differently ("sprachkrus" vs "sprachkur").
+    plain_title: Field,
+    plain_body: Field,
+    card: Field,
+    text: Vec<LocaleFields>,
+    towns: Field,
+    topics: Field,
+    languages: Field,
+    target_groups: Field,
+    free: Field,
+    valid_from: Field,
+    valid_to: Field,
+}
+
+/// The in-memory index of published offers.
+pub struct OfferIndex {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    /// (AGS, name) of the district's towns: town names are searchable words.
+    towns: Vec<(String, String)>,
+}
+
+/// `YYYY-MM-DD` as a sortable number; anything else as `default`.
+fn day_number(date: Option<&str>, default: i64) -> i64 {
+    date.map(|d| d.replace('-', ""))
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(default)
+}
+
+impl OfferIndex {
+    /// An empty index; fill it with [`OfferIndex::rebuild`].
+    pub fn new(towns: Vec<(String, String)>) -> Result<OfferIndex> {
+        let mut builder = Schema::builder();
+        let id = builder.add_text_field("id", STRING | STORED);
+        let card = builder.add_text_field("card", STORED);
+        let mut text = Vec::new();
+        for locale in Locale::ALL {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(&tokenizer_name(locale))
+                .set_index_option(IndexRecordOption::WithFreqs);
+            let options = TextOptions::default().set_indexing_options(indexing);
+            let title = builder.add_text_field(&format!("title_{}", locale.key()), options.clone());
+            let body = builder.add_text_field(&format!("text_{}", locale.key()), options);
+            let sort_name = format!("sort_{}", locale.key());
+            let sort = builder.add_text_field(&sort_name, STRING | FAST);
+            text.push(LocaleFields {
+                locale,
+                title,
+                body,
+                sort,
+                sort_name,
+            });
+        }
+        let plain = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(PLAIN)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let fields = Fields {
+            id,
+            plain_title: builder.add_text_field("plain_title", plain.clone()),
+            plain_body: builder.add_text_field("plain_body", plain),
+            card,
+            text,
+            towns: builder.add_text_field("towns", STRING),
+            topics: builder.add_text_field("topics", STRING),
+            languages: builder.add_text_field("languages", STRING),
+            target_groups: builder.add_text_field("target_groups", STRING),
+            free: builder.add_text_field("free", STRING),
+            valid_from: builder.add_i64_field("valid_from", INDEXED | FAST),
+            valid_to: builder.add_i64_field("valid_to", INDEXED | FAST),
+        };
+        let index = Index::create_in_ram(builder.build());
+        for locale in Locale::ALL {
+            index
+                .tokenizers()
+                .register(&tokenizer_name(locale), analyzer(locale));
+        }
+        index.tokenizers().register(PLAIN, plain_analyzer());
+        let writer = index.writer_with_num_threads(1, 64_000_000)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(OfferIndex {
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            towns,
+        })
+    }
+
+    fn town_name(&self, ags: &str) -> Option<&str> {
+        self.towns
+            .iter()
+            .find(|(a, _)| a == ags)
+            .map(|(_, n)| n.as_str())
+    }
+
+    fn document(&self, offer: &OfferDocument<'_>) -> Result<TantivyDocument> {
+        let f = &self.fields;
+        let c = offer.content;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, offer.id);
+        let mut titles = BTreeMap::new();
+        let mut summaries = BTreeMap::new();
+        for lf in &f.text {
+            let Some(texts) = c.texts.get(&lf.locale) else {
+                continue;
+            };
+            if !texts.title.is_empty() {
+                doc.add_text(lf.title, &texts.title);
+                doc.add_text(f.plain_title, &texts.title);
+                titles.insert(lf.locale, texts.title.clone());
+            }
+            let summary = if texts.easy_summary.is_empty() {
+                shorten(&texts.description, 220)
+            } else {
+                texts.easy_summary.clone()
+            };
+            if !summary.is_empty() {
+                summaries.insert(lf.locale, summary);
+            }
+            for field in TEXT_FIELDS.iter().skip(1) {
+                let value = (field.get)(texts);
+                if !value.is_empty() {
+                    doc.add_text(lf.body, value);
+                    doc.add_text(f.plain_body, value);
+                }
+            }
+        }
+        // German carries the words every offer has regardless of translation: provider, towns,
+        // place names, topics and languages (so "Beckum" or "Arabisch" find offers too).
+        if let Some(german) = f
+            .text
+            .iter()
+            .find(|lf| lf.locale == Locale::De)
+            .map(|lf| &lf.body)
+        {
+            doc.add_text(*german, offer.organisation);
+            for l in &c.locations {
+                doc.add_text(*german, &l.name);
+                doc.add_text(*german, &l.street);
+                if let Some(name) = self.town_name(&l.town) {
+                    doc.add_text(*german, name);
+                }
+            }
+            for t in &c.topics {
+                doc.add_text(*german, t.label());
+            }
+            for code in &c.languages {
+                if let Some(name) = delivery_language_name(code) {
+                    doc.add_text(*german, name);
+                }
+            }
+        }
+        for lf in &f.text {
+            let (title, _) = pick(&titles, lf.locale);
+            doc.add_text(lf.sort, sort_key(title));
+        }
+        for ags in c.towns() {
+            doc.add_text(f.towns, ags);
+        }
+        for t in &c.topics {
+            doc.add_text(f.topics, t.key());
+        }
+        for code in &c.languages {
+            doc.add_text(f.languages, code);
+        }
+        // No target group means: for everyone.
+        if c.target_groups.is_empty() {
+            doc.add_text(f.target_groups, TargetGroup::Everyone.key());
+        }
+        for g in &c.target_groups {
+            doc.add_text(f.target_groups, g.key());
+        }
+        doc.add_text(f.free, if c.free_of_charge { "1" } else { "0" });
+        doc.add_i64(f.valid_from, day_number(c.valid_from.as_deref(), 0));
+        doc.add_i64(f.valid_to, day_number(c.valid_to.as_deref(), 99_991_231));
+        let card = OfferCard {
+            id: offer.id.to_owned(),
+            organisation: offer.organisation.to_owned(),
+            titles,
+            summaries,
+            towns: c.towns().into_iter().map(str::to_owned).collect(),
+            languages: c.languages.clone(),
+            topics: c.topics.clone(),
+            target_groups: c.target_groups.clone(),
+            free_of_charge: c.free_of_charge,
+            capacity: c.capacity,
+        };
+        doc.add_text(f.card, serde_json::to_string(&card)?);
+        Ok(doc)
+    }
+
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>> {
+        self.writer.lock().map_err(|_| SearchError::Poisoned)
+    }
+
+    /// Replaces the whole index with these offers.
+    pub fn rebuild<'a>(
+        &self,
+        offers: impl IntoIterator<Item = OfferDocument<'a>>,
+    ) -> Result<usize> {
+        let mut writer = self.writer()?;
+        writer.delete_all_documents()?;
+        let mut n = 0;
+        for offer in offers {
+            writer.add_document(self.document(&offer)?)?;
+            n += 1;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(n)
+    }
+
+    /// Puts one offer in (replacing an older version), or takes it out when `offer` is `None`
+    /// (withdrawn, never published).
+    pub fn update(&self, id: &str, offer: Option<OfferDocument<'_>>) -> Result<()> {
+        let mut writer = self.writer()?;
+        writer.delete_term(Term::from_field_text(self.fields.id, id));
+        if let Some(offer) = offer {
+            writer.add_document(self.document(&offer)?)?;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn term(&self, field: Field, value: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        ))
+    }
+
+    /// The words of the query, each a clause that some field must match (exactly after stemming
+    /// or with one typo).
+    fn text_query(&self, text: &str, locale: Locale) -> Option<Box<dyn Query>> {
+        let mut plain = plain_analyzer();
+        let mut words = Vec::new();
+        let mut stream = plain.token_stream(text);
+        while stream.advance() {
+            words.push(stream.token().text.clone());
+        }
+        if words.iter().any(|w| !STOP_WORDS.contains(&w.as_str())) {
+            words.retain(|w| !STOP_WORDS.contains(&w.as_str()));
+        }
+        if words.is_empty() {
+            return None;
+        }
+        let mut analyzers: Vec<(&LocaleFields, TextAnalyzer)> = self
+            .fields
+            .text
+            .iter()
+            .map(|lf| (lf, analyzer(lf.locale)))
+            .collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for word in &words {
+            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            let mut add = |field: Field, term: &str, weight: f32, fuzzy: bool| {
+                let t = Term::from_field_text(field, term);
+                let query: Box<dyn Query> = if fuzzy {
+                    Box::new(FuzzyTermQuery::new(t, 1, true))
+                } else {
+                    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))
+                };
+                alternatives.push((Occur::Should, Box::new(BoostQuery::new(query, weight))));
+            };
+            for (lf, a) in &mut analyzers {
+                let own = if lf.locale == locale { 1.5 } else { 1.0 };
+                let mut s = a.token_stream(word);
+                while s.advance() {
+                    add(lf.title, &s.token().text, 3.0 * own, false);
+                    add(lf.body, &s.token().text, own, false);
+                }
+            }
+            // One typo, for words long enough that a typo still leaves them recognisable. A
+            // fuzzy match scores a constant, kept below any exact match.
+            if word.chars().count() >= 4 {
+                add(self.fields.plain_title, word, 0.6, true);
+                add(self.fields.plain_body, word, 0.2, true);
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+        }
+        Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// The filters of a query, scoring nothing.
+    fn filters(&self, q: &OfferQuery) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(t) = &q.town {
+            filters.push(self.term(f.towns, t));
+        }
+        if let Some(t) = q.topic {
+            filters.push(self.term(f.topics, t.key()));
+        }
+        if let Some(l) = &q.language {
+            filters.push(self.term(f.languages, l));
+        }
+        if let Some(g) = q.target_group {
+            // Offers for everyone are for this group too.
+            filters.push(Box::new(BooleanQuery::new(vec![
+                (Occur::Should, self.term(f.target_groups, g.key())),
+                (
+                    Occur::Should,
+                    self.term(f.target_groups, TargetGroup::Everyone.key()),
+                ),
+            ])));
+        }
+        if q.free_only {
+            filters.push(self.term(f.free, "1"));
+        }
+        let today = day_number(Some(&q.today), 0);
+        filters.push(Box::new(RangeQuery::new(
+            Bound::Unbounded,
+            Bound::Included(Term::from_field_i64(f.valid_from, today)),
+        )));
+        filters.push(Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_i64(f.valid_to, today)),
+            Bound::Unbounded,
+        )));
+        filters
+            .into_iter()
+            .map(|q| {
+                (
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(q, 0.0)) as Box<dyn Query>,
+                )
+            })
+            .collect()
+    }
+
+    fn query(&self, q: &OfferQuery, town: Option<&str>) -> (Box<dyn Query>, bool) {
+        let mut clauses = self.filters(q);
+        if let Some(t) = town {
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(self.term(self.fields.towns, t), 0.0)),
+            ));
+        }
+        let text = self.text_query(&q.text, q.locale);
+        let has_text = text.is_some();
+        match text {
+            Some(t) => clauses.push((Occur::Must, t)),
+            None => clauses.push((Occur::Must, Box::new(AllQuery))),
+        }
+        (Box::new(BooleanQuery::new(clauses)), has_text)
+    }
+
+    /// One page of results: by relevance when there is text, else by title in the page's language.
+    pub fn search(&self, q: &OfferQuery) -> Result<SearchPage> {
+        let searcher = self.reader.searcher();
+        let (query, has_text) = self.query(q, None);
+        let limit = q.limit.clamp(1, 100);
+        let top = TopDocs::with_limit(limit).and_offset(q.offset);
+        let (addresses, total): (Vec<tantivy::DocAddress>, usize) = if has_text {
+            let (docs, total) = searcher.search(&query, &(top.order_by_score(), Count))?;
+            (docs.into_iter().map(|(_, a)| a).collect(), total)
+        } else {
+            let sort = self
+                .fields
+                .text
+                .iter()
+                .find(|lf| lf.locale == q.locale)
+                .map_or("sort_de".to_owned(), |lf| lf.sort_name.clone());
+            let (docs, total) = searcher.search(
+                &query,
+                &(top.order_by_string_fast_field(sort, Order::Asc), Count),
+            )?;
+            (docs.into_iter().map(|(_, a)| a).collect(), total)
+        };
+        let mut cards = Vec::with_capacity(addresses.len());
+        for address in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(json) = doc.get_first(self.fields.card).and_then(|v| v.as_str()) {
+                cards.push(serde_json::from_str(json)?);
+            }
+        }
+        Ok(SearchPage { total, cards })
+    }
+
+    /// How many results of this query each town has: the finder's town overview.
+    pub fn count_by_town(&self, q: &OfferQuery) -> Result<Vec<(String, usize)>> {
+        let searcher = self.reader.searcher();
+        let mut counts = Vec::with_capacity(self.towns.len());
+        let mut per_town = q.clone();
+        per_town.town = None;
+        for (ags, _) in &self.towns {
+            let (query, _) = self.query(&per_town, Some(ags));
+            counts.push((ags.clone(), searcher.search(&query, &Count)?));
+        }
+        Ok(counts)
+    }
+
+    /// The stored card of one offer, if it is in the index.
+    pub fn card(&self, id: &str) -> Result<Option<OfferCard>> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(self.fields.id, id),
+            IndexRecordOption::Basic,
+        );
+        let docs = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        match docs.first() {
+            Some((_, address)) => {
+                let doc: TantivyDocument = searcher.doc(*address)?;
+                match doc.get_first(self.fields.card).and_then(|v| v.as_str()) {
+                    Some(json) => Ok(Some(serde_json::from_str(json)?)),
+                    None => Ok(None),
+                }
+            }
+            None => Ok(None),
+        }
+    }
+}
