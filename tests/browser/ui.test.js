@@ -235,3 +235,43 @@ test('offers: a partner submits an offer on a phone, translates it, coordination
   assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
   await context.close();
 });
+
+for (const [prefix, lang, dir] of [['', 'de', 'ltr'], ['/ar', 'ar', 'rtl']]) {
+  test(`public finder (${lang}) on a phone: search, filter, open an offer – no login, no foreign requests, axe clean`, async () => {
+    const { context, page, problems } = await newPage(360);
+    const foreign = [];
+    page.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
+    await page.goto(`${base}${prefix}/angebote`);
+    assert.equal(await page.locator('html').getAttribute('lang'), lang);
+    assert.equal(await page.locator('html').getAttribute('dir'), dir);
+    await checkAccessibility(page, `finder start (${lang})`);
+    // Stemming: the plural finds the demo's "Sprachcafé"/"Sprachkurs" offers.
+    await page.locator('#q').fill('Sprachkurse');
+    await page.locator('form.search button[type=submit]').click();
+    await page.waitForURL(/q=Sprachkurse/);
+    const results = page.locator('ol.results > li');
+    assert.ok(await results.count() >= 1, 'results for Sprachkurse');
+    await checkAccessibility(page, `finder results (${lang})`);
+    // Filter by town: Beckum has the language café.
+    await page.locator('#q').fill('');
+    await page.locator('#town').selectOption('05570008');
+    await page.locator('form.search button[type=submit]').click();
+    await page.waitForURL(/town=05570008/);
+    assert.ok(await results.count() >= 1, 'results in Beckum');
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(scrollWidth <= 360, `no horizontal scrolling at 360px (${scrollWidth}px)`);
+    await results.first().locator('h3 a').click();
+    await page.waitForURL(new RegExp(`${prefix}/angebote/[^/?]+$`));
+    assert.equal(await page.locator('h1').count(), 1);
+    await checkAccessibility(page, `offer page (${lang})`);
+    await page.screenshot({ path: join(artifacts, `finder-offer-${lang}.png`), fullPage: true });
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('header.top').isVisible(), false, 'print hides the page header');
+    await page.emulateMedia({ media: 'screen' });
+    assert.deepEqual(foreign, [], 'no requests to other servers');
+    const cookies = await context.cookies();
+    assert.deepEqual(cookies, [], 'no cookies');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}

@@ -152,6 +152,22 @@ pub struct MeasureDraft {
     pub tags: Vec<String>,
 }
 
+/// `YYYY-MM-DD` of a day counted from 1970-01-01 (negative before): H. Hinnant's civil-from-days
+/// algorithm, so neither spreadsheets (serial days) nor the demo (epoch milliseconds) need a
+/// calendar library for it.
+pub fn date_from_days(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
 /// A calendar date as `YYYY-MM-DD`, checked for a real day.
 pub fn parse_date(text: &str) -> Option<String> {
     let t = text.trim();

@@ -191,46 +191,55 @@ vocabulary! {
     }
 }
 
-/// Languages an offer can be delivered in: ISO 639-1 code and German name. The list covers the
-/// languages spoken by the district's larger immigrant communities; more can be added here.
-pub const DELIVERY_LANGUAGES: &[(&str, &str)] = &[
-    ("de", "Deutsch"),
-    ("en", "Englisch"),
-    ("ar", "Arabisch"),
-    ("tr", "Türkisch"),
-    ("uk", "Ukrainisch"),
-    ("ru", "Russisch"),
-    ("fa", "Persisch (Farsi/Dari)"),
-    ("ku", "Kurdisch"),
-    ("pl", "Polnisch"),
-    ("ro", "Rumänisch"),
-    ("bg", "Bulgarisch"),
-    ("sq", "Albanisch"),
-    ("sr", "Serbisch"),
-    ("hr", "Kroatisch"),
-    ("bs", "Bosnisch"),
-    ("el", "Griechisch"),
-    ("it", "Italienisch"),
-    ("fr", "Französisch"),
-    ("es", "Spanisch"),
-    ("pt", "Portugiesisch"),
-    ("ps", "Paschtu"),
-    ("ti", "Tigrinya"),
-    ("so", "Somali"),
-    ("am", "Amharisch"),
-    ("ur", "Urdu"),
-    ("hi", "Hindi"),
-    ("vi", "Vietnamesisch"),
-    ("zh", "Chinesisch"),
-    ("hu", "Ungarisch"),
+/// Languages an offer can be delivered in: ISO 639-1 code, German name, and the name in the
+/// language itself (the public finder lists them so, readable for speakers in any page language).
+/// The list covers the languages of the district's larger immigrant communities; add more here.
+pub const DELIVERY_LANGUAGES: &[(&str, &str, &str)] = &[
+    ("de", "Deutsch", "Deutsch"),
+    ("en", "Englisch", "English"),
+    ("ar", "Arabisch", "العربية"),
+    ("tr", "Türkisch", "Türkçe"),
+    ("uk", "Ukrainisch", "Українська"),
+    ("ru", "Russisch", "Русский"),
+    ("fa", "Persisch (Farsi/Dari)", "فارسی"),
+    ("ku", "Kurdisch", "Kurdî"),
+    ("pl", "Polnisch", "Polski"),
+    ("ro", "Rumänisch", "Română"),
+    ("bg", "Bulgarisch", "Български"),
+    ("sq", "Albanisch", "Shqip"),
+    ("sr", "Serbisch", "Српски"),
+    ("hr", "Kroatisch", "Hrvatski"),
+    ("bs", "Bosnisch", "Bosanski"),
+    ("el", "Griechisch", "Ελληνικά"),
+    ("it", "Italienisch", "Italiano"),
+    ("fr", "Französisch", "Français"),
+    ("es", "Spanisch", "Español"),
+    ("pt", "Portugiesisch", "Português"),
+    ("ps", "Paschtu", "پښتو"),
+    ("ti", "Tigrinya", "ትግርኛ"),
+    ("so", "Somali", "Soomaali"),
+    ("am", "Amharisch", "አማርኛ"),
+    ("ur", "Urdu", "اردو"),
+    ("hi", "Hindi", "हिन्दी"),
+    ("vi", "Vietnamesisch", "Tiếng Việt"),
+    ("zh", "Chinesisch", "中文"),
+    ("hu", "Ungarisch", "Magyar"),
 ];
 
 /// German name of a delivery language, by ISO 639-1 code.
 pub fn delivery_language_name(code: &str) -> Option<&'static str> {
     DELIVERY_LANGUAGES
         .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, n)| *n)
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, n, _)| *n)
+}
+
+/// The name of a delivery language in itself ("العربية"), by ISO 639-1 code.
+pub fn delivery_language_endonym(code: &str) -> Option<&'static str> {
+    DELIVERY_LANGUAGES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, _, n)| *n)
 }
 
 /// Accepts an ISO 639-1 code or the German name, ignoring case.
@@ -238,8 +247,8 @@ pub fn parse_delivery_language(text: &str) -> Option<&'static str> {
     let t = text.trim().to_lowercase();
     DELIVERY_LANGUAGES
         .iter()
-        .find(|(c, n)| *c == t || n.to_lowercase() == t)
-        .map(|(c, _)| *c)
+        .find(|(c, n, native)| *c == t || n.to_lowercase() == t || native.to_lowercase() == t)
+        .map(|(c, _, _)| *c)
 }
 
 /// The translatable texts of an offer, one set per [`Locale`].

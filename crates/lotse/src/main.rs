@@ -92,6 +92,23 @@ enum Command {
     /// Measure performance on synthetic data (results go to docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Generate synthetic data into the configured database.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum DemoCommand {
+    /// Write N synthetic, published offers with texts in all seven finder languages (for
+    /// benchmarks of the public finder; flagged fictitious, providers "Anbieter NN (synthetisch)").
+    Offers {
+        /// Number of offers.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Seed of the generator: the same seed writes the same offers.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -360,6 +377,21 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
             let db = open(&url).await?;
             bench_report(&db, *measures, (*runs).max(1)).await
         }
+        Command::Demo(DemoCommand::Offers { count, seed }) => {
+            let db = open(&url).await?;
+            let started = std::time::Instant::now();
+            let written = lotse_store::demo_offers::generate(&db, *count, *seed, |n| {
+                if n % 10_000 == 0 || n == *count {
+                    eprintln!("{n} offers written");
+                }
+            })
+            .await?;
+            println!(
+                "{written} synthetic offers written in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit(AuditCommand::Verify) => {
             let db = Db::open(&url).await?;
             let report = audit::verify(&db).await?;
@@ -433,6 +465,8 @@ async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
             mail,
         },
     );
+    // Build the finder's search index before the first visitor asks (it would be built then).
+    state.finder.warm(&db).await?;
     let app = lotse_web::app(state);
 
     // Expired sessions are removed in the background; lookups ignore them anyway.

@@ -186,18 +186,10 @@ fn excel_date(serial: f64) -> Option<String> {
     if !(1.0..2_958_466.0).contains(&serial) {
         return None;
     }
-    let days = serial.floor() as i64 - 25_569; // to days since 1970-01-01
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    Some(format!("{y:04}-{m:02}-{d:02}"))
+    // Serial day 25 569 is 1970-01-01.
+    Some(lotse_domain::measure::date_from_days(
+        serial.floor() as i64 - 25_569,
+    ))
 }
 
 /// Reads the first worksheet of an XLSX file into rows of text cells (dates as `YYYY-MM-DD`).

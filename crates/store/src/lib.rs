@@ -13,6 +13,7 @@ pub mod bodies;
 pub mod copy;
 pub mod demo;
 mod demo_catalogue;
+pub mod demo_offers;
 pub mod login_throttle;
 pub mod measure_import;
 pub mod measures;

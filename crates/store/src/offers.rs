@@ -959,15 +959,16 @@ pub async fn published_one(db: &Db, id: &str) -> Result<PublishedOffer> {
     published_offer(row.ok_or(StoreError::NotFound)?)
 }
 
-/// A number that changes whenever anything public about offers may have changed: other nodes
-/// compare it to decide whether to rebuild their search index.
-pub async fn change_marker(db: &Db) -> Result<(i64, i64)> {
-    let (count, max): (i64, Option<i64>) = read!(db, |c| {
-        sqlx::query_as("SELECT COUNT(*), MAX(updated_at) FROM offers")
-            .fetch_one(c)
+/// Offers changed at or after `since_ms` (any workflow step touches `updated_at`): what another
+/// app node must re-read to keep its search index current.
+pub async fn changed_since(db: &Db, since_ms: i64) -> Result<Vec<String>> {
+    let ids: Vec<(String,)> = read!(db, |c| {
+        sqlx::query_as("SELECT id FROM offers WHERE updated_at >= $1")
+            .bind(since_ms)
+            .fetch_all(c)
             .await
     })?;
-    Ok((count, max.unwrap_or(0)))
+    Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
 /// An organisation whose offers are overdue for verification, with whom to remind.

@@ -13,7 +13,9 @@ mod assets;
 mod charts;
 mod csrf;
 mod error;
+pub mod finder;
 pub mod guard;
+mod i18n;
 pub mod mail;
 mod openapi;
 pub mod pages;
@@ -61,6 +63,8 @@ impl Default for WebConfig {
 pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
+    /// This node's search index of the published offers.
+    pub finder: Arc<finder::Finder>,
 }
 
 impl AppState {
@@ -68,6 +72,7 @@ impl AppState {
         AppState {
             db,
             config: Arc::new(config),
+            finder: Arc::new(finder::Finder::default()),
         }
     }
 }

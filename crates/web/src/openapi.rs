@@ -21,6 +21,98 @@ fn one(name: &str) -> Value {
 }
 
 pub fn document() -> Value {
+    let mut doc = staff_document();
+    add_public_finder(&mut doc);
+    doc
+}
+
+/// The finder's API: public, no token, cacheable; the HSDS API sits beside it under `/hsds`.
+fn add_public_finder(doc: &mut Value) {
+    let bad_request = json!({ "description": "Ungültiger Parameter (`field` nennt ihn).", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ParameterError" } } } });
+    let param = |name: &str, description: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "schema": schema, "description": description });
+    let locale = json!({ "type": "string", "enum": ["de", "en", "ar", "tr", "uk", "ru", "fa"], "default": "de" });
+    doc["paths"]["/api/v1/public/offers"] = json!({ "get": {
+        "operationId": "searchOffers", "summary": "Angebote suchen (öffentlich, ohne Anmeldung)", "security": [],
+        "parameters": [
+            param("q", "Suchwörter; deutsche Wortformen und ein Tippfehler je Wort werden gefunden", json!({ "type": "string" })),
+            param("town", "Stadt/Gemeinde: Name oder AGS", json!({ "type": "string" })),
+            param("topic", "Thema", json!({ "$ref": "#/components/schemas/OfferTopic" })),
+            param("language", "Sprache, in der das Angebot stattfindet (ISO 639-1)", json!({ "type": "string", "pattern": "^[a-z]{2}$" })),
+            param("group", "Zielgruppe; Angebote für alle passen immer", json!({ "$ref": "#/components/schemas/OfferTargetGroup" })),
+            param("free", "nur kostenlose Angebote", json!({ "type": "boolean" })),
+            param("locale", "Sprache der Texte; fehlende Übersetzungen kommen auf Deutsch", locale.clone()),
+            param("limit", "Treffer je Seite", json!({ "type": "integer", "minimum": 1, "maximum": 100, "default": 20 })),
+            param("offset", "Treffer überspringen", json!({ "type": "integer", "minimum": 0, "default": 0 }))
+        ],
+        "responses": { "200": ok_json("Treffer nach Relevanz (mit Suchwörtern) oder Titel", one("PublicOfferList")), "400": bad_request }
+    }});
+    doc["paths"]["/api/v1/public/offers/{id}"] = json!({ "get": {
+        "operationId": "getPublicOffer", "summary": "Ein veröffentlichtes Angebot (öffentlich)", "security": [],
+        "parameters": [
+            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } },
+            param("locale", "Sprache der Texte", locale)
+        ],
+        "responses": { "200": ok_json("Angebot", one("PublicOffer")), "400": bad_request, "404": error_response("Nicht (mehr) veröffentlicht.") }
+    }});
+    let schemas = &mut doc["components"]["schemas"];
+    schemas["ParameterError"] = json!({ "type": "object", "required": ["error", "field"], "properties": { "error": { "type": "string" }, "field": { "type": "string" } } });
+    schemas["OfferTopic"] = json!({ "type": "string", "enum": lotse_domain::offer::Topic::ALL.iter().map(|t| t.key()).collect::<Vec<_>>() });
+    schemas["OfferTargetGroup"] = json!({ "type": "string", "enum": lotse_domain::offer::TargetGroup::ALL.iter().map(|t| t.key()).collect::<Vec<_>>() });
+    schemas["PublicOfferList"] = json!({
+        "type": "object", "required": ["items", "total", "limit", "offset"],
+        "properties": {
+            "items": { "type": "array", "items": { "$ref": "#/components/schemas/PublicOfferItem" } },
+            "total": { "type": "integer", "description": "alle Treffer, nicht nur diese Seite" },
+            "limit": { "type": "integer" }, "offset": { "type": "integer" }
+        }
+    });
+    schemas["PublicOfferItem"] = json!({
+        "type": "object",
+        "required": ["id", "title", "title_language", "summary", "provider", "towns", "languages", "topics", "target_groups", "free_of_charge", "url"],
+        "properties": {
+            "id": { "type": "string" }, "title": { "type": "string" },
+            "title_language": { "type": "string", "description": "Sprache des Titels (de, wenn die Übersetzung fehlt)" },
+            "summary": { "type": "string" }, "provider": { "type": "string" },
+            "towns": { "type": "array", "items": { "type": "string" }, "description": "Namen der Orte" },
+            "languages": { "type": "array", "items": { "type": "string" }, "description": "ISO 639-1" },
+            "topics": { "type": "array", "items": { "$ref": "#/components/schemas/OfferTopic" } },
+            "target_groups": { "type": "array", "items": { "$ref": "#/components/schemas/OfferTargetGroup" } },
+            "free_of_charge": { "type": "boolean" },
+            "capacity": { "type": ["string", "null"], "enum": ["places_free", "waiting_list", "full", null] },
+            "url": { "type": "string", "description": "Seite des Angebots im Angebotsfinder" }
+        }
+    });
+    schemas["PublicOffer"] = json!({
+        "type": "object",
+        "required": ["id", "provider", "locale", "incompletely_translated", "texts", "topics", "target_groups", "languages", "free_of_charge", "locations", "opening_hours", "contact", "url"],
+        "properties": {
+            "id": { "type": "string" }, "provider": { "type": "string" }, "locale": { "type": "string" },
+            "incompletely_translated": { "type": "boolean" },
+            "texts": { "type": "object", "description": "title, easy_summary, description, schedule_note, fees, eligibility, required_documents, registration, accessibility – soweit vorhanden",
+                "additionalProperties": { "type": "object", "required": ["text", "lang"], "properties": { "text": { "type": "string" }, "lang": { "type": "string" } } } },
+            "topics": { "type": "array", "items": { "$ref": "#/components/schemas/OfferTopic" } },
+            "target_groups": { "type": "array", "items": { "$ref": "#/components/schemas/OfferTargetGroup" } },
+            "min_age": { "type": ["integer", "null"] }, "max_age": { "type": ["integer", "null"] },
+            "languages": { "type": "array", "items": { "type": "string" } },
+            "free_of_charge": { "type": "boolean" },
+            "capacity": { "type": ["string", "null"] },
+            "locations": { "type": "array", "items": { "type": "object", "properties": {
+                "name": { "type": "string" }, "street": { "type": "string" }, "postal_code": { "type": "string" },
+                "town_ags": { "type": "string" }, "town": { "type": ["string", "null"] },
+                "latitude": { "type": ["number", "null"] }, "longitude": { "type": ["number", "null"] } } } },
+            "opening_hours": { "type": "array", "items": { "type": "object", "required": ["day", "opens", "closes"], "properties": {
+                "day": { "type": "string", "enum": ["mo", "tu", "we", "th", "fr", "sa", "su"] },
+                "opens": { "type": "string" }, "closes": { "type": "string" } } } },
+            "contact": { "type": "object", "properties": { "name": { "type": "string" }, "phone": { "type": "string" }, "email": { "type": "string" }, "website": { "type": "string" } } },
+            "valid_from": { "type": ["string", "null"], "format": "date" },
+            "valid_to": { "type": ["string", "null"], "format": "date" },
+            "verified_on": { "type": ["string", "null"], "format": "date" },
+            "url": { "type": "string" }
+        }
+    });
+}
+
+fn staff_document() -> Value {
     let unauthorized = error_response("Nicht angemeldet (kein oder ungültiger Token).");
     let forbidden = error_response("Der Rolle fehlt die Berechtigung.");
     json!({

@@ -75,6 +75,43 @@ fn table() -> Vec<Route> {
             post(pages::login::totp_submit),
         ),
         r(M::POST, "/logout", Public, post(pages::login::logout)),
+        // The public offer finder (no login; German at /angebote, translations under a prefix)
+        r(
+            M::GET,
+            "/angebote",
+            Public,
+            get(pages::finder::search_german),
+        ),
+        r(
+            M::GET,
+            "/angebote/{id}",
+            Public,
+            get(pages::finder::offer_german),
+        ),
+        r(
+            M::GET,
+            "/{locale}/angebote",
+            Public,
+            get(pages::finder::search_translated),
+        ),
+        r(
+            M::GET,
+            "/{locale}/angebote/{id}",
+            Public,
+            get(pages::finder::offer_translated),
+        ),
+        r(
+            M::GET,
+            "/api/v1/public/offers",
+            Public,
+            get(pages::finder::api_search),
+        ),
+        r(
+            M::GET,
+            "/api/v1/public/offers/{id}",
+            Public,
+            get(pages::finder::api_offer),
+        ),
         // Start page
         r(M::GET, "/", SignedIn, get(pages::dashboard::show)),
         // Own account

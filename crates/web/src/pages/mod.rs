@@ -5,6 +5,7 @@ pub mod audit;
 pub mod bodies;
 pub mod concepts;
 pub mod dashboard;
+pub mod finder;
 pub mod health;
 pub mod issues;
 pub mod login;

@@ -32,6 +32,15 @@ fn forbidden() -> AppError {
     )
 }
 
+/// Brings the public finder of this node up to date after a change. The change itself is saved
+/// already; should the index fail, other nodes and the next sync still pick it up, so the user
+/// is not told their save failed.
+async fn reindex(app: &AppState, id: &str) {
+    if let Err(e) = app.finder.refresh(&app.db, id).await {
+        tracing::warn!(error = %e, offer = %id, "search index not updated");
+    }
+}
+
 fn can_manage(user: &CurrentUser) -> bool {
     any_allows(&user.principal.roles, Permission::ManageOffers)
 }
@@ -506,7 +515,7 @@ async fn form_page(
         target_groups: options(TargetGroup::ALL, TargetGroup::key, TargetGroup::label),
         languages: DELIVERY_LANGUAGES
             .iter()
-            .map(|(c, n)| ((*c).to_owned(), (*n).to_owned()))
+            .map(|(c, n, _)| ((*c).to_owned(), (*n).to_owned()))
             .collect(),
         capacities: options(Capacity::ALL, Capacity::key, Capacity::label),
         weekdays: options(Weekday::ALL, Weekday::key, Weekday::label),
@@ -620,6 +629,7 @@ pub async fn create(
     .await;
     match result {
         Ok(id) => {
+            reindex(&app, &id).await;
             Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(mode))).into_response())
         }
         Err(StoreError::Invalid(errors)) => render_invalid(
@@ -692,6 +702,7 @@ pub async fn update(
     .await;
     match result {
         Ok(()) => {
+            reindex(&app, &id).await;
             Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(mode))).into_response())
         }
         Err(StoreError::Invalid(errors)) => render_invalid(
@@ -871,6 +882,7 @@ pub async fn save_translation(
     let direct = publishes_directly(&user, offer.organisation_trusted);
     let mode = save_mode(&value("save_as"), direct);
     save(&app, &user, &id, &content, mode).await?;
+    reindex(&app, &id).await;
     Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(mode))).into_response())
 }
 
@@ -901,6 +913,7 @@ async fn step(
     app.db
         .write(async |tx| run(tx, &actor, &today, now_ms()).await)
         .await?;
+    reindex(app, id).await;
     Ok(Redirect::to(&format!("/offers/{id}?ok={notice}")).into_response())
 }
 
@@ -994,7 +1007,10 @@ pub async fn return_change(
         .write(async |tx| offers::return_change(tx, &actor, &id, &form.note, now_ms()).await)
         .await;
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/offers/{id}?ok=offer_returned")).into_response()),
+        Ok(()) => {
+            reindex(&app, &id).await;
+            Ok(Redirect::to(&format!("/offers/{id}?ok=offer_returned")).into_response())
+        }
         Err(StoreError::Invalid(e)) if e.get("note").is_some() => {
             let message = e.get("note").map(str::to_owned);
             let path = uri.path().trim_end_matches("/return").to_owned();

@@ -4,6 +4,7 @@
 mod access;
 mod account;
 mod api;
+mod finder;
 mod login;
 mod measures;
 mod offers;

@@ -1,0 +1,151 @@
+//! Keeps the search index of this app node in step with the store.
+//!
+//! The index is built on first use (so every node, test and restart starts right), each change
+//! made through this node is applied at once ([`Finder::refresh`]), and changes made by other
+//! nodes on the same PostgreSQL are picked up within [`SYNC_INTERVAL_MS`] by asking the store
+//! which offers changed since the last look. Index work runs on the blocking pool: a rebuild of
+//! many offers must not stall the async workers.
+
+use std::sync::Arc;
+
+use lotse_search::{OfferDocument, OfferIndex, OfferQuery, SearchPage};
+use lotse_store::offers::{self, PublishedOffer};
+use lotse_store::{Db, StoreError, now_ms, reference};
+use tokio::sync::Mutex;
+
+/// How stale another node's changes may be in this node's finder.
+pub const SYNC_INTERVAL_MS: i64 = 5_000;
+
+/// Clock differences between nodes, absorbed by looking back a little further than needed.
+const CLOCK_SLACK_MS: i64 = 10_000;
+
+pub struct Finder {
+    index: tokio::sync::OnceCell<Arc<OfferIndex>>,
+    /// When the store was last asked for changes (ms).
+    synced_at: Mutex<i64>,
+    sync_interval_ms: i64,
+}
+
+impl Default for Finder {
+    fn default() -> Self {
+        Finder::with_sync_interval(SYNC_INTERVAL_MS)
+    }
+}
+
+fn search_error(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Config(format!("search: {e}"))
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, lotse_search::SearchError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(search_error)?
+        .map_err(search_error)
+}
+
+fn document(o: &PublishedOffer) -> OfferDocument<'_> {
+    OfferDocument {
+        id: &o.id,
+        organisation: &o.organisation,
+        content: &o.content,
+    }
+}
+
+impl Finder {
+    /// A finder that looks for other nodes' changes at most every `ms` (tests use 0).
+    pub fn with_sync_interval(ms: i64) -> Finder {
+        Finder {
+            index: tokio::sync::OnceCell::new(),
+            synced_at: Mutex::new(0),
+            sync_interval_ms: ms,
+        }
+    }
+
+    /// The index, built from the store the first time it is needed.
+    async fn index(&self, db: &Db) -> Result<Arc<OfferIndex>, StoreError> {
+        self.index
+            .get_or_try_init(|| async {
+                let started = now_ms();
+                let towns = reference::towns(db)
+                    .await?
+                    .into_iter()
+                    .map(|t| (t.ags, t.name))
+                    .collect();
+                let published = offers::published(db).await?;
+                let index = blocking(move || {
+                    let index = OfferIndex::new(towns)?;
+                    index.rebuild(published.iter().map(document))?;
+                    Ok(Arc::new(index))
+                })
+                .await?;
+                *self.synced_at.lock().await = started;
+                tracing::info!(
+                    offers = index.len(),
+                    ms = now_ms() - started,
+                    "offer search index built"
+                );
+                Ok(index)
+            })
+            .await
+            .cloned()
+    }
+
+    /// Builds the index now rather than on the first search (`lotse serve` does this at start).
+    pub async fn warm(&self, db: &Db) -> Result<(), StoreError> {
+        self.index(db).await.map(|_| ())
+    }
+
+    /// Re-reads one offer after a change made through this node.
+    pub async fn refresh(&self, db: &Db, id: &str) -> Result<(), StoreError> {
+        let Some(index) = self.index.get().cloned() else {
+            // Not built yet: the first search reads everything anyway.
+            return Ok(());
+        };
+        let offer = match offers::published_one(db, id).await {
+            Ok(o) => Some(o),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e),
+        };
+        let id = id.to_owned();
+        blocking(move || index.update(&id, offer.as_ref().map(document))).await
+    }
+
+    /// Picks up changes other nodes made, at most every `sync_interval_ms`.
+    async fn sync(&self, db: &Db, index: &Arc<OfferIndex>) -> Result<(), StoreError> {
+        let now = now_ms();
+        let mut synced_at = self.synced_at.lock().await;
+        if now - *synced_at < self.sync_interval_ms {
+            return Ok(());
+        }
+        let changed = offers::changed_since(db, *synced_at - CLOCK_SLACK_MS).await?;
+        *synced_at = now;
+        drop(synced_at);
+        for id in changed {
+            let offer = match offers::published_one(db, &id).await {
+                Ok(o) => Some(o),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e),
+            };
+            let index = Arc::clone(index);
+            blocking(move || index.update(&id, offer.as_ref().map(document))).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn search(&self, db: &Db, query: OfferQuery) -> Result<SearchPage, StoreError> {
+        let index = self.index(db).await?;
+        self.sync(db, &index).await?;
+        blocking(move || index.search(&query)).await
+    }
+
+    pub async fn count_by_town(
+        &self,
+        db: &Db,
+        query: OfferQuery,
+    ) -> Result<Vec<(String, usize)>, StoreError> {
+        let index = self.index(db).await?;
+        blocking(move || index.count_by_town(&query)).await
+    }
+}

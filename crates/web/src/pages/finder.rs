@@ -1,0 +1,877 @@
+//! The public offer finder: `/angebote` in German, `/{ar,en,fa,ru,tr,uk}/angebote` translated.
+//!
+//! No login, no cookies, no scripts needed, nothing from other servers. Pages are small and
+//! server-rendered so they load fast on a slow phone; an offer page prints cleanly.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use lotse_domain::offer::{
+    Locale, OfferContent, TEXT_FIELDS, TargetGroup, Topic, delivery_language_endonym,
+};
+use lotse_search::{OfferCard, OfferQuery};
+use lotse_store::offers::{self, PublishedOffer};
+use lotse_store::{StoreError, reference};
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::i18n::Texts;
+use crate::view::{date_de, today, url_encode};
+
+pub const PAGE_SIZE: usize = 20;
+
+/// Approximate town centres (WGS 84) for the schematic map of the district.
+const TOWN_CENTRES: &[(&str, f64, f64)] = &[
+    ("05570004", 51.7633, 7.8912),
+    ("05570008", 51.7558, 8.0413),
+    ("05570012", 51.9293, 8.1183),
+    ("05570016", 51.7951, 7.7392),
+    ("05570020", 51.8383, 8.0306),
+    ("05570024", 51.9253, 7.8478),
+    ("05570028", 51.8258, 8.1434),
+    ("05570032", 52.0403, 7.8413),
+    ("05570036", 51.9903, 8.0439),
+    ("05570040", 51.8436, 7.8283),
+    ("05570044", 51.9817, 7.7856),
+    ("05570048", 51.7378, 8.2511),
+    ("05570052", 51.9539, 7.9933),
+];
+
+/// The finder's parameters as they arrive; unknown values are ignored on the pages (they come
+/// from hand-edited addresses) and refused with a message by the JSON API.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct FinderParams {
+    pub q: String,
+    pub town: String,
+    pub topic: String,
+    pub language: String,
+    pub group: String,
+    pub free: String,
+    pub page: String,
+}
+
+/// A town given by name ("Beckum", any case) or official key.
+pub fn resolve_town(towns: &[(String, String)], text: &str) -> Option<String> {
+    let t = text.trim();
+    towns
+        .iter()
+        .find(|(ags, name)| ags == t || name.to_lowercase() == t.to_lowercase())
+        .map(|(ags, _)| ags.clone())
+}
+
+async fn town_list(app: &AppState) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(reference::towns(&app.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.ags, t.name))
+        .collect())
+}
+
+fn locale_from_path(key: &str) -> Result<Locale, AppError> {
+    Locale::parse(key)
+        .filter(|l| *l != Locale::De && l.key() == key)
+        .ok_or_else(|| AppError::Status(StatusCode::NOT_FOUND, "Diese Seite gibt es nicht.".into()))
+}
+
+/// The finder's address in a language.
+pub fn finder_path(locale: Locale) -> String {
+    match locale {
+        Locale::De => "/angebote".to_owned(),
+        other => format!("/{}/angebote", other.key()),
+    }
+}
+
+fn public(html: String) -> Response {
+    ([(header::CACHE_CONTROL, "public, max-age=60")], Html(html)).into_response()
+}
+
+/// A text shown in the page's language or, where missing, in German (marked with `lang`).
+pub struct Shown {
+    pub text: String,
+    pub lang: &'static str,
+    pub dir: &'static str,
+    pub fallback: bool,
+}
+
+impl Shown {
+    fn new(text: &str, shown_in: Locale, wanted: Locale) -> Shown {
+        Shown {
+            text: text.to_owned(),
+            lang: shown_in.key(),
+            dir: if shown_in.is_rtl() { "rtl" } else { "ltr" },
+            fallback: shown_in != wanted,
+        }
+    }
+}
+
+/// A result in the list.
+pub struct ResultItem {
+    pub href: String,
+    pub title: Shown,
+    pub summary: Shown,
+    pub organisation: String,
+    pub towns: String,
+    pub languages: String,
+    pub free: bool,
+    pub capacity: Option<&'static str>,
+}
+
+fn languages_line(codes: &[String]) -> String {
+    codes
+        .iter()
+        .map(|c| delivery_language_endonym(c).unwrap_or(c).to_owned())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn towns_line(towns: &[(String, String)], keys: &[String]) -> String {
+    keys.iter()
+        .filter_map(|k| towns.iter().find(|(a, _)| a == k).map(|(_, n)| n.clone()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn offer_path(locale: Locale, id: &str) -> String {
+    format!("{}/{}", finder_path(locale), url_encode(id))
+}
+
+fn result_item(
+    card: &OfferCard,
+    locale: Locale,
+    t: &Texts,
+    towns: &[(String, String)],
+) -> ResultItem {
+    let (title, title_in) = card.title(locale);
+    let (summary, summary_in) = card.summary(locale);
+    ResultItem {
+        href: offer_path(locale, &card.id),
+        title: Shown::new(title, title_in, locale),
+        summary: Shown::new(summary, summary_in, locale),
+        organisation: card.organisation.clone(),
+        towns: towns_line(towns, &card.towns),
+        languages: languages_line(&card.languages),
+        free: card.free_of_charge,
+        capacity: card
+            .capacity
+            .map(|c| t.get(&format!("capacity.{}", c.key()))),
+    }
+}
+
+/// A link of the language switcher.
+pub struct LanguageLink {
+    pub href: String,
+    pub name: &'static str,
+    pub lang: &'static str,
+    pub current: bool,
+}
+
+fn language_links(current: Locale, path_for: impl Fn(Locale) -> String) -> Vec<LanguageLink> {
+    Locale::ALL
+        .into_iter()
+        .map(|l| LanguageLink {
+            href: path_for(l),
+            name: l.native_name(),
+            lang: l.key(),
+            current: l == current,
+        })
+        .collect()
+}
+
+/// A town in the overview: list entry and dot on the schematic map.
+pub struct TownCount {
+    pub href: String,
+    pub name: String,
+    pub count: usize,
+    pub selected: bool,
+    pub x: i64,
+    pub y: i64,
+    pub r: i64,
+}
+
+#[derive(Template)]
+#[template(path = "public/finder.html")]
+struct FinderPage {
+    t: Texts,
+    languages: Vec<LanguageLink>,
+    action: String,
+    params: FinderParams,
+    towns: Vec<(String, String)>,
+    topics: Vec<(String, &'static str)>,
+    groups: Vec<(String, &'static str)>,
+    delivery_languages: Vec<(&'static str, &'static str)>,
+    results: Vec<ResultItem>,
+    total: usize,
+    count_text: String,
+    pages: usize,
+    page_text: String,
+    previous: Option<String>,
+    next: Option<String>,
+    town_counts: Vec<TownCount>,
+}
+
+/// The query the page and the API share.
+fn query_of(params: &FinderParams, towns: &[(String, String)], locale: Locale) -> OfferQuery {
+    OfferQuery {
+        text: params.q.chars().take(200).collect(),
+        town: resolve_town(towns, &params.town),
+        topic: Topic::parse(&params.topic),
+        language: lotse_domain::offer::parse_delivery_language(&params.language).map(str::to_owned),
+        target_group: TargetGroup::parse(&params.group),
+        free_only: matches!(params.free.as_str(), "1" | "true" | "yes"),
+        locale,
+        today: today(),
+        limit: PAGE_SIZE,
+        offset: 0,
+    }
+}
+
+/// The current search as query string, with `page` replaced.
+fn search_link(base: &str, params: &FinderParams, page: usize) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("q", &params.q),
+        ("town", &params.town),
+        ("topic", &params.topic),
+        ("language", &params.language),
+        ("group", &params.group),
+        ("free", &params.free),
+    ] {
+        if !v.is_empty() {
+            s.append_pair(k, v);
+        }
+    }
+    if page > 1 {
+        s.append_pair("page", &page.to_string());
+    }
+    let qs = s.finish();
+    if qs.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{qs}")
+    }
+}
+
+async fn finder(
+    app: &AppState,
+    locale: Locale,
+    params: FinderParams,
+) -> Result<Response, AppError> {
+    let t = Texts::new(locale);
+    let towns = town_list(app).await?;
+    let mut query = query_of(&params, &towns, locale);
+    let page = params.page.parse::<usize>().unwrap_or(1).clamp(1, 10_000);
+    query.offset = (page - 1) * PAGE_SIZE;
+    let found = app.finder.search(&app.db, query.clone()).await?;
+    let counts = app.finder.count_by_town(&app.db, query.clone()).await?;
+    let pages = found.total.div_ceil(PAGE_SIZE).max(1);
+    let base = finder_path(locale);
+    let max = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let town_counts = towns
+        .iter()
+        .map(|(ags, name)| {
+            let count = counts.iter().find(|(a, _)| a == ags).map_or(0, |(_, n)| *n);
+            let (lat, lon) = TOWN_CENTRES
+                .iter()
+                .find(|(a, _, _)| a == ags)
+                .map_or((51.9, 8.0), |(_, lat, lon)| (*lat, *lon));
+            let town_params = FinderParams {
+                town: ags.clone(),
+                page: String::new(),
+                ..params.clone()
+            };
+            TownCount {
+                href: search_link(&base, &town_params, 1),
+                name: name.clone(),
+                count,
+                selected: query.town.as_deref() == Some(ags),
+                x: ((lon - 7.65) / 0.70 * 300.0 + 10.0).round() as i64,
+                y: ((52.07 - lat) / 0.37 * 220.0 + 15.0).round() as i64,
+                r: if count == 0 {
+                    3
+                } else {
+                    (4.0 + 10.0 * (count as f64 / max as f64).sqrt()).round() as i64
+                },
+            }
+        })
+        .collect();
+    let count_text = match found.total {
+        1 => t.get("results.one").to_owned(),
+        n => t.fill("results.many", &[("n", &n.to_string())]),
+    };
+    let results = found
+        .cards
+        .iter()
+        .map(|c| result_item(c, locale, &t, &towns))
+        .collect();
+    let page_params = params.clone();
+    let html = FinderPage {
+        languages: language_links(locale, |l| search_link(&finder_path(l), &page_params, page)),
+        action: base.clone(),
+        towns,
+        topics: Topic::ALL
+            .iter()
+            .map(|v| (v.key().to_owned(), t.get(&format!("topic.{}", v.key()))))
+            .collect(),
+        groups: TargetGroup::ALL
+            .iter()
+            .filter(|g| **g != TargetGroup::Everyone)
+            .map(|v| (v.key().to_owned(), t.get(&format!("group.{}", v.key()))))
+            .collect(),
+        delivery_languages: lotse_domain::offer::DELIVERY_LANGUAGES
+            .iter()
+            .map(|(c, _, n)| (*c, *n))
+            .collect(),
+        results,
+        total: found.total,
+        count_text,
+        pages,
+        page_text: t.fill(
+            "results.page",
+            &[("n", &page.to_string()), ("m", &pages.to_string())],
+        ),
+        previous: (page > 1).then(|| search_link(&base, &params, page - 1)),
+        next: (page < pages).then(|| search_link(&base, &params, page + 1)),
+        town_counts,
+        params,
+        t,
+    }
+    .render()?;
+    Ok(public(html))
+}
+
+pub async fn search_german(
+    State(app): State<AppState>,
+    Query(params): Query<FinderParams>,
+) -> Result<Response, AppError> {
+    finder(&app, Locale::De, params).await
+}
+
+pub async fn search_translated(
+    State(app): State<AppState>,
+    Path(locale): Path<String>,
+    Query(params): Query<FinderParams>,
+) -> Result<Response, AppError> {
+    if locale == "de" {
+        return Ok(Redirect::permanent("/angebote").into_response());
+    }
+    finder(&app, locale_from_path(&locale)?, params).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// One offer
+
+/// A labelled section of the offer page.
+pub struct Section {
+    pub heading: &'static str,
+    pub lines: Vec<Shown>,
+}
+
+pub struct Place {
+    pub lines: Vec<String>,
+    /// `geo:` link that opens the phone's map app; no map service is contacted by the page.
+    pub geo: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "public/offer.html")]
+struct OfferPage {
+    t: Texts,
+    languages: Vec<LanguageLink>,
+    back: String,
+    title: Shown,
+    organisation: String,
+    fallback: bool,
+    easy: Option<Shown>,
+    sections: Vec<Section>,
+    places: Vec<Place>,
+    phone: String,
+    phone_href: String,
+    email: String,
+    website: String,
+    contact_name: String,
+    verified: Option<String>,
+    valid_until: Option<String>,
+}
+
+fn field(content: &OfferContent, locale: Locale, name: &str) -> Shown {
+    let f = TEXT_FIELDS
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or(&TEXT_FIELDS[0]);
+    let shown = content.text(locale, f);
+    Shown::new(shown.text, shown.locale, locale)
+}
+
+fn plain(text: String, locale: Locale) -> Shown {
+    Shown::new(&text, locale, locale)
+}
+
+fn offer_page(offer: &PublishedOffer, locale: Locale, towns: &[(String, String)]) -> OfferPage {
+    let t = Texts::new(locale);
+    let c = &offer.content;
+    let mut sections = Vec::new();
+    let mut section = |heading: &'static str, lines: Vec<Shown>| {
+        let lines: Vec<Shown> = lines.into_iter().filter(|l| !l.text.is_empty()).collect();
+        if !lines.is_empty() {
+            sections.push(Section { heading, lines });
+        }
+    };
+    section(
+        t.get("offer.description"),
+        vec![field(c, locale, "description")],
+    );
+    let mut who: Vec<String> = c
+        .target_groups
+        .iter()
+        .map(|g| t.get(&format!("group.{}", g.key())).to_owned())
+        .collect();
+    let (a, b) = (
+        c.min_age.map(|a| a.to_string()),
+        c.max_age.map(|b| b.to_string()),
+    );
+    match (&a, &b) {
+        (Some(a), Some(b)) => who.push(t.fill("offer.age_range", &[("a", a), ("b", b)])),
+        (Some(a), None) => who.push(t.fill("offer.age_from", &[("a", a)])),
+        (None, Some(b)) => who.push(t.fill("offer.age_to", &[("b", b)])),
+        (None, None) => {}
+    }
+    if who.is_empty() {
+        who.push(t.get("group.everyone").to_owned());
+    }
+    section(t.get("offer.who"), vec![plain(who.join(", "), locale)]);
+    section(
+        t.get("offer.languages"),
+        vec![plain(languages_line(&c.languages), locale)],
+    );
+    let mut when: Vec<Shown> = c
+        .opening_hours
+        .iter()
+        .map(|h| {
+            plain(
+                format!(
+                    "{}: {}–{}",
+                    t.get(&format!("weekday.{}", h.day.key())),
+                    h.opens,
+                    h.closes
+                ),
+                locale,
+            )
+        })
+        .collect();
+    when.push(field(c, locale, "schedule_note"));
+    section(t.get("offer.when"), when);
+    let mut costs = vec![plain(
+        t.get(if c.free_of_charge {
+            "offer.free"
+        } else {
+            "offer.fee"
+        })
+        .to_owned(),
+        locale,
+    )];
+    if !c.free_of_charge {
+        costs.push(field(c, locale, "fees"));
+    }
+    section(t.get("offer.costs"), costs);
+    if let Some(cap) = c.capacity {
+        section(
+            t.get("offer.capacity"),
+            vec![plain(
+                t.get(&format!("capacity.{}", cap.key())).to_owned(),
+                locale,
+            )],
+        );
+    }
+    section(
+        t.get("offer.eligibility"),
+        vec![field(c, locale, "eligibility")],
+    );
+    section(
+        t.get("offer.documents"),
+        vec![field(c, locale, "required_documents")],
+    );
+    section(
+        t.get("offer.registration"),
+        vec![field(c, locale, "registration")],
+    );
+    section(
+        t.get("offer.accessibility"),
+        vec![field(c, locale, "accessibility")],
+    );
+    let places = c
+        .locations
+        .iter()
+        .map(|l| {
+            let town = towns
+                .iter()
+                .find(|(a, _)| *a == l.town)
+                .map_or(String::new(), |(_, n)| n.clone());
+            let mut lines = vec![l.name.clone(), l.street.clone()];
+            lines.push(format!("{} {}", l.postal_code, town).trim().to_owned());
+            lines.retain(|x| !x.is_empty());
+            let geo = match (l.latitude, l.longitude) {
+                (Some(lat), Some(lon)) => Some(format!("geo:{lat},{lon}")),
+                _ => None,
+            };
+            Place { lines, geo }
+        })
+        .collect();
+    let (title, title_in) = {
+        let s = c.text(locale, &TEXT_FIELDS[0]);
+        (s.text.to_owned(), s.locale)
+    };
+    let easy = field(c, locale, "easy_summary");
+    OfferPage {
+        languages: language_links(locale, |l| offer_path(l, &offer.id)),
+        back: finder_path(locale),
+        title: Shown::new(&title, title_in, locale),
+        organisation: offer.organisation.clone(),
+        fallback: c.is_incompletely_translated(locale),
+        easy: (!easy.text.is_empty()).then_some(easy),
+        sections,
+        places,
+        phone_href: c
+            .phone
+            .chars()
+            .filter(|ch| ch.is_ascii_digit() || *ch == '+')
+            .collect(),
+        phone: c.phone.clone(),
+        email: c.email.clone(),
+        website: c.website.clone(),
+        contact_name: c.contact_name.clone(),
+        verified: offer
+            .verified_on
+            .as_deref()
+            .map(|d| t.fill("offer.verified", &[("date", &date_de(d))])),
+        valid_until: c
+            .valid_to
+            .as_deref()
+            .map(|d| t.fill("offer.valid_until", &[("date", &date_de(d))])),
+        t,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public/not_found.html")]
+struct NotFoundPage {
+    t: Texts,
+    languages: Vec<LanguageLink>,
+    back: String,
+}
+
+async fn offer(app: &AppState, locale: Locale, id: &str) -> Result<Response, AppError> {
+    let found = match offers::published_one(&app.db, id).await {
+        Ok(o) if o.content.is_current(&today()) => Some(o),
+        Ok(_) | Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let Some(found) = found else {
+        let t = Texts::new(locale);
+        let html = NotFoundPage {
+            languages: language_links(locale, finder_path),
+            back: finder_path(locale),
+            t,
+        }
+        .render()?;
+        return Ok((StatusCode::NOT_FOUND, Html(html)).into_response());
+    };
+    let towns = town_list(app).await?;
+    Ok(public(offer_page(&found, locale, &towns).render()?))
+}
+
+pub async fn offer_german(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    offer(&app, Locale::De, &id).await
+}
+
+pub async fn offer_translated(
+    State(app): State<AppState>,
+    Path((locale, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    if locale == "de" {
+        return Ok(Redirect::permanent(&offer_path(Locale::De, &id)).into_response());
+    }
+    offer(&app, locale_from_path(&locale)?, &id).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON API for the finder
+
+/// One result of `GET /api/v1/public/offers`.
+#[derive(serde::Serialize)]
+pub struct ApiOffer {
+    pub id: String,
+    pub title: String,
+    /// The language the title is in (German when the requested translation is missing).
+    pub title_language: &'static str,
+    pub summary: String,
+    pub provider: String,
+    /// Town names.
+    pub towns: Vec<String>,
+    /// ISO 639-1 codes of the languages the offer is delivered in.
+    pub languages: Vec<String>,
+    pub topics: Vec<&'static str>,
+    pub target_groups: Vec<&'static str>,
+    pub free_of_charge: bool,
+    pub capacity: Option<&'static str>,
+    pub url: String,
+}
+
+#[derive(serde::Serialize)]
+pub struct ApiOfferList {
+    pub items: Vec<ApiOffer>,
+    pub total: usize,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ApiParams {
+    pub q: String,
+    pub town: String,
+    pub topic: String,
+    pub language: String,
+    pub group: String,
+    pub free: String,
+    pub locale: String,
+    pub limit: String,
+    pub offset: String,
+}
+
+/// A refused parameter of the public API: 400 with the parameter named.
+pub struct ParamError {
+    field: &'static str,
+    message: String,
+}
+
+impl IntoResponse for ParamError {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(serde_json::json!({ "error": self.message, "field": self.field })),
+        )
+            .into_response()
+    }
+}
+
+fn refuse(field: &'static str, message: String) -> ParamError {
+    ParamError { field, message }
+}
+
+fn api_locale(text: &str) -> Result<Locale, ParamError> {
+    if text.trim().is_empty() {
+        return Ok(Locale::De);
+    }
+    Locale::parse(text).ok_or_else(|| {
+        refuse(
+            "locale",
+            format!(
+                "locale: unbekannte Sprache „{text}“; erlaubt sind de, en, ar, tr, uk, ru, fa."
+            ),
+        )
+    })
+}
+
+fn api_number(
+    field: &'static str,
+    text: &str,
+    default: usize,
+    max: usize,
+) -> Result<usize, ParamError> {
+    if text.trim().is_empty() {
+        return Ok(default);
+    }
+    match text.trim().parse::<usize>() {
+        Ok(n) if n <= max => Ok(n),
+        _ => Err(refuse(
+            field,
+            format!("{field}: „{text}“ ist keine Zahl von 0 bis {max}."),
+        )),
+    }
+}
+
+/// Checks every parameter of the search API; the first wrong one is reported.
+fn api_query(p: &ApiParams, towns: &[(String, String)]) -> Result<OfferQuery, ParamError> {
+    let mut query = OfferQuery {
+        text: p.q.chars().take(200).collect(),
+        locale: api_locale(&p.locale)?,
+        today: today(),
+        limit: api_number("limit", &p.limit, PAGE_SIZE, 100)?.max(1),
+        offset: api_number("offset", &p.offset, 0, 1_000_000)?,
+        ..OfferQuery::default()
+    };
+    if !p.town.trim().is_empty() {
+        query.town = Some(resolve_town(towns, &p.town).ok_or_else(|| {
+            refuse(
+                "town",
+                format!(
+                    "town: „{}“ ist keine Stadt oder Gemeinde des Kreises Warendorf (Name oder AGS).",
+                    p.town
+                ),
+            )
+        })?);
+    }
+    if !p.topic.trim().is_empty() {
+        query.topic = Some(Topic::parse(&p.topic).ok_or_else(|| {
+            let known: Vec<&str> = Topic::ALL.iter().map(|t| t.key()).collect();
+            refuse(
+                "topic",
+                format!(
+                    "topic: unbekanntes Thema „{}“; bekannt: {}.",
+                    p.topic,
+                    known.join(", ")
+                ),
+            )
+        })?);
+    }
+    if !p.language.trim().is_empty() {
+        let code = p.language.trim().to_lowercase();
+        if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(refuse(
+                "language",
+                format!(
+                    "language: „{}“ ist kein ISO-639-1-Kürzel (zwei Buchstaben).",
+                    p.language
+                ),
+            ));
+        }
+        query.language = Some(code);
+    }
+    if !p.group.trim().is_empty() {
+        query.target_group = Some(TargetGroup::parse(&p.group).ok_or_else(|| {
+            refuse(
+                "group",
+                format!("group: unbekannte Zielgruppe „{}“.", p.group),
+            )
+        })?);
+    }
+    query.free_only = match p.free.trim() {
+        "" | "false" | "0" => false,
+        "true" | "1" => true,
+        other => {
+            return Err(refuse(
+                "free",
+                format!("free: „{other}“; erwartet true oder false."),
+            ));
+        }
+    };
+    Ok(query)
+}
+
+pub async fn api_search(
+    State(app): State<AppState>,
+    Query(p): Query<ApiParams>,
+) -> Result<Response, AppError> {
+    let towns = town_list(&app).await?;
+    let query = match api_query(&p, &towns) {
+        Ok(q) => q,
+        Err(e) => return Ok(e.into_response()),
+    };
+    let (locale, limit, offset) = (query.locale, query.limit, query.offset);
+    let found = app.finder.search(&app.db, query).await?;
+    let items = found
+        .cards
+        .iter()
+        .map(|c| {
+            let (title, title_in) = c.title(locale);
+            ApiOffer {
+                id: c.id.clone(),
+                title: title.to_owned(),
+                title_language: title_in.key(),
+                summary: c.summary(locale).0.to_owned(),
+                provider: c.organisation.clone(),
+                towns: c
+                    .towns
+                    .iter()
+                    .filter_map(|k| towns.iter().find(|(a, _)| a == k).map(|(_, n)| n.clone()))
+                    .collect(),
+                languages: c.languages.clone(),
+                topics: c.topics.iter().map(|t| t.key()).collect(),
+                target_groups: c.target_groups.iter().map(|g| g.key()).collect(),
+                free_of_charge: c.free_of_charge,
+                capacity: c.capacity.map(|c| c.key()),
+                url: offer_path(locale, &c.id),
+            }
+        })
+        .collect();
+    Ok(axum::Json(ApiOfferList {
+        items,
+        total: found.total,
+        limit,
+        offset,
+    })
+    .into_response())
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ApiOfferParams {
+    pub locale: String,
+}
+
+/// One offer with every published field, texts in the requested language (German fallback,
+/// `lang` per text says which).
+pub async fn api_offer(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+    Query(p): Query<ApiOfferParams>,
+) -> Result<Response, AppError> {
+    let locale = match api_locale(&p.locale) {
+        Ok(l) => l,
+        Err(e) => return Ok(e.into_response()),
+    };
+    let offer = match offers::published_one(&app.db, &id).await {
+        Ok(o) if o.content.is_current(&today()) => o,
+        Ok(_) | Err(StoreError::NotFound) => {
+            return Ok((
+                StatusCode::NOT_FOUND,
+                axum::Json(serde_json::json!({ "error": "Dieses Angebot gibt es nicht (mehr)." })),
+            )
+                .into_response());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let towns = town_list(&app).await?;
+    let c = &offer.content;
+    let mut texts = serde_json::Map::new();
+    for f in &TEXT_FIELDS {
+        let shown = c.text(locale, f);
+        if !shown.text.is_empty() {
+            texts.insert(
+                f.name.to_owned(),
+                serde_json::json!({ "text": shown.text, "lang": shown.locale.key() }),
+            );
+        }
+    }
+    let body = serde_json::json!({
+        "id": offer.id,
+        "provider": offer.organisation,
+        "locale": locale.key(),
+        "incompletely_translated": c.is_incompletely_translated(locale),
+        "texts": texts,
+        "topics": c.topics.iter().map(|t| t.key()).collect::<Vec<_>>(),
+        "target_groups": c.target_groups.iter().map(|g| g.key()).collect::<Vec<_>>(),
+        "min_age": c.min_age,
+        "max_age": c.max_age,
+        "languages": c.languages,
+        "free_of_charge": c.free_of_charge,
+        "capacity": c.capacity.map(|x| x.key()),
+        "locations": c.locations.iter().map(|l| serde_json::json!({
+            "name": l.name, "street": l.street, "postal_code": l.postal_code, "town_ags": l.town,
+            "town": towns.iter().find(|(a, _)| *a == l.town).map(|(_, n)| n.clone()),
+            "latitude": l.latitude, "longitude": l.longitude,
+        })).collect::<Vec<_>>(),
+        "opening_hours": c.opening_hours,
+        "contact": { "name": c.contact_name, "phone": c.phone, "email": c.email, "website": c.website },
+        "valid_from": c.valid_from,
+        "valid_to": c.valid_to,
+        "verified_on": offer.verified_on,
+        "url": offer_path(locale, &offer.id),
+    });
+    Ok(axum::Json(body).into_response())
+}

@@ -1,0 +1,339 @@
+use axum::http::StatusCode;
+use lotse_domain::offer::{Locale, OfferContent, OfferInput, OfferTexts};
+use lotse_store::offers::{self, SaveAs};
+use lotse_store::{Actor, now_ms};
+use tower::ServiceExt;
+
+use crate::{TestApp, web_test};
+
+const BECKUM: &str = "05570008";
+
+fn content(title: &str, description: &str) -> OfferContent {
+    OfferInput {
+        title: title.into(),
+        description: description.into(),
+        topics: vec!["language_course".into()],
+        languages: vec!["de".into(), "ar".into()],
+        free_of_charge: "yes".into(),
+        location_name: vec!["Familienzentrum".into()],
+        location_street: vec!["Oststraße 5".into()],
+        location_postal_code: vec!["59269".into()],
+        location_town: vec![BECKUM.into()],
+        location_latitude: vec!["51.7558".into()],
+        location_longitude: vec!["8.0413".into()],
+        hours_day: vec!["we".into()],
+        hours_opens: vec!["09:00".into()],
+        hours_closes: vec!["11:00".into()],
+        phone: "02521 12345".into(),
+        ..OfferInput::default()
+    }
+    .validate(None)
+    .unwrap()
+}
+
+/// A course in Beckum with an Arabic title and nothing else translated.
+fn mothers_course() -> OfferContent {
+    let mut course = content(
+        "Sprachkurs für Mütter",
+        "Deutsch lernen mit Kinderbetreuung.",
+    );
+    course.texts.insert(
+        Locale::Ar,
+        OfferTexts {
+            title: "دورة لغة للأمهات".into(),
+            ..OfferTexts::default()
+        },
+    );
+    course
+}
+
+async fn publish(app: &TestApp, content: &OfferContent, save_as: SaveAs) -> String {
+    let org = app
+        .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
+        .await;
+    let today = lotse_web::today();
+    app.db
+        .write(async |tx| {
+            offers::create(
+                tx,
+                &Actor::system("test"),
+                None,
+                &org,
+                content,
+                save_as,
+                false,
+                &today,
+                now_ms(),
+            )
+            .await
+        })
+        .await
+        .unwrap()
+}
+
+/// The public search API, as JSON.
+async fn api(app: &TestApp, query: &str) -> (StatusCode, serde_json::Value) {
+    let reply = app
+        .get(&format!("/api/v1/public/offers?{query}"), None)
+        .await;
+    let json = serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::Null);
+    (reply.status, json)
+}
+
+fn titles(json: &serde_json::Value) -> Vec<String> {
+    json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+web_test!(
+    the_finder_searches_published_current_offers_without_login,
+    |app| {
+        let course_id = publish(&app, &mothers_course(), SaveAs::Published).await;
+        let mut ended = content("Sprachkurs im Sommer", "Vorbei.");
+        ended.valid_to = Some("2020-08-31".into());
+        publish(&app, &ended, SaveAs::Published).await;
+        publish(
+            &app,
+            &content("Sprachkurs als Entwurf", "Noch nicht frei."),
+            SaveAs::Submitted,
+        )
+        .await;
+
+        // Stemming and one typo; drafts and expired offers are not found.
+        let (status, json) = api(&app, "q=Sprachkurse").await;
+        assert_eq!(status, StatusCode::OK);
+        let found = titles(&json);
+        assert!(
+            found.contains(&"Sprachkurs für Mütter".to_owned()),
+            "{found:?}"
+        );
+        assert!(
+            !found
+                .iter()
+                .any(|t| t.contains("Sommer") || t.contains("Entwurf")),
+            "{found:?}"
+        );
+        let (_, json) = api(&app, "q=Sprachkurse%20M%C3%BCtter").await;
+        assert_eq!(titles(&json), ["Sprachkurs für Mütter"]);
+        assert_eq!(json["total"], 1);
+        let item = &json["items"][0];
+        assert_eq!(item["id"], course_id.as_str());
+        assert_eq!(
+            item["provider"],
+            "Beratungsdienst Musterverband Beckum (Demo)"
+        );
+        assert_eq!(item["towns"][0], "Beckum");
+        assert_eq!(item["languages"][1], "ar");
+        assert_eq!(item["topics"][0], "language_course");
+        assert_eq!(
+            titles(&api(&app, "q=Sprahkurs%20Mutter").await.1),
+            ["Sprachkurs für Mütter"]
+        );
+
+        // Filters by town name or key, language of delivery; locale picks the translation.
+        for town in ["Beckum", "beckum", BECKUM] {
+            assert_eq!(
+                api(&app, &format!("q=M%C3%BCtter&town={town}")).await.1["total"],
+                1,
+                "{town}"
+            );
+        }
+        assert_eq!(api(&app, "q=M%C3%BCtter&town=Ahlen").await.1["total"], 0);
+        assert_eq!(api(&app, "language=ar&q=M%C3%BCtter").await.1["total"], 1);
+        assert_eq!(api(&app, "language=tr&q=M%C3%BCtter").await.1["total"], 0);
+        let (_, ar) = api(&app, "locale=ar&q=M%C3%BCtter").await;
+        assert_eq!(titles(&ar), ["دورة لغة للأمهات"]);
+        assert_eq!(ar["items"][0]["title_language"], "ar");
+        let (_, tr) = api(&app, "locale=tr&q=M%C3%BCtter").await;
+        assert_eq!(
+            tr["items"][0]["title_language"], "de",
+            "missing translation: German"
+        );
+
+        // Bad parameters are named.
+        for (query, field) in [
+            ("town=Hamburg", "town"),
+            ("topic=astrology", "topic"),
+            ("language=arabic", "language"),
+            ("locale=xx", "locale"),
+            ("limit=1000", "limit"),
+            ("free=maybe", "free"),
+        ] {
+            let (status, json) = api(&app, query).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+            assert_eq!(json["field"], field, "{query}");
+        }
+
+        // One offer, with the text language per field.
+        let reply = app
+            .get(
+                &format!("/api/v1/public/offers/{course_id}?locale=ar"),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let offer = reply.json();
+        assert_eq!(offer["texts"]["title"]["lang"], "ar");
+        assert_eq!(offer["texts"]["description"]["lang"], "de");
+        assert_eq!(offer["incompletely_translated"], true);
+        assert_eq!(offer["locations"][0]["town"], "Beckum");
+        assert_eq!(
+            app.get("/api/v1/public/offers/unknown", None).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+web_test!(
+    public_pages_are_translated_and_right_to_left_for_arabic,
+    |app| {
+        let id = publish(&app, &mothers_course(), SaveAs::Published).await;
+
+        let de = app.get("/angebote?q=M%C3%BCtter", None).await;
+        assert_eq!(de.status, StatusCode::OK);
+        assert!(de.body.contains("<html lang=\"de\" dir=\"ltr\">"));
+        assert!(de.body.contains("1 Angebot gefunden"));
+        assert!(de.body.contains("Sprachkurs für Mütter"));
+        assert!(de.body.contains("Beckum</span>: 1"), "town overview counts");
+        assert!(
+            !de.headers.contains_key("set-cookie"),
+            "no cookies on public pages"
+        );
+
+        let ar = app.get("/ar/angebote?q=M%C3%BCtter", None).await;
+        assert_eq!(ar.status, StatusCode::OK);
+        assert!(ar.body.contains("<html lang=\"ar\" dir=\"rtl\">"));
+        assert!(ar.body.contains("دورة لغة للأمهات"));
+        assert!(ar.body.contains("تم العثور على خدمة واحدة"));
+
+        let page = app.get(&format!("/ar/angebote/{id}"), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("dir=\"rtl\""));
+        assert!(
+            page.body.contains("بعض المعلومات غير متوفرة بالعربية"),
+            "fallback notice"
+        );
+        assert!(
+            page.body
+                .contains("lang=\"de\" dir=\"ltr\">Deutsch lernen mit Kinderbetreuung."),
+            "the German fallback text is marked as German"
+        );
+        assert!(
+            page.body.contains("الأربعاء: 09:00–11:00"),
+            "weekday in Arabic"
+        );
+        assert!(page.body.contains("href=\"geo:51.7558,8.0413\""));
+        assert!(page.body.contains("href=\"tel:0252112345\""));
+        let de_page = app.get(&format!("/angebote/{id}"), None).await;
+        assert!(de_page.body.contains("Mittwoch: 09:00–11:00"));
+        assert!(!de_page.body.contains("class=\"fallback\""));
+
+        assert_eq!(
+            app.get("/xx/angebote", None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            app.get("/de/angebote", None).await.status,
+            StatusCode::PERMANENT_REDIRECT
+        );
+        assert_eq!(
+            app.get("/angebote/nope", None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        // No third-party requests: every URL in the page is local (or a tel/mailto/geo link).
+        for body in [&de.body, &page.body] {
+            assert!(
+                !body.contains("http://") && !body.contains("https://"),
+                "{body}"
+            );
+        }
+    }
+);
+
+web_test!(
+    approval_withdrawal_and_other_nodes_reach_the_finder,
+    |app| {
+        // Submitted through the staff pages: not public until the coordination approves.
+        let partner = app.login("partner").await;
+        let form: Vec<(&str, &str)> = vec![
+            ("title", "Nähcafé"),
+            ("description", "Gemeinsam nähen."),
+            ("topics", "meeting"),
+            ("languages", "de"),
+            ("free_of_charge", "yes"),
+            ("location_town", BECKUM),
+            ("save_as", "submit"),
+        ];
+        let created = app.post_form("/offers", &form, Some(&partner)).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let id = created
+            .location()
+            .trim_start_matches("/offers/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        assert_eq!(api(&app, "q=Nähcafé").await.1["total"], 0);
+        let coordination = app.login("koordination").await;
+        app.post_form(&format!("/offers/{id}/approve"), &[], Some(&coordination))
+            .await;
+        assert_eq!(
+            api(&app, "q=Nähcafé").await.1["total"],
+            1,
+            "visible at once"
+        );
+
+        // A second node on the same database picks the change up by itself.
+        let state = lotse_web::AppState {
+            finder: std::sync::Arc::new(lotse_web::finder::Finder::with_sync_interval(0)),
+            ..lotse_web::AppState::new(
+                app.db.clone(),
+                lotse_web::WebConfig {
+                    secure_cookies: true,
+                    demo: true,
+                    mail: None,
+                },
+            )
+        };
+        let other = lotse_web::app(state);
+        let ask = |router: axum::Router, q: &'static str| async move {
+            let response = router
+                .oneshot(
+                    axum::http::Request::builder()
+                        .uri(format!("/api/v1/public/offers?q={q}"))
+                        .body(axum::body::Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let bytes = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()["total"].clone()
+        };
+        assert_eq!(ask(other.clone(), "N%C3%A4hcaf%C3%A9").await, 1);
+        let withdrawn = app
+            .post_form(
+                &format!("/offers/{id}/withdraw"),
+                &[("withdrawn", "true")],
+                Some(&partner),
+            )
+            .await;
+        assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            api(&app, "q=Nähcafé").await.1["total"],
+            0,
+            "this node at once"
+        );
+        assert_eq!(
+            ask(other, "N%C3%A4hcaf%C3%A9").await,
+            0,
+            "the other node on its next search"
+        );
+    }
+);
