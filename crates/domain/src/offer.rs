@@ -372,6 +372,9 @@ pub struct OfferLocation {
     pub postal_code: String,
     /// Amtlicher Gemeindeschlüssel of one of the district's towns.
     pub town: String,
+    /// The place name as another directory gave it, kept when it is no town of the district
+    /// (offers imported from elsewhere); empty for offers entered here.
+    pub city: String,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
 }
@@ -495,6 +498,79 @@ impl OfferContent {
     }
 }
 
+impl OfferContent {
+    /// Checks content that did not come through the form (imports): the limits of every text in
+    /// every language, a German title, coordinates and language codes. Topics, languages and
+    /// towns are not required, since other directories may not have them; the form asks for
+    /// them when the offer is next edited.
+    pub fn check_imported(&self) -> FieldErrors {
+        let mut e = FieldErrors::new();
+        if self.title().trim().is_empty() {
+            e.add("title", "Der Titel (name) ist leer.");
+        }
+        for (locale, texts) in &self.texts {
+            for f in &TEXT_FIELDS {
+                let value = (f.get)(texts);
+                let field = format!("{}.{}", f.name, locale.key());
+                if value.chars().count() > f.max {
+                    e.add(&field, format!("{}: höchstens {} Zeichen.", f.label, f.max));
+                } else if value
+                    .chars()
+                    .any(|c| c.is_control() && !(f.multiline && (c == '\n' || c == '\t')))
+                {
+                    e.add(
+                        &field,
+                        format!("{}: enthält unzulässige Steuerzeichen.", f.label),
+                    );
+                }
+            }
+        }
+        for (i, l) in self.locations.iter().enumerate() {
+            let bad_lat = l.latitude.is_some_and(|v| !v.is_finite() || v.abs() > 90.0);
+            let bad_lon = l
+                .longitude
+                .is_some_and(|v| !v.is_finite() || v.abs() > 180.0);
+            if bad_lat || bad_lon {
+                e.add(
+                    &format!("location_{i}"),
+                    format!(
+                        "Ort {}: Koordinaten außerhalb des gültigen Bereichs.",
+                        i + 1
+                    ),
+                );
+            }
+            for (name, value, max) in [
+                ("name", &l.name, 200),
+                ("street", &l.street, 200),
+                ("city", &l.city, 200),
+            ] {
+                if value.chars().count() > max {
+                    e.add(
+                        &format!("location_{i}"),
+                        format!("Ort {}: {name} höchstens {max} Zeichen.", i + 1),
+                    );
+                }
+            }
+        }
+        for code in &self.languages {
+            if code.len() != 2 || !code.bytes().all(|b| b.is_ascii_lowercase()) {
+                e.add("languages", format!("„{code}“ ist kein ISO-639-1-Kürzel."));
+            }
+        }
+        for (field, value, max) in [
+            ("contact_name", &self.contact_name, 200),
+            ("phone", &self.phone, 50),
+            ("email", &self.email, 254),
+            ("website", &self.website, 500),
+        ] {
+            if value.chars().count() > max {
+                e.add(field, format!("Höchstens {max} Zeichen."));
+            }
+        }
+        e
+    }
+}
+
 /// How long a published offer may go unverified before it is flagged and its provider reminded.
 pub const VERIFICATION_MONTHS: u32 = 12;
 
@@ -536,6 +612,8 @@ pub struct OfferInput {
     pub location_street: Vec<String>,
     pub location_postal_code: Vec<String>,
     pub location_town: Vec<String>,
+    /// Carried through the form unseen (see [`OfferLocation::city`]).
+    pub location_city: Vec<String>,
     pub location_latitude: Vec<String>,
     pub location_longitude: Vec<String>,
     pub hours_day: Vec<String>,
@@ -768,6 +846,7 @@ impl OfferInput {
                 street,
                 postal_code: postal.to_owned(),
                 town: town.to_owned(),
+                city: slot(&self.location_city, i).to_owned(),
                 latitude,
                 longitude,
             });
@@ -906,6 +985,7 @@ impl OfferInput {
             input.location_street.push(l.street.clone());
             input.location_postal_code.push(l.postal_code.clone());
             input.location_town.push(l.town.clone());
+            input.location_city.push(l.city.clone());
             input
                 .location_latitude
                 .push(l.latitude.map(|v| v.to_string()).unwrap_or_default());
@@ -930,6 +1010,7 @@ impl OfferInput {
                 &mut self.location_street,
                 &mut self.location_postal_code,
                 &mut self.location_town,
+                &mut self.location_city,
                 &mut self.location_latitude,
                 &mut self.location_longitude,
                 &mut self.hours_day,

@@ -2,7 +2,7 @@
 
 use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -86,6 +86,9 @@ enum Command {
     /// Import data from files.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Export data to files.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Produce reports.
     #[command(subcommand)]
     Report(ReportCommand),
@@ -169,6 +172,28 @@ enum ImportCommand {
         /// Import the valid rows and report the others, instead of writing nothing.
         #[arg(long, env = "LOTSE_IMPORT_VALID_ONLY")]
         valid_only: bool,
+    },
+    /// Import offers from Open Referral HSDS 3.0: a directory with a tabular datapackage
+    /// (datapackage.json + CSV files), or a JSON file of services as the HSDS API gives them.
+    /// Offers with a known id get a new version, others are created; organisations are matched
+    /// by id or name, or created. Nothing is written if anything is wrong.
+    Hsds {
+        /// The datapackage directory or JSON file.
+        #[arg(env = "LOTSE_IMPORT_FILE")]
+        path: PathBuf,
+        /// Keep the offers as drafts instead of publishing them.
+        #[arg(long)]
+        draft: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ExportCommand {
+    /// Export the published offers as Open Referral HSDS 3.0 into DIR: datapackage.json, one CSV
+    /// per table, and services.json (every service fully nested, as the HSDS API gives it).
+    Hsds {
+        /// The directory to write; created if missing, files in it are replaced.
+        dir: PathBuf,
     },
 }
 
@@ -361,6 +386,14 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
         }) => {
             let db = open(&url).await?;
             import_measures(&db, file, concept, map, *valid_only).await
+        }
+        Command::Import(ImportCommand::Hsds { path, draft }) => {
+            let db = open(&url).await?;
+            import_hsds(&db, path, *draft).await
+        }
+        Command::Export(ExportCommand::Hsds { dir }) => {
+            let db = open(&url).await?;
+            export_hsds(&db, dir).await
         }
         Command::Report(ReportCommand::Status { round, format, out }) => {
             let db = Db::open(&url).await?;
@@ -719,6 +752,118 @@ async fn status_report_file(
 
 /// Synthetic data for the report benchmark: one concept with `n` measures in 8 fields, all
 /// reported and accepted in one round, which is then closed.
+/// Reads an HSDS datapackage directory (every file it names) or a JSON file of services.
+fn read_hsds(path: &Path) -> Result<lotse_domain::hsds::Directory, Vec<String>> {
+    use lotse_domain::hsds;
+    if path.is_dir() {
+        let mut files = std::collections::BTreeMap::new();
+        let entries =
+            std::fs::read_dir(path).map_err(|e| vec![format!("{}: {e}", path.display())])?;
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == "datapackage.json" || name.ends_with(".csv") {
+                let bytes = std::fs::read(entry.path())
+                    .map_err(|e| vec![format!("{}: {e}", entry.path().display())])?;
+                files.insert(name, bytes);
+            }
+        }
+        hsds::read_datapackage(&files)
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| vec![format!("{}: {e}", path.display())])?;
+        let json: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| vec![format!("{}: kein gültiges JSON ({e}).", path.display())])?;
+        hsds::from_service_json(&json)
+    }
+}
+
+async fn import_hsds(db: &Db, path: &Path, draft: bool) -> Result<ExitCode, StoreError> {
+    use lotse_store::offer_exchange;
+    let refused = |errors: Vec<String>| {
+        eprintln!("Import abgelehnt, nichts wurde geschrieben:");
+        for e in errors {
+            eprintln!("  {e}");
+        }
+        Ok(ExitCode::FAILURE)
+    };
+    let directory = match read_hsds(path) {
+        Ok(d) => d,
+        Err(errors) => return refused(errors),
+    };
+    let imported = match offer_exchange::parse(db, &directory).await {
+        Ok(i) => i,
+        Err(errors) => return refused(errors),
+    };
+    let save_as = if draft {
+        lotse_store::offers::SaveAs::Draft
+    } else {
+        lotse_store::offers::SaveAs::Published
+    };
+    let today = lotse_web::today();
+    match offer_exchange::import(
+        db,
+        &Actor::system("hsds-import"),
+        &imported,
+        save_as,
+        &today,
+        now_ms(),
+    )
+    .await
+    {
+        Ok(report) => {
+            println!(
+                "{} Angebote angelegt, {} aktualisiert ({}), {} Organisationen angelegt",
+                report.created,
+                report.updated,
+                if draft {
+                    "als Entwurf"
+                } else {
+                    "veröffentlicht"
+                },
+                report.organisations_created
+            );
+            for s in &report.skipped {
+                println!("übersprungen: {s}");
+            }
+            for n in &report.notes {
+                println!("Hinweis: {n}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(StoreError::Invalid(errors)) => {
+            refused(errors.iter().map(|(_, m)| m.to_owned()).collect())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn export_hsds(db: &Db, dir: &Path) -> Result<ExitCode, StoreError> {
+    use lotse_domain::hsds;
+    let io = |e: std::io::Error| StoreError::Config(format!("{}: {e}", dir.display()));
+    let directory = lotse_store::offer_exchange::export(db, &lotse_web::today()).await?;
+    std::fs::create_dir_all(dir).map_err(io)?;
+    for (name, bytes) in hsds::write_datapackage(&directory).map_err(StoreError::Config)? {
+        std::fs::write(dir.join(name), bytes).map_err(io)?;
+    }
+    let services: Vec<serde_json::Value> = directory
+        .rows("service")
+        .iter()
+        .filter_map(|s| {
+            s.get("id")
+                .and_then(|id| hsds::service_json(&directory, id))
+        })
+        .collect();
+    let json =
+        serde_json::to_vec_pretty(&services).map_err(|e| StoreError::Config(e.to_string()))?;
+    std::fs::write(dir.join("services.json"), json).map_err(io)?;
+    println!(
+        "{} Angebote von {} Organisationen nach {} geschrieben (HSDS 3.0)",
+        services.len(),
+        directory.rows("organization").len(),
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitCode, StoreError> {
     use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureStatus};
     use lotse_store::reviews::{self, Decision, UpdateInput};

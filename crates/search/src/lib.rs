@@ -17,6 +17,8 @@ use lotse_domain::collation::sort_key;
 use lotse_domain::offer::{
     Capacity, Locale, OfferContent, TEXT_FIELDS, TargetGroup, Topic, delivery_language_name,
 };
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
@@ -197,8 +199,9 @@ struct Fields {
     id: Field,
     /// All titles and texts, lower-cased but not stemmed: typos are matched against the words as
     /// written, since a stemmer cuts a misspelt word differently ("sprachkrus" vs "sprachkur").
-    plain_title: Field,
-    plain_body: Field,
+    /// One field, so each query word builds and runs one Levenshtein automaton (the profile of
+    /// the finder showed the automata as the largest cost).
+    plain: Field,
     card: Field,
     text: Vec<LocaleFields>,
     towns: Field,
@@ -257,11 +260,11 @@ impl OfferIndex {
         );
         let fields = Fields {
             id,
-            plain_title: builder.add_text_field("plain_title", plain.clone()),
-            plain_body: builder.add_text_field("plain_body", plain),
+            plain: builder.add_text_field("plain", plain),
             card,
             text,
-            towns: builder.add_text_field("towns", STRING),
+            // FAST as well, so the town overview is counted in the same pass as the results.
+            towns: builder.add_text_field("towns", STRING | FAST),
             topics: builder.add_text_field("topics", STRING),
             languages: builder.add_text_field("languages", STRING),
             target_groups: builder.add_text_field("target_groups", STRING),
@@ -309,7 +312,7 @@ impl OfferIndex {
             };
             if !texts.title.is_empty() {
                 doc.add_text(lf.title, &texts.title);
-                doc.add_text(f.plain_title, &texts.title);
+                doc.add_text(f.plain, &texts.title);
                 titles.insert(lf.locale, texts.title.clone());
             }
             let summary = if texts.easy_summary.is_empty() {
@@ -324,7 +327,7 @@ impl OfferIndex {
                 let value = (field.get)(texts);
                 if !value.is_empty() {
                     doc.add_text(lf.body, value);
-                    doc.add_text(f.plain_body, value);
+                    doc.add_text(f.plain, value);
                 }
             }
         }
@@ -485,8 +488,7 @@ impl OfferIndex {
             // One typo, for words long enough that a typo still leaves them recognisable. A
             // fuzzy match scores a constant, kept below any exact match.
             if word.chars().count() >= 4 {
-                add(self.fields.plain_title, word, 0.6, true);
-                add(self.fields.plain_body, word, 0.2, true);
+                add(self.fields.plain, word, 0.4, true);
             }
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
         }
@@ -539,14 +541,8 @@ impl OfferIndex {
             .collect()
     }
 
-    fn query(&self, q: &OfferQuery, town: Option<&str>) -> (Box<dyn Query>, bool) {
+    fn query(&self, q: &OfferQuery) -> (Box<dyn Query>, bool) {
         let mut clauses = self.filters(q);
-        if let Some(t) = town {
-            clauses.push((
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(self.term(self.fields.towns, t), 0.0)),
-            ));
-        }
         let text = self.text_query(&q.text, q.locale);
         let has_text = text.is_some();
         match text {
@@ -558,13 +554,54 @@ impl OfferIndex {
 
     /// One page of results: by relevance when there is text, else by title in the page's language.
     pub fn search(&self, q: &OfferQuery) -> Result<SearchPage> {
+        Ok(self.run(q, false)?.0)
+    }
+
+    /// Results as [`OfferIndex::search`], plus how many results each town has (the finder's town
+    /// overview). Counted in the same pass through the index; with a town selected, the counts
+    /// ignore it (so the overview still shows the other towns), which costs one more pass.
+    pub fn search_with_town_counts(
+        &self,
+        q: &OfferQuery,
+    ) -> Result<(SearchPage, Vec<(String, usize)>)> {
+        if q.town.is_none() {
+            return self.run(q, true);
+        }
+        let (page, _) = self.run(q, false)?;
+        let everywhere = OfferQuery {
+            town: None,
+            limit: 1,
+            offset: 0,
+            ..q.clone()
+        };
+        let (_, counts) = self.run(&everywhere, true)?;
+        Ok((page, counts))
+    }
+
+    fn run(&self, q: &OfferQuery, count_towns: bool) -> Result<(SearchPage, Vec<(String, usize)>)> {
         let searcher = self.reader.searcher();
-        let (query, has_text) = self.query(q, None);
+        let (query, has_text) = self.query(q);
         let limit = q.limit.clamp(1, 100);
         let top = TopDocs::with_limit(limit).and_offset(q.offset);
-        let (addresses, total): (Vec<tantivy::DocAddress>, usize) = if has_text {
-            let (docs, total) = searcher.search(&query, &(top.order_by_score(), Count))?;
-            (docs.into_iter().map(|(_, a)| a).collect(), total)
+        let towns = if count_towns {
+            let request: Aggregations = serde_json::from_value(serde_json::json!({
+                "towns": { "terms": { "field": "towns", "size": 1000 } }
+            }))?;
+            Some(AggregationCollector::from_aggs(
+                request,
+                AggContextParams::new(AggregationLimitsGuard::default(), Default::default()),
+            ))
+        } else {
+            None
+        };
+        let (addresses, total, aggregated) = if has_text {
+            let (docs, total, aggregated) =
+                searcher.search(&query, &(top.order_by_score(), Count, towns))?;
+            (
+                docs.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
+                total,
+                aggregated,
+            )
         } else {
             let sort = self
                 .fields
@@ -572,11 +609,19 @@ impl OfferIndex {
                 .iter()
                 .find(|lf| lf.locale == q.locale)
                 .map_or("sort_de".to_owned(), |lf| lf.sort_name.clone());
-            let (docs, total) = searcher.search(
+            let (docs, total, aggregated) = searcher.search(
                 &query,
-                &(top.order_by_string_fast_field(sort, Order::Asc), Count),
+                &(
+                    top.order_by_string_fast_field(sort, Order::Asc),
+                    Count,
+                    towns,
+                ),
             )?;
-            (docs.into_iter().map(|(_, a)| a).collect(), total)
+            (
+                docs.into_iter().map(|(_, a)| a).collect(),
+                total,
+                aggregated,
+            )
         };
         let mut cards = Vec::with_capacity(addresses.len());
         for address in addresses {
@@ -585,20 +630,33 @@ impl OfferIndex {
                 cards.push(serde_json::from_str(json)?);
             }
         }
-        Ok(SearchPage { total, cards })
+        let mut counts: Vec<(String, usize)> = Vec::new();
+        if let Some(result) = aggregated {
+            let result = serde_json::to_value(result)?;
+            let buckets = result["towns"]["buckets"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for (ags, _) in &self.towns {
+                let n = buckets
+                    .iter()
+                    .find(|b| b["key"].as_str() == Some(ags.as_str()))
+                    .and_then(|b| b["doc_count"].as_u64())
+                    .unwrap_or(0);
+                counts.push((ags.clone(), usize::try_from(n).unwrap_or(usize::MAX)));
+            }
+        }
+        Ok((SearchPage { total, cards }, counts))
     }
 
-    /// How many results of this query each town has: the finder's town overview.
+    /// How many results of this query each town has, ignoring the query's own town filter.
     pub fn count_by_town(&self, q: &OfferQuery) -> Result<Vec<(String, usize)>> {
-        let searcher = self.reader.searcher();
-        let mut counts = Vec::with_capacity(self.towns.len());
-        let mut per_town = q.clone();
-        per_town.town = None;
-        for (ags, _) in &self.towns {
-            let (query, _) = self.query(&per_town, Some(ags));
-            counts.push((ags.clone(), searcher.search(&query, &Count)?));
-        }
-        Ok(counts)
+        Ok(self
+            .search_with_town_counts(&OfferQuery {
+                town: None,
+                ..q.clone()
+            })?
+            .1)
     }
 
     /// The stored card of one offer, if it is in the index.

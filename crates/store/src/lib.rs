@@ -17,6 +17,7 @@ pub mod demo_offers;
 pub mod login_throttle;
 pub mod measure_import;
 pub mod measures;
+pub mod offer_exchange;
 pub mod offers;
 pub mod organisations;
 pub mod password;

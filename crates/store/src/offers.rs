@@ -881,6 +881,19 @@ pub async fn verify(
     .await
 }
 
+/// Sets the day the offer was last confirmed, as an import brings it along.
+pub async fn set_verified_on(tx: &mut Tx, offer_id: &str, day: &str) -> Result<()> {
+    tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE offers SET verified_on = $2 WHERE id = $1")
+            .bind(offer_id)
+            .bind(day)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
 /// Takes an offer out of the finder (it ended, the provider stopped it) or puts it back.
 pub async fn set_withdrawn(
     tx: &mut Tx,

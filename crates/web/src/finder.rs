@@ -140,12 +140,14 @@ impl Finder {
         blocking(move || index.search(&query)).await
     }
 
-    pub async fn count_by_town(
+    /// Results and the number of results per town (for the finder's town overview).
+    pub async fn search_with_town_counts(
         &self,
         db: &Db,
         query: OfferQuery,
-    ) -> Result<Vec<(String, usize)>, StoreError> {
+    ) -> Result<(SearchPage, Vec<(String, usize)>), StoreError> {
         let index = self.index(db).await?;
-        blocking(move || index.count_by_town(&query)).await
+        self.sync(db, &index).await?;
+        blocking(move || index.search_with_town_counts(&query)).await
     }
 }

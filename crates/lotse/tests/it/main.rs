@@ -688,3 +688,137 @@ fn the_report_benchmark_runs_on_synthetic_data() {
     assert!(text(&out).contains("| build the report from the snapshot |"));
     assert!(text(&out).contains("| write PDF/A ("));
 }
+
+#[test]
+fn hsds_export_is_valid_hsds_and_imports_into_another_deployment() {
+    let dir = temp_dir();
+    let source = sqlite_url(&dir, "source.db");
+    let out = run(&["--database-url", &source, "demo", "offers", "--count", "30"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let export = dir.join("export");
+    let out = run(&[
+        "--database-url",
+        &source,
+        "export",
+        "hsds",
+        export.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("30 Angebote"), "{}", text(&out));
+
+    // The files validate against the HSDS 3.0 schemas (CSV rows and the nested JSON).
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let validation = Command::new("python3")
+        .arg(root.join("scripts/hsds-validate.py"))
+        .arg(&export)
+        .output()
+        .unwrap();
+    assert!(validation.status.success(), "{}", text(&validation));
+
+    // Published by default, drafts with --draft; a second import updates instead of doubling.
+    let target = sqlite_url(&dir, "target.db");
+    let out = run(&[
+        "--database-url",
+        &target,
+        "import",
+        "hsds",
+        export.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("30 Angebote angelegt, 0 aktualisiert (veröffentlicht)"),
+        "{}",
+        text(&out)
+    );
+    let drafts = sqlite_url(&dir, "drafts.db");
+    let out = run(&[
+        "--database-url",
+        &drafts,
+        "import",
+        "hsds",
+        export.to_str().unwrap(),
+        "--draft",
+    ]);
+    assert!(text(&out).contains("(als Entwurf)"), "{}", text(&out));
+    let again = dir.join("again");
+    let out = run(&[
+        "--database-url",
+        &drafts,
+        "export",
+        "hsds",
+        again.to_str().unwrap(),
+    ]);
+    assert!(
+        text(&out).contains("0 Angebote"),
+        "drafts are not published: {}",
+        text(&out)
+    );
+    let json = export.join("services.json");
+    let out = run(&[
+        "--database-url",
+        &target,
+        "import",
+        "hsds",
+        json.to_str().unwrap(),
+    ]);
+    assert!(
+        text(&out).contains("0 Angebote angelegt, 30 aktualisiert"),
+        "{}",
+        text(&out)
+    );
+
+    // A broken package: the errors are listed, the exit code says so, nothing is written.
+    let broken = dir.join("broken");
+    std::fs::create_dir_all(&broken).unwrap();
+    for entry in std::fs::read_dir(&export).unwrap().flatten() {
+        std::fs::copy(entry.path(), broken.join(entry.file_name())).unwrap();
+    }
+    let services = std::fs::read_to_string(broken.join("services.csv")).unwrap();
+    let mut lines: Vec<String> = services.lines().map(str::to_owned).collect();
+    let fields: Vec<&str> = lines[1].splitn(3, ',').collect();
+    lines[1] = format!(
+        "{},0b6a2ab5-0000-4000-8000-000000000000,{}",
+        fields[0], fields[2]
+    );
+    std::fs::write(broken.join("services.csv"), lines.join("\n")).unwrap();
+    let empty = sqlite_url(&dir, "empty.db");
+    let out = run(&[
+        "--database-url",
+        &empty,
+        "import",
+        "hsds",
+        broken.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("Import abgelehnt, nichts wurde geschrieben"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("services.csv, Zeile 2"),
+        "{}",
+        text(&out)
+    );
+    let check = dir.join("check");
+    let out = run(&[
+        "--database-url",
+        &empty,
+        "export",
+        "hsds",
+        check.to_str().unwrap(),
+    ]);
+    assert!(text(&out).contains("0 Angebote"), "{}", text(&out));
+
+    // The official example of the HSDS specification imports.
+    let example = root.join("tests/fixtures/hsds-3.0/examples-csv");
+    let out = run(&[
+        "--database-url",
+        &empty,
+        "import",
+        "hsds",
+        example.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("1 Angebote angelegt"), "{}", text(&out));
+}

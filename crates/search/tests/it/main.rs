@@ -174,6 +174,18 @@ fn filters_combine_with_text() {
         counts.unwrap(),
         [(AHLEN.to_owned(), 3), (BECKUM.to_owned(), 1)]
     );
+    // With a town chosen, the results are that town's, the overview still counts every town.
+    let (page, counts) = f
+        .index
+        .search_with_town_counts(&OfferQuery {
+            text: "Beratung".into(),
+            town: Some(BECKUM.into()),
+            today: TODAY.into(),
+            ..OfferQuery::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(counts, [(AHLEN.to_owned(), 3), (BECKUM.to_owned(), 1)]);
 }
 
 #[test]

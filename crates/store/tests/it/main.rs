@@ -5,6 +5,7 @@ mod audit;
 mod bodies;
 mod copy;
 mod measures;
+mod offer_exchange;
 mod offers;
 mod organisations;
 mod platform;

@@ -263,8 +263,10 @@ async fn finder(
     let mut query = query_of(&params, &towns, locale);
     let page = params.page.parse::<usize>().unwrap_or(1).clamp(1, 10_000);
     query.offset = (page - 1) * PAGE_SIZE;
-    let found = app.finder.search(&app.db, query.clone()).await?;
-    let counts = app.finder.count_by_town(&app.db, query.clone()).await?;
+    let (found, counts) = app
+        .finder
+        .search_with_town_counts(&app.db, query.clone())
+        .await?;
     let pages = found.total.div_ceil(PAGE_SIZE).max(1);
     let base = finder_path(locale);
     let max = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
@@ -507,7 +509,7 @@ fn offer_page(offer: &PublishedOffer, locale: Locale, towns: &[(String, String)]
             let town = towns
                 .iter()
                 .find(|(a, _)| *a == l.town)
-                .map_or(String::new(), |(_, n)| n.clone());
+                .map_or(l.city.clone(), |(_, n)| n.clone());
             let mut lines = vec![l.name.clone(), l.street.clone()];
             lines.push(format!("{} {}", l.postal_code, town).trim().to_owned());
             lines.retain(|x| !x.is_empty());

@@ -1128,6 +1128,7 @@ pub struct LocationRow {
     pub street: String,
     pub postal_code: String,
     pub town: String,
+    pub city: String,
     pub latitude: String,
     pub longitude: String,
 }
@@ -1162,6 +1163,7 @@ impl FormPage {
                 street: at(&f.location_street, i),
                 postal_code: at(&f.location_postal_code, i),
                 town: at(&f.location_town, i),
+                city: at(&f.location_city, i),
                 latitude: at(&f.location_latitude, i),
                 longitude: at(&f.location_longitude, i),
             })

@@ -1,0 +1,214 @@
+//! The offer directory in and out as Open Referral HSDS 3.0 (see `lotse_domain::hsds` for the
+//! mapping): what is published goes out; an import writes all of its offers in one transaction
+//! or, if anything is wrong, nothing.
+
+use lotse_domain::FieldErrors;
+use lotse_domain::hsds::{self, Directory, ExportOffer, ExportOrganisation, Imported};
+use lotse_domain::organisation::OrganisationInput;
+use serde::Serialize;
+
+use crate::audit::Actor;
+use crate::db::{Db, Tx, tx};
+use crate::demo_offers::date_of;
+use crate::offers::{self, SaveAs};
+use crate::{Result, StoreError, organisations, reference};
+
+/// `2026-11-25T14:05:00Z` of an instant in epoch milliseconds.
+fn rfc3339(ms: i64) -> String {
+    let seconds = ms.div_euclid(1000).rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date_of(ms),
+        seconds / 3600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
+}
+
+async fn town_pairs(db: &Db) -> Result<Vec<(String, String)>> {
+    Ok(reference::towns(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.ags, t.name))
+        .collect())
+}
+
+/// Every published, not withdrawn offer and its organisation, as HSDS tables. Offers past their
+/// end date are marked `inactive`, the others `active`.
+pub async fn export(db: &Db, today: &str) -> Result<Directory> {
+    let published = offers::published(db).await?;
+    let all_organisations = organisations::list(db, true).await?;
+    let used: Vec<_> = all_organisations
+        .iter()
+        .filter(|o| published.iter().any(|p| p.organisation_id == o.id))
+        .collect();
+    let modified: Vec<String> = published.iter().map(|p| rfc3339(p.published_at)).collect();
+    let export_orgs: Vec<ExportOrganisation<'_>> = used
+        .iter()
+        .map(|o| ExportOrganisation {
+            id: &o.id,
+            name: &o.name,
+            description: &o.kind_label,
+            email: &o.email,
+            website: &o.website,
+        })
+        .collect();
+    let export_offers: Vec<ExportOffer<'_>> = published
+        .iter()
+        .zip(&modified)
+        .map(|(p, m)| ExportOffer {
+            id: &p.id,
+            organisation_id: &p.organisation_id,
+            content: &p.content,
+            verified_on: p.verified_on.as_deref(),
+            last_modified: m,
+            status: if p.content.valid_to.as_deref().is_some_and(|t| t < today) {
+                "inactive"
+            } else {
+                "active"
+            },
+        })
+        .collect();
+    Ok(hsds::export(
+        &export_orgs,
+        &export_offers,
+        &town_pairs(db).await?,
+    ))
+}
+
+/// What an import did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    pub organisations_created: usize,
+    /// Services left out, with the reason (e.g. status "defunct").
+    pub skipped: Vec<String>,
+    /// Impossible values left out of imported offers.
+    pub notes: Vec<String>,
+}
+
+/// Reads HSDS data into offers, checked against the district's towns. The errors name file,
+/// line and column.
+pub async fn parse(db: &Db, directory: &Directory) -> std::result::Result<Imported, Vec<String>> {
+    let towns = town_pairs(db).await.map_err(|e| vec![e.to_string()])?;
+    hsds::to_offers(directory, &towns)
+}
+
+/// The organisation an imported offer belongs to: the same id, else the same name (any case),
+/// else a new one (kind "Sonstige").
+async fn organisation_for(
+    tx: &mut Tx,
+    actor: &Actor,
+    org: &hsds::ImportedOrganisation,
+    vocabulary: &lotse_domain::organisation::OrganisationVocabulary,
+    now: i64,
+) -> Result<(String, bool)> {
+    let found: Option<(String,)> = tx!(&mut *tx, |c| {
+        sqlx::query_as("SELECT id FROM organisations WHERE id = $1 OR name_key = $2 ORDER BY CASE WHEN id = $1 THEN 0 ELSE 1 END")
+            .bind(&org.id)
+            .bind(org.name.trim().to_lowercase())
+            .fetch_optional(c)
+            .await
+    })?;
+    if let Some((id,)) = found {
+        return Ok((id, false));
+    }
+    let input = OrganisationInput {
+        name: org.name.clone(),
+        kind: "other".into(),
+        email: org.email.clone(),
+        website: org.website.clone(),
+        ..Default::default()
+    };
+    let draft = input.validate(vocabulary).map_err(|e| {
+        let mut named = FieldErrors::new();
+        for (field, message) in e.iter() {
+            named.add(
+                "organizations.csv",
+                format!(
+                    "Organisation „{}“ (id {}), {field}: {message}",
+                    org.name, org.id
+                ),
+            );
+        }
+        StoreError::Invalid(named)
+    })?;
+    Ok((
+        organisations::create(tx, actor, &draft, false, now).await?,
+        true,
+    ))
+}
+
+/// Writes the imported offers: new ones are created with their HSDS id, known ones get a new
+/// revision. `save_as` is `Published` for the command line unless `--draft` is given. All or
+/// nothing: one transaction, and every offer is checked before anything is written.
+pub async fn import(
+    db: &Db,
+    actor: &Actor,
+    imported: &Imported,
+    save_as: SaveAs,
+    today: &str,
+    now: i64,
+) -> Result<ImportReport> {
+    let mut errors = FieldErrors::new();
+    for offer in &imported.offers {
+        for (field, message) in offer.content.check_imported().iter() {
+            errors.add(
+                "services.csv",
+                format!(
+                    "Angebot „{}“ (id {}), {field}: {message}",
+                    offer.content.title(),
+                    offer.id
+                ),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(StoreError::Invalid(errors));
+    }
+    let vocabulary = organisations::vocabulary(db).await?;
+    db.write(async |tx| {
+        let mut report = ImportReport {
+            skipped: imported.skipped.clone(),
+            notes: imported.notes.clone(),
+            ..ImportReport::default()
+        };
+        for offer in &imported.offers {
+            let (organisation_id, created) =
+                organisation_for(tx, actor, &offer.organisation, &vocabulary, now).await?;
+            report.organisations_created += usize::from(created);
+            let exists = match offers::get_in(tx, &offer.id).await {
+                Ok(_) => true,
+                Err(StoreError::NotFound) => false,
+                Err(e) => return Err(e),
+            };
+            if exists {
+                offers::save(tx, actor, &offer.id, &offer.content, save_as, today, now).await?;
+                report.updated += 1;
+            } else {
+                offers::create(
+                    tx,
+                    actor,
+                    Some(&offer.id),
+                    &organisation_id,
+                    &offer.content,
+                    save_as,
+                    false,
+                    today,
+                    now,
+                )
+                .await?;
+                report.created += 1;
+            }
+            // The date the data was last checked travels with it.
+            if save_as == SaveAs::Published
+                && let Some(verified) = &offer.verified_on
+            {
+                offers::set_verified_on(tx, &offer.id, verified).await?;
+            }
+        }
+        Ok(report)
+    })
+    .await
+}
