@@ -36,7 +36,15 @@ async fn town_pairs(db: &Db) -> Result<Vec<(String, String)>> {
 /// Every published, not withdrawn offer and its organisation, as HSDS tables. Offers past their
 /// end date are marked `inactive`, the others `active`.
 pub async fn export(db: &Db, today: &str) -> Result<Directory> {
-    let published = offers::published(db).await?;
+    export_offers(db, &offers::published(db).await?, today).await
+}
+
+/// These offers and their organisations as HSDS tables (a page of the HSDS API).
+pub async fn export_offers(
+    db: &Db,
+    published: &[offers::PublishedOffer],
+    today: &str,
+) -> Result<Directory> {
     let all_organisations = organisations::list(db, true).await?;
     let used: Vec<_> = all_organisations
         .iter()

@@ -965,6 +965,90 @@ pub async fn published(db: &Db) -> Result<Vec<PublishedOffer>> {
     rows.into_iter().map(published_offer).collect()
 }
 
+/// One page of the published offers in id order (optionally of one organisation), and how many
+/// there are in all: the HSDS API's service list.
+pub async fn published_page(
+    db: &Db,
+    organisation_id: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<PublishedOffer>, i64)> {
+    let filter = if organisation_id.is_some() {
+        " AND o.organisation_id = $1"
+    } else {
+        " AND CAST($1 AS TEXT) IS NULL"
+    };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{PUBLISHED}{filter} ORDER BY o.id LIMIT $2 OFFSET $3"
+    ));
+    let rows: Vec<PublishedRow> = read!(db, |c| sqlx::query_as(sql)
+        .bind(organisation_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(c)
+        .await)?;
+    let count_sql = sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM offers o JOIN offer_revisions r ON r.offer_id = o.id AND r.state = 'published' \
+         WHERE o.withdrawn_at IS NULL{filter}"
+    ));
+    let (total,): (i64,) = read!(db, |c| sqlx::query_as(count_sql)
+        .bind(organisation_id)
+        .fetch_one(c)
+        .await)?;
+    Ok((
+        rows.into_iter()
+            .map(published_offer)
+            .collect::<Result<_>>()?,
+        total,
+    ))
+}
+
+/// Published offers by id, in the order asked, leaving out the ones not (or no longer) published.
+pub async fn published_by_ids(db: &Db, ids: &[String]) -> Result<Vec<PublishedOffer>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for id in ids {
+        match published_one(db, id).await {
+            Ok(o) => found.push(o),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(found)
+}
+
+/// (offer id, number of its locations) of every published offer in id order: enough to page
+/// through the HSDS service-at-location list without reading every offer.
+pub async fn published_location_counts(db: &Db) -> Result<Vec<(String, i64)>> {
+    // The one place the database looks into the content; the JSON functions differ by backend.
+    let sql = match db.backend() {
+        crate::db::Backend::Sqlite => {
+            "SELECT o.id, COALESCE(json_array_length(r.content, '$.locations'), 0) FROM offers o \
+             JOIN offer_revisions r ON r.offer_id = o.id AND r.state = 'published' \
+             WHERE o.withdrawn_at IS NULL ORDER BY o.id"
+        }
+        crate::db::Backend::Postgres => {
+            "SELECT o.id, COALESCE(json_array_length(r.content::json -> 'locations'), 0)::BIGINT FROM offers o \
+             JOIN offer_revisions r ON r.offer_id = o.id AND r.state = 'published' \
+             WHERE o.withdrawn_at IS NULL ORDER BY o.id"
+        }
+    };
+    Ok(read!(db, |c| sqlx::query_as(sql).fetch_all(c).await)?)
+}
+
+/// Organisations with at least one published offer.
+pub async fn publishing_organisation_ids(db: &Db) -> Result<Vec<String>> {
+    let rows: Vec<(String,)> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT DISTINCT o.organisation_id FROM offers o \
+             JOIN offer_revisions r ON r.offer_id = o.id AND r.state = 'published' \
+             WHERE o.withdrawn_at IS NULL ORDER BY o.organisation_id",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
 pub async fn published_one(db: &Db, id: &str) -> Result<PublishedOffer> {
     let sql = sqlx::AssertSqlSafe(format!("{PUBLISHED} AND o.id = $1"));
     let row: Option<PublishedRow> =

@@ -15,6 +15,7 @@ mod csrf;
 mod error;
 pub mod finder;
 pub mod guard;
+mod hsds_api;
 mod i18n;
 pub mod mail;
 mod openapi;

@@ -23,7 +23,79 @@ fn one(name: &str) -> Value {
 pub fn document() -> Value {
     let mut doc = staff_document();
     add_public_finder(&mut doc);
+    add_hsds(&mut doc);
     doc
+}
+
+/// The read-only HSDS 3.0 API. Its objects are those of the Open Referral schemas
+/// (https://docs.openreferral.org/en/v3.0/), described here by reference rather than copied.
+fn add_hsds(doc: &mut Value) {
+    let paging = json!([
+        { "name": "page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "default": 1 } },
+        { "name": "per_page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": 50 } }
+    ]);
+    let id =
+        json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
+    let page = |what: &str| {
+        ok_json(
+            &format!("Eine Seite {what} (HSDS-Page, Inhalt in `contents`)"),
+            one("HsdsPage"),
+        )
+    };
+    let object = |what: &str| ok_json(what, one("HsdsObject"));
+    let not_found = error_response("Nicht (mehr) veröffentlicht.");
+    let bad = json!({ "description": "Ungültiger Parameter.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ParameterError" } } } });
+    let mut service_params = paging.as_array().cloned().unwrap_or_default();
+    for (name, description) in [
+        (
+            "search",
+            "Volltextsuche wie im Angebotsfinder (nur aktuell gültige Angebote)",
+        ),
+        ("organization_id", "nur Angebote dieser Organisation"),
+        (
+            "taxonomy_term_id",
+            "nur Angebote mit diesem Begriff (Lotse-Themen oder -Zielgruppen)",
+        ),
+        ("full", "true: Angebote voll verschachtelt"),
+    ] {
+        service_params.push(json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string" }, "description": description }));
+    }
+    let paths = &mut doc["paths"];
+    paths["/hsds/"] = json!({ "get": { "operationId": "hsdsInfo", "summary": "HSDS: Version und Beschreibung dieser Schnittstelle", "security": [],
+        "responses": { "200": object("Angaben zur Schnittstelle") } } });
+    paths["/hsds/services"] = json!({ "get": { "operationId": "hsdsServices", "summary": "HSDS: veröffentlichte Angebote", "security": [],
+        "parameters": service_params, "responses": { "200": page("Angebote"), "400": bad } } });
+    paths["/hsds/services/{id}"] = json!({ "get": { "operationId": "hsdsService", "summary": "HSDS: ein Angebot, voll verschachtelt", "security": [],
+        "parameters": id, "responses": { "200": object("service"), "404": not_found } } });
+    paths["/hsds/organizations"] = json!({ "get": { "operationId": "hsdsOrganizations", "summary": "HSDS: Organisationen mit veröffentlichten Angeboten", "security": [],
+        "parameters": paging, "responses": { "200": page("Organisationen"), "400": bad } } });
+    paths["/hsds/organizations/{id}"] = json!({ "get": { "operationId": "hsdsOrganization", "summary": "HSDS: eine Organisation mit Orten und Angeboten", "security": [],
+        "parameters": id, "responses": { "200": object("organization"), "404": not_found } } });
+    paths["/hsds/service_at_locations"] = json!({ "get": { "operationId": "hsdsServiceAtLocations", "summary": "HSDS: Angebote an Orten", "security": [],
+        "parameters": paging, "responses": { "200": page("Angebote an Orten"), "400": bad } } });
+    paths["/hsds/service_at_locations/{id}"] = json!({ "get": { "operationId": "hsdsServiceAtLocation", "summary": "HSDS: ein Angebot an einem Ort", "security": [],
+        "parameters": id, "responses": { "200": object("service_at_location"), "404": not_found } } });
+    paths["/hsds/taxonomies"] = json!({ "get": { "operationId": "hsdsTaxonomies", "summary": "HSDS: Lotses Taxonomien", "security": [],
+        "parameters": paging, "responses": { "200": page("Taxonomien"), "400": bad } } });
+    paths["/hsds/taxonomies/{id}"] = json!({ "get": { "operationId": "hsdsTaxonomy", "summary": "HSDS: eine Taxonomie", "security": [],
+        "parameters": id, "responses": { "200": object("taxonomy"), "404": not_found } } });
+    paths["/hsds/taxonomy_terms"] = json!({ "get": { "operationId": "hsdsTaxonomyTerms", "summary": "HSDS: Begriffe der Taxonomien", "security": [],
+        "parameters": [paging[0].clone(), paging[1].clone(), { "name": "taxonomy_id", "in": "query", "required": false, "schema": { "type": "string" } }],
+        "responses": { "200": page("Begriffe"), "400": bad } } });
+    paths["/hsds/taxonomy_terms/{id}"] = json!({ "get": { "operationId": "hsdsTaxonomyTerm", "summary": "HSDS: ein Begriff", "security": [],
+        "parameters": id, "responses": { "200": object("taxonomy_term"), "404": not_found } } });
+    let schemas = &mut doc["components"]["schemas"];
+    schemas["HsdsObject"] = json!({ "type": "object", "description": "Ein Objekt nach Open Referral HSDS 3.0 (Schema des jeweiligen Typs, https://docs.openreferral.org/en/v3.0/)." });
+    schemas["HsdsPage"] = json!({
+        "type": "object",
+        "required": ["total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"],
+        "properties": {
+            "total_items": { "type": "integer" }, "total_pages": { "type": "integer" },
+            "page_number": { "type": "integer" }, "size": { "type": "integer" },
+            "first_page": { "type": "boolean" }, "last_page": { "type": "boolean" }, "empty": { "type": "boolean" },
+            "contents": { "type": "array", "items": { "$ref": "#/components/schemas/HsdsObject" } }
+        }
+    });
 }
 
 /// The finder's API: public, no token, cacheable; the HSDS API sits beside it under `/hsds`.

@@ -10,7 +10,7 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use lotse_domain::Permission;
 
-use crate::{AppState, api, assets, guard, pages};
+use crate::{AppState, api, assets, guard, hsds_api, pages};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -99,6 +99,63 @@ fn table() -> Vec<Route> {
             "/{locale}/angebote/{id}",
             Public,
             get(pages::finder::offer_translated),
+        ),
+        // The read-only HSDS 3.0 API for other directories
+        r(M::GET, "/hsds/", Public, get(hsds_api::root)),
+        r(M::GET, "/hsds/services", Public, get(hsds_api::services)),
+        r(
+            M::GET,
+            "/hsds/services/{id}",
+            Public,
+            get(hsds_api::service),
+        ),
+        r(
+            M::GET,
+            "/hsds/organizations",
+            Public,
+            get(hsds_api::organizations),
+        ),
+        r(
+            M::GET,
+            "/hsds/organizations/{id}",
+            Public,
+            get(hsds_api::organization),
+        ),
+        r(
+            M::GET,
+            "/hsds/service_at_locations",
+            Public,
+            get(hsds_api::service_at_locations),
+        ),
+        r(
+            M::GET,
+            "/hsds/service_at_locations/{id}",
+            Public,
+            get(hsds_api::service_at_location),
+        ),
+        r(
+            M::GET,
+            "/hsds/taxonomies",
+            Public,
+            get(hsds_api::taxonomies),
+        ),
+        r(
+            M::GET,
+            "/hsds/taxonomies/{id}",
+            Public,
+            get(hsds_api::taxonomy),
+        ),
+        r(
+            M::GET,
+            "/hsds/taxonomy_terms",
+            Public,
+            get(hsds_api::taxonomy_terms),
+        ),
+        r(
+            M::GET,
+            "/hsds/taxonomy_terms/{id}",
+            Public,
+            get(hsds_api::taxonomy_term),
         ),
         r(
             M::GET,

@@ -661,7 +661,7 @@ impl IntoResponse for ParamError {
     }
 }
 
-fn refuse(field: &'static str, message: String) -> ParamError {
+pub(crate) fn refuse(field: &'static str, message: String) -> ParamError {
     ParamError { field, message }
 }
 

@@ -5,6 +5,7 @@ mod access;
 mod account;
 mod api;
 mod finder;
+mod hsds;
 mod login;
 mod measures;
 mod offers;

@@ -1,0 +1,372 @@
+//! The read-only HSDS 3.0 API under `/hsds`, so that other directories can consume ours: the
+//! published offers as services, their organisations, service-at-locations and Lotse's
+//! taxonomies, paged as the HSDS OpenAPI describes (`page` from 1, `per_page`, and the `Page`
+//! fields around `contents`). Public, like the finder: nothing here is personal data.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use lotse_domain::hsds::{self, Directory, derived_id};
+use lotse_search::OfferQuery;
+use lotse_store::offer_exchange;
+use lotse_store::offers::{self, PublishedOffer};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::pages::finder::{ParamError, refuse};
+use crate::view::today;
+
+const DEFAULT_PER_PAGE: usize = 50;
+const MAX_PER_PAGE: usize = 500;
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct PageParams {
+    pub page: String,
+    pub per_page: String,
+    pub search: String,
+    pub organization_id: String,
+    pub taxonomy_term_id: String,
+    pub taxonomy_id: String,
+    pub full: String,
+}
+
+fn not_found(what: &str) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(
+            json!({ "error": format!("{what} gibt es nicht (oder es ist nicht veröffentlicht).") }),
+        ),
+    )
+        .into_response()
+}
+
+/// (page from 1, per page), or the 400 that names the parameter.
+fn paging(p: &PageParams) -> Result<(usize, usize), ParamError> {
+    let number = |name: &'static str, text: &str, default: usize, max: usize| {
+        if text.trim().is_empty() {
+            return Ok(default);
+        }
+        match text.trim().parse::<usize>() {
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
+            _ => Err(refuse(
+                name,
+                format!("{name}: „{text}“ ist keine Zahl von 1 bis {max}."),
+            )),
+        }
+    };
+    Ok((
+        number("page", &p.page, 1, 1_000_000)?,
+        number("per_page", &p.per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)?,
+    ))
+}
+
+/// The HSDS `Page` object around `contents`.
+fn page_json(contents: Vec<Value>, total: usize, page: usize, per_page: usize) -> Value {
+    let total_pages = total.div_ceil(per_page).max(1);
+    json!({
+        "total_items": total,
+        "total_pages": total_pages,
+        "page_number": page,
+        "size": contents.len(),
+        "first_page": page == 1,
+        "last_page": page >= total_pages,
+        "empty": contents.is_empty(),
+        "contents": contents,
+    })
+}
+
+fn is_true(text: &str) -> bool {
+    matches!(text, "true" | "1")
+}
+
+async fn directory_of(app: &AppState, offers: &[PublishedOffer]) -> Result<Directory, AppError> {
+    Ok(offer_exchange::export_offers(&app.db, offers, &today()).await?)
+}
+
+/// `GET /hsds/`: what this API is.
+pub async fn root() -> Response {
+    Json(json!({
+        "version": "3.0",
+        "profile": "https://openreferral.org/",
+        "openapi_url": "/api/v1/openapi.json",
+    }))
+    .into_response()
+}
+
+/// `GET /hsds/services`: published offers; `search` and the taxonomy filters go through the
+/// finder's index (current offers only), the plain list through the store (all published).
+pub async fn services(
+    State(app): State<AppState>,
+    Query(p): Query<PageParams>,
+) -> Result<Response, AppError> {
+    let (page, per_page) = match paging(&p) {
+        Ok(x) => x,
+        Err(e) => return Ok(e.into_response()),
+    };
+    let offset = (page - 1) * per_page;
+    let term = p.taxonomy_term_id.trim();
+    let (found, total) = if p.search.trim().is_empty() && term.is_empty() {
+        let organisation = Some(p.organization_id.trim()).filter(|o| !o.is_empty());
+        let (found, total) = offers::published_page(
+            &app.db,
+            organisation,
+            i64::try_from(per_page).unwrap_or(i64::MAX),
+            i64::try_from(offset).unwrap_or(i64::MAX),
+        )
+        .await?;
+        (found, usize::try_from(total).unwrap_or(0))
+    } else {
+        let mut query = OfferQuery {
+            text: p.search.chars().take(200).collect(),
+            today: today(),
+            limit: per_page.min(100),
+            offset,
+            ..OfferQuery::default()
+        };
+        if !term.is_empty() {
+            let topic = lotse_domain::offer::Topic::ALL
+                .iter()
+                .find(|t| derived_id(&["taxonomy_term", "lotse-themen", t.key()]) == term);
+            let group = lotse_domain::offer::TargetGroup::ALL
+                .iter()
+                .find(|g| derived_id(&["taxonomy_term", "lotse-zielgruppen", g.key()]) == term);
+            match (topic, group) {
+                (Some(t), _) => query.topic = Some(*t),
+                (_, Some(g)) => query.target_group = Some(*g),
+                _ => return Ok(Json(page_json(Vec::new(), 0, page, per_page)).into_response()),
+            }
+        }
+        let result = app.finder.search(&app.db, query).await?;
+        let ids: Vec<String> = result.cards.into_iter().map(|c| c.id).collect();
+        (offers::published_by_ids(&app.db, &ids).await?, result.total)
+    };
+    let directory = directory_of(&app, &found).await?;
+    let full = is_true(&p.full);
+    let contents = directory
+        .rows("service")
+        .iter()
+        .filter_map(|s| {
+            if full {
+                hsds::service_json(&directory, &s["id"])
+            } else {
+                Some(hsds::row_json("service", s))
+            }
+        })
+        .collect();
+    Ok(Json(page_json(contents, total, page, per_page)).into_response())
+}
+
+/// `GET /hsds/services/{id}`: one service fully nested.
+pub async fn service(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let found = offers::published_by_ids(&app.db, std::slice::from_ref(&id)).await?;
+    if found.is_empty() {
+        return Ok(not_found("Dieses Angebot"));
+    }
+    let directory = directory_of(&app, &found).await?;
+    Ok(match hsds::service_json(&directory, &id) {
+        Some(json) => Json(json).into_response(),
+        None => not_found("Dieses Angebot"),
+    })
+}
+
+/// `GET /hsds/organizations`: the organisations with published offers.
+pub async fn organizations(
+    State(app): State<AppState>,
+    Query(p): Query<PageParams>,
+) -> Result<Response, AppError> {
+    let (page, per_page) = match paging(&p) {
+        Ok(x) => x,
+        Err(e) => return Ok(e.into_response()),
+    };
+    let ids = offers::publishing_organisation_ids(&app.db).await?;
+    let total = ids.len();
+    let all = lotse_store::organisations::list(&app.db, true).await?;
+    let contents = ids
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .filter_map(|id| all.iter().find(|o| &o.id == id))
+        .map(|o| {
+            json!({
+                "id": o.id, "name": o.name, "description": o.kind_label,
+                "email": o.email, "website": o.website,
+            })
+        })
+        .map(|mut v| {
+            // HSDS leaves out what is empty.
+            if let Some(map) = v.as_object_mut() {
+                map.retain(|k, x| k == "description" || x.as_str() != Some(""));
+            }
+            v
+        })
+        .collect();
+    Ok(Json(page_json(contents, total, page, per_page)).into_response())
+}
+
+/// `GET /hsds/organizations/{id}`: the organisation with its places and its services (nested).
+pub async fn organization(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (found, _) = offers::published_page(&app.db, Some(&id), 10_000, 0).await?;
+    if found.is_empty() {
+        return Ok(not_found("Diese Organisation"));
+    }
+    let directory = directory_of(&app, &found).await?;
+    let Some(mut json) = hsds::organization_json(&directory, &id) else {
+        return Ok(not_found("Diese Organisation"));
+    };
+    json["services"] = Value::Array(
+        directory
+            .rows("service")
+            .iter()
+            .filter_map(|s| hsds::service_json(&directory, &s["id"]))
+            .collect(),
+    );
+    Ok(Json(json).into_response())
+}
+
+/// `GET /hsds/service_at_locations`: every (service, place) pair, paged.
+pub async fn service_at_locations(
+    State(app): State<AppState>,
+    Query(p): Query<PageParams>,
+) -> Result<Response, AppError> {
+    let (page, per_page) = match paging(&p) {
+        Ok(x) => x,
+        Err(e) => return Ok(e.into_response()),
+    };
+    let counts = offers::published_location_counts(&app.db).await?;
+    let total: usize = counts
+        .iter()
+        .map(|(_, n)| usize::try_from(*n).unwrap_or(0))
+        .sum();
+    // The offers whose places fall on this page, and how many places to skip in the first.
+    let (start, end) = ((page - 1) * per_page, page * per_page);
+    let mut seen = 0usize;
+    let mut ids = Vec::new();
+    let mut skip = 0;
+    for (id, n) in &counts {
+        let n = usize::try_from(*n).unwrap_or(0);
+        if seen + n > start && seen < end {
+            if ids.is_empty() {
+                skip = start.saturating_sub(seen);
+            }
+            ids.push(id.clone());
+        }
+        seen += n;
+        if seen >= end {
+            break;
+        }
+    }
+    let found = offers::published_by_ids(&app.db, &ids).await?;
+    let directory = directory_of(&app, &found).await?;
+    let contents: Vec<Value> = ids
+        .iter()
+        .flat_map(|id| {
+            directory
+                .rows("service_at_location")
+                .iter()
+                .filter(move |r| r.get("service_id") == Some(id))
+        })
+        .skip(skip)
+        .take(per_page)
+        .map(|sal| hsds::service_at_location_json(&directory, sal))
+        .collect();
+    Ok(Json(page_json(contents, total, page, per_page)).into_response())
+}
+
+/// `GET /hsds/service_at_locations/{id}`.
+pub async fn service_at_location(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    // The id is derived from the offer's id and the place's position (see `hsds::derived_id`).
+    let counts = offers::published_location_counts(&app.db).await?;
+    let owner = counts.iter().find(|(offer, n)| {
+        (0..*n).any(|i| derived_id(&[offer, "service_at_location", &i.to_string()]) == id)
+    });
+    let Some((offer, _)) = owner else {
+        return Ok(not_found("Dieses Angebot an diesem Ort"));
+    };
+    let found = offers::published_by_ids(&app.db, std::slice::from_ref(offer)).await?;
+    let directory = directory_of(&app, &found).await?;
+    Ok(
+        match directory
+            .rows("service_at_location")
+            .iter()
+            .find(|r| r.get("id") == Some(&id))
+        {
+            Some(sal) => {
+                let mut json = hsds::service_at_location_json(&directory, sal);
+                if let Some(service) = hsds::service_json(&directory, offer) {
+                    json["service"] = service;
+                }
+                Json(json).into_response()
+            }
+            None => not_found("Dieses Angebot an diesem Ort"),
+        },
+    )
+}
+
+/// The taxonomy tables are the same for every offer: take them from an empty export.
+fn vocabulary() -> Directory {
+    hsds::export(&[], &[], &[])
+}
+
+fn list_of(table: &str, p: &PageParams) -> Response {
+    let (page, per_page) = match paging(p) {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let d = vocabulary();
+    let rows: Vec<&hsds::Row> = d
+        .rows(table)
+        .iter()
+        .filter(|r| {
+            table != "taxonomy_term"
+                || p.taxonomy_id.trim().is_empty()
+                || r.get("taxonomy_id").map(String::as_str) == Some(p.taxonomy_id.trim())
+        })
+        .collect();
+    let contents = rows
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .map(|r| hsds::row_json(table, r))
+        .collect();
+    Json(page_json(contents, rows.len(), page, per_page)).into_response()
+}
+
+fn one_of(table: &str, id: &str, what: &str) -> Response {
+    let d = vocabulary();
+    match d
+        .rows(table)
+        .iter()
+        .find(|r| r.get("id").map(String::as_str) == Some(id))
+    {
+        Some(r) => Json(hsds::row_json(table, r)).into_response(),
+        None => not_found(what),
+    }
+}
+
+pub async fn taxonomies(Query(p): Query<PageParams>) -> Response {
+    list_of("taxonomy", &p)
+}
+
+pub async fn taxonomy(Path(id): Path<String>) -> Response {
+    one_of("taxonomy", &id, "Diese Taxonomie")
+}
+
+pub async fn taxonomy_terms(Query(p): Query<PageParams>) -> Response {
+    list_of("taxonomy_term", &p)
+}
+
+pub async fn taxonomy_term(Path(id): Path<String>) -> Response {
+    one_of("taxonomy_term", &id, "Dieser Begriff")
+}
