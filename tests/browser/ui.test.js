@@ -275,3 +275,21 @@ for (const [prefix, lang, dir] of [['', 'de', 'ltr'], ['/ar', 'ar', 'rtl']]) {
     await context.close();
   });
 }
+
+test('programmes: coordination opens a programme with sites, figures and forms – axe clean', async () => {
+  const { context, page, problems } = await newPage();
+  await login(page, 'koordination');
+  await page.goto(`${base}/programmes`);
+  await page.getByRole('link', { name: 'Griffbereit', exact: true }).click();
+  await page.waitForURL(/\/programmes\/[^/]+$/);
+  assert.match(await page.locator('main').innerText(), /<5/);
+  await checkAccessibility(page, 'programme page (coordination)');
+  await page.locator('#f-period').fill('Herbst');
+  await page.getByRole('button', { name: 'Zahlen speichern' }).click();
+  await page.locator('.error-summary').waitFor();
+  await checkAccessibility(page, 'programme figures with errors');
+  await page.goto(`${base}/programmes/new`);
+  await checkAccessibility(page, 'new programme form');
+  assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
+  await context.close();
+});

@@ -11,6 +11,7 @@ pub mod measure_import;
 pub mod offer;
 pub mod organisation;
 pub mod policy;
+pub mod programme;
 pub mod role;
 pub mod structural_issue;
 pub mod totp;

@@ -401,6 +401,57 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "programmes",
+        // Umbrellas (part_of NULL) before their parts, so the reference is there when a part comes.
+        order_by: "CASE WHEN part_of IS NULL THEN 0 ELSE 1 END, id",
+        columns: &[
+            ("id", Text),
+            ("name", Text),
+            ("description", Text),
+            ("part_of", NullableText),
+            ("active", Bool),
+            ("fictitious", Bool),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    },
+    Table {
+        name: "programme_partners",
+        order_by: "programme_id, organisation_id",
+        columns: &[("programme_id", Text), ("organisation_id", Text)],
+    },
+    Table {
+        name: "programme_sites",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("programme_id", Text),
+            ("name", Text),
+            ("kind", Text),
+            ("town_ags", Text),
+            ("active", Bool),
+            ("created_at", Int),
+        ],
+    },
+    Table {
+        name: "programme_figures",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("programme_id", Text),
+            ("site_id", NullableText),
+            ("period", Text),
+            ("group_count", Int),
+            ("participant_count", Int),
+            ("updated_at", Int),
+        ],
+    },
+    Table {
+        name: "programme_measures",
+        order_by: "programme_id, measure_id",
+        columns: &[("programme_id", Text), ("measure_id", Text)],
+    },
+    Table {
         name: "sessions",
         order_by: "token_hash",
         columns: &[

@@ -507,3 +507,83 @@ pub async fn load_bodies(
     }
     Ok(())
 }
+
+/// Sites, figures and measure links of the seeded programmes, invented for the demo. One
+/// Griffbereit group is small on purpose, so the statistics rule ("<5") can be seen.
+pub async fn load_programmes(
+    tx: &mut Tx,
+    actor: &Actor,
+    partners: &[String],
+    now: i64,
+) -> Result<()> {
+    use crate::db::tx;
+    use crate::programmes;
+    use lotse_domain::programme::{Figures, ProgrammeDraft, SiteKind};
+
+    const FIT: &str = "485fea7c-eb61-46fe-bfdc-6e001ac9f024";
+    const GRIFFBEREIT: &str = "5c578973-2319-4da1-a37c-55502705461c";
+    const RUCKSACK_KITA: &str = "87afa387-308d-49b2-8e53-7573d6b1c9a0";
+    let griffbereit = ProgrammeDraft {
+        name: "Griffbereit".into(),
+        description: "Eltern-Kind-Gruppen für die Jüngsten (bis drei Jahre), geleitet von Elternbegleiterinnen, in der Familiensprache und auf Deutsch.".into(),
+        part_of: Some(FIT.into()),
+        partners: partners.to_vec(),
+    };
+    programmes::update(tx, actor, GRIFFBEREIT, &griffbereit, now).await?;
+    let mut sites = Vec::new();
+    for (name, kind, town) in [
+        (
+            "Familienzentrum Am Markt (Demo)",
+            SiteKind::FamilyCentre,
+            "05570008",
+        ),
+        ("Kita Sonnenschein (Demo)", SiteKind::Kita, "05570020"),
+        ("Kita Regenbogen (Demo)", SiteKind::Kita, "05570004"),
+    ] {
+        sites.push(programmes::add_site(tx, actor, GRIFFBEREIT, name, kind, town, now).await?);
+    }
+    for (period, site, groups, participants) in [
+        ("2024/25", 0, 2, 18),
+        ("2024/25", 1, 1, 9),
+        ("2025/26", 0, 2, 21),
+        ("2025/26", 1, 1, 11),
+        ("2025/26", 2, 1, 3),
+    ] {
+        let f = Figures {
+            period: period.into(),
+            site_id: Some(sites[site].clone()),
+            groups,
+            participants,
+        };
+        programmes::set_figures(tx, actor, GRIFFBEREIT, &f, now).await?;
+    }
+    let kita = programmes::add_site(
+        tx,
+        actor,
+        RUCKSACK_KITA,
+        "Kita Regenbogen (Demo)",
+        SiteKind::Kita,
+        "05570004",
+        now,
+    )
+    .await?;
+    let f = Figures {
+        period: "2025/26".into(),
+        site_id: Some(kita),
+        groups: 1,
+        participants: 12,
+    };
+    programmes::set_figures(tx, actor, RUCKSACK_KITA, &f, now).await?;
+    // The known 2010 measure on FIT is carried by the FIT programmes.
+    let fit_measures: Vec<(String,)> = tx!(&mut *tx, |c| sqlx::query_as(
+        "SELECT id FROM measures WHERE title LIKE 'FIT%'"
+    )
+    .fetch_all(c)
+    .await)?;
+    for (m,) in fit_measures {
+        for p in [FIT, GRIFFBEREIT, RUCKSACK_KITA] {
+            programmes::link_measure(tx, actor, p, &m, now).await?;
+        }
+    }
+    Ok(())
+}

@@ -21,6 +21,7 @@ pub mod offer_exchange;
 pub mod offers;
 pub mod organisations;
 pub mod password;
+pub mod programmes;
 pub mod reference;
 pub mod reviews;
 pub mod sessions;

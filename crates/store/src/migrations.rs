@@ -60,6 +60,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_offers.sql"),
         postgres: include_str!("../migrations/postgres/0008_offers.sql"),
     },
+    Migration {
+        version: 9,
+        name: "programmes",
+        sqlite: include_str!("../migrations/sqlite/0009_programmes.sql"),
+        postgres: include_str!("../migrations/postgres/0009_programmes.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -61,6 +61,59 @@ fn parse_towns() -> Result<Vec<Town>> {
     Ok(towns)
 }
 
+/// The KI's programmes named in the issue and the concept: (id, name, description, umbrella).
+/// Fixed ids, so the umbrella can be named and a second start adds nothing.
+const PROGRAMMES: &[(&str, &str, &str, Option<&str>)] = &[
+    (
+        "485fea7c-eb61-46fe-bfdc-6e001ac9f024",
+        "FIT – Frühkindliches Integrationstraining",
+        "Dach der Elternbildungsprogramme Griffbereit und Rucksack: Eltern stärken die Familiensprache und lernen Deutsch, gemeinsam mit Kita und Schule.",
+        None,
+    ),
+    (
+        "5c578973-2319-4da1-a37c-55502705461c",
+        "Griffbereit",
+        "Eltern-Kind-Gruppen für die Jüngsten (bis drei Jahre), geleitet von Elternbegleiterinnen, in der Familiensprache und auf Deutsch.",
+        Some("485fea7c-eb61-46fe-bfdc-6e001ac9f024"),
+    ),
+    (
+        "87afa387-308d-49b2-8e53-7573d6b1c9a0",
+        "Rucksack-KiTa",
+        "Elternbildungsprogramm in Kindertageseinrichtungen: Eltern begleiten die Sprachentwicklung ihrer Kinder, abgestimmt mit der Kita.",
+        Some("485fea7c-eb61-46fe-bfdc-6e001ac9f024"),
+    ),
+    (
+        "c4bdbafb-4a5b-4218-920b-b339e5ff5fae",
+        "Rucksack Schule",
+        "Elternbildungsprogramm in der Grundschule, abgestimmt mit dem Unterricht.",
+        Some("485fea7c-eb61-46fe-bfdc-6e001ac9f024"),
+    ),
+    (
+        "4a5255cc-8015-4a2d-b447-d8d016e7a15d",
+        "Mercator-Projekt",
+        "Sprachförderung für Schülerinnen und Schüler mit Zuwanderungsgeschichte.",
+        None,
+    ),
+    (
+        "99abdaa1-69ba-4b50-bdde-aacbdb8b32f1",
+        "Sprachhelfer-Projekt",
+        "Ehrenamtliche unterstützen Kinder beim Deutschlernen.",
+        None,
+    ),
+    (
+        "77fc9a7c-5e55-4eec-a3f2-7f5fb0d2b5f5",
+        "Patenprojekt Übergang Schule–Beruf",
+        "Mentoring für Jugendliche am Übergang von der Schule in Ausbildung und Beruf.",
+        None,
+    ),
+    (
+        "fa0fdfa3-4ee1-415c-8c50-563035b123fe",
+        "Schule ohne Rassismus – Schule mit Courage",
+        "Regionalkoordination des Schulnetzwerks im Kreis Warendorf.",
+        None,
+    ),
+];
+
 /// Inserts missing reference rows; returns how many were added.
 pub async fn load(db: &Db) -> Result<u64> {
     let towns = parse_towns()?;
@@ -88,6 +141,21 @@ pub async fn load(db: &Db) -> Result<u64> {
             .bind(*key)
             .bind(*label)
             .bind(i as i64)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        }
+        // Umbrellas first (they come first in the list), so their parts can refer to them.
+        for (id, name, description, part_of) in PROGRAMMES {
+            added += sqlx::query(
+                "INSERT INTO programmes (id, name, description, part_of, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(*id)
+            .bind(*name)
+            .bind(*description)
+            .bind(*part_of)
+            .bind(now_ms())
             .execute(&mut *c)
             .await?
             .rows_affected();

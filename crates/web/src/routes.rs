@@ -361,6 +361,73 @@ fn table() -> Vec<Route> {
             Access::Permission(ManageOffers),
             post(pages::offers::return_change),
         ),
+        // The integration centre's programmes
+        r(
+            M::GET,
+            "/programmes",
+            Access::Permission(ViewProgrammes),
+            get(pages::programmes::list),
+        ),
+        r(
+            M::GET,
+            "/programmes/new",
+            Access::Permission(ManageProgrammes),
+            get(pages::programmes::new_form),
+        ),
+        r(
+            M::POST,
+            "/programmes",
+            Access::Permission(ManageProgrammes),
+            post(pages::programmes::create),
+        ),
+        r(
+            M::GET,
+            "/programmes/{id}",
+            Access::Permission(ViewProgrammes),
+            get(pages::programmes::show),
+        ),
+        r(
+            M::GET,
+            "/programmes/{id}/edit",
+            Access::Permission(ManageProgrammes),
+            get(pages::programmes::edit_form),
+        ),
+        r(
+            M::POST,
+            "/programmes/{id}",
+            Access::Permission(ManageProgrammes),
+            post(pages::programmes::update),
+        ),
+        r(
+            M::POST,
+            "/programmes/{id}/sites",
+            Access::Permission(ManageProgrammes),
+            post(pages::programmes::add_site),
+        ),
+        r(
+            M::POST,
+            "/programmes/{id}/sites/{site}/active",
+            Access::Permission(ManageProgrammes),
+            post(pages::programmes::set_site_active),
+        ),
+        r(
+            M::POST,
+            "/programmes/{id}/figures",
+            Access::Permission(ManageProgrammes),
+            post(pages::programmes::set_figures),
+        ),
+        r(
+            M::POST,
+            "/programmes/{id}/measures",
+            Access::Permission(ManageProgrammes),
+            post(pages::programmes::link_measure),
+        ),
+        r(
+            M::POST,
+            "/programmes/{id}/measures/{measure}/unlink",
+            Access::Permission(ManageProgrammes),
+            post(pages::programmes::unlink_measure),
+        ),
         // Integration concepts and their measures
         r(
             M::GET,

@@ -27,6 +27,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Maßnahmen", "/measures", Some(Permission::ViewMeasures)),
     ("Überprüfungen", "/rounds", Some(Permission::ViewMeasures)),
     ("Konzepte", "/concepts", Some(Permission::ViewMeasures)),
+    ("Programme", "/programmes", Some(Permission::ViewProgrammes)),
     ("Gremien", "/bodies", Some(Permission::ViewBodies)),
     (
         "Strukturelle Hürden",

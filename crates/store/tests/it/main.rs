@@ -9,6 +9,7 @@ mod offer_exchange;
 mod offers;
 mod organisations;
 mod platform;
+mod programmes;
 mod reviews;
 mod structural_issues;
 mod users;

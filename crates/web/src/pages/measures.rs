@@ -208,6 +208,8 @@ struct ShowPage {
     new_indicator: IndicatorForm,
     /// (tag, URL-encoded tag) for the filter links.
     tags: Vec<(String, String)>,
+    /// (id, name) of the programmes that carry the measure.
+    programmes: Vec<(String, String)>,
 }
 
 fn status_label(key: &str) -> String {
@@ -278,6 +280,7 @@ async fn show_page(
         .map(|t| (t.to_owned(), crate::view::url_encode(t)))
         .collect();
     Ok(ShowPage {
+        programmes: lotse_store::programmes::of_measure(&app.db, &m.id).await?,
         tags,
         layout: Layout::new(app, user, format!("{} {}", m.code, m.title), path),
         period,

@@ -13,6 +13,7 @@ pub mod measure_import;
 pub mod measures;
 pub mod offers;
 pub mod organisations;
+pub mod programmes;
 pub mod report;
 pub mod rounds;
 pub mod settings;

@@ -10,6 +10,7 @@ mod login;
 mod measures;
 mod offers;
 mod organisations;
+mod programmes;
 mod rounds;
 mod users;
 

@@ -1,0 +1,197 @@
+use lotse_domain::programme::{Figures, ProgrammeInput, SiteKind};
+use lotse_store::{Db, StoreError, both_backends, measures, programmes};
+
+use crate::{admin, now, prepared};
+
+const FIT: &str = "485fea7c-eb61-46fe-bfdc-6e001ac9f024";
+const GRIFFBEREIT: &str = "5c578973-2319-4da1-a37c-55502705461c";
+
+fn draft(name: &str, part_of: &str) -> lotse_domain::programme::ProgrammeDraft {
+    ProgrammeInput {
+        name: name.into(),
+        part_of: part_of.into(),
+        ..ProgrammeInput::default()
+    }
+    .validate()
+    .unwrap()
+}
+
+both_backends!(
+    programmes_are_seeded_and_nest_one_level,
+    |db: Db| async move {
+        prepared(&db).await;
+        let all = programmes::list(&db).await.unwrap();
+        let names: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
+        for expected in [
+            "FIT – Frühkindliches Integrationstraining",
+            "Griffbereit",
+            "Rucksack-KiTa",
+            "Rucksack Schule",
+            "Mercator-Projekt",
+            "Sprachhelfer-Projekt",
+            "Patenprojekt Übergang Schule–Beruf",
+            "Schule ohne Rassismus – Schule mit Courage",
+        ] {
+            assert!(names.contains(&expected), "{expected} in {names:?}");
+        }
+        // Parts follow their umbrella in the list.
+        let fit = names.iter().position(|n| n.starts_with("FIT")).unwrap();
+        assert_eq!(all[fit + 1].part_of.as_deref(), Some(FIT));
+
+        let id = db
+            .write(async |tx| {
+                programmes::create(tx, &admin(), &draft("Griffbereit MINI", FIT), false, now())
+                    .await
+            })
+            .await
+            .unwrap();
+        assert_eq!(programmes::get(&db, FIT).await.unwrap().parts.len(), 4);
+        for (parent, field) in [(GRIFFBEREIT, "part_of"), ("nope", "part_of")] {
+            let e = db
+                .write(async |tx| {
+                    programmes::create(tx, &admin(), &draft("Zu tief", parent), false, now()).await
+                })
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(e, StoreError::Invalid(ref e) if e.get(field).is_some()),
+                "{parent}"
+            );
+        }
+        let e = db
+            .write(async |tx| {
+                programmes::update(tx, &admin(), FIT, &draft("FIT", GRIFFBEREIT), now()).await
+            })
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Invalid(_)),
+            "an umbrella cannot become a part"
+        );
+        let dup = db
+            .write(async |tx| {
+                programmes::create(tx, &admin(), &draft("Griffbereit MINI", ""), false, now()).await
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(dup, StoreError::Invalid(ref e) if e.get("name").is_some()));
+        assert_eq!(
+            programmes::get(&db, &id).await.unwrap().part_of.unwrap().0,
+            FIT
+        );
+    }
+);
+
+both_backends!(sites_figures_and_measures, |db: Db| async move {
+    prepared(&db).await;
+    lotse_store::demo::load(&db).await.unwrap();
+    let site = db
+        .write(async |tx| {
+            programmes::add_site(
+                tx,
+                &admin(),
+                FIT,
+                "Grundschule Nord",
+                SiteKind::School,
+                "05570052",
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    let figures = |site: Option<&str>, participants| Figures {
+        period: "2025/26".into(),
+        site_id: site.map(str::to_owned),
+        groups: 2,
+        participants,
+    };
+    for f in [
+        figures(Some(&site), 14),
+        figures(Some(&site), 15),
+        figures(None, 40),
+    ] {
+        db.write(async |tx| programmes::set_figures(tx, &admin(), FIT, &f, now()).await)
+            .await
+            .unwrap();
+    }
+    let p = programmes::get(&db, FIT).await.unwrap();
+    let counts: Vec<(Option<String>, i64)> = p
+        .figures
+        .iter()
+        .map(|f| (f.site.clone(), f.participant_count))
+        .collect();
+    assert_eq!(
+        counts,
+        [(None, 40), (Some("Grundschule Nord".into()), 15)],
+        "replaced, not doubled"
+    );
+
+    // A site of another programme is refused.
+    let other = p.sites[0].id.clone();
+    let wrong = Figures {
+        site_id: Some(other),
+        ..figures(None, 1)
+    };
+    let e = db
+        .write(async |tx| programmes::set_figures(tx, &admin(), GRIFFBEREIT, &wrong, now()).await)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(ref e) if e.get("site_id").is_some()));
+    let bad_town = db
+        .write(async |tx| {
+            programmes::add_site(
+                tx,
+                &admin(),
+                FIT,
+                "Irgendwo",
+                SiteKind::Other,
+                "99999999",
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(bad_town, StoreError::Invalid(_)));
+
+    // Measures: linked once, listed on both sides, unlinked.
+    let m = measures::list(&db, &Default::default()).await.unwrap()[0]
+        .id
+        .clone();
+    for _ in 0..2 {
+        db.write(async |tx| programmes::link_measure(tx, &admin(), FIT, &m, now()).await)
+            .await
+            .unwrap();
+    }
+    assert!(
+        programmes::of_measure(&db, &m)
+            .await
+            .unwrap()
+            .iter()
+            .any(|(id, _)| id == FIT)
+    );
+    db.write(async |tx| programmes::unlink_measure(tx, &admin(), FIT, &m, now()).await)
+        .await
+        .unwrap();
+    assert!(
+        !programmes::of_measure(&db, &m)
+            .await
+            .unwrap()
+            .iter()
+            .any(|(id, _)| id == FIT)
+    );
+    db.write(async |tx| programmes::set_site_active(tx, &admin(), FIT, &site, false, now()).await)
+        .await
+        .unwrap();
+    assert!(
+        !programmes::get(&db, FIT)
+            .await
+            .unwrap()
+            .sites
+            .iter()
+            .find(|s| s.id == site)
+            .unwrap()
+            .active
+    );
+});

@@ -1,0 +1,501 @@
+//! The integration centre's programmes: list, details with sites, figures and measures, forms.
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::programme::{
+    FiguresInput, ProgrammeInput, SiteKind, shown_count, suppress_small,
+};
+use lotse_domain::{FieldErrors, Permission, policy::any_allows};
+use lotse_store::programmes::{self, Programme, ProgrammeSummary};
+use lotse_store::{StoreError, now_ms, organisations, reference};
+
+use super::{render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, NoticeQuery};
+
+type Options = Vec<(String, String)>;
+
+fn can_manage(user: &CurrentUser) -> bool {
+    any_allows(&user.principal.roles, Permission::ManageProgrammes)
+}
+
+#[derive(Template)]
+#[template(path = "programmes/list.html")]
+struct ListPage {
+    layout: Layout,
+    programmes: Vec<ProgrammeSummary>,
+    can_manage: bool,
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    render(&ListPage {
+        layout: Layout::new(&app, &user, "Programme", uri.path()).with_notice(q.ok.as_deref()),
+        programmes: programmes::list(&app.db).await?,
+        can_manage: can_manage(&user),
+    })
+}
+
+/// Figures of one period as shown: counts of people under five become "<5" (with the cell that
+/// would give them away), group counts are shown as they are.
+pub struct PeriodTable {
+    pub period: String,
+    /// (place, groups, participants as shown)
+    pub rows: Vec<(String, i64, String)>,
+    pub total_groups: i64,
+    pub total_participants: String,
+}
+
+fn period_tables(p: &Programme) -> Vec<PeriodTable> {
+    let mut periods: Vec<&str> = p.figures.iter().map(|f| f.period.as_str()).collect();
+    periods.dedup();
+    periods
+        .into_iter()
+        .map(|period| {
+            let rows: Vec<_> = p.figures.iter().filter(|f| f.period == period).collect();
+            let shown =
+                suppress_small(&rows.iter().map(|f| f.participant_count).collect::<Vec<_>>());
+            let total: i64 = rows.iter().map(|f| f.participant_count).sum();
+            PeriodTable {
+                period: period.to_owned(),
+                rows: rows
+                    .iter()
+                    .zip(shown)
+                    .map(|(f, s)| {
+                        (
+                            f.site
+                                .clone()
+                                .unwrap_or_else(|| "Programm insgesamt".into()),
+                            f.group_count,
+                            shown_count(s),
+                        )
+                    })
+                    .collect(),
+                total_groups: rows.iter().map(|f| f.group_count).sum(),
+                total_participants: shown_count(Some(total).filter(|t| !(1..5).contains(t))),
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "programmes/show.html")]
+struct ShowPage {
+    layout: Layout,
+    p: Programme,
+    periods: Vec<PeriodTable>,
+    can_manage: bool,
+    towns: Options,
+    kinds: Options,
+    sites: Options,
+    measures: Options,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    figures: FiguresInput,
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "name" => "Name",
+        "description" => "Beschreibung",
+        "part_of" => "Teil von",
+        "partners" => "Partner",
+        "site_name" => "Standort",
+        "site_town" => "Stadt/Gemeinde",
+        "site_kind" => "Art des Standorts",
+        "period" => "Zeitraum",
+        "site_id" => "Standort",
+        "groups" => "Gruppen",
+        "participants" => "Teilnehmende",
+        "measure_id" => "Maßnahme",
+        other => other,
+    }
+}
+
+async fn show_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    id: &str,
+    notice: Option<&str>,
+    errors: FormErrors,
+    figures: FiguresInput,
+) -> Result<ShowPage, AppError> {
+    let p = programmes::get(&app.db, id).await?;
+    let measures = if can_manage(user) {
+        lotse_store::measures::list(&app.db, &Default::default())
+            .await?
+            .into_iter()
+            .filter(|m| !p.measures.iter().any(|(id, ..)| *id == m.id))
+            .map(|m| {
+                (
+                    m.id.clone(),
+                    format!("{} {} – {}", m.concept, m.code, m.title),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(ShowPage {
+        layout: Layout::new(app, user, p.name.clone(), path).with_notice(notice),
+        periods: period_tables(&p),
+        can_manage: can_manage(user),
+        towns: reference::towns(&app.db)
+            .await?
+            .into_iter()
+            .map(|t| (t.ags, t.name))
+            .collect(),
+        kinds: SiteKind::ALL
+            .iter()
+            .map(|k| (k.key().to_owned(), k.label().to_owned()))
+            .collect(),
+        sites: p
+            .sites
+            .iter()
+            .filter(|s| s.active)
+            .map(|s| (s.id.clone(), format!("{} ({})", s.name, s.town)))
+            .collect(),
+        measures,
+        summary: errors.summary(field_label),
+        errors,
+        figures,
+        p,
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    render(
+        &show_page(
+            &app,
+            &user,
+            uri.path(),
+            &id,
+            q.ok.as_deref(),
+            FormErrors::none(),
+            FiguresInput::default(),
+        )
+        .await?,
+    )
+}
+
+/// After a refused step on the details page: the page again, with the errors at the top.
+async fn refused(
+    app: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    errors: FieldErrors,
+    figures: FiguresInput,
+) -> Result<Response, AppError> {
+    let path = format!("/programmes/{id}");
+    render_invalid(&show_page(app, user, &path, id, None, FormErrors(errors), figures).await?)
+}
+
+#[derive(Template)]
+#[template(path = "programmes/form.html")]
+struct FormPage {
+    layout: Layout,
+    action: String,
+    form: ProgrammeInput,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    umbrellas: Options,
+    organisations: Options,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    title: &str,
+    action: String,
+    form: ProgrammeInput,
+    errors: FormErrors,
+    own_id: Option<&str>,
+) -> Result<FormPage, AppError> {
+    Ok(FormPage {
+        layout: Layout::new(app, user, title, path),
+        action,
+        form,
+        summary: errors.summary(field_label),
+        errors,
+        umbrellas: programmes::list(&app.db)
+            .await?
+            .into_iter()
+            .filter(|p| p.part_of.is_none() && Some(p.id.as_str()) != own_id)
+            .map(|p| (p.id, p.name))
+            .collect(),
+        organisations: organisations::list(&app.db, false)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect(),
+    })
+}
+
+fn parse_form(body: &str) -> Result<ProgrammeInput, AppError> {
+    serde_html_form::from_str(body)
+        .map_err(|e| AppError::bad_request(format!("Formular nicht lesbar: {e}")))
+}
+
+pub async fn new_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    render(
+        &form_page(
+            &app,
+            &user,
+            uri.path(),
+            "Neues Programm",
+            "/programmes".into(),
+            ProgrammeInput::default(),
+            FormErrors::none(),
+            None,
+        )
+        .await?,
+    )
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    body: String,
+) -> Result<Response, AppError> {
+    let input = parse_form(&body)?;
+    let result = match input.validate() {
+        Ok(d) => {
+            app.db
+                .write(async |tx| {
+                    programmes::create(tx, &user.principal.actor(), &d, false, now_ms()).await
+                })
+                .await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/programmes/{id}?ok=created")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Neues Programm",
+                "/programmes".into(),
+                input,
+                FormErrors(errors),
+                None,
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let p = programmes::get(&app.db, &id).await?;
+    let form = ProgrammeInput {
+        name: p.name.clone(),
+        description: p.description.clone(),
+        part_of: p.part_of.map(|(id, _)| id).unwrap_or_default(),
+        partners: p.partners.iter().map(|(id, _)| id.clone()).collect(),
+    };
+    render(
+        &form_page(
+            &app,
+            &user,
+            uri.path(),
+            &format!("{} bearbeiten", p.name),
+            format!("/programmes/{id}"),
+            form,
+            FormErrors::none(),
+            Some(&id),
+        )
+        .await?,
+    )
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let input = parse_form(&body)?;
+    let result = match input.validate() {
+        Ok(d) => {
+            app.db
+                .write(async |tx| {
+                    programmes::update(tx, &user.principal.actor(), &id, &d, now_ms()).await
+                })
+                .await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/programmes/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Programm bearbeiten",
+                format!("/programmes/{id}"),
+                input,
+                FormErrors(errors),
+                Some(&id),
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct SiteForm {
+    #[serde(default)]
+    site_name: String,
+    #[serde(default)]
+    site_kind: String,
+    #[serde(default)]
+    site_town: String,
+}
+
+pub async fn add_site(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<SiteForm>,
+) -> Result<Response, AppError> {
+    let Some(kind) = SiteKind::parse(&f.site_kind) else {
+        let mut e = FieldErrors::new();
+        e.add("site_kind", "Bitte die Art des Standorts wählen.");
+        return refused(&app, &user, &id, e, FiguresInput::default()).await;
+    };
+    let result = app
+        .db
+        .write(async |tx| {
+            programmes::add_site(
+                tx,
+                &user.principal.actor(),
+                &id,
+                &f.site_name,
+                kind,
+                f.site_town.trim(),
+                now_ms(),
+            )
+            .await
+        })
+        .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/programmes/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(e)) => refused(&app, &user, &id, e, FiguresInput::default()).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn set_site_active(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path((id, site)): Path<(String, String)>,
+    axum::Form(f): axum::Form<super::ActiveForm>,
+) -> Result<Response, AppError> {
+    let active = f.value()?;
+    app.db
+        .write(async |tx| {
+            programmes::set_site_active(tx, &user.principal.actor(), &id, &site, active, now_ms())
+                .await
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/programmes/{id}?ok=saved")).into_response())
+}
+
+pub async fn set_figures(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(input): axum::Form<FiguresInput>,
+) -> Result<Response, AppError> {
+    let result = match input.validate() {
+        Ok(f) => {
+            app.db
+                .write(async |tx| {
+                    programmes::set_figures(tx, &user.principal.actor(), &id, &f, now_ms()).await
+                })
+                .await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/programmes/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(e)) => refused(&app, &user, &id, e, input).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct MeasureForm {
+    #[serde(default)]
+    measure_id: String,
+}
+
+pub async fn link_measure(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<MeasureForm>,
+) -> Result<Response, AppError> {
+    let result = app
+        .db
+        .write(async |tx| {
+            programmes::link_measure(
+                tx,
+                &user.principal.actor(),
+                &id,
+                f.measure_id.trim(),
+                now_ms(),
+            )
+            .await
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/programmes/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(e)) => refused(&app, &user, &id, e, FiguresInput::default()).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn unlink_measure(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path((id, measure)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    app.db
+        .write(async |tx| {
+            programmes::unlink_measure(tx, &user.principal.actor(), &id, &measure, now_ms()).await
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/programmes/{id}?ok=saved")).into_response())
+}

@@ -1,0 +1,128 @@
+use axum::http::StatusCode;
+
+use crate::web_test;
+
+const GRIFFBEREIT: &str = "5c578973-2319-4da1-a37c-55502705461c";
+
+web_test!(
+    coordination_keeps_programmes_partners_see_them_small_numbers_stay_hidden,
+    |app| {
+        // The demo's Griffbereit figures: one site had 3 participants in 2025/26.
+        let reader = app.login("lesen").await;
+        let page = app
+            .get(&format!("/programmes/{GRIFFBEREIT}"), Some(&reader))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Kita Regenbogen (Demo)"));
+        assert!(
+            page.body
+                .contains("Kita Regenbogen (Demo)</th><td>1</td><td>&#60;5</td>"),
+            "3 participants are shown as <5"
+        );
+        assert!(
+            page.body
+                .contains("Kita Sonnenschein (Demo)</th><td>1</td><td>&#60;5</td>"),
+            "and the next smallest too, or the total would give the 3 away"
+        );
+        assert!(
+            page.body
+                .contains("FIT: frühkindliches Integrationstraining"),
+            "linked measure"
+        );
+        assert!(
+            !page.body.contains("Standort hinzufügen"),
+            "readers only read"
+        );
+        let list = app.get("/programmes", Some(&reader)).await;
+        assert!(list.body.contains("Rucksack Schule"));
+
+        let partner = app.login("partner").await;
+        let refused = app
+            .post_form(
+                &format!("/programmes/{GRIFFBEREIT}/figures"),
+                &[("period", "2026"), ("groups", "1"), ("participants", "9")],
+                Some(&partner),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        let coordination = app.login("koordination").await;
+        let invalid = app
+            .post_form(
+                "/programmes",
+                &[("name", ""), ("part_of", GRIFFBEREIT)],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(invalid.body.contains("href=\"#f-name\""));
+        let created = app
+            .post_form(
+                "/programmes",
+                &[
+                    ("name", "Elterncafé plus"),
+                    ("description", "Neu."),
+                    ("part_of", ""),
+                ],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let id = created
+            .location()
+            .trim_start_matches("/programmes/")
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned();
+        let site = app
+            .post_form(
+                &format!("/programmes/{id}/sites"),
+                &[
+                    ("site_name", "Grundschule Nord"),
+                    ("site_kind", "school"),
+                    ("site_town", "05570052"),
+                ],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(site.status, StatusCode::SEE_OTHER);
+        let bad = app
+            .post_form(
+                &format!("/programmes/{id}/figures"),
+                &[
+                    ("period", "Sommer"),
+                    ("site_id", ""),
+                    ("groups", "1"),
+                    ("participants", "viele"),
+                ],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("ist kein Zeitraum"));
+        assert!(
+            bad.body.contains("value=\"Sommer\""),
+            "typed values are kept"
+        );
+        let ok = app
+            .post_form(
+                &format!("/programmes/{id}/figures"),
+                &[
+                    ("period", "2025/2026"),
+                    ("site_id", ""),
+                    ("groups", "2"),
+                    ("participants", "17"),
+                ],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+        let page = app
+            .get(&format!("/programmes/{id}"), Some(&coordination))
+            .await;
+        assert!(page.body.contains("<caption>2025/26</caption>"));
+        assert!(page.body.contains("<td>17</td>"));
+        assert!(page.body.contains("Grundschule Nord"));
+    }
+);
