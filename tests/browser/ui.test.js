@@ -293,3 +293,21 @@ test('programmes: coordination opens a programme with sites, figures and forms â
   assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
   await context.close();
 });
+
+test('funding: coordination opens a funding programme and a grant â€“ axe clean', async () => {
+  const { context, page, problems } = await newPage();
+  await login(page, 'koordination');
+  await page.goto(`${base}/funding`);
+  await page.getByRole('link', { name: 'KOMM-AN NRW' }).click();
+  await page.waitForURL(/\/funding\/[^/]+$/);
+  await checkAccessibility(page, 'funding programme page');
+  await page.locator('table a[href^="/grants/"]').first().click();
+  await page.waitForURL(/\/grants\/[^/]+$/);
+  assert.match(await page.locator('main').innerText(), /Zwischennachweis/);
+  await checkAccessibility(page, 'grant page');
+  await page.getByRole('button', { name: 'Eintragen', exact: true }).click();
+  await page.locator('.error-summary').waitFor();
+  await checkAccessibility(page, 'grant page with errors');
+  assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
+  await context.close();
+});

@@ -5,6 +5,7 @@
 //! the glossary (docs/glossary.md).
 
 pub mod collation;
+pub mod funding;
 pub mod hsds;
 pub mod measure;
 pub mod measure_import;

@@ -465,8 +465,9 @@ async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
         ),
         None => None,
     };
-    // Providers of offers not verified for 12 months are reminded; the store remembers who was
-    // reminded, so the hourly run mails each organisation at most once a month.
+    // Providers of offers not verified for 12 months are reminded (each organisation at most once
+    // a month), and the coordination of spending reports due within 30 days (each at most weekly);
+    // the store remembers who was reminded, so the hourly run does not repeat itself.
     if let Some(mail) = mail.clone() {
         let remind_db = db.clone();
         tokio::spawn(async move {
@@ -486,6 +487,20 @@ async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
                     }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "offer verification reminders failed"),
+                }
+                match lotse_web::pages::funding::remind_deadlines(
+                    &remind_db,
+                    &mail,
+                    &today,
+                    now_ms(),
+                )
+                .await
+                {
+                    Ok((sent, named)) if named > 0 => {
+                        tracing::info!(sent, deadlines = named, "spending report reminders");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "spending report reminders failed"),
                 }
             }
         });

@@ -4,11 +4,13 @@
 
 mod document;
 mod docx;
+mod funding;
 mod pdf;
 
 use std::io::Cursor;
 
 pub use docx::{docx_document_xml, status_report_docx};
+pub use funding::funding_xlsx;
 pub use pdf::status_report_pdf;
 
 use calamine::{Data, Reader, Xlsx};

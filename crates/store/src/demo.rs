@@ -129,6 +129,13 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
     // Action items go to the coordination (the second demo user).
     crate::demo_catalogue::load_bodies(&mut tx, &actor, &leads, &user_ids[1], now).await?;
     crate::demo_offers::load(&mut tx, &actor, &org_ids, now).await?;
+    crate::demo_catalogue::load_funding(
+        &mut tx,
+        &actor,
+        &[org_ids[5].clone(), org_ids[2].clone()],
+        now,
+    )
+    .await?;
     crate::demo_catalogue::load_programmes(
         &mut tx,
         &actor,

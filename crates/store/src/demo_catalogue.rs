@@ -587,3 +587,73 @@ pub async fn load_programmes(
     }
     Ok(())
 }
+
+/// Budgets, grants, money and deadlines under two of the funding programmes, invented for the
+/// demo: one spending report is due in three weeks, one was handed in.
+pub async fn load_funding(
+    tx: &mut Tx,
+    actor: &Actor,
+    recipients: &[String],
+    now: i64,
+) -> Result<()> {
+    use crate::funding;
+    use lotse_domain::funding::{GrantDraft, Movement, MovementDraft};
+
+    const KOMM_AN: &str = "9d94421f-d7c0-48a2-b6d2-598b72aa3586";
+    const IFKUF: &str = "c0a7ee9e-bfa1-418e-a42d-1b62fae747e0";
+    const GRIFFBEREIT: &str = "5c578973-2319-4da1-a37c-55502705461c";
+    let today = crate::demo_offers::date_of(now);
+    let year: i64 = today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
+    let in_three_weeks = crate::demo_offers::date_of(now + 21 * 86_400_000);
+    for (programme, cents) in [(KOMM_AN, 18_000_000), (IFKUF, 6_500_000)] {
+        funding::set_budget(tx, actor, programme, year, cents, now).await?;
+        funding::set_budget(tx, actor, programme, year - 1, cents - 500_000, now).await?;
+    }
+    let grants = [
+        (
+            KOMM_AN,
+            recipients.first(),
+            None,
+            "Ankommenstreffpunkt und Begleitung (Demo)",
+            4_500_000,
+        ),
+        (
+            IFKUF,
+            recipients.get(1),
+            Some(GRIFFBEREIT),
+            "Griffbereit-Gruppen und Elternbegleiterinnen (Demo)",
+            2_800_000,
+        ),
+    ];
+    for (programme, organisation, for_programme, purpose, cents) in grants {
+        let draft = GrantDraft {
+            organisation_id: organisation.cloned(),
+            programme_id: for_programme.map(str::to_owned),
+            purpose: purpose.into(),
+            reference: format!("IM-{year}-0{}", purpose.len() % 9),
+            amount_cents: cents,
+            period_from: format!("{year}-01-01"),
+            period_to: format!("{year}-12-31"),
+        };
+        let id = funding::create_grant(tx, actor, programme, &draft, true, now).await?;
+        for (kind, share) in [(Movement::Payment, 2), (Movement::Expense, 3)] {
+            let m = MovementDraft {
+                kind,
+                on: format!("{year}-03-31"),
+                amount_cents: cents / share,
+                note: "Demo".into(),
+            };
+            funding::add_movement(tx, actor, &id, &m, now).await?;
+        }
+        funding::add_deadline(
+            tx,
+            actor,
+            &id,
+            &format!("Zwischennachweis {year}"),
+            &in_three_weeks,
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -14,6 +14,7 @@ pub mod copy;
 pub mod demo;
 mod demo_catalogue;
 pub mod demo_offers;
+pub mod funding;
 pub mod login_throttle;
 pub mod measure_import;
 pub mod measures;

@@ -66,6 +66,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_programmes.sql"),
         postgres: include_str!("../migrations/postgres/0009_programmes.sql"),
     },
+    Migration {
+        version: 10,
+        name: "funding",
+        sqlite: include_str!("../migrations/sqlite/0010_funding.sql"),
+        postgres: include_str!("../migrations/postgres/0010_funding.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -114,6 +114,46 @@ const PROGRAMMES: &[(&str, &str, &str, Option<&str>)] = &[
     ),
 ];
 
+/// The state funding programmes the issue names: (id, name, funder, what it funds).
+const FUNDING_PROGRAMMES: &[(&str, &str, &str, &str)] = &[
+    (
+        "9d94421f-d7c0-48a2-b6d2-598b72aa3586",
+        "KOMM-AN NRW",
+        "Land NRW (MKJFGFI)",
+        "Ankommenstreffpunkte, Orientierung und Begleitung, Information, Qualifizierung Ehrenamtlicher, Integrationsagenturen.",
+    ),
+    (
+        "c0a7ee9e-bfa1-418e-a42d-1b62fae747e0",
+        "Integrationschancen für Kinder und Familien (IfKuF)",
+        "Land NRW (MKJFGFI)",
+        "Gruppen griffbereitMINI, Griffbereit, Rucksack KiTa; Qualifizierung der Elternbegleiterinnen.",
+    ),
+    (
+        "a5c39532-305d-48cb-847c-acf4fccad413",
+        "Sprachmittlerpool",
+        "Land NRW (MKJFGFI)",
+        "Niedrigschwellige Sprachmittlung ohne Rechtsfolgen.",
+    ),
+    (
+        "5d0f79e0-2e94-4d4a-92d6-d7cb97ec5d30",
+        "Zuwanderung aus Südosteuropa",
+        "Land NRW (MKJFGFI)",
+        "Kommunen mit hoher Zuwanderung aus südosteuropäischen EU-Staaten.",
+    ),
+    (
+        "b78b11e9-7a47-415d-8ccf-a5a044df58aa",
+        "Durchstarten in Ausbildung und Arbeit",
+        "Land NRW (MKJFGFI)",
+        "Junge Menschen von 18 bis 27 mit Duldung oder Gestattung: Coaching, Qualifizierung, Schulabschlüsse, Teilhabemanagement.",
+    ),
+    (
+        "2a2cbc82-6bf3-4671-ac94-f9c118da54c4",
+        "Kommunales Integrationsmanagement (KIM)",
+        "Land NRW (MKJFGFI)",
+        "Koordinierungsstellen, Case-Management-Stellen, Stellen in Ausländer- und Einbürgerungsbehörden.",
+    ),
+];
+
 /// Inserts missing reference rows; returns how many were added.
 pub async fn load(db: &Db) -> Result<u64> {
     let towns = parse_towns()?;
@@ -141,6 +181,20 @@ pub async fn load(db: &Db) -> Result<u64> {
             .bind(*key)
             .bind(*label)
             .bind(i as i64)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+        }
+        for (id, name, funder, description) in FUNDING_PROGRAMMES {
+            added += sqlx::query(
+                "INSERT INTO funding_programmes (id, name, funder, description, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING",
+            )
+            .bind(*id)
+            .bind(*name)
+            .bind(*funder)
+            .bind(*description)
+            .bind(now_ms())
             .execute(&mut *c)
             .await?
             .rows_affected();

@@ -28,6 +28,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Überprüfungen", "/rounds", Some(Permission::ViewMeasures)),
     ("Konzepte", "/concepts", Some(Permission::ViewMeasures)),
     ("Programme", "/programmes", Some(Permission::ViewProgrammes)),
+    ("Förderung", "/funding", Some(Permission::ManageFunding)),
     ("Gremien", "/bodies", Some(Permission::ViewBodies)),
     (
         "Strukturelle Hürden",
@@ -148,6 +149,14 @@ pub fn today() -> String {
         Ok(tz) => now.to_zoned(tz).date().to_string(),
         Err(_) => now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
     }
+}
+
+/// The day `days` after `date` (`YYYY-MM-DD`); the date itself if it cannot be read.
+pub fn days_after(date: &str, days: i64) -> String {
+    date.parse::<jiff::civil::Date>()
+        .ok()
+        .and_then(|d| d.checked_add(jiff::Span::new().days(days)).ok())
+        .map_or_else(|| date.to_owned(), |d| d.to_string())
 }
 
 /// Parses a `YYYY-MM-DD` date as the start of that day in German local time, in epoch ms.

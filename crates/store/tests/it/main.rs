@@ -4,6 +4,7 @@
 mod audit;
 mod bodies;
 mod copy;
+mod funding;
 mod measures;
 mod offer_exchange;
 mod offers;

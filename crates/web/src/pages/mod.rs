@@ -6,6 +6,7 @@ pub mod bodies;
 pub mod concepts;
 pub mod dashboard;
 pub mod finder;
+pub mod funding;
 pub mod health;
 pub mod issues;
 pub mod login;

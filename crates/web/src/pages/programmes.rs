@@ -99,6 +99,8 @@ struct ShowPage {
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
     figures: FiguresInput,
+    /// (funding programme, purpose, period, amount) of the grants that fund the programme.
+    grants: Vec<(String, String, String, String)>,
 }
 
 fn field_label(field: &str) -> &str {
@@ -144,7 +146,25 @@ async fn show_page(
     } else {
         Vec::new()
     };
+    let grants = lotse_store::funding::all_grants(&app.db)
+        .await?
+        .into_iter()
+        .filter(|g| g.programme_id.as_deref() == Some(p.id.as_str()))
+        .map(|g| {
+            (
+                g.funding_programme.clone(),
+                g.purpose.clone(),
+                format!(
+                    "{} – {}",
+                    crate::view::date_de(&g.period_from),
+                    crate::view::date_de(&g.period_to)
+                ),
+                lotse_domain::funding::format_euro(g.amount_cents),
+            )
+        })
+        .collect();
     Ok(ShowPage {
+        grants,
         layout: Layout::new(app, user, p.name.clone(), path).with_notice(notice),
         periods: period_tables(&p),
         can_manage: can_manage(user),

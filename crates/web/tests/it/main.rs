@@ -5,6 +5,7 @@ mod access;
 mod account;
 mod api;
 mod finder;
+mod funding;
 mod hsds;
 mod login;
 mod measures;
@@ -102,6 +103,23 @@ impl TestApp {
             req = req.header(header::COOKIE, c);
         }
         self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// The raw body of a download (reply bodies are text).
+    pub async fn get_bytes(&self, path: &str, cookie: &str) -> Vec<u8> {
+        let req = Request::builder()
+            .uri(path)
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap();
+        let response = self.router.clone().oneshot(req).await.unwrap();
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec()
     }
 
     pub async fn post_form(

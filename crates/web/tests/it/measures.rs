@@ -354,21 +354,9 @@ web_test!(measures_and_round_results_download_as_excel, |app| {
         file.headers.get(header::CONTENT_TYPE).unwrap(),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     );
-    let bytes = {
-        // Reply bodies are text; fetch the raw bytes again through the router.
-        let req = Request::builder()
-            .uri("/measures/export.xlsx?status=dropped")
-            .header(header::COOKIE, &reader)
-            .body(Body::empty())
-            .unwrap();
-        let response = tower::ServiceExt::oneshot(app.router.clone(), req)
-            .await
-            .unwrap();
-        http_body_util::BodyExt::collect(response.into_body())
-            .await
-            .unwrap()
-            .to_bytes()
-    };
+    let bytes = app
+        .get_bytes("/measures/export.xlsx?status=dropped", &reader)
+        .await;
     let rows = lotse_reports::read_xlsx(&bytes).unwrap();
     let expected = measures::list(
         &app.db,

@@ -1,0 +1,573 @@
+//! Funding programmes, budgets, grants, money paid out and spent, reporting deadlines.
+
+use lotse_domain::collation::sort_key;
+use lotse_domain::funding::{FundingProgrammeDraft, GrantDraft, MovementDraft};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::db::{Db, Tx, is_unique_violation, new_id, on_missing_reference, read, tx};
+use crate::{Result, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct FundingProgramme {
+    pub id: String,
+    pub name: String,
+    pub funder: String,
+    pub description: String,
+    pub active: bool,
+    pub fictitious: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Grant {
+    pub id: String,
+    pub funding_programme_id: String,
+    pub funding_programme: String,
+    pub organisation_id: Option<String>,
+    pub organisation: Option<String>,
+    pub programme_id: Option<String>,
+    pub programme: Option<String>,
+    pub purpose: String,
+    pub reference: String,
+    pub amount_cents: i64,
+    pub period_from: String,
+    pub period_to: String,
+    pub fictitious: bool,
+    /// Paid out by the funder so far.
+    pub paid_cents: i64,
+    /// Spent so far.
+    pub spent_cents: i64,
+}
+
+impl Grant {
+    /// Granted but not yet spent.
+    pub fn remaining_cents(&self) -> i64 {
+        self.amount_cents - self.spent_cents
+    }
+
+    /// The recipient and what it is for, as one line.
+    pub fn recipient(&self) -> String {
+        match (&self.organisation, &self.programme) {
+            (Some(o), Some(p)) => format!("{o} ({p})"),
+            (Some(o), None) => o.clone(),
+            (None, Some(p)) => p.clone(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Movement {
+    pub id: String,
+    pub grant_id: String,
+    pub kind: String,
+    pub on_date: String,
+    pub amount_cents: i64,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Deadline {
+    pub id: String,
+    pub grant_id: String,
+    pub title: String,
+    pub due_on: String,
+    pub submitted_on: Option<String>,
+    pub reminded_at: Option<i64>,
+}
+
+/// A funding programme with everything under it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FundingDetail {
+    pub programme: FundingProgramme,
+    /// (year, budget in cents), newest first.
+    pub budgets: Vec<(i64, i64)>,
+    pub grants: Vec<Grant>,
+    pub movements: Vec<Movement>,
+    pub deadlines: Vec<Deadline>,
+}
+
+impl FundingDetail {
+    /// Granted in grants that run in `year` (a grant over two years counts in both).
+    pub fn granted_in(&self, year: i64) -> i64 {
+        let y = year.to_string();
+        self.grants
+            .iter()
+            .filter(|g| {
+                g.period_from.get(..4) <= Some(y.as_str())
+                    && g.period_to.get(..4) >= Some(y.as_str())
+            })
+            .map(|g| g.amount_cents)
+            .sum()
+    }
+}
+
+/// One line of the overview: a funding programme with its sums.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct FundingSummary {
+    pub id: String,
+    pub name: String,
+    pub funder: String,
+    pub active: bool,
+    pub grants: i64,
+    pub granted_cents: i64,
+    pub paid_cents: i64,
+    pub spent_cents: i64,
+    pub open_deadlines: i64,
+}
+
+pub async fn list(db: &Db) -> Result<Vec<FundingSummary>> {
+    let mut rows: Vec<FundingSummary> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT f.id, f.name, f.funder, f.active, \
+             (SELECT COUNT(*) FROM grants g WHERE g.funding_programme_id = f.id) AS grants, \
+             CAST(COALESCE((SELECT SUM(g.amount_cents) FROM grants g WHERE g.funding_programme_id = f.id), 0) AS BIGINT) AS granted_cents, \
+             CAST(COALESCE((SELECT SUM(m.amount_cents) FROM grant_movements m JOIN grants g ON g.id = m.grant_id \
+                       WHERE g.funding_programme_id = f.id AND m.kind = 'payment'), 0) AS BIGINT) AS paid_cents, \
+             CAST(COALESCE((SELECT SUM(m.amount_cents) FROM grant_movements m JOIN grants g ON g.id = m.grant_id \
+                       WHERE g.funding_programme_id = f.id AND m.kind = 'expense'), 0) AS BIGINT) AS spent_cents, \
+             (SELECT COUNT(*) FROM reporting_deadlines d JOIN grants g ON g.id = d.grant_id \
+              WHERE g.funding_programme_id = f.id AND d.submitted_on IS NULL) AS open_deadlines \
+             FROM funding_programmes f",
+        )
+        .fetch_all(c)
+        .await
+    })?;
+    rows.sort_by_cached_key(|r| (!r.active, sort_key(&r.name)));
+    Ok(rows)
+}
+
+const GRANTS: &str = "SELECT g.id, g.funding_programme_id, f.name AS funding_programme, g.organisation_id, o.name AS organisation, \
+    g.programme_id, p.name AS programme, g.purpose, g.reference, g.amount_cents, g.period_from, g.period_to, g.fictitious, \
+    CAST(COALESCE((SELECT SUM(m.amount_cents) FROM grant_movements m WHERE m.grant_id = g.id AND m.kind = 'payment'), 0) AS BIGINT) AS paid_cents, \
+    CAST(COALESCE((SELECT SUM(m.amount_cents) FROM grant_movements m WHERE m.grant_id = g.id AND m.kind = 'expense'), 0) AS BIGINT) AS spent_cents \
+    FROM grants g JOIN funding_programmes f ON f.id = g.funding_programme_id \
+    LEFT JOIN organisations o ON o.id = g.organisation_id LEFT JOIN programmes p ON p.id = g.programme_id";
+
+/// Every grant, all funding programmes, by programme and start.
+pub async fn all_grants(db: &Db) -> Result<Vec<Grant>> {
+    let mut grants: Vec<Grant> = read!(db, |c| sqlx::query_as(GRANTS).fetch_all(c).await)?;
+    grants.sort_by_cached_key(|g| {
+        (
+            sort_key(&g.funding_programme),
+            g.period_from.clone(),
+            g.id.clone(),
+        )
+    });
+    Ok(grants)
+}
+
+pub async fn all_movements(db: &Db) -> Result<Vec<Movement>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT id, grant_id, kind, on_date, amount_cents, note FROM grant_movements ORDER BY on_date, id"
+    )
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+pub async fn all_deadlines(db: &Db) -> Result<Vec<Deadline>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT id, grant_id, title, due_on, submitted_on, reminded_at FROM reporting_deadlines ORDER BY due_on, id"
+    )
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// Budgets of every funding programme: (funding programme id, year, cents).
+pub async fn all_budgets(db: &Db) -> Result<Vec<(String, i64, i64)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT funding_programme_id, year, amount_cents FROM funding_budgets ORDER BY funding_programme_id, year DESC"
+    )
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+pub async fn get(db: &Db, id: &str) -> Result<FundingDetail> {
+    let programme: FundingProgramme = read!(db, |c| sqlx::query_as(
+        "SELECT id, name, funder, description, active, fictitious FROM funding_programmes WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?
+    .ok_or(StoreError::NotFound)?;
+    let budgets = all_budgets(db)
+        .await?
+        .into_iter()
+        .filter(|(f, _, _)| f == id)
+        .map(|(_, y, a)| (y, a))
+        .collect();
+    let grants: Vec<Grant> = all_grants(db)
+        .await?
+        .into_iter()
+        .filter(|g| g.funding_programme_id == id)
+        .collect();
+    let movements = all_movements(db)
+        .await?
+        .into_iter()
+        .filter(|m| grants.iter().any(|g| g.id == m.grant_id))
+        .collect();
+    let deadlines = all_deadlines(db)
+        .await?
+        .into_iter()
+        .filter(|d| grants.iter().any(|g| g.id == d.grant_id))
+        .collect();
+    Ok(FundingDetail {
+        programme,
+        budgets,
+        grants,
+        movements,
+        deadlines,
+    })
+}
+
+fn duplicate_name(name: &str) -> StoreError {
+    StoreError::field(
+        "name",
+        format!("Ein Förderprogramm „{name}“ gibt es schon."),
+    )
+}
+
+pub async fn create_programme(
+    tx: &mut Tx,
+    actor: &Actor,
+    d: &FundingProgrammeDraft,
+    now: i64,
+) -> Result<String> {
+    let id = new_id();
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+        "INSERT INTO funding_programmes (id, name, funder, description, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)"
+    )
+    .bind(&id)
+    .bind(&d.name)
+    .bind(&d.funder)
+    .bind(&d.description)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&d.name)),
+        other => other?,
+    };
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "funding_programme",
+        &id,
+        json!({ "name": d.name, "funder": d.funder }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn update_programme(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    d: &FundingProgrammeDraft,
+    now: i64,
+) -> Result<()> {
+    let updated = tx!(&mut *tx, |c| {
+        sqlx::query(
+        "UPDATE funding_programmes SET name = $2, funder = $3, description = $4, updated_at = $5 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(&d.name)
+    .bind(&d.funder)
+    .bind(&d.description)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    });
+    match updated {
+        Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&d.name)),
+        Ok(0) => return Err(StoreError::NotFound),
+        other => other?,
+    };
+    audit::append(
+        tx,
+        actor,
+        "update",
+        "funding_programme",
+        id,
+        json!({ "name": d.name, "funder": d.funder }),
+        now,
+    )
+    .await
+}
+
+/// Sets (or corrects) the budget of a year.
+pub async fn set_budget(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: &str,
+    year: i64,
+    cents: i64,
+    now: i64,
+) -> Result<()> {
+    tx!(&mut *tx, |c| sqlx::query(
+        "DELETE FROM funding_budgets WHERE funding_programme_id = $1 AND year = $2"
+    )
+    .bind(id)
+    .bind(year)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+        "INSERT INTO funding_budgets (funding_programme_id, year, amount_cents) VALUES ($1, $2, $3)"
+    )
+    .bind(id)
+    .bind(year)
+    .bind(cents)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    });
+    on_missing_reference(inserted, || StoreError::NotFound)?;
+    audit::append(
+        tx,
+        actor,
+        "set_budget",
+        "funding_programme",
+        id,
+        json!({ "year": year, "amount_cents": cents }),
+        now,
+    )
+    .await
+}
+
+pub async fn create_grant(
+    tx: &mut Tx,
+    actor: &Actor,
+    funding_programme_id: &str,
+    d: &GrantDraft,
+    fictitious: bool,
+    now: i64,
+) -> Result<String> {
+    let id = new_id();
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+        "INSERT INTO grants (id, funding_programme_id, organisation_id, programme_id, purpose, reference, amount_cents, \
+         period_from, period_to, fictitious, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)"
+    )
+    .bind(&id)
+    .bind(funding_programme_id)
+    .bind(d.organisation_id.as_deref())
+    .bind(d.programme_id.as_deref())
+    .bind(&d.purpose)
+    .bind(&d.reference)
+    .bind(d.amount_cents)
+    .bind(&d.period_from)
+    .bind(&d.period_to)
+    .bind(fictitious)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    });
+    on_missing_reference(inserted, || {
+        StoreError::field(
+            "organisation_id",
+            "Empfänger, Programm oder Förderprogramm gibt es nicht.",
+        )
+    })?;
+    audit::append(
+        tx,
+        actor,
+        "create",
+        "grant",
+        &id,
+        json!({
+            "funding_programme_id": funding_programme_id, "organisation_id": d.organisation_id,
+            "programme_id": d.programme_id, "purpose": d.purpose, "amount_cents": d.amount_cents,
+            "period_from": d.period_from, "period_to": d.period_to, "reference": d.reference,
+        }),
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The funding programme a grant belongs to (for redirects and checks).
+pub async fn grant_programme(db: &Db, grant_id: &str) -> Result<String> {
+    let row: Option<(String,)> = read!(db, |c| sqlx::query_as(
+        "SELECT funding_programme_id FROM grants WHERE id = $1"
+    )
+    .bind(grant_id)
+    .fetch_optional(c)
+    .await)?;
+    row.map(|(id,)| id).ok_or(StoreError::NotFound)
+}
+
+pub async fn add_movement(
+    tx: &mut Tx,
+    actor: &Actor,
+    grant_id: &str,
+    d: &MovementDraft,
+    now: i64,
+) -> Result<()> {
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+        "INSERT INTO grant_movements (id, grant_id, kind, on_date, amount_cents, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(new_id())
+    .bind(grant_id)
+    .bind(d.kind.key())
+    .bind(&d.on)
+    .bind(d.amount_cents)
+    .bind(&d.note)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    });
+    on_missing_reference(inserted, || StoreError::NotFound)?;
+    audit::append(
+        tx,
+        actor,
+        d.kind.key(),
+        "grant",
+        grant_id,
+        json!({ "on": d.on, "amount_cents": d.amount_cents, "note": d.note }),
+        now,
+    )
+    .await
+}
+
+pub async fn add_deadline(
+    tx: &mut Tx,
+    actor: &Actor,
+    grant_id: &str,
+    title: &str,
+    due_on: &str,
+    now: i64,
+) -> Result<()> {
+    let id = new_id();
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+        "INSERT INTO reporting_deadlines (id, grant_id, title, due_on, created_at) VALUES ($1, $2, $3, $4, $5)"
+    )
+    .bind(&id)
+    .bind(grant_id)
+    .bind(title)
+    .bind(due_on)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    });
+    on_missing_reference(inserted, || StoreError::NotFound)?;
+    audit::append(
+        tx,
+        actor,
+        "add_deadline",
+        "grant",
+        grant_id,
+        json!({ "deadline": id, "title": title, "due_on": due_on }),
+        now,
+    )
+    .await
+}
+
+/// Records that the report was handed in (or, with `None`, takes that back).
+pub async fn set_submitted(
+    tx: &mut Tx,
+    actor: &Actor,
+    deadline_id: &str,
+    on: Option<&str>,
+    now: i64,
+) -> Result<String> {
+    let row: Option<(String,)> = tx!(&mut *tx, |c| sqlx::query_as(
+        "UPDATE reporting_deadlines SET submitted_on = $2 WHERE id = $1 RETURNING grant_id"
+    )
+    .bind(deadline_id)
+    .bind(on)
+    .fetch_optional(c)
+    .await)?;
+    let (grant_id,) = row.ok_or(StoreError::NotFound)?;
+    audit::append(
+        tx,
+        actor,
+        "submit_report",
+        "grant",
+        &grant_id,
+        json!({ "deadline": deadline_id, "submitted_on": on }),
+        now,
+    )
+    .await?;
+    Ok(grant_id)
+}
+
+/// A deadline that needs a reminder, with what it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct DueDeadline {
+    pub id: String,
+    pub title: String,
+    pub due_on: String,
+    pub funding_programme: String,
+    pub purpose: String,
+    pub recipient: Option<String>,
+}
+
+/// How often the same open deadline is reminded of.
+pub const DEADLINE_REMINDER_INTERVAL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// Open deadlines due on or before `until` (e.g. today + 30 days, so overdue ones too) that were
+/// not reminded of in the last week.
+pub async fn due_deadlines(db: &Db, until: &str, now: i64) -> Result<Vec<DueDeadline>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT d.id, d.title, d.due_on, f.name AS funding_programme, g.purpose, o.name AS recipient \
+         FROM reporting_deadlines d JOIN grants g ON g.id = d.grant_id \
+         JOIN funding_programmes f ON f.id = g.funding_programme_id LEFT JOIN organisations o ON o.id = g.organisation_id \
+         WHERE d.submitted_on IS NULL AND d.due_on <= $1 AND (d.reminded_at IS NULL OR d.reminded_at <= $2) \
+         ORDER BY d.due_on, d.id"
+    )
+    .bind(until)
+    .bind(now - DEADLINE_REMINDER_INTERVAL_MS)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+pub async fn mark_deadlines_reminded(
+    tx: &mut Tx,
+    actor: &Actor,
+    ids: &[String],
+    now: i64,
+) -> Result<()> {
+    for id in ids {
+        tx!(&mut *tx, |c| sqlx::query(
+            "UPDATE reporting_deadlines SET reminded_at = $2 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        audit::append(
+            tx,
+            actor,
+            "remind",
+            "reporting_deadline",
+            id,
+            json!({}),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,666 @@
+//! State funding: funding programmes with budgets, grants with money paid out and spent,
+//! reporting deadlines with reminders, and the spreadsheet for the finance office.
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::FieldErrors;
+use lotse_domain::funding::{
+    BudgetInput, DeadlineInput, FundingProgrammeInput, GrantInput, Movement, MovementInput,
+    format_euro,
+};
+use lotse_store::funding::{self, FundingDetail, FundingSummary, Grant};
+use lotse_store::{StoreError, now_ms, organisations, programmes};
+
+use super::{render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, NoticeQuery, date_de, today};
+
+type Options = Vec<(String, String)>;
+
+/// An amount in cents, however many references deep a template hands it over.
+pub trait Cents {
+    fn cents(&self) -> i64;
+}
+
+impl Cents for i64 {
+    fn cents(&self) -> i64 {
+        *self
+    }
+}
+
+impl<T: Cents + ?Sized> Cents for &T {
+    fn cents(&self) -> i64 {
+        (**self).cents()
+    }
+}
+
+/// Euros as Germans write them, for templates.
+pub fn euro(amount: impl Cents) -> String {
+    format_euro(amount.cents())
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "name" => "Name",
+        "funder" => "Fördergeber",
+        "description" => "Beschreibung",
+        "year" => "Jahr",
+        "amount" => "Betrag",
+        "organisation_id" => "Empfänger",
+        "programme_id" => "Programm",
+        "purpose" => "Zweck",
+        "reference" => "Aktenzeichen",
+        "period_from" => "Beginn",
+        "period_to" => "Ende",
+        "kind" => "Art",
+        "on" => "Datum",
+        "note" => "Notiz",
+        "title" => "Nachweis",
+        "due_on" => "fällig am",
+        other => other,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "funding/list.html")]
+struct ListPage {
+    layout: Layout,
+    programmes: Vec<FundingSummary>,
+    error: Option<String>,
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    render(&ListPage {
+        layout: Layout::new(&app, &user, "Förderung", uri.path()).with_notice(q.ok.as_deref()),
+        programmes: funding::list(&app.db).await?,
+        error: None,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "funding/show.html")]
+struct ShowPage {
+    layout: Layout,
+    d: FundingDetail,
+    /// (year, budget, granted in grants running that year)
+    years: Vec<(i64, i64, i64)>,
+    organisations: Options,
+    programmes: Options,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    budget: BudgetInput,
+    grant: GrantInput,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    id: &str,
+    notice: Option<&str>,
+    errors: FormErrors,
+    budget: BudgetInput,
+    grant: GrantInput,
+) -> Result<ShowPage, AppError> {
+    let d = funding::get(&app.db, id).await?;
+    let years = d
+        .budgets
+        .iter()
+        .map(|(y, b)| (*y, *b, d.granted_in(*y)))
+        .collect();
+    Ok(ShowPage {
+        layout: Layout::new(app, user, d.programme.name.clone(), path).with_notice(notice),
+        years,
+        organisations: organisations::list(&app.db, false)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.name))
+            .collect(),
+        programmes: programmes::list(&app.db)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect(),
+        summary: errors.summary(field_label),
+        errors,
+        budget,
+        grant,
+        d,
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    render(
+        &show_page(
+            &app,
+            &user,
+            uri.path(),
+            &id,
+            q.ok.as_deref(),
+            FormErrors::none(),
+            BudgetInput::default(),
+            GrantInput::default(),
+        )
+        .await?,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "funding/form.html")]
+struct FormPage {
+    layout: Layout,
+    action: String,
+    form: FundingProgrammeInput,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+}
+
+fn form_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    title: &str,
+    action: String,
+    form: FundingProgrammeInput,
+    errors: FormErrors,
+) -> FormPage {
+    FormPage {
+        layout: Layout::new(app, user, title, path),
+        action,
+        form,
+        summary: errors.summary(field_label),
+        errors,
+    }
+}
+
+pub async fn new_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    render(&form_page(
+        &app,
+        &user,
+        uri.path(),
+        "Neues Förderprogramm",
+        "/funding".into(),
+        FundingProgrammeInput::default(),
+        FormErrors::none(),
+    ))
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    axum::Form(input): axum::Form<FundingProgrammeInput>,
+) -> Result<Response, AppError> {
+    let result = match input.validate() {
+        Ok(d) => {
+            app.db
+                .write(async |tx| {
+                    funding::create_programme(tx, &user.principal.actor(), &d, now_ms()).await
+                })
+                .await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/funding/{id}?ok=created")).into_response()),
+        Err(StoreError::Invalid(e)) => render_invalid(&form_page(
+            &app,
+            &user,
+            uri.path(),
+            "Neues Förderprogramm",
+            "/funding".into(),
+            input,
+            FormErrors(e),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn edit_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let d = funding::get(&app.db, &id).await?;
+    let form = FundingProgrammeInput {
+        name: d.programme.name.clone(),
+        funder: d.programme.funder.clone(),
+        description: d.programme.description.clone(),
+    };
+    render(&form_page(
+        &app,
+        &user,
+        uri.path(),
+        &format!("{} bearbeiten", d.programme.name),
+        format!("/funding/{id}"),
+        form,
+        FormErrors::none(),
+    ))
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    axum::Form(input): axum::Form<FundingProgrammeInput>,
+) -> Result<Response, AppError> {
+    let result = match input.validate() {
+        Ok(d) => {
+            app.db
+                .write(async |tx| {
+                    funding::update_programme(tx, &user.principal.actor(), &id, &d, now_ms()).await
+                })
+                .await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/funding/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(e)) => render_invalid(&form_page(
+            &app,
+            &user,
+            uri.path(),
+            "Förderprogramm bearbeiten",
+            format!("/funding/{id}"),
+            input,
+            FormErrors(e),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn set_budget(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(input): axum::Form<BudgetInput>,
+) -> Result<Response, AppError> {
+    let result = match input.validate() {
+        Ok((year, cents)) => {
+            app.db
+                .write(async |tx| {
+                    funding::set_budget(tx, &user.principal.actor(), &id, year, cents, now_ms())
+                        .await
+                })
+                .await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/funding/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let path = format!("/funding/{id}");
+            render_invalid(
+                &show_page(
+                    &app,
+                    &user,
+                    &path,
+                    &id,
+                    None,
+                    FormErrors(e),
+                    input,
+                    GrantInput::default(),
+                )
+                .await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn create_grant(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(input): axum::Form<GrantInput>,
+) -> Result<Response, AppError> {
+    let result = match input.validate() {
+        Ok(d) => {
+            app.db
+                .write(async |tx| {
+                    funding::create_grant(tx, &user.principal.actor(), &id, &d, false, now_ms())
+                        .await
+                })
+                .await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(grant) => Ok(Redirect::to(&format!("/grants/{grant}?ok=created")).into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let path = format!("/funding/{id}");
+            render_invalid(
+                &show_page(
+                    &app,
+                    &user,
+                    &path,
+                    &id,
+                    None,
+                    FormErrors(e),
+                    BudgetInput::default(),
+                    input,
+                )
+                .await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "funding/grant.html")]
+struct GrantPage {
+    layout: Layout,
+    g: Grant,
+    movements: Vec<lotse_store::funding::Movement>,
+    deadlines: Vec<lotse_store::funding::Deadline>,
+    today: String,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    movement: MovementInput,
+    deadline: DeadlineInput,
+}
+
+impl GrantPage {
+    fn movement_label(&self, kind: &str) -> &'static str {
+        Movement::parse(kind).map_or("", Movement::label)
+    }
+}
+
+async fn grant_page(
+    app: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    notice: Option<&str>,
+    errors: FormErrors,
+    movement: MovementInput,
+    deadline: DeadlineInput,
+) -> Result<GrantPage, AppError> {
+    let g = funding::all_grants(&app.db)
+        .await?
+        .into_iter()
+        .find(|g| g.id == id)
+        .ok_or(StoreError::NotFound)?;
+    let movements = funding::all_movements(&app.db)
+        .await?
+        .into_iter()
+        .filter(|m| m.grant_id == id)
+        .collect();
+    let deadlines = funding::all_deadlines(&app.db)
+        .await?
+        .into_iter()
+        .filter(|d| d.grant_id == id)
+        .collect();
+    Ok(GrantPage {
+        layout: Layout::new(
+            app,
+            user,
+            format!("Bewilligung: {}", g.purpose),
+            &format!("/grants/{id}"),
+        )
+        .with_notice(notice),
+        g,
+        movements,
+        deadlines,
+        today: today(),
+        summary: errors.summary(field_label),
+        errors,
+        movement,
+        deadline,
+    })
+}
+
+pub async fn grant(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    render(
+        &grant_page(
+            &app,
+            &user,
+            &id,
+            q.ok.as_deref(),
+            FormErrors::none(),
+            MovementInput::default(),
+            DeadlineInput::default(),
+        )
+        .await?,
+    )
+}
+
+pub async fn add_movement(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(input): axum::Form<MovementInput>,
+) -> Result<Response, AppError> {
+    let result = match input.validate() {
+        Ok(d) => {
+            app.db
+                .write(async |tx| {
+                    funding::add_movement(tx, &user.principal.actor(), &id, &d, now_ms()).await
+                })
+                .await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/grants/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(e)) => render_invalid(
+            &grant_page(
+                &app,
+                &user,
+                &id,
+                None,
+                FormErrors(e),
+                input,
+                DeadlineInput::default(),
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn add_deadline(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(input): axum::Form<DeadlineInput>,
+) -> Result<Response, AppError> {
+    let result = match input.validate() {
+        Ok((title, due_on)) => {
+            app.db
+                .write(async |tx| {
+                    funding::add_deadline(
+                        tx,
+                        &user.principal.actor(),
+                        &id,
+                        &title,
+                        &due_on,
+                        now_ms(),
+                    )
+                    .await
+                })
+                .await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/grants/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(e)) => render_invalid(
+            &grant_page(
+                &app,
+                &user,
+                &id,
+                None,
+                FormErrors(e),
+                MovementInput::default(),
+                input,
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct SubmittedForm {
+    submitted: String,
+}
+
+pub async fn set_submitted(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<SubmittedForm>,
+) -> Result<Response, AppError> {
+    let submitted = super::parse_flag("submitted", &f.submitted)?;
+    let today = today();
+    let on = submitted.then_some(today.as_str());
+    let grant = app
+        .db
+        .write(async |tx| {
+            funding::set_submitted(tx, &user.principal.actor(), &id, on, now_ms()).await
+        })
+        .await?;
+    Ok(Redirect::to(&format!("/grants/{grant}?ok=saved")).into_response())
+}
+
+/// The spreadsheet for the finance office.
+pub async fn export(State(app): State<AppState>) -> Result<Response, AppError> {
+    let bytes = lotse_reports::funding_xlsx(
+        &funding::list(&app.db).await?,
+        &funding::all_budgets(&app.db).await?,
+        &funding::all_grants(&app.db).await?,
+        &funding::all_movements(&app.db).await?,
+        &funding::all_deadlines(&app.db).await?,
+    );
+    super::xlsx_download(bytes, &format!("foerderung-{}.xlsx", today()))
+}
+
+/// How far ahead a spending report is announced.
+pub const DEADLINE_NOTICE_DAYS: i64 = 30;
+
+/// Mails the coordination about spending reports due within 30 days or overdue, at most once a
+/// week per deadline (button on the funding page and the hourly job of `lotse serve`). Returns
+/// (mails sent, deadlines named); deadlines are marked only when a mail went out.
+pub async fn remind_deadlines(
+    db: &lotse_store::Db,
+    mail: &crate::mail::MailConfig,
+    today: &str,
+    now: i64,
+) -> Result<(usize, usize), StoreError> {
+    let until = crate::view::days_after(today, DEADLINE_NOTICE_DAYS);
+    let due = funding::due_deadlines(db, &until, now).await?;
+    if due.is_empty() {
+        return Ok((0, 0));
+    }
+    let lines: Vec<String> = due
+        .iter()
+        .map(|d| {
+            let state = if d.due_on.as_str() < today {
+                "überfällig seit"
+            } else {
+                "fällig am"
+            };
+            format!(
+                "- {}: {} ({}{}) – {state} {}",
+                d.funding_programme,
+                d.title,
+                d.purpose,
+                d.recipient
+                    .as_deref()
+                    .map(|r| format!(", {r}"))
+                    .unwrap_or_default(),
+                date_de(&d.due_on)
+            )
+        })
+        .collect();
+    let body = format!(
+        "Guten Tag,\n\ndiese Verwendungsnachweise sind in den nächsten {DEADLINE_NOTICE_DAYS} Tagen fällig oder überfällig:\n\n{}\n\nIn Lotse unter „Förderung“ lässt sich jeder Nachweis als eingereicht markieren.\n\nLotse\n",
+        lines.join("\n")
+    );
+    let recipients: Vec<(String, String)> = lotse_store::users::list(db)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            u.active
+                && !u.email.is_empty()
+                && lotse_domain::policy::any_allows(
+                    &u.roles,
+                    lotse_domain::Permission::ManageFunding,
+                )
+        })
+        .map(|u| (u.display_name, u.email))
+        .collect();
+    let mut sent = 0;
+    for (name, email) in &recipients {
+        match crate::mail::send(
+            mail,
+            email,
+            "Lotse: Verwendungsnachweise fällig",
+            body.clone(),
+        )
+        .await
+        {
+            Ok(()) => sent += 1,
+            Err(e) => tracing::warn!(error = %e, recipient = %name, "deadline reminder not sent"),
+        }
+    }
+    if sent > 0 {
+        let ids: Vec<String> = due.iter().map(|d| d.id.clone()).collect();
+        let actor = lotse_store::Actor::system("deadline-reminders");
+        db.write(async |tx| funding::mark_deadlines_reminded(tx, &actor, &ids, now).await)
+            .await?;
+    }
+    Ok((sent, due.len()))
+}
+
+pub async fn remind(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let Some(mail) = app.config.mail.clone() else {
+        return Err(AppError::Status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL).".into(),
+        ));
+    };
+    let (sent, named) = remind_deadlines(&app.db, &mail, &today(), now_ms()).await?;
+    if named > 0 && sent == 0 {
+        let mut e = FieldErrors::new();
+        e.add("mail", "Keine Erinnerung zugestellt: kein Konto der Koordination mit E-Mail-Adresse erreichbar.");
+        return render_invalid(&ListPage {
+            layout: Layout::new(&app, &user, "Förderung", uri.path()),
+            programmes: funding::list(&app.db).await?,
+            error: e.get("mail").map(str::to_owned),
+        });
+    }
+    Ok(Redirect::to("/funding?ok=reminded").into_response())
+}

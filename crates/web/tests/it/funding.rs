@@ -1,0 +1,169 @@
+use axum::http::{StatusCode, header};
+use lotse_store::{Actor, now_ms, users};
+
+use crate::{SmtpSink, TestApp, web_test};
+
+const KOMM_AN: &str = "9d94421f-d7c0-48a2-b6d2-598b72aa3586";
+
+web_test!(
+    coordination_keeps_grants_money_and_deadlines_and_exports_them,
+    |app| {
+        for role in ["partner", "lesen", "fallmanagement"] {
+            let cookie = app.login(role).await;
+            assert_eq!(
+                app.get("/funding", Some(&cookie)).await.status,
+                StatusCode::FORBIDDEN,
+                "{role}"
+            );
+        }
+        let c = app.login("koordination").await;
+        let list = app.get("/funding", Some(&c)).await;
+        assert!(list.body.contains("KOMM-AN NRW"));
+        assert!(
+            list.body.contains("45.000,00 €"),
+            "the demo grant, in German notation"
+        );
+
+        let bad = app
+            .post_form(
+                &format!("/funding/{KOMM_AN}/grants"),
+                &[
+                    ("purpose", ""),
+                    ("amount", "viel"),
+                    ("period_from", "2026-05-01"),
+                    ("period_to", "2026-04-01"),
+                ],
+                Some(&c),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for anchor in [
+            "#f-organisation_id",
+            "#f-purpose",
+            "#f-amount",
+            "#f-period_to",
+        ] {
+            assert!(bad.body.contains(&format!("href=\"{anchor}\"")), "{anchor}");
+        }
+        let org = app
+            .organisation_id("Integrationsagentur Beispielstadt (Demo)")
+            .await;
+        let created = app
+            .post_form(
+                &format!("/funding/{KOMM_AN}/grants"),
+                &[
+                    ("organisation_id", org.as_str()),
+                    ("purpose", "Ehrenamtskoordination"),
+                    ("amount", "12.345,67"),
+                    ("period_from", "2026-01-01"),
+                    ("period_to", "2026-12-31"),
+                ],
+                Some(&c),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let grant_url = created.location().split('?').next().unwrap().to_owned();
+        let paid = app
+            .post_form(
+                &format!("{grant_url}/movements"),
+                &[
+                    ("kind", "expense"),
+                    ("on", "2026-06-30"),
+                    ("amount", "345,67"),
+                    ("note", "Schulung"),
+                ],
+                Some(&c),
+            )
+            .await;
+        assert_eq!(paid.status, StatusCode::SEE_OTHER);
+        let deadline = app
+            .post_form(
+                &format!("{grant_url}/deadlines"),
+                &[
+                    ("title", "Verwendungsnachweis 2026"),
+                    ("due_on", "2027-03-31"),
+                ],
+                Some(&c),
+            )
+            .await;
+        assert_eq!(deadline.status, StatusCode::SEE_OTHER);
+        let page = app.get(&grant_url, Some(&c)).await;
+        assert!(
+            page.body.contains("12.000,00 €"),
+            "remaining = granted - spent"
+        );
+        assert!(page.body.contains("Verwendungsnachweis 2026"));
+        let budget = app
+            .post_form(
+                &format!("/funding/{KOMM_AN}/budgets"),
+                &[("year", "1999"), ("amount", "5")],
+                Some(&c),
+            )
+            .await;
+        assert_eq!(budget.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // The spreadsheet for the finance office.
+        let xlsx = app.get("/funding/export.xlsx", Some(&c)).await;
+        assert_eq!(xlsx.status, StatusCode::OK);
+        assert!(
+            xlsx.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .contains("spreadsheetml")
+        );
+        let bytes = app.get_bytes("/funding/export.xlsx", &c).await;
+        let rows = lotse_reports::read_xlsx(&bytes).unwrap();
+        assert_eq!(rows[0][0], "Förderprogramm");
+        let komm_an = rows.iter().find(|r| r[0] == "KOMM-AN NRW").unwrap();
+        assert_eq!(
+            komm_an[3], "57345.67",
+            "45,000.00 (demo) + 12,345.67, as a number: {komm_an:?}"
+        );
+    }
+);
+
+web_test!(
+    the_coordination_is_reminded_of_spending_reports_due_soon,
+    |app| {
+        let Some(sink) = SmtpSink::start() else {
+            return;
+        };
+        let kim = users::get_by_username(&app.db, "koordination")
+            .await
+            .unwrap();
+        let draft = users::UserDraft {
+            username: kim.username.clone(),
+            display_name: kim.display_name.clone(),
+            email: "kim@example.org".into(),
+            organisation_id: kim.organisation_id.clone(),
+            roles: kim.roles.clone(),
+        };
+        app.db
+            .write(async |tx| {
+                users::update(tx, &Actor::system("test"), &kim, &draft, now_ms()).await
+            })
+            .await
+            .unwrap();
+        let mail = lotse_web::mail::MailConfig::from_url(
+            &format!("smtp://127.0.0.1:{}", sink.port),
+            "lotse@kreis-warendorf.de",
+        )
+        .unwrap();
+        let app = TestApp {
+            router: TestApp::router_with_mail(&app.db, Some(mail)),
+            db: app.db.clone(),
+        };
+        let c = app.login("koordination").await;
+        let sent = app.post_form("/funding/reminders", &[], Some(&c)).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let messages = sink.messages();
+        assert_eq!(messages.len(), 1);
+        assert!(messages[0].contains("kim@example.org"));
+        assert!(
+            messages[0].contains("Zwischennachweis"),
+            "the demo deadlines due in three weeks"
+        );
+        app.post_form("/funding/reminders", &[], Some(&c)).await;
+        assert_eq!(sink.messages().len(), 1, "not again within a week");
+    }
+);
