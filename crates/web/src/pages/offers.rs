@@ -88,7 +88,14 @@ struct ListPage {
     can_create: bool,
     can_manage: bool,
     waiting: usize,
+    /// All offers that match, of which `offers` is one page.
+    total: usize,
+    previous: Option<String>,
+    next: Option<String>,
 }
+
+/// Offers per page of the staff list: a district has hundreds, but nothing stops thousands.
+const PAGE_SIZE: usize = 100;
 
 #[derive(serde::Deserialize, Default)]
 pub struct ListQuery {
@@ -98,6 +105,8 @@ pub struct ListQuery {
     state: String,
     /// Absent: a provider sees their own organisation's offers; "" means all.
     organisation: Option<String>,
+    #[serde(default)]
+    page: String,
     ok: Option<String>,
 }
 
@@ -128,6 +137,23 @@ pub async fn list(
         let needle = needle.split('\u{0}').next().unwrap_or("");
         offers.retain(|o| sort_key(&o.title).contains(needle));
     }
+    let total = offers.len();
+    let page = q.page.parse::<usize>().unwrap_or(1).max(1);
+    let offers: Vec<OfferSummary> = offers
+        .into_iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
+    let link = |page: usize| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        s.append_pair("q", &q.q)
+            .append_pair("state", &q.state)
+            .append_pair("organisation", &organisation)
+            .append_pair("page", &page.to_string());
+        format!("/offers?{}", s.finish())
+    };
+    let previous = (page > 1).then(|| link(page - 1));
+    let next = (page * PAGE_SIZE < total).then(|| link(page + 1));
     let waiting = if manage {
         offers::list(
             &app.db,
@@ -161,6 +187,9 @@ pub async fn list(
         can_create: any_allows(&user.principal.roles, Permission::MaintainOwnOffers),
         can_manage: manage,
         waiting,
+        total,
+        previous,
+        next,
     })
 }
 

@@ -498,3 +498,28 @@ web_test!(
         );
     }
 );
+
+web_test!(the_staff_list_is_paged, |app| {
+    lotse_store::demo_offers::generate(&app.db, 150, 7, |_| {})
+        .await
+        .unwrap();
+    let total = offers::list(&app.db, &Default::default(), "2026-11-25")
+        .await
+        .unwrap()
+        .len();
+    let coordination = app.login("koordination").await;
+    let first = app.get("/offers?organisation=", Some(&coordination)).await;
+    assert!(
+        first.body.contains(&format!("{total} Angebote, hier 100.")),
+        "{total}"
+    );
+    assert!(first.body.contains("rel=\"next\""));
+    let last = app
+        .get(
+            &format!("/offers?organisation=&page={}", total.div_ceil(100)),
+            Some(&coordination),
+        )
+        .await;
+    assert!(last.body.contains("rel=\"prev\""));
+    assert!(!last.body.contains("rel=\"next\""));
+});
