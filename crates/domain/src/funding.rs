@@ -4,8 +4,10 @@
 use crate::measure::parse_date;
 use crate::validation::{FieldErrors, optional_multiline, optional_text, required_text};
 
-/// Parses an amount in euros as people type it: "12.345,67 €", "12345,67", "12345.67", "500".
-/// A single dot followed by exactly two digits is a decimal point; otherwise dots group thousands.
+/// Parses an amount in euros as people type it: "12.345,67 €", "12345,67", "12345.67", "12.3",
+/// "1.500", "500". A comma is the decimal mark; without one, a single dot followed by one or two
+/// digits is. Any other dot must group thousands (exactly three digits follow it), so a slip like
+/// "1.234.56" is refused rather than read as a hundred times the amount.
 pub fn parse_euro(text: &str) -> Option<i64> {
     let t: String = text
         .trim()
@@ -18,17 +20,24 @@ pub fn parse_euro(text: &str) -> Option<i64> {
     if t.is_empty() || t.starts_with('-') {
         return None;
     }
-    let (whole, cents) = if let Some((w, c)) = t.rsplit_once(',') {
-        (w.replace('.', ""), c.to_owned())
-    } else if let Some((w, c)) = t.rsplit_once('.')
-        && c.len() == 2
-        && !w.contains('.')
-    {
-        (w.to_owned(), c.to_owned())
-    } else {
-        (t.replace('.', ""), String::new())
+    let (whole, cents) = match t.rsplit_once(',') {
+        Some((w, c)) => (w.to_owned(), c.to_owned()),
+        None => match t.rsplit_once('.') {
+            Some((w, c)) if (1..=2).contains(&c.len()) && !w.contains('.') => {
+                (w.to_owned(), c.to_owned())
+            }
+            _ => (t.clone(), String::new()),
+        },
     };
-    if whole.is_empty()
+    // Thousands groups: the first 1–3 digits, every further group exactly 3.
+    let groups: Vec<&str> = whole.split('.').collect();
+    let grouped_well = groups.len() == 1
+        || (!groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3));
+    let whole = whole.replace('.', "");
+    if !grouped_well
+        || whole.is_empty()
         || !whole.bytes().all(|b| b.is_ascii_digit())
         || cents.len() > 2
         || !cents.bytes().all(|b| b.is_ascii_digit())
@@ -297,7 +306,21 @@ mod tests {
         assert_eq!(parse_euro("1.500"), Some(150_000));
         assert_eq!(parse_euro("1.500.000"), Some(150_000_000));
         assert_eq!(parse_euro("500 EUR"), Some(50_000));
-        for bad in ["", "-5", "zwölf", "1,234", "1.2.3,4,5", "€"] {
+        assert_eq!(parse_euro("12.3"), Some(1_230));
+        assert_eq!(parse_euro("1234.5"), Some(123_450));
+        assert_eq!(parse_euro("1.234,5"), Some(123_450));
+        for bad in [
+            "",
+            "-5",
+            "zwölf",
+            "1,234",
+            "1.2.3,4,5",
+            "€",
+            "1.234.56",
+            "12.34.567",
+            "1234.567,00",
+            ".500",
+        ] {
             assert_eq!(parse_euro(bad), None, "{bad}");
         }
         assert_eq!(format_euro(1_234_567), "12.345,67 €");

@@ -917,9 +917,16 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
             ));
             continue;
         }
-        if id.chars().count() > 100 {
+        // The id becomes part of addresses (/angebote/{id}): letters, digits, '-', '_', '.' only,
+        // and never a word the staff pages use.
+        let id_ok = (1..=100).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && !matches!(id, "new" | "reminders");
+        if !id_ok {
             errors.push(format!(
-                "services.csv, Zeile {line}: die id ist länger als 100 Zeichen."
+                "services.csv, Zeile {line}: die id „{id}“ ist unzulässig (bis 100 Zeichen aus Buchstaben, Ziffern, - _ .)."
             ));
             continue;
         }

@@ -567,6 +567,30 @@ impl OfferContent {
                 e.add(field, format!("Höchstens {max} Zeichen."));
             }
         }
+        // The public pages link these: only web addresses and plausible e-mail addresses.
+        let has_scheme =
+            self.website.starts_with("https://") || self.website.starts_with("http://");
+        if !self.website.is_empty() && !has_scheme {
+            e.add(
+                "website",
+                format!("„{}“ ist keine Internetadresse (https://…).", self.website),
+            );
+        }
+        if !self.email.is_empty() {
+            let mut mail = FieldErrors::new();
+            optional_email(&mut mail, "email", &self.email);
+            if !mail.is_empty() {
+                e.add(
+                    "email",
+                    format!("„{}“ ist keine E-Mail-Adresse.", self.email),
+                );
+            }
+        }
+        if let (Some(from), Some(to)) = (&self.valid_from, &self.valid_to)
+            && to < from
+        {
+            e.add("valid_to", "Das Ende liegt vor dem Beginn.");
+        }
         e
     }
 }
@@ -1042,6 +1066,7 @@ pub fn field_label(field: &str) -> &str {
         "website" => "Internetseite",
         "valid_from" => "Gültig ab",
         "valid_to" => "Gültig bis",
+        "state" => "Bearbeitungsstand",
         f if f.starts_with("location_") => "Ort",
         f if f.starts_with("hours_") => "Zeiten",
         other => other,

@@ -176,32 +176,60 @@ impl FiguresInput {
     }
 }
 
-/// The statistics rule for counts of people shown outside case work: cells of 1 to 4 are shown
-/// as "<5" (`None`), and where a single hidden cell could be worked out from the total shown
-/// with them, the next smallest cell is hidden too. Zeros reveal no one and stay visible.
-pub fn suppress_small(cells: &[i64]) -> Vec<Option<i64>> {
-    let mut shown: Vec<Option<i64>> = cells
-        .iter()
-        .map(|&n| if (1..5).contains(&n) { None } else { Some(n) })
-        .collect();
-    if shown.iter().filter(|c| c.is_none()).count() == 1 {
-        // Hide the smallest other non-zero cell, so the total does not give the small one away.
-        if let Some(i) = shown
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| c.filter(|n| *n > 0).map(|n| (i, n)))
-            .min_by_key(|(_, n)| *n)
-            .map(|(i, _)| i)
-        {
-            shown[i] = None;
-        }
-    }
-    shown
+/// A count of people as it may be shown outside case work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Count(i64),
+    /// 1 to 4 people: shown as "<5".
+    Small,
+    /// Hidden so that a small count cannot be worked out from the others: shown as "x".
+    Hidden,
 }
 
-/// A count as shown outside case work.
-pub fn shown_count(cell: Option<i64>) -> String {
-    cell.map_or_else(|| "<5".to_owned(), |n| n.to_string())
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shown::Count(n) => write!(f, "{n}"),
+            Shown::Small => f.write_str("<5"),
+            Shown::Hidden => f.write_str("x"),
+        }
+    }
+}
+
+fn one(n: i64) -> Shown {
+    if (1..5).contains(&n) {
+        Shown::Small
+    } else {
+        Shown::Count(n)
+    }
+}
+
+/// The statistics rule for a column of counts of people and its total: cells of 1 to 4 are
+/// shown as "<5"; if any is, the smallest other non-zero cell is hidden too ("x"), so the total
+/// cannot give the small ones away; where no such cell exists, the total is hidden instead.
+/// Zeros reveal no one and stay visible.
+pub fn suppress_small(cells: &[i64]) -> (Vec<Shown>, Shown) {
+    let mut shown: Vec<Shown> = cells.iter().map(|&n| one(n)).collect();
+    let total: i64 = cells.iter().sum();
+    let any_small = shown.contains(&Shown::Small);
+    let mut total_shown = one(total);
+    if any_small {
+        let secondary = shown
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| match c {
+                Shown::Count(n) if *n > 0 => Some((i, *n)),
+                _ => None,
+            })
+            .min_by_key(|(_, n)| *n)
+            .map(|(i, _)| i);
+        match secondary {
+            Some(i) => shown[i] = Shown::Hidden,
+            None if total_shown != Shown::Small => total_shown = Shown::Hidden,
+            None => {}
+        }
+    }
+    (shown, total_shown)
 }
 
 #[cfg(test)]
@@ -222,15 +250,29 @@ mod tests {
 
     #[test]
     fn small_counts_are_hidden_and_cannot_be_worked_out_from_the_total() {
+        use Shown::{Count, Hidden, Small};
         assert_eq!(
             suppress_small(&[12, 3, 0, 20]),
-            [None, None, Some(0), Some(20)],
-            "3 hidden, and 12 too, or 35 - 12 - 20 = 3"
+            (vec![Hidden, Small, Count(0), Count(20)], Count(35)),
+            "3 shows as <5, and 12 is hidden, or 35 - 12 - 20 = 3"
         );
-        assert_eq!(suppress_small(&[2, 4, 30]), [None, None, Some(30)]);
-        assert_eq!(suppress_small(&[5, 0, 9]), [Some(5), Some(0), Some(9)]);
-        assert_eq!(suppress_small(&[3]), [None]);
-        assert_eq!(shown_count(None), "<5");
+        assert_eq!(
+            suppress_small(&[1, 1, 20]),
+            (vec![Small, Small, Hidden], Count(22)),
+            "two small cells: still one more hidden, or 22 - 20 = 1 + 1"
+        );
+        assert_eq!(
+            suppress_small(&[4, 4]),
+            (vec![Small, Small], Hidden),
+            "nothing else to hide: the total goes (8 = 4 + 4)"
+        );
+        assert_eq!(suppress_small(&[3]), (vec![Small], Small));
+        assert_eq!(
+            suppress_small(&[5, 0, 9]),
+            (vec![Count(5), Count(0), Count(9)], Count(14))
+        );
+        assert_eq!(Small.to_string(), "<5");
+        assert_eq!(Hidden.to_string(), "x");
     }
 
     #[test]

@@ -582,7 +582,10 @@ impl OfferIndex {
         let searcher = self.reader.searcher();
         let (query, has_text) = self.query(q);
         let limit = q.limit.clamp(1, 100);
-        let top = TopDocs::with_limit(limit).and_offset(q.offset);
+        // The collector reserves room for offset + limit hits up front: an offset past the last
+        // document must not become a huge allocation (the API is public).
+        let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        let top = TopDocs::with_limit(limit).and_offset(q.offset.min(docs));
         let towns = if count_towns {
             let request: Aggregations = serde_json::from_value(serde_json::json!({
                 "towns": { "terms": { "field": "towns", "size": 1000 } }
@@ -622,6 +625,11 @@ impl OfferIndex {
                 total,
                 aggregated,
             )
+        };
+        let addresses = if q.offset > docs {
+            Vec::new()
+        } else {
+            addresses
         };
         let mut cards = Vec::with_capacity(addresses.len());
         for address in addresses {

@@ -317,17 +317,11 @@ pub async fn set_budget(
     cents: i64,
     now: i64,
 ) -> Result<()> {
-    tx!(&mut *tx, |c| sqlx::query(
-        "DELETE FROM funding_budgets WHERE funding_programme_id = $1 AND year = $2"
-    )
-    .bind(id)
-    .bind(year)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    let inserted = tx!(&mut *tx, |c| {
+    // One statement, so two people saving the same year at once cannot collide.
+    let written = tx!(&mut *tx, |c| {
         sqlx::query(
-        "INSERT INTO funding_budgets (funding_programme_id, year, amount_cents) VALUES ($1, $2, $3)"
+        "INSERT INTO funding_budgets (funding_programme_id, year, amount_cents) VALUES ($1, $2, $3) \
+         ON CONFLICT (funding_programme_id, year) DO UPDATE SET amount_cents = excluded.amount_cents"
     )
     .bind(id)
     .bind(year)
@@ -336,7 +330,7 @@ pub async fn set_budget(
     .await
     .map(|r| r.rows_affected())
     });
-    on_missing_reference(inserted, || StoreError::NotFound)?;
+    on_missing_reference(written, || StoreError::NotFound)?;
     audit::append(
         tx,
         actor,

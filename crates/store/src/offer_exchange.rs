@@ -33,8 +33,8 @@ async fn town_pairs(db: &Db) -> Result<Vec<(String, String)>> {
         .collect())
 }
 
-/// Every published, not withdrawn offer and its organisation, as HSDS tables. Offers past their
-/// end date are marked `inactive`, the others `active`.
+/// Every published, not withdrawn offer and its organisation, as HSDS tables. Offers outside their
+/// validity (ended, or not begun) are marked `inactive`, the others `active`.
 pub async fn export(db: &Db, today: &str) -> Result<Directory> {
     export_offers(db, &offers::published(db).await?, today).await
 }
@@ -70,10 +70,11 @@ pub async fn export_offers(
             content: &p.content,
             verified_on: p.verified_on.as_deref(),
             last_modified: m,
-            status: if p.content.valid_to.as_deref().is_some_and(|t| t < today) {
-                "inactive"
-            } else {
+            // Not (yet or any more) offered: other directories must not show it as open.
+            status: if p.content.is_current(today) {
                 "active"
+            } else {
+                "inactive"
             },
         })
         .collect();
@@ -176,7 +177,7 @@ pub async fn import(
         return Err(StoreError::Invalid(errors));
     }
     let vocabulary = organisations::vocabulary(db).await?;
-    db.write(async |tx| {
+    let report = db.write(async |tx| {
         let mut report = ImportReport {
             skipped: imported.skipped.clone(),
             notes: imported.notes.clone(),
@@ -187,12 +188,25 @@ pub async fn import(
                 organisation_for(tx, actor, &offer.organisation, &vocabulary, now).await?;
             report.organisations_created += usize::from(created);
             let exists = match offers::get_in(tx, &offer.id).await {
+                // Ids are public: a file must not take over another provider's offer.
+                Ok(existing) if existing.organisation_id != organisation_id => {
+                    return Err(StoreError::field(
+                        "services.csv",
+                        format!(
+                            "Angebot „{}“ (id {}): Diese Kennung gehört zu einem Angebot von „{}“, nicht von „{}“.",
+                            offer.content.title(),
+                            offer.id,
+                            existing.organisation,
+                            offer.organisation.name
+                        ),
+                    ));
+                }
                 Ok(_) => true,
                 Err(StoreError::NotFound) => false,
                 Err(e) => return Err(e),
             };
             if exists {
-                offers::save(tx, actor, &offer.id, &offer.content, save_as, today, now).await?;
+                offers::save(tx, actor, &offer.id, &offer.content, save_as, None, today, now).await?;
                 report.updated += 1;
             } else {
                 offers::create(
@@ -218,5 +232,27 @@ pub async fn import(
         }
         Ok(report)
     })
-    .await
+    .await?;
+    // The import's rows carry the time its transaction began, which may be long before it
+    // committed; other app nodes look for changes by that time with only seconds of slack.
+    // Touching the offers right after the commit makes them find every one.
+    let ids: Vec<&str> = imported.offers.iter().map(|o| o.id.as_str()).collect();
+    for chunk in ids.chunks(500) {
+        let touched_at = crate::now_ms();
+        db.write(async |tx| {
+            for id in chunk {
+                tx!(&mut *tx, |c| sqlx::query(
+                    "UPDATE offers SET updated_at = $2 WHERE id = $1"
+                )
+                .bind(*id)
+                .bind(touched_at)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(report)
 }

@@ -109,6 +109,14 @@ impl Offer {
             .map(|r| &r.content)
     }
 
+    /// The revision an editor starts from (see [`save`]'s `base`).
+    pub fn working_revision_id(&self) -> Option<&str> {
+        self.open
+            .as_ref()
+            .or(self.published.as_ref())
+            .map(|r| r.id.as_str())
+    }
+
     /// Whether the public finder shows it on `today`.
     pub fn is_public(&self, today: &str) -> bool {
         self.withdrawn_at.is_none()
@@ -139,6 +147,8 @@ pub struct OfferSummary {
     pub withdrawn_at: Option<i64>,
     pub fictitious: bool,
     pub published_revision: Option<String>,
+    /// The title as published; `title` is the newest, possibly unpublished one.
+    pub published_title: Option<String>,
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
     pub open_state: Option<String>,
@@ -146,6 +156,15 @@ pub struct OfferSummary {
 }
 
 impl OfferSummary {
+    /// What someone who may not edit the offer sees of it: only the published version, nothing
+    /// of a change in progress; `None` if nothing is published.
+    pub fn as_published(mut self) -> Option<OfferSummary> {
+        self.title = self.published_title.clone()?;
+        self.open_state = None;
+        self.open_note = None;
+        Some(self)
+    }
+
     pub fn open_state_label(&self) -> Option<&'static str> {
         self.open_state
             .as_deref()
@@ -235,7 +254,7 @@ pub struct OfferFilter {
 }
 
 const SUMMARY: &str = "SELECT o.id, o.organisation_id, org.name AS organisation, o.title, o.verified_on, \
-    o.withdrawn_at, o.fictitious, p.id AS published_revision, p.valid_from, p.valid_to, \
+    o.withdrawn_at, o.fictitious, p.id AS published_revision, p.title AS published_title, p.valid_from, p.valid_to, \
     r.state AS open_state, r.note AS open_note \
     FROM offers o JOIN organisations org ON org.id = o.organisation_id \
     LEFT JOIN offer_revisions p ON p.offer_id = o.id AND p.state = 'published' \
@@ -697,17 +716,52 @@ fn save_state_key(save_as: SaveAs) -> &'static str {
     }
 }
 
+/// The revision an editor started from (`base`, sent with the form) must still be the one to
+/// change: otherwise someone else saved in between, and saving would silently drop their work.
+fn check_base(offer: &Offer, base: Option<&str>) -> Result<()> {
+    let Some(base) = base else {
+        return Ok(());
+    };
+    let current = offer
+        .open
+        .as_ref()
+        .or(offer.published.as_ref())
+        .map(|r| r.id.as_str());
+    if current.is_some_and(|c| c != base) {
+        return Err(StoreError::field(
+            "state",
+            "Das Angebot wurde inzwischen von jemand anderem geändert. Ihre Eingaben stehen unten; bitte mit der neuen Fassung abgleichen und erneut speichern.",
+        ));
+    }
+    Ok(())
+}
+
+/// The open change a reviewer looked at (`expected`, sent with the button) must still be the one
+/// waiting: a provider may have saved again after the page was opened.
+fn check_reviewed(open: &Revision, expected: Option<&str>) -> Result<()> {
+    match expected {
+        Some(e) if e != open.id => Err(StoreError::field(
+            "state",
+            "Die Änderung wurde inzwischen erneut gespeichert. Bitte die neue Fassung prüfen.",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Saves a change, replacing any change in progress. Publishing at once skips the approval step.
+#[allow(clippy::too_many_arguments)]
 pub async fn save(
     tx: &mut Tx,
     actor: &Actor,
     offer_id: &str,
     content: &OfferContent,
     save_as: SaveAs,
+    base: Option<&str>,
     today: &str,
     now: i64,
 ) -> Result<()> {
     let offer = lock(tx, offer_id, now).await?;
+    check_base(&offer, base)?;
     let before = offer.working_content().cloned();
     let fields = changed_fields(before.as_ref(), content);
     // One change in progress per offer: a new save replaces it (its saved_by/at say who and when).
@@ -742,6 +796,7 @@ pub async fn approve(
     tx: &mut Tx,
     actor: &Actor,
     offer_id: &str,
+    expected: Option<&str>,
     today: &str,
     now: i64,
 ) -> Result<()> {
@@ -751,6 +806,7 @@ pub async fn approve(
         .as_ref()
         .filter(|o| o.state == RevisionState::Submitted)
         .ok_or_else(|| StoreError::field("state", "Es wartet keine Änderung auf Freigabe."))?;
+    check_reviewed(open, expected)?;
     let fields = changed_fields(offer.published.as_ref().map(|p| &p.content), &open.content);
     publish(tx, actor, &offer, &open.id, today, now).await?;
     audit::append(
@@ -770,6 +826,7 @@ pub async fn return_change(
     tx: &mut Tx,
     actor: &Actor,
     offer_id: &str,
+    expected: Option<&str>,
     note: &str,
     now: i64,
 ) -> Result<()> {
@@ -789,6 +846,7 @@ pub async fn return_change(
         .as_ref()
         .filter(|o| o.state == RevisionState::Submitted)
         .ok_or_else(|| StoreError::field("state", "Es wartet keine Änderung auf Freigabe."))?;
+    check_reviewed(open, expected)?;
     set_revision_state(
         tx,
         &open.id,

@@ -16,6 +16,9 @@ use tokio::sync::Mutex;
 /// How stale another node's changes may be in this node's finder.
 pub const SYNC_INTERVAL_MS: i64 = 5_000;
 
+/// More changed offers than this since the last look are taken in by rebuilding the index.
+const BULK_CHANGE: usize = 500;
+
 /// Clock differences between nodes, absorbed by looking back a little further than needed.
 const CLOCK_SLACK_MS: i64 = 10_000;
 
@@ -119,9 +122,17 @@ impl Finder {
         if now - *synced_at < self.sync_interval_ms {
             return Ok(());
         }
-        let changed = offers::changed_since(db, *synced_at - CLOCK_SLACK_MS).await?;
-        *synced_at = now;
-        drop(synced_at);
+        let since = *synced_at - CLOCK_SLACK_MS;
+        // Only advanced once every change is in: after an error the next search tries again.
+        let changed = offers::changed_since(db, since).await?;
+        if changed.len() > BULK_CHANGE {
+            // An import on another node: one rebuild beats thousands of single updates.
+            let published = offers::published(db).await?;
+            let index = Arc::clone(index);
+            blocking(move || index.rebuild(published.iter().map(document)).map(|_| ())).await?;
+            *synced_at = now;
+            return Ok(());
+        }
         for id in changed {
             let offer = match offers::published_one(db, &id).await {
                 Ok(o) => Some(o),
@@ -131,6 +142,7 @@ impl Finder {
             let index = Arc::clone(index);
             blocking(move || index.update(&id, offer.as_ref().map(document))).await?;
         }
+        *synced_at = now;
         Ok(())
     }
 

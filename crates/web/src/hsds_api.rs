@@ -19,7 +19,8 @@ use crate::pages::finder::{ParamError, refuse};
 use crate::view::today;
 
 const DEFAULT_PER_PAGE: usize = 50;
-const MAX_PER_PAGE: usize = 500;
+/// At most 100 per page: the search path cannot give more, and both paths must page alike.
+const MAX_PER_PAGE: usize = 100;
 
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
@@ -122,7 +123,7 @@ pub async fn services(
         let mut query = OfferQuery {
             text: p.search.chars().take(200).collect(),
             today: today(),
-            limit: per_page.min(100),
+            limit: per_page,
             offset,
             ..OfferQuery::default()
         };

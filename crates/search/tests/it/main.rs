@@ -320,4 +320,14 @@ fn paging_counts_all_results() {
         page.cards.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
         ["o20", "o21", "o22", "o23", "o24"]
     );
+    // Far past the end: nothing, and no huge allocation for the offset.
+    let far = f
+        .index
+        .search(&OfferQuery {
+            offset: usize::MAX / 2,
+            today: TODAY.into(),
+            ..OfferQuery::default()
+        })
+        .unwrap();
+    assert_eq!((far.total, far.cards.len()), (25, 0));
 }

@@ -269,6 +269,43 @@ both_backends!(
         );
         cases.push((bad_organisation, "Organisation „Verein Verein"));
 
+        // An id that would not survive in an address.
+        let mut bad_id = good.clone();
+        let first_id = service["id"].clone();
+        replace(&mut bad_id, "services.csv", &first_id, "../etc/passwd");
+        cases.push((bad_id, "ist unzulässig"));
+        // A link the public pages would render must be a web address.
+        let mut script = good.clone();
+        replace(
+            &mut script,
+            "services.csv",
+            &format!("{first_id},"),
+            &format!("{first_id},"),
+        );
+        let text = String::from_utf8(script["services.csv"].clone()).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let url_column = header.iter().position(|h| *h == "url").unwrap();
+        let mut record: Vec<String> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(lines[1].as_bytes())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        record[url_column] = "javascript:alert(1)".into();
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&record).unwrap();
+        lines[1] = String::from_utf8(w.into_inner().unwrap())
+            .unwrap()
+            .trim_end()
+            .to_owned();
+        script.insert("services.csv".into(), lines.join("\n").into_bytes());
+        cases.push((script, "keine Internetadresse"));
+
         for (files, expected) in cases {
             let errors = import_files(&target.db, &files).await.unwrap_err();
             assert!(

@@ -119,7 +119,7 @@ both_backends!(
             [("Sprachcafé".to_owned(), Some("submitted".to_owned()), false)]
         );
 
-        db.write(async |tx| offers::approve(tx, &admin(), &id, TODAY, now()).await)
+        db.write(async |tx| offers::approve(tx, &admin(), &id, None, TODAY, now()).await)
             .await
             .unwrap();
         let offer = offers::get(&db, &id).await.unwrap();
@@ -139,6 +139,7 @@ both_backends!(
                 &id,
                 &content("Sprachcafé am Abend"),
                 SaveAs::Submitted,
+                None,
                 TODAY,
                 now(),
             )
@@ -155,11 +156,11 @@ both_backends!(
 
         // Returned with a note; the note is required.
         let no_note = db
-            .write(async |tx| offers::return_change(tx, &admin(), &id, "  ", now()).await)
+            .write(async |tx| offers::return_change(tx, &admin(), &id, None, "  ", now()).await)
             .await;
         assert!(matches!(no_note, Err(StoreError::Invalid(ref e)) if e.get("note").is_some()));
         db.write(async |tx| {
-            offers::return_change(tx, &admin(), &id, "Bitte Uhrzeit ergänzen", now()).await
+            offers::return_change(tx, &admin(), &id, None, "Bitte Uhrzeit ergänzen", now()).await
         })
         .await
         .unwrap();
@@ -168,9 +169,51 @@ both_backends!(
         assert_eq!(open.state, RevisionState::Returned);
         assert_eq!(open.note, "Bitte Uhrzeit ergänzen");
         let not_waiting = db
-            .write(async |tx| offers::approve(tx, &admin(), &id, TODAY, now()).await)
+            .write(async |tx| offers::approve(tx, &admin(), &id, None, TODAY, now()).await)
             .await;
         assert!(matches!(not_waiting, Err(StoreError::Invalid(ref e)) if e.get("state").is_some()));
+
+        // A reviewer's click only applies to the version they looked at, an editor's save only to
+        // the version they started from.
+        let seen = offers::get(&db, &id).await.unwrap().open.unwrap().id;
+        let stale = db
+            .write(async |tx| {
+                offers::save(
+                    tx,
+                    &partner,
+                    &id,
+                    &content("Von veraltetem Stand"),
+                    SaveAs::Submitted,
+                    Some("not-the-current-revision"),
+                    TODAY,
+                    now(),
+                )
+                .await
+            })
+            .await;
+        assert!(matches!(stale, Err(StoreError::Invalid(ref e)) if e.get("state").is_some()));
+        db.write(async |tx| {
+            offers::save(
+                tx,
+                &partner,
+                &id,
+                &content("Sprachcafé, neu eingereicht"),
+                SaveAs::Submitted,
+                Some(&seen),
+                TODAY,
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
+        let outdated = db
+            .write(async |tx| offers::approve(tx, &admin(), &id, Some(&seen), TODAY, now()).await)
+            .await;
+        assert!(
+            matches!(outdated, Err(StoreError::Invalid(ref e)) if e.get("state").is_some()),
+            "the reviewed version was replaced by a new submission"
+        );
 
         // Resubmitted (the same open revision) and approved: the old text is superseded.
         db.write(async |tx| {
@@ -180,6 +223,7 @@ both_backends!(
                 &id,
                 &content("Sprachcafé am Abend, 18 Uhr"),
                 SaveAs::Submitted,
+                None,
                 TODAY,
                 now(),
             )
@@ -187,7 +231,7 @@ both_backends!(
         })
         .await
         .unwrap();
-        db.write(async |tx| offers::approve(tx, &admin(), &id, TODAY, now()).await)
+        db.write(async |tx| offers::approve(tx, &admin(), &id, None, TODAY, now()).await)
             .await
             .unwrap();
         let history = offers::history(&db, &id).await.unwrap();
@@ -289,6 +333,7 @@ both_backends!(
                 &id,
                 &translated,
                 SaveAs::Published,
+                None,
                 TODAY,
                 now(),
             )
@@ -376,6 +421,7 @@ both_backends!(
                 &ids[1],
                 &content("Geändert"),
                 SaveAs::Draft,
+                None,
                 TODAY,
                 now(),
             )

@@ -131,6 +131,21 @@ pub async fn list(
         state: ListState::parse(&q.state),
     };
     let mut offers = offers::list(&app.db, &filter, &today).await?;
+    if !manage {
+        // Other organisations' offers only as published: their drafts and pending changes are
+        // theirs and the coordination's.
+        let own = &user.principal.organisation_id;
+        offers = offers
+            .into_iter()
+            .filter_map(|o| {
+                if may_edit_offer(&user.principal.roles, own, &o.organisation_id) {
+                    Some(o)
+                } else {
+                    o.as_published()
+                }
+            })
+            .collect();
+    }
     let needle = q.q.trim();
     if !needle.is_empty() {
         let needle = sort_key(needle);
@@ -138,7 +153,7 @@ pub async fn list(
         offers.retain(|o| sort_key(&o.title).contains(needle));
     }
     let total = offers.len();
-    let page = q.page.parse::<usize>().unwrap_or(1).max(1);
+    let page = q.page.parse::<usize>().unwrap_or(1).clamp(1, 100_000);
     let offers: Vec<OfferSummary> = offers
         .into_iter()
         .skip((page - 1) * PAGE_SIZE)
@@ -370,6 +385,7 @@ struct ShowPage {
 }
 
 struct OpenView {
+    id: String,
     state: String,
     state_key: String,
     saved: String,
@@ -394,7 +410,7 @@ async fn show_page(
     notice: Option<&str>,
     note_error: Option<String>,
 ) -> Result<ShowPage, AppError> {
-    let offer = offers::get(&app.db, id).await?;
+    let mut offer = offers::get(&app.db, id).await?;
     let today = today();
     let towns = town_names(app).await?;
     let may_edit = may_edit_offer(
@@ -402,7 +418,20 @@ async fn show_page(
         &user.principal.organisation_id,
         &offer.organisation_id,
     );
+    if !may_edit {
+        // Only the published version, as the public finder shows it; nothing of a change in
+        // progress, not even its title.
+        let Some(published) = &offer.published else {
+            return Err(AppError::Status(
+                StatusCode::NOT_FOUND,
+                "Dieses Angebot ist (noch) nicht veröffentlicht.".into(),
+            ));
+        };
+        offer.title = published.content.title().to_owned();
+        offer.open = None;
+    }
     let open = offer.open.as_ref().filter(|_| may_edit).map(|o| OpenView {
+        id: o.id.clone(),
         state: o.state.label().to_owned(),
         state_key: o.state.key().to_owned(),
         saved: format!(
@@ -485,6 +514,8 @@ struct FormPage {
     /// Offered only to the coordination when creating; providers create for their organisation.
     organisations: Options,
     organisation_id: String,
+    /// The revision the form starts from, sent back to catch concurrent edits.
+    base: String,
     publishes_directly: bool,
     topics: Options,
     target_groups: Options,
@@ -516,6 +547,7 @@ async fn form_page(
     organisation_id: String,
     choose_organisation: bool,
     direct: bool,
+    base: String,
 ) -> Result<FormPage, AppError> {
     // Always room for one more location and opening slot (no JavaScript needed to add rows).
     let locations = form.location_town.len();
@@ -539,6 +571,7 @@ async fn form_page(
             Vec::new()
         },
         organisation_id,
+        base,
         publishes_directly: direct,
         topics: options(Topic::ALL, Topic::key, Topic::label),
         target_groups: options(TargetGroup::ALL, TargetGroup::key, TargetGroup::label),
@@ -559,6 +592,9 @@ struct SaveChoice {
     save_as: String,
     #[serde(default)]
     organisation_id: String,
+    /// The revision the form was filled from (see `offers::save`).
+    #[serde(default)]
+    base: String,
 }
 
 fn parse_offer_form(body: &str) -> Result<(OfferInput, SaveChoice), AppError> {
@@ -609,6 +645,7 @@ pub async fn new_form(
             org.id.clone(),
             can_manage(&user),
             publishes_directly(&user, org.trusted_publisher),
+            String::new(),
         )
         .await?,
     )
@@ -673,6 +710,7 @@ pub async fn create(
                 organisation_id,
                 manage,
                 direct,
+                String::new(),
             )
             .await?,
         ),
@@ -704,6 +742,7 @@ pub async fn edit_form(
             offer.organisation_id.clone(),
             false,
             publishes_directly(&user, offer.organisation_trusted),
+            offer.working_revision_id().unwrap_or_default().to_owned(),
         )
         .await?,
     )
@@ -726,7 +765,8 @@ pub async fn update(
             .validate(offer.working_content())
             .map_err(StoreError::Invalid)?;
         offers::check_references(&app.db, &content).await?;
-        save(&app, &user, &id, &content, mode).await
+        let base = Some(choice.base.trim()).filter(|b| !b.is_empty());
+        save(&app, &user, &id, &content, mode, base).await
     }
     .await;
     match result {
@@ -746,6 +786,7 @@ pub async fn update(
                 offer.organisation_id.clone(),
                 false,
                 direct,
+                offer.working_revision_id().unwrap_or_default().to_owned(),
             )
             .await?,
         ),
@@ -759,6 +800,7 @@ async fn save(
     id: &str,
     content: &OfferContent,
     mode: SaveAs,
+    base: Option<&str>,
 ) -> Result<(), StoreError> {
     let today = today();
     app.db
@@ -769,6 +811,7 @@ async fn save(
                 id,
                 content,
                 mode,
+                base,
                 &today,
                 now_ms(),
             )
@@ -792,6 +835,10 @@ struct TranslationPage {
     summary: Vec<(String, String, String)>,
     publishes_directly: bool,
     offer_id: String,
+    base: String,
+    /// A change is waiting for approval: saving as the coordination publishes it with the
+    /// translation, which the page says.
+    pending_change: bool,
 }
 
 fn parse_locale(key: &str) -> Result<Locale, AppError> {
@@ -840,6 +887,11 @@ fn translation_page(
         errors,
         publishes_directly: publishes_directly(user, offer.organisation_trusted),
         offer_id: offer.id.clone(),
+        base: offer.working_revision_id().unwrap_or_default().to_owned(),
+        pending_change: offer
+            .open
+            .as_ref()
+            .is_some_and(|o| o.state == offers::RevisionState::Submitted),
     }
 }
 
@@ -910,7 +962,24 @@ pub async fn save_translation(
     }
     let direct = publishes_directly(&user, offer.organisation_trusted);
     let mode = save_mode(&value("save_as"), direct);
-    save(&app, &user, &id, &content, mode).await?;
+    let base = value("base");
+    let base = Some(base.trim()).filter(|b| !b.is_empty());
+    match save(&app, &user, &id, &content, mode, base).await {
+        Ok(()) => {}
+        Err(StoreError::Invalid(errors)) => {
+            let texts = content.texts.get(&locale).cloned().unwrap_or_default();
+            return render_invalid(&translation_page(
+                &app,
+                &user,
+                uri.path(),
+                &offer,
+                locale,
+                &texts,
+                FormErrors(errors),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
     reindex(&app, &id).await;
     Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(mode))).into_response())
 }
@@ -1001,18 +1070,27 @@ pub async fn discard(
     .await
 }
 
+#[derive(serde::Deserialize, Default)]
+pub struct ReviewForm {
+    /// The open revision the reviewer looked at.
+    #[serde(default)]
+    revision: String,
+}
+
 pub async fn approve(
     State(app): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
+    axum::Form(form): axum::Form<ReviewForm>,
 ) -> Result<Response, AppError> {
+    let expected = Some(form.revision.trim()).filter(|r| !r.is_empty());
     step(
         &app,
         &user,
         &id,
         "offer_published",
         false,
-        async |tx, actor, today, now| offers::approve(tx, actor, &id, today, now).await,
+        async |tx, actor, today, now| offers::approve(tx, actor, &id, expected, today, now).await,
     )
     .await
 }
@@ -1021,6 +1099,8 @@ pub async fn approve(
 pub struct ReturnForm {
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    revision: String,
 }
 
 pub async fn return_change(
@@ -1033,7 +1113,10 @@ pub async fn return_change(
     let actor = user.principal.actor();
     let result = app
         .db
-        .write(async |tx| offers::return_change(tx, &actor, &id, &form.note, now_ms()).await)
+        .write(async |tx| {
+            let expected = Some(form.revision.trim()).filter(|r| !r.is_empty());
+            offers::return_change(tx, &actor, &id, expected, &form.note, now_ms()).await
+        })
         .await;
     match result {
         Ok(()) => {

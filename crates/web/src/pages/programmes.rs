@@ -3,9 +3,7 @@
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use lotse_domain::programme::{
-    FiguresInput, ProgrammeInput, SiteKind, shown_count, suppress_small,
-};
+use lotse_domain::programme::{FiguresInput, ProgrammeInput, SiteKind, suppress_small};
 use lotse_domain::{FieldErrors, Permission, policy::any_allows};
 use lotse_store::programmes::{self, Programme, ProgrammeSummary};
 use lotse_store::{StoreError, now_ms, organisations, reference};
@@ -43,14 +41,17 @@ pub async fn list(
     })
 }
 
-/// Figures of one period as shown: counts of people under five become "<5" (with the cell that
-/// would give them away), group counts are shown as they are.
+/// Figures of one period as shown: the sites with their groups and participants under the
+/// statistics rule, their sum, and a figure reported for the programme as a whole (kept apart:
+/// it is not the sum of the sites).
 pub struct PeriodTable {
     pub period: String,
-    /// (place, groups, participants as shown)
+    /// (site, groups, participants as shown)
     pub rows: Vec<(String, i64, String)>,
     pub total_groups: i64,
     pub total_participants: String,
+    /// (groups, participants as shown) reported for the whole programme, if any.
+    pub whole: Option<(i64, String)>,
 }
 
 fn period_tables(p: &Programme) -> Vec<PeriodTable> {
@@ -59,27 +60,43 @@ fn period_tables(p: &Programme) -> Vec<PeriodTable> {
     periods
         .into_iter()
         .map(|period| {
-            let rows: Vec<_> = p.figures.iter().filter(|f| f.period == period).collect();
-            let shown =
-                suppress_small(&rows.iter().map(|f| f.participant_count).collect::<Vec<_>>());
-            let total: i64 = rows.iter().map(|f| f.participant_count).sum();
+            let sites: Vec<_> = p
+                .figures
+                .iter()
+                .filter(|f| f.period == period && f.site_id.is_some())
+                .collect();
+            let (shown, total) = suppress_small(
+                &sites
+                    .iter()
+                    .map(|f| f.participant_count)
+                    .collect::<Vec<_>>(),
+            );
+            let whole = p
+                .figures
+                .iter()
+                .find(|f| f.period == period && f.site_id.is_none())
+                .map(|f| {
+                    (
+                        f.group_count,
+                        suppress_small(&[f.participant_count]).1.to_string(),
+                    )
+                });
             PeriodTable {
                 period: period.to_owned(),
-                rows: rows
+                rows: sites
                     .iter()
                     .zip(shown)
                     .map(|(f, s)| {
                         (
-                            f.site
-                                .clone()
-                                .unwrap_or_else(|| "Programm insgesamt".into()),
+                            f.site.clone().unwrap_or_default(),
                             f.group_count,
-                            shown_count(s),
+                            s.to_string(),
                         )
                     })
                     .collect(),
-                total_groups: rows.iter().map(|f| f.group_count).sum(),
-                total_participants: shown_count(Some(total).filter(|t| !(1..5).contains(t))),
+                total_groups: sites.iter().map(|f| f.group_count).sum(),
+                total_participants: total.to_string(),
+                whole,
             }
         })
         .collect()

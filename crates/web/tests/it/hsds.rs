@@ -34,7 +34,7 @@ web_test!(
         assert_eq!(last["size"], n - 4 * (n.div_ceil(4) - 1));
         for (query, field) in [
             ("page=0", "page"),
-            ("per_page=1000", "per_page"),
+            ("per_page=101", "per_page"),
             ("page=x", "page"),
         ] {
             let reply = app.get(&format!("/hsds/services?{query}"), None).await;
@@ -77,6 +77,16 @@ web_test!(
         assert_eq!(
             app.get("/hsds/services/unknown", None).await.status,
             StatusCode::NOT_FOUND
+        );
+
+        // An offer that has not begun yet is published, but not active for other directories.
+        let later = published
+            .iter()
+            .find(|o| o.content.valid_from.as_deref() > Some(lotse_web::today().as_str()))
+            .unwrap();
+        assert_eq!(
+            json(&app, &format!("/hsds/services/{}", later.id)).await["status"],
+            "inactive"
         );
 
         // Organisations with published offers.
