@@ -474,6 +474,18 @@ async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
             let mut tick = tokio::time::interval(Duration::from_secs(3600));
             loop {
                 tick.tick().await;
+                // Several nodes on one PostgreSQL: one of them mails, the others skip this hour.
+                let lock =
+                    match lotse_store::jobs::try_lock(&remind_db, lotse_store::jobs::REMINDERS)
+                        .await
+                    {
+                        Ok(Some(lock)) => lock,
+                        Ok(None) => continue,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "reminder job lock not taken");
+                            continue;
+                        }
+                    };
                 let today = lotse_web::today();
                 match lotse_web::pages::offers::remind_overdue(&remind_db, &mail, &today, now_ms())
                     .await
@@ -501,6 +513,9 @@ async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
                     }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "spending report reminders failed"),
+                }
+                if let Err(e) = lock.release().await {
+                    tracing::warn!(error = %e, "reminder job lock not released");
                 }
             }
         });

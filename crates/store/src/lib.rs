@@ -15,6 +15,7 @@ pub mod demo;
 mod demo_catalogue;
 pub mod demo_offers;
 pub mod funding;
+pub mod jobs;
 pub mod login_throttle;
 pub mod measure_import;
 pub mod measures;

@@ -441,7 +441,16 @@ pub async fn set_figures(
     .await
     .map(|r| r.rows_affected())
     });
-    on_missing_reference(inserted, || StoreError::NotFound)?;
+    match inserted {
+        // Someone saved the same period at the same moment (PostgreSQL): say so, lose nothing.
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::field(
+                "period",
+                "Gerade wurden Zahlen für denselben Zeitraum gespeichert. Bitte die Seite neu laden und prüfen.",
+            ));
+        }
+        other => on_missing_reference(other, || StoreError::NotFound)?,
+    };
     audit::append(
         tx,
         actor,

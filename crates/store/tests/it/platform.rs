@@ -137,3 +137,24 @@ both_backends!(
         assert_eq!(audit::verify(&db).await.unwrap().entries, 200);
     }
 );
+
+both_backends!(
+    only_one_node_runs_a_locked_job_at_a_time,
+    |db: lotse_store::Db| async move {
+        use lotse_store::jobs;
+        let first = jobs::try_lock(&db, jobs::REMINDERS).await.unwrap().unwrap();
+        let second = jobs::try_lock(&db, jobs::REMINDERS).await.unwrap();
+        match db.backend() {
+            // One node per SQLite file: nothing to coordinate.
+            lotse_store::Backend::Sqlite => assert!(second.is_some()),
+            lotse_store::Backend::Postgres => assert!(second.is_none(), "held by the first"),
+        }
+        if let Some(s) = second {
+            s.release().await.unwrap();
+        }
+        first.release().await.unwrap();
+        let again = jobs::try_lock(&db, jobs::REMINDERS).await.unwrap();
+        assert!(again.is_some(), "free after release");
+        again.unwrap().release().await.unwrap();
+    }
+);
