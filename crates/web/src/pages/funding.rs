@@ -13,7 +13,7 @@ use lotse_domain::funding::{
 use lotse_store::funding::{self, FundingDetail, FundingSummary, Grant};
 use lotse_store::{StoreError, now_ms, organisations, programmes};
 
-use super::{render, render_invalid};
+use super::{render, render_invalid, saved_or_again, write_validated};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
@@ -211,29 +211,26 @@ pub async fn create(
     uri: OriginalUri,
     axum::Form(input): axum::Form<FundingProgrammeInput>,
 ) -> Result<Response, AppError> {
-    let result = match input.validate() {
-        Ok(d) => {
-            app.db
-                .write(async |tx| {
-                    funding::create_programme(tx, &user.principal.actor(), &d, now_ms()).await
-                })
-                .await
-        }
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
-    match result {
-        Ok(id) => Ok(Redirect::to(&format!("/funding/{id}?ok=created")).into_response()),
-        Err(StoreError::Invalid(e)) => render_invalid(&form_page(
-            &app,
-            &user,
-            uri.path(),
-            "Neues Förderprogramm",
-            "/funding".into(),
-            input,
-            FormErrors(e),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    let result = write_validated(&app.db, input.validate(), async |tx, d| {
+        funding::create_programme(tx, &user.principal.actor(), &d, now_ms()).await
+    })
+    .await;
+    saved_or_again(
+        result,
+        |id| format!("/funding/{id}?ok=created"),
+        async |e| {
+            render_invalid(&form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Neues Förderprogramm",
+                "/funding".into(),
+                input,
+                FormErrors(e),
+            ))
+        },
+    )
+    .await
 }
 
 pub async fn edit_form(
@@ -266,29 +263,26 @@ pub async fn update(
     Path(id): Path<String>,
     axum::Form(input): axum::Form<FundingProgrammeInput>,
 ) -> Result<Response, AppError> {
-    let result = match input.validate() {
-        Ok(d) => {
-            app.db
-                .write(async |tx| {
-                    funding::update_programme(tx, &user.principal.actor(), &id, &d, now_ms()).await
-                })
-                .await
-        }
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/funding/{id}?ok=saved")).into_response()),
-        Err(StoreError::Invalid(e)) => render_invalid(&form_page(
-            &app,
-            &user,
-            uri.path(),
-            "Förderprogramm bearbeiten",
-            format!("/funding/{id}"),
-            input,
-            FormErrors(e),
-        )),
-        Err(e) => Err(e.into()),
-    }
+    let result = write_validated(&app.db, input.validate(), async |tx, d| {
+        funding::update_programme(tx, &user.principal.actor(), &id, &d, now_ms()).await
+    })
+    .await;
+    saved_or_again(
+        result,
+        |()| format!("/funding/{id}?ok=saved"),
+        async |e| {
+            render_invalid(&form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Förderprogramm bearbeiten",
+                format!("/funding/{id}"),
+                input,
+                FormErrors(e),
+            ))
+        },
+    )
+    .await
 }
 
 pub async fn set_budget(
@@ -297,37 +291,29 @@ pub async fn set_budget(
     Path(id): Path<String>,
     axum::Form(input): axum::Form<BudgetInput>,
 ) -> Result<Response, AppError> {
-    let result = match input.validate() {
-        Ok((year, cents)) => {
-            app.db
-                .write(async |tx| {
-                    funding::set_budget(tx, &user.principal.actor(), &id, year, cents, now_ms())
-                        .await
-                })
-                .await
-        }
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/funding/{id}?ok=saved")).into_response()),
-        Err(StoreError::Invalid(e)) => {
+    let result = write_validated(&app.db, input.validate(), async |tx, (year, cents)| {
+        funding::set_budget(tx, &user.principal.actor(), &id, year, cents, now_ms()).await
+    })
+    .await;
+    saved_or_again(
+        result,
+        |()| format!("/funding/{id}?ok=saved"),
+        async |e| {
             let path = format!("/funding/{id}");
-            render_invalid(
-                &show_page(
-                    &app,
-                    &user,
-                    &path,
-                    &id,
-                    None,
-                    FormErrors(e),
-                    input,
-                    GrantInput::default(),
-                )
-                .await?,
-            )
-        }
-        Err(e) => Err(e.into()),
-    }
+            let page = show_page(
+                &app,
+                &user,
+                &path,
+                &id,
+                None,
+                FormErrors(e),
+                input,
+                GrantInput::default(),
+            );
+            render_invalid(&page.await?)
+        },
+    )
+    .await
 }
 
 pub async fn create_grant(
@@ -336,37 +322,29 @@ pub async fn create_grant(
     Path(id): Path<String>,
     axum::Form(input): axum::Form<GrantInput>,
 ) -> Result<Response, AppError> {
-    let result = match input.validate() {
-        Ok(d) => {
-            app.db
-                .write(async |tx| {
-                    funding::create_grant(tx, &user.principal.actor(), &id, &d, false, now_ms())
-                        .await
-                })
-                .await
-        }
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
-    match result {
-        Ok(grant) => Ok(Redirect::to(&format!("/grants/{grant}?ok=created")).into_response()),
-        Err(StoreError::Invalid(e)) => {
+    let result = write_validated(&app.db, input.validate(), async |tx, d| {
+        funding::create_grant(tx, &user.principal.actor(), &id, &d, false, now_ms()).await
+    })
+    .await;
+    saved_or_again(
+        result,
+        |grant| format!("/grants/{grant}?ok=created"),
+        async |e| {
             let path = format!("/funding/{id}");
-            render_invalid(
-                &show_page(
-                    &app,
-                    &user,
-                    &path,
-                    &id,
-                    None,
-                    FormErrors(e),
-                    BudgetInput::default(),
-                    input,
-                )
-                .await?,
-            )
-        }
-        Err(e) => Err(e.into()),
-    }
+            let page = show_page(
+                &app,
+                &user,
+                &path,
+                &id,
+                None,
+                FormErrors(e),
+                BudgetInput::default(),
+                input,
+            );
+            render_invalid(&page.await?)
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -458,20 +436,15 @@ pub async fn add_movement(
     Path(id): Path<String>,
     axum::Form(input): axum::Form<MovementInput>,
 ) -> Result<Response, AppError> {
-    let result = match input.validate() {
-        Ok(d) => {
-            app.db
-                .write(async |tx| {
-                    funding::add_movement(tx, &user.principal.actor(), &id, &d, now_ms()).await
-                })
-                .await
-        }
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/grants/{id}?ok=saved")).into_response()),
-        Err(StoreError::Invalid(e)) => render_invalid(
-            &grant_page(
+    let result = write_validated(&app.db, input.validate(), async |tx, d| {
+        funding::add_movement(tx, &user.principal.actor(), &id, &d, now_ms()).await
+    })
+    .await;
+    saved_or_again(
+        result,
+        |()| format!("/grants/{id}?ok=saved"),
+        async |e| {
+            let page = grant_page(
                 &app,
                 &user,
                 &id,
@@ -479,11 +452,11 @@ pub async fn add_movement(
                 FormErrors(e),
                 input,
                 DeadlineInput::default(),
-            )
-            .await?,
-        ),
-        Err(e) => Err(e.into()),
-    }
+            );
+            render_invalid(&page.await?)
+        },
+    )
+    .await
 }
 
 pub async fn add_deadline(
@@ -492,28 +465,15 @@ pub async fn add_deadline(
     Path(id): Path<String>,
     axum::Form(input): axum::Form<DeadlineInput>,
 ) -> Result<Response, AppError> {
-    let result = match input.validate() {
-        Ok((title, due_on)) => {
-            app.db
-                .write(async |tx| {
-                    funding::add_deadline(
-                        tx,
-                        &user.principal.actor(),
-                        &id,
-                        &title,
-                        &due_on,
-                        now_ms(),
-                    )
-                    .await
-                })
-                .await
-        }
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/grants/{id}?ok=saved")).into_response()),
-        Err(StoreError::Invalid(e)) => render_invalid(
-            &grant_page(
+    let result = write_validated(&app.db, input.validate(), async |tx, (title, due_on)| {
+        funding::add_deadline(tx, &user.principal.actor(), &id, &title, &due_on, now_ms()).await
+    })
+    .await;
+    saved_or_again(
+        result,
+        |()| format!("/grants/{id}?ok=saved"),
+        async |e| {
+            let page = grant_page(
                 &app,
                 &user,
                 &id,
@@ -521,11 +481,11 @@ pub async fn add_deadline(
                 FormErrors(e),
                 MovementInput::default(),
                 input,
-            )
-            .await?,
-        ),
-        Err(e) => Err(e.into()),
-    }
+            );
+            render_invalid(&page.await?)
+        },
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]

@@ -80,3 +80,29 @@ pub fn render(t: &impl askama::Template) -> Result<Response, AppError> {
 pub fn render_invalid(t: &impl askama::Template) -> Result<Response, AppError> {
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
 }
+
+/// The write every form makes: validate, then write in one transaction. Refusals of both kinds
+/// (the input's own rules, the store's checks such as duplicates) come back as
+/// `StoreError::Invalid`, so [`saved_or_again`] can show them at the form's fields.
+pub async fn write_validated<D, T>(
+    db: &lotse_store::Db,
+    validated: Result<D, lotse_domain::FieldErrors>,
+    write: impl AsyncFnOnce(&mut lotse_store::Tx, D) -> Result<T, lotse_store::StoreError>,
+) -> Result<T, lotse_store::StoreError> {
+    let draft = validated.map_err(lotse_store::StoreError::Invalid)?;
+    db.write(async |tx| write(tx, draft).await).await
+}
+
+/// After a form's write: on to `to` when saved, the form again (422) when refused, an error page
+/// for anything else.
+pub async fn saved_or_again<T>(
+    result: Result<T, lotse_store::StoreError>,
+    to: impl FnOnce(T) -> String,
+    again: impl AsyncFnOnce(lotse_domain::FieldErrors) -> Result<Response, AppError>,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(saved) => Ok(axum::response::Redirect::to(&to(saved)).into_response()),
+        Err(lotse_store::StoreError::Invalid(errors)) => again(errors).await,
+        Err(e) => Err(e.into()),
+    }
+}

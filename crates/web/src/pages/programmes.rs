@@ -8,7 +8,7 @@ use lotse_domain::{FieldErrors, Permission, policy::any_allows};
 use lotse_store::programmes::{self, Programme, ProgrammeSummary};
 use lotse_store::{StoreError, now_ms, organisations, reference};
 
-use super::{render, render_invalid};
+use super::{render, render_invalid, saved_or_again, write_validated};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
@@ -316,33 +316,28 @@ pub async fn create(
     body: String,
 ) -> Result<Response, AppError> {
     let input = parse_form(&body)?;
-    let result = match input.validate() {
-        Ok(d) => {
-            app.db
-                .write(async |tx| {
-                    programmes::create(tx, &user.principal.actor(), &d, false, now_ms()).await
-                })
-                .await
-        }
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
-    match result {
-        Ok(id) => Ok(Redirect::to(&format!("/programmes/{id}?ok=created")).into_response()),
-        Err(StoreError::Invalid(errors)) => render_invalid(
-            &form_page(
+    let result = write_validated(&app.db, input.validate(), async |tx, d| {
+        programmes::create(tx, &user.principal.actor(), &d, false, now_ms()).await
+    })
+    .await;
+    saved_or_again(
+        result,
+        |id| format!("/programmes/{id}?ok=created"),
+        async |e| {
+            let page = form_page(
                 &app,
                 &user,
                 uri.path(),
                 "Neues Programm",
                 "/programmes".into(),
                 input,
-                FormErrors(errors),
+                FormErrors(e),
                 None,
-            )
-            .await?,
-        ),
-        Err(e) => Err(e.into()),
-    }
+            );
+            render_invalid(&page.await?)
+        },
+    )
+    .await
 }
 
 pub async fn edit_form(
@@ -381,33 +376,28 @@ pub async fn update(
     body: String,
 ) -> Result<Response, AppError> {
     let input = parse_form(&body)?;
-    let result = match input.validate() {
-        Ok(d) => {
-            app.db
-                .write(async |tx| {
-                    programmes::update(tx, &user.principal.actor(), &id, &d, now_ms()).await
-                })
-                .await
-        }
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/programmes/{id}?ok=saved")).into_response()),
-        Err(StoreError::Invalid(errors)) => render_invalid(
-            &form_page(
+    let result = write_validated(&app.db, input.validate(), async |tx, d| {
+        programmes::update(tx, &user.principal.actor(), &id, &d, now_ms()).await
+    })
+    .await;
+    saved_or_again(
+        result,
+        |()| format!("/programmes/{id}?ok=saved"),
+        async |e| {
+            let page = form_page(
                 &app,
                 &user,
                 uri.path(),
                 "Programm bearbeiten",
                 format!("/programmes/{id}"),
                 input,
-                FormErrors(errors),
+                FormErrors(e),
                 Some(&id),
-            )
-            .await?,
-        ),
-        Err(e) => Err(e.into()),
-    }
+            );
+            render_invalid(&page.await?)
+        },
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -475,21 +465,16 @@ pub async fn set_figures(
     Path(id): Path<String>,
     axum::Form(input): axum::Form<FiguresInput>,
 ) -> Result<Response, AppError> {
-    let result = match input.validate() {
-        Ok(f) => {
-            app.db
-                .write(async |tx| {
-                    programmes::set_figures(tx, &user.principal.actor(), &id, &f, now_ms()).await
-                })
-                .await
-        }
-        Err(e) => Err(StoreError::Invalid(e)),
-    };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/programmes/{id}?ok=saved")).into_response()),
-        Err(StoreError::Invalid(e)) => refused(&app, &user, &id, e, input).await,
-        Err(e) => Err(e.into()),
-    }
+    let result = write_validated(&app.db, input.validate(), async |tx, f| {
+        programmes::set_figures(tx, &user.principal.actor(), &id, &f, now_ms()).await
+    })
+    .await;
+    saved_or_again(
+        result,
+        |()| format!("/programmes/{id}?ok=saved"),
+        async |e| refused(&app, &user, &id, e, input).await,
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
