@@ -25,14 +25,6 @@ fn rfc3339(ms: i64) -> String {
     )
 }
 
-async fn town_pairs(db: &Db) -> Result<Vec<(String, String)>> {
-    Ok(reference::towns(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.ags, t.name))
-        .collect())
-}
-
 /// Every published, not withdrawn offer and its organisation, as HSDS tables. Offers outside their
 /// validity (ended, or not begun) are marked `inactive`, the others `active`.
 pub async fn export(db: &Db, today: &str) -> Result<Directory> {
@@ -81,7 +73,7 @@ pub async fn export_offers(
     Ok(hsds::export(
         &export_orgs,
         &export_offers,
-        &town_pairs(db).await?,
+        &reference::town_names(db).await?,
     ))
 }
 
@@ -100,7 +92,9 @@ pub struct ImportReport {
 /// Reads HSDS data into offers, checked against the district's towns. The errors name file,
 /// line and column.
 pub async fn parse(db: &Db, directory: &Directory) -> std::result::Result<Imported, Vec<String>> {
-    let towns = town_pairs(db).await.map_err(|e| vec![e.to_string()])?;
+    let towns = reference::town_names(db)
+        .await
+        .map_err(|e| vec![e.to_string()])?;
     hsds::to_offers(directory, &towns)
 }
 

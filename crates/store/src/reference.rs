@@ -241,6 +241,15 @@ pub async fn towns(db: &Db) -> Result<Vec<Town>> {
     Ok(towns)
 }
 
+/// (AGS, name) of every town, by name: what pick lists and lookups need.
+pub async fn town_names(db: &Db) -> Result<Vec<(String, String)>> {
+    Ok(towns(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.ags, t.name))
+        .collect())
+}
+
 /// (key, label) of every organisation kind, in display order.
 pub async fn organisation_kinds(db: &Db) -> Result<Vec<(String, String)>> {
     Ok(read!(db, |c| {

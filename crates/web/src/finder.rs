@@ -56,6 +56,18 @@ fn document(o: &PublishedOffer) -> OfferDocument<'_> {
     }
 }
 
+/// Puts the published version of one offer into the index, or takes the offer out if nothing of
+/// it is published (any more).
+async fn reread(db: &Db, index: &Arc<OfferIndex>, id: &str) -> Result<(), StoreError> {
+    let offer = match offers::published_one(db, id).await {
+        Ok(o) => Some(o),
+        Err(StoreError::NotFound) => None,
+        Err(e) => return Err(e),
+    };
+    let (index, id) = (Arc::clone(index), id.to_owned());
+    blocking(move || index.update(&id, offer.as_ref().map(document))).await
+}
+
 impl Finder {
     /// A finder that looks for other nodes' changes at most every `ms` (tests use 0).
     pub fn with_sync_interval(ms: i64) -> Finder {
@@ -71,11 +83,7 @@ impl Finder {
         self.index
             .get_or_try_init(|| async {
                 let started = now_ms();
-                let towns = reference::towns(db)
-                    .await?
-                    .into_iter()
-                    .map(|t| (t.ags, t.name))
-                    .collect();
+                let towns = reference::town_names(db).await?;
                 let published = offers::published(db).await?;
                 let index = blocking(move || {
                     let index = OfferIndex::new(towns)?;
@@ -106,13 +114,7 @@ impl Finder {
             // Not built yet: the first search reads everything anyway.
             return Ok(());
         };
-        let offer = match offers::published_one(db, id).await {
-            Ok(o) => Some(o),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e),
-        };
-        let id = id.to_owned();
-        blocking(move || index.update(&id, offer.as_ref().map(document))).await
+        reread(db, &index, id).await
     }
 
     /// Picks up changes other nodes made, at most every `sync_interval_ms`.
@@ -134,13 +136,7 @@ impl Finder {
             return Ok(());
         }
         for id in changed {
-            let offer = match offers::published_one(db, &id).await {
-                Ok(o) => Some(o),
-                Err(StoreError::NotFound) => None,
-                Err(e) => return Err(e),
-            };
-            let index = Arc::clone(index);
-            blocking(move || index.update(&id, offer.as_ref().map(document))).await?;
+            reread(db, index, &id).await?;
         }
         *synced_at = now;
         Ok(())

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::pages::finder::{ParamError, refuse};
+use crate::pages::finder::{ParamError, number_param};
 use crate::view::today;
 
 const DEFAULT_PER_PAGE: usize = 50;
@@ -46,21 +46,9 @@ fn not_found(what: &str) -> Response {
 
 /// (page from 1, per page), or the 400 that names the parameter.
 fn paging(p: &PageParams) -> Result<(usize, usize), ParamError> {
-    let number = |name: &'static str, text: &str, default: usize, max: usize| {
-        if text.trim().is_empty() {
-            return Ok(default);
-        }
-        match text.trim().parse::<usize>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(refuse(
-                name,
-                format!("{name}: „{text}“ ist keine Zahl von 1 bis {max}."),
-            )),
-        }
-    };
     Ok((
-        number("page", &p.page, 1, 1_000_000)?,
-        number("per_page", &p.per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)?,
+        number_param("page", &p.page, 1, 1..=1_000_000)?,
+        number_param("per_page", &p.per_page, DEFAULT_PER_PAGE, 1..=MAX_PER_PAGE)?,
     ))
 }
 

@@ -61,14 +61,6 @@ pub fn resolve_town(towns: &[(String, String)], text: &str) -> Option<String> {
         .map(|(ags, _)| ags.clone())
 }
 
-async fn town_list(app: &AppState) -> Result<Vec<(String, String)>, StoreError> {
-    Ok(reference::towns(&app.db)
-        .await?
-        .into_iter()
-        .map(|t| (t.ags, t.name))
-        .collect())
-}
-
 fn locale_from_path(key: &str) -> Result<Locale, AppError> {
     Locale::parse(key)
         .filter(|l| *l != Locale::De && l.key() == key)
@@ -259,7 +251,7 @@ async fn finder(
     params: FinderParams,
 ) -> Result<Response, AppError> {
     let t = Texts::new(locale);
-    let towns = town_list(app).await?;
+    let towns = reference::town_names(&app.db).await?;
     let mut query = query_of(&params, &towns, locale);
     let page = params.page.parse::<usize>().unwrap_or(1).clamp(1, 10_000);
     query.offset = (page - 1) * PAGE_SIZE;
@@ -579,7 +571,7 @@ async fn offer(app: &AppState, locale: Locale, id: &str) -> Result<Response, App
         .render()?;
         return Ok((StatusCode::NOT_FOUND, Html(html)).into_response());
     };
-    let towns = town_list(app).await?;
+    let towns = reference::town_names(&app.db).await?;
     Ok(public(offer_page(&found, locale, &towns).render()?))
 }
 
@@ -679,20 +671,25 @@ fn api_locale(text: &str) -> Result<Locale, ParamError> {
     })
 }
 
-fn api_number(
+/// A whole-number query parameter within `range`, `default` when absent, or the 400 naming it.
+pub(crate) fn number_param(
     field: &'static str,
     text: &str,
     default: usize,
-    max: usize,
+    range: std::ops::RangeInclusive<usize>,
 ) -> Result<usize, ParamError> {
     if text.trim().is_empty() {
         return Ok(default);
     }
     match text.trim().parse::<usize>() {
-        Ok(n) if n <= max => Ok(n),
+        Ok(n) if range.contains(&n) => Ok(n),
         _ => Err(refuse(
             field,
-            format!("{field}: „{text}“ ist keine Zahl von 0 bis {max}."),
+            format!(
+                "{field}: „{text}“ ist keine Zahl von {} bis {}.",
+                range.start(),
+                range.end()
+            ),
         )),
     }
 }
@@ -703,8 +700,8 @@ fn api_query(p: &ApiParams, towns: &[(String, String)]) -> Result<OfferQuery, Pa
         text: p.q.chars().take(200).collect(),
         locale: api_locale(&p.locale)?,
         today: today(),
-        limit: api_number("limit", &p.limit, PAGE_SIZE, 100)?.max(1),
-        offset: api_number("offset", &p.offset, 0, 1_000_000)?,
+        limit: number_param("limit", &p.limit, PAGE_SIZE, 0..=100)?.max(1),
+        offset: number_param("offset", &p.offset, 0, 0..=1_000_000)?,
         ..OfferQuery::default()
     };
     if !p.town.trim().is_empty() {
@@ -769,7 +766,7 @@ pub async fn api_search(
     State(app): State<AppState>,
     Query(p): Query<ApiParams>,
 ) -> Result<Response, AppError> {
-    let towns = town_list(&app).await?;
+    let towns = reference::town_names(&app.db).await?;
     let query = match api_query(&p, &towns) {
         Ok(q) => q,
         Err(e) => return Ok(e.into_response()),
@@ -838,7 +835,7 @@ pub async fn api_offer(
         }
         Err(e) => return Err(e.into()),
     };
-    let towns = town_list(&app).await?;
+    let towns = reference::town_names(&app.db).await?;
     let c = &offer.content;
     let mut texts = serde_json::Map::new();
     for f in &TEXT_FIELDS {

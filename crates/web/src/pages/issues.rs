@@ -135,11 +135,7 @@ async fn form_page(
             .iter()
             .map(|(k, l)| ((*k).to_owned(), (*l).to_owned()))
             .collect(),
-        towns: reference::towns(&app.db)
-            .await?
-            .into_iter()
-            .map(|t| (t.ags, t.name))
-            .collect(),
+        towns: reference::town_names(&app.db).await?,
         statuses: statuses(),
     })
 }

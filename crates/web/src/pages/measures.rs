@@ -48,11 +48,7 @@ async fn choices(app: &AppState) -> Result<Choices, AppError> {
             .map(|c| (c.id.clone(), c.short_name.clone()))
             .collect(),
         organisations: organisation_options(app).await?,
-        towns: reference::towns(&app.db)
-            .await?
-            .into_iter()
-            .map(|t| (t.ags, t.name))
-            .collect(),
+        towns: reference::town_names(&app.db).await?,
     })
 }
 

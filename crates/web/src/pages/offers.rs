@@ -63,14 +63,6 @@ fn check_may_edit(user: &CurrentUser, offer_organisation: &str) -> Result<(), Ap
     }
 }
 
-async fn town_names(app: &AppState) -> Result<Options, AppError> {
-    Ok(reference::towns(&app.db)
-        .await?
-        .into_iter()
-        .map(|t| (t.ags, t.name))
-        .collect())
-}
-
 // ---------------------------------------------------------------------------------------------
 // List
 
@@ -412,7 +404,7 @@ async fn show_page(
 ) -> Result<ShowPage, AppError> {
     let mut offer = offers::get(&app.db, id).await?;
     let today = today();
-    let towns = town_names(app).await?;
+    let towns = reference::town_names(&app.db).await?;
     let may_edit = may_edit_offer(
         &user.principal.roles,
         &user.principal.organisation_id,
@@ -581,7 +573,7 @@ async fn form_page(
             .collect(),
         capacities: options(Capacity::ALL, Capacity::key, Capacity::label),
         weekdays: options(Weekday::ALL, Weekday::key, Weekday::label),
-        towns: town_names(app).await?,
+        towns: reference::town_names(&app.db).await?,
     })
 }
 

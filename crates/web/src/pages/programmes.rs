@@ -185,11 +185,7 @@ async fn show_page(
         layout: Layout::new(app, user, p.name.clone(), path).with_notice(notice),
         periods: period_tables(&p),
         can_manage: can_manage(user),
-        towns: reference::towns(&app.db)
-            .await?
-            .into_iter()
-            .map(|t| (t.ags, t.name))
-            .collect(),
+        towns: reference::town_names(&app.db).await?,
         kinds: SiteKind::ALL
             .iter()
             .map(|k| (k.key().to_owned(), k.label().to_owned()))
