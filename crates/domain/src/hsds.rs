@@ -10,14 +10,18 @@
 //! still read everything they know. Identifiers of rows Lotse does not store (locations,
 //! schedules, …) are derived from the offer's id, so an unchanged offer exports identically.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use sha1::{Digest, Sha1};
 
+use crate::csv_file;
+use crate::limits;
 use crate::offer::{
     Capacity, Locale, OfferContent, OfferLocation, OfferTexts, OpeningHours, TEXT_FIELDS,
     TargetGroup, Topic, Weekday, delivery_language_name, parse_time,
 };
+use crate::validation::{Lines, forbidden_character, forbidden_character_message};
 
 /// A column: name and its datapackage type (`string`, `number`, `date`, `datetime`, `time`).
 pub type Column = (&'static str, &'static str);
@@ -669,12 +673,20 @@ pub fn write_datapackage(d: &Directory) -> Result<Vec<(String, Vec<u8>)>, String
         w.write_record(t.columns.iter().map(|(c, _)| *c))
             .map_err(|e| e.to_string())?;
         for row in d.rows(t.name) {
-            w.write_record(
-                t.columns
-                    .iter()
-                    .map(|(c, _)| row.get(*c).map_or("", String::as_str)),
-            )
-            .map_err(|e| e.to_string())?;
+            let cells: Vec<Cow<'_, str>> = t
+                .columns
+                .iter()
+                .map(|(c, ty)| {
+                    let value = row.get(*c).map_or("", String::as_str);
+                    if *ty == "number" {
+                        Cow::Borrowed(value)
+                    } else {
+                        csv_file::guard_cell(value)
+                    }
+                })
+                .collect();
+            w.write_record(cells.iter().map(|c| c.as_bytes()))
+                .map_err(|e| e.to_string())?;
         }
         files.push((
             t.file.to_owned(),
@@ -760,11 +772,12 @@ pub fn read_datapackage(files: &BTreeMap<String, Vec<u8>>) -> Result<Directory, 
 }
 
 fn read_csv(path: &str, spec: &TableSpec, bytes: &[u8]) -> Result<Vec<Row>, Vec<String>> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let text = csv_file::decode(bytes).map_err(|e| vec![format!("{path}: {e}")])?;
+    csv_file::check_quotes(text, b',').map_err(|e| vec![format!("{path}: {e}")])?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
-        .from_reader(bytes);
+        .from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|h| h.trim().to_owned()).collect(),
         Err(e) => return Err(vec![format!("{path}: Kopfzeile nicht lesbar ({e}).")]),
@@ -776,6 +789,17 @@ fn read_csv(path: &str, spec: &TableSpec, bytes: &[u8]) -> Result<Vec<Row>, Vec<
     let mut errors = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
+        if i >= limits::EXCHANGE_RECORDS {
+            errors.push(format!(
+                "{path}: mehr als {} Datensätze; bitte in Teilen austauschen.",
+                limits::count_label(limits::EXCHANGE_RECORDS)
+            ));
+            break;
+        }
+        if errors.len() >= limits::REPORTED_PROBLEMS {
+            errors.push(format!("{path}: weitere Fehler nicht aufgeführt."));
+            break;
+        }
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -796,6 +820,13 @@ fn read_csv(path: &str, spec: &TableSpec, bytes: &[u8]) -> Result<Vec<Row>, Vec<
                     ));
                     continue;
                 }
+                // Lotse's own exports guard text cells against formula injection; undone here so
+                // that an export reads back as it was.
+                let value = if *ty == "number" {
+                    value
+                } else {
+                    csv_file::unguard_cell(value)
+                };
                 row.insert(header.clone(), value.to_owned());
             }
         }
@@ -876,7 +907,21 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
     let mut errors = Vec::new();
     for t in TABLES {
         let mut seen = std::collections::HashSet::new();
-        for row in d.rows(t.name) {
+        for (i, row) in d.rows(t.name).iter().enumerate() {
+            // The character rule for every cell of both formats, before anything is built from it.
+            for (column, value) in row {
+                if let Some(found) = forbidden_character(value, Lines::Many)
+                    && errors.len() < limits::REPORTED_PROBLEMS
+                {
+                    errors.push(format!(
+                        "{}, Datensatz {} (id „{}“), Spalte {column}: {}",
+                        t.file,
+                        i + 1,
+                        cell(row, "id").escape_debug(),
+                        forbidden_character_message(found)
+                    ));
+                }
+            }
             if !seen.insert(cell(row, "id")) {
                 errors.push(format!(
                     "{}: die id „{}“ kommt doppelt vor.",
@@ -1314,10 +1359,18 @@ pub fn from_service_json(value: &serde_json::Value) -> Result<Directory, Vec<Str
         }
         row
     };
-    let add = |d: &mut Directory, table: &str, row: Row| {
-        let rows = d.tables.entry(table.to_owned()).or_default();
-        if !rows.iter().any(|r| r.get("id") == row.get("id")) {
-            rows.push(row);
+    if services.len() > limits::EXCHANGE_RECORDS {
+        return Err(vec![format!(
+            "JSON: mehr als {} Angebote; bitte in Teilen austauschen.",
+            limits::count_label(limits::EXCHANGE_RECORDS)
+        )]);
+    }
+    // Rows already taken, by table and id: nested services repeat their organisation and
+    // taxonomy, and a linear search per row made large files quadratic.
+    let mut taken = std::collections::HashSet::new();
+    let mut add = |d: &mut Directory, table: &str, row: Row| {
+        if taken.insert((table.to_owned(), row.get("id").cloned())) {
+            d.tables.entry(table.to_owned()).or_default().push(row);
         }
     };
     for (i, s) in services.iter().enumerate() {

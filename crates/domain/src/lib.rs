@@ -5,8 +5,10 @@
 //! the glossary (docs/glossary.md).
 
 pub mod collation;
+pub mod csv_file;
 pub mod funding;
 pub mod hsds;
+pub mod limits;
 pub mod measure;
 pub mod measure_import;
 pub mod offer;

@@ -2,6 +2,7 @@
 //! found even below title rows, common German and English headers are recognised, and other
 //! headers can be mapped explicitly.
 
+use crate::csv_file;
 use crate::measure::{MeasureStatus, parse_date};
 
 /// The fields a catalogue column can feed.
@@ -195,14 +196,9 @@ pub fn parse_catalogue_status(text: &str) -> Option<MeasureStatus> {
 }
 
 /// Reads CSV (`;` or `,`, UTF-8 with or without BOM) into rows of cells; rows may differ in length.
+/// Broken quoting and tables beyond [`crate::limits`] are refused with the line concerned.
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!(
-            "Die Datei ist nicht UTF-8-kodiert (Byte {}). Bitte als „CSV UTF-8“ speichern.",
-            e.valid_up_to() + 1
-        )
-    })?;
+    let text = csv_file::decode(bytes)?;
     let semicolons = text
         .lines()
         .take(30)
@@ -214,6 +210,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
         .map(|l| l.matches(',').count())
         .sum::<usize>();
     let delimiter = if commas > semicolons { b',' } else { b';' };
+    csv_file::check_quotes(text, delimiter)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
@@ -238,6 +235,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
                     .count();
                 scanned = start;
             }
+            csv_file::check_shape(line, record.len())?;
             while rows.len() + 1 < line {
                 rows.push(Vec::new());
             }
@@ -328,6 +326,27 @@ mod tests {
         );
         assert_eq!(parse_catalogue_status(""), Some(MeasureStatus::Planned));
         assert_eq!(parse_catalogue_status("läuft"), None);
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_an_error_not_one_long_title() {
+        let e = read_csv("Nr.;Maßnahme\n1;\"Sprachcafé\n2;Elternkurse\n".as_bytes())
+            .expect_err("unbalanced");
+        assert!(
+            e.contains("Zeile 2") && e.contains("Anführungszeichen"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn tables_beyond_the_limits_are_refused_before_they_are_built() {
+        let many_rows = "a;b\n".repeat(crate::limits::TABLE_ROWS + 1);
+        assert!(read_csv(many_rows.as_bytes()).is_err());
+        let empty_lines = format!("a;b\n{}c;d\n", "\n".repeat(crate::limits::TABLE_ROWS));
+        assert!(read_csv(empty_lines.as_bytes()).is_err());
+        let wide = ";".repeat(crate::limits::TABLE_COLUMNS + 1);
+        let e = read_csv(wide.as_bytes()).expect_err("wide");
+        assert!(e.contains("Zeile 1"), "{e}");
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::validation::{
-    FieldErrors, optional_date, optional_email, optional_multiline, optional_text,
+    FieldErrors, Lines, forbidden_character, forbidden_character_message, optional_date,
+    optional_email, optional_multiline, optional_text,
 };
 
 /// The languages the public finder is offered in. German is the source language of every offer;
@@ -429,6 +430,40 @@ impl ShownText<'_> {
     }
 }
 
+/// Applies the character rule to every string below `value` except the texts, which
+/// [`OfferContent::check_imported`] checks per field; errors are named by their path.
+fn check_all_strings(errors: &mut FieldErrors, path: &str, value: &serde_json::Value) {
+    match value {
+        serde_json::Value::String(text) => {
+            if let Some(found) = forbidden_character(text, Lines::Many) {
+                errors.add(
+                    path,
+                    format!("{path}: {}", forbidden_character_message(found)),
+                );
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_all_strings(errors, &format!("{path}.{i}"), item);
+            }
+        }
+        serde_json::Value::Object(fields) => {
+            for (key, item) in fields {
+                if path.is_empty() && key == "texts" {
+                    continue;
+                }
+                let path = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                check_all_strings(errors, &path, item);
+            }
+        }
+        _ => {}
+    }
+}
+
 impl OfferContent {
     pub fn german(&self) -> &OfferTexts {
         static EMPTY: OfferTexts = OfferTexts {
@@ -512,18 +547,21 @@ impl OfferContent {
             for f in &TEXT_FIELDS {
                 let value = (f.get)(texts);
                 let field = format!("{}.{}", f.name, locale.key());
+                let lines = if f.multiline { Lines::Many } else { Lines::One };
                 if value.chars().count() > f.max {
                     e.add(&field, format!("{}: höchstens {} Zeichen.", f.label, f.max));
-                } else if value
-                    .chars()
-                    .any(|c| c.is_control() && !(f.multiline && (c == '\n' || c == '\t')))
-                {
+                } else if let Some(found) = forbidden_character(value, lines) {
                     e.add(
                         &field,
-                        format!("{}: enthält unzulässige Steuerzeichen.", f.label),
+                        format!("{}: {}", f.label, forbidden_character_message(found)),
                     );
                 }
             }
+        }
+        // Every other text of the offer (addresses, contacts, hours, notes) under the same rule:
+        // an import must not store what the form would refuse.
+        if let Ok(value) = serde_json::to_value(self) {
+            check_all_strings(&mut e, "", &value);
         }
         for (i, l) in self.locations.iter().enumerate() {
             let bad_lat = l.latitude.is_some_and(|v| !v.is_finite() || v.abs() > 90.0);

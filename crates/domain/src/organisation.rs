@@ -1,6 +1,7 @@
 //! Organisations (Träger, Behörden, Schulen …): validation of what a form, an import row or an API
 //! call submits.
 
+use crate::csv_file;
 use crate::town::Ags;
 use crate::validation::{FieldErrors, optional_email, optional_text, required_text};
 
@@ -162,13 +163,7 @@ pub struct OrganisationImportRow {
 ///
 /// Returns the rows, or a message about the file as a whole (encoding, header, broken quoting).
 pub fn parse_organisation_csv(bytes: &[u8]) -> Result<Vec<OrganisationImportRow>, String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        format!(
-            "Die Datei ist nicht UTF-8-kodiert (Byte {}). Bitte in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“ speichern.",
-            e.valid_up_to() + 1
-        )
-    })?;
+    let text = csv_file::decode(bytes)?;
     let delimiter = if text
         .lines()
         .next()
@@ -178,6 +173,7 @@ pub fn parse_organisation_csv(bytes: &[u8]) -> Result<Vec<OrganisationImportRow>
     } else {
         b';'
     };
+    csv_file::check_quotes(text, delimiter)?;
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(false)
@@ -238,6 +234,7 @@ pub fn parse_organisation_csv(bytes: &[u8]) -> Result<Vec<OrganisationImportRow>
             .position()
             .map(|p| lines.line_at(p.byte() as usize))
             .unwrap_or(0);
+        csv_file::check_shape(line as usize, record.len())?;
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

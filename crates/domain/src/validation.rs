@@ -87,11 +87,8 @@ pub fn optional_multiline(
     let value = value.replace("\r\n", "\n").trim().to_owned();
     if value.chars().count() > max {
         errors.add(field, format!("Höchstens {max} Zeichen."));
-    } else if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        errors.add(field, "Enthält unzulässige Steuerzeichen.");
+    } else {
+        check_characters(errors, field, &value, Lines::Many);
     }
     value
 }
@@ -112,8 +109,50 @@ pub fn optional_date(errors: &mut FieldErrors, field: &str, value: &str) -> Opti
 fn check_length(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
     if value.chars().count() > max {
         errors.add(field, format!("Höchstens {max} Zeichen."));
-    } else if value.chars().any(|c| c.is_control()) {
-        errors.add(field, "Enthält unzulässige Steuerzeichen.");
+    } else {
+        check_characters(errors, field, value, Lines::One);
+    }
+}
+
+/// Whether a text may span lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    One,
+    Many,
+}
+
+/// The one rule for the characters of a text, wherever it enters: forms, imports, the API, the
+/// command line. Control characters (C0, DEL, C1) are refused, except line breaks and tabs in
+/// text that may span lines, and so are U+FFFE and U+FFFF. NUL cannot be stored in PostgreSQL,
+/// and XML (the DOCX report, HSDS exchange) forbids the rest; text that passes here can be
+/// written everywhere Lotse writes it. Returns the first such character and its position
+/// (counted from 1, as a person counts characters).
+pub fn forbidden_character(value: &str, lines: Lines) -> Option<(usize, char)> {
+    value
+        .chars()
+        .enumerate()
+        .find(|&(_, c)| {
+            let line_break = matches!(c, '\n' | '\r' | '\t');
+            (c.is_control() && !(lines == Lines::Many && line_break))
+                || c == '\u{FFFE}'
+                || c == '\u{FFFF}'
+        })
+        .map(|(i, c)| (i + 1, c))
+}
+
+/// The message for [`forbidden_character`], naming the character so that it can be found even
+/// where it is invisible.
+pub fn forbidden_character_message((position, c): (usize, char)) -> String {
+    format!(
+        "Enthält ein unzulässiges Steuerzeichen (U+{:04X}) an Stelle {position}.",
+        u32::from(c)
+    )
+}
+
+/// Records an error for `field` if `value` breaks the character rule.
+pub fn check_characters(errors: &mut FieldErrors, field: &str, value: &str, lines: Lines) {
+    if let Some(found) = forbidden_character(value, lines) {
+        errors.add(field, forbidden_character_message(found));
     }
 }
 
@@ -151,6 +190,27 @@ mod tests {
         required_text(&mut e, "kurz", "elf Zeichen", 10);
         assert_eq!(e.get("name"), Some("Pflichtfeld: bitte ausfüllen."));
         assert_eq!(e.get("kurz"), Some("Höchstens 10 Zeichen."));
+    }
+
+    #[test]
+    fn one_character_rule_for_single_and_multi_line_text() {
+        assert_eq!(forbidden_character("Sprachcafé ትግርኛ", Lines::One), None);
+        assert_eq!(forbidden_character("a\tb", Lines::One), Some((2, '\t')));
+        assert_eq!(forbidden_character("a\r\n\tb", Lines::Many), None);
+        for bad in [
+            '\0', '\u{7}', '\u{b}', '\u{7f}', '\u{85}', '\u{fffe}', '\u{ffff}',
+        ] {
+            let text = format!("ab{bad}");
+            assert_eq!(
+                forbidden_character(&text, Lines::Many),
+                Some((3, bad)),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            forbidden_character_message((3, '\0')),
+            "Enthält ein unzulässiges Steuerzeichen (U+0000) an Stelle 3."
+        );
     }
 
     #[test]

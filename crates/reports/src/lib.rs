@@ -13,7 +13,8 @@ pub use docx::{docx_document_xml, status_report_docx};
 pub use funding::funding_xlsx;
 pub use pdf::status_report_pdf;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
+use lotse_domain::limits;
 use lotse_domain::measure::{Adaptation, KiInvolvement, MeasureStatus};
 use lotse_store::measures::Measure;
 use lotse_store::status_report::StatusReport;
@@ -195,42 +196,120 @@ fn excel_date(serial: f64) -> Option<String> {
 }
 
 /// Reads the first worksheet of an XLSX file into rows of text cells (dates as `YYYY-MM-DD`).
+///
+/// The cost follows the file's content, never the coordinates it names: the parts are unpacked
+/// once under a size limit (a zip bomb stops there), cells are read as a stream and kept only
+/// when they hold a value, and a value beyond [`limits::TABLE_ROWS`] or
+/// [`limits::TABLE_COLUMNS`] is refused with its cell named. (Reading the sheet as a dense
+/// range allocated rows × columns: one value in XFD1048576 asked for 512 GB.)
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec()))
+    check_unpacked_size(bytes, limits::XLSX_UNPACKED_BYTES)?;
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| format!("Die Datei ist keine lesbare XLSX-Datei: {e}"))?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| "Die XLSX-Datei enthält kein Tabellenblatt.".to_owned())?
+    let first = workbook
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or_else(|| "Die XLSX-Datei enthält kein Tabellenblatt.".to_owned())?;
+    let mut cells = workbook
+        .worksheet_cells_reader(&first)
         .map_err(|e| format!("Das erste Tabellenblatt ist nicht lesbar: {e}"))?;
-    // Rows are numbered from the sheet's first row, so that messages match what Excel shows.
-    let offset = range.start().map_or(0, |(r, _)| r as usize);
-    let mut rows: Vec<Vec<String>> = vec![Vec::new(); offset];
-    for row in range.rows() {
-        rows.push(
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
-                        format!("{}", *f as i64)
-                    }
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => {
-                        if *b {
-                            "ja".into()
-                        } else {
-                            "nein".into()
-                        }
-                    }
-                    Data::DateTime(dt) => excel_date(dt.as_f64()).unwrap_or_default(),
-                    Data::DateTimeIso(s) | Data::DurationIso(s) => s.chars().take(10).collect(),
-                    Data::Error(e) => format!("#{e:?}"),
-                })
-                .collect(),
-        );
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut count = 0usize;
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| format!("Das erste Tabellenblatt ist nicht lesbar: {e}"))?
+    {
+        let text = cell_text(cell.get_value());
+        if text.is_empty() {
+            continue;
+        }
+        let (row, column) = cell.get_position();
+        let (row, column) = (row as usize, column as usize);
+        if row >= limits::TABLE_ROWS || column >= limits::TABLE_COLUMNS {
+            return Err(format!(
+                "Zelle {} enthält einen Wert; eine Tabelle darf höchstens {} Zeilen und {} Spalten haben. Bitte den Wert löschen oder die Tabelle teilen.",
+                cell_name(row, column),
+                limits::count_label(limits::TABLE_ROWS),
+                limits::TABLE_COLUMNS
+            ));
+        }
+        count += 1;
+        if count > limits::TABLE_CELLS {
+            return Err(format!(
+                "Die Tabelle hat mehr als {} gefüllte Zellen.",
+                limits::count_label(limits::TABLE_CELLS)
+            ));
+        }
+        // Rows are numbered from the sheet's top, so that messages match what Excel shows.
+        if rows.len() <= row {
+            rows.resize_with(row + 1, Vec::new);
+        }
+        let cells = &mut rows[row];
+        if cells.len() <= column {
+            cells.resize_with(column + 1, String::new);
+        }
+        cells[column] = text;
     }
     Ok(rows)
+}
+
+/// Unpacks every part once, counting, and refuses the file before it is parsed when the parts
+/// are too many or too large together. The sizes a zip declares are not trusted: the bytes are.
+fn check_unpacked_size(bytes: &[u8], limit: u64) -> Result<(), String> {
+    use std::io::Read;
+    let not_xlsx =
+        |e: zip::result::ZipError| format!("Die Datei ist keine lesbare XLSX-Datei: {e}");
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(not_xlsx)?;
+    if zip.len() > limits::XLSX_PARTS {
+        return Err(format!(
+            "Die XLSX-Datei hat mehr als {} Bestandteile.",
+            limits::XLSX_PARTS
+        ));
+    }
+    let too_large = || {
+        format!(
+            "Die XLSX-Datei ist entpackt größer als {} MB; bitte die Tabelle teilen.",
+            limit / 1024 / 1024
+        )
+    };
+    let mut left = limit;
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).map_err(not_xlsx)?;
+        let read = std::io::copy(&mut part.take(left + 1), &mut std::io::sink())
+            .map_err(|e| format!("Die Datei ist keine lesbare XLSX-Datei: {e}"))?;
+        left = left.checked_sub(read).ok_or_else(too_large)?;
+    }
+    Ok(())
+}
+
+fn cell_text(cell: &DataRef<'_>) -> String {
+    match cell {
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(true) => "ja".into(),
+        DataRef::Bool(false) => "nein".into(),
+        DataRef::DateTime(dt) => excel_date(dt.as_f64()).unwrap_or_default(),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.chars().take(10).collect(),
+        DataRef::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// A cell as Excel names it: `XFD1048576` for row 1,048,575 and column 16,383 counted from 0.
+fn cell_name(row: usize, column: usize) -> String {
+    let mut letters = Vec::new();
+    let mut n = column + 1;
+    while n > 0 {
+        letters.push(char::from(b'A' + ((n - 1) % 26) as u8));
+        n = (n - 1) / 26;
+    }
+    let mut name: String = letters.iter().rev().collect();
+    name.push_str(&(row + 1).to_string());
+    name
 }
 
 #[cfg(test)]
@@ -260,5 +339,51 @@ mod tests {
             ]
         );
         assert!(read_xlsx(b"not a zip").is_err());
+    }
+
+    fn workbook_with(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut workbook = Workbook::new();
+        let ws = workbook.add_worksheet();
+        for (row, col, text) in cells {
+            ws.write_string(*row, *col, *text).expect("cell");
+        }
+        workbook.save_to_buffer().expect("xlsx")
+    }
+
+    #[test]
+    fn a_value_in_the_last_cell_is_refused_by_name_without_building_the_grid() {
+        // Read densely, this sheet asked for 512 GB and aborted the server.
+        let bytes = workbook_with(&[(0, 0, "Nr."), (1_048_575, 16_383, "x")]);
+        let e = read_xlsx(&bytes).expect_err("too far");
+        assert!(e.contains("XFD1048576"), "{e}");
+        let bytes = workbook_with(&[(1_048_575, 299, "x")]);
+        let e = read_xlsx(&bytes).expect_err("too far down");
+        assert!(e.contains("KN1048576"), "{e}");
+    }
+
+    #[test]
+    fn sparse_cells_land_where_excel_shows_them() {
+        let bytes = workbook_with(&[(2, 1, "Maßnahme"), (4, 3, "x")]);
+        let rows = read_xlsx(&bytes).expect("read");
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows[2], vec![String::new(), "Maßnahme".to_owned()]);
+        assert_eq!(rows[4][3], "x");
+        assert!(rows[3].is_empty());
+    }
+
+    #[test]
+    fn a_zip_that_unpacks_beyond_the_limit_is_refused_before_parsing() {
+        let bytes = workbook_with(&[(0, 0, &"Sprachcafé ".repeat(2_000))]);
+        assert!(check_unpacked_size(&bytes, 10 * 1024 * 1024).is_ok());
+        let e = check_unpacked_size(&bytes, 16 * 1024).expect_err("bomb");
+        assert!(e.contains("entpackt"), "{e}");
+    }
+
+    #[test]
+    fn cells_are_named_as_excel_names_them() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(9, 25), "Z10");
+        assert_eq!(cell_name(0, 26), "AA1");
+        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
     }
 }

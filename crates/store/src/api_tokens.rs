@@ -9,6 +9,7 @@ use crate::db::{Db, Tx, new_id, read, tx};
 use crate::password::{random_token, token_hash};
 use crate::users::{self, Principal};
 use crate::{Result, StoreError};
+use lotse_domain::validation::{Lines, forbidden_character, forbidden_character_message};
 
 /// Every token starts with this, so leaked tokens are easy to find by secret scanners.
 pub const PREFIX: &str = "lotse_";
@@ -37,6 +38,12 @@ pub async fn create(
         return Err(StoreError::field(
             "name",
             "Bitte einen Namen mit 1 bis 80 Zeichen angeben (wofür ist der Token?).",
+        ));
+    }
+    if let Some(found) = forbidden_character(name, Lines::One) {
+        return Err(StoreError::field(
+            "name",
+            forbidden_character_message(found),
         ));
     }
     let id = new_id();

@@ -652,6 +652,22 @@ async fn write_rows(tx: &mut Tx, table: &Table, rows: &[Vec<Cell>]) -> Result<()
             placeholders.join(", ")
         )
     };
+    // NUL is checked first: PostgreSQL refuses it with a message that names neither table nor
+    // row, and such text can only have come in on SQLite before input was checked for it.
+    for row in rows {
+        let nul = table
+            .columns
+            .iter()
+            .zip(row)
+            .find(|(_, cell)| matches!(cell, Cell::Text(Some(text)) if text.contains('\0')));
+        if let Some(((column, _), _)) = nul {
+            return Err(StoreError::Config(format!(
+                "{}: column {column} holds a NUL character (U+0000), which PostgreSQL cannot store; \
+                 correct it in the source database and copy again",
+                row_name(table, row)
+            )));
+        }
+    }
     tx!(tx, |c| {
         for row in rows {
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
@@ -663,10 +679,33 @@ async fn write_rows(tx: &mut Tx, table: &Table, rows: &[Vec<Cell>]) -> Result<()
                     Cell::Float(v) => q.bind(*v),
                 };
             }
-            q.execute(&mut *c).await?;
+            q.execute(&mut *c).await.map_err(|e| {
+                StoreError::Config(format!("{}: not copied: {e}", row_name(table, row)))
+            })?;
         }
     });
     Ok(())
+}
+
+/// A row as an operator can find it again: its table and the values of its ordering key.
+fn row_name(table: &Table, row: &[Cell]) -> String {
+    let key: Vec<String> = table
+        .order_by
+        .split(',')
+        .filter_map(|part| {
+            let column = part.trim();
+            let i = table.columns.iter().position(|(c, _)| *c == column)?;
+            let value = match row.get(i)? {
+                Cell::Text(Some(t)) => format!("'{}'", t.escape_debug()),
+                Cell::Int(Some(n)) => n.to_string(),
+                Cell::Float(Some(f)) => f.to_string(),
+                Cell::Bool(b) => b.to_string(),
+                _ => "NULL".to_owned(),
+            };
+            Some(format!("{column} = {value}"))
+        })
+        .collect();
+    format!("table {}, row {}", table.name, key.join(", "))
 }
 
 /// Begins a read-only snapshot of the whole database.

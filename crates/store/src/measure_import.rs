@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use lotse_domain::measure::{KiInvolvement, MeasureDraft};
 use lotse_domain::measure_import::{ImportRow, parse_catalogue_date, parse_catalogue_status};
 use lotse_domain::organisation::OrganisationDraft;
+use lotse_domain::validation::{Lines, forbidden_character, forbidden_character_message};
 use serde::Serialize;
 use serde_json::json;
 
@@ -96,8 +97,32 @@ pub async fn import(
         }
         if row.title.is_empty() {
             err("Maßnahme", "Pflichtfeld: bitte einen Titel angeben.".into());
-        } else if row.title.chars().count() > 300 {
-            err("Maßnahme", "Höchstens 300 Zeichen.".into());
+        }
+        // The same limits and character rule as the measure form, so that an imported measure
+        // can be edited, reported (DOCX, PDF) and copied to PostgreSQL like a typed one.
+        let partners = row
+            .partners
+            .iter()
+            .map(|p| ("Partner", p.as_str(), 200, Lines::One));
+        for (column, value, max, lines) in [
+            ("Nr.", row.code.as_str(), 30, Lines::One),
+            ("Maßnahme", &row.title, 300, Lines::One),
+            ("Beschreibung", &row.description, 10_000, Lines::Many),
+            ("Handlungsfeld", &row.field, 200, Lines::One),
+            ("Federführung", &row.lead, 200, Lines::One),
+            ("Zielgruppe", &row.target_group, 300, Lines::One),
+            ("Sachstand", &row.status, 100, Lines::One),
+            ("Beginn", &row.start, 100, Lines::One),
+            ("Ende", &row.end, 100, Lines::One),
+        ]
+        .into_iter()
+        .chain(partners)
+        {
+            if value.chars().count() > max {
+                err(column, format!("Höchstens {max} Zeichen."));
+            } else if let Some(found) = forbidden_character(value, lines) {
+                err(column, forbidden_character_message(found));
+            }
         }
         let status = parse_catalogue_status(&row.status);
         if status.is_none() {
@@ -137,7 +162,7 @@ pub async fn import(
                     lead_organisation_id: None,
                     partner_ids: Vec::new(),
                     ki_involvement: KiInvolvement::None,
-                    target_group: row.target_group.chars().take(300).collect(),
+                    target_group: row.target_group.clone(),
                     towns: Vec::new(),
                     planned_start: start,
                     planned_end: end,
@@ -236,7 +261,7 @@ async fn organisation(
         return Ok(id.clone());
     }
     let draft = OrganisationDraft {
-        name: name.trim().chars().take(200).collect(),
+        name: name.trim().to_owned(),
         kind: "other".into(),
         town_ags: None,
         street: String::new(),

@@ -86,3 +86,32 @@ both_backends!(backup_and_restore_round_trip, |db: Db| async move {
     );
     let _ = std::fs::remove_dir_all(dir);
 });
+
+#[tokio::test]
+async fn copy_names_the_table_row_and_column_it_cannot_copy() {
+    // Text from before input was checked for NUL, stored on SQLite, which accepts it.
+    let source = TestDb::sqlite().await;
+    filled(&source.db).await;
+    lotse_store::testing::raw(
+        &source.db,
+        "UPDATE organisations SET name = 'Caritas' || char(0) || 'verband' \
+         WHERE id = (SELECT MIN(id) FROM organisations)",
+    )
+    .await
+    .unwrap();
+    let Some(target) = TestDb::postgres().await else {
+        return;
+    };
+    let err = copy::copy(&source.db, &target.db)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("table organisations, row id = '") && err.contains("column name"),
+        "{err}"
+    );
+    assert!(
+        copy::is_empty(&target.db).await.unwrap(),
+        "nothing half-written"
+    );
+}
