@@ -2,8 +2,8 @@
 //!
 //! After [`MAX_FAILURES`] failures within [`WINDOW_MS`], the username is locked for [`LOCK_MS`].
 //! The login page says the same thing for a wrong password, an unknown user and a locked account,
-//! so none of this reveals which usernames exist. Wrong TOTP codes are counted under their own key
-//! ([`second_factor_key`]), which only a correct code clears.
+//! so none of this reveals which usernames exist. Wrong TOTP codes are counted apart, per account
+//! ([`Throttle::SecondFactor`]), and only a correct code clears them.
 
 use crate::Result;
 use crate::db::{Db, Tx, read, tx};
@@ -12,14 +12,30 @@ pub const MAX_FAILURES: i64 = 5;
 pub const WINDOW_MS: i64 = 15 * 60 * 1000;
 pub const LOCK_MS: i64 = 15 * 60 * 1000;
 
-fn key(username: &str) -> String {
-    username.trim().to_lowercase()
+/// What is being throttled. Each kind has its own namespace in the table, and typed input fills
+/// only the part after a password key's prefix: no username can be typed that counts against
+/// someone's second factor (a login as `totp:admin` once locked admin's codes).
+#[derive(Debug, Clone, Copy)]
+pub enum Throttle<'a> {
+    /// Passwords typed for a username, existing or not (as typed; case and space ignored).
+    Password(&'a str),
+    /// Second-factor codes of the account with this id.
+    SecondFactor(&'a str),
 }
 
-pub async fn is_locked(db: &Db, username: &str, now: i64) -> Result<bool> {
+impl Throttle<'_> {
+    fn key(self) -> String {
+        match self {
+            Throttle::Password(username) => format!("password:{}", username.trim().to_lowercase()),
+            Throttle::SecondFactor(user_id) => format!("second-factor:{user_id}"),
+        }
+    }
+}
+
+pub async fn is_locked(db: &Db, throttle: Throttle<'_>, now: i64) -> Result<bool> {
     let locked_until: Option<Option<i64>> = read!(db, |c| {
         sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE username = $1")
-            .bind(key(username))
+            .bind(throttle.key())
             .fetch_optional(c)
             .await
     })?;
@@ -27,8 +43,8 @@ pub async fn is_locked(db: &Db, username: &str, now: i64) -> Result<bool> {
 }
 
 /// Counts a failure; returns whether the username is now locked.
-pub async fn record_failure(tx: &mut Tx, username: &str, now: i64) -> Result<bool> {
-    let key = key(username);
+pub async fn record_failure(tx: &mut Tx, throttle: Throttle<'_>, now: i64) -> Result<bool> {
+    let key = throttle.key();
     let locked = tx!(tx, |c| {
         let current: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
             "SELECT failures, window_started_at, locked_until FROM login_failures WHERE username = $1",
@@ -63,17 +79,11 @@ pub async fn record_failure(tx: &mut Tx, username: &str, now: i64) -> Result<boo
     Ok(locked)
 }
 
-/// The throttle key for second-factor codes of a user: counted apart from passwords, so that a
-/// correct password does not reset the count of wrong codes.
-pub fn second_factor_key(username: &str) -> String {
-    format!("totp:{}", key(username))
-}
-
-pub async fn clear(tx: &mut Tx, username: &str) -> Result<()> {
+pub async fn clear(tx: &mut Tx, throttle: Throttle<'_>) -> Result<()> {
     tx!(tx, |c| sqlx::query(
         "DELETE FROM login_failures WHERE username = $1"
     )
-    .bind(key(username))
+    .bind(throttle.key())
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;

@@ -1,5 +1,6 @@
 use lotse_domain::Role;
 use lotse_domain::organisation::OrganisationInput;
+use lotse_store::login_throttle::Throttle;
 use lotse_store::users::{self, UserInput};
 use lotse_store::{
     Db, StoreError, api_tokens, both_backends, login_throttle, organisations, password, sessions,
@@ -164,31 +165,76 @@ both_backends!(login_failures_lock_the_username, |db: Db| async move {
     for i in 1..login_throttle::MAX_FAILURES {
         let mut tx = db.begin().await.unwrap();
         assert!(
-            !login_throttle::record_failure(&mut tx, "Wer", t0 + i)
+            !login_throttle::record_failure(&mut tx, Throttle::Password("Wer"), t0 + i)
                 .await
                 .unwrap()
         );
         tx.commit().await.unwrap();
     }
-    assert!(!login_throttle::is_locked(&db, "wer", t0).await.unwrap());
+    assert!(
+        !login_throttle::is_locked(&db, Throttle::Password("wer"), t0)
+            .await
+            .unwrap()
+    );
     let mut tx = db.begin().await.unwrap();
     assert!(
-        login_throttle::record_failure(&mut tx, "wer", t0 + 10)
+        login_throttle::record_failure(&mut tx, Throttle::Password("wer"), t0 + 10)
             .await
             .unwrap()
     );
     tx.commit().await.unwrap();
     assert!(
-        login_throttle::is_locked(&db, "WER", t0 + 11)
+        login_throttle::is_locked(&db, Throttle::Password("WER"), t0 + 11)
             .await
             .unwrap()
     );
     assert!(
-        !login_throttle::is_locked(&db, "wer", t0 + 10 + login_throttle::LOCK_MS)
-            .await
-            .unwrap()
+        !login_throttle::is_locked(
+            &db,
+            Throttle::Password("wer"),
+            t0 + 10 + login_throttle::LOCK_MS
+        )
+        .await
+        .unwrap()
     );
 });
+
+both_backends!(
+    typed_usernames_cannot_count_against_a_second_factor,
+    |db: Db| async move {
+        let t0 = now();
+        let user_id = "0190aaaa-0000-7000-8000-000000000001";
+        // Whatever is typed as a username lands in the password namespace.
+        for typed in [
+            format!("totp:{user_id}"),
+            format!("second-factor:{user_id}"),
+            "totp:admin".to_owned(),
+        ] {
+            for i in 0..login_throttle::MAX_FAILURES {
+                let mut tx = db.begin().await.unwrap();
+                login_throttle::record_failure(&mut tx, Throttle::Password(&typed), t0 + i)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+            }
+            assert!(
+                login_throttle::is_locked(&db, Throttle::Password(&typed), t0 + 10)
+                    .await
+                    .unwrap()
+            );
+        }
+        assert!(
+            !login_throttle::is_locked(&db, Throttle::SecondFactor(user_id), t0 + 10)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !login_throttle::is_locked(&db, Throttle::Password(user_id), t0 + 10)
+                .await
+                .unwrap()
+        );
+    }
+);
 
 both_backends!(api_tokens_authenticate_until_revoked, |db: Db| async move {
     prepared(&db).await;

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::FieldErrors;
 use lotse_domain::totp;
 use lotse_domain::user::validate_new_password;
+use lotse_store::login_throttle::Throttle;
 use lotse_store::{StoreError, api_tokens, login_throttle, now_ms, password, users};
 use serde::Deserialize;
 
@@ -110,10 +111,10 @@ async fn confirm_password(
     let creds = users::credentials_by_id(&app.db, &user.principal.user_id).await?;
     let typed = typed.to_owned();
     let ok = password::run(move || password::verify(&creds.password_hash, &typed)).await?
-        && !login_throttle::is_locked(&app.db, username, now).await?;
+        && !login_throttle::is_locked(&app.db, Throttle::Password(username), now).await?;
     if !ok {
         let mut tx = app.db.begin().await?;
-        login_throttle::record_failure(&mut tx, username, now).await?;
+        login_throttle::record_failure(&mut tx, Throttle::Password(username), now).await?;
         tx.commit().await?;
     }
     Ok(ok)
@@ -168,7 +169,8 @@ struct TotpPage {
     uri: String,
     /// The enrolment link as a QR code (SVG data URI), for scanning with the phone.
     qr: Option<String>,
-    error: Option<&'static str>,
+    /// A refused confirmation: the field (`password` or `code`) and why.
+    error: Option<(&'static str, &'static str)>,
 }
 
 fn totp_page(
@@ -177,7 +179,7 @@ fn totp_page(
     path: &str,
     secret: String,
     required: bool,
-    error: Option<&'static str>,
+    error: Option<(&'static str, &'static str)>,
 ) -> Result<TotpPage, AppError> {
     let bytes = totp::base32_decode(&secret)
         .ok_or_else(|| AppError::bad_request("Ungültiger Schlüssel."))?;
@@ -239,6 +241,10 @@ pub struct TotpForm {
     secret: String,
     #[serde(default)]
     code: String,
+    /// The account's password: a session alone (perhaps a stolen one) must not be enough to
+    /// attach an authenticator, just as it is not enough to remove one.
+    #[serde(default)]
+    password: String,
 }
 
 pub async fn totp_confirm(
@@ -253,18 +259,29 @@ pub async fn totp_confirm(
     let secret = totp::base32_decode(&f.secret)
         .filter(|s| s.len() >= 16)
         .ok_or_else(|| AppError::bad_request("Ungültiger Schlüssel."))?;
-    let now = now_ms();
-    let Some(step) = totp::verify(&secret, &f.code, now / 1000, None) else {
-        let required = user.principal.second_factor_required;
+    let required = user.principal.second_factor_required;
+    if !confirm_password(&app, &user, &f.password).await? {
         return render_invalid(&totp_page(
             &app,
             &user,
             uri.path(),
             f.secret,
             required,
-            Some(
+            Some(("password", WRONG_PASSWORD)),
+        )?);
+    }
+    let now = now_ms();
+    let Some(step) = totp::verify(&secret, &f.code, now / 1000, None) else {
+        return render_invalid(&totp_page(
+            &app,
+            &user,
+            uri.path(),
+            f.secret,
+            required,
+            Some((
+                "code",
                 "Der Code stimmt nicht. Bitte prüfen Sie die Uhrzeit des Geräts und geben Sie den aktuellen Code ein.",
-            ),
+            )),
         )?);
     };
     let mut tx = app.db.begin().await?;

@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::totp;
+use lotse_store::login_throttle::Throttle;
 use lotse_store::{Actor, audit, login_throttle, now_ms, password, sessions, users};
 use serde::Deserialize;
 use serde_json::json;
@@ -103,7 +104,7 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let username: String = f.username.trim().to_lowercase().chars().take(64).collect();
     let now = now_ms();
-    let locked = login_throttle::is_locked(&app.db, &username, now).await?;
+    let locked = login_throttle::is_locked(&app.db, Throttle::Password(&username), now).await?;
     let creds = users::credentials(&app.db, &username).await?;
     // Always hash, also for unknown users and locked accounts: the response time must not tell.
     let stored = creds
@@ -119,7 +120,7 @@ pub async fn submit(
     };
     let Some(c) = accepted else {
         let mut tx = app.db.begin().await?;
-        login_throttle::record_failure(&mut tx, &username, now).await?;
+        login_throttle::record_failure(&mut tx, Throttle::Password(&username), now).await?;
         // The typed name is not kept: people type their password into the wrong field, and the
         // log is append-only. Attempts on an existing account are recorded against its id.
         let record = creds.as_ref().map_or("unbekannt", |c| c.id.as_str());
@@ -146,7 +147,7 @@ pub async fn submit(
 
     let pending = c.totp_secret.is_some();
     let mut tx = app.db.begin().await?;
-    login_throttle::clear(&mut tx, &username).await?;
+    login_throttle::clear(&mut tx, Throttle::Password(&username)).await?;
     let token = sessions::create(&mut tx, &c.id, pending, now).await?;
     audit::append(
         &mut tx,
@@ -211,8 +212,8 @@ pub async fn totp_submit(
     let now = now_ms();
     let p = &pending.principal;
     let creds = users::credentials_by_id(&app.db, &p.user_id).await?;
-    let throttle_key = login_throttle::second_factor_key(&p.username);
-    let locked = login_throttle::is_locked(&app.db, &throttle_key, now).await?;
+    let throttle = Throttle::SecondFactor(&p.user_id);
+    let locked = login_throttle::is_locked(&app.db, throttle, now).await?;
     let step = creds
         .totp_secret
         .as_deref()
@@ -226,7 +227,7 @@ pub async fn totp_submit(
         None => false,
     };
     if !accepted {
-        let now_locked = login_throttle::record_failure(&mut tx, &throttle_key, now).await?;
+        let now_locked = login_throttle::record_failure(&mut tx, throttle, now).await?;
         audit::append(
             &mut tx,
             &p.actor(),
@@ -252,8 +253,8 @@ pub async fn totp_submit(
             ),
         });
     }
-    login_throttle::clear(&mut tx, &p.username).await?;
-    login_throttle::clear(&mut tx, &throttle_key).await?;
+    login_throttle::clear(&mut tx, Throttle::Password(&p.username)).await?;
+    login_throttle::clear(&mut tx, throttle).await?;
     sessions::complete_second_factor(&mut tx, &pending.session).await?;
     audit::append(
         &mut tx,

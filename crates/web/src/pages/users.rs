@@ -6,6 +6,7 @@ use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::user::validate_new_password;
 use lotse_domain::{FieldErrors, Role};
+use lotse_store::login_throttle::Throttle;
 use lotse_store::users::{self, User, UserInput};
 use lotse_store::{StoreError, audit, login_throttle, now_ms, organisations, password, sessions};
 use serde::Deserialize;
@@ -341,12 +342,8 @@ pub async fn set_password(
     )
     .await?;
     // A new password is a fresh start: the account's login lock goes too.
-    login_throttle::clear(&mut tx, &existing.username).await?;
-    login_throttle::clear(
-        &mut tx,
-        &login_throttle::second_factor_key(&existing.username),
-    )
-    .await?;
+    login_throttle::clear(&mut tx, Throttle::Password(&existing.username)).await?;
+    login_throttle::clear(&mut tx, Throttle::SecondFactor(&existing.id)).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/admin/users/{id}?ok=password")).into_response())
 }

@@ -33,16 +33,41 @@ async fn enrol(app: &TestApp, cookie: &str) -> String {
     let wrong = app
         .post_form(
             "/account/totp",
-            &[("secret", &secret), ("code", "000000")],
+            &[
+                ("secret", &secret),
+                ("code", "000000"),
+                ("password", "lotse-demo"),
+            ],
             Some(cookie),
         )
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A session alone cannot attach an authenticator: the right code without the password.
+    for password in ["", "falsch"] {
+        let stolen = app
+            .post_form(
+                "/account/totp",
+                &[
+                    ("secret", &secret),
+                    ("code", &code_now(&secret, -1)),
+                    ("password", password),
+                ],
+                Some(cookie),
+            )
+            .await;
+        assert_eq!(stolen.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(stolen.body.contains("Das bisherige Passwort stimmt nicht"));
+        assert!(stolen.body.contains("id=\"password-error\""));
+    }
     // The code of the previous step: a later login in the same step must still find a fresh one.
     let ok = app
         .post_form(
             "/account/totp",
-            &[("secret", &secret), ("code", &code_now(&secret, -1))],
+            &[
+                ("secret", &secret),
+                ("code", &code_now(&secret, -1)),
+                ("password", "lotse-demo"),
+            ],
             Some(cookie),
         )
         .await;
@@ -307,5 +332,45 @@ web_test!(
             )
             .await;
         assert_eq!(again.location(), "/", "no code asked any more");
+    }
+);
+
+web_test!(
+    nobody_can_lock_another_users_second_factor_by_typing_names,
+    |app| {
+        let cookie = app.login("admin").await;
+        let secret = enrol(&app, &cookie).await;
+        app.post_form("/logout", &[], Some(&cookie)).await;
+        // Anonymous failed logins under names that once mapped onto admin's code throttle.
+        let admin_id = lotse_store::users::get_by_username(&app.db, "admin")
+            .await
+            .unwrap()
+            .id;
+        for name in ["totp:admin".to_owned(), format!("second-factor:{admin_id}")] {
+            for _ in 0..lotse_store::login_throttle::MAX_FAILURES {
+                app.post_form(
+                    "/login",
+                    &[("username", name.as_str()), ("password", "falsch")],
+                    None,
+                )
+                .await;
+            }
+        }
+        let step1 = app
+            .post_form(
+                "/login",
+                &[("username", "admin"), ("password", "lotse-demo")],
+                None,
+            )
+            .await;
+        let half = step1.session_cookie().unwrap();
+        let right = app
+            .post_form(
+                "/login/totp",
+                &[("code", &code_now(&secret, 0)), ("next", "/")],
+                Some(&half),
+            )
+            .await;
+        assert_eq!(right.location(), "/", "{}", right.body);
     }
 );
