@@ -18,9 +18,11 @@ pub mod guard;
 mod hsds_api;
 mod i18n;
 pub mod mail;
+mod null_bytes;
 mod openapi;
 pub mod pages;
 pub mod routes;
+mod upload;
 mod view;
 
 use std::sync::Arc;
@@ -111,6 +113,7 @@ pub fn app(state: AppState) -> Router {
         ),
     ];
     let mut router = routes::router(state)
+        .layer(axum::middleware::from_fn(null_bytes::refuse_null_bytes))
         .layer(axum::middleware::from_fn(csrf::reject_cross_origin_writes))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             8 * 1024 * 1024,

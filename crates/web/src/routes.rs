@@ -10,7 +10,9 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use lotse_domain::Permission;
 
-use crate::{AppState, api, assets, guard, hsds_api, pages};
+use axum::extract::DefaultBodyLimit;
+
+use crate::{AppState, api, assets, guard, hsds_api, pages, upload};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
@@ -244,7 +246,7 @@ fn table() -> Vec<Route> {
             M::POST,
             "/organisations/import",
             Access::Permission(ManageOrganisations),
-            post(pages::organisations::import),
+            post(pages::organisations::import).layer(DefaultBodyLimit::max(upload::BODY_BYTES)),
         ),
         r(
             M::GET,
@@ -560,7 +562,7 @@ fn table() -> Vec<Route> {
             M::POST,
             "/measures/import",
             Access::Permission(ManageMeasures),
-            post(pages::measure_import::submit),
+            post(pages::measure_import::submit).layer(DefaultBodyLimit::max(upload::BODY_BYTES)),
         ),
         r(
             M::POST,

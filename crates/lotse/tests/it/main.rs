@@ -344,6 +344,40 @@ async fn without_demo_nothing_fictitious_is_loaded() {
 }
 
 #[tokio::test]
+async fn hostile_catalogues_end_the_import_with_a_message_not_the_process() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir, "hostile.db");
+    let db = demo_db(&url).await;
+    let hostile = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/hostile");
+    for (file, expected) in [
+        ("far-cell.xlsx", "Zelle XFD1048576"),
+        ("unpacks-150mb.xlsx", "entpackt größer"),
+    ] {
+        let path = format!("{hostile}/{file}");
+        let out = run(&[
+            "--database-url",
+            &url,
+            "import",
+            "measures",
+            &path,
+            "--concept",
+            "IK 2010",
+        ]);
+        // Exit code 1 with the message; a signal (SIGABRT from a failed allocation) has none.
+        assert_eq!(out.status.code(), Some(1), "{file}: {}", text(&out));
+        assert!(text(&out).contains(expected), "{file}: {}", text(&out));
+    }
+    assert_eq!(
+        measures::list(&db, &Default::default())
+            .await
+            .unwrap()
+            .len(),
+        123
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
 async fn import_a_measure_catalogue_from_csv() {
     let dir = temp_dir();
     let url = sqlite_url(&dir, "import.db");

@@ -13,9 +13,8 @@ use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
+use crate::upload;
 use crate::view::Layout;
-
-const MAX_BYTES: usize = 5 * 1024 * 1024;
 
 fn column_label(c: Column) -> &'static str {
     match c {
@@ -97,34 +96,46 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let mut p = page(&app, &user, uri.path()).await?;
     let (mut step, mut bytes, mut mapping) = (String::new(), Vec::new(), Vec::new());
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
-        AppError::bad_request(format!("Das Formular konnte nicht gelesen werden: {e}"))
-    })? {
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                p.file_error = Some(upload::unreadable(&e));
+                return render_invalid(&p);
+            }
+        };
         let name = field.name().unwrap_or_default().to_owned();
         let upload_name = field.file_name().map(str::to_owned);
-        let data = field.bytes().await.map_err(|e| {
-            AppError::bad_request(format!("Die Datei konnte nicht gelesen werden: {e}"))
-        })?;
-        if data.len() > MAX_BYTES {
-            p.file_error = Some(format!(
-                "Die Datei ist zu groß (höchstens {} MB).",
-                MAX_BYTES / 1024 / 1024
-            ));
-            return render_invalid(&p);
-        }
-        let text = || String::from_utf8_lossy(&data).trim().to_owned();
+        let data = match field.bytes().await {
+            Ok(data) => data,
+            Err(e) => {
+                p.file_error = Some(upload::unreadable(&e));
+                return render_invalid(&p);
+            }
+        };
+        let text = match name.as_str() {
+            "file" => String::new(),
+            _ => match upload::text(&name, &data) {
+                Ok(text) => text,
+                Err(message) => {
+                    p.file_error = Some(message);
+                    return render_invalid(&p);
+                }
+            },
+        };
         match name.as_str() {
-            "step" => step = text(),
-            "concept_id" => p.concept_id = text(),
-            "mode" => p.valid_only = text() == "valid",
-            "filename" => p.filename = text(),
+            "step" => step = text,
+            "concept_id" => p.concept_id = text,
+            "mode" => p.valid_only = text == "valid",
+            "filename" => p.filename = text,
             "file" if !data.is_empty() => {
                 bytes = data.to_vec();
                 p.filename = upload_name.unwrap_or_default();
             }
             "content" if !data.is_empty() => {
                 bytes = base64::engine::general_purpose::STANDARD
-                    .decode(text())
+                    .decode(&text)
                     .map_err(|_| {
                         AppError::bad_request(
                             "Der Dateiinhalt ist beschädigt; bitte erneut hochladen.",
@@ -133,7 +144,7 @@ pub async fn submit(
             }
             n if n.starts_with("col_") => {
                 if let Ok(i) = n["col_".len()..].parse::<usize>() {
-                    mapping.push((i, text()));
+                    mapping.push((i, text));
                 }
             }
             _ => {}
@@ -141,6 +152,10 @@ pub async fn submit(
     }
     if bytes.is_empty() {
         p.file_error = Some("Bitte eine Datei auswählen.".into());
+        return render_invalid(&p);
+    }
+    if let Err(message) = upload::check_size(&bytes) {
+        p.file_error = Some(message);
         return render_invalid(&p);
     }
     let rows = match read_rows(&p.filename, &bytes) {

@@ -15,6 +15,7 @@ use super::{ActiveForm, render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
+use crate::upload;
 use crate::view::{FormErrors, Layout, NoticeQuery, datetime};
 
 #[derive(Debug, Default, Deserialize)]
@@ -377,9 +378,6 @@ pub async fn import_form(
     )))
 }
 
-/// Largest import file accepted; a district has hundreds of organisations, not millions.
-const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
-
 pub async fn import(
     State(app): State<AppState>,
     user: CurrentUser,
@@ -388,29 +386,36 @@ pub async fn import(
 ) -> Result<Response, AppError> {
     let mut bytes: Option<Vec<u8>> = None;
     let mut mode = ImportMode::AllOrNothing;
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
-        AppError::bad_request(format!("Das Formular konnte nicht gelesen werden: {e}"))
-    })? {
+    let mut page = ImportPage::new(Layout::new(&app, &user, "CSV-Import", uri.path()));
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                page.file_error = Some(upload::unreadable(&e));
+                return render_invalid(&page);
+            }
+        };
         let name = field.name().unwrap_or_default().to_owned();
-        let data = field.bytes().await.map_err(|e| {
-            AppError::bad_request(format!("Die Datei konnte nicht gelesen werden: {e}"))
-        })?;
+        let data = match field.bytes().await {
+            Ok(data) => data,
+            Err(e) => {
+                page.file_error = Some(upload::unreadable(&e));
+                return render_invalid(&page);
+            }
+        };
         match name.as_str() {
             "file" | "content" if !data.is_empty() => bytes = Some(data.to_vec()),
             "mode" if data.as_ref() == b"valid" => mode = ImportMode::ValidRowsOnly,
             _ => {}
         }
     }
-    let mut page = ImportPage::new(Layout::new(&app, &user, "CSV-Import", uri.path()));
     let Some(bytes) = bytes else {
         page.file_error = Some("Bitte eine CSV-Datei auswählen.".into());
         return render_invalid(&page);
     };
-    if bytes.len() > MAX_IMPORT_BYTES {
-        page.file_error = Some(format!(
-            "Die Datei ist zu groß (höchstens {} MB).",
-            MAX_IMPORT_BYTES / 1024 / 1024
-        ));
+    if let Err(message) = upload::check_size(&bytes) {
+        page.file_error = Some(message);
         return render_invalid(&page);
     }
     let rows = match parse_organisation_csv(&bytes) {

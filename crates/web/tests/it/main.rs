@@ -6,6 +6,7 @@ mod account;
 mod api;
 mod finder;
 mod funding;
+mod hardening;
 mod hsds;
 mod login;
 mod measures;
@@ -201,17 +202,26 @@ macro_rules! web_test {
 
 /// A multipart/form-data body: (name, file name for file parts, content).
 pub fn multipart(fields: &[(&str, Option<&str>, &str)]) -> (String, Vec<u8>) {
+    let fields: Vec<(&str, Option<&str>, &[u8])> = fields
+        .iter()
+        .map(|(n, f, c)| (*n, *f, c.as_bytes()))
+        .collect();
+    multipart_bytes(&fields)
+}
+
+/// The same with binary content (spreadsheets).
+pub fn multipart_bytes(fields: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----lotsetestboundary";
     let mut body = Vec::new();
     for (name, filename, content) in fields {
         body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
         match filename {
             Some(f) => body.extend_from_slice(
-                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
             ),
             None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
         }
-        body.extend_from_slice(content.as_bytes());
+        body.extend_from_slice(content);
         body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
