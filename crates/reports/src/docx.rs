@@ -8,11 +8,24 @@ use crate::document::{Block, status_report_blocks};
 use lotse_store::status_report::StatusReport;
 use zip::write::SimpleFileOptions;
 
+/// Escapes text for XML and leaves out what XML 1.0 cannot hold at all (control characters
+/// other than tab, U+FFFE, U+FFFF): input is checked for them, but text stored before that
+/// check must not make the whole document unreadable.
 fn esc(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' => out.push(c),
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A run of text; line breaks become `<w:br/>`.
@@ -129,5 +142,6 @@ mod tests {
             super::run("a<b\nc", true),
             "<w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">a&lt;b</w:t><w:br/><w:t xml:space=\"preserve\">c</w:t></w:r>"
         );
+        assert_eq!(super::esc("a\u{1}b\u{FFFF}\u{0}c\td\u{7f}"), "abc\td");
     }
 }
