@@ -218,6 +218,15 @@ struct ServeArgs {
     /// Mark the session cookie Secure (HTTPS only; browsers also accept it on http://localhost).
     #[arg(long, env = "LOTSE_COOKIE_SECURE", default_value_t = true, action = clap::ArgAction::Set)]
     cookie_secure: bool,
+
+    /// Seconds a client has to send a request's head; idle keep-alive connections close after as long.
+    #[arg(long, env = "LOTSE_HEADER_TIMEOUT", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    header_timeout: u64,
+
+    /// Open connections per client address (set it higher behind a reverse proxy, whose
+    /// connections all come from one address).
+    #[arg(long, env = "LOTSE_MAX_CONNECTIONS_PER_CLIENT", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..))]
+    max_connections_per_client: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -544,6 +553,7 @@ async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
         }
     });
 
+    let limits = server_limits(args);
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| StoreError::Config(format!("cannot listen on {}: {e}", args.listen)))?;
@@ -551,13 +561,35 @@ async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
         .local_addr()
         .map_err(|e| StoreError::Config(e.to_string()))?;
     println!("Lotse is listening on http://{addr}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| StoreError::Config(format!("server error: {e}")))?;
+    lotse_web::server::serve(listener, app, limits, shutdown_signal()).await;
     tracing::info!("shut down; closing the database");
     db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// File descriptors kept for the database pool, log and files besides the connections.
+const RESERVED_FILES: u64 = 256;
+
+/// The server's connection limits. The file-descriptor limit is raised to the hard limit first
+/// (distributions start services with a soft limit of 1,024), and all connections together are
+/// kept below it, so that accepting never fails for want of descriptors.
+fn server_limits(args: &ServeArgs) -> lotse_web::server::ServerLimits {
+    let files = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, "file-descriptor limit not raised");
+            1_024
+        }
+    };
+    let total = usize::try_from(files.saturating_sub(RESERVED_FILES).max(64)).unwrap_or(usize::MAX);
+    let per_client = usize::try_from(args.max_connections_per_client).unwrap_or(usize::MAX);
+    tracing::info!(files, total, per_client, "connection limits");
+    lotse_web::server::ServerLimits {
+        header_read: Duration::from_secs(args.header_timeout),
+        per_client,
+        total,
+        ..Default::default()
+    }
 }
 
 /// Finishes in-flight requests on SIGTERM (service managers) or Ctrl-C, then exits.

@@ -22,6 +22,7 @@ mod null_bytes;
 mod openapi;
 pub mod pages;
 pub mod routes;
+pub mod server;
 mod upload;
 mod view;
 

@@ -1,6 +1,9 @@
 //! The binary as operators use it: real processes, real files, real PostgreSQL (when configured).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod resilience;
+mod server;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Output, Stdio};
 
