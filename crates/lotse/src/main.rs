@@ -816,7 +816,22 @@ async fn status_report_file(
 /// reported and accepted in one round, which is then closed.
 /// Reads an HSDS datapackage directory (every file it names) or a JSON file of services.
 fn read_hsds(path: &Path) -> Result<lotse_domain::hsds::Directory, Vec<String>> {
-    use lotse_domain::hsds;
+    use lotse_domain::{hsds, limits};
+    // Sizes are checked before a file is read into memory.
+    let read = |file: &Path| -> Result<Vec<u8>, Vec<String>> {
+        let size = std::fs::metadata(file)
+            .map_err(|e| vec![format!("{}: {e}", file.display())])?
+            .len();
+        if size > limits::EXCHANGE_FILE_BYTES {
+            return Err(vec![format!(
+                "{}: {} MB; eine Datei darf höchstens {} MB groß sein. Bitte in Teilen austauschen.",
+                file.display(),
+                size / 1024 / 1024,
+                limits::EXCHANGE_FILE_BYTES / 1024 / 1024
+            )]);
+        }
+        std::fs::read(file).map_err(|e| vec![format!("{}: {e}", file.display())])
+    };
     if path.is_dir() {
         let mut files = std::collections::BTreeMap::new();
         let entries =
@@ -824,14 +839,12 @@ fn read_hsds(path: &Path) -> Result<lotse_domain::hsds::Directory, Vec<String>> 
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if name == "datapackage.json" || name.ends_with(".csv") {
-                let bytes = std::fs::read(entry.path())
-                    .map_err(|e| vec![format!("{}: {e}", entry.path().display())])?;
-                files.insert(name, bytes);
+                files.insert(name, read(&entry.path())?);
             }
         }
         hsds::read_datapackage(&files)
     } else {
-        let bytes = std::fs::read(path).map_err(|e| vec![format!("{}: {e}", path.display())])?;
+        let bytes = read(path)?;
         let json: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| vec![format!("{}: kein gültiges JSON ({e}).", path.display())])?;
         hsds::from_service_json(&json)

@@ -4,7 +4,7 @@
 mod resilience;
 mod server;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};
 
 use lotse_store::testing::{TestDb, temp_dir};
@@ -111,31 +111,8 @@ async fn bootstrap_the_first_admin_on_an_empty_database() {
 #[tokio::test]
 async fn serve_with_demo_data_answers_and_stops_gracefully_on_sigterm() {
     let dir = temp_dir();
-    let mut child = lotse(&[
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "serve",
-        "--demo",
-        "--listen",
-        "127.0.0.1:0",
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut printed = String::new();
-    let addr = loop {
-        let mut line = String::new();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "server exited early: {printed}"
-        );
-        printed.push_str(&line);
-        if let Some(rest) = line.trim().strip_prefix("Lotse is listening on http://") {
-            break rest.to_owned();
-        }
-    };
+    let mut server = server::Server::start(&["--data-dir", dir.to_str().unwrap()], &["--demo"]);
+    let (addr, printed) = (server.addr, server.printed.clone());
     for login in [
         "admin",
         "koordination",
@@ -160,11 +137,11 @@ async fn serve_with_demo_data_answers_and_stops_gracefully_on_sigterm() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
 
     let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    let exit = child.wait().unwrap();
+    let exit = server.child.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -377,6 +354,22 @@ async fn hostile_catalogues_end_the_import_with_a_message_not_the_process() {
             .len(),
         123
     );
+    // An exchange file beyond the limit is refused before it is read (a sparse file: its size
+    // is claimed, not written).
+    let big = dir.join("angebote.json");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(lotse_domain::limits::EXCHANGE_FILE_BYTES + 1)
+        .unwrap();
+    let out = run(&[
+        "--database-url",
+        &url,
+        "import",
+        "hsds",
+        big.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("höchstens 256 MB"), "{}", text(&out));
     let _ = std::fs::remove_dir_all(dir);
 }
 

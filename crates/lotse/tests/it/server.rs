@@ -15,6 +15,8 @@ use crate::lotse;
 pub struct Server {
     pub child: Child,
     pub addr: SocketAddr,
+    /// What it printed until it listened (the demo logins, among others).
+    pub printed: String,
 }
 
 impl Server {
@@ -48,7 +50,11 @@ impl Server {
                 sink.clear();
             }
         });
-        Server { child, addr }
+        Server {
+            child,
+            addr,
+            printed,
+        }
     }
 
     /// SIGKILL: no shutdown, no flush beyond what the server already committed.

@@ -259,30 +259,26 @@ pub async fn totp_confirm(
     let secret = totp::base32_decode(&f.secret)
         .filter(|s| s.len() >= 16)
         .ok_or_else(|| AppError::bad_request("Ungültiger Schlüssel."))?;
-    let required = user.principal.second_factor_required;
-    if !confirm_password(&app, &user, &f.password).await? {
-        return render_invalid(&totp_page(
+    let refused = |error| {
+        let required = user.principal.second_factor_required;
+        render_invalid(&totp_page(
             &app,
             &user,
             uri.path(),
-            f.secret,
+            f.secret.clone(),
             required,
-            Some(("password", WRONG_PASSWORD)),
-        )?);
+            Some(error),
+        )?)
+    };
+    if !confirm_password(&app, &user, &f.password).await? {
+        return refused(("password", WRONG_PASSWORD));
     }
     let now = now_ms();
     let Some(step) = totp::verify(&secret, &f.code, now / 1000, None) else {
-        return render_invalid(&totp_page(
-            &app,
-            &user,
-            uri.path(),
-            f.secret,
-            required,
-            Some((
-                "code",
-                "Der Code stimmt nicht. Bitte prüfen Sie die Uhrzeit des Geräts und geben Sie den aktuellen Code ein.",
-            )),
-        )?);
+        return refused((
+            "code",
+            "Der Code stimmt nicht. Bitte prüfen Sie die Uhrzeit des Geräts und geben Sie den aktuellen Code ein.",
+        ));
     };
     let mut tx = app.db.begin().await?;
     users::set_totp(

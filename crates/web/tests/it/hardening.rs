@@ -49,6 +49,34 @@ async fn catalogue_step(
     upload(app, "/measures/import", cookie, body).await
 }
 
+/// The mapping step's second half: imports the file the first step's page carries on, with
+/// the columns Nr., Maßnahme, Beschreibung.
+async fn import_step(
+    app: &TestApp,
+    cookie: &str,
+    concept: &str,
+    filename: &str,
+    first_step: &crate::Reply,
+) -> crate::Reply {
+    let content = between(
+        &first_step.body,
+        "<textarea name=\"content\"",
+        "</textarea>",
+    );
+    let content = &content[content.find('>').unwrap() + 1..];
+    let body = crate::multipart_bytes(&[
+        ("step", None, b"import"),
+        ("concept_id", None, concept.as_bytes()),
+        ("filename", None, filename.as_bytes()),
+        ("content", None, content.as_bytes()),
+        ("col_0", None, b"code"),
+        ("col_1", None, b"title"),
+        ("col_2", None, b"description"),
+        ("mode", None, b"all"),
+    ]);
+    upload(app, "/measures/import", cookie, body).await
+}
+
 async fn measure_count(app: &TestApp) -> usize {
     measures::list(&app.db, &MeasureFilter::default())
         .await
@@ -89,19 +117,7 @@ web_test!(control_characters_do_not_pass_the_catalogue_import, |app| {
     ] {
         let step1 = catalogue_step(&app, &cookie, &concept, (name, &file)).await;
         assert_eq!(step1.status, StatusCode::OK, "{name}: {}", step1.body);
-        let content = between(&step1.body, "<textarea name=\"content\"", "</textarea>");
-        let content = &content[content.find('>').unwrap() + 1..];
-        let body = crate::multipart_bytes(&[
-            ("step", None, b"import"),
-            ("concept_id", None, concept.as_bytes()),
-            ("filename", None, name.as_bytes()),
-            ("content", None, content.as_bytes()),
-            ("col_0", None, b"code"),
-            ("col_1", None, b"title"),
-            ("col_2", None, b"description"),
-            ("mode", None, b"all"),
-        ]);
-        let step2 = upload(&app, "/measures/import", &cookie, body).await;
+        let step2 = import_step(&app, &cookie, &concept, name, &step1).await;
         assert_eq!(step2.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
         assert!(
             step2
@@ -156,23 +172,12 @@ web_test!(one_upload_limit_at_every_step, |app| {
     }
     let step1 = catalogue_step(&app, &cookie, &concept, ("gross.csv", csv.as_bytes())).await;
     assert_eq!(step1.status, StatusCode::OK, "{}", &step1.body[..500]);
-    let content = between(&step1.body, "<textarea name=\"content\"", "</textarea>");
-    let content = &content[content.find('>').unwrap() + 1..];
+    let carried = between(&step1.body, "<textarea name=\"content\"", "</textarea>");
     assert!(
-        content.len() > 5 * 1024 * 1024,
-        "base64 is larger than the file"
+        carried.len() > 5 * 1024 * 1024,
+        "the file travels base64-encoded, larger than the file"
     );
-    let body = crate::multipart_bytes(&[
-        ("step", None, b"import"),
-        ("concept_id", None, concept.as_bytes()),
-        ("filename", None, b"gross.csv"),
-        ("content", None, content.as_bytes()),
-        ("col_0", None, b"code"),
-        ("col_1", None, b"title"),
-        ("col_2", None, b"description"),
-        ("mode", None, b"all"),
-    ]);
-    let step2 = upload(&app, "/measures/import", &cookie, body).await;
+    let step2 = import_step(&app, &cookie, &concept, "gross.csv", &step1).await;
     assert_eq!(step2.status, StatusCode::OK);
     assert!(
         step2.body.contains(&format!("{n} Maßnahmen angelegt")),
