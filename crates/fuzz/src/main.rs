@@ -62,6 +62,8 @@ fn make(name: &str) -> Result<Box<dyn Target>, String> {
 
 struct Args {
     targets: Vec<String>,
+    /// Inputs to run once each (a finding, to reproduce it), instead of fuzzing.
+    replay: Vec<PathBuf>,
     seconds: u64,
     seed: u64,
     artifacts: PathBuf,
@@ -71,6 +73,7 @@ fn parse_args() -> Result<Args, String> {
     let mut args = std::env::args().skip(1);
     let mut parsed = Args {
         targets: Vec::new(),
+        replay: Vec::new(),
         seconds: 60,
         seed: SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -91,12 +94,13 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|e| format!("--seed: {e}"))?
             }
             "--artifacts" => parsed.artifacts = PathBuf::from(value("--artifacts")?),
+            "--replay" => parsed.replay.push(PathBuf::from(value("--replay")?)),
             "all" => parsed
                 .targets
                 .extend(TARGETS.iter().map(|t| (*t).to_owned())),
             "-h" | "--help" => {
                 return Err(format!(
-                    "usage: lotse-fuzz TARGET|all [--seconds N] [--seed S] [--artifacts DIR]\ntargets: {}",
+                    "usage: lotse-fuzz TARGET|all [--seconds N] [--seed S] [--artifacts DIR] [--replay FILE]…\ntargets: {}",
                     TARGETS.join(", ")
                 ));
             }
@@ -174,7 +178,14 @@ fn fuzz(target: &mut dyn Target, seconds: u64, rng: &mut Rng, dir: &Path, clock:
                         corpus[i] = input.clone();
                     }
                 }
-                (took > SLOW).then(|| format!("slow ({} ms)", took.as_millis()))
+                // Wall time: a busy machine makes any input look slow once, so a slow input
+                // counts only if it is slow again.
+                let mut again = || {
+                    let started = Instant::now();
+                    let _ = std::panic::catch_unwind(AssertUnwindSafe(|| target.run(&input)));
+                    started.elapsed()
+                };
+                (took > SLOW && again() > SLOW).then(|| format!("slow ({} ms)", took.as_millis()))
             }
             Ok(Err(defect)) => Some(defect),
             Err(panic) => Some(format!(
@@ -259,6 +270,20 @@ fn main() -> ExitCode {
                 continue;
             }
         };
+        if !args.replay.is_empty() {
+            for file in &args.replay {
+                let input = std::fs::read(file).unwrap_or_default();
+                let started = Instant::now();
+                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| target.run(&input)));
+                println!(
+                    "{name} {}: {:?} in {} ms",
+                    file.display(),
+                    outcome.map_err(|_| "panic"),
+                    started.elapsed().as_millis()
+                );
+            }
+            continue;
+        }
         let tally = fuzz(target.as_mut(), args.seconds, &mut rng, &dir, clock);
         println!(
             "{name}: {} inputs, {} accepted, {} findings",
