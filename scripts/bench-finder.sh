@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load test of the public offer finder, as docs/benchmarks.md records it: N synthetic offers in
-# seven languages (lotse demo offers), then wrk against the public search API and pages.
+# seven languages (lotse demo offers), then wrk against the public search API and pages, the last
+# page of the search window and the first and last pages of the HSDS API (decision 0009).
 # Usage: scripts/bench-finder.sh [offers] [seconds-per-run]   (prints Markdown)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +42,13 @@ for target in \
     "/api/v1/public/offers?topic=counselling&town=Beckum|API: filters only (title order)" \
     "/api/v1/public/offers?q=%D8%AF%D9%88%D8%B1%D8%A9&locale=ar|API: Arabic word, Arabic texts" \
     "/angebote?q=Sprachkurs|page: German results with town overview" \
-    "/ar/angebote?q=Sprachkurs|page: Arabic results with town overview"; do
+    "/ar/angebote?q=Sprachkurs|page: Arabic results with town overview" \
+    "/api/v1/public/offers?offset=980|API: last page of the search window, title order" \
+    "/api/v1/public/offers?q=Angebot&offset=980|API: last page of the search window, relevance" \
+    "/angebote?page=50|page: last page of the search window" \
+    "/hsds/services?per_page=100|HSDS: services, first page of 100" \
+    "/hsds/services?per_page=100&page=$((OFFERS / 100))|HSDS: services, last page of 100" \
+    "/hsds/service_at_locations?per_page=100&page=$((OFFERS / 100))|HSDS: service-at-locations, last page of 100"; do
     path=${target%%|*} name=${target##*|}
     curl -sf "http://127.0.0.1:$PORT$path" >/dev/null
     out=$(wrk -t2 -c16 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$path")

@@ -8,12 +8,20 @@
 //! Each query word may carry one typo (Levenshtein distance 1, transpositions count once).
 //! Filters (town, topic, language of delivery, target group, free of charge, validity) are
 //! exact keyword terms and score nothing, so the order is the text's relevance alone.
+//!
+//! A result page is found by ranking the first `offset + limit` hits, so a search never looks
+//! further than [`lotse_domain::limits::SEARCH_WINDOW`] (decision 0009). Next to the index, the
+//! [`Listing`] keeps the same offers in id order for pages that cost the same at any depth (the
+//! HSDS API).
+
+pub mod listing;
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock, RwLockReadGuard};
 
 use lotse_domain::collation::sort_key;
+use lotse_domain::limits::SEARCH_WINDOW;
 use lotse_domain::offer::{
     Capacity, Locale, OfferContent, TEXT_FIELDS, TargetGroup, Topic, delivery_language_name,
 };
@@ -33,6 +41,8 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
 
+pub use listing::{ListFilter, ListPage, ListedOffer, Listing};
+
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     #[error("search index: {0}")]
@@ -41,6 +51,9 @@ pub enum SearchError {
     Card(#[from] serde_json::Error),
     #[error("search index: the writer lock was poisoned by a panic")]
     Poisoned,
+    /// `offset + limit` past [`SEARCH_WINDOW`]: callers refuse such pages before they search.
+    #[error("search: results {offset}..{end} lie beyond the first {SEARCH_WINDOW}", end = offset.saturating_add(*limit))]
+    BeyondWindow { offset: usize, limit: usize },
 }
 
 pub type Result<T> = std::result::Result<T, SearchError>;
@@ -95,9 +108,20 @@ fn shorten(text: &str, max: usize) -> String {
     format!("{}…", cut[..end].trim_end_matches([',', ';', '.', ':']))
 }
 
+fn listed_offer<'a>(offer: &OfferDocument<'a>) -> ListedOffer<'a> {
+    ListedOffer {
+        id: offer.id,
+        organisation_id: offer.organisation_id,
+        topics: &offer.content.topics,
+        target_groups: &offer.content.target_groups,
+        places: offer.content.locations.len(),
+    }
+}
+
 /// An offer as it goes into the index.
 pub struct OfferDocument<'a> {
     pub id: &'a str,
+    pub organisation_id: &'a str,
     pub organisation: &'a str,
     pub content: &'a OfferContent,
 }
@@ -116,7 +140,9 @@ pub struct OfferQuery {
     pub locale: Locale,
     /// `YYYY-MM-DD`: offers not valid on this day are not found.
     pub today: String,
+    /// 1 to 100.
     pub limit: usize,
+    /// `offset + limit` must not exceed [`SEARCH_WINDOW`].
     pub offset: usize,
 }
 
@@ -220,6 +246,8 @@ pub struct OfferIndex {
     fields: Fields,
     /// (AGS, name) of the district's towns: town names are searchable words.
     towns: Vec<(String, String)>,
+    /// The same offers in id order (changed under the writer lock, after the index).
+    listing: RwLock<Listing>,
 }
 
 /// `YYYY-MM-DD` as a sortable number; anything else as `default`.
@@ -289,6 +317,7 @@ impl OfferIndex {
             writer: Mutex::new(writer),
             fields,
             towns,
+            listing: RwLock::new(Listing::default()),
         })
     }
 
@@ -406,13 +435,15 @@ impl OfferIndex {
     ) -> Result<usize> {
         let mut writer = self.writer()?;
         writer.delete_all_documents()?;
-        let mut n = 0;
+        let mut listed = Vec::new();
         for offer in offers {
             writer.add_document(self.document(&offer)?)?;
-            n += 1;
+            listed.push(listed_offer(&offer));
         }
+        let n = listed.len();
         writer.commit()?;
         self.reader.reload()?;
+        *self.listing.write().map_err(|_| SearchError::Poisoned)? = Listing::new(listed);
         Ok(n)
     }
 
@@ -421,12 +452,21 @@ impl OfferIndex {
     pub fn update(&self, id: &str, offer: Option<OfferDocument<'_>>) -> Result<()> {
         let mut writer = self.writer()?;
         writer.delete_term(Term::from_field_text(self.fields.id, id));
-        if let Some(offer) = offer {
-            writer.add_document(self.document(&offer)?)?;
+        if let Some(offer) = &offer {
+            writer.add_document(self.document(offer)?)?;
         }
         writer.commit()?;
         self.reader.reload()?;
+        self.listing
+            .write()
+            .map_err(|_| SearchError::Poisoned)?
+            .update(id, offer.as_ref().map(listed_offer));
         Ok(())
+    }
+
+    /// The indexed offers in id order, for pages of constant cost (see [`Listing`]).
+    pub fn listing(&self) -> Result<RwLockReadGuard<'_, Listing>> {
+        self.listing.read().map_err(|_| SearchError::Poisoned)
     }
 
     pub fn len(&self) -> u64 {
@@ -579,13 +619,18 @@ impl OfferIndex {
     }
 
     fn run(&self, q: &OfferQuery, count_towns: bool) -> Result<(SearchPage, Vec<(String, usize)>)> {
+        let limit = q.limit.clamp(1, 100);
+        // Ranking collects the best offset + limit hits (and the collector reserves room for
+        // them up front): never more than the window, whatever the caller asks.
+        if q.offset.saturating_add(limit) > SEARCH_WINDOW {
+            return Err(SearchError::BeyondWindow {
+                offset: q.offset,
+                limit,
+            });
+        }
         let searcher = self.reader.searcher();
         let (query, has_text) = self.query(q);
-        let limit = q.limit.clamp(1, 100);
-        // The collector reserves room for offset + limit hits up front: an offset past the last
-        // document must not become a huge allocation (the API is public).
-        let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
-        let top = TopDocs::with_limit(limit).and_offset(q.offset.min(docs));
+        let top = TopDocs::with_limit(limit).and_offset(q.offset);
         let towns = if count_towns {
             let request: Aggregations = serde_json::from_value(serde_json::json!({
                 "towns": { "terms": { "field": "towns", "size": 1000 } }
@@ -625,11 +670,6 @@ impl OfferIndex {
                 total,
                 aggregated,
             )
-        };
-        let addresses = if q.offset > docs {
-            Vec::new()
-        } else {
-            addresses
         };
         let mut cards = Vec::with_capacity(addresses.len());
         for address in addresses {

@@ -1061,50 +1061,31 @@ pub async fn published_page(
     ))
 }
 
-/// Published offers by id, in the order asked, leaving out the ones not (or no longer) published.
+/// Ids looked up per statement by [`published_by_ids`] (a page of the HSDS API is at most 100).
+const IDS_PER_QUERY: usize = 200;
+
+/// Published offers by id, in the order asked (each once), leaving out the ones not (or no
+/// longer) published. One statement per 200 ids, each a primary-key lookup: the cost follows
+/// the number of ids, never the size of the directory.
 pub async fn published_by_ids(db: &Db, ids: &[String]) -> Result<Vec<PublishedOffer>> {
-    let mut found = Vec::with_capacity(ids.len());
-    for id in ids {
-        match published_one(db, id).await {
-            Ok(o) => found.push(o),
-            Err(StoreError::NotFound) => {}
-            Err(e) => return Err(e),
+    let mut found: std::collections::HashMap<String, PublishedOffer> =
+        std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = sqlx::AssertSqlSafe(format!("{PUBLISHED} AND o.id IN ({})", marks.join(", ")));
+        let rows: Vec<PublishedRow> = read!(db, |c| {
+            let mut query = sqlx::query_as(sql);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            query.fetch_all(c).await
+        })?;
+        for row in rows {
+            let offer = published_offer(row)?;
+            found.insert(offer.id.clone(), offer);
         }
     }
-    Ok(found)
-}
-
-/// (offer id, number of its locations) of every published offer in id order: enough to page
-/// through the HSDS service-at-location list without reading every offer.
-pub async fn published_location_counts(db: &Db) -> Result<Vec<(String, i64)>> {
-    // The one place the database looks into the content; the JSON functions differ by backend.
-    let sql = match db.backend() {
-        crate::db::Backend::Sqlite => {
-            "SELECT o.id, COALESCE(json_array_length(r.content, '$.locations'), 0) FROM offers o \
-             JOIN offer_revisions r ON r.offer_id = o.id AND r.state = 'published' \
-             WHERE o.withdrawn_at IS NULL ORDER BY o.id"
-        }
-        crate::db::Backend::Postgres => {
-            "SELECT o.id, COALESCE(json_array_length(r.content::json -> 'locations'), 0)::BIGINT FROM offers o \
-             JOIN offer_revisions r ON r.offer_id = o.id AND r.state = 'published' \
-             WHERE o.withdrawn_at IS NULL ORDER BY o.id"
-        }
-    };
-    Ok(read!(db, |c| sqlx::query_as(sql).fetch_all(c).await)?)
-}
-
-/// Organisations with at least one published offer.
-pub async fn publishing_organisation_ids(db: &Db) -> Result<Vec<String>> {
-    let rows: Vec<(String,)> = read!(db, |c| {
-        sqlx::query_as(
-            "SELECT DISTINCT o.organisation_id FROM offers o \
-             JOIN offer_revisions r ON r.offer_id = o.id AND r.state = 'published' \
-             WHERE o.withdrawn_at IS NULL ORDER BY o.organisation_id",
-        )
-        .fetch_all(c)
-        .await
-    })?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 pub async fn published_one(db: &Db, id: &str) -> Result<PublishedOffer> {

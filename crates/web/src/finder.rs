@@ -5,10 +5,13 @@
 //! nodes on the same PostgreSQL are picked up within [`SYNC_INTERVAL_MS`] by asking the store
 //! which offers changed since the last look. Index work runs on the blocking pool: a rebuild of
 //! many offers must not stall the async workers.
+//!
+//! The index carries the same offers in id order as well ([`Listing`]): the HSDS API's pages are
+//! slices of it, so their cost does not grow with the page number (decision 0009).
 
 use std::sync::Arc;
 
-use lotse_search::{OfferDocument, OfferIndex, OfferQuery, SearchPage};
+use lotse_search::{Listing, OfferDocument, OfferIndex, OfferQuery, SearchPage};
 use lotse_store::offers::{self, PublishedOffer};
 use lotse_store::{Db, StoreError, now_ms, reference};
 use tokio::sync::Mutex;
@@ -51,6 +54,7 @@ async fn blocking<T: Send + 'static>(
 fn document(o: &PublishedOffer) -> OfferDocument<'_> {
     OfferDocument {
         id: &o.id,
+        organisation_id: &o.organisation_id,
         organisation: &o.organisation,
         content: &o.content,
     }
@@ -146,6 +150,17 @@ impl Finder {
         let index = self.index(db).await?;
         self.sync(db, &index).await?;
         blocking(move || index.search(&query)).await
+    }
+
+    /// Reads the published offers in id order (see [`Listing`]), as current as the search.
+    pub async fn listing<T: Send + 'static>(
+        &self,
+        db: &Db,
+        read: impl FnOnce(&Listing) -> T + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let index = self.index(db).await?;
+        self.sync(db, &index).await?;
+        blocking(move || Ok(read(&*index.listing()?))).await
     }
 
     /// Results and the number of results per town (for the finder's town overview).

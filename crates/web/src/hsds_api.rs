@@ -2,20 +2,27 @@
 //! published offers as services, their organisations, service-at-locations and Lotse's
 //! taxonomies, paged as the HSDS OpenAPI describes (`page` from 1, `per_page`, and the `Page`
 //! fields around `contents`). Public, like the finder: nothing here is personal data.
+//!
+//! Harvesting the whole directory page by page is what this API is for, so a page costs the
+//! same at any depth (decision 0009): the lists are slices of the finder's id-ordered
+//! [`lotse_search::Listing`], and only the rows on the page are read from the store. Only
+//! `search` ranks by relevance and therefore has the finder's window.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lotse_domain::hsds::{self, Directory, derived_id};
-use lotse_search::OfferQuery;
+use lotse_domain::limits::{SEARCH_WINDOW, count_label};
+use lotse_domain::offer::{TargetGroup, Topic};
+use lotse_search::{ListFilter, OfferQuery};
 use lotse_store::offer_exchange;
 use lotse_store::offers::{self, PublishedOffer};
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::pages::finder::{ParamError, number_param};
+use crate::pages::finder::{ParamError, number_param, refuse};
 use crate::view::today;
 
 const DEFAULT_PER_PAGE: usize = 50;
@@ -54,7 +61,18 @@ fn paging(p: &PageParams) -> Result<(usize, usize), ParamError> {
 
 /// The HSDS `Page` object around `contents`.
 fn page_json(contents: Vec<Value>, total: usize, page: usize, per_page: usize) -> Value {
-    let total_pages = total.div_ceil(per_page).max(1);
+    page_json_within(contents, total, page, per_page, usize::MAX)
+}
+
+/// The same, with at most `max_pages` pages to offer (the search window).
+fn page_json_within(
+    contents: Vec<Value>,
+    total: usize,
+    page: usize,
+    per_page: usize,
+    max_pages: usize,
+) -> Value {
+    let total_pages = total.div_ceil(per_page).min(max_pages).max(1);
     json!({
         "total_items": total,
         "total_pages": total_pages,
@@ -85,8 +103,27 @@ pub async fn root() -> Response {
     .into_response()
 }
 
-/// `GET /hsds/services`: published offers; `search` and the taxonomy filters go through the
-/// finder's index (current offers only), the plain list through the store (all published).
+/// The topic or target group a `taxonomy_term_id` stands for; `None` for an unknown term.
+fn term_filter(term: &str) -> Option<(Option<Topic>, Option<TargetGroup>)> {
+    if term.is_empty() {
+        return Some((None, None));
+    }
+    let topic = Topic::ALL
+        .iter()
+        .find(|t| derived_id(&["taxonomy_term", "lotse-themen", t.key()]) == term);
+    let group = TargetGroup::ALL
+        .iter()
+        .find(|g| derived_id(&["taxonomy_term", "lotse-zielgruppen", g.key()]) == term);
+    match (topic, group) {
+        (Some(t), _) => Some((Some(*t), None)),
+        (_, Some(g)) => Some((None, Some(*g))),
+        _ => None,
+    }
+}
+
+/// `GET /hsds/services`: published offers in id order, optionally of one organisation and/or
+/// with one taxonomy term (as their attributes link it), whether current or not (`status` says).
+/// With `search`, the finder's relevance order over current offers instead, within its window.
 pub async fn services(
     State(app): State<AppState>,
     Query(p): Query<PageParams>,
@@ -96,38 +133,52 @@ pub async fn services(
         Err(e) => return Ok(e.into_response()),
     };
     let offset = (page - 1) * per_page;
-    let term = p.taxonomy_term_id.trim();
-    let (found, total) = if p.search.trim().is_empty() && term.is_empty() {
-        let organisation = Some(p.organization_id.trim()).filter(|o| !o.is_empty());
-        let (found, total) = offers::published_page(
-            &app.db,
-            organisation,
-            i64::try_from(per_page).unwrap_or(i64::MAX),
-            i64::try_from(offset).unwrap_or(i64::MAX),
+    let Some((topic, target_group)) = term_filter(p.taxonomy_term_id.trim()) else {
+        return Ok(Json(page_json(Vec::new(), 0, page, per_page)).into_response());
+    };
+    let mut max_pages = usize::MAX;
+    let (found, total) = if p.search.trim().is_empty() {
+        let organisation = Some(p.organization_id.trim().to_owned()).filter(|o| !o.is_empty());
+        let listed = app
+            .finder
+            .listing(&app.db, move |l| {
+                let filter = ListFilter {
+                    organisation_id: organisation.as_deref(),
+                    topic,
+                    target_group,
+                };
+                l.services(filter, offset, per_page)
+            })
+            .await?;
+        (
+            offers::published_by_ids(&app.db, &listed.items).await?,
+            listed.total,
         )
-        .await?;
-        (found, usize::try_from(total).unwrap_or(0))
     } else {
-        let mut query = OfferQuery {
+        // Ranking needs the best offset + per_page hits: the finder's window holds here too.
+        if offset + per_page > SEARCH_WINDOW {
+            return Ok(refuse(
+                "page",
+                format!(
+                    "page: Mit search gibt es nur die ersten {} Treffer (page × per_page ≤ {}). \
+                     Bitte die Suche eingrenzen; ohne search liefert /hsds/services alle Angebote \
+                     seitenweise.",
+                    count_label(SEARCH_WINDOW),
+                    count_label(SEARCH_WINDOW)
+                ),
+            )
+            .into_response());
+        }
+        max_pages = SEARCH_WINDOW / per_page;
+        let query = OfferQuery {
             text: p.search.chars().take(200).collect(),
             today: today(),
             limit: per_page,
             offset,
+            topic,
+            target_group,
             ..OfferQuery::default()
         };
-        if !term.is_empty() {
-            let topic = lotse_domain::offer::Topic::ALL
-                .iter()
-                .find(|t| derived_id(&["taxonomy_term", "lotse-themen", t.key()]) == term);
-            let group = lotse_domain::offer::TargetGroup::ALL
-                .iter()
-                .find(|g| derived_id(&["taxonomy_term", "lotse-zielgruppen", g.key()]) == term);
-            match (topic, group) {
-                (Some(t), _) => query.topic = Some(*t),
-                (_, Some(g)) => query.target_group = Some(*g),
-                _ => return Ok(Json(page_json(Vec::new(), 0, page, per_page)).into_response()),
-            }
-        }
         let result = app.finder.search(&app.db, query).await?;
         let ids: Vec<String> = result.cards.into_iter().map(|c| c.id).collect();
         (offers::published_by_ids(&app.db, &ids).await?, result.total)
@@ -145,7 +196,7 @@ pub async fn services(
             }
         })
         .collect();
-    Ok(Json(page_json(contents, total, page, per_page)).into_response())
+    Ok(Json(page_json_within(contents, total, page, per_page, max_pages)).into_response())
 }
 
 /// `GET /hsds/services/{id}`: one service fully nested.
@@ -173,13 +224,15 @@ pub async fn organizations(
         Ok(x) => x,
         Err(e) => return Ok(e.into_response()),
     };
-    let ids = offers::publishing_organisation_ids(&app.db).await?;
-    let total = ids.len();
+    let offset = (page - 1) * per_page;
+    let listed = app
+        .finder
+        .listing(&app.db, move |l| l.organisations(offset, per_page))
+        .await?;
     let all = lotse_store::organisations::list(&app.db, true).await?;
-    let contents = ids
+    let contents = listed
+        .items
         .iter()
-        .skip((page - 1) * per_page)
-        .take(per_page)
         .filter_map(|id| all.iter().find(|o| &o.id == id))
         .map(|o| {
             json!({
@@ -195,7 +248,7 @@ pub async fn organizations(
             v
         })
         .collect();
-    Ok(Json(page_json(contents, total, page, per_page)).into_response())
+    Ok(Json(page_json(contents, listed.total, page, per_page)).into_response())
 }
 
 /// `GET /hsds/organizations/{id}`: the organisation with its places and its services (nested).
@@ -230,44 +283,26 @@ pub async fn service_at_locations(
         Ok(x) => x,
         Err(e) => return Ok(e.into_response()),
     };
-    let counts = offers::published_location_counts(&app.db).await?;
-    let total: usize = counts
-        .iter()
-        .map(|(_, n)| usize::try_from(*n).unwrap_or(0))
-        .sum();
-    // The offers whose places fall on this page, and how many places to skip in the first.
-    let (start, end) = ((page - 1) * per_page, page * per_page);
-    let mut seen = 0usize;
-    let mut ids = Vec::new();
-    let mut skip = 0;
-    for (id, n) in &counts {
-        let n = usize::try_from(*n).unwrap_or(0);
-        if seen + n > start && seen < end {
-            if ids.is_empty() {
-                skip = start.saturating_sub(seen);
-            }
-            ids.push(id.clone());
-        }
-        seen += n;
-        if seen >= end {
-            break;
-        }
-    }
+    let offset = (page - 1) * per_page;
+    let listed = app
+        .finder
+        .listing(&app.db, move |l| l.service_at_locations(offset, per_page))
+        .await?;
+    let mut ids: Vec<String> = listed.items.iter().map(|(id, _)| id.clone()).collect();
+    ids.dedup();
     let found = offers::published_by_ids(&app.db, &ids).await?;
     let directory = directory_of(&app, &found).await?;
-    let contents: Vec<Value> = ids
+    let rows = directory.rows("service_at_location");
+    let contents: Vec<Value> = listed
+        .items
         .iter()
-        .flat_map(|id| {
-            directory
-                .rows("service_at_location")
-                .iter()
-                .filter(move |r| r.get("service_id") == Some(id))
+        .filter_map(|(offer, n)| {
+            let id = derived_id(&[offer, "service_at_location", &n.to_string()]);
+            rows.iter().find(|r| r.get("id") == Some(&id))
         })
-        .skip(skip)
-        .take(per_page)
         .map(|sal| hsds::service_at_location_json(&directory, sal))
         .collect();
-    Ok(Json(page_json(contents, total, page, per_page)).into_response())
+    Ok(Json(page_json(contents, listed.total, page, per_page)).into_response())
 }
 
 /// `GET /hsds/service_at_locations/{id}`.
@@ -275,15 +310,17 @@ pub async fn service_at_location(
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    // The id is derived from the offer's id and the place's position (see `hsds::derived_id`).
-    let counts = offers::published_location_counts(&app.db).await?;
-    let owner = counts.iter().find(|(offer, n)| {
-        (0..*n).any(|i| derived_id(&[offer, "service_at_location", &i.to_string()]) == id)
-    });
-    let Some((offer, _)) = owner else {
+    // The id is derived from the offer's id and the place's position (see `hsds::derived_id`);
+    // the listing knows which offer it belongs to.
+    let asked = id.clone();
+    let owner = app
+        .finder
+        .listing(&app.db, move |l| l.offer_of_place(&asked))
+        .await?;
+    let Some(offer) = owner else {
         return Ok(not_found("Dieses Angebot an diesem Ort"));
     };
-    let found = offers::published_by_ids(&app.db, std::slice::from_ref(offer)).await?;
+    let found = offers::published_by_ids(&app.db, std::slice::from_ref(&offer)).await?;
     let directory = directory_of(&app, &found).await?;
     Ok(
         match directory
@@ -293,7 +330,7 @@ pub async fn service_at_location(
         {
             Some(sal) => {
                 let mut json = hsds::service_at_location_json(&directory, sal);
-                if let Some(service) = hsds::service_json(&directory, offer) {
+                if let Some(service) = hsds::service_json(&directory, &offer) {
                     json["service"] = service;
                 }
                 Json(json).into_response()

@@ -45,6 +45,7 @@ impl Fixture {
         index
             .rebuild(offers.iter().map(|(id, c)| OfferDocument {
                 id,
+                organisation_id: "org-caritas",
                 organisation: "Caritas",
                 content: c,
             }))
@@ -279,6 +280,7 @@ fn updates_replace_and_remove_single_offers() {
             "a",
             Some(OfferDocument {
                 id: "a",
+                organisation_id: "org-caritas",
                 organisation: "Caritas",
                 content: &offer("Väterfrühstück", "Treffen", AHLEN),
             }),
@@ -320,14 +322,94 @@ fn paging_counts_all_results() {
         page.cards.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
         ["o20", "o21", "o22", "o23", "o24"]
     );
-    // Far past the end: nothing, and no huge allocation for the offset.
-    let far = f
+    // Past the end but inside the window: nothing on the page, all counted.
+    let past = f
         .index
         .search(&OfferQuery {
-            offset: usize::MAX / 2,
+            offset: 500,
             today: TODAY.into(),
             ..OfferQuery::default()
         })
         .unwrap();
-    assert_eq!((far.total, far.cards.len()), (25, 0));
+    assert_eq!((past.total, past.cards.len()), (25, 0));
+}
+
+#[test]
+fn a_search_never_ranks_more_than_the_window() {
+    use lotse_domain::limits::SEARCH_WINDOW;
+    let f = Fixture::new(&[("a", offer("Kurs", "Kurs", AHLEN))]);
+    let at = |offset: usize, limit: usize| {
+        f.index.search(&OfferQuery {
+            text: "Kurs".into(),
+            offset,
+            limit,
+            today: TODAY.into(),
+            ..OfferQuery::default()
+        })
+    };
+    // The last page inside the window is answered (empty here), one hit further is refused.
+    assert_eq!(at(SEARCH_WINDOW - 20, 20).unwrap().total, 1);
+    assert_eq!(at(SEARCH_WINDOW - 1, 1).unwrap().cards.len(), 0);
+    for (offset, limit) in [
+        (SEARCH_WINDOW - 19, 20),
+        (SEARCH_WINDOW, 1),
+        (usize::MAX / 2, 20),
+        (usize::MAX, 100),
+    ] {
+        assert!(
+            matches!(
+                at(offset, limit),
+                Err(lotse_search::SearchError::BeyondWindow { .. })
+            ),
+            "{offset} + {limit}"
+        );
+    }
+    // The title-ordered listing (no words) has the same window.
+    assert!(
+        f.index
+            .search(&OfferQuery {
+                offset: SEARCH_WINDOW,
+                today: TODAY.into(),
+                ..OfferQuery::default()
+            })
+            .is_err()
+    );
+}
+
+#[test]
+fn the_listing_follows_the_index() {
+    use lotse_search::ListFilter;
+    let f = Fixture::new(&[
+        ("b", offer("Elterncafé", "Treffen", AHLEN)),
+        ("a", offer("Väterfrühstück", "Treffen", BECKUM)),
+    ]);
+    let ids = |f: &Fixture| {
+        f.index
+            .listing()
+            .unwrap()
+            .services(ListFilter::default(), 0, 10)
+            .items
+    };
+    assert_eq!(ids(&f), ["a", "b"]);
+    let listing = f.index.listing().unwrap();
+    assert_eq!(listing.service_at_locations(0, 10).total, 2);
+    assert_eq!(listing.organisations(0, 10).items, ["org-caritas"]);
+    drop(listing);
+    f.index
+        .update(
+            "c",
+            Some(OfferDocument {
+                id: "c",
+                organisation_id: "org-other",
+                organisation: "Andere",
+                content: &offer("Sprachcafé", "Treffen", AHLEN),
+            }),
+        )
+        .unwrap();
+    f.index.update("a", None).unwrap();
+    assert_eq!(ids(&f), ["b", "c"]);
+    assert_eq!(
+        f.index.listing().unwrap().organisations(0, 10).items,
+        ["org-caritas", "org-other"]
+    );
 }

@@ -408,6 +408,21 @@ both_backends!(
             offers::published_one(&db, &ids[2]).await,
             Err(StoreError::NotFound)
         ));
+        // By id, in the order asked, in one statement: withdrawn, unknown and draft ones left out.
+        let asked: Vec<String> = vec![
+            ids[2].clone(),
+            ids[1].clone(),
+            "unbekannt".into(),
+            ids[0].clone(),
+            ids[3].clone(),
+        ];
+        let found: Vec<String> = offers::published_by_ids(&db, &asked)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        assert_eq!(found, [ids[1].clone(), ids[0].clone()]);
 
         // A never-published draft cannot be discarded back to nothing; a change to a live one can.
         let discard = db

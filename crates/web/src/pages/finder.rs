@@ -7,6 +7,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use lotse_domain::limits::{SEARCH_WINDOW, count_label};
 use lotse_domain::offer::{
     Locale, OfferContent, TEXT_FIELDS, TargetGroup, Topic, delivery_language_endonym,
 };
@@ -20,6 +21,10 @@ use crate::i18n::Texts;
 use crate::view::{date_de, today, url_encode};
 
 pub const PAGE_SIZE: usize = 20;
+
+/// The last result page the finder shows: results are ranked up to the search window only
+/// (decision 0009).
+pub const LAST_PAGE: usize = SEARCH_WINDOW / PAGE_SIZE;
 
 /// Approximate town centres (WGS 84) for the schematic map of the district.
 const TOWN_CENTRES: &[(&str, f64, f64)] = &[
@@ -196,6 +201,8 @@ struct FinderPage {
     results: Vec<ResultItem>,
     total: usize,
     count_text: String,
+    /// More results than the window: the request to narrow the search.
+    window_hint: Option<String>,
     pages: usize,
     page_text: String,
     previous: Option<String>,
@@ -245,21 +252,78 @@ fn search_link(base: &str, params: &FinderParams, page: usize) -> String {
     }
 }
 
+/// A number as the page's language groups its digits (1.000, 1,000, 1 000).
+fn number(locale: Locale, n: usize) -> String {
+    let german = count_label(n);
+    match locale {
+        Locale::De | Locale::Tr => german,
+        Locale::En => german.replace('.', ","),
+        Locale::Uk | Locale::Ru => german.replace('.', "\u{a0}"),
+        Locale::Ar | Locale::Fa => n.to_string(),
+    }
+}
+
+/// The page asked for: 1 for anything that is not a page number (hand-edited addresses), and
+/// `usize::MAX` for numbers too long to read, which lie past the window like any large one.
+fn page_of(text: &str) -> usize {
+    let text = text.trim();
+    match text.parse::<usize>() {
+        Ok(n) => n.max(1),
+        Err(_) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => usize::MAX,
+        Err(_) => 1,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "public/too_far.html")]
+struct TooFarPage {
+    t: Texts,
+    languages: Vec<LanguageLink>,
+    heading: String,
+    hint: String,
+    first: String,
+    last: String,
+    last_text: String,
+}
+
+/// A page past the window: 400 with the reason in the page's language and links to the first
+/// and the last page there is.
+fn too_far(locale: Locale, params: &FinderParams) -> Result<Response, AppError> {
+    let t = Texts::new(locale);
+    let max = number(locale, SEARCH_WINDOW);
+    let base = finder_path(locale);
+    let html = TooFarPage {
+        languages: language_links(locale, |l| search_link(&finder_path(l), params, 1)),
+        heading: t.fill("results.too_far", &[("max", &max)]),
+        hint: t.fill("results.window", &[("max", &max)]),
+        first: search_link(&base, params, 1),
+        last: search_link(&base, params, LAST_PAGE),
+        last_text: t.fill("results.last", &[("n", &LAST_PAGE.to_string())]),
+        t,
+    }
+    .render()?;
+    Ok((StatusCode::BAD_REQUEST, Html(html)).into_response())
+}
+
 async fn finder(
     app: &AppState,
     locale: Locale,
     params: FinderParams,
 ) -> Result<Response, AppError> {
     let t = Texts::new(locale);
+    let page = page_of(&params.page);
+    if page > LAST_PAGE {
+        return too_far(locale, &params);
+    }
     let towns = reference::town_names(&app.db).await?;
     let mut query = query_of(&params, &towns, locale);
-    let page = params.page.parse::<usize>().unwrap_or(1).clamp(1, 10_000);
     query.offset = (page - 1) * PAGE_SIZE;
     let (found, counts) = app
         .finder
         .search_with_town_counts(&app.db, query.clone())
         .await?;
-    let pages = found.total.div_ceil(PAGE_SIZE).max(1);
+    // Links never lead past the window; the count still says how many there are.
+    let pages = found.total.div_ceil(PAGE_SIZE).clamp(1, LAST_PAGE);
     let base = finder_path(locale);
     let max = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     let town_counts = towns
@@ -292,8 +356,10 @@ async fn finder(
         .collect();
     let count_text = match found.total {
         1 => t.get("results.one").to_owned(),
-        n => t.fill("results.many", &[("n", &n.to_string())]),
+        n => t.fill("results.many", &[("n", &number(locale, n))]),
     };
+    let window_hint = (found.total > SEARCH_WINDOW)
+        .then(|| t.fill("results.window", &[("max", &number(locale, SEARCH_WINDOW))]));
     let results = found
         .cards
         .iter()
@@ -320,6 +386,7 @@ async fn finder(
         results,
         total: found.total,
         count_text,
+        window_hint,
         pages,
         page_text: t.fill(
             "results.page",
@@ -694,16 +761,47 @@ pub(crate) fn number_param(
     }
 }
 
+/// `offset` of the search API: results are ranked up to the window only, so `offset + limit`
+/// may not pass it (decision 0009).
+fn window_offset(text: &str, limit: usize) -> Result<usize, ParamError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    let beyond = match text.parse::<usize>() {
+        Ok(n) if n.saturating_add(limit) <= SEARCH_WINDOW => return Ok(n),
+        Ok(_) => true,
+        // Digits too many to read lie beyond as well.
+        Err(_) => text.bytes().all(|b| b.is_ascii_digit()),
+    };
+    let max = count_label(SEARCH_WINDOW);
+    Err(refuse(
+        "offset",
+        if beyond {
+            format!(
+                "offset: Die Suche liefert nur die ersten {max} Treffer (offset + limit ≤ {max}, \
+                 hier {text} + {limit}). Bitte die Suche eingrenzen; das ganze Verzeichnis gibt \
+                 es seitenweise über die HSDS-Schnittstelle /hsds/services."
+            )
+        } else {
+            format!(
+                "offset: „{text}“ ist keine Zahl von 0 bis {}.",
+                SEARCH_WINDOW.saturating_sub(limit)
+            )
+        },
+    ))
+}
+
 /// Checks every parameter of the search API; the first wrong one is reported.
 fn api_query(p: &ApiParams, towns: &[(String, String)]) -> Result<OfferQuery, ParamError> {
     let mut query = OfferQuery {
         text: p.q.chars().take(200).collect(),
         locale: api_locale(&p.locale)?,
         today: today(),
-        limit: number_param("limit", &p.limit, PAGE_SIZE, 0..=100)?.max(1),
-        offset: number_param("offset", &p.offset, 0, 0..=1_000_000)?,
         ..OfferQuery::default()
     };
+    query.limit = number_param("limit", &p.limit, PAGE_SIZE, 0..=100)?.max(1);
+    query.offset = window_offset(&p.offset, query.limit)?;
     if !p.town.trim().is_empty() {
         query.town = Some(resolve_town(towns, &p.town).ok_or_else(|| {
             refuse(

@@ -337,3 +337,99 @@ web_test!(
         );
     }
 );
+
+web_test!(deep_pages_stop_at_the_search_window, |app| {
+    use lotse_domain::limits::SEARCH_WINDOW;
+    // More current offers than the window (the demo's plus generated ones).
+    lotse_store::demo_offers::generate(&app.db, SEARCH_WINDOW + 20, 7, |_| {})
+        .await
+        .unwrap();
+
+    // The JSON API: offset + limit up to the window, then 400 naming offset.
+    let (status, last) = api(&app, &format!("offset={}", SEARCH_WINDOW - 20)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(last["items"].as_array().unwrap().len(), 20);
+    assert!(last["total"].as_u64().unwrap() > SEARCH_WINDOW as u64);
+    let (status, _) = api(&app, &format!("offset={}&limit=100", SEARCH_WINDOW - 100)).await;
+    assert_eq!(status, StatusCode::OK);
+    for query in [
+        format!("offset={}", SEARCH_WINDOW - 19),
+        format!("offset={}&limit=100", SEARCH_WINDOW - 99),
+        format!("offset={SEARCH_WINDOW}&limit=1"),
+        "q=Sprachkurs&offset=99000".to_owned(),
+        "offset=123456789012345678901234567890".to_owned(),
+        "offset=-1".to_owned(),
+        "offset=zehn".to_owned(),
+    ] {
+        let (status, json) = api(&app, &query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(json["field"], "offset", "{query}");
+    }
+    let (_, json) = api(&app, "offset=5000").await;
+    let message = json["error"].as_str().unwrap();
+    assert!(
+        message.contains("1.000") && message.contains("/hsds/services"),
+        "{message}"
+    );
+
+    // The page: the last page of the window is shown, with no link past it and the count of all.
+    let last_page = SEARCH_WINDOW / 20;
+    let page = app.get(&format!("/angebote?page={last_page}"), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(&format!("Seite {last_page} von {last_page}")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&format!("page={}", last_page - 1)));
+    assert!(!page.body.contains(&format!("page={}", last_page + 1)));
+    assert!(!page.body.contains("rel=\"next\""));
+    assert!(
+        page.body
+            .contains("Gezeigt werden nur die ersten 1.000 Angebote")
+    );
+    let total = usize::try_from(last["total"].as_u64().unwrap()).unwrap();
+    assert!(
+        page.body.contains(&format!(
+            "{} Angebote gefunden",
+            lotse_domain::limits::count_label(total)
+        )),
+        "the count says how many there are, digits grouped"
+    );
+    let first = app.get("/angebote", None).await;
+    assert!(first.body.contains("page=2"));
+    assert!(first.body.contains(&format!("Seite 1 von {last_page}")));
+
+    // One page further: 400 in the page's language, links back inside the window.
+    let too_far = app
+        .get(&format!("/angebote?q=Kurs&page={}", last_page + 1), None)
+        .await;
+    assert_eq!(too_far.status, StatusCode::BAD_REQUEST);
+    assert!(
+        too_far
+            .body
+            .contains("Diese Seite liegt hinter den ersten 1.000 Angeboten."),
+        "{}",
+        too_far.body
+    );
+    assert!(
+        too_far.body.contains(&format!(
+            "/angebote?q=Kurs&#38;page={last_page}\">Zur letzten Seite ({last_page})"
+        )),
+        "{}",
+        too_far.body
+    );
+    assert!(!too_far.body.contains(&format!("page={}", last_page + 1)));
+    let english = app
+        .get("/en/angebote?page=99999999999999999999999", None)
+        .await;
+    assert_eq!(english.status, StatusCode::BAD_REQUEST);
+    assert!(english.body.contains("beyond the first 1,000 services"));
+    assert!(english.body.contains("<html lang=\"en\""));
+    // Anything that is not a number still means the first page (hand-edited addresses).
+    assert_eq!(
+        app.get("/angebote?page=zwei", None).await.status,
+        StatusCode::OK
+    );
+});
