@@ -33,7 +33,7 @@ const TARGETS: [&str; 6] = [
 ];
 
 /// Inputs slower than this are reported (the importers' bounds are meant to keep every input
-/// far below it).
+/// far below it); `--slow-ms` changes it, e.g. for the unoptimised smoke run in scripts/test.
 const SLOW: Duration = Duration::from_secs(1);
 /// An input still running after this long is a hang: the process saves it and exits.
 const HANG: Duration = Duration::from_secs(30);
@@ -65,6 +65,7 @@ struct Args {
     /// Inputs to run once each (a finding, to reproduce it), instead of fuzzing.
     replay: Vec<PathBuf>,
     seconds: u64,
+    slow: Duration,
     seed: u64,
     artifacts: PathBuf,
 }
@@ -75,6 +76,7 @@ fn parse_args() -> Result<Args, String> {
         targets: Vec::new(),
         replay: Vec::new(),
         seconds: 60,
+        slow: SLOW,
         seed: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(1, |d| d.as_nanos() as u64),
@@ -88,6 +90,12 @@ fn parse_args() -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--seconds: {e}"))?;
             }
+            "--slow-ms" => {
+                let ms = value("--slow-ms")?
+                    .parse()
+                    .map_err(|e| format!("--slow-ms: {e}"))?;
+                parsed.slow = Duration::from_millis(ms);
+            }
             "--seed" => {
                 parsed.seed = value("--seed")?
                     .parse()
@@ -100,7 +108,7 @@ fn parse_args() -> Result<Args, String> {
                 .extend(TARGETS.iter().map(|t| (*t).to_owned())),
             "-h" | "--help" => {
                 return Err(format!(
-                    "usage: lotse-fuzz TARGET|all [--seconds N] [--seed S] [--artifacts DIR] [--replay FILE]…\ntargets: {}",
+                    "usage: lotse-fuzz TARGET|all [--seconds N] [--seed S] [--artifacts DIR] [--slow-ms N] [--replay FILE]…\ntargets: {}",
                     TARGETS.join(", ")
                 ));
             }
@@ -137,7 +145,14 @@ struct Tally {
     findings: Vec<String>,
 }
 
-fn fuzz(target: &mut dyn Target, seconds: u64, rng: &mut Rng, dir: &Path, clock: Instant) -> Tally {
+fn fuzz(
+    target: &mut dyn Target,
+    seconds: u64,
+    slow: Duration,
+    rng: &mut Rng,
+    dir: &Path,
+    clock: Instant,
+) -> Tally {
     let mut corpus = target.seeds();
     corpus.retain(|s| !s.is_empty());
     if corpus.is_empty() {
@@ -185,7 +200,7 @@ fn fuzz(target: &mut dyn Target, seconds: u64, rng: &mut Rng, dir: &Path, clock:
                     let _ = std::panic::catch_unwind(AssertUnwindSafe(|| target.run(&input)));
                     started.elapsed()
                 };
-                (took > SLOW && again() > SLOW).then(|| format!("slow ({} ms)", took.as_millis()))
+                (took > slow && again() > slow).then(|| format!("slow ({} ms)", took.as_millis()))
             }
             Ok(Err(defect)) => Some(defect),
             Err(panic) => Some(format!(
@@ -284,7 +299,14 @@ fn main() -> ExitCode {
             }
             continue;
         }
-        let tally = fuzz(target.as_mut(), args.seconds, &mut rng, &dir, clock);
+        let tally = fuzz(
+            target.as_mut(),
+            args.seconds,
+            args.slow,
+            &mut rng,
+            &dir,
+            clock,
+        );
         println!(
             "{name}: {} inputs, {} accepted, {} findings",
             tally.runs,

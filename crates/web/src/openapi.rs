@@ -1,7 +1,10 @@
 //! The OpenAPI 3.1 description of `/api/v1`, written by hand beside the handlers it describes.
-//! A test compares its paths with the route table, and the test script validates it with
-//! openapi-spec-validator, so it can neither drift nor be invalid.
+//! A test compares its paths with the route table, the browser tests validate it against the
+//! OpenAPI 3.1 schema, and Schemathesis (`tests/api/schemathesis.sh`) holds the running API to
+//! it: status codes, content types and bodies as written here, invalid input refused.
 
+use lotse_domain::limits::{SEARCH_WINDOW, count_label};
+use lotse_domain::measure::{Adaptation, KiInvolvement, MeasureStatus};
 use serde_json::{Value, json};
 
 fn error_response(description: &str) -> Value {
@@ -20,70 +23,123 @@ fn one(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
+/// A 400 with a `ParameterError`. `plain_text`: the handler reads its query string with axum's
+/// `Query`, whose refusal of an unreadable one (a parameter given twice) is plain text.
+fn bad_parameter(description: &str, plain_text: bool) -> Value {
+    let mut response = ok_json(description, one("ParameterError"));
+    if plain_text {
+        response["content"]["text/plain"] = json!({ "schema": { "type": "string",
+            "description": "Parameter nicht lesbar (z. B. doppelt angegeben)" } });
+    }
+    response
+}
+
+/// A link from a list to one of its entries, for clients and for Schemathesis' stateful tests.
+fn link_to(operation_id: &str, id: &str) -> Value {
+    json!({ "operationId": operation_id, "parameters": { "id": id } })
+}
+
 pub fn document() -> Value {
     let mut doc = staff_document();
     add_public_finder(&mut doc);
     add_hsds(&mut doc);
+    refuse_nul_everywhere(&mut doc);
     doc
+}
+
+/// Every route refuses a NUL in its address or body with 400 before any handler runs
+/// (`null_bytes`); operations that do not document a 400 of their own get that one.
+fn refuse_nul_everywhere(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for operations in paths.values_mut() {
+        let Some(operations) = operations.as_object_mut() else {
+            continue;
+        };
+        for operation in operations.values_mut() {
+            let responses = &mut operation["responses"];
+            if responses.get("400").is_none() {
+                responses["400"] = ok_json(
+                    "Unzulässiges Steuerzeichen (U+0000) in Adresse oder Inhalt.",
+                    one("Error"),
+                );
+            }
+        }
+    }
 }
 
 /// The read-only HSDS 3.0 API. Its objects are those of the Open Referral schemas
 /// (https://docs.openreferral.org/en/v3.0/), described here by reference rather than copied.
 fn add_hsds(doc: &mut Value) {
     let paging = json!([
-        { "name": "page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "default": 1 } },
-        { "name": "per_page", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 50 } }
+        { "name": "page", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1 },
+          "description": "Seite ab 1; jede Seite kostet gleich viel, wie tief sie auch liegt, so dass sich das ganze Verzeichnis Seite für Seite abholen lässt. Hinter der letzten Seite: leere Seite (`empty`)." },
+        { "name": "per_page", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 50 } }
     ]);
     let id =
         json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
-    let page = |what: &str| {
-        ok_json(
+    // Lotse's taxonomies have fixed ids (derived from their names): real examples.
+    let themes = lotse_domain::hsds::derived_id(&["taxonomy", "lotse-themen"]);
+    let work = lotse_domain::hsds::derived_id(&["taxonomy_term", "lotse-themen", "work"]);
+    let id_example = |example: &str| json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "example": example }]);
+    let page = |what: &str, entry: &str| {
+        let mut response = ok_json(
             &format!("Eine Seite {what} (HSDS-Page, Inhalt in `contents`)"),
             one("HsdsPage"),
-        )
+        );
+        response["links"] = json!({ "entry": link_to(entry, "$response.body#/contents/0/id") });
+        response
     };
     let object = |what: &str| ok_json(what, one("HsdsObject"));
     let not_found = error_response("Nicht (mehr) veröffentlicht.");
-    let bad = json!({ "description": "Ungültiger Parameter.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ParameterError" } } } });
+    let bad = bad_parameter("Ungültiger Parameter (`field` nennt ihn).", true);
     let mut service_params = paging.as_array().cloned().unwrap_or_default();
+    let search = format!(
+        "Volltextsuche wie im Angebotsfinder (nur aktuell gültige Angebote, nach Relevanz). \
+         Gerankt werden nur die ersten {max} Treffer: page × per_page ≤ {max}, sonst 400 \
+         (`field`: page). Ohne search liefert die Liste alle veröffentlichten Angebote.",
+        max = count_label(SEARCH_WINDOW)
+    );
     for (name, description) in [
+        ("search", search.as_str()),
         (
-            "search",
-            "Volltextsuche wie im Angebotsfinder (nur aktuell gültige Angebote)",
+            "organization_id",
+            "nur Angebote dieser Organisation (ohne search)",
         ),
-        ("organization_id", "nur Angebote dieser Organisation"),
         (
             "taxonomy_term_id",
-            "nur Angebote mit diesem Begriff (Lotse-Themen oder -Zielgruppen)",
+            "nur Angebote mit diesem Begriff (Lotse-Themen oder -Zielgruppen, wie ihre Attribute \
+             ihn nennen; ohne search auch nicht aktuelle, siehe `status`)",
         ),
         ("full", "true: Angebote voll verschachtelt"),
     ] {
-        service_params.push(json!({ "name": name, "in": "query", "required": false, "schema": { "type": "string" }, "description": description }));
+        service_params.push(json!({ "name": name, "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string" }, "description": description }));
     }
     let paths = &mut doc["paths"];
     paths["/hsds/"] = json!({ "get": { "operationId": "hsdsInfo", "summary": "HSDS: Version und Beschreibung dieser Schnittstelle", "security": [],
         "responses": { "200": object("Angaben zur Schnittstelle") } } });
-    paths["/hsds/services"] = json!({ "get": { "operationId": "hsdsServices", "summary": "HSDS: veröffentlichte Angebote", "security": [],
-        "parameters": service_params, "responses": { "200": page("Angebote"), "400": bad } } });
+    paths["/hsds/services"] = json!({ "get": { "operationId": "hsdsServices", "summary": "HSDS: veröffentlichte Angebote, nach id geordnet (ohne search: alle, Seite für Seite abholbar)", "security": [],
+        "parameters": service_params, "responses": { "200": page("Angebote", "hsdsService"), "400": bad } } });
     paths["/hsds/services/{id}"] = json!({ "get": { "operationId": "hsdsService", "summary": "HSDS: ein Angebot, voll verschachtelt", "security": [],
         "parameters": id, "responses": { "200": object("service"), "404": not_found } } });
     paths["/hsds/organizations"] = json!({ "get": { "operationId": "hsdsOrganizations", "summary": "HSDS: Organisationen mit veröffentlichten Angeboten", "security": [],
-        "parameters": paging, "responses": { "200": page("Organisationen"), "400": bad } } });
+        "parameters": paging, "responses": { "200": page("Organisationen", "hsdsOrganization"), "400": bad } } });
     paths["/hsds/organizations/{id}"] = json!({ "get": { "operationId": "hsdsOrganization", "summary": "HSDS: eine Organisation mit Orten und Angeboten", "security": [],
         "parameters": id, "responses": { "200": object("organization"), "404": not_found } } });
     paths["/hsds/service_at_locations"] = json!({ "get": { "operationId": "hsdsServiceAtLocations", "summary": "HSDS: Angebote an Orten", "security": [],
-        "parameters": paging, "responses": { "200": page("Angebote an Orten"), "400": bad } } });
+        "parameters": paging, "responses": { "200": page("Angebote an Orten", "hsdsServiceAtLocation"), "400": bad } } });
     paths["/hsds/service_at_locations/{id}"] = json!({ "get": { "operationId": "hsdsServiceAtLocation", "summary": "HSDS: ein Angebot an einem Ort", "security": [],
         "parameters": id, "responses": { "200": object("service_at_location"), "404": not_found } } });
     paths["/hsds/taxonomies"] = json!({ "get": { "operationId": "hsdsTaxonomies", "summary": "HSDS: Lotses Taxonomien", "security": [],
-        "parameters": paging, "responses": { "200": page("Taxonomien"), "400": bad } } });
+        "parameters": paging, "responses": { "200": page("Taxonomien", "hsdsTaxonomy"), "400": bad } } });
     paths["/hsds/taxonomies/{id}"] = json!({ "get": { "operationId": "hsdsTaxonomy", "summary": "HSDS: eine Taxonomie", "security": [],
-        "parameters": id, "responses": { "200": object("taxonomy"), "404": not_found } } });
+        "parameters": id_example(&themes), "responses": { "200": object("taxonomy"), "404": not_found } } });
     paths["/hsds/taxonomy_terms"] = json!({ "get": { "operationId": "hsdsTaxonomyTerms", "summary": "HSDS: Begriffe der Taxonomien", "security": [],
-        "parameters": [paging[0].clone(), paging[1].clone(), { "name": "taxonomy_id", "in": "query", "required": false, "schema": { "type": "string" } }],
-        "responses": { "200": page("Begriffe"), "400": bad } } });
+        "parameters": [paging[0].clone(), paging[1].clone(), { "name": "taxonomy_id", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string" }, "example": themes }],
+        "responses": { "200": page("Begriffe", "hsdsTaxonomyTerm"), "400": bad } } });
     paths["/hsds/taxonomy_terms/{id}"] = json!({ "get": { "operationId": "hsdsTaxonomyTerm", "summary": "HSDS: ein Begriff", "security": [],
-        "parameters": id, "responses": { "200": object("taxonomy_term"), "404": not_found } } });
+        "parameters": id_example(&work), "responses": { "200": object("taxonomy_term"), "404": not_found } } });
     let schemas = &mut doc["components"]["schemas"];
     schemas["HsdsObject"] = json!({ "type": "object", "description": "Ein Objekt nach Open Referral HSDS 3.0 (Schema des jeweiligen Typs, https://docs.openreferral.org/en/v3.0/)." });
     schemas["HsdsPage"] = json!({
@@ -100,8 +156,9 @@ fn add_hsds(doc: &mut Value) {
 
 /// The finder's API: public, no token, cacheable; the HSDS API sits beside it under `/hsds`.
 fn add_public_finder(doc: &mut Value) {
-    let bad_request = json!({ "description": "Ungültiger Parameter (`field` nennt ihn).", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ParameterError" } } } });
-    let param = |name: &str, description: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "schema": schema, "description": description });
+    let bad_request = bad_parameter("Ungültiger Parameter (`field` nennt ihn).", true);
+    // An empty parameter counts as absent, as a search form sends it.
+    let param = |name: &str, description: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "allowEmptyValue": true, "schema": schema, "description": description });
     let locale = json!({ "type": "string", "enum": ["de", "en", "ar", "tr", "uk", "ru", "fa"], "default": "de" });
     doc["paths"]["/api/v1/public/offers"] = json!({ "get": {
         "operationId": "searchOffers", "summary": "Angebote suchen (öffentlich, ohne Anmeldung)", "security": [],
@@ -109,14 +166,26 @@ fn add_public_finder(doc: &mut Value) {
             param("q", "Suchwörter; deutsche Wortformen und ein Tippfehler je Wort werden gefunden", json!({ "type": "string" })),
             param("town", "Stadt/Gemeinde: Name oder AGS", json!({ "type": "string" })),
             param("topic", "Thema", json!({ "$ref": "#/components/schemas/OfferTopic" })),
-            param("language", "Sprache, in der das Angebot stattfindet (ISO 639-1)", json!({ "type": "string", "pattern": "^[a-z]{2}$" })),
+            param("language", "Sprache, in der das Angebot stattfindet (ISO 639-1, Groß-/Kleinschreibung egal)", json!({ "type": "string", "pattern": "^[A-Za-z]{2}$" })),
             param("group", "Zielgruppe; Angebote für alle passen immer", json!({ "$ref": "#/components/schemas/OfferTargetGroup" })),
             param("free", "nur kostenlose Angebote", json!({ "type": "boolean" })),
             param("locale", "Sprache der Texte; fehlende Übersetzungen kommen auf Deutsch", locale.clone()),
-            param("limit", "Treffer je Seite", json!({ "type": "integer", "minimum": 1, "maximum": 100, "default": 20 })),
-            param("offset", "Treffer überspringen", json!({ "type": "integer", "minimum": 0, "default": 0 }))
+            param("limit", "Treffer je Seite (0 zählt als 1)", json!({ "type": "integer", "minimum": 0, "maximum": 100, "default": 20 })),
+            param("offset", &format!(
+                "Treffer überspringen. Gerankt werden nur die ersten {max} Treffer: offset + limit ≤ {max}, \
+                 sonst 400 (`field`: offset); das Maximum hier gilt für jedes limit, mit kleinerem \
+                 limit reicht offset bis {max} − limit. `total` nennt trotzdem alle Treffer. Das ganze \
+                 Verzeichnis gibt es Seite für Seite über die HSDS-Schnittstelle `/hsds/services`, \
+                 deren Seiten in jeder Tiefe gleich viel kosten.",
+                max = count_label(SEARCH_WINDOW)
+            ), json!({ "type": "integer", "minimum": 0, "maximum": SEARCH_WINDOW - 100, "default": 0 }))
         ],
-        "responses": { "200": ok_json("Treffer nach Relevanz (mit Suchwörtern) oder Titel", one("PublicOfferList")), "400": bad_request }
+        "responses": {
+            "200": { "description": "Treffer nach Relevanz (mit Suchwörtern) oder Titel",
+                     "content": { "application/json": { "schema": one("PublicOfferList") } },
+                     "links": { "offer": link_to("getPublicOffer", "$response.body#/items/0/id") } },
+            "400": bad_request
+        }
     }});
     doc["paths"]["/api/v1/public/offers/{id}"] = json!({ "get": {
         "operationId": "getPublicOffer", "summary": "Ein veröffentlichtes Angebot (öffentlich)", "security": [],
@@ -127,7 +196,8 @@ fn add_public_finder(doc: &mut Value) {
         "responses": { "200": ok_json("Angebot", one("PublicOffer")), "400": bad_request, "404": error_response("Nicht (mehr) veröffentlicht.") }
     }});
     let schemas = &mut doc["components"]["schemas"];
-    schemas["ParameterError"] = json!({ "type": "object", "required": ["error", "field"], "properties": { "error": { "type": "string" }, "field": { "type": "string" } } });
+    schemas["ParameterError"] = json!({ "type": "object", "required": ["error"], "properties": { "error": { "type": "string" },
+        "field": { "type": "string", "description": "der fehlerhafte Parameter, wenn es einer ist" } } });
     schemas["OfferTopic"] = json!({ "type": "string", "enum": lotse_domain::offer::Topic::ALL.iter().map(|t| t.key()).collect::<Vec<_>>() });
     schemas["OfferTargetGroup"] = json!({ "type": "string", "enum": lotse_domain::offer::TargetGroup::ALL.iter().map(|t| t.key()).collect::<Vec<_>>() });
     schemas["PublicOfferList"] = json!({
@@ -173,7 +243,8 @@ fn add_public_finder(doc: &mut Value) {
                 "town_ags": { "type": "string" }, "town": { "type": ["string", "null"] },
                 "latitude": { "type": ["number", "null"] }, "longitude": { "type": ["number", "null"] } } } },
             "opening_hours": { "type": "array", "items": { "type": "object", "required": ["day", "opens", "closes"], "properties": {
-                "day": { "type": "string", "enum": ["mo", "tu", "we", "th", "fr", "sa", "su"] },
+                // As serialised: the day's name (monday …), not the two-letter key.
+                "day": { "type": "string", "enum": lotse_domain::offer::Weekday::ALL.iter().map(|d| json!(d)).collect::<Vec<_>>() },
                 "opens": { "type": "string" }, "closes": { "type": "string" } } } },
             "contact": { "type": "object", "properties": { "name": { "type": "string" }, "phone": { "type": "string" }, "email": { "type": "string" }, "website": { "type": "string" } } },
             "valid_from": { "type": ["string", "null"], "format": "date" },
@@ -192,7 +263,7 @@ fn staff_document() -> Value {
         "info": {
             "title": "Lotse API",
             "version": "1",
-            "description": "Schnittstelle der Lotse-Plattform (Kreis Warendorf). Anmeldung mit persönlichem API-Token: `Authorization: Bearer lotse_…` (Token unter „Mein Konto“ erzeugen)."
+            "description": "Schnittstelle der Lotse-Plattform (Kreis Warendorf). Anmeldung mit persönlichem API-Token: `Authorization: Bearer lotse_…` (Token unter „Mein Konto“ erzeugen). Die öffentliche Angebotssuche (`/api/v1/public/…`) und die HSDS-Schnittstelle (`/hsds/…`) brauchen keinen Token; sie lesen Abfrageparameter ohne Leerraum an den Enden, und ein leerer Parameter gilt als nicht angegeben."
         },
         "servers": [{ "url": "/" }],
         "security": [{ "bearer": [] }, { "session": [] }],
@@ -209,15 +280,23 @@ fn staff_document() -> Value {
                 "get": {
                     "operationId": "listOrganisations", "summary": "Organisationen",
                     "parameters": [{ "name": "include_inactive", "in": "query", "required": false, "schema": { "type": "boolean", "default": false } }],
-                    "responses": { "200": ok_json("Organisationen, nach Name sortiert", list_of("Organisation")), "401": unauthorized }
+                    "responses": { "200": { "description": "Organisationen, nach Name sortiert",
+                                            "content": { "application/json": { "schema": list_of("Organisation") } },
+                                            "links": { "organisation": link_to("getOrganisation", "$response.body#/0/id") } },
+                                   "400": bad_parameter("Parameter nicht lesbar (include_inactive: true oder false).", false),
+                                   "401": unauthorized }
                 },
                 "post": {
                     "operationId": "createOrganisation", "summary": "Organisation anlegen (Koordination, Administration)",
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": one("OrganisationInput") } } },
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": one("OrganisationInput"),
+                        "example": { "name": "Jugendmigrationsdienst Telgte", "kind": "welfare_association", "town": "Telgte", "postcode": "48291" } } } },
                     "responses": {
-                        "201": ok_json("Angelegt", one("Organisation")),
-                        "400": error_response("Kein gültiges JSON."),
+                        "201": { "description": "Angelegt (Adresse im Header `location`)",
+                                 "content": { "application/json": { "schema": one("Organisation") } },
+                                 "links": { "organisation": link_to("getOrganisation", "$response.body#/id") } },
+                        "400": error_response("Kein gültiges JSON für OrganisationInput, oder ein unzulässiges Steuerzeichen (U+0000)."),
                         "401": unauthorized, "403": forbidden,
+                        "413": error_response("Inhalt zu groß."),
                         "422": ok_json("Ungültige Felder", one("ValidationErrors"))
                     }
                 }
@@ -234,17 +313,21 @@ fn staff_document() -> Value {
             "/api/v1/measures": { "get": {
                 "operationId": "listMeasures", "summary": "Maßnahmen der Integrationskonzepte, gefiltert",
                 "parameters": [
-                    { "name": "concept", "in": "query", "required": false, "schema": { "type": "string" }, "description": "Konzept-ID" },
-                    { "name": "field", "in": "query", "required": false, "schema": { "type": "string" }, "description": "Handlungsfeld-ID" },
-                    { "name": "status", "in": "query", "required": false, "schema": { "$ref": "#/components/schemas/MeasureStatus" } },
-                    { "name": "lead", "in": "query", "required": false, "schema": { "type": "string" }, "description": "ID der federführenden Organisation" },
-                    { "name": "town", "in": "query", "required": false, "schema": { "type": "string" }, "description": "AGS; Maßnahmen für alle Gemeinden passen immer" },
-                    { "name": "ki", "in": "query", "required": false, "schema": { "type": "string", "enum": ["lead", "involved", "none"] } },
-                    { "name": "tag", "in": "query", "required": false, "schema": { "type": "string" } },
-                    { "name": "adaptation", "in": "query", "required": false, "schema": { "type": "string", "enum": ["none", "adjust", "drop"] }, "description": "Anpassungsbedarf laut letztem Bericht" },
-                    { "name": "q", "in": "query", "required": false, "schema": { "type": "string" }, "description": "Suchwörter in Nr., Titel, Beschreibung, Schlagworten" }
+                    { "name": "concept", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string" }, "description": "Konzept-ID" },
+                    { "name": "field", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string" }, "description": "Handlungsfeld-ID" },
+                    { "name": "status", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "$ref": "#/components/schemas/MeasureStatus" } },
+                    { "name": "lead", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string" }, "description": "ID der federführenden Organisation" },
+                    { "name": "town", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string" }, "description": "AGS; Maßnahmen für alle Gemeinden passen immer" },
+                    { "name": "ki", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string", "enum": KiInvolvement::ALL.map(KiInvolvement::key) } },
+                    { "name": "tag", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string" } },
+                    { "name": "adaptation", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string", "enum": Adaptation::ALL.map(Adaptation::key) }, "description": "Anpassungsbedarf laut letztem Bericht" },
+                    { "name": "q", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string" }, "description": "Suchwörter in Nr., Titel, Beschreibung, Schlagworten" }
                 ],
-                "responses": { "200": ok_json("Maßnahmen nach Konzept und Nr.", list_of("Measure")), "401": unauthorized }
+                "responses": { "200": { "description": "Maßnahmen nach Konzept und Nr.",
+                                        "content": { "application/json": { "schema": list_of("Measure") } },
+                                        "links": { "measure": link_to("getMeasure", "$response.body#/0/id") } },
+                               "400": bad_parameter("Unbekannter Wert für status, ki oder adaptation (`field` nennt ihn), oder Parameter nicht lesbar.", false),
+                               "401": unauthorized }
             }},
             "/api/v1/measures/{id}": { "get": {
                 "operationId": "getMeasure", "summary": "Eine Maßnahme",
@@ -279,8 +362,8 @@ fn staff_document() -> Value {
                 "OrganisationInput": {
                     "type": "object", "required": ["name", "kind"],
                     "properties": {
-                        "name": { "type": "string", "maxLength": 200 },
-                        "kind": { "type": "string", "description": "Schlüssel oder Bezeichnung der Art, z. B. welfare_association" },
+                        "name": { "type": "string", "minLength": 1, "maxLength": 200 },
+                        "kind": { "type": "string", "minLength": 1, "description": "Schlüssel oder Bezeichnung der Art, z. B. welfare_association" },
                         "town": { "type": "string", "description": "AGS oder Name der Stadt/Gemeinde" },
                         "street": { "type": "string" }, "postcode": { "type": "string", "pattern": "^([0-9]{5})?$" },
                         "city": { "type": "string" }, "email": { "type": "string" }, "phone": { "type": "string" },
@@ -323,7 +406,7 @@ fn staff_document() -> Value {
                         "totp_enabled": { "type": "boolean" }
                     }
                 },
-                "MeasureStatus": { "type": "string", "enum": ["planned", "in_progress", "established", "completed", "on_hold", "dropped"] },
+                "MeasureStatus": { "type": "string", "enum": MeasureStatus::ALL.map(MeasureStatus::key) },
                 "Measure": {
                     "type": "object",
                     "required": ["id", "concept_id", "concept", "code", "title", "description", "ki_involvement", "target_group", "status", "tags", "fictitious", "partners", "towns", "created_at", "updated_at"],
@@ -333,7 +416,7 @@ fn staff_document() -> Value {
                         "code": { "type": "string" }, "title": { "type": "string" }, "description": { "type": "string" },
                         "field_of_action_id": { "type": ["string", "null"] }, "field_of_action": { "type": ["string", "null"] },
                         "lead_organisation_id": { "type": ["string", "null"] }, "lead_organisation": { "type": ["string", "null"] },
-                        "ki_involvement": { "type": "string", "enum": ["lead", "involved", "none"] },
+                        "ki_involvement": { "type": "string", "enum": KiInvolvement::ALL.map(KiInvolvement::key) },
                         "target_group": { "type": "string" },
                         "planned_start": { "type": ["string", "null"], "format": "date" },
                         "planned_end": { "type": ["string", "null"], "format": "date" },

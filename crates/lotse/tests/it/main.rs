@@ -126,7 +126,7 @@ async fn serve_with_demo_data_answers_and_stops_gracefully_on_sigterm() {
     }
     assert!(dir.join("lotse.db").exists(), "SQLite file in the data dir");
 
-    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
     write!(
         stream,
         "GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"

@@ -217,3 +217,27 @@ web_test!(openapi_describes_exactly_the_api_routes, |app| {
             .any(|s| s.path == "/api/v1/openapi.json" && s.access == Access::Public)
     );
 });
+
+web_test!(unreadable_or_unknown_filters_are_json_400s, |app| {
+    let token = token_for(&app, "koordination").await;
+    for (path, field) in [
+        ("/api/v1/measures?status=laeuft", Some("status")),
+        ("/api/v1/measures?ki=k", Some("ki")),
+        ("/api/v1/measures?adaptation=x", Some("adaptation")),
+        ("/api/v1/organisations?include_inactive=null", None),
+    ] {
+        let reply = app.api(Method::GET, path, &token, None).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}");
+        let json = reply.json();
+        assert!(json["error"].is_string(), "{path}: {}", reply.body);
+        if let Some(field) = field {
+            assert_eq!(json["field"], field, "{path}");
+        }
+    }
+    // Empty means no filter.
+    let all = app
+        .api(Method::GET, "/api/v1/measures?status=", &token, None)
+        .await;
+    assert_eq!(all.status, StatusCode::OK);
+    assert!(!all.json().as_array().unwrap().is_empty());
+});
