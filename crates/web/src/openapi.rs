@@ -173,12 +173,12 @@ fn add_public_finder(doc: &mut Value) {
             param("limit", "Treffer je Seite (0 zählt als 1)", json!({ "type": "integer", "minimum": 0, "maximum": 100, "default": 20 })),
             param("offset", &format!(
                 "Treffer überspringen. Gerankt werden nur die ersten {max} Treffer: offset + limit ≤ {max}, \
-                 sonst 400 (`field`: offset); das Maximum hier gilt für jedes limit, mit kleinerem \
-                 limit reicht offset bis {max} − limit. `total` nennt trotzdem alle Treffer. Das ganze \
+                 sonst 400 (`field`: offset); offset reicht also höchstens bis {max} − limit \
+                 (das Maximum hier gilt für limit 1). `total` nennt trotzdem alle Treffer. Das ganze \
                  Verzeichnis gibt es Seite für Seite über die HSDS-Schnittstelle `/hsds/services`, \
                  deren Seiten in jeder Tiefe gleich viel kosten.",
                 max = count_label(SEARCH_WINDOW)
-            ), json!({ "type": "integer", "minimum": 0, "maximum": SEARCH_WINDOW - 100, "default": 0 }))
+            ), json!({ "type": "integer", "minimum": 0, "maximum": SEARCH_WINDOW - 1, "default": 0 }))
         ],
         "responses": {
             "200": { "description": "Treffer nach Relevanz (mit Suchwörtern) oder Titel",
