@@ -21,7 +21,7 @@ use crate::offer::{
     Capacity, Locale, OfferContent, OfferLocation, OfferTexts, OpeningHours, TEXT_FIELDS,
     TargetGroup, Topic, Weekday, delivery_language_name, parse_time,
 };
-use crate::validation::{Lines, forbidden_character, forbidden_character_message};
+use crate::validation::{Lines, forbidden_character, forbidden_character_message, is_uuid};
 
 /// A column: name and its datapackage type (`string`, `number`, `date`, `datetime`, `time`).
 pub type Column = (&'static str, &'static str);
@@ -951,6 +951,12 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
                 .map(|k| (cell(r, "id"), (*k, cell(r, "code"))))
         })
         .collect();
+    // By id, once: a search per service made large packages quadratic.
+    let organisations: std::collections::HashMap<&str, &Row> = d
+        .rows("organization")
+        .iter()
+        .map(|o| (cell(o, "id"), o))
+        .collect();
     let mut imported = Imported::default();
     for (i, s) in d.rows("service").iter().enumerate() {
         let line = i + 2;
@@ -962,30 +968,29 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
             ));
             continue;
         }
-        // The id becomes part of addresses (/angebote/{id}): letters, digits, '-', '_', '.' only,
-        // and never a word the staff pages use.
-        let id_ok = (1..=100).contains(&id.len())
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-            && !matches!(id, "new" | "reminders");
-        if !id_ok {
+        // The id becomes a record id and part of addresses (/angebote/{id}); records are
+        // named by UUIDs, as HSDS 3.0 requires of every id.
+        if !is_uuid(id) {
             errors.push(format!(
-                "services.csv, Zeile {line}: die id „{id}“ ist unzulässig (bis 100 Zeichen aus Buchstaben, Ziffern, - _ .)."
+                "services.csv, Zeile {line}: die id „{}“ ist unzulässig: HSDS verlangt eine UUID (z. B. ac148810-d857-441c-9679-408f346de14b).",
+                id.escape_debug()
             ));
             continue;
         }
         let org_id = cell(s, "organization_id");
-        let Some(org) = d
-            .rows("organization")
-            .iter()
-            .find(|o| cell(o, "id") == org_id)
-        else {
+        let Some(org) = organisations.get(org_id).copied() else {
             errors.push(format!(
                 "services.csv, Zeile {line} (id {id}): Organisation „{org_id}“ fehlt in organizations.csv."
             ));
             continue;
         };
+        if !is_uuid(org_id) {
+            errors.push(format!(
+                "services.csv, Zeile {line} (id {id}): die Organisations-id „{}“ ist keine UUID, wie HSDS sie verlangt.",
+                org_id.escape_debug()
+            ));
+            continue;
+        }
         if cell(s, "status") == "defunct" {
             imported
                 .skipped

@@ -93,6 +93,16 @@ pub fn optional_multiline(
     value
 }
 
+/// Whether `text` is a UUID (8-4-4-4-12 hex digits, either case): the shape of every record id
+/// in Lotse, and of HSDS ids.
+pub fn is_uuid(text: &str) -> bool {
+    text.len() == 36
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
 /// An optional `YYYY-MM-DD` date, checked for a real day.
 pub fn optional_date(errors: &mut FieldErrors, field: &str, value: &str) -> Option<String> {
     let t = value.trim();
@@ -190,6 +200,22 @@ mod tests {
         required_text(&mut e, "kurz", "elf Zeichen", 10);
         assert_eq!(e.get("name"), Some("Pflichtfeld: bitte ausfüllen."));
         assert_eq!(e.get("kurz"), Some("Höchstens 10 Zeichen."));
+    }
+
+    #[test]
+    fn record_ids_are_uuids() {
+        assert!(is_uuid("0190aaaa-0000-7000-8000-000000000001"));
+        assert!(is_uuid("AC148810-D857-441C-9679-408F346DE14B"));
+        for bad in [
+            "",
+            "x",
+            "0190aaaa-0000-7000-8000-00000000000",
+            "0190aaaa-0000-7000-8000-00000000000g",
+            "0190aaaa00000-7000-8000-000000000001",
+            "0190aaaa-0000-7000-8000-0000000000011",
+        ] {
+            assert!(!is_uuid(bad), "{bad}");
+        }
     }
 
     #[test]

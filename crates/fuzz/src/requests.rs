@@ -12,6 +12,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
+use lotse_domain::validation::is_uuid;
 use lotse_store::testing::TestDb;
 use lotse_web::{RouteSpec, route_specs};
 use tower::ServiceExt;
@@ -153,12 +154,9 @@ fn attributes(page: &str, attr: &str, into: &mut BTreeSet<String>) {
 fn uuids(page: &str, into: &mut BTreeSet<String>) {
     let bytes = page.as_bytes();
     for i in 0..bytes.len().saturating_sub(36) {
-        let candidate = &bytes[i..i + 36];
-        let shaped = candidate.iter().enumerate().all(|(j, b)| match j {
-            8 | 13 | 18 | 23 => *b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        });
-        if shaped && let Ok(id) = std::str::from_utf8(candidate) {
+        if let Ok(id) = std::str::from_utf8(&bytes[i..i + 36])
+            && is_uuid(id)
+        {
             into.insert(id.to_owned());
         }
     }

@@ -9,6 +9,7 @@ use axum::Router;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use lotse_domain::Permission;
+use lotse_domain::validation::is_uuid;
 
 use axum::extract::DefaultBodyLimit;
 
@@ -914,11 +915,36 @@ pub fn route_specs() -> Vec<RouteSpec> {
     table().into_iter().map(|r| r.spec).collect()
 }
 
+/// Path parameters that are not record ids.
+const NOT_IDS: [&str; 2] = ["locale", "file"];
+
+/// Every record has a UUID; a path parameter that is not one cannot name a record, and is
+/// answered 404 before a handler sees it. Handlers put ids into queries and into the `Location`
+/// of their redirects: a fuzzed id with a control character once made a redirect header
+/// unbuildable (500). Runs inside the guard, so the access rules answer first.
+async fn record_ids(
+    params: axum::extract::RawPathParams,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let not_a_record = params
+        .iter()
+        .any(|(name, value)| !NOT_IDS.contains(&name) && !is_uuid(value));
+    if not_a_record {
+        if req.uri().path().starts_with("/api/") || req.uri().path().starts_with("/hsds/") {
+            return crate::error::api_error(axum::http::StatusCode::NOT_FOUND, "not found");
+        }
+        return pages::not_found().await;
+    }
+    next.run(req).await
+}
+
 pub fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for route in table() {
         let guarded = route
             .handler
+            .route_layer(axum::middleware::from_fn(record_ids))
             .route_layer(axum::middleware::from_fn_with_state(
                 (state.clone(), route.spec.access),
                 guard::check,

@@ -279,3 +279,57 @@ web_test!(nul_bytes_are_refused_everywhere_with_400, |app| {
     assert_eq!(bell.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bell.body.contains("U+0007"), "{}", bell.body);
 });
+
+web_test!(
+    a_path_that_names_no_record_is_404_before_any_handler,
+    |app| {
+        let admin = app.login("admin").await;
+        // Found by the requests fuzzer: a control character in an id reached a redirect's Location
+        // header, which could not be built (500).
+        let reply = app
+            .post_form(
+                "/programmes/01a22b77%01x%26y/measures/ab/unlink",
+                &[],
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
+        for path in [
+            "/organisations/gibt-es-nicht",
+            "/measures/..%2F..%2Fetc",
+            "/angebote/%E2%80%AE",
+        ] {
+            assert_eq!(
+                app.get(path, Some(&admin)).await.status,
+                StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+        let token = {
+            let page = app
+                .post_form("/account/tokens", &[("name", "Skript")], Some(&admin))
+                .await;
+            let start = page.body.find("value=\"lotse_").unwrap() + "value=\"".len();
+            let len = page.body[start..].find('"').unwrap();
+            page.body[start..start + len].to_owned()
+        };
+        let api = app
+            .api(Method::GET, "/api/v1/organisations/x", &token, None)
+            .await;
+        assert_eq!(api.status, StatusCode::NOT_FOUND);
+        assert!(api.json()["error"].is_string());
+        // Anonymous visitors are still sent to the login first: access is decided before ids.
+        let anonymous = app.get("/organisations/gibt-es-nicht", None).await;
+        assert_eq!(anonymous.status, StatusCode::SEE_OTHER);
+        // Real ids still work.
+        let id = app
+            .organisation_id("Integrationsagentur Beispielstadt (Demo)")
+            .await;
+        assert_eq!(
+            app.get(&format!("/organisations/{id}"), Some(&admin))
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+);
