@@ -171,6 +171,12 @@ fn fuzz(
             None => {
                 let mut input = rng.pick(&corpus).cloned().unwrap_or_default();
                 mutate(rng, &mut input, target.tokens(), &corpus, target.max_len());
+                if target.first_byte_selects()
+                    && rng.below(2) == 0
+                    && let Some(first) = input.first_mut()
+                {
+                    *first = rng.next() as u8;
+                }
                 input
             }
         };
@@ -313,6 +319,10 @@ fn main() -> ExitCode {
             tally.accepted,
             tally.findings.len()
         );
+        let summary = target.summary();
+        if !summary.is_empty() {
+            println!("{name}: {summary}");
+        }
         if tally.findings.is_empty() {
             passed += 1;
         } else {

@@ -34,6 +34,8 @@ pub struct Requests {
     fields: Vec<String>,
     values: Vec<String>,
     links: Vec<String>,
+    /// Answers by status code.
+    statuses: std::collections::BTreeMap<u16, u64>,
 }
 
 /// Status, `Location` or the new session cookie (whichever the caller asks for), body.
@@ -237,6 +239,7 @@ impl Requests {
             fields: fields.into_iter().collect(),
             values: values.into_iter().collect(),
             links: links.into_iter().collect(),
+            statuses: Default::default(),
         })
     }
 
@@ -375,6 +378,16 @@ impl Target for Requests {
     fn max_len(&self) -> usize {
         16 * 1024
     }
+    fn first_byte_selects(&self) -> bool {
+        true
+    }
+    fn summary(&self) -> String {
+        self.statuses
+            .iter()
+            .map(|(status, n)| format!("{status}: {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
     fn run(&mut self, input: &[u8]) -> Result<bool, String> {
         if self.session.is_none() {
             self.session = Some(self.runtime.block_on(open_session())?);
@@ -391,6 +404,7 @@ impl Target for Requests {
             body,
             ..
         } = self.runtime.block_on(send(&session.router, req));
+        *self.statuses.entry(status.as_u16()).or_default() += 1;
         // A fuzzed request may have signed the admin out, deactivated the account or changed
         // its password: start again on a fresh demo database.
         if location.as_deref().is_some_and(|l| l.starts_with("/login"))

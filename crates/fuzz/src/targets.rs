@@ -25,6 +25,16 @@ pub trait Target {
     fn max_len(&self) -> usize {
         256 * 1024
     }
+    /// Whether the first byte of an input picks among alternatives (routes, files): the loop
+    /// then re-draws it for half the inputs, so that the corpus, which grows with accepted
+    /// inputs, does not narrow down to the alternatives that are accepted most easily.
+    fn first_byte_selects(&self) -> bool {
+        false
+    }
+    /// What the target saw, for the closing line (e.g. answers by status).
+    fn summary(&self) -> String {
+        String::new()
+    }
     /// Runs one input. `Ok(true)`: accepted (kept as a seed for more mutations), `Ok(false)`:
     /// refused with a message, as it should be; `Err`: a defect other than a panic (a 500).
     fn run(&mut self, input: &[u8]) -> Result<bool, String>;
@@ -231,6 +241,9 @@ impl HsdsDatapackage {
 impl Target for HsdsDatapackage {
     fn name(&self) -> &'static str {
         "hsds-datapackage"
+    }
+    fn first_byte_selects(&self) -> bool {
+        true
     }
     fn seeds(&self) -> Vec<Vec<u8>> {
         self.files
