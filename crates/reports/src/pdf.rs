@@ -865,6 +865,20 @@ mod tests {
     const UKRAINIAN: &str = "Українська мова: консультації для батьків";
     const RUSSIAN: &str = "Русский язык для начинающих";
     const LATIN: &str = "Türkçe kurs, Shqip: mësimi i gjuhës, Kurmancî: şêwirdarî, Tiếng Việt";
+    /// One text in each script of the district's communities.
+    const SCRIPTS: [&str; 11] = [
+        TIGRINYA,
+        AMHARIC,
+        CHINESE,
+        ARABIC_TITLE,
+        PERSIAN,
+        SORANI,
+        HINDI,
+        TAMIL,
+        UKRAINIAN,
+        RUSSIAN,
+        LATIN,
+    ];
 
     fn fonts_loaded() -> Fonts {
         Fonts::new().unwrap()
@@ -904,23 +918,11 @@ mod tests {
     /// A report whose every kind of text holds another script, a private-use character and
     /// control characters from old data.
     fn report() -> StatusReport {
-        let titles = [
-            TIGRINYA,
-            AMHARIC,
-            CHINESE,
-            ARABIC_TITLE,
-            PERSIAN,
-            SORANI,
-            HINDI,
-            TAMIL,
-            UKRAINIAN,
-            RUSSIAN,
-            LATIN,
+        let titles = SCRIPTS.into_iter().chain([
             "Privat\u{E000}zeichen und Steuer\u{1}zeichen\u{7}\u{7F}\u{9F}\u{FFFF}",
             "Mischung: Kurs العربية 2024 und 中文 (Chinesisch) mit ትግርኛ\tTab\r\nneue Zeile",
-        ];
+        ]);
         let rows: Vec<SnapshotRow> = titles
-            .iter()
             .enumerate()
             .map(|(i, t)| row(&(i + 1).to_string(), t))
             .collect();
@@ -1122,20 +1124,9 @@ mod tests {
             "a\u{FFFD}b\u{FFFD}c d\ne\nf\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}\u{FFFD}"
         );
         // Every script of the report is kept as it is, and so are invisible format characters.
-        for text in [
-            TIGRINYA,
-            AMHARIC,
-            CHINESE,
-            ARABIC_TITLE,
-            PERSIAN,
-            SORANI,
-            HINDI,
-            TAMIL,
-            UKRAINIAN,
-            RUSSIAN,
-            LATIN,
+        for text in SCRIPTS.into_iter().chain([
             "\u{AD}\u{200B}\u{200C}\u{200D}\u{200E}\u{200F}\u{2066}\u{2069}\u{FEFF}\u{FE0F}",
-        ] {
+        ]) {
             assert_eq!(fonts.clean(text, &none), text);
         }
         let banned: HashSet<char> = ['x'].into();

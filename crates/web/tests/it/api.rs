@@ -3,16 +3,10 @@ use lotse_web::{Access, route_specs};
 
 use crate::{TestApp, web_test};
 
-/// Creates a token through the account page and reads it from the page that shows it once.
+/// Signs in and creates a token through the account page.
 async fn token_for(app: &TestApp, username: &str) -> String {
     let cookie = app.login(username).await;
-    let page = app
-        .post_form("/account/tokens", &[("name", "Test-Skript")], Some(&cookie))
-        .await;
-    assert_eq!(page.status, StatusCode::OK);
-    let start = page.body.find("value=\"lotse_").unwrap() + "value=\"".len();
-    let len = page.body[start..].find('"').unwrap();
-    page.body[start..start + len].to_owned()
+    app.api_token(&cookie).await
 }
 
 web_test!(tokens_authenticate_api_clients, |app| {

@@ -254,14 +254,7 @@ web_test!(nul_bytes_are_refused_everywhere_with_400, |app| {
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}");
         assert!(reply.body.contains(&format!("im Feld „{field}“")), "{path}");
     }
-    let token = {
-        let page = app
-            .post_form("/account/tokens", &[("name", "Skript")], Some(&cookie))
-            .await;
-        let start = page.body.find("value=\"lotse_").unwrap() + "value=\"".len();
-        let len = page.body[start..].find('"').unwrap();
-        page.body[start..start + len].to_owned()
-    };
+    let token = app.api_token(&cookie).await;
     let api = app
         .api(
             Method::POST,
@@ -305,14 +298,7 @@ web_test!(
                 "{path}"
             );
         }
-        let token = {
-            let page = app
-                .post_form("/account/tokens", &[("name", "Skript")], Some(&admin))
-                .await;
-            let start = page.body.find("value=\"lotse_").unwrap() + "value=\"".len();
-            let len = page.body[start..].find('"').unwrap();
-            page.body[start..start + len].to_owned()
-        };
+        let token = app.api_token(&admin).await;
         let api = app
             .api(Method::GET, "/api/v1/organisations/x", &token, None)
             .await;

@@ -178,6 +178,18 @@ impl TestApp {
         reply.session_cookie().expect("session cookie")
     }
 
+    /// A personal API token, created through the account page of a signed-in user and read
+    /// from the page that shows it once.
+    pub async fn api_token(&self, cookie: &str) -> String {
+        let page = self
+            .post_form("/account/tokens", &[("name", "Test-Skript")], Some(cookie))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let start = page.body.find("value=\"lotse_").unwrap() + "value=\"".len();
+        let len = page.body[start..].find('"').unwrap();
+        page.body[start..start + len].to_owned()
+    }
+
     pub async fn organisation_id(&self, name: &str) -> String {
         lotse_store::organisations::list(&self.db, true)
             .await
