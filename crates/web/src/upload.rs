@@ -2,6 +2,8 @@
 //! stated on the pages and enforced the same way at every step: on the request body, on the
 //! file as uploaded and on the file carried on to the mapping step.
 
+use axum::body::Bytes;
+use axum::extract::Multipart;
 use axum::extract::multipart::MultipartError;
 use axum::http::StatusCode;
 use lotse_domain::limits;
@@ -38,7 +40,7 @@ pub fn check_size(bytes: &[u8]) -> Result<(), String> {
 
 /// A form that could not be read, as a message for the page: a body over [`BODY_BYTES`] is
 /// a file that is too large, whatever else the parser says.
-pub fn unreadable(e: &MultipartError) -> String {
+fn unreadable(e: &MultipartError) -> String {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         too_large()
     } else {
@@ -56,4 +58,29 @@ pub fn text(name: &str, data: &[u8]) -> Result<String, String> {
         ));
     }
     Ok(text.trim().to_owned())
+}
+
+/// One part of an upload form.
+pub struct Part {
+    pub name: String,
+    /// The name the browser gave the file, for file parts.
+    pub file_name: Option<String>,
+    pub data: Bytes,
+}
+
+/// All parts of an upload form (bounded by [`BODY_BYTES`]), or the page's message why the form
+/// could not be read.
+pub async fn parts(multipart: &mut Multipart) -> Result<Vec<Part>, String> {
+    let mut parts = Vec::new();
+    while let Some(field) = multipart.next_field().await.map_err(|e| unreadable(&e))? {
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let data = field.bytes().await.map_err(|e| unreadable(&e))?;
+        parts.push(Part {
+            name,
+            file_name,
+            data,
+        });
+    }
+    Ok(parts)
 }

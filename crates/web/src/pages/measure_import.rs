@@ -96,24 +96,19 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let mut p = page(&app, &user, uri.path()).await?;
     let (mut step, mut bytes, mut mapping) = (String::new(), Vec::new(), Vec::new());
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                p.file_error = Some(upload::unreadable(&e));
-                return render_invalid(&p);
-            }
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        let upload_name = field.file_name().map(str::to_owned);
-        let data = match field.bytes().await {
-            Ok(data) => data,
-            Err(e) => {
-                p.file_error = Some(upload::unreadable(&e));
-                return render_invalid(&p);
-            }
-        };
+    let parts = match upload::parts(&mut multipart).await {
+        Ok(parts) => parts,
+        Err(message) => {
+            p.file_error = Some(message);
+            return render_invalid(&p);
+        }
+    };
+    for upload::Part {
+        name,
+        file_name: upload_name,
+        data,
+    } in parts
+    {
         let text = match name.as_str() {
             "file" => String::new(),
             _ => match upload::text(&name, &data) {

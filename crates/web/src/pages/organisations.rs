@@ -387,23 +387,14 @@ pub async fn import(
     let mut bytes: Option<Vec<u8>> = None;
     let mut mode = ImportMode::AllOrNothing;
     let mut page = ImportPage::new(Layout::new(&app, &user, "CSV-Import", uri.path()));
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => {
-                page.file_error = Some(upload::unreadable(&e));
-                return render_invalid(&page);
-            }
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        let data = match field.bytes().await {
-            Ok(data) => data,
-            Err(e) => {
-                page.file_error = Some(upload::unreadable(&e));
-                return render_invalid(&page);
-            }
-        };
+    let parts = match upload::parts(&mut multipart).await {
+        Ok(parts) => parts,
+        Err(message) => {
+            page.file_error = Some(message);
+            return render_invalid(&page);
+        }
+    };
+    for upload::Part { name, data, .. } in parts {
         match name.as_str() {
             "file" | "content" if !data.is_empty() => bytes = Some(data.to_vec()),
             "mode" if data.as_ref() == b"valid" => mode = ImportMode::ValidRowsOnly,
