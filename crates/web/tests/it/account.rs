@@ -75,6 +75,20 @@ async fn enrol(app: &TestApp, cookie: &str) -> String {
     secret
 }
 
+/// Signs in with the demo password, then sends `code` as the second factor; the code step's reply.
+async fn login_with_code(app: &TestApp, username: &str, code: &str) -> crate::Reply {
+    let step1 = app
+        .post_form(
+            "/login",
+            &[("username", username), ("password", "lotse-demo")],
+            None,
+        )
+        .await;
+    let half = step1.session_cookie().unwrap();
+    app.post_form("/login/totp", &[("code", code), ("next", "/")], Some(&half))
+        .await
+}
+
 web_test!(totp_enrolment_and_login_with_a_second_factor, |app| {
     let cookie = app.login("fallmanagement").await;
     let secret = enrol(&app, &cookie).await;
@@ -255,36 +269,9 @@ web_test!(wrong_codes_count_across_fresh_password_logins, |app| {
 
     // Five wrong codes, each after a fresh (correct) password step: the count is not reset.
     for _ in 0..lotse_store::login_throttle::MAX_FAILURES {
-        let step1 = app
-            .post_form(
-                "/login",
-                &[("username", "abh"), ("password", "lotse-demo")],
-                None,
-            )
-            .await;
-        let half = step1.session_cookie().unwrap();
-        app.post_form(
-            "/login/totp",
-            &[("code", "000000"), ("next", "/")],
-            Some(&half),
-        )
-        .await;
+        login_with_code(&app, "abh", "000000").await;
     }
-    let step1 = app
-        .post_form(
-            "/login",
-            &[("username", "abh"), ("password", "lotse-demo")],
-            None,
-        )
-        .await;
-    let half = step1.session_cookie().unwrap();
-    let right = app
-        .post_form(
-            "/login/totp",
-            &[("code", &code_now(&secret, 0)), ("next", "/")],
-            Some(&half),
-        )
-        .await;
+    let right = login_with_code(&app, "abh", &code_now(&secret, 0)).await;
     assert_eq!(
         right.location(),
         "/login",
@@ -356,21 +343,7 @@ web_test!(
                 .await;
             }
         }
-        let step1 = app
-            .post_form(
-                "/login",
-                &[("username", "admin"), ("password", "lotse-demo")],
-                None,
-            )
-            .await;
-        let half = step1.session_cookie().unwrap();
-        let right = app
-            .post_form(
-                "/login/totp",
-                &[("code", &code_now(&secret, 0)), ("next", "/")],
-                Some(&half),
-            )
-            .await;
+        let right = login_with_code(&app, "admin", &code_now(&secret, 0)).await;
         assert_eq!(right.location(), "/", "{}", right.body);
     }
 );
