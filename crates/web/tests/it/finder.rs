@@ -288,18 +288,7 @@ web_test!(
         );
 
         // A second node on the same database picks the change up by itself.
-        let state = lotse_web::AppState {
-            finder: std::sync::Arc::new(lotse_web::finder::Finder::with_sync_interval(0)),
-            ..lotse_web::AppState::new(
-                app.db.clone(),
-                lotse_web::WebConfig {
-                    secure_cookies: true,
-                    demo: true,
-                    mail: None,
-                },
-            )
-        };
-        let other = lotse_web::app(state);
+        let other = app.syncing_node();
         let ask = |router: axum::Router, q: &'static str| async move {
             let response = router
                 .oneshot(

@@ -362,17 +362,7 @@ web_test!(hsds_pages_hold_every_published_offer_exactly_once, |app| {
     );
 
     // A node sees an offer published elsewhere on its next look at the store.
-    let node = lotse_web::app(lotse_web::AppState {
-        finder: std::sync::Arc::new(lotse_web::finder::Finder::with_sync_interval(0)),
-        ..lotse_web::AppState::new(
-            app.db.clone(),
-            lotse_web::WebConfig {
-                secure_cookies: true,
-                demo: true,
-                mail: None,
-            },
-        )
-    });
+    let node = app.syncing_node();
     let other = TestApp {
         db: app.db.clone(),
         router: node,

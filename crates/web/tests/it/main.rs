@@ -73,6 +73,22 @@ impl TestApp {
         Self::router_with_mail(db, None)
     }
 
+    /// Another node whose finder looks at the store on every request (no sync interval), to see
+    /// changes made on this node at once.
+    pub fn syncing_node(&self) -> Router {
+        lotse_web::app(lotse_web::AppState {
+            finder: std::sync::Arc::new(lotse_web::finder::Finder::with_sync_interval(0)),
+            ..lotse_web::AppState::new(
+                self.db.clone(),
+                lotse_web::WebConfig {
+                    secure_cookies: true,
+                    demo: true,
+                    mail: None,
+                },
+            )
+        })
+    }
+
     /// A node that sends mail through the given SMTP server.
     pub fn router_with_mail(db: &Db, mail: Option<lotse_web::mail::MailConfig>) -> Router {
         let state = lotse_web::AppState::new(
