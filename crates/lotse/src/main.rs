@@ -436,20 +436,37 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
         }
         Command::Audit(AuditCommand::Verify) => {
             let db = Db::open(&url).await?;
-            let report = audit::verify(&db).await?;
-            match report.first_broken {
-                None => {
-                    println!("audit log intact: {} entries verified", report.entries);
-                    Ok(ExitCode::SUCCESS)
-                }
+            let changes = audit::verify(&db).await?;
+            let reads = lotse_store::access_log::verify(&db).await?;
+            let mut intact = true;
+            match changes.first_broken {
+                None => println!("audit log intact: {} entries verified", changes.entries),
                 Some(b) => {
+                    intact = false;
                     println!(
                         "audit log BROKEN at entry {}: {} ({} entries before it are intact)",
-                        b.seq, b.reason, report.entries
+                        b.seq, b.reason, changes.entries
                     );
-                    Ok(ExitCode::FAILURE)
                 }
             }
+            match reads.first_broken {
+                None => println!(
+                    "access log intact: {} reads in {} batches verified",
+                    reads.entries, reads.batches
+                ),
+                Some((batch, reason)) => {
+                    intact = false;
+                    println!(
+                        "access log BROKEN at batch {batch}: {reason} ({} reads in {} batches before it are intact)",
+                        reads.entries, reads.batches
+                    );
+                }
+            }
+            Ok(if intact {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
     }
 }

@@ -1,15 +1,18 @@
 //! The audit log: who changed (and later, who read) what, when.
 //!
-//! Entries are appended in the same transaction as the change they record and chained by SHA-256:
+//! Store functions record a typed [`Event`] on their transaction ([`crate::Tx::record`]); the
+//! events are appended when it commits, in the same transaction as the change they record, and
+//! chained by SHA-256:
 //! each entry's hash covers its own fields and the previous entry's hash, so changing or removing
 //! any entry breaks every link after it. `lotse audit verify` walks the chain ([`verify`]).
 //! The database additionally refuses UPDATE and DELETE on the table (triggers in the migration).
+//! Reads of protected records go to the separate access log ([`crate::access_log`]).
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::Result;
-use crate::db::{Backend, Db, Tx, Value, bind_values, read, tx};
+use crate::db::{Backend, Conn, Db, Value, bind_values, insert_rows, read, tx};
 
 /// Who did something: a user, or the system itself (CLI, reference data, demo loader).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,102 +80,425 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
         })
 }
 
-/// Appends one entry. Must be called inside the transaction that makes the change.
+/// What kind of record an audit event is about. Stored as [`Entity::key`]; the keys are those
+/// the log has always used, so old and new entries filter alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    User,
+    Session,
+    ApiToken,
+    Setting,
+    ReferenceData,
+    Organisation,
+    Concept,
+    FieldOfAction,
+    Measure,
+    Indicator,
+    ReviewRound,
+    ReviewUpdate,
+    ReviewProposal,
+    StructuralIssue,
+    Body,
+    Meeting,
+    AgendaItem,
+    Decision,
+    ActionItem,
+    Offer,
+    Programme,
+    FundingProgramme,
+    Grant,
+    ReportingDeadline,
+}
+
+impl Entity {
+    pub const ALL: [Entity; 24] = [
+        Entity::User,
+        Entity::Session,
+        Entity::ApiToken,
+        Entity::Setting,
+        Entity::ReferenceData,
+        Entity::Organisation,
+        Entity::Concept,
+        Entity::FieldOfAction,
+        Entity::Measure,
+        Entity::Indicator,
+        Entity::ReviewRound,
+        Entity::ReviewUpdate,
+        Entity::ReviewProposal,
+        Entity::StructuralIssue,
+        Entity::Body,
+        Entity::Meeting,
+        Entity::AgendaItem,
+        Entity::Decision,
+        Entity::ActionItem,
+        Entity::Offer,
+        Entity::Programme,
+        Entity::FundingProgramme,
+        Entity::Grant,
+        Entity::ReportingDeadline,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Entity::User => "user",
+            Entity::Session => "session",
+            Entity::ApiToken => "api_token",
+            Entity::Setting => "setting",
+            Entity::ReferenceData => "reference_data",
+            Entity::Organisation => "organisation",
+            Entity::Concept => "concept",
+            Entity::FieldOfAction => "field_of_action",
+            Entity::Measure => "measure",
+            Entity::Indicator => "indicator",
+            Entity::ReviewRound => "review_round",
+            Entity::ReviewUpdate => "review_update",
+            Entity::ReviewProposal => "review_proposal",
+            Entity::StructuralIssue => "structural_issue",
+            Entity::Body => "body",
+            Entity::Meeting => "meeting",
+            Entity::AgendaItem => "agenda_item",
+            Entity::Decision => "decision",
+            Entity::ActionItem => "action_item",
+            Entity::Offer => "offer",
+            Entity::Programme => "programme",
+            Entity::FundingProgramme => "funding_programme",
+            Entity::Grant => "grant",
+            Entity::ReportingDeadline => "reporting_deadline",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Entity> {
+        Entity::ALL.into_iter().find(|e| e.key() == key)
+    }
+}
+
+/// What was done. Stored as [`Action::key`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Create,
+    Update,
+    Import,
+    Load,
+    Activate,
+    Deactivate,
+    Login,
+    LoginFailed,
+    SecondFactor,
+    SecondFactorFailed,
+    Logout,
+    ChangePassword,
+    ResetPassword,
+    EnrolTotp,
+    RemoveTotp,
+    Revoke,
+    Open,
+    Close,
+    Submit,
+    Accept,
+    Return,
+    Propose,
+    Remind,
+    Approve,
+    Discard,
+    Verify,
+    Withdraw,
+    Reinstate,
+    Link,
+    LinkMeasure,
+    UnlinkMeasure,
+    RecordValue,
+    AddSite,
+    DeactivateSite,
+    ReactivateSite,
+    SetFigures,
+    SetBudget,
+    Payment,
+    Expense,
+    AddDeadline,
+    SubmitReport,
+}
+
+impl Action {
+    pub const ALL: [Action; 41] = [
+        Action::Create,
+        Action::Update,
+        Action::Import,
+        Action::Load,
+        Action::Activate,
+        Action::Deactivate,
+        Action::Login,
+        Action::LoginFailed,
+        Action::SecondFactor,
+        Action::SecondFactorFailed,
+        Action::Logout,
+        Action::ChangePassword,
+        Action::ResetPassword,
+        Action::EnrolTotp,
+        Action::RemoveTotp,
+        Action::Revoke,
+        Action::Open,
+        Action::Close,
+        Action::Submit,
+        Action::Accept,
+        Action::Return,
+        Action::Propose,
+        Action::Remind,
+        Action::Approve,
+        Action::Discard,
+        Action::Verify,
+        Action::Withdraw,
+        Action::Reinstate,
+        Action::Link,
+        Action::LinkMeasure,
+        Action::UnlinkMeasure,
+        Action::RecordValue,
+        Action::AddSite,
+        Action::DeactivateSite,
+        Action::ReactivateSite,
+        Action::SetFigures,
+        Action::SetBudget,
+        Action::Payment,
+        Action::Expense,
+        Action::AddDeadline,
+        Action::SubmitReport,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Import => "import",
+            Action::Load => "load",
+            Action::Activate => "reactivate",
+            Action::Deactivate => "deactivate",
+            Action::Login => "login",
+            Action::LoginFailed => "login_failed",
+            Action::SecondFactor => "second_factor",
+            Action::SecondFactorFailed => "second_factor_failed",
+            Action::Logout => "logout",
+            Action::ChangePassword => "change_password",
+            Action::ResetPassword => "reset_password",
+            Action::EnrolTotp => "enrol_totp",
+            Action::RemoveTotp => "remove_totp",
+            Action::Revoke => "revoke",
+            Action::Open => "open",
+            Action::Close => "close",
+            Action::Submit => "submit",
+            Action::Accept => "accept",
+            Action::Return => "return",
+            Action::Propose => "propose",
+            Action::Remind => "remind",
+            Action::Approve => "approve",
+            Action::Discard => "discard",
+            Action::Verify => "verify",
+            Action::Withdraw => "withdraw",
+            Action::Reinstate => "reinstate",
+            Action::Link => "link",
+            Action::LinkMeasure => "link_measure",
+            Action::UnlinkMeasure => "unlink_measure",
+            Action::RecordValue => "record_value",
+            Action::AddSite => "add_site",
+            Action::DeactivateSite => "deactivate_site",
+            Action::ReactivateSite => "reactivate_site",
+            Action::SetFigures => "set_figures",
+            Action::SetBudget => "set_budget",
+            Action::Payment => "payment",
+            Action::Expense => "expense",
+            Action::AddDeadline => "add_deadline",
+            Action::SubmitReport => "submit_report",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.key() == key)
+    }
+}
+
+/// One audited act: who did what to which record, when, and what changed.
 ///
-/// The chain head is read with `FOR UPDATE` on PostgreSQL (SQLite's `BEGIN IMMEDIATE` already
-/// serialises writers), so concurrent transactions on several nodes cannot fork the chain.
-pub async fn append(
-    tx: &mut Tx,
-    actor: &Actor,
-    action: &str,
-    entity: &str,
-    record_id: &str,
-    changes: serde_json::Value,
-    at: i64,
-) -> Result<()> {
-    let head_sql = match tx.backend() {
-        Backend::Sqlite => "SELECT seq, hash FROM audit_head WHERE id = 1",
-        Backend::Postgres => "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
-    };
-    let changes = changes.to_string();
-    tx!(tx, |c| {
-        let (prev_seq, prev_hash): (i64, String) =
-            sqlx::query_as(head_sql).fetch_one(&mut *c).await?;
-        let mut entry = AuditEntry {
-            seq: prev_seq + 1,
-            at,
-            actor_id: actor.user_id.clone(),
-            actor_name: actor.name.clone(),
-            action: action.to_owned(),
-            entity: entity.to_owned(),
-            record_id: record_id.to_owned(),
-            changes: changes.clone(),
-            prev_hash,
-            hash: String::new(),
-        };
-        entry.hash = entry_hash(&entry);
-        let (seq, hash, prev_hash) = (entry.seq, &entry.hash, &entry.prev_hash);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor_id, actor_name, action, entity, record_id, changes, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(seq)
-        .bind(at)
-        .bind(actor.user_id.as_deref())
-        .bind(&actor.name)
-        .bind(action)
-        .bind(entity)
-        .bind(record_id)
-        .bind(&changes)
-        .bind(prev_hash)
-        .bind(hash)
-        .execute(&mut *c)
-        .await?;
-        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
-            .bind(seq)
-            .bind(hash)
-            .execute(&mut *c)
-            .await?;
-    });
-    Ok(())
+/// Build it with [`Event::created`], [`Event::updated`] (the change record is computed from the
+/// values before and after) or [`Event::new`] for acts without field changes, and hand it to
+/// [`Tx::record`]; it is written when the transaction commits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub actor: Actor,
+    pub at: i64,
+    pub entity: Entity,
+    pub action: Action,
+    pub record_id: String,
+    pub changes: serde_json::Value,
 }
 
-/// Records that someone read personal data (accounts now; client records later), in a transaction
-/// of its own: the read itself changes nothing, but who looked at whom must be traceable.
-pub async fn record_read(
-    db: &Db,
-    actor: &Actor,
-    entity: &str,
-    record_id: &str,
-    at: i64,
-) -> Result<()> {
-    db.write(async |tx| {
-        append(
-            tx,
-            actor,
-            "read",
+impl Event {
+    /// An act without a change record (a login, a reminder sent, an approval).
+    pub fn new(actor: &Actor, at: i64, entity: Entity, action: Action, record_id: &str) -> Event {
+        Event {
+            actor: actor.clone(),
+            at,
             entity,
-            record_id,
-            serde_json::json!({}),
-            at,
-        )
-        .await
-    })
-    .await
+            action,
+            record_id: record_id.to_owned(),
+            changes: serde_json::json!({}),
+        }
+    }
+
+    /// A new record: its fields are the change record.
+    pub fn created(
+        actor: &Actor,
+        at: i64,
+        entity: Entity,
+        record_id: &str,
+        record: &impl Serialize,
+    ) -> Event {
+        Event::new(actor, at, entity, Action::Create, record_id).with(fields_of(record))
+    }
+
+    /// A changed record: the change record holds each field whose value differs between `before`
+    /// and `after`, as `{"field": {"from": …, "to": …}}`. Computed, so no field can be left out.
+    pub fn updated<T: Serialize>(
+        actor: &Actor,
+        at: i64,
+        entity: Entity,
+        record_id: &str,
+        before: &T,
+        after: &T,
+    ) -> Event {
+        Event::new(actor, at, entity, Action::Update, record_id).with(changes(before, after))
+    }
+
+    /// The same act under another action (an import is a creation, a status change an update).
+    pub fn as_action(mut self, action: Action) -> Event {
+        self.action = action;
+        self
+    }
+
+    /// Adds the entries of `details` (a JSON object) to the change record.
+    pub fn with(mut self, details: serde_json::Value) -> Event {
+        match (&mut self.changes, details) {
+            (serde_json::Value::Object(map), serde_json::Value::Object(more)) => map.extend(more),
+            (_, serde_json::Value::Null) => {}
+            (changes, other) => *changes = other,
+        }
+        self
+    }
 }
 
-/// Builds the `changes` object of an update: only the fields whose value differs.
-pub fn diff<'a>(fields: impl IntoIterator<Item = (&'a str, String, String)>) -> serde_json::Value {
+/// The fields of a record as a JSON object (a non-object value is wrapped as `{"value": …}`).
+fn fields_of(record: &impl Serialize) -> serde_json::Value {
+    match serde_json::to_value(record) {
+        Ok(v @ serde_json::Value::Object(_)) => v,
+        Ok(other) => serde_json::json!({ "value": other }),
+        Err(e) => serde_json::json!({ "unrecorded": e.to_string() }),
+    }
+}
+
+/// Bookkeeping every write changes; a change record lists what a person changed.
+const NOT_CHANGES: [&str; 2] = ["created_at", "updated_at"];
+
+/// The change record between two values of a record: the fields that differ, with both values.
+pub fn changes<T: Serialize>(before: &T, after: &T) -> serde_json::Value {
+    let (mut before, mut after) = (fields_of(before), fields_of(after));
+    for field in NOT_CHANGES {
+        if let Some(map) = before.as_object_mut() {
+            map.remove(field);
+        }
+        if let Some(map) = after.as_object_mut() {
+            map.remove(field);
+        }
+    }
+    let empty = serde_json::Map::new();
+    let b = before.as_object().unwrap_or(&empty);
+    let a = after.as_object().unwrap_or(&empty);
     let mut map = serde_json::Map::new();
-    for (field, old, new) in fields {
+    for (field, new) in a {
+        let old = b.get(field).unwrap_or(&serde_json::Value::Null);
         if old != new {
+            map.insert(field.clone(), serde_json::json!({ "from": old, "to": new }));
+        }
+    }
+    for (field, old) in b {
+        if !a.contains_key(field) {
             map.insert(
-                field.to_owned(),
-                serde_json::json!({ "from": old, "to": new }),
+                field.clone(),
+                serde_json::json!({ "from": old, "to": null }),
             );
         }
     }
     serde_json::Value::Object(map)
+}
+
+/// How many entries one INSERT writes: 10 columns each, well below both backends' limits on
+/// bound parameters (SQLite 32,766, PostgreSQL 65,535).
+const ROWS_PER_INSERT: usize = 500;
+
+/// Appends a transaction's events to the chain, inside that transaction (called by
+/// [`Tx::commit`]). The chain head is read with `FOR UPDATE` on PostgreSQL (SQLite's
+/// `BEGIN IMMEDIATE` already serialises writers), so concurrent transactions on several nodes
+/// cannot fork the chain; it is taken at the very end of the transaction, so the lock is held for
+/// the length of one insert, not of the whole change.
+pub(crate) async fn append_all(conn: &mut Conn, events: &[Event]) -> Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let head_sql = match conn.backend() {
+        Backend::Sqlite => "SELECT seq, hash FROM audit_head WHERE id = 1",
+        Backend::Postgres => "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+    };
+    let (mut seq, mut prev_hash): (i64, String) =
+        tx!(conn, |c| sqlx::query_as(head_sql).fetch_one(&mut *c).await)?;
+    let mut entries = Vec::with_capacity(events.len());
+    for e in events {
+        seq += 1;
+        let mut entry = AuditEntry {
+            seq,
+            at: e.at,
+            actor_id: e.actor.user_id.clone(),
+            actor_name: e.actor.name.clone(),
+            action: e.action.key().to_owned(),
+            entity: e.entity.key().to_owned(),
+            record_id: e.record_id.clone(),
+            changes: e.changes.to_string(),
+            prev_hash: std::mem::take(&mut prev_hash),
+            hash: String::new(),
+        };
+        entry.hash = entry_hash(&entry);
+        prev_hash.clone_from(&entry.hash);
+        entries.push(entry);
+    }
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let sql = insert_rows(
+            "audit_log (seq, at, actor_id, actor_name, action, entity, record_id, changes, prev_hash, hash)",
+            10,
+            chunk.len(),
+        );
+        tx!(conn, |c| {
+            // Only numbered placeholders are interpolated; every value is bound.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for e in chunk {
+                q = q
+                    .bind(e.seq)
+                    .bind(e.at)
+                    .bind(e.actor_id.as_deref())
+                    .bind(&e.actor_name)
+                    .bind(&e.action)
+                    .bind(&e.entity)
+                    .bind(&e.record_id)
+                    .bind(&e.changes)
+                    .bind(&e.prev_hash)
+                    .bind(&e.hash);
+            }
+            q.execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
+    }
+    tx!(conn, |c| {
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(&prev_hash)
+            .execute(&mut *c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }
 
 #[derive(Debug, Default, Clone)]

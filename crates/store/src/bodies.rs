@@ -8,7 +8,7 @@ use lotse_domain::validation::{optional_multiline, required_text};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Actor};
+use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{
     Db, Tx, is_foreign_key_violation, is_unique_violation, new_id, on_missing_reference, read, tx,
 };
@@ -120,16 +120,10 @@ pub async fn create_body(
             StoreError::field("members", "Eine der Mitgliedsorganisationen gibt es nicht.")
         })?;
     }
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "body",
-        &id,
-        json!({ "name": name, "members": members.join(",") }),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::Body, Action::Create, &id)
+            .with(json!({ "name": name, "members": members.join(",") })),
+    );
     Ok(id)
 }
 
@@ -197,16 +191,10 @@ pub async fn create_meeting(
         .map(|r| r.rows_affected())
     });
     on_missing_reference(inserted, || StoreError::NotFound)?;
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "meeting",
-        &id,
-        json!({ "body_id": body_id, "held_on": date }),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::Meeting, Action::Create, &id)
+            .with(json!({ "body_id": body_id, "held_on": date })),
+    );
     Ok(id)
 }
 
@@ -235,16 +223,11 @@ pub async fn add_agenda_item(
         .await
         .map(|r| r.rows_affected())
     })?;
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "agenda_item",
-        &id,
-        json!({ "meeting_id": meeting_id, "title": title }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::AgendaItem, Action::Create, &id)
+            .with(json!({ "meeting_id": meeting_id, "title": title })),
+    );
+    Ok(())
 }
 
 pub async fn set_minutes(
@@ -270,16 +253,11 @@ pub async fn set_minutes(
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    audit::append(
-        tx,
-        actor,
-        "update",
-        "meeting",
-        meeting_id,
-        json!({ "minutes": "geändert" }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::Meeting, Action::Update, meeting_id)
+            .with(json!({ "minutes": "geändert" })),
+    );
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -427,16 +405,7 @@ pub async fn create_decision(
             )
         })?;
     }
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "decision",
-        &id,
-        json!({ "body_id": body_id, "number": number, "decided_on": date, "measures": input.measure_ids.join(",") }),
-        now,
-    )
-    .await?;
+    tx.record(Event::new(actor, now, Entity::Decision, Action::Create, &id).with(json!({ "body_id": body_id, "number": number, "decided_on": date, "measures": input.measure_ids.join(",") })));
     Ok(id)
 }
 
@@ -563,16 +532,10 @@ pub async fn create_action_item(
             "Die zuständige Person, Sitzung oder der Beschluss existiert nicht.",
         )
     })?;
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "action_item",
-        &id,
-        json!({ "title": title, "owner_user_id": input.owner_user_id, "due_on": due }),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::ActionItem, Action::Create, &id)
+            .with(json!({ "title": title, "owner_user_id": input.owner_user_id, "due_on": due })),
+    );
     Ok(id)
 }
 
@@ -601,16 +564,11 @@ pub async fn set_action_state(
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    audit::append(
-        tx,
-        actor,
-        "update",
-        "action_item",
-        id,
-        json!({ "state": state }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::ActionItem, Action::Update, id)
+            .with(json!({ "state": state })),
+    );
+    Ok(())
 }
 
 /// Where a structural issue was taken up: the committee work that shows the
@@ -662,16 +620,10 @@ async fn link_issue_to(
     on_missing_reference(linked, || StoreError::NotFound)?;
     let mut detail = serde_json::Map::new();
     detail.insert(forum.audit_key().into(), forum_id.into());
-    audit::append(
-        tx,
-        actor,
-        "link",
-        "structural_issue",
-        issue_id,
-        detail.into(),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::StructuralIssue, Action::Link, issue_id).with(detail.into()),
+    );
+    Ok(())
 }
 
 /// Records that a structural issue was handled in a meeting.

@@ -7,7 +7,7 @@
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::db::{Backend, Db, Tx, tx};
+use crate::db::{Backend, Conn, Db, Pool, Tx, tx};
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub struct Table {
 use Kind::*;
 
 /// All tables with data, parents before children. `schema_migrations` is not copied: the target
-/// is migrated by the program itself. `audit_head` is copied by updating its single row.
+/// is migrated by the program itself. The chain heads are copied by updating their single row.
 pub const TABLES: &[Table] = &[
     Table {
         name: "towns",
@@ -580,7 +580,40 @@ pub const TABLES: &[Table] = &[
         order_by: "id",
         columns: &[("id", Int), ("seq", Int), ("hash", Text)],
     },
+    Table {
+        name: "access_log",
+        order_by: "seq",
+        columns: &[
+            ("seq", Int),
+            ("batch", Int),
+            ("at", Int),
+            ("actor_id", NullableText),
+            ("actor_name", Text),
+            ("entity", Text),
+            ("record_id", Text),
+        ],
+    },
+    Table {
+        name: "access_batches",
+        order_by: "batch",
+        columns: &[
+            ("batch", Int),
+            ("first_seq", Int),
+            ("last_seq", Int),
+            ("written_at", Int),
+            ("prev_hash", Text),
+            ("hash", Text),
+        ],
+    },
+    Table {
+        name: "access_head",
+        order_by: "id",
+        columns: &[("id", Int), ("batch", Int), ("seq", Int), ("hash", Text)],
+    },
 ];
+
+/// The chain heads: one row each, created by the migration, overwritten rather than inserted.
+const HEADS: [&str; 2] = ["audit_head", "access_head"];
 
 /// Tables that exist but are deliberately not in [`TABLES`].
 pub const NOT_COPIED: &[&str] = &["schema_migrations"];
@@ -643,6 +676,8 @@ async fn write_rows(tx: &mut Tx, table: &Table, rows: &[Vec<Cell>]) -> Result<()
     let sql = if table.name == "audit_head" {
         // The migration created the single row; it is overwritten, not inserted.
         "UPDATE audit_head SET seq = $2, hash = $3 WHERE id = $1".to_owned()
+    } else if table.name == "access_head" {
+        "UPDATE access_head SET batch = $2, seq = $3, hash = $4 WHERE id = $1".to_owned()
     } else {
         let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
         format!(
@@ -710,22 +745,22 @@ fn row_name(table: &Table, row: &[Cell]) -> String {
 
 /// Begins a read-only snapshot of the whole database.
 async fn snapshot(db: &Db) -> Result<Tx> {
-    Ok(match db {
-        Db::Sqlite(s) => Tx::Sqlite(s.read.begin().await?),
-        Db::Postgres(p) => {
+    Ok(Tx::exempt(match &db.pool {
+        Pool::Sqlite(s) => Conn::Sqlite(s.read.begin().await?),
+        Pool::Postgres(p) => {
             let mut t = p.begin().await?;
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute(&mut *t)
                 .await?;
-            Tx::Postgres(t)
+            Conn::Postgres(t)
         }
-    })
+    }))
 }
 
 /// Whether a database holds nothing but what a fresh migration creates.
 pub async fn is_empty(db: &Db) -> Result<bool> {
     let mut tx = snapshot(db).await?;
-    for table in TABLES.iter().filter(|t| t.name != "audit_head") {
+    for table in TABLES.iter().filter(|t| !HEADS.contains(&t.name)) {
         if !read_page(&mut tx, table, 0).await?.is_empty() {
             return Ok(false);
         }
@@ -748,7 +783,7 @@ pub async fn copy(from: &Db, to: &Db) -> Result<CopyReport> {
         ));
     }
     let mut source = snapshot(from).await?;
-    let mut target = to.begin().await?;
+    let mut target = to.begin_exempt().await?;
     let mut rows = 0u64;
     for table in TABLES {
         let mut offset = 0;
@@ -819,8 +854,8 @@ pub async fn backup(db: &Db, file: &std::path::Path) -> Result<CopyReport> {
     let path = file
         .to_str()
         .ok_or_else(|| StoreError::Config("backup path is not valid UTF-8".into()))?;
-    match db {
-        Db::Sqlite(s) => {
+    match &db.pool {
+        Pool::Sqlite(s) => {
             sqlx::query("VACUUM INTO $1")
                 .bind(path)
                 .execute(&s.write)
@@ -831,7 +866,7 @@ pub async fn backup(db: &Db, file: &std::path::Path) -> Result<CopyReport> {
                 rows,
             })
         }
-        Db::Postgres(_) => {
+        Pool::Postgres(_) => {
             let target = Db::open(&format!("sqlite://{path}")).await?;
             let report = copy(db, &target).await;
             target.close().await;

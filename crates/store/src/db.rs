@@ -12,7 +12,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite, Transaction};
 
-use crate::StoreError;
+use crate::access_log::AccessLog;
+use crate::{StoreError, audit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -20,8 +21,16 @@ pub enum Backend {
     Postgres,
 }
 
+/// The database: a connection pool on one of the two backends, and the access log that records
+/// who read protected records (written in the background, see [`crate::access_log`]).
 #[derive(Clone, Debug)]
-pub enum Db {
+pub struct Db {
+    pub(crate) pool: Pool,
+    pub(crate) access: AccessLog,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
     Sqlite(SqliteDb),
     Postgres(PgPool),
 }
@@ -35,20 +44,41 @@ pub struct SqliteDb {
     pub(crate) write: SqlitePool,
 }
 
-pub enum Tx {
+pub(crate) enum Conn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+}
+
+/// A write transaction that cannot commit a change without saying what it did.
+///
+/// Store functions record an [`audit::Event`] for every change they make; the events are hashed
+/// into the audit chain and written at [`Tx::commit`], in the same transaction as the change, so a
+/// change and its entry are committed together or not at all. A transaction that ran a statement
+/// but recorded no event refuses to commit: forgetting the audit is an error, not a convention.
+/// Only the store itself can open the few transactions that are exempt (counters, the access
+/// log, migrations, restoring a backup), each naming why.
+pub struct Tx {
+    conn: Conn,
+    audit: Audit,
+}
+
+enum Audit {
+    Required {
+        events: Vec<audit::Event>,
+        touched: bool,
+    },
+    Exempt,
 }
 
 /// Runs `$body` with `$c` bound to a pool for reading, once per backend.
 macro_rules! read {
     ($db:expr, |$c:ident| $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(s) => {
+        match &($db).pool {
+            $crate::db::Pool::Sqlite(s) => {
                 let $c = &s.read;
                 $body
             }
-            $crate::db::Db::Postgres(p) => {
+            $crate::db::Pool::Postgres(p) => {
                 let $c = p;
                 $body
             }
@@ -59,12 +89,12 @@ macro_rules! read {
 /// Runs `$body` with `$c` bound to the transaction's connection, once per backend.
 macro_rules! tx {
     ($tx:expr, |$c:ident| $body:expr) => {
-        match $tx {
-            $crate::db::Tx::Sqlite(t) => {
+        match ($tx).conn_mut() {
+            $crate::db::Conn::Sqlite(t) => {
                 let $c: &mut sqlx::SqliteConnection = &mut *t;
                 $body
             }
-            $crate::db::Tx::Postgres(t) => {
+            $crate::db::Conn::Postgres(t) => {
                 let $c: &mut sqlx::PgConnection = &mut *t;
                 $body
             }
@@ -72,7 +102,47 @@ macro_rules! tx {
     };
 }
 
-pub(crate) use {read, tx};
+/// Where a read runs: on the read pool, or inside a write transaction, where it sees the
+/// transaction's own changes and the facts a write depends on cannot change under it (a record's
+/// values before and after a change, the owner that allows an edit).
+pub enum On<'a> {
+    Db(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+impl On<'_> {
+    /// The same place again, for the next query of a function that runs several.
+    pub fn reborrow(&mut self) -> On<'_> {
+        match self {
+            On::Db(db) => On::Db(db),
+            On::Tx(tx) => On::Tx(tx),
+        }
+    }
+}
+
+impl<'a> From<&'a Db> for On<'a> {
+    fn from(db: &'a Db) -> Self {
+        On::Db(db)
+    }
+}
+
+impl<'a> From<&'a mut Tx> for On<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        On::Tx(tx)
+    }
+}
+
+/// Runs `$body` with `$c` bound to the connection of an [`On`]: a pool or a transaction.
+macro_rules! on {
+    ($on:expr, |$c:ident| $body:expr) => {
+        match $on {
+            $crate::db::On::Db(db) => $crate::db::read!(db, |$c| $body),
+            $crate::db::On::Tx(tx) => $crate::db::tx!(tx, |$c| $body),
+        }
+    };
+}
+
+pub(crate) use {on, read, tx};
 
 /// A value for a query built at run time (filters), bound the same way on both backends.
 #[derive(Debug, Clone)]
@@ -95,6 +165,22 @@ macro_rules! bind_values {
     }};
 }
 pub(crate) use bind_values;
+
+/// `INSERT INTO {table_and_columns} VALUES ($1,…),(…)` for `rows` rows of `columns` values each,
+/// numbered in order: the statement of the multi-row inserts that write logs in batches.
+pub(crate) fn insert_rows(table_and_columns: &str, columns: usize, rows: usize) -> String {
+    use std::fmt::Write;
+    let mut sql = format!("INSERT INTO {table_and_columns} VALUES ");
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ",(" });
+        for column in 1..=columns {
+            let sep = if column == 1 { "" } else { "," };
+            let _ = write!(sql, "{sep}${}", row * columns + column);
+        }
+        sql.push(')');
+    }
+    sql
+}
 
 /// Where the data lives, parsed from a URL: `sqlite://path/to/file.db` or `postgres://…`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,7 +224,7 @@ impl Db {
     }
 
     async fn open_with(url: DatabaseUrl, pg_schema: Option<&str>) -> Result<Db, StoreError> {
-        let db = match url {
+        let pool = match url {
             DatabaseUrl::Sqlite(path) => {
                 if let Some(parent) = std::path::Path::new(&path).parent()
                     && !parent.as_os_str().is_empty()
@@ -165,7 +251,7 @@ impl Db {
                 // A read-only connection cannot open a database that does not exist yet, but the
                 // writer above has just created it, so this only fails for real I/O problems.
                 let read = read?;
-                Db::Sqlite(SqliteDb { read, write })
+                Pool::Sqlite(SqliteDb { read, write })
             }
             DatabaseUrl::Postgres(url) => {
                 let mut options = PgConnectOptions::from_str(&url)?;
@@ -186,35 +272,69 @@ impl Db {
                         .execute(&pool)
                         .await?;
                 }
-                Db::Postgres(pool)
+                Pool::Postgres(pool)
             }
         };
+        let access = AccessLog::start(pool.clone());
+        let db = Db { pool, access };
         crate::migrations::migrate(&db).await?;
         Ok(db)
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
-    /// so a transaction that reads before it writes cannot fail half-way on a lock upgrade.
+    /// Starts a write transaction whose changes must be audited (see [`Tx`]). On SQLite it takes
+    /// the write lock at once (`BEGIN IMMEDIATE`), so a transaction that reads before it writes
+    /// cannot fail half-way on a lock upgrade.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Db::Sqlite(s) => Tx::Sqlite(s.write.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        Ok(Tx {
+            conn: self.begin_conn().await?,
+            audit: Audit::Required {
+                events: Vec::new(),
+                touched: false,
+            },
         })
     }
 
-    /// Runs `f` in a write transaction and commits if it succeeds; on an error nothing is written.
+    /// A transaction without audit events, for the store's own bookkeeping that records no act of
+    /// a person: login counters, the access log's batches, migrations, restoring a backup.
+    pub(crate) async fn begin_exempt(&self) -> Result<Tx, StoreError> {
+        Ok(Tx {
+            conn: self.begin_conn().await?,
+            audit: Audit::Exempt,
+        })
+    }
+
+    async fn begin_conn(&self) -> Result<Conn, StoreError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(s) => Conn::Sqlite(s.write.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => Conn::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Runs `f` in an audited write transaction and commits if it succeeds; on an error nothing
+    /// is written.
     pub async fn write<T>(
         &self,
         f: impl AsyncFnOnce(&mut Tx) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut tx = self.begin().await?;
+        let value = f(&mut tx).await?;
+        tx.commit().await?;
+        Ok(value)
+    }
+
+    /// [`Db::write`] for the exempt bookkeeping of [`Db::begin_exempt`].
+    pub(crate) async fn write_exempt<T>(
+        &self,
+        f: impl AsyncFnOnce(&mut Tx) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut tx = self.begin_exempt().await?;
         let value = f(&mut tx).await?;
         tx.commit().await?;
         Ok(value)
@@ -229,30 +349,114 @@ impl Db {
         Ok(())
     }
 
+    /// The log of reads of protected records.
+    pub fn access_log(&self) -> &AccessLog {
+        &self.access
+    }
+
+    /// Writes what the access log still holds, then closes the pools.
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite(s) => {
+        self.access.flush().await;
+        match &self.pool {
+            Pool::Sqlite(s) => {
                 s.read.close().await;
                 s.write.close().await;
             }
-            Db::Postgres(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Pool {
+    pub(crate) fn is_closed(&self) -> bool {
+        match self {
+            Pool::Sqlite(s) => s.write.is_closed(),
+            Pool::Postgres(p) => p.is_closed(),
+        }
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
+        match self {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
         }
     }
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<(), StoreError> {
+    /// A transaction the store opened itself for reading or exempt bookkeeping.
+    pub(crate) fn exempt(conn: Conn) -> Tx {
+        Tx {
+            conn,
+            audit: Audit::Exempt,
+        }
+    }
+
+    /// Records what this transaction did; written into the audit chain at commit.
+    pub fn record(&mut self, event: audit::Event) {
+        if let Audit::Required { events, .. } = &mut self.audit {
+            events.push(event);
+        }
+    }
+
+    /// Declares that the statements so far changed no row, as their counts showed (an insert that
+    /// met an existing row): there is nothing to record. Only for code that has counted.
+    pub(crate) fn nothing_changed(&mut self) {
+        if let Audit::Required { events, touched } = &mut self.audit
+            && events.is_empty()
+        {
+            *touched = false;
+        }
+    }
+
+    /// The connection for a statement. Marks an audited transaction as one that must record an
+    /// event before it may commit.
+    pub(crate) fn conn_mut(&mut self) -> &mut Conn {
+        if let Audit::Required { touched, .. } = &mut self.audit {
+            *touched = true;
+        }
+        &mut self.conn
+    }
+
+    /// Commits: the recorded events are appended to the audit chain first, in this transaction.
+    /// A transaction that changed something without recording an event is rolled back and
+    /// reported as [`StoreError::Unaudited`].
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        if let Audit::Required { events, touched } = &mut self.audit {
+            if events.is_empty() && *touched {
+                return Err(StoreError::Unaudited);
+            }
+            let events = std::mem::take(events);
+            audit::append_all(&mut self.conn, &events).await?;
+        }
+        self.conn.commit().await
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.conn {
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+impl Conn {
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+            Conn::Sqlite(t) => t.commit().await?,
+            Conn::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
 
-    pub fn backend(&self) -> Backend {
+    pub(crate) fn conn_mut(&mut self) -> &mut Conn {
+        self
+    }
+
+    pub(crate) fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Postgres(_) => Backend::Postgres,
         }
     }
 }
@@ -292,5 +496,16 @@ pub(crate) fn on_missing_reference<T>(
     match result {
         Err(e) if is_foreign_key_violation(&e) => Err(error()),
         other => Ok(other?),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn multi_row_inserts_number_their_values_in_order() {
+        assert_eq!(
+            super::insert_rows("t (a, b)", 2, 3),
+            "INSERT INTO t (a, b) VALUES ($1,$2),($3,$4),($5,$6)"
+        );
     }
 }

@@ -5,7 +5,7 @@ use lotse_domain::funding::{FundingProgrammeDraft, GrantDraft, MovementDraft};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Actor};
+use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, is_unique_violation, new_id, on_missing_reference, read, tx};
 use crate::{Result, StoreError};
 
@@ -258,16 +258,10 @@ pub async fn create_programme(
         Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&d.name)),
         other => other?,
     };
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "funding_programme",
-        &id,
-        json!({ "name": d.name, "funder": d.funder }),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::FundingProgramme, Action::Create, &id)
+            .with(json!({ "name": d.name, "funder": d.funder })),
+    );
     Ok(id)
 }
 
@@ -296,16 +290,11 @@ pub async fn update_programme(
         Ok(0) => return Err(StoreError::NotFound),
         other => other?,
     };
-    audit::append(
-        tx,
-        actor,
-        "update",
-        "funding_programme",
-        id,
-        json!({ "name": d.name, "funder": d.funder }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::FundingProgramme, Action::Update, id)
+            .with(json!({ "name": d.name, "funder": d.funder })),
+    );
+    Ok(())
 }
 
 /// Sets (or corrects) the budget of a year.
@@ -331,16 +320,11 @@ pub async fn set_budget(
     .map(|r| r.rows_affected())
     });
     on_missing_reference(written, || StoreError::NotFound)?;
-    audit::append(
-        tx,
-        actor,
-        "set_budget",
-        "funding_programme",
-        id,
-        json!({ "year": year, "amount_cents": cents }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::FundingProgramme, Action::SetBudget, id)
+            .with(json!({ "year": year, "amount_cents": cents })),
+    );
+    Ok(())
 }
 
 pub async fn create_grant(
@@ -378,20 +362,13 @@ pub async fn create_grant(
             "Empfänger, Programm oder Förderprogramm gibt es nicht.",
         )
     })?;
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "grant",
-        &id,
-        json!({
+    tx.record(
+        Event::new(actor, now, Entity::Grant, Action::Create, &id).with(json!({
             "funding_programme_id": funding_programme_id, "organisation_id": d.organisation_id,
             "programme_id": d.programme_id, "purpose": d.purpose, "amount_cents": d.amount_cents,
             "period_from": d.period_from, "period_to": d.period_to, "reference": d.reference,
-        }),
-        now,
-    )
-    .await?;
+        })),
+    );
     Ok(id)
 }
 
@@ -429,16 +406,20 @@ pub async fn add_movement(
     .map(|r| r.rows_affected())
     });
     on_missing_reference(inserted, || StoreError::NotFound)?;
-    audit::append(
-        tx,
-        actor,
-        d.kind.key(),
-        "grant",
-        grant_id,
-        json!({ "on": d.on, "amount_cents": d.amount_cents, "note": d.note }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(
+            actor,
+            now,
+            Entity::Grant,
+            match d.kind {
+                lotse_domain::funding::Movement::Payment => Action::Payment,
+                lotse_domain::funding::Movement::Expense => Action::Expense,
+            },
+            grant_id,
+        )
+        .with(json!({ "on": d.on, "amount_cents": d.amount_cents, "note": d.note })),
+    );
+    Ok(())
 }
 
 pub async fn add_deadline(
@@ -464,16 +445,11 @@ pub async fn add_deadline(
     .map(|r| r.rows_affected())
     });
     on_missing_reference(inserted, || StoreError::NotFound)?;
-    audit::append(
-        tx,
-        actor,
-        "add_deadline",
-        "grant",
-        grant_id,
-        json!({ "deadline": id, "title": title, "due_on": due_on }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::Grant, Action::AddDeadline, grant_id)
+            .with(json!({ "deadline": id, "title": title, "due_on": due_on })),
+    );
+    Ok(())
 }
 
 /// Records that the report was handed in (or, with `None`, takes that back).
@@ -492,16 +468,10 @@ pub async fn set_submitted(
     .fetch_optional(c)
     .await)?;
     let (grant_id,) = row.ok_or(StoreError::NotFound)?;
-    audit::append(
-        tx,
-        actor,
-        "submit_report",
-        "grant",
-        &grant_id,
-        json!({ "deadline": deadline_id, "submitted_on": on }),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::Grant, Action::SubmitReport, &grant_id)
+            .with(json!({ "deadline": deadline_id, "submitted_on": on })),
+    );
     Ok(grant_id)
 }
 
@@ -552,16 +522,13 @@ pub async fn mark_deadlines_reminded(
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-        audit::append(
-            tx,
+        tx.record(Event::new(
             actor,
-            "remind",
-            "reporting_deadline",
-            id,
-            json!({}),
             now,
-        )
-        .await?;
+            Entity::ReportingDeadline,
+            Action::Remind,
+            id,
+        ));
     }
     Ok(())
 }

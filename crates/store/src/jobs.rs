@@ -4,7 +4,7 @@
 use sqlx::{Postgres, Transaction};
 
 use crate::Result;
-use crate::db::Db;
+use crate::db::{Db, Pool};
 
 /// Keys of the jobs that take a lock.
 pub const REMINDERS: i64 = 7_105_418;
@@ -14,9 +14,9 @@ pub struct JobLock(Option<Transaction<'static, Postgres>>);
 
 /// The lock of job `key`, or `None` if another node holds it right now.
 pub async fn try_lock(db: &Db, key: i64) -> Result<Option<JobLock>> {
-    match db {
-        Db::Sqlite(_) => Ok(Some(JobLock(None))),
-        Db::Postgres(pool) => {
+    match &db.pool {
+        Pool::Sqlite(_) => Ok(Some(JobLock(None))),
+        Pool::Postgres(pool) => {
             let mut tx = pool.begin().await?;
             let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
                 .bind(key)

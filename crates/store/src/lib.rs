@@ -1,12 +1,13 @@
 //! Lotse storage: one set of queries over SQLite and PostgreSQL.
 //!
-//! One module per aggregate. Writes take a [`Tx`] and an [`audit::Actor`] and append to the audit
-//! log inside the same transaction, so a change and its audit entry are committed together or not
-//! at all.
+//! One module per aggregate. Writes take a [`Tx`] and record a typed [`audit::Event`] on it; the
+//! transaction writes the events into the audit chain when it commits and refuses to commit a
+//! change without one, so a change and its audit entry are committed together or not at all.
 
 mod db;
 mod migrations;
 
+pub mod access_log;
 pub mod api_tokens;
 pub mod audit;
 pub mod bodies;
@@ -36,7 +37,7 @@ pub mod users;
 pub mod testing;
 
 pub use audit::Actor;
-pub use db::{Backend, DatabaseUrl, Db, Tx, new_id, now_ms};
+pub use db::{Backend, DatabaseUrl, Db, On, Tx, new_id, now_ms};
 pub use lotse_domain::FieldErrors;
 pub use migrations::{latest_version, migrate};
 
@@ -51,6 +52,10 @@ pub enum StoreError {
     NotFound,
     #[error("{0}")]
     Config(String),
+    /// A transaction changed data without recording an audit event: a programming error, refused
+    /// so that no change goes unrecorded.
+    #[error("a change without an audit event was refused")]
+    Unaudited,
     /// Temporarily overloaded; the request may be repeated shortly.
     #[error("busy: {0}")]
     Busy(String),

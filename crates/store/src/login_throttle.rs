@@ -43,7 +43,7 @@ pub async fn is_locked(db: &Db, throttle: Throttle<'_>, now: i64) -> Result<bool
 }
 
 /// Counts a failure; returns whether the username is now locked.
-pub async fn record_failure(tx: &mut Tx, throttle: Throttle<'_>, now: i64) -> Result<bool> {
+pub(crate) async fn record_failure(tx: &mut Tx, throttle: Throttle<'_>, now: i64) -> Result<bool> {
     let key = throttle.key();
     let locked = tx!(tx, |c| {
         let current: Option<(i64, i64, Option<i64>)> = sqlx::query_as(

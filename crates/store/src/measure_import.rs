@@ -11,7 +11,7 @@ use lotse_domain::validation::{Lines, forbidden_character, forbidden_character_m
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Actor};
+use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx};
 use crate::organisations::ImportMode;
 use crate::{Result, measures};
@@ -234,16 +234,7 @@ pub async fn import(
         measures::create(&mut tx, actor, &draft, false, now).await?;
         report.created += 1;
     }
-    audit::append(
-        &mut tx,
-        actor,
-        "import",
-        "measure",
-        concept_id,
-        json!({ "rows": report.rows, "created": report.created, "rejected": report.errors.len() }),
-        now,
-    )
-    .await?;
+    tx.record(Event::new(actor, now, Entity::Measure, Action::Import, concept_id).with(json!({ "rows": report.rows, "created": report.created, "rejected": report.errors.len() })));
     tx.commit().await?;
     Ok(report)
 }

@@ -7,8 +7,8 @@ use lotse_domain::validation::{optional_multiline, required_text};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Actor};
-use crate::db::{Db, Tx, is_foreign_key_violation, is_unique_violation, new_id, read, tx};
+use crate::audit::{Action, Actor, Entity, Event};
+use crate::db::{Db, On, Tx, is_foreign_key_violation, is_unique_violation, new_id, on, read, tx};
 use crate::{Result, StoreError};
 
 // ---------------------------------------------------------------------------------------------
@@ -123,16 +123,7 @@ pub async fn create_concept(
         }
         other => other?,
     };
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "concept",
-        &id,
-        json!({ "short_name": draft.short_name, "title": draft.title, "adopted_on": draft.adopted_on }),
-        now,
-    )
-    .await?;
+    tx.record(Event::new(actor, now, Entity::Concept, Action::Create, &id).with(json!({ "short_name": draft.short_name, "title": draft.title, "adopted_on": draft.adopted_on })));
     Ok(id)
 }
 
@@ -189,16 +180,10 @@ pub async fn add_field_of_action(
         }
         other => other?,
     };
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "field_of_action",
-        &id,
-        json!({ "concept_id": concept_id, "name": name }),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::FieldOfAction, Action::Create, &id)
+            .with(json!({ "concept_id": concept_id, "name": name })),
+    );
     Ok(id)
 }
 
@@ -343,15 +328,15 @@ fn code_key(code: &str) -> Vec<(u64, String)> {
         .collect()
 }
 
-async fn attach(db: &Db, mut measures: Vec<Measure>) -> Result<Vec<Measure>> {
-    let partners: Vec<(String, String, String)> = read!(db, |c| {
+async fn attach(mut on: On<'_>, mut measures: Vec<Measure>) -> Result<Vec<Measure>> {
+    let partners: Vec<(String, String, String)> = on!(on.reborrow(), |c| {
         sqlx::query_as(
             "SELECT p.measure_id, o.id, o.name FROM measure_partners p JOIN organisations o ON o.id = p.organisation_id",
         )
         .fetch_all(c)
         .await
     })?;
-    let towns: Vec<(String, String, String)> = read!(db, |c| {
+    let towns: Vec<(String, String, String)> = on!(on, |c| {
         sqlx::query_as("SELECT mt.measure_id, t.ags, t.name FROM measure_towns mt JOIN towns t ON t.ags = mt.town_ags")
             .fetch_all(c)
             .await
@@ -384,7 +369,7 @@ async fn attach(db: &Db, mut measures: Vec<Measure>) -> Result<Vec<Measure>> {
 /// All measures matching the filter, by concept and code.
 pub async fn list(db: &Db, filter: &MeasureFilter) -> Result<Vec<Measure>> {
     let rows: Vec<Measure> = read!(db, |c| sqlx::query_as(MEASURE_SELECT).fetch_all(c).await)?;
-    let mut measures: Vec<Measure> = attach(db, rows)
+    let mut measures: Vec<Measure> = attach(db.into(), rows)
         .await?
         .into_iter()
         .filter(|m| filter.matches(m))
@@ -423,11 +408,15 @@ async fn latest_adaptations(db: &Db) -> Result<std::collections::HashMap<String,
     Ok(newest.into_iter().map(|(m, (_, a))| (m, a)).collect())
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Measure> {
+pub async fn get<'a>(on: impl Into<On<'a>>, id: &str) -> Result<Measure> {
+    let mut on = on.into();
     let sql = sqlx::AssertSqlSafe(format!("{MEASURE_SELECT} WHERE m.id = $1"));
-    let row: Option<Measure> = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    let row: Option<Measure> = on!(on.reborrow(), |c| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
     let row = row.ok_or(StoreError::NotFound)?;
-    attach(db, vec![row])
+    attach(on, vec![row])
         .await?
         .pop()
         .ok_or(StoreError::NotFound)
@@ -608,7 +597,7 @@ pub async fn create(
     };
     write_links(tx, &id, draft).await?;
     record_status_change(tx, actor, &id, None, draft.status, "angelegt", now).await?;
-    audit::append(tx, actor, "create", "measure", &id, draft_json(draft), now).await?;
+    tx.record(Event::new(actor, now, Entity::Measure, Action::Create, &id).with(draft_json(draft)));
     Ok(id)
 }
 
@@ -660,71 +649,13 @@ pub async fn update(
     if old_status != Some(draft.status) {
         record_status_change(tx, actor, &old.id, old_status, draft.status, reason, now).await?;
     }
-    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-    let ids = |v: &[(String, String)]| {
-        v.iter()
-            .map(|(id, _)| id.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    let mut changes = audit::diff([
-        (
-            "concept_id",
-            old.concept_id.clone(),
-            draft.concept_id.clone(),
-        ),
-        ("code", old.code.clone(), draft.code.clone()),
-        ("title", old.title.clone(), draft.title.clone()),
-        (
-            "description",
-            old.description.clone(),
-            draft.description.clone(),
-        ),
-        (
-            "field_of_action_id",
-            opt(&old.field_of_action_id),
-            opt(&draft.field_of_action_id),
-        ),
-        (
-            "lead_organisation_id",
-            opt(&old.lead_organisation_id),
-            opt(&draft.lead_organisation_id),
-        ),
-        (
-            "partner_ids",
-            ids(&old.partners),
-            draft.partner_ids.join(","),
-        ),
-        (
-            "ki_involvement",
-            old.ki_involvement.clone(),
-            draft.ki_involvement.key().to_owned(),
-        ),
-        (
-            "target_group",
-            old.target_group.clone(),
-            draft.target_group.clone(),
-        ),
-        ("towns", ids(&old.towns), draft.towns.join(",")),
-        (
-            "planned_start",
-            opt(&old.planned_start),
-            opt(&draft.planned_start),
-        ),
-        (
-            "planned_end",
-            opt(&old.planned_end),
-            opt(&draft.planned_end),
-        ),
-        ("status", old.status.clone(), draft.status.key().to_owned()),
-        ("tags", old.tags.clone(), draft.tags.join(", ")),
-    ]);
-    if old_status != Some(draft.status)
-        && let serde_json::Value::Object(map) = &mut changes
-    {
-        map.insert("reason".into(), json!(reason.trim()));
+    let after = get(&mut *tx, &old.id).await?;
+    let mut event = Event::updated(actor, now, Entity::Measure, &old.id, old, &after);
+    if old_status != Some(draft.status) {
+        event = event.with(json!({ "reason": reason.trim() }));
     }
-    audit::append(tx, actor, "update", "measure", &old.id, changes, now).await
+    tx.record(event);
+    Ok(())
 }
 
 /// Sets a measure's status from elsewhere (an accepted review update), with its history entry.
@@ -762,16 +693,11 @@ pub async fn set_status(
         now,
     )
     .await?;
-    audit::append(
-        tx,
-        actor,
-        "update",
-        "measure",
-        measure_id,
-        json!({ "status": { "from": old, "to": status.key() }, "reason": reason }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::Measure, Action::Update, measure_id)
+            .with(json!({ "status": { "from": old, "to": status.key() }, "reason": reason })),
+    );
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -889,16 +815,11 @@ pub async fn add_indicator(
             .await
             .map(|r| r.rows_affected())
     })?;
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "indicator",
-        &id,
-        json!({ "measure_id": measure_id, "name": name, "unit": unit, "target": target_value }),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::Indicator, Action::Create, &id).with(
+            json!({ "measure_id": measure_id, "name": name, "unit": unit, "target": target_value }),
+        ),
+    );
     Ok(id)
 }
 
@@ -953,16 +874,17 @@ pub async fn record_value(
         .await
         .map(|r| r.rows_affected())
     })?;
-    audit::append(
-        tx,
-        actor,
-        "record_value",
-        "indicator",
-        indicator_id,
-        json!({ "as_of": date, "value": number }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(
+            actor,
+            now,
+            Entity::Indicator,
+            Action::RecordValue,
+            indicator_id,
+        )
+        .with(json!({ "as_of": date, "value": number })),
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_funding.sql"),
         postgres: include_str!("../migrations/postgres/0010_funding.sql"),
     },
+    Migration {
+        version: 11,
+        name: "access_log",
+        sqlite: include_str!("../migrations/sqlite/0011_access_log.sql"),
+        postgres: include_str!("../migrations/postgres/0011_access_log.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
@@ -86,7 +92,7 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (\
 /// the previous schema intact. Several nodes starting at once on PostgreSQL take an advisory lock
 /// so only one of them migrates.
 pub async fn migrate(db: &Db) -> Result<(), StoreError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin_exempt().await?;
     let backend = tx.backend();
     tx!(&mut tx, |c| {
         if backend == Backend::Postgres {

@@ -11,7 +11,7 @@ use lotse_domain::offer::{OfferContent, verification_overdue, verification_overd
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Actor};
+use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{
     Db, Tx, Value, bind_values, is_unique_violation, new_id, on_missing_reference, read, tx,
 };
@@ -684,19 +684,10 @@ pub async fn create(
         let offer = get_in(tx, &id).await?;
         publish(tx, actor, &offer, &revision, today, now).await?;
     }
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "offer",
-        &id,
-        json!({
+    tx.record(Event::new(actor, now, Entity::Offer, Action::Create, &id).with(json!({
             "organisation_id": organisation_id, "title": content.title(), "state": save_state_key(save_as),
             "fields": changed_fields(None, content),
-        }),
-        now,
-    )
-    .await?;
+        })));
     Ok(id)
 }
 
@@ -779,16 +770,11 @@ pub async fn save(
         publish(tx, actor, &offer, &revision, today, now).await?;
     }
     set_title(tx, offer_id, content).await?;
-    audit::append(
-        tx,
-        actor,
-        "update",
-        "offer",
-        offer_id,
-        json!({ "state": save_state_key(save_as), "fields": fields }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::Offer, Action::Update, offer_id)
+            .with(json!({ "state": save_state_key(save_as), "fields": fields })),
+    );
+    Ok(())
 }
 
 /// The coordination approves the submitted change: it goes live.
@@ -809,16 +795,11 @@ pub async fn approve(
     check_reviewed(open, expected)?;
     let fields = changed_fields(offer.published.as_ref().map(|p| &p.content), &open.content);
     publish(tx, actor, &offer, &open.id, today, now).await?;
-    audit::append(
-        tx,
-        actor,
-        "approve",
-        "offer",
-        offer_id,
-        json!({ "revision": open.id, "fields": fields }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::Offer, Action::Approve, offer_id)
+            .with(json!({ "revision": open.id, "fields": fields })),
+    );
+    Ok(())
 }
 
 /// The coordination returns the submitted change to the provider with a note on what to fix.
@@ -856,16 +837,11 @@ pub async fn return_change(
         note,
     )
     .await?;
-    audit::append(
-        tx,
-        actor,
-        "return",
-        "offer",
-        offer_id,
-        json!({ "revision": open.id, "note": note }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::Offer, Action::Return, offer_id)
+            .with(json!({ "revision": open.id, "note": note })),
+    );
+    Ok(())
 }
 
 /// Throws the change in progress away; the published version (if any) stays as it is. An offer
@@ -892,16 +868,11 @@ pub async fn discard_change(tx: &mut Tx, actor: &Actor, offer_id: &str, now: i64
     if let Some(p) = &offer.published {
         set_title(tx, offer_id, &p.content).await?;
     }
-    audit::append(
-        tx,
-        actor,
-        "discard",
-        "offer",
-        offer_id,
-        json!({ "revision": open.id }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::Offer, Action::Discard, offer_id)
+            .with(json!({ "revision": open.id })),
+    );
+    Ok(())
 }
 
 /// The provider confirms that the published offer is still accurate.
@@ -927,16 +898,11 @@ pub async fn verify(
             .await
             .map(|r| r.rows_affected())
     })?;
-    audit::append(
-        tx,
-        actor,
-        "verify",
-        "offer",
-        offer_id,
-        json!({ "verified_on": { "from": offer.verified_on, "to": today } }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::Offer, Action::Verify, offer_id)
+            .with(json!({ "verified_on": { "from": offer.verified_on, "to": today } })),
+    );
+    Ok(())
 }
 
 /// Sets the day the offer was last confirmed, as an import brings it along.
@@ -972,8 +938,13 @@ pub async fn set_withdrawn(
             .await
             .map(|r| r.rows_affected())
     })?;
-    let action = if withdrawn { "withdraw" } else { "reinstate" };
-    audit::append(tx, actor, action, "offer", offer_id, json!({}), now).await
+    let action = if withdrawn {
+        Action::Withdraw
+    } else {
+        Action::Reinstate
+    };
+    tx.record(Event::new(actor, now, Entity::Offer, action, offer_id));
+    Ok(())
 }
 
 /// A published offer as the public finder and the exchange formats need it.
@@ -1187,7 +1158,7 @@ pub async fn mark_reminded(
                 .await
                 .map(|r| r.rows_affected())
         })?;
-        audit::append(tx, actor, "remind", "offer", id, json!({}), now).await?;
+        tx.record(Event::new(actor, now, Entity::Offer, Action::Remind, id));
     }
     Ok(())
 }

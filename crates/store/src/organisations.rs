@@ -8,7 +8,7 @@ use lotse_domain::organisation::{
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Actor};
+use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, is_unique_violation, new_id, read, tx};
 use crate::{Result, StoreError, reference};
 
@@ -129,20 +129,13 @@ pub async fn create(
         Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&draft.name)),
         other => other?,
     };
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "organisation",
-        &id,
-        json!({
+    tx.record(
+        Event::new(actor, now, Entity::Organisation, Action::Create, &id).with(json!({
             "name": draft.name, "kind": draft.kind, "town_ags": town, "street": draft.street,
             "postcode": draft.postcode, "city": draft.city, "email": draft.email,
             "phone": draft.phone, "website": draft.website, "fictitious": fictitious,
-        }),
-        now,
-    )
-    .await?;
+        })),
+    );
     Ok(id)
 }
 
@@ -180,22 +173,16 @@ pub async fn update(
         Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&draft.name)),
         other => other?,
     };
-    let changes = audit::diff([
-        ("name", old.name, draft.name.clone()),
-        ("kind", old.kind, draft.kind.clone()),
-        (
-            "town_ags",
-            old.town_ags.unwrap_or_default(),
-            town.unwrap_or_default().to_owned(),
-        ),
-        ("street", old.street, draft.street.clone()),
-        ("postcode", old.postcode, draft.postcode.clone()),
-        ("city", old.city, draft.city.clone()),
-        ("email", old.email, draft.email.clone()),
-        ("phone", old.phone, draft.phone.clone()),
-        ("website", old.website, draft.website.clone()),
-    ]);
-    audit::append(tx, actor, "update", "organisation", id, changes, now).await
+    let after = get_in(tx, id).await?;
+    tx.record(Event::updated(
+        actor,
+        now,
+        Entity::Organisation,
+        id,
+        &old,
+        &after,
+    ));
+    Ok(())
 }
 
 /// Deactivated organisations disappear from pick lists but keep their history and references.
@@ -219,17 +206,16 @@ pub async fn set_active(
             .await
             .map(|r| r.rows_affected())
     })?;
-    let action = if active { "reactivate" } else { "deactivate" };
-    audit::append(
-        tx,
-        actor,
-        action,
-        "organisation",
-        id,
-        json!({ "active": { "from": old.active, "to": active } }),
-        now,
-    )
-    .await
+    let action = if active {
+        Action::Activate
+    } else {
+        Action::Deactivate
+    };
+    tx.record(
+        Event::new(actor, now, Entity::Organisation, action, id)
+            .with(json!({ "active": { "from": old.active, "to": active } })),
+    );
+    Ok(())
 }
 
 /// Marks an organisation whose offers go live without the coordination's approval (or takes the
@@ -256,16 +242,11 @@ pub async fn set_trusted_publisher(
         .await
         .map(|r| r.rows_affected())
     })?;
-    audit::append(
-        tx,
-        actor,
-        "update",
-        "organisation",
-        id,
-        json!({ "trusted_publisher": { "from": old.trusted_publisher, "to": trusted } }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::Organisation, Action::Update, id)
+            .with(json!({ "trusted_publisher": { "from": old.trusted_publisher, "to": trusted } })),
+    );
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -364,16 +345,7 @@ pub async fn import(
     for draft in &valid {
         create(&mut tx, actor, draft, false, now).await?;
     }
-    audit::append(
-        &mut tx,
-        actor,
-        "import",
-        "organisation",
-        "csv",
-        json!({ "rows": report.rows, "created": valid.len(), "rejected_rows": report.errors.iter().map(|e| e.line).collect::<std::collections::BTreeSet<_>>().len() }),
-        now,
-    )
-    .await?;
+    tx.record(Event::new(actor, now, Entity::Organisation, Action::Import, "csv").with(json!({ "rows": report.rows, "created": valid.len(), "rejected_rows": report.errors.iter().map(|e| e.line).collect::<std::collections::BTreeSet<_>>().len() })));
     tx.commit().await?;
     report.created = valid.len();
     Ok(report)

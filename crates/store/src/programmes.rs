@@ -5,7 +5,7 @@ use lotse_domain::programme::{Figures, ProgrammeDraft, SiteKind};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Actor};
+use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, is_unique_violation, new_id, on_missing_reference, read, tx};
 use crate::{Result, StoreError};
 
@@ -255,16 +255,11 @@ pub async fn create(
         other => other?,
     };
     write_partners(tx, &id, &d.partners).await?;
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "programme",
-        &id,
-        json!({ "name": d.name, "part_of": d.part_of, "partners": d.partners.join(",") }),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::Programme, Action::Create, &id).with(
+            json!({ "name": d.name, "part_of": d.part_of, "partners": d.partners.join(",") }),
+        ),
+    );
     Ok(id)
 }
 
@@ -295,16 +290,12 @@ pub async fn update(
         other => other?,
     };
     write_partners(tx, id, &d.partners).await?;
-    audit::append(
-        tx,
-        actor,
-        "update",
-        "programme",
-        id,
-        json!({ "name": d.name, "part_of": d.part_of, "partners": d.partners.join(",") }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::Programme, Action::Update, id).with(
+            json!({ "name": d.name, "part_of": d.part_of, "partners": d.partners.join(",") }),
+        ),
+    );
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -342,16 +333,10 @@ pub async fn add_site(
     on_missing_reference(inserted, || {
         StoreError::field("site_town", "Programm oder Stadt/Gemeinde gibt es nicht.")
     })?;
-    audit::append(
-        tx,
-        actor,
-        "add_site",
-        "programme",
-        programme_id,
-        json!({ "site": id, "name": name, "kind": kind.key(), "town": town_ags }),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::Programme, Action::AddSite, programme_id)
+            .with(json!({ "site": id, "name": name, "kind": kind.key(), "town": town_ags })),
+    );
     Ok(id)
 }
 
@@ -375,20 +360,21 @@ pub async fn set_site_active(
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    audit::append(
-        tx,
-        actor,
-        if active {
-            "reactivate_site"
-        } else {
-            "deactivate_site"
-        },
-        "programme",
-        programme_id,
-        json!({ "site": site_id }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(
+            actor,
+            now,
+            Entity::Programme,
+            if active {
+                Action::ReactivateSite
+            } else {
+                Action::DeactivateSite
+            },
+            programme_id,
+        )
+        .with(json!({ "site": site_id })),
+    );
+    Ok(())
 }
 
 /// Records (or corrects) the figures of one period, for a site of this programme or the whole.
@@ -451,16 +437,8 @@ pub async fn set_figures(
         }
         other => on_missing_reference(other, || StoreError::NotFound)?,
     };
-    audit::append(
-        tx,
-        actor,
-        "set_figures",
-        "programme",
-        programme_id,
-        json!({ "period": f.period, "site": f.site_id, "groups": f.groups, "participants": f.participants }),
-        now,
-    )
-    .await
+    tx.record(Event::new(actor, now, Entity::Programme, Action::SetFigures, programme_id).with(json!({ "period": f.period, "site": f.site_id, "groups": f.groups, "participants": f.participants })));
+    Ok(())
 }
 
 pub async fn link_measure(
@@ -484,16 +462,18 @@ pub async fn link_measure(
         StoreError::field("measure_id", "Diese Maßnahme gibt es nicht.")
     })? == 1
     {
-        audit::append(
-            tx,
-            actor,
-            "link_measure",
-            "programme",
-            programme_id,
-            json!({ "measure": measure_id }),
-            now,
-        )
-        .await?;
+        tx.record(
+            Event::new(
+                actor,
+                now,
+                Entity::Programme,
+                Action::LinkMeasure,
+                programme_id,
+            )
+            .with(json!({ "measure": measure_id })),
+        );
+    } else {
+        tx.nothing_changed();
     }
     Ok(())
 }
@@ -514,16 +494,16 @@ pub async fn unlink_measure(
     .await
     .map(|r| r.rows_affected()))?;
     if n > 0 {
-        audit::append(
-            tx,
-            actor,
-            "unlink_measure",
-            "programme",
-            programme_id,
-            json!({ "measure": measure_id }),
-            now,
-        )
-        .await?;
+        tx.record(
+            Event::new(
+                actor,
+                now,
+                Entity::Programme,
+                Action::UnlinkMeasure,
+                programme_id,
+            )
+            .with(json!({ "measure": measure_id })),
+        );
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use lotse_domain::Ags;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Actor};
+use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, read, tx};
 use crate::{Result, StoreError, now_ms};
 
@@ -216,16 +216,18 @@ pub async fn load(db: &Db) -> Result<u64> {
         }
     });
     if added > 0 {
-        audit::append(
-            &mut tx,
-            &Actor::system("reference"),
-            "load",
-            "reference_data",
-            "kreis-warendorf",
-            json!({ "rows_added": added }),
-            now_ms(),
-        )
-        .await?;
+        tx.record(
+            Event::new(
+                &Actor::system("reference"),
+                now_ms(),
+                Entity::ReferenceData,
+                Action::Load,
+                "kreis-warendorf",
+            )
+            .with(json!({ "rows_added": added })),
+        );
+    } else {
+        tx.nothing_changed();
     }
     tx.commit().await?;
     Ok(added)

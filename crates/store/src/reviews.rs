@@ -9,7 +9,7 @@ use lotse_domain::validation::{optional_multiline, required_text};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Actor};
+use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, new_id, on_missing_reference, read, tx};
 use crate::measures;
 use crate::{Result, StoreError};
@@ -138,16 +138,10 @@ pub async fn open(
             "In den gewählten Konzepten gibt es keine Maßnahmen zu überprüfen.",
         ));
     }
-    audit::append(
-        tx,
-        actor,
-        "open",
-        "review_round",
-        &id,
-        json!({ "title": title, "reference_date": date, "measures": count }),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::ReviewRound, Action::Open, &id)
+            .with(json!({ "title": title, "reference_date": date, "measures": count })),
+    );
     Ok(id)
 }
 
@@ -395,16 +389,8 @@ pub async fn submit(
                 .await?;
         }
     });
-    audit::append(
-        tx,
-        actor,
-        "submit",
-        "review_update",
-        update_id,
-        json!({ "measure_id": current.measure_id, "status": status.key(), "adaptation": adaptation.key() }),
-        now,
-    )
-    .await
+    tx.record(Event::new(actor, now, Entity::ReviewUpdate, Action::Submit, update_id).with(json!({ "measure_id": current.measure_id, "status": status.key(), "adaptation": adaptation.key() })));
+    Ok(())
 }
 
 /// The coordination's decision on a submitted update.
@@ -511,20 +497,21 @@ pub async fn review(
             .await?;
         }
     }
-    audit::append(
-        tx,
-        actor,
-        if decision == Decision::Accept {
-            "accept"
-        } else {
-            "return"
-        },
-        "review_update",
-        update_id,
-        json!({ "comment": comment }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(
+            actor,
+            now,
+            Entity::ReviewUpdate,
+            if decision == Decision::Accept {
+                Action::Accept
+            } else {
+                Action::Return
+            },
+            update_id,
+        )
+        .with(json!({ "comment": comment })),
+    );
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]
@@ -644,16 +631,10 @@ pub async fn propose(
     on_missing_reference(inserted, || {
         StoreError::field("proposal_concept", "Dieses Konzept gibt es nicht.")
     })?;
-    audit::append(
-        tx,
-        actor,
-        "propose",
-        "review_proposal",
-        &id,
-        json!({ "round_id": round_id, "title": title }),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::ReviewProposal, Action::Propose, &id)
+            .with(json!({ "round_id": round_id, "title": title })),
+    );
     Ok(id)
 }
 
@@ -746,16 +727,10 @@ pub async fn close(tx: &mut Tx, actor: &Actor, round_id: &str, now: i64) -> Resu
             .await
             .map(|r| r.rows_affected())
     })?;
-    audit::append(
-        tx,
-        actor,
-        "close",
-        "review_round",
-        round_id,
-        json!({ "measures": list.len() }),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::ReviewRound, Action::Close, round_id)
+            .with(json!({ "measures": list.len() })),
+    );
     Ok(list.len())
 }
 
@@ -820,4 +795,20 @@ pub async fn open_tasks(db: &Db, organisation_id: &str) -> Result<Vec<(Round, us
         }
     }
     Ok(out)
+}
+
+/// Records that the reminders of a round went out: to whom, and how many could not be delivered.
+pub async fn record_reminders(
+    tx: &mut Tx,
+    actor: &Actor,
+    round_id: &str,
+    recipients: &[String],
+    failed: usize,
+    now: i64,
+) -> Result<()> {
+    tx.record(
+        Event::new(actor, now, Entity::ReviewRound, Action::Remind, round_id)
+            .with(json!({ "sent_to": recipients.join(","), "failed": failed })),
+    );
+    Ok(())
 }

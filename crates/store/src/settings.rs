@@ -4,7 +4,7 @@ use lotse_domain::Role;
 use serde_json::json;
 
 use crate::Result;
-use crate::audit::{self, Actor};
+use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, read, tx};
 
 /// Roles whose users must use a second factor (TOTP). JSON list of role keys.
@@ -39,16 +39,11 @@ pub async fn set(tx: &mut Tx, actor: &Actor, key: &str, value: &str, now: i64) -
             .await
             .map(|r| r.rows_affected())
     })?;
-    audit::append(
-        tx,
-        actor,
-        "update",
-        "setting",
-        key,
-        json!({ "value": { "from": old, "to": value } }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::Setting, Action::Update, key)
+            .with(json!({ "value": { "from": old, "to": value } })),
+    );
+    Ok(())
 }
 
 /// Admins must use a second factor unless an admin decides otherwise.

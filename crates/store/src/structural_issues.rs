@@ -5,8 +5,8 @@ use lotse_domain::structural_issue::{IssueDraft, IssueInput, IssueStatus, jurisd
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Actor};
-use crate::db::{Db, Tx, new_id, read, tx};
+use crate::audit::{Action, Actor, Entity, Event};
+use crate::db::{Db, On, Tx, new_id, on, read, tx};
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -81,8 +81,8 @@ const SELECT: &str = "SELECT i.id, i.title, i.description, i.from_organisation_i
     i.fictitious, i.created_at, i.updated_at FROM structural_issues i \
     LEFT JOIN organisations fo ON fo.id = i.from_organisation_id LEFT JOIN organisations too ON too.id = i.to_organisation_id";
 
-async fn attach_towns(db: &Db, mut issues: Vec<Issue>) -> Result<Vec<Issue>> {
-    let towns: Vec<(String, String, String)> = read!(db, |c| {
+async fn attach_towns(on: On<'_>, mut issues: Vec<Issue>) -> Result<Vec<Issue>> {
+    let towns: Vec<(String, String, String)> = on!(on, |c| {
         sqlx::query_as("SELECT it.issue_id, t.ags, t.name FROM structural_issue_towns it JOIN towns t ON t.ags = it.town_ags")
             .fetch_all(c)
             .await
@@ -111,13 +111,17 @@ pub async fn list(db: &Db, status: Option<&str>) -> Result<Vec<Issue>> {
             .then(b.evidence_count.cmp(&a.evidence_count))
             .then(b.reported_on.cmp(&a.reported_on))
     });
-    attach_towns(db, issues).await
+    attach_towns(db.into(), issues).await
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Issue> {
+pub async fn get<'a>(on: impl Into<On<'a>>, id: &str) -> Result<Issue> {
+    let mut on = on.into();
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE i.id = $1"));
-    let issue: Option<Issue> = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
-    attach_towns(db, vec![issue.ok_or(StoreError::NotFound)?])
+    let issue: Option<Issue> = on!(on.reborrow(), |c| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
+    attach_towns(on, vec![issue.ok_or(StoreError::NotFound)?])
         .await?
         .pop()
         .ok_or(StoreError::NotFound)
@@ -209,16 +213,9 @@ pub async fn create(
         .map(|r| r.rows_affected())
     })?;
     write_towns(tx, &id, &d.towns).await?;
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "structural_issue",
-        &id,
-        draft_json(d),
-        now,
-    )
-    .await?;
+    tx.record(
+        Event::new(actor, now, Entity::StructuralIssue, Action::Create, &id).with(draft_json(d)),
+    );
     Ok(id)
 }
 
@@ -251,65 +248,16 @@ pub async fn update(
         .map(|r| r.rows_affected())
     })?;
     write_towns(tx, &old.id, &d.towns).await?;
-    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
-    let changes = audit::diff([
-        ("title", old.title.clone(), d.title.clone()),
-        (
-            "description",
-            old.description.clone(),
-            d.description.clone(),
-        ),
-        (
-            "from_organisation_id",
-            opt(&old.from_organisation_id),
-            opt(&d.from_organisation_id),
-        ),
-        (
-            "from_jurisdiction",
-            opt(&old.from_jurisdiction),
-            opt(&d.from_jurisdiction),
-        ),
-        (
-            "to_organisation_id",
-            opt(&old.to_organisation_id),
-            opt(&d.to_organisation_id),
-        ),
-        (
-            "to_jurisdiction",
-            opt(&old.to_jurisdiction),
-            opt(&d.to_jurisdiction),
-        ),
-        (
-            "towns",
-            old.towns
-                .iter()
-                .map(|(a, _)| a.as_str())
-                .collect::<Vec<_>>()
-                .join(","),
-            d.towns.join(","),
-        ),
-        (
-            "evidence_count",
-            old.evidence_count.to_string(),
-            d.evidence_count.to_string(),
-        ),
-        ("status", old.status.clone(), d.status.key().to_owned()),
-        (
-            "reported_on",
-            old.reported_on.clone(),
-            d.reported_on.clone(),
-        ),
-    ]);
-    audit::append(
-        tx,
+    let after = get(&mut *tx, &old.id).await?;
+    tx.record(Event::updated(
         actor,
-        "update",
-        "structural_issue",
-        &old.id,
-        changes,
         now,
-    )
-    .await
+        Entity::StructuralIssue,
+        &old.id,
+        old,
+        &after,
+    ));
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! Test support shared by the integration tests of every crate: a fresh database per test, on
 //! SQLite and on PostgreSQL (when `LOTSE_TEST_POSTGRES_URL` is set, as CI does).
 
+use crate::db::Pool;
 use crate::{Db, new_id};
 
 /// A throw-away database. SQLite lives in a temporary directory that is removed on drop; on
@@ -82,19 +83,44 @@ macro_rules! both_backends {
 
 /// Runs raw SQL, for tests that must do what the application never does (tamper with the log).
 pub async fn raw(db: &Db, sql: &'static str) -> Result<(), sqlx::Error> {
-    match db {
-        Db::Sqlite(s) => sqlx::raw_sql(sql).execute(&s.write).await.map(|_| ()),
-        Db::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
+    match &db.pool {
+        Pool::Sqlite(s) => sqlx::raw_sql(sql).execute(&s.write).await.map(|_| ()),
+        Pool::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ()),
     }
 }
 
 /// The schema a PostgreSQL test database lives in.
 pub async fn current_schema(db: &Db) -> String {
-    match db {
-        Db::Postgres(p) => sqlx::query_scalar("SELECT current_schema()::text")
+    match &db.pool {
+        Pool::Postgres(p) => sqlx::query_scalar("SELECT current_schema()::text")
             .fetch_one(p)
             .await
             .expect("current_schema"),
-        Db::Sqlite(_) => "main".to_owned(),
+        Pool::Sqlite(_) => "main".to_owned(),
     }
+}
+
+/// Changes a row the way a store function that forgot its audit event would: for the test that
+/// proves such a transaction cannot commit.
+pub async fn change_without_event(tx: &mut crate::Tx) -> Result<(), crate::StoreError> {
+    crate::db::tx!(tx, |c| sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ('unaudited', 'x')"
+    )
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Holds the audit chain's head (as a writer does at commit) until the transaction ends: for
+/// tests that prove readers do not wait for writers.
+pub async fn hold_audit_head(db: &Db) -> crate::Tx {
+    let mut tx = db.begin().await.expect("begin");
+    let sql = match db.backend() {
+        crate::Backend::Sqlite => "SELECT seq FROM audit_head WHERE id = 1",
+        crate::Backend::Postgres => "SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE",
+    };
+    let _: i64 = crate::db::tx!(&mut tx, |c| sqlx::query_scalar(sql).fetch_one(c).await)
+        .expect("lock the audit head");
+    tx
 }

@@ -6,8 +6,8 @@ use lotse_domain::{FieldErrors, Role};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::audit::{self, Actor};
-use crate::db::{Backend, Db, Tx, is_unique_violation, new_id, read, tx};
+use crate::audit::{Action, Actor, Entity, Event};
+use crate::db::{Backend, Db, On, Tx, is_unique_violation, new_id, on, read, tx};
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -83,13 +83,14 @@ pub async fn list(db: &Db) -> Result<Vec<User>> {
     attach_roles(db, users).await
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<User> {
-    let user: Option<User> = read!(db, |c| sqlx::query_as(select("WHERE u.id = $1"))
+pub async fn get<'a>(on: impl Into<On<'a>>, id: &str) -> Result<User> {
+    let mut on = on.into();
+    let user: Option<User> = on!(on.reborrow(), |c| sqlx::query_as(select("WHERE u.id = $1"))
         .bind(id)
         .fetch_optional(c)
         .await)?;
     let user = user.ok_or(StoreError::NotFound)?;
-    let roles: Vec<String> = read!(db, |c| {
+    let roles: Vec<String> = on!(on, |c| {
         sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role")
             .bind(id)
             .fetch_all(c)
@@ -98,6 +99,27 @@ pub async fn get(db: &Db, id: &str) -> Result<User> {
     let mut roles: Vec<Role> = roles.iter().filter_map(|r| r.parse().ok()).collect();
     roles.sort();
     Ok(User { roles, ..user })
+}
+
+/// An account as a person reads it: the read is recorded in the access log (accounts hold
+/// personal data: names, e-mail addresses, roles).
+pub async fn read_account(db: &Db, reader: &Actor, id: &str, now: i64) -> Result<User> {
+    let user = get(db, id).await?;
+    db.access_log()
+        .record(reader, now, Entity::User, &user.id)
+        .await;
+    Ok(user)
+}
+
+/// Every account as a person reads the list: one access-log entry per account shown.
+pub async fn read_accounts(db: &Db, reader: &Actor, now: i64) -> Result<Vec<User>> {
+    let users = list(db).await?;
+    for user in &users {
+        db.access_log()
+            .record(reader, now, Entity::User, &user.id)
+            .await;
+    }
+    Ok(users)
 }
 
 pub async fn get_by_username(db: &Db, username: &str) -> Result<User> {
@@ -331,19 +353,10 @@ pub async fn create(
         other => other?,
     };
     write_roles(tx, &id, &draft.roles).await?;
-    audit::append(
-        tx,
-        actor,
-        "create",
-        "user",
-        &id,
-        json!({
+    tx.record(Event::new(actor, now, Entity::User, Action::Create, &id).with(json!({
             "username": draft.username, "display_name": draft.display_name, "email": draft.email,
             "organisation_id": draft.organisation_id, "roles": roles_text(&draft.roles), "password": "gesetzt",
-        }),
-        now,
-    )
-    .await?;
+        })));
     Ok(id)
 }
 
@@ -376,22 +389,16 @@ pub async fn update(
         other => other?,
     };
     write_roles(tx, &old.id, &draft.roles).await?;
-    let changes = audit::diff([
-        ("username", old.username.clone(), draft.username.clone()),
-        (
-            "display_name",
-            old.display_name.clone(),
-            draft.display_name.clone(),
-        ),
-        ("email", old.email.clone(), draft.email.clone()),
-        (
-            "organisation_id",
-            old.organisation_id.clone(),
-            draft.organisation_id.clone(),
-        ),
-        ("roles", roles_text(&old.roles), roles_text(&draft.roles)),
-    ]);
-    audit::append(tx, actor, "update", "user", &old.id, changes, now).await
+    let after = get(&mut *tx, &old.id).await?;
+    tx.record(Event::updated(
+        actor,
+        now,
+        Entity::User,
+        &old.id,
+        old,
+        &after,
+    ));
+    Ok(())
 }
 
 /// Deactivating also ends every session and token of the account at once.
@@ -427,17 +434,15 @@ pub async fn set_active(
         r.rows_affected()
     });
     if affected > 0 {
-        let action = if active { "reactivate" } else { "deactivate" };
-        audit::append(
-            tx,
-            actor,
-            action,
-            "user",
-            id,
-            json!({ "active": { "from": !active, "to": active } }),
-            now,
-        )
-        .await?;
+        let action = if active {
+            Action::Activate
+        } else {
+            Action::Deactivate
+        };
+        tx.record(
+            Event::new(actor, now, Entity::User, action, id)
+                .with(json!({ "active": { "from": !active, "to": active } })),
+        );
     }
     Ok(())
 }
@@ -468,16 +473,11 @@ pub async fn set_password(
             .execute(&mut *c)
             .await?;
     });
-    audit::append(
-        tx,
-        actor,
-        "change_password",
-        "user",
-        id,
-        json!({ "password": "geändert" }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::User, Action::ChangePassword, id)
+            .with(json!({ "password": "geändert" })),
+    );
+    Ok(())
 }
 
 /// What login needs to check a password and a second factor.
@@ -528,20 +528,14 @@ pub async fn set_totp(
             .map(|r| r.rows_affected())
     })?;
     let action = if secret.is_some() {
-        "enrol_totp"
+        Action::EnrolTotp
     } else {
-        "remove_totp"
+        Action::RemoveTotp
     };
-    audit::append(
-        tx,
-        actor,
-        action,
-        "user",
-        id,
-        json!({ "totp": secret.is_some() }),
-        now,
-    )
-    .await
+    tx.record(
+        Event::new(actor, now, Entity::User, action, id).with(json!({ "totp": secret.is_some() })),
+    );
+    Ok(())
 }
 
 /// Claims the time step of an accepted code: true if it is newer than the last one used, false if

@@ -101,9 +101,9 @@ pub async fn users(
     State(app): State<AppState>,
     user: CurrentUser,
 ) -> Result<Json<Vec<User>>, ApiError> {
-    lotse_store::audit::record_read(&app.db, &user.principal.actor(), "user", "*", now_ms())
-        .await?;
-    Ok(Json(users::list(&app.db).await?))
+    Ok(Json(
+        users::read_accounts(&app.db, &user.principal.actor(), now_ms()).await?,
+    ))
 }
 
 pub async fn measures(

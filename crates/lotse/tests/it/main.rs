@@ -229,6 +229,7 @@ async fn backup_restore_and_audit_verify() {
     let out = run(&["--database-url", &restored, "audit", "verify"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("audit log intact"));
+    assert!(text(&out).contains("access log intact"));
 
     if let Some(pg) = TestDb::postgres().await {
         let pg_url = pg_url_for(&pg.db).await;

@@ -1,4 +1,4 @@
-use lotse_store::audit::{self, AuditFilter};
+use lotse_store::audit::{self, Action, AuditFilter, Entity, Event};
 use lotse_store::testing::raw;
 use lotse_store::{Actor, Db, both_backends};
 use serde_json::json;
@@ -8,17 +8,16 @@ use crate::now;
 async fn append_n(db: &Db, n: usize) {
     for i in 0..n {
         let mut tx = db.begin().await.unwrap();
-        audit::append(
-            &mut tx,
-            &Actor::system("test"),
-            "update",
-            "thing",
-            &format!("r{i}"),
-            json!({ "i": i }),
-            now(),
-        )
-        .await
-        .unwrap();
+        tx.record(
+            Event::new(
+                &Actor::system("test"),
+                now(),
+                Entity::Setting,
+                Action::Update,
+                &format!("r{i}"),
+            )
+            .with(json!({ "i": i })),
+        );
         tx.commit().await.unwrap();
     }
 }
@@ -42,17 +41,13 @@ both_backends!(chain_verifies_and_is_append_only, |db: Db| async move {
 
 both_backends!(a_rolled_back_change_leaves_no_entry, |db: Db| async move {
     let mut tx = db.begin().await.unwrap();
-    audit::append(
-        &mut tx,
+    tx.record(Event::new(
         &Actor::system("test"),
-        "create",
-        "thing",
-        "x",
-        json!({}),
         now(),
-    )
-    .await
-    .unwrap();
+        Entity::Setting,
+        Action::Create,
+        "x",
+    ));
     drop(tx);
     assert_eq!(audit::verify(&db).await.unwrap().entries, 0);
     append_n(&db, 1).await;
@@ -113,17 +108,13 @@ both_backends!(concurrent_appends_keep_one_chain, |db: Db| async move {
         let db = db.clone();
         handles.push(tokio::spawn(async move {
             let mut tx = db.begin().await.unwrap();
-            audit::append(
-                &mut tx,
+            tx.record(Event::new(
                 &Actor::system("test"),
-                "update",
-                "thing",
-                &format!("c{i}"),
-                json!({}),
                 now(),
-            )
-            .await
-            .unwrap();
+                Entity::Setting,
+                Action::Update,
+                &format!("c{i}"),
+            ));
             tx.commit().await.unwrap();
         }));
     }
@@ -162,3 +153,125 @@ both_backends!(search_filters_and_pages, |db: Db| async move {
     };
     assert!(audit::search(&db, &future, 10, 0).await.unwrap().is_empty());
 });
+
+both_backends!(
+    a_change_without_its_event_cannot_commit,
+    |db: Db| async move {
+        let mut tx = db.begin().await.unwrap();
+        lotse_store::testing::change_without_event(&mut tx)
+            .await
+            .unwrap();
+        assert!(matches!(
+            tx.commit().await,
+            Err(lotse_store::StoreError::Unaudited)
+        ));
+        assert_eq!(
+            lotse_store::settings::get(&db, "unaudited").await.unwrap(),
+            None,
+            "nothing of the refused transaction is written"
+        );
+        // The same change with its event commits, and the event is in the chain.
+        let mut tx = db.begin().await.unwrap();
+        lotse_store::testing::change_without_event(&mut tx)
+            .await
+            .unwrap();
+        tx.record(Event::new(
+            &Actor::system("test"),
+            now(),
+            Entity::Setting,
+            Action::Update,
+            "unaudited",
+        ));
+        tx.commit().await.unwrap();
+        assert_eq!(audit::verify(&db).await.unwrap().entries, 1);
+    }
+);
+
+both_backends!(
+    many_events_in_one_transaction_chain_in_order,
+    |db: Db| async move {
+        // More than one INSERT's worth of entries, as an import writes them.
+        let mut tx = db.begin().await.unwrap();
+        for i in 0..1_234 {
+            tx.record(
+                Event::new(
+                    &Actor::system("test"),
+                    now(),
+                    Entity::Measure,
+                    Action::Import,
+                    &format!("m{i}"),
+                )
+                .with(json!({ "row": i })),
+            );
+        }
+        tx.commit().await.unwrap();
+        append_n(&db, 2).await;
+        let report = audit::verify(&db).await.unwrap();
+        assert_eq!(report.entries, 1_236);
+        assert_eq!(report.first_broken, None);
+        let last = audit::search(
+            &db,
+            &AuditFilter {
+                entity: Some("measure".into()),
+                ..Default::default()
+            },
+            1,
+            0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(last[0].record_id, "m1233");
+        assert_eq!(last[0].seq, 1_234);
+    }
+);
+
+#[test]
+fn change_records_are_computed_from_both_values() {
+    #[derive(serde::Serialize)]
+    struct Thing {
+        name: &'static str,
+        count: i64,
+        tags: Vec<&'static str>,
+        note: Option<&'static str>,
+        updated_at: i64,
+    }
+    let before = Thing {
+        name: "Sprachcafé",
+        count: 3,
+        tags: vec!["a"],
+        note: Some("x"),
+        updated_at: 1,
+    };
+    let after = Thing {
+        name: "Sprachcafé",
+        count: 4,
+        tags: vec!["a", "b"],
+        note: None,
+        updated_at: 2,
+    };
+    let event = Event::updated(&Actor::system("t"), 0, Entity::Offer, "o", &before, &after);
+    assert_eq!(event.action, Action::Update);
+    assert_eq!(
+        event.changes,
+        json!({
+            "count": { "from": 3, "to": 4 },
+            "tags": { "from": ["a"], "to": ["a", "b"] },
+            "note": { "from": "x", "to": null },
+        })
+    );
+    assert_eq!(
+        audit::changes(&before, &before),
+        json!({}),
+        "no change, no fields"
+    );
+}
+
+#[test]
+fn every_entity_and_action_has_one_key() {
+    for e in Entity::ALL {
+        assert_eq!(Entity::parse(e.key()), Some(e));
+    }
+    for a in Action::ALL {
+        assert_eq!(Action::parse(a.key()), Some(a));
+    }
+}

@@ -1,6 +1,7 @@
 //! Storage tests: every test runs on SQLite and on PostgreSQL (see `both_backends!`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access_log;
 mod audit;
 mod bodies;
 mod copy;

@@ -109,23 +109,20 @@ both_backends!(
 both_backends!(
     verify_is_not_confused_by_appends_while_it_runs,
     |db: Db| async move {
-        use lotse_store::{Actor, audit};
+        use lotse_store::Actor;
+        use lotse_store::audit::{self, Action, Entity, Event};
         let writer = {
             let db = db.clone();
             tokio::spawn(async move {
                 for i in 0..200 {
                     let mut tx = db.begin().await.unwrap();
-                    audit::append(
-                        &mut tx,
+                    tx.record(Event::new(
                         &Actor::system("test"),
-                        "update",
-                        "thing",
-                        &format!("{i}"),
-                        serde_json::json!({}),
                         crate::now(),
-                    )
-                    .await
-                    .unwrap();
+                        Entity::Setting,
+                        Action::Update,
+                        &format!("{i}"),
+                    ));
                     tx.commit().await.unwrap();
                 }
             })

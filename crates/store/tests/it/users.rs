@@ -104,9 +104,10 @@ both_backends!(
         let org = organisation(&db).await;
         let id = user(&db, &org, "bert", &["case_manager"]).await;
         let t0 = now();
+        let creds = users::credentials(&db, "bert").await.unwrap().unwrap();
         let mut tx = db.begin().await.unwrap();
-        let a = sessions::create(&mut tx, &id, false, t0).await.unwrap();
-        let b = sessions::create(&mut tx, &id, false, t0).await.unwrap();
+        let a = sessions::sign_in(&mut tx, &creds, t0).await.unwrap();
+        let b = sessions::sign_in(&mut tx, &creds, t0).await.unwrap();
         tx.commit().await.unwrap();
 
         let s = sessions::lookup(&db, &a, t0 + 1000).await.unwrap().unwrap();
@@ -123,7 +124,7 @@ both_backends!(
         // Changing the password keeps the session that did it and ends the others.
         let c = {
             let mut tx = db.begin().await.unwrap();
-            let c = sessions::create(&mut tx, &id, false, t0).await.unwrap();
+            let c = sessions::sign_in(&mut tx, &creds, t0).await.unwrap();
             tx.commit().await.unwrap();
             c
         };
@@ -165,7 +166,7 @@ both_backends!(login_failures_lock_the_username, |db: Db| async move {
     for i in 1..login_throttle::MAX_FAILURES {
         let mut tx = db.begin().await.unwrap();
         assert!(
-            !login_throttle::record_failure(&mut tx, Throttle::Password("Wer"), t0 + i)
+            !sessions::refuse_password(&mut tx, "wer", None, false, t0 + i)
                 .await
                 .unwrap()
         );
@@ -178,7 +179,7 @@ both_backends!(login_failures_lock_the_username, |db: Db| async move {
     );
     let mut tx = db.begin().await.unwrap();
     assert!(
-        login_throttle::record_failure(&mut tx, Throttle::Password("wer"), t0 + 10)
+        sessions::refuse_password(&mut tx, "wer", None, false, t0 + 10)
             .await
             .unwrap()
     );
@@ -212,7 +213,7 @@ both_backends!(
         ] {
             for i in 0..login_throttle::MAX_FAILURES {
                 let mut tx = db.begin().await.unwrap();
-                login_throttle::record_failure(&mut tx, Throttle::Password(&typed), t0 + i)
+                sessions::refuse_password(&mut tx, &typed, None, false, t0 + i)
                     .await
                     .unwrap();
                 tx.commit().await.unwrap();

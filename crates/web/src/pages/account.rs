@@ -8,7 +8,7 @@ use lotse_domain::FieldErrors;
 use lotse_domain::totp;
 use lotse_domain::user::validate_new_password;
 use lotse_store::login_throttle::Throttle;
-use lotse_store::{StoreError, api_tokens, login_throttle, now_ms, password, users};
+use lotse_store::{StoreError, api_tokens, login_throttle, now_ms, password, sessions, users};
 use serde::Deserialize;
 
 use super::{render, render_invalid};
@@ -113,9 +113,9 @@ async fn confirm_password(
     let ok = password::run(move || password::verify(&creds.password_hash, &typed)).await?
         && !login_throttle::is_locked(&app.db, Throttle::Password(username), now).await?;
     if !ok {
-        let mut tx = app.db.begin().await?;
-        login_throttle::record_failure(&mut tx, Throttle::Password(username), now).await?;
-        tx.commit().await?;
+        app.db
+            .write(async |tx| sessions::refuse_confirmation(tx, &user.principal, now).await)
+            .await?;
     }
     Ok(ok)
 }

@@ -224,19 +224,26 @@ pub async fn list(
     };
     let verify = if filter.verify.is_some() {
         let report = audit::verify(&app.db).await?;
-        Some(match report.first_broken {
-            None => VerifyResult {
+        let reads = lotse_store::access_log::verify(&app.db).await?;
+        Some(match (report.first_broken, reads.first_broken) {
+            (None, None) => VerifyResult {
                 ok: true,
                 text: format!(
-                    "Die Kette ist unversehrt: {} Einträge geprüft.",
-                    report.entries
+                    "Die Kette ist unversehrt: {} Einträge geprüft. Das Zugriffsprotokoll ist unversehrt: {} Lesezugriffe in {} Blöcken geprüft.",
+                    report.entries, reads.entries, reads.batches
                 ),
             },
-            Some(b) => VerifyResult {
+            (Some(b), _) => VerifyResult {
                 ok: false,
                 text: format!(
                     "Die Kette ist bei Eintrag {} gebrochen: {}. Bitte die Datenschutzbeauftragte informieren.",
                     b.seq, b.reason
+                ),
+            },
+            (None, Some((batch, reason))) => VerifyResult {
+                ok: false,
+                text: format!(
+                    "Das Zugriffsprotokoll ist bei Block {batch} gebrochen: {reason}. Bitte die Datenschutzbeauftragte informieren."
                 ),
             },
         })

@@ -7,9 +7,9 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::totp;
 use lotse_store::login_throttle::Throttle;
-use lotse_store::{Actor, audit, login_throttle, now_ms, password, sessions, users};
+use lotse_store::sessions::SecondFactor;
+use lotse_store::{login_throttle, now_ms, password, sessions, users};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{render, render_invalid};
 use crate::AppState;
@@ -119,22 +119,11 @@ pub async fn submit(
         _ => None,
     };
     let Some(c) = accepted else {
-        let mut tx = app.db.begin().await?;
-        login_throttle::record_failure(&mut tx, Throttle::Password(&username), now).await?;
-        // The typed name is not kept: people type their password into the wrong field, and the
-        // log is append-only. Attempts on an existing account are recorded against its id.
-        let record = creds.as_ref().map_or("unbekannt", |c| c.id.as_str());
-        audit::append(
-            &mut tx,
-            &Actor::system("login"),
-            "login_failed",
-            "session",
-            record,
-            json!({ "locked": locked }),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
+        app.db
+            .write(async |tx| {
+                sessions::refuse_password(tx, &username, creds.as_ref(), locked, now).await
+            })
+            .await?;
         let page = LoginPage {
             next: safe_next(&f.next),
             username: &username,
@@ -146,20 +135,10 @@ pub async fn submit(
     };
 
     let pending = c.totp_secret.is_some();
-    let mut tx = app.db.begin().await?;
-    login_throttle::clear(&mut tx, Throttle::Password(&username)).await?;
-    let token = sessions::create(&mut tx, &c.id, pending, now).await?;
-    audit::append(
-        &mut tx,
-        &Actor::user(&c.id, &c.username),
-        "login",
-        "session",
-        &c.id,
-        json!({ "second_factor_pending": pending }),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    let token = app
+        .db
+        .write(async |tx| sessions::sign_in(tx, c, now).await)
+        .await?;
 
     let target = if pending {
         format!(
@@ -218,75 +197,31 @@ pub async fn totp_submit(
         .totp_secret
         .as_deref()
         .and_then(totp::base32_decode)
-        .and_then(|secret| totp::verify(&secret, &f.code, now / 1000, creds.totp_last_step))
-        .filter(|_| !locked);
-    let mut tx = app.db.begin().await?;
-    // Claiming the step in the transaction makes a code usable once even by racing requests.
-    let accepted = match step {
-        Some(step) => users::claim_totp_step(&mut tx, &p.user_id, step).await?,
-        None => false,
-    };
-    if !accepted {
-        let now_locked = login_throttle::record_failure(&mut tx, throttle, now).await?;
-        audit::append(
-            &mut tx,
-            &p.actor(),
-            "second_factor_failed",
-            "session",
-            &p.user_id,
-            json!({}),
-            now,
-        )
+        .and_then(|secret| totp::verify(&secret, &f.code, now / 1000, creds.totp_last_step));
+    let outcome = app
+        .db
+        .write(async |tx| sessions::second_factor(tx, p, &pending.session, step, locked, now).await)
         .await?;
-        if now_locked || locked {
-            // Too many wrong codes: the half-open session ends; the user starts again later.
-            sessions::delete(&mut tx, &pending.session).await?;
-            tx.commit().await?;
-            return Ok(Redirect::to("/login").into_response());
-        }
-        tx.commit().await?;
-        return render_invalid(&TotpPage {
+    match outcome {
+        SecondFactor::Accepted => Ok(Redirect::to(safe_next(&f.next)).into_response()),
+        SecondFactor::Locked => Ok(Redirect::to("/login").into_response()),
+        SecondFactor::Refused => render_invalid(&TotpPage {
             username: &p.username,
             next: safe_next(&f.next),
             error: Some(
                 "Der Code stimmt nicht oder ist abgelaufen. Bitte den aktuellen Code eingeben.",
             ),
-        });
+        }),
     }
-    login_throttle::clear(&mut tx, Throttle::Password(&p.username)).await?;
-    login_throttle::clear(&mut tx, throttle).await?;
-    sessions::complete_second_factor(&mut tx, &pending.session).await?;
-    audit::append(
-        &mut tx,
-        &p.actor(),
-        "second_factor",
-        "session",
-        &p.user_id,
-        json!({}),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(safe_next(&f.next)).into_response())
 }
 
 pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     if let Some(token) = session_token(&headers, session_cookie_name(app.config.secure_cookies)) {
         let now = now_ms();
         if let Some(s) = sessions::lookup(&app.db, token, now).await? {
-            let mut tx = app.db.begin().await?;
-            sessions::delete(&mut tx, &s.token_hash).await?;
-            audit::append(
-                &mut tx,
-                &s.principal.actor(),
-                "logout",
-                "session",
-                &s.principal.user_id,
-                json!({}),
-                now,
-            )
-            .await?;
-            tx.commit().await?;
+            app.db
+                .write(async |tx| sessions::sign_out(tx, &s, now).await)
+                .await?;
         }
     }
     let mut response = Redirect::to("/login?ok=logout").into_response();

@@ -650,16 +650,8 @@ pub async fn remind(
     let actor = user.principal.actor();
     app.db
         .write(async |tx| {
-            lotse_store::audit::append(
-                tx,
-                &actor,
-                "remind",
-                "review_round",
-                &round_id,
-                serde_json::json!({ "sent_to": recipients.join(","), "failed": failures.len() }),
-                now_ms(),
-            )
-            .await
+            reviews::record_reminders(tx, &actor, &round_id, &recipients, failures.len(), now_ms())
+                .await
         })
         .await?;
     if !failures.is_empty() {

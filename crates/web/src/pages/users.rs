@@ -8,7 +8,7 @@ use lotse_domain::user::validate_new_password;
 use lotse_domain::{FieldErrors, Role};
 use lotse_store::login_throttle::Throttle;
 use lotse_store::users::{self, User, UserInput};
-use lotse_store::{StoreError, audit, login_throttle, now_ms, organisations, password, sessions};
+use lotse_store::{StoreError, login_throttle, now_ms, organisations, password, sessions};
 use serde::Deserialize;
 
 use super::{ActiveForm, render, render_invalid};
@@ -41,8 +41,7 @@ pub async fn list(
     uri: OriginalUri,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    audit::record_read(&app.db, &user.principal.actor(), "user", "*", now_ms()).await?;
-    let users = users::list(&app.db)
+    let users = users::read_accounts(&app.db, &user.principal.actor(), now_ms())
         .await?
         .into_iter()
         .map(|u| UserRow {
@@ -211,8 +210,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let existing = users::get(&app.db, &id).await?;
-    audit::record_read(&app.db, &user.principal.actor(), "user", &id, now_ms()).await?;
+    let existing = users::read_account(&app.db, &user.principal.actor(), &id, now_ms()).await?;
     let form = input_of(&existing);
     let mut page = form_page(
         &app,
