@@ -4,6 +4,7 @@
 //! testable in isolation and lets the store and the web layer share one definition of each word in
 //! the glossary (docs/glossary.md).
 
+pub mod access;
 pub mod collation;
 pub mod csv_file;
 pub mod funding;

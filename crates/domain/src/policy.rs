@@ -1,8 +1,8 @@
 //! The access policy: the one place that decides what a role may do.
 //!
-//! Every route declares the [`Permission`] it needs (see the web crate's route table); the web layer
-//! asks [`allows`] and nothing else. Record-level rules (your organisation's offer, a case you are
-//! assigned to) will extend this module as the modules that need them arrive.
+//! Every route declares the [`Permission`] it needs (see the web crate's route table): the first,
+//! coarse gate. Which records a permitted user may see and change (your organisation's offer, the
+//! report your organisation was asked for) is decided per record by [`crate::access`].
 
 use crate::role::Role;
 
@@ -39,7 +39,7 @@ pub enum Permission {
     ManageBodies,
     /// See the staff offer directory, including offers waiting for approval.
     ViewOffers,
-    /// Create and change offers of one's own organisation (see [`may_edit_offer`]); changes of
+    /// Create and change offers of one's own organisation (which offers: [`crate::access`]); changes of
     /// organisations not marked trusted wait for the coordination's approval.
     MaintainOwnOffers,
     /// Create, change, approve and withdraw any organisation's offers.
@@ -132,14 +132,6 @@ pub fn may_submit_review_update(
             && asked_organisation == Some(user_organisation))
 }
 
-/// Whether a user may change an offer of `offer_organisation`: the coordination any offer, a
-/// provider's staff only their own organisation's.
-pub fn may_edit_offer(roles: &[Role], user_organisation: &str, offer_organisation: &str) -> bool {
-    any_allows(roles, Permission::ManageOffers)
-        || (any_allows(roles, Permission::MaintainOwnOffers)
-            && user_organisation == offer_organisation)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,15 +167,6 @@ mod tests {
             "ki",
             Some("awo")
         ));
-    }
-
-    #[test]
-    fn partners_edit_only_their_own_organisations_offers() {
-        assert!(may_edit_offer(&[Role::Partner], "caritas", "caritas"));
-        assert!(!may_edit_offer(&[Role::Partner], "caritas", "awo"));
-        assert!(!may_edit_offer(&[Role::Reader], "caritas", "caritas"));
-        assert!(!may_edit_offer(&[Role::CaseManager], "kreis", "kreis"));
-        assert!(may_edit_offer(&[Role::Coordination], "ki", "awo"));
     }
 
     #[test]

@@ -893,7 +893,7 @@ async fn import_hsds(db: &Db, path: &Path, draft: bool) -> Result<ExitCode, Stor
     let today = lotse_web::today();
     match offer_exchange::import(
         db,
-        &Actor::system("hsds-import"),
+        &lotse_store::scoped::Viewer::system("hsds-import"),
         &imported,
         save_as,
         &today,

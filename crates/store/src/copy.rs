@@ -105,6 +105,7 @@ pub const TABLES: &[Table] = &[
             ("fictitious", Bool),
             ("created_at", Int),
             ("updated_at", Int),
+            ("name_key", Text),
         ],
     },
     Table {
@@ -137,6 +138,8 @@ pub const TABLES: &[Table] = &[
             ("fictitious", Bool),
             ("created_at", Int),
             ("updated_at", Int),
+            ("list_key", Text),
+            ("search_text", Text),
         ],
     },
     Table {
@@ -380,6 +383,7 @@ pub const TABLES: &[Table] = &[
             ("fictitious", Bool),
             ("created_at", Int),
             ("updated_at", Int),
+            ("title_key", Text),
         ],
     },
     Table {
@@ -398,6 +402,7 @@ pub const TABLES: &[Table] = &[
             ("decided_by", NullableText),
             ("decided_at", NullableInt),
             ("note", Text),
+            ("title_key", Text),
         ],
     },
     Table {

@@ -128,7 +128,13 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
     crate::demo_catalogue::load_issues(&mut tx, &actor, &leads, now).await?;
     // Action items go to the coordination (the second demo user).
     crate::demo_catalogue::load_bodies(&mut tx, &actor, &leads, &user_ids[1], now).await?;
-    crate::demo_offers::load(&mut tx, &actor, &org_ids, now).await?;
+    crate::demo_offers::load(
+        &mut tx,
+        &crate::scoped::Viewer::system("demo"),
+        &org_ids,
+        now,
+    )
+    .await?;
     crate::demo_catalogue::load_funding(
         &mut tx,
         &actor,

@@ -9,6 +9,7 @@ use lotse_domain::offer::{
 use crate::audit::Actor;
 use crate::db::{Db, Tx};
 use crate::offers::{self, SaveAs};
+use crate::scoped::Viewer;
 use crate::{Result, organisations};
 
 /// `YYYY-MM-DD` (UTC) of an instant in epoch milliseconds.
@@ -653,7 +654,12 @@ fn content_of(o: &DemoOffer) -> OfferContent {
 }
 
 /// The demo's offers; `organisations` are the demo organisations in their fixed order.
-pub async fn load(tx: &mut Tx, actor: &Actor, organisations: &[String], now: i64) -> Result<usize> {
+pub async fn load(
+    tx: &mut Tx,
+    viewer: &Viewer,
+    organisations: &[String],
+    now: i64,
+) -> Result<usize> {
     let today = date_of(now);
     for o in OFFERS {
         let Some(org) = organisations.get(o.provider) else {
@@ -666,7 +672,7 @@ pub async fn load(tx: &mut Tx, actor: &Actor, organisations: &[String], now: i64
         };
         offers::create(
             tx,
-            actor,
+            viewer,
             None,
             org,
             &content_of(o),
@@ -955,7 +961,7 @@ pub async fn generate(db: &Db, count: usize, seed: u64, progress: impl Fn(usize)
             let provider = rng.pick(&providers).clone();
             offers::create(
                 &mut tx,
-                &actor,
+                &Viewer::system("benchmark"),
                 None,
                 &provider,
                 &content,

@@ -1,7 +1,7 @@
 //! Integration concepts, their fields of action and measures, with status history and indicators.
 
 use lotse_domain::FieldErrors;
-use lotse_domain::collation::sort_key;
+use lotse_domain::collation::{column_key, fold, sort_key};
 use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureInput, MeasureStatus, parse_date};
 use lotse_domain::validation::{optional_multiline, required_text};
 use serde::Serialize;
@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, On, Tx, is_foreign_key_violation, is_unique_violation, new_id, on, read, tx};
+use crate::sort_keys::{measure_list_key, measure_search_text};
 use crate::{Result, StoreError};
 
 // ---------------------------------------------------------------------------------------------
@@ -100,8 +101,8 @@ pub async fn create_concept(
     let id = new_id();
     let inserted = tx!(&mut *tx, |c| {
         sqlx::query(
-            "INSERT INTO concepts (id, short_name, title, adopted_on, description, fictitious, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            "INSERT INTO concepts (id, short_name, title, adopted_on, description, fictitious, created_at, updated_at, name_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
         )
         .bind(&id)
         .bind(&draft.short_name)
@@ -110,6 +111,7 @@ pub async fn create_concept(
         .bind(&draft.description)
         .bind(fictitious)
         .bind(now)
+        .bind(column_key(&draft.short_name))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -272,19 +274,6 @@ pub struct MeasureFilter {
     pub adaptation: String,
     /// Words searched in code, title, description and tags (umlauts and case ignored).
     pub q: String,
-}
-
-/// Lower case with umlauts folded, so that "Foerderung", "förderung" and "Förderung" find each other
-/// as far as the simple cases go.
-fn fold(text: &str) -> String {
-    text.to_lowercase()
-        .replace('ä', "a")
-        .replace('ö', "o")
-        .replace('ü', "u")
-        .replace('ß', "ss")
-        .replace("ae", "a")
-        .replace("oe", "o")
-        .replace("ue", "u")
 }
 
 impl MeasureFilter {
@@ -558,6 +547,22 @@ fn draft_json(d: &MeasureDraft) -> serde_json::Value {
     })
 }
 
+/// The list key and search text of a measure as `draft` would save it (its concept's name is read
+/// in the transaction). An unknown concept is left to the foreign key to refuse.
+async fn keys_of(tx: &mut Tx, draft: &MeasureDraft) -> Result<(String, String)> {
+    let concept: Option<String> = tx!(&mut *tx, |c| sqlx::query_scalar(
+        "SELECT short_name FROM concepts WHERE id = $1"
+    )
+    .bind(&draft.concept_id)
+    .fetch_optional(c)
+    .await)?;
+    let tags = draft.tags.join(", ");
+    Ok((
+        measure_list_key(concept.as_deref().unwrap_or(""), &draft.code),
+        measure_search_text(&draft.code, &draft.title, &draft.description, &tags),
+    ))
+}
+
 pub async fn create(
     tx: &mut Tx,
     actor: &Actor,
@@ -566,11 +571,13 @@ pub async fn create(
     now: i64,
 ) -> Result<String> {
     let id = new_id();
+    let (list_key, search_text) = keys_of(tx, draft).await?;
     let inserted = tx!(&mut *tx, |c| {
         sqlx::query(
             "INSERT INTO measures (id, concept_id, field_of_action_id, code, title, description, lead_organisation_id, \
-             ki_involvement, target_group, planned_start, planned_end, status, tags, fictitious, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)",
+             ki_involvement, target_group, planned_start, planned_end, status, tags, fictitious, created_at, updated_at, \
+             list_key, search_text) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17)",
         )
         .bind(&id)
         .bind(&draft.concept_id)
@@ -587,6 +594,8 @@ pub async fn create(
         .bind(draft.tags.join(", "))
         .bind(fictitious)
         .bind(now)
+        .bind(&list_key)
+        .bind(&search_text)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -617,11 +626,12 @@ pub async fn update(
             "Bitte begründen Sie die Änderung des Sachstands.",
         ));
     }
+    let (list_key, search_text) = keys_of(tx, draft).await?;
     let updated = tx!(&mut *tx, |c| {
         sqlx::query(
             "UPDATE measures SET concept_id = $2, field_of_action_id = $3, code = $4, title = $5, description = $6, \
              lead_organisation_id = $7, ki_involvement = $8, target_group = $9, planned_start = $10, planned_end = $11, \
-             status = $12, tags = $13, updated_at = $14 WHERE id = $1",
+             status = $12, tags = $13, updated_at = $14, list_key = $15, search_text = $16 WHERE id = $1",
         )
         .bind(&old.id)
         .bind(&draft.concept_id)
@@ -637,6 +647,8 @@ pub async fn update(
         .bind(draft.status.key())
         .bind(draft.tags.join(", "))
         .bind(now)
+        .bind(&list_key)
+        .bind(&search_text)
         .execute(c)
         .await
         .map(|r| r.rows_affected())

@@ -78,6 +78,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_access_log.sql"),
         postgres: include_str!("../migrations/postgres/0011_access_log.sql"),
     },
+    Migration {
+        version: 12,
+        name: "sort_keys",
+        sqlite: include_str!("../migrations/sqlite/0012_sort_keys.sql"),
+        postgres: include_str!("../migrations/postgres/0012_sort_keys.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
@@ -122,7 +128,8 @@ pub async fn migrate(db: &Db) -> Result<(), StoreError> {
             .await?;
         }
     });
-    tx.commit().await
+    tx.commit().await?;
+    crate::sort_keys::fill(db).await
 }
 
 /// An older binary must not run against a newer schema: it would silently ignore new columns.

@@ -11,6 +11,7 @@ use crate::audit::Actor;
 use crate::db::{Db, Tx, tx};
 use crate::demo_offers::date_of;
 use crate::offers::{self, SaveAs};
+use crate::scoped::Viewer;
 use crate::{Result, StoreError, organisations, reference};
 
 /// `2026-11-25T14:05:00Z` of an instant in epoch milliseconds.
@@ -148,12 +149,13 @@ async fn organisation_for(
 /// nothing: one transaction, and every offer is checked before anything is written.
 pub async fn import(
     db: &Db,
-    actor: &Actor,
+    viewer: &Viewer,
     imported: &Imported,
     save_as: SaveAs,
     today: &str,
     now: i64,
 ) -> Result<ImportReport> {
+    let actor = &Actor::from(viewer);
     let mut errors = FieldErrors::new();
     for offer in &imported.offers {
         for (field, message) in offer.content.check_imported().iter() {
@@ -200,12 +202,12 @@ pub async fn import(
                 Err(e) => return Err(e),
             };
             if exists {
-                offers::save(tx, actor, &offer.id, &offer.content, save_as, None, today, now).await?;
+                offers::save(tx, viewer, &offer.id, &offer.content, save_as, None, today, now).await?;
                 report.updated += 1;
             } else {
                 offers::create(
                     tx,
-                    actor,
+                    viewer,
                     Some(&offer.id),
                     &organisation_id,
                     &offer.content,

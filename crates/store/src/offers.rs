@@ -6,15 +6,19 @@
 //! public never sees a half-approved change and the history of every published text is kept.
 //! Two partial unique indexes hold that invariant in the database itself.
 
-use lotse_domain::collation::sort_key;
+use lotse_domain::collation::column_key;
 use lotse_domain::offer::{OfferContent, verification_overdue, verification_overdue_before};
 use serde::Serialize;
 use serde_json::json;
+
+use lotse_domain::access::{Action as Act, Decision, Fields, Record};
 
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{
     Db, Tx, Value, bind_values, is_unique_violation, new_id, on_missing_reference, read, tx,
 };
+use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
+use crate::scoped::{Access, Scoped, Viewer};
 use crate::{Result, StoreError};
 
 /// Where a revision stands in the workflow.
@@ -143,6 +147,9 @@ pub struct OfferSummary {
     pub organisation_id: String,
     pub organisation: String,
     pub title: String,
+    /// The sort key of `title` (the list's order and paging key).
+    #[serde(skip)]
+    pub title_key: String,
     pub verified_on: Option<String>,
     pub withdrawn_at: Option<i64>,
     pub fictitious: bool,
@@ -160,6 +167,7 @@ impl OfferSummary {
     /// of a change in progress; `None` if nothing is published.
     pub fn as_published(mut self) -> Option<OfferSummary> {
         self.title = self.published_title.clone()?;
+        self.title_key = column_key(&self.title);
         self.open_state = None;
         self.open_note = None;
         Some(self)
@@ -251,71 +259,245 @@ impl ListState {
 pub struct OfferFilter {
     pub organisation_id: Option<String>,
     pub state: Option<ListState>,
+    /// Words in the title (case and umlauts ignored).
+    pub q: String,
 }
 
-const SUMMARY: &str = "SELECT o.id, o.organisation_id, org.name AS organisation, o.title, o.verified_on, \
+const SUMMARY: &str = "SELECT o.id, o.organisation_id, org.name AS organisation, o.title, o.title_key, o.verified_on, \
     o.withdrawn_at, o.fictitious, p.id AS published_revision, p.title AS published_title, p.valid_from, p.valid_to, \
     r.state AS open_state, r.note AS open_note \
     FROM offers o JOIN organisations org ON org.id = o.organisation_id \
     LEFT JOIN offer_revisions p ON p.offer_id = o.id AND p.state = 'published' \
     LEFT JOIN offer_revisions r ON r.offer_id = o.id AND r.state IN ('draft', 'submitted', 'returned')";
 
-/// The staff list, sorted by title. Only fixed SQL fragments are added below; values are bound.
-pub async fn list(db: &Db, filter: &OfferFilter, today: &str) -> Result<Vec<OfferSummary>> {
-    let mut clauses: Vec<String> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
-    let mut bind = |v: Value| {
-        values.push(v);
-        format!("${}", values.len())
-    };
-    if let Some(org) = &filter.organisation_id {
-        clauses.push(format!(
+/// The offers as one viewer may see and change them: the only way to the staff directory.
+///
+/// The viewer's scope is part of every query ([`lotse_domain::access::RULES`]): a provider sees
+/// their own organisation's offers whole and everyone else's as published; an offer outside the
+/// scope is not found.
+pub struct Offers<'a> {
+    db: &'a Db,
+    viewer: &'a Viewer,
+}
+
+pub fn for_viewer<'a>(db: &'a Db, viewer: &'a Viewer) -> Offers<'a> {
+    Offers { db, viewer }
+}
+
+/// How many offers a list has, counted up to a bound: counting 100,000 rows on every page view
+/// would cost more than the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    Exactly(i64),
+    MoreThan(i64),
+}
+
+/// Counting stops here.
+const COUNT_UP_TO: i64 = 10_000;
+
+impl Offers<'_> {
+    /// The conditions of the viewer's scope: which rows they see at all, and of which they see
+    /// everything (drafts, pending changes) rather than only the published version.
+    fn scope(&self, q: &mut Query) -> (String, String) {
+        let (own, other) = self.viewer.decisions(Record::Offer, Act::View);
+        let is_own = format!(
             "o.organisation_id = {}",
-            bind(Value::Text(org.clone()))
+            q.bind(Value::Text(self.viewer.organisation_id.clone()))
+        );
+        let visible = |d: Decision| match d {
+            Decision::Allow => "TRUE",
+            Decision::Only(Fields::Published) => "p.id IS NOT NULL",
+            Decision::Deny => "FALSE",
+        };
+        let whole = |d: Decision| {
+            if d == Decision::Allow {
+                "TRUE"
+            } else {
+                "FALSE"
+            }
+        };
+        (
+            format!(
+                "(({is_own} AND {}) OR (NOT {is_own} AND {}))",
+                visible(own),
+                visible(other)
+            ),
+            format!(
+                "(({is_own} AND {}) OR (NOT {is_own} AND {}))",
+                whole(own),
+                whole(other)
+            ),
+        )
+    }
+
+    fn conditions(&self, filter: &OfferFilter, today: &str) -> Query {
+        let mut q = Query::default();
+        let (visible, whole) = self.scope(&mut q);
+        q.and(visible);
+        if let Some(org) = &filter.organisation_id {
+            let org = q.bind(Value::Text(org.clone()));
+            q.and(format!("o.organisation_id = {org}"));
+        }
+        // Pending changes are only looked for where the viewer may see them.
+        match filter.state {
+            None => {}
+            Some(ListState::Submitted) => q.and(format!("r.state = 'submitted' AND {whole}")),
+            Some(ListState::Draft) => q.and(format!("r.state = 'draft' AND {whole}")),
+            Some(ListState::Returned) => q.and(format!("r.state = 'returned' AND {whole}")),
+            Some(ListState::Unpublished) => q.and("p.id IS NULL AND o.withdrawn_at IS NULL"),
+            Some(ListState::Withdrawn) => q.and("o.withdrawn_at IS NOT NULL"),
+            Some(ListState::Public) => {
+                let t = q.bind(Value::Text(today.to_owned()));
+                q.and(format!(
+                    "p.id IS NOT NULL AND o.withdrawn_at IS NULL AND (p.valid_from IS NULL OR p.valid_from <= {t}) \
+                     AND (p.valid_to IS NULL OR p.valid_to >= {t})"
+                ));
+            }
+            Some(ListState::Expired) => {
+                let t = q.bind(Value::Text(today.to_owned()));
+                q.and(format!(
+                    "p.id IS NOT NULL AND o.withdrawn_at IS NULL AND p.valid_to < {t}"
+                ));
+            }
+            Some(ListState::Overdue) => {
+                let cutoff = q.bind(Value::Text(verification_overdue_before(today)));
+                q.and(format!(
+                    "p.id IS NOT NULL AND o.withdrawn_at IS NULL AND (o.verified_on IS NULL OR o.verified_on <= {cutoff})"
+                ));
+            }
+        }
+        // The title searched is the one the viewer sees: the newest, or the published one.
+        let needle = column_key(&filter.q);
+        let needle = needle.split('\u{1}').next().unwrap_or("");
+        if !needle.is_empty() {
+            let escaped = needle
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = q.bind(Value::Text(format!("%{escaped}%")));
+            q.and(format!(
+                "(CASE WHEN {whole} THEN o.title_key ELSE p.title_key END) LIKE {pattern} ESCAPE '\\'"
+            ));
+        }
+        q
+    }
+
+    /// One page of the staff list, by title; each offer as the viewer may see it.
+    pub async fn list(
+        &self,
+        filter: &OfferFilter,
+        today: &str,
+        page: &PageRequest,
+    ) -> Result<Page<Scoped<OfferSummary>>> {
+        let mut q = self.conditions(filter, today);
+        let keyset = Keyset {
+            key_column: "o.title_key",
+            id_column: "o.id",
+        };
+        if let Some(after) = keyset.after(page, &mut |v| q.bind(v)) {
+            q.and(after);
+        }
+        let tail = keyset.order_and_limit(page, &mut |v| q.bind(v));
+        let sql = sqlx::AssertSqlSafe(format!("{SUMMARY}{}{tail}", q.where_clause()));
+        let rows: Vec<OfferSummary> = read!(self.db, |c| {
+            bind_values!(sqlx::query_as(sql), &q.values)
+                .fetch_all(c)
+                .await
+        })?;
+        let page = Page::from_rows(rows, page, |o: &OfferSummary| Cursor {
+            key: o.title_key.clone(),
+            id: o.id.clone(),
+        });
+        Ok(page.map(|o| {
+            let access = Access::of(self.viewer, Record::Offer, Some(&o.organisation_id));
+            let record = if access.sees_all() {
+                o
+            } else {
+                // Visible at all only with a published version, so this always has one.
+                o.clone().as_published().unwrap_or(o)
+            };
+            Scoped { record, access }
+        }))
+    }
+
+    /// How many offers the list has (see [`Count`]).
+    pub async fn count(&self, filter: &OfferFilter, today: &str) -> Result<Count> {
+        let mut q = self.conditions(filter, today);
+        let limit = q.bind(Value::Int(COUNT_UP_TO + 1));
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM (SELECT o.id FROM offers o \
+             LEFT JOIN offer_revisions p ON p.offer_id = o.id AND p.state = 'published' \
+             LEFT JOIN offer_revisions r ON r.offer_id = o.id AND r.state IN ('draft', 'submitted', 'returned'){} \
+             LIMIT {limit}) AS counted",
+            q.where_clause()
         ));
+        let n: i64 = read!(self.db, |c| {
+            bind_values!(sqlx::query_scalar(sql), &q.values)
+                .fetch_one(c)
+                .await
+        })?;
+        Ok(if n > COUNT_UP_TO {
+            Count::MoreThan(COUNT_UP_TO)
+        } else {
+            Count::Exactly(n)
+        })
     }
-    match filter.state {
-        None => {}
-        Some(ListState::Submitted) => clauses.push("r.state = 'submitted'".into()),
-        Some(ListState::Draft) => clauses.push("r.state = 'draft'".into()),
-        Some(ListState::Returned) => clauses.push("r.state = 'returned'".into()),
-        Some(ListState::Unpublished) => {
-            clauses.push("p.id IS NULL AND o.withdrawn_at IS NULL".into())
-        }
-        Some(ListState::Withdrawn) => clauses.push("o.withdrawn_at IS NOT NULL".into()),
-        Some(ListState::Public) => {
-            let t = bind(Value::Text(today.to_owned()));
-            clauses.push(format!(
-                "p.id IS NOT NULL AND o.withdrawn_at IS NULL AND (p.valid_from IS NULL OR p.valid_from <= {t}) \
-                 AND (p.valid_to IS NULL OR p.valid_to >= {t})"
-            ));
-        }
-        Some(ListState::Expired) => {
-            let t = bind(Value::Text(today.to_owned()));
-            clauses.push(format!(
-                "p.id IS NOT NULL AND o.withdrawn_at IS NULL AND p.valid_to < {t}"
-            ));
-        }
-        Some(ListState::Overdue) => {
-            let cutoff = bind(Value::Text(verification_overdue_before(today)));
-            clauses.push(format!(
-                "p.id IS NOT NULL AND o.withdrawn_at IS NULL AND (o.verified_on IS NULL OR o.verified_on <= {cutoff})"
-            ));
+
+    /// One offer as the viewer may see it: whole, or only as published. Not found if they may not
+    /// see it at all (or it has nothing published and they may only see that).
+    pub async fn get(&self, id: &str) -> Result<Scoped<Offer>> {
+        let offer = get(self.db, id).await?;
+        let access = Access::of(self.viewer, Record::Offer, Some(&offer.organisation_id));
+        let record = match access.view {
+            Decision::Allow => offer,
+            Decision::Only(Fields::Published) if offer.published.is_some() => Offer {
+                open: None,
+                title: offer
+                    .published
+                    .as_ref()
+                    .map(|p| p.content.title().to_owned())
+                    .unwrap_or_default(),
+                ..offer
+            },
+            _ => return Err(StoreError::NotFound),
+        };
+        Ok(Scoped { record, access })
+    }
+
+    /// One offer the viewer means to do `action` with: not found unless they may.
+    pub async fn get_to(&self, id: &str, action: Act) -> Result<Scoped<Offer>> {
+        let offer = self.get(id).await?;
+        let allowed = match action {
+            Act::View => true,
+            Act::Change => offer.access.change,
+            Act::Decide => offer.access.decide,
+        };
+        if allowed {
+            Ok(offer)
+        } else {
+            Err(StoreError::NotFound)
         }
     }
-    let sql = if clauses.is_empty() {
-        SUMMARY.to_owned()
-    } else {
-        format!("{SUMMARY} WHERE {}", clauses.join(" AND "))
-    };
-    let sql = sqlx::AssertSqlSafe(sql);
-    let mut rows: Vec<OfferSummary> = read!(db, |c| {
-        bind_values!(sqlx::query_as(sql), &values)
-            .fetch_all(c)
-            .await
-    })?;
-    rows.sort_by_cached_key(|o| sort_key(&o.title));
-    Ok(rows)
+
+    /// Every revision of an offer, newest first, for those who see it whole; not found otherwise.
+    pub async fn history(&self, id: &str) -> Result<Vec<Revision>> {
+        if !self.get(id).await?.access.sees_all() {
+            return Err(StoreError::NotFound);
+        }
+        history(self.db, id).await
+    }
+
+    /// How many changes wait for the coordination's approval, for those who decide on them.
+    pub async fn waiting(&self) -> Result<i64> {
+        if !self.viewer.decisions(Record::Offer, Act::Decide).1.allows() {
+            return Ok(0);
+        }
+        Ok(read!(self.db, |c| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM offer_revisions WHERE state = 'submitted'")
+                .fetch_one(c)
+                .await
+        })?)
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -409,7 +591,7 @@ fn assemble(row: OfferRow, revisions: Vec<RevisionRow>) -> Result<Offer> {
 
 const CURRENT: &str = " AND r.state IN ('draft', 'submitted', 'returned', 'published')";
 
-pub async fn get(db: &Db, id: &str) -> Result<Offer> {
+pub(crate) async fn get(db: &Db, id: &str) -> Result<Offer> {
     let row: OfferRow = read!(db, |c| sqlx::query_as(OFFER)
         .bind(id)
         .fetch_optional(c)
@@ -437,15 +619,28 @@ pub async fn get_in(tx: &mut Tx, id: &str) -> Result<Offer> {
 }
 
 /// Every revision of an offer, newest first: the record of what was published when, by whom.
-pub async fn history(db: &Db, id: &str) -> Result<Vec<Revision>> {
+async fn history(db: &Db, id: &str) -> Result<Vec<Revision>> {
     let sql = sqlx::AssertSqlSafe(format!("{REVISIONS} ORDER BY r.saved_at DESC, r.id DESC"));
     let rows: Vec<RevisionRow> = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_all(c).await)?;
     rows.into_iter().map(RevisionRow::into_revision).collect()
 }
 
 /// Touches the offer row first: on PostgreSQL this takes the row lock, so two editors (or an editor
-/// and the approving coordinator) are serialised; SQLite's single writer already is.
-async fn lock(tx: &mut Tx, id: &str, now: i64) -> Result<Offer> {
+/// and the approving coordinator) are serialised; SQLite's single writer already is. Then decides,
+/// on the row as it is in this transaction, whether `viewer` may do `action` with it: an offer
+/// they may not is "not found".
+async fn lock(tx: &mut Tx, viewer: &Viewer, id: &str, action: Act, now: i64) -> Result<Offer> {
+    let offer = lock_unchecked(tx, id, now).await?;
+    if !viewer
+        .decide(Record::Offer, Some(&offer.organisation_id), action)
+        .allows()
+    {
+        return Err(StoreError::NotFound);
+    }
+    Ok(offer)
+}
+
+async fn lock_unchecked(tx: &mut Tx, id: &str, now: i64) -> Result<Offer> {
     let touched = tx!(&mut *tx, |c| {
         sqlx::query("UPDATE offers SET updated_at = $2 WHERE id = $1")
             .bind(id)
@@ -511,8 +706,8 @@ async fn insert_revision(
         .map_err(|e| StoreError::Config(format!("offer content: {e}")))?;
     let inserted = tx!(&mut *tx, |c| {
         sqlx::query(
-            "INSERT INTO offer_revisions (id, offer_id, state, content, title, valid_from, valid_to, saved_by, saved_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO offer_revisions (id, offer_id, state, content, title, valid_from, valid_to, saved_by, saved_at, title_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&id)
         .bind(offer_id)
@@ -523,6 +718,7 @@ async fn insert_revision(
         .bind(content.valid_to.as_deref())
         .bind(actor.user_id.as_deref())
         .bind(now)
+        .bind(column_key(content.title()))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -610,9 +806,10 @@ async fn publish(
 
 async fn set_title(tx: &mut Tx, id: &str, content: &OfferContent) -> Result<()> {
     tx!(&mut *tx, |c| {
-        sqlx::query("UPDATE offers SET title = $2 WHERE id = $1")
+        sqlx::query("UPDATE offers SET title = $2, title_key = $3 WHERE id = $1")
             .bind(id)
             .bind(content.title())
+            .bind(column_key(content.title()))
             .execute(c)
             .await
             .map(|r| r.rows_affected())
@@ -644,7 +841,7 @@ pub async fn check_references(db: &Db, content: &OfferContent) -> Result<()> {
 #[allow(clippy::too_many_arguments)]
 pub async fn create(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     id: Option<&str>,
     organisation_id: &str,
     content: &OfferContent,
@@ -653,17 +850,28 @@ pub async fn create(
     today: &str,
     now: i64,
 ) -> Result<String> {
+    if !viewer
+        .decide(Record::Offer, Some(organisation_id), Act::Change)
+        .allows()
+    {
+        return Err(StoreError::field(
+            "organisation_id",
+            "Angebote dieser Organisation können Sie nicht anlegen.",
+        ));
+    }
+    let actor = &Actor::from(viewer);
     let id = id.map_or_else(new_id, str::to_owned);
     let inserted = tx!(&mut *tx, |c| {
         sqlx::query(
-            "INSERT INTO offers (id, organisation_id, title, fictitious, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $5)",
+            "INSERT INTO offers (id, organisation_id, title, fictitious, created_at, updated_at, title_key) \
+             VALUES ($1, $2, $3, $4, $5, $5, $6)",
         )
         .bind(&id)
         .bind(organisation_id)
         .bind(content.title())
         .bind(fictitious)
         .bind(now)
+        .bind(column_key(content.title()))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -743,7 +951,7 @@ fn check_reviewed(open: &Revision, expected: Option<&str>) -> Result<()> {
 #[allow(clippy::too_many_arguments)]
 pub async fn save(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     offer_id: &str,
     content: &OfferContent,
     save_as: SaveAs,
@@ -751,7 +959,8 @@ pub async fn save(
     today: &str,
     now: i64,
 ) -> Result<()> {
-    let offer = lock(tx, offer_id, now).await?;
+    let actor = &Actor::from(viewer);
+    let offer = lock(tx, viewer, offer_id, Act::Change, now).await?;
     check_base(&offer, base)?;
     let before = offer.working_content().cloned();
     let fields = changed_fields(before.as_ref(), content);
@@ -780,13 +989,14 @@ pub async fn save(
 /// The coordination approves the submitted change: it goes live.
 pub async fn approve(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     offer_id: &str,
     expected: Option<&str>,
     today: &str,
     now: i64,
 ) -> Result<()> {
-    let offer = lock(tx, offer_id, now).await?;
+    let actor = &Actor::from(viewer);
+    let offer = lock(tx, viewer, offer_id, Act::Decide, now).await?;
     let open = offer
         .open
         .as_ref()
@@ -805,7 +1015,7 @@ pub async fn approve(
 /// The coordination returns the submitted change to the provider with a note on what to fix.
 pub async fn return_change(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     offer_id: &str,
     expected: Option<&str>,
     note: &str,
@@ -821,7 +1031,8 @@ pub async fn return_change(
     if note.chars().count() > 2_000 {
         return Err(StoreError::field("note", "Höchstens 2000 Zeichen."));
     }
-    let offer = lock(tx, offer_id, now).await?;
+    let actor = &Actor::from(viewer);
+    let offer = lock(tx, viewer, offer_id, Act::Decide, now).await?;
     let open = offer
         .open
         .as_ref()
@@ -846,8 +1057,9 @@ pub async fn return_change(
 
 /// Throws the change in progress away; the published version (if any) stays as it is. An offer
 /// that was never published has nothing to fall back to and is withdrawn instead.
-pub async fn discard_change(tx: &mut Tx, actor: &Actor, offer_id: &str, now: i64) -> Result<()> {
-    let offer = lock(tx, offer_id, now).await?;
+pub async fn discard_change(tx: &mut Tx, viewer: &Viewer, offer_id: &str, now: i64) -> Result<()> {
+    let actor = &Actor::from(viewer);
+    let offer = lock(tx, viewer, offer_id, Act::Change, now).await?;
     let open = offer
         .open
         .as_ref()
@@ -878,12 +1090,13 @@ pub async fn discard_change(tx: &mut Tx, actor: &Actor, offer_id: &str, now: i64
 /// The provider confirms that the published offer is still accurate.
 pub async fn verify(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     offer_id: &str,
     today: &str,
     now: i64,
 ) -> Result<()> {
-    let offer = lock(tx, offer_id, now).await?;
+    let actor = &Actor::from(viewer);
+    let offer = lock(tx, viewer, offer_id, Act::Change, now).await?;
     if offer.published.is_none() {
         return Err(StoreError::field(
             "state",
@@ -921,12 +1134,13 @@ pub async fn set_verified_on(tx: &mut Tx, offer_id: &str, day: &str) -> Result<(
 /// Takes an offer out of the finder (it ended, the provider stopped it) or puts it back.
 pub async fn set_withdrawn(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     offer_id: &str,
     withdrawn: bool,
     now: i64,
 ) -> Result<()> {
-    let offer = lock(tx, offer_id, now).await?;
+    let actor = &Actor::from(viewer);
+    let offer = lock(tx, viewer, offer_id, Act::Change, now).await?;
     if offer.withdrawn_at.is_some() == withdrawn {
         return Ok(());
     }

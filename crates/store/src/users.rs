@@ -46,6 +46,16 @@ impl Principal {
         Actor::user(&self.user_id, &self.username)
     }
 
+    /// Who asks, as the scoped stores need it.
+    pub fn viewer(&self) -> lotse_domain::access::Viewer {
+        lotse_domain::access::Viewer {
+            user_id: self.user_id.clone(),
+            username: self.username.clone(),
+            organisation_id: self.organisation_id.clone(),
+            roles: self.roles.clone(),
+        }
+    }
+
     pub fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }

@@ -27,6 +27,11 @@ pub fn admin() -> Actor {
     Actor::system("test")
 }
 
+/// The coordination as the scoped stores see it (every record of every organisation).
+pub fn coordination() -> lotse_store::scoped::Viewer {
+    lotse_store::scoped::Viewer::system("test")
+}
+
 pub fn now() -> i64 {
     now_ms()
 }

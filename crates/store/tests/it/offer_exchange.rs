@@ -5,7 +5,9 @@ use lotse_store::offers::{self, SaveAs};
 use lotse_store::testing::TestDb;
 use lotse_store::{Backend, Db, StoreError, both_backends, offer_exchange, organisations};
 
-use crate::{admin, now, prepared};
+use crate::{coordination, now, prepared};
+use lotse_store::paging::PageRequest;
+use lotse_store::scoped::Scoped;
 
 const TODAY: &str = "2026-11-25";
 
@@ -45,12 +47,19 @@ async fn import_files(
 ) -> Result<offer_exchange::ImportReport, Vec<String>> {
     let directory = hsds::read_datapackage(files)?;
     let imported = offer_exchange::parse(db, &directory).await?;
-    offer_exchange::import(db, &admin(), &imported, SaveAs::Published, TODAY, now())
-        .await
-        .map_err(|e| match e {
-            StoreError::Invalid(errors) => errors.iter().map(|(_, m)| m.to_owned()).collect(),
-            other => vec![other.to_string()],
-        })
+    offer_exchange::import(
+        db,
+        &coordination(),
+        &imported,
+        SaveAs::Published,
+        TODAY,
+        now(),
+    )
+    .await
+    .map_err(|e| match e {
+        StoreError::Invalid(errors) => errors.iter().map(|(_, m)| m.to_owned()).collect(),
+        other => vec![other.to_string()],
+    })
 }
 
 /// Offers as comparable values: (id, organisation name, verified on, content).
@@ -111,7 +120,7 @@ both_backends!(
             .unwrap();
         offer_exchange::import(
             &third.db,
-            &admin(),
+            &coordination(),
             &imported,
             SaveAs::Published,
             TODAY,
@@ -164,9 +173,16 @@ both_backends!(the_official_hsds_example_imports, |db: Db| async move {
         serde_json::from_slice(&std::fs::read(fixture("service_full.json")).unwrap()).unwrap();
     let directory = hsds::from_service_json(&json).unwrap();
     let imported = offer_exchange::parse(&db, &directory).await.unwrap();
-    let report = offer_exchange::import(&db, &admin(), &imported, SaveAs::Published, TODAY, now())
-        .await
-        .unwrap();
+    let report = offer_exchange::import(
+        &db,
+        &coordination(),
+        &imported,
+        SaveAs::Published,
+        TODAY,
+        now(),
+    )
+    .await
+    .unwrap();
     assert_eq!((report.created, report.updated), (0, 1));
 });
 
@@ -191,8 +207,15 @@ both_backends!(
         let target = another(&db).await;
         let count = |db: Db| async move {
             (
-                offers::list(&db, &Default::default(), TODAY)
+                offers::for_viewer(&db, &coordination())
+                    .list(&Default::default(), TODAY, &PageRequest::first(200))
                     .await
+                    .map(|p| {
+                        p.items
+                            .into_iter()
+                            .map(Scoped::into_inner)
+                            .collect::<Vec<_>>()
+                    })
                     .unwrap()
                     .len(),
                 organisations::list(&db, true).await.unwrap().len(),

@@ -1,8 +1,11 @@
 use lotse_domain::offer::{Locale, OfferContent, OfferInput, OfferTexts};
 use lotse_store::offers::{self, ListState, OfferFilter, RevisionState, SaveAs};
-use lotse_store::{Actor, Db, StoreError, both_backends, organisations, users};
+use lotse_store::{Db, StoreError, both_backends, organisations, users};
 
-use crate::{admin, now, prepared};
+use crate::{admin, coordination, now, prepared};
+use lotse_domain::Role;
+use lotse_store::paging::PageRequest;
+use lotse_store::scoped::{Scoped, Viewer};
 
 const TODAY: &str = "2026-11-25";
 
@@ -23,7 +26,7 @@ pub fn content(title: &str) -> OfferContent {
 
 /// The demo's partner account, and two new organisations without offers (the demo's own offers
 /// stay out of the way by filtering on them).
-async fn setup(db: &Db) -> (Actor, String, String) {
+async fn setup(db: &Db) -> (Viewer, String, String) {
     prepared(db).await;
     lotse_store::demo::load(db).await.unwrap();
     let partner = users::get_by_username(db, "partner").await.unwrap();
@@ -43,11 +46,14 @@ async fn setup(db: &Db) -> (Actor, String, String) {
                 .unwrap(),
         );
     }
-    (
-        Actor::user(&partner.id, &partner.username),
-        ids[0].clone(),
-        ids[1].clone(),
-    )
+    // The partner works for the first of them.
+    let partner = Viewer {
+        user_id: partner.id,
+        username: partner.username,
+        organisation_id: ids[0].clone(),
+        roles: vec![Role::Partner],
+    };
+    (partner, ids[0].clone(), ids[1].clone())
 }
 
 fn of(org: &str) -> OfferFilter {
@@ -99,30 +105,45 @@ both_backends!(
             })
             .await
             .unwrap();
-        let offer = offers::get(&db, &id).await.unwrap();
+        let offer = offers::for_viewer(&db, &coordination())
+            .get(&id)
+            .await
+            .map(Scoped::into_inner)
+            .unwrap();
         assert!(offer.published.is_none());
         assert_eq!(offer.open.as_ref().unwrap().state, RevisionState::Submitted);
         assert!(!offer.is_public(TODAY));
         assert!(published_of(&db, &org).await.is_empty());
-        let waiting = offers::list(
-            &db,
-            &OfferFilter {
-                state: Some(ListState::Submitted),
-                ..of(&org)
-            },
-            TODAY,
-        )
-        .await
-        .unwrap();
+        let waiting = offers::for_viewer(&db, &coordination())
+            .list(
+                &OfferFilter {
+                    state: Some(ListState::Submitted),
+                    ..of(&org)
+                },
+                TODAY,
+                &PageRequest::first(200),
+            )
+            .await
+            .map(|p| {
+                p.items
+                    .into_iter()
+                    .map(Scoped::into_inner)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap();
         assert_eq!(
             states(&waiting),
             [("Sprachcafé".to_owned(), Some("submitted".to_owned()), false)]
         );
 
-        db.write(async |tx| offers::approve(tx, &admin(), &id, None, TODAY, now()).await)
+        db.write(async |tx| offers::approve(tx, &coordination(), &id, None, TODAY, now()).await)
             .await
             .unwrap();
-        let offer = offers::get(&db, &id).await.unwrap();
+        let offer = offers::for_viewer(&db, &coordination())
+            .get(&id)
+            .await
+            .map(Scoped::into_inner)
+            .unwrap();
         assert!(offer.open.is_none());
         assert_eq!(offer.verified_on.as_deref(), Some(TODAY));
         assert!(offer.is_public(TODAY));
@@ -150,32 +171,58 @@ both_backends!(
         let live = offers::published_one(&db, &id).await.unwrap();
         assert_eq!(live.content.title(), "Sprachcafé");
         assert_eq!(
-            offers::get(&db, &id).await.unwrap().title,
+            offers::for_viewer(&db, &coordination())
+                .get(&id)
+                .await
+                .map(Scoped::into_inner)
+                .unwrap()
+                .title,
             "Sprachcafé am Abend"
         );
 
         // Returned with a note; the note is required.
         let no_note = db
-            .write(async |tx| offers::return_change(tx, &admin(), &id, None, "  ", now()).await)
+            .write(async |tx| {
+                offers::return_change(tx, &coordination(), &id, None, "  ", now()).await
+            })
             .await;
         assert!(matches!(no_note, Err(StoreError::Invalid(ref e)) if e.get("note").is_some()));
         db.write(async |tx| {
-            offers::return_change(tx, &admin(), &id, None, "Bitte Uhrzeit ergänzen", now()).await
+            offers::return_change(
+                tx,
+                &coordination(),
+                &id,
+                None,
+                "Bitte Uhrzeit ergänzen",
+                now(),
+            )
+            .await
         })
         .await
         .unwrap();
-        let offer = offers::get(&db, &id).await.unwrap();
+        let offer = offers::for_viewer(&db, &coordination())
+            .get(&id)
+            .await
+            .map(Scoped::into_inner)
+            .unwrap();
         let open = offer.open.unwrap();
         assert_eq!(open.state, RevisionState::Returned);
         assert_eq!(open.note, "Bitte Uhrzeit ergänzen");
         let not_waiting = db
-            .write(async |tx| offers::approve(tx, &admin(), &id, None, TODAY, now()).await)
+            .write(async |tx| offers::approve(tx, &coordination(), &id, None, TODAY, now()).await)
             .await;
         assert!(matches!(not_waiting, Err(StoreError::Invalid(ref e)) if e.get("state").is_some()));
 
         // A reviewer's click only applies to the version they looked at, an editor's save only to
         // the version they started from.
-        let seen = offers::get(&db, &id).await.unwrap().open.unwrap().id;
+        let seen = offers::for_viewer(&db, &coordination())
+            .get(&id)
+            .await
+            .map(Scoped::into_inner)
+            .unwrap()
+            .open
+            .unwrap()
+            .id;
         let stale = db
             .write(async |tx| {
                 offers::save(
@@ -208,7 +255,9 @@ both_backends!(
         .await
         .unwrap();
         let outdated = db
-            .write(async |tx| offers::approve(tx, &admin(), &id, Some(&seen), TODAY, now()).await)
+            .write(async |tx| {
+                offers::approve(tx, &coordination(), &id, Some(&seen), TODAY, now()).await
+            })
             .await;
         assert!(
             matches!(outdated, Err(StoreError::Invalid(ref e)) if e.get("state").is_some()),
@@ -231,10 +280,13 @@ both_backends!(
         })
         .await
         .unwrap();
-        db.write(async |tx| offers::approve(tx, &admin(), &id, None, TODAY, now()).await)
+        db.write(async |tx| offers::approve(tx, &coordination(), &id, None, TODAY, now()).await)
             .await
             .unwrap();
-        let history = offers::history(&db, &id).await.unwrap();
+        let history = offers::for_viewer(&db, &coordination())
+            .history(&id)
+            .await
+            .unwrap();
         let mut seen: Vec<(RevisionState, String)> = history
             .iter()
             .map(|r| (r.state, r.content.title().to_owned()))
@@ -312,7 +364,11 @@ both_backends!(
             })
             .await
             .unwrap();
-        let offer = offers::get(&db, &id).await.unwrap();
+        let offer = offers::for_viewer(&db, &coordination())
+            .get(&id)
+            .await
+            .map(Scoped::into_inner)
+            .unwrap();
         assert!(offer.organisation_trusted);
         assert!(offer.open.is_none());
         assert!(offer.is_public(TODAY));
@@ -329,7 +385,7 @@ both_backends!(
         db.write(async |tx| {
             offers::save(
                 tx,
-                &admin(),
+                &coordination(),
                 &id,
                 &translated,
                 SaveAs::Published,
@@ -343,7 +399,14 @@ both_backends!(
         .unwrap();
         let live = offers::published_one(&db, &id).await.unwrap();
         assert_eq!(live.content.translated_locales(), [Locale::Ar]);
-        assert_eq!(offers::history(&db, &id).await.unwrap().len(), 2);
+        assert_eq!(
+            offers::for_viewer(&db, &coordination())
+                .history(&id)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
     }
 );
 
@@ -377,8 +440,15 @@ both_backends!(
                 ..of(&org)
             };
             async move {
-                offers::list(&db, &filter, TODAY)
+                offers::for_viewer(&db, &coordination())
+                    .list(&filter, TODAY, &PageRequest::first(200))
                     .await
+                    .map(|p| {
+                        p.items
+                            .into_iter()
+                            .map(Scoped::into_inner)
+                            .collect::<Vec<_>>()
+                    })
                     .unwrap()
                     .into_iter()
                     .map(|o| o.title)
@@ -389,14 +459,30 @@ both_backends!(
         assert_eq!(titles(ListState::Expired).await, ["Ferienkurs Sommer"]);
         assert_eq!(titles(ListState::Draft).await, ["Nur ein Entwurf"]);
         assert_eq!(titles(ListState::Unpublished).await, ["Nur ein Entwurf"]);
-        assert!(!offers::get(&db, &ids[0]).await.unwrap().is_public(TODAY));
         assert!(
-            offers::get(&db, &ids[0])
+            !offers::for_viewer(&db, &coordination())
+                .get(&ids[0])
                 .await
+                .map(Scoped::into_inner)
+                .unwrap()
+                .is_public(TODAY)
+        );
+        assert!(
+            offers::for_viewer(&db, &coordination())
+                .get(&ids[0])
+                .await
+                .map(Scoped::into_inner)
                 .unwrap()
                 .is_public("2026-08-31")
         );
-        assert!(!offers::get(&db, &ids[1]).await.unwrap().is_public(TODAY));
+        assert!(
+            !offers::for_viewer(&db, &coordination())
+                .get(&ids[1])
+                .await
+                .map(Scoped::into_inner)
+                .unwrap()
+                .is_public(TODAY)
+        );
 
         db.write(async |tx| offers::set_withdrawn(tx, &partner, &ids[2], true, now()).await)
             .await
@@ -447,7 +533,11 @@ both_backends!(
         db.write(async |tx| offers::discard_change(tx, &partner, &ids[1], now()).await)
             .await
             .unwrap();
-        let back = offers::get(&db, &ids[1]).await.unwrap();
+        let back = offers::for_viewer(&db, &coordination())
+            .get(&ids[1])
+            .await
+            .map(Scoped::into_inner)
+            .unwrap();
         assert!(back.open.is_none());
         assert_eq!(back.title, "Kurs ab Januar");
     }
@@ -489,7 +579,7 @@ both_backends!(
         db.write(async |tx| {
             offers::create(
                 tx,
-                &admin(),
+                &coordination(),
                 None,
                 &other,
                 &content("Frisch geprüft"),
@@ -503,21 +593,30 @@ both_backends!(
         .await
         .unwrap();
         assert!(
-            offers::get(&db, &old)
+            offers::for_viewer(&db, &coordination())
+                .get(&old)
                 .await
+                .map(Scoped::into_inner)
                 .unwrap()
                 .verification_overdue(TODAY)
         );
-        let overdue = offers::list(
-            &db,
-            &OfferFilter {
-                state: Some(ListState::Overdue),
-                ..of(&org)
-            },
-            TODAY,
-        )
-        .await
-        .unwrap();
+        let overdue = offers::for_viewer(&db, &coordination())
+            .list(
+                &OfferFilter {
+                    state: Some(ListState::Overdue),
+                    ..of(&org)
+                },
+                TODAY,
+                &PageRequest::first(200),
+            )
+            .await
+            .map(|p| {
+                p.items
+                    .into_iter()
+                    .map(Scoped::into_inner)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap();
         assert_eq!(overdue.len(), 1);
         assert!(overdue[0].verification_overdue(TODAY));
 
@@ -558,7 +657,11 @@ both_backends!(
         db.write(async |tx| offers::verify(tx, &partner, &old, TODAY, now()).await)
             .await
             .unwrap();
-        let offer = offers::get(&db, &old).await.unwrap();
+        let offer = offers::for_viewer(&db, &coordination())
+            .get(&old)
+            .await
+            .map(Scoped::into_inner)
+            .unwrap();
         assert_eq!(offer.verified_on.as_deref(), Some(TODAY));
         assert!(!offer.verification_overdue(TODAY));
         assert!(
@@ -621,3 +724,201 @@ fn changed_fields_name_what_changed() {
     );
     assert!(offers::changed_fields(Some(&a), &a).is_empty());
 }
+
+/// The titles of the offers of `organisations` on the first page of `viewer`'s list, and whether
+/// they may change each.
+async fn visible(
+    db: &Db,
+    viewer: &Viewer,
+    organisations: &[&str],
+    filter: OfferFilter,
+) -> Vec<(String, bool)> {
+    offers::for_viewer(db, viewer)
+        .list(&filter, TODAY, &PageRequest::first(200))
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter(|o| organisations.contains(&o.organisation_id.as_str()))
+        .map(|o| (o.title.clone(), o.access.change))
+        .collect()
+}
+
+both_backends!(
+    a_provider_sees_others_offers_only_as_published_and_changes_only_their_own,
+    |db: Db| async move {
+        let (partner, own, other) = setup(&db).await;
+        let create = |org: String, title: &'static str, save_as: SaveAs| {
+            let db = db.clone();
+            async move {
+                db.write(async |tx| {
+                    offers::create(
+                        tx,
+                        &coordination(),
+                        None,
+                        &org,
+                        &content(title),
+                        save_as,
+                        false,
+                        TODAY,
+                        now(),
+                    )
+                    .await
+                })
+                .await
+                .unwrap()
+            }
+        };
+        let own_draft = create(own.clone(), "Eigener Entwurf", SaveAs::Draft).await;
+        let other_draft = create(other.clone(), "Geheimer Entwurf", SaveAs::Draft).await;
+        let other_live = create(other.clone(), "Öffentliches Angebot", SaveAs::Published).await;
+        // A pending change of the published offer: its new title must not reach the partner.
+        db.write(async |tx| {
+            offers::save(
+                tx,
+                &coordination(),
+                &other_live,
+                &content("Neuer geheimer Titel"),
+                SaveAs::Draft,
+                None,
+                TODAY,
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
+
+        let store = offers::for_viewer(&db, &partner);
+        assert_eq!(
+            visible(&db, &partner, &[&own, &other], OfferFilter::default()).await,
+            [
+                ("Eigener Entwurf".to_owned(), true),
+                ("Öffentliches Angebot".to_owned(), false)
+            ]
+        );
+        // Neither the state filter nor the search finds what the partner may not see.
+        for filter in [
+            OfferFilter {
+                state: Some(ListState::Draft),
+                ..OfferFilter::default()
+            },
+            OfferFilter {
+                q: "geheim".into(),
+                ..OfferFilter::default()
+            },
+        ] {
+            let found = visible(&db, &partner, &[&own, &other], filter).await;
+            assert!(found.iter().all(|(t, _)| !t.contains("eheim")), "{found:?}");
+        }
+        assert_eq!(
+            visible(
+                &db,
+                &partner,
+                &[&own, &other],
+                OfferFilter {
+                    q: "offentlich".into(),
+                    ..OfferFilter::default()
+                }
+            )
+            .await,
+            [("Öffentliches Angebot".to_owned(), false)]
+        );
+        // One offer: the published version only; a draft of another organisation is not found.
+        let live = store.get(&other_live).await.unwrap();
+        assert_eq!(live.title, "Öffentliches Angebot");
+        assert!(live.open.is_none());
+        assert!(!live.access.change);
+        assert!(matches!(
+            store.get(&other_draft).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            store.history(&other_live).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(store.get(&own_draft).await.unwrap().access.change);
+        // Changing another organisation's offer: not found, decided inside the transaction.
+        let refused = db
+            .write(async |tx| {
+                offers::save(
+                    tx,
+                    &partner,
+                    &other_live,
+                    &content("Übernommen"),
+                    SaveAs::Submitted,
+                    None,
+                    TODAY,
+                    now(),
+                )
+                .await
+            })
+            .await;
+        assert!(matches!(refused, Err(StoreError::NotFound)), "{refused:?}");
+        let refused = db
+            .write(async |tx| offers::approve(tx, &partner, &own_draft, None, TODAY, now()).await)
+            .await;
+        assert!(matches!(refused, Err(StoreError::NotFound)), "{refused:?}");
+    }
+);
+
+both_backends!(
+    pages_follow_each_other_without_gaps_or_repeats,
+    |db: Db| async move {
+        let (_, org, _) = setup(&db).await;
+        // Equal titles, umlauts and case: the order must still be total and German.
+        let titles = [
+            "Beratung",
+            "Ärztliche Hilfe",
+            "beratung",
+            "Zumba",
+            "Apfel",
+            "Beratung",
+            "Öl",
+            "Ost",
+            "Übung",
+            "Ufer",
+            "Straße",
+            "Strasse",
+        ];
+        for title in titles {
+            db.write(async |tx| {
+                offers::create(
+                    tx,
+                    &coordination(),
+                    None,
+                    &org,
+                    &content(title),
+                    SaveAs::Draft,
+                    false,
+                    TODAY,
+                    now(),
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        }
+        let viewer = coordination();
+        let store = offers::for_viewer(&db, &viewer);
+        let filter = of(&org);
+        let mut seen = Vec::new();
+        let mut request = PageRequest::first(5);
+        loop {
+            let page = store.list(&filter, TODAY, &request).await.unwrap();
+            assert!(page.items.len() <= 5);
+            seen.extend(page.items.iter().map(|o| o.title.clone()));
+            match page.next {
+                Some(next) => request = PageRequest::new(Some(&next.encode()), Some(5)),
+                None => break,
+            }
+        }
+        let mut expected: Vec<String> = titles.iter().map(|t| (*t).to_owned()).collect();
+        expected.sort_by_cached_key(|t| lotse_domain::collation::sort_key(t));
+        assert_eq!(seen, expected);
+        assert_eq!(
+            store.count(&filter, TODAY).await.unwrap(),
+            offers::Count::Exactly(titles.len() as i64)
+        );
+    }
+);

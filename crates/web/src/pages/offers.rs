@@ -1,20 +1,25 @@
 //! The staff side of the offer directory: providers keep their offers, the coordination approves.
 //!
-//! Who may change an offer is decided by `policy::may_edit_offer` on every request that touches
-//! one; whether a save goes live at once or waits for approval by [`publishes_directly`].
+//! Who may see and change an offer is decided by the store, inside its queries and transactions
+//! (`offers::for_viewer`, rules in `lotse_domain::access`); whether a save goes live at once or
+//! waits for approval by [`publishes_directly`].
 
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use lotse_domain::collation::sort_key;
+use lotse_domain::access::Action as Act;
 use lotse_domain::offer::{
     Capacity, DELIVERY_LANGUAGES, Locale, OfferContent, OfferInput, OfferTexts, TEXT_FIELDS,
     TargetGroup, Topic, Weekday, delivery_language_name, field_label, validate_texts,
 };
-use lotse_domain::policy::{any_allows, may_edit_offer};
+use lotse_domain::policy::any_allows;
 use lotse_domain::{FieldErrors, Permission};
-use lotse_store::offers::{self, ListState, Offer, OfferFilter, OfferSummary, Revision, SaveAs};
+use lotse_store::offers::{
+    self, Count, ListState, Offer, OfferFilter, OfferSummary, Revision, SaveAs,
+};
+use lotse_store::paging::PageRequest;
+use lotse_store::scoped::{Scoped, Viewer};
 use lotse_store::{StoreError, now_ms, organisations, reference};
 
 use super::{render, render_invalid};
@@ -24,13 +29,6 @@ use crate::guard::CurrentUser;
 use crate::view::{FormErrors, Layout, date_de, datetime, today};
 
 type Options = Vec<(String, String)>;
-
-fn forbidden() -> AppError {
-    AppError::Status(
-        StatusCode::FORBIDDEN,
-        "Dieses Angebot gehört einer anderen Organisation.".into(),
-    )
-}
 
 /// Brings the public finder of this node up to date after a change. The change itself is saved
 /// already; should the index fail, other nodes and the next sync still pick it up, so the user
@@ -51,18 +49,6 @@ fn publishes_directly(user: &CurrentUser, organisation_trusted: bool) -> bool {
     can_manage(user) || organisation_trusted
 }
 
-fn check_may_edit(user: &CurrentUser, offer_organisation: &str) -> Result<(), AppError> {
-    if may_edit_offer(
-        &user.principal.roles,
-        &user.principal.organisation_id,
-        offer_organisation,
-    ) {
-        Ok(())
-    } else {
-        Err(forbidden())
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // List
 
@@ -70,7 +56,7 @@ fn check_may_edit(user: &CurrentUser, offer_organisation: &str) -> Result<(), Ap
 #[template(path = "offers/list.html")]
 struct ListPage {
     layout: Layout,
-    offers: Vec<OfferSummary>,
+    offers: Vec<Scoped<OfferSummary>>,
     today: String,
     q: String,
     state: String,
@@ -79,14 +65,14 @@ struct ListPage {
     organisations: Options,
     can_create: bool,
     can_manage: bool,
-    waiting: usize,
-    /// All offers that match, of which `offers` is one page.
-    total: usize,
-    previous: Option<String>,
+    waiting: i64,
+    /// All offers that match (counted up to a bound), of which `offers` is one page.
+    total: String,
+    first: Option<String>,
     next: Option<String>,
 }
 
-/// Offers per page of the staff list: a district has hundreds, but nothing stops thousands.
+/// Offers per page of the staff list.
 const PAGE_SIZE: usize = 100;
 
 #[derive(serde::Deserialize, Default)]
@@ -97,8 +83,9 @@ pub struct ListQuery {
     state: String,
     /// Absent: a provider sees their own organisation's offers; "" means all.
     organisation: Option<String>,
+    /// Where the page starts (a cursor from the previous page's link).
     #[serde(default)]
-    page: String,
+    after: String,
     ok: Option<String>,
 }
 
@@ -121,63 +108,37 @@ pub async fn list(
     let filter = OfferFilter {
         organisation_id: (!organisation.is_empty()).then(|| organisation.clone()),
         state: ListState::parse(&q.state),
+        q: q.q.trim().to_owned(),
     };
-    let mut offers = offers::list(&app.db, &filter, &today).await?;
-    if !manage {
-        // Other organisations' offers only as published: their drafts and pending changes are
-        // theirs and the coordination's.
-        let own = &user.principal.organisation_id;
-        offers = offers
-            .into_iter()
-            .filter_map(|o| {
-                if may_edit_offer(&user.principal.roles, own, &o.organisation_id) {
-                    Some(o)
-                } else {
-                    o.as_published()
-                }
-            })
-            .collect();
-    }
-    let needle = q.q.trim();
-    if !needle.is_empty() {
-        let needle = sort_key(needle);
-        let needle = needle.split('\u{0}').next().unwrap_or("");
-        offers.retain(|o| sort_key(&o.title).contains(needle));
-    }
-    let total = offers.len();
-    let page = q.page.parse::<usize>().unwrap_or(1).clamp(1, 100_000);
-    let offers: Vec<OfferSummary> = offers
-        .into_iter()
-        .skip((page - 1) * PAGE_SIZE)
-        .take(PAGE_SIZE)
-        .collect();
-    let link = |page: usize| {
+    let viewer = user.principal.viewer();
+    let store = offers::for_viewer(&app.db, &viewer);
+    let page = store
+        .list(
+            &filter,
+            &today,
+            &PageRequest::new(Some(&q.after), Some(PAGE_SIZE)),
+        )
+        .await?;
+    let total = match store.count(&filter, &today).await? {
+        Count::Exactly(n) => format!("{n} Angebot{}", if n == 1 { "" } else { "e" }),
+        Count::MoreThan(n) => format!("Mehr als {} Angebote", crate::view::number_de(n as f64)),
+    };
+    let link = |after: Option<&str>| {
         let mut s = form_urlencoded::Serializer::new(String::new());
         s.append_pair("q", &q.q)
             .append_pair("state", &q.state)
-            .append_pair("organisation", &organisation)
-            .append_pair("page", &page.to_string());
+            .append_pair("organisation", &organisation);
+        if let Some(after) = after {
+            s.append_pair("after", after);
+        }
         format!("/offers?{}", s.finish())
     };
-    let previous = (page > 1).then(|| link(page - 1));
-    let next = (page * PAGE_SIZE < total).then(|| link(page + 1));
-    let waiting = if manage {
-        offers::list(
-            &app.db,
-            &OfferFilter {
-                state: Some(ListState::Submitted),
-                ..OfferFilter::default()
-            },
-            &today,
-        )
-        .await?
-        .len()
-    } else {
-        0
-    };
+    let first = (!page.first).then(|| link(None));
+    let next = page.next.as_ref().map(|c| link(Some(&c.encode())));
     render(&ListPage {
         layout: Layout::new(&app, &user, "Angebote", uri.path()).with_notice(q.ok.as_deref()),
-        offers,
+        waiting: store.waiting().await?,
+        offers: page.items,
         today,
         q: q.q,
         state: q.state,
@@ -193,9 +154,8 @@ pub async fn list(
             .collect(),
         can_create: any_allows(&user.principal.roles, Permission::MaintainOwnOffers),
         can_manage: manage,
-        waiting,
         total,
-        previous,
+        first,
         next,
     })
 }
@@ -361,9 +321,7 @@ fn content_field_label(field: &str) -> &str {
 #[template(path = "offers/show.html")]
 struct ShowPage {
     layout: Layout,
-    offer: Offer,
-    may_edit: bool,
-    can_manage: bool,
+    offer: Scoped<Offer>,
     public: bool,
     overdue: bool,
     verified_on: String,
@@ -402,26 +360,14 @@ async fn show_page(
     notice: Option<&str>,
     note_error: Option<String>,
 ) -> Result<ShowPage, AppError> {
-    let mut offer = offers::get(&app.db, id).await?;
+    let viewer = user.principal.viewer();
+    let store = offers::for_viewer(&app.db, &viewer);
+    // Those who may not change the offer get the published version only, as the public finder
+    // shows it: nothing of a change in progress, not even its title (the store reduces it).
+    let offer = store.get(id).await?;
+    let may_edit = offer.access.change;
     let today = today();
     let towns = reference::town_names(&app.db).await?;
-    let may_edit = may_edit_offer(
-        &user.principal.roles,
-        &user.principal.organisation_id,
-        &offer.organisation_id,
-    );
-    if !may_edit {
-        // Only the published version, as the public finder shows it; nothing of a change in
-        // progress, not even its title.
-        let Some(published) = &offer.published else {
-            return Err(AppError::Status(
-                StatusCode::NOT_FOUND,
-                "Dieses Angebot ist (noch) nicht veröffentlicht.".into(),
-            ));
-        };
-        offer.title = published.content.title().to_owned();
-        offer.open = None;
-    }
     let open = offer.open.as_ref().filter(|_| may_edit).map(|o| OpenView {
         id: o.id.clone(),
         state: o.state.label().to_owned(),
@@ -449,19 +395,13 @@ async fn show_page(
             )
         })
         .collect();
-    let history = if may_edit {
-        offers::history(&app.db, id)
-            .await?
-            .iter()
-            .map(revision_line)
-            .collect()
+    let history = if offer.access.sees_all() {
+        store.history(id).await?.iter().map(revision_line).collect()
     } else {
         Vec::new()
     };
     Ok(ShowPage {
         layout: Layout::new(app, user, offer.title.clone(), path).with_notice(notice),
-        may_edit,
-        can_manage: can_manage(user),
         public: offer.is_public(&today),
         overdue: offer.verification_overdue(&today),
         verified_on: offer
@@ -671,7 +611,7 @@ pub async fn create(
             .write(async |tx| {
                 offers::create(
                     tx,
-                    &user.principal.actor(),
+                    &user.principal.viewer(),
                     None,
                     &organisation_id,
                     &content,
@@ -716,8 +656,10 @@ pub async fn edit_form(
     uri: OriginalUri,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let offer = offers::get(&app.db, &id).await?;
-    check_may_edit(&user, &offer.organisation_id)?;
+    let viewer = user.principal.viewer();
+    let offer = offers::for_viewer(&app.db, &viewer)
+        .get_to(&id, Act::Change)
+        .await?;
     let form = offer
         .working_content()
         .map(|c| OfferInput::from_content(c, 0))
@@ -747,8 +689,10 @@ pub async fn update(
     Path(id): Path<String>,
     body: String,
 ) -> Result<Response, AppError> {
-    let offer = offers::get(&app.db, &id).await?;
-    check_may_edit(&user, &offer.organisation_id)?;
+    let viewer = user.principal.viewer();
+    let offer = offers::for_viewer(&app.db, &viewer)
+        .get_to(&id, Act::Change)
+        .await?;
     let (input, choice) = parse_offer_form(&body)?;
     let direct = publishes_directly(&user, offer.organisation_trusted);
     let mode = save_mode(&choice.save_as, direct);
@@ -799,7 +743,7 @@ async fn save(
         .write(async |tx| {
             offers::save(
                 tx,
-                &user.principal.actor(),
+                &user.principal.viewer(),
                 id,
                 content,
                 mode,
@@ -894,8 +838,10 @@ pub async fn translation_form(
     Path((id, locale)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let locale = parse_locale(&locale)?;
-    let offer = offers::get(&app.db, &id).await?;
-    check_may_edit(&user, &offer.organisation_id)?;
+    let viewer = user.principal.viewer();
+    let offer = offers::for_viewer(&app.db, &viewer)
+        .get_to(&id, Act::Change)
+        .await?;
     let values = offer
         .working_content()
         .and_then(|c| c.texts.get(&locale).cloned())
@@ -919,8 +865,10 @@ pub async fn save_translation(
     body: String,
 ) -> Result<Response, AppError> {
     let locale = parse_locale(&locale)?;
-    let offer = offers::get(&app.db, &id).await?;
-    check_may_edit(&user, &offer.organisation_id)?;
+    let viewer = user.principal.viewer();
+    let offer = offers::for_viewer(&app.db, &viewer)
+        .get_to(&id, Act::Change)
+        .await?;
     let Some(mut content) = offer.working_content().cloned() else {
         return Err(StoreError::NotFound.into());
     };
@@ -979,29 +927,19 @@ pub async fn save_translation(
 // ---------------------------------------------------------------------------------------------
 // Workflow steps
 
-/// Runs one workflow step in a transaction and returns to the offer. Steps a provider may take
-/// (`owner_only`) check first that the offer is their organisation's.
+/// Runs one workflow step in a transaction and returns to the offer. Whether the user may take it
+/// is decided by the store inside the transaction (an offer they may not change is not found).
 async fn step(
     app: &AppState,
     user: &CurrentUser,
     id: &str,
     notice: &str,
-    owner_only: bool,
-    run: impl AsyncFnOnce(
-        &mut lotse_store::Tx,
-        &lotse_store::Actor,
-        &str,
-        i64,
-    ) -> Result<(), StoreError>,
+    run: impl AsyncFnOnce(&mut lotse_store::Tx, &Viewer, &str, i64) -> Result<(), StoreError>,
 ) -> Result<Response, AppError> {
-    if owner_only {
-        let offer = offers::get(&app.db, id).await?;
-        check_may_edit(user, &offer.organisation_id)?;
-    }
-    let actor = user.principal.actor();
+    let viewer = user.principal.viewer();
     let today = today();
     app.db
-        .write(async |tx| run(tx, &actor, &today, now_ms()).await)
+        .write(async |tx| run(tx, &viewer, &today, now_ms()).await)
         .await?;
     reindex(app, id).await;
     Ok(Redirect::to(&format!("/offers/{id}?ok={notice}")).into_response())
@@ -1017,7 +955,6 @@ pub async fn verify(
         &user,
         &id,
         "offer_verified",
-        true,
         async |tx, actor, today, now| offers::verify(tx, actor, &id, today, now).await,
     )
     .await
@@ -1040,7 +977,7 @@ pub async fn withdraw(
     } else {
         "offer_reinstated"
     };
-    step(&app, &user, &id, notice, true, async |tx, actor, _, now| {
+    step(&app, &user, &id, notice, async |tx, actor, _, now| {
         offers::set_withdrawn(tx, actor, &id, withdrawn, now).await
     })
     .await
@@ -1056,7 +993,6 @@ pub async fn discard(
         &user,
         &id,
         "offer_discarded",
-        true,
         async |tx, actor, _, now| offers::discard_change(tx, actor, &id, now).await,
     )
     .await
@@ -1081,7 +1017,6 @@ pub async fn approve(
         &user,
         &id,
         "offer_published",
-        false,
         async |tx, actor, today, now| offers::approve(tx, actor, &id, expected, today, now).await,
     )
     .await
@@ -1102,12 +1037,12 @@ pub async fn return_change(
     Path(id): Path<String>,
     axum::Form(form): axum::Form<ReturnForm>,
 ) -> Result<Response, AppError> {
-    let actor = user.principal.actor();
+    let viewer = user.principal.viewer();
     let result = app
         .db
         .write(async |tx| {
             let expected = Some(form.revision.trim()).filter(|r| !r.is_empty());
-            offers::return_change(tx, &actor, &id, expected, &form.note, now_ms()).await
+            offers::return_change(tx, &viewer, &id, expected, &form.note, now_ms()).await
         })
         .await;
     match result {

@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 use lotse_domain::offer::{Locale, OfferContent, OfferInput, OfferTexts};
+use lotse_store::now_ms;
 use lotse_store::offers::{self, SaveAs};
-use lotse_store::{Actor, now_ms};
 use tower::ServiceExt;
 
 use crate::{TestApp, web_test};
@@ -56,7 +56,7 @@ async fn publish(app: &TestApp, content: &OfferContent, save_as: SaveAs) -> Stri
         .write(async |tx| {
             offers::create(
                 tx,
-                &Actor::system("test"),
+                &lotse_store::scoped::Viewer::system("test"),
                 None,
                 &org,
                 content,

@@ -1,0 +1,416 @@
+//! Who may do what with which record: one decision over facts, written down as a table.
+//!
+//! The route table ([`crate::policy`]) is the first, coarse gate: may this role use this page at
+//! all? This module decides about one record: given who asks (their roles), how they stand to the
+//! record (is it their own organisation's?) and what they want to do, it answers allow, allow with
+//! these fields only, or deny. The stores ask it where they read and write, inside the query and
+//! the transaction, and hand out nothing outside the answer: a record the viewer may not see is
+//! "not found", never "forbidden, it belongs to someone else".
+//!
+//! [`RULES`] is the table. The first row that matches decides; nothing matching means deny.
+//! docs/access.md is generated from it, and the web tests walk every record-bearing route against
+//! it on both databases.
+
+use crate::role::Role;
+
+/// The kinds of record whose access depends on more than the role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Record {
+    /// An offer of the directory, kept by its provider organisation.
+    Offer,
+    /// A review round of the concept monitoring.
+    ReviewRound,
+    /// One organisation's report on one measure in a review round.
+    ReviewReport,
+    /// A programme of the KI (FIT, Mercator, …) with its sites, figures and partners.
+    Programme,
+    /// A funding programme with its budgets, grants, payments and deadlines.
+    Funding,
+}
+
+impl Record {
+    pub const ALL: [Record; 5] = [
+        Record::Offer,
+        Record::ReviewRound,
+        Record::ReviewReport,
+        Record::Programme,
+        Record::Funding,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Record::Offer => "Angebot",
+            Record::ReviewRound => "Berichtsrunde",
+            Record::ReviewReport => "Bericht in einer Runde",
+            Record::Programme => "Programm",
+            Record::Funding => "Förderprogramm",
+        }
+    }
+}
+
+/// How the viewer stands to the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Relationship {
+    /// The record is their own organisation's: the provider of an offer, the organisation asked
+    /// for a report.
+    OwnOrganisation,
+    /// Anything else.
+    Other,
+}
+
+impl Relationship {
+    pub const ALL: [Relationship; 2] = [Relationship::OwnOrganisation, Relationship::Other];
+
+    pub fn of(viewer_organisation: &str, record_organisation: Option<&str>) -> Relationship {
+        if record_organisation == Some(viewer_organisation) {
+            Relationship::OwnOrganisation
+        } else {
+            Relationship::Other
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Relationship::OwnOrganisation => "eigene Organisation",
+            Relationship::Other => "andere",
+        }
+    }
+}
+
+/// What the viewer wants to do with the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See it (and, for lists, find it).
+    View,
+    /// Change it: edit an offer, submit a report, keep a programme's figures.
+    Change,
+    /// Decide on someone else's change: approve an offer, accept or return a report, open and
+    /// close a round.
+    Decide,
+}
+
+impl Action {
+    pub const ALL: [Action; 3] = [Action::View, Action::Change, Action::Decide];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::View => "ansehen",
+            Action::Change => "ändern",
+            Action::Decide => "entscheiden",
+        }
+    }
+}
+
+/// The parts of a record a restricted viewer sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fields {
+    /// Of an offer, only what is published: no drafts, no pending changes, no history.
+    Published,
+}
+
+impl Fields {
+    pub fn label(self) -> &'static str {
+        match self {
+            Fields::Published => "nur die veröffentlichte Fassung",
+        }
+    }
+}
+
+/// The answer of [`decide`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decision {
+    Allow,
+    /// Allowed, but only these fields.
+    Only(Fields),
+    Deny,
+}
+
+impl Decision {
+    pub fn allows(self) -> bool {
+        self != Decision::Deny
+    }
+
+    /// The more permissive of two answers (a user with several roles gets the widest).
+    fn or(self, other: Decision) -> Decision {
+        match (self, other) {
+            (Decision::Allow, _) | (_, Decision::Allow) => Decision::Allow,
+            (Decision::Only(f), _) | (_, Decision::Only(f)) => Decision::Only(f),
+            _ => Decision::Deny,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Decision::Allow => "erlaubt",
+            Decision::Only(_) => "eingeschränkt",
+            Decision::Deny => "verweigert",
+        }
+    }
+}
+
+/// One row of the table. `None` in `relationship` or `action` matches any.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub roles: &'static [Role],
+    pub record: Record,
+    pub relationship: Option<Relationship>,
+    pub action: Option<Action>,
+    pub decision: Decision,
+}
+
+use Action::{Change, Decide, View};
+use Decision::{Allow, Deny, Only};
+use Relationship::OwnOrganisation;
+use Role::*;
+
+const STEERING: &[Role] = &[Admin, Coordination];
+/// Organisations that provide offers and report on the measures they lead.
+const PROVIDERS: &[Role] = &[Partner, ImmigrationOffice];
+const EVERYONE: &[Role] = &[
+    Admin,
+    Coordination,
+    CaseManager,
+    Partner,
+    ImmigrationOffice,
+    SchoolCounsellor,
+    Reader,
+];
+
+/// The table. Read it top down: the first row whose role, record, relationship and action match
+/// decides.
+#[rustfmt::skip]
+pub const RULES: &[Rule] = &[
+    // The KI/KIM coordination steers everything it runs; admins stand in for it.
+    Rule { roles: STEERING, record: Record::Offer, relationship: None, action: None, decision: Allow },
+    Rule { roles: STEERING, record: Record::ReviewRound, relationship: None, action: None, decision: Allow },
+    Rule { roles: STEERING, record: Record::ReviewReport, relationship: None, action: None, decision: Allow },
+    Rule { roles: STEERING, record: Record::Programme, relationship: None, action: None, decision: Allow },
+    Rule { roles: STEERING, record: Record::Funding, relationship: None, action: None, decision: Allow },
+    // Providers keep their own organisation's offers, drafts and history included; the approval
+    // of their changes is the coordination's.
+    Rule { roles: PROVIDERS, record: Record::Offer, relationship: Some(OwnOrganisation), action: Some(View), decision: Allow },
+    Rule { roles: PROVIDERS, record: Record::Offer, relationship: Some(OwnOrganisation), action: Some(Change), decision: Allow },
+    // They report on the measures their organisation was asked about, and see only those reports.
+    Rule { roles: PROVIDERS, record: Record::ReviewReport, relationship: Some(OwnOrganisation), action: Some(View), decision: Allow },
+    Rule { roles: PROVIDERS, record: Record::ReviewReport, relationship: Some(OwnOrganisation), action: Some(Change), decision: Allow },
+    // Everyone who refers people on sees every offer as published: other organisations' drafts
+    // and pending changes are theirs and the coordination's.
+    Rule { roles: EVERYONE, record: Record::Offer, relationship: None, action: Some(View), decision: Only(Fields::Published) },
+    // Rounds and programmes are no one's secret: the committee reads the figures.
+    Rule { roles: EVERYONE, record: Record::ReviewRound, relationship: None, action: Some(View), decision: Allow },
+    Rule { roles: EVERYONE, record: Record::Programme, relationship: None, action: Some(View), decision: Allow },
+    // Funding is the KI's own bookkeeping towards the state: nobody else's (the rows above).
+    Rule { roles: EVERYONE, record: Record::Funding, relationship: None, action: None, decision: Deny },
+];
+
+/// What one role may do: the first matching row of [`RULES`], deny if none matches.
+pub fn decide_for_role(
+    role: Role,
+    record: Record,
+    relationship: Relationship,
+    action: Action,
+) -> Decision {
+    RULES
+        .iter()
+        .find(|r| {
+            r.record == record
+                && r.roles.contains(&role)
+                && r.relationship.is_none_or(|x| x == relationship)
+                && r.action.is_none_or(|x| x == action)
+        })
+        .map_or(Deny, |r| r.decision)
+}
+
+/// What a user with these roles may do: the widest answer over their roles.
+pub fn decide(
+    roles: &[Role],
+    record: Record,
+    relationship: Relationship,
+    action: Action,
+) -> Decision {
+    roles.iter().fold(Deny, |d, role| {
+        d.or(decide_for_role(*role, record, relationship, action))
+    })
+}
+
+/// Who asks: what the stores need to know to scope their answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Viewer {
+    pub user_id: String,
+    pub username: String,
+    pub organisation_id: String,
+    pub roles: Vec<Role>,
+}
+
+impl Viewer {
+    /// The platform itself doing `what` (an import, the demo loader, a job): the coordination's
+    /// access, recorded as `system:what`.
+    pub fn system(what: &str) -> Viewer {
+        Viewer {
+            user_id: String::new(),
+            username: format!("system:{what}"),
+            organisation_id: String::new(),
+            roles: vec![Role::Coordination],
+        }
+    }
+
+    pub fn is_system(&self) -> bool {
+        self.user_id.is_empty()
+    }
+
+    pub fn relationship(&self, record_organisation: Option<&str>) -> Relationship {
+        Relationship::of(&self.organisation_id, record_organisation)
+    }
+
+    /// The decision for one record of `record_organisation`.
+    pub fn decide(
+        &self,
+        record: Record,
+        record_organisation: Option<&str>,
+        action: Action,
+    ) -> Decision {
+        decide(
+            &self.roles,
+            record,
+            self.relationship(record_organisation),
+            action,
+        )
+    }
+
+    /// The decisions for records of the viewer's own organisation and for all others: what a
+    /// list query turns into its scope.
+    pub fn decisions(&self, record: Record, action: Action) -> (Decision, Decision) {
+        (
+            decide(&self.roles, record, OwnOrganisation, action),
+            decide(&self.roles, record, Relationship::Other, action),
+        )
+    }
+}
+
+/// What the viewer may do with one record: handed to views with the record itself, so templates
+/// show buttons by it instead of working out permissions of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Access {
+    pub view: Decision,
+    pub change: bool,
+    pub decide: bool,
+}
+
+impl Access {
+    pub fn of(viewer: &Viewer, record: Record, record_organisation: Option<&str>) -> Access {
+        Access {
+            view: viewer.decide(record, record_organisation, View),
+            change: viewer.decide(record, record_organisation, Change).allows(),
+            decide: viewer.decide(record, record_organisation, Decide).allows(),
+        }
+    }
+
+    /// Sees the whole record, not a restricted part.
+    pub fn sees_all(&self) -> bool {
+        self.view == Allow
+    }
+}
+
+/// The table spelt out: one line per role, record, relationship and action, as docs/access.md
+/// shows it.
+pub fn table_markdown() -> String {
+    let mut out = String::from(
+        "| Rolle | Datensatz | Beziehung | Handlung | Entscheidung |\n|---|---|---|---|---|\n",
+    );
+    for role in Role::ALL {
+        for record in Record::ALL {
+            for relationship in Relationship::ALL {
+                for action in Action::ALL {
+                    let d = decide_for_role(role, record, relationship, action);
+                    let decision = match d {
+                        Only(f) => format!("{} ({})", d.label(), f.label()),
+                        _ => d.label().to_owned(),
+                    };
+                    out.push_str(&format!(
+                        "| {} | {} | {} | {} | {} |\n",
+                        role.label(),
+                        record.label(),
+                        relationship.label(),
+                        action.label(),
+                        decision
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The line in docs/access.md after which the generated table stands.
+pub const TABLE_MARK: &str = "<!-- generated from lotse_domain::access::RULES -->";
+
+#[cfg(test)]
+#[allow(clippy::panic)]
+mod tests {
+    use super::*;
+    use Relationship::Other;
+
+    #[test]
+    fn providers_change_their_own_offers_and_see_others_as_published() {
+        let d = |rel, action| decide(&[Partner], Record::Offer, rel, action);
+        assert_eq!(d(OwnOrganisation, Change), Allow);
+        assert_eq!(d(OwnOrganisation, View), Allow);
+        assert_eq!(d(OwnOrganisation, Decide), Deny);
+        assert_eq!(d(Other, Change), Deny);
+        assert_eq!(d(Other, View), Only(Fields::Published));
+    }
+
+    #[test]
+    fn several_roles_get_the_widest_answer() {
+        assert_eq!(
+            decide(&[Reader, Coordination], Record::Offer, Other, Change),
+            Allow
+        );
+        assert_eq!(decide(&[], Record::Offer, Other, View), Deny);
+    }
+
+    #[test]
+    fn reports_are_seen_by_the_asked_organisation_and_the_coordination_only() {
+        for role in Role::ALL {
+            let own = decide_for_role(role, Record::ReviewReport, OwnOrganisation, View);
+            let other = decide_for_role(role, Record::ReviewReport, Other, View);
+            assert_eq!(other.allows(), STEERING.contains(&role), "{role:?}");
+            assert_eq!(
+                own.allows(),
+                STEERING.contains(&role) || PROVIDERS.contains(&role),
+                "{role:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn funding_is_the_coordinations_only() {
+        for role in Role::ALL {
+            for action in Action::ALL {
+                for rel in Relationship::ALL {
+                    assert_eq!(
+                        decide_for_role(role, Record::Funding, rel, action).allows(),
+                        STEERING.contains(&role)
+                    );
+                }
+            }
+        }
+    }
+
+    /// docs/access.md shows the table spelt out; `LOTSE_BLESS=1 cargo test -p lotse-domain`
+    /// writes it anew after a change of [`RULES`].
+    #[test]
+    fn the_documented_table_is_the_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/access.md");
+        let doc = std::fs::read_to_string(path).unwrap_or_default();
+        let (head, _) = doc.split_once(TABLE_MARK).unwrap_or((&doc, ""));
+        let expected = format!("{head}{TABLE_MARK}\n\n{}", table_markdown());
+        if std::env::var_os("LOTSE_BLESS").is_some() {
+            std::fs::write(path, &expected).unwrap_or_else(|e| panic!("write {path}: {e}"));
+        }
+        assert!(
+            doc == expected,
+            "docs/access.md is out of date: run LOTSE_BLESS=1 cargo test -p lotse-domain"
+        );
+    }
+}

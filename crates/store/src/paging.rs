@@ -1,0 +1,215 @@
+//! Keyset paging for every staff list: a page starts after the last row of the one before, found by
+//! its sort key and id through an index, so page 1,000 costs what page 1 costs.
+//!
+//! Lists sort by a key column computed in Rust when the row is written (the German collation of
+//! [`lotse_domain::collation::sort_key`], which neither database has in the same form) and then by
+//! id, which makes the order total: two offers with the same title still have a fixed place.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::db::Value;
+
+/// Rows per page unless a caller asks for fewer; never more than [`MAX_PAGE`].
+pub const DEFAULT_PAGE: usize = 50;
+pub const MAX_PAGE: usize = 200;
+
+/// The last row of the previous page: its sort key and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub key: String,
+    pub id: String,
+}
+
+impl Cursor {
+    /// An opaque token for links and the API (URL-safe base64 of key and id).
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}\u{0}{}", self.key, self.id))
+    }
+
+    /// `None` for anything this program did not write (a hand-edited link starts at the top).
+    pub fn decode(token: &str) -> Option<Cursor> {
+        let bytes = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (key, id) = text.split_once('\u{0}')?;
+        Some(Cursor {
+            key: key.to_owned(),
+            id: id.to_owned(),
+        })
+    }
+}
+
+/// Which page to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub after: Option<Cursor>,
+    pub size: usize,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest {
+            after: None,
+            size: DEFAULT_PAGE,
+        }
+    }
+}
+
+impl PageRequest {
+    /// From what a link or an API call says: `after` a cursor token, `size` rows (clamped to
+    /// 1..=[`MAX_PAGE`]).
+    pub fn new(after: Option<&str>, size: Option<usize>) -> PageRequest {
+        PageRequest {
+            after: after.filter(|a| !a.is_empty()).and_then(Cursor::decode),
+            size: size.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
+        }
+    }
+
+    pub fn first(size: usize) -> PageRequest {
+        PageRequest::new(None, Some(size))
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+    /// Whether this is the first page.
+    pub first: bool,
+}
+
+impl<T> Page<T> {
+    /// Cuts `rows` (read with [`Keyset::limit`], one more than the page holds) to the page and
+    /// notes where the next one starts.
+    pub fn from_rows(
+        mut rows: Vec<T>,
+        request: &PageRequest,
+        key_of: impl Fn(&T) -> Cursor,
+    ) -> Page<T> {
+        let more = rows.len() > request.size;
+        rows.truncate(request.size);
+        let next = if more { rows.last().map(key_of) } else { None };
+        Page {
+            items: rows,
+            next,
+            first: request.after.is_none(),
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next: self.next,
+            first: self.first,
+        }
+    }
+}
+
+/// The SQL of one keyset page over `key_column` and `id_column`: the condition that starts after
+/// the cursor, the order, and the limit. Values are bound through `bind`.
+pub struct Keyset<'a> {
+    pub key_column: &'a str,
+    pub id_column: &'a str,
+}
+
+impl Keyset<'_> {
+    /// `(key, id) > (cursor)`, or `None` on the first page. Row values compare in both SQLite and
+    /// PostgreSQL and let both walk the `(key, id)` index from that point.
+    pub fn after(
+        &self,
+        request: &PageRequest,
+        bind: &mut impl FnMut(Value) -> String,
+    ) -> Option<String> {
+        let cursor = request.after.as_ref()?;
+        let key = bind(Value::Text(cursor.key.clone()));
+        let id = bind(Value::Text(cursor.id.clone()));
+        Some(format!(
+            "({}, {}) > ({key}, {id})",
+            self.key_column, self.id_column
+        ))
+    }
+
+    /// ` ORDER BY key, id LIMIT n+1`: one row more than the page, to know whether another follows.
+    pub fn order_and_limit(
+        &self,
+        request: &PageRequest,
+        bind: &mut impl FnMut(Value) -> String,
+    ) -> String {
+        let limit = bind(Value::Int(request.size as i64 + 1));
+        format!(
+            " ORDER BY {}, {} LIMIT {limit}",
+            self.key_column, self.id_column
+        )
+    }
+}
+
+/// Collects the conditions and bound values of a list query built at run time. Only fixed
+/// fragments and numbered placeholders enter the SQL; every value is bound.
+#[derive(Default)]
+pub struct Query {
+    pub clauses: Vec<String>,
+    pub values: Vec<Value>,
+}
+
+impl Query {
+    /// Binds a value and returns its placeholder (`$n`).
+    pub fn bind(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    pub fn and(&mut self, clause: impl Into<String>) {
+        self.clauses.push(clause.into());
+    }
+
+    /// ` WHERE a AND b`, or nothing.
+    pub fn where_clause(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_survive_a_link_and_refuse_anything_else() {
+        let c = Cursor {
+            key: "sprachcafe\u{1}x".into(),
+            id: "0190-a".into(),
+        };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        assert_eq!(Cursor::decode("nicht base64!"), None);
+        assert_eq!(
+            Cursor::decode(&URL_SAFE_NO_PAD.encode("ohne Trenner")),
+            None
+        );
+    }
+
+    #[test]
+    fn page_sizes_are_bounded() {
+        assert_eq!(PageRequest::new(None, Some(0)).size, 1);
+        assert_eq!(PageRequest::new(None, Some(1_000_000)).size, MAX_PAGE);
+        assert_eq!(PageRequest::new(Some("kaputt"), None).after, None);
+    }
+
+    #[test]
+    fn a_page_knows_whether_another_follows() {
+        let request = PageRequest::first(2);
+        let key = |n: &i32| Cursor {
+            key: n.to_string(),
+            id: n.to_string(),
+        };
+        let page = Page::from_rows(vec![1, 2, 3], &request, key);
+        assert_eq!(page.items, [1, 2]);
+        assert_eq!(page.next.map(|c| c.id), Some("2".to_owned()));
+        let last = Page::from_rows(vec![1, 2], &request, key);
+        assert_eq!(last.next, None);
+    }
+}

@@ -1,0 +1,101 @@
+//! The key columns lists are ordered and searched by (migration 0012), computed in Rust because the
+//! German collation and the folding of umlauts are ours, not either database's.
+//!
+//! Writers set the keys with the row; [`fill`] gives rows from before the keys existed theirs, once,
+//! when the program starts (nothing to do afterwards: every key is non-empty).
+
+use lotse_domain::collation::{code_key, column_key, fold};
+
+use crate::Result;
+use crate::db::{Db, read, tx};
+
+/// A measure's place in lists: its concept's key, then its code.
+pub fn measure_list_key(concept_short_name: &str, code: &str) -> String {
+    format!("{}\u{3}{}", column_key(concept_short_name), code_key(code))
+}
+
+/// What the words of a measure search are looked up in: code, title, description and tags, folded.
+pub fn measure_search_text(code: &str, title: &str, description: &str, tags: &str) -> String {
+    fold(&format!("{code} {title} {description} {tags}"))
+}
+
+/// Rows per transaction while filling.
+const BATCH: i64 = 1_000;
+
+/// Gives every row without keys its keys. Cheap when there is nothing to do (one indexed look-up
+/// per table); a database from before migration 0012 is filled in batches.
+pub(crate) async fn fill(db: &Db) -> Result<()> {
+    // (rows without a key, the statement that sets it): `column_key` of the name.
+    const NAMED: [(&str, &str); 3] = [
+        (
+            "SELECT id, title FROM offers WHERE title_key = '' LIMIT $1",
+            "UPDATE offers SET title_key = $2 WHERE id = $1",
+        ),
+        (
+            "SELECT id, title FROM offer_revisions WHERE title_key = '' LIMIT $1",
+            "UPDATE offer_revisions SET title_key = $2 WHERE id = $1",
+        ),
+        (
+            "SELECT id, short_name FROM concepts WHERE name_key = '' LIMIT $1",
+            "UPDATE concepts SET name_key = $2 WHERE id = $1",
+        ),
+    ];
+    for (select, update) in NAMED {
+        loop {
+            let rows: Vec<(String, String)> = read!(db, |c| {
+                sqlx::query_as(select).bind(BATCH).fetch_all(c).await
+            })?;
+            if rows.is_empty() {
+                break;
+            }
+            set(db, update, rows).await?;
+        }
+    }
+    loop {
+        let rows: Vec<(String, String, String, String, String, String)> = read!(db, |c| {
+            sqlx::query_as(
+                "SELECT m.id, c.short_name, m.code, m.title, m.description, m.tags FROM measures m \
+                 JOIN concepts c ON c.id = m.concept_id WHERE m.list_key = '' LIMIT $1",
+            )
+            .bind(BATCH)
+            .fetch_all(c)
+            .await
+        })?;
+        if rows.is_empty() {
+            break;
+        }
+        db.write_exempt(async |tx| {
+            for (id, concept, code, title, description, tags) in &rows {
+                tx!(&mut *tx, |c| sqlx::query(
+                    "UPDATE measures SET list_key = $2, search_text = $3 WHERE id = $1"
+                )
+                .bind(id)
+                .bind(measure_list_key(concept, code))
+                .bind(measure_search_text(code, title, description, tags))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Writes `column_key(name)` for each `(id, name)` with `sql` (`$1` id, `$2` key). Deriving a key
+/// from a value already recorded changes nothing a person did: exempt from the audit.
+async fn set(db: &Db, sql: &'static str, rows: Vec<(String, String)>) -> Result<()> {
+    db.write_exempt(async |tx| {
+        for (id, name) in &rows {
+            tx!(&mut *tx, |c| sqlx::query(sql)
+                .bind(id)
+                .bind(column_key(name))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+        Ok(())
+    })
+    .await
+}
