@@ -27,7 +27,7 @@ pub enum Permission {
     /// Open and close review rounds; accept or return the updates submitted in them.
     ManageReviews,
     /// Report on measures in a review round: for measures led by one's own organisation only
-    /// (see [`may_submit_review_update`]).
+    /// (which reports: [`crate::access`]).
     SubmitReviewUpdates,
     /// See the register of structural issues (no personal data: counts and descriptions only).
     ViewStructuralIssues,
@@ -120,18 +120,6 @@ pub fn any_allows(roles: &[Role], permission: Permission) -> bool {
     roles.iter().any(|r| allows(*r, permission))
 }
 
-/// Whether a user may submit the update on a measure in a review round: the coordination for any
-/// measure, everyone else only for measures their own organisation was asked to report on.
-pub fn may_submit_review_update(
-    roles: &[Role],
-    user_organisation: &str,
-    asked_organisation: Option<&str>,
-) -> bool {
-    any_allows(roles, Permission::ManageReviews)
-        || (any_allows(roles, Permission::SubmitReviewUpdates)
-            && asked_organisation == Some(user_organisation))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,31 +130,6 @@ mod tests {
             assert_eq!(allows(role, Permission::ViewAuditLog), role == Role::Admin);
             assert_eq!(allows(role, Permission::ManageUsers), role == Role::Admin);
         }
-    }
-
-    #[test]
-    fn partners_report_only_on_their_own_organisations_measures() {
-        assert!(may_submit_review_update(
-            &[Role::Partner],
-            "caritas",
-            Some("caritas")
-        ));
-        assert!(!may_submit_review_update(
-            &[Role::Partner],
-            "caritas",
-            Some("awo")
-        ));
-        assert!(!may_submit_review_update(&[Role::Partner], "caritas", None));
-        assert!(!may_submit_review_update(
-            &[Role::Reader],
-            "caritas",
-            Some("caritas")
-        ));
-        assert!(may_submit_review_update(
-            &[Role::Coordination],
-            "ki",
-            Some("awo")
-        ));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureStatus};
 
 use crate::audit::Actor;
 use crate::measures::{self, ConceptDraft};
+use crate::scoped::Viewer;
 use crate::{Result, StoreError, Tx};
 
 const KNOWN_2010: &str = include_str!("../reference/measures_2010_known.csv");
@@ -306,8 +307,17 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
             adaptation_reason: reason.into(),
             ..Default::default()
         };
-        reviews::submit(tx, actor, &update, &input, now).await?;
-        reviews::review(tx, actor, &update, Decision::Accept, "", None, now).await?;
+        reviews::submit(tx, &Viewer::system("demo"), &update, &input, now).await?;
+        reviews::review(
+            tx,
+            &Viewer::system("demo"),
+            &update,
+            Decision::Accept,
+            "",
+            None,
+            now,
+        )
+        .await?;
     }
     reviews::close(tx, actor, &first, now).await?;
 
@@ -335,9 +345,18 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
             },
             ..Default::default()
         };
-        reviews::submit(tx, actor, &update, &input, now).await?;
+        reviews::submit(tx, &Viewer::system("demo"), &update, &input, now).await?;
         if i % 4 == 0 {
-            reviews::review(tx, actor, &update, Decision::Accept, "", None, now).await?;
+            reviews::review(
+                tx,
+                &Viewer::system("demo"),
+                &update,
+                Decision::Accept,
+                "",
+                None,
+                now,
+            )
+            .await?;
         }
     }
     Ok(())

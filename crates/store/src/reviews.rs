@@ -9,9 +9,13 @@ use lotse_domain::validation::{optional_multiline, required_text};
 use serde::Serialize;
 use serde_json::json;
 
+use lotse_domain::access::{Action as Act, Record};
+
 use crate::audit::{Action, Actor, Entity, Event};
-use crate::db::{Db, Tx, new_id, on_missing_reference, read, tx};
+use crate::db::{Db, Tx, Value, bind_values, new_id, on_missing_reference, read, tx};
 use crate::measures;
+use crate::paging::Query;
+use crate::scoped::{Access, Scoped, Viewer};
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -283,16 +287,98 @@ pub struct UpdateInput {
     pub values: Vec<(String, String)>,
 }
 
-/// Submits (or corrects, until it is accepted) the update on a measure. Who may do this is decided
-/// by the caller with `policy::may_submit_review_update`.
+/// The reports of review rounds as one viewer may see them: the coordination all, an organisation
+/// those it was asked for, everyone else none (`lotse_domain::access`, record `ReviewReport`).
+pub struct Reports<'a> {
+    db: &'a Db,
+    viewer: &'a Viewer,
+}
+
+pub fn reports_for<'a>(db: &'a Db, viewer: &'a Viewer) -> Reports<'a> {
+    Reports { db, viewer }
+}
+
+impl Reports<'_> {
+    /// The scope as SQL over `u.organisation_id`.
+    fn scope(&self, bind: &mut impl FnMut(Value) -> String) -> String {
+        let (own, other) = self.viewer.decisions(Record::ReviewReport, Act::View);
+        let own_org = bind(Value::Text(self.viewer.organisation_id.clone()));
+        match (own.allows(), other.allows()) {
+            (_, true) => "TRUE".into(),
+            (true, false) => format!("u.organisation_id = {own_org}"),
+            (false, false) => "FALSE".into(),
+        }
+    }
+
+    fn scoped(&self, u: Update) -> Scoped<Update> {
+        let access = Access::of(
+            self.viewer,
+            Record::ReviewReport,
+            u.organisation_id.as_deref(),
+        );
+        Scoped { record: u, access }
+    }
+
+    /// The reports of a round the viewer may see, by concept and code (a round has one report per
+    /// measure: bounded by the catalogue).
+    pub async fn of_round(&self, round_id: &str) -> Result<Vec<Scoped<Update>>> {
+        let mut q = Query::default();
+        let round = q.bind(Value::Text(round_id.to_owned()));
+        q.and(format!("u.round_id = {round}"));
+        let scope = self.scope(&mut |v| q.bind(v));
+        q.and(scope);
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{UPDATE_SELECT}{} ORDER BY m.list_key, u.id",
+            q.where_clause()
+        ));
+        let rows: Vec<Update> = read!(self.db, |c| {
+            bind_values!(sqlx::query_as(sql), &q.values)
+                .fetch_all(c)
+                .await
+        })?;
+        Ok(rows.into_iter().map(|u| self.scoped(u)).collect())
+    }
+
+    /// One report of a round: not found if it is not in that round or not the viewer's to see.
+    pub async fn get(&self, round_id: &str, report_id: &str) -> Result<Scoped<Update>> {
+        let u = update(self.db, report_id).await?;
+        let report = self.scoped(u);
+        if report.round_id != round_id || !report.access.view.allows() {
+            return Err(StoreError::NotFound);
+        }
+        Ok(report)
+    }
+}
+
+/// Decides, on the report as it is in this transaction, whether `viewer` may do `action` with it.
+fn check(viewer: &Viewer, report: &Update, action: Act) -> Result<()> {
+    if viewer
+        .decide(
+            Record::ReviewReport,
+            report.organisation_id.as_deref(),
+            action,
+        )
+        .allows()
+    {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Submits (or corrects, until it is accepted) the update on a measure: the organisation asked for
+/// it, or the coordination (checked here, in the transaction).
 pub async fn submit(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     update_id: &str,
     input: &UpdateInput,
     now: i64,
 ) -> Result<()> {
-    let round_id = update_in(tx, update_id).await?.round_id;
+    let actor = &Actor::from(viewer);
+    let asked = update_in(tx, update_id).await?;
+    check(viewer, &asked, Act::Change)?;
+    let round_id = asked.round_id;
     if !round_in(tx, &round_id).await?.is_open() {
         return Err(closed());
     }
@@ -406,15 +492,18 @@ pub enum Decision {
 /// again since, the decision is refused rather than applied to a version nobody read.
 pub async fn review(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     update_id: &str,
     decision: Decision,
     comment: &str,
     seen_submitted_at: Option<i64>,
     now: i64,
 ) -> Result<()> {
+    let actor = &Actor::from(viewer);
+    let asked = update_in(tx, update_id).await?;
+    check(viewer, &asked, Act::Decide)?;
     // The round is locked first, then the update read, so both are current.
-    let round_id = update_in(tx, update_id).await?.round_id;
+    let round_id = asked.round_id;
     let round = round_in(tx, &round_id).await?;
     let current = update_in(tx, update_id).await?;
     if !round.is_open() {

@@ -21,6 +21,16 @@ fn coordination() -> Actor {
     Actor::user("u-koordination", "koordination")
 }
 
+/// The same person as the scoped stores see them.
+fn coordinator() -> lotse_store::scoped::Viewer {
+    lotse_store::scoped::Viewer {
+        user_id: "u-koordination".into(),
+        username: "koordination".into(),
+        organisation_id: String::new(),
+        roles: vec![lotse_domain::Role::Coordination],
+    }
+}
+
 fn good_update() -> UpdateInput {
     UpdateInput {
         status: "established".into(),
@@ -76,7 +86,7 @@ both_backends!(
             ..Default::default()
         };
         match db
-            .write(async |tx| reviews::submit(tx, &coordination(), &first.id, &bad, now()).await)
+            .write(async |tx| reviews::submit(tx, &coordinator(), &first.id, &bad, now()).await)
             .await
         {
             Err(StoreError::Invalid(e)) => {
@@ -89,7 +99,7 @@ both_backends!(
 
         // Submit, return with a comment, resubmit, accept: the measure takes the reported status.
         db.write(async |tx| {
-            reviews::submit(tx, &coordination(), &first.id, &good_update(), now()).await
+            reviews::submit(tx, &coordinator(), &first.id, &good_update(), now()).await
         })
         .await
         .unwrap();
@@ -97,7 +107,7 @@ both_backends!(
             .write(async |tx| {
                 reviews::review(
                     tx,
-                    &coordination(),
+                    &coordinator(),
                     &first.id,
                     Decision::Return,
                     "",
@@ -113,7 +123,7 @@ both_backends!(
         db.write(async |tx| {
             reviews::review(
                 tx,
-                &coordination(),
+                &coordinator(),
                 &first.id,
                 Decision::Return,
                 "Bitte Zahlen nennen",
@@ -129,14 +139,14 @@ both_backends!(
             "returned"
         );
         db.write(async |tx| {
-            reviews::submit(tx, &coordination(), &first.id, &good_update(), now()).await
+            reviews::submit(tx, &coordinator(), &first.id, &good_update(), now()).await
         })
         .await
         .unwrap();
         db.write(async |tx| {
             reviews::review(
                 tx,
-                &coordination(),
+                &coordinator(),
                 &first.id,
                 Decision::Accept,
                 "",
@@ -161,7 +171,7 @@ both_backends!(
         }
         let resubmit = db
             .write(async |tx| {
-                reviews::submit(tx, &coordination(), &first.id, &good_update(), now()).await
+                reviews::submit(tx, &coordinator(), &first.id, &good_update(), now()).await
             })
             .await;
         assert!(
@@ -215,7 +225,7 @@ both_backends!(
 
         let later = db
             .write(async |tx| {
-                reviews::submit(tx, &coordination(), &updates[1].id, &good_update(), now()).await
+                reviews::submit(tx, &coordinator(), &updates[1].id, &good_update(), now()).await
             })
             .await;
         assert!(matches!(later, Err(StoreError::Invalid(ref e)) if e.get("round").is_some()));
@@ -361,13 +371,13 @@ both_backends!(
             .unwrap();
         let update = reviews::updates(&db, &round, None).await.unwrap()[0].clone();
         db.write(async |tx| {
-            reviews::submit(tx, &coordination(), &update.id, &good_update(), 1_000).await
+            reviews::submit(tx, &coordinator(), &update.id, &good_update(), 1_000).await
         })
         .await
         .unwrap();
         let seen = reviews::update(&db, &update.id).await.unwrap().submitted_at;
         db.write(async |tx| {
-            reviews::submit(tx, &coordination(), &update.id, &good_update(), 2_000).await
+            reviews::submit(tx, &coordinator(), &update.id, &good_update(), 2_000).await
         })
         .await
         .unwrap();
@@ -375,7 +385,7 @@ both_backends!(
             .write(async |tx| {
                 reviews::review(
                     tx,
-                    &coordination(),
+                    &coordinator(),
                     &update.id,
                     Decision::Accept,
                     "",
@@ -393,7 +403,7 @@ both_backends!(
         db.write(async |tx| {
             reviews::review(
                 tx,
-                &coordination(),
+                &coordinator(),
                 &update.id,
                 Decision::Accept,
                 "",
@@ -445,7 +455,7 @@ both_backends!(
         let mut input = good_update();
         input.values = vec![(indicator.clone(), "viele".into())];
         let bad = db
-            .write(async |tx| reviews::submit(tx, &coordination(), &update.id, &input, now()).await)
+            .write(async |tx| reviews::submit(tx, &coordinator(), &update.id, &input, now()).await)
             .await;
         assert!(
             matches!(bad, Err(StoreError::Invalid(ref e)) if e.get(&format!("value_{indicator}")).is_some()),
@@ -453,11 +463,11 @@ both_backends!(
         );
         input.values = vec![("fremder-indikator".into(), "1".into())];
         let foreign = db
-            .write(async |tx| reviews::submit(tx, &coordination(), &update.id, &input, now()).await)
+            .write(async |tx| reviews::submit(tx, &coordinator(), &update.id, &input, now()).await)
             .await;
         assert!(matches!(foreign, Err(StoreError::NotFound)));
         input.values = vec![(indicator.clone(), "1.234,5".into())];
-        db.write(async |tx| reviews::submit(tx, &coordination(), &update.id, &input, now()).await)
+        db.write(async |tx| reviews::submit(tx, &coordinator(), &update.id, &input, now()).await)
             .await
             .unwrap();
         assert_eq!(
@@ -473,7 +483,7 @@ both_backends!(
         db.write(async |tx| {
             reviews::review(
                 tx,
-                &coordination(),
+                &coordinator(),
                 &update.id,
                 Decision::Accept,
                 "",

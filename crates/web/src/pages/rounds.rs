@@ -4,14 +4,15 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::Permission;
+use lotse_domain::access::{Access, Record};
 use lotse_domain::measure::{Adaptation, MeasureStatus};
-use lotse_domain::policy::{any_allows, may_submit_review_update};
+use lotse_domain::policy::any_allows;
 use lotse_store::reviews::{
     self, Decision, Progress, Proposal, ProposalInput, Round, SnapshotRow, Update, UpdateInput,
 };
+use lotse_store::scoped::Scoped;
 use lotse_store::{StoreError, measures, now_ms};
 
 use super::{render, render_invalid};
@@ -212,7 +213,7 @@ struct ShowPage {
     closed: String,
     progress: Vec<Progress>,
     total: Progress,
-    tasks: Vec<Update>,
+    tasks: Vec<Scoped<Update>>,
     proposals: Vec<Proposal>,
     snapshot: Vec<SnapshotView>,
     can_manage: bool,
@@ -232,21 +233,12 @@ async fn show_page(
     let round = reviews::round(&app.db, id).await?;
     let all = reviews::updates(&app.db, id, None).await?;
     let (progress, total) = reviews::progress(&all);
-    let roles = &user.principal.roles;
-    let can_manage = any_allows(roles, Permission::ManageReviews);
-    let can_submit = any_allows(roles, Permission::SubmitReviewUpdates);
-    // The coordination sees every report; a reporting organisation its own; readers the figures.
-    let tasks = if can_manage {
-        all
-    } else if can_submit {
-        all.into_iter()
-            .filter(|u| {
-                u.organisation_id.as_deref() == Some(user.principal.organisation_id.as_str())
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let viewer = user.principal.viewer();
+    let can_manage = Access::of(&viewer, Record::ReviewRound, None).decide;
+    let can_submit = any_allows(&user.principal.roles, Permission::SubmitReviewUpdates);
+    // The coordination sees every report; a reporting organisation its own; readers the figures
+    // (decided by the store, lotse_domain::access).
+    let tasks = reviews::reports_for(&app.db, &viewer).of_round(id).await?;
     let snapshot = if round.is_open() {
         Vec::new()
     } else {
@@ -310,30 +302,18 @@ struct UpdatePage {
     summary: Vec<(String, String, String)>,
 }
 
-fn forbidden() -> AppError {
-    AppError::Status(
-        StatusCode::FORBIDDEN,
-        "Über diese Maßnahme berichtet eine andere Organisation.".into(),
-    )
-}
-
-/// Loads an update of a round and checks that the user may see it: the coordination, or the
-/// organisation asked to report.
+/// Loads a report of a round as the user may see it: the coordination any, the organisation asked
+/// for it its own; anything else is not found (decided by the store).
 async fn load(
     app: &AppState,
     user: &CurrentUser,
     round_id: &str,
     update_id: &str,
-) -> Result<(Round, Update), AppError> {
+) -> Result<(Round, Scoped<Update>), AppError> {
     let round = reviews::round(&app.db, round_id).await?;
-    let u = reviews::update(&app.db, update_id).await?;
-    if u.round_id != round.id {
-        return Err(StoreError::NotFound.into());
-    }
-    let p = &user.principal;
-    if !may_submit_review_update(&p.roles, &p.organisation_id, u.organisation_id.as_deref()) {
-        return Err(forbidden());
-    }
+    let u = reviews::reports_for(&app.db, &user.principal.viewer())
+        .get(&round.id, update_id)
+        .await?;
     Ok((round, u))
 }
 
@@ -342,11 +322,13 @@ async fn update_page(
     user: &CurrentUser,
     path: &str,
     round: Round,
-    u: Update,
+    u: Scoped<Update>,
     form: UpdateInput,
     errors: FormErrors,
 ) -> Result<UpdatePage, AppError> {
     let open = round.is_open();
+    let access = u.access;
+    let u = u.into_inner();
     // The measure's indicators with what was typed (after an error) or last reported.
     let reported = reviews::update_values(&app.db, &u.id).await?;
     let indicators = measures::indicators(&app.db, &u.measure_id)
@@ -379,10 +361,8 @@ async fn update_page(
         layout: Layout::new(app, user, format!("Bericht {} {}", u.code, u.title), path),
         date: date_de(&round.reference_date),
         measure_status: MeasureStatus::parse(&u.measure_status).map_or("", MeasureStatus::label),
-        can_submit: open && u.open_for_submission(),
-        can_review: open
-            && u.state == "submitted"
-            && any_allows(&user.principal.roles, Permission::ManageReviews),
+        can_submit: open && access.change && u.open_for_submission(),
+        can_review: open && u.state == "submitted" && access.decide,
         round,
         u,
         form,
@@ -445,7 +425,7 @@ pub async fn submit(
     let result = app
         .db
         .write(async |tx| {
-            reviews::submit(tx, &user.principal.actor(), &update_id, &input, now_ms()).await
+            reviews::submit(tx, &user.principal.viewer(), &update_id, &input, now_ms()).await
         })
         .await;
     match result {
@@ -489,7 +469,7 @@ pub async fn review(
         .write(async |tx| {
             reviews::review(
                 tx,
-                &user.principal.actor(),
+                &user.principal.viewer(),
                 &update_id,
                 decision,
                 &f.review_comment,

@@ -88,7 +88,8 @@ web_test!(
             "only their own tasks"
         );
 
-        // Another organisation's measure: refused, in the page and in the write.
+        // Another organisation's measure: not found, in the page and in the write (a refusal
+        // would confirm whose report it is).
         assert_eq!(
             app.get(
                 &format!("/rounds/{round}/updates/{}", foreign.id),
@@ -96,7 +97,7 @@ web_test!(
             )
             .await
             .status,
-            StatusCode::FORBIDDEN
+            StatusCode::NOT_FOUND
         );
         let refused = app
             .post_form(
@@ -105,7 +106,7 @@ web_test!(
                 Some(&partner),
             )
             .await;
-        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
         assert_eq!(
             reviews::update(&app.db, &foreign.id).await.unwrap().state,
             "missing"
