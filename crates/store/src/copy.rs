@@ -140,6 +140,7 @@ pub const TABLES: &[Table] = &[
             ("updated_at", Int),
             ("list_key", Text),
             ("search_text", Text),
+            ("tags_key", Text),
         ],
     },
     Table {

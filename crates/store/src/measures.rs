@@ -9,7 +9,9 @@ use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, On, Tx, is_foreign_key_violation, is_unique_violation, new_id, on, read, tx};
-use crate::sort_keys::{measure_list_key, measure_search_text};
+use crate::db::{Value, bind_values};
+use crate::paging::{Count, Cursor, Keyset, Page, PageRequest, Query};
+use crate::sort_keys::{measure_list_key, measure_search_text, measure_tags_key};
 use crate::{Result, StoreError};
 
 // ---------------------------------------------------------------------------------------------
@@ -252,7 +254,7 @@ impl Measure {
 const MEASURE_SELECT: &str = "SELECT m.id, m.concept_id, c.short_name AS concept, m.code, m.title, m.description, \
     m.field_of_action_id, f.name AS field_of_action, m.lead_organisation_id, o.name AS lead_organisation, \
     m.ki_involvement, m.target_group, m.planned_start, m.planned_end, m.status, m.tags, m.fictitious, \
-    m.created_at, m.updated_at \
+    m.created_at, m.updated_at, m.list_key \
     FROM measures m JOIN concepts c ON c.id = m.concept_id \
     LEFT JOIN fields_of_action f ON f.id = m.field_of_action_id \
     LEFT JOIN organisations o ON o.id = m.lead_organisation_id";
@@ -355,6 +357,160 @@ async fn attach(mut on: On<'_>, mut measures: Vec<Measure>) -> Result<Vec<Measur
     Ok(measures)
 }
 
+impl MeasureFilter {
+    /// The filter as SQL conditions over `measures m` (the same rules as [`MeasureFilter::matches`]).
+    fn conditions(&self, q: &mut Query) {
+        let equal = |column: &str, value: &str, q: &mut Query| {
+            let value = value.trim();
+            if !value.is_empty() {
+                let p = q.bind(Value::Text(value.to_owned()));
+                q.and(format!("{column} = {p}"));
+            }
+        };
+        equal("m.concept_id", &self.concept, q);
+        equal("m.field_of_action_id", &self.field, q);
+        equal("m.status", &self.status, q);
+        equal("m.lead_organisation_id", &self.lead, q);
+        equal("m.ki_involvement", &self.ki, q);
+        let town = self.town.trim();
+        if !town.is_empty() {
+            // A measure for no particular town is for all of them.
+            let p = q.bind(Value::Text(town.to_owned()));
+            q.and(format!(
+                "(NOT EXISTS (SELECT 1 FROM measure_towns t WHERE t.measure_id = m.id) \
+                 OR EXISTS (SELECT 1 FROM measure_towns t WHERE t.measure_id = m.id AND t.town_ags = {p}))"
+            ));
+        }
+        let tag = self.tag.trim().to_lowercase();
+        if !tag.is_empty() {
+            let p = q.bind(Value::Text(format!("%,{},%", like_escape(&tag))));
+            q.and(format!("m.tags_key LIKE {p} ESCAPE '\\'"));
+        }
+        let adaptation = self.adaptation.trim();
+        if !adaptation.is_empty() {
+            // As last reported: the newest round with a submitted or accepted report on it.
+            let p = q.bind(Value::Text(adaptation.to_owned()));
+            q.and(format!(
+                "(SELECT u.adaptation FROM review_updates u JOIN review_rounds r ON r.id = u.round_id \
+                 WHERE u.measure_id = m.id AND u.state IN ('submitted', 'accepted') \
+                 ORDER BY r.reference_date DESC, r.opened_at DESC LIMIT 1) = {p}"
+            ));
+        }
+        for word in fold(&self.q).split_whitespace() {
+            let p = q.bind(Value::Text(format!("%{}%", like_escape(word))));
+            q.and(format!("m.search_text LIKE {p} ESCAPE '\\'"));
+        }
+    }
+}
+
+/// `text` for a LIKE pattern with `\` as escape: its own `%`, `_` and `\` match literally.
+pub(crate) fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// One page of the measures matching the filter, by concept and code (keyset paging; filtering,
+/// order and paging by the database).
+pub async fn page(db: &Db, filter: &MeasureFilter, request: &PageRequest) -> Result<Page<Measure>> {
+    let mut q = Query::default();
+    filter.conditions(&mut q);
+    let keyset = Keyset {
+        key_column: "m.list_key",
+        id_column: "m.id",
+    };
+    if let Some(after) = keyset.after(request, &mut |v| q.bind(v)) {
+        q.and(after);
+    }
+    let tail = keyset.order_and_limit(request, &mut |v| q.bind(v));
+    let sql = sqlx::AssertSqlSafe(format!("{MEASURE_SELECT}{}{tail}", q.where_clause()));
+    let rows: Vec<(Measure, String)> = read!(db, |c| {
+        bind_values!(sqlx::query_as::<_, KeyedMeasure>(sql), &q.values)
+            .fetch_all(c)
+            .await
+    })?
+    .into_iter()
+    .map(|k| (k.measure, k.list_key))
+    .collect();
+    let page = Page::from_rows(rows, request, |(m, key)| Cursor {
+        key: key.clone(),
+        id: m.id.clone(),
+    });
+    let measures = attach_to(db.into(), page.items.into_iter().map(|(m, _)| m).collect()).await?;
+    Ok(Page {
+        items: measures,
+        next: page.next,
+        first: page.first,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyedMeasure {
+    #[sqlx(flatten)]
+    measure: Measure,
+    list_key: String,
+}
+
+/// How many measures match the filter (counted up to a bound, see [`Count`]).
+pub async fn count(db: &Db, filter: &MeasureFilter) -> Result<Count> {
+    let mut q = Query::default();
+    filter.conditions(&mut q);
+    let limit = q.bind(Value::Int(Count::UP_TO + 1));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM (SELECT m.id FROM measures m{} LIMIT {limit}) AS counted",
+        q.where_clause()
+    ));
+    let n: i64 = read!(db, |c| {
+        bind_values!(sqlx::query_scalar(sql), &q.values)
+            .fetch_one(c)
+            .await
+    })?;
+    Ok(Count::of(n))
+}
+
+/// Partners and towns of these measures only (one query each, by their ids).
+async fn attach_to(mut on: On<'_>, mut measures: Vec<Measure>) -> Result<Vec<Measure>> {
+    if measures.is_empty() {
+        return Ok(measures);
+    }
+    let ids: Vec<Value> = measures.iter().map(|m| Value::Text(m.id.clone())).collect();
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let marks = marks.join(", ");
+    let partners_sql = sqlx::AssertSqlSafe(format!(
+        "SELECT p.measure_id, o.id, o.name FROM measure_partners p JOIN organisations o ON o.id = p.organisation_id \
+         WHERE p.measure_id IN ({marks})"
+    ));
+    let towns_sql = sqlx::AssertSqlSafe(format!(
+        "SELECT mt.measure_id, t.ags, t.name FROM measure_towns mt JOIN towns t ON t.ags = mt.town_ags \
+         WHERE mt.measure_id IN ({marks})"
+    ));
+    let partners: Vec<(String, String, String)> = on!(on.reborrow(), |c| {
+        bind_values!(sqlx::query_as(partners_sql), &ids)
+            .fetch_all(c)
+            .await
+    })?;
+    let towns: Vec<(String, String, String)> = on!(on, |c| {
+        bind_values!(sqlx::query_as(towns_sql), &ids)
+            .fetch_all(c)
+            .await
+    })?;
+    for m in &mut measures {
+        m.partners = partners
+            .iter()
+            .filter(|(id, _, _)| *id == m.id)
+            .map(|(_, id, name)| (id.clone(), name.clone()))
+            .collect();
+        m.partners.sort_by_cached_key(|(_, name)| sort_key(name));
+        m.towns = towns
+            .iter()
+            .filter(|(id, _, _)| *id == m.id)
+            .map(|(_, ags, name)| (ags.clone(), name.clone()))
+            .collect();
+        m.towns.sort_by_cached_key(|(_, name)| sort_key(name));
+    }
+    Ok(measures)
+}
+
 /// All measures matching the filter, by concept and code.
 pub async fn list(db: &Db, filter: &MeasureFilter) -> Result<Vec<Measure>> {
     let rows: Vec<Measure> = read!(db, |c| sqlx::query_as(MEASURE_SELECT).fetch_all(c).await)?;
@@ -405,7 +561,7 @@ pub async fn get<'a>(on: impl Into<On<'a>>, id: &str) -> Result<Measure> {
         .fetch_optional(c)
         .await)?;
     let row = row.ok_or(StoreError::NotFound)?;
-    attach(on, vec![row])
+    attach_to(on, vec![row])
         .await?
         .pop()
         .ok_or(StoreError::NotFound)
@@ -576,8 +732,8 @@ pub async fn create(
         sqlx::query(
             "INSERT INTO measures (id, concept_id, field_of_action_id, code, title, description, lead_organisation_id, \
              ki_involvement, target_group, planned_start, planned_end, status, tags, fictitious, created_at, updated_at, \
-             list_key, search_text) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17)",
+             list_key, search_text, tags_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18)",
         )
         .bind(&id)
         .bind(&draft.concept_id)
@@ -596,6 +752,7 @@ pub async fn create(
         .bind(now)
         .bind(&list_key)
         .bind(&search_text)
+        .bind(measure_tags_key(&draft.tags.join(",")))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -631,7 +788,7 @@ pub async fn update(
         sqlx::query(
             "UPDATE measures SET concept_id = $2, field_of_action_id = $3, code = $4, title = $5, description = $6, \
              lead_organisation_id = $7, ki_involvement = $8, target_group = $9, planned_start = $10, planned_end = $11, \
-             status = $12, tags = $13, updated_at = $14, list_key = $15, search_text = $16 WHERE id = $1",
+             status = $12, tags = $13, updated_at = $14, list_key = $15, search_text = $16, tags_key = $17 WHERE id = $1",
         )
         .bind(&old.id)
         .bind(&draft.concept_id)
@@ -649,6 +806,7 @@ pub async fn update(
         .bind(now)
         .bind(&list_key)
         .bind(&search_text)
+        .bind(measure_tags_key(&draft.tags.join(",")))
         .execute(c)
         .await
         .map(|r| r.rows_affected())

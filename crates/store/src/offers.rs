@@ -284,16 +284,7 @@ pub fn for_viewer<'a>(db: &'a Db, viewer: &'a Viewer) -> Offers<'a> {
     Offers { db, viewer }
 }
 
-/// How many offers a list has, counted up to a bound: counting 100,000 rows on every page view
-/// would cost more than the page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Count {
-    Exactly(i64),
-    MoreThan(i64),
-}
-
-/// Counting stops here.
-const COUNT_UP_TO: i64 = 10_000;
+pub use crate::paging::Count;
 
 impl Offers<'_> {
     /// The conditions of the viewer's scope: which rows they see at all, and of which they see
@@ -370,11 +361,10 @@ impl Offers<'_> {
         let needle = column_key(&filter.q);
         let needle = needle.split('\u{1}').next().unwrap_or("");
         if !needle.is_empty() {
-            let escaped = needle
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let pattern = q.bind(Value::Text(format!("%{escaped}%")));
+            let pattern = q.bind(Value::Text(format!(
+                "%{}%",
+                crate::measures::like_escape(needle)
+            )));
             q.and(format!(
                 "(CASE WHEN {whole} THEN o.title_key ELSE p.title_key END) LIKE {pattern} ESCAPE '\\'"
             ));
@@ -423,7 +413,7 @@ impl Offers<'_> {
     /// How many offers the list has (see [`Count`]).
     pub async fn count(&self, filter: &OfferFilter, today: &str) -> Result<Count> {
         let mut q = self.conditions(filter, today);
-        let limit = q.bind(Value::Int(COUNT_UP_TO + 1));
+        let limit = q.bind(Value::Int(Count::UP_TO + 1));
         let sql = sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM (SELECT o.id FROM offers o \
              LEFT JOIN offer_revisions p ON p.offer_id = o.id AND p.state = 'published' \
@@ -436,11 +426,7 @@ impl Offers<'_> {
                 .fetch_one(c)
                 .await
         })?;
-        Ok(if n > COUNT_UP_TO {
-            Count::MoreThan(COUNT_UP_TO)
-        } else {
-            Count::Exactly(n)
-        })
+        Ok(Count::of(n))
     }
 
     /// One offer as the viewer may see it: whole, or only as published. Not found if they may not

@@ -14,6 +14,26 @@ use crate::db::Value;
 pub const DEFAULT_PAGE: usize = 50;
 pub const MAX_PAGE: usize = 200;
 
+/// How many rows a list has, counted up to a bound: counting 100,000 rows on every page view would
+/// cost more than the page. Count with `LIMIT UP_TO + 1` and hand the result to [`Count::of`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    Exactly(i64),
+    MoreThan(i64),
+}
+
+impl Count {
+    pub const UP_TO: i64 = 10_000;
+
+    pub fn of(counted: i64) -> Count {
+        if counted > Count::UP_TO {
+            Count::MoreThan(Count::UP_TO)
+        } else {
+            Count::Exactly(counted)
+        }
+    }
+}
+
 /// The last row of the previous page: its sort key and id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {

@@ -14,6 +14,16 @@ pub fn measure_list_key(concept_short_name: &str, code: &str) -> String {
     format!("{}\u{3}{}", column_key(concept_short_name), code_key(code))
 }
 
+/// A measure's tags as its tag filter finds them: lower case between commas (",sprache,kita,").
+pub fn measure_tags_key(tags: &str) -> String {
+    let tags: Vec<String> = tags
+        .split(',')
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect();
+    format!(",{},", tags.join(","))
+}
+
 /// What the words of a measure search are looked up in: code, title, description and tags, folded.
 pub fn measure_search_text(code: &str, title: &str, description: &str, tags: &str) -> String {
     fold(&format!("{code} {title} {description} {tags}"))
@@ -67,11 +77,12 @@ pub(crate) async fn fill(db: &Db) -> Result<()> {
         db.write_exempt(async |tx| {
             for (id, concept, code, title, description, tags) in &rows {
                 tx!(&mut *tx, |c| sqlx::query(
-                    "UPDATE measures SET list_key = $2, search_text = $3 WHERE id = $1"
+                    "UPDATE measures SET list_key = $2, search_text = $3, tags_key = $4 WHERE id = $1"
                 )
                 .bind(id)
                 .bind(measure_list_key(concept, code))
                 .bind(measure_search_text(code, title, description, tags))
+                .bind(measure_tags_key(tags))
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected()))?;

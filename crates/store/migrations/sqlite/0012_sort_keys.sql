@@ -14,5 +14,7 @@ ALTER TABLE concepts ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
 -- (1.2 before 1.10); searched text folded (case, umlauts) in one column.
 ALTER TABLE measures ADD COLUMN list_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE measures ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+-- The tags lower-cased between commas (",sprache,familie,"), so one tag is found exactly.
+ALTER TABLE measures ADD COLUMN tags_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX measures_list_key ON measures (list_key, id);
 CREATE INDEX measures_concept_list_key ON measures (concept_id, list_key, id);

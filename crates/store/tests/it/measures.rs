@@ -1,6 +1,7 @@
 use lotse_domain::measure::MeasureInput;
 use lotse_domain::organisation::OrganisationInput;
 use lotse_store::measures::{self, ConceptInput, MeasureFilter};
+use lotse_store::paging::{Count, PageRequest};
 use lotse_store::{Db, StoreError, audit, both_backends, organisations};
 
 use crate::{admin, now, prepared};
@@ -218,15 +219,33 @@ both_backends!(filters_and_search, |db: Db| async move {
     everywhere.lead_organisation_id = s.caritas.clone();
     create(&db, &everywhere).await;
 
+    // Every filter answered twice: by the database, one row per page (keyset paging), and by the
+    // filter's own rules over all measures; both must agree.
     let codes = |f: MeasureFilter| {
         let db = db.clone();
         async move {
-            measures::list(&db, &f)
+            let expected: Vec<String> = measures::list(&db, &f)
                 .await
                 .unwrap()
                 .into_iter()
                 .map(|m| m.code)
-                .collect::<Vec<_>>()
+                .collect();
+            let mut paged = Vec::new();
+            let mut request = PageRequest::first(1);
+            loop {
+                let page = measures::page(&db, &f, &request).await.unwrap();
+                paged.extend(page.items.into_iter().map(|m| m.code));
+                match page.next {
+                    Some(c) => request = PageRequest::new(Some(&c.encode()), Some(1)),
+                    None => break,
+                }
+            }
+            assert_eq!(paged, expected, "{f:?}");
+            assert_eq!(
+                measures::count(&db, &f).await.unwrap(),
+                Count::Exactly(expected.len() as i64)
+            );
+            expected
         }
     };
     assert_eq!(

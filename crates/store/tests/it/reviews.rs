@@ -347,6 +347,22 @@ both_backends!(
             drop.iter().all(|m| !adjust.iter().any(|a| a.id == m.id)),
             "one answer per measure: the newest"
         );
+        // The database's answer (the list pages) is the same.
+        for (key, expected) in [("drop", &drop), ("adjust", &adjust)] {
+            let page = measures::page(
+                &db,
+                &measures::MeasureFilter {
+                    adaptation: key.into(),
+                    ..Default::default()
+                },
+                &lotse_store::paging::PageRequest::first(200),
+            )
+            .await
+            .unwrap();
+            let ids =
+                |list: &[measures::Measure]| list.iter().map(|m| m.id.clone()).collect::<Vec<_>>();
+            assert_eq!(ids(&page.items), ids(expected), "{key}");
+        }
     }
 );
 

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::measure::{KiInvolvement, MeasureInput, MeasureStatus, field_label};
 use lotse_domain::{Permission, policy::any_allows};
 use lotse_store::measures::{self, Measure, MeasureFilter};
+use lotse_store::paging::{Count, PageRequest};
 use lotse_store::{StoreError, now_ms, organisations, reference};
 
 use super::{render, render_invalid};
@@ -89,6 +90,9 @@ struct ListPage {
     layout: Layout,
     filter: MeasureFilter,
     rows: Vec<Measure>,
+    count: String,
+    first: Option<String>,
+    next: Option<String>,
     out_of_band: bool,
     can_manage: bool,
     concepts: Options,
@@ -106,7 +110,44 @@ struct ListPage {
 #[template(path = "measures/_partial.html")]
 struct Results {
     rows: Vec<Measure>,
+    count: String,
+    first: Option<String>,
+    next: Option<String>,
     out_of_band: bool,
+}
+
+/// Measures per page of the list.
+const PAGE_SIZE: usize = 100;
+
+#[derive(serde::Deserialize, Default)]
+pub struct PageQuery {
+    /// Where the page starts (a cursor from the previous page's link).
+    #[serde(default)]
+    after: String,
+}
+
+/// The link to the list with `filter`, starting after `after`.
+fn list_link(filter: &MeasureFilter, after: Option<&str>) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in [
+        ("q", &filter.q),
+        ("concept", &filter.concept),
+        ("field", &filter.field),
+        ("status", &filter.status),
+        ("lead", &filter.lead),
+        ("town", &filter.town),
+        ("ki", &filter.ki),
+        ("tag", &filter.tag),
+        ("adaptation", &filter.adaptation),
+    ] {
+        if !value.is_empty() {
+            s.append_pair(key, value);
+        }
+    }
+    if let Some(after) = after {
+        s.append_pair("after", after);
+    }
+    format!("/measures?{}", s.finish())
 }
 
 pub async fn list(
@@ -115,14 +156,36 @@ pub async fn list(
     uri: OriginalUri,
     headers: HeaderMap,
     Query(filter): Query<MeasureFilter>,
+    Query(paging): Query<PageQuery>,
 ) -> Result<Response, AppError> {
-    let rows = measures::list(&app.db, &filter).await?;
+    let page = measures::page(
+        &app.db,
+        &filter,
+        &PageRequest::new(Some(&paging.after), Some(PAGE_SIZE)),
+    )
+    .await?;
+    let count = match measures::count(&app.db, &filter).await? {
+        Count::Exactly(n) => format!("{n} Maßnahme{} gefunden", if n == 1 { "" } else { "n" }),
+        Count::MoreThan(n) => format!(
+            "Mehr als {} Maßnahmen gefunden",
+            crate::view::number_de(n as f64)
+        ),
+    };
+    let first = (!page.first).then(|| list_link(&filter, None));
+    let next = page
+        .next
+        .as_ref()
+        .map(|c| list_link(&filter, Some(&c.encode())));
+    let rows = page.items;
     let partial = headers.contains_key("hx-request")
         && !headers.contains_key("hx-boosted")
         && !headers.contains_key("hx-history-restore-request");
     let mut response = if partial {
         render(&Results {
             rows,
+            count,
+            first,
+            next,
             out_of_band: true,
         })?
     } else {
@@ -131,6 +194,9 @@ pub async fn list(
             layout: Layout::new(&app, &user, "Maßnahmen", uri.path()),
             filter,
             rows,
+            count,
+            first,
+            next,
             out_of_band: false,
             can_manage: any_allows(&user.principal.roles, Permission::ManageMeasures),
             concepts: c.concepts,
