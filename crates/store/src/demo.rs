@@ -11,6 +11,16 @@ use crate::{Db, Result, StoreError, now_ms, organisations, password, settings, u
 
 pub const DEMO_PASSWORD: &str = "lotse-demo";
 
+/// The hash of the demo password, computed once per process: every demo account shares the one
+/// published password, so one salt reveals nothing more, and a test run that loads the demo into
+/// hundreds of databases hashes it once instead of seven times each.
+async fn demo_password_hash() -> Result<String, StoreError> {
+    static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    HASH.get_or_try_init(|| async { password::run(|| password::hash(DEMO_PASSWORD)).await? })
+        .await
+        .cloned()
+}
+
 /// (username, display name, role, index into ORGANISATIONS)
 pub const DEMO_USERS: &[(&str, &str, Role, usize)] = &[
     ("admin", "Demo-Administration", Role::Admin, 0),
@@ -93,10 +103,8 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
     let actor = Actor::system("demo");
     let vocab = organisations::vocabulary(db).await?;
     // Hash before the transaction: hashing is slow and must not hold the write lock.
-    let mut hashes = Vec::new();
-    for _ in DEMO_USERS {
-        hashes.push(password::run(|| password::hash(DEMO_PASSWORD)).await??);
-    }
+    let hash = demo_password_hash().await?;
+    let hashes = vec![hash; DEMO_USERS.len()];
     let now = now_ms();
     let mut tx = db.begin().await?;
     let mut org_ids = Vec::new();

@@ -8,10 +8,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use lotse_domain::measure::{Adaptation, KiInvolvement, MeasureStatus};
 use lotse_domain::organisation::OrganisationInput;
+use lotse_store::StoreError;
 use lotse_store::organisations::{self, Organisation};
 use lotse_store::reference::{self, Town};
 use lotse_store::users::{self, Principal, User};
-use lotse_store::{StoreError, now_ms};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -86,7 +86,7 @@ pub async fn create_organisation(
     let draft = input.validate(&vocab).map_err(StoreError::Invalid)?;
     let mut tx = app.db.begin().await?;
     let id =
-        organisations::create(&mut tx, &user.principal.actor(), &draft, false, now_ms()).await?;
+        organisations::create(&mut tx, &user.principal.actor(), &draft, false, app.now()).await?;
     tx.commit().await?;
     let org = organisations::get(&app.db, &id).await?;
     Ok((
@@ -102,7 +102,7 @@ pub async fn users(
     user: CurrentUser,
 ) -> Result<Json<Vec<User>>, ApiError> {
     Ok(Json(
-        users::read_accounts(&app.db, &user.principal.actor(), now_ms()).await?,
+        users::read_accounts(&app.db, &user.principal.actor(), app.now()).await?,
     ))
 }
 

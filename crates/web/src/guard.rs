@@ -7,7 +7,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::policy::any_allows;
 use lotse_store::users::Principal;
-use lotse_store::{api_tokens, now_ms, sessions};
+use lotse_store::{api_tokens, sessions};
 
 use crate::routes::Access;
 use crate::{AppState, error};
@@ -123,7 +123,7 @@ pub async fn check(
     }
     let path = req.uri().path().to_owned();
     let api = path.starts_with("/api/");
-    let identity = match identify(&app, req.headers(), api, now_ms()).await {
+    let identity = match identify(&app, req.headers(), api, app.now()).await {
         Ok(i) => i,
         Err(e) => return error::internal(e, api),
     };

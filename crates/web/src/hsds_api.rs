@@ -23,7 +23,6 @@ use serde_json::{Value, json};
 use crate::AppState;
 use crate::error::AppError;
 use crate::pages::finder::{ParamError, number_param, refuse};
-use crate::view::today;
 
 const DEFAULT_PER_PAGE: usize = 50;
 /// At most 100 per page: the search path cannot give more, and both paths must page alike.
@@ -90,7 +89,7 @@ fn is_true(text: &str) -> bool {
 }
 
 async fn directory_of(app: &AppState, offers: &[PublishedOffer]) -> Result<Directory, AppError> {
-    Ok(offer_exchange::export_offers(&app.db, offers, &today()).await?)
+    Ok(offer_exchange::export_offers(&app.db, offers, &app.today()).await?)
 }
 
 /// `GET /hsds/`: what this API is.
@@ -172,7 +171,7 @@ pub async fn services(
         max_pages = SEARCH_WINDOW / per_page;
         let query = OfferQuery {
             text: p.search.chars().take(200).collect(),
-            today: today(),
+            today: app.today(),
             limit: per_page,
             offset,
             topic,

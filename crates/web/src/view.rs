@@ -144,7 +144,12 @@ pub fn opt_datetime(ms: Option<i64>) -> String {
 
 /// Today's date in German local time, `YYYY-MM-DD`.
 pub fn today() -> String {
-    let now = jiff::Timestamp::now();
+    day_of(lotse_store::now_ms())
+}
+
+/// The day (`YYYY-MM-DD`, in the district's time zone) of an instant in epoch milliseconds.
+pub fn day_of(ms: i64) -> String {
+    let now = jiff::Timestamp::from_millisecond(ms).unwrap_or_else(|_| jiff::Timestamp::now());
     match jiff::tz::db().get("Europe/Berlin") {
         Ok(tz) => now.to_zoned(tz).date().to_string(),
         Err(_) => now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),

@@ -8,7 +8,7 @@ use lotse_domain::FieldErrors;
 use lotse_domain::totp;
 use lotse_domain::user::validate_new_password;
 use lotse_store::login_throttle::Throttle;
-use lotse_store::{StoreError, api_tokens, login_throttle, now_ms, password, sessions, users};
+use lotse_store::{StoreError, api_tokens, login_throttle, password, sessions, users};
 use serde::Deserialize;
 
 use super::{render, render_invalid};
@@ -106,7 +106,7 @@ async fn confirm_password(
     user: &CurrentUser,
     typed: &str,
 ) -> Result<bool, AppError> {
-    let now = now_ms();
+    let now = app.now();
     let username = &user.principal.username;
     let creds = users::credentials_by_id(&app.db, &user.principal.user_id).await?;
     let typed = typed.to_owned();
@@ -152,7 +152,7 @@ pub async fn change_password(
         &user.principal.user_id,
         &hash,
         user.session.as_deref(),
-        now_ms(),
+        app.now(),
     )
     .await?;
     tx.commit().await?;
@@ -273,7 +273,7 @@ pub async fn totp_confirm(
     if !confirm_password(&app, &user, &f.password).await? {
         return refused(("password", WRONG_PASSWORD));
     }
-    let now = now_ms();
+    let now = app.now();
     let Some(step) = totp::verify(&secret, &f.code, now / 1000, None) else {
         return refused((
             "code",
@@ -325,7 +325,7 @@ pub async fn totp_remove(
         &user.principal.actor(),
         &user.principal.user_id,
         None,
-        now_ms(),
+        app.now(),
     )
     .await?;
     tx.commit().await?;
@@ -358,7 +358,7 @@ pub async fn create_token(
         &user.principal.actor(),
         &user.principal.user_id,
         &f.name,
-        now_ms(),
+        app.now(),
     )
     .await
     {
@@ -388,7 +388,7 @@ pub async fn revoke_token(
         &user.principal.actor(),
         &user.principal.user_id,
         &id,
-        now_ms(),
+        app.now(),
     )
     .await?;
     tx.commit().await?;

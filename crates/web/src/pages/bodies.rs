@@ -6,7 +6,7 @@ use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::{Permission, policy::any_allows};
 use lotse_store::bodies::{self, ActionItemInput, Body, DecisionInput, Meeting};
-use lotse_store::{StoreError, measures, now_ms, organisations, structural_issues, users};
+use lotse_store::{StoreError, measures, organisations, structural_issues, users};
 
 use super::{render, render_invalid};
 use crate::AppState;
@@ -98,7 +98,7 @@ pub async fn create(
                 &description,
                 &members,
                 false,
-                now_ms(),
+                app.now(),
             )
             .await
         })
@@ -220,7 +220,7 @@ pub async fn create_meeting(
     let result = app
         .db
         .write(async |tx| {
-            bodies::create_meeting(tx, &user.principal.actor(), &id, &f.held_on, now_ms()).await
+            bodies::create_meeting(tx, &user.principal.actor(), &id, &f.held_on, app.now()).await
         })
         .await;
     match result {
@@ -255,7 +255,7 @@ pub async fn create_decision(
     let result = app
         .db
         .write(async |tx| {
-            bodies::create_decision(tx, &user.principal.actor(), &id, &input, now_ms()).await
+            bodies::create_decision(tx, &user.principal.actor(), &id, &input, app.now()).await
         })
         .await;
     match result {
@@ -376,7 +376,7 @@ pub async fn add_agenda(
     let result = app
         .db
         .write(async |tx| {
-            bodies::add_agenda_item(tx, &user.principal.actor(), &id, &f.agenda_title, now_ms())
+            bodies::add_agenda_item(tx, &user.principal.actor(), &id, &f.agenda_title, app.now())
                 .await
         })
         .await;
@@ -399,7 +399,7 @@ pub async fn set_minutes(
     let result = app
         .db
         .write(async |tx| {
-            bodies::set_minutes(tx, &user.principal.actor(), &id, &f.minutes, now_ms()).await
+            bodies::set_minutes(tx, &user.principal.actor(), &id, &f.minutes, app.now()).await
         })
         .await;
     after_meeting_write(&app, &user, uri.path(), &id, result).await
@@ -422,7 +422,7 @@ pub async fn link_issue(
     let result = app
         .db
         .write(async |tx| {
-            bodies::link_issue(tx, &user.principal.actor(), &id, &f.issue_id, now_ms()).await
+            bodies::link_issue(tx, &user.principal.actor(), &id, &f.issue_id, app.now()).await
         })
         .await;
     after_meeting_write(&app, &user, uri.path(), &id, result).await
@@ -444,7 +444,7 @@ pub async fn link_decision_issue(
         .ok_or(StoreError::NotFound)?;
     app.db
         .write(async |tx| {
-            bodies::link_issue_to_decision(tx, &user.principal.actor(), &id, &f.issue_id, now_ms())
+            bodies::link_issue_to_decision(tx, &user.principal.actor(), &id, &f.issue_id, app.now())
                 .await
         })
         .await?;
@@ -477,7 +477,7 @@ pub async fn create_action(
     let result = app
         .db
         .write(async |tx| {
-            bodies::create_action_item(tx, &user.principal.actor(), &input, now_ms()).await
+            bodies::create_action_item(tx, &user.principal.actor(), &input, app.now()).await
         })
         .await;
     match result {
@@ -521,7 +521,7 @@ pub async fn set_action_state(
     }
     app.db
         .write(async |tx| {
-            bodies::set_action_state(tx, &user.principal.actor(), &id, &f.state, now_ms()).await
+            bodies::set_action_state(tx, &user.principal.actor(), &id, &f.state, app.now()).await
         })
         .await?;
     let target = match &item.meeting_id {

@@ -5,8 +5,8 @@ use axum::Form;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::{Permission, policy::any_allows};
+use lotse_store::StoreError;
 use lotse_store::measures::{self, Concept, ConceptInput, FieldOfAction};
-use lotse_store::{StoreError, now_ms};
 
 use super::{render, render_invalid};
 use crate::AppState;
@@ -86,7 +86,7 @@ pub async fn create(
         Ok(draft) => {
             app.db
                 .write(async |tx| {
-                    measures::create_concept(tx, &user.principal.actor(), &draft, false, now_ms())
+                    measures::create_concept(tx, &user.principal.actor(), &draft, false, app.now())
                         .await
                 })
                 .await
@@ -119,7 +119,8 @@ pub async fn add_field(
     let result = app
         .db
         .write(async |tx| {
-            measures::add_field_of_action(tx, &user.principal.actor(), &id, &f.name, now_ms()).await
+            measures::add_field_of_action(tx, &user.principal.actor(), &id, &f.name, app.now())
+                .await
         })
         .await;
     match result {

@@ -18,7 +18,7 @@ use lotse_store::{StoreError, reference};
 use crate::AppState;
 use crate::error::AppError;
 use crate::i18n::Texts;
-use crate::view::{date_de, today, url_encode};
+use crate::view::{date_de, url_encode};
 
 pub const PAGE_SIZE: usize = 20;
 
@@ -211,7 +211,12 @@ struct FinderPage {
 }
 
 /// The query the page and the API share.
-fn query_of(params: &FinderParams, towns: &[(String, String)], locale: Locale) -> OfferQuery {
+fn query_of(
+    params: &FinderParams,
+    towns: &[(String, String)],
+    locale: Locale,
+    today: String,
+) -> OfferQuery {
     OfferQuery {
         text: params.q.chars().take(200).collect(),
         town: resolve_town(towns, &params.town),
@@ -220,7 +225,7 @@ fn query_of(params: &FinderParams, towns: &[(String, String)], locale: Locale) -
         target_group: TargetGroup::parse(&params.group),
         free_only: matches!(params.free.as_str(), "1" | "true" | "yes"),
         locale,
-        today: today(),
+        today,
         limit: PAGE_SIZE,
         offset: 0,
     }
@@ -316,7 +321,7 @@ async fn finder(
         return too_far(locale, &params);
     }
     let towns = reference::town_names(&app.db).await?;
-    let mut query = query_of(&params, &towns, locale);
+    let mut query = query_of(&params, &towns, locale, app.today());
     query.offset = (page - 1) * PAGE_SIZE;
     let (found, counts) = app
         .finder
@@ -624,7 +629,7 @@ struct NotFoundPage {
 
 async fn offer(app: &AppState, locale: Locale, id: &str) -> Result<Response, AppError> {
     let found = match offers::published_one(&app.db, id).await {
-        Ok(o) if o.content.is_current(&today()) => Some(o),
+        Ok(o) if o.content.is_current(&app.today()) => Some(o),
         Ok(_) | Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
@@ -793,11 +798,15 @@ fn window_offset(text: &str, limit: usize) -> Result<usize, ParamError> {
 }
 
 /// Checks every parameter of the search API; the first wrong one is reported.
-fn api_query(p: &ApiParams, towns: &[(String, String)]) -> Result<OfferQuery, ParamError> {
+fn api_query(
+    p: &ApiParams,
+    towns: &[(String, String)],
+    today: String,
+) -> Result<OfferQuery, ParamError> {
     let mut query = OfferQuery {
         text: p.q.chars().take(200).collect(),
         locale: api_locale(&p.locale)?,
-        today: today(),
+        today,
         ..OfferQuery::default()
     };
     query.limit = number_param("limit", &p.limit, PAGE_SIZE, 0..=100)?.max(1);
@@ -865,7 +874,7 @@ pub async fn api_search(
     Query(p): Query<ApiParams>,
 ) -> Result<Response, AppError> {
     let towns = reference::town_names(&app.db).await?;
-    let query = match api_query(&p, &towns) {
+    let query = match api_query(&p, &towns, app.today()) {
         Ok(q) => q,
         Err(e) => return Ok(e.into_response()),
     };
@@ -923,7 +932,7 @@ pub async fn api_offer(
         Err(e) => return Ok(e.into_response()),
     };
     let offer = match offers::published_one(&app.db, &id).await {
-        Ok(o) if o.content.is_current(&today()) => o,
+        Ok(o) if o.content.is_current(&app.today()) => o,
         Ok(_) | Err(StoreError::NotFound) => {
             return Ok((
                 StatusCode::NOT_FOUND,

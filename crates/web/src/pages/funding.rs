@@ -11,13 +11,13 @@ use lotse_domain::funding::{
     format_euro,
 };
 use lotse_store::funding::{self, FundingDetail, FundingSummary, Grant};
-use lotse_store::{StoreError, now_ms, organisations, programmes};
+use lotse_store::{StoreError, organisations, programmes};
 
 use super::{render, render_invalid, saved_or_again, write_validated};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
-use crate::view::{FormErrors, Layout, NoticeQuery, date_de, today};
+use crate::view::{FormErrors, Layout, NoticeQuery, date_de};
 
 type Options = Vec<(String, String)>;
 
@@ -212,7 +212,7 @@ pub async fn create(
     axum::Form(input): axum::Form<FundingProgrammeInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
-        funding::create_programme(tx, &user.principal.actor(), &d, now_ms()).await
+        funding::create_programme(tx, &user.principal.actor(), &d, app.now()).await
     })
     .await;
     saved_or_again(
@@ -264,7 +264,7 @@ pub async fn update(
     axum::Form(input): axum::Form<FundingProgrammeInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
-        funding::update_programme(tx, &user.principal.actor(), &id, &d, now_ms()).await
+        funding::update_programme(tx, &user.principal.actor(), &id, &d, app.now()).await
     })
     .await;
     saved_or_again(
@@ -292,7 +292,7 @@ pub async fn set_budget(
     axum::Form(input): axum::Form<BudgetInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, (year, cents)| {
-        funding::set_budget(tx, &user.principal.actor(), &id, year, cents, now_ms()).await
+        funding::set_budget(tx, &user.principal.actor(), &id, year, cents, app.now()).await
     })
     .await;
     saved_or_again(
@@ -323,7 +323,7 @@ pub async fn create_grant(
     axum::Form(input): axum::Form<GrantInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
-        funding::create_grant(tx, &user.principal.actor(), &id, &d, false, now_ms()).await
+        funding::create_grant(tx, &user.principal.actor(), &id, &d, false, app.now()).await
     })
     .await;
     saved_or_again(
@@ -402,7 +402,7 @@ async fn grant_page(
         g,
         movements,
         deadlines,
-        today: today(),
+        today: app.today(),
         summary: errors.summary(field_label),
         errors,
         movement,
@@ -437,7 +437,7 @@ pub async fn add_movement(
     axum::Form(input): axum::Form<MovementInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
-        funding::add_movement(tx, &user.principal.actor(), &id, &d, now_ms()).await
+        funding::add_movement(tx, &user.principal.actor(), &id, &d, app.now()).await
     })
     .await;
     saved_or_again(
@@ -466,7 +466,7 @@ pub async fn add_deadline(
     axum::Form(input): axum::Form<DeadlineInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, (title, due_on)| {
-        funding::add_deadline(tx, &user.principal.actor(), &id, &title, &due_on, now_ms()).await
+        funding::add_deadline(tx, &user.principal.actor(), &id, &title, &due_on, app.now()).await
     })
     .await;
     saved_or_again(
@@ -500,12 +500,12 @@ pub async fn set_submitted(
     axum::Form(f): axum::Form<SubmittedForm>,
 ) -> Result<Response, AppError> {
     let submitted = super::parse_flag("submitted", &f.submitted)?;
-    let today = today();
+    let today = app.today();
     let on = submitted.then_some(today.as_str());
     let grant = app
         .db
         .write(async |tx| {
-            funding::set_submitted(tx, &user.principal.actor(), &id, on, now_ms()).await
+            funding::set_submitted(tx, &user.principal.actor(), &id, on, app.now()).await
         })
         .await?;
     Ok(Redirect::to(&format!("/grants/{grant}?ok=saved")).into_response())
@@ -520,7 +520,7 @@ pub async fn export(State(app): State<AppState>) -> Result<Response, AppError> {
         &funding::all_movements(&app.db).await?,
         &funding::all_deadlines(&app.db).await?,
     );
-    super::xlsx_download(bytes, &format!("foerderung-{}.xlsx", today()))
+    super::xlsx_download(bytes, &format!("foerderung-{}.xlsx", app.today()))
 }
 
 /// How far ahead a spending report is announced.
@@ -612,7 +612,7 @@ pub async fn remind(
             "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL).".into(),
         ));
     };
-    let (sent, named) = remind_deadlines(&app.db, &mail, &today(), now_ms()).await?;
+    let (sent, named) = remind_deadlines(&app.db, &mail, &app.today(), app.now()).await?;
     if named > 0 && sent == 0 {
         let mut e = FieldErrors::new();
         e.add("mail", "Keine Erinnerung zugestellt: kein Konto der Koordination mit E-Mail-Adresse erreichbar.");

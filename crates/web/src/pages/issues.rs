@@ -6,13 +6,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::structural_issue::{IssueInput, IssueStatus, JURISDICTIONS, field_label};
 use lotse_domain::{Permission, policy::any_allows};
 use lotse_store::structural_issues::{self, Issue};
-use lotse_store::{StoreError, now_ms, organisations, reference};
+use lotse_store::{StoreError, organisations, reference};
 
 use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
-use crate::view::{FormErrors, Layout, NoticeQuery, date_de, today};
+use crate::view::{FormErrors, Layout, NoticeQuery, date_de};
 
 type Options = Vec<(String, String)>;
 
@@ -166,7 +166,7 @@ pub async fn new_form(
     user: CurrentUser,
     uri: OriginalUri,
 ) -> Result<Response, AppError> {
-    let today = today();
+    let today = app.today();
     let form = IssueInput {
         status: "reported".into(),
         reported_on: today,
@@ -197,7 +197,7 @@ pub async fn create(
         Ok(d) => {
             app.db
                 .write(async |tx| {
-                    structural_issues::create(tx, &user.principal.actor(), &d, false, now_ms())
+                    structural_issues::create(tx, &user.principal.actor(), &d, false, app.now())
                         .await
                 })
                 .await
@@ -269,7 +269,8 @@ pub async fn update(
         Ok(d) => {
             app.db
                 .write(async |tx| {
-                    structural_issues::update(tx, &user.principal.actor(), &old, &d, now_ms()).await
+                    structural_issues::update(tx, &user.principal.actor(), &old, &d, app.now())
+                        .await
                 })
                 .await
         }

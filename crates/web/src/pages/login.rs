@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::totp;
 use lotse_store::login_throttle::Throttle;
 use lotse_store::sessions::SecondFactor;
-use lotse_store::{login_throttle, now_ms, password, sessions, users};
+use lotse_store::{login_throttle, password, sessions, users};
 use serde::Deserialize;
 
 use super::{render, render_invalid};
@@ -54,7 +54,7 @@ pub async fn form(
     Query(q): Query<LoginQuery>,
 ) -> Result<Response, AppError> {
     if let Some(token) = session_token(&headers, session_cookie_name(app.config.secure_cookies))
-        && sessions::lookup(&app.db, token, now_ms())
+        && sessions::lookup(&app.db, token, app.now())
             .await?
             .is_some_and(|s| !s.second_factor_pending)
     {
@@ -103,7 +103,7 @@ pub async fn submit(
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let username: String = f.username.trim().to_lowercase().chars().take(64).collect();
-    let now = now_ms();
+    let now = app.now();
     let locked = login_throttle::is_locked(&app.db, Throttle::Password(&username), now).await?;
     let creds = users::credentials(&app.db, &username).await?;
     // Always hash, also for unknown users and locked accounts: the response time must not tell.
@@ -188,7 +188,7 @@ pub async fn totp_submit(
     pending: PendingLogin,
     Form(f): Form<TotpForm>,
 ) -> Result<Response, AppError> {
-    let now = now_ms();
+    let now = app.now();
     let p = &pending.principal;
     let creds = users::credentials_by_id(&app.db, &p.user_id).await?;
     let throttle = Throttle::SecondFactor(&p.user_id);
@@ -217,7 +217,7 @@ pub async fn totp_submit(
 
 pub async fn logout(State(app): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
     if let Some(token) = session_token(&headers, session_cookie_name(app.config.secure_cookies)) {
-        let now = now_ms();
+        let now = app.now();
         if let Some(s) = sessions::lookup(&app.db, token, now).await? {
             app.db
                 .write(async |tx| sessions::sign_out(tx, &s, now).await)

@@ -6,8 +6,8 @@ use axum::response::Response;
 use base64::Engine;
 use lotse_domain::measure_import::{Column, data_rows, find_header, read_csv};
 use lotse_store::measure_import::{self, CatalogueReport};
+use lotse_store::measures;
 use lotse_store::organisations::ImportMode;
-use lotse_store::{measures, now_ms};
 
 use super::{render, render_invalid};
 use crate::AppState;
@@ -188,7 +188,7 @@ pub async fn submit(
             &p.concept_id,
             &data,
             mode,
-            now_ms(),
+            app.now(),
         )
         .await?;
         let failed = report.created == 0 && !report.errors.is_empty();

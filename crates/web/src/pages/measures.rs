@@ -9,7 +9,7 @@ use lotse_domain::measure::{KiInvolvement, MeasureInput, MeasureStatus, field_la
 use lotse_domain::{Permission, policy::any_allows};
 use lotse_store::measures::{self, Measure, MeasureFilter};
 use lotse_store::paging::{Count, PageRequest};
-use lotse_store::{StoreError, now_ms, organisations, reference};
+use lotse_store::{StoreError, organisations, reference};
 
 use super::{render, render_invalid};
 use crate::AppState;
@@ -501,7 +501,7 @@ pub async fn create(
         Ok(draft) => {
             app.db
                 .write(async |tx| {
-                    measures::create(tx, &user.principal.actor(), &draft, false, now_ms()).await
+                    measures::create(tx, &user.principal.actor(), &draft, false, app.now()).await
                 })
                 .await
         }
@@ -560,8 +560,15 @@ pub async fn update(
         Ok(draft) => {
             app.db
                 .write(async |tx| {
-                    measures::update(tx, &user.principal.actor(), &old, &draft, &reason, now_ms())
-                        .await
+                    measures::update(
+                        tx,
+                        &user.principal.actor(),
+                        &old,
+                        &draft,
+                        &reason,
+                        app.now(),
+                    )
+                    .await
                 })
                 .await
         }
@@ -613,7 +620,7 @@ pub async fn add_indicator(
                 &f.indicator_name,
                 &f.indicator_unit,
                 &f.indicator_target,
-                now_ms(),
+                app.now(),
             )
             .await
         })
@@ -657,7 +664,7 @@ pub async fn record_value(
                 &indicator,
                 &f.value_as_of,
                 &f.value,
-                now_ms(),
+                app.now(),
             )
             .await
         })

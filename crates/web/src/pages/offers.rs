@@ -20,13 +20,13 @@ use lotse_store::offers::{
 };
 use lotse_store::paging::PageRequest;
 use lotse_store::scoped::{Scoped, Viewer};
-use lotse_store::{StoreError, now_ms, organisations, reference};
+use lotse_store::{StoreError, organisations, reference};
 
 use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
-use crate::view::{FormErrors, Layout, date_de, datetime, today};
+use crate::view::{FormErrors, Layout, date_de, datetime};
 
 type Options = Vec<(String, String)>;
 
@@ -95,7 +95,7 @@ pub async fn list(
     uri: OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let today = today();
+    let today = app.today();
     let manage = can_manage(&user);
     let own_offers = !manage
         && any_allows(&user.principal.roles, Permission::MaintainOwnOffers)
@@ -366,7 +366,7 @@ async fn show_page(
     // shows it: nothing of a change in progress, not even its title (the store reduces it).
     let offer = store.get(id).await?;
     let may_edit = offer.access.change;
-    let today = today();
+    let today = app.today();
     let towns = reference::town_names(&app.db).await?;
     let open = offer.open.as_ref().filter(|_| may_edit).map(|o| OpenView {
         id: o.id.clone(),
@@ -606,7 +606,7 @@ pub async fn create(
     let result = async {
         let content = input.validate(None).map_err(StoreError::Invalid)?;
         offers::check_references(&app.db, &content).await?;
-        let today = today();
+        let today = app.today();
         app.db
             .write(async |tx| {
                 offers::create(
@@ -618,7 +618,7 @@ pub async fn create(
                     mode,
                     false,
                     &today,
-                    now_ms(),
+                    app.now(),
                 )
                 .await
             })
@@ -738,7 +738,7 @@ async fn save(
     mode: SaveAs,
     base: Option<&str>,
 ) -> Result<(), StoreError> {
-    let today = today();
+    let today = app.today();
     app.db
         .write(async |tx| {
             offers::save(
@@ -749,7 +749,7 @@ async fn save(
                 mode,
                 base,
                 &today,
-                now_ms(),
+                app.now(),
             )
             .await
         })
@@ -937,9 +937,9 @@ async fn step(
     run: impl AsyncFnOnce(&mut lotse_store::Tx, &Viewer, &str, i64) -> Result<(), StoreError>,
 ) -> Result<Response, AppError> {
     let viewer = user.principal.viewer();
-    let today = today();
+    let today = app.today();
     app.db
-        .write(async |tx| run(tx, &viewer, &today, now_ms()).await)
+        .write(async |tx| run(tx, &viewer, &today, app.now()).await)
         .await?;
     reindex(app, id).await;
     Ok(Redirect::to(&format!("/offers/{id}?ok={notice}")).into_response())
@@ -1042,7 +1042,7 @@ pub async fn return_change(
         .db
         .write(async |tx| {
             let expected = Some(form.revision.trim()).filter(|r| !r.is_empty());
-            offers::return_change(tx, &viewer, &id, expected, &form.note, now_ms()).await
+            offers::return_change(tx, &viewer, &id, expected, &form.note, app.now()).await
         })
         .await;
     match result {
@@ -1132,7 +1132,7 @@ pub async fn remind(State(app): State<AppState>, _user: CurrentUser) -> Result<R
             "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL).".into(),
         ));
     };
-    let outcome = remind_overdue(&app.db, &mail, &today(), now_ms()).await?;
+    let outcome = remind_overdue(&app.db, &mail, &app.today(), app.now()).await?;
     if !outcome.failed.is_empty() || !outcome.unreachable.is_empty() {
         let mut message = format!("{} Erinnerungen verschickt.", outcome.sent);
         if !outcome.failed.is_empty() {

@@ -7,8 +7,8 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::organisation::{OrganisationInput, field_label};
 use lotse_domain::{Permission, parse_organisation_csv, policy::any_allows};
+use lotse_store::StoreError;
 use lotse_store::organisations::{self, ImportMode, ImportReport, Organisation};
-use lotse_store::{StoreError, now_ms};
 use serde::Deserialize;
 
 use super::{ActiveForm, render, render_invalid};
@@ -206,7 +206,7 @@ pub async fn create(
         Ok(draft) => {
             app.db
                 .write(async |tx| {
-                    organisations::create(tx, &user.principal.actor(), &draft, false, now_ms())
+                    organisations::create(tx, &user.principal.actor(), &draft, false, app.now())
                         .await
                 })
                 .await
@@ -276,7 +276,7 @@ pub async fn update(
         Ok(draft) => {
             app.db
                 .write(async |tx| {
-                    organisations::update(tx, &user.principal.actor(), &id, &draft, now_ms()).await
+                    organisations::update(tx, &user.principal.actor(), &id, &draft, app.now()).await
                 })
                 .await
         }
@@ -309,7 +309,7 @@ pub async fn set_active(
 ) -> Result<Response, AppError> {
     let active = f.value()?;
     let mut tx = app.db.begin().await?;
-    organisations::set_active(&mut tx, &user.principal.actor(), &id, active, now_ms()).await?;
+    organisations::set_active(&mut tx, &user.principal.actor(), &id, active, app.now()).await?;
     tx.commit().await?;
     let notice = if active { "reactivated" } else { "deactivated" };
     Ok(Redirect::to(&format!("/organisations/{id}?ok={notice}")).into_response())
@@ -331,7 +331,7 @@ pub async fn set_trusted(
     let actor = user.principal.actor();
     app.db
         .write(async |tx| {
-            organisations::set_trusted_publisher(tx, &actor, &id, trusted, now_ms()).await
+            organisations::set_trusted_publisher(tx, &actor, &id, trusted, app.now()).await
         })
         .await?;
     Ok(Redirect::to(&format!("/organisations/{id}?ok=saved")).into_response())
@@ -417,7 +417,7 @@ pub async fn import(
         }
     };
     let report =
-        organisations::import(&app.db, &user.principal.actor(), &rows, mode, now_ms()).await?;
+        organisations::import(&app.db, &user.principal.actor(), &rows, mode, app.now()).await?;
     let rejected: std::collections::BTreeSet<u64> = report.errors.iter().map(|e| e.line).collect();
     page.rejected_rows = rejected.len();
     page.valid_rows = report.rows - rejected.len();

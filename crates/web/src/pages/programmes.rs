@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::programme::{FiguresInput, ProgrammeInput, SiteKind, suppress_small};
 use lotse_domain::{FieldErrors, Permission, policy::any_allows};
 use lotse_store::programmes::{self, Programme, ProgrammeSummary};
-use lotse_store::{StoreError, now_ms, organisations, reference};
+use lotse_store::{StoreError, organisations, reference};
 
 use super::{render, render_invalid, saved_or_again, write_validated};
 use crate::AppState;
@@ -313,7 +313,7 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let input = parse_form(&body)?;
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
-        programmes::create(tx, &user.principal.actor(), &d, false, now_ms()).await
+        programmes::create(tx, &user.principal.actor(), &d, false, app.now()).await
     })
     .await;
     saved_or_again(
@@ -373,7 +373,7 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     let input = parse_form(&body)?;
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
-        programmes::update(tx, &user.principal.actor(), &id, &d, now_ms()).await
+        programmes::update(tx, &user.principal.actor(), &id, &d, app.now()).await
     })
     .await;
     saved_or_again(
@@ -427,7 +427,7 @@ pub async fn add_site(
                 &f.site_name,
                 kind,
                 f.site_town.trim(),
-                now_ms(),
+                app.now(),
             )
             .await
         })
@@ -448,7 +448,7 @@ pub async fn set_site_active(
     let active = f.value()?;
     app.db
         .write(async |tx| {
-            programmes::set_site_active(tx, &user.principal.actor(), &id, &site, active, now_ms())
+            programmes::set_site_active(tx, &user.principal.actor(), &id, &site, active, app.now())
                 .await
         })
         .await?;
@@ -462,7 +462,7 @@ pub async fn set_figures(
     axum::Form(input): axum::Form<FiguresInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, f| {
-        programmes::set_figures(tx, &user.principal.actor(), &id, &f, now_ms()).await
+        programmes::set_figures(tx, &user.principal.actor(), &id, &f, app.now()).await
     })
     .await;
     saved_or_again(
@@ -493,7 +493,7 @@ pub async fn link_measure(
                 &user.principal.actor(),
                 &id,
                 f.measure_id.trim(),
-                now_ms(),
+                app.now(),
             )
             .await
         })
@@ -512,7 +512,7 @@ pub async fn unlink_measure(
 ) -> Result<Response, AppError> {
     app.db
         .write(async |tx| {
-            programmes::unlink_measure(tx, &user.principal.actor(), &id, &measure, now_ms()).await
+            programmes::unlink_measure(tx, &user.principal.actor(), &id, &measure, app.now()).await
         })
         .await?;
     Ok(Redirect::to(&format!("/programmes/{id}?ok=saved")).into_response())

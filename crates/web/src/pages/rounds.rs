@@ -13,7 +13,7 @@ use lotse_store::reviews::{
     self, Decision, Progress, Proposal, ProposalInput, Round, SnapshotRow, Update, UpdateInput,
 };
 use lotse_store::scoped::Scoped;
-use lotse_store::{StoreError, measures, now_ms};
+use lotse_store::{StoreError, measures};
 
 use super::{render, render_invalid};
 use crate::AppState;
@@ -156,7 +156,7 @@ pub async fn open(
                 &date,
                 &concepts,
                 false,
-                now_ms(),
+                app.now(),
             )
             .await
         })
@@ -425,7 +425,7 @@ pub async fn submit(
     let result = app
         .db
         .write(async |tx| {
-            reviews::submit(tx, &user.principal.viewer(), &update_id, &input, now_ms()).await
+            reviews::submit(tx, &user.principal.viewer(), &update_id, &input, app.now()).await
         })
         .await;
     match result {
@@ -474,7 +474,7 @@ pub async fn review(
                 decision,
                 &f.review_comment,
                 f.submitted_at,
-                now_ms(),
+                app.now(),
             )
             .await
         })
@@ -509,7 +509,7 @@ pub async fn propose(
                 &round_id,
                 &org,
                 &input,
-                now_ms(),
+                app.now(),
             )
             .await
         })
@@ -530,7 +530,7 @@ pub async fn close(
 ) -> Result<Response, AppError> {
     reviews::round(&app.db, &round_id).await?;
     app.db
-        .write(async |tx| reviews::close(tx, &user.principal.actor(), &round_id, now_ms()).await)
+        .write(async |tx| reviews::close(tx, &user.principal.actor(), &round_id, app.now()).await)
         .await?;
     Ok(Redirect::to(&format!("/rounds/{round_id}?ok=saved")).into_response())
 }
@@ -630,8 +630,15 @@ pub async fn remind(
     let actor = user.principal.actor();
     app.db
         .write(async |tx| {
-            reviews::record_reminders(tx, &actor, &round_id, &recipients, failures.len(), now_ms())
-                .await
+            reviews::record_reminders(
+                tx,
+                &actor,
+                &round_id,
+                &recipients,
+                failures.len(),
+                app.now(),
+            )
+            .await
         })
         .await?;
     if !failures.is_empty() {

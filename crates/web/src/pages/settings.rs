@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{OriginalUri, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::Role;
-use lotse_store::{now_ms, settings};
+use lotse_store::settings;
 
 use super::render;
 use crate::AppState;
@@ -55,7 +55,7 @@ pub async fn update(
     }
     roles.sort();
     let mut tx = app.db.begin().await?;
-    settings::set_totp_required_roles(&mut tx, &user.principal.actor(), &roles, now_ms()).await?;
+    settings::set_totp_required_roles(&mut tx, &user.principal.actor(), &roles, app.now()).await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/settings?ok=saved").into_response())
 }

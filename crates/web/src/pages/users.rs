@@ -8,7 +8,7 @@ use lotse_domain::user::validate_new_password;
 use lotse_domain::{FieldErrors, Role};
 use lotse_store::login_throttle::Throttle;
 use lotse_store::users::{self, User, UserInput};
-use lotse_store::{StoreError, login_throttle, now_ms, organisations, password, sessions};
+use lotse_store::{StoreError, login_throttle, organisations, password, sessions};
 use serde::Deserialize;
 
 use super::{ActiveForm, render, render_invalid};
@@ -41,7 +41,7 @@ pub async fn list(
     uri: OriginalUri,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let users = users::read_accounts(&app.db, &user.principal.actor(), now_ms())
+    let users = users::read_accounts(&app.db, &user.principal.actor(), app.now())
         .await?
         .into_iter()
         .map(|u| UserRow {
@@ -188,7 +188,8 @@ pub async fn create(
             let hash = password::run(move || password::hash(&password)).await??;
             app.db
                 .write(async |tx| {
-                    users::create(tx, &user.principal.actor(), &draft, &hash, false, now_ms()).await
+                    users::create(tx, &user.principal.actor(), &draft, &hash, false, app.now())
+                        .await
                 })
                 .await
         }
@@ -210,7 +211,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let existing = users::read_account(&app.db, &user.principal.actor(), &id, now_ms()).await?;
+    let existing = users::read_account(&app.db, &user.principal.actor(), &id, app.now()).await?;
     let form = input_of(&existing);
     let mut page = form_page(
         &app,
@@ -253,7 +254,7 @@ pub async fn update(
         Ok(draft) => {
             app.db
                 .write(async |tx| {
-                    users::update(tx, &user.principal.actor(), &existing, &draft, now_ms()).await
+                    users::update(tx, &user.principal.actor(), &existing, &draft, app.now()).await
                 })
                 .await
         }
@@ -290,7 +291,7 @@ pub async fn set_active(
     }
     users::get(&app.db, &id).await?;
     let mut tx = app.db.begin().await?;
-    users::set_active(&mut tx, &user.principal.actor(), &id, active, now_ms()).await?;
+    users::set_active(&mut tx, &user.principal.actor(), &id, active, app.now()).await?;
     tx.commit().await?;
     let notice = if active { "reactivated" } else { "deactivated" };
     Ok(Redirect::to(&format!("/admin/users/{id}?ok={notice}")).into_response())
@@ -336,7 +337,7 @@ pub async fn set_password(
         &id,
         &hash,
         user.session.as_deref(),
-        now_ms(),
+        app.now(),
     )
     .await?;
     // A new password is a fresh start: the account's login lock goes too.
@@ -353,7 +354,7 @@ pub async fn reset_totp(
 ) -> Result<Response, AppError> {
     users::get(&app.db, &id).await?;
     let mut tx = app.db.begin().await?;
-    users::set_totp(&mut tx, &user.principal.actor(), &id, None, now_ms()).await?;
+    users::set_totp(&mut tx, &user.principal.actor(), &id, None, app.now()).await?;
     // Whoever is signed in with the old second factor must sign in again.
     sessions::delete_for_user(&mut tx, &id).await?;
     tx.commit().await?;

@@ -13,11 +13,15 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     &text[from..from + len]
 }
 
-fn code_now(secret_b32: &str, offset_steps: i64) -> String {
+/// The code an authenticator shows at the app's time, `offset_steps` steps of 30 s away.
+fn code_at(app: &TestApp, secret_b32: &str, offset_steps: i64) -> String {
     let secret = totp::base32_decode(secret_b32).unwrap();
     format!(
         "{:06}",
-        totp::code_at_step(&secret, totp::step_at(now_ms() / 1000) + offset_steps)
+        totp::code_at_step(
+            &secret,
+            totp::step_at(app.clock.now_ms() / 1000) + offset_steps
+        )
     )
 }
 
@@ -49,7 +53,7 @@ async fn enrol(app: &TestApp, cookie: &str) -> String {
                 "/account/totp",
                 &[
                     ("secret", &secret),
-                    ("code", &code_now(&secret, -1)),
+                    ("code", &code_at(app, &secret, -1)),
                     ("password", password),
                 ],
                 Some(cookie),
@@ -65,7 +69,7 @@ async fn enrol(app: &TestApp, cookie: &str) -> String {
             "/account/totp",
             &[
                 ("secret", &secret),
-                ("code", &code_now(&secret, -1)),
+                ("code", &code_at(app, &secret, -1)),
                 ("password", "lotse-demo"),
             ],
             Some(cookie),
@@ -120,7 +124,7 @@ web_test!(totp_enrolment_and_login_with_a_second_factor, |app| {
     let right = app
         .post_form(
             "/login/totp",
-            &[("code", &code_now(&secret, 0)), ("next", "/")],
+            &[("code", &code_at(&app, &secret, 0)), ("next", "/")],
             Some(&half),
         )
         .await;
@@ -138,7 +142,7 @@ web_test!(totp_enrolment_and_login_with_a_second_factor, |app| {
     let replay = app
         .post_form(
             "/login/totp",
-            &[("code", &code_now(&secret, 0)), ("next", "/")],
+            &[("code", &code_at(&app, &secret, 0)), ("next", "/")],
             Some(&half2),
         )
         .await;
@@ -271,7 +275,7 @@ web_test!(wrong_codes_count_across_fresh_password_logins, |app| {
     for _ in 0..lotse_store::login_throttle::MAX_FAILURES {
         login_with_code(&app, "abh", "000000").await;
     }
-    let right = login_with_code(&app, "abh", &code_now(&secret, 0)).await;
+    let right = login_with_code(&app, "abh", &code_at(&app, &secret, 0)).await;
     assert_eq!(
         right.location(),
         "/login",
@@ -343,7 +347,7 @@ web_test!(
                 .await;
             }
         }
-        let right = login_with_code(&app, "admin", &code_now(&secret, 0)).await;
+        let right = login_with_code(&app, "admin", &code_at(&app, &secret, 0)).await;
         assert_eq!(right.location(), "/", "{}", right.body);
     }
 );

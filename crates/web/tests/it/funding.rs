@@ -149,10 +149,7 @@ web_test!(
             "lotse@kreis-warendorf.de",
         )
         .unwrap();
-        let app = TestApp {
-            router: TestApp::router_with_mail(&app.db, Some(mail)),
-            db: app.db.clone(),
-        };
+        let app = app.node(TestApp::router_with_mail(&app.db, Some(mail)));
         let c = app.login("koordination").await;
         let sent = app.post_form("/funding/reminders", &[], Some(&c)).await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);

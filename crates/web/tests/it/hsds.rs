@@ -363,10 +363,7 @@ web_test!(hsds_pages_hold_every_published_offer_exactly_once, |app| {
 
     // A node sees an offer published elsewhere on its next look at the store.
     let node = app.syncing_node();
-    let other = TestApp {
-        db: app.db.clone(),
-        router: node,
-    };
+    let other = app.node(node);
     assert_eq!(
         json(&other, "/hsds/services").await["total_items"],
         all.len()

@@ -91,10 +91,7 @@ web_test!(repeated_failures_lock_the_account_for_a_while, |app| {
 
 web_test!(sessions_survive_a_restart_and_work_on_another_node, |app| {
     let cookie = app.login("lesen").await;
-    let other_node = TestApp {
-        db: app.db.clone(),
-        router: TestApp::router_for(&app.db),
-    };
+    let other_node = app.node(TestApp::router_for(&app.db));
     let page = other_node.get("/towns", Some(&cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("05570052"), "Warendorf's AGS is listed");

@@ -26,6 +26,9 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub db: Db,
     pub router: Router,
+    /// The app's clock: fixed at the start of the test, moved on only by the test itself, so no
+    /// test races the wall clock (a TOTP step, a lock's expiry).
+    pub clock: lotse_web::Clock,
 }
 
 pub struct Reply {
@@ -64,8 +67,23 @@ impl TestApp {
     pub async fn new(db: Db) -> TestApp {
         lotse_store::reference::load(&db).await.unwrap();
         lotse_store::demo::load(&db).await.unwrap();
-        let router = Self::router_for(&db);
-        TestApp { db, router }
+        let clock = lotse_web::Clock::fixed(lotse_store::now_ms());
+        let router = lotse_web::app(lotse_web::AppState {
+            clock: clock.clone(),
+            ..Self::state(&db, None)
+        });
+        TestApp { db, router, clock }
+    }
+
+    fn state(db: &Db, mail: Option<lotse_web::mail::MailConfig>) -> lotse_web::AppState {
+        lotse_web::AppState::new(
+            db.clone(),
+            lotse_web::WebConfig {
+                secure_cookies: true,
+                demo: true,
+                mail,
+            },
+        )
     }
 
     /// A second app node on the same database (as after a restart or behind a load balancer).
@@ -78,28 +96,23 @@ impl TestApp {
     pub fn syncing_node(&self) -> Router {
         lotse_web::app(lotse_web::AppState {
             finder: std::sync::Arc::new(lotse_web::finder::Finder::with_sync_interval(0)),
-            ..lotse_web::AppState::new(
-                self.db.clone(),
-                lotse_web::WebConfig {
-                    secure_cookies: true,
-                    demo: true,
-                    mail: None,
-                },
-            )
+            clock: self.clock.clone(),
+            ..Self::state(&self.db, None)
         })
+    }
+
+    /// Another node on the same database and clock, serving through `router`.
+    pub fn node(&self, router: Router) -> TestApp {
+        TestApp {
+            db: self.db.clone(),
+            router,
+            clock: self.clock.clone(),
+        }
     }
 
     /// A node that sends mail through the given SMTP server.
     pub fn router_with_mail(db: &Db, mail: Option<lotse_web::mail::MailConfig>) -> Router {
-        let state = lotse_web::AppState::new(
-            db.clone(),
-            lotse_web::WebConfig {
-                secure_cookies: true,
-                demo: true,
-                mail,
-            },
-        );
-        lotse_web::app(state)
+        lotse_web::app(Self::state(db, mail))
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
@@ -278,36 +291,43 @@ impl SmtpSink {
             eprintln!("aiosmtpd not installed: skipping the mail test");
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        // The server binds port 0 itself and says which port it got: picking a free port here
+        // and handing it over would leave a moment in which another test could take it.
+        const SERVE: &str = r#"
+import asyncio, sys
+from aiosmtpd.smtp import SMTP
+from aiosmtpd.handlers import Mailbox
+
+async def main():
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: SMTP(Mailbox(sys.argv[1])), "127.0.0.1", 0)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await asyncio.Event().wait()
+
+asyncio.run(main())
+"#;
         let dir = lotse_store::testing::temp_dir().join("maildir");
-        let child = std::process::Command::new("python3")
-            .args([
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                &format!("127.0.0.1:{port}"),
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-            ])
+        let mut child = std::process::Command::new("python3")
+            .args(["-c", SERVE])
             .arg(&dir)
-            .stdout(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
+        let stdout = child.stdout.take().unwrap();
         // Owned by the sink at once, so that Drop stops it on every path.
-        let sink = SmtpSink { child, port, dir };
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(sink);
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        panic!("aiosmtpd did not start");
+        let mut sink = SmtpSink {
+            child,
+            port: 0,
+            dir,
+        };
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line).unwrap();
+        sink.port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("aiosmtpd did not start: {line:?}"));
+        Some(sink)
     }
 
     /// The raw messages received so far.

@@ -486,10 +486,7 @@ web_test!(
             "lotse@kreis-warendorf.de",
         )
         .unwrap();
-        let app = TestApp {
-            router: TestApp::router_with_mail(&app.db, Some(mail)),
-            db: app.db.clone(),
-        };
+        let app = app.node(TestApp::router_with_mail(&app.db, Some(mail)));
         let coordination = app.login("koordination").await;
         let list = app
             .get("/offers?state=overdue&organisation=", Some(&coordination))

@@ -597,10 +597,7 @@ web_test!(missing_reports_are_reminded_by_mail, |app| {
         "ki@kreis-warendorf.example",
     )
     .unwrap();
-    let node = TestApp {
-        db: app.db.clone(),
-        router: TestApp::router_with_mail(&app.db, Some(mail)),
-    };
+    let node = app.node(TestApp::router_with_mail(&app.db, Some(mail)));
     let sent = node
         .post_form(
             &format!("/rounds/{}/remind", open.id),
