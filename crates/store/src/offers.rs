@@ -1128,6 +1128,8 @@ pub async fn set_withdrawn(
     let actor = &Actor::from(viewer);
     let offer = lock(tx, viewer, offer_id, Act::Change, now).await?;
     if offer.withdrawn_at.is_some() == withdrawn {
+        // Already so: nothing to record.
+        tx.nothing_changed();
         return Ok(());
     }
     tx!(&mut *tx, |c| {

@@ -195,6 +195,8 @@ pub async fn set_active(
 ) -> Result<()> {
     let old = get_in(tx, id).await?;
     if old.active == active {
+        // Already so: nothing to record.
+        tx.nothing_changed();
         return Ok(());
     }
     tx!(&mut *tx, |c| {
@@ -229,6 +231,8 @@ pub async fn set_trusted_publisher(
 ) -> Result<()> {
     let old = get_in(tx, id).await?;
     if old.trusted_publisher == trusted {
+        // Already so: nothing to record.
+        tx.nothing_changed();
         return Ok(());
     }
     tx!(&mut *tx, |c| {

@@ -29,6 +29,8 @@ pub async fn set(tx: &mut Tx, actor: &Actor, key: &str, value: &str, now: i64) -
             .await
     })?;
     if old.as_deref() == Some(value) {
+        // Already so: nothing to record.
+        tx.nothing_changed();
         return Ok(());
     }
     tx!(&mut *tx, |c| {

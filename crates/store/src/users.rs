@@ -453,6 +453,9 @@ pub async fn set_active(
             Event::new(actor, now, Entity::User, action, id)
                 .with(json!({ "active": { "from": !active, "to": active } })),
         );
+    } else {
+        // Already so (and a deactivated account has no sessions or tokens left).
+        tx.nothing_changed();
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ use axum::Router;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use lotse_domain::Permission;
+use lotse_domain::access::{Action as RecordAction, Record};
 use lotse_domain::validation::is_uuid;
 
 use axum::extract::DefaultBodyLimit;
@@ -34,6 +35,10 @@ pub struct RouteSpec {
     pub method: Method,
     pub path: &'static str,
     pub access: Access,
+    /// For a route about one record (its id in the path as `{id}`, or `{update}` for a report):
+    /// the kind of record and what the route does with it. The store decides by
+    /// `lotse_domain::access`; the web tests walk every such route against that table.
+    pub record: Option<(Record, RecordAction)>,
 }
 
 struct Route {
@@ -47,8 +52,17 @@ fn r(method: Method, path: &'static str, access: Access, handler: MethodRouter<A
             method,
             path,
             access,
+            record: None,
         },
         handler,
+    }
+}
+
+impl Route {
+    /// Marks the route as one about a single record (see [`RouteSpec::record`]).
+    fn on(mut self, record: Record, action: RecordAction) -> Route {
+        self.spec.record = Some((record, action));
+        self
     }
 }
 
@@ -309,61 +323,71 @@ fn table() -> Vec<Route> {
             "/offers/{id}",
             Access::Permission(ViewOffers),
             get(pages::offers::show),
-        ),
+        )
+        .on(Record::Offer, RecordAction::View),
         r(
             M::GET,
             "/offers/{id}/edit",
             Access::Permission(MaintainOwnOffers),
             get(pages::offers::edit_form),
-        ),
+        )
+        .on(Record::Offer, RecordAction::Change),
         r(
             M::POST,
             "/offers/{id}",
             Access::Permission(MaintainOwnOffers),
             post(pages::offers::update),
-        ),
+        )
+        .on(Record::Offer, RecordAction::Change),
         r(
             M::GET,
             "/offers/{id}/translations/{locale}",
             Access::Permission(MaintainOwnOffers),
             get(pages::offers::translation_form),
-        ),
+        )
+        .on(Record::Offer, RecordAction::Change),
         r(
             M::POST,
             "/offers/{id}/translations/{locale}",
             Access::Permission(MaintainOwnOffers),
             post(pages::offers::save_translation),
-        ),
+        )
+        .on(Record::Offer, RecordAction::Change),
         r(
             M::POST,
             "/offers/{id}/verify",
             Access::Permission(MaintainOwnOffers),
             post(pages::offers::verify),
-        ),
+        )
+        .on(Record::Offer, RecordAction::Change),
         r(
             M::POST,
             "/offers/{id}/withdraw",
             Access::Permission(MaintainOwnOffers),
             post(pages::offers::withdraw),
-        ),
+        )
+        .on(Record::Offer, RecordAction::Change),
         r(
             M::POST,
             "/offers/{id}/discard",
             Access::Permission(MaintainOwnOffers),
             post(pages::offers::discard),
-        ),
+        )
+        .on(Record::Offer, RecordAction::Change),
         r(
             M::POST,
             "/offers/{id}/approve",
             Access::Permission(ManageOffers),
             post(pages::offers::approve),
-        ),
+        )
+        .on(Record::Offer, RecordAction::Decide),
         r(
             M::POST,
             "/offers/{id}/return",
             Access::Permission(ManageOffers),
             post(pages::offers::return_change),
-        ),
+        )
+        .on(Record::Offer, RecordAction::Decide),
         // The integration centre's programmes
         r(
             M::GET,
@@ -777,19 +801,22 @@ fn table() -> Vec<Route> {
             "/rounds/{id}/updates/{update}",
             Access::Permission(SubmitReviewUpdates),
             get(pages::rounds::update_form),
-        ),
+        )
+        .on(Record::ReviewReport, RecordAction::View),
         r(
             M::POST,
             "/rounds/{id}/updates/{update}",
             Access::Permission(SubmitReviewUpdates),
             post(pages::rounds::submit),
-        ),
+        )
+        .on(Record::ReviewReport, RecordAction::Change),
         r(
             M::POST,
             "/rounds/{id}/updates/{update}/review",
             Access::Permission(ManageReviews),
             post(pages::rounds::review),
-        ),
+        )
+        .on(Record::ReviewReport, RecordAction::Decide),
         // Administration
         r(
             M::GET,

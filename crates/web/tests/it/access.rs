@@ -173,3 +173,292 @@ web_test!(pages_carry_security_headers_and_embedded_assets, |app| {
         StatusCode::NOT_FOUND
     );
 });
+
+/// The demo accounts, one per role.
+const DEMO_USERS: [(&str, Role); 7] = [
+    ("admin", Role::Admin),
+    ("koordination", Role::Coordination),
+    ("fallmanagement", Role::CaseManager),
+    ("partner", Role::Partner),
+    ("abh", Role::ImmigrationOffice),
+    ("schulberatung", Role::SchoolCounsellor),
+    ("lesen", Role::Reader),
+];
+
+/// Records of one organisation for the matrix: a published offer with a pending change (whose
+/// title nobody outside may see), and a report asked of the organisation in an open round.
+struct Records {
+    offer: String,
+    round: String,
+    report: String,
+}
+
+/// Sets up a record of every kind for each of `organisations`, through the stores as the
+/// coordination.
+async fn records_of(app: &crate::TestApp, organisations: &[String]) -> Vec<Records> {
+    use lotse_domain::measure::MeasureInput;
+    use lotse_domain::offer::OfferInput;
+    use lotse_store::measures::{self, ConceptInput};
+    use lotse_store::offers::{self, SaveAs};
+    use lotse_store::reviews;
+    use lotse_store::scoped::Viewer;
+    let system = Viewer::system("test");
+    let actor = lotse_store::Actor::system("test");
+    let now = app.clock.now_ms();
+    let today = lotse_web::today();
+    let concept = ConceptInput {
+        short_name: "Matrix".into(),
+        title: "Zugriffsmatrix".into(),
+        adopted_on: "2026-01-01".into(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap_or_else(|_| panic!("concept"));
+    let concept = app
+        .db
+        .write(async |tx| measures::create_concept(tx, &actor, &concept, false, now).await)
+        .await
+        .unwrap();
+    let mut offers_of = Vec::new();
+    for (i, org) in organisations.iter().enumerate() {
+        let content = |title: &str| {
+            OfferInput {
+                title: title.into(),
+                description: "Beschreibung".into(),
+                topics: vec!["counselling".into()],
+                languages: vec!["de".into()],
+                free_of_charge: "yes".into(),
+                ..OfferInput::default()
+            }
+            .validate(None)
+            .unwrap()
+        };
+        let offer = app
+            .db
+            .write(async |tx| {
+                let id = offers::create(
+                    tx,
+                    &system,
+                    None,
+                    org,
+                    &content(&format!("Matrix-Angebot {i}")),
+                    SaveAs::Published,
+                    false,
+                    &today,
+                    now,
+                )
+                .await?;
+                offers::save(
+                    tx,
+                    &system,
+                    &id,
+                    &content(&format!("Unveröffentlichte Änderung {i}")),
+                    SaveAs::Submitted,
+                    None,
+                    &today,
+                    now,
+                )
+                .await?;
+                Ok(id)
+            })
+            .await
+            .unwrap();
+        offers_of.push(offer);
+        let input = MeasureInput {
+            concept_id: concept.clone(),
+            code: format!("{}", i + 1),
+            title: format!("Matrix-Maßnahme {i}"),
+            lead_organisation_id: org.clone(),
+            ki_involvement: "none".into(),
+            status: "in_progress".into(),
+            ..Default::default()
+        };
+        let draft = measures::validate(&app.db, &input).await.unwrap();
+        app.db
+            .write(async |tx| measures::create(tx, &actor, &draft, false, now).await)
+            .await
+            .unwrap();
+    }
+    let round = app
+        .db
+        .write(async |tx| {
+            reviews::open(
+                tx,
+                &actor,
+                "Matrix-Runde",
+                "2026-06-30",
+                std::slice::from_ref(&concept),
+                false,
+                now,
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    let reports = reviews::updates(&app.db, &round, None).await.unwrap();
+    organisations
+        .iter()
+        .zip(offers_of)
+        .map(|(org, offer)| Records {
+            offer,
+            round: round.clone(),
+            report: reports
+                .iter()
+                .find(|r| r.organisation_id.as_deref() == Some(org.as_str()))
+                .map(|r| r.id.clone())
+                .unwrap_or_else(|| panic!("a report asked of {org}")),
+        })
+        .collect()
+}
+
+/// A body the route's form accepts in shape, so that a refusal cannot hide behind a malformed
+/// request (422 before the record is looked at).
+fn body_for(path: &str) -> &'static str {
+    if path.ends_with("/withdraw") {
+        "withdrawn=true"
+    } else if path.ends_with("/return") {
+        "note=Bitte+ergänzen"
+    } else if path.ends_with("/review") {
+        "decision=return&review_comment=Bitte+ergänzen"
+    } else {
+        ""
+    }
+}
+
+web_test!(
+    every_record_route_answers_as_the_access_table_decides,
+    |app| {
+        use lotse_domain::access::{Decision, Fields, Relationship, decide};
+        let specs: Vec<_> = route_specs()
+            .into_iter()
+            .filter(|s| s.record.is_some())
+            .collect();
+        for record in [
+            lotse_domain::access::Record::Offer,
+            lotse_domain::access::Record::ReviewReport,
+        ] {
+            assert!(
+                specs.iter().any(|s| s.record.map(|r| r.0) == Some(record)),
+                "no route is marked as one about a {record:?}"
+            );
+        }
+        // Every organisation a demo account belongs to, plus one nobody belongs to ("another").
+        let mut organisations = Vec::new();
+        for (username, _) in DEMO_USERS {
+            let org = lotse_store::users::get_by_username(&app.db, username)
+                .await
+                .unwrap()
+                .organisation_id;
+            if !organisations.contains(&org) {
+                organisations.push(org);
+            }
+        }
+        let vocab = lotse_store::organisations::vocabulary(&app.db)
+            .await
+            .unwrap();
+        let stranger = lotse_domain::organisation::OrganisationInput {
+            name: "Fremder Träger (Matrix)".into(),
+            kind: "welfare_association".into(),
+            ..Default::default()
+        }
+        .validate(&vocab)
+        .unwrap();
+        let stranger = app
+            .db
+            .write(async |tx| {
+                lotse_store::organisations::create(
+                    tx,
+                    &lotse_store::Actor::system("test"),
+                    &stranger,
+                    false,
+                    app.clock.now_ms(),
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        organisations.push(stranger);
+        let records = records_of(&app, &organisations).await;
+        let other = records.last().unwrap();
+
+        let mut checked = 0;
+        for (username, role) in DEMO_USERS {
+            let own_org = lotse_store::users::get_by_username(&app.db, username)
+                .await
+                .unwrap()
+                .organisation_id;
+            let own = &records[organisations.iter().position(|o| *o == own_org).unwrap()];
+            let cookie = app.login(username).await;
+            for (relationship, r) in [
+                (Relationship::OwnOrganisation, own),
+                (Relationship::Other, other),
+            ] {
+                for spec in &specs {
+                    let (record, action) = spec.record.unwrap();
+                    let id = match record {
+                        lotse_domain::access::Record::Offer => &r.offer,
+                        _ => &r.round,
+                    };
+                    let path = spec
+                        .path
+                        .replace("{id}", id)
+                        .replace("{update}", &r.report)
+                        .replace("{locale}", "ar");
+                    let mut req = Request::builder()
+                        .method(spec.method.clone())
+                        .uri(&path)
+                        .header(header::COOKIE, &cookie)
+                        .header("sec-fetch-site", "same-origin");
+                    if spec.method == Method::POST {
+                        req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                    }
+                    let reply = app
+                        .send(req.body(Body::from(body_for(&path))).unwrap())
+                        .await;
+                    let gate = match spec.access {
+                        Access::Permission(p) => allows(role, p),
+                        _ => true,
+                    };
+                    let decision = decide(&[role], record, relationship, action);
+                    let what = format!(
+                        "{username} ({role:?}), {relationship:?} {record:?}: {} {} answered {}",
+                        spec.method, spec.path, reply.status
+                    );
+                    if !gate {
+                        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{what}");
+                    } else if !decision.allows() {
+                        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{what}");
+                    } else {
+                        assert!(
+                            reply.status != StatusCode::NOT_FOUND
+                                && reply.status != StatusCode::FORBIDDEN
+                                && !reply.status.is_server_error(),
+                            "{what}"
+                        );
+                    }
+                    // Restricted to the published version: a pending change stays invisible.
+                    if spec.method == Method::GET
+                        && gate
+                        && decision == Decision::Only(Fields::Published)
+                    {
+                        let offer = lotse_store::offers::for_viewer(
+                            &app.db,
+                            &lotse_store::scoped::Viewer::system("test"),
+                        )
+                        .get(&r.offer)
+                        .await
+                        .unwrap();
+                        if let Some(open) = &offer.open {
+                            assert!(
+                                !reply.body.contains(open.content.title()),
+                                "{what}: shows the pending change"
+                            );
+                        }
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= DEMO_USERS.len() * 2 * specs.len());
+    }
+);
