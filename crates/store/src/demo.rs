@@ -145,14 +145,14 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
     .await?;
     crate::demo_catalogue::load_funding(
         &mut tx,
-        &actor,
+        &crate::scoped::Viewer::system("demo"),
         &[org_ids[5].clone(), org_ids[2].clone()],
         now,
     )
     .await?;
     crate::demo_catalogue::load_programmes(
         &mut tx,
-        &actor,
+        &crate::scoped::Viewer::system("demo"),
         &[org_ids[1].clone(), org_ids[2].clone()],
         now,
     )

@@ -531,7 +531,7 @@ pub async fn load_bodies(
 /// Griffbereit group is small on purpose, so the statistics rule ("<5") can be seen.
 pub async fn load_programmes(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     partners: &[String],
     now: i64,
 ) -> Result<()> {
@@ -548,7 +548,7 @@ pub async fn load_programmes(
         part_of: Some(FIT.into()),
         partners: partners.to_vec(),
     };
-    programmes::update(tx, actor, GRIFFBEREIT, &griffbereit, now).await?;
+    programmes::update(tx, viewer, GRIFFBEREIT, &griffbereit, now).await?;
     let mut sites = Vec::new();
     for (name, kind, town) in [
         (
@@ -559,7 +559,7 @@ pub async fn load_programmes(
         ("Kita Sonnenschein (Demo)", SiteKind::Kita, "05570020"),
         ("Kita Regenbogen (Demo)", SiteKind::Kita, "05570004"),
     ] {
-        sites.push(programmes::add_site(tx, actor, GRIFFBEREIT, name, kind, town, now).await?);
+        sites.push(programmes::add_site(tx, viewer, GRIFFBEREIT, name, kind, town, now).await?);
     }
     for (period, site, groups, participants) in [
         ("2024/25", 0, 2, 18),
@@ -574,11 +574,11 @@ pub async fn load_programmes(
             groups,
             participants,
         };
-        programmes::set_figures(tx, actor, GRIFFBEREIT, &f, now).await?;
+        programmes::set_figures(tx, viewer, GRIFFBEREIT, &f, now).await?;
     }
     let kita = programmes::add_site(
         tx,
-        actor,
+        viewer,
         RUCKSACK_KITA,
         "Kita Regenbogen (Demo)",
         SiteKind::Kita,
@@ -592,7 +592,7 @@ pub async fn load_programmes(
         groups: 1,
         participants: 12,
     };
-    programmes::set_figures(tx, actor, RUCKSACK_KITA, &f, now).await?;
+    programmes::set_figures(tx, viewer, RUCKSACK_KITA, &f, now).await?;
     // The known 2010 measure on FIT is carried by the FIT programmes.
     let fit_measures: Vec<(String,)> = tx!(&mut *tx, |c| sqlx::query_as(
         "SELECT id FROM measures WHERE title LIKE 'FIT%'"
@@ -601,7 +601,7 @@ pub async fn load_programmes(
     .await)?;
     for (m,) in fit_measures {
         for p in [FIT, GRIFFBEREIT, RUCKSACK_KITA] {
-            programmes::link_measure(tx, actor, p, &m, now).await?;
+            programmes::link_measure(tx, viewer, p, &m, now).await?;
         }
     }
     Ok(())
@@ -611,7 +611,7 @@ pub async fn load_programmes(
 /// demo: one spending report is due in three weeks, one was handed in.
 pub async fn load_funding(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     recipients: &[String],
     now: i64,
 ) -> Result<()> {
@@ -625,8 +625,8 @@ pub async fn load_funding(
     let year: i64 = today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
     let in_three_weeks = crate::demo_offers::date_of(now + 21 * 86_400_000);
     for (programme, cents) in [(KOMM_AN, 18_000_000), (IFKUF, 6_500_000)] {
-        funding::set_budget(tx, actor, programme, year, cents, now).await?;
-        funding::set_budget(tx, actor, programme, year - 1, cents - 500_000, now).await?;
+        funding::set_budget(tx, viewer, programme, year, cents, now).await?;
+        funding::set_budget(tx, viewer, programme, year - 1, cents - 500_000, now).await?;
     }
     let grants = [
         (
@@ -654,7 +654,7 @@ pub async fn load_funding(
             period_from: format!("{year}-01-01"),
             period_to: format!("{year}-12-31"),
         };
-        let id = funding::create_grant(tx, actor, programme, &draft, true, now).await?;
+        let id = funding::create_grant(tx, viewer, programme, &draft, true, now).await?;
         for (kind, share) in [(Movement::Payment, 2), (Movement::Expense, 3)] {
             let m = MovementDraft {
                 kind,
@@ -662,11 +662,11 @@ pub async fn load_funding(
                 amount_cents: cents / share,
                 note: "Demo".into(),
             };
-            funding::add_movement(tx, actor, &id, &m, now).await?;
+            funding::add_movement(tx, viewer, &id, &m, now).await?;
         }
         funding::add_deadline(
             tx,
-            actor,
+            viewer,
             &id,
             &format!("Zwischennachweis {year}"),
             &in_three_weeks,

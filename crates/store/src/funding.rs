@@ -5,8 +5,11 @@ use lotse_domain::funding::{FundingProgrammeDraft, GrantDraft, MovementDraft};
 use serde::Serialize;
 use serde_json::json;
 
+use lotse_domain::access::{Action as Act, Record};
+
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, is_unique_violation, new_id, on_missing_reference, read, tx};
+use crate::scoped::{Access, Viewer, require};
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -117,7 +120,59 @@ pub struct FundingSummary {
     pub open_deadlines: i64,
 }
 
-pub async fn list(db: &Db) -> Result<Vec<FundingSummary>> {
+/// The funding books as one viewer may see and keep them (`lotse_domain::access`, record
+/// `Funding`): the coordination's own; anyone else finds nothing.
+pub struct Funding<'a> {
+    db: &'a Db,
+    viewer: &'a Viewer,
+}
+
+pub fn for_viewer<'a>(db: &'a Db, viewer: &'a Viewer) -> Funding<'a> {
+    Funding { db, viewer }
+}
+
+impl Funding<'_> {
+    fn check(&self) -> Result<()> {
+        require(self.viewer, Record::Funding, None, Act::View)
+    }
+
+    pub async fn list(&self) -> Result<Vec<FundingSummary>> {
+        self.check()?;
+        list(self.db).await
+    }
+
+    pub async fn get(&self, id: &str) -> Result<FundingDetail> {
+        self.check()?;
+        get(self.db, id).await
+    }
+
+    pub async fn all_grants(&self) -> Result<Vec<Grant>> {
+        self.check()?;
+        all_grants(self.db).await
+    }
+
+    pub async fn all_movements(&self) -> Result<Vec<Movement>> {
+        self.check()?;
+        all_movements(self.db).await
+    }
+
+    pub async fn all_deadlines(&self) -> Result<Vec<Deadline>> {
+        self.check()?;
+        all_deadlines(self.db).await
+    }
+
+    pub async fn all_budgets(&self) -> Result<Vec<(String, i64, i64)>> {
+        self.check()?;
+        all_budgets(self.db).await
+    }
+
+    /// Whether the viewer may keep the books (the pages' edit forms).
+    pub fn may_change(&self) -> bool {
+        Access::of(self.viewer, Record::Funding, None).change
+    }
+}
+
+pub(crate) async fn list(db: &Db) -> Result<Vec<FundingSummary>> {
     let mut rows: Vec<FundingSummary> = read!(db, |c| {
         sqlx::query_as(
             "SELECT f.id, f.name, f.funder, f.active, \
@@ -145,8 +200,19 @@ const GRANTS: &str = "SELECT g.id, g.funding_programme_id, f.name AS funding_pro
     FROM grants g JOIN funding_programmes f ON f.id = g.funding_programme_id \
     LEFT JOIN organisations o ON o.id = g.organisation_id LEFT JOIN programmes p ON p.id = g.programme_id";
 
+/// The grants of one programme of the KI, by funding programme and start.
+pub(crate) async fn grants_of_programme(db: &Db, programme_id: &str) -> Result<Vec<Grant>> {
+    let sql = sqlx::AssertSqlSafe(format!("{GRANTS} WHERE g.programme_id = $1"));
+    let mut grants: Vec<Grant> = read!(db, |c| sqlx::query_as(sql)
+        .bind(programme_id)
+        .fetch_all(c)
+        .await)?;
+    grants.sort_by_cached_key(|g| (sort_key(&g.funding_programme), g.period_from.clone()));
+    Ok(grants)
+}
+
 /// Every grant, all funding programmes, by programme and start.
-pub async fn all_grants(db: &Db) -> Result<Vec<Grant>> {
+pub(crate) async fn all_grants(db: &Db) -> Result<Vec<Grant>> {
     let mut grants: Vec<Grant> = read!(db, |c| sqlx::query_as(GRANTS).fetch_all(c).await)?;
     grants.sort_by_cached_key(|g| {
         (
@@ -158,7 +224,7 @@ pub async fn all_grants(db: &Db) -> Result<Vec<Grant>> {
     Ok(grants)
 }
 
-pub async fn all_movements(db: &Db) -> Result<Vec<Movement>> {
+pub(crate) async fn all_movements(db: &Db) -> Result<Vec<Movement>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
         "SELECT id, grant_id, kind, on_date, amount_cents, note FROM grant_movements ORDER BY on_date, id"
@@ -168,7 +234,7 @@ pub async fn all_movements(db: &Db) -> Result<Vec<Movement>> {
     })?)
 }
 
-pub async fn all_deadlines(db: &Db) -> Result<Vec<Deadline>> {
+pub(crate) async fn all_deadlines(db: &Db) -> Result<Vec<Deadline>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
         "SELECT id, grant_id, title, due_on, submitted_on, reminded_at FROM reporting_deadlines ORDER BY due_on, id"
@@ -179,7 +245,7 @@ pub async fn all_deadlines(db: &Db) -> Result<Vec<Deadline>> {
 }
 
 /// Budgets of every funding programme: (funding programme id, year, cents).
-pub async fn all_budgets(db: &Db) -> Result<Vec<(String, i64, i64)>> {
+pub(crate) async fn all_budgets(db: &Db) -> Result<Vec<(String, i64, i64)>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
         "SELECT funding_programme_id, year, amount_cents FROM funding_budgets ORDER BY funding_programme_id, year DESC"
@@ -189,7 +255,7 @@ pub async fn all_budgets(db: &Db) -> Result<Vec<(String, i64, i64)>> {
     })?)
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<FundingDetail> {
+pub(crate) async fn get(db: &Db, id: &str) -> Result<FundingDetail> {
     let programme: FundingProgramme = read!(db, |c| sqlx::query_as(
         "SELECT id, name, funder, description, active, fictitious FROM funding_programmes WHERE id = $1"
     )
@@ -236,10 +302,12 @@ fn duplicate_name(name: &str) -> StoreError {
 
 pub async fn create_programme(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     d: &FundingProgrammeDraft,
     now: i64,
 ) -> Result<String> {
+    require(viewer, Record::Funding, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     let id = new_id();
     let inserted = tx!(&mut *tx, |c| {
         sqlx::query(
@@ -267,11 +335,13 @@ pub async fn create_programme(
 
 pub async fn update_programme(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     id: &str,
     d: &FundingProgrammeDraft,
     now: i64,
 ) -> Result<()> {
+    require(viewer, Record::Funding, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     let updated = tx!(&mut *tx, |c| {
         sqlx::query(
         "UPDATE funding_programmes SET name = $2, funder = $3, description = $4, updated_at = $5 WHERE id = $1"
@@ -300,12 +370,14 @@ pub async fn update_programme(
 /// Sets (or corrects) the budget of a year.
 pub async fn set_budget(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     id: &str,
     year: i64,
     cents: i64,
     now: i64,
 ) -> Result<()> {
+    require(viewer, Record::Funding, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     // One statement, so two people saving the same year at once cannot collide.
     let written = tx!(&mut *tx, |c| {
         sqlx::query(
@@ -329,12 +401,14 @@ pub async fn set_budget(
 
 pub async fn create_grant(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     funding_programme_id: &str,
     d: &GrantDraft,
     fictitious: bool,
     now: i64,
 ) -> Result<String> {
+    require(viewer, Record::Funding, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     let id = new_id();
     let inserted = tx!(&mut *tx, |c| {
         sqlx::query(
@@ -385,11 +459,13 @@ pub async fn grant_programme(db: &Db, grant_id: &str) -> Result<String> {
 
 pub async fn add_movement(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     grant_id: &str,
     d: &MovementDraft,
     now: i64,
 ) -> Result<()> {
+    require(viewer, Record::Funding, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     let inserted = tx!(&mut *tx, |c| {
         sqlx::query(
         "INSERT INTO grant_movements (id, grant_id, kind, on_date, amount_cents, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -424,12 +500,14 @@ pub async fn add_movement(
 
 pub async fn add_deadline(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     grant_id: &str,
     title: &str,
     due_on: &str,
     now: i64,
 ) -> Result<()> {
+    require(viewer, Record::Funding, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     let id = new_id();
     let inserted = tx!(&mut *tx, |c| {
         sqlx::query(
@@ -455,11 +533,13 @@ pub async fn add_deadline(
 /// Records that the report was handed in (or, with `None`, takes that back).
 pub async fn set_submitted(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     deadline_id: &str,
     on: Option<&str>,
     now: i64,
 ) -> Result<String> {
+    require(viewer, Record::Funding, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     let row: Option<(String,)> = tx!(&mut *tx, |c| sqlx::query_as(
         "UPDATE reporting_deadlines SET submitted_on = $2 WHERE id = $1 RETURNING grant_id"
     )

@@ -5,8 +5,11 @@ use lotse_domain::programme::{Figures, ProgrammeDraft, SiteKind};
 use serde::Serialize;
 use serde_json::json;
 
+use lotse_domain::access::{Action as Act, Record};
+
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, is_unique_violation, new_id, on_missing_reference, read, tx};
+use crate::scoped::{Access, Scoped, Viewer, require};
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -68,8 +71,53 @@ const SUMMARY: &str = "SELECT p.id, p.name, p.part_of, parent.name AS part_of_na
     (SELECT COUNT(*) FROM programme_measures m WHERE m.programme_id = p.id) AS measures \
     FROM programmes p LEFT JOIN programmes parent ON parent.id = p.part_of";
 
+/// The programmes as one viewer may see and keep them (`lotse_domain::access`, record
+/// `Programme`): everyone reads them, the coordination keeps them.
+pub struct Programmes<'a> {
+    db: &'a Db,
+    viewer: &'a Viewer,
+}
+
+pub fn for_viewer<'a>(db: &'a Db, viewer: &'a Viewer) -> Programmes<'a> {
+    Programmes { db, viewer }
+}
+
+impl Programmes<'_> {
+    fn access(&self) -> Access {
+        Access::of(self.viewer, Record::Programme, None)
+    }
+
+    /// All programmes the viewer may see, umbrellas followed by their parts, by name.
+    pub async fn list(&self) -> Result<Vec<Scoped<ProgrammeSummary>>> {
+        let access = self.access();
+        if !access.view.allows() {
+            return Ok(Vec::new());
+        }
+        Ok(list(self.db)
+            .await?
+            .into_iter()
+            .map(|record| Scoped { record, access })
+            .collect())
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Scoped<Programme>> {
+        require(self.viewer, Record::Programme, None, Act::View)?;
+        Ok(Scoped {
+            record: get(self.db, id).await?,
+            access: self.access(),
+        })
+    }
+
+    /// The grants behind a programme: part of what its page shows everyone who may see it (the
+    /// funding programmes' own books are the coordination's, see `funding`).
+    pub async fn grants(&self, id: &str) -> Result<Vec<crate::funding::Grant>> {
+        require(self.viewer, Record::Programme, None, Act::View)?;
+        crate::funding::grants_of_programme(self.db, id).await
+    }
+}
+
 /// All programmes, umbrellas followed by their parts, by name.
-pub async fn list(db: &Db) -> Result<Vec<ProgrammeSummary>> {
+pub(crate) async fn list(db: &Db) -> Result<Vec<ProgrammeSummary>> {
     let rows: Vec<ProgrammeSummary> = read!(db, |c| sqlx::query_as(SUMMARY).fetch_all(c).await)?;
     let mut rows = rows;
     rows.sort_by_cached_key(|p| {
@@ -79,7 +127,7 @@ pub async fn list(db: &Db) -> Result<Vec<ProgrammeSummary>> {
     Ok(rows)
 }
 
-pub async fn get(db: &Db, id: &str) -> Result<Programme> {
+pub(crate) async fn get(db: &Db, id: &str) -> Result<Programme> {
     let row: Option<(String, String, String, Option<String>, bool, bool)> = read!(db, |c| {
         sqlx::query_as("SELECT id, name, description, part_of, active, fictitious FROM programmes WHERE id = $1")
             .bind(id)
@@ -229,11 +277,13 @@ async fn check_part_of(tx: &mut Tx, id: Option<&str>, part_of: Option<&str>) -> 
 
 pub async fn create(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     d: &ProgrammeDraft,
     fictitious: bool,
     now: i64,
 ) -> Result<String> {
+    require(viewer, Record::Programme, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     check_part_of(tx, None, d.part_of.as_deref()).await?;
     let id = new_id();
     let inserted = tx!(&mut *tx, |c| {
@@ -265,11 +315,13 @@ pub async fn create(
 
 pub async fn update(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     id: &str,
     d: &ProgrammeDraft,
     now: i64,
 ) -> Result<()> {
+    require(viewer, Record::Programme, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     check_part_of(tx, Some(id), d.part_of.as_deref()).await?;
     let updated = tx!(&mut *tx, |c| {
         sqlx::query(
@@ -301,13 +353,15 @@ pub async fn update(
 #[allow(clippy::too_many_arguments)]
 pub async fn add_site(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     programme_id: &str,
     name: &str,
     kind: SiteKind,
     town_ags: &str,
     now: i64,
 ) -> Result<String> {
+    require(viewer, Record::Programme, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(StoreError::field(
@@ -342,12 +396,14 @@ pub async fn add_site(
 
 pub async fn set_site_active(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     programme_id: &str,
     site_id: &str,
     active: bool,
     now: i64,
 ) -> Result<()> {
+    require(viewer, Record::Programme, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     let n = tx!(&mut *tx, |c| sqlx::query(
         "UPDATE programme_sites SET active = $3 WHERE id = $1 AND programme_id = $2"
     )
@@ -380,11 +436,13 @@ pub async fn set_site_active(
 /// Records (or corrects) the figures of one period, for a site of this programme or the whole.
 pub async fn set_figures(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     programme_id: &str,
     f: &Figures,
     now: i64,
 ) -> Result<()> {
+    require(viewer, Record::Programme, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     if let Some(site) = &f.site_id {
         let belongs: Option<(String,)> = tx!(&mut *tx, |c| sqlx::query_as(
             "SELECT id FROM programme_sites WHERE id = $1 AND programme_id = $2"
@@ -443,11 +501,13 @@ pub async fn set_figures(
 
 pub async fn link_measure(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     programme_id: &str,
     measure_id: &str,
     now: i64,
 ) -> Result<()> {
+    require(viewer, Record::Programme, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     let inserted = tx!(&mut *tx, |c| {
         sqlx::query(
         "INSERT INTO programme_measures (programme_id, measure_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
@@ -480,11 +540,13 @@ pub async fn link_measure(
 
 pub async fn unlink_measure(
     tx: &mut Tx,
-    actor: &Actor,
+    viewer: &Viewer,
     programme_id: &str,
     measure_id: &str,
     now: i64,
 ) -> Result<()> {
+    require(viewer, Record::Programme, None, Act::Change)?;
+    let actor = &Actor::from(viewer);
     let n = tx!(&mut *tx, |c| sqlx::query(
         "DELETE FROM programme_measures WHERE programme_id = $1 AND measure_id = $2"
     )

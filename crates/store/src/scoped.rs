@@ -38,3 +38,18 @@ impl From<&Viewer> for crate::Actor {
         }
     }
 }
+
+/// Refuses, as "not found", what `viewer` may not do with a record of `organisation` (checked by
+/// store functions inside their transaction, before they change anything).
+pub(crate) fn require(
+    viewer: &Viewer,
+    record: lotse_domain::access::Record,
+    organisation: Option<&str>,
+    action: lotse_domain::access::Action,
+) -> crate::Result<()> {
+    if viewer.decide(record, organisation, action).allows() {
+        Ok(())
+    } else {
+        Err(crate::StoreError::NotFound)
+    }
+}

@@ -486,9 +486,14 @@ pub async fn set_password(
             .execute(&mut *c)
             .await?;
     });
+    // Someone setting their own password changes it; an administrator setting another's resets it.
+    let action = if actor.user_id.as_deref() == Some(id) {
+        Action::ChangePassword
+    } else {
+        Action::ResetPassword
+    };
     tx.record(
-        Event::new(actor, now, Entity::User, Action::ChangePassword, id)
-            .with(json!({ "password": "geändert" })),
+        Event::new(actor, now, Entity::User, action, id).with(json!({ "password": "geändert" })),
     );
     Ok(())
 }

@@ -412,25 +412,29 @@ fn table() -> Vec<Route> {
             "/programmes/{id}",
             Access::Permission(ViewProgrammes),
             get(pages::programmes::show),
-        ),
+        )
+        .on(Record::Programme, RecordAction::View),
         r(
             M::GET,
             "/programmes/{id}/edit",
             Access::Permission(ManageProgrammes),
             get(pages::programmes::edit_form),
-        ),
+        )
+        .on(Record::Programme, RecordAction::Change),
         r(
             M::POST,
             "/programmes/{id}",
             Access::Permission(ManageProgrammes),
             post(pages::programmes::update),
-        ),
+        )
+        .on(Record::Programme, RecordAction::Change),
         r(
             M::POST,
             "/programmes/{id}/sites",
             Access::Permission(ManageProgrammes),
             post(pages::programmes::add_site),
-        ),
+        )
+        .on(Record::Programme, RecordAction::Change),
         r(
             M::POST,
             "/programmes/{id}/sites/{site}/active",
@@ -442,13 +446,15 @@ fn table() -> Vec<Route> {
             "/programmes/{id}/figures",
             Access::Permission(ManageProgrammes),
             post(pages::programmes::set_figures),
-        ),
+        )
+        .on(Record::Programme, RecordAction::Change),
         r(
             M::POST,
             "/programmes/{id}/measures",
             Access::Permission(ManageProgrammes),
             post(pages::programmes::link_measure),
-        ),
+        )
+        .on(Record::Programme, RecordAction::Change),
         r(
             M::POST,
             "/programmes/{id}/measures/{measure}/unlink",
@@ -491,49 +497,57 @@ fn table() -> Vec<Route> {
             "/funding/{id}",
             Access::Permission(ManageFunding),
             get(pages::funding::show),
-        ),
+        )
+        .on(Record::Funding, RecordAction::View),
         r(
             M::GET,
             "/funding/{id}/edit",
             Access::Permission(ManageFunding),
             get(pages::funding::edit_form),
-        ),
+        )
+        .on(Record::Funding, RecordAction::Change),
         r(
             M::POST,
             "/funding/{id}",
             Access::Permission(ManageFunding),
             post(pages::funding::update),
-        ),
+        )
+        .on(Record::Funding, RecordAction::Change),
         r(
             M::POST,
             "/funding/{id}/budgets",
             Access::Permission(ManageFunding),
             post(pages::funding::set_budget),
-        ),
+        )
+        .on(Record::Funding, RecordAction::Change),
         r(
             M::POST,
             "/funding/{id}/grants",
             Access::Permission(ManageFunding),
             post(pages::funding::create_grant),
-        ),
+        )
+        .on(Record::Funding, RecordAction::Change),
         r(
             M::GET,
             "/grants/{id}",
             Access::Permission(ManageFunding),
             get(pages::funding::grant),
-        ),
+        )
+        .on(Record::Funding, RecordAction::View),
         r(
             M::POST,
             "/grants/{id}/movements",
             Access::Permission(ManageFunding),
             post(pages::funding::add_movement),
-        ),
+        )
+        .on(Record::Funding, RecordAction::Change),
         r(
             M::POST,
             "/grants/{id}/deadlines",
             Access::Permission(ManageFunding),
             post(pages::funding::add_deadline),
-        ),
+        )
+        .on(Record::Funding, RecordAction::Change),
         r(
             M::POST,
             "/deadlines/{id}/submitted",

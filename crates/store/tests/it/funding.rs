@@ -1,13 +1,14 @@
 use lotse_domain::funding::{GrantInput, Movement, MovementDraft};
 use lotse_store::{Db, StoreError, both_backends, funding, organisations};
 
-use crate::{admin, now, prepared};
+use crate::{admin, coordination, now, prepared};
 
 const KOMM_AN: &str = "9d94421f-d7c0-48a2-b6d2-598b72aa3586";
 
 both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
     prepared(&db).await;
-    let seeded: Vec<String> = funding::list(&db)
+    let seeded: Vec<String> = funding::for_viewer(&db, &coordination())
+        .list()
         .await
         .unwrap()
         .into_iter()
@@ -22,12 +23,16 @@ both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
     }
     lotse_store::demo::load(&db).await.unwrap();
     let org = organisations::list(&db, false).await.unwrap()[0].id.clone();
-    db.write(async |tx| funding::set_budget(tx, &admin(), KOMM_AN, 2026, 10_000_000, now()).await)
-        .await
-        .unwrap();
-    db.write(async |tx| funding::set_budget(tx, &admin(), KOMM_AN, 2026, 12_000_000, now()).await)
-        .await
-        .unwrap();
+    db.write(async |tx| {
+        funding::set_budget(tx, &coordination(), KOMM_AN, 2026, 10_000_000, now()).await
+    })
+    .await
+    .unwrap();
+    db.write(async |tx| {
+        funding::set_budget(tx, &coordination(), KOMM_AN, 2026, 12_000_000, now()).await
+    })
+    .await
+    .unwrap();
     let grant = GrantInput {
         organisation_id: org.clone(),
         purpose: "Test-Bewilligung".into(),
@@ -39,7 +44,9 @@ both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
     .validate()
     .unwrap();
     let id = db
-        .write(async |tx| funding::create_grant(tx, &admin(), KOMM_AN, &grant, false, now()).await)
+        .write(async |tx| {
+            funding::create_grant(tx, &coordination(), KOMM_AN, &grant, false, now()).await
+        })
         .await
         .unwrap();
     for (kind, cents) in [
@@ -53,11 +60,14 @@ both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
             amount_cents: cents,
             note: String::new(),
         };
-        db.write(async |tx| funding::add_movement(tx, &admin(), &id, &m, now()).await)
+        db.write(async |tx| funding::add_movement(tx, &coordination(), &id, &m, now()).await)
             .await
             .unwrap();
     }
-    let detail = funding::get(&db, KOMM_AN).await.unwrap();
+    let detail = funding::for_viewer(&db, &coordination())
+        .get(KOMM_AN)
+        .await
+        .unwrap();
     assert!(
         detail.budgets.contains(&(2026, 12_000_000)),
         "replaced: {:?}",
@@ -81,9 +91,11 @@ both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
         ("Verwendungsnachweis", "2027-09-30"),
         ("Überfällig", "2026-10-01"),
     ] {
-        db.write(async |tx| funding::add_deadline(tx, &admin(), &id, title, due, now()).await)
-            .await
-            .unwrap();
+        db.write(async |tx| {
+            funding::add_deadline(tx, &coordination(), &id, title, due, now()).await
+        })
+        .await
+        .unwrap();
     }
     let ours = |d: Vec<funding::DueDeadline>| -> Vec<String> {
         d.into_iter()
@@ -124,14 +136,15 @@ both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
         .len(),
         2
     );
-    let overdue = funding::all_deadlines(&db)
+    let overdue = funding::for_viewer(&db, &coordination())
+        .all_deadlines()
         .await
         .unwrap()
         .into_iter()
         .find(|d| d.title == "Überfällig")
         .unwrap();
     db.write(async |tx| {
-        funding::set_submitted(tx, &admin(), &overdue.id, Some("2026-11-20"), now()).await
+        funding::set_submitted(tx, &coordination(), &overdue.id, Some("2026-11-20"), now()).await
     })
     .await
     .unwrap();
@@ -158,11 +171,14 @@ both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
     .validate()
     .unwrap();
     let e = db
-        .write(async |tx| funding::create_grant(tx, &admin(), KOMM_AN, &bad, false, now()).await)
+        .write(async |tx| {
+            funding::create_grant(tx, &coordination(), KOMM_AN, &bad, false, now()).await
+        })
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(_)));
-    let summary = funding::list(&db)
+    let summary = funding::for_viewer(&db, &coordination())
+        .list()
         .await
         .unwrap()
         .into_iter()

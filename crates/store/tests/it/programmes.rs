@@ -1,7 +1,7 @@
 use lotse_domain::programme::{Figures, ProgrammeInput, SiteKind};
 use lotse_store::{Db, StoreError, both_backends, measures, programmes};
 
-use crate::{admin, now, prepared};
+use crate::{coordination, now, prepared};
 
 const FIT: &str = "485fea7c-eb61-46fe-bfdc-6e001ac9f024";
 const GRIFFBEREIT: &str = "5c578973-2319-4da1-a37c-55502705461c";
@@ -20,7 +20,15 @@ both_backends!(
     programmes_are_seeded_and_nest_one_level,
     |db: Db| async move {
         prepared(&db).await;
-        let all = programmes::list(&db).await.unwrap();
+        let all = programmes::for_viewer(&db, &coordination())
+            .list()
+            .await
+            .map(|l| {
+                l.into_iter()
+                    .map(lotse_store::scoped::Scoped::into_inner)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap();
         let names: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
         for expected in [
             "FIT – Frühkindliches Integrationstraining",
@@ -40,16 +48,32 @@ both_backends!(
 
         let id = db
             .write(async |tx| {
-                programmes::create(tx, &admin(), &draft("Griffbereit MINI", FIT), false, now())
-                    .await
+                programmes::create(
+                    tx,
+                    &coordination(),
+                    &draft("Griffbereit MINI", FIT),
+                    false,
+                    now(),
+                )
+                .await
             })
             .await
             .unwrap();
-        assert_eq!(programmes::get(&db, FIT).await.unwrap().parts.len(), 4);
+        assert_eq!(
+            programmes::for_viewer(&db, &coordination())
+                .get(FIT)
+                .await
+                .map(lotse_store::scoped::Scoped::into_inner)
+                .unwrap()
+                .parts
+                .len(),
+            4
+        );
         for (parent, field) in [(GRIFFBEREIT, "part_of"), ("nope", "part_of")] {
             let e = db
                 .write(async |tx| {
-                    programmes::create(tx, &admin(), &draft("Zu tief", parent), false, now()).await
+                    programmes::create(tx, &coordination(), &draft("Zu tief", parent), false, now())
+                        .await
                 })
                 .await
                 .unwrap_err();
@@ -60,7 +84,8 @@ both_backends!(
         }
         let e = db
             .write(async |tx| {
-                programmes::update(tx, &admin(), FIT, &draft("FIT", GRIFFBEREIT), now()).await
+                programmes::update(tx, &coordination(), FIT, &draft("FIT", GRIFFBEREIT), now())
+                    .await
             })
             .await
             .unwrap_err();
@@ -70,13 +95,27 @@ both_backends!(
         );
         let dup = db
             .write(async |tx| {
-                programmes::create(tx, &admin(), &draft("Griffbereit MINI", ""), false, now()).await
+                programmes::create(
+                    tx,
+                    &coordination(),
+                    &draft("Griffbereit MINI", ""),
+                    false,
+                    now(),
+                )
+                .await
             })
             .await
             .unwrap_err();
         assert!(matches!(dup, StoreError::Invalid(ref e) if e.get("name").is_some()));
         assert_eq!(
-            programmes::get(&db, &id).await.unwrap().part_of.unwrap().0,
+            programmes::for_viewer(&db, &coordination())
+                .get(&id)
+                .await
+                .map(lotse_store::scoped::Scoped::into_inner)
+                .unwrap()
+                .part_of
+                .unwrap()
+                .0,
             FIT
         );
     }
@@ -89,7 +128,7 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
         .write(async |tx| {
             programmes::add_site(
                 tx,
-                &admin(),
+                &coordination(),
                 FIT,
                 "Grundschule Nord",
                 SiteKind::School,
@@ -111,11 +150,15 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
         figures(Some(&site), 15),
         figures(None, 40),
     ] {
-        db.write(async |tx| programmes::set_figures(tx, &admin(), FIT, &f, now()).await)
+        db.write(async |tx| programmes::set_figures(tx, &coordination(), FIT, &f, now()).await)
             .await
             .unwrap();
     }
-    let p = programmes::get(&db, FIT).await.unwrap();
+    let p = programmes::for_viewer(&db, &coordination())
+        .get(FIT)
+        .await
+        .map(lotse_store::scoped::Scoped::into_inner)
+        .unwrap();
     let counts: Vec<(Option<String>, i64)> = p
         .figures
         .iter()
@@ -134,7 +177,9 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
         ..figures(None, 1)
     };
     let e = db
-        .write(async |tx| programmes::set_figures(tx, &admin(), GRIFFBEREIT, &wrong, now()).await)
+        .write(async |tx| {
+            programmes::set_figures(tx, &coordination(), GRIFFBEREIT, &wrong, now()).await
+        })
         .await
         .unwrap_err();
     assert!(matches!(e, StoreError::Invalid(ref e) if e.get("site_id").is_some()));
@@ -142,7 +187,7 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
         .write(async |tx| {
             programmes::add_site(
                 tx,
-                &admin(),
+                &coordination(),
                 FIT,
                 "Irgendwo",
                 SiteKind::Other,
@@ -160,7 +205,7 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
         .id
         .clone();
     for _ in 0..2 {
-        db.write(async |tx| programmes::link_measure(tx, &admin(), FIT, &m, now()).await)
+        db.write(async |tx| programmes::link_measure(tx, &coordination(), FIT, &m, now()).await)
             .await
             .unwrap();
     }
@@ -171,7 +216,7 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
             .iter()
             .any(|(id, _)| id == FIT)
     );
-    db.write(async |tx| programmes::unlink_measure(tx, &admin(), FIT, &m, now()).await)
+    db.write(async |tx| programmes::unlink_measure(tx, &coordination(), FIT, &m, now()).await)
         .await
         .unwrap();
     assert!(
@@ -181,12 +226,16 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
             .iter()
             .any(|(id, _)| id == FIT)
     );
-    db.write(async |tx| programmes::set_site_active(tx, &admin(), FIT, &site, false, now()).await)
-        .await
-        .unwrap();
+    db.write(async |tx| {
+        programmes::set_site_active(tx, &coordination(), FIT, &site, false, now()).await
+    })
+    .await
+    .unwrap();
     assert!(
-        !programmes::get(&db, FIT)
+        !programmes::for_viewer(&db, &coordination())
+            .get(FIT)
             .await
+            .map(lotse_store::scoped::Scoped::into_inner)
             .unwrap()
             .sites
             .iter()

@@ -11,6 +11,7 @@ use lotse_domain::funding::{
     format_euro,
 };
 use lotse_store::funding::{self, FundingDetail, FundingSummary, Grant};
+use lotse_store::scoped::Scoped;
 use lotse_store::{StoreError, organisations, programmes};
 
 use super::{render, render_invalid, saved_or_again, write_validated};
@@ -81,7 +82,9 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     render(&ListPage {
         layout: Layout::new(&app, &user, "Förderung", uri.path()).with_notice(q.ok.as_deref()),
-        programmes: funding::list(&app.db).await?,
+        programmes: funding::for_viewer(&app.db, &user.principal.viewer())
+            .list()
+            .await?,
         error: None,
     })
 }
@@ -112,7 +115,9 @@ async fn show_page(
     budget: BudgetInput,
     grant: GrantInput,
 ) -> Result<ShowPage, AppError> {
-    let d = funding::get(&app.db, id).await?;
+    let d = funding::for_viewer(&app.db, &user.principal.viewer())
+        .get(id)
+        .await?;
     let years = d
         .budgets
         .iter()
@@ -126,9 +131,11 @@ async fn show_page(
             .into_iter()
             .map(|o| (o.id, o.name))
             .collect(),
-        programmes: programmes::list(&app.db)
+        programmes: programmes::for_viewer(&app.db, &user.principal.viewer())
+            .list()
             .await?
             .into_iter()
+            .map(Scoped::into_inner)
             .map(|p| (p.id, p.name))
             .collect(),
         summary: errors.summary(field_label),
@@ -212,7 +219,7 @@ pub async fn create(
     axum::Form(input): axum::Form<FundingProgrammeInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
-        funding::create_programme(tx, &user.principal.actor(), &d, app.now()).await
+        funding::create_programme(tx, &user.principal.viewer(), &d, app.now()).await
     })
     .await;
     saved_or_again(
@@ -239,7 +246,9 @@ pub async fn edit_form(
     uri: OriginalUri,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let d = funding::get(&app.db, &id).await?;
+    let d = funding::for_viewer(&app.db, &user.principal.viewer())
+        .get(&id)
+        .await?;
     let form = FundingProgrammeInput {
         name: d.programme.name.clone(),
         funder: d.programme.funder.clone(),
@@ -264,7 +273,7 @@ pub async fn update(
     axum::Form(input): axum::Form<FundingProgrammeInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
-        funding::update_programme(tx, &user.principal.actor(), &id, &d, app.now()).await
+        funding::update_programme(tx, &user.principal.viewer(), &id, &d, app.now()).await
     })
     .await;
     saved_or_again(
@@ -292,7 +301,7 @@ pub async fn set_budget(
     axum::Form(input): axum::Form<BudgetInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, (year, cents)| {
-        funding::set_budget(tx, &user.principal.actor(), &id, year, cents, app.now()).await
+        funding::set_budget(tx, &user.principal.viewer(), &id, year, cents, app.now()).await
     })
     .await;
     saved_or_again(
@@ -323,7 +332,7 @@ pub async fn create_grant(
     axum::Form(input): axum::Form<GrantInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
-        funding::create_grant(tx, &user.principal.actor(), &id, &d, false, app.now()).await
+        funding::create_grant(tx, &user.principal.viewer(), &id, &d, false, app.now()).await
     })
     .await;
     saved_or_again(
@@ -376,17 +385,20 @@ async fn grant_page(
     movement: MovementInput,
     deadline: DeadlineInput,
 ) -> Result<GrantPage, AppError> {
-    let g = funding::all_grants(&app.db)
+    let g = funding::for_viewer(&app.db, &user.principal.viewer())
+        .all_grants()
         .await?
         .into_iter()
         .find(|g| g.id == id)
         .ok_or(StoreError::NotFound)?;
-    let movements = funding::all_movements(&app.db)
+    let movements = funding::for_viewer(&app.db, &user.principal.viewer())
+        .all_movements()
         .await?
         .into_iter()
         .filter(|m| m.grant_id == id)
         .collect();
-    let deadlines = funding::all_deadlines(&app.db)
+    let deadlines = funding::for_viewer(&app.db, &user.principal.viewer())
+        .all_deadlines()
         .await?
         .into_iter()
         .filter(|d| d.grant_id == id)
@@ -437,7 +449,7 @@ pub async fn add_movement(
     axum::Form(input): axum::Form<MovementInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
-        funding::add_movement(tx, &user.principal.actor(), &id, &d, app.now()).await
+        funding::add_movement(tx, &user.principal.viewer(), &id, &d, app.now()).await
     })
     .await;
     saved_or_again(
@@ -466,7 +478,15 @@ pub async fn add_deadline(
     axum::Form(input): axum::Form<DeadlineInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, (title, due_on)| {
-        funding::add_deadline(tx, &user.principal.actor(), &id, &title, &due_on, app.now()).await
+        funding::add_deadline(
+            tx,
+            &user.principal.viewer(),
+            &id,
+            &title,
+            &due_on,
+            app.now(),
+        )
+        .await
     })
     .await;
     saved_or_again(
@@ -505,20 +525,22 @@ pub async fn set_submitted(
     let grant = app
         .db
         .write(async |tx| {
-            funding::set_submitted(tx, &user.principal.actor(), &id, on, app.now()).await
+            funding::set_submitted(tx, &user.principal.viewer(), &id, on, app.now()).await
         })
         .await?;
     Ok(Redirect::to(&format!("/grants/{grant}?ok=saved")).into_response())
 }
 
 /// The spreadsheet for the finance office.
-pub async fn export(State(app): State<AppState>) -> Result<Response, AppError> {
+pub async fn export(State(app): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    let books = funding::for_viewer(&app.db, &viewer);
     let bytes = lotse_reports::funding_xlsx(
-        &funding::list(&app.db).await?,
-        &funding::all_budgets(&app.db).await?,
-        &funding::all_grants(&app.db).await?,
-        &funding::all_movements(&app.db).await?,
-        &funding::all_deadlines(&app.db).await?,
+        &books.list().await?,
+        &books.all_budgets().await?,
+        &books.all_grants().await?,
+        &books.all_movements().await?,
+        &books.all_deadlines().await?,
     );
     super::xlsx_download(bytes, &format!("foerderung-{}.xlsx", app.today()))
 }
@@ -618,7 +640,9 @@ pub async fn remind(
         e.add("mail", "Keine Erinnerung zugestellt: kein Konto der Koordination mit E-Mail-Adresse erreichbar.");
         return render_invalid(&ListPage {
             layout: Layout::new(&app, &user, "Förderung", uri.path()),
-            programmes: funding::list(&app.db).await?,
+            programmes: funding::for_viewer(&app.db, &user.principal.viewer())
+                .list()
+                .await?,
             error: e.get("mail").map(str::to_owned),
         });
     }

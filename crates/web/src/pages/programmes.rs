@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::programme::{FiguresInput, ProgrammeInput, SiteKind, suppress_small};
 use lotse_domain::{FieldErrors, Permission, policy::any_allows};
 use lotse_store::programmes::{self, Programme, ProgrammeSummary};
+use lotse_store::scoped::Scoped;
 use lotse_store::{StoreError, organisations, reference};
 
 use super::{render, render_invalid, saved_or_again, write_validated};
@@ -24,7 +25,7 @@ fn can_manage(user: &CurrentUser) -> bool {
 #[template(path = "programmes/list.html")]
 struct ListPage {
     layout: Layout,
-    programmes: Vec<ProgrammeSummary>,
+    programmes: Vec<Scoped<ProgrammeSummary>>,
     can_manage: bool,
 }
 
@@ -36,7 +37,9 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     render(&ListPage {
         layout: Layout::new(&app, &user, "Programme", uri.path()).with_notice(q.ok.as_deref()),
-        programmes: programmes::list(&app.db).await?,
+        programmes: programmes::for_viewer(&app.db, &user.principal.viewer())
+            .list()
+            .await?,
         can_manage: can_manage(&user),
     })
 }
@@ -147,7 +150,10 @@ async fn show_page(
     errors: FormErrors,
     figures: FiguresInput,
 ) -> Result<ShowPage, AppError> {
-    let p = programmes::get(&app.db, id).await?;
+    let p = programmes::for_viewer(&app.db, &user.principal.viewer())
+        .get(id)
+        .await?
+        .into_inner();
     let measures = if can_manage(user) {
         lotse_store::measures::list(&app.db, &Default::default())
             .await?
@@ -163,10 +169,10 @@ async fn show_page(
     } else {
         Vec::new()
     };
-    let grants = lotse_store::funding::all_grants(&app.db)
+    let grants = programmes::for_viewer(&app.db, &user.principal.viewer())
+        .grants(&p.id)
         .await?
         .into_iter()
-        .filter(|g| g.programme_id.as_deref() == Some(p.id.as_str()))
         .map(|g| {
             (
                 g.funding_programme.clone(),
@@ -266,9 +272,11 @@ async fn form_page(
         form,
         summary: errors.summary(field_label),
         errors,
-        umbrellas: programmes::list(&app.db)
+        umbrellas: programmes::for_viewer(&app.db, &user.principal.viewer())
+            .list()
             .await?
             .into_iter()
+            .map(Scoped::into_inner)
             .filter(|p| p.part_of.is_none() && Some(p.id.as_str()) != own_id)
             .map(|p| (p.id, p.name))
             .collect(),
@@ -313,7 +321,7 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let input = parse_form(&body)?;
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
-        programmes::create(tx, &user.principal.actor(), &d, false, app.now()).await
+        programmes::create(tx, &user.principal.viewer(), &d, false, app.now()).await
     })
     .await;
     saved_or_again(
@@ -342,7 +350,10 @@ pub async fn edit_form(
     uri: OriginalUri,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let p = programmes::get(&app.db, &id).await?;
+    let p = programmes::for_viewer(&app.db, &user.principal.viewer())
+        .get(&id)
+        .await?
+        .into_inner();
     let form = ProgrammeInput {
         name: p.name.clone(),
         description: p.description.clone(),
@@ -373,7 +384,7 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     let input = parse_form(&body)?;
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
-        programmes::update(tx, &user.principal.actor(), &id, &d, app.now()).await
+        programmes::update(tx, &user.principal.viewer(), &id, &d, app.now()).await
     })
     .await;
     saved_or_again(
@@ -422,7 +433,7 @@ pub async fn add_site(
         .write(async |tx| {
             programmes::add_site(
                 tx,
-                &user.principal.actor(),
+                &user.principal.viewer(),
                 &id,
                 &f.site_name,
                 kind,
@@ -448,7 +459,7 @@ pub async fn set_site_active(
     let active = f.value()?;
     app.db
         .write(async |tx| {
-            programmes::set_site_active(tx, &user.principal.actor(), &id, &site, active, app.now())
+            programmes::set_site_active(tx, &user.principal.viewer(), &id, &site, active, app.now())
                 .await
         })
         .await?;
@@ -462,7 +473,7 @@ pub async fn set_figures(
     axum::Form(input): axum::Form<FiguresInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, f| {
-        programmes::set_figures(tx, &user.principal.actor(), &id, &f, app.now()).await
+        programmes::set_figures(tx, &user.principal.viewer(), &id, &f, app.now()).await
     })
     .await;
     saved_or_again(
@@ -490,7 +501,7 @@ pub async fn link_measure(
         .write(async |tx| {
             programmes::link_measure(
                 tx,
-                &user.principal.actor(),
+                &user.principal.viewer(),
                 &id,
                 f.measure_id.trim(),
                 app.now(),
@@ -512,7 +523,7 @@ pub async fn unlink_measure(
 ) -> Result<Response, AppError> {
     app.db
         .write(async |tx| {
-            programmes::unlink_measure(tx, &user.principal.actor(), &id, &measure, app.now()).await
+            programmes::unlink_measure(tx, &user.principal.viewer(), &id, &measure, app.now()).await
         })
         .await?;
     Ok(Redirect::to(&format!("/programmes/{id}?ok=saved")).into_response())

@@ -4,6 +4,7 @@
 mod access;
 mod account;
 mod api;
+mod audit_walk;
 mod finder;
 mod funding;
 mod hardening;
