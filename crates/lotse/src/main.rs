@@ -12,8 +12,8 @@ use lotse_domain::user::validate_new_password;
 use lotse_domain::{FieldErrors, Role};
 use lotse_store::users::UserInput;
 use lotse_store::{
-    Actor, Db, StoreError, audit, copy, demo, now_ms, organisations, password, reference, sessions,
-    settings, users,
+    Actor, Db, StoreError, audit, copy, demo, now_ms, organisations, password, reference, settings,
+    users,
 };
 
 /// Lotse – integration management for Kreis Warendorf.
@@ -98,6 +98,26 @@ enum Command {
     /// Generate synthetic data into the configured database.
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Scheduled work (reminders, clean-ups): list it, or run a job now.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum JobsCommand {
+    /// The jobs, their schedule and their last run.
+    List,
+    /// Run one job now, whatever its schedule (kept in the run history like every run).
+    Run {
+        /// The job's name, as `lotse jobs list` shows it.
+        name: String,
+        /// Mail server for jobs that send mail, e.g. smtp://relay.kreis-warendorf.de:25.
+        #[arg(long, env = "LOTSE_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// Sender address of mail from Lotse.
+        #[arg(long, env = "LOTSE_MAIL_FROM", default_value = "lotse@localhost")]
+        mail_from: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -434,6 +454,7 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Jobs(command) => jobs(&url, command).await,
         Command::Audit(AuditCommand::Verify) => {
             let db = Db::open(&url).await?;
             let changes = audit::verify(&db).await?;
@@ -491,61 +512,7 @@ async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
         ),
         None => None,
     };
-    // Providers of offers not verified for 12 months are reminded (each organisation at most once
-    // a month), and the coordination of spending reports due within 30 days (each at most weekly);
-    // the store remembers who was reminded, so the hourly run does not repeat itself.
-    if let Some(mail) = mail.clone() {
-        let remind_db = db.clone();
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_secs(3600));
-            loop {
-                tick.tick().await;
-                // Several nodes on one PostgreSQL: one of them mails, the others skip this hour.
-                let lock =
-                    match lotse_store::jobs::try_lock(&remind_db, lotse_store::jobs::REMINDERS)
-                        .await
-                    {
-                        Ok(Some(lock)) => lock,
-                        Ok(None) => continue,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "reminder job lock not taken");
-                            continue;
-                        }
-                    };
-                let today = lotse_web::today();
-                match lotse_web::pages::offers::remind_overdue(&remind_db, &mail, &today, now_ms())
-                    .await
-                {
-                    Ok(o) if o.sent > 0 || !o.failed.is_empty() => {
-                        tracing::info!(
-                            sent = o.sent,
-                            failed = o.failed.len(),
-                            "offer verification reminders"
-                        );
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "offer verification reminders failed"),
-                }
-                match lotse_web::pages::funding::remind_deadlines(
-                    &remind_db,
-                    &mail,
-                    &today,
-                    now_ms(),
-                )
-                .await
-                {
-                    Ok((sent, named)) if named > 0 => {
-                        tracing::info!(sent, deadlines = named, "spending report reminders");
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "spending report reminders failed"),
-                }
-                if let Err(e) = lock.release().await {
-                    tracing::warn!(error = %e, "reminder job lock not released");
-                }
-            }
-        });
-    }
+    let mail_for_jobs = mail.clone();
     let state = lotse_web::AppState::new(
         db.clone(),
         lotse_web::WebConfig {
@@ -558,17 +525,8 @@ async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
     state.finder.warm(&db).await?;
     let app = lotse_web::app(state);
 
-    // Expired sessions are removed in the background; lookups ignore them anyway.
-    let purge_db = db.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = sessions::purge_expired(&purge_db, now_ms()).await {
-                tracing::warn!(error = %e, "session purge failed");
-            }
-        }
-    });
+    // Reminders, clean-ups: the scheduled work (lotse_web::jobs), once per interval in a cluster.
+    lotse_web::jobs::spawn_scheduler(db.clone(), mail_for_jobs, lotse_web::Clock::default());
 
     let limits = server_limits(args);
     let listener = tokio::net::TcpListener::bind(args.listen)
@@ -1118,4 +1076,73 @@ async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitCode, StoreE
         median(pdf)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+async fn jobs(url: &str, command: &JobsCommand) -> Result<ExitCode, StoreError> {
+    let db = Db::open(url).await?;
+    match command {
+        JobsCommand::List => {
+            for job in lotse_web::jobs::ALL {
+                let last = lotse_store::jobs::runs(&db, Some(job.name), 1).await?.pop();
+                let last = last.map_or("never run".to_owned(), |r| {
+                    format!(
+                        "last run {} ({}): {}",
+                        r.started_at,
+                        r.outcome.as_deref().unwrap_or("running"),
+                        r.summary
+                    )
+                });
+                println!(
+                    "{:<20} every {:>5} s  {}\n{:<20} {last}",
+                    job.name,
+                    job.every.as_secs(),
+                    job.label,
+                    ""
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        JobsCommand::Run {
+            name,
+            smtp_url,
+            mail_from,
+        } => {
+            let Some(job) = lotse_web::jobs::find(name) else {
+                let names: Vec<&str> = lotse_web::jobs::ALL.iter().map(|j| j.name).collect();
+                eprintln!("unknown job '{name}'; known: {}", names.join(", "));
+                return Ok(ExitCode::FAILURE);
+            };
+            let mail = match smtp_url {
+                Some(url) => Some(
+                    lotse_web::mail::MailConfig::from_url(url, mail_from)
+                        .map_err(StoreError::Config)?,
+                ),
+                None => None,
+            };
+            let now = now_ms();
+            let ctx = lotse_web::jobs::Context {
+                db: &db,
+                mail: mail.as_ref(),
+                now,
+                today: lotse_web::today(),
+            };
+            let outcome =
+                lotse_web::jobs::run(job, &ctx, lotse_store::jobs::Trigger::Command, None).await?;
+            db.close().await;
+            match outcome {
+                None => {
+                    eprintln!("{name} is running on another node right now");
+                    Ok(ExitCode::FAILURE)
+                }
+                Some(report) => {
+                    println!("{}", report.summary);
+                    Ok(if report.ok {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    })
+                }
+            }
+        }
+    }
 }

@@ -108,10 +108,11 @@ pub enum Entity {
     FundingProgramme,
     Grant,
     ReportingDeadline,
+    Job,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 24] = [
+    pub const ALL: [Entity; 25] = [
         Entity::User,
         Entity::Session,
         Entity::ApiToken,
@@ -136,6 +137,7 @@ impl Entity {
         Entity::FundingProgramme,
         Entity::Grant,
         Entity::ReportingDeadline,
+        Entity::Job,
     ];
 
     pub fn key(self) -> &'static str {
@@ -164,6 +166,7 @@ impl Entity {
             Entity::FundingProgramme => "funding_programme",
             Entity::Grant => "grant",
             Entity::ReportingDeadline => "reporting_deadline",
+            Entity::Job => "job",
         }
     }
 
@@ -216,10 +219,11 @@ pub enum Action {
     Expense,
     AddDeadline,
     SubmitReport,
+    Run,
 }
 
 impl Action {
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 42] = [
         Action::Create,
         Action::Update,
         Action::Import,
@@ -261,6 +265,7 @@ impl Action {
         Action::Expense,
         Action::AddDeadline,
         Action::SubmitReport,
+        Action::Run,
     ];
 
     pub fn key(self) -> &'static str {
@@ -306,6 +311,7 @@ impl Action {
             Action::Expense => "expense",
             Action::AddDeadline => "add_deadline",
             Action::SubmitReport => "submit_report",
+            Action::Run => "run",
         }
     }
 

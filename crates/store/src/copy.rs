@@ -616,6 +616,20 @@ pub const TABLES: &[Table] = &[
         order_by: "id",
         columns: &[("id", Int), ("batch", Int), ("seq", Int), ("hash", Text)],
     },
+    Table {
+        name: "job_runs",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("job", Text),
+            ("trigger", Text),
+            ("started_by", NullableText),
+            ("started_at", Int),
+            ("finished_at", NullableInt),
+            ("outcome", NullableText),
+            ("summary", Text),
+        ],
+    },
 ];
 
 /// The chain heads: one row each, created by the migration, overwritten rather than inserted.

@@ -84,6 +84,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_sort_keys.sql"),
         postgres: include_str!("../migrations/postgres/0012_sort_keys.sql"),
     },
+    Migration {
+        version: 13,
+        name: "job_runs",
+        sqlite: include_str!("../migrations/sqlite/0013_job_runs.sql"),
+        postgres: include_str!("../migrations/postgres/0013_job_runs.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

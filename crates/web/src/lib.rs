@@ -17,6 +17,7 @@ pub mod finder;
 pub mod guard;
 mod hsds_api;
 mod i18n;
+pub mod jobs;
 pub mod mail;
 mod null_bytes;
 mod openapi;

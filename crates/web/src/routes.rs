@@ -888,6 +888,18 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::GET,
+            "/admin/jobs",
+            Access::Permission(ManageSettings),
+            get(pages::jobs::list),
+        ),
+        r(
+            M::POST,
+            "/admin/jobs/{job}/run",
+            Access::Permission(ManageSettings),
+            post(pages::jobs::run),
+        ),
+        r(
+            M::GET,
             "/admin/settings",
             Access::Permission(ManageSettings),
             get(pages::settings::show),
@@ -957,7 +969,7 @@ pub fn route_specs() -> Vec<RouteSpec> {
 }
 
 /// Path parameters that are not record ids.
-const NOT_IDS: [&str; 2] = ["locale", "file"];
+const NOT_IDS: [&str; 3] = ["locale", "file", "job"];
 
 /// Every record has a UUID; a path parameter that is not one cannot name a record, and is
 /// answered 404 before a handler sees it. Handlers put ids into queries and into the `Location`

@@ -56,6 +56,11 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         "/admin/settings",
         Some(Permission::ManageSettings),
     ),
+    (
+        "Hintergrundaufgaben",
+        "/admin/jobs",
+        Some(Permission::ManageSettings),
+    ),
     ("Mein Konto", "/account", None),
 ];
 
@@ -96,6 +101,7 @@ impl Layout {
 fn notice_text(key: &str) -> Option<&'static str> {
     Some(match key {
         "saved" => "Gespeichert.",
+        "job_run" => "Die Aufgabe wurde ausgeführt; das Ergebnis steht im Verlauf.",
         "created" => "Angelegt.",
         "deactivated" => "Deaktiviert.",
         "reactivated" => "Wieder aktiviert.",

@@ -873,3 +873,39 @@ fn hsds_export_is_valid_hsds_and_imports_into_another_deployment() {
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("1 Angebote angelegt"), "{}", text(&out));
 }
+
+#[tokio::test]
+async fn scheduled_work_runs_from_the_command_line_and_is_kept_in_the_history() {
+    let dir = lotse_store::testing::temp_dir();
+    let url = sqlite_url(&dir, "jobs.db");
+    let list = run(&["--database-url", &url, "jobs", "list"]);
+    assert!(list.status.success(), "{}", text(&list));
+    for name in ["offer-reminders", "deadline-reminders", "session-purge"] {
+        assert!(text(&list).contains(name), "{}", text(&list));
+    }
+    let purge = run(&["--database-url", &url, "jobs", "run", "session-purge"]);
+    assert!(purge.status.success(), "{}", text(&purge));
+    assert!(text(&purge).contains("abgelaufene Sitzungen entfernt"));
+    // A job that mails cannot do its work without a mail server: it says so and fails.
+    let reminders = run(&["--database-url", &url, "jobs", "run", "offer-reminders"]);
+    assert!(!reminders.status.success());
+    assert!(
+        text(&reminders).contains("kein Mailserver"),
+        "{}",
+        text(&reminders)
+    );
+    let unknown = run(&["--database-url", &url, "jobs", "run", "gibt-es-nicht"]);
+    assert!(!unknown.status.success());
+    assert!(text(&unknown).contains("unknown job"));
+    let db = Db::open(&url).await.unwrap();
+    let runs = lotse_store::jobs::runs(&db, None, 10).await.unwrap();
+    let jobs: Vec<(&str, &str)> = runs
+        .iter()
+        .map(|r| (r.job.as_str(), r.trigger.as_str()))
+        .collect();
+    assert_eq!(
+        jobs,
+        [("offer-reminders", "command"), ("session-purge", "command")]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

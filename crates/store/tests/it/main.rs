@@ -6,6 +6,7 @@ mod audit;
 mod bodies;
 mod copy;
 mod funding;
+mod jobs;
 mod measures;
 mod offer_exchange;
 mod offers;

@@ -139,8 +139,11 @@ both_backends!(
     only_one_node_runs_a_locked_job_at_a_time,
     |db: lotse_store::Db| async move {
         use lotse_store::jobs;
-        let first = jobs::try_lock(&db, jobs::REMINDERS).await.unwrap().unwrap();
-        let second = jobs::try_lock(&db, jobs::REMINDERS).await.unwrap();
+        let first = jobs::try_lock(&db, "offer-reminders")
+            .await
+            .unwrap()
+            .unwrap();
+        let second = jobs::try_lock(&db, "offer-reminders").await.unwrap();
         match db.backend() {
             // One node per SQLite file: nothing to coordinate.
             lotse_store::Backend::Sqlite => assert!(second.is_some()),
@@ -150,7 +153,7 @@ both_backends!(
             s.release().await.unwrap();
         }
         first.release().await.unwrap();
-        let again = jobs::try_lock(&db, jobs::REMINDERS).await.unwrap();
+        let again = jobs::try_lock(&db, "offer-reminders").await.unwrap();
         assert!(again.is_some(), "free after release");
         again.unwrap().release().await.unwrap();
     }

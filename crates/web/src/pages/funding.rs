@@ -3,9 +3,7 @@
 
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use lotse_domain::FieldErrors;
 use lotse_domain::funding::{
     BudgetInput, DeadlineInput, FundingProgrammeInput, GrantInput, Movement, MovementInput,
     format_euro,
@@ -18,7 +16,7 @@ use super::{render, render_invalid, saved_or_again, write_validated};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
-use crate::view::{FormErrors, Layout, NoticeQuery, date_de};
+use crate::view::{FormErrors, Layout, NoticeQuery};
 
 type Options = Vec<(String, String)>;
 
@@ -545,105 +543,19 @@ pub async fn export(State(app): State<AppState>, user: CurrentUser) -> Result<Re
     super::xlsx_download(bytes, &format!("foerderung-{}.xlsx", app.today()))
 }
 
-/// How far ahead a spending report is announced.
-pub const DEADLINE_NOTICE_DAYS: i64 = 30;
-
-/// Mails the coordination about spending reports due within 30 days or overdue, at most once a
-/// week per deadline (button on the funding page and the hourly job of `lotse serve`). Returns
-/// (mails sent, deadlines named); deadlines are marked only when a mail went out.
-pub async fn remind_deadlines(
-    db: &lotse_store::Db,
-    mail: &crate::mail::MailConfig,
-    today: &str,
-    now: i64,
-) -> Result<(usize, usize), StoreError> {
-    let until = crate::view::days_after(today, DEADLINE_NOTICE_DAYS);
-    let due = funding::due_deadlines(db, &until, now).await?;
-    if due.is_empty() {
-        return Ok((0, 0));
-    }
-    let lines: Vec<String> = due
-        .iter()
-        .map(|d| {
-            let state = if d.due_on.as_str() < today {
-                "überfällig seit"
-            } else {
-                "fällig am"
-            };
-            format!(
-                "- {}: {} ({}{}) – {state} {}",
-                d.funding_programme,
-                d.title,
-                d.purpose,
-                d.recipient
-                    .as_deref()
-                    .map(|r| format!(", {r}"))
-                    .unwrap_or_default(),
-                date_de(&d.due_on)
-            )
-        })
-        .collect();
-    let body = format!(
-        "Guten Tag,\n\ndiese Verwendungsnachweise sind in den nächsten {DEADLINE_NOTICE_DAYS} Tagen fällig oder überfällig:\n\n{}\n\nIn Lotse unter „Förderung“ lässt sich jeder Nachweis als eingereicht markieren.\n\nLotse\n",
-        lines.join("\n")
-    );
-    let recipients: Vec<(String, String)> = lotse_store::users::list(db)
-        .await?
-        .into_iter()
-        .filter(|u| {
-            u.active
-                && !u.email.is_empty()
-                && lotse_domain::policy::any_allows(
-                    &u.roles,
-                    lotse_domain::Permission::ManageFunding,
-                )
-        })
-        .map(|u| (u.display_name, u.email))
-        .collect();
-    let mut sent = 0;
-    for (name, email) in &recipients {
-        match crate::mail::send(
-            mail,
-            email,
-            "Lotse: Verwendungsnachweise fällig",
-            body.clone(),
-        )
-        .await
-        {
-            Ok(()) => sent += 1,
-            Err(e) => tracing::warn!(error = %e, recipient = %name, "deadline reminder not sent"),
-        }
-    }
-    if sent > 0 {
-        let ids: Vec<String> = due.iter().map(|d| d.id.clone()).collect();
-        let actor = lotse_store::Actor::system("deadline-reminders");
-        db.write(async |tx| funding::mark_deadlines_reminded(tx, &actor, &ids, now).await)
-            .await?;
-    }
-    Ok((sent, due.len()))
-}
-
 pub async fn remind(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
 ) -> Result<Response, AppError> {
-    let Some(mail) = app.config.mail.clone() else {
-        return Err(AppError::Status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL).".into(),
-        ));
-    };
-    let (sent, named) = remind_deadlines(&app.db, &mail, &app.today(), app.now()).await?;
-    if named > 0 && sent == 0 {
-        let mut e = FieldErrors::new();
-        e.add("mail", "Keine Erinnerung zugestellt: kein Konto der Koordination mit E-Mail-Adresse erreichbar.");
+    let report = crate::jobs::run_by_hand(&app, "deadline-reminders", &user).await?;
+    if !report.ok {
         return render_invalid(&ListPage {
             layout: Layout::new(&app, &user, "Förderung", uri.path()),
             programmes: funding::for_viewer(&app.db, &user.principal.viewer())
                 .list()
                 .await?,
-            error: e.get("mail").map(str::to_owned),
+            error: Some(report.summary),
         });
     }
     Ok(Redirect::to("/funding?ok=reminded").into_response())

@@ -9,6 +9,7 @@ pub mod finder;
 pub mod funding;
 pub mod health;
 pub mod issues;
+pub mod jobs;
 pub mod login;
 pub mod measure_import;
 pub mod measures;

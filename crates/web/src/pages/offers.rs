@@ -1062,94 +1062,16 @@ pub async fn return_change(
 // ---------------------------------------------------------------------------------------------
 // Verification reminders
 
-/// What a reminder run did.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct ReminderOutcome {
-    pub sent: usize,
-    /// Accounts whose mail could not be delivered.
-    pub failed: Vec<String>,
-    /// Organisations with overdue offers but no account with an e-mail address to remind.
-    pub unreachable: Vec<String>,
-}
-
-/// Reminds providers of offers not verified for 12 months: one mail per account that may keep
-/// the organisation's offers, listing them. Offers are marked reminded only once a mail went out,
-/// so a mail server outage does not swallow a reminder for a month. Used by the button on the
-/// offer list and by the hourly job of `lotse serve`.
-pub async fn remind_overdue(
-    db: &lotse_store::Db,
-    mail: &crate::mail::MailConfig,
-    today: &str,
-    now: i64,
-) -> Result<ReminderOutcome, StoreError> {
-    let mut outcome = ReminderOutcome::default();
-    for due in offers::due_for_reminder(db, today, now).await? {
-        if due.recipients.is_empty() {
-            outcome.unreachable.push(due.organisation.clone());
-            continue;
-        }
-        let items: Vec<String> = due
-            .offers
-            .iter()
-            .map(|(_, title, verified)| match verified {
-                Some(v) => format!("- {title} (zuletzt bestätigt am {})", date_de(v)),
-                None => format!("- {title} (noch nie bestätigt)"),
-            })
-            .collect();
-        let body = format!(
-            "Guten Tag,\n\ndiese Angebote von „{}“ im Angebotsverzeichnis des Kreises Warendorf wurden seit mehr als 12 Monaten nicht bestätigt:\n\n{}\n\nBitte melden Sie sich bei Lotse an, öffnen Sie „Angebote“ und bestätigen Sie jedes Angebot mit „Angaben geprüft – noch aktuell“ oder ändern Sie es. Nicht mehr bestehende Angebote ziehen Sie bitte zurück.\n\nMit freundlichen Grüßen\nKommunales Integrationszentrum Kreis Warendorf\n",
-            due.organisation,
-            items.join("\n")
-        );
-        let mut delivered = false;
-        for (name, email) in &due.recipients {
-            match crate::mail::send(mail, email, "Lotse: Bitte Angebote prüfen", body.clone()).await
-            {
-                Ok(()) => {
-                    outcome.sent += 1;
-                    delivered = true;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, recipient = %name, "offer reminder not sent");
-                    outcome.failed.push(name.clone());
-                }
-            }
-        }
-        if delivered {
-            let ids: Vec<String> = due.offers.iter().map(|(id, _, _)| id.clone()).collect();
-            let actor = lotse_store::Actor::system("offer-reminders");
-            db.write(async |tx| offers::mark_reminded(tx, &actor, &ids, now).await)
-                .await?;
-        }
-    }
-    Ok(outcome)
-}
-
-pub async fn remind(State(app): State<AppState>, _user: CurrentUser) -> Result<Response, AppError> {
-    let Some(mail) = app.config.mail.clone() else {
+/// The button on the offer list: runs the reminder job now (kept in the run history).
+pub async fn remind(State(app): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    let report = crate::jobs::run_by_hand(&app, "offer-reminders", &user).await?;
+    if !report.ok {
         return Err(AppError::Status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL).".into(),
+            report.summary,
         ));
-    };
-    let outcome = remind_overdue(&app.db, &mail, &app.today(), app.now()).await?;
-    if !outcome.failed.is_empty() || !outcome.unreachable.is_empty() {
-        let mut message = format!("{} Erinnerungen verschickt.", outcome.sent);
-        if !outcome.failed.is_empty() {
-            message.push_str(&format!(
-                " Nicht zugestellt an: {}.",
-                outcome.failed.join(", ")
-            ));
-        }
-        if !outcome.unreachable.is_empty() {
-            message.push_str(&format!(
-                " Ohne Konto mit E-Mail-Adresse: {}.",
-                outcome.unreachable.join(", ")
-            ));
-        }
-        return Err(AppError::Status(StatusCode::UNPROCESSABLE_ENTITY, message));
     }
-    Ok(Redirect::to(&format!("/offers?ok=reminded&sent={}", outcome.sent)).into_response())
+    Ok(Redirect::to(&format!("/offers?ok=reminded&sent={}", report.count)).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -163,3 +163,34 @@ web_test!(admins_cannot_lock_themselves_out, |app| {
         StatusCode::NOT_FOUND
     );
 });
+
+web_test!(administrators_see_and_start_the_scheduled_work, |app| {
+    let admin = app.login("admin").await;
+    let page = app.get("/admin/jobs", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for name in ["offer-reminders", "deadline-reminders", "session-purge"] {
+        assert!(page.body.contains(name), "{name}");
+    }
+    assert!(page.body.contains("Noch keine Ausführung."));
+    // No mail server on this node: the reminders rest, the clean-up runs.
+    assert!(page.body.contains("ruht (kein Mailserver eingerichtet)"));
+    let run = app
+        .post_form("/admin/jobs/session-purge/run", &[], Some(&admin))
+        .await;
+    assert_eq!(run.location(), "/admin/jobs?ok=job_run", "{}", run.body);
+    let page = app.get("/admin/jobs", Some(&admin)).await;
+    assert!(page.body.contains("von Hand (admin)"), "{}", page.body);
+    assert!(page.body.contains("abgelaufene Sitzungen entfernt"));
+    // A job nobody knows is not found; the page is the administrators' alone.
+    assert_eq!(
+        app.post_form("/admin/jobs/gibt-es-nicht/run", &[], Some(&admin))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let coordination = app.login("koordination").await;
+    assert_eq!(
+        app.get("/admin/jobs", Some(&coordination)).await.status,
+        StatusCode::FORBIDDEN
+    );
+});
