@@ -17,6 +17,7 @@ pub mod organisation;
 pub mod policy;
 pub mod programme;
 pub mod role;
+pub mod statistics;
 pub mod structural_issue;
 pub mod totp;
 pub mod town;

@@ -176,62 +176,6 @@ impl FiguresInput {
     }
 }
 
-/// A count of people as it may be shown outside case work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shown {
-    Count(i64),
-    /// 1 to 4 people: shown as "<5".
-    Small,
-    /// Hidden so that a small count cannot be worked out from the others: shown as "x".
-    Hidden,
-}
-
-impl fmt::Display for Shown {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Shown::Count(n) => write!(f, "{n}"),
-            Shown::Small => f.write_str("<5"),
-            Shown::Hidden => f.write_str("x"),
-        }
-    }
-}
-
-fn one(n: i64) -> Shown {
-    if (1..5).contains(&n) {
-        Shown::Small
-    } else {
-        Shown::Count(n)
-    }
-}
-
-/// The statistics rule for a column of counts of people and its total: cells of 1 to 4 are
-/// shown as "<5"; if any is, the smallest other non-zero cell is hidden too ("x"), so the total
-/// cannot give the small ones away; where no such cell exists, the total is hidden instead.
-/// Zeros reveal no one and stay visible.
-pub fn suppress_small(cells: &[i64]) -> (Vec<Shown>, Shown) {
-    let mut shown: Vec<Shown> = cells.iter().map(|&n| one(n)).collect();
-    let total: i64 = cells.iter().sum();
-    let any_small = shown.contains(&Shown::Small);
-    let mut total_shown = one(total);
-    if any_small {
-        let secondary = shown
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| match c {
-                Shown::Count(n) if *n > 0 => Some((i, *n)),
-                _ => None,
-            })
-            .min_by_key(|(_, n)| *n)
-            .map(|(i, _)| i);
-        match secondary {
-            Some(i) => shown[i] = Shown::Hidden,
-            None if total_shown != Shown::Small => total_shown = Shown::Hidden,
-            None => {}
-        }
-    }
-    (shown, total_shown)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,33 +190,6 @@ mod tests {
         for bad in ["2025/27", "26/27", "2026-3", "Sommer", "", "1999"] {
             assert_eq!(parse_period(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn small_counts_are_hidden_and_cannot_be_worked_out_from_the_total() {
-        use Shown::{Count, Hidden, Small};
-        assert_eq!(
-            suppress_small(&[12, 3, 0, 20]),
-            (vec![Hidden, Small, Count(0), Count(20)], Count(35)),
-            "3 shows as <5, and 12 is hidden, or 35 - 12 - 20 = 3"
-        );
-        assert_eq!(
-            suppress_small(&[1, 1, 20]),
-            (vec![Small, Small, Hidden], Count(22)),
-            "two small cells: still one more hidden, or 22 - 20 = 1 + 1"
-        );
-        assert_eq!(
-            suppress_small(&[4, 4]),
-            (vec![Small, Small], Hidden),
-            "nothing else to hide: the total goes (8 = 4 + 4)"
-        );
-        assert_eq!(suppress_small(&[3]), (vec![Small], Small));
-        assert_eq!(
-            suppress_small(&[5, 0, 9]),
-            (vec![Count(5), Count(0), Count(9)], Count(14))
-        );
-        assert_eq!(Small.to_string(), "<5");
-        assert_eq!(Hidden.to_string(), "x");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use lotse_domain::programme::{FiguresInput, ProgrammeInput, SiteKind, suppress_small};
+use lotse_domain::programme::{FiguresInput, ProgrammeInput, SiteKind};
+use lotse_domain::statistics::suppress_column;
 use lotse_domain::{FieldErrors, Permission, policy::any_allows};
 use lotse_store::programmes::{self, Programme, ProgrammeSummary};
 use lotse_store::scoped::Scoped;
@@ -68,7 +69,7 @@ fn period_tables(p: &Programme) -> Vec<PeriodTable> {
                 .iter()
                 .filter(|f| f.period == period && f.site_id.is_some())
                 .collect();
-            let (shown, total) = suppress_small(
+            let (shown, total) = suppress_column(
                 &sites
                     .iter()
                     .map(|f| f.participant_count)
@@ -81,7 +82,7 @@ fn period_tables(p: &Programme) -> Vec<PeriodTable> {
                 .map(|f| {
                     (
                         f.group_count,
-                        suppress_small(&[f.participant_count]).1.to_string(),
+                        suppress_column(&[f.participant_count]).1.to_string(),
                     )
                 });
             PeriodTable {
