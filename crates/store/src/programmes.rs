@@ -566,6 +566,9 @@ pub async fn unlink_measure(
             )
             .with(json!({ "measure": measure_id })),
         );
+    } else {
+        // Not linked (any more): nothing to undo, as twice pressing the button should be.
+        tx.nothing_changed();
     }
     Ok(())
 }
