@@ -1,5 +1,7 @@
 //! `lotse`: web server, command-line tools and background jobs in one binary.
 
+mod bench;
+
 use std::io::{IsTerminal, Read};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -145,6 +147,19 @@ enum BenchCommand {
         /// Timed repetitions; the median is reported.
         #[arg(long, default_value_t = 7)]
         runs: usize,
+    },
+    /// Reads of protected records (accounts) by concurrent readers, with and without the access
+    /// log (a temporary SQLite database unless --database-url points elsewhere).
+    Reads {
+        /// Number of accounts to read.
+        #[arg(long, default_value_t = 10_000)]
+        accounts: usize,
+        /// Concurrent readers.
+        #[arg(long, default_value_t = 64)]
+        readers: usize,
+        /// Seconds per measurement (four measurements: unlogged, logged, twice).
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
     },
 }
 
@@ -438,6 +453,23 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
             };
             let db = open(&url).await?;
             bench_report(&db, *measures, (*runs).max(1)).await
+        }
+        Command::Bench(BenchCommand::Reads {
+            accounts,
+            readers,
+            seconds,
+        }) => {
+            let url = if cli.database_url.is_some() {
+                url.clone()
+            } else {
+                let dir =
+                    std::env::temp_dir().join(format!("lotse-bench-{}", lotse_store::new_id()));
+                format!("sqlite://{}", dir.join("bench.db").display())
+            };
+            let db = open(&url).await?;
+            bench::reads(&db, *accounts, (*readers).max(1), (*seconds).max(1)).await?;
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Demo(DemoCommand::Offers { count, seed }) => {
             let db = open(&url).await?;
