@@ -517,6 +517,9 @@ pub struct AuditFilter {
     pub from: Option<i64>,
     /// Exclusive upper bound, epoch ms.
     pub until: Option<i64>,
+    /// Only entries older than this sequence number: the next page of a list read newest first
+    /// (keyset paging: any page costs what the first does).
+    pub before_seq: Option<i64>,
 }
 
 /// The newest entries first, `limit` per page.
@@ -551,6 +554,9 @@ pub async fn search(
     }
     if let Some(u) = filter.until {
         push(&mut sql, " AND at < ?", Value::Int(u));
+    }
+    if let Some(b) = filter.before_seq {
+        push(&mut sql, " AND seq < ?", Value::Int(b));
     }
     push(&mut sql, " ORDER BY seq DESC LIMIT ?", Value::Int(limit));
     push(&mut sql, " OFFSET ?", Value::Int(offset));

@@ -28,8 +28,9 @@ pub struct Filter {
     from: String,
     #[serde(default)]
     until: String,
+    /// Older than this entry (the "Ältere" link); empty: the newest.
     #[serde(default)]
-    page: i64,
+    before: String,
     verify: Option<String>,
 }
 
@@ -192,13 +193,14 @@ pub async fn list(
         record_id: non_empty(&filter.record_id),
         from,
         until,
+        // A number nobody wrote (hand-edited link) starts at the newest.
+        before_seq: filter.before.trim().parse::<i64>().ok(),
     };
-    // Bounded so that page arithmetic cannot overflow whatever the query string says.
-    let page = filter.page.clamp(0, 1_000_000);
     // One extra row tells whether there is an older page.
-    let mut found = audit::search(&app.db, &query, PAGE + 1, page * PAGE).await?;
+    let mut found = audit::search(&app.db, &query, PAGE + 1, 0).await?;
     let has_older = found.len() as i64 > PAGE;
     found.truncate(PAGE as usize);
+    let oldest_shown = found.last().map(|e| e.seq);
     let entries = found
         .into_iter()
         .map(|e| Row {
@@ -211,9 +213,10 @@ pub async fn list(
             changes: change_lines(&e.changes),
         })
         .collect();
-    let link = |p: i64| {
+    let link = |before: Option<i64>| {
+        let before = before.map(|b| b.to_string()).unwrap_or_default();
         format!(
-            "/admin/audit?entity={}&action={}&actor={}&record_id={}&from={}&until={}&page={p}",
+            "/admin/audit?entity={}&action={}&actor={}&record_id={}&from={}&until={}&before={before}",
             url_encode(&filter.entity),
             url_encode(&filter.action),
             url_encode(&filter.actor),
@@ -267,8 +270,8 @@ pub async fn list(
         .collect();
     render(&AuditPage {
         layout: Layout::new(&app, &user, "Protokoll", uri.path()),
-        newer: (page > 0).then(|| link(page - 1)),
-        older: has_older.then(|| link(page + 1)),
+        newer: query.before_seq.is_some().then(|| link(None)),
+        older: has_older.then(|| link(oldest_shown)),
         filter,
         filter_error,
         entities,
