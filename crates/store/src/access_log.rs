@@ -305,6 +305,41 @@ pub async fn reads_of(
     })?)
 }
 
+/// Reads newest first, `limit` of them: by whom (username) and of which record, if given, and
+/// older than `before_seq` (keyset paging).
+pub async fn search(
+    db: &Db,
+    actor_name: Option<&str>,
+    record_id: Option<&str>,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AccessEntry>> {
+    let mut q = crate::paging::Query::default();
+    if let Some(a) = actor_name {
+        let p = q.bind(crate::db::Value::Text(a.to_owned()));
+        q.and(format!("actor_name = {p}"));
+    }
+    if let Some(r) = record_id {
+        let p = q.bind(crate::db::Value::Text(r.to_owned()));
+        q.and(format!("record_id = {p}"));
+    }
+    if let Some(b) = before_seq {
+        let p = q.bind(crate::db::Value::Int(b));
+        q.and(format!("seq < {p}"));
+    }
+    let limit = q.bind(crate::db::Value::Int(limit));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT seq, batch, at, actor_id, actor_name, entity, record_id FROM access_log{} \
+         ORDER BY seq DESC LIMIT {limit}",
+        q.where_clause()
+    ));
+    Ok(read!(db, |c| {
+        crate::db::bind_values!(sqlx::query_as(sql), &q.values)
+            .fetch_all(c)
+            .await
+    })?)
+}
+
 /// The outcome of checking the batch chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {

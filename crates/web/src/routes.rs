@@ -882,6 +882,12 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::GET,
+            "/admin/reads",
+            Access::Permission(ViewAuditLog),
+            get(pages::reads::list),
+        ),
+        r(
+            M::GET,
             "/admin/audit",
             Access::Permission(ViewAuditLog),
             get(pages::audit::list),

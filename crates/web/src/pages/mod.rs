@@ -16,6 +16,7 @@ pub mod measures;
 pub mod offers;
 pub mod organisations;
 pub mod programmes;
+pub mod reads;
 pub mod report;
 pub mod rounds;
 pub mod settings;

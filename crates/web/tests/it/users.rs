@@ -229,3 +229,27 @@ web_test!(the_audit_log_pages_back_by_sequence_number, |app| {
     let odd = app.get("/admin/audit?before=kaputt", Some(&admin)).await;
     assert_eq!(odd.status, StatusCode::OK);
 });
+
+web_test!(administrators_see_who_read_whose_account, |app| {
+    let admin = app.login("admin").await;
+    let anna = users::get_by_username(&app.db, "partner").await.unwrap();
+    let page = app
+        .get(&format!("/admin/users/{}", anna.id), Some(&admin))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    app.db.access_log().flush().await;
+    let reads = app
+        .get(&format!("/admin/reads?record_id={}", anna.id), Some(&admin))
+        .await;
+    assert_eq!(reads.status, StatusCode::OK);
+    assert!(reads.body.contains("Benutzerkonto"), "{}", reads.body);
+    assert!(reads.body.contains(&anna.id));
+    let none = app.get("/admin/reads?actor=niemand", Some(&admin)).await;
+    assert!(none.body.contains("Keine Lesezugriffe gefunden."));
+    // Only those who may see the audit log see who read what.
+    let coordination = app.login("koordination").await;
+    assert_eq!(
+        app.get("/admin/reads", Some(&coordination)).await.status,
+        StatusCode::FORBIDDEN
+    );
+});
