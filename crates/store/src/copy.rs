@@ -68,6 +68,8 @@ pub const TABLES: &[Table] = &[
             ("created_at", Int),
             ("updated_at", Int),
             ("trusted_publisher", Bool),
+            ("list_key", Text),
+            ("search_text", Text),
         ],
     },
     Table {

@@ -1,7 +1,7 @@
 //! Organisations: providers, authorities, schools and the district's own offices.
 
 use lotse_domain::Ags;
-use lotse_domain::collation::sort_key;
+use lotse_domain::collation::{fold, sort_key};
 use lotse_domain::organisation::{
     OrganisationDraft, OrganisationImportRow, OrganisationVocabulary, field_label,
 };
@@ -9,7 +9,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
-use crate::db::{Db, Tx, is_unique_violation, new_id, read, tx};
+use crate::db::{Db, Tx, Value, bind_values, is_unique_violation, new_id, read, tx};
+use crate::paging::{Count, Cursor, Keyset, Page, PageRequest, Query};
 use crate::{Result, StoreError, reference};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -36,7 +37,7 @@ pub struct Organisation {
 }
 
 const SELECT: &str = "SELECT o.id, o.name, o.kind, k.label AS kind_label, o.town_ags, t.name AS town_name, \
-    o.street, o.postcode, o.city, o.email, o.phone, o.website, o.active, o.fictitious, o.created_at, o.updated_at, o.trusted_publisher \
+    o.street, o.postcode, o.city, o.email, o.phone, o.website, o.active, o.fictitious, o.created_at, o.updated_at, o.trusted_publisher, o.list_key \
     FROM organisations o JOIN organisation_kinds k ON k.key = o.kind LEFT JOIN towns t ON t.ags = o.town_ags";
 
 /// Names are unique regardless of case and surrounding space, on both backends alike.
@@ -47,6 +48,93 @@ fn name_key(name: &str) -> String {
 /// Builds a statement from the fixed SELECT above; nothing user-supplied is ever interpolated.
 fn select(tail: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(format!("{SELECT} {tail}"))
+}
+
+/// What the directory can be narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct OrganisationFilter {
+    /// Words in name or city (case and umlauts ignored).
+    pub q: String,
+    pub kind: String,
+    /// AGS.
+    pub town: String,
+    pub include_inactive: bool,
+}
+
+impl OrganisationFilter {
+    fn conditions(&self, q: &mut Query) {
+        if !self.include_inactive {
+            q.and("o.active = TRUE");
+        }
+        if !self.kind.trim().is_empty() {
+            let p = q.bind(Value::Text(self.kind.trim().to_owned()));
+            q.and(format!("o.kind = {p}"));
+        }
+        if !self.town.trim().is_empty() {
+            let p = q.bind(Value::Text(self.town.trim().to_owned()));
+            q.and(format!("o.town_ags = {p}"));
+        }
+        for word in fold(&self.q).split_whitespace() {
+            let p = q.bind(Value::Text(format!(
+                "%{}%",
+                crate::measures::like_escape(word)
+            )));
+            q.and(format!("o.search_text LIKE {p} ESCAPE '\\'"));
+        }
+    }
+}
+
+/// One page of the directory, by name (keyset paging over the German sort key).
+pub async fn page(
+    db: &Db,
+    filter: &OrganisationFilter,
+    request: &PageRequest,
+) -> Result<Page<Organisation>> {
+    let mut q = Query::default();
+    filter.conditions(&mut q);
+    let keyset = Keyset {
+        key_column: "o.list_key",
+        id_column: "o.id",
+    };
+    if let Some(after) = keyset.after(request, &mut |v| q.bind(v)) {
+        q.and(after);
+    }
+    let tail = keyset.order_and_limit(request, &mut |v| q.bind(v));
+    let sql = sqlx::AssertSqlSafe(format!("{SELECT}{}{tail}", q.where_clause()));
+    let rows: Vec<Keyed> = read!(db, |c| {
+        bind_values!(sqlx::query_as(sql), &q.values)
+            .fetch_all(c)
+            .await
+    })?;
+    let page = Page::from_rows(rows, request, |k: &Keyed| Cursor {
+        key: k.list_key.clone(),
+        id: k.organisation.id.clone(),
+    });
+    Ok(page.map(|k| k.organisation))
+}
+
+#[derive(sqlx::FromRow)]
+struct Keyed {
+    #[sqlx(flatten)]
+    organisation: Organisation,
+    list_key: String,
+}
+
+/// How many organisations the directory has under `filter` (counted up to a bound).
+pub async fn count(db: &Db, filter: &OrganisationFilter) -> Result<Count> {
+    let mut q = Query::default();
+    filter.conditions(&mut q);
+    let limit = q.bind(Value::Int(Count::UP_TO + 1));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM (SELECT o.id FROM organisations o{} LIMIT {limit}) AS counted",
+        q.where_clause()
+    ));
+    let n: i64 = read!(db, |c| {
+        bind_values!(sqlx::query_scalar(sql), &q.values)
+            .fetch_one(c)
+            .await
+    })?;
+    Ok(Count::of(n))
 }
 
 pub async fn list(db: &Db, include_inactive: bool) -> Result<Vec<Organisation>> {
@@ -129,6 +217,7 @@ pub async fn create(
         Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&draft.name)),
         other => other?,
     };
+    crate::sort_keys::set_organisation_keys(tx, &id, &draft.name, &draft.city).await?;
     tx.record(
         Event::new(actor, now, Entity::Organisation, Action::Create, &id).with(json!({
             "name": draft.name, "kind": draft.kind, "town_ags": town, "street": draft.street,
@@ -173,6 +262,7 @@ pub async fn update(
         Err(e) if is_unique_violation(&e) => return Err(duplicate_name(&draft.name)),
         other => other?,
     };
+    crate::sort_keys::set_organisation_keys(tx, id, &draft.name, &draft.city).await?;
     let after = get_in(tx, id).await?;
     tx.record(Event::updated(
         actor,

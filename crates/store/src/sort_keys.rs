@@ -29,6 +29,26 @@ pub fn measure_search_text(code: &str, title: &str, description: &str, tags: &st
     fold(&format!("{code} {title} {description} {tags}"))
 }
 
+/// Sets an organisation's list key and search text from its name and city (in the transaction
+/// that wrote them).
+pub(crate) async fn set_organisation_keys(
+    tx: &mut crate::Tx,
+    id: &str,
+    name: &str,
+    city: &str,
+) -> Result<()> {
+    tx!(tx, |c| sqlx::query(
+        "UPDATE organisations SET list_key = $2, search_text = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(column_key(name))
+    .bind(fold(&format!("{name} {city}")))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Rows per transaction while filling.
 const BATCH: i64 = 1_000;
 
@@ -60,6 +80,24 @@ pub(crate) async fn fill(db: &Db) -> Result<()> {
             }
             set(db, update, rows).await?;
         }
+    }
+    loop {
+        let rows: Vec<(String, String, String)> = read!(db, |c| {
+            sqlx::query_as("SELECT id, name, city FROM organisations WHERE list_key = '' LIMIT $1")
+                .bind(BATCH)
+                .fetch_all(c)
+                .await
+        })?;
+        if rows.is_empty() {
+            break;
+        }
+        db.write_exempt(async |tx| {
+            for (id, name, city) in &rows {
+                set_organisation_keys(tx, id, name, city).await?;
+            }
+            Ok(())
+        })
+        .await?;
     }
     loop {
         let rows: Vec<(String, String, String, String, String, String)> = read!(db, |c| {

@@ -18,3 +18,8 @@ ALTER TABLE measures ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 ALTER TABLE measures ADD COLUMN tags_key TEXT NOT NULL DEFAULT '';
 CREATE INDEX measures_list_key ON measures (list_key, id);
 CREATE INDEX measures_concept_list_key ON measures (concept_id, list_key, id);
+
+-- The organisation directory: by name in German order, searched in name and city.
+ALTER TABLE organisations ADD COLUMN list_key TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE organisations ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+CREATE INDEX organisations_list_key ON organisations (list_key, id);

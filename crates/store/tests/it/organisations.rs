@@ -209,3 +209,91 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    the_directory_pages_in_german_order_and_filters_in_sql,
+    |db: Db| async move {
+        use lotse_store::organisations::OrganisationFilter;
+        use lotse_store::paging::{Count, PageRequest};
+        prepared(&db).await;
+        let vocab = organisations::vocabulary(&db).await.unwrap();
+        let orgs = [
+            ("Übersetzungsbüro Öztürk", "other", "Ahlen"),
+            ("awo Beckum", "welfare_association", "Beckum"),
+            ("Caritas Ahlen", "welfare_association", "Ahlen"),
+            ("Arbeitslosenzentrum", "other", "Münster"),
+            ("Zentrum für Ärztinnen", "other", "Warendorf"),
+            ("Ölmühle e. V.", "other", "Ennigerloh"),
+        ];
+        for (name, kind, city) in orgs {
+            let draft = lotse_domain::organisation::OrganisationInput {
+                name: name.into(),
+                kind: kind.into(),
+                city: city.into(),
+                ..Default::default()
+            }
+            .validate(&vocab)
+            .unwrap();
+            db.write(async |tx| organisations::create(tx, &admin(), &draft, false, now()).await)
+                .await
+                .unwrap();
+        }
+        // The filter's own rules over the whole directory, as the page did before, are the oracle.
+        let walk = |filter: OrganisationFilter| {
+            let db = db.clone();
+            async move {
+                let mut names = Vec::new();
+                let mut request = PageRequest::first(2);
+                loop {
+                    let page = organisations::page(&db, &filter, &request).await.unwrap();
+                    names.extend(page.items.into_iter().map(|o| o.name));
+                    match page.next {
+                        Some(c) => request = PageRequest::new(Some(&c.encode()), Some(2)),
+                        None => break,
+                    }
+                }
+                let Count::Exactly(n) = organisations::count(&db, &filter).await.unwrap() else {
+                    panic!("a handful of organisations");
+                };
+                assert_eq!(n as usize, names.len());
+                names
+            }
+        };
+        let all = walk(OrganisationFilter::default()).await;
+        let mut expected: Vec<String> = organisations::list(&db, false)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.name)
+            .collect();
+        expected.sort_by_cached_key(|n| lotse_domain::collation::sort_key(n));
+        assert_eq!(all, expected);
+        assert_eq!(
+            walk(OrganisationFilter {
+                q: "ahlen".into(),
+                ..Default::default()
+            })
+            .await,
+            ["Caritas Ahlen", "Übersetzungsbüro Öztürk"],
+            "found by city too"
+        );
+        assert_eq!(
+            walk(OrganisationFilter {
+                q: "OEZTUERK".into(),
+                ..Default::default()
+            })
+            .await,
+            ["Übersetzungsbüro Öztürk"],
+            "umlauts and their spellings"
+        );
+        assert_eq!(
+            walk(OrganisationFilter {
+                kind: "welfare_association".into(),
+                q: "beckum".into(),
+                ..Default::default()
+            })
+            .await,
+            ["awo Beckum"]
+        );
+    }
+);

@@ -8,7 +8,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::organisation::{OrganisationInput, field_label};
 use lotse_domain::{Permission, parse_organisation_csv, policy::any_allows};
 use lotse_store::StoreError;
-use lotse_store::organisations::{self, ImportMode, ImportReport, Organisation};
+use lotse_store::organisations::{
+    self, ImportMode, ImportReport, Organisation, OrganisationFilter,
+};
+use lotse_store::paging::{Count, PageRequest};
 use serde::Deserialize;
 
 use super::{ActiveForm, render, render_invalid};
@@ -27,7 +30,31 @@ pub struct Filter {
     #[serde(default)]
     town: String,
     inactive: Option<String>,
+    /// Where the page starts (a cursor from the previous page's link).
+    #[serde(default)]
+    after: String,
     ok: Option<String>,
+}
+
+/// Organisations per page of the directory.
+const PAGE_SIZE: usize = 100;
+
+impl Filter {
+    fn link(&self, after: Option<&str>) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (key, value) in [("q", &self.q), ("kind", &self.kind), ("town", &self.town)] {
+            if !value.is_empty() {
+                s.append_pair(key, value);
+            }
+        }
+        if self.inactive.is_some() {
+            s.append_pair("inactive", "1");
+        }
+        if let Some(after) = after {
+            s.append_pair("after", after);
+        }
+        format!("/organisations?{}", s.finish())
+    }
 }
 
 #[derive(Template)]
@@ -38,6 +65,9 @@ struct ListPage {
     kinds: Vec<(String, String)>,
     towns: Vec<(String, String)>,
     rows: Vec<Organisation>,
+    count: String,
+    first: Option<String>,
+    next: Option<String>,
     out_of_band: bool,
     can_manage: bool,
 }
@@ -48,6 +78,9 @@ struct ListPage {
 #[template(path = "organisations/_partial.html")]
 struct Results {
     rows: Vec<Organisation>,
+    count: String,
+    first: Option<String>,
+    next: Option<String>,
     out_of_band: bool,
 }
 
@@ -70,16 +103,31 @@ pub async fn list(
     headers: HeaderMap,
     Query(filter): Query<Filter>,
 ) -> Result<Response, AppError> {
-    let q = filter.q.trim().to_lowercase();
-    let rows: Vec<Organisation> = organisations::list(&app.db, filter.inactive.is_some())
-        .await?
-        .into_iter()
-        .filter(|o| {
-            q.is_empty() || o.name.to_lowercase().contains(&q) || o.city.to_lowercase().contains(&q)
-        })
-        .filter(|o| filter.kind.is_empty() || o.kind == filter.kind)
-        .filter(|o| filter.town.is_empty() || o.town_ags.as_deref() == Some(filter.town.as_str()))
-        .collect();
+    let query = OrganisationFilter {
+        q: filter.q.clone(),
+        kind: filter.kind.clone(),
+        town: filter.town.clone(),
+        include_inactive: filter.inactive.is_some(),
+    };
+    let page = organisations::page(
+        &app.db,
+        &query,
+        &PageRequest::new(Some(&filter.after), Some(PAGE_SIZE)),
+    )
+    .await?;
+    let count = match organisations::count(&app.db, &query).await? {
+        Count::Exactly(n) => format!(
+            "{n} Organisation{} gefunden",
+            if n == 1 { "" } else { "en" }
+        ),
+        Count::MoreThan(n) => format!(
+            "Mehr als {} Organisationen gefunden",
+            crate::view::number_de(n as f64)
+        ),
+    };
+    let first = (!page.first).then(|| filter.link(None));
+    let next = page.next.as_ref().map(|c| filter.link(Some(&c.encode())));
+    let rows = page.items;
     // htmx asks for the results only when a filter changes; everyone else (including htmx
     // restoring a page from history) gets the whole page.
     let partial = headers.contains_key("hx-request")
@@ -88,6 +136,9 @@ pub async fn list(
     let mut response = if partial {
         render(&Results {
             rows,
+            count,
+            first,
+            next,
             out_of_band: true,
         })?
     } else {
@@ -100,6 +151,9 @@ pub async fn list(
             kinds,
             towns,
             rows,
+            count,
+            first,
+            next,
             out_of_band: false,
             can_manage: any_allows(&user.principal.roles, Permission::ManageOrganisations),
         })?
