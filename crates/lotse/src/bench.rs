@@ -1,7 +1,10 @@
 //! Benchmarks run inside the process (results go to docs/benchmarks.md): what HTTP load from wrk
 //! cannot isolate.
 
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
+
+use lotse_store::now_ms;
 
 use lotse_domain::organisation::OrganisationInput;
 use lotse_store::users::{self, UserInput};
@@ -61,7 +64,7 @@ pub async fn reads(
     Ok(())
 }
 
-async fn seed_accounts(db: &Db, n: usize) -> Result<Vec<String>, StoreError> {
+pub(crate) async fn seed_accounts(db: &Db, n: usize) -> Result<Vec<String>, StoreError> {
     lotse_store::reference::load(db).await?;
     let actor = Actor::system("bench");
     let vocab = organisations::vocabulary(db).await?;
@@ -103,7 +106,7 @@ async fn seed_accounts(db: &Db, n: usize) -> Result<Vec<String>, StoreError> {
     Ok(ids)
 }
 
-async fn run_readers(
+pub(crate) async fn run_readers(
     db: &Db,
     ids: &[String],
     readers: usize,
@@ -143,4 +146,168 @@ async fn run_readers(
             .unwrap_or_default()
     };
     Ok((all.len() as f64 / elapsed, at(0.5), at(0.99)))
+}
+
+pub(crate) async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitCode, StoreError> {
+    use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureStatus};
+    use lotse_store::reviews::{self, Decision, UpdateInput};
+    use std::time::Instant;
+
+    let actor = Actor::system("bench");
+    let now = now_ms();
+    let setup = Instant::now();
+    let vocab = organisations::vocabulary(db).await?;
+    let round = db
+        .write(async |tx| {
+            let concept = lotse_store::measures::create_concept(
+                tx,
+                &actor,
+                &lotse_store::measures::ConceptDraft {
+                    short_name: "Bench".into(),
+                    title: "Synthetischer Katalog".into(),
+                    adopted_on: Some("2020-01-01".into()),
+                    description: String::new(),
+                },
+                true,
+                now,
+            )
+            .await?;
+            let mut orgs = Vec::new();
+            for i in 0..20 {
+                let draft = OrganisationInput {
+                    name: format!("Träger {i:02}"),
+                    kind: "other".into(),
+                    ..Default::default()
+                }
+                .validate(&vocab)?;
+                orgs.push(organisations::create(tx, &actor, &draft, true, now).await?);
+            }
+            let mut fields = Vec::new();
+            for f in 0..8 {
+                fields.push(
+                    lotse_store::measures::add_field_of_action(
+                        tx,
+                        &actor,
+                        &concept,
+                        &format!("Handlungsfeld {f}"),
+                        now,
+                    )
+                    .await?,
+                );
+            }
+            for i in 0..n {
+                let draft = MeasureDraft {
+                    concept_id: concept.clone(),
+                    code: format!("{}.{}", i % 8 + 1, i / 8 + 1),
+                    title: format!(
+                        "Synthetische Maßnahme Nummer {i} mit einem realistisch langen Titel"
+                    ),
+                    description: "Beschreibung ".repeat(20),
+                    field_of_action_id: Some(fields[i % 8].clone()),
+                    lead_organisation_id: Some(orgs[i % 20].clone()),
+                    partner_ids: vec![orgs[(i + 1) % 20].clone()],
+                    ki_involvement: KiInvolvement::Involved,
+                    target_group: "Familien".into(),
+                    towns: Vec::new(),
+                    planned_start: Some("2021-01-01".into()),
+                    planned_end: None,
+                    status: MeasureStatus::ALL[i % 6],
+                    tags: Vec::new(),
+                };
+                lotse_store::measures::create(tx, &actor, &draft, true, now).await?;
+            }
+            let round = reviews::open(
+                tx,
+                &actor,
+                "Bench-Runde",
+                "2026-06-30",
+                std::slice::from_ref(&concept),
+                true,
+                now,
+            )
+            .await?;
+            let ids: Vec<String> = reviews::updates_in(tx, &round).await?;
+            for (i, id) in ids.iter().enumerate() {
+                let input = UpdateInput {
+                    status: MeasureStatus::ALL[(i + 1) % 6].key().into(),
+                    progress: "Fortschritt im Berichtszeitraum, mehrere Sätze lang. ".repeat(4),
+                    adaptation: if i % 10 == 0 {
+                        "adjust".into()
+                    } else {
+                        "none".into()
+                    },
+                    adaptation_reason: if i % 10 == 0 {
+                        "Begründung".into()
+                    } else {
+                        String::new()
+                    },
+                    ..Default::default()
+                };
+                let viewer = lotse_store::scoped::Viewer::system("bench");
+                reviews::submit(tx, &viewer, id, &input, now).await?;
+                reviews::review(tx, &viewer, id, Decision::Accept, "", None, now).await?;
+            }
+            reviews::close(tx, &actor, &round, now).await?;
+            Ok(round)
+        })
+        .await?;
+    println!(
+        "setup: {n} measures reported, accepted and frozen in {:.1} s",
+        setup.elapsed().as_secs_f64()
+    );
+
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mut build, mut html, mut xlsx, mut docx, mut pdf) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut sizes = (0, 0, 0, 0);
+    for _ in 0..runs {
+        let t = Instant::now();
+        let report = lotse_store::status_report::build(db, &round).await?;
+        build.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let x = lotse_reports::round_xlsx(&report).map_err(StoreError::Config)?;
+        xlsx.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let d = lotse_reports::status_report_docx(&report).map_err(StoreError::Config)?;
+        docx.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let p =
+            lotse_reports::status_report_pdf(&report, "2026-01-01").map_err(StoreError::Config)?;
+        pdf.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let h = lotse_web::pages::report::document_html(report, now)
+            .map_err(|e| StoreError::Config(e.to_string()))?;
+        html.push(t.elapsed().as_secs_f64() * 1000.0);
+        sizes = (h.len(), x.len(), d.len(), p.len());
+    }
+    println!("| step ({n} measures, median of {runs}) | ms |");
+    println!("|---|---|");
+    println!(
+        "| build the report from the snapshot | {:.1} |",
+        median(build)
+    );
+    println!(
+        "| render standalone HTML ({} KiB) | {:.1} |",
+        sizes.0 / 1024,
+        median(html)
+    );
+    println!(
+        "| write XLSX ({} KiB) | {:.1} |",
+        sizes.1 / 1024,
+        median(xlsx)
+    );
+    println!(
+        "| write DOCX ({} KiB) | {:.1} |",
+        sizes.2 / 1024,
+        median(docx)
+    );
+    println!(
+        "| write PDF/A ({} KiB) | {:.1} |",
+        sizes.3 / 1024,
+        median(pdf)
+    );
+    Ok(ExitCode::SUCCESS)
 }
