@@ -433,9 +433,9 @@ pub fn changes<T: Serialize>(before: &T, after: &T) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
-/// How many entries one INSERT writes: 10 columns each, well below both backends' limits on
-/// bound parameters (SQLite 32,766, PostgreSQL 65,535).
-const ROWS_PER_INSERT: usize = 500;
+/// How many entries one INSERT writes (10 columns each). Small on purpose: binding in sqlx's SQLite
+/// driver costs the square of a statement's parameter count (see `access_log::ROWS_PER_INSERT`).
+const ROWS_PER_INSERT: usize = 64;
 
 /// Appends a transaction's events to the chain, inside that transaction (called by
 /// [`Tx::commit`]). The chain head is read with `FOR UPDATE` on PostgreSQL (SQLite's
