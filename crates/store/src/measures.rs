@@ -455,17 +455,7 @@ struct KeyedMeasure {
 pub async fn count(db: &Db, filter: &MeasureFilter) -> Result<Count> {
     let mut q = Query::default();
     filter.conditions(&mut q);
-    let limit = q.bind(Value::Int(Count::UP_TO + 1));
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM (SELECT m.id FROM measures m{} LIMIT {limit}) AS counted",
-        q.where_clause()
-    ));
-    let n: i64 = read!(db, |c| {
-        bind_values!(sqlx::query_scalar(sql), &q.values)
-            .fetch_one(c)
-            .await
-    })?;
-    Ok(Count::of(n))
+    crate::paging::count(db, "SELECT m.id FROM measures m", q).await
 }
 
 /// Partners and towns of these measures only (one query each, by their ids).

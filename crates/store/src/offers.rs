@@ -18,7 +18,7 @@ use crate::db::{
     Db, Tx, Value, bind_values, is_unique_violation, new_id, on_missing_reference, read, tx,
 };
 use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
-use crate::scoped::{Access, Scoped, Viewer};
+use crate::scoped::{Access, Scoped, Viewer, require};
 use crate::{Result, StoreError};
 
 /// Where a revision stands in the workflow.
@@ -412,21 +412,14 @@ impl Offers<'_> {
 
     /// How many offers the list has (see [`Count`]).
     pub async fn count(&self, filter: &OfferFilter, today: &str) -> Result<Count> {
-        let mut q = self.conditions(filter, today);
-        let limit = q.bind(Value::Int(Count::UP_TO + 1));
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM (SELECT o.id FROM offers o \
+        crate::paging::count(
+            self.db,
+            "SELECT o.id FROM offers o \
              LEFT JOIN offer_revisions p ON p.offer_id = o.id AND p.state = 'published' \
-             LEFT JOIN offer_revisions r ON r.offer_id = o.id AND r.state IN ('draft', 'submitted', 'returned'){} \
-             LIMIT {limit}) AS counted",
-            q.where_clause()
-        ));
-        let n: i64 = read!(self.db, |c| {
-            bind_values!(sqlx::query_scalar(sql), &q.values)
-                .fetch_one(c)
-                .await
-        })?;
-        Ok(Count::of(n))
+             LEFT JOIN offer_revisions r ON r.offer_id = o.id AND r.state IN ('draft', 'submitted', 'returned')",
+            self.conditions(filter, today),
+        )
+        .await
     }
 
     /// One offer as the viewer may see it: whole, or only as published. Not found if they may not
@@ -617,12 +610,7 @@ async fn history(db: &Db, id: &str) -> Result<Vec<Revision>> {
 /// they may not is "not found".
 async fn lock(tx: &mut Tx, viewer: &Viewer, id: &str, action: Act, now: i64) -> Result<Offer> {
     let offer = lock_unchecked(tx, id, now).await?;
-    if !viewer
-        .decide(Record::Offer, Some(&offer.organisation_id), action)
-        .allows()
-    {
-        return Err(StoreError::NotFound);
-    }
+    require(viewer, Record::Offer, Some(&offer.organisation_id), action)?;
     Ok(offer)
 }
 

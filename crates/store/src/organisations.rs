@@ -124,17 +124,7 @@ struct Keyed {
 pub async fn count(db: &Db, filter: &OrganisationFilter) -> Result<Count> {
     let mut q = Query::default();
     filter.conditions(&mut q);
-    let limit = q.bind(Value::Int(Count::UP_TO + 1));
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM (SELECT o.id FROM organisations o{} LIMIT {limit}) AS counted",
-        q.where_clause()
-    ));
-    let n: i64 = read!(db, |c| {
-        bind_values!(sqlx::query_scalar(sql), &q.values)
-            .fetch_one(c)
-            .await
-    })?;
-    Ok(Count::of(n))
+    crate::paging::count(db, "SELECT o.id FROM organisations o", q).await
 }
 
 pub async fn list(db: &Db, include_inactive: bool) -> Result<Vec<Organisation>> {

@@ -34,6 +34,22 @@ impl Count {
     }
 }
 
+/// Counts the rows `from` (`"SELECT o.id FROM … "`, the joins the conditions need) yields under
+/// the conditions of `q`, up to [`Count::UP_TO`]: the count every paged list shows.
+pub(crate) async fn count(db: &crate::Db, from: &str, mut q: Query) -> crate::Result<Count> {
+    let limit = q.bind(Value::Int(Count::UP_TO + 1));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM ({from}{} LIMIT {limit}) AS counted",
+        q.where_clause()
+    ));
+    let n: i64 = crate::db::read!(db, |c| {
+        crate::db::bind_values!(sqlx::query_scalar(sql), &q.values)
+            .fetch_one(c)
+            .await
+    })?;
+    Ok(Count::of(n))
+}
+
 /// The last row of the previous page: its sort key and id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {

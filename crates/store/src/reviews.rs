@@ -15,7 +15,7 @@ use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, Value, bind_values, new_id, on_missing_reference, read, tx};
 use crate::measures;
 use crate::paging::Query;
-use crate::scoped::{Access, Scoped, Viewer};
+use crate::scoped::{Access, Scoped, Viewer, require};
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -352,18 +352,12 @@ impl Reports<'_> {
 
 /// Decides, on the report as it is in this transaction, whether `viewer` may do `action` with it.
 fn check(viewer: &Viewer, report: &Update, action: Act) -> Result<()> {
-    if viewer
-        .decide(
-            Record::ReviewReport,
-            report.organisation_id.as_deref(),
-            action,
-        )
-        .allows()
-    {
-        Ok(())
-    } else {
-        Err(StoreError::NotFound)
-    }
+    require(
+        viewer,
+        Record::ReviewReport,
+        report.organisation_id.as_deref(),
+        action,
+    )
 }
 
 /// Submits (or corrects, until it is accepted) the update on a measure: the organisation asked for

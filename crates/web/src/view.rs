@@ -238,6 +238,17 @@ mod tests {
 }
 
 /// A number as Germans write it: decimal comma, thousands with a dot, no needless decimals.
+/// How many rows a paged list has, in words: "1 Angebot", "3 Angebote", "Mehr als 10.000 Angebote".
+pub fn count_text(count: lotse_store::paging::Count, one: &str, many: &str) -> String {
+    match count {
+        lotse_store::paging::Count::Exactly(1) => format!("1 {one}"),
+        lotse_store::paging::Count::Exactly(n) => format!("{n} {many}"),
+        lotse_store::paging::Count::MoreThan(n) => {
+            format!("Mehr als {} {many}", number_de(n as f64))
+        }
+    }
+}
+
 pub fn number_de(value: f64) -> String {
     let rounded = (value * 100.0).round() / 100.0;
     let negative = rounded < 0.0;

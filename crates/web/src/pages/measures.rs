@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::measure::{KiInvolvement, MeasureInput, MeasureStatus, field_label};
 use lotse_domain::{Permission, policy::any_allows};
 use lotse_store::measures::{self, Measure, MeasureFilter};
-use lotse_store::paging::{Count, PageRequest};
+use lotse_store::paging::PageRequest;
 use lotse_store::{StoreError, organisations, reference};
 
 use super::{render, render_invalid};
@@ -164,13 +164,11 @@ pub async fn list(
         &PageRequest::new(Some(&paging.after), Some(PAGE_SIZE)),
     )
     .await?;
-    let count = match measures::count(&app.db, &filter).await? {
-        Count::Exactly(n) => format!("{n} Maßnahme{} gefunden", if n == 1 { "" } else { "n" }),
-        Count::MoreThan(n) => format!(
-            "Mehr als {} Maßnahmen gefunden",
-            crate::view::number_de(n as f64)
-        ),
-    };
+    let count = crate::view::count_text(
+        measures::count(&app.db, &filter).await?,
+        "Maßnahme",
+        "Maßnahmen",
+    ) + " gefunden";
     let first = (!page.first).then(|| list_link(&filter, None));
     let next = page
         .next

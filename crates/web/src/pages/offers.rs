@@ -15,9 +15,7 @@ use lotse_domain::offer::{
 };
 use lotse_domain::policy::any_allows;
 use lotse_domain::{FieldErrors, Permission};
-use lotse_store::offers::{
-    self, Count, ListState, Offer, OfferFilter, OfferSummary, Revision, SaveAs,
-};
+use lotse_store::offers::{self, ListState, Offer, OfferFilter, OfferSummary, Revision, SaveAs};
 use lotse_store::paging::PageRequest;
 use lotse_store::scoped::{Scoped, Viewer};
 use lotse_store::{StoreError, organisations, reference};
@@ -119,10 +117,7 @@ pub async fn list(
             &PageRequest::new(Some(&q.after), Some(PAGE_SIZE)),
         )
         .await?;
-    let total = match store.count(&filter, &today).await? {
-        Count::Exactly(n) => format!("{n} Angebot{}", if n == 1 { "" } else { "e" }),
-        Count::MoreThan(n) => format!("Mehr als {} Angebote", crate::view::number_de(n as f64)),
-    };
+    let total = crate::view::count_text(store.count(&filter, &today).await?, "Angebot", "Angebote");
     let link = |after: Option<&str>| {
         let mut s = form_urlencoded::Serializer::new(String::new());
         s.append_pair("q", &q.q)

@@ -11,7 +11,7 @@ use lotse_store::StoreError;
 use lotse_store::organisations::{
     self, ImportMode, ImportReport, Organisation, OrganisationFilter,
 };
-use lotse_store::paging::{Count, PageRequest};
+use lotse_store::paging::PageRequest;
 use serde::Deserialize;
 
 use super::{ActiveForm, render, render_invalid};
@@ -115,16 +115,11 @@ pub async fn list(
         &PageRequest::new(Some(&filter.after), Some(PAGE_SIZE)),
     )
     .await?;
-    let count = match organisations::count(&app.db, &query).await? {
-        Count::Exactly(n) => format!(
-            "{n} Organisation{} gefunden",
-            if n == 1 { "" } else { "en" }
-        ),
-        Count::MoreThan(n) => format!(
-            "Mehr als {} Organisationen gefunden",
-            crate::view::number_de(n as f64)
-        ),
-    };
+    let count = crate::view::count_text(
+        organisations::count(&app.db, &query).await?,
+        "Organisation",
+        "Organisationen",
+    ) + " gefunden";
     let first = (!page.first).then(|| filter.link(None));
     let next = page.next.as_ref().map(|c| filter.link(Some(&c.encode())));
     let rows = page.items;
