@@ -21,20 +21,15 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::Result;
 use crate::audit::{Actor, Entity, hex};
-use crate::db::{Backend, Conn, Db, Pool, insert_rows, read, tx};
+use crate::db::{Backend, Conn, Db, Pool, read, tx};
 
 /// Entries waiting for the writer before readers must wait for room.
 const PENDING: usize = 100_000;
 /// The most entries one batch writes.
 const BATCH: usize = 5_000;
-/// Entries per INSERT statement (7 bound values each). Kept small: sqlx's SQLite driver looks up
-/// each bound parameter's name among all of a statement's parameters, so the cost of binding grows
-/// with the square of their number (a profile of 1,000-row statements showed a fifth of all time in
-/// `sqlite3_bind_parameter_name`); 64 rows are past the point where round trips matter.
-const ROWS_PER_INSERT: usize = 64;
 
 /// One read of a protected record.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct AccessEntry {
     pub seq: i64,
     pub batch: i64,
@@ -242,28 +237,20 @@ async fn write_batch(pool: &Pool, pending: &[Pending], written_at: i64) -> Resul
     let first_seq = prev_seq + 1;
     let last_seq = prev_seq + entries.len() as i64;
     let hash = batch_hash(&prev_hash, batch, first_seq, last_seq, written_at, &entries);
-    for chunk in entries.chunks(ROWS_PER_INSERT) {
-        let sql = insert_rows(
-            "access_log (seq, batch, at, actor_id, actor_name, entity, record_id)",
-            7,
-            chunk.len(),
-        );
-        tx!(&mut conn, |c| {
-            // Only numbered placeholders are interpolated; every value is bound.
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for e in chunk {
-                q = q
-                    .bind(e.seq)
-                    .bind(e.batch)
-                    .bind(e.at)
-                    .bind(e.actor_id.as_deref())
-                    .bind(&e.actor_name)
-                    .bind(&e.entity)
-                    .bind(&e.record_id);
-            }
-            q.execute(&mut *c).await.map(|r| r.rows_affected())
-        })?;
-    }
+    conn.insert_json(
+        "access_log",
+        &[
+            "seq",
+            "batch",
+            "at",
+            "actor_id",
+            "actor_name",
+            "entity",
+            "record_id",
+        ],
+        &entries,
+    )
+    .await?;
     tx!(&mut conn, |c| {
         sqlx::query(
             "INSERT INTO access_batches (batch, first_seq, last_seq, written_at, prev_hash, hash) \

@@ -12,7 +12,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::Result;
-use crate::db::{Backend, Conn, Db, Value, bind_values, insert_rows, read, tx};
+use crate::db::{Backend, Conn, Db, Value, bind_values, read, tx};
 
 /// Who did something: a user, or the system itself (CLI, reference data, demo loader).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -433,10 +433,6 @@ pub fn changes<T: Serialize>(before: &T, after: &T) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
-/// How many entries one INSERT writes (10 columns each). Small on purpose: binding in sqlx's SQLite
-/// driver costs the square of a statement's parameter count (see `access_log::ROWS_PER_INSERT`).
-const ROWS_PER_INSERT: usize = 64;
-
 /// Appends a transaction's events to the chain, inside that transaction (called by
 /// [`Tx::commit`]). The chain head is read with `FOR UPDATE` on PostgreSQL (SQLite's
 /// `BEGIN IMMEDIATE` already serialises writers), so concurrent transactions on several nodes
@@ -471,31 +467,23 @@ pub(crate) async fn append_all(conn: &mut Conn, events: &[Event]) -> Result<()> 
         prev_hash.clone_from(&entry.hash);
         entries.push(entry);
     }
-    for chunk in entries.chunks(ROWS_PER_INSERT) {
-        let sql = insert_rows(
-            "audit_log (seq, at, actor_id, actor_name, action, entity, record_id, changes, prev_hash, hash)",
-            10,
-            chunk.len(),
-        );
-        tx!(conn, |c| {
-            // Only numbered placeholders are interpolated; every value is bound.
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for e in chunk {
-                q = q
-                    .bind(e.seq)
-                    .bind(e.at)
-                    .bind(e.actor_id.as_deref())
-                    .bind(&e.actor_name)
-                    .bind(&e.action)
-                    .bind(&e.entity)
-                    .bind(&e.record_id)
-                    .bind(&e.changes)
-                    .bind(&e.prev_hash)
-                    .bind(&e.hash);
-            }
-            q.execute(&mut *c).await.map(|r| r.rows_affected())
-        })?;
-    }
+    conn.insert_json(
+        "audit_log",
+        &[
+            "seq",
+            "at",
+            "actor_id",
+            "actor_name",
+            "action",
+            "entity",
+            "record_id",
+            "changes",
+            "prev_hash",
+            "hash",
+        ],
+        &entries,
+    )
+    .await?;
     tx!(conn, |c| {
         sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
             .bind(seq)

@@ -56,17 +56,7 @@ pub async fn import(
     now: i64,
 ) -> Result<CatalogueReport> {
     measures::concept(db, concept_id).await?;
-    let existing: Vec<String> = measures::list(
-        db,
-        &measures::MeasureFilter {
-            concept: concept_id.into(),
-            ..Default::default()
-        },
-    )
-    .await?
-    .into_iter()
-    .map(|m| key(&m.code))
-    .collect();
+    let existing = measures::code_keys(db, concept_id).await?;
     let mut report = CatalogueReport {
         rows: rows.len(),
         ..Default::default()
@@ -190,6 +180,7 @@ pub async fn import(
         .map(|f| (key(&f.name), f.id))
         .collect();
     let mut tx = db.begin().await?;
+    let mut drafts = Vec::with_capacity(valid.len());
     for (row, mut draft) in valid {
         if !row.field.is_empty() {
             draft.field_of_action_id = Some(match fields.get(&key(&row.field)) {
@@ -231,9 +222,11 @@ pub async fn import(
                 draft.partner_ids.push(id);
             }
         }
-        measures::create(&mut tx, actor, &draft, false, now).await?;
-        report.created += 1;
+        drafts.push(draft);
     }
+    report.created = measures::create_many(&mut tx, actor, &drafts, false, now)
+        .await?
+        .len();
     tx.record(Event::new(actor, now, Entity::Measure, Action::Import, concept_id).with(json!({ "rows": report.rows, "created": report.created, "rejected": report.errors.len() })));
     tx.commit().await?;
     Ok(report)

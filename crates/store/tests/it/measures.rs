@@ -504,3 +504,134 @@ both_backends!(
         assert_eq!(list[0].partners.len(), 2);
     }
 );
+
+both_backends!(
+    measures_created_in_bulk_keep_every_value,
+    |db: Db| async move {
+        use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureStatus};
+        let s = setup(&db).await;
+        // Values the JSON path of the bulk insert could bend: quotes, backslashes, line breaks,
+        // scripts, texts that look like numbers, booleans or null, and absent optional values.
+        let awkward = MeasureDraft {
+            concept_id: s.concept.clone(),
+            code: "0042".into(),
+            title: "„Café“ 'Ümit' \\ \"zitiert\" 🙂 مرحبا".into(),
+            description: "Zeile 1\nZeile 2\t{\"a\": [1]}".into(),
+            field_of_action_id: Some(s.field.clone()),
+            lead_organisation_id: Some(s.ki.clone()),
+            partner_ids: vec![s.caritas.clone(), s.ki.clone()],
+            ki_involvement: KiInvolvement::Involved,
+            target_group: "null".into(),
+            towns: vec!["05570004".into()],
+            planned_start: Some("2025-01-01".into()),
+            planned_end: None,
+            status: MeasureStatus::OnHold,
+            tags: vec!["true".into(), "1e3".into()],
+        };
+        let plain = MeasureDraft {
+            code: "A-2".into(),
+            title: "Schlicht".into(),
+            description: String::new(),
+            field_of_action_id: None,
+            lead_organisation_id: None,
+            partner_ids: Vec::new(),
+            towns: Vec::new(),
+            planned_start: None,
+            tags: Vec::new(),
+            ..awkward.clone()
+        };
+        let drafts = vec![awkward.clone(), plain.clone()];
+        let at = now();
+        let ids = db
+            .write(async |tx| measures::create_many(tx, &admin(), &drafts, true, at).await)
+            .await
+            .unwrap();
+        assert_eq!(ids.len(), 2);
+        for (id, d) in ids.iter().zip(&drafts) {
+            let m = measures::get(&db, id).await.unwrap();
+            assert_eq!(
+                (
+                    m.code.as_str(),
+                    m.title.as_str(),
+                    m.description.as_str(),
+                    m.target_group.as_str(),
+                    m.status.as_str(),
+                    m.ki_involvement.as_str(),
+                ),
+                (
+                    d.code.as_str(),
+                    d.title.as_str(),
+                    d.description.as_str(),
+                    d.target_group.as_str(),
+                    d.status.key(),
+                    d.ki_involvement.key(),
+                )
+            );
+            assert_eq!(m.field_of_action_id, d.field_of_action_id);
+            assert_eq!(m.lead_organisation_id, d.lead_organisation_id);
+            assert_eq!(
+                (&m.planned_start, &m.planned_end),
+                (&d.planned_start, &d.planned_end)
+            );
+            assert_eq!(m.tags, d.tags.join(", "));
+            assert!(m.fictitious);
+            assert_eq!(m.created_at, at);
+            let mut partners: Vec<String> = m.partners.iter().map(|p| p.0.clone()).collect();
+            partners.sort();
+            let mut expected = d.partner_ids.clone();
+            expected.sort();
+            assert_eq!(partners, expected);
+            assert_eq!(
+                m.towns.iter().map(|t| t.0.clone()).collect::<Vec<_>>(),
+                d.towns
+            );
+            let history = measures::status_history(&db, id).await.unwrap();
+            assert_eq!(history.len(), 1);
+            assert_eq!(history[0].to_status, "on_hold");
+            assert_eq!(history[0].reason, "angelegt");
+            let log = audit::search(
+                &db,
+                &audit::AuditFilter {
+                    record_id: Some(id.clone()),
+                    ..Default::default()
+                },
+                5,
+                0,
+            )
+            .await
+            .unwrap();
+            assert_eq!(log.len(), 1);
+            assert_eq!(log[0].action, "create");
+            assert!(
+                log[0]
+                    .changes
+                    .contains(&serde_json::to_string(&d.code).unwrap())
+            );
+        }
+        assert_eq!(audit::verify(&db).await.unwrap().first_broken, None);
+
+        // One taken number refuses the whole batch: nothing of it is written.
+        let again = vec![
+            MeasureDraft {
+                code: "neu".into(),
+                ..plain.clone()
+            },
+            plain.clone(),
+        ];
+        let err = db
+            .write(async |tx| measures::create_many(tx, &admin(), &again, false, now()).await)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Invalid(e) if e.get("code").is_some()),
+            "{err:?}"
+        );
+        assert_eq!(
+            measures::list(&db, &MeasureFilter::default())
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+);
