@@ -9,9 +9,13 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
+use std::collections::HashMap;
+
 use crate::db::{
-    Db, Tx, is_foreign_key_violation, is_unique_violation, new_id, on_missing_reference, read, tx,
+    Db, Tx, Value, bind_values, is_foreign_key_violation, is_unique_violation, new_id,
+    on_missing_reference, read, tx,
 };
+use crate::paging::{Keyset, Page, PageRequest, Query};
 use crate::{Result, StoreError};
 
 fn date_field(e: &mut FieldErrors, field: &str, value: &str, required: bool) -> Option<String> {
@@ -40,34 +44,63 @@ pub struct Body {
     pub members: Vec<(String, String)>,
 }
 
-pub async fn bodies(db: &Db) -> Result<Vec<Body>> {
-    let mut list: Vec<Body> = read!(db, |c| {
-        sqlx::query_as("SELECT id, name, description, fictitious FROM bodies")
+const BODY_SELECT: &str = "SELECT b.id, b.name, b.description, b.fictitious FROM bodies b";
+
+/// Fills in the members of `list`, read for these bodies only.
+async fn attach_members(db: &Db, mut list: Vec<Body>) -> Result<Vec<Body>> {
+    if list.is_empty() {
+        return Ok(list);
+    }
+    let mut q = Query::default();
+    let ids = q.bind_list(list.iter().map(|b| b.id.as_str()));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT m.body_id, o.id, o.name FROM body_members m JOIN organisations o ON o.id = m.organisation_id \
+         WHERE m.body_id IN {ids}"
+    ));
+    let members: Vec<(String, String, String)> =
+        read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
             .fetch_all(c)
-            .await
-    })?;
-    let members: Vec<(String, String, String)> = read!(db, |c| {
-        sqlx::query_as("SELECT m.body_id, o.id, o.name FROM body_members m JOIN organisations o ON o.id = m.organisation_id")
-            .fetch_all(c)
-            .await
-    })?;
+            .await)?;
+    let mut by_body: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for (body, id, name) in members {
+        by_body.entry(body).or_default().push((id, name));
+    }
     for b in &mut list {
-        b.members = members
-            .iter()
-            .filter(|(id, _, _)| *id == b.id)
-            .map(|(_, o, n)| (o.clone(), n.clone()))
-            .collect();
+        b.members = by_body.remove(&b.id).unwrap_or_default();
         b.members.sort_by_cached_key(|(_, n)| sort_key(n));
     }
+    Ok(list)
+}
+
+/// All bodies, by name: a district has a dozen (Kreistag, committees, steering groups).
+pub async fn bodies(db: &Db) -> Result<Vec<Body>> {
+    let list: Vec<Body> = read!(db, |c| sqlx::query_as(BODY_SELECT).fetch_all(c).await)?;
+    let mut list = attach_members(db, list).await?;
     list.sort_by_cached_key(|b| sort_key(&b.name));
     Ok(list)
 }
 
+/// One page of bodies in the order they were made (the API's list).
+pub async fn page(db: &Db, request: &PageRequest) -> Result<Page<Body>> {
+    let page = crate::paging::read_page(
+        db,
+        BODY_SELECT,
+        Query::default(),
+        &Keyset::by_id("b.id"),
+        request,
+        |b: &Body| Keyset::id_cursor(&b.id),
+    )
+    .await?;
+    let items = attach_members(db, page.items).await?;
+    Ok(Page { items, ..page })
+}
+
 pub async fn body(db: &Db, id: &str) -> Result<Body> {
-    bodies(db)
+    let sql = sqlx::AssertSqlSafe(format!("{BODY_SELECT} WHERE b.id = $1"));
+    let body: Option<Body> = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    attach_members(db, vec![body.ok_or(StoreError::NotFound)?])
         .await?
-        .into_iter()
-        .find(|b| b.id == id)
+        .pop()
         .ok_or(StoreError::NotFound)
 }
 
@@ -284,40 +317,89 @@ pub struct DecisionInput {
     pub measure_ids: Vec<String>,
 }
 
+const DECISION_SELECT: &str = "SELECT d.id, d.body_id, b.name AS body, d.meeting_id, d.number, d.decided_on, d.text \
+    FROM decisions d JOIN bodies b ON b.id = d.body_id";
+
+/// Fills in the measures linked to `list`, read for these decisions only.
+async fn attach_measures(db: &Db, mut list: Vec<Decision>) -> Result<Vec<Decision>> {
+    if list.is_empty() {
+        return Ok(list);
+    }
+    let mut q = Query::default();
+    let ids = q.bind_list(list.iter().map(|d| d.id.as_str()));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT dm.decision_id, m.id, c.short_name, m.code, m.title FROM decision_measures dm \
+         JOIN measures m ON m.id = dm.measure_id JOIN concepts c ON c.id = m.concept_id \
+         WHERE dm.decision_id IN {ids}"
+    ));
+    let links: Vec<(String, String, String, String, String)> =
+        read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
+            .fetch_all(c)
+            .await)?;
+    let mut by_decision: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for (decision, m, c, code, t) in links {
+        by_decision
+            .entry(decision)
+            .or_default()
+            .push((m, format!("{c} {code} {t}")));
+    }
+    for d in &mut list {
+        d.measures = by_decision.remove(&d.id).unwrap_or_default();
+    }
+    Ok(list)
+}
+
 /// Decisions of a body (or of all bodies), newest first, with their linked measures.
 pub async fn decisions(db: &Db, body_id: Option<&str>) -> Result<Vec<Decision>> {
-    let mut list: Vec<Decision> = read!(db, |c| {
-        sqlx::query_as(
-            "SELECT d.id, d.body_id, b.name AS body, d.meeting_id, d.number, d.decided_on, d.text \
-             FROM decisions d JOIN bodies b ON b.id = d.body_id",
-        )
-        .fetch_all(c)
-        .await
-    })?;
+    let mut q = Query::default();
     if let Some(b) = body_id {
-        list.retain(|d| d.body_id == b);
+        let b = q.bind(Value::Text(b.to_owned()));
+        q.and(format!("d.body_id = {b}"));
     }
-    let links: Vec<(String, String, String, String, String)> = read!(db, |c| {
-        sqlx::query_as(
-            "SELECT dm.decision_id, m.id, c.short_name, m.code, m.title FROM decision_measures dm \
-             JOIN measures m ON m.id = dm.measure_id JOIN concepts c ON c.id = m.concept_id",
-        )
+    let sql = sqlx::AssertSqlSafe(format!("{DECISION_SELECT}{}", q.where_clause()));
+    let mut list: Vec<Decision> = read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
         .fetch_all(c)
-        .await
-    })?;
-    for d in &mut list {
-        d.measures = links
-            .iter()
-            .filter(|(id, ..)| *id == d.id)
-            .map(|(_, m, c, code, t)| (m.clone(), format!("{c} {code} {t}")))
-            .collect();
-    }
+        .await)?;
+    // Byte order of the numbers, as both backends' default collations would not agree on it.
     list.sort_by(|a, b| {
         b.decided_on
             .cmp(&a.decided_on)
             .then(b.number.cmp(&a.number))
     });
-    Ok(list)
+    attach_measures(db, list).await
+}
+
+/// One page of decisions (of one body, or all), in the order they were recorded (the API's list).
+pub async fn decision_page(
+    db: &Db,
+    body_id: Option<&str>,
+    request: &PageRequest,
+) -> Result<Page<Decision>> {
+    let mut q = Query::default();
+    if let Some(b) = body_id {
+        let b = q.bind(Value::Text(b.to_owned()));
+        q.and(format!("d.body_id = {b}"));
+    }
+    let page = crate::paging::read_page(
+        db,
+        DECISION_SELECT,
+        q,
+        &Keyset::by_id("d.id"),
+        request,
+        |d: &Decision| Keyset::id_cursor(&d.id),
+    )
+    .await?;
+    let items = attach_measures(db, page.items).await?;
+    Ok(Page { items, ..page })
+}
+
+pub async fn decision(db: &Db, id: &str) -> Result<Decision> {
+    let sql = sqlx::AssertSqlSafe(format!("{DECISION_SELECT} WHERE d.id = $1"));
+    let d: Option<Decision> = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    attach_measures(db, vec![d.ok_or(StoreError::NotFound)?])
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
 }
 
 pub async fn create_decision(

@@ -9,6 +9,7 @@ use lotse_domain::access::{Action as Act, Record};
 
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, is_unique_violation, new_id, on_missing_reference, read, tx};
+use crate::paging::{Keyset, Page, PageRequest, Query};
 use crate::scoped::{Access, Viewer, require};
 use crate::{Result, StoreError};
 
@@ -141,6 +142,12 @@ impl Funding<'_> {
         list(self.db).await
     }
 
+    /// One page of the funding programmes with their sums, in the order they were made (the API's list).
+    pub async fn page(&self, request: &PageRequest) -> Result<Page<FundingSummary>> {
+        self.check()?;
+        page(self.db, request).await
+    }
+
     pub async fn get(&self, id: &str) -> Result<FundingDetail> {
         self.check()?;
         get(self.db, id).await
@@ -172,25 +179,33 @@ impl Funding<'_> {
     }
 }
 
+const SUMMARY: &str = "SELECT f.id, f.name, f.funder, f.active, \
+    (SELECT COUNT(*) FROM grants g WHERE g.funding_programme_id = f.id) AS grants, \
+    CAST(COALESCE((SELECT SUM(g.amount_cents) FROM grants g WHERE g.funding_programme_id = f.id), 0) AS BIGINT) AS granted_cents, \
+    CAST(COALESCE((SELECT SUM(m.amount_cents) FROM grant_movements m JOIN grants g ON g.id = m.grant_id \
+              WHERE g.funding_programme_id = f.id AND m.kind = 'payment'), 0) AS BIGINT) AS paid_cents, \
+    CAST(COALESCE((SELECT SUM(m.amount_cents) FROM grant_movements m JOIN grants g ON g.id = m.grant_id \
+              WHERE g.funding_programme_id = f.id AND m.kind = 'expense'), 0) AS BIGINT) AS spent_cents, \
+    (SELECT COUNT(*) FROM reporting_deadlines d JOIN grants g ON g.id = d.grant_id \
+     WHERE g.funding_programme_id = f.id AND d.submitted_on IS NULL) AS open_deadlines \
+    FROM funding_programmes f";
+
 pub(crate) async fn list(db: &Db) -> Result<Vec<FundingSummary>> {
-    let mut rows: Vec<FundingSummary> = read!(db, |c| {
-        sqlx::query_as(
-            "SELECT f.id, f.name, f.funder, f.active, \
-             (SELECT COUNT(*) FROM grants g WHERE g.funding_programme_id = f.id) AS grants, \
-             CAST(COALESCE((SELECT SUM(g.amount_cents) FROM grants g WHERE g.funding_programme_id = f.id), 0) AS BIGINT) AS granted_cents, \
-             CAST(COALESCE((SELECT SUM(m.amount_cents) FROM grant_movements m JOIN grants g ON g.id = m.grant_id \
-                       WHERE g.funding_programme_id = f.id AND m.kind = 'payment'), 0) AS BIGINT) AS paid_cents, \
-             CAST(COALESCE((SELECT SUM(m.amount_cents) FROM grant_movements m JOIN grants g ON g.id = m.grant_id \
-                       WHERE g.funding_programme_id = f.id AND m.kind = 'expense'), 0) AS BIGINT) AS spent_cents, \
-             (SELECT COUNT(*) FROM reporting_deadlines d JOIN grants g ON g.id = d.grant_id \
-              WHERE g.funding_programme_id = f.id AND d.submitted_on IS NULL) AS open_deadlines \
-             FROM funding_programmes f",
-        )
-        .fetch_all(c)
-        .await
-    })?;
+    let mut rows: Vec<FundingSummary> = read!(db, |c| sqlx::query_as(SUMMARY).fetch_all(c).await)?;
     rows.sort_by_cached_key(|r| (!r.active, sort_key(&r.name)));
     Ok(rows)
+}
+
+pub(crate) async fn page(db: &Db, request: &PageRequest) -> Result<Page<FundingSummary>> {
+    crate::paging::read_page(
+        db,
+        SUMMARY,
+        Query::default(),
+        &Keyset::by_id("f.id"),
+        request,
+        |f: &FundingSummary| Keyset::id_cursor(&f.id),
+    )
+    .await
 }
 
 const GRANTS: &str = "SELECT g.id, g.funding_programme_id, f.name AS funding_programme, g.organisation_id, o.name AS organisation, \

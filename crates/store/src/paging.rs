@@ -50,6 +50,35 @@ pub(crate) async fn count(db: &crate::Db, from: &str, mut q: Query) -> crate::Re
     Ok(Count::of(n))
 }
 
+/// Reads one page: `select` (columns, `FROM` and joins) under the conditions of `q`, in the order
+/// of `keyset`, cut by [`Page::from_rows`]. The shared tail of every paged store function.
+pub(crate) async fn read_page<T>(
+    db: &crate::Db,
+    select: &str,
+    mut q: Query,
+    keyset: &Keyset<'_>,
+    request: &PageRequest,
+    cursor_of: impl Fn(&T) -> Cursor,
+) -> crate::Result<Page<T>>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    if let Some(after) = keyset.after(request, &mut |v| q.bind(v)) {
+        q.and(after);
+    }
+    let tail = keyset.order_and_limit(request, &mut |v| q.bind(v));
+    let sql = sqlx::AssertSqlSafe(format!("{select}{}{tail}", q.where_clause()));
+    let rows: Vec<T> = crate::db::read!(db, |c| {
+        crate::db::bind_values!(sqlx::query_as(sql), &q.values)
+            .fetch_all(c)
+            .await
+    })?;
+    Ok(Page::from_rows(rows, request, cursor_of))
+}
+
 /// The last row of the previous page: its sort key and id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
@@ -150,7 +179,25 @@ pub struct Keyset<'a> {
     pub id_column: &'a str,
 }
 
-impl Keyset<'_> {
+impl<'a> Keyset<'a> {
+    /// A list in the order its records were made: ids are UUIDv7, which sort by time, and the
+    /// primary key is the index. The API's lists use it, where a client reads everything once and
+    /// then what is new, rather than an order for people.
+    pub fn by_id(id_column: &'a str) -> Keyset<'a> {
+        Keyset {
+            key_column: "",
+            id_column,
+        }
+    }
+
+    /// The cursor after `id` in a list [`Keyset::by_id`].
+    pub fn id_cursor(id: &str) -> Cursor {
+        Cursor {
+            key: String::new(),
+            id: id.to_owned(),
+        }
+    }
+
     /// `(key, id) > (cursor)`, or `None` on the first page. Row values compare in both SQLite and
     /// PostgreSQL and let both walk the `(key, id)` index from that point.
     pub fn after(
@@ -159,6 +206,10 @@ impl Keyset<'_> {
         bind: &mut impl FnMut(Value) -> String,
     ) -> Option<String> {
         let cursor = request.after.as_ref()?;
+        if self.key_column.is_empty() {
+            let id = bind(Value::Text(cursor.id.clone()));
+            return Some(format!("{} > {id}", self.id_column));
+        }
         let key = bind(Value::Text(cursor.key.clone()));
         let id = bind(Value::Text(cursor.id.clone()));
         Some(format!(
@@ -174,6 +225,9 @@ impl Keyset<'_> {
         bind: &mut impl FnMut(Value) -> String,
     ) -> String {
         let limit = bind(Value::Int(request.size as i64 + 1));
+        if self.key_column.is_empty() {
+            return format!(" ORDER BY {} LIMIT {limit}", self.id_column);
+        }
         format!(
             " ORDER BY {}, {} LIMIT {limit}",
             self.key_column, self.id_column
@@ -194,6 +248,20 @@ impl Query {
     pub fn bind(&mut self, value: Value) -> String {
         self.values.push(value);
         format!("${}", self.values.len())
+    }
+
+    /// Binds every value of `values` and returns `($1, $2, …)` for an `IN` condition; `(NULL)`
+    /// for none, which matches nothing.
+    pub fn bind_list<'v>(&mut self, values: impl IntoIterator<Item = &'v str>) -> String {
+        let placeholders: Vec<String> = values
+            .into_iter()
+            .map(|v| self.bind(Value::Text(v.to_owned())))
+            .collect();
+        if placeholders.is_empty() {
+            "(NULL)".to_owned()
+        } else {
+            format!("({})", placeholders.join(", "))
+        }
     }
 
     pub fn and(&mut self, clause: impl Into<String>) {

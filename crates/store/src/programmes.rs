@@ -9,6 +9,7 @@ use lotse_domain::access::{Action as Act, Record};
 
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, is_unique_violation, new_id, on_missing_reference, read, tx};
+use crate::paging::{Keyset, Page, PageRequest, Query};
 use crate::scoped::{Access, Scoped, Viewer, require};
 use crate::{Result, StoreError};
 
@@ -98,6 +99,25 @@ impl Programmes<'_> {
             .into_iter()
             .map(|record| Scoped { record, access })
             .collect())
+    }
+
+    /// One page of the programmes the viewer may see, in the order they were made (the API's list).
+    pub async fn page(&self, request: &PageRequest) -> Result<Page<Scoped<ProgrammeSummary>>> {
+        let access = self.access();
+        let mut q = Query::default();
+        if !access.view.allows() {
+            q.and("FALSE");
+        }
+        let page = crate::paging::read_page(
+            self.db,
+            SUMMARY,
+            q,
+            &Keyset::by_id("p.id"),
+            request,
+            |p: &ProgrammeSummary| Keyset::id_cursor(&p.id),
+        )
+        .await?;
+        Ok(page.map(|record| Scoped { record, access }))
     }
 
     pub async fn get(&self, id: &str) -> Result<Scoped<Programme>> {

@@ -14,7 +14,7 @@ use lotse_domain::access::{Action as Act, Record};
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, Value, bind_values, new_id, on_missing_reference, read, tx};
 use crate::measures;
-use crate::paging::Query;
+use crate::paging::{Keyset, Page, PageRequest, Query};
 use crate::scoped::{Access, Scoped, Viewer, require};
 use crate::{Result, StoreError};
 
@@ -45,6 +45,52 @@ pub async fn rounds(db: &Db) -> Result<Vec<Round>> {
         "{ROUND_SELECT} ORDER BY reference_date DESC, opened_at DESC"
     ));
     Ok(read!(db, |c| sqlx::query_as(sql).fetch_all(c).await)?)
+}
+
+/// A round with how far its reports have come: what the API lists.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
+pub struct RoundSummary {
+    #[sqlx(flatten)]
+    pub round: Round,
+    pub missing: i64,
+    pub submitted: i64,
+    pub returned: i64,
+    pub accepted: i64,
+}
+
+const ROUND_SUMMARY: &str = "SELECT r.id, r.title, r.reference_date, r.state, r.fictitious, r.opened_at, r.opened_by, \
+    r.closed_at, r.closed_by, \
+    (SELECT COUNT(*) FROM review_updates u WHERE u.round_id = r.id AND u.state = 'missing') AS missing, \
+    (SELECT COUNT(*) FROM review_updates u WHERE u.round_id = r.id AND u.state = 'submitted') AS submitted, \
+    (SELECT COUNT(*) FROM review_updates u WHERE u.round_id = r.id AND u.state = 'returned') AS returned, \
+    (SELECT COUNT(*) FROM review_updates u WHERE u.round_id = r.id AND u.state = 'accepted') AS accepted \
+    FROM review_rounds r";
+
+/// One page of rounds with their progress, in the order they were opened.
+pub async fn round_summaries(
+    db: &Db,
+    state: Option<&str>,
+    request: &PageRequest,
+) -> Result<Page<RoundSummary>> {
+    let mut q = Query::default();
+    if let Some(state) = state {
+        let s = q.bind(Value::Text(state.to_owned()));
+        q.and(format!("r.state = {s}"));
+    }
+    crate::paging::read_page(
+        db,
+        ROUND_SUMMARY,
+        q,
+        &Keyset::by_id("r.id"),
+        request,
+        |r: &RoundSummary| Keyset::id_cursor(&r.round.id),
+    )
+    .await
+}
+
+pub async fn round_summary(db: &Db, id: &str) -> Result<RoundSummary> {
+    let sql = sqlx::AssertSqlSafe(format!("{ROUND_SUMMARY} WHERE r.id = $1"));
+    read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)
 }
 
 pub async fn round(db: &Db, id: &str) -> Result<Round> {

@@ -6,7 +6,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
-use crate::db::{Db, On, Tx, new_id, on, read, tx};
+use crate::db::{Db, On, Tx, Value, bind_values, new_id, on, read, tx};
+use crate::paging::{Keyset, Page, PageRequest, Query};
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -81,21 +82,51 @@ const SELECT: &str = "SELECT i.id, i.title, i.description, i.from_organisation_i
     i.fictitious, i.created_at, i.updated_at FROM structural_issues i \
     LEFT JOIN organisations fo ON fo.id = i.from_organisation_id LEFT JOIN organisations too ON too.id = i.to_organisation_id";
 
+/// Fills in the towns of `issues`, read for these issues only.
 async fn attach_towns(on: On<'_>, mut issues: Vec<Issue>) -> Result<Vec<Issue>> {
+    if issues.is_empty() {
+        return Ok(issues);
+    }
+    let mut q = Query::default();
+    let ids = q.bind_list(issues.iter().map(|i| i.id.as_str()));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT it.issue_id, t.ags, t.name FROM structural_issue_towns it JOIN towns t ON t.ags = it.town_ags \
+         WHERE it.issue_id IN {ids}"
+    ));
     let towns: Vec<(String, String, String)> = on!(on, |c| {
-        sqlx::query_as("SELECT it.issue_id, t.ags, t.name FROM structural_issue_towns it JOIN towns t ON t.ags = it.town_ags")
+        bind_values!(sqlx::query_as(sql), &q.values)
             .fetch_all(c)
             .await
     })?;
+    let mut by_issue: std::collections::HashMap<String, Vec<(String, String)>> = Default::default();
+    for (issue, ags, name) in towns {
+        by_issue.entry(issue).or_default().push((ags, name));
+    }
     for issue in &mut issues {
-        issue.towns = towns
-            .iter()
-            .filter(|(id, _, _)| *id == issue.id)
-            .map(|(_, a, n)| (a.clone(), n.clone()))
-            .collect();
+        issue.towns = by_issue.remove(&issue.id).unwrap_or_default();
         issue.towns.sort_by_cached_key(|(_, n)| sort_key(n));
     }
     Ok(issues)
+}
+
+/// One page of issues (of one status, or all), in the order they were recorded (the API's list).
+pub async fn page(db: &Db, status: Option<&str>, request: &PageRequest) -> Result<Page<Issue>> {
+    let mut q = Query::default();
+    if let Some(s) = status {
+        let s = q.bind(Value::Text(s.to_owned()));
+        q.and(format!("i.status = {s}"));
+    }
+    let page = crate::paging::read_page(
+        db,
+        SELECT,
+        q,
+        &Keyset::by_id("i.id"),
+        request,
+        |i: &Issue| Keyset::id_cursor(&i.id),
+    )
+    .await?;
+    let items = attach_towns(db.into(), page.items).await?;
+    Ok(Page { items, ..page })
 }
 
 /// All issues, open ones first (by evidence, then date), settled ones after.

@@ -5,6 +5,7 @@
 
 use lotse_domain::limits::{SEARCH_WINDOW, count_label};
 use lotse_domain::measure::{Adaptation, KiInvolvement, MeasureStatus};
+use lotse_store::paging::{DEFAULT_PAGE, MAX_PAGE};
 use serde_json::{Value, json};
 
 fn error_response(description: &str) -> Value {
@@ -39,8 +40,271 @@ fn link_to(operation_id: &str, id: &str) -> Value {
     json!({ "operationId": operation_id, "parameters": { "id": id } })
 }
 
+/// `after` and `limit`: how every list of the staff API is paged.
+fn paging_parameters() -> [Value; 2] {
+    [
+        json!({ "name": "after", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string" },
+                "description": "Der Wert `next` der vorigen Seite; ohne: die erste Seite. Jede Seite kostet gleich viel, wie tief sie auch liegt." }),
+        json!({ "name": "limit", "in": "query", "required": false, "allowEmptyValue": true,
+                "schema": { "type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": DEFAULT_PAGE }, "description": "Einträge je Seite" }),
+    ]
+}
+
+/// One page of a list: `items` and the cursor of the next page (`null` on the last).
+fn page_of(name: &str) -> Value {
+    json!({
+        "type": "object", "required": ["items", "next"],
+        "properties": {
+            "items": list_of(name),
+            "next": { "type": ["string", "null"], "description": "Für `after`, um die nächste Seite zu holen; null auf der letzten Seite" }
+        }
+    })
+}
+
+/// A string that may be missing.
+fn text_or_null() -> Value {
+    json!({ "type": ["string", "null"] })
+}
+
+/// An object schema whose properties are all required (absent values are `null`).
+fn record(properties: Value) -> Value {
+    let required: Vec<String> = properties
+        .as_object()
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    json!({ "type": "object", "required": required, "properties": properties })
+}
+
+/// The read endpoints of the records the staff pages show beside measures and organisations:
+/// review rounds, offers, programmes, funding, bodies, decisions, structural issues. Each is a
+/// paged list and one entry.
+fn add_staff_records(doc: &mut Value) {
+    let unauthorized = error_response("Nicht angemeldet (kein oder ungültiger Token).");
+    let forbidden = error_response("Der Rolle fehlt die Berechtigung.");
+    let not_found = error_response("Nicht gefunden (oder für dieses Konto nicht sichtbar).");
+    let id =
+        json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }]);
+    let filter = |name: &str, description: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "allowEmptyValue": true, "schema": schema, "description": description });
+    // (path, list operation, entry operation, summary, list item schema, entry schema, filters)
+    type StaffList<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        Vec<Value>,
+    );
+    let lists: [StaffList; 7] = [
+        (
+            "/api/v1/rounds",
+            "listRounds",
+            "getRound",
+            "Überprüfungsrunden mit Stand der Berichte, in der Reihenfolge ihrer Eröffnung",
+            "RoundSummary",
+            "Round",
+            vec![filter(
+                "state",
+                "open oder closed",
+                json!({ "type": "string", "enum": crate::api::rounds::STATES }),
+            )],
+        ),
+        (
+            "/api/v1/offers",
+            "listStaffOffers",
+            "getStaffOffer",
+            "Angebote im Verzeichnis, wie das Konto sie sehen darf (eigene ganz, fremde veröffentlicht), nach Titel",
+            "OfferSummary",
+            "Offer",
+            vec![
+                filter(
+                    "state",
+                    "Stand",
+                    json!({ "type": "string", "enum": lotse_store::offers::ListState::ALL.map(lotse_store::offers::ListState::key) }),
+                ),
+                filter(
+                    "organisation",
+                    "ID der anbietenden Organisation",
+                    json!({ "type": "string" }),
+                ),
+                filter("q", "Wörter im Titel", json!({ "type": "string" })),
+            ],
+        ),
+        (
+            "/api/v1/programmes",
+            "listProgrammes",
+            "getProgramme",
+            "Programme, in der Reihenfolge ihrer Anlage",
+            "ProgrammeSummary",
+            "Programme",
+            vec![],
+        ),
+        (
+            "/api/v1/funding",
+            "listFunding",
+            "getFunding",
+            "Förderprogramme mit Summen (Koordination), in der Reihenfolge ihrer Anlage",
+            "FundingSummary",
+            "Funding",
+            vec![],
+        ),
+        (
+            "/api/v1/bodies",
+            "listBodies",
+            "getBody",
+            "Gremien mit Mitgliedern, in der Reihenfolge ihrer Anlage",
+            "Body",
+            "Body",
+            vec![],
+        ),
+        (
+            "/api/v1/decisions",
+            "listDecisions",
+            "getDecision",
+            "Beschlüsse der Gremien mit den betroffenen Maßnahmen, in der Reihenfolge ihrer Erfassung",
+            "Decision",
+            "Decision",
+            vec![filter(
+                "body",
+                "ID des Gremiums",
+                json!({ "type": "string" }),
+            )],
+        ),
+        (
+            "/api/v1/structural-issues",
+            "listStructuralIssues",
+            "getStructuralIssue",
+            "Strukturelle Hürden an den Übergängen zwischen Stellen, in der Reihenfolge ihrer Erfassung",
+            "StructuralIssue",
+            "StructuralIssue",
+            vec![filter(
+                "status",
+                "Stand",
+                json!({ "type": "string", "enum": lotse_domain::structural_issue::IssueStatus::ALL.map(lotse_domain::structural_issue::IssueStatus::key) }),
+            )],
+        ),
+    ];
+    for (path, list_id, get_id, summary, item, detail, mut parameters) in lists {
+        parameters.extend(paging_parameters());
+        let forbidden_or_not = if path == "/api/v1/funding" {
+            Some(forbidden.clone())
+        } else {
+            None
+        };
+        let mut list_responses = json!({
+            "200": { "description": summary, "content": { "application/json": { "schema": page_of(item) } },
+                     "links": { "entry": link_to(get_id, "$response.body#/items/0/id") } },
+            "400": bad_parameter("after, limit oder ein Filter ungültig (`field` nennt ihn), oder Parameter nicht lesbar.", false),
+            "401": unauthorized
+        });
+        let mut get_responses = json!({ "200": ok_json("Eintrag", one(detail)), "401": unauthorized, "404": not_found });
+        if let Some(f) = forbidden_or_not {
+            list_responses["403"] = f.clone();
+            get_responses["403"] = f;
+        }
+        doc["paths"][path] = json!({ "get": { "operationId": list_id, "summary": summary, "parameters": parameters, "responses": list_responses } });
+        doc["paths"][format!("{path}/{{id}}")] = json!({ "get": { "operationId": get_id, "summary": format!("Ein Eintrag: {summary}"), "parameters": id, "responses": get_responses } });
+    }
+    let named = json!({ "type": "array", "items": { "$ref": "#/components/schemas/Named" } });
+    let nullable_named =
+        json!({ "oneOf": [{ "$ref": "#/components/schemas/Named" }, { "type": "null" }] });
+    let schemas = &mut doc["components"]["schemas"];
+    schemas["Named"] = record(json!({ "id": { "type": "string" }, "name": { "type": "string" } }));
+    let reports = record(json!({
+        "total": { "type": "integer" }, "missing": { "type": "integer" }, "submitted": { "type": "integer" },
+        "returned": { "type": "integer" }, "accepted": { "type": "integer" }
+    }));
+    let round = record(json!({
+        "id": { "type": "string" }, "title": { "type": "string" }, "reference_date": { "type": "string", "format": "date" },
+        "state": { "type": "string", "enum": crate::api::rounds::STATES }, "fictitious": { "type": "boolean" },
+        "opened_at": { "type": "integer", "description": "Millisekunden seit 1970 (UTC)" }, "opened_by": { "type": "string" },
+        "closed_at": { "type": ["integer", "null"] }, "closed_by": text_or_null(), "reports": reports
+    }));
+    schemas["RoundSummary"] = round.clone();
+    schemas["Round"] = round;
+    let revision = record(json!({
+        "id": { "type": "string" }, "state": { "type": "string", "enum": ["draft", "submitted", "returned", "published", "superseded"] },
+        "saved_at": { "type": "integer" }, "note": { "type": "string" },
+        "content": { "type": "object", "description": "Inhalt des Angebots (Titel, Beschreibung, Übersetzungen, Orte, Zeiten, Kontakt …)" }
+    }));
+    let nullable_revision = json!({ "oneOf": [revision, { "type": "null" }] });
+    schemas["OfferSummary"] = record(json!({
+        "id": { "type": "string" }, "organisation_id": { "type": "string" }, "organisation": { "type": "string" },
+        "title": { "type": "string" }, "published_title": text_or_null(), "valid_from": text_or_null(), "valid_to": text_or_null(),
+        "verified_on": text_or_null(), "withdrawn_at": { "type": ["integer", "null"] },
+        "pending": { "type": ["string", "null"], "enum": ["draft", "submitted", "returned", null] }, "fictitious": { "type": "boolean" }
+    }));
+    schemas["Offer"] = record(json!({
+        "id": { "type": "string" }, "organisation_id": { "type": "string" }, "organisation": { "type": "string" },
+        "title": { "type": "string" }, "verified_on": text_or_null(), "withdrawn_at": { "type": ["integer", "null"] },
+        "fictitious": { "type": "boolean" }, "created_at": { "type": "integer" }, "updated_at": { "type": "integer" },
+        "published": nullable_revision.clone(), "pending": nullable_revision
+    }));
+    schemas["ProgrammeSummary"] = record(json!({
+        "id": { "type": "string" }, "name": { "type": "string" }, "part_of": nullable_named.clone(),
+        "active": { "type": "boolean" }, "sites": { "type": "integer" }, "measures": { "type": "integer" }
+    }));
+    let figures = record(
+        json!({ "site": { "type": "string" }, "groups": { "type": "integer" }, "participants": { "type": "string", "description": "Zahl, „<5“ oder verdeckt (Statistikregel)" } }),
+    );
+    let whole = json!({ "oneOf": [record(json!({ "groups": { "type": "integer" }, "participants": { "type": "string" } })), { "type": "null" }] });
+    schemas["Programme"] = record(json!({
+        "id": { "type": "string" }, "name": { "type": "string" }, "description": { "type": "string" },
+        "part_of": nullable_named, "parts": named.clone(), "active": { "type": "boolean" }, "fictitious": { "type": "boolean" },
+        "partners": named.clone(),
+        "sites": { "type": "array", "items": record(json!({
+            "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
+            "town_ags": { "type": "string" }, "town": { "type": "string" }, "active": { "type": "boolean" } })) },
+        "figures": { "type": "array", "items": record(json!({
+            "period": { "type": "string" }, "sites": { "type": "array", "items": figures },
+            "total_groups": { "type": "integer" }, "total_participants": { "type": "string" }, "whole": whole })) },
+        "measures": named.clone()
+    }));
+    schemas["FundingSummary"] = record(json!({
+        "id": { "type": "string" }, "name": { "type": "string" }, "funder": { "type": "string" }, "active": { "type": "boolean" },
+        "grants": { "type": "integer" }, "granted_cents": { "type": "integer" }, "paid_cents": { "type": "integer" },
+        "spent_cents": { "type": "integer" }, "open_deadlines": { "type": "integer" }
+    }));
+    schemas["Funding"] = record(json!({
+        "id": { "type": "string" }, "name": { "type": "string" }, "funder": { "type": "string" }, "description": { "type": "string" },
+        "active": { "type": "boolean" }, "fictitious": { "type": "boolean" },
+        "budgets": { "type": "array", "items": record(json!({ "year": { "type": "integer" }, "amount_cents": { "type": "integer" } })) },
+        "grants": { "type": "array", "items": record(json!({
+            "id": { "type": "string" }, "organisation_id": text_or_null(), "organisation": text_or_null(),
+            "programme_id": text_or_null(), "programme": text_or_null(), "purpose": { "type": "string" }, "reference": { "type": "string" },
+            "amount_cents": { "type": "integer" }, "period_from": { "type": "string" }, "period_to": { "type": "string" },
+            "paid_cents": { "type": "integer" }, "spent_cents": { "type": "integer" }, "fictitious": { "type": "boolean" },
+            "movements": { "type": "array", "items": record(json!({
+                "id": { "type": "string" }, "kind": { "type": "string", "enum": ["payment", "expense"] }, "on_date": { "type": "string" },
+                "amount_cents": { "type": "integer" }, "note": { "type": "string" } })) },
+            "deadlines": { "type": "array", "items": record(json!({
+                "id": { "type": "string" }, "title": { "type": "string" }, "due_on": { "type": "string" }, "submitted_on": text_or_null() })) }
+        })) }
+    }));
+    schemas["Body"] = record(json!({
+        "id": { "type": "string" }, "name": { "type": "string" }, "description": { "type": "string" },
+        "fictitious": { "type": "boolean" }, "members": named.clone()
+    }));
+    schemas["Decision"] = record(json!({
+        "id": { "type": "string" }, "body_id": { "type": "string" }, "body": { "type": "string" }, "meeting_id": text_or_null(),
+        "number": { "type": "string" }, "decided_on": { "type": "string" }, "text": { "type": "string" }, "measures": named.clone()
+    }));
+    let side = record(
+        json!({ "organisation_id": text_or_null(), "organisation": text_or_null(), "jurisdiction": text_or_null() }),
+    );
+    schemas["StructuralIssue"] = record(json!({
+        "id": { "type": "string" }, "title": { "type": "string" }, "description": { "type": "string" },
+        "from": side.clone(), "to": side,
+        "evidence": { "type": "string", "description": "Zahl der Fälle; 1 bis 4 als „<5“ (Statistikregel)" },
+        "status": { "type": "string", "enum": lotse_domain::structural_issue::IssueStatus::ALL.map(lotse_domain::structural_issue::IssueStatus::key) },
+        "status_label": { "type": "string" }, "reported_on": { "type": "string" }, "towns": named,
+        "fictitious": { "type": "boolean" }, "created_at": { "type": "integer" }, "updated_at": { "type": "integer" }
+    }));
+}
+
 pub fn document() -> Value {
     let mut doc = staff_document();
+    add_staff_records(&mut doc);
     add_public_finder(&mut doc);
     add_hsds(&mut doc);
     refuse_nul_everywhere(&mut doc);
@@ -279,11 +543,12 @@ fn staff_document() -> Value {
             "/api/v1/organisations": {
                 "get": {
                     "operationId": "listOrganisations", "summary": "Organisationen",
-                    "parameters": [{ "name": "include_inactive", "in": "query", "required": false, "schema": { "type": "boolean", "default": false } }],
-                    "responses": { "200": { "description": "Organisationen, nach Name sortiert",
-                                            "content": { "application/json": { "schema": list_of("Organisation") } },
-                                            "links": { "organisation": link_to("getOrganisation", "$response.body#/0/id") } },
-                                   "400": bad_parameter("Parameter nicht lesbar (include_inactive: true oder false).", false),
+                    "parameters": [{ "name": "include_inactive", "in": "query", "required": false, "schema": { "type": "boolean", "default": false } },
+                                   paging_parameters()[0], paging_parameters()[1]],
+                    "responses": { "200": { "description": "Eine Seite Organisationen, nach Name sortiert",
+                                            "content": { "application/json": { "schema": page_of("Organisation") } },
+                                            "links": { "organisation": link_to("getOrganisation", "$response.body#/items/0/id") } },
+                                   "400": bad_parameter("Parameter nicht lesbar (include_inactive: true oder false), oder after/limit ungültig (`field` nennt ihn).", false),
                                    "401": unauthorized }
                 },
                 "post": {
@@ -321,12 +586,13 @@ fn staff_document() -> Value {
                     { "name": "ki", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string", "enum": KiInvolvement::ALL.map(KiInvolvement::key) } },
                     { "name": "tag", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string" } },
                     { "name": "adaptation", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string", "enum": Adaptation::ALL.map(Adaptation::key) }, "description": "Anpassungsbedarf laut letztem Bericht" },
-                    { "name": "q", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string" }, "description": "Suchwörter in Nr., Titel, Beschreibung, Schlagworten" }
+                    { "name": "q", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string" }, "description": "Suchwörter in Nr., Titel, Beschreibung, Schlagworten" },
+                    paging_parameters()[0], paging_parameters()[1]
                 ],
-                "responses": { "200": { "description": "Maßnahmen nach Konzept und Nr.",
-                                        "content": { "application/json": { "schema": list_of("Measure") } },
-                                        "links": { "measure": link_to("getMeasure", "$response.body#/0/id") } },
-                               "400": bad_parameter("Unbekannter Wert für status, ki oder adaptation (`field` nennt ihn), oder Parameter nicht lesbar.", false),
+                "responses": { "200": { "description": "Eine Seite Maßnahmen, nach Konzept und Nr.",
+                                        "content": { "application/json": { "schema": page_of("Measure") } },
+                                        "links": { "measure": link_to("getMeasure", "$response.body#/items/0/id") } },
+                               "400": bad_parameter("Unbekannter Wert für status, ki oder adaptation, oder after/limit ungültig (`field` nennt ihn), oder Parameter nicht lesbar.", false),
                                "401": unauthorized }
             }},
             "/api/v1/measures/{id}": { "get": {

@@ -966,6 +966,93 @@ fn table() -> Vec<Route> {
             Access::Permission(ViewMeasures),
             get(api::measure),
         ),
+        r(
+            M::GET,
+            "/api/v1/rounds",
+            Access::Permission(ViewMeasures),
+            get(api::rounds::list),
+        ),
+        r(
+            M::GET,
+            "/api/v1/rounds/{id}",
+            Access::Permission(ViewMeasures),
+            get(api::rounds::get),
+        ),
+        r(
+            M::GET,
+            "/api/v1/offers",
+            Access::Permission(ViewOffers),
+            get(api::offers::list),
+        ),
+        r(
+            M::GET,
+            "/api/v1/offers/{id}",
+            Access::Permission(ViewOffers),
+            get(api::offers::get),
+        )
+        .on(Record::Offer, RecordAction::View),
+        r(
+            M::GET,
+            "/api/v1/programmes",
+            Access::Permission(ViewProgrammes),
+            get(api::programmes::list),
+        ),
+        r(
+            M::GET,
+            "/api/v1/programmes/{id}",
+            Access::Permission(ViewProgrammes),
+            get(api::programmes::get),
+        )
+        .on(Record::Programme, RecordAction::View),
+        r(
+            M::GET,
+            "/api/v1/funding",
+            Access::Permission(ManageFunding),
+            get(api::funding::list),
+        ),
+        r(
+            M::GET,
+            "/api/v1/funding/{id}",
+            Access::Permission(ManageFunding),
+            get(api::funding::get),
+        )
+        .on(Record::Funding, RecordAction::View),
+        r(
+            M::GET,
+            "/api/v1/bodies",
+            Access::Permission(ViewBodies),
+            get(api::bodies::list),
+        ),
+        r(
+            M::GET,
+            "/api/v1/bodies/{id}",
+            Access::Permission(ViewBodies),
+            get(api::bodies::get),
+        ),
+        r(
+            M::GET,
+            "/api/v1/decisions",
+            Access::Permission(ViewBodies),
+            get(api::bodies::decisions),
+        ),
+        r(
+            M::GET,
+            "/api/v1/decisions/{id}",
+            Access::Permission(ViewBodies),
+            get(api::bodies::decision),
+        ),
+        r(
+            M::GET,
+            "/api/v1/structural-issues",
+            Access::Permission(ViewStructuralIssues),
+            get(api::structural_issues::list),
+        ),
+        r(
+            M::GET,
+            "/api/v1/structural-issues/{id}",
+            Access::Permission(ViewStructuralIssues),
+            get(api::structural_issues::get),
+        ),
     ]
 }
 

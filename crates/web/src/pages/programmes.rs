@@ -58,7 +58,7 @@ pub struct PeriodTable {
     pub whole: Option<(i64, String)>,
 }
 
-fn period_tables(p: &Programme) -> Vec<PeriodTable> {
+pub(crate) fn period_tables(p: &Programme) -> Vec<PeriodTable> {
     let mut periods: Vec<&str> = p.figures.iter().map(|f| f.period.as_str()).collect();
     periods.dedup();
     periods

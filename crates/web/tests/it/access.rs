@@ -414,15 +414,17 @@ web_test!(
             ] {
                 for spec in &specs {
                     let (record, action) = spec.record.unwrap();
-                    let id = if spec.path.starts_with("/offers/") {
+                    // The API's record routes name the same records as the pages'.
+                    let page_path = spec.path.strip_prefix("/api/v1").unwrap_or(spec.path);
+                    let id = if page_path.starts_with("/offers/") {
                         &r.offer
-                    } else if spec.path.starts_with("/rounds/") {
+                    } else if page_path.starts_with("/rounds/") {
                         &r.round
-                    } else if spec.path.starts_with("/programmes/") {
+                    } else if page_path.starts_with("/programmes/") {
                         &programme
-                    } else if spec.path.starts_with("/funding/") {
+                    } else if page_path.starts_with("/funding/") {
                         &grant.funding_programme_id
-                    } else if spec.path.starts_with("/grants/") {
+                    } else if page_path.starts_with("/grants/") {
                         &grant.id
                     } else {
                         panic!("{}: which record does it name?", spec.path)

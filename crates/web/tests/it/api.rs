@@ -18,7 +18,8 @@ web_test!(tokens_authenticate_api_clients, |app| {
         .api(Method::GET, "/api/v1/organisations", &token, None)
         .await;
     assert_eq!(orgs.status, StatusCode::OK);
-    assert_eq!(orgs.json().as_array().unwrap().len(), 7);
+    assert_eq!(orgs.json()["items"].as_array().unwrap().len(), 7);
+    assert_eq!(orgs.json()["next"], serde_json::Value::Null);
     let towns = app
         .api(Method::GET, "/api/v1/towns", &token, None)
         .await
@@ -233,5 +234,153 @@ web_test!(unreadable_or_unknown_filters_are_json_400s, |app| {
         .api(Method::GET, "/api/v1/measures?status=", &token, None)
         .await;
     assert_eq!(all.status, StatusCode::OK);
-    assert!(!all.json().as_array().unwrap().is_empty());
+    assert!(!all.json()["items"].as_array().unwrap().is_empty());
 });
+
+/// Every item of `path`, page by page with `limit` entries per page.
+async fn walk(app: &TestApp, token: &str, path: &str, limit: usize) -> Vec<serde_json::Value> {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let mut items = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let url = match &next {
+            None => format!("{path}{sep}limit={limit}"),
+            Some(after) => format!("{path}{sep}limit={limit}&after={after}"),
+        };
+        let reply = app.api(Method::GET, &url, token, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{url}: {}", reply.body);
+        let page = reply.json();
+        let got = page["items"].as_array().unwrap().clone();
+        assert!(got.len() <= limit, "{url}");
+        items.extend(got);
+        match page["next"].as_str() {
+            Some(after) => next = Some(after.to_owned()),
+            None => break,
+        }
+        assert!(items.len() < 10_000, "{path} never ends");
+    }
+    items
+}
+
+web_test!(the_api_reads_every_record_the_pages_show, |app| {
+    let token = token_for(&app, "koordination").await;
+    for (path, filtered) in [
+        ("/api/v1/rounds", Some(("state", "open"))),
+        ("/api/v1/offers", Some(("state", "public"))),
+        ("/api/v1/programmes", None),
+        ("/api/v1/funding", None),
+        ("/api/v1/bodies", None),
+        ("/api/v1/decisions", None),
+        ("/api/v1/structural-issues", Some(("status", "reported"))),
+        ("/api/v1/organisations", None),
+        ("/api/v1/measures", Some(("status", "planned"))),
+    ] {
+        // Small pages and one big page hold the same entries, each once, in the same order.
+        let all = walk(&app, &token, path, 200).await;
+        assert!(!all.is_empty(), "{path}: the demo data has entries");
+        let paged = walk(&app, &token, path, 2).await;
+        let ids = |items: &[serde_json::Value]| -> Vec<String> {
+            items
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(ids(&paged), ids(&all), "{path}");
+        let mut unique = ids(&all);
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), all.len(), "{path}: an entry twice");
+        // Each entry can be read on its own.
+        for item in all.iter().take(3) {
+            let id = item["id"].as_str().unwrap();
+            let one = app
+                .api(Method::GET, &format!("{path}/{id}"), &token, None)
+                .await;
+            assert_eq!(one.status, StatusCode::OK, "{path}/{id}: {}", one.body);
+            assert_eq!(one.json()["id"], id);
+        }
+        // A filter narrows; an unknown filter value, a foreign cursor and a bad limit are named.
+        if let Some((field, value)) = filtered {
+            let narrowed = walk(&app, &token, &format!("{path}?{field}={value}"), 200).await;
+            assert!(narrowed.len() <= all.len(), "{path}");
+            let reply = app
+                .api(
+                    Method::GET,
+                    &format!("{path}?{field}=gibtsnicht"),
+                    &token,
+                    None,
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}");
+            assert_eq!(reply.json()["field"], field, "{path}");
+        }
+        for (query, field) in [
+            ("limit=0", "limit"),
+            ("limit=201", "limit"),
+            ("limit=zehn", "limit"),
+            ("after=nicht-von-hier", "after"),
+        ] {
+            let reply = app
+                .api(Method::GET, &format!("{path}?{query}"), &token, None)
+                .await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}?{query}");
+            assert_eq!(reply.json()["field"], field, "{path}?{query}");
+        }
+        assert_eq!(
+            app.api(
+                Method::GET,
+                &format!("{path}/{}", uuid_nobody_has()),
+                &token,
+                None
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+
+    // What the pages show, the API shows: a round's state and progress, the statistics rule on
+    // evidence counts, the decisions of one body.
+    let rounds = walk(&app, &token, "/api/v1/rounds", 200).await;
+    for r in &rounds {
+        let reports = &r["reports"];
+        let sum: i64 = ["missing", "submitted", "returned", "accepted"]
+            .iter()
+            .map(|k| reports[k].as_i64().unwrap())
+            .sum();
+        assert_eq!(reports["total"].as_i64().unwrap(), sum);
+        assert!(r["state"] == "open" || r["state"] == "closed");
+    }
+    for issue in walk(&app, &token, "/api/v1/structural-issues", 200).await {
+        let evidence = issue["evidence"].as_str().unwrap();
+        assert!(
+            evidence == "<5" || evidence == "0" || evidence.parse::<i64>().unwrap() >= 5,
+            "{evidence}"
+        );
+    }
+    let bodies = walk(&app, &token, "/api/v1/bodies", 200).await;
+    let all_decisions = walk(&app, &token, "/api/v1/decisions", 200).await;
+    let mut by_body = 0;
+    for b in &bodies {
+        let id = b["id"].as_str().unwrap();
+        let of_body = walk(&app, &token, &format!("/api/v1/decisions?body={id}"), 200).await;
+        assert!(of_body.iter().all(|d| d["body_id"] == id));
+        by_body += of_body.len();
+    }
+    assert_eq!(by_body, all_decisions.len());
+
+    // The funding books are the coordination's: a provider's token is refused.
+    let partner = token_for(&app, "partner").await;
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/funding", &partner, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+});
+
+/// A well-formed id no record has.
+fn uuid_nobody_has() -> &'static str {
+    "01900000-0000-7000-8000-000000000000"
+}

@@ -1,0 +1,89 @@
+//! Review rounds (Überprüfungsrunden) with their state and how far the reports have come.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use lotse_store::reviews::{self, RoundSummary};
+use serde::{Deserialize, Serialize};
+
+use super::{ListRequest, Paged, known_value};
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The states a round can be in.
+pub const STATES: [&str; 2] = ["open", "closed"];
+
+#[derive(Serialize)]
+pub struct RoundResponse {
+    id: String,
+    title: String,
+    /// The date the reports describe (YYYY-MM-DD).
+    reference_date: String,
+    /// `open` (partners report) or `closed` (final, in the committee report).
+    state: String,
+    fictitious: bool,
+    opened_at: i64,
+    opened_by: String,
+    closed_at: Option<i64>,
+    closed_by: Option<String>,
+    reports: ReportCounts,
+}
+
+/// How many of the round's reports are in which state.
+#[derive(Serialize)]
+pub struct ReportCounts {
+    total: i64,
+    missing: i64,
+    submitted: i64,
+    returned: i64,
+    accepted: i64,
+}
+
+impl From<RoundSummary> for RoundResponse {
+    fn from(s: RoundSummary) -> Self {
+        let r = s.round;
+        RoundResponse {
+            id: r.id,
+            title: r.title,
+            reference_date: r.reference_date,
+            state: r.state,
+            fictitious: r.fictitious,
+            opened_at: r.opened_at,
+            opened_by: r.opened_by,
+            closed_at: r.closed_at,
+            closed_by: r.closed_by,
+            reports: ReportCounts {
+                total: s.missing + s.submitted + s.returned + s.accepted,
+                missing: s.missing,
+                submitted: s.submitted,
+                returned: s.returned,
+                accepted: s.accepted,
+            },
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RoundQuery {
+    #[serde(default)]
+    state: Option<String>,
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    ListRequest { filter, page }: ListRequest<RoundQuery>,
+) -> Result<Response, ApiError> {
+    let state = match known_value("state", filter.state.as_deref(), &STATES) {
+        Ok(s) => s,
+        Err(refused) => return Ok(refused.into_response()),
+    };
+    let page = reviews::round_summaries(&app.db, state, &page).await?;
+    Ok(Json(Paged::of(page, RoundResponse::from)).into_response())
+}
+
+pub async fn get(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<RoundResponse>, ApiError> {
+    Ok(Json(reviews::round_summary(&app.db, &id).await?.into()))
+}
