@@ -6,8 +6,9 @@ use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::{Permission, policy::any_allows};
 use lotse_store::bodies::{self, ActionItemInput, Body, DecisionInput, Meeting};
-use lotse_store::{StoreError, measures, organisations, structural_issues, users};
+use lotse_store::{StoreError, organisations, structural_issues, users};
 
+use super::measures::{MeasurePick, PickQuery};
 use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
@@ -130,7 +131,7 @@ struct ShowPage {
     meetings: Options,
     meeting_options: Options,
     decisions: Vec<DecisionView>,
-    measures: Options,
+    pick: MeasurePick,
     issue_options: Options,
     can_manage: bool,
     empty: String,
@@ -142,6 +143,7 @@ async fn show_page(
     user: &CurrentUser,
     path: &str,
     id: &str,
+    measure_q: &str,
     errors: FormErrors,
 ) -> Result<ShowPage, AppError> {
     let body = bodies::body(&app.db, id).await?;
@@ -175,11 +177,7 @@ async fn show_page(
             .collect(),
         meetings,
         decisions,
-        measures: measures::list(&app.db, &Default::default())
-            .await?
-            .into_iter()
-            .map(|m| (m.id, format!("{} {} {}", m.concept, m.code, m.title)))
-            .collect(),
+        pick: MeasurePick::load(app, measure_q, |_| false).await?,
         issue_options: structural_issues::list(&app.db, None)
             .await?
             .into_iter()
@@ -198,8 +196,17 @@ pub async fn show(
     uri: OriginalUri,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
+    Query(pick): Query<PickQuery>,
 ) -> Result<Response, AppError> {
-    let mut page = show_page(&app, &user, uri.path(), &id, FormErrors::none()).await?;
+    let mut page = show_page(
+        &app,
+        &user,
+        uri.path(),
+        &id,
+        &pick.measure_q,
+        FormErrors::none(),
+    )
+    .await?;
     page.layout = page.layout.with_notice(q.ok.as_deref());
     render(&page)
 }
@@ -226,7 +233,7 @@ pub async fn create_meeting(
     match result {
         Ok(meeting) => Ok(Redirect::to(&format!("/meetings/{meeting}?ok=created")).into_response()),
         Err(StoreError::Invalid(errors)) => {
-            render_invalid(&show_page(&app, &user, uri.path(), &id, FormErrors(errors)).await?)
+            render_invalid(&show_page(&app, &user, uri.path(), &id, "", FormErrors(errors)).await?)
         }
         Err(e) => Err(e.into()),
     }
@@ -261,7 +268,7 @@ pub async fn create_decision(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/bodies/{id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(errors)) => {
-            render_invalid(&show_page(&app, &user, uri.path(), &id, FormErrors(errors)).await?)
+            render_invalid(&show_page(&app, &user, uri.path(), &id, "", FormErrors(errors)).await?)
         }
         Err(e) => Err(e.into()),
     }

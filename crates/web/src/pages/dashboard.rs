@@ -24,6 +24,16 @@ struct Dashboard {
     actions: Vec<(String, String, String, Option<String>)>,
 }
 
+/// A count as a figure on the start page: "123", or "über 10.000" past the bound of counting.
+fn figure(count: lotse_store::paging::Count) -> String {
+    match count {
+        lotse_store::paging::Count::Exactly(n) => n.to_string(),
+        lotse_store::paging::Count::MoreThan(n) => {
+            format!("über {}", crate::view::number_de(n as f64))
+        }
+    }
+}
+
 pub async fn show(
     State(app): State<AppState>,
     user: CurrentUser,
@@ -32,8 +42,10 @@ pub async fn show(
     let roles = &user.principal.roles;
     let mut figures = Vec::new();
     if any_allows(roles, Permission::ViewOrganisations) {
-        let n = organisations::list(&app.db, false).await?.len();
-        figures.push(("Aktive Organisationen", n.to_string(), "/organisations"));
+        // Counted by the database (up to a bound), never by reading the table: this page is
+        // the first after every login.
+        let n = organisations::count(&app.db, &Default::default()).await?;
+        figures.push(("Aktive Organisationen", figure(n), "/organisations"));
     }
     if any_allows(roles, Permission::ViewTowns) {
         let n = reference::towns(&app.db).await?.len();
@@ -44,10 +56,8 @@ pub async fn show(
         figures.push(("Benutzerkonten", n.to_string(), "/admin/users"));
     }
     if any_allows(roles, Permission::ViewMeasures) {
-        let n = lotse_store::measures::list(&app.db, &Default::default())
-            .await?
-            .len();
-        figures.push(("Maßnahmen", n.to_string(), "/measures"));
+        let n = lotse_store::measures::count(&app.db, &Default::default()).await?;
+        figures.push(("Maßnahmen", figure(n), "/measures"));
     }
     // Reports the user's organisation still owes in open review rounds.
     let mut tasks = Vec::new();

@@ -679,3 +679,50 @@ pub async fn record_value(
         Err(e) => Err(e.into()),
     }
 }
+
+/// How many measures a form's pick list offers at most: a whole concept (the district's have 35
+/// to 120 measures), never a whole table; beyond that, words narrow the list.
+const PICK: usize = 200;
+
+/// `measure_q`: words that narrow a form's pick list of measures (see [`MeasurePick`]).
+#[derive(serde::Deserialize, Default)]
+pub struct PickQuery {
+    #[serde(default)]
+    pub measure_q: String,
+}
+
+/// A bounded pick list of measures for a form (link a measure to a programme, to a decision): the
+/// first [`PICK`] in list order that match the words the user searched for, read as one page.
+pub struct MeasurePick {
+    pub q: String,
+    pub options: Options,
+    /// More measures match than the list shows: the page asks for more precise words.
+    pub more: bool,
+    /// How many the list shows at most.
+    pub limit: usize,
+}
+
+impl MeasurePick {
+    pub async fn load(
+        app: &AppState,
+        q: &str,
+        leave_out: impl Fn(&str) -> bool,
+    ) -> Result<MeasurePick, AppError> {
+        let filter = MeasureFilter {
+            q: q.trim().to_owned(),
+            ..Default::default()
+        };
+        let page = measures::page(&app.db, &filter, &PageRequest::first(PICK)).await?;
+        Ok(MeasurePick {
+            q: filter.q,
+            more: page.next.is_some(),
+            limit: PICK,
+            options: page
+                .items
+                .into_iter()
+                .filter(|m| !leave_out(&m.id))
+                .map(|m| (m.id, format!("{} {} – {}", m.concept, m.code, m.title)))
+                .collect(),
+        })
+    }
+}

@@ -10,6 +10,7 @@ use lotse_store::programmes::{self, Programme, ProgrammeSummary};
 use lotse_store::scoped::Scoped;
 use lotse_store::{StoreError, organisations, reference};
 
+use super::measures::{MeasurePick, PickQuery};
 use super::{render, render_invalid, saved_or_again, write_validated};
 use crate::AppState;
 use crate::error::AppError;
@@ -116,7 +117,7 @@ struct ShowPage {
     towns: Options,
     kinds: Options,
     sites: Options,
-    measures: Options,
+    pick: MeasurePick,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
     figures: FiguresInput,
@@ -145,9 +146,9 @@ fn field_label(field: &str) -> &str {
 async fn show_page(
     app: &AppState,
     user: &CurrentUser,
-    path: &str,
     id: &str,
     notice: Option<&str>,
+    measure_q: &str,
     errors: FormErrors,
     figures: FiguresInput,
 ) -> Result<ShowPage, AppError> {
@@ -155,20 +156,18 @@ async fn show_page(
         .get(id)
         .await?
         .into_inner();
-    let measures = if can_manage(user) {
-        lotse_store::measures::list(&app.db, &Default::default())
-            .await?
-            .into_iter()
-            .filter(|m| !p.measures.iter().any(|(id, ..)| *id == m.id))
-            .map(|m| {
-                (
-                    m.id.clone(),
-                    format!("{} {} – {}", m.concept, m.code, m.title),
-                )
-            })
-            .collect()
+    let pick = if can_manage(user) {
+        MeasurePick::load(app, measure_q, |id| {
+            p.measures.iter().any(|(m, ..)| m == id)
+        })
+        .await?
     } else {
-        Vec::new()
+        MeasurePick {
+            q: String::new(),
+            options: Vec::new(),
+            more: false,
+            limit: 0,
+        }
     };
     let grants = programmes::for_viewer(&app.db, &user.principal.viewer())
         .grants(&p.id)
@@ -189,7 +188,9 @@ async fn show_page(
         .collect();
     Ok(ShowPage {
         grants,
-        layout: Layout::new(app, user, p.name.clone(), path).with_notice(notice),
+        // The page's own address, also after a refused step posted elsewhere.
+        layout: Layout::new(app, user, p.name.clone(), &format!("/programmes/{id}"))
+            .with_notice(notice),
         periods: period_tables(&p),
         can_manage: can_manage(user),
         towns: reference::town_names(&app.db).await?,
@@ -203,7 +204,7 @@ async fn show_page(
             .filter(|s| s.active)
             .map(|s| (s.id.clone(), format!("{} ({})", s.name, s.town)))
             .collect(),
-        measures,
+        pick,
         summary: errors.summary(field_label),
         errors,
         figures,
@@ -214,17 +215,17 @@ async fn show_page(
 pub async fn show(
     State(app): State<AppState>,
     user: CurrentUser,
-    uri: OriginalUri,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
+    Query(pick): Query<PickQuery>,
 ) -> Result<Response, AppError> {
     render(
         &show_page(
             &app,
             &user,
-            uri.path(),
             &id,
             q.ok.as_deref(),
+            &pick.measure_q,
             FormErrors::none(),
             FiguresInput::default(),
         )
@@ -240,8 +241,7 @@ async fn refused(
     errors: FieldErrors,
     figures: FiguresInput,
 ) -> Result<Response, AppError> {
-    let path = format!("/programmes/{id}");
-    render_invalid(&show_page(app, user, &path, id, None, FormErrors(errors), figures).await?)
+    render_invalid(&show_page(app, user, id, None, "", FormErrors(errors), figures).await?)
 }
 
 #[derive(Template)]

@@ -129,3 +129,77 @@ web_test!(
         assert!(page.body.contains("Grundschule Nord"));
     }
 );
+
+web_test!(measure_pick_lists_stay_bounded_and_narrow_by_words, |app| {
+    use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureStatus};
+    // A concept far larger than any real one: the pick lists must not offer all of it.
+    let concept = lotse_store::measures::concepts(&app.db).await.unwrap()[0]
+        .id
+        .clone();
+    let drafts: Vec<MeasureDraft> = (1..=250)
+        .map(|i| MeasureDraft {
+            concept_id: concept.clone(),
+            code: format!("Z-{i:03}"),
+            title: format!("Zusatzmaßnahme Nummer {i}"),
+            description: String::new(),
+            field_of_action_id: None,
+            lead_organisation_id: None,
+            partner_ids: Vec::new(),
+            ki_involvement: KiInvolvement::None,
+            target_group: String::new(),
+            towns: Vec::new(),
+            planned_start: None,
+            planned_end: None,
+            status: MeasureStatus::Planned,
+            tags: Vec::new(),
+        })
+        .collect();
+    app.db
+        .write(async |tx| {
+            lotse_store::measures::create_many(
+                tx,
+                &lotse_store::Actor::system("test"),
+                &drafts,
+                true,
+                app.clock.now_ms(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
+    let coordination = app.login("koordination").await;
+    for path in [format!("/programmes/{GRIFFBEREIT}"), demo_body(&app).await] {
+        let page = app.get(&path, Some(&coordination)).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(page.body.contains("Maßnahme suchen"), "{path}");
+        assert!(
+            page.body.contains("Es passen mehr als 200 Maßnahmen"),
+            "{path}: says that there are more"
+        );
+        let extra = |body: &str| body.matches("– Zusatzmaßnahme Nummer").count();
+        assert!(extra(&page.body) < 200, "{path}: not all 250 offered");
+        let narrowed = app
+            .get(
+                &format!("{path}?measure_q=Zusatzma%C3%9Fnahme+Nummer+24"),
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(narrowed.status, StatusCode::OK);
+        // Words match anywhere: "Nummer 24", "… 124", "… 224" and "Nummer 240" … "Nummer 249".
+        assert_eq!(extra(&narrowed.body), 13, "{path}");
+        assert!(narrowed.body.contains("Z-249 – Zusatzmaßnahme Nummer 249"));
+        assert!(!narrowed.body.contains("die ersten"));
+        let none = app
+            .get(&format!("{path}?measure_q=gibtsnicht"), Some(&coordination))
+            .await;
+        assert!(none.body.contains("Keine Maßnahme passt zu „gibtsnicht“"));
+    }
+});
+
+/// The address of a demo body's page.
+async fn demo_body(app: &crate::TestApp) -> String {
+    let id = lotse_store::bodies::bodies(&app.db).await.unwrap()[0]
+        .id
+        .clone();
+    format!("/bodies/{id}")
+}
