@@ -355,7 +355,7 @@ measure() { # $1 = label
     note "$label: wrk /measures"
     bench "staff measure list, all $MEASURES+ measures (the page has no paging)" "$coord" "/measures"
     user_id=$(curl -sf -H "Cookie: $admin" "http://127.0.0.1:$PORT/api/v1/users" \
-        | python3 -c 'import json, sys; print(next(u["id"] for u in json.load(sys.stdin) if u["username"] == "koordination"))')
+        | python3 -c 'import json, sys; d = json.load(sys.stdin); users = d["items"] if isinstance(d, dict) else d; print(next(u["id"] for u in users if u["username"] == "koordination"))')
     note "$label: wrk /admin/users/$user_id"
     bench "protected-record read: the user koordination's page as admin, logged (an audit \"read\" entry per request)" "$admin" "/admin/users/$user_id"
     local hwm2

@@ -7,7 +7,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
-use crate::db::{Backend, Db, On, Tx, is_unique_violation, new_id, on, read, tx};
+use crate::db::{Backend, Db, On, Tx, bind_values, is_unique_violation, new_id, on, read, tx};
+use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -69,28 +70,77 @@ fn select(tail: &str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(format!("{SELECT} {tail}"))
 }
 
+/// Fills in the roles of `users`, read for these accounts only.
 async fn attach_roles(db: &Db, mut users: Vec<User>) -> Result<Vec<User>> {
-    let rows: Vec<(String, String)> = read!(db, |c| {
-        sqlx::query_as("SELECT user_id, role FROM user_roles ORDER BY user_id, role")
-            .fetch_all(c)
-            .await
-    })?;
+    if users.is_empty() {
+        return Ok(users);
+    }
+    let mut q = Query::default();
+    let ids = q.bind_list(users.iter().map(|u| u.id.as_str()));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT user_id, role FROM user_roles WHERE user_id IN {ids}"
+    ));
+    let rows: Vec<(String, String)> = read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
+        .fetch_all(c)
+        .await)?;
+    let mut by_user: std::collections::HashMap<String, Vec<Role>> = Default::default();
+    for (id, role) in rows {
+        if let Ok(role) = role.parse() {
+            by_user.entry(id).or_default().push(role);
+        }
+    }
     for user in &mut users {
-        user.roles = rows
-            .iter()
-            .filter(|(id, _)| *id == user.id)
-            .filter_map(|(_, r)| r.parse().ok())
-            .collect();
+        user.roles = by_user.remove(&user.id).unwrap_or_default();
         user.roles.sort();
     }
     Ok(users)
 }
 
+/// Every account, by username. For the few places that need all (reminder recipients, a body's
+/// action-item owners); lists that people page through use [`read_account_page`].
 pub async fn list(db: &Db) -> Result<Vec<User>> {
     let mut users: Vec<User> = read!(db, |c| sqlx::query_as(select("")).fetch_all(c).await)?;
     // Sorted here, not by the database: PostgreSQL's locale ignores "." and "_", SQLite does not.
     users.sort_by(|a, b| a.username.cmp(&b.username));
     attach_roles(db, users).await
+}
+
+/// One page of accounts by username, as a person reads it: one access-log entry per account
+/// shown (accounts hold personal data: names, e-mail addresses, roles).
+pub async fn read_account_page(
+    db: &Db,
+    reader: &Actor,
+    request: &PageRequest,
+    now: i64,
+) -> Result<Page<User>> {
+    // Byte order on both backends: PostgreSQL's locale would ignore "." and "_" in usernames.
+    let key_column = match db.backend() {
+        Backend::Sqlite => "u.username",
+        Backend::Postgres => "u.username COLLATE \"C\"",
+    };
+    let keyset = Keyset {
+        key_column,
+        id_column: "u.id",
+    };
+    let page = crate::paging::read_page(
+        db,
+        SELECT,
+        Query::default(),
+        &keyset,
+        request,
+        |u: &User| Cursor {
+            key: u.username.clone(),
+            id: u.id.clone(),
+        },
+    )
+    .await?;
+    let items = attach_roles(db, page.items).await?;
+    for user in &items {
+        db.access_log()
+            .record(reader, now, Entity::User, &user.id)
+            .await;
+    }
+    Ok(Page { items, ..page })
 }
 
 pub async fn get<'a>(on: impl Into<On<'a>>, id: &str) -> Result<User> {
@@ -119,17 +169,6 @@ pub async fn read_account(db: &Db, reader: &Actor, id: &str, now: i64) -> Result
         .record(reader, now, Entity::User, &user.id)
         .await;
     Ok(user)
-}
-
-/// Every account as a person reads the list: one access-log entry per account shown.
-pub async fn read_accounts(db: &Db, reader: &Actor, now: i64) -> Result<Vec<User>> {
-    let users = list(db).await?;
-    for user in &users {
-        db.access_log()
-            .record(reader, now, Entity::User, &user.id)
-            .await;
-    }
-    Ok(users)
 }
 
 pub async fn get_by_username(db: &Db, username: &str) -> Result<User> {

@@ -572,8 +572,11 @@ fn staff_document() -> Value {
                 "responses": { "200": ok_json("Organisation", one("Organisation")), "401": unauthorized, "404": error_response("Nicht gefunden.") }
             }},
             "/api/v1/users": { "get": {
-                "operationId": "listUsers", "summary": "Benutzerkonten (nur Administration)",
-                "responses": { "200": ok_json("Konten", list_of("User")), "401": unauthorized, "403": forbidden }
+                "operationId": "listUsers", "summary": "Benutzerkonten (nur Administration), nach Benutzername; jedes gezeigte Konto wird als Lesezugriff protokolliert",
+                "parameters": paging_parameters(),
+                "responses": { "200": ok_json("Eine Seite Konten", page_of("User")),
+                               "400": bad_parameter("after oder limit ungültig (`field` nennt ihn), oder Parameter nicht lesbar.", false),
+                               "401": unauthorized, "403": forbidden }
             }},
             "/api/v1/measures": { "get": {
                 "operationId": "listMeasures", "summary": "Maßnahmen der Integrationskonzepte, gefiltert",

@@ -2,6 +2,8 @@
 
 use std::time::{Duration, Instant};
 
+use lotse_store::paging::PageRequest;
+
 use lotse_domain::organisation::OrganisationInput;
 use lotse_store::audit::Entity;
 use lotse_store::testing::{hold_audit_head, raw};
@@ -57,7 +59,24 @@ both_backends!(every_read_is_logged_and_chained, |db: Db| async move {
             .await
             .unwrap();
     }
-    users::read_accounts(&db, &reader(2), now()).await.unwrap();
+    // The list, page by page: every account shown is a read.
+    let first = users::read_account_page(&db, &reader(2), &PageRequest::first(2), now())
+        .await
+        .unwrap();
+    assert_eq!(first.items.len(), 2);
+    let rest = users::read_account_page(
+        &db,
+        &reader(2),
+        &PageRequest {
+            after: first.next.clone(),
+            size: 2,
+        },
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rest.items.len(), 1);
+    assert_eq!(rest.next, None);
     db.access_log().flush().await;
     let reads = access_log::reads_of(&db, Entity::User, &ids[0], 10)
         .await

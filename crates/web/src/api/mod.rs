@@ -279,10 +279,46 @@ pub async fn create_organisation(
 pub async fn users(
     State(app): State<AppState>,
     user: CurrentUser,
-) -> Result<Json<Vec<User>>, ApiError> {
-    Ok(Json(
-        users::read_accounts(&app.db, &user.principal.actor(), app.now()).await?,
-    ))
+    ListRequest { page, .. }: ListRequest<NoFilter>,
+) -> Result<Json<Paged<UserResponse>>, ApiError> {
+    let page = users::read_account_page(&app.db, &user.principal.actor(), &page, app.now()).await?;
+    Ok(Json(Paged::of(page, UserResponse::from)))
+}
+
+/// An account as the API shows it (never its password hash or second-factor secret).
+#[derive(Serialize)]
+pub struct UserResponse {
+    id: String,
+    username: String,
+    display_name: String,
+    email: String,
+    organisation_id: String,
+    organisation_name: String,
+    active: bool,
+    fictitious: bool,
+    totp_enabled: bool,
+    roles: Vec<lotse_domain::Role>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl From<User> for UserResponse {
+    fn from(u: User) -> Self {
+        UserResponse {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            email: u.email,
+            organisation_id: u.organisation_id,
+            organisation_name: u.organisation_name,
+            active: u.active,
+            fictitious: u.fictitious,
+            totp_enabled: u.totp_enabled,
+            roles: u.roles,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
 }
 
 pub async fn measures(

@@ -7,11 +7,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::user::validate_new_password;
 use lotse_domain::{FieldErrors, Role};
 use lotse_store::login_throttle::Throttle;
+use lotse_store::paging::PageRequest;
 use lotse_store::users::{self, User, UserInput};
 use lotse_store::{StoreError, login_throttle, organisations, password, sessions};
 use serde::Deserialize;
 
 use super::{ActiveForm, render, render_invalid};
+
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
@@ -33,16 +35,47 @@ pub struct UserRow {
 struct ListPage {
     layout: Layout,
     users: Vec<UserRow>,
+    count: String,
+    first: Option<String>,
+    next: Option<String>,
+}
+
+/// How many accounts the list shows per page.
+const PAGE_SIZE: usize = 50;
+
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    ok: Option<String>,
+    #[serde(default)]
+    after: String,
 }
 
 pub async fn list(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let users = users::read_accounts(&app.db, &user.principal.actor(), app.now())
-        .await?
+    let page = users::read_account_page(
+        &app.db,
+        &user.principal.actor(),
+        &PageRequest::new(Some(&q.after), Some(PAGE_SIZE)),
+        app.now(),
+    )
+    .await?;
+    let count = crate::view::count_text(
+        lotse_store::paging::Count::of(users::count(&app.db).await?),
+        "Konto",
+        "Konten",
+    );
+    let first = (!page.first).then(|| "/admin/users".to_owned());
+    let next = page
+        .next
+        .as_ref()
+        .map(|c| format!("/admin/users?after={}", c.encode()));
+    let users = page
+        .items
         .into_iter()
         .map(|u| UserRow {
             roles: u
@@ -63,6 +96,9 @@ pub async fn list(
     render(&ListPage {
         layout: Layout::new(&app, &user, "Benutzerkonten", uri.path()).with_notice(q.ok.as_deref()),
         users,
+        count,
+        first,
+        next,
     })
 }
 

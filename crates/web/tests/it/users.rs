@@ -253,3 +253,67 @@ web_test!(administrators_see_who_read_whose_account, |app| {
         StatusCode::FORBIDDEN
     );
 });
+
+web_test!(the_account_list_pages_and_logs_only_what_it_shows, |app| {
+    use lotse_store::users::UserInput;
+    let admin = lotse_store::Actor::system("test");
+    let organisation = users::get_by_username(&app.db, "partner")
+        .await
+        .unwrap()
+        .organisation_id;
+    for i in 0..50 {
+        let input = UserInput {
+            username: format!("person{i:02}"),
+            display_name: format!("Person {i}"),
+            organisation_id: organisation.clone(),
+            roles: vec!["partner".into()],
+            ..Default::default()
+        };
+        let draft = users::validate_new(&app.db, &input, "ein langes passwort")
+            .await
+            .unwrap();
+        app.db
+            .write(async |tx| {
+                users::create(tx, &admin, &draft, "x", false, app.clock.now_ms()).await
+            })
+            .await
+            .unwrap();
+    }
+    let cookie = app.login("admin").await;
+    let first = app.get("/admin/users", Some(&cookie)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(
+        first.body.contains("57 Konten"),
+        "7 demo accounts and 50 more"
+    );
+    assert_eq!(
+        first
+            .body
+            .matches("<th scope=\"row\"><a href=\"/admin/users/")
+            .count(),
+        50
+    );
+    let next = first
+        .body
+        .split("href=\"")
+        .find_map(|s| s.strip_prefix("/admin/users?after="))
+        .and_then(|s| s.split('"').next())
+        .expect("a link to the next page");
+    let second = app
+        .get(&format!("/admin/users?after={next}"), Some(&cookie))
+        .await;
+    assert_eq!(
+        second
+            .body
+            .matches("<th scope=\"row\"><a href=\"/admin/users/")
+            .count(),
+        7
+    );
+    assert!(second.body.contains("rel=\"first\""));
+    // Each page view logs a read of the accounts it showed, no more.
+    app.db.access_log().flush().await;
+    let reads = lotse_store::access_log::search(&app.db, None, None, None, 1000)
+        .await
+        .unwrap();
+    assert_eq!(reads.len(), 57, "{reads:?}");
+});
