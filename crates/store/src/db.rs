@@ -149,6 +149,7 @@ pub(crate) use {on, read, tx};
 pub enum Value {
     Text(String),
     Int(i64),
+    Real(f64),
 }
 
 /// Binds `values` in order onto a `sqlx::query`/`query_as`/`query_scalar` builder.
@@ -159,6 +160,7 @@ macro_rules! bind_values {
             q = match v {
                 $crate::db::Value::Text(s) => q.bind(s.clone()),
                 $crate::db::Value::Int(i) => q.bind(*i),
+                $crate::db::Value::Real(r) => q.bind(*r),
             };
         }
         q

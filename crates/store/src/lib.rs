@@ -32,6 +32,7 @@ pub mod scoped;
 pub mod sessions;
 pub mod settings;
 pub mod sort_keys;
+pub mod statistics;
 pub mod status_report;
 pub mod structural_issues;
 pub mod users;

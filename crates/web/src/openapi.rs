@@ -220,8 +220,15 @@ fn add_staff_records(doc: &mut Value) {
         "opened_at": { "type": "integer", "description": "Millisekunden seit 1970 (UTC)" }, "opened_by": { "type": "string" },
         "closed_at": { "type": ["integer", "null"] }, "closed_by": text_or_null(), "reports": reports
     }));
-    schemas["RoundSummary"] = round.clone();
-    schemas["Round"] = round;
+    let mut detail = round.clone();
+    detail["properties"]["turnaround"] = json!({ "oneOf": [record(json!({
+        "reports": { "type": "integer" }, "median_days": { "type": "number" }, "p90_days": { "type": "number" } })), { "type": "null" }],
+        "description": "Tage von der Eröffnung bis zu den eingereichten Berichten (Median, 90. Perzentil); null, solange weniger als fünf eingereicht sind (Statistikregel)" });
+    if let Some(required) = detail["required"].as_array_mut() {
+        required.push(json!("turnaround"));
+    }
+    schemas["RoundSummary"] = round;
+    schemas["Round"] = detail;
     let revision = record(json!({
         "id": { "type": "string" }, "state": { "type": "string", "enum": ["draft", "submitted", "returned", "published", "superseded"] },
         "saved_at": { "type": "integer" }, "note": { "type": "string" },

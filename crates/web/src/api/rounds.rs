@@ -81,9 +81,35 @@ pub async fn list(
     Ok(Json(Paged::of(page, RoundResponse::from)).into_response())
 }
 
+/// One round: its summary and how long the reports took.
+#[derive(Serialize)]
+pub struct RoundDetail {
+    #[serde(flatten)]
+    round: RoundResponse,
+    /// Days from the opening to the submitted reports; `null` before five have come in
+    /// (statistics rule).
+    turnaround: Option<Turnaround>,
+}
+
+#[derive(Serialize)]
+pub struct Turnaround {
+    reports: i64,
+    median_days: f64,
+    p90_days: f64,
+}
+
 pub async fn get(
     State(app): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<RoundResponse>, ApiError> {
-    Ok(Json(reviews::round_summary(&app.db, &id).await?.into()))
+) -> Result<Json<RoundDetail>, ApiError> {
+    let round = reviews::round_summary(&app.db, &id).await?;
+    let durations = lotse_store::statistics::report_turnaround(&app.db, &id).await?;
+    Ok(Json(RoundDetail {
+        round: round.into(),
+        turnaround: durations.shown().map(|(median, p90)| Turnaround {
+            reports: durations.count,
+            median_days: median,
+            p90_days: p90,
+        }),
+    }))
 }

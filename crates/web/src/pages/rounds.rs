@@ -19,7 +19,7 @@ use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
-use crate::view::{FormErrors, Layout, NoticeQuery, date_de, datetime};
+use crate::view::{FormErrors, Layout, NoticeQuery, date_de, datetime, number_de};
 
 pub struct RoundRow {
     id: String,
@@ -213,6 +213,8 @@ struct ShowPage {
     closed: String,
     progress: Vec<Progress>,
     total: Progress,
+    /// How long the reports took, in words; `None` before five have come in (statistics rule).
+    turnaround: Option<String>,
     tasks: Vec<Scoped<Update>>,
     proposals: Vec<Proposal>,
     snapshot: Vec<SnapshotView>,
@@ -248,7 +250,18 @@ async fn show_page(
             .map(SnapshotView::from)
             .collect()
     };
+    let turnaround = lotse_store::statistics::report_turnaround(&app.db, id)
+        .await?
+        .shown()
+        .map(|(median, p90)| {
+            format!(
+                "Die Hälfte der Berichte kam binnen {} Tagen nach Eröffnung, neun von zehn binnen {} Tagen.",
+                number_de(median.max(0.0)),
+                number_de(p90.max(0.0))
+            )
+        });
     Ok(ShowPage {
+        turnaround,
         layout: Layout::new(app, user, round.title.clone(), path),
         date: date_de(&round.reference_date),
         opened: datetime(round.opened_at),

@@ -384,3 +384,33 @@ web_test!(the_api_reads_every_record_the_pages_show, |app| {
 fn uuid_nobody_has() -> &'static str {
     "01900000-0000-7000-8000-000000000000"
 }
+
+web_test!(rounds_show_how_long_reports_took_once_five_are_in, |app| {
+    let token = token_for(&app, "koordination").await;
+    let cookie = app.login("koordination").await;
+    let rounds = walk(&app, &token, "/api/v1/rounds", 200).await;
+    let mut shown = 0;
+    for r in rounds {
+        let id = r["id"].as_str().unwrap();
+        let detail = app
+            .api(Method::GET, &format!("/api/v1/rounds/{id}"), &token, None)
+            .await
+            .json();
+        let reports = &detail["reports"];
+        let submitted = reports["submitted"].as_i64().unwrap()
+            + reports["returned"].as_i64().unwrap()
+            + reports["accepted"].as_i64().unwrap();
+        let page = app.get(&format!("/rounds/{id}"), Some(&cookie)).await;
+        if submitted >= 5 {
+            let t = &detail["turnaround"];
+            assert_eq!(t["reports"].as_i64(), Some(submitted), "{detail}");
+            assert!(t["median_days"].as_f64().unwrap() <= t["p90_days"].as_f64().unwrap());
+            assert!(page.body.contains("Die Hälfte der Berichte kam binnen"));
+            shown += 1;
+        } else {
+            assert!(detail["turnaround"].is_null(), "{detail}");
+            assert!(!page.body.contains("Die Hälfte der Berichte"));
+        }
+    }
+    assert!(shown > 0, "the demo has a round with five reports in");
+});
