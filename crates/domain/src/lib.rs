@@ -9,6 +9,7 @@ pub mod collation;
 pub mod csv_file;
 pub mod funding;
 pub mod hsds;
+pub mod ids;
 pub mod limits;
 pub mod measure;
 pub mod measure_import;

@@ -244,8 +244,17 @@ pub(crate) async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitC
                     ..Default::default()
                 };
                 let viewer = lotse_store::scoped::Viewer::system("bench");
-                reviews::submit(tx, &viewer, id, &input, now).await?;
-                reviews::review(tx, &viewer, id, Decision::Accept, "", None, now).await?;
+                reviews::submit(tx, &viewer, &id.as_str().into(), &input, now).await?;
+                reviews::review(
+                    tx,
+                    &viewer,
+                    &id.as_str().into(),
+                    Decision::Accept,
+                    "",
+                    None,
+                    now,
+                )
+                .await?;
             }
             reviews::close(tx, &actor, &round, now).await?;
             Ok(round)

@@ -1,6 +1,7 @@
 //! Personal API tokens for machine clients. The token is shown once at creation; only its SHA-256
 //! is stored. A token acts with the rights of the user who made it.
 
+use lotse_domain::ids::{TokenId, UserId};
 use serde::Serialize;
 use serde_json::json;
 
@@ -77,11 +78,17 @@ pub async fn list_for_user(db: &Db, user_id: &str) -> Result<Vec<ApiToken>> {
     })?)
 }
 
-pub async fn revoke(tx: &mut Tx, actor: &Actor, user_id: &str, id: &str, now: i64) -> Result<()> {
+pub async fn revoke(
+    tx: &mut Tx,
+    actor: &Actor,
+    user_id: &UserId,
+    id: &TokenId,
+    now: i64,
+) -> Result<()> {
     let n = tx!(&mut *tx, |c| {
         sqlx::query("UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL")
-            .bind(id)
-            .bind(user_id)
+            .bind(id.as_str())
+            .bind(user_id.as_str())
             .bind(now)
             .execute(c)
             .await
@@ -90,7 +97,13 @@ pub async fn revoke(tx: &mut Tx, actor: &Actor, user_id: &str, id: &str, now: i6
     if n == 0 {
         return Err(StoreError::NotFound);
     }
-    tx.record(Event::new(actor, now, Entity::ApiToken, Action::Revoke, id));
+    tx.record(Event::new(
+        actor,
+        now,
+        Entity::ApiToken,
+        Action::Revoke,
+        id.as_str(),
+    ));
     Ok(())
 }
 

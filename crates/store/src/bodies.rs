@@ -11,6 +11,8 @@ use serde_json::json;
 use crate::audit::{Action, Actor, Entity, Event};
 use std::collections::HashMap;
 
+use lotse_domain::ids::{DecisionId, IssueId, MeetingId};
+
 use crate::db::{
     Db, Tx, Value, bind_values, is_foreign_key_violation, is_unique_violation, new_id,
     on_missing_reference, read, tx,
@@ -688,12 +690,12 @@ async fn link_issue_to(
     actor: &Actor,
     forum: IssueForum,
     forum_id: &str,
-    issue_id: &str,
+    issue_id: &IssueId,
     now: i64,
 ) -> Result<()> {
     let linked = tx!(&mut *tx, |c| {
         sqlx::query(forum.insert())
-            .bind(issue_id)
+            .bind(issue_id.as_str())
             .bind(forum_id)
             .execute(c)
             .await
@@ -703,7 +705,14 @@ async fn link_issue_to(
     let mut detail = serde_json::Map::new();
     detail.insert(forum.audit_key().into(), forum_id.into());
     tx.record(
-        Event::new(actor, now, Entity::StructuralIssue, Action::Link, issue_id).with(detail.into()),
+        Event::new(
+            actor,
+            now,
+            Entity::StructuralIssue,
+            Action::Link,
+            issue_id.as_str(),
+        )
+        .with(detail.into()),
     );
     Ok(())
 }
@@ -712,11 +721,19 @@ async fn link_issue_to(
 pub async fn link_issue(
     tx: &mut Tx,
     actor: &Actor,
-    meeting_id: &str,
-    issue_id: &str,
+    meeting_id: &MeetingId,
+    issue_id: &IssueId,
     now: i64,
 ) -> Result<()> {
-    link_issue_to(tx, actor, IssueForum::Meeting, meeting_id, issue_id, now).await
+    link_issue_to(
+        tx,
+        actor,
+        IssueForum::Meeting,
+        meeting_id.as_str(),
+        issue_id,
+        now,
+    )
+    .await
 }
 
 /// (issue id, title) of the structural issues handled in a meeting.
@@ -763,11 +780,19 @@ pub async fn meetings_of_issue(db: &Db, issue_id: &str) -> Result<Vec<(String, S
 pub async fn link_issue_to_decision(
     tx: &mut Tx,
     actor: &Actor,
-    decision_id: &str,
-    issue_id: &str,
+    decision_id: &DecisionId,
+    issue_id: &IssueId,
     now: i64,
 ) -> Result<()> {
-    link_issue_to(tx, actor, IssueForum::Decision, decision_id, issue_id, now).await
+    link_issue_to(
+        tx,
+        actor,
+        IssueForum::Decision,
+        decision_id.as_str(),
+        issue_id,
+        now,
+    )
+    .await
 }
 
 /// (body id, body, number, date) of the decisions that addressed an issue.

@@ -307,11 +307,18 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
             adaptation_reason: reason.into(),
             ..Default::default()
         };
-        reviews::submit(tx, &Viewer::system("demo"), &update, &input, now).await?;
+        reviews::submit(
+            tx,
+            &Viewer::system("demo"),
+            &update.as_str().into(),
+            &input,
+            now,
+        )
+        .await?;
         reviews::review(
             tx,
             &Viewer::system("demo"),
-            &update,
+            &update.as_str().into(),
             Decision::Accept,
             "",
             None,
@@ -345,12 +352,19 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
             },
             ..Default::default()
         };
-        reviews::submit(tx, &Viewer::system("demo"), &update, &input, now).await?;
+        reviews::submit(
+            tx,
+            &Viewer::system("demo"),
+            &update.as_str().into(),
+            &input,
+            now,
+        )
+        .await?;
         if i % 4 == 0 {
             reviews::review(
                 tx,
                 &Viewer::system("demo"),
-                &update,
+                &update.as_str().into(),
                 Decision::Accept,
                 "",
                 None,
@@ -521,7 +535,7 @@ pub async fn load_bodies(
         if i == 1
             && let Some(issue) = &issue
         {
-            bodies::link_issue(tx, actor, &meeting, issue, now).await?;
+            bodies::link_issue(tx, actor, &meeting.into(), &issue.into(), now).await?;
         }
     }
     Ok(())
@@ -559,7 +573,18 @@ pub async fn load_programmes(
         ("Kita Sonnenschein (Demo)", SiteKind::Kita, "05570020"),
         ("Kita Regenbogen (Demo)", SiteKind::Kita, "05570004"),
     ] {
-        sites.push(programmes::add_site(tx, viewer, GRIFFBEREIT, name, kind, town, now).await?);
+        sites.push(
+            programmes::add_site(
+                tx,
+                viewer,
+                &GRIFFBEREIT.into(),
+                name,
+                kind,
+                &town.into(),
+                now,
+            )
+            .await?,
+        );
     }
     for (period, site, groups, participants) in [
         ("2024/25", 0, 2, 18),
@@ -579,10 +604,10 @@ pub async fn load_programmes(
     let kita = programmes::add_site(
         tx,
         viewer,
-        RUCKSACK_KITA,
+        &RUCKSACK_KITA.into(),
         "Kita Regenbogen (Demo)",
         SiteKind::Kita,
-        "05570004",
+        &"05570004".into(),
         now,
     )
     .await?;
@@ -601,7 +626,7 @@ pub async fn load_programmes(
     .await)?;
     for (m,) in fit_measures {
         for p in [FIT, GRIFFBEREIT, RUCKSACK_KITA] {
-            programmes::link_measure(tx, viewer, p, &m, now).await?;
+            programmes::link_measure(tx, viewer, &p.into(), &m.as_str().into(), now).await?;
         }
     }
     Ok(())

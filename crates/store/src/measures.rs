@@ -2,6 +2,7 @@
 
 use lotse_domain::FieldErrors;
 use lotse_domain::collation::{column_key, fold, sort_key};
+use lotse_domain::ids::{IndicatorId, MeasureId};
 use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureInput, MeasureStatus, parse_date};
 use lotse_domain::validation::{optional_multiline, required_text};
 use serde::Serialize;
@@ -1150,12 +1151,15 @@ pub async fn add_indicator(
 pub async fn record_value(
     tx: &mut Tx,
     actor: &Actor,
-    measure_id: &str,
-    indicator_id: &str,
+    measure_id: &MeasureId,
+    indicator_id: &IndicatorId,
     as_of: &str,
     value: &str,
     now: i64,
 ) -> Result<()> {
+    // The typed ids have done their work at the call site; the SQL binds text.
+    let measure_id = measure_id.as_str();
+    let indicator_id = indicator_id.as_str();
     let mut e = FieldErrors::new();
     let date = parse_date(as_of);
     if date.is_none() {

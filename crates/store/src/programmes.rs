@@ -1,6 +1,7 @@
 //! Programmes of the integration centre, their sites, figures per period and linked measures.
 
 use lotse_domain::collation::sort_key;
+use lotse_domain::ids::{Ags, MeasureId, ProgrammeId, SiteId};
 use lotse_domain::programme::{Figures, ProgrammeDraft, SiteKind};
 use serde::Serialize;
 use serde_json::json;
@@ -374,12 +375,15 @@ pub async fn update(
 pub async fn add_site(
     tx: &mut Tx,
     viewer: &Viewer,
-    programme_id: &str,
+    programme_id: &ProgrammeId,
     name: &str,
     kind: SiteKind,
-    town_ags: &str,
+    town_ags: &Ags,
     now: i64,
 ) -> Result<String> {
+    // The typed ids have done their work at the call site; the SQL binds text.
+    let programme_id = programme_id.as_str();
+    let town_ags = town_ags.as_str();
     require(viewer, Record::Programme, None, Act::Change)?;
     let actor = &Actor::from(viewer);
     let name = name.trim();
@@ -417,11 +421,14 @@ pub async fn add_site(
 pub async fn set_site_active(
     tx: &mut Tx,
     viewer: &Viewer,
-    programme_id: &str,
-    site_id: &str,
+    programme_id: &ProgrammeId,
+    site_id: &SiteId,
     active: bool,
     now: i64,
 ) -> Result<()> {
+    // The typed ids have done their work at the call site; the SQL binds text.
+    let programme_id = programme_id.as_str();
+    let site_id = site_id.as_str();
     require(viewer, Record::Programme, None, Act::Change)?;
     let actor = &Actor::from(viewer);
     let n = tx!(&mut *tx, |c| sqlx::query(
@@ -522,10 +529,13 @@ pub async fn set_figures(
 pub async fn link_measure(
     tx: &mut Tx,
     viewer: &Viewer,
-    programme_id: &str,
-    measure_id: &str,
+    programme_id: &ProgrammeId,
+    measure_id: &MeasureId,
     now: i64,
 ) -> Result<()> {
+    // The typed ids have done their work at the call site; the SQL binds text.
+    let programme_id = programme_id.as_str();
+    let measure_id = measure_id.as_str();
     require(viewer, Record::Programme, None, Act::Change)?;
     let actor = &Actor::from(viewer);
     let inserted = tx!(&mut *tx, |c| {
@@ -561,10 +571,13 @@ pub async fn link_measure(
 pub async fn unlink_measure(
     tx: &mut Tx,
     viewer: &Viewer,
-    programme_id: &str,
-    measure_id: &str,
+    programme_id: &ProgrammeId,
+    measure_id: &MeasureId,
     now: i64,
 ) -> Result<()> {
+    // The typed ids have done their work at the call site; the SQL binds text.
+    let programme_id = programme_id.as_str();
+    let measure_id = measure_id.as_str();
     require(viewer, Record::Programme, None, Act::Change)?;
     let actor = &Actor::from(viewer);
     let n = tx!(&mut *tx, |c| sqlx::query(

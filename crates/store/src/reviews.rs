@@ -4,6 +4,7 @@
 
 use lotse_domain::FieldErrors;
 use lotse_domain::collation::sort_key;
+use lotse_domain::ids::{OrganisationId, ReportId, RoundId};
 use lotse_domain::measure::{Adaptation, MeasureStatus, parse_date};
 use lotse_domain::validation::{optional_multiline, required_text};
 use serde::Serialize;
@@ -386,10 +387,10 @@ impl Reports<'_> {
     }
 
     /// One report of a round: not found if it is not in that round or not the viewer's to see.
-    pub async fn get(&self, round_id: &str, report_id: &str) -> Result<Scoped<Update>> {
-        let u = update(self.db, report_id).await?;
+    pub async fn get(&self, round_id: &RoundId, report_id: &ReportId) -> Result<Scoped<Update>> {
+        let u = update(self.db, report_id.as_str()).await?;
         let report = self.scoped(u);
-        if report.round_id != round_id || !report.access.view.allows() {
+        if report.round_id != round_id.as_str() || !report.access.view.allows() {
             return Err(StoreError::NotFound);
         }
         Ok(report)
@@ -411,10 +412,12 @@ fn check(viewer: &Viewer, report: &Update, action: Act) -> Result<()> {
 pub async fn submit(
     tx: &mut Tx,
     viewer: &Viewer,
-    update_id: &str,
+    update_id: &ReportId,
     input: &UpdateInput,
     now: i64,
 ) -> Result<()> {
+    // The typed ids have done their work at the call site; the SQL binds text.
+    let update_id = update_id.as_str();
     let actor = &Actor::from(viewer);
     let asked = update_in(tx, update_id).await?;
     check(viewer, &asked, Act::Change)?;
@@ -533,12 +536,14 @@ pub enum Decision {
 pub async fn review(
     tx: &mut Tx,
     viewer: &Viewer,
-    update_id: &str,
+    update_id: &ReportId,
     decision: Decision,
     comment: &str,
     seen_submitted_at: Option<i64>,
     now: i64,
 ) -> Result<()> {
+    // The typed ids have done their work at the call site; the SQL binds text.
+    let update_id = update_id.as_str();
     let actor = &Actor::from(viewer);
     let asked = update_in(tx, update_id).await?;
     check(viewer, &asked, Act::Decide)?;
@@ -600,8 +605,8 @@ pub async fn review(
             measures::record_value(
                 tx,
                 actor,
-                &current.measure_id,
-                &indicator,
+                &current.measure_id.as_str().into(),
+                &indicator.as_str().into(),
                 &round.reference_date,
                 &value.to_string(),
                 now,
@@ -716,11 +721,14 @@ pub struct ProposalInput {
 pub async fn propose(
     tx: &mut Tx,
     actor: &Actor,
-    round_id: &str,
-    organisation_id: &str,
+    round_id: &RoundId,
+    organisation_id: &OrganisationId,
     input: &ProposalInput,
     now: i64,
 ) -> Result<String> {
+    // The typed ids have done their work at the call site; the SQL binds text.
+    let round_id = round_id.as_str();
+    let organisation_id = organisation_id.as_str();
     if !round_in(tx, round_id).await?.is_open() {
         return Err(closed());
     }

@@ -164,9 +164,18 @@ both_backends!(
             .unwrap()[0]
             .id
             .clone();
-        db.write(async |tx| bodies::link_issue(tx, &admin(), &meeting, &issue, now()).await)
+        db.write(async |tx| {
+            bodies::link_issue(
+                tx,
+                &admin(),
+                &lotse_domain::ids::MeetingId::from(&meeting),
+                &lotse_domain::ids::IssueId::from(&issue),
+                now(),
+            )
             .await
-            .unwrap();
+        })
+        .await
+        .unwrap();
         assert_eq!(
             bodies::issues_of_meeting(&db, &meeting)
                 .await
@@ -182,7 +191,14 @@ both_backends!(
         for _ in 0..2 {
             // Linking twice is harmless: the second click must not fail or duplicate.
             db.write(async |tx| {
-                bodies::link_issue_to_decision(tx, &admin(), &decision, &issue, now()).await
+                bodies::link_issue_to_decision(
+                    tx,
+                    &admin(),
+                    &lotse_domain::ids::DecisionId::from(&decision),
+                    &lotse_domain::ids::IssueId::from(&issue),
+                    now(),
+                )
+                .await
             })
             .await
             .unwrap();
@@ -192,7 +208,14 @@ both_backends!(
         assert_eq!(linked[0].2, "LG-2026/01");
         let missing = db
             .write(async |tx| {
-                bodies::link_issue_to_decision(tx, &admin(), "gibt-es-nicht", &issue, now()).await
+                bodies::link_issue_to_decision(
+                    tx,
+                    &admin(),
+                    &lotse_domain::ids::DecisionId::from("gibt-es-nicht"),
+                    &lotse_domain::ids::IssueId::from(&issue),
+                    now(),
+                )
+                .await
             })
             .await;
         assert!(matches!(missing, Err(StoreError::NotFound)));

@@ -335,7 +335,16 @@ both_backends!(indicators_record_values_over_time, |db: Db| async move {
         ("2024-12-31", "9"),
     ] {
         db.write(async |tx| {
-            measures::record_value(tx, &admin(), &id, &ind, date, value, now()).await
+            measures::record_value(
+                tx,
+                &admin(),
+                &lotse_domain::ids::MeasureId::from(&id),
+                &lotse_domain::ids::IndicatorId::from(&ind),
+                date,
+                value,
+                now(),
+            )
+            .await
         })
         .await
         .unwrap();
@@ -353,7 +362,16 @@ both_backends!(indicators_record_values_over_time, |db: Db| async move {
 
     let err = db
         .write(async |tx| {
-            measures::record_value(tx, &admin(), &id, &ind, "31.12.2025", "viele", now()).await
+            measures::record_value(
+                tx,
+                &admin(),
+                &lotse_domain::ids::MeasureId::from(&id),
+                &lotse_domain::ids::IndicatorId::from(&ind),
+                "31.12.2025",
+                "viele",
+                now(),
+            )
+            .await
         })
         .await
         .unwrap_err();
@@ -364,7 +382,16 @@ both_backends!(indicators_record_values_over_time, |db: Db| async move {
     let other = create(&db, &input(&s, "1.2", "Andere")).await;
     let err = db
         .write(async |tx| {
-            measures::record_value(tx, &admin(), &other, &ind, "2025-01-01", "1", now()).await
+            measures::record_value(
+                tx,
+                &admin(),
+                &lotse_domain::ids::MeasureId::from(&other),
+                &lotse_domain::ids::IndicatorId::from(&ind),
+                "2025-01-01",
+                "1",
+                now(),
+            )
+            .await
         })
         .await
         .unwrap_err();

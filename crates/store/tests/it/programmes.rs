@@ -129,10 +129,10 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
             programmes::add_site(
                 tx,
                 &coordination(),
-                FIT,
+                &lotse_domain::ids::ProgrammeId::from(FIT),
                 "Grundschule Nord",
                 SiteKind::School,
-                "05570052",
+                &lotse_domain::ids::Ags::from("05570052"),
                 now(),
             )
             .await
@@ -188,10 +188,10 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
             programmes::add_site(
                 tx,
                 &coordination(),
-                FIT,
+                &lotse_domain::ids::ProgrammeId::from(FIT),
                 "Irgendwo",
                 SiteKind::Other,
-                "99999999",
+                &lotse_domain::ids::Ags::from("99999999"),
                 now(),
             )
             .await
@@ -205,9 +205,18 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
         .id
         .clone();
     for _ in 0..2 {
-        db.write(async |tx| programmes::link_measure(tx, &coordination(), FIT, &m, now()).await)
+        db.write(async |tx| {
+            programmes::link_measure(
+                tx,
+                &coordination(),
+                &lotse_domain::ids::ProgrammeId::from(FIT),
+                &lotse_domain::ids::MeasureId::from(&m),
+                now(),
+            )
             .await
-            .unwrap();
+        })
+        .await
+        .unwrap();
     }
     assert!(
         programmes::of_measure(&db, &m)
@@ -219,9 +228,18 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
     // Twice, as a double click does: the second finds nothing to undo and is no error (the
     // fuzzer once found it refused as a change without an audit event).
     for _ in 0..2 {
-        db.write(async |tx| programmes::unlink_measure(tx, &coordination(), FIT, &m, now()).await)
+        db.write(async |tx| {
+            programmes::unlink_measure(
+                tx,
+                &coordination(),
+                &lotse_domain::ids::ProgrammeId::from(FIT),
+                &lotse_domain::ids::MeasureId::from(&m),
+                now(),
+            )
             .await
-            .unwrap();
+        })
+        .await
+        .unwrap();
     }
     assert!(
         !programmes::of_measure(&db, &m)
@@ -231,7 +249,15 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
             .any(|(id, _)| id == FIT)
     );
     db.write(async |tx| {
-        programmes::set_site_active(tx, &coordination(), FIT, &site, false, now()).await
+        programmes::set_site_active(
+            tx,
+            &coordination(),
+            &lotse_domain::ids::ProgrammeId::from(FIT),
+            &lotse_domain::ids::SiteId::from(&site),
+            false,
+            now(),
+        )
+        .await
     })
     .await
     .unwrap();

@@ -86,7 +86,16 @@ both_backends!(
             ..Default::default()
         };
         match db
-            .write(async |tx| reviews::submit(tx, &coordinator(), &first.id, &bad, now()).await)
+            .write(async |tx| {
+                reviews::submit(
+                    tx,
+                    &coordinator(),
+                    &lotse_domain::ids::ReportId::from(&first.id),
+                    &bad,
+                    now(),
+                )
+                .await
+            })
             .await
         {
             Err(StoreError::Invalid(e)) => {
@@ -99,7 +108,14 @@ both_backends!(
 
         // Submit, return with a comment, resubmit, accept: the measure takes the reported status.
         db.write(async |tx| {
-            reviews::submit(tx, &coordinator(), &first.id, &good_update(), now()).await
+            reviews::submit(
+                tx,
+                &coordinator(),
+                &lotse_domain::ids::ReportId::from(&first.id),
+                &good_update(),
+                now(),
+            )
+            .await
         })
         .await
         .unwrap();
@@ -108,7 +124,7 @@ both_backends!(
                 reviews::review(
                     tx,
                     &coordinator(),
-                    &first.id,
+                    &lotse_domain::ids::ReportId::from(&first.id),
                     Decision::Return,
                     "",
                     None,
@@ -124,7 +140,7 @@ both_backends!(
             reviews::review(
                 tx,
                 &coordinator(),
-                &first.id,
+                &lotse_domain::ids::ReportId::from(&first.id),
                 Decision::Return,
                 "Bitte Zahlen nennen",
                 None,
@@ -139,7 +155,14 @@ both_backends!(
             "returned"
         );
         db.write(async |tx| {
-            reviews::submit(tx, &coordinator(), &first.id, &good_update(), now()).await
+            reviews::submit(
+                tx,
+                &coordinator(),
+                &lotse_domain::ids::ReportId::from(&first.id),
+                &good_update(),
+                now(),
+            )
+            .await
         })
         .await
         .unwrap();
@@ -147,7 +170,7 @@ both_backends!(
             reviews::review(
                 tx,
                 &coordinator(),
-                &first.id,
+                &lotse_domain::ids::ReportId::from(&first.id),
                 Decision::Accept,
                 "",
                 None,
@@ -171,7 +194,14 @@ both_backends!(
         }
         let resubmit = db
             .write(async |tx| {
-                reviews::submit(tx, &coordinator(), &first.id, &good_update(), now()).await
+                reviews::submit(
+                    tx,
+                    &coordinator(),
+                    &lotse_domain::ids::ReportId::from(&first.id),
+                    &good_update(),
+                    now(),
+                )
+                .await
             })
             .await;
         assert!(
@@ -185,13 +215,29 @@ both_backends!(
             proposal_description: String::new(),
         };
         db.write(async |tx| {
-            reviews::propose(tx, &coordination(), &round, "", &proposal, now()).await
+            reviews::propose(
+                tx,
+                &coordination(),
+                &lotse_domain::ids::RoundId::from(&round),
+                &lotse_domain::ids::OrganisationId::from(""),
+                &proposal,
+                now(),
+            )
+            .await
         })
         .await
         .unwrap_err();
         let org = first.organisation_id.clone().unwrap_or_default();
         db.write(async |tx| {
-            reviews::propose(tx, &coordination(), &round, &org, &proposal, now()).await
+            reviews::propose(
+                tx,
+                &coordination(),
+                &lotse_domain::ids::RoundId::from(&round),
+                &lotse_domain::ids::OrganisationId::from(&org),
+                &proposal,
+                now(),
+            )
+            .await
         })
         .await
         .unwrap();
@@ -225,7 +271,14 @@ both_backends!(
 
         let later = db
             .write(async |tx| {
-                reviews::submit(tx, &coordinator(), &updates[1].id, &good_update(), now()).await
+                reviews::submit(
+                    tx,
+                    &coordinator(),
+                    &lotse_domain::ids::ReportId::from(&updates[1].id),
+                    &good_update(),
+                    now(),
+                )
+                .await
             })
             .await;
         assert!(matches!(later, Err(StoreError::Invalid(ref e)) if e.get("round").is_some()));
@@ -387,13 +440,27 @@ both_backends!(
             .unwrap();
         let update = reviews::updates(&db, &round, None).await.unwrap()[0].clone();
         db.write(async |tx| {
-            reviews::submit(tx, &coordinator(), &update.id, &good_update(), 1_000).await
+            reviews::submit(
+                tx,
+                &coordinator(),
+                &lotse_domain::ids::ReportId::from(&update.id),
+                &good_update(),
+                1_000,
+            )
+            .await
         })
         .await
         .unwrap();
         let seen = reviews::update(&db, &update.id).await.unwrap().submitted_at;
         db.write(async |tx| {
-            reviews::submit(tx, &coordinator(), &update.id, &good_update(), 2_000).await
+            reviews::submit(
+                tx,
+                &coordinator(),
+                &lotse_domain::ids::ReportId::from(&update.id),
+                &good_update(),
+                2_000,
+            )
+            .await
         })
         .await
         .unwrap();
@@ -402,7 +469,7 @@ both_backends!(
                 reviews::review(
                     tx,
                     &coordinator(),
-                    &update.id,
+                    &lotse_domain::ids::ReportId::from(&update.id),
                     Decision::Accept,
                     "",
                     seen,
@@ -420,7 +487,7 @@ both_backends!(
             reviews::review(
                 tx,
                 &coordinator(),
-                &update.id,
+                &lotse_domain::ids::ReportId::from(&update.id),
                 Decision::Accept,
                 "",
                 fresh,
@@ -471,7 +538,16 @@ both_backends!(
         let mut input = good_update();
         input.values = vec![(indicator.clone(), "viele".into())];
         let bad = db
-            .write(async |tx| reviews::submit(tx, &coordinator(), &update.id, &input, now()).await)
+            .write(async |tx| {
+                reviews::submit(
+                    tx,
+                    &coordinator(),
+                    &lotse_domain::ids::ReportId::from(&update.id),
+                    &input,
+                    now(),
+                )
+                .await
+            })
             .await;
         assert!(
             matches!(bad, Err(StoreError::Invalid(ref e)) if e.get(&format!("value_{indicator}")).is_some()),
@@ -479,13 +555,31 @@ both_backends!(
         );
         input.values = vec![("fremder-indikator".into(), "1".into())];
         let foreign = db
-            .write(async |tx| reviews::submit(tx, &coordinator(), &update.id, &input, now()).await)
+            .write(async |tx| {
+                reviews::submit(
+                    tx,
+                    &coordinator(),
+                    &lotse_domain::ids::ReportId::from(&update.id),
+                    &input,
+                    now(),
+                )
+                .await
+            })
             .await;
         assert!(matches!(foreign, Err(StoreError::NotFound)));
         input.values = vec![(indicator.clone(), "1.234,5".into())];
-        db.write(async |tx| reviews::submit(tx, &coordinator(), &update.id, &input, now()).await)
+        db.write(async |tx| {
+            reviews::submit(
+                tx,
+                &coordinator(),
+                &lotse_domain::ids::ReportId::from(&update.id),
+                &input,
+                now(),
+            )
             .await
-            .unwrap();
+        })
+        .await
+        .unwrap();
         assert_eq!(
             reviews::update_values(&db, &update.id).await.unwrap(),
             vec![(indicator.clone(), 1234.5)]
@@ -500,7 +594,7 @@ both_backends!(
             reviews::review(
                 tx,
                 &coordinator(),
-                &update.id,
+                &lotse_domain::ids::ReportId::from(&update.id),
                 Decision::Accept,
                 "",
                 None,

@@ -259,9 +259,15 @@ both_backends!(api_tokens_authenticate_until_revoked, |db: Db| async move {
     assert!(!secret.starts_with(&listed[0].prefix) || listed[0].prefix.len() < secret.len());
 
     let mut tx = db.begin().await.unwrap();
-    api_tokens::revoke(&mut tx, &admin(), &id, &token_id, now())
-        .await
-        .unwrap();
+    api_tokens::revoke(
+        &mut tx,
+        &admin(),
+        &lotse_domain::ids::UserId::from(&id),
+        &lotse_domain::ids::TokenId::from(&token_id),
+        now(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert!(
         api_tokens::authenticate(&db, &secret, now())

@@ -12,6 +12,8 @@ use lotse_store::{StoreError, api_tokens, login_throttle, password, sessions, us
 use serde::Deserialize;
 
 use super::{render, render_invalid};
+use lotse_domain::ids::{TokenId, UserId};
+
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
@@ -380,13 +382,13 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(app): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<TokenId>,
 ) -> Result<Response, AppError> {
     let mut tx = app.db.begin().await?;
     api_tokens::revoke(
         &mut tx,
         &user.principal.actor(),
-        &user.principal.user_id,
+        &UserId::from(&user.principal.user_id),
         &id,
         app.now(),
     )

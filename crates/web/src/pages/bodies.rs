@@ -10,6 +10,8 @@ use lotse_store::{StoreError, organisations, structural_issues, users};
 
 use super::measures::{MeasurePick, PickQuery};
 use super::{render, render_invalid};
+use lotse_domain::ids::{DecisionId, IssueId, MeetingId};
+
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
@@ -415,24 +417,24 @@ pub async fn set_minutes(
 #[derive(serde::Deserialize)]
 pub struct IssueLinkForm {
     #[serde(default)]
-    issue_id: String,
+    issue_id: IssueId,
 }
 
 pub async fn link_issue(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
-    Path(id): Path<String>,
+    Path(id): Path<MeetingId>,
     Form(f): Form<IssueLinkForm>,
 ) -> Result<Response, AppError> {
-    bodies::meeting(&app.db, &id).await?;
+    bodies::meeting(&app.db, id.as_str()).await?;
     let result = app
         .db
         .write(async |tx| {
             bodies::link_issue(tx, &user.principal.actor(), &id, &f.issue_id, app.now()).await
         })
         .await;
-    after_meeting_write(&app, &user, uri.path(), &id, result).await
+    after_meeting_write(&app, &user, uri.path(), id.as_str(), result).await
 }
 
 /// Records that a committee decision addressed a structural issue, so the
@@ -440,15 +442,10 @@ pub async fn link_issue(
 pub async fn link_decision_issue(
     State(app): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(id): Path<DecisionId>,
     Form(f): Form<IssueLinkForm>,
 ) -> Result<Response, AppError> {
-    let body_id = bodies::decisions(&app.db, None)
-        .await?
-        .into_iter()
-        .find(|d| d.id == id)
-        .map(|d| d.body_id)
-        .ok_or(StoreError::NotFound)?;
+    let body_id = bodies::decision(&app.db, id.as_str()).await?.body_id;
     app.db
         .write(async |tx| {
             bodies::link_issue_to_decision(tx, &user.principal.actor(), &id, &f.issue_id, app.now())

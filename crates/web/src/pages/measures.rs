@@ -12,6 +12,8 @@ use lotse_store::paging::PageRequest;
 use lotse_store::{StoreError, organisations, reference};
 
 use super::{render, render_invalid};
+use lotse_domain::ids::{IndicatorId, MeasureId};
+
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
@@ -649,7 +651,7 @@ pub async fn record_value(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
-    Path((id, indicator)): Path<(String, String)>,
+    Path((id, indicator)): Path<(MeasureId, IndicatorId)>,
     axum::Form(f): axum::Form<ValueForm>,
 ) -> Result<Response, AppError> {
     let result = app
@@ -671,10 +673,10 @@ pub async fn record_value(
         Ok(()) => Ok(Redirect::to(&format!("/measures/{id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(errors)) => {
             let rejected = Rejected {
-                value: Some((indicator, f, FormErrors(errors))),
+                value: Some((indicator.into_string(), f, FormErrors(errors))),
                 ..Rejected::default()
             };
-            render_invalid(&show_page(&app, &user, uri.path(), &id, rejected).await?)
+            render_invalid(&show_page(&app, &user, uri.path(), id.as_str(), rejected).await?)
         }
         Err(e) => Err(e.into()),
     }

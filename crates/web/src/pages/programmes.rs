@@ -12,6 +12,8 @@ use lotse_store::{StoreError, organisations, reference};
 
 use super::measures::{MeasurePick, PickQuery};
 use super::{render, render_invalid, saved_or_again, write_validated};
+use lotse_domain::ids::{Ags, MeasureId, ProgrammeId, SiteId};
+
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
@@ -435,10 +437,10 @@ pub async fn add_site(
             programmes::add_site(
                 tx,
                 &user.principal.viewer(),
-                &id,
+                &ProgrammeId::from(&id),
                 &f.site_name,
                 kind,
-                f.site_town.trim(),
+                &Ags::from(f.site_town.trim()),
                 app.now(),
             )
             .await
@@ -454,7 +456,7 @@ pub async fn add_site(
 pub async fn set_site_active(
     State(app): State<AppState>,
     user: CurrentUser,
-    Path((id, site)): Path<(String, String)>,
+    Path((id, site)): Path<(ProgrammeId, SiteId)>,
     axum::Form(f): axum::Form<super::ActiveForm>,
 ) -> Result<Response, AppError> {
     let active = f.value()?;
@@ -503,8 +505,8 @@ pub async fn link_measure(
             programmes::link_measure(
                 tx,
                 &user.principal.viewer(),
-                &id,
-                f.measure_id.trim(),
+                &ProgrammeId::from(&id),
+                &MeasureId::from(f.measure_id.trim()),
                 app.now(),
             )
             .await
@@ -520,7 +522,7 @@ pub async fn link_measure(
 pub async fn unlink_measure(
     State(app): State<AppState>,
     user: CurrentUser,
-    Path((id, measure)): Path<(String, String)>,
+    Path((id, measure)): Path<(ProgrammeId, MeasureId)>,
 ) -> Result<Response, AppError> {
     app.db
         .write(async |tx| {

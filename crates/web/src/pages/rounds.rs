@@ -16,6 +16,8 @@ use lotse_store::scoped::Scoped;
 use lotse_store::{StoreError, measures};
 
 use super::{render, render_invalid};
+use lotse_domain::ids::{OrganisationId, ReportId, RoundId};
+
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
@@ -320,12 +322,12 @@ struct UpdatePage {
 async fn load(
     app: &AppState,
     user: &CurrentUser,
-    round_id: &str,
-    update_id: &str,
+    round_id: &RoundId,
+    update_id: &ReportId,
 ) -> Result<(Round, Scoped<Update>), AppError> {
-    let round = reviews::round(&app.db, round_id).await?;
+    let round = reviews::round(&app.db, round_id.as_str()).await?;
     let u = reviews::reports_for(&app.db, &user.principal.viewer())
-        .get(&round.id, update_id)
+        .get(round_id, update_id)
         .await?;
     Ok((round, u))
 }
@@ -407,7 +409,7 @@ pub async fn update_form(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
-    Path((round_id, update_id)): Path<(String, String)>,
+    Path((round_id, update_id)): Path<(RoundId, ReportId)>,
 ) -> Result<Response, AppError> {
     let (round, u) = load(&app, &user, &round_id, &update_id).await?;
     let form = input_of(&u);
@@ -418,7 +420,7 @@ pub async fn submit(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
-    Path((round_id, update_id)): Path<(String, String)>,
+    Path((round_id, update_id)): Path<(RoundId, ReportId)>,
     body: String,
 ) -> Result<Response, AppError> {
     let (round, u) = load(&app, &user, &round_id, &update_id).await?;
@@ -464,7 +466,7 @@ pub async fn review(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
-    Path((round_id, update_id)): Path<(String, String)>,
+    Path((round_id, update_id)): Path<(RoundId, ReportId)>,
     Form(f): Form<ReviewForm>,
 ) -> Result<Response, AppError> {
     let (round, u) = load(&app, &user, &round_id, &update_id).await?;
@@ -508,11 +510,11 @@ pub async fn propose(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
-    Path(round_id): Path<String>,
+    Path(round_id): Path<RoundId>,
     Form(input): Form<ProposalInput>,
 ) -> Result<Response, AppError> {
-    reviews::round(&app.db, &round_id).await?;
-    let org = user.principal.organisation_id.clone();
+    reviews::round(&app.db, round_id.as_str()).await?;
+    let org = OrganisationId::from(&user.principal.organisation_id);
     let result = app
         .db
         .write(async |tx| {
@@ -530,7 +532,14 @@ pub async fn propose(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/rounds/{round_id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(errors)) => render_invalid(
-            &show_page(&app, &user, uri.path(), &round_id, FormErrors(errors)).await?,
+            &show_page(
+                &app,
+                &user,
+                uri.path(),
+                round_id.as_str(),
+                FormErrors(errors),
+            )
+            .await?,
         ),
         Err(e) => Err(e.into()),
     }
