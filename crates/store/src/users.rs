@@ -105,6 +105,23 @@ pub async fn list(db: &Db) -> Result<Vec<User>> {
     attach_roles(db, users).await
 }
 
+/// The active accounts with an e-mail address of these organisations: whom a reminder can reach.
+pub async fn reachable_in(db: &Db, organisation_ids: &[&str]) -> Result<Vec<User>> {
+    if organisation_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Query::default();
+    let ids = q.bind_list(organisation_ids.iter().copied());
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE u.organisation_id IN {ids} AND u.active = TRUE AND u.email <> ''"
+    ));
+    let mut users: Vec<User> = read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
+        .fetch_all(c)
+        .await)?;
+    users.sort_by(|a, b| a.username.cmp(&b.username));
+    attach_roles(db, users).await
+}
+
 /// One page of accounts by username, as a person reads it: one access-log entry per account
 /// shown (accounts hold personal data: names, e-mail addresses, roles).
 pub async fn read_account_page(

@@ -1,4 +1,6 @@
-//! Scheduled work, in one place: each job is a file here and one entry in [`ALL`].
+//! Scheduled work, in one place: each job is a file here and one entry in [`ALL`]. The mail
+//! workflows that a button starts as well live beside them ([`round_reminders`]; the offer
+//! reminders are both a job and the offer list's button).
 //!
 //! A job runs on its schedule on whichever node gets to it first (on PostgreSQL an advisory lock
 //! per job, and the run history in the database says when it last ran on any node), when an
@@ -7,6 +9,7 @@
 
 mod deadline_reminders;
 mod offer_reminders;
+pub mod round_reminders;
 mod session_purge;
 
 use std::time::Duration;

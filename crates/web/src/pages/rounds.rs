@@ -565,115 +565,32 @@ pub async fn remind(
     uri: OriginalUri,
     Path(round_id): Path<String>,
 ) -> Result<Response, AppError> {
-    let round = reviews::round(&app.db, &round_id).await?;
-    let fail = |message: &str| {
-        let mut e = lotse_domain::FieldErrors::new();
-        e.add("round", message);
-        FormErrors(e)
-    };
-    if !round.is_open() {
-        return render_invalid(
-            &show_page(
-                &app,
-                &user,
-                uri.path(),
-                &round_id,
-                fail("Die Runde ist abgeschlossen."),
-            )
-            .await?,
-        );
-    }
-    let Some(mail) = app.config.mail.clone() else {
-        let message =
-            "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL).";
-        return render_invalid(
-            &show_page(&app, &user, uri.path(), &round_id, fail(message)).await?,
-        );
-    };
-    let open: Vec<Update> = reviews::updates(&app.db, &round_id, None)
-        .await?
-        .into_iter()
-        .filter(|u| u.state == "missing" || u.state == "returned")
-        .collect();
-    let accounts = lotse_store::users::list(&app.db).await?;
-    let (mut sent, mut failures, mut recipients) = (0usize, Vec::new(), Vec::new());
-    let mut organisations: Vec<&str> = open
-        .iter()
-        .filter_map(|u| u.organisation_id.as_deref())
-        .collect();
-    organisations.dedup();
-    organisations.sort_unstable();
-    organisations.dedup();
-    for org in organisations {
-        let items: Vec<String> = open
-            .iter()
-            .filter(|u| u.organisation_id.as_deref() == Some(org))
-            .map(|u| {
-                format!(
-                    "- {} {} {} ({})",
-                    u.concept,
-                    u.code,
-                    u.title,
-                    u.state_label()
-                )
-            })
-            .collect();
-        let body = format!(
-            "Guten Tag,\n\nfür die Überprüfung „{}“ (Stichtag {}) fehlen noch Berichte Ihrer Organisation zu diesen Maßnahmen:\n\n{}\n\nBitte melden Sie sich bei Lotse an und wählen Sie „Überprüfungen“.\n\nMit freundlichen Grüßen\nKommunales Integrationszentrum Kreis Warendorf\n",
-            round.title,
-            date_de(&round.reference_date),
-            items.join("\n")
-        );
-        for account in accounts.iter().filter(|a| {
-            a.active
-                && a.organisation_id == org
-                && !a.email.is_empty()
-                && any_allows(&a.roles, Permission::SubmitReviewUpdates)
-        }) {
-            match crate::mail::send(
-                &mail,
-                &account.email,
-                &format!("Lotse: Berichte für „{}“ ausstehend", round.title),
-                body.clone(),
-            )
-            .await
-            {
-                Ok(()) => {
-                    sent += 1;
-                    recipients.push(account.id.clone());
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, user = %account.username, "reminder not sent");
-                    failures.push(account.display_name.clone());
-                }
-            }
-        }
-    }
-    let actor = user.principal.actor();
-    app.db
-        .write(async |tx| {
-            reviews::record_reminders(
-                tx,
-                &actor,
-                &round_id,
-                &recipients,
-                failures.len(),
-                app.now(),
-            )
-            .await
-        })
-        .await?;
-    if !failures.is_empty() {
-        let message = format!(
-            "{sent} Erinnerungen verschickt; nicht zugestellt an: {}.",
-            failures.join(", ")
-        );
-        return render_invalid(
-            &show_page(&app, &user, uri.path(), &round_id, fail(&message)).await?,
-        );
-    }
-    Ok(
-        axum::response::Redirect::to(&format!("/rounds/{round_id}?ok=reminded&sent={sent}"))
-            .into_response(),
+    let outcome = crate::jobs::round_reminders::remind_missing_reports(
+        &app.db,
+        app.config.mail.as_ref(),
+        &user.principal.actor(),
+        &round_id,
+        app.now(),
     )
+    .await;
+    let message = match outcome {
+        Ok(o) if o.failed.is_empty() => {
+            let to = format!("/rounds/{round_id}?ok=reminded&sent={}", o.sent);
+            return Ok(axum::response::Redirect::to(&to).into_response());
+        }
+        Ok(o) => format!(
+            "{} Erinnerungen verschickt; nicht zugestellt an: {}.",
+            o.sent,
+            o.failed.join(", ")
+        ),
+        Err(StoreError::Invalid(errors)) => {
+            return render_invalid(
+                &show_page(&app, &user, uri.path(), &round_id, FormErrors(errors)).await?,
+            );
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut e = lotse_domain::FieldErrors::new();
+    e.add("round", message);
+    render_invalid(&show_page(&app, &user, uri.path(), &round_id, FormErrors(e)).await?)
 }

@@ -1,0 +1,99 @@
+//! Reminding the organisations that still owe reports in a review round: one mail to each active
+//! account of theirs that may report and has an e-mail address, listing the measures; recorded
+//! in the audit log. Started by the coordination's button on the round page.
+
+use lotse_domain::policy::any_allows;
+use lotse_domain::{FieldErrors, Permission};
+use lotse_store::reviews::{self, Update};
+use lotse_store::{Actor, Db, StoreError};
+
+use crate::mail::MailConfig;
+use crate::view::date_de;
+
+/// How a reminder went.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub sent: usize,
+    /// Accounts whose mail could not be delivered (display names).
+    pub failed: Vec<String>,
+}
+
+/// Refused before anything was sent: the round is closed, or no mail server is set up.
+fn refused(message: &str) -> StoreError {
+    let mut e = FieldErrors::new();
+    e.add("round", message);
+    StoreError::Invalid(e)
+}
+
+pub async fn remind_missing_reports(
+    db: &Db,
+    mail: Option<&MailConfig>,
+    actor: &Actor,
+    round_id: &str,
+    now: i64,
+) -> Result<Outcome, StoreError> {
+    let round = reviews::round(db, round_id).await?;
+    if !round.is_open() {
+        return Err(refused("Die Runde ist abgeschlossen."));
+    }
+    let Some(mail) = mail else {
+        return Err(refused(
+            "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL).",
+        ));
+    };
+    let open: Vec<Update> = reviews::updates(db, round_id, None)
+        .await?
+        .into_iter()
+        .filter(|u| u.state == "missing" || u.state == "returned")
+        .collect();
+    let mut organisations: Vec<&str> = open
+        .iter()
+        .filter_map(|u| u.organisation_id.as_deref())
+        .collect();
+    organisations.sort_unstable();
+    organisations.dedup();
+    let accounts = lotse_store::users::reachable_in(db, &organisations).await?;
+    let mut outcome = Outcome::default();
+    let mut recipients = Vec::new();
+    for org in organisations {
+        let items: Vec<String> = open
+            .iter()
+            .filter(|u| u.organisation_id.as_deref() == Some(org))
+            .map(|u| {
+                format!(
+                    "- {} {} {} ({})",
+                    u.concept,
+                    u.code,
+                    u.title,
+                    u.state_label()
+                )
+            })
+            .collect();
+        let body = format!(
+            "Guten Tag,\n\nfür die Überprüfung „{}“ (Stichtag {}) fehlen noch Berichte Ihrer Organisation zu diesen Maßnahmen:\n\n{}\n\nBitte melden Sie sich bei Lotse an und wählen Sie „Überprüfungen“.\n\nMit freundlichen Grüßen\nKommunales Integrationszentrum Kreis Warendorf\n",
+            round.title,
+            date_de(&round.reference_date),
+            items.join("\n")
+        );
+        for account in accounts.iter().filter(|a| {
+            a.organisation_id == org && any_allows(&a.roles, Permission::SubmitReviewUpdates)
+        }) {
+            let subject = format!("Lotse: Berichte für „{}“ ausstehend", round.title);
+            match crate::mail::send(mail, &account.email, &subject, body.clone()).await {
+                Ok(()) => {
+                    outcome.sent += 1;
+                    recipients.push(account.id.clone());
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, user = %account.username, "reminder not sent");
+                    outcome.failed.push(account.display_name.clone());
+                }
+            }
+        }
+    }
+    db.write(async |tx| {
+        reviews::record_reminders(tx, actor, round_id, &recipients, outcome.failed.len(), now).await
+    })
+    .await?;
+    Ok(outcome)
+}
