@@ -90,6 +90,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_job_runs.sql"),
         postgres: include_str!("../migrations/postgres/0013_job_runs.sql"),
     },
+    Migration {
+        version: 14,
+        name: "unkeyed_revisions",
+        sqlite: include_str!("../migrations/sqlite/0014_unkeyed_revisions.sql"),
+        postgres: include_str!("../migrations/postgres/0014_unkeyed_revisions.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
