@@ -54,10 +54,11 @@ async fn attach_members(db: &Db, mut list: Vec<Body>) -> Result<Vec<Body>> {
         return Ok(list);
     }
     let mut q = Query::default();
-    let ids = q.bind_list(list.iter().map(|b| b.id.as_str()));
+    let ids: Vec<&str> = list.iter().map(|b| b.id.as_str()).collect();
+    let which = q.any_of("m.body_id", &ids);
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT m.body_id, o.id, o.name FROM body_members m JOIN organisations o ON o.id = m.organisation_id \
-         WHERE m.body_id IN {ids}"
+         WHERE {which}"
     ));
     let members: Vec<(String, String, String)> =
         read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
@@ -328,11 +329,12 @@ async fn attach_measures(db: &Db, mut list: Vec<Decision>) -> Result<Vec<Decisio
         return Ok(list);
     }
     let mut q = Query::default();
-    let ids = q.bind_list(list.iter().map(|d| d.id.as_str()));
+    let ids: Vec<&str> = list.iter().map(|d| d.id.as_str()).collect();
+    let which = q.any_of("dm.decision_id", &ids);
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT dm.decision_id, m.id, c.short_name, m.code, m.title FROM decision_measures dm \
          JOIN measures m ON m.id = dm.measure_id JOIN concepts c ON c.id = m.concept_id \
-         WHERE dm.decision_id IN {ids}"
+         WHERE {which}"
     ));
     let links: Vec<(String, String, String, String, String)> =
         read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)

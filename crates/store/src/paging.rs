@@ -14,6 +14,9 @@ use crate::db::Value;
 pub const DEFAULT_PAGE: usize = 50;
 pub const MAX_PAGE: usize = 200;
 
+/// The most values [`Query::any_of`] binds into one `IN` list.
+pub const IN_LIST: usize = 500;
+
 /// How many rows a list has, counted up to a bound: counting 100,000 rows on every page view would
 /// cost more than the page. Count with `LIMIT UP_TO + 1` and hand the result to [`Count::of`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +100,11 @@ impl Cursor {
         let bytes = URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
         let text = String::from_utf8(bytes).ok()?;
         let (key, id) = text.split_once('\u{0}')?;
+        // A hand-made token could carry what no key or id holds: a second NUL (which PostgreSQL
+        // refuses in text) in the key, any control character in the id.
+        if key.contains('\u{0}') || id.chars().any(char::is_control) {
+            return None;
+        }
         Some(Cursor {
             key: key.to_owned(),
             id: id.to_owned(),
@@ -181,8 +189,9 @@ pub struct Keyset<'a> {
 
 impl<'a> Keyset<'a> {
     /// A list in the order its records were made: ids are UUIDv7, which sort by time, and the
-    /// primary key is the index. The API's lists use it, where a client reads everything once and
-    /// then what is new, rather than an order for people.
+    /// primary key is the index. The API's lists use it where no order for people is needed. Not
+    /// a change feed: an id is made when its row is written, not when it commits, so a slow
+    /// transaction can commit a row behind a cursor that a client has already passed.
     pub fn by_id(id_column: &'a str) -> Keyset<'a> {
         Keyset {
             key_column: "",
@@ -250,18 +259,23 @@ impl Query {
         format!("${}", self.values.len())
     }
 
-    /// Binds every value of `values` and returns `($1, $2, …)` for an `IN` condition; `(NULL)`
-    /// for none, which matches nothing.
-    pub fn bind_list<'v>(&mut self, values: impl IntoIterator<Item = &'v str>) -> String {
-        let placeholders: Vec<String> = values
-            .into_iter()
-            .map(|v| self.bind(Value::Text(v.to_owned())))
-            .collect();
-        if placeholders.is_empty() {
-            "(NULL)".to_owned()
-        } else {
-            format!("({})", placeholders.join(", "))
+    /// `column IN ($1, …)` for the values; `FALSE` for none. Past [`IN_LIST`] values it is `TRUE`
+    /// instead: the caller reads every row and keeps the ones it asked for (the `attach_*`
+    /// helpers look rows up by id anyway). So a statement never nears the databases' limits on
+    /// parameters (32,766 on SQLite), nor sqlx-sqlite's binding cost, which grows with the square
+    /// of their number.
+    pub fn any_of(&mut self, column: &str, values: &[&str]) -> String {
+        if values.is_empty() {
+            return "FALSE".to_owned();
         }
+        if values.len() > IN_LIST {
+            return "TRUE".to_owned();
+        }
+        let placeholders: Vec<String> = values
+            .iter()
+            .map(|v| self.bind(Value::Text((*v).to_owned())))
+            .collect();
+        format!("{column} IN ({})", placeholders.join(", "))
     }
 
     pub fn and(&mut self, clause: impl Into<String>) {
@@ -290,6 +304,14 @@ mod tests {
         };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("nicht base64!"), None);
+        assert_eq!(
+            Cursor::decode(&URL_SAFE_NO_PAD.encode("a\u{0}b\u{0}c")),
+            None
+        );
+        assert_eq!(
+            Cursor::decode(&URL_SAFE_NO_PAD.encode("a\u{0}b\u{1}")),
+            None
+        );
         assert_eq!(
             Cursor::decode(&URL_SAFE_NO_PAD.encode("ohne Trenner")),
             None

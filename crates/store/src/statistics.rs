@@ -49,13 +49,13 @@ pub(crate) async fn percentile(
     let sql = match db.backend() {
         Backend::Postgres => format!(
             "SELECT percentile_cont({f}) WITHIN GROUP (ORDER BY v) FROM \
-             (SELECT CAST(v AS DOUBLE PRECISION) AS v FROM ({values}) AS source) AS s"
+             (SELECT CAST(v AS DOUBLE PRECISION) AS v FROM ({values}) AS source WHERE v IS NOT NULL) AS s"
         ),
         // Position p = f·(n−1) among the sorted values; the result lies between the values at
         // floor(p) and the next one, as PostgreSQL computes it.
         Backend::Sqlite => format!(
             "WITH s AS (SELECT CAST(v AS REAL) AS v, ROW_NUMBER() OVER (ORDER BY v) - 1 AS i, \
-                 COUNT(*) OVER () AS n FROM ({values}) AS source), \
+                 COUNT(*) OVER () AS n FROM ({values}) AS source WHERE v IS NOT NULL), \
              p AS (SELECT {f} * (n - 1) AS pos, n FROM s LIMIT 1) \
              SELECT lo.v + (p.pos - lo.i) * (hi.v - lo.v) FROM p \
              JOIN s AS lo ON lo.i = CAST(p.pos AS INTEGER) \
@@ -79,7 +79,7 @@ pub(crate) async fn durations(
 ) -> Result<Durations> {
     let mut q = Query::default();
     bind(&mut q);
-    let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM ({values}) AS source"));
+    let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(v) FROM ({values}) AS source"));
     let count: i64 = read!(db, |c| {
         bind_values!(sqlx::query_scalar(sql), &q.values)
             .fetch_one(c)

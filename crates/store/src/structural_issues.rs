@@ -88,10 +88,11 @@ async fn attach_towns(on: On<'_>, mut issues: Vec<Issue>) -> Result<Vec<Issue>> 
         return Ok(issues);
     }
     let mut q = Query::default();
-    let ids = q.bind_list(issues.iter().map(|i| i.id.as_str()));
+    let ids: Vec<&str> = issues.iter().map(|i| i.id.as_str()).collect();
+    let which = q.any_of("it.issue_id", &ids);
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT it.issue_id, t.ags, t.name FROM structural_issue_towns it JOIN towns t ON t.ags = it.town_ags \
-         WHERE it.issue_id IN {ids}"
+         WHERE {which}"
     ));
     let towns: Vec<(String, String, String)> = on!(on, |c| {
         bind_values!(sqlx::query_as(sql), &q.values)

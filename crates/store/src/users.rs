@@ -76,9 +76,10 @@ async fn attach_roles(db: &Db, mut users: Vec<User>) -> Result<Vec<User>> {
         return Ok(users);
     }
     let mut q = Query::default();
-    let ids = q.bind_list(users.iter().map(|u| u.id.as_str()));
+    let ids: Vec<&str> = users.iter().map(|u| u.id.as_str()).collect();
+    let which = q.any_of("user_id", &ids);
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT user_id, role FROM user_roles WHERE user_id IN {ids}"
+        "SELECT user_id, role FROM user_roles WHERE {which}"
     ));
     let rows: Vec<(String, String)> = read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
         .fetch_all(c)
@@ -111,9 +112,9 @@ pub async fn reachable_in(db: &Db, organisation_ids: &[&str]) -> Result<Vec<User
         return Ok(Vec::new());
     }
     let mut q = Query::default();
-    let ids = q.bind_list(organisation_ids.iter().copied());
+    let which = q.any_of("u.organisation_id", organisation_ids);
     let sql = sqlx::AssertSqlSafe(format!(
-        "{SELECT} WHERE u.organisation_id IN {ids} AND u.active = TRUE AND u.email <> ''"
+        "{SELECT} WHERE {which} AND u.active = TRUE AND u.email <> ''"
     ));
     let mut users: Vec<User> = read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
         .fetch_all(c)

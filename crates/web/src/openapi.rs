@@ -217,8 +217,8 @@ fn add_staff_records(doc: &mut Value) {
     let round = record(json!({
         "id": { "type": "string" }, "title": { "type": "string" }, "reference_date": { "type": "string", "format": "date" },
         "state": { "type": "string", "enum": crate::api::rounds::STATES }, "fictitious": { "type": "boolean" },
-        "opened_at": { "type": "integer", "description": "Millisekunden seit 1970 (UTC)" }, "opened_by": { "type": "string" },
-        "closed_at": { "type": ["integer", "null"] }, "closed_by": text_or_null(), "reports": reports
+        "opened_at": { "type": "integer", "description": "Millisekunden seit 1970 (UTC)" },
+        "closed_at": { "type": ["integer", "null"] }, "reports": reports
     }));
     let mut detail = round.clone();
     detail["properties"]["turnaround"] = json!({ "oneOf": [record(json!({
@@ -534,7 +534,7 @@ fn staff_document() -> Value {
         "info": {
             "title": "Lotse API",
             "version": "1",
-            "description": "Schnittstelle der Lotse-Plattform (Kreis Warendorf). Anmeldung mit persönlichem API-Token: `Authorization: Bearer lotse_…` (Token unter „Mein Konto“ erzeugen). Die öffentliche Angebotssuche (`/api/v1/public/…`) und die HSDS-Schnittstelle (`/hsds/…`) brauchen keinen Token; sie lesen Abfrageparameter ohne Leerraum an den Enden, und ein leerer Parameter gilt als nicht angegeben."
+            "description": "Schnittstelle der Lotse-Plattform (Kreis Warendorf). Anmeldung mit persönlichem API-Token: `Authorization: Bearer lotse_…` (Token unter „Mein Konto“ erzeugen). Die öffentliche Angebotssuche (`/api/v1/public/…`) und die HSDS-Schnittstelle (`/hsds/…`) brauchen keinen Token; sie lesen Abfrageparameter ohne Leerraum an den Enden, und ein leerer Parameter gilt als nicht angegeben. Jede Liste des Mitarbeiterbereichs ist eine Seite `{\"items\": […], \"next\": …}`: die nächste Seite mit `after` = `next` holen, bis `next` null ist (seit November 2026; vorher lieferten Maßnahmen, Organisationen und Konten ein Array). `next` ist kein Änderungsfeed: was seit dem letzten Abruf neu ist, zeigt ein erneuter Durchlauf."
         },
         "servers": [{ "url": "/" }],
         "security": [{ "bearer": [] }, { "session": [] }],
@@ -648,7 +648,7 @@ fn staff_document() -> Value {
                 },
                 "Organisation": {
                     "type": "object",
-                    "required": ["id", "name", "kind", "kind_label", "street", "postcode", "city", "email", "phone", "website", "active", "fictitious", "created_at", "updated_at"],
+                    "required": ["id", "name", "kind", "kind_label", "street", "postcode", "city", "email", "phone", "website", "active", "fictitious", "created_at", "updated_at", "trusted_publisher"],
                     "properties": {
                         "id": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" },
                         "kind_label": { "type": "string" },
@@ -658,7 +658,8 @@ fn staff_document() -> Value {
                         "active": { "type": "boolean" },
                         "fictitious": { "type": "boolean", "description": "Demo-Datensatz, frei erfunden" },
                         "created_at": { "type": "integer", "description": "Millisekunden seit 1970 (UTC)" },
-                        "updated_at": { "type": "integer" }
+                        "updated_at": { "type": "integer" },
+                        "trusted_publisher": { "type": "boolean", "description": "Angebote erscheinen ohne Freigabe durch die Koordination" }
                     }
                 },
                 "User": {

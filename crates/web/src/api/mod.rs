@@ -218,6 +218,8 @@ pub struct OrganisationResponse {
     fictitious: bool,
     created_at: i64,
     updated_at: i64,
+    /// Its offers are published without waiting for the coordination's approval.
+    trusted_publisher: bool,
 }
 
 impl From<Organisation> for OrganisationResponse {
@@ -239,6 +241,7 @@ impl From<Organisation> for OrganisationResponse {
             fictitious: o.fictitious,
             created_at: o.created_at,
             updated_at: o.updated_at,
+            trusted_publisher: o.trusted_publisher,
         }
     }
 }

@@ -23,9 +23,7 @@ pub struct RoundResponse {
     state: String,
     fictitious: bool,
     opened_at: i64,
-    opened_by: String,
     closed_at: Option<i64>,
-    closed_by: Option<String>,
     reports: ReportCounts,
 }
 
@@ -49,9 +47,7 @@ impl From<RoundSummary> for RoundResponse {
             state: r.state,
             fictitious: r.fictitious,
             opened_at: r.opened_at,
-            opened_by: r.opened_by,
             closed_at: r.closed_at,
-            closed_by: r.closed_by,
             reports: ReportCounts {
                 total: s.missing + s.submitted + s.returned + s.accepted,
                 missing: s.missing,

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::{Permission, policy::any_allows};
 use lotse_store::bodies::{self, ActionItemInput, Body, DecisionInput, Meeting};
@@ -136,8 +136,30 @@ struct ShowPage {
     pick: MeasurePick,
     issue_options: Options,
     can_manage: bool,
-    empty: String,
+    /// What the new-decision form holds: empty, or what was typed before a search or a refusal.
+    draft: DecisionInput,
     errors: FormErrors,
+}
+
+/// A new decision as the form sent it, with what narrows its pick list: read by hand, since a
+/// form repeats `measure_ids` for every chosen measure.
+fn read_decision_form(encoded: &str) -> (DecisionInput, PickQuery) {
+    let mut input = DecisionInput::default();
+    let mut pick = PickQuery::default();
+    for (k, v) in form_urlencoded::parse(encoded.as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "number" => input.number = v,
+            "decided_on" => input.decided_on = v,
+            "text" => input.text = v,
+            "meeting_id" => input.meeting_id = v,
+            "measure_ids" => input.measure_ids.push(v),
+            "measure_q" => pick.measure_q = v,
+            "measure_concept" => pick.measure_concept = v,
+            _ => {}
+        }
+    }
+    (input, pick)
 }
 
 async fn show_page(
@@ -145,7 +167,7 @@ async fn show_page(
     user: &CurrentUser,
     path: &str,
     id: &str,
-    measure_q: &str,
+    (draft, pick): (DecisionInput, PickQuery),
     errors: FormErrors,
 ) -> Result<ShowPage, AppError> {
     let body = bodies::body(&app.db, id).await?;
@@ -179,14 +201,21 @@ async fn show_page(
             .collect(),
         meetings,
         decisions,
-        pick: MeasurePick::load(app, measure_q, |_| false).await?,
+        pick: MeasurePick::load(
+            app,
+            format!("/bodies/{id}"),
+            &pick,
+            &draft.measure_ids,
+            |_| false,
+        )
+        .await?,
         issue_options: structural_issues::list(&app.db, None)
             .await?
             .into_iter()
             .map(|i| (i.id, i.title))
             .collect(),
         can_manage: can_manage(user),
-        empty: String::new(),
+        draft,
         body,
         errors,
     })
@@ -198,17 +227,11 @@ pub async fn show(
     uri: OriginalUri,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
-    Query(pick): Query<PickQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let mut page = show_page(
-        &app,
-        &user,
-        uri.path(),
-        &id,
-        &pick.measure_q,
-        FormErrors::none(),
-    )
-    .await?;
+    // A search in the new-decision form comes back here with everything the form held.
+    let draft = read_decision_form(query.as_deref().unwrap_or(""));
+    let mut page = show_page(&app, &user, uri.path(), &id, draft, FormErrors::none()).await?;
     page.layout = page.layout.with_notice(q.ok.as_deref());
     render(&page)
 }
@@ -234,9 +257,17 @@ pub async fn create_meeting(
         .await;
     match result {
         Ok(meeting) => Ok(Redirect::to(&format!("/meetings/{meeting}?ok=created")).into_response()),
-        Err(StoreError::Invalid(errors)) => {
-            render_invalid(&show_page(&app, &user, uri.path(), &id, "", FormErrors(errors)).await?)
-        }
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &show_page(
+                &app,
+                &user,
+                uri.path(),
+                &id,
+                Default::default(),
+                FormErrors(errors),
+            )
+            .await?,
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -249,18 +280,7 @@ pub async fn create_decision(
     body: String,
 ) -> Result<Response, AppError> {
     bodies::body(&app.db, &id).await?;
-    let mut input = DecisionInput::default();
-    for (k, v) in form_urlencoded::parse(body.as_bytes()) {
-        let v = v.into_owned();
-        match k.as_ref() {
-            "number" => input.number = v,
-            "decided_on" => input.decided_on = v,
-            "text" => input.text = v,
-            "meeting_id" => input.meeting_id = v,
-            "measure_ids" => input.measure_ids.push(v),
-            _ => {}
-        }
-    }
+    let (input, pick) = read_decision_form(&body);
     let result = app
         .db
         .write(async |tx| {
@@ -270,7 +290,18 @@ pub async fn create_decision(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/bodies/{id}?ok=saved")).into_response()),
         Err(StoreError::Invalid(errors)) => {
-            render_invalid(&show_page(&app, &user, uri.path(), &id, "", FormErrors(errors)).await?)
+            // The form again with what was typed and chosen.
+            render_invalid(
+                &show_page(
+                    &app,
+                    &user,
+                    uri.path(),
+                    &id,
+                    (input, pick),
+                    FormErrors(errors),
+                )
+                .await?,
+            )
         }
         Err(e) => Err(e.into()),
     }

@@ -686,18 +686,27 @@ pub async fn record_value(
 /// to 120 measures), never a whole table; beyond that, words narrow the list.
 const PICK: usize = 200;
 
-/// `measure_q`: words that narrow a form's pick list of measures (see [`MeasurePick`]).
-#[derive(serde::Deserialize, Default)]
+/// What narrows a form's pick list of measures (see [`MeasurePick`]): words and a concept.
+#[derive(serde::Deserialize, Default, Clone)]
 pub struct PickQuery {
     #[serde(default)]
     pub measure_q: String,
+    #[serde(default)]
+    pub measure_concept: String,
 }
 
 /// A bounded pick list of measures for a form (link a measure to a programme, to a decision): the
-/// first [`PICK`] in list order that match the words the user searched for, read as one page.
+/// first [`PICK`] in list order that match the words and concept the user searched for, without
+/// those to leave out (already linked), read page by page. Measures already chosen in the form
+/// stay in the list, chosen, whatever the search.
 pub struct MeasurePick {
+    /// The page the search reloads (its own address, also after a refused post elsewhere).
+    pub action: String,
     pub q: String,
-    pub options: Options,
+    pub concept: String,
+    pub concepts: Options,
+    /// (id, label, chosen)
+    pub options: Vec<(String, String, bool)>,
     /// More measures match than the list shows: the page asks for more precise words.
     pub more: bool,
     /// How many the list shows at most.
@@ -705,26 +714,76 @@ pub struct MeasurePick {
 }
 
 impl MeasurePick {
+    /// An empty pick list, for someone who may not pick.
+    pub fn none() -> MeasurePick {
+        MeasurePick {
+            action: String::new(),
+            q: String::new(),
+            concept: String::new(),
+            concepts: Vec::new(),
+            options: Vec::new(),
+            more: false,
+            limit: PICK,
+        }
+    }
+
     pub async fn load(
         app: &AppState,
-        q: &str,
+        action: String,
+        query: &PickQuery,
+        chosen: &[String],
         leave_out: impl Fn(&str) -> bool,
     ) -> Result<MeasurePick, AppError> {
         let filter = MeasureFilter {
-            q: q.trim().to_owned(),
+            q: query.measure_q.trim().to_owned(),
+            concept: query.measure_concept.trim().to_owned(),
             ..Default::default()
         };
-        let page = measures::page(&app.db, &filter, &PageRequest::first(PICK)).await?;
+        let mut options: Vec<(String, String, bool)> = Vec::new();
+        // What the form had chosen comes first (at most a page of it: the ids are input).
+        for id in chosen.iter().take(PICK) {
+            if let Ok(m) = measures::get(&app.db, id).await
+                && !options.iter().any(|(o, ..)| *o == m.id)
+            {
+                let label = format!("{} {} – {}", m.concept, m.code, m.title);
+                options.push((m.id, label, true));
+            }
+        }
+        let mut request = PageRequest::first(PICK);
+        let mut more = false;
+        let mut added = 0;
+        'pages: loop {
+            let page = measures::page(&app.db, &filter, &request).await?;
+            for m in page.items {
+                if leave_out(&m.id) || options.iter().any(|(o, ..)| *o == m.id) {
+                    continue;
+                }
+                if added == PICK {
+                    more = true;
+                    break 'pages;
+                }
+                let label = format!("{} {} – {}", m.concept, m.code, m.title);
+                options.push((m.id, label, false));
+                added += 1;
+            }
+            match page.next {
+                Some(next) => request.after = Some(next),
+                None => break,
+            }
+        }
+        let concepts = measures::concepts(&app.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.short_name))
+            .collect();
         Ok(MeasurePick {
+            action,
             q: filter.q,
-            more: page.next.is_some(),
+            concept: filter.concept,
+            concepts,
+            options,
+            more,
             limit: PICK,
-            options: page
-                .items
-                .into_iter()
-                .filter(|m| !leave_out(&m.id))
-                .map(|m| (m.id, format!("{} {} – {}", m.concept, m.code, m.title)))
-                .collect(),
         })
     }
 }

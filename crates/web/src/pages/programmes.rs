@@ -150,7 +150,7 @@ async fn show_page(
     user: &CurrentUser,
     id: &str,
     notice: Option<&str>,
-    measure_q: &str,
+    pick: &PickQuery,
     errors: FormErrors,
     figures: FiguresInput,
 ) -> Result<ShowPage, AppError> {
@@ -159,17 +159,12 @@ async fn show_page(
         .await?
         .into_inner();
     let pick = if can_manage(user) {
-        MeasurePick::load(app, measure_q, |id| {
+        MeasurePick::load(app, format!("/programmes/{id}"), pick, &[], |id| {
             p.measures.iter().any(|(m, ..)| m == id)
         })
         .await?
     } else {
-        MeasurePick {
-            q: String::new(),
-            options: Vec::new(),
-            more: false,
-            limit: 0,
-        }
+        MeasurePick::none()
     };
     let grants = programmes::for_viewer(&app.db, &user.principal.viewer())
         .grants(&p.id)
@@ -227,7 +222,7 @@ pub async fn show(
             &user,
             &id,
             q.ok.as_deref(),
-            &pick.measure_q,
+            &pick,
             FormErrors::none(),
             FiguresInput::default(),
         )
@@ -243,7 +238,18 @@ async fn refused(
     errors: FieldErrors,
     figures: FiguresInput,
 ) -> Result<Response, AppError> {
-    render_invalid(&show_page(app, user, id, None, "", FormErrors(errors), figures).await?)
+    render_invalid(
+        &show_page(
+            app,
+            user,
+            id,
+            None,
+            &PickQuery::default(),
+            FormErrors(errors),
+            figures,
+        )
+        .await?,
+    )
 }
 
 #[derive(Template)]

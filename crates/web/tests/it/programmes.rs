@@ -171,7 +171,16 @@ web_test!(measure_pick_lists_stay_bounded_and_narrow_by_words, |app| {
     for path in [format!("/programmes/{GRIFFBEREIT}"), demo_body(&app).await] {
         let page = app.get(&path, Some(&coordination)).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        assert!(page.body.contains("Maßnahme suchen"), "{path}");
+        assert!(
+            page.body.contains("Maßnahmen für die Auswahl suchen"),
+            "{path}"
+        );
+        // The search reloads the page itself, also after a refused post to another address.
+        assert!(
+            page.body
+                .contains(&format!("formaction=\"{path}#measure-pick\"")),
+            "{path}"
+        );
         assert!(
             page.body.contains("Es passen mehr als 200 Maßnahmen"),
             "{path}: says that there are more"
@@ -192,8 +201,48 @@ web_test!(measure_pick_lists_stay_bounded_and_narrow_by_words, |app| {
         let none = app
             .get(&format!("{path}?measure_q=gibtsnicht"), Some(&coordination))
             .await;
-        assert!(none.body.contains("Keine Maßnahme passt zu „gibtsnicht“"));
+        assert!(none.body.contains("Keine Maßnahme passt zu dieser Suche"));
     }
+
+    // A search in the new-decision form keeps what was typed and chosen.
+    let body = demo_body(&app).await;
+    let chosen = lotse_store::measures::list(&app.db, &Default::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.code == "Z-001")
+        .unwrap();
+    let searched = app
+        .get(
+            &format!(
+                "{body}?number=BIKS-2026%2F09&text=Neu&measure_ids={}&measure_q=Nummer+24",
+                chosen.id
+            ),
+            Some(&coordination),
+        )
+        .await;
+    assert!(searched.body.contains("value=\"BIKS-2026/09\""));
+    assert!(searched.body.contains(">Neu</textarea>"));
+    assert!(
+        searched
+            .body
+            .contains(&format!("<option value=\"{}\" selected>", chosen.id)),
+        "the chosen measure stays chosen although the search does not match it"
+    );
+    // A refused decision comes back with what was typed.
+    let refused = app
+        .post_form(
+            &format!("{body}/decisions"),
+            &[
+                ("number", "BIKS-2026/10"),
+                ("decided_on", "kein Datum"),
+                ("text", "x"),
+            ],
+            Some(&coordination),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("value=\"BIKS-2026/10\""));
 });
 
 /// The address of a demo body's page.
