@@ -255,7 +255,13 @@ pub fn derived_id(parts: &[&str]) -> String {
     b.copy_from_slice(&digest[..16]);
     b[6] = (b[6] & 0x0f) | 0x50;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    // Lower-case hex digits; a `format!` per byte was a tenth of a large export.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(32);
+    for x in b {
+        hex.push(char::from(DIGITS[usize::from(x >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(x & 0x0f)]));
+    }
     format!(
         "{}-{}-{}-{}-{}",
         &hex[0..8],
@@ -723,8 +729,17 @@ pub fn write_datapackage(d: &Directory) -> Result<Vec<(String, Vec<u8>)>, String
 }
 
 /// Reads a datapackage (file name → bytes). Only the tables Lotse knows are read; columns it
-/// does not use are ignored. Every problem is reported with file, line and column.
+/// does not use are ignored. Every problem is reported with file, line and column. A package
+/// holds at most `limits::EXCHANGE_RECORDS` records, all its tables together (decision 0011).
 pub fn read_datapackage(files: &BTreeMap<String, Vec<u8>>) -> Result<Directory, Vec<String>> {
+    read_datapackage_within(files, limits::EXCHANGE_RECORDS)
+}
+
+/// [`read_datapackage`] with at most `max_records` records in all tables together.
+fn read_datapackage_within(
+    files: &BTreeMap<String, Vec<u8>>,
+    max_records: usize,
+) -> Result<Directory, Vec<String>> {
     let mut errors = Vec::new();
     let Some(package) = files.get("datapackage.json") else {
         return Err(vec![
@@ -739,7 +754,12 @@ pub fn read_datapackage(files: &BTreeMap<String, Vec<u8>>) -> Result<Directory, 
         return Err(vec!["datapackage.json: „resources“ fehlt.".into()]);
     };
     let mut d = Directory::default();
+    // Records read so far, all tables together; one more than allowed ends the reading.
+    let mut records = 0;
     for resource in resources {
+        if records > max_records {
+            break;
+        }
         let (Some(name), Some(path)) = (resource["name"].as_str(), resource["path"].as_str())
         else {
             errors.push("datapackage.json: eine Ressource ohne „name“ oder „path“.".into());
@@ -754,7 +774,7 @@ pub fn read_datapackage(files: &BTreeMap<String, Vec<u8>>) -> Result<Directory, 
             ));
             continue;
         };
-        match read_csv(path, spec, bytes) {
+        match read_csv(path, spec, bytes, &mut records, max_records) {
             Ok(rows) => {
                 d.tables.insert(name.to_owned(), rows);
             }
@@ -771,7 +791,14 @@ pub fn read_datapackage(files: &BTreeMap<String, Vec<u8>>) -> Result<Directory, 
     }
 }
 
-fn read_csv(path: &str, spec: &TableSpec, bytes: &[u8]) -> Result<Vec<Row>, Vec<String>> {
+/// One table's rows; `records` counts the records of the whole package, at most `max_records`.
+fn read_csv(
+    path: &str,
+    spec: &TableSpec,
+    bytes: &[u8],
+    records: &mut usize,
+    max_records: usize,
+) -> Result<Vec<Row>, Vec<String>> {
     let text = csv_file::decode(bytes).map_err(|e| vec![format!("{path}: {e}")])?;
     csv_file::check_quotes(text, b',').map_err(|e| vec![format!("{path}: {e}")])?;
     let mut reader = csv::ReaderBuilder::new()
@@ -789,10 +816,11 @@ fn read_csv(path: &str, spec: &TableSpec, bytes: &[u8]) -> Result<Vec<Row>, Vec<
     let mut errors = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
-        if i >= limits::EXCHANGE_RECORDS {
+        *records += 1;
+        if *records > max_records {
             errors.push(format!(
-                "{path}: mehr als {} Datensätze; bitte in Teilen austauschen.",
-                limits::count_label(limits::EXCHANGE_RECORDS)
+                "{path}: Das Datenpaket hat mehr als {} Datensätze (alle Dateien zusammen); bitte in Teilen austauschen.",
+                limits::count_label(max_records)
             ));
             break;
         }
@@ -884,6 +912,116 @@ fn by<'a>(d: &'a Directory, table: &str, column: &str, value: &str) -> Vec<&'a R
         .collect()
 }
 
+/// How the import and the nested JSON find rows: the first row of a table with an id, and the
+/// rows whose column names another row, in table order. A `Directory` searches its tables (fine
+/// for one service); an `Index` looks both up in maps built once (for every service of a
+/// directory: a search per service made exports and imports quadratic).
+trait Lookup {
+    fn with_id(&self, table: &str, id: &str) -> Option<&Row>;
+    fn referring(&self, table: &str, column: &str, value: &str) -> Vec<&Row>;
+}
+
+impl Lookup for Directory {
+    fn with_id(&self, table: &str, id: &str) -> Option<&Row> {
+        self.rows(table).iter().find(|r| cell(r, "id") == id)
+    }
+
+    fn referring(&self, table: &str, column: &str, value: &str) -> Vec<&Row> {
+        by(self, table, column, value)
+    }
+}
+
+/// The tables whose rows are looked up by id.
+const BY_ID: &[&str] = &[
+    "organization",
+    "service",
+    "location",
+    "taxonomy",
+    "taxonomy_term",
+];
+
+/// The references followed from a service, location or organisation: (table, column).
+const REFERENCES: &[(&str, &str)] = &[
+    ("phone", "service_id"),
+    ("schedule", "service_id"),
+    ("language", "service_id"),
+    ("cost_option", "service_id"),
+    ("required_document", "service_id"),
+    ("contact", "service_id"),
+    ("service_at_location", "service_id"),
+    ("attribute", "link_id"),
+    ("address", "location_id"),
+    ("accessibility", "location_id"),
+    ("location", "organization_id"),
+];
+
+type ByValue<'a> = std::collections::HashMap<&'a str, Vec<&'a Row>>;
+
+/// A directory indexed once, for work on all of its services: every lookup is a hash lookup,
+/// and it finds exactly the rows a search of the tables would, in the same order.
+pub struct Index<'a> {
+    directory: &'a Directory,
+    /// Per table of `BY_ID`: id → the first row with it.
+    ids: Vec<(&'static str, std::collections::HashMap<&'a str, &'a Row>)>,
+    /// Per reference of `REFERENCES`: value → the rows holding it, in table order.
+    references: Vec<(&'static str, &'static str, ByValue<'a>)>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(directory: &'a Directory) -> Self {
+        let ids = BY_ID
+            .iter()
+            .map(|&table| {
+                let mut map = std::collections::HashMap::new();
+                for row in directory.rows(table) {
+                    map.entry(cell(row, "id")).or_insert(row);
+                }
+                (table, map)
+            })
+            .collect();
+        let references = REFERENCES
+            .iter()
+            .map(|&(table, column)| {
+                let mut map = ByValue::new();
+                for row in directory.rows(table) {
+                    map.entry(cell(row, column)).or_default().push(row);
+                }
+                (table, column, map)
+            })
+            .collect();
+        Index {
+            directory,
+            ids,
+            references,
+        }
+    }
+
+    /// A service fully nested, as [`service_json`] builds it.
+    pub fn service_json(&self, service_id: &str) -> Option<serde_json::Value> {
+        nested_service(self, service_id)
+    }
+}
+
+impl Lookup for Index<'_> {
+    fn with_id(&self, table: &str, id: &str) -> Option<&Row> {
+        match self.ids.iter().find(|(t, _)| *t == table) {
+            Some((_, map)) => map.get(id).copied(),
+            None => self.directory.with_id(table, id),
+        }
+    }
+
+    fn referring(&self, table: &str, column: &str, value: &str) -> Vec<&Row> {
+        match self
+            .references
+            .iter()
+            .find(|(t, c, _)| *t == table && *c == column)
+        {
+            Some((_, _, map)) => map.get(value).cloned().unwrap_or_default(),
+            None => self.directory.referring(table, column, value),
+        }
+    }
+}
+
 fn age(text: &str) -> Option<u8> {
     text.parse::<f64>()
         .ok()
@@ -951,7 +1089,8 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
                 .map(|k| (cell(r, "id"), (*k, cell(r, "code"))))
         })
         .collect();
-    // By id, once: a search per service made large packages quadratic.
+    // By id and by reference, once: a search per service made large packages quadratic.
+    let index = Index::new(d);
     let organisations: std::collections::HashMap<&str, &Row> = d
         .rows("organization")
         .iter()
@@ -1006,7 +1145,8 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
             eligibility: cell(s, "eligibility_description").to_owned(),
             ..OfferTexts::default()
         };
-        german.required_documents = by(d, "required_document", "service_id", id)
+        german.required_documents = index
+            .referring("required_document", "service_id", id)
             .iter()
             .map(|r| cell(r, "document"))
             .filter(|t| !t.is_empty())
@@ -1016,15 +1156,17 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
         content.max_age = age(cell(s, "maximum_age"));
         content.website = cell(s, "url").to_owned();
         content.email = cell(s, "email").to_owned();
-        content.phone = by(d, "phone", "service_id", id)
+        content.phone = index
+            .referring("phone", "service_id", id)
             .first()
             .map(|r| cell(r, "number").to_owned())
             .unwrap_or_default();
-        content.contact_name = by(d, "contact", "service_id", id)
+        content.contact_name = index
+            .referring("contact", "service_id", id)
             .first()
             .map(|r| cell(r, "name").to_owned())
             .unwrap_or_default();
-        for l in by(d, "language", "service_id", id) {
+        for l in index.referring("language", "service_id", id) {
             let code = cell(l, "code").trim().to_lowercase();
             if code.len() == 2 && !content.languages.contains(&code) {
                 content.languages.push(code);
@@ -1033,25 +1175,23 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
         if content.languages.is_empty() {
             content.languages.push("de".into());
         }
-        content.free_of_charge = by(d, "cost_option", "service_id", id)
+        content.free_of_charge = index
+            .referring("cost_option", "service_id", id)
             .iter()
             .any(|c| cell(c, "amount").parse::<f64>().is_ok_and(|a| a == 0.0));
         // Locations through service_at_location, in the order given.
         let mut accessibility = Vec::new();
-        for sal in by(d, "service_at_location", "service_id", id) {
+        for sal in index.referring("service_at_location", "service_id", id) {
             let location_id = cell(sal, "location_id");
-            let Some(loc) = d
-                .rows("location")
-                .iter()
-                .find(|l| cell(l, "id") == location_id)
-            else {
+            let Some(loc) = index.with_id("location", location_id) else {
                 errors.push(format!(
                     "service_at_location.csv (id {}): Ort „{location_id}“ fehlt in locations.csv.",
                     cell(sal, "id")
                 ));
                 continue;
             };
-            let address = by(d, "address", "location_id", location_id)
+            let address = index
+                .referring("address", "location_id", location_id)
                 .into_iter()
                 .next();
             let coordinate = |column: &str, limit: f64| {
@@ -1095,7 +1235,7 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
                 latitude,
                 longitude,
             });
-            for a in by(d, "accessibility", "location_id", location_id) {
+            for a in index.referring("accessibility", "location_id", location_id) {
                 let text = cell(a, "description");
                 if !text.is_empty() && !accessibility.contains(&text) {
                     accessibility.push(text);
@@ -1104,7 +1244,7 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
         }
         german.accessibility = accessibility.join("\n");
         let mut notes: Vec<String> = Vec::new();
-        for sch in by(d, "schedule", "service_id", id) {
+        for sch in index.referring("schedule", "service_id", id) {
             for text in [cell(sch, "description"), cell(sch, "notes")] {
                 if !text.is_empty() && !notes.iter().any(|n| n == text) {
                     notes.push(text.to_owned());
@@ -1134,7 +1274,7 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
         }
         german.schedule_note = notes.join("\n");
         content.texts.insert(Locale::De, german);
-        for a in by(d, "attribute", "link_id", id) {
+        for a in index.referring("attribute", "link_id", id) {
             let Some((taxonomy, code)) = terms.get(cell(a, "taxonomy_term_id")) else {
                 continue;
             };
@@ -1229,26 +1369,22 @@ pub fn row_json(table: &str, row: &Row) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
-fn rows_json(d: &Directory, table: &str, column: &str, value: &str) -> serde_json::Value {
+fn rows_json(d: &impl Lookup, table: &str, column: &str, value: &str) -> serde_json::Value {
     serde_json::Value::Array(
-        by(d, table, column, value)
+        d.referring(table, column, value)
             .into_iter()
             .map(|r| row_json(table, r))
             .collect(),
     )
 }
 
-fn attributes_json(d: &Directory, link_id: &str) -> serde_json::Value {
+fn attributes_json(d: &impl Lookup, link_id: &str) -> serde_json::Value {
     serde_json::Value::Array(
-        by(d, "attribute", "link_id", link_id)
+        d.referring("attribute", "link_id", link_id)
             .into_iter()
             .map(|a| {
                 let mut json = row_json("attribute", a);
-                if let Some(term) = d
-                    .rows("taxonomy_term")
-                    .iter()
-                    .find(|t| cell(t, "id") == cell(a, "taxonomy_term_id"))
-                {
+                if let Some(term) = d.with_id("taxonomy_term", cell(a, "taxonomy_term_id")) {
                     json["taxonomy_term"] = row_json("taxonomy_term", term);
                 }
                 json
@@ -1259,28 +1395,55 @@ fn attributes_json(d: &Directory, link_id: &str) -> serde_json::Value {
 
 /// A location with its addresses and accessibility, as nested in HSDS API answers.
 pub fn location_json(d: &Directory, location_id: &str) -> Option<serde_json::Value> {
-    let loc = d
-        .rows("location")
-        .iter()
-        .find(|l| cell(l, "id") == location_id)?;
+    nested_location(d, location_id)
+}
+
+fn nested_location(d: &impl Lookup, location_id: &str) -> Option<serde_json::Value> {
+    let loc = d.with_id("location", location_id)?;
     let mut json = row_json("location", loc);
     json["addresses"] = rows_json(d, "address", "location_id", location_id);
     json["accessibility"] = rows_json(d, "accessibility", "location_id", location_id);
     Some(json)
 }
 
-/// A service fully nested, as `GET /services/{id}` of the HSDS API answers.
+/// A service fully nested, as `GET /services/{id}` of the HSDS API answers. For many services
+/// of one directory, [`services_json`] or [`Index::service_json`].
 pub fn service_json(d: &Directory, service_id: &str) -> Option<serde_json::Value> {
-    let s = d
+    nested_service(d, service_id)
+}
+
+/// Every service of the directory fully nested, in table order: what [`service_json`] gives for
+/// each of them, with the directory indexed once.
+pub fn services_json(d: &Directory) -> Vec<serde_json::Value> {
+    let index = Index::new(d);
+    d.rows("service")
+        .iter()
+        .filter_map(|s| s.get("id").and_then(|id| index.service_json(id)))
+        .collect()
+}
+
+/// Writes [`services_json`] as a pretty-printed JSON array, one service built at a time (the
+/// same bytes as `serde_json::to_vec_pretty` of it, without holding every service in memory).
+/// Returns the number of services written.
+pub fn write_services_json(d: &Directory, out: impl std::io::Write) -> Result<usize, String> {
+    use serde::Serializer;
+    let index = Index::new(d);
+    let mut written = 0;
+    let services = d
         .rows("service")
         .iter()
-        .find(|s| cell(s, "id") == service_id)?;
+        .filter_map(|s| s.get("id").and_then(|id| index.service_json(id)))
+        .inspect(|_| written += 1);
+    serde_json::Serializer::pretty(out)
+        .collect_seq(services)
+        .map_err(|e| e.to_string())?;
+    Ok(written)
+}
+
+fn nested_service(d: &impl Lookup, service_id: &str) -> Option<serde_json::Value> {
+    let s = d.with_id("service", service_id)?;
     let mut json = row_json("service", s);
-    if let Some(org) = d
-        .rows("organization")
-        .iter()
-        .find(|o| cell(o, "id") == cell(s, "organization_id"))
-    {
+    if let Some(org) = d.with_id("organization", cell(s, "organization_id")) {
         json["organization"] = row_json("organization", org);
     }
     for (key, table) in [
@@ -1294,9 +1457,9 @@ pub fn service_json(d: &Directory, service_id: &str) -> Option<serde_json::Value
         json[key] = rows_json(d, table, "service_id", service_id);
     }
     json["service_at_locations"] = serde_json::Value::Array(
-        by(d, "service_at_location", "service_id", service_id)
+        d.referring("service_at_location", "service_id", service_id)
             .into_iter()
-            .map(|sal| service_at_location_json(d, sal))
+            .map(|sal| nested_service_at_location(d, sal))
             .collect(),
     );
     json["attributes"] = attributes_json(d, service_id);
@@ -1305,8 +1468,12 @@ pub fn service_json(d: &Directory, service_id: &str) -> Option<serde_json::Value
 
 /// A service-at-location with its location nested.
 pub fn service_at_location_json(d: &Directory, sal: &Row) -> serde_json::Value {
+    nested_service_at_location(d, sal)
+}
+
+fn nested_service_at_location(d: &impl Lookup, sal: &Row) -> serde_json::Value {
     let mut json = row_json("service_at_location", sal);
-    if let Some(location) = location_json(d, cell(sal, "location_id")) {
+    if let Some(location) = nested_location(d, cell(sal, "location_id")) {
         json["location"] = location;
     }
     json
@@ -1315,15 +1482,12 @@ pub fn service_at_location_json(d: &Directory, sal: &Row) -> serde_json::Value {
 /// An organisation with its services' ids, as `GET /organizations/{id}` answers (services are
 /// listed under their own endpoint).
 pub fn organization_json(d: &Directory, org_id: &str) -> Option<serde_json::Value> {
-    let org = d
-        .rows("organization")
-        .iter()
-        .find(|o| cell(o, "id") == org_id)?;
+    let org = d.with_id("organization", org_id)?;
     let mut json = row_json("organization", org);
     json["locations"] = serde_json::Value::Array(
-        by(d, "location", "organization_id", org_id)
+        d.referring("location", "organization_id", org_id)
             .into_iter()
-            .filter_map(|l| location_json(d, cell(l, "id")))
+            .filter_map(|l| nested_location(d, cell(l, "id")))
             .collect(),
     );
     Some(json)
@@ -1446,6 +1610,13 @@ pub fn from_service_json(value: &serde_json::Value) -> Result<Directory, Vec<Str
             }
             add(&mut d, "attribute", row);
         }
+        // The same bound as for a datapackage: records of all tables together.
+        if d.tables.values().map(Vec::len).sum::<usize>() > limits::EXCHANGE_RECORDS {
+            return Err(vec![format!(
+                "JSON: mehr als {} Datensätze (Angebote mit allem, was zu ihnen gehört); bitte in Teilen austauschen.",
+                limits::count_label(limits::EXCHANGE_RECORDS)
+            )]);
+        }
     }
     // Lotse's own taxonomies are known without being sent along.
     for (key, name, description) in TAXONOMIES {
@@ -1486,6 +1657,118 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "5");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"));
+    }
+
+    /// Two offers of one organisation, with a place, an opening time, a translation and topics.
+    fn small_directory() -> Directory {
+        let mut content = OfferContent::default();
+        for (locale, title) in [(Locale::De, "Sprachcafé"), (Locale::En, "Language café")] {
+            content.texts.insert(
+                locale,
+                OfferTexts {
+                    title: title.into(),
+                    description: "Deutsch sprechen".into(),
+                    accessibility: "Erdgeschoss".into(),
+                    ..OfferTexts::default()
+                },
+            );
+        }
+        content.topics = Topic::ALL.iter().copied().take(2).collect();
+        content.languages = vec!["de".into(), "ar".into()];
+        content.locations.push(OfferLocation {
+            name: "Familienzentrum".into(),
+            street: "Marktplatz 3".into(),
+            town: "05570008".into(),
+            ..OfferLocation::default()
+        });
+        content.opening_hours.push(OpeningHours {
+            day: Weekday::Wednesday,
+            opens: "15:00".into(),
+            closes: "17:00".into(),
+        });
+        let organisation = ExportOrganisation {
+            id: "0b6a2ab5-0000-4000-8000-000000000001",
+            name: "Verein",
+            description: "Sonstige",
+            email: "",
+            website: "",
+        };
+        let ids = [
+            "0b6a2ab5-0000-4000-8000-000000000002",
+            "0b6a2ab5-0000-4000-8000-000000000003",
+        ];
+        let offers: Vec<ExportOffer<'_>> = ids
+            .iter()
+            .map(|id| ExportOffer {
+                id,
+                organisation_id: organisation.id,
+                content: &content,
+                verified_on: Some("2026-11-25"),
+                last_modified: "2026-11-25T10:00:00Z",
+                status: "active",
+            })
+            .collect();
+        export(
+            &[organisation],
+            &offers,
+            &[("05570008".into(), "Beckum".into())],
+        )
+    }
+
+    #[test]
+    fn the_index_finds_what_searching_the_tables_finds() {
+        let mut d = small_directory();
+        // Oddities a received file may have: a second row with a service's id, rows naming
+        // nothing, an attribute of an unknown term.
+        let first = d.rows("service")[0].clone();
+        let mut twin = first.clone();
+        twin.insert("name".into(), "Zwilling".into());
+        d.tables.get_mut("service").unwrap().push(twin);
+        d.push("address", &[("id", "a-1".into()), ("city", "Ahlen".into())]);
+        d.push(
+            "attribute",
+            &[
+                ("id", "x-1".into()),
+                ("link_id", first["id"].clone()),
+                ("taxonomy_term_id", "unbekannt".into()),
+            ],
+        );
+        let one_by_one: Vec<serde_json::Value> = d
+            .rows("service")
+            .iter()
+            .filter_map(|s| service_json(&d, &s["id"]))
+            .collect();
+        assert_eq!(one_by_one.len(), 3);
+        assert_eq!(
+            one_by_one[2]["name"], "Sprachcafé",
+            "the first row with the id"
+        );
+        assert_eq!(services_json(&d), one_by_one);
+        let mut written = Vec::new();
+        assert_eq!(write_services_json(&d, &mut written).unwrap(), 3);
+        assert_eq!(written, serde_json::to_vec_pretty(&one_by_one).unwrap());
+    }
+
+    #[test]
+    fn a_package_holds_a_bounded_number_of_records_in_all_tables_together() {
+        let d = small_directory();
+        let files: BTreeMap<String, Vec<u8>> = write_datapackage(&d).unwrap().into_iter().collect();
+        let records: usize = d.tables.values().map(Vec::len).sum();
+        assert!(read_datapackage(&files).is_ok());
+        assert!(read_datapackage_within(&files, records).is_ok());
+        let errors = read_datapackage_within(&files, records - 1).unwrap_err();
+        assert_eq!(
+            errors,
+            [format!(
+                "attributes.csv: Das Datenpaket hat mehr als {} Datensätze (alle Dateien zusammen); bitte in Teilen austauschen.",
+                records - 1
+            )],
+            "one message, naming the file in which the count was passed"
+        );
+        // Passed in an earlier file: the files after it are not read at all.
+        let errors = read_datapackage_within(&files, 2).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].contains("mehr als 2 Datensätze"), "{errors:?}");
     }
 
     #[test]

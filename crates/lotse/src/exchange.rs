@@ -221,20 +221,15 @@ pub(crate) async fn export_hsds(db: &Db, dir: &Path) -> Result<ExitCode, StoreEr
     for (name, bytes) in hsds::write_datapackage(&directory).map_err(StoreError::Config)? {
         std::fs::write(dir.join(name), bytes).map_err(io)?;
     }
-    let services: Vec<serde_json::Value> = directory
-        .rows("service")
-        .iter()
-        .filter_map(|s| {
-            s.get("id")
-                .and_then(|id| hsds::service_json(&directory, id))
-        })
-        .collect();
-    let json =
-        serde_json::to_vec_pretty(&services).map_err(|e| StoreError::Config(e.to_string()))?;
-    std::fs::write(dir.join("services.json"), json).map_err(io)?;
+    // Each service nested and written in turn, the directory indexed once (a search per service
+    // was quadratic, and 100,000 nested services held at once take gigabytes).
+    let path = dir.join("services.json");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
+    let services = hsds::write_services_json(&directory, &mut out).map_err(StoreError::Config)?;
+    std::io::Write::flush(&mut out).map_err(io)?;
     println!(
         "{} Angebote von {} Organisationen nach {} geschrieben (HSDS 3.0)",
-        services.len(),
+        services,
         directory.rows("organization").len(),
         dir.display()
     );

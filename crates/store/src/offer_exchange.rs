@@ -2,15 +2,20 @@
 //! mapping): what is published goes out; an import writes all of its offers in one transaction
 //! or, if anything is wrong, nothing.
 
+use std::collections::{HashMap, HashSet};
+
 use lotse_domain::FieldErrors;
+use lotse_domain::access::{Action as Act, Record};
+use lotse_domain::collation::column_key;
 use lotse_domain::hsds::{self, Directory, ExportOffer, ExportOrganisation, Imported};
 use lotse_domain::organisation::OrganisationInput;
 use serde::Serialize;
+use serde_json::json;
 
-use crate::audit::Actor;
-use crate::db::{Db, Tx, tx};
+use crate::audit::{Action, Actor, Entity, Event};
+use crate::db::{Backend, Db, Tx, is_unique_violation, new_id, tx};
 use crate::demo_offers::date_of;
-use crate::offers::{self, SaveAs};
+use crate::offers::{self, RevisionState, SaveAs};
 use crate::scoped::Viewer;
 use crate::{Result, StoreError, organisations, reference};
 
@@ -39,9 +44,13 @@ pub async fn export_offers(
     today: &str,
 ) -> Result<Directory> {
     let all_organisations = organisations::list(db, true).await?;
+    let with_offers: HashSet<&str> = published
+        .iter()
+        .map(|p| p.organisation_id.as_str())
+        .collect();
     let used: Vec<_> = all_organisations
         .iter()
-        .filter(|o| published.iter().any(|p| p.organisation_id == o.id))
+        .filter(|o| with_offers.contains(o.id.as_str()))
         .collect();
     let modified: Vec<String> = published.iter().map(|p| rfc3339(p.published_at)).collect();
     let export_orgs: Vec<ExportOrganisation<'_>> = used
@@ -144,9 +153,187 @@ async fn organisation_for(
     ))
 }
 
+/// Offers created in one bulk insert; a bound on what is held in memory at once.
+const CREATE_BATCH: usize = 1_000;
+
+/// Ids per statement when the import looks up or touches offers.
+const ID_BATCH: usize = 500;
+
+/// `id IN (…)` over a JSON array of ids bound as `$1`.
+fn ids_in(tx: &Tx) -> &'static str {
+    match tx.backend() {
+        Backend::Sqlite => "(SELECT value FROM json_each($1))",
+        Backend::Postgres => "(SELECT json_array_elements_text($1::json))",
+    }
+}
+
+/// The offers among `ids` that exist already, read inside the import's transaction: id →
+/// (organisation id, organisation name).
+async fn known_offers(tx: &mut Tx, ids: &[&str]) -> Result<HashMap<String, (String, String)>> {
+    let sql = format!(
+        "SELECT o.id, o.organisation_id, org.name FROM offers o \
+         JOIN organisations org ON org.id = o.organisation_id WHERE o.id IN {}",
+        ids_in(tx)
+    );
+    let mut known = HashMap::new();
+    for chunk in ids.chunks(ID_BATCH) {
+        let list = serde_json::to_string(chunk).map_err(|e| StoreError::Config(e.to_string()))?;
+        let found: Vec<(String, String, String)> = tx!(&mut *tx, |c| sqlx::query_as(
+            sqlx::AssertSqlSafe(sql.clone())
+        )
+        .bind(&list)
+        .fetch_all(c)
+        .await)?;
+        known.extend(found.into_iter().map(|(id, org, name)| (id, (org, name))));
+    }
+    Ok(known)
+}
+
+/// An offer's row as `offers::create` and `offers::publish` leave it.
+#[derive(Serialize)]
+struct OfferRow<'a> {
+    id: &'a str,
+    organisation_id: &'a str,
+    title: &'a str,
+    title_key: String,
+    verified_on: Option<&'a str>,
+    fictitious: bool,
+    created_at: i64,
+    updated_at: i64,
+}
+
+const OFFER_COLUMNS: [&str; 8] = [
+    "id",
+    "organisation_id",
+    "title",
+    "title_key",
+    "verified_on",
+    "fictitious",
+    "created_at",
+    "updated_at",
+];
+
+/// Its first revision, likewise (published at once, or kept as a draft).
+#[derive(Serialize)]
+struct RevisionRow<'a> {
+    id: String,
+    offer_id: &'a str,
+    state: &'static str,
+    content: String,
+    title: &'a str,
+    title_key: String,
+    valid_from: Option<&'a str>,
+    valid_to: Option<&'a str>,
+    saved_by: Option<&'a str>,
+    saved_at: i64,
+    decided_by: Option<&'a str>,
+    decided_at: Option<i64>,
+}
+
+const REVISION_COLUMNS: [&str; 12] = [
+    "id",
+    "offer_id",
+    "state",
+    "content",
+    "title",
+    "title_key",
+    "valid_from",
+    "valid_to",
+    "saved_by",
+    "saved_at",
+    "decided_by",
+    "decided_at",
+];
+
+/// The state a new offer's revision ends in, which is also what its audit event names.
+fn final_state(save_as: SaveAs) -> RevisionState {
+    match save_as {
+        SaveAs::Draft => RevisionState::Draft,
+        SaveAs::Submitted => RevisionState::Submitted,
+        SaveAs::Published => RevisionState::Published,
+    }
+}
+
+/// New offers waiting to be written together, with their organisation ids.
+struct Pending<'a> {
+    offers: Vec<(&'a hsds::ImportedOffer, String)>,
+    ids: HashSet<&'a str>,
+}
+
+impl<'a> Pending<'a> {
+    /// Writes the waiting offers with two bulk inserts: the rows `offers::create` would write one
+    /// by one with a publication (`offers::publish`) and the imported verification date. Their
+    /// audit events were recorded when they were queued, in the order of the data.
+    async fn write(
+        &mut self,
+        tx: &mut Tx,
+        actor: &Actor,
+        save_as: SaveAs,
+        today: &str,
+        now: i64,
+    ) -> Result<()> {
+        if self.offers.is_empty() {
+            return Ok(());
+        }
+        let published = save_as == SaveAs::Published;
+        let offers: Vec<OfferRow<'_>> = self
+            .offers
+            .iter()
+            .map(|(o, organisation_id)| OfferRow {
+                id: &o.id,
+                organisation_id,
+                title: o.content.title(),
+                title_key: column_key(o.content.title()),
+                verified_on: published.then(|| o.verified_on.as_deref().unwrap_or(today)),
+                fictitious: false,
+                created_at: now,
+                updated_at: now,
+            })
+            .collect();
+        let inserted = tx.insert_json("offers", &OFFER_COLUMNS, &offers).await;
+        match inserted {
+            // Another import created one of them since `known_offers` looked.
+            Err(StoreError::Database(e)) if is_unique_violation(&e) => {
+                return Err(StoreError::field(
+                    "services.csv",
+                    "Eines der Angebote wurde gerade angelegt, während der Import lief. Bitte den Import wiederholen.",
+                ));
+            }
+            other => other?,
+        };
+        let saved_by = actor.user_id.as_deref();
+        let mut revisions = Vec::with_capacity(self.offers.len());
+        for (o, _) in &self.offers {
+            revisions.push(RevisionRow {
+                id: new_id(),
+                offer_id: &o.id,
+                state: final_state(save_as).key(),
+                content: serde_json::to_string(&o.content)
+                    .map_err(|e| StoreError::Config(format!("offer content: {e}")))?,
+                title: o.content.title(),
+                title_key: column_key(o.content.title()),
+                valid_from: o.content.valid_from.as_deref(),
+                valid_to: o.content.valid_to.as_deref(),
+                saved_by,
+                saved_at: now,
+                decided_by: if published { saved_by } else { None },
+                decided_at: published.then_some(now),
+            });
+        }
+        tx.insert_json("offer_revisions", &REVISION_COLUMNS, &revisions)
+            .await?;
+        self.offers.clear();
+        self.ids.clear();
+        Ok(())
+    }
+}
+
 /// Writes the imported offers: new ones are created with their HSDS id, known ones get a new
 /// revision. `save_as` is `Published` for the command line unless `--draft` is given. All or
 /// nothing: one transaction, and every offer is checked before anything is written.
+///
+/// New offers are written in bulk (a few statements per thousand offers, not ten per offer);
+/// known ones go through `offers::save` one by one, as an edit would.
 pub async fn import(
     db: &Db,
     viewer: &Viewer,
@@ -179,46 +366,75 @@ pub async fn import(
             notes: imported.notes.clone(),
             ..ImportReport::default()
         };
+        let ids: Vec<&str> = imported.offers.iter().map(|o| o.id.as_str()).collect();
+        let known = known_offers(tx, &ids).await?;
+        // Organisations found or created, by (id, name key) as `organisation_for` looks them up:
+        // most offers share their organisation with many others.
+        let mut organisations: HashMap<(&str, String), String> = HashMap::new();
+        let mut pending = Pending { offers: Vec::new(), ids: HashSet::new() };
         for offer in &imported.offers {
-            let (organisation_id, created) =
-                organisation_for(tx, actor, &offer.organisation, &vocabulary, now).await?;
-            report.organisations_created += usize::from(created);
-            let exists = match offers::get_in(tx, &offer.id).await {
-                // Ids are public: a file must not take over another provider's offer.
-                Ok(existing) if existing.organisation_id != organisation_id => {
+            let key = (offer.organisation.id.as_str(), offer.organisation.name.trim().to_lowercase());
+            let organisation_id = match organisations.get(&key) {
+                Some(id) => id.clone(),
+                None => {
+                    let (id, created) =
+                        organisation_for(tx, actor, &offer.organisation, &vocabulary, now).await?;
+                    report.organisations_created += usize::from(created);
+                    organisations.insert(key, id.clone());
+                    id
+                }
+            };
+            let given_twice = pending.ids.contains(offer.id.as_str());
+            if !known.contains_key(&offer.id) && !given_twice {
+                // What `offers::create` checks first, here for each offer in turn.
+                if !viewer
+                    .decide(Record::Offer, Some(&organisation_id), Act::Change)
+                    .allows()
+                {
                     return Err(StoreError::field(
-                        "services.csv",
-                        format!(
-                            "Angebot „{}“ (id {}): Diese Kennung gehört zu einem Angebot von „{}“, nicht von „{}“.",
-                            offer.content.title(),
-                            offer.id,
-                            existing.organisation,
-                            offer.organisation.name
-                        ),
+                        "organisation_id",
+                        "Angebote dieser Organisation können Sie nicht anlegen.",
                     ));
                 }
-                Ok(_) => true,
-                Err(StoreError::NotFound) => false,
-                Err(e) => return Err(e),
-            };
-            if exists {
-                offers::save(tx, viewer, &offer.id, &offer.content, save_as, None, today, now).await?;
-                report.updated += 1;
-            } else {
-                offers::create(
-                    tx,
-                    viewer,
-                    Some(&offer.id),
-                    &organisation_id,
-                    &offer.content,
-                    save_as,
-                    false,
-                    today,
-                    now,
-                )
-                .await?;
+                tx.record(
+                    Event::new(actor, now, Entity::Offer, Action::Create, &offer.id).with(json!({
+                        "organisation_id": organisation_id, "title": offer.content.title(),
+                        "state": final_state(save_as).key(),
+                        "fields": offers::changed_fields(None, &offer.content),
+                    })),
+                );
+                pending.ids.insert(&offer.id);
+                pending.offers.push((offer, organisation_id));
                 report.created += 1;
+                if pending.offers.len() >= CREATE_BATCH {
+                    pending.write(tx, actor, save_as, today, now).await?;
+                }
+                continue;
             }
+            // A known offer, or one given twice (its first time is written before it).
+            let (owner, owner_name) = match known.get(&offer.id) {
+                Some(found) if !given_twice => found.clone(),
+                _ => {
+                    pending.write(tx, actor, save_as, today, now).await?;
+                    let existing = offers::get_in(tx, &offer.id).await?;
+                    (existing.organisation_id, existing.organisation)
+                }
+            };
+            // Ids are public: a file must not take over another provider's offer.
+            if owner != organisation_id {
+                return Err(StoreError::field(
+                    "services.csv",
+                    format!(
+                        "Angebot „{}“ (id {}): Diese Kennung gehört zu einem Angebot von „{}“, nicht von „{}“.",
+                        offer.content.title(),
+                        offer.id,
+                        owner_name,
+                        offer.organisation.name
+                    ),
+                ));
+            }
+            offers::save(tx, viewer, &offer.id, &offer.content, save_as, None, today, now).await?;
+            report.updated += 1;
             // The date the data was last checked travels with it.
             if save_as == SaveAs::Published
                 && let Some(verified) = &offer.verified_on
@@ -226,6 +442,7 @@ pub async fn import(
                 offers::set_verified_on(tx, &offer.id, verified).await?;
             }
         }
+        pending.write(tx, actor, save_as, today, now).await?;
         Ok(report)
     })
     .await?;
@@ -233,20 +450,21 @@ pub async fn import(
     // committed; other app nodes look for changes by that time with only seconds of slack.
     // Touching the offers right after the commit makes them find every one.
     let ids: Vec<&str> = imported.offers.iter().map(|o| o.id.as_str()).collect();
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(ID_BATCH) {
         let touched_at = crate::now_ms();
+        let list = serde_json::to_string(chunk).map_err(|e| StoreError::Config(e.to_string()))?;
         // Bookkeeping for the other nodes, not a change of content: the import recorded that.
         db.write_exempt(async |tx| {
-            for id in chunk {
-                tx!(&mut *tx, |c| sqlx::query(
-                    "UPDATE offers SET updated_at = $2 WHERE id = $1"
-                )
-                .bind(*id)
+            let sql = format!(
+                "UPDATE offers SET updated_at = $2 WHERE id IN {}",
+                ids_in(tx)
+            );
+            tx!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(&list)
                 .bind(touched_at)
                 .execute(c)
                 .await
                 .map(|r| r.rows_affected()))?;
-            }
             Ok(())
         })
         .await?;

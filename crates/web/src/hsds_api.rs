@@ -184,17 +184,16 @@ pub async fn services(
     };
     let directory = directory_of(&app, &found).await?;
     let full = is_true(&p.full);
-    let contents = directory
-        .rows("service")
-        .iter()
-        .filter_map(|s| {
-            if full {
-                hsds::service_json(&directory, &s["id"])
-            } else {
-                Some(hsds::row_json("service", s))
-            }
-        })
-        .collect();
+    // Full services are nested through one index over the page's tables, not a scan per service.
+    let contents = if full {
+        hsds::services_json(&directory)
+    } else {
+        directory
+            .rows("service")
+            .iter()
+            .map(|s| hsds::row_json("service", s))
+            .collect()
+    };
     Ok(Json(page_json_within(contents, total, page, per_page, max_pages)).into_response())
 }
 
@@ -263,13 +262,7 @@ pub async fn organization(
     let Some(mut json) = hsds::organization_json(&directory, &id) else {
         return Ok(not_found("Diese Organisation"));
     };
-    json["services"] = Value::Array(
-        directory
-            .rows("service")
-            .iter()
-            .filter_map(|s| hsds::service_json(&directory, &s["id"]))
-            .collect(),
-    );
+    json["services"] = Value::Array(hsds::services_json(&directory));
     Ok(Json(json).into_response())
 }
 

@@ -5,7 +5,7 @@ use lotse_store::offers::{self, SaveAs};
 use lotse_store::testing::TestDb;
 use lotse_store::{Backend, Db, StoreError, both_backends, offer_exchange, organisations};
 
-use crate::{coordination, now, prepared};
+use crate::{admin, coordination, now, prepared};
 use lotse_store::paging::PageRequest;
 use lotse_store::scoped::Scoped;
 
@@ -341,5 +341,237 @@ both_backends!(
                 "nothing written ({expected})"
             );
         }
+    }
+);
+
+/// An offer as two ways of writing it must agree on: everything but its id, its revisions' ids
+/// and the time it was last touched.
+fn comparable(offer: &offers::Offer) -> serde_json::Value {
+    let mut value = serde_json::to_value(offer).unwrap();
+    let map = value.as_object_mut().unwrap();
+    map.remove("id");
+    map.remove("updated_at");
+    for revision in ["published", "open"] {
+        if let Some(r) = map.get_mut(revision).and_then(|r| r.as_object_mut()) {
+            r.remove("id");
+        }
+    }
+    value
+}
+
+/// A person of the coordination with an account, so revisions name who saved and decided them.
+async fn coordinator_account(db: &Db) -> lotse_store::scoped::Viewer {
+    use lotse_domain::organisation::OrganisationInput;
+    use lotse_store::users::{self, UserInput};
+    let vocabulary = organisations::vocabulary(db).await.unwrap();
+    let org = OrganisationInput {
+        name: "Kreis Warendorf (Test)".into(),
+        kind: "integration_centre".into(),
+        ..Default::default()
+    }
+    .validate(&vocabulary)
+    .unwrap();
+    let org = db
+        .write(async |tx| organisations::create(tx, &admin(), &org, false, now()).await)
+        .await
+        .unwrap();
+    let input = UserInput {
+        username: "koordination".into(),
+        display_name: "Koordination".into(),
+        organisation_id: org.clone(),
+        roles: vec![lotse_domain::Role::Coordination.key().into()],
+        ..Default::default()
+    };
+    let draft = users::validate_new(db, &input, "ein langes passwort")
+        .await
+        .unwrap();
+    let user_id = db
+        .write(async |tx| users::create(tx, &admin(), &draft, "x", false, now()).await)
+        .await
+        .unwrap();
+    lotse_store::scoped::Viewer {
+        user_id,
+        username: "koordination".into(),
+        organisation_id: org,
+        roles: vec![lotse_domain::Role::Coordination],
+    }
+}
+
+both_backends!(
+    imported_offers_are_written_as_offers_create_writes_them,
+    |db: Db| async move {
+        use lotse_store::audit::{self, AuditFilter, Entity};
+        prepared(&db).await;
+        lotse_store::demo::load(&db).await.unwrap();
+        let directory = offer_exchange::export(&db, TODAY).await.unwrap();
+        let imported = offer_exchange::parse(&db, &directory).await.unwrap();
+        assert!(imported.offers.iter().any(|o| o.verified_on.is_some()));
+        for save_as in [SaveAs::Published, SaveAs::Draft] {
+            let target = another(&db).await;
+            let viewer = coordinator_account(&target.db).await;
+            let at = now();
+            let report = offer_exchange::import(&target.db, &viewer, &imported, save_as, TODAY, at)
+                .await
+                .unwrap();
+            assert_eq!(report.created, imported.offers.len());
+            let events = async |id: &str| {
+                let filter = AuditFilter {
+                    entity: Some(Entity::Offer.key().to_owned()),
+                    record_id: Some(id.to_owned()),
+                    ..AuditFilter::default()
+                };
+                audit::search(&target.db, &filter, 10, 0)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| (e.at, e.actor_name, e.action, e.changes))
+                    .collect::<Vec<_>>()
+            };
+            for offer in &imported.offers {
+                let get = async |id: &str| {
+                    offers::for_viewer(&target.db, &viewer)
+                        .get(id)
+                        .await
+                        .unwrap()
+                        .into_inner()
+                };
+                let bulk = get(&offer.id).await;
+                // The same offer once more, the way an editor's form creates one.
+                let single_id = target
+                    .db
+                    .write(async |tx| {
+                        let id = offers::create(
+                            tx,
+                            &viewer,
+                            None,
+                            &bulk.organisation_id,
+                            &offer.content,
+                            save_as,
+                            false,
+                            TODAY,
+                            at,
+                        )
+                        .await?;
+                        if save_as == SaveAs::Published
+                            && let Some(verified) = &offer.verified_on
+                        {
+                            offers::set_verified_on(tx, &id, verified).await?;
+                        }
+                        Ok(id)
+                    })
+                    .await
+                    .unwrap();
+                let single = get(&single_id).await;
+                assert_eq!(comparable(&bulk), comparable(&single), "{save_as:?}");
+                assert_eq!(events(&bulk.id).await, events(&single_id).await);
+                assert_eq!(events(&bulk.id).await.len(), 1);
+            }
+        }
+    }
+);
+
+both_backends!(
+    nested_services_through_the_index_are_those_of_the_single_lookup,
+    |db: Db| async move {
+        prepared(&db).await;
+        lotse_store::demo::load(&db).await.unwrap();
+        let directory = offer_exchange::export(&db, TODAY).await.unwrap();
+        let one_by_one: Vec<serde_json::Value> = directory
+            .rows("service")
+            .iter()
+            .map(|s| hsds::service_json(&directory, &s["id"]).unwrap())
+            .collect();
+        assert!(one_by_one.len() >= 10);
+        assert_eq!(hsds::services_json(&directory), one_by_one);
+        let mut written = Vec::new();
+        let count = hsds::write_services_json(&directory, &mut written).unwrap();
+        assert_eq!(count, one_by_one.len());
+        assert_eq!(written, serde_json::to_vec_pretty(&one_by_one).unwrap());
+    }
+);
+
+both_backends!(
+    an_offer_given_twice_is_created_then_updated,
+    |db: Db| async move {
+        prepared(&db).await;
+        lotse_store::demo::load(&db).await.unwrap();
+        let directory = offer_exchange::export(&db, TODAY).await.unwrap();
+        let mut imported = offer_exchange::parse(&db, &directory).await.unwrap();
+        // The parser refuses a file with an id twice; a caller may still hand over a list.
+        let first = imported.offers[0].clone();
+        let mut again = first.clone();
+        again
+            .content
+            .texts
+            .get_mut(&lotse_domain::offer::Locale::De)
+            .unwrap()
+            .title = "Zweite Fassung".into();
+        imported.offers = vec![first.clone(), imported.offers[1].clone(), again];
+        let target = another(&db).await;
+        let report = offer_exchange::import(
+            &target.db,
+            &coordination(),
+            &imported,
+            SaveAs::Published,
+            TODAY,
+            now(),
+        )
+        .await
+        .unwrap();
+        assert_eq!((report.created, report.updated), (2, 1));
+        let viewer = coordination();
+        let offers = offers::for_viewer(&target.db, &viewer);
+        let offer = offers.get(&first.id).await.unwrap().into_inner();
+        assert_eq!(offer.title, "Zweite Fassung");
+        assert_eq!(offers.history(&first.id).await.unwrap().len(), 2);
+    }
+);
+
+both_backends!(
+    an_offer_id_of_another_organisation_is_refused,
+    |db: Db| async move {
+        prepared(&db).await;
+        lotse_store::demo::load(&db).await.unwrap();
+        let directory = offer_exchange::export(&db, TODAY).await.unwrap();
+        let mut imported = offer_exchange::parse(&db, &directory).await.unwrap();
+        let target = another(&db).await;
+        let import = async |imported: &hsds::Imported| {
+            offer_exchange::import(
+                &target.db,
+                &coordination(),
+                imported,
+                SaveAs::Published,
+                TODAY,
+                now(),
+            )
+            .await
+        };
+        import(&imported).await.unwrap();
+        let before = (
+            published(&target.db).await,
+            organisations::list(&target.db, true).await.unwrap().len(),
+        );
+        // Ids are public: another directory must not take over an offer by naming its id.
+        let last = imported.offers.len() - 1;
+        let owner = imported.offers[last].organisation.name.clone();
+        imported.offers[last].organisation = hsds::ImportedOrganisation {
+            id: "0b6a2ab5-0000-4000-8000-00000000000c".into(),
+            name: "Fremder Verein".into(),
+            email: String::new(),
+            website: String::new(),
+        };
+        let Err(StoreError::Invalid(errors)) = import(&imported).await else {
+            panic!("refused");
+        };
+        let expected = format!("gehört zu einem Angebot von „{owner}“, nicht von „Fremder Verein“");
+        assert!(
+            errors.iter().any(|(_, m)| m.contains(&expected)),
+            "{errors:?}"
+        );
+        let after = (
+            published(&target.db).await,
+            organisations::list(&target.db, true).await.unwrap().len(),
+        );
+        assert_eq!(after, before, "nothing written");
     }
 );
