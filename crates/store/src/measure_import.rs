@@ -43,6 +43,9 @@ pub struct CatalogueReport {
     pub errors: Vec<CellError>,
 }
 
+/// From how many new rows an import counts as a bulk write (see [`Db::refresh_statistics`]).
+const BULK: usize = 1_000;
+
 fn key(name: &str) -> String {
     name.trim().to_lowercase()
 }
@@ -229,6 +232,15 @@ pub async fn import(
         .len();
     tx.record(Event::new(actor, now, Entity::Measure, Action::Import, concept_id).with(json!({ "rows": report.rows, "created": report.created, "rejected": report.errors.len() })));
     tx.commit().await?;
+    if report.created >= BULK {
+        db.refresh_statistics(&[
+            "measures",
+            "measure_partners",
+            "measure_towns",
+            "measure_status_changes",
+        ])
+        .await?;
+    }
     Ok(report)
 }
 

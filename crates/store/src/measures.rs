@@ -89,6 +89,20 @@ pub async fn concepts(db: &Db) -> Result<Vec<Concept>> {
     Ok(list)
 }
 
+/// The concepts as (id, short name), in the order of [`concepts`]: what filters and pick lists
+/// offer. Without the measure counts, which cost a count over every measure per concept.
+pub async fn concept_names(db: &Db) -> Result<Vec<(String, String)>> {
+    let mut list: Vec<(String, String, Option<String>)> = read!(db, |c| {
+        sqlx::query_as("SELECT id, short_name, adopted_on FROM concepts")
+            .fetch_all(c)
+            .await
+    })?;
+    list.sort_by_cached_key(|(_, name, adopted)| {
+        (adopted.is_none(), adopted.clone(), sort_key(name))
+    });
+    Ok(list.into_iter().map(|(id, name, _)| (id, name)).collect())
+}
+
 pub async fn concept(db: &Db, id: &str) -> Result<Concept> {
     let sql = sqlx::AssertSqlSafe(format!("{CONCEPT_SELECT} WHERE c.id = $1"));
     read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)

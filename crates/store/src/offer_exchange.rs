@@ -469,5 +469,9 @@ pub async fn import(
         })
         .await?;
     }
+    if report.created + report.updated >= 1_000 {
+        db.refresh_statistics(&["offers", "offer_revisions"])
+            .await?;
+    }
     Ok(report)
 }

@@ -238,7 +238,7 @@ mod tests {
 }
 
 /// A number as Germans write it: decimal comma, thousands with a dot, no needless decimals.
-/// How many rows a paged list has, in words: "1 Angebot", "3 Angebote", "Mehr als 10.000 Angebote".
+/// How many rows a paged list has, in words: "1 Angebot", "3 Angebote", "Mehr als 1.000 Angebote".
 pub fn count_text(count: lotse_store::paging::Count, one: &str, many: &str) -> String {
     match count {
         lotse_store::paging::Count::Exactly(1) => format!("1 {one}"),

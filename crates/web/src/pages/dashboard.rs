@@ -24,7 +24,7 @@ struct Dashboard {
     actions: Vec<(String, String, String, Option<String>)>,
 }
 
-/// A count as a figure on the start page: "123", or "über 10.000" past the bound of counting.
+/// A count as a figure on the start page: "123", or "über 1.000" past the bound of counting.
 fn figure(count: lotse_store::paging::Count) -> String {
     match count {
         lotse_store::paging::Count::Exactly(n) => n.to_string(),

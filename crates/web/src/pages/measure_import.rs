@@ -52,11 +52,7 @@ struct ImportPage {
 async fn page(app: &AppState, user: &CurrentUser, path: &str) -> Result<ImportPage, AppError> {
     Ok(ImportPage {
         layout: Layout::new(app, user, "Maßnahmenkatalog importieren", path),
-        concepts: measures::concepts(&app.db)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.short_name))
-            .collect(),
+        concepts: measures::concept_names(&app.db).await?,
         concept_id: String::new(),
         file_error: None,
         header: Vec::new(),

@@ -31,12 +31,12 @@ struct Choices {
 }
 
 async fn choices(app: &AppState) -> Result<Choices, AppError> {
-    let concepts = measures::concepts(&app.db).await?;
+    let concepts = measures::concept_names(&app.db).await?;
     let short = |id: &str| {
         concepts
             .iter()
-            .find(|c| c.id == id)
-            .map(|c| c.short_name.clone())
+            .find(|(c, _)| c == id)
+            .map(|(_, name)| name.clone())
             .unwrap_or_default()
     };
     let fields = measures::fields_of_action(&app.db)
@@ -46,10 +46,7 @@ async fn choices(app: &AppState) -> Result<Choices, AppError> {
         .collect();
     Ok(Choices {
         fields,
-        concepts: concepts
-            .iter()
-            .map(|c| (c.id.clone(), c.short_name.clone()))
-            .collect(),
+        concepts: concepts.clone(),
         organisations: organisation_options(app).await?,
         towns: reference::town_names(&app.db).await?,
     })
@@ -771,11 +768,7 @@ impl MeasurePick {
                 None => break,
             }
         }
-        let concepts = measures::concepts(&app.db)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.short_name))
-            .collect();
+        let concepts = measures::concept_names(&app.db).await?;
         Ok(MeasurePick {
             action,
             q: filter.q,

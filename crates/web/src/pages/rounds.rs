@@ -98,12 +98,12 @@ async fn list_page(
         layout: Layout::new(app, user, "Überprüfungsrunden", path),
         rounds: rows,
         can_manage: any_allows(&user.principal.roles, Permission::ManageReviews),
-        concepts: measures::concepts(&app.db)
+        concepts: measures::concept_names(&app.db)
             .await?
             .into_iter()
-            .map(|c| {
-                let ticked = chosen.contains(&c.id);
-                (c.id, c.short_name, ticked)
+            .map(|(id, short_name)| {
+                let ticked = chosen.contains(&id);
+                (id, short_name, ticked)
             })
             .collect(),
         form_title: title,
@@ -269,11 +269,7 @@ async fn show_page(
         opened: datetime(round.opened_at),
         closed: round.closed_at.map(datetime).unwrap_or_default(),
         proposals: reviews::proposals(&app.db, id).await?,
-        concepts: measures::concepts(&app.db)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.short_name))
-            .collect(),
+        concepts: measures::concept_names(&app.db).await?,
         proposal_concept: String::new(),
         round,
         progress,
