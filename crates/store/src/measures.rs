@@ -89,6 +89,31 @@ pub async fn concepts(db: &Db) -> Result<Vec<Concept>> {
     Ok(list)
 }
 
+/// (id, "concept code – title") of the given measures that exist, in list order: what a form
+/// shows of the measures already chosen in it. One statement, however many ids (bounded by
+/// [`crate::paging::IN_LIST`] per statement, see `Query::any_of`).
+pub async fn labels(db: &Db, ids: &[&str]) -> Result<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Query::default();
+    let which = q.any_of("m.id", ids);
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT m.id, c.short_name, m.code, m.title FROM measures m JOIN concepts c ON c.id = m.concept_id \
+         WHERE {which} ORDER BY m.list_key, m.id"
+    ));
+    let rows: Vec<(String, String, String, String)> =
+        read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
+            .fetch_all(c)
+            .await)?;
+    let wanted: std::collections::HashSet<&str> = ids.iter().copied().collect();
+    Ok(rows
+        .into_iter()
+        .filter(|(id, ..)| wanted.contains(id.as_str()))
+        .map(|(id, concept, code, title)| (id, format!("{concept} {code} – {title}")))
+        .collect())
+}
+
 /// The concepts as (id, short name), in the order of [`concepts`]: what filters and pick lists
 /// offer. Without the measure counts, which cost a count over every measure per concept.
 pub async fn concept_names(db: &Db) -> Result<Vec<(String, String)>> {

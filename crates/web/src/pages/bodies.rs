@@ -201,14 +201,19 @@ async fn show_page(
             .collect(),
         meetings,
         decisions,
-        pick: MeasurePick::load(
-            app,
-            format!("/bodies/{id}"),
-            &pick,
-            &draft.measure_ids,
-            |_| false,
-        )
-        .await?,
+        // Only those who record decisions pick measures.
+        pick: if can_manage(user) {
+            MeasurePick::load(
+                app,
+                format!("/bodies/{id}"),
+                &pick,
+                &draft.measure_ids,
+                |_| false,
+            )
+            .await?
+        } else {
+            MeasurePick::none()
+        },
         issue_options: structural_issues::list(&app.db, None)
             .await?
             .into_iter()

@@ -736,16 +736,14 @@ impl MeasurePick {
             concept: query.measure_concept.trim().to_owned(),
             ..Default::default()
         };
-        let mut options: Vec<(String, String, bool)> = Vec::new();
-        // What the form had chosen comes first (at most a page of it: the ids are input).
-        for id in chosen.iter().take(PICK) {
-            if let Ok(m) = measures::get(&app.db, id).await
-                && !options.iter().any(|(o, ..)| *o == m.id)
-            {
-                let label = format!("{} {} – {}", m.concept, m.code, m.title);
-                options.push((m.id, label, true));
-            }
-        }
+        // What the form had chosen comes first (at most a page of it: the ids are input), read
+        // in one statement.
+        let chosen: Vec<&str> = chosen.iter().take(PICK).map(String::as_str).collect();
+        let mut options: Vec<(String, String, bool)> = measures::labels(&app.db, &chosen)
+            .await?
+            .into_iter()
+            .map(|(id, label)| (id, label, true))
+            .collect();
         let mut request = PageRequest::first(PICK);
         let mut more = false;
         let mut added = 0;
