@@ -96,6 +96,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_unkeyed_revisions.sql"),
         postgres: include_str!("../migrations/postgres/0014_unkeyed_revisions.sql"),
     },
+    Migration {
+        version: 15,
+        name: "issue_list_key",
+        sqlite: include_str!("../migrations/sqlite/0015_issue_list_key.sql"),
+        postgres: include_str!("../migrations/postgres/0015_issue_list_key.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -29,6 +29,41 @@ pub fn measure_search_text(code: &str, title: &str, description: &str, tags: &st
     fold(&format!("{code} {title} {description} {tags}"))
 }
 
+/// A structural issue's place in the register: open ones first, then by evidence (most cases
+/// first), then the newest report first. Digits are inverted so that ascending order of the key
+/// is descending order of the figure.
+pub fn issue_list_key(status: &str, evidence_count: i64, reported_on: &str) -> String {
+    let settled = matches!(status, "resolved" | "not_solvable");
+    let evidence = 999_999_999_999 - evidence_count.clamp(0, 999_999_999_999);
+    let newest_first: String = reported_on
+        .chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => char::from_digit(9 - d, 10).unwrap_or(c),
+            None => c,
+        })
+        .collect();
+    format!("{}{evidence:012}{newest_first}", u8::from(settled))
+}
+
+/// Sets a structural issue's register key (in the transaction that wrote its values).
+pub(crate) async fn set_issue_key(
+    tx: &mut crate::Tx,
+    id: &str,
+    status: &str,
+    evidence_count: i64,
+    reported_on: &str,
+) -> Result<()> {
+    tx!(tx, |c| sqlx::query(
+        "UPDATE structural_issues SET list_key = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(issue_list_key(status, evidence_count, reported_on))
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Sets an organisation's list key and search text from its name and city (in the transaction
 /// that wrote them).
 pub(crate) async fn set_organisation_keys(
@@ -94,6 +129,26 @@ pub(crate) async fn fill(db: &Db) -> Result<()> {
         db.write_exempt(async |tx| {
             for (id, name, city) in &rows {
                 set_organisation_keys(tx, id, name, city).await?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    loop {
+        let rows: Vec<(String, String, i64, String)> = read!(db, |c| {
+            sqlx::query_as(
+                "SELECT id, status, evidence_count, reported_on FROM structural_issues WHERE list_key = '' LIMIT $1",
+            )
+            .bind(BATCH)
+            .fetch_all(c)
+            .await
+        })?;
+        if rows.is_empty() {
+            break;
+        }
+        db.write_exempt(async |tx| {
+            for (id, status, evidence, reported_on) in &rows {
+                set_issue_key(tx, id, status, *evidence, reported_on).await?;
             }
             Ok(())
         })

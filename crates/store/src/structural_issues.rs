@@ -7,7 +7,8 @@ use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, On, Tx, Value, bind_values, new_id, on, read, tx};
-use crate::paging::{Keyset, Page, PageRequest, Query};
+use crate::paging::{Count, Cursor, Keyset, Page, PageRequest, Query};
+use crate::sort_keys::set_issue_key;
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -146,6 +147,62 @@ pub async fn list(db: &Db, status: Option<&str>) -> Result<Vec<Issue>> {
     attach_towns(db.into(), issues).await
 }
 
+/// One page of the register in its order (open first, most evidence, newest), of one status or
+/// all, with how many there are (bounded).
+pub async fn register_page(
+    db: &Db,
+    status: Option<&str>,
+    request: &PageRequest,
+) -> Result<(Page<Issue>, Count)> {
+    let conditions = || {
+        let mut q = Query::default();
+        if let Some(s) = status {
+            let s = q.bind(Value::Text(s.to_owned()));
+            q.and(format!("i.status = {s}"));
+        }
+        q
+    };
+    let keyset = Keyset {
+        key_column: "i.list_key",
+        id_column: "i.id",
+    };
+    let select = SELECT.replacen(
+        " FROM structural_issues i",
+        ", i.list_key AS register_key FROM structural_issues i",
+        1,
+    );
+    let page = crate::paging::read_page(
+        db,
+        &select,
+        conditions(),
+        &keyset,
+        request,
+        |k: &KeyedIssue| Cursor {
+            key: k.register_key.clone(),
+            id: k.issue.id.clone(),
+        },
+    )
+    .await?;
+    let items = attach_towns(db.into(), page.items.into_iter().map(|k| k.issue).collect()).await?;
+    let count =
+        crate::paging::count(db, "SELECT i.id FROM structural_issues i", conditions()).await?;
+    Ok((
+        Page {
+            items,
+            next: page.next,
+            first: page.first,
+        },
+        count,
+    ))
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyedIssue {
+    #[sqlx(flatten)]
+    issue: Issue,
+    register_key: String,
+}
+
 pub async fn get<'a>(on: impl Into<On<'a>>, id: &str) -> Result<Issue> {
     let mut on = on.into();
     let sql = sqlx::AssertSqlSafe(format!("{SELECT} WHERE i.id = $1"));
@@ -245,6 +302,7 @@ pub async fn create(
         .map(|r| r.rows_affected())
     })?;
     write_towns(tx, &id, &d.towns).await?;
+    set_issue_key(tx, &id, d.status.key(), d.evidence_count, &d.reported_on).await?;
     tx.record(
         Event::new(actor, now, Entity::StructuralIssue, Action::Create, &id).with(draft_json(d)),
     );
@@ -280,6 +338,14 @@ pub async fn update(
         .map(|r| r.rows_affected())
     })?;
     write_towns(tx, &old.id, &d.towns).await?;
+    set_issue_key(
+        tx,
+        &old.id,
+        d.status.key(),
+        d.evidence_count,
+        &d.reported_on,
+    )
+    .await?;
     let after = get(&mut *tx, &old.id).await?;
     tx.record(Event::updated(
         actor,

@@ -79,3 +79,71 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    the_register_pages_in_the_order_of_the_whole_list,
+    |db: Db| async move {
+        use lotse_store::paging::{Count, PageRequest};
+        prepared(&db).await;
+        let statuses = [
+            "reported",
+            "under_discussion",
+            "solution_agreed",
+            "resolved",
+            "not_solvable",
+        ];
+        for i in 0..23 {
+            let mut issue = input(
+                &format!("Hürde {i}"),
+                &((i * 7) % 13).to_string(),
+                statuses[i % 5],
+            );
+            issue.reported_on = format!("2025-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+            let d = structural_issues::validate(&db, &issue).await.unwrap();
+            db.write(async |tx| structural_issues::create(tx, &admin(), &d, false, now()).await)
+                .await
+                .unwrap();
+        }
+        // Change one so its key must follow: settled, with more evidence.
+        let first = structural_issues::list(&db, None).await.unwrap()[0].clone();
+        let mut changed = input(&first.title, "99", "resolved");
+        changed.reported_on = first.reported_on.clone();
+        let d = structural_issues::validate(&db, &changed).await.unwrap();
+        db.write(async |tx| structural_issues::update(tx, &admin(), &first, &d, now()).await)
+            .await
+            .unwrap();
+        for status in [None, Some("resolved")] {
+            // The order the list had when the program sorted it (ties aside: the key adds the id).
+            let whole = structural_issues::list(&db, status).await.unwrap();
+            let rank = |i: &structural_issues::Issue| {
+                (
+                    matches!(i.status.as_str(), "resolved" | "not_solvable"),
+                    -i.evidence_count,
+                    std::cmp::Reverse(i.reported_on.clone()),
+                )
+            };
+            let mut paged = Vec::new();
+            let mut request = PageRequest::first(4);
+            loop {
+                let (page, count) = structural_issues::register_page(&db, status, &request)
+                    .await
+                    .unwrap();
+                assert_eq!(count, Count::Exactly(whole.len() as i64));
+                paged.extend(page.items);
+                match page.next {
+                    Some(next) => request.after = Some(next),
+                    None => break,
+                }
+            }
+            assert_eq!(paged.len(), whole.len(), "{status:?}");
+            let ranks: Vec<_> = paged.iter().map(rank).collect();
+            let mut sorted = ranks.clone();
+            sorted.sort();
+            assert_eq!(ranks, sorted, "{status:?}: register order");
+            let mut ids: Vec<&str> = paged.iter().map(|i| i.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            assert_eq!(ids.len(), whole.len(), "each issue once");
+        }
+    }
+);

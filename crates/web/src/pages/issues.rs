@@ -5,6 +5,7 @@ use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::structural_issue::{IssueInput, IssueStatus, JURISDICTIONS, field_label};
 use lotse_domain::{Permission, policy::any_allows};
+use lotse_store::paging::PageRequest;
 use lotse_store::structural_issues::{self, Issue};
 use lotse_store::{StoreError, organisations, reference};
 
@@ -31,6 +32,9 @@ struct ListPage {
     status: String,
     statuses: Options,
     can_manage: bool,
+    count: String,
+    first: Option<String>,
+    next: Option<String>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -38,6 +42,23 @@ pub struct ListQuery {
     #[serde(default)]
     status: String,
     ok: Option<String>,
+    #[serde(default)]
+    after: String,
+}
+
+/// Issues per page of the register.
+const PAGE_SIZE: usize = 50;
+
+/// The register's address with its filter, from the page after `after`.
+fn link(status: &str, after: Option<&str>) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    if !status.is_empty() {
+        s.append_pair("status", status);
+    }
+    if let Some(after) = after {
+        s.append_pair("after", after);
+    }
+    format!("/issues?{}", s.finish())
 }
 
 pub async fn list(
@@ -46,11 +67,23 @@ pub async fn list(
     uri: OriginalUri,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
+    // An unknown status would match nothing: it counts as no filter, as the select offers.
+    let status = IssueStatus::parse(&q.status).map(IssueStatus::key);
+    let (page, count) = structural_issues::register_page(
+        &app.db,
+        status,
+        &PageRequest::new(Some(&q.after), Some(PAGE_SIZE)),
+    )
+    .await?;
+    let status = status.unwrap_or("").to_owned();
     render(&ListPage {
         layout: Layout::new(&app, &user, "Strukturelle Hürden", uri.path())
             .with_notice(q.ok.as_deref()),
-        issues: structural_issues::list(&app.db, Some(&q.status)).await?,
-        status: q.status,
+        count: crate::view::count_text(count, "Hürde", "Hürden"),
+        first: (!page.first).then(|| link(&status, None)),
+        next: page.next.as_ref().map(|c| link(&status, Some(&c.encode()))),
+        issues: page.items,
+        status,
         statuses: statuses(),
         can_manage: any_allows(&user.principal.roles, Permission::ManageStructuralIssues),
     })
