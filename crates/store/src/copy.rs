@@ -286,6 +286,7 @@ pub const TABLES: &[Table] = &[
             ("fictitious", Bool),
             ("created_at", Int),
             ("updated_at", Int),
+            ("list_key", Text),
         ],
     },
     Table {
