@@ -59,7 +59,11 @@ pub async fn import(
     now: i64,
 ) -> Result<CatalogueReport> {
     measures::concept(db, concept_id).await?;
-    let existing = measures::code_keys(db, concept_id).await?;
+    let existing: std::collections::HashSet<String> = measures::codes(db, concept_id)
+        .await?
+        .iter()
+        .map(|c| key(c))
+        .collect();
     let mut report = CatalogueReport {
         rows: rows.len(),
         ..Default::default()

@@ -89,6 +89,11 @@ pub async fn concepts(db: &Db) -> Result<Vec<Concept>> {
     Ok(list)
 }
 
+/// How forms name a measure in their pick lists: "IK 2010 1.1 – Sprachkurs".
+pub fn label(concept: &str, code: &str, title: &str) -> String {
+    format!("{concept} {code} – {title}")
+}
+
 /// (id, "concept code – title") of the given measures that exist, in list order: what a form
 /// shows of the measures already chosen in it. One statement, however many ids (bounded by
 /// [`crate::paging::IN_LIST`] per statement, see `Query::any_of`).
@@ -110,7 +115,7 @@ pub async fn labels(db: &Db, ids: &[&str]) -> Result<Vec<(String, String)>> {
     Ok(rows
         .into_iter()
         .filter(|(id, ..)| wanted.contains(id.as_str()))
-        .map(|(id, concept, code, title)| (id, format!("{concept} {code} – {title}")))
+        .map(|(id, concept, code, title)| (id, label(&concept, &code, &title)))
         .collect())
 }
 
@@ -459,24 +464,23 @@ pub async fn page(db: &Db, filter: &MeasureFilter, request: &PageRequest) -> Res
         key_column: "m.list_key",
         id_column: "m.id",
     };
-    if let Some(after) = keyset.after(request, &mut |v| q.bind(v)) {
-        q.and(after);
-    }
-    let tail = keyset.order_and_limit(request, &mut |v| q.bind(v));
-    let sql = sqlx::AssertSqlSafe(format!("{MEASURE_SELECT}{}{tail}", q.where_clause()));
-    let rows: Vec<(Measure, String)> = read!(db, |c| {
-        bind_values!(sqlx::query_as::<_, KeyedMeasure>(sql), &q.values)
-            .fetch_all(c)
-            .await
-    })?
-    .into_iter()
-    .map(|k| (k.measure, k.list_key))
-    .collect();
-    let page = Page::from_rows(rows, request, |(m, key)| Cursor {
-        key: key.clone(),
-        id: m.id.clone(),
-    });
-    let measures = attach_to(db.into(), page.items.into_iter().map(|(m, _)| m).collect()).await?;
+    let page = crate::paging::read_page(
+        db,
+        MEASURE_SELECT,
+        q,
+        &keyset,
+        request,
+        |k: &KeyedMeasure| Cursor {
+            key: k.list_key.clone(),
+            id: k.measure.id.clone(),
+        },
+    )
+    .await?;
+    let measures = attach_to(
+        db.into(),
+        page.items.into_iter().map(|k| k.measure).collect(),
+    )
+    .await?;
     Ok(Page {
         items: measures,
         next: page.next,
@@ -760,19 +764,14 @@ pub async fn create(
     Ok(ids.pop().unwrap_or_default())
 }
 
-/// The codes of a concept's measures, as the importer compares them (case and surrounding space
-/// ignored), without reading the measures themselves.
-pub(crate) async fn code_keys(
-    db: &Db,
-    concept_id: &str,
-) -> Result<std::collections::HashSet<String>> {
-    let codes: Vec<String> = read!(db, |c| {
+/// The codes of a concept's measures, without reading the measures themselves.
+pub(crate) async fn codes(db: &Db, concept_id: &str) -> Result<Vec<String>> {
+    Ok(read!(db, |c| {
         sqlx::query_scalar("SELECT code FROM measures WHERE concept_id = $1")
             .bind(concept_id)
             .fetch_all(c)
             .await
-    })?;
-    Ok(codes.iter().map(|c| c.trim().to_lowercase()).collect())
+    })?)
 }
 
 /// A measure as its row is written, field names = column names (see [`Tx::insert_json`]).

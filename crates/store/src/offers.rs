@@ -14,9 +14,7 @@ use serde_json::json;
 use lotse_domain::access::{Action as Act, Decision, Fields, Record};
 
 use crate::audit::{Action, Actor, Entity, Event};
-use crate::db::{
-    Db, Tx, Value, bind_values, is_unique_violation, new_id, on_missing_reference, read, tx,
-};
+use crate::db::{Db, Tx, Value, is_unique_violation, new_id, on_missing_reference, read, tx};
 use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
 use crate::scoped::{Access, Scoped, Viewer, require};
 use crate::{Result, StoreError};
@@ -379,25 +377,19 @@ impl Offers<'_> {
         today: &str,
         page: &PageRequest,
     ) -> Result<Page<Scoped<OfferSummary>>> {
-        let mut q = self.conditions(filter, today);
+        let q = self.conditions(filter, today);
         let keyset = Keyset {
             key_column: "o.title_key",
             id_column: "o.id",
         };
-        if let Some(after) = keyset.after(page, &mut |v| q.bind(v)) {
-            q.and(after);
-        }
-        let tail = keyset.order_and_limit(page, &mut |v| q.bind(v));
-        let sql = sqlx::AssertSqlSafe(format!("{SUMMARY}{}{tail}", q.where_clause()));
-        let rows: Vec<OfferSummary> = read!(self.db, |c| {
-            bind_values!(sqlx::query_as(sql), &q.values)
-                .fetch_all(c)
-                .await
-        })?;
-        let page = Page::from_rows(rows, page, |o: &OfferSummary| Cursor {
-            key: o.title_key.clone(),
-            id: o.id.clone(),
-        });
+        let page =
+            crate::paging::read_page(self.db, SUMMARY, q, &keyset, page, |o: &OfferSummary| {
+                Cursor {
+                    key: o.title_key.clone(),
+                    id: o.id.clone(),
+                }
+            })
+            .await?;
         Ok(page.map(|o| {
             let access = Access::of(self.viewer, Record::Offer, Some(&o.organisation_id));
             let record = if access.sees_all() {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
-use crate::db::{Db, Tx, Value, bind_values, is_unique_violation, new_id, read, tx};
+use crate::db::{Db, Tx, Value, is_unique_violation, new_id, read, tx};
 use crate::paging::{Count, Cursor, Keyset, Page, PageRequest, Query};
 use crate::{Result, StoreError, reference};
 
@@ -96,20 +96,11 @@ pub async fn page(
         key_column: "o.list_key",
         id_column: "o.id",
     };
-    if let Some(after) = keyset.after(request, &mut |v| q.bind(v)) {
-        q.and(after);
-    }
-    let tail = keyset.order_and_limit(request, &mut |v| q.bind(v));
-    let sql = sqlx::AssertSqlSafe(format!("{SELECT}{}{tail}", q.where_clause()));
-    let rows: Vec<Keyed> = read!(db, |c| {
-        bind_values!(sqlx::query_as(sql), &q.values)
-            .fetch_all(c)
-            .await
-    })?;
-    let page = Page::from_rows(rows, request, |k: &Keyed| Cursor {
+    let page = crate::paging::read_page(db, SELECT, q, &keyset, request, |k: &Keyed| Cursor {
         key: k.list_key.clone(),
         id: k.organisation.id.clone(),
-    });
+    })
+    .await?;
     Ok(page.map(|k| k.organisation))
 }
 

@@ -757,7 +757,7 @@ impl MeasurePick {
                     more = true;
                     break 'pages;
                 }
-                let label = format!("{} {} – {}", m.concept, m.code, m.title);
+                let label = measures::label(&m.concept, &m.code, &m.title);
                 options.push((m.id, label, false));
                 added += 1;
             }
