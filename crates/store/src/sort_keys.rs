@@ -45,8 +45,8 @@ pub fn issue_list_key(status: &str, evidence_count: i64, reported_on: &str) -> S
     format!("{}{evidence:012}{newest_first}", u8::from(settled))
 }
 
-/// Sets a structural issue's register key (in the transaction that wrote its values).
-pub(crate) async fn set_issue_key(
+/// Gives a structural issue written before migration 0015 its register key.
+async fn set_issue_key(
     tx: &mut crate::Tx,
     id: &str,
     status: &str,

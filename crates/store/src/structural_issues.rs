@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, On, Tx, Value, bind_values, new_id, on, read, tx};
 use crate::paging::{Count, Cursor, Keyset, Page, PageRequest, Query};
-use crate::sort_keys::set_issue_key;
+use crate::sort_keys::issue_list_key;
 use crate::{Result, StoreError};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -282,8 +282,8 @@ pub async fn create(
     tx!(&mut *tx, |c| {
         sqlx::query(
             "INSERT INTO structural_issues (id, title, description, from_organisation_id, from_jurisdiction, to_organisation_id, \
-             to_jurisdiction, evidence_count, status, reported_on, fictitious, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+             to_jurisdiction, evidence_count, status, reported_on, fictitious, created_at, updated_at, list_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
         )
         .bind(&id)
         .bind(&d.title)
@@ -297,12 +297,12 @@ pub async fn create(
         .bind(&d.reported_on)
         .bind(fictitious)
         .bind(now)
+        .bind(issue_list_key(d.status.key(), d.evidence_count, &d.reported_on))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
     write_towns(tx, &id, &d.towns).await?;
-    set_issue_key(tx, &id, d.status.key(), d.evidence_count, &d.reported_on).await?;
     tx.record(
         Event::new(actor, now, Entity::StructuralIssue, Action::Create, &id).with(draft_json(d)),
     );
@@ -319,8 +319,8 @@ pub async fn update(
     tx!(&mut *tx, |c| {
         sqlx::query(
             "UPDATE structural_issues SET title = $2, description = $3, from_organisation_id = $4, from_jurisdiction = $5, \
-             to_organisation_id = $6, to_jurisdiction = $7, evidence_count = $8, status = $9, reported_on = $10, updated_at = $11 \
-             WHERE id = $1",
+             to_organisation_id = $6, to_jurisdiction = $7, evidence_count = $8, status = $9, reported_on = $10, updated_at = $11, \
+             list_key = $12 WHERE id = $1",
         )
         .bind(&old.id)
         .bind(&d.title)
@@ -333,19 +333,12 @@ pub async fn update(
         .bind(d.status.key())
         .bind(&d.reported_on)
         .bind(now)
+        .bind(issue_list_key(d.status.key(), d.evidence_count, &d.reported_on))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
     })?;
     write_towns(tx, &old.id, &d.towns).await?;
-    set_issue_key(
-        tx,
-        &old.id,
-        d.status.key(),
-        d.evidence_count,
-        &d.reported_on,
-    )
-    .await?;
     let after = get(&mut *tx, &old.id).await?;
     tx.record(Event::updated(
         actor,
