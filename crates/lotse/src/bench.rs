@@ -150,7 +150,7 @@ pub(crate) async fn run_readers(
 
 pub(crate) async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitCode, StoreError> {
     use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureStatus};
-    use lotse_store::reviews::{self, Decision, UpdateInput};
+    use lotse_store::rounds::{self, Decision, UpdateInput};
     use std::time::Instant;
 
     let actor = Actor::system("bench");
@@ -216,7 +216,7 @@ pub(crate) async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitC
                 };
                 lotse_store::measures::create(tx, &actor, &draft, true, now).await?;
             }
-            let round = reviews::open(
+            let round = rounds::open(
                 tx,
                 &actor,
                 "Bench-Runde",
@@ -226,7 +226,7 @@ pub(crate) async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitC
                 now,
             )
             .await?;
-            let ids: Vec<String> = reviews::updates_in(tx, &round).await?;
+            let ids: Vec<String> = rounds::updates_in(tx, &round).await?;
             for (i, id) in ids.iter().enumerate() {
                 let input = UpdateInput {
                     status: MeasureStatus::ALL[(i + 1) % 6].key().into(),
@@ -244,8 +244,8 @@ pub(crate) async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitC
                     ..Default::default()
                 };
                 let viewer = lotse_store::scoped::Viewer::system("bench");
-                reviews::submit(tx, &viewer, &id.as_str().into(), &input, now).await?;
-                reviews::review(
+                rounds::submit(tx, &viewer, &id.as_str().into(), &input, now).await?;
+                rounds::review(
                     tx,
                     &viewer,
                     &id.as_str().into(),
@@ -256,7 +256,7 @@ pub(crate) async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitC
                 )
                 .await?;
             }
-            reviews::close(tx, &actor, &round, now).await?;
+            rounds::close(tx, &actor, &round, now).await?;
             Ok(round)
         })
         .await?;

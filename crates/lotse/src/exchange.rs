@@ -88,7 +88,7 @@ pub(crate) async fn status_report_file(
     format: ReportFormat,
     out: &PathBuf,
 ) -> Result<ExitCode, StoreError> {
-    let id = lotse_store::reviews::rounds(db)
+    let id = lotse_store::rounds::rounds(db)
         .await?
         .into_iter()
         .find(|r| r.id == round || r.title.eq_ignore_ascii_case(round.trim()))

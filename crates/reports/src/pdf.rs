@@ -846,7 +846,7 @@ mod tests {
 
     use lotse_domain::measure::MeasureStatus;
     use lotse_store::bodies::{ActionItem, Decision};
-    use lotse_store::reviews::{Proposal, Round, SnapshotRow};
+    use lotse_store::rounds::{Proposal, Round, SnapshotRow};
     use lotse_store::status_report::{StatusChange, StatusReport};
 
     use super::{

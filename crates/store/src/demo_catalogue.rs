@@ -254,7 +254,7 @@ fn earlier(status: MeasureStatus) -> MeasureStatus {
 /// Two invented review rounds: one closed (Stichtag 31.12.2024), one still open (30.06.2026).
 pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
     use crate::db::tx;
-    use crate::reviews::{self, Decision, UpdateInput};
+    use crate::rounds::{self, Decision, UpdateInput};
 
     let originals: Vec<(String, String)> = tx!(&mut *tx, |c| {
         sqlx::query_as("SELECT id, status FROM measures")
@@ -279,7 +279,7 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
         })?)
     };
 
-    let first = reviews::open(tx, actor, "Überprüfung 2024", "2024-12-31", &[], true, now).await?;
+    let first = rounds::open(tx, actor, "Überprüfung 2024", "2024-12-31", &[], true, now).await?;
     for (i, (update, measure)) in update_ids(tx, &first).await?.into_iter().enumerate() {
         if i % 9 == 0 {
             continue;
@@ -307,7 +307,7 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
             adaptation_reason: reason.into(),
             ..Default::default()
         };
-        reviews::submit(
+        rounds::submit(
             tx,
             &Viewer::system("demo"),
             &update.as_str().into(),
@@ -315,7 +315,7 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
             now,
         )
         .await?;
-        reviews::review(
+        rounds::review(
             tx,
             &Viewer::system("demo"),
             &update.as_str().into(),
@@ -326,9 +326,9 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
         )
         .await?;
     }
-    reviews::close(tx, actor, &first, now).await?;
+    rounds::close(tx, actor, &first, now).await?;
 
-    let second = reviews::open(tx, actor, "Überprüfung 2026", "2026-06-30", &[], true, now).await?;
+    let second = rounds::open(tx, actor, "Überprüfung 2026", "2026-06-30", &[], true, now).await?;
     for (i, (update, measure)) in update_ids(tx, &second).await?.into_iter().enumerate() {
         if i % 2 == 1 {
             continue;
@@ -352,7 +352,7 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
             },
             ..Default::default()
         };
-        reviews::submit(
+        rounds::submit(
             tx,
             &Viewer::system("demo"),
             &update.as_str().into(),
@@ -361,7 +361,7 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
         )
         .await?;
         if i % 4 == 0 {
-            reviews::review(
+            rounds::review(
                 tx,
                 &Viewer::system("demo"),
                 &update.as_str().into(),

@@ -27,7 +27,7 @@ pub mod paging;
 pub mod password;
 pub mod programmes;
 pub mod reference;
-pub mod reviews;
+pub mod rounds;
 pub mod scoped;
 pub mod sessions;
 pub mod settings;

@@ -6,7 +6,7 @@ use lotse_domain::collation::sort_key;
 use lotse_domain::measure::{Adaptation, MeasureStatus};
 use serde::Serialize;
 
-use crate::reviews::{self, Proposal, Round, SnapshotRow};
+use crate::rounds::{self, Proposal, Round, SnapshotRow};
 use crate::{Db, Result, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -62,21 +62,21 @@ fn index(s: MeasureStatus) -> usize {
 }
 
 pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
-    let round = reviews::round(db, round_id).await?;
+    let round = rounds::round(db, round_id).await?;
     if round.is_open() {
         return Err(StoreError::field(
             "round",
             "Der Sachstandsbericht entsteht aus einer abgeschlossenen Runde; diese Runde ist noch offen.",
         ));
     }
-    let rows = reviews::snapshot(db, round_id).await?;
-    let previous = reviews::rounds(db)
+    let rows = rounds::snapshot(db, round_id).await?;
+    let previous = rounds::rounds(db)
         .await?
         .into_iter()
         .filter(|r| !r.is_open() && r.id != round.id && r.reference_date < round.reference_date)
         .max_by(|a, b| a.reference_date.cmp(&b.reference_date));
     let previous_rows = match &previous {
-        Some(p) => reviews::snapshot(db, &p.id).await?,
+        Some(p) => rounds::snapshot(db, &p.id).await?,
         None => Vec::new(),
     };
 
@@ -152,7 +152,7 @@ pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
     Ok(StatusReport {
         decisions,
         open_actions,
-        proposals: reviews::proposals(db, round_id).await?,
+        proposals: rounds::proposals(db, round_id).await?,
         fictitious: rows.iter().filter(|r| r.fictitious).count(),
         without_report: rows.iter().filter(|r| r.update_state != "accepted").count(),
         round,

@@ -612,13 +612,13 @@ async fn the_status_report_from_the_command_line() {
         !page.contains("href=\"/rounds/"),
         "a standalone document links nowhere into Lotse"
     );
-    let closed = lotse_store::reviews::rounds(&db)
+    let closed = lotse_store::rounds::rounds(&db)
         .await
         .unwrap()
         .into_iter()
         .find(|r| !r.is_open())
         .unwrap();
-    let snapshot = lotse_store::reviews::snapshot(&db, &closed.id)
+    let snapshot = lotse_store::rounds::snapshot(&db, &closed.id)
         .await
         .unwrap();
     assert!(

@@ -13,7 +13,7 @@ mod offers;
 mod organisations;
 mod platform;
 mod programmes;
-mod reviews;
+mod rounds;
 mod statistics;
 mod structural_issues;
 mod users;

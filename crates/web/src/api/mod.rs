@@ -5,52 +5,38 @@
 //! (never the store's rows), so that a column can change without changing the API; every list is
 //! a [`Paged`] read with `after` and `limit`, paged in SQL like the staff lists.
 
+pub mod accounts;
 pub mod bodies;
 pub mod funding;
+pub mod measures;
 pub mod offers;
+pub mod organisations;
 pub mod programmes;
 pub mod rounds;
 pub mod structural_issues;
 
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use lotse_domain::measure::{Adaptation, KiInvolvement, MeasureStatus};
-use lotse_domain::organisation::OrganisationInput;
-use lotse_store::StoreError;
-use lotse_store::organisations::{self, Organisation};
 use lotse_store::paging::{Cursor, DEFAULT_PAGE, MAX_PAGE, Page, PageRequest};
 use lotse_store::reference::{self, Town};
-use lotse_store::users::{self, Principal, User};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::AppState;
-use crate::error::{ApiError, AppError};
-use crate::guard::CurrentUser;
+use crate::error::ApiError;
 
 pub async fn openapi_document() -> Response {
     Json(crate::openapi::document()).into_response()
-}
-
-pub async fn me(user: CurrentUser) -> Json<Principal> {
-    Json(user.principal)
 }
 
 pub async fn towns(State(app): State<AppState>) -> Result<Json<Vec<Town>>, ApiError> {
     Ok(Json(reference::towns(&app.db).await?))
 }
 
-#[derive(Deserialize, Default)]
-pub struct OrganisationQuery {
-    #[serde(default)]
-    include_inactive: bool,
-}
-
-/// A 400 in the shape of the public API's (`ParameterError`): the message and, where one
 /// parameter is at fault, its name.
 fn bad_parameter(field: Option<&str>, message: String) -> Response {
     let mut body = json!({ "error": message });
@@ -185,234 +171,4 @@ pub(crate) fn named(pairs: Vec<(String, String)>) -> Vec<Named> {
         .into_iter()
         .map(|(id, name)| Named { id, name })
         .collect()
-}
-
-pub async fn organisations(
-    State(app): State<AppState>,
-    ListRequest { filter, page }: ListRequest<OrganisationQuery>,
-) -> Result<Response, ApiError> {
-    let filter = organisations::OrganisationFilter {
-        include_inactive: filter.include_inactive,
-        ..Default::default()
-    };
-    let page = organisations::page(&app.db, &filter, &page).await?;
-    Ok(Json(Paged::of(page, OrganisationResponse::from)).into_response())
-}
-
-/// An organisation as the API shows it.
-#[derive(Serialize)]
-pub struct OrganisationResponse {
-    id: String,
-    name: String,
-    kind: String,
-    kind_label: String,
-    town_ags: Option<String>,
-    town_name: Option<String>,
-    street: String,
-    postcode: String,
-    city: String,
-    email: String,
-    phone: String,
-    website: String,
-    active: bool,
-    fictitious: bool,
-    created_at: i64,
-    updated_at: i64,
-    /// Its offers are published without waiting for the coordination's approval.
-    trusted_publisher: bool,
-}
-
-impl From<Organisation> for OrganisationResponse {
-    fn from(o: Organisation) -> Self {
-        OrganisationResponse {
-            id: o.id,
-            name: o.name,
-            kind: o.kind,
-            kind_label: o.kind_label,
-            town_ags: o.town_ags,
-            town_name: o.town_name,
-            street: o.street,
-            postcode: o.postcode,
-            city: o.city,
-            email: o.email,
-            phone: o.phone,
-            website: o.website,
-            active: o.active,
-            fictitious: o.fictitious,
-            created_at: o.created_at,
-            updated_at: o.updated_at,
-            trusted_publisher: o.trusted_publisher,
-        }
-    }
-}
-
-pub async fn organisation(
-    State(app): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<OrganisationResponse>, ApiError> {
-    Ok(Json(organisations::get(&app.db, &id).await?.into()))
-}
-
-pub async fn create_organisation(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    body: Result<Json<OrganisationInput>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    let Json(input) = body.map_err(|e| {
-        AppError::Status(
-            StatusCode::BAD_REQUEST,
-            format!("Ungültiges JSON: {}", e.body_text()),
-        )
-    })?;
-    let vocab = organisations::vocabulary(&app.db).await?;
-    let draft = input.validate(&vocab).map_err(StoreError::Invalid)?;
-    let mut tx = app.db.begin().await?;
-    let id =
-        organisations::create(&mut tx, &user.principal.actor(), &draft, false, app.now()).await?;
-    tx.commit().await?;
-    let org = organisations::get(&app.db, &id).await?;
-    Ok((
-        StatusCode::CREATED,
-        [("location", format!("/api/v1/organisations/{id}"))],
-        Json(OrganisationResponse::from(org)),
-    )
-        .into_response())
-}
-
-pub async fn users(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    ListRequest { page, .. }: ListRequest<NoFilter>,
-) -> Result<Json<Paged<UserResponse>>, ApiError> {
-    let page = users::read_account_page(&app.db, &user.principal.actor(), &page, app.now()).await?;
-    Ok(Json(Paged::of(page, UserResponse::from)))
-}
-
-/// An account as the API shows it (never its password hash or second-factor secret).
-#[derive(Serialize)]
-pub struct UserResponse {
-    id: String,
-    username: String,
-    display_name: String,
-    email: String,
-    organisation_id: String,
-    organisation_name: String,
-    active: bool,
-    fictitious: bool,
-    totp_enabled: bool,
-    roles: Vec<lotse_domain::Role>,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl From<User> for UserResponse {
-    fn from(u: User) -> Self {
-        UserResponse {
-            id: u.id,
-            username: u.username,
-            display_name: u.display_name,
-            email: u.email,
-            organisation_id: u.organisation_id,
-            organisation_name: u.organisation_name,
-            active: u.active,
-            fictitious: u.fictitious,
-            totp_enabled: u.totp_enabled,
-            roles: u.roles,
-            created_at: u.created_at,
-            updated_at: u.updated_at,
-        }
-    }
-}
-
-pub async fn measures(
-    State(app): State<AppState>,
-    ListRequest { filter, page }: ListRequest<lotse_store::measures::MeasureFilter>,
-) -> Result<Response, ApiError> {
-    let vocabularies: [(&str, &str, &[&str]); 3] = [
-        (
-            "status",
-            &filter.status,
-            &MeasureStatus::ALL.map(MeasureStatus::key),
-        ),
-        (
-            "ki",
-            &filter.ki,
-            &KiInvolvement::ALL.map(KiInvolvement::key),
-        ),
-        (
-            "adaptation",
-            &filter.adaptation,
-            &Adaptation::ALL.map(Adaptation::key),
-        ),
-    ];
-    for (field, value, known) in vocabularies {
-        if let Err(refused) = known_value(field, Some(value), known) {
-            return Ok(refused.into_response());
-        }
-    }
-    let page = lotse_store::measures::page(&app.db, &filter, &page).await?;
-    Ok(Json(Paged::of(page, MeasureResponse::from)).into_response())
-}
-
-/// A measure as the API shows it.
-#[derive(Serialize)]
-pub struct MeasureResponse {
-    id: String,
-    concept_id: String,
-    concept: String,
-    code: String,
-    title: String,
-    description: String,
-    field_of_action_id: Option<String>,
-    field_of_action: Option<String>,
-    lead_organisation_id: Option<String>,
-    lead_organisation: Option<String>,
-    ki_involvement: String,
-    target_group: String,
-    planned_start: Option<String>,
-    planned_end: Option<String>,
-    status: String,
-    tags: Vec<String>,
-    fictitious: bool,
-    /// [id, name]
-    partners: Vec<(String, String)>,
-    /// [AGS, name]; empty: all towns
-    towns: Vec<(String, String)>,
-    created_at: i64,
-    updated_at: i64,
-}
-
-impl From<lotse_store::measures::Measure> for MeasureResponse {
-    fn from(m: lotse_store::measures::Measure) -> Self {
-        MeasureResponse {
-            tags: m.tag_list().into_iter().map(str::to_owned).collect(),
-            id: m.id,
-            concept_id: m.concept_id,
-            concept: m.concept,
-            code: m.code,
-            title: m.title,
-            description: m.description,
-            field_of_action_id: m.field_of_action_id,
-            field_of_action: m.field_of_action,
-            lead_organisation_id: m.lead_organisation_id,
-            lead_organisation: m.lead_organisation,
-            ki_involvement: m.ki_involvement,
-            target_group: m.target_group,
-            planned_start: m.planned_start,
-            planned_end: m.planned_end,
-            status: m.status,
-            fictitious: m.fictitious,
-            partners: m.partners,
-            towns: m.towns,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-        }
-    }
-}
-
-pub async fn measure(
-    State(app): State<AppState>,
-    Path(id): Path<String>,
-) -> Result<Json<MeasureResponse>, ApiError> {
-    Ok(Json(lotse_store::measures::get(&app.db, &id).await?.into()))
 }

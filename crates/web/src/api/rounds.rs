@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use lotse_store::reviews::{self, RoundSummary};
+use lotse_store::rounds::{self, RoundSummary};
 use serde::{Deserialize, Serialize};
 
 use super::{ListRequest, Paged, known_value};
@@ -73,7 +73,7 @@ pub async fn list(
         Ok(s) => s,
         Err(refused) => return Ok(refused.into_response()),
     };
-    let page = reviews::round_summaries(&app.db, state, &page).await?;
+    let page = rounds::round_summaries(&app.db, state, &page).await?;
     Ok(Json(Paged::of(page, RoundResponse::from)).into_response())
 }
 
@@ -98,7 +98,7 @@ pub async fn get(
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<RoundDetail>, ApiError> {
-    let round = reviews::round_summary(&app.db, &id).await?;
+    let round = rounds::round_summary(&app.db, &id).await?;
     let durations = lotse_store::statistics::report_turnaround(&app.db, &id).await?;
     Ok(Json(RoundDetail {
         round: round.into(),

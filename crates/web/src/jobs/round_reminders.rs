@@ -4,7 +4,7 @@
 
 use lotse_domain::policy::any_allows;
 use lotse_domain::{FieldErrors, Permission};
-use lotse_store::reviews::{self, Update};
+use lotse_store::rounds::{self, Update};
 use lotse_store::{Actor, Db, StoreError};
 
 use crate::mail::MailConfig;
@@ -32,7 +32,7 @@ pub async fn remind_missing_reports(
     round_id: &str,
     now: i64,
 ) -> Result<Outcome, StoreError> {
-    let round = reviews::round(db, round_id).await?;
+    let round = rounds::round(db, round_id).await?;
     if !round.is_open() {
         return Err(refused("Die Runde ist abgeschlossen."));
     }
@@ -41,7 +41,7 @@ pub async fn remind_missing_reports(
             "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL).",
         ));
     };
-    let open: Vec<Update> = reviews::updates(db, round_id, None)
+    let open: Vec<Update> = rounds::updates(db, round_id, None)
         .await?
         .into_iter()
         .filter(|u| u.state == "missing" || u.state == "returned")
@@ -92,7 +92,7 @@ pub async fn remind_missing_reports(
         }
     }
     db.write(async |tx| {
-        reviews::record_reminders(tx, actor, round_id, &recipients, outcome.failed.len(), now).await
+        rounds::record_reminders(tx, actor, round_id, &recipients, outcome.failed.len(), now).await
     })
     .await?;
     Ok(outcome)

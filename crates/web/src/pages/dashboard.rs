@@ -63,7 +63,7 @@ pub async fn show(
     let mut tasks = Vec::new();
     if any_allows(roles, Permission::SubmitReviewUpdates) {
         for (round, open) in
-            lotse_store::reviews::open_tasks(&app.db, &user.principal.organisation_id).await?
+            lotse_store::rounds::open_tasks(&app.db, &user.principal.organisation_id).await?
         {
             tasks.push((round.id, round.title, open));
         }

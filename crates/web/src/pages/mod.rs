@@ -8,7 +8,6 @@ pub mod dashboard;
 pub mod finder;
 pub mod funding;
 pub mod health;
-pub mod issues;
 pub mod jobs;
 pub mod login;
 pub mod measure_import;
@@ -20,6 +19,7 @@ pub mod reads;
 pub mod report;
 pub mod rounds;
 pub mod settings;
+pub mod structural_issues;
 pub mod towns;
 pub mod users;
 

@@ -9,7 +9,7 @@ use lotse_domain::Permission;
 use lotse_domain::access::{Access, Record};
 use lotse_domain::measure::{Adaptation, MeasureStatus};
 use lotse_domain::policy::any_allows;
-use lotse_store::reviews::{
+use lotse_store::rounds::{
     self, Decision, Progress, Proposal, ProposalInput, Round, SnapshotRow, Update, UpdateInput,
 };
 use lotse_store::scoped::Scoped;
@@ -76,8 +76,8 @@ async fn list_page(
     errors: FormErrors,
 ) -> Result<ListPage, AppError> {
     let mut rows = Vec::new();
-    for r in reviews::rounds(&app.db).await? {
-        let (_, total) = reviews::progress(&reviews::updates(&app.db, &r.id, None).await?);
+    for r in rounds::rounds(&app.db).await? {
+        let (_, total) = rounds::progress(&rounds::updates(&app.db, &r.id, None).await?);
         rows.push(RoundRow {
             date: date_de(&r.reference_date),
             state: if r.is_open() {
@@ -151,7 +151,7 @@ pub async fn open(
     let result = app
         .db
         .write(async |tx| {
-            reviews::open(
+            rounds::open(
                 tx,
                 &user.principal.actor(),
                 &title,
@@ -234,19 +234,19 @@ async fn show_page(
     id: &str,
     errors: FormErrors,
 ) -> Result<ShowPage, AppError> {
-    let round = reviews::round(&app.db, id).await?;
-    let all = reviews::updates(&app.db, id, None).await?;
-    let (progress, total) = reviews::progress(&all);
+    let round = rounds::round(&app.db, id).await?;
+    let all = rounds::updates(&app.db, id, None).await?;
+    let (progress, total) = rounds::progress(&all);
     let viewer = user.principal.viewer();
     let can_manage = Access::of(&viewer, Record::ReviewRound, None).decide;
     let can_submit = any_allows(&user.principal.roles, Permission::SubmitReviewUpdates);
     // The coordination sees every report; a reporting organisation its own; readers the figures
     // (decided by the store, lotse_domain::access).
-    let tasks = reviews::reports_for(&app.db, &viewer).of_round(id).await?;
+    let tasks = rounds::reports_for(&app.db, &viewer).of_round(id).await?;
     let snapshot = if round.is_open() {
         Vec::new()
     } else {
-        reviews::snapshot(&app.db, id)
+        rounds::snapshot(&app.db, id)
             .await?
             .into_iter()
             .map(SnapshotView::from)
@@ -268,7 +268,7 @@ async fn show_page(
         date: date_de(&round.reference_date),
         opened: datetime(round.opened_at),
         closed: round.closed_at.map(datetime).unwrap_or_default(),
-        proposals: reviews::proposals(&app.db, id).await?,
+        proposals: rounds::proposals(&app.db, id).await?,
         concepts: measures::concept_names(&app.db).await?,
         proposal_concept: String::new(),
         round,
@@ -321,8 +321,8 @@ async fn load(
     round_id: &RoundId,
     update_id: &ReportId,
 ) -> Result<(Round, Scoped<Update>), AppError> {
-    let round = reviews::round(&app.db, round_id.as_str()).await?;
-    let u = reviews::reports_for(&app.db, &user.principal.viewer())
+    let round = rounds::round(&app.db, round_id.as_str()).await?;
+    let u = rounds::reports_for(&app.db, &user.principal.viewer())
         .get(round_id, update_id)
         .await?;
     Ok((round, u))
@@ -341,7 +341,7 @@ async fn update_page(
     let access = u.access;
     let u = u.into_inner();
     // The measure's indicators with what was typed (after an error) or last reported.
-    let reported = reviews::update_values(&app.db, &u.id).await?;
+    let reported = rounds::update_values(&app.db, &u.id).await?;
     let indicators = measures::indicators(&app.db, &u.measure_id)
         .await?
         .into_iter()
@@ -436,7 +436,7 @@ pub async fn submit(
     let result = app
         .db
         .write(async |tx| {
-            reviews::submit(tx, &user.principal.viewer(), &update_id, &input, app.now()).await
+            rounds::submit(tx, &user.principal.viewer(), &update_id, &input, app.now()).await
         })
         .await;
     match result {
@@ -478,7 +478,7 @@ pub async fn review(
     let result = app
         .db
         .write(async |tx| {
-            reviews::review(
+            rounds::review(
                 tx,
                 &user.principal.viewer(),
                 &update_id,
@@ -509,12 +509,12 @@ pub async fn propose(
     Path(round_id): Path<RoundId>,
     Form(input): Form<ProposalInput>,
 ) -> Result<Response, AppError> {
-    reviews::round(&app.db, round_id.as_str()).await?;
+    rounds::round(&app.db, round_id.as_str()).await?;
     let org = OrganisationId::from(&user.principal.organisation_id);
     let result = app
         .db
         .write(async |tx| {
-            reviews::propose(
+            rounds::propose(
                 tx,
                 &user.principal.actor(),
                 &round_id,
@@ -546,9 +546,9 @@ pub async fn close(
     user: CurrentUser,
     Path(round_id): Path<String>,
 ) -> Result<Response, AppError> {
-    reviews::round(&app.db, &round_id).await?;
+    rounds::round(&app.db, &round_id).await?;
     app.db
-        .write(async |tx| reviews::close(tx, &user.principal.actor(), &round_id, app.now()).await)
+        .write(async |tx| rounds::close(tx, &user.principal.actor(), &round_id, app.now()).await)
         .await?;
     Ok(Redirect::to(&format!("/rounds/{round_id}?ok=saved")).into_response())
 }

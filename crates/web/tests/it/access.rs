@@ -200,7 +200,7 @@ async fn records_of(app: &crate::TestApp, organisations: &[String]) -> Vec<Recor
     use lotse_domain::offer::OfferInput;
     use lotse_store::measures::{self, ConceptInput};
     use lotse_store::offers::{self, SaveAs};
-    use lotse_store::reviews;
+    use lotse_store::rounds;
     use lotse_store::scoped::Viewer;
     let system = Viewer::system("test");
     let actor = lotse_store::Actor::system("test");
@@ -282,7 +282,7 @@ async fn records_of(app: &crate::TestApp, organisations: &[String]) -> Vec<Recor
     let round = app
         .db
         .write(async |tx| {
-            reviews::open(
+            rounds::open(
                 tx,
                 &actor,
                 "Matrix-Runde",
@@ -295,7 +295,7 @@ async fn records_of(app: &crate::TestApp, organisations: &[String]) -> Vec<Recor
         })
         .await
         .unwrap();
-    let reports = reviews::updates(&app.db, &round, None).await.unwrap();
+    let reports = rounds::updates(&app.db, &round, None).await.unwrap();
     organisations
         .iter()
         .zip(offers_of)

@@ -395,7 +395,7 @@ web_test!(measures_and_round_results_download_as_excel, |app| {
     assert_eq!(rows[0][2], "Maßnahme");
     assert!(rows[1..].iter().all(|r| r[12] == "entfallen"));
 
-    let closed = lotse_store::reviews::rounds(&app.db)
+    let closed = lotse_store::rounds::rounds(&app.db)
         .await
         .unwrap()
         .into_iter()
@@ -415,7 +415,7 @@ web_test!(measures_and_round_results_download_as_excel, |app| {
         .unwrap()
         .to_bytes();
     let rows = lotse_reports::read_xlsx(&bytes).unwrap();
-    let snapshot = lotse_store::reviews::snapshot(&app.db, &closed.id)
+    let snapshot = lotse_store::rounds::snapshot(&app.db, &closed.id)
         .await
         .unwrap();
     assert_eq!(rows.len(), snapshot.len() + 1);

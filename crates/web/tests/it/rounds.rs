@@ -1,5 +1,5 @@
 use axum::http::{StatusCode, header};
-use lotse_store::{measures, reviews};
+use lotse_store::{measures, rounds};
 
 use crate::{TestApp, web_test};
 
@@ -64,7 +64,7 @@ web_test!(
         let partner_org = app
             .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
             .await;
-        let updates = reviews::updates(&app.db, &round, None).await.unwrap();
+        let updates = rounds::updates(&app.db, &round, None).await.unwrap();
         let own = updates
             .iter()
             .find(|u| u.organisation_id.as_deref() == Some(partner_org.as_str()))
@@ -108,7 +108,7 @@ web_test!(
             .await;
         assert_eq!(refused.status, StatusCode::NOT_FOUND);
         assert_eq!(
-            reviews::update(&app.db, &foreign.id).await.unwrap().state,
+            rounds::update(&app.db, &foreign.id).await.unwrap().state,
             "missing"
         );
 
@@ -230,7 +230,7 @@ web_test!(
 
 web_test!(reports_exist_only_for_closed_rounds, |app| {
     let reader = app.login("lesen").await;
-    let rounds = reviews::rounds(&app.db).await.unwrap();
+    let rounds = rounds::rounds(&app.db).await.unwrap();
     let (open, closed) = (&rounds[0], &rounds[1]);
     let report = app
         .get(&format!("/rounds/{}/report", closed.id), Some(&reader))
@@ -562,7 +562,7 @@ web_test!(missing_reports_are_reminded_by_mail, |app| {
     };
     let coordination = app.login("koordination").await;
     // Without a mail server the button explains what is missing.
-    let rounds = reviews::rounds(&app.db).await.unwrap();
+    let rounds = rounds::rounds(&app.db).await.unwrap();
     let open = rounds.iter().find(|r| r.is_open()).unwrap();
     let refused = app
         .post_form(
@@ -641,7 +641,7 @@ web_test!(partners_report_indicator_values_with_their_update, |app| {
     let partner_org = app
         .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
         .await;
-    let own = reviews::updates(&app.db, &round, None)
+    let own = rounds::updates(&app.db, &round, None)
         .await
         .unwrap()
         .into_iter()

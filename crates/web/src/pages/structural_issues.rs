@@ -25,7 +25,7 @@ fn statuses() -> Options {
 }
 
 #[derive(Template)]
-#[template(path = "issues/list.html")]
+#[template(path = "structural_issues/list.html")]
 struct ListPage {
     layout: Layout,
     issues: Vec<Issue>,
@@ -90,7 +90,7 @@ pub async fn list(
 }
 
 #[derive(Template)]
-#[template(path = "issues/show.html")]
+#[template(path = "structural_issues/show.html")]
 struct ShowPage {
     layout: Layout,
     i: Issue,
@@ -131,7 +131,7 @@ pub async fn show(
 }
 
 #[derive(Template)]
-#[template(path = "issues/form.html")]
+#[template(path = "structural_issues/form.html")]
 struct FormPage {
     layout: Layout,
     action: String,

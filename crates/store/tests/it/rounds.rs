@@ -1,5 +1,5 @@
 use lotse_store::measures;
-use lotse_store::reviews::{self, Decision, ProposalInput, UpdateInput};
+use lotse_store::rounds::{self, Decision, ProposalInput, UpdateInput};
 use lotse_store::testing::raw;
 use lotse_store::{Actor, Db, StoreError, both_backends};
 
@@ -59,7 +59,7 @@ both_backends!(
         .count();
         let round = db
             .write(async |tx| {
-                reviews::open(
+                rounds::open(
                     tx,
                     &coordination(),
                     "Überprüfung 2026",
@@ -72,10 +72,10 @@ both_backends!(
             })
             .await
             .unwrap();
-        let updates = reviews::updates(&db, &round, None).await.unwrap();
+        let updates = rounds::updates(&db, &round, None).await.unwrap();
         assert_eq!(updates.len(), expected);
         assert!(updates.iter().all(|u| u.state == "missing"));
-        let (_, total) = reviews::progress(&updates);
+        let (_, total) = rounds::progress(&updates);
         assert_eq!(total.missing, expected);
 
         // Bad input is named per field.
@@ -87,7 +87,7 @@ both_backends!(
         };
         match db
             .write(async |tx| {
-                reviews::submit(
+                rounds::submit(
                     tx,
                     &coordinator(),
                     &lotse_domain::ids::ReportId::from(&first.id),
@@ -108,7 +108,7 @@ both_backends!(
 
         // Submit, return with a comment, resubmit, accept: the measure takes the reported status.
         db.write(async |tx| {
-            reviews::submit(
+            rounds::submit(
                 tx,
                 &coordinator(),
                 &lotse_domain::ids::ReportId::from(&first.id),
@@ -121,7 +121,7 @@ both_backends!(
         .unwrap();
         let no_comment = db
             .write(async |tx| {
-                reviews::review(
+                rounds::review(
                     tx,
                     &coordinator(),
                     &lotse_domain::ids::ReportId::from(&first.id),
@@ -137,7 +137,7 @@ both_backends!(
             matches!(no_comment, Err(StoreError::Invalid(ref e)) if e.get("review_comment").is_some())
         );
         db.write(async |tx| {
-            reviews::review(
+            rounds::review(
                 tx,
                 &coordinator(),
                 &lotse_domain::ids::ReportId::from(&first.id),
@@ -151,11 +151,11 @@ both_backends!(
         .await
         .unwrap();
         assert_eq!(
-            reviews::update(&db, &first.id).await.unwrap().state,
+            rounds::update(&db, &first.id).await.unwrap().state,
             "returned"
         );
         db.write(async |tx| {
-            reviews::submit(
+            rounds::submit(
                 tx,
                 &coordinator(),
                 &lotse_domain::ids::ReportId::from(&first.id),
@@ -167,7 +167,7 @@ both_backends!(
         .await
         .unwrap();
         db.write(async |tx| {
-            reviews::review(
+            rounds::review(
                 tx,
                 &coordinator(),
                 &lotse_domain::ids::ReportId::from(&first.id),
@@ -194,7 +194,7 @@ both_backends!(
         }
         let resubmit = db
             .write(async |tx| {
-                reviews::submit(
+                rounds::submit(
                     tx,
                     &coordinator(),
                     &lotse_domain::ids::ReportId::from(&first.id),
@@ -215,7 +215,7 @@ both_backends!(
             proposal_description: String::new(),
         };
         db.write(async |tx| {
-            reviews::propose(
+            rounds::propose(
                 tx,
                 &coordination(),
                 &lotse_domain::ids::RoundId::from(&round),
@@ -229,7 +229,7 @@ both_backends!(
         .unwrap_err();
         let org = first.organisation_id.clone().unwrap_or_default();
         db.write(async |tx| {
-            reviews::propose(
+            rounds::propose(
                 tx,
                 &coordination(),
                 &lotse_domain::ids::RoundId::from(&round),
@@ -241,15 +241,15 @@ both_backends!(
         })
         .await
         .unwrap();
-        assert_eq!(reviews::proposals(&db, &round).await.unwrap().len(), 1);
+        assert_eq!(rounds::proposals(&db, &round).await.unwrap().len(), 1);
 
         // Closing freezes the snapshot; nothing in the round can change any more.
         let closed = db
-            .write(async |tx| reviews::close(tx, &coordination(), &round, now()).await)
+            .write(async |tx| rounds::close(tx, &coordination(), &round, now()).await)
             .await
             .unwrap();
         assert_eq!(closed, expected);
-        let snapshot = reviews::snapshot(&db, &round).await.unwrap();
+        let snapshot = rounds::snapshot(&db, &round).await.unwrap();
         let row = snapshot
             .iter()
             .find(|r| r.measure_id == first.measure_id)
@@ -271,7 +271,7 @@ both_backends!(
 
         let later = db
             .write(async |tx| {
-                reviews::submit(
+                rounds::submit(
                     tx,
                     &coordinator(),
                     &lotse_domain::ids::ReportId::from(&updates[1].id),
@@ -283,7 +283,7 @@ both_backends!(
             .await;
         assert!(matches!(later, Err(StoreError::Invalid(ref e)) if e.get("round").is_some()));
         let again = db
-            .write(async |tx| reviews::close(tx, &coordination(), &round, now()).await)
+            .write(async |tx| rounds::close(tx, &coordination(), &round, now()).await)
             .await;
         assert!(matches!(again, Err(StoreError::Invalid(_))));
         // Later edits of the measure do not touch the snapshot; the database refuses direct changes.
@@ -292,7 +292,7 @@ both_backends!(
         raw(&db, "UPDATE measures SET title = 'Neuer Titel'")
             .await
             .unwrap();
-        assert_eq!(reviews::snapshot(&db, &round).await.unwrap(), snapshot);
+        assert_eq!(rounds::snapshot(&db, &round).await.unwrap(), snapshot);
         assert!(
             raw(&db, "UPDATE review_snapshots SET status = 'dropped'")
                 .await
@@ -306,7 +306,7 @@ both_backends!(opening_needs_a_date_and_measures, |db: Db| async move {
     prepared(&db).await;
     let err = db
         .write(async |tx| {
-            reviews::open(tx, &coordination(), "", "30.06.2026", &[], false, now()).await
+            rounds::open(tx, &coordination(), "", "30.06.2026", &[], false, now()).await
         })
         .await
         .unwrap_err();
@@ -316,7 +316,7 @@ both_backends!(opening_needs_a_date_and_measures, |db: Db| async move {
     );
     let err = db
         .write(async |tx| {
-            reviews::open(tx, &coordination(), "Leer", "2026-06-30", &[], false, now()).await
+            rounds::open(tx, &coordination(), "Leer", "2026-06-30", &[], false, now()).await
         })
         .await
         .unwrap_err();
@@ -325,14 +325,14 @@ both_backends!(opening_needs_a_date_and_measures, |db: Db| async move {
         "{err:?}"
     );
     assert!(
-        reviews::rounds(&db).await.unwrap().is_empty(),
+        rounds::rounds(&db).await.unwrap().is_empty(),
         "nothing half-written"
     );
 });
 
 both_backends!(the_status_report_counts_and_compares, |db: Db| async move {
     demo(&db).await;
-    let rounds = reviews::rounds(&db).await.unwrap();
+    let rounds = rounds::rounds(&db).await.unwrap();
     let closed = rounds.iter().find(|r| !r.is_open()).unwrap();
     let report = lotse_store::status_report::build(&db, &closed.id)
         .await
@@ -352,7 +352,7 @@ both_backends!(the_status_report_counts_and_compares, |db: Db| async move {
 
     // Close the open round: it is compared with the earlier one.
     let open = rounds.iter().find(|r| r.is_open()).unwrap();
-    db.write(async |tx| reviews::close(tx, &coordination(), &open.id, now()).await)
+    db.write(async |tx| rounds::close(tx, &coordination(), &open.id, now()).await)
         .await
         .unwrap();
     let second = lotse_store::status_report::build(&db, &open.id)
@@ -425,7 +425,7 @@ both_backends!(
         let kim = demo(&db).await;
         let round = db
             .write(async |tx| {
-                reviews::open(
+                rounds::open(
                     tx,
                     &coordination(),
                     "Versionen",
@@ -438,9 +438,9 @@ both_backends!(
             })
             .await
             .unwrap();
-        let update = reviews::updates(&db, &round, None).await.unwrap()[0].clone();
+        let update = rounds::updates(&db, &round, None).await.unwrap()[0].clone();
         db.write(async |tx| {
-            reviews::submit(
+            rounds::submit(
                 tx,
                 &coordinator(),
                 &lotse_domain::ids::ReportId::from(&update.id),
@@ -451,9 +451,9 @@ both_backends!(
         })
         .await
         .unwrap();
-        let seen = reviews::update(&db, &update.id).await.unwrap().submitted_at;
+        let seen = rounds::update(&db, &update.id).await.unwrap().submitted_at;
         db.write(async |tx| {
-            reviews::submit(
+            rounds::submit(
                 tx,
                 &coordinator(),
                 &lotse_domain::ids::ReportId::from(&update.id),
@@ -466,7 +466,7 @@ both_backends!(
         .unwrap();
         let stale = db
             .write(async |tx| {
-                reviews::review(
+                rounds::review(
                     tx,
                     &coordinator(),
                     &lotse_domain::ids::ReportId::from(&update.id),
@@ -482,9 +482,9 @@ both_backends!(
             matches!(stale, Err(StoreError::Invalid(ref e)) if e.get("state").is_some()),
             "{stale:?}"
         );
-        let fresh = reviews::update(&db, &update.id).await.unwrap().submitted_at;
+        let fresh = rounds::update(&db, &update.id).await.unwrap().submitted_at;
         db.write(async |tx| {
-            reviews::review(
+            rounds::review(
                 tx,
                 &coordinator(),
                 &lotse_domain::ids::ReportId::from(&update.id),
@@ -506,7 +506,7 @@ both_backends!(
         let kim = demo(&db).await;
         let round = db
             .write(async |tx| {
-                reviews::open(
+                rounds::open(
                     tx,
                     &coordination(),
                     "Mit Werten",
@@ -519,7 +519,7 @@ both_backends!(
             })
             .await
             .unwrap();
-        let update = reviews::updates(&db, &round, None).await.unwrap()[0].clone();
+        let update = rounds::updates(&db, &round, None).await.unwrap()[0].clone();
         let indicator = db
             .write(async |tx| {
                 measures::add_indicator(
@@ -539,7 +539,7 @@ both_backends!(
         input.values = vec![(indicator.clone(), "viele".into())];
         let bad = db
             .write(async |tx| {
-                reviews::submit(
+                rounds::submit(
                     tx,
                     &coordinator(),
                     &lotse_domain::ids::ReportId::from(&update.id),
@@ -556,7 +556,7 @@ both_backends!(
         input.values = vec![("fremder-indikator".into(), "1".into())];
         let foreign = db
             .write(async |tx| {
-                reviews::submit(
+                rounds::submit(
                     tx,
                     &coordinator(),
                     &lotse_domain::ids::ReportId::from(&update.id),
@@ -569,7 +569,7 @@ both_backends!(
         assert!(matches!(foreign, Err(StoreError::NotFound)));
         input.values = vec![(indicator.clone(), "1.234,5".into())];
         db.write(async |tx| {
-            reviews::submit(
+            rounds::submit(
                 tx,
                 &coordinator(),
                 &lotse_domain::ids::ReportId::from(&update.id),
@@ -581,7 +581,7 @@ both_backends!(
         .await
         .unwrap();
         assert_eq!(
-            reviews::update_values(&db, &update.id).await.unwrap(),
+            rounds::update_values(&db, &update.id).await.unwrap(),
             vec![(indicator.clone(), 1234.5)]
         );
         assert!(
@@ -591,7 +591,7 @@ both_backends!(
             "counted only when accepted"
         );
         db.write(async |tx| {
-            reviews::review(
+            rounds::review(
                 tx,
                 &coordinator(),
                 &lotse_domain::ids::ReportId::from(&update.id),
