@@ -633,6 +633,15 @@ impl OfferContent {
     }
 }
 
+/// The publication rule: a save by the coordination, or by a member of an organisation trusted
+/// to publish, goes live at once; everyone else's waits for the coordination's approval. The
+/// store applies it inside the transaction that saves (with the trust read there); the form asks
+/// it only to label its button.
+pub fn publishes_directly(viewer: &crate::access::Viewer, organisation_trusted: bool) -> bool {
+    crate::policy::any_allows(&viewer.roles, crate::policy::Permission::ManageOffers)
+        || organisation_trusted
+}
+
 /// How long a published offer may go unverified before it is flagged and its provider reminded.
 pub const VERIFICATION_MONTHS: u32 = 12;
 

@@ -7,7 +7,9 @@
 //! Two partial unique indexes hold that invariant in the database itself.
 
 use lotse_domain::collation::column_key;
-use lotse_domain::offer::{OfferContent, verification_overdue, verification_overdue_before};
+use lotse_domain::offer::{
+    OfferContent, publishes_directly, verification_overdue, verification_overdue_before,
+};
 use serde::Serialize;
 use serde_json::json;
 
@@ -803,7 +805,8 @@ pub async fn check_references(db: &Db, content: &OfferContent) -> Result<()> {
 }
 
 /// Creates an offer for `organisation_id`. `id` is given by imports that keep the exchanged
-/// identifier; otherwise a new one is made.
+/// identifier; otherwise a new one is made. A publication goes live only as the publication rule
+/// allows (see [`Saved`]).
 #[allow(clippy::too_many_arguments)]
 pub async fn create(
     tx: &mut Tx,
@@ -815,7 +818,7 @@ pub async fn create(
     fictitious: bool,
     today: &str,
     now: i64,
-) -> Result<String> {
+) -> Result<Saved> {
     if !viewer
         .decide(Record::Offer, Some(organisation_id), Act::Change)
         .allows()
@@ -825,6 +828,14 @@ pub async fn create(
             "Angebote dieser Organisation können Sie nicht anlegen.",
         ));
     }
+    let trusted = tx!(&mut *tx, |c| {
+        sqlx::query_scalar::<_, bool>("SELECT trusted_publisher FROM organisations WHERE id = $1")
+            .bind(organisation_id)
+            .fetch_optional(c)
+            .await
+    })?
+    .unwrap_or(false);
+    let save_as = allowed(save_as, viewer, trusted);
     let actor = &Actor::from(viewer);
     let id = id.map_or_else(new_id, str::to_owned);
     let inserted = tx!(&mut *tx, |c| {
@@ -862,7 +873,23 @@ pub async fn create(
             "organisation_id": organisation_id, "title": content.title(), "state": save_state_key(save_as),
             "fields": changed_fields(None, content),
         })));
-    Ok(id)
+    Ok(Saved { id, state: save_as })
+}
+
+/// What a save became: a publication asked for by someone the publication rule does not let
+/// publish at once is handed in for approval instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    pub id: String,
+    pub state: SaveAs,
+}
+
+/// The publication rule (`lotse_domain::offer::publishes_directly`) applied to what a save asks.
+fn allowed(save_as: SaveAs, viewer: &Viewer, organisation_trusted: bool) -> SaveAs {
+    match save_as {
+        SaveAs::Published if !publishes_directly(viewer, organisation_trusted) => SaveAs::Submitted,
+        other => other,
+    }
 }
 
 /// The state a save starts in; a direct publication passes through an open revision first.
@@ -913,7 +940,8 @@ fn check_reviewed(open: &Revision, expected: Option<&str>) -> Result<()> {
     }
 }
 
-/// Saves a change, replacing any change in progress. Publishing at once skips the approval step.
+/// Saves a change, replacing any change in progress. Publishing at once skips the approval step
+/// where the publication rule allows it; the state the change is in is returned.
 #[allow(clippy::too_many_arguments)]
 pub async fn save(
     tx: &mut Tx,
@@ -924,10 +952,11 @@ pub async fn save(
     base: Option<&str>,
     today: &str,
     now: i64,
-) -> Result<()> {
+) -> Result<SaveAs> {
     let actor = &Actor::from(viewer);
     let offer = lock(tx, viewer, offer_id, Act::Change, now).await?;
     check_base(&offer, base)?;
+    let save_as = allowed(save_as, viewer, offer.organisation_trusted);
     let before = offer.working_content().cloned();
     let fields = changed_fields(before.as_ref(), content);
     // One change in progress per offer: a new save replaces it (its saved_by/at say who and when).
@@ -949,7 +978,7 @@ pub async fn save(
         Event::new(actor, now, Entity::Offer, Action::Update, offer_id)
             .with(json!({ "state": save_state_key(save_as), "fields": fields })),
     );
-    Ok(())
+    Ok(save_as)
 }
 
 /// The coordination approves the submitted change: it goes live.

@@ -451,7 +451,8 @@ both_backends!(
                             TODAY,
                             at,
                         )
-                        .await?;
+                        .await?
+                        .id;
                         if save_as == SaveAs::Published
                             && let Some(verified) = &offer.verified_on
                         {

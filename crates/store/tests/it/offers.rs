@@ -102,6 +102,7 @@ both_backends!(
                     now(),
                 )
                 .await
+                .map(|saved| saved.id)
             })
             .await
             .unwrap();
@@ -361,6 +362,7 @@ both_backends!(
                     now(),
                 )
                 .await
+                .map(|saved| saved.id)
             })
             .await
             .unwrap();
@@ -427,7 +429,19 @@ both_backends!(
         ] {
             ids.push(
                 db.write(async |tx| {
-                    offers::create(tx, &partner, None, &org, &c, save_as, false, TODAY, now()).await
+                    offers::create(
+                        tx,
+                        &coordination(),
+                        None,
+                        &org,
+                        &c,
+                        save_as,
+                        false,
+                        TODAY,
+                        now(),
+                    )
+                    .await
+                    .map(|saved| saved.id)
                 })
                 .await
                 .unwrap(),
@@ -563,7 +577,7 @@ both_backends!(
             .write(async |tx| {
                 offers::create(
                     tx,
-                    &partner,
+                    &coordination(),
                     None,
                     &org,
                     &content("Alte Beratung"),
@@ -573,6 +587,7 @@ both_backends!(
                     now(),
                 )
                 .await
+                .map(|saved| saved.id)
             })
             .await
             .unwrap();
@@ -589,6 +604,7 @@ both_backends!(
                 now(),
             )
             .await
+            .map(|saved| saved.id)
         })
         .await
         .unwrap();
@@ -693,6 +709,7 @@ both_backends!(
                     now(),
                 )
                 .await
+                .map(|saved| saved.id)
             })
             .await;
         assert!(
@@ -764,6 +781,7 @@ both_backends!(
                         now(),
                     )
                     .await
+                    .map(|saved| saved.id)
                 })
                 .await
                 .unwrap()
@@ -895,6 +913,7 @@ both_backends!(
                     now(),
                 )
                 .await
+                .map(|saved| saved.id)
             })
             .await
             .unwrap();
@@ -920,5 +939,65 @@ both_backends!(
             store.count(&filter, TODAY).await.unwrap(),
             offers::Count::Exactly(titles.len() as i64)
         );
+    }
+);
+
+both_backends!(
+    the_store_applies_the_publication_rule_whatever_the_caller_asks,
+    |db: Db| async move {
+        let (partner, org, _) = setup(&db).await;
+        let create = |title: &'static str| {
+            let (db, partner, org) = (db.clone(), partner.clone(), org.clone());
+            async move {
+                db.write(async |tx| {
+                    offers::create(
+                        tx,
+                        &partner,
+                        None,
+                        &org,
+                        &content(title),
+                        SaveAs::Published,
+                        false,
+                        TODAY,
+                        now(),
+                    )
+                    .await
+                })
+                .await
+                .unwrap()
+            }
+        };
+        // A partner whose organisation is not trusted hands in for approval, even when asking to
+        // publish: nothing reaches the public.
+        let handed_in = create("Sprachcafé").await;
+        assert_eq!(handed_in.state, SaveAs::Submitted);
+        assert!(published_of(&db, &org).await.is_empty());
+        let again = db
+            .write(async |tx| {
+                offers::save(
+                    tx,
+                    &partner,
+                    &handed_in.id,
+                    &content("Sprachcafé am Abend"),
+                    SaveAs::Published,
+                    None,
+                    TODAY,
+                    now(),
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        assert_eq!(again, SaveAs::Submitted);
+        assert!(published_of(&db, &org).await.is_empty());
+        // Once the coordination trusts the organisation, the same request goes live.
+        db.write(async |tx| {
+            organisations::set_trusted_publisher(tx, &admin(), &org, true, now()).await
+        })
+        .await
+        .unwrap();
+        let live = create("Hausaufgabenhilfe").await;
+        assert_eq!(live.state, SaveAs::Published);
+        assert_eq!(published_of(&db, &org).await.len(), 1);
     }
 );

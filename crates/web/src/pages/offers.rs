@@ -41,10 +41,10 @@ fn can_manage(user: &CurrentUser) -> bool {
     any_allows(&user.principal.roles, Permission::ManageOffers)
 }
 
-/// A save by the coordination, or by a member of an organisation trusted to publish, goes live at
-/// once; everyone else's waits for approval.
+/// Whether the form offers "publish" or "hand in for approval": the publication rule, which the
+/// store applies again when the save arrives.
 fn publishes_directly(user: &CurrentUser, organisation_trusted: bool) -> bool {
-    can_manage(user) || organisation_trusted
+    lotse_domain::offer::publishes_directly(&user.principal.viewer(), organisation_trusted)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -621,9 +621,9 @@ pub async fn create(
     }
     .await;
     match result {
-        Ok(id) => {
+        Ok(offers::Saved { id, state }) => {
             reindex(&app, &id).await;
-            Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(mode))).into_response())
+            Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(state))).into_response())
         }
         Err(StoreError::Invalid(errors)) => render_invalid(
             &form_page(
@@ -701,9 +701,9 @@ pub async fn update(
     }
     .await;
     match result {
-        Ok(()) => {
+        Ok(state) => {
             reindex(&app, &id).await;
-            Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(mode))).into_response())
+            Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(state))).into_response())
         }
         Err(StoreError::Invalid(errors)) => render_invalid(
             &form_page(
@@ -732,7 +732,7 @@ async fn save(
     content: &OfferContent,
     mode: SaveAs,
     base: Option<&str>,
-) -> Result<(), StoreError> {
+) -> Result<SaveAs, StoreError> {
     let today = app.today();
     app.db
         .write(async |tx| {
@@ -899,8 +899,8 @@ pub async fn save_translation(
     let mode = save_mode(&value("save_as"), direct);
     let base = value("base");
     let base = Some(base.trim()).filter(|b| !b.is_empty());
-    match save(&app, &user, &id, &content, mode, base).await {
-        Ok(()) => {}
+    let state = match save(&app, &user, &id, &content, mode, base).await {
+        Ok(state) => state,
         Err(StoreError::Invalid(errors)) => {
             let texts = content.texts.get(&locale).cloned().unwrap_or_default();
             return render_invalid(&translation_page(
@@ -914,9 +914,9 @@ pub async fn save_translation(
             ));
         }
         Err(e) => return Err(e.into()),
-    }
+    };
     reindex(&app, &id).await;
-    Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(mode))).into_response())
+    Ok(Redirect::to(&format!("/offers/{id}?ok={}", saved_notice(state))).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -247,7 +247,8 @@ async fn records_of(app: &crate::TestApp, organisations: &[String]) -> Vec<Recor
                     &today,
                     now,
                 )
-                .await?;
+                .await?
+                .id;
                 offers::save(
                     tx,
                     &system,

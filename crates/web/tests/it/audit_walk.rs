@@ -459,6 +459,7 @@ async fn overdue_offer(app: &TestApp, organisation_id: &str) {
                 app.clock.now_ms(),
             )
             .await
+            .map(|saved| saved.id)
         })
         .await
         .unwrap_or_else(|e| panic!("overdue offer: {e}"));

@@ -66,6 +66,7 @@ async fn publish(app: &TestApp, content: &OfferContent, save_as: SaveAs) -> Stri
                 now_ms(),
             )
             .await
+            .map(|saved| saved.id)
         })
         .await
         .unwrap()

@@ -478,6 +478,7 @@ web_test!(
                     now_ms(),
                 )
                 .await
+                .map(|saved| saved.id)
             })
             .await
             .unwrap();
