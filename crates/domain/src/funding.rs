@@ -1,7 +1,7 @@
 //! State funding programmes, their budgets, grants, payments and spending-report deadlines.
 //! Amounts are whole cents (`i64`): money is never a float.
 
-use crate::measure::parse_date;
+use crate::date::Date;
 use crate::validation::{FieldErrors, optional_multiline, optional_text, required_text};
 
 /// Parses an amount in euros as people type it: "12.345,67 €", "12345,67", "12345.67", "12.3",
@@ -89,13 +89,15 @@ fn euro_field(e: &mut FieldErrors, field: &str, text: &str) -> i64 {
     }
 }
 
-fn date_field(e: &mut FieldErrors, field: &str, text: &str) -> String {
-    parse_date(text).unwrap_or_else(|| {
+/// A required date; [`Date::EARLIEST`] stands in for one that failed (the draft then carries
+/// the field error and is never stored).
+fn date_field(e: &mut FieldErrors, field: &str, text: &str) -> Date {
+    Date::parse(text).unwrap_or_else(|| {
         e.add(
             field,
             format!("„{}“ ist kein Datum (JJJJ-MM-TT).", text.trim()),
         );
-        String::new()
+        Date::EARLIEST
     })
 }
 
@@ -172,8 +174,8 @@ pub struct GrantDraft {
     pub purpose: String,
     pub reference: String,
     pub amount_cents: i64,
-    pub period_from: String,
-    pub period_to: String,
+    pub period_from: Date,
+    pub period_to: Date,
 }
 
 impl GrantInput {
@@ -193,7 +195,8 @@ impl GrantInput {
         let amount_cents = euro_field(&mut e, "amount", &self.amount);
         let period_from = date_field(&mut e, "period_from", &self.period_from);
         let period_to = date_field(&mut e, "period_to", &self.period_to);
-        if !period_from.is_empty() && !period_to.is_empty() && period_to < period_from {
+        if e.get("period_from").is_none() && e.get("period_to").is_none() && period_to < period_from
+        {
             e.add("period_to", "Das Ende liegt vor dem Beginn.");
         }
         e.into_result(GrantDraft {
@@ -250,7 +253,7 @@ pub struct MovementInput {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MovementDraft {
     pub kind: Movement,
-    pub on: String,
+    pub on: Date,
     pub amount_cents: i64,
     pub note: String,
 }
@@ -286,7 +289,7 @@ pub struct DeadlineInput {
 }
 
 impl DeadlineInput {
-    pub fn validate(&self) -> Result<(String, String), FieldErrors> {
+    pub fn validate(&self) -> Result<(String, Date), FieldErrors> {
         let mut e = FieldErrors::new();
         let title = required_text(&mut e, "title", &self.title, 200);
         let due_on = date_field(&mut e, "due_on", &self.due_on);

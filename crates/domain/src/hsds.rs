@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use sha1::{Digest, Sha1};
 
 use crate::csv_file;
+use crate::date::Date;
 use crate::limits;
 use crate::offer::{
     Capacity, Locale, OfferContent, OfferLocation, OfferTexts, OpeningHours, TEXT_FIELDS,
@@ -363,7 +364,7 @@ pub struct ExportOffer<'a> {
     pub id: &'a str,
     pub organisation_id: &'a str,
     pub content: &'a OfferContent,
-    pub verified_on: Option<&'a str>,
+    pub verified_on: Option<Date>,
     /// RFC 3339 instant of the publication.
     pub last_modified: &'a str,
     /// `active`, or `inactive` when past its end date.
@@ -451,7 +452,7 @@ fn export_offer(d: &mut Directory, offer: &ExportOffer<'_>, towns: &[(String, St
             ),
             (
                 "assured_date",
-                offer.verified_on.unwrap_or_default().to_owned(),
+                offer.verified_on.map(|d| d.to_string()).unwrap_or_default(),
             ),
             ("last_modified", offer.last_modified.to_owned()),
         ],
@@ -659,10 +660,10 @@ fn export_offer(d: &mut Directory, offer: &ExportOffer<'_>, towns: &[(String, St
         attribute(FACTS_TAXONOMY, "capacity", cap.key().to_owned());
     }
     if let Some(v) = &c.valid_from {
-        attribute(FACTS_TAXONOMY, "valid_from", v.clone());
+        attribute(FACTS_TAXONOMY, "valid_from", v.to_string());
     }
     if let Some(v) = &c.valid_to {
-        attribute(FACTS_TAXONOMY, "valid_to", v.clone());
+        attribute(FACTS_TAXONOMY, "valid_to", v.to_string());
     }
 }
 
@@ -889,7 +890,7 @@ pub struct ImportedOffer {
     pub id: String,
     pub organisation: ImportedOrganisation,
     pub content: OfferContent,
-    pub verified_on: Option<String>,
+    pub verified_on: Option<Date>,
 }
 
 /// What the import made of the data: offers, and services it left out (with the reason).
@@ -1312,9 +1313,9 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
                 _ => match *code {
                     "capacity" => content.capacity = Capacity::parse(value),
                     "valid_from" => {
-                        content.valid_from = crate::measure::parse_date(value);
+                        content.valid_from = Date::parse(value);
                     }
-                    "valid_to" => content.valid_to = crate::measure::parse_date(value),
+                    "valid_to" => content.valid_to = Date::parse(value),
                     _ => {}
                 },
             }
@@ -1329,7 +1330,7 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
                 website: cell(org, "website").to_owned(),
             },
             content,
-            verified_on: crate::measure::parse_date(assured.get(..10).unwrap_or(assured)),
+            verified_on: Date::parse(assured.get(..10).unwrap_or(assured)),
         });
     }
     if errors.is_empty() {
@@ -1703,7 +1704,7 @@ mod tests {
                 id,
                 organisation_id: organisation.id,
                 content: &content,
-                verified_on: Some("2026-11-25"),
+                verified_on: Date::parse("2026-11-25"),
                 last_modified: "2026-11-25T10:00:00Z",
                 status: "active",
             })

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod collation;
 pub mod csv_file;
+pub mod date;
 pub mod funding;
 pub mod hsds;
 pub mod ids;
@@ -25,6 +26,7 @@ pub mod town;
 pub mod user;
 pub mod validation;
 
+pub use date::Date;
 pub use organisation::{OrganisationDraft, OrganisationImportRow, parse_organisation_csv};
 pub use policy::{Permission, allows};
 pub use role::Role;

@@ -1,5 +1,6 @@
 //! Measures (Maßnahmen) of the district's integration concepts: their vocabularies and validation.
 
+use crate::date::Date;
 use std::fmt;
 
 use crate::validation::{
@@ -146,47 +147,16 @@ pub struct MeasureDraft {
     pub ki_involvement: KiInvolvement,
     pub target_group: String,
     pub towns: Vec<String>,
-    pub planned_start: Option<String>,
-    pub planned_end: Option<String>,
+    pub planned_start: Option<Date>,
+    pub planned_end: Option<Date>,
     pub status: MeasureStatus,
     pub tags: Vec<String>,
 }
 
-/// `YYYY-MM-DD` of a day counted from 1970-01-01 (negative before): H. Hinnant's civil-from-days
-/// algorithm, so neither spreadsheets (serial days) nor the demo (epoch milliseconds) need a
-/// calendar library for it.
-pub fn date_from_days(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-/// A calendar date as `YYYY-MM-DD`, checked for a real day.
-pub fn parse_date(text: &str) -> Option<String> {
-    let t = text.trim();
-    let b = t.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let year: u32 = t.get(0..4)?.parse().ok()?;
-    let month: u32 = t.get(5..7)?.parse().ok()?;
-    let day: u32 = t.get(8..10)?.parse().ok()?;
-    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    ((1900..=2100).contains(&year) && (1..=days).contains(&day)).then(|| t.to_owned())
+/// The day `days` after 1970-01-01 (before it if negative), so that neither spreadsheets
+/// (serial days) nor the demo (epoch milliseconds) need a calendar library for it.
+pub fn date_from_days(days: i64) -> Option<Date> {
+    Date::new(1970, 1, 1)?.add_days(days)
 }
 
 /// Free tags: comma-separated, trimmed, without duplicates, in the order given.
@@ -328,10 +298,13 @@ mod tests {
 
     #[test]
     fn dates_must_be_real_days() {
-        assert_eq!(parse_date("2024-02-29").as_deref(), Some("2024-02-29"));
-        assert_eq!(parse_date("2023-02-29"), None);
-        assert_eq!(parse_date("01.02.2024"), None);
-        assert_eq!(parse_date("2024-13-01"), None);
+        assert_eq!(
+            Date::parse("2024-02-29").map(|d| d.to_string()).as_deref(),
+            Some("2024-02-29")
+        );
+        assert_eq!(Date::parse("2023-02-29"), None);
+        assert_eq!(Date::parse("01.02.2024"), None);
+        assert_eq!(Date::parse("2024-13-01"), None);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! headers can be mapped explicitly.
 
 use crate::csv_file;
-use crate::measure::{MeasureStatus, parse_date};
+use crate::date::Date;
+use crate::measure::MeasureStatus;
 
 /// The fields a catalogue column can feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,9 +172,9 @@ pub fn data_rows(
 }
 
 /// Dates as catalogues write them: `01.09.2010`, `2010-09-01`, `09/2010` or just `2010`.
-pub fn parse_catalogue_date(text: &str) -> Option<String> {
+pub fn parse_catalogue_date(text: &str) -> Option<Date> {
     let t = text.trim();
-    if let Some(iso) = parse_date(t) {
+    if let Some(iso) = Date::parse(t) {
         return Some(iso);
     }
     let parts: Vec<&str> = t.split(['.', '/']).collect();
@@ -183,7 +184,7 @@ pub fn parse_catalogue_date(text: &str) -> Option<String> {
         [y] if y.len() == 4 => format!("{y}-01-01"),
         _ => return None,
     };
-    parse_date(&candidate)
+    Date::parse(&candidate)
 }
 
 /// A status as catalogues write it; empty means "geplant".
@@ -311,14 +312,23 @@ mod tests {
     #[test]
     fn catalogue_dates_and_statuses() {
         assert_eq!(
-            parse_catalogue_date("01.09.2010").as_deref(),
+            parse_catalogue_date("01.09.2010")
+                .map(|d| d.to_string())
+                .as_deref(),
             Some("2010-09-01")
         );
         assert_eq!(
-            parse_catalogue_date("9/2010").as_deref(),
+            parse_catalogue_date("9/2010")
+                .map(|d| d.to_string())
+                .as_deref(),
             Some("2010-09-01")
         );
-        assert_eq!(parse_catalogue_date("2011").as_deref(), Some("2011-01-01"));
+        assert_eq!(
+            parse_catalogue_date("2011")
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2011-01-01")
+        );
         assert_eq!(parse_catalogue_date("31.02.2010"), None);
         assert_eq!(
             parse_catalogue_status(" umgesetzt "),

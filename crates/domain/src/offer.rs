@@ -7,6 +7,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::date::Date;
+
 use crate::validation::{
     FieldErrors, Lines, forbidden_character, forbidden_character_message, optional_date,
     optional_email, optional_multiline, optional_text,
@@ -410,10 +412,10 @@ pub struct OfferContent {
     pub phone: String,
     pub email: String,
     pub website: String,
-    /// `YYYY-MM-DD`; before it the offer is not shown publicly.
-    pub valid_from: Option<String>,
-    /// `YYYY-MM-DD`; after it the offer leaves the public finder by itself.
-    pub valid_to: Option<String>,
+    /// Before this day the offer is not shown publicly.
+    pub valid_from: Option<Date>,
+    /// After this day the offer leaves the public finder by itself.
+    pub valid_to: Option<Date>,
 }
 
 /// A text as shown in one locale: the translation, or the German text when it is missing.
@@ -514,11 +516,11 @@ impl OfferContent {
             .collect()
     }
 
-    /// Whether the public finder shows the offer on `today` (`YYYY-MM-DD`): not before its start,
-    /// not after its end.
-    pub fn is_current(&self, today: &str) -> bool {
-        self.valid_from.as_deref().is_none_or(|from| from <= today)
-            && self.valid_to.as_deref().is_none_or(|to| to >= today)
+    /// Whether the public finder shows the offer on `today`: not before its start, not after its
+    /// end.
+    pub fn is_current(&self, today: Date) -> bool {
+        self.valid_from.is_none_or(|from| from <= today)
+            && self.valid_to.is_none_or(|to| to >= today)
     }
 
     /// Distinct town keys of the locations, in order.
@@ -645,16 +647,15 @@ pub fn publishes_directly(viewer: &crate::access::Viewer, organisation_trusted: 
 /// How long a published offer may go unverified before it is flagged and its provider reminded.
 pub const VERIFICATION_MONTHS: u32 = 12;
 
-/// The day a verification made on or before counts as overdue on `today`: twelve months back.
-/// Works on `YYYY-MM-DD` text; 29 February maps to a day that compares correctly.
-pub fn verification_overdue_before(today: &str) -> String {
-    let year: i32 = today.get(0..4).and_then(|y| y.parse().ok()).unwrap_or(0);
-    format!("{:04}{}", year - 1, today.get(4..).unwrap_or(""))
+/// The day a verification made on or before counts as overdue on `today`: twelve months back
+/// (from 29 February: 28 February).
+pub fn verification_overdue_before(today: Date) -> Date {
+    today.years_back(1).unwrap_or(Date::EARLIEST)
 }
 
 /// Whether an offer last verified on `verified_on` is overdue for verification on `today`.
-pub fn verification_overdue(verified_on: &str, today: &str) -> bool {
-    verified_on <= verification_overdue_before(today).as_str()
+pub fn verification_overdue(verified_on: Date, today: Date) -> bool {
+    verified_on <= verification_overdue_before(today)
 }
 
 /// What the offer form submits. Repeated groups (locations, opening hours) arrive as parallel lists
@@ -1047,8 +1048,11 @@ impl OfferInput {
             phone: content.phone.clone(),
             email: content.email.clone(),
             website: content.website.clone(),
-            valid_from: content.valid_from.clone().unwrap_or_default(),
-            valid_to: content.valid_to.clone().unwrap_or_default(),
+            valid_from: content
+                .valid_from
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            valid_to: content.valid_to.map(|d| d.to_string()).unwrap_or_default(),
             ..OfferInput::default()
         };
         for l in &content.locations {
@@ -1231,26 +1235,30 @@ mod tests {
         assert_eq!(edited.texts[&Locale::En].title, "Language course for women");
     }
 
+    fn day(text: &str) -> Date {
+        Date::parse(text).unwrap_or(Date::EARLIEST)
+    }
+
     #[test]
     fn current_means_between_valid_from_and_valid_to() {
         let content = OfferContent {
-            valid_from: Some("2026-01-01".into()),
-            valid_to: Some("2026-06-30".into()),
+            valid_from: Date::parse("2026-01-01"),
+            valid_to: Date::parse("2026-06-30"),
             ..OfferContent::default()
         };
-        assert!(!content.is_current("2025-12-31"));
-        assert!(content.is_current("2026-01-01"));
-        assert!(content.is_current("2026-06-30"));
-        assert!(!content.is_current("2026-07-01"));
-        assert!(OfferContent::default().is_current("2026-07-01"));
+        assert!(!content.is_current(day("2025-12-31")));
+        assert!(content.is_current(day("2026-01-01")));
+        assert!(content.is_current(day("2026-06-30")));
+        assert!(!content.is_current(day("2026-07-01")));
+        assert!(OfferContent::default().is_current(day("2026-07-01")));
     }
 
     #[test]
     fn verification_is_overdue_after_twelve_months() {
-        assert!(!verification_overdue("2025-11-26", "2026-11-25"));
-        assert!(verification_overdue("2025-11-25", "2026-11-25"));
-        assert!(verification_overdue("2024-03-01", "2026-11-25"));
-        assert!(verification_overdue("2023-02-28", "2024-02-29"));
+        assert!(!verification_overdue(day("2025-11-26"), day("2026-11-25")));
+        assert!(verification_overdue(day("2025-11-25"), day("2026-11-25")));
+        assert!(verification_overdue(day("2024-03-01"), day("2026-11-25")));
+        assert!(verification_overdue(day("2023-02-28"), day("2024-02-29")));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Structural issues (strukturelle Hürden): recurring barriers found in case work, escalated to the
 //! steering group, tracked until solved.
 
-use crate::measure::parse_date;
+use crate::date::Date;
 use crate::validation::{FieldErrors, optional_multiline, required_text};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -95,7 +95,7 @@ pub struct IssueDraft {
     pub towns: Vec<String>,
     pub evidence_count: i64,
     pub status: IssueStatus,
-    pub reported_on: String,
+    pub reported_on: Date,
 }
 
 impl IssueInput {
@@ -135,14 +135,14 @@ impl IssueInput {
                 IssueStatus::Reported
             }
         };
-        let reported_on = match parse_date(&self.reported_on) {
+        let reported_on = match Date::parse(&self.reported_on) {
             Some(d) => d,
             None => {
                 e.add(
                     "reported_on",
                     "Bitte das Datum der Meldung angeben (JJJJ-MM-TT).",
                 );
-                String::new()
+                Date::EARLIEST
             }
         };
         let mut towns: Vec<String> = Vec::new();

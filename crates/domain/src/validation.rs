@@ -104,12 +104,16 @@ pub fn is_uuid(text: &str) -> bool {
 }
 
 /// An optional `YYYY-MM-DD` date, checked for a real day.
-pub fn optional_date(errors: &mut FieldErrors, field: &str, value: &str) -> Option<String> {
+pub fn optional_date(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+) -> Option<crate::date::Date> {
     let t = value.trim();
     if t.is_empty() {
         return None;
     }
-    let parsed = crate::measure::parse_date(t);
+    let parsed = crate::date::Date::parse(t);
     if parsed.is_none() {
         errors.add(field, format!("„{t}“ ist kein Datum (JJJJ-MM-TT)."));
     }

@@ -165,7 +165,7 @@ pub(crate) async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitC
                 &lotse_store::measures::ConceptDraft {
                     short_name: "Bench".into(),
                     title: "Synthetischer Katalog".into(),
-                    adopted_on: Some("2020-01-01".into()),
+                    adopted_on: lotse_domain::Date::new(2020, 1, 1),
                     description: String::new(),
                 },
                 true,
@@ -209,7 +209,7 @@ pub(crate) async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitC
                     ki_involvement: KiInvolvement::Involved,
                     target_group: "Familien".into(),
                     towns: Vec::new(),
-                    planned_start: Some("2021-01-01".into()),
+                    planned_start: lotse_domain::Date::new(2021, 1, 1),
                     planned_end: None,
                     status: MeasureStatus::ALL[i % 6],
                     tags: Vec::new(),
@@ -283,8 +283,8 @@ pub(crate) async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitC
         let d = lotse_reports::status_report_docx(&report).map_err(StoreError::Config)?;
         docx.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
-        let p =
-            lotse_reports::status_report_pdf(&report, "2026-01-01").map_err(StoreError::Config)?;
+        let p = lotse_reports::status_report_pdf(&report, lotse_domain::Date::EARLIEST)
+            .map_err(StoreError::Config)?;
         pdf.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         let h = lotse_web::pages::report::document_html(report, now)

@@ -105,7 +105,7 @@ pub(crate) async fn status_report_file(
         ReportFormat::Docx => {
             lotse_reports::status_report_docx(&report).map_err(StoreError::Config)?
         }
-        ReportFormat::Pdf => lotse_reports::status_report_pdf(&report, &lotse_web::today())
+        ReportFormat::Pdf => lotse_reports::status_report_pdf(&report, lotse_web::today())
             .map_err(StoreError::Config)?,
     };
     std::fs::write(out, bytes)
@@ -181,7 +181,7 @@ pub(crate) async fn import_hsds(db: &Db, path: &Path, draft: bool) -> Result<Exi
         &lotse_store::scoped::Viewer::system("hsds-import"),
         &imported,
         save_as,
-        &today,
+        today,
         now_ms(),
     )
     .await
@@ -216,7 +216,7 @@ pub(crate) async fn import_hsds(db: &Db, path: &Path, draft: bool) -> Result<Exi
 pub(crate) async fn export_hsds(db: &Db, dir: &Path) -> Result<ExitCode, StoreError> {
     use lotse_domain::hsds;
     let io = |e: std::io::Error| StoreError::Config(format!("{}: {e}", dir.display()));
-    let directory = lotse_store::offer_exchange::export(db, &lotse_web::today()).await?;
+    let directory = lotse_store::offer_exchange::export(db, lotse_web::today()).await?;
     std::fs::create_dir_all(dir).map_err(io)?;
     for (name, bytes) in hsds::write_datapackage(&directory).map_err(StoreError::Config)? {
         std::fs::write(dir.join(name), bytes).map_err(io)?;

@@ -28,13 +28,6 @@ impl Block {
     }
 }
 
-pub(crate) fn date_de(iso: &str) -> String {
-    match (iso.get(0..4), iso.get(5..7), iso.get(8..10)) {
-        (Some(y), Some(m), Some(d)) if iso.len() == 10 => format!("{d}.{m}.{y}"),
-        _ => iso.to_owned(),
-    }
-}
-
 fn label(status: &str) -> String {
     MeasureStatus::parse(status).map_or_else(|| status.to_owned(), |s| s.label().to_owned())
 }
@@ -48,13 +41,13 @@ pub fn status_report_blocks(r: &StatusReport) -> Vec<Block> {
     ));
     let mut intro = format!(
         "Umsetzungsstand der Integrationskonzepte des Kreises Warendorf zum Stichtag {}, für den Ausschuss für Bildung, Integration, Kultur und Sport (BIKS).",
-        date_de(&r.round.reference_date)
+        r.round.reference_date.german()
     );
     if let Some(p) = &r.previous {
         intro.push_str(&format!(
             " Verglichen wird mit der Überprüfung „{}“ (Stichtag {}).",
             p.title,
-            date_de(&p.reference_date)
+            p.reference_date.german()
         ));
     }
     b.push(Block::para(&intro));
@@ -161,7 +154,7 @@ pub fn status_report_blocks(r: &StatusReport) -> Vec<Block> {
                 vec![
                     d.body.clone(),
                     d.number.clone(),
-                    date_de(&d.decided_on),
+                    d.decided_on.german(),
                     d.text.clone(),
                 ]
             })
@@ -179,7 +172,7 @@ pub fn status_report_blocks(r: &StatusReport) -> Vec<Block> {
                 vec![
                     a.title.clone(),
                     a.owner.clone().unwrap_or_default(),
-                    a.due_on.as_deref().map(date_de).unwrap_or_default(),
+                    a.due_on.map(lotse_domain::Date::german).unwrap_or_default(),
                 ]
             })
             .collect();

@@ -8,7 +8,7 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 enum Cell {
     Text(String),
     Euro(i64),
-    Date(String),
+    Date(lotse_domain::Date),
 }
 
 fn write_sheet(
@@ -38,14 +38,11 @@ fn write_sheet(
                 Cell::Euro(cents) => {
                     ws.write_number_with_format(r, c, cents as f64 / 100.0, &euro)?;
                 }
-                Cell::Date(d) => match rust_xlsxwriter::ExcelDateTime::parse_from_str(&d) {
-                    Ok(dt) => {
-                        ws.write_datetime_with_format(r, c, &dt, &date)?;
-                    }
-                    Err(_) => {
-                        ws.write_string(r, c, d)?;
-                    }
-                },
+                Cell::Date(d) => {
+                    let day =
+                        rust_xlsxwriter::ExcelDateTime::from_ymd(d.year(), d.month(), d.day())?;
+                    ws.write_datetime_with_format(r, c, &day, &date)?;
+                }
             }
         }
     }
@@ -143,8 +140,8 @@ pub fn funding_xlsx(
                     Cell::Text(g.programme.clone().unwrap_or_default()),
                     Cell::Text(g.purpose.clone()),
                     Cell::Text(g.reference.clone()),
-                    Cell::Date(g.period_from.clone()),
-                    Cell::Date(g.period_to.clone()),
+                    Cell::Date(g.period_from),
+                    Cell::Date(g.period_to),
                     Cell::Euro(g.amount_cents),
                     Cell::Euro(g.paid_cents),
                     Cell::Euro(g.spent_cents),
@@ -179,7 +176,7 @@ pub fn funding_xlsx(
                         lotse_domain::funding::Movement::parse(&m.kind)
                             .map_or(m.kind.clone(), |k| k.label().to_owned()),
                     ),
-                    Cell::Date(m.on_date.clone()),
+                    Cell::Date(m.on_date),
                     Cell::Euro(m.amount_cents),
                     Cell::Text(m.note.clone()),
                 ]
@@ -207,10 +204,8 @@ pub fn funding_xlsx(
                         format!("{} – {}", g.recipient(), g.purpose)
                     })),
                     Cell::Text(d.title.clone()),
-                    Cell::Date(d.due_on.clone()),
-                    d.submitted_on
-                        .clone()
-                        .map_or(Cell::Text(String::new()), Cell::Date),
+                    Cell::Date(d.due_on),
+                    d.submitted_on.map_or(Cell::Text(String::new()), Cell::Date),
                 ]
             })
             .collect(),

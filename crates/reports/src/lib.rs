@@ -89,8 +89,8 @@ pub fn measures_xlsx(measures: &[Measure]) -> Result<Vec<u8>, String> {
                         .collect::<Vec<_>>()
                         .join("; ")
                 },
-                m.planned_start.clone().unwrap_or_default(),
-                m.planned_end.clone().unwrap_or_default(),
+                m.planned_start.map(|d| d.to_string()).unwrap_or_default(),
+                m.planned_end.map(|d| d.to_string()).unwrap_or_default(),
                 status_label(&m.status),
                 m.tags.clone(),
                 if m.fictitious {
@@ -190,9 +190,7 @@ fn excel_date(serial: f64) -> Option<String> {
         return None;
     }
     // Serial day 25 569 is 1970-01-01.
-    Some(lotse_domain::measure::date_from_days(
-        serial.floor() as i64 - 25_569,
-    ))
+    lotse_domain::measure::date_from_days(serial.floor() as i64 - 25_569).map(|d| d.to_string())
 }
 
 /// Reads the first worksheet of an XLSX file into rows of text cells (dates as `YYYY-MM-DD`).

@@ -17,6 +17,7 @@ use krilla::paint::Stroke;
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
 use krilla::{Document, SerializeSettings};
+use lotse_domain::Date;
 use lotse_store::status_report::StatusReport;
 use skrifa::MetadataProvider;
 use skrifa::charmap::Charmap;
@@ -760,13 +761,13 @@ fn missing_glyphs(error: &KrillaError) -> Option<HashSet<char>> {
     Some(chars)
 }
 
-/// The report as a PDF/A-2b file. `created` is the creation date (YYYY-MM-DD) written to the
+/// The report as a PDF/A-2b file. `created` is the creation date written to the
 /// document's metadata, which PDF/A requires.
 ///
 /// Characters no built-in font has are drawn as U+FFFD (see `Fonts::clean`). Should shaping still
 /// end on a missing glyph (which PDF/A forbids, so krilla refuses the file), the characters
 /// concerned are replaced too and the report written again: one glyph never fails a report.
-pub fn status_report_pdf(report: &StatusReport, created: &str) -> Result<Vec<u8>, String> {
+pub fn status_report_pdf(report: &StatusReport, created: Date) -> Result<Vec<u8>, String> {
     let fonts = Fonts::new()?;
     let mut banned = HashSet::new();
     loop {
@@ -788,7 +789,7 @@ fn write(
     fonts: &Fonts,
     title: &str,
     blocks: &[Block],
-    created: &str,
+    created: Date,
 ) -> Result<Result<Vec<u8>, KrillaError>, String> {
     let layout = layout(blocks, fonts);
 
@@ -797,18 +798,9 @@ fn write(
         ..Default::default()
     };
     let mut document = Document::new_with(settings);
-    let mut date = DateTime::new(
-        created
-            .get(0..4)
-            .and_then(|y| y.parse().ok())
-            .unwrap_or(2026),
-    );
-    if let (Some(m), Some(d)) = (
-        created.get(5..7).and_then(|m| m.parse().ok()),
-        created.get(8..10).and_then(|d| d.parse().ok()),
-    ) {
-        date = date.month(m).day(d);
-    }
+    let date = DateTime::new(created.year())
+        .month(created.month())
+        .day(created.day());
     document.set_metadata(
         Metadata::new()
             .title(format!("Sachstandsbericht: {title}"))
@@ -843,6 +835,10 @@ fn write(
 mod tests {
     use std::collections::HashSet;
     use std::process::Command;
+
+    use lotse_domain::Date;
+
+    const JULY_FIRST: Date = Date::new(2026, 7, 1).expect("a day");
 
     use lotse_domain::measure::MeasureStatus;
     use lotse_store::bodies::{ActionItem, Decision};
@@ -905,7 +901,7 @@ mod tests {
         Round {
             id: id.into(),
             title: title.into(),
-            reference_date: "2026-06-30".into(),
+            reference_date: Date::new(2026, 6, 30).expect("a day"),
             state: "closed".into(),
             fictitious: true,
             opened_at: 0,
@@ -955,7 +951,7 @@ mod tests {
                 body: "BIKS".into(),
                 meeting_id: None,
                 number: "7/2026".into(),
-                decided_on: "2026-05-01".into(),
+                decided_on: Date::new(2026, 5, 1).expect("a day"),
                 text: format!("{ARABIC_TITLE} – {CHINESE}"),
                 measures: Vec::new(),
             }],
@@ -964,7 +960,7 @@ mod tests {
                 title: HINDI.into(),
                 owner_user_id: None,
                 owner: Some("Integrationsbüro".into()),
-                due_on: Some("2026-09-01".into()),
+                due_on: Date::new(2026, 9, 1),
                 state: "open".into(),
                 meeting_id: None,
                 decision_id: None,
@@ -1138,7 +1134,7 @@ mod tests {
         let fonts = &fonts_loaded();
         // Uncleaned text with a character no font has: krilla's PDF/A check refuses it ...
         let blocks = [Block::Para("Privat\u{E000}zeichen".into())];
-        let err = write(fonts, "Test", &blocks, "2026-01-01")
+        let err = write(fonts, "Test", &blocks, JULY_FIRST)
             .unwrap()
             .unwrap_err();
         assert_eq!(missing_glyphs(&err), Some(['\u{E000}'].into()));
@@ -1146,7 +1142,7 @@ mod tests {
         let blocks = [Block::Para(
             fonts.clean("Privat\u{E000}zeichen", &HashSet::new()),
         )];
-        assert!(write(fonts, "Test", &blocks, "2026-01-01").unwrap().is_ok());
+        assert!(write(fonts, "Test", &blocks, JULY_FIRST).unwrap().is_ok());
     }
 
     #[test]
@@ -1185,13 +1181,13 @@ mod tests {
             .enumerate()
             .map(|(i, t)| row(&i.to_string(), t))
             .collect();
-        let pdf = status_report_pdf(&r, "2026-07-01");
+        let pdf = status_report_pdf(&r, JULY_FIRST);
         assert!(pdf.is_ok(), "{pdf:?}");
     }
 
     #[test]
     fn every_script_of_the_district_renders_to_pdf_a() {
-        let pdf = status_report_pdf(&report(), "2026-07-01").unwrap();
+        let pdf = status_report_pdf(&report(), JULY_FIRST).unwrap();
         let xmp = String::from_utf8_lossy(&pdf);
         assert!(
             xmp.contains("<pdfaid:part>2</pdfaid:part>") && xmp.contains("<pdfaid:conformance>B"),

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
 
+use lotse_domain::Date;
 use lotse_domain::collation::sort_key;
 use lotse_domain::limits::SEARCH_WINDOW;
 use lotse_domain::offer::{
@@ -138,8 +139,8 @@ pub struct OfferQuery {
     pub free_only: bool,
     /// The language of the page: its fields weigh more and its titles set the order.
     pub locale: Locale,
-    /// `YYYY-MM-DD`: offers not valid on this day are not found.
-    pub today: String,
+    /// Offers not valid on this day are not found (none without a day).
+    pub today: Option<Date>,
     /// 1 to 100.
     pub limit: usize,
     /// `offset + limit` must not exceed [`SEARCH_WINDOW`].
@@ -156,7 +157,7 @@ impl Default for OfferQuery {
             target_group: None,
             free_only: false,
             locale: Locale::De,
-            today: String::new(),
+            today: None,
             limit: 20,
             offset: 0,
         }
@@ -251,10 +252,11 @@ pub struct OfferIndex {
 }
 
 /// `YYYY-MM-DD` as a sortable number; anything else as `default`.
-fn day_number(date: Option<&str>, default: i64) -> i64 {
-    date.map(|d| d.replace('-', ""))
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(default)
+/// A day as the number YYYYMMDD: ordered as the days are, and readable in the index.
+fn day_number(date: Option<Date>, default: i64) -> i64 {
+    date.map_or(default, |d| {
+        i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
+    })
 }
 
 impl OfferIndex {
@@ -406,8 +408,8 @@ impl OfferIndex {
             doc.add_text(f.target_groups, g.key());
         }
         doc.add_text(f.free, if c.free_of_charge { "1" } else { "0" });
-        doc.add_i64(f.valid_from, day_number(c.valid_from.as_deref(), 0));
-        doc.add_i64(f.valid_to, day_number(c.valid_to.as_deref(), 99_991_231));
+        doc.add_i64(f.valid_from, day_number(c.valid_from, 0));
+        doc.add_i64(f.valid_to, day_number(c.valid_to, 99_991_231));
         let card = OfferCard {
             id: offer.id.to_owned(),
             organisation: offer.organisation.to_owned(),
@@ -561,7 +563,7 @@ impl OfferIndex {
         if q.free_only {
             filters.push(self.term(f.free, "1"));
         }
-        let today = day_number(Some(&q.today), 0);
+        let today = day_number(q.today, 0);
         filters.push(Box::new(RangeQuery::new(
             Bound::Unbounded,
             Bound::Included(Term::from_field_i64(f.valid_from, today)),

@@ -1,9 +1,9 @@
 //! Bodies (Gremien: Kreistag, Kreisausschuss, BIKS, Lenkungsgruppe KIM, AG Integration …), their
 //! meetings with agenda and minutes, numbered decisions linked to measures, and action items.
 
+use lotse_domain::Date;
 use lotse_domain::FieldErrors;
 use lotse_domain::collation::sort_key;
-use lotse_domain::measure::parse_date;
 use lotse_domain::validation::{optional_multiline, required_text};
 use serde::Serialize;
 use serde_json::json;
@@ -20,7 +20,7 @@ use crate::db::{
 use crate::paging::{Keyset, Page, PageRequest, Query};
 use crate::{Result, StoreError};
 
-fn date_field(e: &mut FieldErrors, field: &str, value: &str, required: bool) -> Option<String> {
+fn date_field(e: &mut FieldErrors, field: &str, value: &str, required: bool) -> Option<Date> {
     let v = value.trim();
     if v.is_empty() {
         if required {
@@ -28,7 +28,7 @@ fn date_field(e: &mut FieldErrors, field: &str, value: &str, required: bool) -> 
         }
         return None;
     }
-    let d = parse_date(v);
+    let d = Date::parse(v);
     if d.is_none() {
         e.add(field, format!("„{v}“ ist kein Datum (JJJJ-MM-TT)."));
     }
@@ -168,7 +168,7 @@ pub struct Meeting {
     pub id: String,
     pub body_id: String,
     pub body: String,
-    pub held_on: String,
+    pub held_on: Date,
     pub minutes: String,
     /// (position, title)
     #[sqlx(skip)]
@@ -220,7 +220,7 @@ pub async fn create_meeting(
         )
         .bind(&id)
         .bind(body_id)
-        .bind(&date)
+        .bind(date)
         .bind(now)
         .execute(c)
         .await
@@ -303,7 +303,7 @@ pub struct Decision {
     pub body: String,
     pub meeting_id: Option<String>,
     pub number: String,
-    pub decided_on: String,
+    pub decided_on: Date,
     pub text: String,
     /// (measure id, "concept code title")
     #[sqlx(skip)]
@@ -448,7 +448,7 @@ pub async fn create_decision(
         .bind(body_id)
         .bind(meeting)
         .bind(&number)
-        .bind(&date)
+        .bind(date)
         .bind(&text)
         .bind(now)
         .execute(c)
@@ -501,7 +501,7 @@ pub struct ActionItem {
     pub title: String,
     pub owner_user_id: Option<String>,
     pub owner: Option<String>,
-    pub due_on: Option<String>,
+    pub due_on: Option<Date>,
     /// open, done or cancelled
     pub state: String,
     pub meeting_id: Option<String>,
@@ -604,7 +604,7 @@ pub async fn create_action_item(
         .bind(&id)
         .bind(&title)
         .bind(opt(&input.owner_user_id))
-        .bind(due.as_deref())
+        .bind(due)
         .bind(opt(&input.meeting_id))
         .bind(opt(&input.decision_id))
         .bind(now)
@@ -766,7 +766,7 @@ pub async fn issues_of_decisions(db: &Db, body_id: &str) -> Result<Vec<(String, 
 }
 
 /// (meeting id, body, date) of the meetings where an issue was handled.
-pub async fn meetings_of_issue(db: &Db, issue_id: &str) -> Result<Vec<(String, String, String)>> {
+pub async fn meetings_of_issue(db: &Db, issue_id: &str) -> Result<Vec<(String, String, Date)>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT m.id, b.name, m.held_on FROM structural_issue_links l JOIN meetings m ON m.id = l.meeting_id \
@@ -801,7 +801,7 @@ pub async fn link_issue_to_decision(
 pub async fn decisions_of_issue(
     db: &Db,
     issue_id: &str,
-) -> Result<Vec<(String, String, String, String)>> {
+) -> Result<Vec<(String, String, String, Date)>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
             "SELECT b.id, b.name, d.number, d.decided_on FROM structural_issue_decisions l JOIN decisions d ON d.id = l.decision_id \

@@ -2,6 +2,7 @@
 //! (reference/measures_2010_known.csv) plus invented ones, flagged `fictitious`, to reach the real
 //! sizes (80+ measures in 2010, 35 in 2016, a handful for KIM). Statuses are invented throughout.
 
+use lotse_domain::Date;
 use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureStatus};
 
 use crate::audit::Actor;
@@ -143,7 +144,7 @@ pub async fn load(tx: &mut Tx, actor: &Actor, organisations: &[String], now: i64
         let draft = ConceptDraft {
             short_name: spec.short_name.into(),
             title: spec.title.into(),
-            adopted_on: spec.adopted_on.map(str::to_owned),
+            adopted_on: spec.adopted_on.and_then(Date::parse),
             description: spec.description.into(),
         };
         let concept = measures::create_concept(tx, actor, &draft, false, now).await?;
@@ -183,7 +184,7 @@ pub async fn load(tx: &mut Tx, actor: &Actor, organisations: &[String], now: i64
                     },
                     target_group: String::new(),
                     towns: Vec::new(),
-                    planned_start: Some("2010-09-01".into()),
+                    planned_start: Date::new(2010, 9, 1),
                     planned_end: None,
                     status: invented_status(i + 3),
                     tags: vec!["bekannt".into()],
@@ -209,10 +210,10 @@ pub async fn load(tx: &mut Tx, actor: &Actor, organisations: &[String], now: i64
             };
             let lead = organisations[i % organisations.len()].clone();
             let partner = organisations[(i + 1) % organisations.len()].clone();
-            let start_year = match c_index {
-                0 => 2010 + i % 6,
-                1 => 2016 + i % 3,
-                _ => 2021 + i % 3,
+            let start_year: u16 = match c_index {
+                0 => 2010 + (i % 6) as u16,
+                1 => 2016 + (i % 3) as u16,
+                _ => 2021 + (i % 3) as u16,
             };
             let draft = MeasureDraft {
                 concept_id: concept.clone(),
@@ -228,8 +229,8 @@ pub async fn load(tx: &mut Tx, actor: &Actor, organisations: &[String], now: i64
                 ki_involvement: ki_for(i),
                 target_group: group.into(),
                 towns,
-                planned_start: Some(format!("{start_year}-01-01")),
-                planned_end: (i % 5 == 0).then(|| format!("{}-12-31", start_year + 3)),
+                planned_start: Date::new(start_year, 1, 1),
+                planned_end: Date::new(start_year + 3, 12, 31).filter(|_| i % 5 == 0),
                 status: invented_status(i),
                 tags: vec!["Beispiel".into()],
             };
@@ -647,7 +648,7 @@ pub async fn load_funding(
     const IFKUF: &str = "c0a7ee9e-bfa1-418e-a42d-1b62fae747e0";
     const GRIFFBEREIT: &str = "5c578973-2319-4da1-a37c-55502705461c";
     let today = crate::demo_offers::date_of(now);
-    let year: i64 = today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
+    let year = i64::from(today.year());
     let in_three_weeks = crate::demo_offers::date_of(now + 21 * 86_400_000);
     for (programme, cents) in [(KOMM_AN, 18_000_000), (IFKUF, 6_500_000)] {
         funding::set_budget(tx, viewer, programme, year, cents, now).await?;
@@ -676,14 +677,14 @@ pub async fn load_funding(
             purpose: purpose.into(),
             reference: format!("IM-{year}-0{}", purpose.len() % 9),
             amount_cents: cents,
-            period_from: format!("{year}-01-01"),
-            period_to: format!("{year}-12-31"),
+            period_from: Date::new(today.year(), 1, 1).unwrap_or(today),
+            period_to: Date::new(today.year(), 12, 31).unwrap_or(today),
         };
         let id = funding::create_grant(tx, viewer, programme, &draft, true, now).await?;
         for (kind, share) in [(Movement::Payment, 2), (Movement::Expense, 3)] {
             let m = MovementDraft {
                 kind,
-                on: format!("{year}-03-31"),
+                on: Date::new(today.year(), 3, 31).unwrap_or(today),
                 amount_cents: cents / share,
                 note: "Demo".into(),
             };
@@ -694,7 +695,7 @@ pub async fn load_funding(
             viewer,
             &id,
             &format!("Zwischennachweis {year}"),
-            &in_three_weeks,
+            in_three_weeks,
             now,
         )
         .await?;

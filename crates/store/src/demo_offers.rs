@@ -6,15 +6,23 @@ use lotse_domain::offer::{
     Weekday,
 };
 
+use lotse_domain::Date;
+
 use crate::audit::Actor;
 use crate::db::{Db, Tx};
 use crate::offers::{self, SaveAs};
 use crate::scoped::Viewer;
 use crate::{Result, organisations};
 
-/// `YYYY-MM-DD` (UTC) of an instant in epoch milliseconds.
-pub fn date_of(ms: i64) -> String {
-    lotse_domain::measure::date_from_days(ms.div_euclid(86_400_000))
+/// The day (UTC) of an instant in epoch milliseconds; instants outside the calendar Lotse
+/// accepts end up on its first day.
+pub fn date_of(ms: i64) -> Date {
+    lotse_domain::measure::date_from_days(ms.div_euclid(86_400_000)).unwrap_or(Date::EARLIEST)
+}
+
+/// A day the demo data names; [`Date::EARLIEST`] if it were not one (a test reads them all).
+fn day(text: &str) -> Date {
+    Date::parse(text).unwrap_or(Date::EARLIEST)
 }
 
 struct DemoOffer {
@@ -622,8 +630,8 @@ fn content_of(o: &DemoOffer) -> OfferContent {
             })
             .collect(),
         phone: o.phone.into(),
-        valid_from: o.valid.0.map(str::to_owned),
-        valid_to: o.valid.1.map(str::to_owned),
+        valid_from: o.valid.0.map(day),
+        valid_to: o.valid.1.map(day),
         ..OfferContent::default()
     };
     content.texts.insert(
@@ -666,9 +674,9 @@ pub async fn load(
             continue;
         };
         let (save_as, verified) = match o.state {
-            DemoState::Published => (SaveAs::Published, today.clone()),
+            DemoState::Published => (SaveAs::Published, today),
             DemoState::PublishedUnverified => (SaveAs::Published, date_of(now - 400 * 86_400_000)),
-            DemoState::Submitted => (SaveAs::Submitted, today.clone()),
+            DemoState::Submitted => (SaveAs::Submitted, today),
         };
         offers::create(
             tx,
@@ -678,7 +686,7 @@ pub async fn load(
             &content_of(o),
             save_as,
             true,
-            &verified,
+            verified,
             now,
         )
         .await?;
@@ -967,7 +975,7 @@ pub async fn generate(db: &Db, count: usize, seed: u64, progress: impl Fn(usize)
                 &content,
                 SaveAs::Published,
                 true,
-                &today,
+                today,
                 now,
             )
             .await?;
@@ -981,12 +989,22 @@ pub async fn generate(db: &Db, count: usize, seed: u64, progress: impl Fn(usize)
 
 #[cfg(test)]
 mod tests {
-    use super::date_of;
+    use super::{OFFERS, date_of};
+    use lotse_domain::Date;
+
+    #[test]
+    fn every_demo_validity_is_a_day() {
+        for o in OFFERS {
+            for text in [o.valid.0, o.valid.1].into_iter().flatten() {
+                assert!(Date::parse(text).is_some(), "{text}");
+            }
+        }
+    }
 
     #[test]
     fn dates_of_instants() {
-        assert_eq!(date_of(0), "1970-01-01");
-        assert_eq!(date_of(1_782_900_000_000), "2026-07-01");
-        assert_eq!(date_of(951_782_400_000), "2000-02-29");
+        assert_eq!(date_of(0).to_string(), "1970-01-01");
+        assert_eq!(date_of(1_782_900_000_000).to_string(), "2026-07-01");
+        assert_eq!(date_of(951_782_400_000).to_string(), "2000-02-29");
     }
 }

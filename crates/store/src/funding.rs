@@ -1,5 +1,6 @@
 //! Funding programmes, budgets, grants, money paid out and spent, reporting deadlines.
 
+use lotse_domain::Date;
 use lotse_domain::collation::sort_key;
 use lotse_domain::funding::{FundingProgrammeDraft, GrantDraft, MovementDraft};
 use serde::Serialize;
@@ -35,8 +36,8 @@ pub struct Grant {
     pub purpose: String,
     pub reference: String,
     pub amount_cents: i64,
-    pub period_from: String,
-    pub period_to: String,
+    pub period_from: Date,
+    pub period_to: Date,
     pub fictitious: bool,
     /// Paid out by the funder so far.
     pub paid_cents: i64,
@@ -66,7 +67,7 @@ pub struct Movement {
     pub id: String,
     pub grant_id: String,
     pub kind: String,
-    pub on_date: String,
+    pub on_date: Date,
     pub amount_cents: i64,
     pub note: String,
 }
@@ -76,8 +77,8 @@ pub struct Deadline {
     pub id: String,
     pub grant_id: String,
     pub title: String,
-    pub due_on: String,
-    pub submitted_on: Option<String>,
+    pub due_on: Date,
+    pub submitted_on: Option<Date>,
     pub reminded_at: Option<i64>,
 }
 
@@ -95,12 +96,10 @@ pub struct FundingDetail {
 impl FundingDetail {
     /// Granted in grants that run in `year` (a grant over two years counts in both).
     pub fn granted_in(&self, year: i64) -> i64 {
-        let y = year.to_string();
         self.grants
             .iter()
             .filter(|g| {
-                g.period_from.get(..4) <= Some(y.as_str())
-                    && g.period_to.get(..4) >= Some(y.as_str())
+                i64::from(g.period_from.year()) <= year && i64::from(g.period_to.year()) >= year
             })
             .map(|g| g.amount_cents)
             .sum()
@@ -222,20 +221,14 @@ pub(crate) async fn grants_of_programme(db: &Db, programme_id: &str) -> Result<V
         .bind(programme_id)
         .fetch_all(c)
         .await)?;
-    grants.sort_by_cached_key(|g| (sort_key(&g.funding_programme), g.period_from.clone()));
+    grants.sort_by_cached_key(|g| (sort_key(&g.funding_programme), g.period_from));
     Ok(grants)
 }
 
 /// Every grant, all funding programmes, by programme and start.
 pub(crate) async fn all_grants(db: &Db) -> Result<Vec<Grant>> {
     let mut grants: Vec<Grant> = read!(db, |c| sqlx::query_as(GRANTS).fetch_all(c).await)?;
-    grants.sort_by_cached_key(|g| {
-        (
-            sort_key(&g.funding_programme),
-            g.period_from.clone(),
-            g.id.clone(),
-        )
-    });
+    grants.sort_by_cached_key(|g| (sort_key(&g.funding_programme), g.period_from, g.id.clone()));
     Ok(grants)
 }
 
@@ -437,8 +430,8 @@ pub async fn create_grant(
     .bind(&d.purpose)
     .bind(&d.reference)
     .bind(d.amount_cents)
-    .bind(&d.period_from)
-    .bind(&d.period_to)
+    .bind(d.period_from)
+    .bind(d.period_to)
     .bind(fictitious)
     .bind(now)
     .execute(c)
@@ -488,7 +481,7 @@ pub async fn add_movement(
     .bind(new_id())
     .bind(grant_id)
     .bind(d.kind.key())
-    .bind(&d.on)
+    .bind(d.on)
     .bind(d.amount_cents)
     .bind(&d.note)
     .bind(now)
@@ -518,7 +511,7 @@ pub async fn add_deadline(
     viewer: &Viewer,
     grant_id: &str,
     title: &str,
-    due_on: &str,
+    due_on: Date,
     now: i64,
 ) -> Result<()> {
     require(viewer, Record::Funding, None, Act::Change)?;
@@ -550,7 +543,7 @@ pub async fn set_submitted(
     tx: &mut Tx,
     viewer: &Viewer,
     deadline_id: &str,
-    on: Option<&str>,
+    on: Option<Date>,
     now: i64,
 ) -> Result<String> {
     require(viewer, Record::Funding, None, Act::Change)?;
@@ -575,7 +568,7 @@ pub async fn set_submitted(
 pub struct DueDeadline {
     pub id: String,
     pub title: String,
-    pub due_on: String,
+    pub due_on: Date,
     pub funding_programme: String,
     pub purpose: String,
     pub recipient: Option<String>,
@@ -586,7 +579,7 @@ pub const DEADLINE_REMINDER_INTERVAL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 
 /// Open deadlines due on or before `until` (e.g. today + 30 days, so overdue ones too) that were
 /// not reminded of in the last week.
-pub async fn due_deadlines(db: &Db, until: &str, now: i64) -> Result<Vec<DueDeadline>> {
+pub async fn due_deadlines(db: &Db, until: Date, now: i64) -> Result<Vec<DueDeadline>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
         "SELECT d.id, d.title, d.due_on, f.name AS funding_programme, g.purpose, o.name AS recipient \

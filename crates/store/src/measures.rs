@@ -1,9 +1,10 @@
 //! Integration concepts, their fields of action and measures, with status history and indicators.
 
+use lotse_domain::Date;
 use lotse_domain::FieldErrors;
 use lotse_domain::collation::{column_key, fold, sort_key};
 use lotse_domain::ids::{IndicatorId, MeasureId};
-use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureInput, MeasureStatus, parse_date};
+use lotse_domain::measure::{KiInvolvement, MeasureDraft, MeasureInput, MeasureStatus};
 use lotse_domain::validation::{optional_multiline, required_text};
 use serde::Serialize;
 use serde_json::json;
@@ -24,7 +25,7 @@ pub struct Concept {
     /// Short name used in lists, e.g. "IK 2010".
     pub short_name: String,
     pub title: String,
-    pub adopted_on: Option<String>,
+    pub adopted_on: Option<Date>,
     pub description: String,
     pub fictitious: bool,
     pub measure_count: i64,
@@ -44,7 +45,7 @@ pub struct ConceptInput {
 pub struct ConceptDraft {
     pub short_name: String,
     pub title: String,
-    pub adopted_on: Option<String>,
+    pub adopted_on: Option<Date>,
     pub description: String,
 }
 
@@ -57,7 +58,7 @@ impl ConceptInput {
         let adopted_on = match self.adopted_on.trim() {
             "" => None,
             t => {
-                let d = parse_date(t);
+                let d = Date::parse(t);
                 if d.is_none() {
                     e.add("adopted_on", format!("„{t}“ ist kein Datum (JJJJ-MM-TT)."));
                 }
@@ -82,7 +83,7 @@ pub async fn concepts(db: &Db) -> Result<Vec<Concept>> {
     list.sort_by_cached_key(|c| {
         (
             c.adopted_on.is_none(),
-            c.adopted_on.clone(),
+            c.adopted_on,
             sort_key(&c.short_name),
         )
     });
@@ -122,14 +123,12 @@ pub async fn labels(db: &Db, ids: &[&str]) -> Result<Vec<(String, String)>> {
 /// The concepts as (id, short name), in the order of [`concepts`]: what filters and pick lists
 /// offer. Without the measure counts, which cost a count over every measure per concept.
 pub async fn concept_names(db: &Db) -> Result<Vec<(String, String)>> {
-    let mut list: Vec<(String, String, Option<String>)> = read!(db, |c| {
+    let mut list: Vec<(String, String, Option<Date>)> = read!(db, |c| {
         sqlx::query_as("SELECT id, short_name, adopted_on FROM concepts")
             .fetch_all(c)
             .await
     })?;
-    list.sort_by_cached_key(|(_, name, adopted)| {
-        (adopted.is_none(), adopted.clone(), sort_key(name))
-    });
+    list.sort_by_cached_key(|(_, name, adopted)| (adopted.is_none(), *adopted, sort_key(name)));
     Ok(list.into_iter().map(|(id, name, _)| (id, name)).collect())
 }
 
@@ -154,7 +153,7 @@ pub async fn create_concept(
         .bind(&id)
         .bind(&draft.short_name)
         .bind(&draft.title)
-        .bind(draft.adopted_on.as_deref())
+        .bind(draft.adopted_on)
         .bind(&draft.description)
         .bind(fictitious)
         .bind(now)
@@ -257,8 +256,8 @@ pub struct Measure {
     pub lead_organisation: Option<String>,
     pub ki_involvement: String,
     pub target_group: String,
-    pub planned_start: Option<String>,
-    pub planned_end: Option<String>,
+    pub planned_start: Option<Date>,
+    pub planned_end: Option<Date>,
     pub status: String,
     #[serde(serialize_with = "tags_as_list")]
     pub tags: String,
@@ -786,8 +785,8 @@ struct MeasureRow<'a> {
     lead_organisation_id: Option<&'a str>,
     ki_involvement: &'static str,
     target_group: &'a str,
-    planned_start: Option<&'a str>,
-    planned_end: Option<&'a str>,
+    planned_start: Option<Date>,
+    planned_end: Option<Date>,
     status: &'static str,
     tags: String,
     fictitious: bool,
@@ -873,8 +872,8 @@ pub async fn create_many(
                 lead_organisation_id: d.lead_organisation_id.as_deref(),
                 ki_involvement: d.ki_involvement.key(),
                 target_group: &d.target_group,
-                planned_start: d.planned_start.as_deref(),
-                planned_end: d.planned_end.as_deref(),
+                planned_start: d.planned_start,
+                planned_end: d.planned_end,
                 status: d.status.key(),
                 list_key: measure_list_key(&concept_names[d.concept_id.as_str()], &d.code),
                 search_text: measure_search_text(&d.code, &d.title, &d.description, &tags),
@@ -991,8 +990,8 @@ pub async fn update(
         .bind(draft.lead_organisation_id.as_deref())
         .bind(draft.ki_involvement.key())
         .bind(&draft.target_group)
-        .bind(draft.planned_start.as_deref())
-        .bind(draft.planned_end.as_deref())
+        .bind(draft.planned_start)
+        .bind(draft.planned_end)
         .bind(draft.status.key())
         .bind(draft.tags.join(", "))
         .bind(now)
@@ -1096,7 +1095,7 @@ pub struct Indicator {
     pub target: Option<f64>,
     /// (as of, value), oldest first.
     #[sqlx(skip)]
-    pub values: Vec<(String, f64)>,
+    pub values: Vec<(Date, f64)>,
 }
 
 /// Parses a number as Germans write it ("1.234,5") or as machines do ("1234.5").
@@ -1120,7 +1119,7 @@ pub async fn indicators(db: &Db, measure_id: &str) -> Result<Vec<Indicator>> {
             .fetch_all(c)
             .await
     })?;
-    let values: Vec<(String, String, f64)> = read!(db, |c| {
+    let values: Vec<(String, Date, f64)> = read!(db, |c| {
         sqlx::query_as(
             "SELECT v.indicator_id, v.as_of, v.value FROM indicator_values v JOIN measure_indicators i ON i.id = v.indicator_id \
              WHERE i.measure_id = $1 ORDER BY v.as_of",
@@ -1133,7 +1132,7 @@ pub async fn indicators(db: &Db, measure_id: &str) -> Result<Vec<Indicator>> {
         ind.values = values
             .iter()
             .filter(|(id, _, _)| *id == ind.id)
-            .map(|(_, d, v)| (d.clone(), *v))
+            .map(|(_, d, v)| (*d, *v))
             .collect();
     }
     Ok(list)
@@ -1199,7 +1198,7 @@ pub async fn record_value(
     let measure_id = measure_id.as_str();
     let indicator_id = indicator_id.as_str();
     let mut e = FieldErrors::new();
-    let date = parse_date(as_of);
+    let date = Date::parse(as_of);
     if date.is_none() {
         e.add(
             "value_as_of",
@@ -1232,7 +1231,7 @@ pub async fn record_value(
         )
         .bind(new_id())
         .bind(indicator_id)
-        .bind(&date)
+        .bind(date)
         .bind(number)
         .bind(now)
         .execute(c)

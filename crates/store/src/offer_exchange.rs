@@ -4,11 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use lotse_domain::FieldErrors;
 use lotse_domain::access::{Action as Act, Record};
 use lotse_domain::collation::column_key;
 use lotse_domain::hsds::{self, Directory, ExportOffer, ExportOrganisation, Imported};
 use lotse_domain::organisation::OrganisationInput;
+use lotse_domain::{Date, FieldErrors};
 use serde::Serialize;
 use serde_json::json;
 
@@ -33,7 +33,7 @@ fn rfc3339(ms: i64) -> String {
 
 /// Every published, not withdrawn offer and its organisation, as HSDS tables. Offers outside their
 /// validity (ended, or not begun) are marked `inactive`, the others `active`.
-pub async fn export(db: &Db, today: &str) -> Result<Directory> {
+pub async fn export(db: &Db, today: Date) -> Result<Directory> {
     export_offers(db, &offers::published(db).await?, today).await
 }
 
@@ -41,7 +41,7 @@ pub async fn export(db: &Db, today: &str) -> Result<Directory> {
 pub async fn export_offers(
     db: &Db,
     published: &[offers::PublishedOffer],
-    today: &str,
+    today: Date,
 ) -> Result<Directory> {
     let all_organisations = organisations::list(db, true).await?;
     let with_offers: HashSet<&str> = published
@@ -70,7 +70,7 @@ pub async fn export_offers(
             id: &p.id,
             organisation_id: &p.organisation_id,
             content: &p.content,
-            verified_on: p.verified_on.as_deref(),
+            verified_on: p.verified_on,
             last_modified: m,
             // Not (yet or any more) offered: other directories must not show it as open.
             status: if p.content.is_current(today) {
@@ -196,7 +196,7 @@ struct OfferRow<'a> {
     organisation_id: &'a str,
     title: &'a str,
     title_key: String,
-    verified_on: Option<&'a str>,
+    verified_on: Option<Date>,
     fictitious: bool,
     created_at: i64,
     updated_at: i64,
@@ -222,8 +222,8 @@ struct RevisionRow<'a> {
     content: String,
     title: &'a str,
     title_key: String,
-    valid_from: Option<&'a str>,
-    valid_to: Option<&'a str>,
+    valid_from: Option<Date>,
+    valid_to: Option<Date>,
     saved_by: Option<&'a str>,
     saved_at: i64,
     decided_by: Option<&'a str>,
@@ -269,7 +269,7 @@ impl<'a> Pending<'a> {
         tx: &mut Tx,
         actor: &Actor,
         save_as: SaveAs,
-        today: &str,
+        today: Date,
         now: i64,
     ) -> Result<()> {
         if self.offers.is_empty() {
@@ -284,7 +284,7 @@ impl<'a> Pending<'a> {
                 organisation_id,
                 title: o.content.title(),
                 title_key: column_key(o.content.title()),
-                verified_on: published.then(|| o.verified_on.as_deref().unwrap_or(today)),
+                verified_on: published.then(|| o.verified_on.unwrap_or(today)),
                 fictitious: false,
                 created_at: now,
                 updated_at: now,
@@ -312,8 +312,8 @@ impl<'a> Pending<'a> {
                     .map_err(|e| StoreError::Config(format!("offer content: {e}")))?,
                 title: o.content.title(),
                 title_key: column_key(o.content.title()),
-                valid_from: o.content.valid_from.as_deref(),
-                valid_to: o.content.valid_to.as_deref(),
+                valid_from: o.content.valid_from,
+                valid_to: o.content.valid_to,
                 saved_by,
                 saved_at: now,
                 decided_by: if published { saved_by } else { None },
@@ -339,7 +339,7 @@ pub async fn import(
     viewer: &Viewer,
     imported: &Imported,
     save_as: SaveAs,
-    today: &str,
+    today: Date,
     now: i64,
 ) -> Result<ImportReport> {
     let actor = &Actor::from(viewer);
@@ -437,7 +437,7 @@ pub async fn import(
             report.updated += 1;
             // The date the data was last checked travels with it.
             if save_as == SaveAs::Published
-                && let Some(verified) = &offer.verified_on
+                && let Some(verified) = offer.verified_on
             {
                 offers::set_verified_on(tx, &offer.id, verified).await?;
             }

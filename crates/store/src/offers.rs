@@ -6,6 +6,7 @@
 //! public never sees a half-approved change and the history of every published text is kept.
 //! Two partial unique indexes hold that invariant in the database itself.
 
+use lotse_domain::Date;
 use lotse_domain::collation::column_key;
 use lotse_domain::offer::{
     OfferContent, publishes_directly, verification_overdue, verification_overdue_before,
@@ -94,7 +95,7 @@ pub struct Offer {
     pub organisation: String,
     pub organisation_trusted: bool,
     pub title: String,
-    pub verified_on: Option<String>,
+    pub verified_on: Option<Date>,
     pub reminded_at: Option<i64>,
     pub withdrawn_at: Option<i64>,
     pub fictitious: bool,
@@ -122,7 +123,7 @@ impl Offer {
     }
 
     /// Whether the public finder shows it on `today`.
-    pub fn is_public(&self, today: &str) -> bool {
+    pub fn is_public(&self, today: Date) -> bool {
         self.withdrawn_at.is_none()
             && self
                 .published
@@ -130,12 +131,11 @@ impl Offer {
                 .is_some_and(|p| p.content.is_current(today))
     }
 
-    pub fn verification_overdue(&self, today: &str) -> bool {
+    pub fn verification_overdue(&self, today: Date) -> bool {
         self.published.is_some()
             && self.withdrawn_at.is_none()
             && self
                 .verified_on
-                .as_deref()
                 .is_none_or(|v| verification_overdue(v, today))
     }
 }
@@ -150,14 +150,14 @@ pub struct OfferSummary {
     /// The sort key of `title` (the list's order and paging key).
     #[serde(skip)]
     pub title_key: String,
-    pub verified_on: Option<String>,
+    pub verified_on: Option<Date>,
     pub withdrawn_at: Option<i64>,
     pub fictitious: bool,
     pub published_revision: Option<String>,
     /// The title as published; `title` is the newest, possibly unpublished one.
     pub published_title: Option<String>,
-    pub valid_from: Option<String>,
-    pub valid_to: Option<String>,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
     pub open_state: Option<String>,
     pub open_note: Option<String>,
 }
@@ -180,16 +180,15 @@ impl OfferSummary {
             .map(RevisionState::label)
     }
 
-    pub fn is_expired(&self, today: &str) -> bool {
-        self.valid_to.as_deref().is_some_and(|to| to < today)
+    pub fn is_expired(&self, today: Date) -> bool {
+        self.valid_to.is_some_and(|to| to < today)
     }
 
-    pub fn verification_overdue(&self, today: &str) -> bool {
+    pub fn verification_overdue(&self, today: Date) -> bool {
         self.published_revision.is_some()
             && self.withdrawn_at.is_none()
             && self
                 .verified_on
-                .as_deref()
                 .is_none_or(|v| verification_overdue(v, today))
     }
 }
@@ -321,7 +320,7 @@ impl Offers<'_> {
         )
     }
 
-    fn conditions(&self, filter: &OfferFilter, today: &str) -> Query {
+    fn conditions(&self, filter: &OfferFilter, today: Date) -> Query {
         let mut q = Query::default();
         let (visible, whole) = self.scope(&mut q);
         q.and(visible);
@@ -338,20 +337,20 @@ impl Offers<'_> {
             Some(ListState::Unpublished) => q.and("p.id IS NULL AND o.withdrawn_at IS NULL"),
             Some(ListState::Withdrawn) => q.and("o.withdrawn_at IS NOT NULL"),
             Some(ListState::Public) => {
-                let t = q.bind(Value::Text(today.to_owned()));
+                let t = q.bind(Value::Text(today.to_string()));
                 q.and(format!(
                     "p.id IS NOT NULL AND o.withdrawn_at IS NULL AND (p.valid_from IS NULL OR p.valid_from <= {t}) \
                      AND (p.valid_to IS NULL OR p.valid_to >= {t})"
                 ));
             }
             Some(ListState::Expired) => {
-                let t = q.bind(Value::Text(today.to_owned()));
+                let t = q.bind(Value::Text(today.to_string()));
                 q.and(format!(
                     "p.id IS NOT NULL AND o.withdrawn_at IS NULL AND p.valid_to < {t}"
                 ));
             }
             Some(ListState::Overdue) => {
-                let cutoff = q.bind(Value::Text(verification_overdue_before(today)));
+                let cutoff = q.bind(Value::Text(verification_overdue_before(today).to_string()));
                 q.and(format!(
                     "p.id IS NOT NULL AND o.withdrawn_at IS NULL AND (o.verified_on IS NULL OR o.verified_on <= {cutoff})"
                 ));
@@ -376,7 +375,7 @@ impl Offers<'_> {
     pub async fn list(
         &self,
         filter: &OfferFilter,
-        today: &str,
+        today: Date,
         page: &PageRequest,
     ) -> Result<Page<Scoped<OfferSummary>>> {
         let q = self.conditions(filter, today);
@@ -405,7 +404,7 @@ impl Offers<'_> {
     }
 
     /// How many offers the list has (see [`Count`]).
-    pub async fn count(&self, filter: &OfferFilter, today: &str) -> Result<Count> {
+    pub async fn count(&self, filter: &OfferFilter, today: Date) -> Result<Count> {
         crate::paging::count(
             self.db,
             "SELECT o.id FROM offers o \
@@ -480,7 +479,7 @@ struct OfferRow {
     organisation: String,
     organisation_trusted: bool,
     title: String,
-    verified_on: Option<String>,
+    verified_on: Option<Date>,
     reminded_at: Option<i64>,
     withdrawn_at: Option<i64>,
     fictitious: bool,
@@ -682,8 +681,8 @@ async fn insert_revision(
         .bind(state.key())
         .bind(&json)
         .bind(content.title())
-        .bind(content.valid_from.as_deref())
-        .bind(content.valid_to.as_deref())
+        .bind(content.valid_from)
+        .bind(content.valid_to)
         .bind(actor.user_id.as_deref())
         .bind(now)
         .bind(column_key(content.title()))
@@ -738,7 +737,7 @@ async fn publish(
     actor: &Actor,
     offer: &Offer,
     revision_id: &str,
-    today: &str,
+    today: Date,
     now: i64,
 ) -> Result<()> {
     if let Some(old) = &offer.published {
@@ -816,7 +815,7 @@ pub async fn create(
     content: &OfferContent,
     save_as: SaveAs,
     fictitious: bool,
-    today: &str,
+    today: Date,
     now: i64,
 ) -> Result<Saved> {
     if !viewer
@@ -950,7 +949,7 @@ pub async fn save(
     content: &OfferContent,
     save_as: SaveAs,
     base: Option<&str>,
-    today: &str,
+    today: Date,
     now: i64,
 ) -> Result<SaveAs> {
     let actor = &Actor::from(viewer);
@@ -987,7 +986,7 @@ pub async fn approve(
     viewer: &Viewer,
     offer_id: &str,
     expected: Option<&str>,
-    today: &str,
+    today: Date,
     now: i64,
 ) -> Result<()> {
     let actor = &Actor::from(viewer);
@@ -1087,7 +1086,7 @@ pub async fn verify(
     tx: &mut Tx,
     viewer: &Viewer,
     offer_id: &str,
-    today: &str,
+    today: Date,
     now: i64,
 ) -> Result<()> {
     let actor = &Actor::from(viewer);
@@ -1114,7 +1113,7 @@ pub async fn verify(
 }
 
 /// Sets the day the offer was last confirmed, as an import brings it along.
-pub async fn set_verified_on(tx: &mut Tx, offer_id: &str, day: &str) -> Result<()> {
+pub async fn set_verified_on(tx: &mut Tx, offer_id: &str, day: Date) -> Result<()> {
     tx!(&mut *tx, |c| {
         sqlx::query("UPDATE offers SET verified_on = $2 WHERE id = $1")
             .bind(offer_id)
@@ -1164,7 +1163,7 @@ pub struct PublishedOffer {
     pub id: String,
     pub organisation_id: String,
     pub organisation: String,
-    pub verified_on: Option<String>,
+    pub verified_on: Option<Date>,
     pub published_at: i64,
     pub content: OfferContent,
 }
@@ -1174,7 +1173,7 @@ struct PublishedRow {
     id: String,
     organisation_id: String,
     organisation: String,
-    verified_on: Option<String>,
+    verified_on: Option<Date>,
     revision_id: String,
     published_at: i64,
     content: String,
@@ -1295,7 +1294,7 @@ pub struct VerificationReminder {
     pub organisation_id: String,
     pub organisation: String,
     /// (offer id, title, verified on)
-    pub offers: Vec<(String, String, Option<String>)>,
+    pub offers: Vec<(String, String, Option<Date>)>,
     /// (display name, e-mail) of the organisation's active accounts that may keep offers.
     pub recipients: Vec<(String, String)>,
 }
@@ -1305,9 +1304,9 @@ pub const REMINDER_INTERVAL_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
 /// Published offers overdue for verification and not reminded in the last 30 days, grouped by
 /// organisation.
-pub async fn due_for_reminder(db: &Db, today: &str, now: i64) -> Result<Vec<VerificationReminder>> {
+pub async fn due_for_reminder(db: &Db, today: Date, now: i64) -> Result<Vec<VerificationReminder>> {
     let cutoff = verification_overdue_before(today);
-    let rows: Vec<(String, String, String, String, Option<String>)> = read!(db, |c| {
+    let rows: Vec<(String, String, String, String, Option<Date>)> = read!(db, |c| {
         sqlx::query_as(
             "SELECT o.organisation_id, org.name, o.id, o.title, o.verified_on FROM offers o \
              JOIN organisations org ON org.id = o.organisation_id \
@@ -1315,7 +1314,7 @@ pub async fn due_for_reminder(db: &Db, today: &str, now: i64) -> Result<Vec<Veri
              WHERE o.withdrawn_at IS NULL AND (o.verified_on IS NULL OR o.verified_on <= $1) \
              AND (o.reminded_at IS NULL OR o.reminded_at <= $2) ORDER BY org.name, o.title",
         )
-        .bind(&cutoff)
+        .bind(cutoff)
         .bind(now - REMINDER_INTERVAL_MS)
         .fetch_all(c)
         .await

@@ -2,10 +2,11 @@
 //! of a reference date, the coordination accepts or returns each update, and closing the round
 //! freezes a snapshot for the committee report.
 
+use lotse_domain::Date;
 use lotse_domain::FieldErrors;
 use lotse_domain::collation::sort_key;
 use lotse_domain::ids::{OrganisationId, ReportId, RoundId};
-use lotse_domain::measure::{Adaptation, MeasureStatus, parse_date};
+use lotse_domain::measure::{Adaptation, MeasureStatus};
 use lotse_domain::validation::{optional_multiline, required_text};
 use serde::Serialize;
 use serde_json::json;
@@ -23,7 +24,7 @@ use crate::{Result, StoreError};
 pub struct Round {
     pub id: String,
     pub title: String,
-    pub reference_date: String,
+    pub reference_date: Date,
     /// "open" or "closed"
     pub state: String,
     pub fictitious: bool,
@@ -131,7 +132,7 @@ pub async fn open(
 ) -> Result<String> {
     let mut e = FieldErrors::new();
     let title = required_text(&mut e, "title", title, 200);
-    let date = parse_date(reference_date);
+    let date = Date::parse(reference_date);
     if date.is_none() {
         e.add(
             "reference_date",
@@ -149,7 +150,7 @@ pub async fn open(
         )
         .bind(&id)
         .bind(&title)
-        .bind(&date)
+        .bind(date)
         .bind(fictitious)
         .bind(now)
         .bind(&actor.name)
@@ -607,7 +608,7 @@ pub async fn review(
                 actor,
                 &current.measure_id.as_str().into(),
                 &indicator.as_str().into(),
-                &round.reference_date,
+                &round.reference_date.to_string(),
                 &value.to_string(),
                 now,
             )

@@ -2,6 +2,7 @@
 //! the round's frozen snapshot, so it reads the same however the measures change later. The web
 //! page renders it as HTML; the report formats (PDF/A, DOCX) render the same model.
 
+use lotse_domain::Date;
 use lotse_domain::collation::sort_key;
 use lotse_domain::measure::{Adaptation, MeasureStatus};
 use serde::Serialize;
@@ -143,11 +144,11 @@ pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
         .collect();
     // Items created after the reference date belong to a later report; whether an item is still
     // open is shown as of today (the page says so).
-    let cutoff = end_of_day_ms(&round.reference_date);
+    let cutoff = end_of_day_ms(round.reference_date);
     let open_actions = crate::bodies::action_items(db, None, None)
         .await?
         .into_iter()
-        .filter(|a| a.state == "open" && cutoff.is_none_or(|c| a.created_at <= c))
+        .filter(|a| a.state == "open" && a.created_at <= cutoff)
         .collect();
     Ok(StatusReport {
         decisions,
@@ -167,26 +168,17 @@ pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
 }
 
 /// The last millisecond of a `YYYY-MM-DD` day (UTC; a day's slack is irrelevant at this scale).
-fn end_of_day_ms(date: &str) -> Option<i64> {
-    let y: i64 = date.get(0..4)?.parse().ok()?;
-    let m: i64 = date.get(5..7)?.parse().ok()?;
-    let d: i64 = date.get(8..10)?.parse().ok()?;
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some((days + 1) * 86_400_000 - 1)
+/// The last millisecond of `date` in UTC.
+fn end_of_day_ms(date: Date) -> i64 {
+    (date.day_number() + 1) * 86_400_000 - 1
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn end_of_day() {
-        assert_eq!(super::end_of_day_ms("1970-01-01"), Some(86_399_999));
-        assert_eq!(super::end_of_day_ms("2024-12-31"), Some(1_735_689_599_999));
-        assert_eq!(super::end_of_day_ms("kaputt"), None);
+        let day = |s| lotse_domain::Date::parse(s).unwrap_or(lotse_domain::Date::EARLIEST);
+        assert_eq!(super::end_of_day_ms(day("1970-01-01")), 86_399_999);
+        assert_eq!(super::end_of_day_ms(day("2024-12-31")), 1_735_689_599_999);
     }
 }

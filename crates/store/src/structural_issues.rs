@@ -1,5 +1,6 @@
 //! The register of structural issues (strukturelle Hürden).
 
+use lotse_domain::Date;
 use lotse_domain::collation::sort_key;
 use lotse_domain::structural_issue::{IssueDraft, IssueInput, IssueStatus, jurisdiction_label};
 use serde::Serialize;
@@ -24,7 +25,7 @@ pub struct Issue {
     pub to_jurisdiction: Option<String>,
     pub evidence_count: i64,
     pub status: String,
-    pub reported_on: String,
+    pub reported_on: Date,
     pub fictitious: bool,
     pub created_at: i64,
     pub updated_at: i64,
@@ -40,14 +41,7 @@ impl Issue {
 
     /// The date of the report in German notation.
     pub fn reported_on_de(&self) -> String {
-        match (
-            self.reported_on.get(0..4),
-            self.reported_on.get(5..7),
-            self.reported_on.get(8..10),
-        ) {
-            (Some(y), Some(m), Some(d)) => format!("{d}.{m}.{y}"),
-            _ => self.reported_on.clone(),
-        }
+        self.reported_on.german()
     }
 
     /// The evidence count as shown outside case work: counts of 1 to 4 cases appear as "<5", so
@@ -294,10 +288,10 @@ pub async fn create(
         .bind(d.to_jurisdiction.as_deref())
         .bind(d.evidence_count)
         .bind(d.status.key())
-        .bind(&d.reported_on)
+        .bind(d.reported_on)
         .bind(fictitious)
         .bind(now)
-        .bind(issue_list_key(d.status.key(), d.evidence_count, &d.reported_on))
+        .bind(issue_list_key(d.status.key(), d.evidence_count, &d.reported_on.to_string()))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -331,9 +325,9 @@ pub async fn update(
         .bind(d.to_jurisdiction.as_deref())
         .bind(d.evidence_count)
         .bind(d.status.key())
-        .bind(&d.reported_on)
+        .bind(d.reported_on)
         .bind(now)
-        .bind(issue_list_key(d.status.key(), d.evidence_count, &d.reported_on))
+        .bind(issue_list_key(d.status.key(), d.evidence_count, &d.reported_on.to_string()))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -367,7 +361,7 @@ mod tests {
             to_jurisdiction: None,
             evidence_count: 0,
             status: "reported".into(),
-            reported_on: "2026-05-04".into(),
+            reported_on: lotse_domain::Date::new(2026, 5, 4).expect("a day"),
             fictitious: false,
             created_at: 0,
             updated_at: 0,

@@ -89,7 +89,7 @@ fn is_true(text: &str) -> bool {
 }
 
 async fn directory_of(app: &AppState, offers: &[PublishedOffer]) -> Result<Directory, AppError> {
-    Ok(offer_exchange::export_offers(&app.db, offers, &app.today()).await?)
+    Ok(offer_exchange::export_offers(&app.db, offers, app.today()).await?)
 }
 
 /// `GET /hsds/`: what this API is.
@@ -171,7 +171,7 @@ pub async fn services(
         max_pages = SEARCH_WINDOW / per_page;
         let query = OfferQuery {
             text: p.search.chars().take(200).collect(),
-            today: app.today(),
+            today: Some(app.today()),
             limit: per_page,
             offset,
             topic,

@@ -89,8 +89,8 @@ impl AppState {
         self.clock.now_ms()
     }
 
-    /// Today in the district (`YYYY-MM-DD`), by this app's clock.
-    pub fn today(&self) -> String {
+    /// Today in the district, by this app's clock.
+    pub fn today(&self) -> lotse_domain::Date {
         view::day_of(self.now())
     }
 }

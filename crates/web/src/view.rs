@@ -1,6 +1,6 @@
 //! What every page shares: the layout (navigation per role, demo banner, notices) and formatting.
 
-use lotse_domain::{FieldErrors, Permission, policy::any_allows};
+use lotse_domain::{Date, FieldErrors, Permission, policy::any_allows};
 
 use crate::AppState;
 use crate::guard::CurrentUser;
@@ -148,26 +148,22 @@ pub fn opt_datetime(ms: Option<i64>) -> String {
     ms.map(datetime).unwrap_or_else(|| "–".to_owned())
 }
 
-/// Today's date in German local time, `YYYY-MM-DD`.
-pub fn today() -> String {
+/// Today's date in German local time.
+pub fn today() -> Date {
     day_of(lotse_store::now_ms())
 }
 
-/// The day (`YYYY-MM-DD`, in the district's time zone) of an instant in epoch milliseconds.
-pub fn day_of(ms: i64) -> String {
+/// The day (in the district's time zone) of an instant in epoch milliseconds.
+pub fn day_of(ms: i64) -> Date {
     let now = jiff::Timestamp::from_millisecond(ms).unwrap_or_else(|_| jiff::Timestamp::now());
-    match jiff::tz::db().get("Europe/Berlin") {
-        Ok(tz) => now.to_zoned(tz).date().to_string(),
-        Err(_) => now.to_zoned(jiff::tz::TimeZone::UTC).date().to_string(),
-    }
-}
-
-/// The day `days` after `date` (`YYYY-MM-DD`); the date itself if it cannot be read.
-pub fn days_after(date: &str, days: i64) -> String {
-    date.parse::<jiff::civil::Date>()
+    let day = match jiff::tz::db().get("Europe/Berlin") {
+        Ok(tz) => now.to_zoned(tz).date(),
+        Err(_) => now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+    };
+    u16::try_from(day.year())
         .ok()
-        .and_then(|d| d.checked_add(jiff::Span::new().days(days)).ok())
-        .map_or_else(|| date.to_owned(), |d| d.to_string())
+        .and_then(|y| Date::new(y, day.month().unsigned_abs(), day.day().unsigned_abs()))
+        .unwrap_or(Date::EARLIEST)
 }
 
 /// Parses a `YYYY-MM-DD` date as the start of that day in German local time, in epoch ms.
@@ -277,11 +273,8 @@ pub fn number_de(value: f64) -> String {
 }
 
 /// `2025-12-31` → `31.12.2025`; anything else is shown as it is.
-pub fn date_de(iso: &str) -> String {
-    match (iso.get(0..4), iso.get(5..7), iso.get(8..10)) {
-        (Some(y), Some(m), Some(d)) if iso.len() == 10 => format!("{d}.{m}.{y}"),
-        _ => iso.to_owned(),
-    }
+pub fn date_de(date: &Date) -> String {
+    date.german()
 }
 
 #[cfg(test)]
@@ -294,6 +287,9 @@ mod number_tests {
         assert_eq!(number_de(12.0), "12");
         assert_eq!(number_de(-0.25), "-0,25");
         assert_eq!(number_de(1_000_000.0), "1.000.000");
-        assert_eq!(date_de("2025-12-31"), "31.12.2025");
+        assert_eq!(
+            date_de(&Date::new(2025, 12, 31).expect("a day")),
+            "31.12.2025"
+        );
     }
 }

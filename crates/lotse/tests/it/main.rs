@@ -444,7 +444,7 @@ async fn import_a_measure_catalogue_from_csv() {
     assert_eq!(
         (
             m.status.as_str(),
-            m.planned_start.as_deref(),
+            m.planned_start.map(|d| d.to_string()).as_deref(),
             m.description.as_str()
         ),
         ("in_progress", Some("2025-09-01"), "a")

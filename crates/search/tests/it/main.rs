@@ -6,7 +6,7 @@ use lotse_domain::offer::{
 };
 use lotse_search::{OfferDocument, OfferIndex, OfferQuery};
 
-const TODAY: &str = "2026-11-25";
+const TODAY: lotse_domain::Date = lotse_domain::Date::new(2026, 11, 25).expect("a day");
 const AHLEN: &str = "05570004";
 const BECKUM: &str = "05570008";
 
@@ -56,7 +56,7 @@ impl Fixture {
     fn ids(&self, q: OfferQuery) -> Vec<String> {
         self.index
             .search(&OfferQuery {
-                today: TODAY.into(),
+                today: Some(TODAY),
                 ..q
             })
             .unwrap()
@@ -168,7 +168,7 @@ fn filters_combine_with_text() {
     assert_eq!(women, ["ahlen", "course", "paid"]);
     let counts = f.index.count_by_town(&OfferQuery {
         text: "Beratung".into(),
-        today: TODAY.into(),
+        today: Some(TODAY),
         ..OfferQuery::default()
     });
     assert_eq!(
@@ -181,7 +181,7 @@ fn filters_combine_with_text() {
         .search_with_town_counts(&OfferQuery {
             text: "Beratung".into(),
             town: Some(BECKUM.into()),
-            today: TODAY.into(),
+            today: Some(TODAY),
             ..OfferQuery::default()
         })
         .unwrap();
@@ -220,11 +220,11 @@ fn results_are_ordered_by_relevance() {
 #[test]
 fn offers_outside_their_validity_are_not_found() {
     let mut ended = offer("Ferienkurs", "Sommer", AHLEN);
-    ended.valid_to = Some("2026-11-24".into());
+    ended.valid_to = lotse_domain::Date::parse("2026-11-24");
     let mut last_day = offer("Ferienkurs Herbst", "Herbst", AHLEN);
-    last_day.valid_to = Some(TODAY.into());
+    last_day.valid_to = Some(TODAY);
     let mut later = offer("Ferienkurs Winter", "Winter", AHLEN);
-    later.valid_from = Some("2026-12-01".into());
+    later.valid_from = lotse_domain::Date::parse("2026-12-01");
     let f = Fixture::new(&[("ended", ended), ("last", last_day), ("later", later)]);
     assert_eq!(f.find("Ferienkurs"), ["last"]);
     assert_eq!(f.find(""), ["last"]);
@@ -257,7 +257,7 @@ fn translations_are_searched_in_their_language_and_fall_back_to_german() {
         .search(&OfferQuery {
             text: "Hilfe".into(),
             locale: Locale::Ar,
-            today: TODAY.into(),
+            today: Some(TODAY),
             ..OfferQuery::default()
         })
         .unwrap();
@@ -313,7 +313,7 @@ fn paging_counts_all_results() {
         .search(&OfferQuery {
             limit: 10,
             offset: 20,
-            today: TODAY.into(),
+            today: Some(TODAY),
             ..OfferQuery::default()
         })
         .unwrap();
@@ -327,7 +327,7 @@ fn paging_counts_all_results() {
         .index
         .search(&OfferQuery {
             offset: 500,
-            today: TODAY.into(),
+            today: Some(TODAY),
             ..OfferQuery::default()
         })
         .unwrap();
@@ -343,7 +343,7 @@ fn a_search_never_ranks_more_than_the_window() {
             text: "Kurs".into(),
             offset,
             limit,
-            today: TODAY.into(),
+            today: Some(TODAY),
             ..OfferQuery::default()
         })
     };
@@ -369,7 +369,7 @@ fn a_search_never_ranks_more_than_the_window() {
         f.index
             .search(&OfferQuery {
                 offset: SEARCH_WINDOW,
-                today: TODAY.into(),
+                today: Some(TODAY),
                 ..OfferQuery::default()
             })
             .is_err()

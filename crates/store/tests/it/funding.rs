@@ -1,7 +1,7 @@
 use lotse_domain::funding::{GrantInput, Movement, MovementDraft};
 use lotse_store::{Db, StoreError, both_backends, funding, organisations};
 
-use crate::{admin, coordination, now, prepared};
+use crate::{admin, coordination, day, now, prepared};
 
 const KOMM_AN: &str = "9d94421f-d7c0-48a2-b6d2-598b72aa3586";
 
@@ -56,7 +56,7 @@ both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
     ] {
         let m = MovementDraft {
             kind,
-            on: "2026-04-01".into(),
+            on: day("2026-04-01"),
             amount_cents: cents,
             note: String::new(),
         };
@@ -92,7 +92,7 @@ both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
         ("Überfällig", "2026-10-01"),
     ] {
         db.write(async |tx| {
-            funding::add_deadline(tx, &coordination(), &id, title, due, now()).await
+            funding::add_deadline(tx, &coordination(), &id, title, day(due), now()).await
         })
         .await
         .unwrap();
@@ -104,12 +104,12 @@ both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
             .collect()
     };
     let due = ours(
-        funding::due_deadlines(&db, "2026-12-25", now())
+        funding::due_deadlines(&db, day("2026-12-25"), now())
             .await
             .unwrap(),
     );
     assert_eq!(due, ["Überfällig", "Zwischennachweis"]);
-    let ids: Vec<String> = funding::due_deadlines(&db, "2026-12-25", now())
+    let ids: Vec<String> = funding::due_deadlines(&db, day("2026-12-25"), now())
         .await
         .unwrap()
         .into_iter()
@@ -120,7 +120,7 @@ both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
         .unwrap();
     assert!(
         ours(
-            funding::due_deadlines(&db, "2026-12-25", now())
+            funding::due_deadlines(&db, day("2026-12-25"), now())
                 .await
                 .unwrap()
         )
@@ -129,7 +129,7 @@ both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
     let next_week = now() + funding::DEADLINE_REMINDER_INTERVAL_MS + 1;
     assert_eq!(
         ours(
-            funding::due_deadlines(&db, "2026-12-25", next_week)
+            funding::due_deadlines(&db, day("2026-12-25"), next_week)
                 .await
                 .unwrap()
         )
@@ -144,13 +144,20 @@ both_backends!(grants_money_and_deadlines_add_up, |db: Db| async move {
         .find(|d| d.title == "Überfällig")
         .unwrap();
     db.write(async |tx| {
-        funding::set_submitted(tx, &coordination(), &overdue.id, Some("2026-11-20"), now()).await
+        funding::set_submitted(
+            tx,
+            &coordination(),
+            &overdue.id,
+            Some(day("2026-11-20")),
+            now(),
+        )
+        .await
     })
     .await
     .unwrap();
     assert_eq!(
         ours(
-            funding::due_deadlines(&db, "2026-12-25", next_week)
+            funding::due_deadlines(&db, day("2026-12-25"), next_week)
                 .await
                 .unwrap()
         ),

@@ -34,6 +34,11 @@ pub fn coordination() -> lotse_store::scoped::Viewer {
     lotse_store::scoped::Viewer::system("test")
 }
 
+/// A day written in a test.
+pub fn day(text: &str) -> lotse_domain::Date {
+    lotse_domain::Date::parse(text).expect("a day")
+}
+
 pub fn now() -> i64 {
     now_ms()
 }

@@ -4,7 +4,7 @@ use lotse_store::measures::{self, ConceptInput, MeasureFilter};
 use lotse_store::paging::{Count, PageRequest};
 use lotse_store::{Db, StoreError, audit, both_backends, organisations};
 
-use crate::{admin, now, prepared};
+use crate::{admin, day, now, prepared};
 
 struct Setup {
     concept: String,
@@ -355,8 +355,8 @@ both_backends!(indicators_record_values_over_time, |db: Db| async move {
     assert_eq!(
         list[0].values,
         vec![
-            ("2024-12-31".to_owned(), 9.0),
-            ("2025-12-31".to_owned(), 10.5)
+            (crate::day("2024-12-31"), 9.0),
+            (crate::day("2025-12-31"), 10.5)
         ]
     );
 
@@ -550,7 +550,7 @@ both_backends!(
             ki_involvement: KiInvolvement::Involved,
             target_group: "null".into(),
             towns: vec!["05570004".into()],
-            planned_start: Some("2025-01-01".into()),
+            planned_start: Some(day("2025-01-01")),
             planned_end: None,
             status: MeasureStatus::OnHold,
             tags: vec!["true".into(), "1e3".into()],

@@ -1,15 +1,16 @@
 use std::collections::BTreeMap;
 
+use lotse_domain::Date;
 use lotse_domain::hsds;
 use lotse_store::offers::{self, SaveAs};
 use lotse_store::testing::TestDb;
 use lotse_store::{Backend, Db, StoreError, both_backends, offer_exchange, organisations};
 
-use crate::{admin, coordination, now, prepared};
+use crate::{admin, coordination, day, now, prepared};
 use lotse_store::paging::PageRequest;
 use lotse_store::scoped::Scoped;
 
-const TODAY: &str = "2026-11-25";
+const TODAY: Date = Date::new(2026, 11, 25).expect("a day");
 
 /// A second, empty database on the same backend.
 async fn another(db: &Db) -> TestDb {
@@ -63,7 +64,7 @@ async fn import_files(
 }
 
 /// Offers as comparable values: (id, organisation name, verified on, content).
-async fn published(db: &Db) -> Vec<(String, String, Option<String>, String)> {
+async fn published(db: &Db) -> Vec<(String, String, Option<Date>, String)> {
     offers::published(db)
         .await
         .unwrap()
@@ -166,7 +167,7 @@ both_backends!(the_official_hsds_example_imports, |db: Db| async move {
             .contains("not available on public holidays")
     );
     assert!(c.german().accessibility.contains("induction loops"));
-    assert_eq!(offer.verified_on.as_deref(), Some("2005-01-01"));
+    assert_eq!(offer.verified_on, Some(day("2005-01-01")));
 
     // The nested JSON of the same service updates it.
     let json: serde_json::Value =
@@ -454,7 +455,7 @@ both_backends!(
                         .await?
                         .id;
                         if save_as == SaveAs::Published
-                            && let Some(verified) = &offer.verified_on
+                            && let Some(verified) = offer.verified_on
                         {
                             offers::set_verified_on(tx, &id, verified).await?;
                         }

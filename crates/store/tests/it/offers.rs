@@ -1,13 +1,14 @@
+use lotse_domain::Date;
 use lotse_domain::offer::{Locale, OfferContent, OfferInput, OfferTexts};
 use lotse_store::offers::{self, ListState, OfferFilter, RevisionState, SaveAs};
 use lotse_store::{Db, StoreError, both_backends, organisations, users};
 
-use crate::{admin, coordination, now, prepared};
+use crate::{admin, coordination, day, now, prepared};
 use lotse_domain::Role;
 use lotse_store::paging::PageRequest;
 use lotse_store::scoped::{Scoped, Viewer};
 
-const TODAY: &str = "2026-11-25";
+const TODAY: Date = Date::new(2026, 11, 25).expect("a day");
 
 pub fn content(title: &str) -> OfferContent {
     OfferInput {
@@ -146,7 +147,7 @@ both_backends!(
             .map(Scoped::into_inner)
             .unwrap();
         assert!(offer.open.is_none());
-        assert_eq!(offer.verified_on.as_deref(), Some(TODAY));
+        assert_eq!(offer.verified_on, Some(TODAY));
         assert!(offer.is_public(TODAY));
         assert_eq!(
             published_of(&db, &org).await[0].content.title(),
@@ -417,9 +418,9 @@ both_backends!(
     |db: Db| async move {
         let (partner, org, _) = setup(&db).await;
         let mut ended = content("Ferienkurs Sommer");
-        ended.valid_to = Some("2026-08-31".into());
+        ended.valid_to = Some(day("2026-08-31"));
         let mut later = content("Kurs ab Januar");
-        later.valid_from = Some("2027-01-10".into());
+        later.valid_from = Some(day("2027-01-10"));
         let mut ids = Vec::new();
         for (c, save_as) in [
             (ended, SaveAs::Published),
@@ -487,7 +488,7 @@ both_backends!(
                 .await
                 .map(Scoped::into_inner)
                 .unwrap()
-                .is_public("2026-08-31")
+                .is_public(day("2026-08-31"))
         );
         assert!(
             !offers::for_viewer(&db, &coordination())
@@ -583,7 +584,7 @@ both_backends!(
                     &content("Alte Beratung"),
                     SaveAs::Published,
                     false,
-                    "2025-10-01",
+                    day("2025-10-01"),
                     now(),
                 )
                 .await
@@ -600,7 +601,7 @@ both_backends!(
                 &content("Frisch geprüft"),
                 SaveAs::Published,
                 false,
-                "2026-10-01",
+                day("2026-10-01"),
                 now(),
             )
             .await
@@ -678,7 +679,7 @@ both_backends!(
             .await
             .map(Scoped::into_inner)
             .unwrap();
-        assert_eq!(offer.verified_on.as_deref(), Some(TODAY));
+        assert_eq!(offer.verified_on, Some(TODAY));
         assert!(!offer.verification_overdue(TODAY));
         assert!(
             mine(

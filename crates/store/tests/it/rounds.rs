@@ -607,7 +607,7 @@ both_backends!(
         let values = &measures::indicators(&db, &update.measure_id).await.unwrap()[0].values;
         assert_eq!(
             values,
-            &vec![("2026-08-31".to_owned(), 1234.5)],
+            &vec![(crate::day("2026-08-31"), 1234.5)],
             "recorded as of the reference date"
         );
     }

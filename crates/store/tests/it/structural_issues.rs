@@ -107,7 +107,7 @@ both_backends!(
         // Change one so its key must follow: settled, with more evidence.
         let first = structural_issues::list(&db, None).await.unwrap()[0].clone();
         let mut changed = input(&first.title, "99", "resolved");
-        changed.reported_on = first.reported_on.clone();
+        changed.reported_on = first.reported_on.to_string();
         let d = structural_issues::validate(&db, &changed).await.unwrap();
         db.write(async |tx| structural_issues::update(tx, &admin(), &first, &d, now()).await)
             .await
@@ -119,7 +119,7 @@ both_backends!(
                 (
                     matches!(i.status.as_str(), "resolved" | "not_solvable"),
                     -i.evidence_count,
-                    std::cmp::Reverse(i.reported_on.clone()),
+                    std::cmp::Reverse(i.reported_on),
                 )
             };
             let mut paged = Vec::new();

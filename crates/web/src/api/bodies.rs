@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use lotse_domain::Date;
 use lotse_store::bodies::{self, Body, Decision};
 use serde::{Deserialize, Serialize};
 
@@ -40,7 +41,7 @@ pub struct DecisionResponse {
     meeting_id: Option<String>,
     number: String,
     /// YYYY-MM-DD
-    decided_on: String,
+    decided_on: Date,
     text: String,
     /// The measures the decision concerns: id and "concept code title".
     measures: Vec<Named>,

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use lotse_domain::Date;
 use lotse_store::funding::{self, FundingDetail, FundingSummary, Grant};
 use serde::Serialize;
 
@@ -71,8 +72,8 @@ pub struct GrantResponse {
     purpose: String,
     reference: String,
     amount_cents: i64,
-    period_from: String,
-    period_to: String,
+    period_from: Date,
+    period_to: Date,
     paid_cents: i64,
     spent_cents: i64,
     fictitious: bool,
@@ -85,7 +86,7 @@ pub struct MovementResponse {
     id: String,
     /// `payment` (paid out by the funder) or `expense` (spent).
     kind: String,
-    on_date: String,
+    on_date: Date,
     amount_cents: i64,
     note: String,
 }
@@ -94,8 +95,8 @@ pub struct MovementResponse {
 pub struct DeadlineResponse {
     id: String,
     title: String,
-    due_on: String,
-    submitted_on: Option<String>,
+    due_on: Date,
+    submitted_on: Option<Date>,
 }
 
 impl From<FundingDetail> for FundingResponse {
@@ -108,7 +109,7 @@ impl From<FundingDetail> for FundingResponse {
                 .map(|m| MovementResponse {
                     id: m.id.clone(),
                     kind: m.kind.clone(),
-                    on_date: m.on_date.clone(),
+                    on_date: m.on_date,
                     amount_cents: m.amount_cents,
                     note: m.note.clone(),
                 })
@@ -120,8 +121,8 @@ impl From<FundingDetail> for FundingResponse {
                 .map(|x| DeadlineResponse {
                     id: x.id.clone(),
                     title: x.title.clone(),
-                    due_on: x.due_on.clone(),
-                    submitted_on: x.submitted_on.clone(),
+                    due_on: x.due_on,
+                    submitted_on: x.submitted_on,
                 })
                 .collect(),
             id: g.id,

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use lotse_domain::Date;
 use lotse_domain::measure::{Adaptation, KiInvolvement, MeasureStatus};
 use serde::Serialize;
 
@@ -55,8 +56,8 @@ pub struct MeasureResponse {
     lead_organisation: Option<String>,
     ki_involvement: String,
     target_group: String,
-    planned_start: Option<String>,
-    planned_end: Option<String>,
+    planned_start: Option<Date>,
+    planned_end: Option<Date>,
     status: String,
     tags: Vec<String>,
     fictitious: bool,

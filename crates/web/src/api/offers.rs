@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use lotse_domain::Date;
 use lotse_domain::offer::OfferContent;
 use lotse_store::offers::{self, ListState, Offer, OfferFilter, OfferSummary, Revision};
 use serde::{Deserialize, Serialize};
@@ -22,9 +23,9 @@ pub struct OfferSummaryResponse {
     title: String,
     /// Published and its title, if it is.
     published_title: Option<String>,
-    valid_from: Option<String>,
-    valid_to: Option<String>,
-    verified_on: Option<String>,
+    valid_from: Option<Date>,
+    valid_to: Option<Date>,
+    verified_on: Option<Date>,
     withdrawn_at: Option<i64>,
     /// A change in progress (`draft`, `submitted`, `returned`), where the caller may see it.
     pending: Option<String>,
@@ -55,7 +56,7 @@ pub struct OfferResponse {
     organisation_id: String,
     organisation: String,
     title: String,
-    verified_on: Option<String>,
+    verified_on: Option<Date>,
     withdrawn_at: Option<i64>,
     fictitious: bool,
     created_at: i64,
@@ -135,7 +136,7 @@ pub async fn list(
     };
     let viewer = user.principal.viewer();
     let page = offers::for_viewer(&app.db, &viewer)
-        .list(&filter, &app.today(), &page)
+        .list(&filter, app.today(), &page)
         .await?;
     Ok(Json(Paged::of(page, |o| OfferSummaryResponse::from(o.record))).into_response())
 }

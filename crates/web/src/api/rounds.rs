@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use lotse_domain::Date;
 use lotse_store::rounds::{self, RoundSummary};
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +19,7 @@ pub struct RoundResponse {
     id: String,
     title: String,
     /// The date the reports describe (YYYY-MM-DD).
-    reference_date: String,
+    reference_date: Date,
     /// `open` (partners report) or `closed` (final, in the committee report).
     state: String,
     fictitious: bool,

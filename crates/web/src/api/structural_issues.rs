@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use lotse_domain::Date;
 use lotse_domain::structural_issue::IssueStatus;
 use lotse_store::structural_issues::{self, Issue};
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,7 @@ pub struct IssueResponse {
     status: String,
     status_label: String,
     /// YYYY-MM-DD
-    reported_on: String,
+    reported_on: Date,
     /// The towns concerned; empty: the whole district.
     towns: Vec<Named>,
     fictitious: bool,

@@ -20,7 +20,7 @@ pub async fn run(ctx: &Context<'_>) -> Result<Report, StoreError> {
     let Some(mail) = ctx.mail else {
         return Ok(Report::ok(0, "Kein Mailserver eingerichtet."));
     };
-    let (sent, named) = remind_deadlines(ctx.db, mail, &ctx.today, ctx.now).await?;
+    let (sent, named) = remind_deadlines(ctx.db, mail, ctx.today, ctx.now).await?;
     Ok(Report {
         ok: named == 0 || sent > 0,
         summary: if named > 0 && sent == 0 {
@@ -42,18 +42,18 @@ pub const DEADLINE_NOTICE_DAYS: i64 = 30;
 pub(super) async fn remind_deadlines(
     db: &lotse_store::Db,
     mail: &crate::mail::MailConfig,
-    today: &str,
+    today: lotse_domain::Date,
     now: i64,
 ) -> Result<(usize, usize), StoreError> {
-    let until = crate::view::days_after(today, DEADLINE_NOTICE_DAYS);
-    let due = lotse_store::funding::due_deadlines(db, &until, now).await?;
+    let until = today.add_days(DEADLINE_NOTICE_DAYS).unwrap_or(today);
+    let due = lotse_store::funding::due_deadlines(db, until, now).await?;
     if due.is_empty() {
         return Ok((0, 0));
     }
     let lines: Vec<String> = due
         .iter()
         .map(|d| {
-            let state = if d.due_on.as_str() < today {
+            let state = if d.due_on < today {
                 "überfällig seit"
             } else {
                 "fällig am"

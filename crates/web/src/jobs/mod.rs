@@ -50,7 +50,7 @@ pub struct Context<'a> {
     pub mail: Option<&'a MailConfig>,
     pub now: i64,
     /// Today in the district, by the same clock.
-    pub today: String,
+    pub today: lotse_domain::Date,
 }
 
 /// How a run went.

@@ -20,7 +20,7 @@ pub async fn run(ctx: &Context<'_>) -> Result<Report, StoreError> {
     let Some(mail) = ctx.mail else {
         return Ok(Report::ok(0, "Kein Mailserver eingerichtet."));
     };
-    let o = remind_overdue(ctx.db, mail, &ctx.today, ctx.now).await?;
+    let o = remind_overdue(ctx.db, mail, ctx.today, ctx.now).await?;
     let mut summary = format!("{} Erinnerungen verschickt.", o.sent);
     if !o.failed.is_empty() {
         summary.push_str(&format!(" Nicht zugestellt an: {}.", o.failed.join(", ")));
@@ -54,7 +54,7 @@ pub struct ReminderOutcome {
 pub(super) async fn remind_overdue(
     db: &lotse_store::Db,
     mail: &crate::mail::MailConfig,
-    today: &str,
+    today: lotse_domain::Date,
     now: i64,
 ) -> Result<ReminderOutcome, StoreError> {
     let mut outcome = ReminderOutcome::default();

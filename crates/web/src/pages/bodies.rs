@@ -357,7 +357,7 @@ async fn meeting_page(
         .into_iter()
         .map(|a| ActionView {
             owner: a.owner.clone().unwrap_or_else(|| "–".into()),
-            due: a.due_on.as_deref().map_or_else(|| "–".into(), date_de),
+            due: a.due_on.map_or_else(|| "–".into(), |d| date_de(&d)),
             state: state_label(&a.state),
             open: a.state == "open",
             id: a.id,

@@ -77,8 +77,7 @@ pub async fn show(
                 a.id,
                 a.title,
                 a.due_on
-                    .as_deref()
-                    .map_or_else(|| "ohne Frist".to_owned(), crate::view::date_de),
+                    .map_or_else(|| "ohne Frist".to_owned(), |d| crate::view::date_de(&d)),
                 a.meeting_id,
             )
         })

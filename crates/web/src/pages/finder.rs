@@ -215,7 +215,7 @@ fn query_of(
     params: &FinderParams,
     towns: &[(String, String)],
     locale: Locale,
-    today: String,
+    today: lotse_domain::Date,
 ) -> OfferQuery {
     OfferQuery {
         text: params.q.chars().take(200).collect(),
@@ -225,7 +225,7 @@ fn query_of(
         target_group: TargetGroup::parse(&params.group),
         free_only: matches!(params.free.as_str(), "1" | "true" | "yes"),
         locale,
-        today,
+        today: Some(today),
         limit: PAGE_SIZE,
         offset: 0,
     }
@@ -609,12 +609,10 @@ fn offer_page(offer: &PublishedOffer, locale: Locale, towns: &[(String, String)]
         contact_name: c.contact_name.clone(),
         verified: offer
             .verified_on
-            .as_deref()
-            .map(|d| t.fill("offer.verified", &[("date", &date_de(d))])),
+            .map(|d| t.fill("offer.verified", &[("date", &date_de(&d))])),
         valid_until: c
             .valid_to
-            .as_deref()
-            .map(|d| t.fill("offer.valid_until", &[("date", &date_de(d))])),
+            .map(|d| t.fill("offer.valid_until", &[("date", &date_de(&d))])),
         t,
     }
 }
@@ -629,7 +627,7 @@ struct NotFoundPage {
 
 async fn offer(app: &AppState, locale: Locale, id: &str) -> Result<Response, AppError> {
     let found = match offers::published_one(&app.db, id).await {
-        Ok(o) if o.content.is_current(&app.today()) => Some(o),
+        Ok(o) if o.content.is_current(app.today()) => Some(o),
         Ok(_) | Err(StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };
@@ -801,12 +799,12 @@ fn window_offset(text: &str, limit: usize) -> Result<usize, ParamError> {
 fn api_query(
     p: &ApiParams,
     towns: &[(String, String)],
-    today: String,
+    today: lotse_domain::Date,
 ) -> Result<OfferQuery, ParamError> {
     let mut query = OfferQuery {
         text: p.q.chars().take(200).collect(),
         locale: api_locale(&p.locale)?,
-        today,
+        today: Some(today),
         ..OfferQuery::default()
     };
     query.limit = number_param("limit", &p.limit, PAGE_SIZE, 0..=100)?.max(1);
@@ -932,7 +930,7 @@ pub async fn api_offer(
         Err(e) => return Ok(e.into_response()),
     };
     let offer = match offers::published_one(&app.db, &id).await {
-        Ok(o) if o.content.is_current(&app.today()) => o,
+        Ok(o) if o.content.is_current(app.today()) => o,
         Ok(_) | Err(StoreError::NotFound) => {
             return Ok((
                 StatusCode::NOT_FOUND,

@@ -361,7 +361,7 @@ struct GrantPage {
     g: Grant,
     movements: Vec<lotse_store::funding::Movement>,
     deadlines: Vec<lotse_store::funding::Deadline>,
-    today: String,
+    today: lotse_domain::Date,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
     movement: MovementInput,
@@ -369,6 +369,11 @@ struct GrantPage {
 }
 
 impl GrantPage {
+    /// Due before today and not handed in.
+    fn overdue(&self, d: &lotse_store::funding::Deadline) -> bool {
+        d.submitted_on.is_none() && d.due_on < self.today
+    }
+
     fn movement_label(&self, kind: &str) -> &'static str {
         Movement::parse(kind).map_or("", Movement::label)
     }
@@ -476,15 +481,7 @@ pub async fn add_deadline(
     axum::Form(input): axum::Form<DeadlineInput>,
 ) -> Result<Response, AppError> {
     let result = write_validated(&app.db, input.validate(), async |tx, (title, due_on)| {
-        funding::add_deadline(
-            tx,
-            &user.principal.viewer(),
-            &id,
-            &title,
-            &due_on,
-            app.now(),
-        )
-        .await
+        funding::add_deadline(tx, &user.principal.viewer(), &id, &title, due_on, app.now()).await
     })
     .await;
     saved_or_again(
@@ -519,7 +516,7 @@ pub async fn set_submitted(
 ) -> Result<Response, AppError> {
     let submitted = super::parse_flag("submitted", &f.submitted)?;
     let today = app.today();
-    let on = submitted.then_some(today.as_str());
+    let on = submitted.then_some(today);
     let grant = app
         .db
         .write(async |tx| {

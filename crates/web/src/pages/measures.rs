@@ -456,8 +456,8 @@ fn input_of(m: &Measure) -> MeasureInput {
         ki_involvement: m.ki_involvement.clone(),
         target_group: m.target_group.clone(),
         towns: m.towns.iter().map(|(ags, _)| ags.clone()).collect(),
-        planned_start: m.planned_start.clone().unwrap_or_default(),
-        planned_end: m.planned_end.clone().unwrap_or_default(),
+        planned_start: m.planned_start.map(|d| d.to_string()).unwrap_or_default(),
+        planned_end: m.planned_end.map(|d| d.to_string()).unwrap_or_default(),
         status: m.status.clone(),
         tags: m.tags.clone(),
     }

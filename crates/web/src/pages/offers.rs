@@ -55,7 +55,7 @@ fn publishes_directly(user: &CurrentUser, organisation_trusted: bool) -> bool {
 struct ListPage {
     layout: Layout,
     offers: Vec<Scoped<OfferSummary>>,
-    today: String,
+    today: lotse_domain::Date,
     q: String,
     state: String,
     organisation: String,
@@ -68,6 +68,16 @@ struct ListPage {
     total: String,
     first: Option<String>,
     next: Option<String>,
+}
+
+impl ListPage {
+    fn overdue(&self, o: &OfferSummary) -> bool {
+        o.verification_overdue(self.today)
+    }
+
+    fn expired(&self, o: &OfferSummary) -> bool {
+        o.is_expired(self.today)
+    }
 }
 
 /// Offers per page of the staff list.
@@ -113,11 +123,11 @@ pub async fn list(
     let page = store
         .list(
             &filter,
-            &today,
+            today,
             &PageRequest::new(Some(&q.after), Some(PAGE_SIZE)),
         )
         .await?;
-    let total = crate::view::count_text(store.count(&filter, &today).await?, "Angebot", "Angebote");
+    let total = crate::view::count_text(store.count(&filter, today).await?, "Angebot", "Angebote");
     let link = |after: Option<&str>| {
         let mut s = form_urlencoded::Serializer::new(String::new());
         s.append_pair("q", &q.q)
@@ -397,13 +407,9 @@ async fn show_page(
     };
     Ok(ShowPage {
         layout: Layout::new(app, user, offer.title.clone(), path).with_notice(notice),
-        public: offer.is_public(&today),
-        overdue: offer.verification_overdue(&today),
-        verified_on: offer
-            .verified_on
-            .as_deref()
-            .map(date_de)
-            .unwrap_or_default(),
+        public: offer.is_public(today),
+        overdue: offer.verification_overdue(today),
+        verified_on: offer.verified_on.map(|d| date_de(&d)).unwrap_or_default(),
         published_lines: offer
             .published
             .as_ref()
@@ -612,7 +618,7 @@ pub async fn create(
                     &content,
                     mode,
                     false,
-                    &today,
+                    today,
                     app.now(),
                 )
                 .await
@@ -743,7 +749,7 @@ async fn save(
                 content,
                 mode,
                 base,
-                &today,
+                today,
                 app.now(),
             )
             .await
@@ -929,12 +935,17 @@ async fn step(
     user: &CurrentUser,
     id: &str,
     notice: &str,
-    run: impl AsyncFnOnce(&mut lotse_store::Tx, &Viewer, &str, i64) -> Result<(), StoreError>,
+    run: impl AsyncFnOnce(
+        &mut lotse_store::Tx,
+        &Viewer,
+        lotse_domain::Date,
+        i64,
+    ) -> Result<(), StoreError>,
 ) -> Result<Response, AppError> {
     let viewer = user.principal.viewer();
     let today = app.today();
     app.db
-        .write(async |tx| run(tx, &viewer, &today, app.now()).await)
+        .write(async |tx| run(tx, &viewer, today, app.now()).await)
         .await?;
     reindex(app, id).await;
     Ok(Redirect::to(&format!("/offers/{id}?ok={notice}")).into_response())

@@ -85,7 +85,7 @@ fn view(r: StatusReport) -> ReportView {
             (
                 a.title.clone(),
                 a.owner.clone().unwrap_or_else(|| "–".into()),
-                a.due_on.as_deref().map_or_else(|| "–".into(), date_de),
+                a.due_on.map_or_else(|| "–".into(), |d| date_de(&d)),
             )
         })
         .collect();
@@ -181,7 +181,7 @@ pub async fn export_pdf(
     let r = status_report::build(&app.db, &id).await?;
     // Layout and font subsetting take milliseconds per hundred measures; off the async workers.
     let bytes = tokio::task::spawn_blocking(move || {
-        lotse_reports::status_report_pdf(&r, &crate::view::today())
+        lotse_reports::status_report_pdf(&r, crate::view::today())
     })
     .await
     .map_err(|e| AppError::Status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;

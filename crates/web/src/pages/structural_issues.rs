@@ -202,7 +202,7 @@ pub async fn new_form(
     let today = app.today();
     let form = IssueInput {
         status: "reported".into(),
-        reported_on: today,
+        reported_on: today.to_string(),
         ..Default::default()
     };
     render(
@@ -272,7 +272,7 @@ pub async fn edit_form(
         towns: i.towns.iter().map(|(a, _)| a.clone()).collect(),
         evidence_count: i.evidence_count.to_string(),
         status: i.status.clone(),
-        reported_on: i.reported_on.clone(),
+        reported_on: i.reported_on.to_string(),
     };
     let title = format!("{} bearbeiten", i.title);
     render(

@@ -244,7 +244,7 @@ async fn records_of(app: &crate::TestApp, organisations: &[String]) -> Vec<Recor
                     &content(&format!("Matrix-Angebot {i}")),
                     SaveAs::Published,
                     false,
-                    &today,
+                    today,
                     now,
                 )
                 .await?
@@ -256,7 +256,7 @@ async fn records_of(app: &crate::TestApp, organisations: &[String]) -> Vec<Recor
                     &content(&format!("Unveröffentlichte Änderung {i}")),
                     SaveAs::Submitted,
                     None,
-                    &today,
+                    today,
                     now,
                 )
                 .await?;

@@ -455,7 +455,7 @@ async fn overdue_offer(app: &TestApp, organisation_id: &str) {
                 &content,
                 SaveAs::Published,
                 false,
-                "2025-06-01",
+                lotse_domain::Date::new(2025, 6, 1).expect("a day"),
                 app.clock.now_ms(),
             )
             .await

@@ -62,7 +62,7 @@ async fn publish(app: &TestApp, content: &OfferContent, save_as: SaveAs) -> Stri
                 content,
                 save_as,
                 false,
-                &today,
+                today,
                 now_ms(),
             )
             .await
@@ -95,7 +95,7 @@ web_test!(
     |app| {
         let course_id = publish(&app, &mothers_course(), SaveAs::Published).await;
         let mut ended = content("Sprachkurs im Sommer", "Vorbei.");
-        ended.valid_to = Some("2020-08-31".into());
+        ended.valid_to = lotse_domain::Date::new(2020, 8, 31);
         publish(&app, &ended, SaveAs::Published).await;
         publish(
             &app,

@@ -82,7 +82,7 @@ web_test!(
         // An offer that has not begun yet is published, but not active for other directories.
         let later = published
             .iter()
-            .find(|o| o.content.valid_from.as_deref() > Some(lotse_web::today().as_str()))
+            .find(|o| o.content.valid_from > Some(lotse_web::today()))
             .unwrap();
         assert_eq!(
             json(&app, &format!("/hsds/services/{}", later.id)).await["status"],

@@ -474,7 +474,7 @@ web_test!(
                     &content,
                     SaveAs::Published,
                     false,
-                    "2025-06-01",
+                    lotse_domain::Date::new(2025, 6, 1).expect("a day"),
                     now_ms(),
                 )
                 .await
@@ -572,7 +572,10 @@ web_test!(the_staff_list_is_paged, |app| {
 /// How many offers the coordination's list has.
 async fn offer_count(app: &TestApp) -> usize {
     match offers::for_viewer(&app.db, &Viewer::system("test"))
-        .count(&Default::default(), "2026-11-25")
+        .count(
+            &Default::default(),
+            lotse_domain::Date::new(2026, 11, 25).expect("a day"),
+        )
         .await
         .unwrap()
     {
