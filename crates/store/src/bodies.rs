@@ -442,7 +442,7 @@ pub async fn create_decision(
     let id = new_id();
     let inserted = tx!(&mut *tx, |c| {
         sqlx::query(
-            "INSERT INTO decisions (id, body_id, meeting_id, number, decided_on, text, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO decisions (id, body_id, meeting_id, number, decided_on, text, created_at, list_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&id)
         .bind(body_id)
@@ -451,6 +451,7 @@ pub async fn create_decision(
         .bind(date)
         .bind(&text)
         .bind(now)
+        .bind(crate::sort_keys::decision_list_key(date, &number))
         .execute(c)
         .await
         .map(|r| r.rows_affected())

@@ -342,6 +342,7 @@ pub const TABLES: &[Table] = &[
             ("decided_on", Text),
             ("text", Text),
             ("created_at", Int),
+            ("list_key", Text),
         ],
     },
     Table {

@@ -102,6 +102,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_issue_list_key.sql"),
         postgres: include_str!("../migrations/postgres/0015_issue_list_key.sql"),
     },
+    Migration {
+        version: 16,
+        name: "bounded_reads",
+        sqlite: include_str!("../migrations/sqlite/0016_bounded_reads.sql"),
+        postgres: include_str!("../migrations/postgres/0016_bounded_reads.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

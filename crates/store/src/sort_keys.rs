@@ -4,6 +4,7 @@
 //! Writers set the keys with the row; [`fill`] gives rows from before the keys existed theirs, once,
 //! when the program starts (nothing to do afterwards: every key is non-empty).
 
+use lotse_domain::Date;
 use lotse_domain::collation::{code_key, column_key, fold};
 
 use crate::Result;
@@ -35,14 +36,31 @@ pub fn measure_search_text(code: &str, title: &str, description: &str, tags: &st
 pub fn issue_list_key(status: &str, evidence_count: i64, reported_on: &str) -> String {
     let settled = matches!(status, "resolved" | "not_solvable");
     let evidence = 999_999_999_999 - evidence_count.clamp(0, 999_999_999_999);
-    let newest_first: String = reported_on
+    format!(
+        "{}{evidence:012}{}",
+        u8::from(settled),
+        newest_first(reported_on)
+    )
+}
+
+/// A decision's place in its body's list: the newest first, within a day by number.
+pub fn decision_list_key(decided_on: Date, number: &str) -> String {
+    format!(
+        "{}\u{3}{}",
+        newest_first(&decided_on.to_string()),
+        code_key(number)
+    )
+}
+
+/// A date's digits inverted, so that ascending order of the text is the newest day first.
+fn newest_first(iso_date: &str) -> String {
+    iso_date
         .chars()
         .map(|c| match c.to_digit(10) {
             Some(d) => char::from_digit(9 - d, 10).unwrap_or(c),
             None => c,
         })
-        .collect();
-    format!("{}{evidence:012}{newest_first}", u8::from(settled))
+        .collect()
 }
 
 /// Gives a structural issue written before migration 0015 its register key.
@@ -149,6 +167,33 @@ pub(crate) async fn fill(db: &Db) -> Result<()> {
         db.write_exempt(async |tx| {
             for (id, status, evidence, reported_on) in &rows {
                 set_issue_key(tx, id, status, *evidence, reported_on).await?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    loop {
+        let rows: Vec<(String, Date, String)> = read!(db, |c| {
+            sqlx::query_as(
+                "SELECT id, decided_on, number FROM decisions WHERE list_key = '' LIMIT $1",
+            )
+            .bind(BATCH)
+            .fetch_all(c)
+            .await
+        })?;
+        if rows.is_empty() {
+            break;
+        }
+        db.write_exempt(async |tx| {
+            for (id, decided_on, number) in &rows {
+                tx!(&mut *tx, |c| sqlx::query(
+                    "UPDATE decisions SET list_key = $2 WHERE id = $1"
+                )
+                .bind(id)
+                .bind(decision_list_key(*decided_on, number))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
             }
             Ok(())
         })
