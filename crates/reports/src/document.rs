@@ -144,8 +144,14 @@ pub fn status_report_blocks(r: &StatusReport) -> Vec<Block> {
     }
 
     b.push(Block::heading(2, "Beschlüsse und offene Aufgaben"));
+    let after = lotse_store::status_report::decisions_after(&r.round, r.previous.as_ref());
+    b.push(Block::para(&format!(
+        "Beschlüsse vom {} bis zum Stichtag {}.",
+        after.add_days(1).unwrap_or(after).german(),
+        r.round.reference_date.german()
+    )));
     if r.decisions.is_empty() {
-        b.push(Block::para("Bis zum Stichtag keine Beschlüsse erfasst."));
+        b.push(Block::para("In diesem Zeitraum keine Beschlüsse erfasst."));
     } else {
         let rows: Vec<Vec<String>> = r
             .decisions

@@ -894,6 +894,7 @@ mod tests {
             adaptation: "adjust".into(),
             adaptation_reason: title.into(),
             fictitious: true,
+            list_key: String::new(),
         }
     }
 

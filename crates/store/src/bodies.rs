@@ -17,7 +17,7 @@ use crate::db::{
     Db, Tx, Value, bind_values, is_foreign_key_violation, is_unique_violation, new_id,
     on_missing_reference, read, tx,
 };
-use crate::paging::{Keyset, Page, PageRequest, Query};
+use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
 use crate::{Result, StoreError};
 
 fn date_field(e: &mut FieldErrors, field: &str, value: &str, required: bool) -> Option<Date> {
@@ -177,14 +177,29 @@ pub struct Meeting {
 
 const MEETING_SELECT: &str = "SELECT m.id, m.body_id, b.name AS body, m.held_on, m.minutes FROM meetings m JOIN bodies b ON b.id = m.body_id";
 
-pub async fn meetings(db: &Db, body_id: &str) -> Result<Vec<Meeting>> {
+/// One page of a body's meetings, the newest first (index meetings_body): a body meets about ten
+/// times a year, for ever. The cursor is the last meeting's day and id; the agenda is not read.
+pub async fn meeting_page(db: &Db, body_id: &str, request: &PageRequest) -> Result<Page<Meeting>> {
+    let mut q = Query::default();
+    let body = q.bind(Value::Text(body_id.to_owned()));
+    q.and(format!("m.body_id = {body}"));
+    if let Some(after) = &request.after {
+        let day = q.bind(Value::Text(after.key.clone()));
+        let id = q.bind(Value::Text(after.id.clone()));
+        q.and(format!("(m.held_on, m.id) < ({day}, {id})"));
+    }
+    let limit = q.bind(Value::Int(request.size as i64 + 1));
     let sql = sqlx::AssertSqlSafe(format!(
-        "{MEETING_SELECT} WHERE m.body_id = $1 ORDER BY m.held_on DESC"
+        "{MEETING_SELECT}{} ORDER BY m.held_on DESC, m.id DESC LIMIT {limit}",
+        q.where_clause()
     ));
-    Ok(read!(db, |c| sqlx::query_as(sql)
-        .bind(body_id)
+    let rows: Vec<Meeting> = read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
         .fetch_all(c)
-        .await)?)
+        .await)?;
+    Ok(Page::from_rows(rows, request, |m: &Meeting| Cursor {
+        key: m.held_on.to_string(),
+        id: m.id.clone(),
+    }))
 }
 
 pub async fn meeting(db: &Db, id: &str) -> Result<Meeting> {
@@ -323,23 +338,25 @@ pub struct DecisionInput {
 const DECISION_SELECT: &str = "SELECT d.id, d.body_id, b.name AS body, d.meeting_id, d.number, d.decided_on, d.text \
     FROM decisions d JOIN bodies b ON b.id = d.body_id";
 
-/// Fills in the measures linked to `list`, read for these decisions only.
+/// Fills in the measures linked to `list`, read for these decisions only (in batches of
+/// [`IN_LIST`](crate::paging::IN_LIST) ids, so that a long list never reads every link).
 async fn attach_measures(db: &Db, mut list: Vec<Decision>) -> Result<Vec<Decision>> {
-    if list.is_empty() {
-        return Ok(list);
+    let mut links: Vec<(String, String, String, String, String)> = Vec::new();
+    for batch in list.chunks(crate::paging::IN_LIST) {
+        let mut q = Query::default();
+        let ids: Vec<&str> = batch.iter().map(|d| d.id.as_str()).collect();
+        let which = q.any_of("dm.decision_id", &ids);
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT dm.decision_id, m.id, c.short_name, m.code, m.title FROM decision_measures dm \
+             JOIN measures m ON m.id = dm.measure_id JOIN concepts c ON c.id = m.concept_id \
+             WHERE {which}"
+        ));
+        let rows: Vec<(String, String, String, String, String)> =
+            read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
+                .fetch_all(c)
+                .await)?;
+        links.extend(rows);
     }
-    let mut q = Query::default();
-    let ids: Vec<&str> = list.iter().map(|d| d.id.as_str()).collect();
-    let which = q.any_of("dm.decision_id", &ids);
-    let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT dm.decision_id, m.id, c.short_name, m.code, m.title FROM decision_measures dm \
-         JOIN measures m ON m.id = dm.measure_id JOIN concepts c ON c.id = m.concept_id \
-         WHERE {which}"
-    ));
-    let links: Vec<(String, String, String, String, String)> =
-        read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
-            .fetch_all(c)
-            .await)?;
     let mut by_decision: HashMap<String, Vec<(String, String)>> = HashMap::new();
     for (decision, m, c, code, t) in links {
         by_decision
@@ -353,12 +370,52 @@ async fn attach_measures(db: &Db, mut list: Vec<Decision>) -> Result<Vec<Decisio
     Ok(list)
 }
 
-/// Decisions of a body (or of all bodies), newest first, with their linked measures.
-pub async fn decisions(db: &Db, body_id: Option<&str>) -> Result<Vec<Decision>> {
+#[derive(sqlx::FromRow)]
+struct KeyedDecision {
+    #[sqlx(flatten)]
+    decision: Decision,
+    list_key: String,
+}
+
+/// One page of a body's decisions, the newest first and within a day by number
+/// (`sort_keys::decision_list_key`, index decisions_body_list_key), with their linked measures.
+pub async fn decision_page_of_body(
+    db: &Db,
+    body_id: &str,
+    request: &PageRequest,
+) -> Result<Page<Decision>> {
     let mut q = Query::default();
-    if let Some(b) = body_id {
-        let b = q.bind(Value::Text(b.to_owned()));
-        q.and(format!("d.body_id = {b}"));
+    let b = q.bind(Value::Text(body_id.to_owned()));
+    q.and(format!("d.body_id = {b}"));
+    let select = DECISION_SELECT.replacen(" FROM decisions d", ", d.list_key FROM decisions d", 1);
+    let keyset = Keyset {
+        key_column: "d.list_key",
+        id_column: "d.id",
+    };
+    let page = crate::paging::read_page(db, &select, q, &keyset, request, |k: &KeyedDecision| {
+        Cursor {
+            key: k.list_key.clone(),
+            id: k.decision.id.clone(),
+        }
+    })
+    .await?;
+    let items = page.items.into_iter().map(|k| k.decision).collect();
+    Ok(Page {
+        items: attach_measures(db, items).await?,
+        next: page.next,
+        first: page.first,
+    })
+}
+
+/// The decisions of every body taken after `after` (if given) up to and including `until`, the
+/// newest first (index decisions_decided_on): the decisions of a status report's period.
+pub async fn decisions_between(db: &Db, after: Option<Date>, until: Date) -> Result<Vec<Decision>> {
+    let mut q = Query::default();
+    let until = q.bind(Value::Text(until.to_string()));
+    q.and(format!("d.decided_on <= {until}"));
+    if let Some(after) = after {
+        let after = q.bind(Value::Text(after.to_string()));
+        q.and(format!("d.decided_on > {after}"));
     }
     let sql = sqlx::AssertSqlSafe(format!("{DECISION_SELECT}{}", q.where_clause()));
     let mut list: Vec<Decision> = read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
@@ -526,39 +583,41 @@ pub struct ActionItemInput {
 const ACTION_SELECT: &str = "SELECT a.id, a.title, a.owner_user_id, u.display_name AS owner, a.due_on, a.state, a.meeting_id, a.decision_id, a.created_at \
     FROM action_items a LEFT JOIN users u ON u.id = a.owner_user_id";
 
-/// Action items of a meeting (with those of its decisions), or open ones of a user; by due date.
-pub async fn action_items(
-    db: &Db,
-    meeting_id: Option<&str>,
-    open_for_user: Option<&str>,
-) -> Result<Vec<ActionItem>> {
-    let mut list: Vec<ActionItem> =
-        read!(db, |c| sqlx::query_as(ACTION_SELECT).fetch_all(c).await)?;
-    if let Some(m) = meeting_id {
-        let decisions: Vec<String> = read!(db, |c| {
-            sqlx::query_scalar("SELECT id FROM decisions WHERE meeting_id = $1")
-                .bind(m)
-                .fetch_all(c)
-                .await
-        })?;
-        list.retain(|a| {
-            a.meeting_id.as_deref() == Some(m)
-                || a.decision_id
-                    .as_ref()
-                    .is_some_and(|d| decisions.contains(d))
-        });
-    }
-    if let Some(u) = open_for_user {
-        list.retain(|a| a.owner_user_id.as_deref() == Some(u) && a.state == "open");
-    }
-    // Undated items last.
-    list.sort_by(|a, b| {
-        a.due_on
-            .is_none()
-            .cmp(&b.due_on.is_none())
-            .then(a.due_on.cmp(&b.due_on))
-    });
-    Ok(list)
+/// The order of action item lists: by due date, undated ones last.
+const ACTION_ORDER: &str = " ORDER BY CASE WHEN a.due_on IS NULL THEN 1 ELSE 0 END, a.due_on, a.id";
+
+/// The action items of a meeting, with those of the decisions taken in it, by due date (indexes
+/// action_items_meeting, action_items_decision, decisions_meeting). A meeting's own items are few
+/// by nature, so they are read whole.
+pub async fn action_items_of_meeting(db: &Db, meeting_id: &str) -> Result<Vec<ActionItem>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{ACTION_SELECT} WHERE a.meeting_id = $1 \
+         OR a.decision_id IN (SELECT d.id FROM decisions d WHERE d.meeting_id = $1){ACTION_ORDER}"
+    ));
+    Ok(read!(db, |c| sqlx::query_as(sql)
+        .bind(meeting_id)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// One action item.
+pub async fn action_item(db: &Db, id: &str) -> Result<ActionItem> {
+    let sql = sqlx::AssertSqlSafe(format!("{ACTION_SELECT} WHERE a.id = $1"));
+    let item: Option<ActionItem> =
+        read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    item.ok_or(StoreError::NotFound)
+}
+
+/// The action items still open that were created up to `created_until` (epoch ms), by due date
+/// (index action_items_open): bounded by their state, not by all the items ever made.
+pub async fn open_actions_until(db: &Db, created_until: i64) -> Result<Vec<ActionItem>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{ACTION_SELECT} WHERE a.state = 'open' AND a.created_at <= $1{ACTION_ORDER}"
+    ));
+    Ok(read!(db, |c| sqlx::query_as(sql)
+        .bind(created_until)
+        .fetch_all(c)
+        .await)?)
 }
 
 pub async fn create_action_item(
@@ -751,19 +810,71 @@ pub async fn issues_of_meeting(db: &Db, meeting_id: &str) -> Result<Vec<(String,
     })?)
 }
 
-/// (decision id, issue id, issue title) for every decision of a body that
-/// addressed a structural issue; one query for the whole body page.
-pub async fn issues_of_decisions(db: &Db, body_id: &str) -> Result<Vec<(String, String, String)>> {
-    Ok(read!(db, |c| {
-        sqlx::query_as(
-            "SELECT l.decision_id, i.id, i.title FROM structural_issue_decisions l \
-             JOIN structural_issues i ON i.id = l.issue_id JOIN decisions d ON d.id = l.decision_id \
-             WHERE d.body_id = $1 ORDER BY i.title",
-        )
-        .bind(body_id)
+/// (decision id, issue id, issue title) for these decisions (a page of a body's decisions) where
+/// they addressed a structural issue; one query for the page (index
+/// structural_issue_decisions_decision).
+pub async fn issues_of_decisions(
+    db: &Db,
+    decision_ids: &[&str],
+) -> Result<Vec<(String, String, String)>> {
+    if decision_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Query::default();
+    let which = q.any_of("l.decision_id", decision_ids);
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT l.decision_id, i.id, i.title FROM structural_issue_decisions l \
+         JOIN structural_issues i ON i.id = l.issue_id WHERE {which} ORDER BY i.title"
+    ));
+    Ok(read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
         .fetch_all(c)
-        .await
-    })?)
+        .await)?)
+}
+
+/// What a meeting or a decision can take up: (issue id, title) of at most `limit` structural
+/// issues in register order (open ones first, most evidence, newest; index
+/// structural_issues_list_key) whose title holds every word of `words`, and whether more match.
+pub async fn issue_choices(
+    db: &Db,
+    words: &str,
+    limit: usize,
+) -> Result<(Vec<(String, String)>, bool)> {
+    let mut q = Query::default();
+    for word in words.split_whitespace() {
+        let p = q.bind(Value::Text(format!(
+            "%{}%",
+            crate::measures::like_escape(word)
+        )));
+        q.and(format!("LOWER(i.title) LIKE LOWER({p}) ESCAPE '\\'"));
+    }
+    let n = q.bind(Value::Int(limit as i64 + 1));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT i.id, i.title FROM structural_issues i{} ORDER BY i.list_key, i.id LIMIT {n}",
+        q.where_clause()
+    ));
+    let mut rows: Vec<(String, String)> =
+        read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
+            .fetch_all(c)
+            .await)?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    Ok((rows, more))
+}
+
+/// (issue id, title) of these issues (the one chosen in a form), whatever the search.
+pub async fn issue_labels(db: &Db, ids: &[&str]) -> Result<Vec<(String, String)>> {
+    let ids: Vec<&str> = ids.iter().copied().filter(|i| !i.is_empty()).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Query::default();
+    let which = q.any_of("i.id", &ids);
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT i.id, i.title FROM structural_issues i WHERE {which}"
+    ));
+    Ok(read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
+        .fetch_all(c)
+        .await)?)
 }
 
 /// (meeting id, body, date) of the meetings where an issue was handled.
@@ -812,4 +923,34 @@ pub async fn decisions_of_issue(
         .fetch_all(c)
         .await
     })?)
+}
+
+/// How many of a person's open action items the start page lists; the rest are named as a
+/// number.
+pub const OPEN_ACTIONS_SHOWN: i64 = 20;
+
+/// A person's open action items, those due first first (then those without a due date), at most
+/// `limit`; and how many there are in all. Read by owner and state (index action_items_owner):
+/// the start page shows them after every login.
+pub async fn open_actions_of(db: &Db, user_id: &str, limit: i64) -> Result<(Vec<ActionItem>, i64)> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{ACTION_SELECT} WHERE a.owner_user_id = $1 AND a.state = 'open' \
+         ORDER BY CASE WHEN a.due_on IS NULL THEN 1 ELSE 0 END, a.due_on, a.id LIMIT $2"
+    ));
+    let items = read!(db, |c| {
+        sqlx::query_as(sql)
+            .bind(user_id)
+            .bind(limit)
+            .fetch_all(c)
+            .await
+    })?;
+    let total: i64 = read!(db, |c| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM action_items WHERE owner_user_id = $1 AND state = 'open'",
+        )
+        .bind(user_id)
+        .fetch_one(c)
+        .await
+    })?;
+    Ok((items, total))
 }

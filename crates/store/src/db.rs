@@ -556,6 +556,15 @@ pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
+/// `(…)` for `id IN (…)` over a JSON array of ids bound as `$1`: one parameter for a batch of
+/// ids, unpacked by the database.
+pub(crate) fn ids_in(tx: &Tx) -> &'static str {
+    match tx.backend() {
+        Backend::Sqlite => "(SELECT value FROM json_each($1))",
+        Backend::Postgres => "(SELECT json_array_elements_text($1::json))",
+    }
+}
+
 /// Whether an error is a unique-constraint violation (a duplicate name, username, …).
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()

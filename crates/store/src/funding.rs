@@ -82,7 +82,32 @@ pub struct Deadline {
     pub reminded_at: Option<i64>,
 }
 
-/// A funding programme with everything under it.
+/// A budget year of a funding programme with what is granted in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct BudgetYear {
+    pub year: i64,
+    pub budget_cents: i64,
+    /// Granted in grants that run in this year (a grant over two years counts in both).
+    pub granted_cents: i64,
+}
+
+/// A funding programme as its page shows it: the budget years with their sums (computed by the
+/// database) and the grants that run in one year, not every grant it ever made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FundingYear {
+    pub programme: FundingProgramme,
+    /// Newest first.
+    pub budgets: Vec<BudgetYear>,
+    /// The year whose grants are listed.
+    pub year: i64,
+    /// The grants that run in `year`, by start.
+    pub grants: Vec<Grant>,
+    /// The first and the last year any grant of the programme runs in, if it has grants.
+    pub grant_years: Option<(i64, i64)>,
+}
+
+/// A funding programme with everything under it: its grants with their movements and deadlines
+/// (the API's entry), each read for this programme only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FundingDetail {
     pub programme: FundingProgramme,
@@ -152,6 +177,36 @@ impl Funding<'_> {
         get(self.db, id).await
     }
 
+    /// The funding programme alone (its edit form).
+    pub async fn programme(&self, id: &str) -> Result<FundingProgramme> {
+        self.check()?;
+        programme(self.db, id).await
+    }
+
+    /// The funding programme with its budget years and the grants running in `year` (its page).
+    pub async fn in_year(&self, id: &str, year: i64) -> Result<FundingYear> {
+        self.check()?;
+        in_year(self.db, id, year).await
+    }
+
+    /// One grant with its sums.
+    pub async fn grant(&self, id: &str) -> Result<Grant> {
+        self.check()?;
+        grant(self.db, id).await
+    }
+
+    /// The money paid out and spent under one grant, by date.
+    pub async fn movements_of(&self, grant_id: &str) -> Result<Vec<Movement>> {
+        self.check()?;
+        movements_of(self.db, grant_id).await
+    }
+
+    /// The reporting deadlines of one grant, by due date.
+    pub async fn deadlines_of(&self, grant_id: &str) -> Result<Vec<Deadline>> {
+        self.check()?;
+        deadlines_of(self.db, grant_id).await
+    }
+
     pub async fn all_grants(&self) -> Result<Vec<Grant>> {
         self.check()?;
         all_grants(self.db).await
@@ -214,15 +269,58 @@ const GRANTS: &str = "SELECT g.id, g.funding_programme_id, f.name AS funding_pro
     FROM grants g JOIN funding_programmes f ON f.id = g.funding_programme_id \
     LEFT JOIN organisations o ON o.id = g.organisation_id LEFT JOIN programmes p ON p.id = g.programme_id";
 
-/// The grants of one programme of the KI, by funding programme and start.
-pub(crate) async fn grants_of_programme(db: &Db, programme_id: &str) -> Result<Vec<Grant>> {
-    let sql = sqlx::AssertSqlSafe(format!("{GRANTS} WHERE g.programme_id = $1"));
+/// The newest `limit` grants of one programme of the KI (by start, index grants_programme), and
+/// whether it has older ones.
+pub(crate) async fn grants_of_programme(
+    db: &Db,
+    programme_id: &str,
+    limit: usize,
+) -> Result<(Vec<Grant>, bool)> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{GRANTS} WHERE g.programme_id = $1 ORDER BY g.period_from DESC, g.id DESC LIMIT $2"
+    ));
     let mut grants: Vec<Grant> = read!(db, |c| sqlx::query_as(sql)
         .bind(programme_id)
+        .bind(limit as i64 + 1)
         .fetch_all(c)
         .await)?;
-    grants.sort_by_cached_key(|g| (sort_key(&g.funding_programme), g.period_from));
-    Ok(grants)
+    let older = grants.len() > limit;
+    grants.truncate(limit);
+    Ok((grants, older))
+}
+
+/// One grant with its sums.
+pub(crate) async fn grant(db: &Db, id: &str) -> Result<Grant> {
+    let sql = sqlx::AssertSqlSafe(format!("{GRANTS} WHERE g.id = $1"));
+    let grant: Option<Grant> = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    grant.ok_or(StoreError::NotFound)
+}
+
+const MOVEMENT_SELECT: &str =
+    "SELECT m.id, m.grant_id, m.kind, m.on_date, m.amount_cents, m.note FROM grant_movements m";
+
+const DEADLINE_SELECT: &str = "SELECT d.id, d.grant_id, d.title, d.due_on, d.submitted_on, d.reminded_at FROM reporting_deadlines d";
+
+/// One grant's movements (index grant_movements_grant): bounded by its period, tens at most.
+pub(crate) async fn movements_of(db: &Db, grant_id: &str) -> Result<Vec<Movement>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{MOVEMENT_SELECT} WHERE m.grant_id = $1 ORDER BY m.on_date, m.id"
+    ));
+    Ok(read!(db, |c| sqlx::query_as(sql)
+        .bind(grant_id)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// One grant's reporting deadlines (index reporting_deadlines_grant).
+pub(crate) async fn deadlines_of(db: &Db, grant_id: &str) -> Result<Vec<Deadline>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{DEADLINE_SELECT} WHERE d.grant_id = $1 ORDER BY d.due_on, d.id"
+    ));
+    Ok(read!(db, |c| sqlx::query_as(sql)
+        .bind(grant_id)
+        .fetch_all(c)
+        .await)?)
 }
 
 /// Every grant, all funding programmes, by programme and start.
@@ -263,35 +361,94 @@ pub(crate) async fn all_budgets(db: &Db) -> Result<Vec<(String, i64, i64)>> {
     })?)
 }
 
-pub(crate) async fn get(db: &Db, id: &str) -> Result<FundingDetail> {
-    let programme: FundingProgramme = read!(db, |c| sqlx::query_as(
+pub(crate) async fn programme(db: &Db, id: &str) -> Result<FundingProgramme> {
+    read!(db, |c| sqlx::query_as(
         "SELECT id, name, funder, description, active, fictitious FROM funding_programmes WHERE id = $1"
     )
     .bind(id)
     .fetch_optional(c)
     .await)?
-    .ok_or(StoreError::NotFound)?;
-    let budgets = all_budgets(db)
-        .await?
-        .into_iter()
-        .filter(|(f, _, _)| f == id)
-        .map(|(_, y, a)| (y, a))
-        .collect();
-    let grants: Vec<Grant> = all_grants(db)
-        .await?
-        .into_iter()
-        .filter(|g| g.funding_programme_id == id)
-        .collect();
-    let movements = all_movements(db)
-        .await?
-        .into_iter()
-        .filter(|m| grants.iter().any(|g| g.id == m.grant_id))
-        .collect();
-    let deadlines = all_deadlines(db)
-        .await?
-        .into_iter()
-        .filter(|d| grants.iter().any(|g| g.id == d.grant_id))
-        .collect();
+    .ok_or(StoreError::NotFound)
+}
+
+/// A funding programme's budgets, newest first, each with what its running grants add up to.
+async fn budget_years(db: &Db, id: &str) -> Result<Vec<BudgetYear>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT b.year, b.amount_cents AS budget_cents, \
+         CAST(COALESCE((SELECT SUM(g.amount_cents) FROM grants g WHERE g.funding_programme_id = b.funding_programme_id \
+            AND g.period_from <= CAST(b.year AS TEXT) || '-12-31' AND g.period_to >= CAST(b.year AS TEXT) || '-01-01'), 0) AS BIGINT) \
+            AS granted_cents \
+         FROM funding_budgets b WHERE b.funding_programme_id = $1 ORDER BY b.year DESC"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await
+    })?)
+}
+
+/// A year's first and last day as stored (ISO text), for comparing with grant periods.
+fn year_bounds(year: i64) -> (String, String) {
+    (format!("{year:04}-01-01"), format!("{year:04}-12-31"))
+}
+
+pub(crate) async fn in_year(db: &Db, id: &str, year: i64) -> Result<FundingYear> {
+    let programme = programme(db, id).await?;
+    let budgets = budget_years(db, id).await?;
+    let (first, last) = year_bounds(year);
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{GRANTS} WHERE g.funding_programme_id = $1 AND g.period_from <= $2 AND g.period_to >= $3 \
+         ORDER BY g.period_from, g.id"
+    ));
+    let grants: Vec<Grant> = read!(db, |c| sqlx::query_as(sql)
+        .bind(id)
+        .bind(&last)
+        .bind(&first)
+        .fetch_all(c)
+        .await)?;
+    let span: (Option<Date>, Option<Date>) = read!(db, |c| sqlx::query_as(
+        "SELECT MIN(period_from), MAX(period_to) FROM grants WHERE funding_programme_id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)?;
+    let grant_years = match span {
+        (Some(from), Some(to)) => Some((i64::from(from.year()), i64::from(to.year()))),
+        _ => None,
+    };
+    Ok(FundingYear {
+        programme,
+        budgets,
+        year,
+        grants,
+        grant_years,
+    })
+}
+
+/// Everything of one funding programme, each table read for it only (the API's entry).
+pub(crate) async fn get(db: &Db, id: &str) -> Result<FundingDetail> {
+    let programme = programme(db, id).await?;
+    let budgets = read!(db, |c| {
+        sqlx::query_as(
+        "SELECT year, amount_cents FROM funding_budgets WHERE funding_programme_id = $1 ORDER BY year DESC"
+    )
+    .bind(id)
+    .fetch_all(c)
+    .await
+    })?;
+    let sql = sqlx::AssertSqlSafe(format!("{GRANTS} WHERE g.funding_programme_id = $1"));
+    let mut grants: Vec<Grant> = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_all(c).await)?;
+    grants.sort_by_cached_key(|g| (g.period_from, g.id.clone()));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{MOVEMENT_SELECT} JOIN grants g ON g.id = m.grant_id WHERE g.funding_programme_id = $1 \
+         ORDER BY m.on_date, m.id"
+    ));
+    let movements = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_all(c).await)?;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{DEADLINE_SELECT} JOIN grants g ON g.id = d.grant_id WHERE g.funding_programme_id = $1 \
+         ORDER BY d.due_on, d.id"
+    ));
+    let deadlines = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_all(c).await)?;
     Ok(FundingDetail {
         programme,
         budgets,

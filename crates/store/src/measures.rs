@@ -545,6 +545,24 @@ async fn attach_to(mut on: On<'_>, mut measures: Vec<Measure>) -> Result<Vec<Mea
 }
 
 /// All measures matching the filter, by concept and code.
+/// Every measure the filter finds, in list order: the spreadsheet download, whole by design.
+/// Read page by page through [`page`], so the filter runs in the database.
+pub async fn export(db: &Db, filter: &MeasureFilter) -> Result<Vec<Measure>> {
+    let mut all = Vec::new();
+    let mut request = PageRequest::first(crate::paging::MAX_PAGE);
+    loop {
+        let page = page(db, filter, &request).await?;
+        all.extend(page.items);
+        match page.next {
+            Some(next) => request.after = Some(next),
+            None => return Ok(all),
+        }
+    }
+}
+
+/// Every measure the filter finds, filtered in the program: the reference the SQL filter of
+/// [`page`] is tested against, and a shortcut for tests. Pages and downloads use [`page`] and
+/// [`export`].
 pub async fn list(db: &Db, filter: &MeasureFilter) -> Result<Vec<Measure>> {
     let rows: Vec<Measure> = read!(db, |c| sqlx::query_as(MEASURE_SELECT).fetch_all(c).await)?;
     let mut measures: Vec<Measure> = attach(db.into(), rows)
@@ -606,28 +624,44 @@ pub async fn validate(db: &Db, input: &MeasureInput) -> Result<MeasureDraft> {
         Ok(_) => FieldErrors::new(),
         Err(e) => e,
     };
-    let concepts = concepts(db).await?;
-    let fields = fields_of_action(db).await?;
-    // Deactivated organisations stay valid references: a measure they led keeps its history.
-    let organisations = crate::organisations::list(db, true).await?;
     let towns = crate::reference::towns(db).await?;
     let concept = input.concept_id.trim();
-    if !concept.is_empty() && !concepts.iter().any(|c| c.id == concept) {
-        errors.add("concept_id", "Dieses Konzept gibt es nicht.");
+    if !concept.is_empty() {
+        // One row, not the concept list.
+        let found: Option<i32> = read!(db, |c| {
+            sqlx::query_scalar("SELECT 1 FROM concepts WHERE id = $1")
+                .bind(concept)
+                .fetch_optional(c)
+                .await
+        })?;
+        if found.is_none() {
+            errors.add("concept_id", "Dieses Konzept gibt es nicht.");
+        }
     }
     let field = input.field_of_action_id.trim();
-    if !field.is_empty()
-        && !fields
-            .iter()
-            .any(|f| f.id == field && f.concept_id == concept)
-    {
-        errors.add(
-            "field_of_action_id",
-            "Dieses Handlungsfeld gehört nicht zum gewählten Konzept.",
-        );
+    if !field.is_empty() {
+        let found: Option<i32> = read!(db, |c| {
+            sqlx::query_scalar("SELECT 1 FROM fields_of_action WHERE id = $1 AND concept_id = $2")
+                .bind(field)
+                .bind(concept)
+                .fetch_optional(c)
+                .await
+        })?;
+        if found.is_none() {
+            errors.add(
+                "field_of_action_id",
+                "Dieses Handlungsfeld gehört nicht zum gewählten Konzept.",
+            );
+        }
     }
+    // Only the organisations named in the form are looked up. Deactivated ones stay valid
+    // references: a measure they led keeps its history.
     let lead = input.lead_organisation_id.trim();
-    if !lead.is_empty() && !organisations.iter().any(|o| o.id == lead) {
+    let named: Vec<&str> = std::iter::once(lead)
+        .chain(input.partner_ids.iter().map(|p| p.trim()))
+        .collect();
+    let organisations = crate::organisations::existing(db, &named).await?;
+    if !lead.is_empty() && !organisations.iter().any(|o| o == lead) {
         errors.add(
             "lead_organisation_id",
             "Diese Organisation gibt es nicht (mehr).",
@@ -638,7 +672,7 @@ pub async fn validate(db: &Db, input: &MeasureInput) -> Result<MeasureDraft> {
         .iter()
         .map(|p| p.trim())
         .filter(|p| !p.is_empty())
-        .any(|p| !organisations.iter().any(|o| o.id == p))
+        .any(|p| !organisations.iter().any(|o| o == p))
     {
         errors.add(
             "partner_ids",

@@ -4,18 +4,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use lotse_domain::access::{Action as Act, Record};
-use lotse_domain::collation::column_key;
 use lotse_domain::hsds::{self, Directory, ExportOffer, ExportOrganisation, Imported};
 use lotse_domain::organisation::OrganisationInput;
 use lotse_domain::{Date, FieldErrors};
 use serde::Serialize;
-use serde_json::json;
 
-use crate::audit::{Action, Actor, Entity, Event};
-use crate::db::{Backend, Db, Tx, is_unique_violation, new_id, tx};
+use crate::audit::Actor;
+use crate::db::{Db, Tx, ids_in, is_unique_violation, tx};
 use crate::demo_offers::date_of;
-use crate::offers::{self, RevisionState, SaveAs};
+use crate::offers::{self, SaveAs};
 use crate::scoped::Viewer;
 use crate::{Result, StoreError, organisations, reference};
 
@@ -159,14 +156,6 @@ const CREATE_BATCH: usize = 1_000;
 /// Ids per statement when the import looks up or touches offers.
 const ID_BATCH: usize = 500;
 
-/// `id IN (…)` over a JSON array of ids bound as `$1`.
-fn ids_in(tx: &Tx) -> &'static str {
-    match tx.backend() {
-        Backend::Sqlite => "(SELECT value FROM json_each($1))",
-        Backend::Postgres => "(SELECT json_array_elements_text($1::json))",
-    }
-}
-
 /// The offers among `ids` that exist already, read inside the import's transaction: id →
 /// (organisation id, organisation name).
 async fn known_offers(tx: &mut Tx, ids: &[&str]) -> Result<HashMap<String, (String, String)>> {
@@ -189,109 +178,53 @@ async fn known_offers(tx: &mut Tx, ids: &[&str]) -> Result<HashMap<String, (Stri
     Ok(known)
 }
 
-/// An offer's row as `offers::create` and `offers::publish` leave it.
-#[derive(Serialize)]
-struct OfferRow<'a> {
-    id: &'a str,
-    organisation_id: &'a str,
-    title: &'a str,
-    title_key: String,
-    verified_on: Option<Date>,
-    fictitious: bool,
-    created_at: i64,
-    updated_at: i64,
-}
-
-const OFFER_COLUMNS: [&str; 8] = [
-    "id",
-    "organisation_id",
-    "title",
-    "title_key",
-    "verified_on",
-    "fictitious",
-    "created_at",
-    "updated_at",
-];
-
-/// Its first revision, likewise (published at once, or kept as a draft).
-#[derive(Serialize)]
-struct RevisionRow<'a> {
-    id: String,
-    offer_id: &'a str,
-    state: &'static str,
-    content: String,
-    title: &'a str,
-    title_key: String,
-    valid_from: Option<Date>,
-    valid_to: Option<Date>,
-    saved_by: Option<&'a str>,
-    saved_at: i64,
-    decided_by: Option<&'a str>,
-    decided_at: Option<i64>,
-}
-
-const REVISION_COLUMNS: [&str; 12] = [
-    "id",
-    "offer_id",
-    "state",
-    "content",
-    "title",
-    "title_key",
-    "valid_from",
-    "valid_to",
-    "saved_by",
-    "saved_at",
-    "decided_by",
-    "decided_at",
-];
-
-/// The state a new offer's revision ends in, which is also what its audit event names.
-fn final_state(save_as: SaveAs) -> RevisionState {
-    match save_as {
-        SaveAs::Draft => RevisionState::Draft,
-        SaveAs::Submitted => RevisionState::Submitted,
-        SaveAs::Published => RevisionState::Published,
-    }
-}
-
-/// New offers waiting to be written together, with their organisation ids.
+/// Offers waiting to be written together: new ones with their organisation ids, and changes to
+/// known ones (each id once).
 struct Pending<'a> {
     offers: Vec<(&'a hsds::ImportedOffer, String)>,
     ids: HashSet<&'a str>,
+    changed: Vec<&'a hsds::ImportedOffer>,
+    changed_ids: HashSet<&'a str>,
 }
 
 impl<'a> Pending<'a> {
-    /// Writes the waiting offers with two bulk inserts: the rows `offers::create` would write one
-    /// by one with a publication (`offers::publish`) and the imported verification date. Their
-    /// audit events were recorded when they were queued, in the order of the data.
+    fn len(&self) -> usize {
+        self.offers.len() + self.changed.len()
+    }
+
+    /// Creates the waiting new offers in bulk (`offers::create_many`) and saves the waiting
+    /// changes likewise (`offers::save_many`).
     async fn write(
         &mut self,
         tx: &mut Tx,
-        actor: &Actor,
+        viewer: &Viewer,
         save_as: SaveAs,
         today: Date,
         now: i64,
     ) -> Result<()> {
-        if self.offers.is_empty() {
-            return Ok(());
-        }
-        let published = save_as == SaveAs::Published;
-        let offers: Vec<OfferRow<'_>> = self
-            .offers
+        let changes: Vec<offers::OfferChange<'_>> = self
+            .changed
             .iter()
-            .map(|(o, organisation_id)| OfferRow {
+            .map(|o| offers::OfferChange {
                 id: &o.id,
-                organisation_id,
-                title: o.content.title(),
-                title_key: column_key(o.content.title()),
-                verified_on: published.then(|| o.verified_on.unwrap_or(today)),
-                fictitious: false,
-                created_at: now,
-                updated_at: now,
+                content: &o.content,
+                verified_on: o.verified_on,
             })
             .collect();
-        let inserted = tx.insert_json("offers", &OFFER_COLUMNS, &offers).await;
-        match inserted {
+        offers::save_many(tx, viewer, &changes, save_as, today, now).await?;
+        self.changed.clear();
+        self.changed_ids.clear();
+        let new: Vec<offers::NewOffer<'_>> = self
+            .offers
+            .iter()
+            .map(|(o, organisation_id)| offers::NewOffer {
+                id: &o.id,
+                organisation_id,
+                content: &o.content,
+                verified_on: o.verified_on,
+            })
+            .collect();
+        match offers::create_many(tx, viewer, &new, save_as, today, now).await {
             // Another import created one of them since `known_offers` looked.
             Err(StoreError::Database(e)) if is_unique_violation(&e) => {
                 return Err(StoreError::field(
@@ -300,28 +233,7 @@ impl<'a> Pending<'a> {
                 ));
             }
             other => other?,
-        };
-        let saved_by = actor.user_id.as_deref();
-        let mut revisions = Vec::with_capacity(self.offers.len());
-        for (o, _) in &self.offers {
-            revisions.push(RevisionRow {
-                id: new_id(),
-                offer_id: &o.id,
-                state: final_state(save_as).key(),
-                content: serde_json::to_string(&o.content)
-                    .map_err(|e| StoreError::Config(format!("offer content: {e}")))?,
-                title: o.content.title(),
-                title_key: column_key(o.content.title()),
-                valid_from: o.content.valid_from,
-                valid_to: o.content.valid_to,
-                saved_by,
-                saved_at: now,
-                decided_by: if published { saved_by } else { None },
-                decided_at: published.then_some(now),
-            });
         }
-        tx.insert_json("offer_revisions", &REVISION_COLUMNS, &revisions)
-            .await?;
         self.offers.clear();
         self.ids.clear();
         Ok(())
@@ -332,8 +244,8 @@ impl<'a> Pending<'a> {
 /// revision. `save_as` is `Published` for the command line unless `--draft` is given. All or
 /// nothing: one transaction, and every offer is checked before anything is written.
 ///
-/// New offers are written in bulk (a few statements per thousand offers, not ten per offer);
-/// known ones go through `offers::save` one by one, as an edit would.
+/// New offers are created and known ones changed in bulk (`offers::create_many`,
+/// `offers::save_many`: a few statements per thousand offers, not ten per offer).
 pub async fn import(
     db: &Db,
     viewer: &Viewer,
@@ -371,7 +283,12 @@ pub async fn import(
         // Organisations found or created, by (id, name key) as `organisation_for` looks them up:
         // most offers share their organisation with many others.
         let mut organisations: HashMap<(&str, String), String> = HashMap::new();
-        let mut pending = Pending { offers: Vec::new(), ids: HashSet::new() };
+        let mut pending = Pending {
+            offers: Vec::new(),
+            ids: HashSet::new(),
+            changed: Vec::new(),
+            changed_ids: HashSet::new(),
+        };
         for offer in &imported.offers {
             let key = (offer.organisation.id.as_str(), offer.organisation.name.trim().to_lowercase());
             let organisation_id = match organisations.get(&key) {
@@ -386,28 +303,11 @@ pub async fn import(
             };
             let given_twice = pending.ids.contains(offer.id.as_str());
             if !known.contains_key(&offer.id) && !given_twice {
-                // What `offers::create` checks first, here for each offer in turn.
-                if !viewer
-                    .decide(Record::Offer, Some(&organisation_id), Act::Change)
-                    .allows()
-                {
-                    return Err(StoreError::field(
-                        "organisation_id",
-                        "Angebote dieser Organisation können Sie nicht anlegen.",
-                    ));
-                }
-                tx.record(
-                    Event::new(actor, now, Entity::Offer, Action::Create, &offer.id).with(json!({
-                        "organisation_id": organisation_id, "title": offer.content.title(),
-                        "state": final_state(save_as).key(),
-                        "fields": offers::changed_fields(None, &offer.content),
-                    })),
-                );
                 pending.ids.insert(&offer.id);
                 pending.offers.push((offer, organisation_id));
                 report.created += 1;
-                if pending.offers.len() >= CREATE_BATCH {
-                    pending.write(tx, actor, save_as, today, now).await?;
+                if pending.len() >= CREATE_BATCH {
+                    pending.write(tx, viewer, save_as, today, now).await?;
                 }
                 continue;
             }
@@ -415,7 +315,7 @@ pub async fn import(
             let (owner, owner_name) = match known.get(&offer.id) {
                 Some(found) if !given_twice => found.clone(),
                 _ => {
-                    pending.write(tx, actor, save_as, today, now).await?;
+                    pending.write(tx, viewer, save_as, today, now).await?;
                     let existing = offers::get_in(tx, &offer.id).await?;
                     (existing.organisation_id, existing.organisation)
                 }
@@ -433,16 +333,28 @@ pub async fn import(
                     ),
                 ));
             }
-            offers::save(tx, viewer, &offer.id, &offer.content, save_as, None, today, now).await?;
             report.updated += 1;
-            // The date the data was last checked travels with it.
-            if save_as == SaveAs::Published
-                && let Some(verified) = offer.verified_on
-            {
-                offers::set_verified_on(tx, &offer.id, verified).await?;
+            if given_twice {
+                offers::save(tx, viewer, &offer.id, &offer.content, save_as, None, today, now).await?;
+                // The date the data was last checked travels with it.
+                if save_as == SaveAs::Published
+                    && let Some(verified) = offer.verified_on
+                {
+                    offers::set_verified_on(tx, &offer.id, verified).await?;
+                }
+                continue;
+            }
+            // A known offer: saved in bulk, each id once per batch (the file may repeat one).
+            if pending.changed_ids.contains(offer.id.as_str()) {
+                pending.write(tx, viewer, save_as, today, now).await?;
+            }
+            pending.changed_ids.insert(&offer.id);
+            pending.changed.push(offer);
+            if pending.len() >= CREATE_BATCH {
+                pending.write(tx, viewer, save_as, today, now).await?;
             }
         }
-        pending.write(tx, actor, save_as, today, now).await?;
+        pending.write(tx, viewer, save_as, today, now).await?;
         Ok(report)
     })
     .await?;

@@ -9,8 +9,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
-use crate::db::{Db, Tx, Value, is_unique_violation, new_id, read, tx};
-use crate::paging::{Count, Cursor, Keyset, Page, PageRequest, Query};
+use crate::db::{Db, Tx, Value, bind_values, is_unique_violation, new_id, read, tx};
+use crate::paging::{Count, Cursor, IN_LIST, Keyset, Page, PageRequest, Query};
 use crate::{Result, StoreError, reference};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -118,6 +118,92 @@ pub async fn count(db: &Db, filter: &OrganisationFilter) -> Result<Count> {
     crate::paging::count(db, "SELECT o.id FROM organisations o", q).await
 }
 
+/// The given ids once each, blank ones left out, in their first order.
+fn distinct<'a>(ids: &[&'a str]) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    ids.iter()
+        .map(|id| id.trim())
+        .filter(|id| !id.is_empty() && seen.insert(*id))
+        .collect()
+}
+
+/// Runs `statement` (a `SELECT … WHERE {}` whose placeholder takes an `IN` list over `o.id`) for
+/// the ids, at most [`IN_LIST`] per statement, so no statement falls back to reading every row.
+async fn rows_by_id<T>(db: &Db, statement: &str, ids: &[&str]) -> Result<Vec<T>>
+where
+    T: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    let mut rows = Vec::new();
+    for chunk in distinct(ids).chunks(IN_LIST) {
+        let mut q = Query::default();
+        let which = q.any_of("o.id", chunk);
+        let sql = sqlx::AssertSqlSafe(statement.replace("{}", &which));
+        let found: Vec<T> = read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
+            .fetch_all(c)
+            .await)?;
+        rows.extend(found);
+    }
+    Ok(rows)
+}
+
+/// How forms name an organisation in their pick lists: its name, marked when deactivated.
+pub fn label(name: &str, active: bool) -> String {
+    if active {
+        name.to_owned()
+    } else {
+        format!("{name} (deaktiviert)")
+    }
+}
+
+/// (id, label) of the given organisations that exist, deactivated ones included (see [`label`]),
+/// in list order: what a form shows of the organisations already chosen in it. One statement per
+/// [`IN_LIST`] ids, never the whole directory.
+pub async fn labels(db: &Db, ids: &[&str]) -> Result<Vec<(String, String)>> {
+    let mut rows: Vec<(String, String, bool, String)> = rows_by_id(
+        db,
+        "SELECT o.id, o.name, o.active, o.list_key FROM organisations o WHERE {}",
+        ids,
+    )
+    .await?;
+    rows.sort_by(|a, b| (&a.3, &a.0).cmp(&(&b.3, &b.0)));
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, active, _)| (id, label(&name, active)))
+        .collect())
+}
+
+/// Which of the given ids name a stored organisation (deactivated ones too), in the order given:
+/// what a validator needs to check a form's references without reading the directory.
+pub async fn existing(db: &Db, ids: &[&str]) -> Result<Vec<String>> {
+    let found: Vec<(String,)> =
+        rows_by_id(db, "SELECT o.id FROM organisations o WHERE {}", ids).await?;
+    let found: std::collections::HashSet<String> = found.into_iter().map(|(id,)| id).collect();
+    Ok(distinct(ids)
+        .into_iter()
+        .filter(|id| found.contains(*id))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// The given organisations that exist (deactivated ones too), in the order of `ids`.
+pub async fn by_ids(db: &Db, ids: &[&str]) -> Result<Vec<Organisation>> {
+    let statement = format!("{SELECT} WHERE {{}}");
+    let found: Vec<Organisation> = rows_by_id(db, &statement, ids).await?;
+    let mut by_id: std::collections::HashMap<String, Organisation> =
+        found.into_iter().map(|o| (o.id.clone(), o)).collect();
+    Ok(distinct(ids)
+        .into_iter()
+        .filter_map(|id| by_id.remove(id))
+        .collect())
+}
+
+/// Every organisation, sorted by name: only for exports and bulk work that need the whole
+/// directory (offer exchange, measure import, demo data, the command line's account creation).
+/// No request reads it: pages and forms read bounded slices, [`page`] for the directory and the
+/// pick lists, [`labels`], [`existing`] and [`by_ids`] for given ids.
 pub async fn list(db: &Db, include_inactive: bool) -> Result<Vec<Organisation>> {
     let sql = if include_inactive {
         select("")

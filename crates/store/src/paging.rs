@@ -157,6 +157,15 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A first page with nothing on it (a list that does not apply).
+    pub fn empty() -> Page<T> {
+        Page {
+            items: Vec::new(),
+            next: None,
+            first: true,
+        }
+    }
+
     /// Cuts `rows` (read with [`Keyset::limit`], one more than the page holds) to the page and
     /// notes where the next one starts.
     pub fn from_rows(

@@ -9,7 +9,10 @@ use serde_json::json;
 use lotse_domain::access::{Action as Act, Record};
 
 use crate::audit::{Action, Actor, Entity, Event};
-use crate::db::{Db, Tx, is_unique_violation, new_id, on_missing_reference, read, tx};
+use crate::db::{
+    Backend, Db, Tx, Value, bind_values, is_unique_violation, new_id, on_missing_reference, read,
+    tx,
+};
 use crate::paging::{Keyset, Page, PageRequest, Query};
 use crate::scoped::{Access, Scoped, Viewer, require};
 use crate::{Result, StoreError};
@@ -62,8 +65,11 @@ pub struct Programme {
     /// (organisation id, name)
     pub partners: Vec<(String, String)>,
     pub sites: Vec<Site>,
-    /// Newest period first, whole-programme figures before the sites'.
+    /// Newest period first, whole-programme figures before the sites': every period, or the
+    /// periods asked for (see [`Periods`]).
     pub figures: Vec<FigureRow>,
+    /// Older periods than those in `figures` have figures too.
+    pub older_periods: bool,
     /// (measure id, concept short name, code, title)
     pub measures: Vec<(String, String, String, String)>,
 }
@@ -121,19 +127,30 @@ impl Programmes<'_> {
         Ok(page.map(|record| Scoped { record, access }))
     }
 
+    /// A programme with the figures of every period (the API's entry).
     pub async fn get(&self, id: &str) -> Result<Scoped<Programme>> {
+        self.get_with(id, Periods::All).await
+    }
+
+    /// A programme with the figures of the periods asked for (its page shows a few at a time).
+    pub async fn get_with(&self, id: &str, periods: Periods<'_>) -> Result<Scoped<Programme>> {
         require(self.viewer, Record::Programme, None, Act::View)?;
         Ok(Scoped {
-            record: get(self.db, id).await?,
+            record: get(self.db, id, periods).await?,
             access: self.access(),
         })
     }
 
-    /// The grants behind a programme: part of what its page shows everyone who may see it (the
-    /// funding programmes' own books are the coordination's, see `funding`).
-    pub async fn grants(&self, id: &str) -> Result<Vec<crate::funding::Grant>> {
+    /// The newest `limit` grants behind a programme, and whether there are older ones: part of
+    /// what its page shows everyone who may see it (the funding programmes' own books are the
+    /// coordination's, see `funding`).
+    pub async fn grants(
+        &self,
+        id: &str,
+        limit: usize,
+    ) -> Result<(Vec<crate::funding::Grant>, bool)> {
         require(self.viewer, Record::Programme, None, Act::View)?;
-        crate::funding::grants_of_programme(self.db, id).await
+        crate::funding::grants_of_programme(self.db, id, limit).await
     }
 }
 
@@ -148,7 +165,88 @@ pub(crate) async fn list(db: &Db) -> Result<Vec<ProgrammeSummary>> {
     Ok(rows)
 }
 
-pub(crate) async fn get(db: &Db, id: &str) -> Result<Programme> {
+/// Which periods' figures a programme is read with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Periods<'a> {
+    /// Every period.
+    All,
+    /// None (a form that needs only the programme's own fields).
+    None,
+    /// The newest `count` periods, those before `before` if given (a period's text, the last one
+    /// of the page before).
+    Newest {
+        count: usize,
+        before: Option<&'a str>,
+    },
+}
+
+/// (id, name) of programmes, by name.
+async fn named(db: &Db, sql: &'static str, id: &str) -> Result<Vec<(String, String)>> {
+    let mut rows: Vec<(String, String)> =
+        read!(db, |c| sqlx::query_as(sql).bind(id).fetch_all(c).await)?;
+    rows.sort_by_cached_key(|(_, n)| sort_key(n));
+    Ok(rows)
+}
+
+/// The figures of a programme for the periods asked for, and whether older periods have some.
+async fn figures(db: &Db, id: &str, periods: Periods<'_>) -> Result<(Vec<FigureRow>, bool)> {
+    const SELECT: &str = "SELECT f.period, f.site_id, s.name AS site, f.group_count, f.participant_count \
+        FROM programme_figures f LEFT JOIN programme_sites s ON s.id = f.site_id WHERE f.programme_id = $1";
+    // Byte order of the periods on both backends, as the page sorts them.
+    let period = match db.backend() {
+        Backend::Sqlite => "period",
+        Backend::Postgres => "period COLLATE \"C\"",
+    };
+    let (mut rows, older): (Vec<FigureRow>, bool) = match periods {
+        Periods::None => (Vec::new(), false),
+        Periods::All => (
+            read!(db, |c| sqlx::query_as(SELECT).bind(id).fetch_all(c).await)?,
+            false,
+        ),
+        Periods::Newest { count, before } => {
+            // The periods of the page (one more, to know whether older ones follow), then their rows.
+            let mut q = Query::default();
+            let programme = q.bind(Value::Text(id.to_owned()));
+            q.and(format!("programme_id = {programme}"));
+            if let Some(before) = before {
+                let before = q.bind(Value::Text(before.to_owned()));
+                q.and(format!("{period} < {before}"));
+            }
+            let limit = q.bind(Value::Int(count as i64 + 1));
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT DISTINCT {period} AS period FROM programme_figures{} ORDER BY 1 DESC LIMIT {limit}",
+                q.where_clause()
+            ));
+            let mut shown: Vec<String> =
+                read!(db, |c| bind_values!(sqlx::query_scalar(sql), &q.values)
+                    .fetch_all(c)
+                    .await)?;
+            let older = shown.len() > count;
+            shown.truncate(count);
+            let mut q = Query::default();
+            q.bind(Value::Text(id.to_owned()));
+            let refs: Vec<&str> = shown.iter().map(String::as_str).collect();
+            let which = q.any_of("f.period", &refs);
+            let sql = sqlx::AssertSqlSafe(format!("{SELECT} AND {which}"));
+            let rows = read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
+                .fetch_all(c)
+                .await)?;
+            (rows, older)
+        }
+    };
+    rows.sort_by(|a, b| {
+        b.period
+            .cmp(&a.period)
+            .then(a.site_id.is_some().cmp(&b.site_id.is_some()))
+            .then_with(|| {
+                sort_key(a.site.as_deref().unwrap_or(""))
+                    .cmp(&sort_key(b.site.as_deref().unwrap_or("")))
+            })
+    });
+    Ok((rows, older))
+}
+
+pub(crate) async fn get(db: &Db, id: &str, periods: Periods<'_>) -> Result<Programme> {
     let row: Option<(String, String, String, Option<String>, bool, bool)> = read!(db, |c| {
         sqlx::query_as("SELECT id, name, description, part_of, active, fictitious FROM programmes WHERE id = $1")
             .bind(id)
@@ -156,17 +254,18 @@ pub(crate) async fn get(db: &Db, id: &str) -> Result<Programme> {
             .await
     })?;
     let (id, name, description, part_of, active, fictitious) = row.ok_or(StoreError::NotFound)?;
-    let all = list(db).await?;
-    let part_of = part_of.and_then(|p| {
-        all.iter()
-            .find(|x| x.id == p)
-            .map(|x| (x.id.clone(), x.name.clone()))
-    });
-    let parts = all
-        .iter()
-        .filter(|x| x.part_of.as_deref() == Some(id.as_str()))
-        .map(|x| (x.id.clone(), x.name.clone()))
-        .collect();
+    let part_of = match part_of {
+        Some(p) => named(db, "SELECT id, name FROM programmes WHERE id = $1", &p)
+            .await?
+            .pop(),
+        None => None,
+    };
+    let parts = named(
+        db,
+        "SELECT id, name FROM programmes WHERE part_of = $1",
+        &id,
+    )
+    .await?;
     let mut partners: Vec<(String, String)> = read!(db, |c| {
         sqlx::query_as("SELECT o.id, o.name FROM programme_partners pp JOIN organisations o ON o.id = pp.organisation_id WHERE pp.programme_id = $1")
             .bind(&id)
@@ -181,21 +280,7 @@ pub(crate) async fn get(db: &Db, id: &str) -> Result<Programme> {
             .await
     })?;
     sites.sort_by_cached_key(|s| (!s.active, sort_key(&s.town), sort_key(&s.name)));
-    let mut figures: Vec<FigureRow> = read!(db, |c| {
-        sqlx::query_as("SELECT f.period, f.site_id, s.name AS site, f.group_count, f.participant_count FROM programme_figures f LEFT JOIN programme_sites s ON s.id = f.site_id WHERE f.programme_id = $1")
-            .bind(&id)
-            .fetch_all(c)
-            .await
-    })?;
-    figures.sort_by(|a, b| {
-        b.period
-            .cmp(&a.period)
-            .then(a.site_id.is_some().cmp(&b.site_id.is_some()))
-            .then_with(|| {
-                sort_key(a.site.as_deref().unwrap_or(""))
-                    .cmp(&sort_key(b.site.as_deref().unwrap_or("")))
-            })
-    });
+    let (figures, older_periods) = figures(db, &id, periods).await?;
     let mut measures: Vec<(String, String, String, String)> = read!(db, |c| {
         sqlx::query_as("SELECT m.id, c.short_name, m.code, m.title FROM programme_measures pm JOIN measures m ON m.id = pm.measure_id JOIN concepts c ON c.id = m.concept_id WHERE pm.programme_id = $1")
             .bind(&id)
@@ -214,6 +299,7 @@ pub(crate) async fn get(db: &Db, id: &str) -> Result<Programme> {
         partners,
         sites,
         figures,
+        older_periods,
         measures,
     })
 }

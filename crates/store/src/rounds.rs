@@ -14,9 +14,9 @@ use serde_json::json;
 use lotse_domain::access::{Action as Act, Record};
 
 use crate::audit::{Action, Actor, Entity, Event};
-use crate::db::{Db, Tx, Value, bind_values, new_id, on_missing_reference, read, tx};
+use crate::db::{Db, Tx, Value, new_id, on_missing_reference, read, tx};
 use crate::measures;
-use crate::paging::{Keyset, Page, PageRequest, Query};
+use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
 use crate::scoped::{Access, Scoped, Viewer, require};
 use crate::{Result, StoreError};
 
@@ -88,6 +88,16 @@ pub async fn round_summaries(
         |r: &RoundSummary| Keyset::id_cursor(&r.round.id),
     )
     .await
+}
+
+/// Every round with its progress, newest reference date first: what the rounds page lists. A
+/// district holds one to four rounds a year, so the list is whole; the counts come from the
+/// database.
+pub async fn all_summaries(db: &Db) -> Result<Vec<RoundSummary>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{ROUND_SUMMARY} ORDER BY r.reference_date DESC, r.opened_at DESC"
+    ));
+    Ok(read!(db, |c| sqlx::query_as(sql).fetch_all(c).await)?)
 }
 
 pub async fn round_summary(db: &Db, id: &str) -> Result<RoundSummary> {
@@ -220,6 +230,10 @@ pub struct Update {
     pub reviewed_by: Option<String>,
     pub review_comment: String,
     pub fictitious: bool,
+    /// The measure's place in lists (concept, then code): the order and paging key of a round's
+    /// reports.
+    #[serde(skip)]
+    pub list_key: String,
 }
 
 impl Update {
@@ -256,8 +270,8 @@ pub fn state_label(state: &str) -> &'static str {
 
 const UPDATE_SELECT: &str = "SELECT u.id, u.round_id, u.measure_id, c.short_name AS concept, m.code, m.title, \
     m.status AS measure_status, u.organisation_id, o.name AS organisation, u.state, u.status, u.progress, u.adaptation, \
-    u.adaptation_reason, u.submitted_at, u.submitted_by, u.reviewed_at, u.reviewed_by, u.review_comment, m.fictitious \
-    FROM review_updates u JOIN measures m ON m.id = u.measure_id JOIN concepts c ON c.id = m.concept_id \
+    u.adaptation_reason, u.submitted_at, u.submitted_by, u.reviewed_at, u.reviewed_by, u.review_comment, m.fictitious, \
+    m.list_key FROM review_updates u JOIN measures m ON m.id = u.measure_id JOIN concepts c ON c.id = m.concept_id \
     LEFT JOIN organisations o ON o.id = u.organisation_id";
 
 fn code_order(u: &Update) -> (String, Vec<(u64, String)>) {
@@ -279,6 +293,21 @@ fn code_order(u: &Update) -> (String, Vec<(u64, String)>) {
 }
 
 /// The updates of a round, by concept and code; only one organisation's when `organisation` is set.
+/// The reports of a round still owed (missing or returned), by concept and code: what the
+/// reminder names. Selected by state in the database (index review_updates_state).
+pub async fn owed_reports(db: &Db, round_id: &str) -> Result<Vec<Update>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{UPDATE_SELECT} WHERE u.round_id = $1 AND u.state IN ('missing', 'returned') \
+         ORDER BY m.list_key, u.id"
+    ));
+    Ok(read!(db, |c| sqlx::query_as(sql)
+        .bind(round_id)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Every report of a round (one per measure of the catalogue): for tests and checks, not for
+/// pages, which read [`Reports::of_round`] pages and [`progress_of`] counts.
 pub async fn updates(db: &Db, round_id: &str, organisation: Option<&str>) -> Result<Vec<Update>> {
     let sql = sqlx::AssertSqlSafe(format!("{UPDATE_SELECT} WHERE u.round_id = $1"));
     let mut list: Vec<Update> = read!(db, |c| sqlx::query_as(sql)
@@ -367,24 +396,34 @@ impl Reports<'_> {
         Scoped { record: u, access }
     }
 
-    /// The reports of a round the viewer may see, by concept and code (a round has one report per
-    /// measure: bounded by the catalogue).
-    pub async fn of_round(&self, round_id: &str) -> Result<Vec<Scoped<Update>>> {
+    /// A page of the reports of a round the viewer may see, by concept and code. A round has one
+    /// report per measure, as many as the catalogue holds.
+    pub async fn of_round(
+        &self,
+        round_id: &str,
+        request: &PageRequest,
+    ) -> Result<Page<Scoped<Update>>> {
         let mut q = Query::default();
         let round = q.bind(Value::Text(round_id.to_owned()));
         q.and(format!("u.round_id = {round}"));
         let scope = self.scope(&mut |v| q.bind(v));
         q.and(scope);
-        let sql = sqlx::AssertSqlSafe(format!(
-            "{UPDATE_SELECT}{} ORDER BY m.list_key, u.id",
-            q.where_clause()
-        ));
-        let rows: Vec<Update> = read!(self.db, |c| {
-            bind_values!(sqlx::query_as(sql), &q.values)
-                .fetch_all(c)
-                .await
-        })?;
-        Ok(rows.into_iter().map(|u| self.scoped(u)).collect())
+        let page = crate::paging::read_page(
+            self.db,
+            UPDATE_SELECT,
+            q,
+            &Keyset {
+                key_column: "m.list_key",
+                id_column: "u.id",
+            },
+            request,
+            |u: &Update| Cursor {
+                key: u.list_key.clone(),
+                id: u.id.clone(),
+            },
+        )
+        .await?;
+        Ok(page.map(|u| self.scoped(u)))
     }
 
     /// One report of a round: not found if it is not in that round or not the viewer's to see.
@@ -665,17 +704,26 @@ impl Progress {
 }
 
 /// Per organisation: how many updates are missing, submitted, returned, accepted; plus a total row.
-pub fn progress(updates: &[Update]) -> (Vec<Progress>, Progress) {
+/// How far the reports of a round have come, per organisation and in all: counted by the
+/// database (index review_updates_state), without reading the reports.
+pub async fn progress_of(db: &Db, round_id: &str) -> Result<(Vec<Progress>, Progress)> {
+    let counts: Vec<(Option<String>, String, i64)> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT o.name, u.state, COUNT(*) FROM review_updates u \
+             LEFT JOIN organisations o ON o.id = u.organisation_id \
+             WHERE u.round_id = $1 GROUP BY o.name, u.state",
+        )
+        .bind(round_id)
+        .fetch_all(c)
+        .await
+    })?;
     let mut by_org: Vec<Progress> = Vec::new();
     let mut total = Progress {
         organisation: "Gesamt".into(),
         ..Default::default()
     };
-    for u in updates {
-        let name = u
-            .organisation
-            .clone()
-            .unwrap_or_else(|| "ohne Federführung".into());
+    for (organisation, state, n) in counts {
+        let name = organisation.unwrap_or_else(|| "ohne Federführung".into());
         let idx = match by_org.iter().position(|p| p.organisation == name) {
             Some(i) => i,
             None => {
@@ -686,17 +734,18 @@ pub fn progress(updates: &[Update]) -> (Vec<Progress>, Progress) {
                 by_org.len() - 1
             }
         };
+        let n = usize::try_from(n).unwrap_or(0);
         for p in [&mut by_org[idx], &mut total] {
-            match u.state.as_str() {
-                "missing" => p.missing += 1,
-                "submitted" => p.submitted += 1,
-                "returned" => p.returned += 1,
-                _ => p.accepted += 1,
+            match state.as_str() {
+                "missing" => p.missing += n,
+                "submitted" => p.submitted += n,
+                "returned" => p.returned += n,
+                _ => p.accepted += n,
             }
         }
     }
     by_org.sort_by_cached_key(|p| sort_key(&p.organisation));
-    (by_org, total)
+    Ok((by_org, total))
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -886,9 +935,42 @@ pub struct SnapshotRow {
     pub adaptation: String,
     pub adaptation_reason: String,
     pub fictitious: bool,
+    /// The measure's place in lists: the paging key of [`snapshot_page`].
+    #[sqlx(default)]
+    #[serde(skip)]
+    pub list_key: String,
 }
 
-/// The frozen rows of a closed round, by concept and code.
+/// A page of the frozen rows of a closed round, by concept and code (the measure's list key;
+/// rows are never without their measure, which is not deleted).
+pub async fn snapshot_page(
+    db: &Db,
+    round_id: &str,
+    request: &PageRequest,
+) -> Result<Page<SnapshotRow>> {
+    let mut q = Query::default();
+    let round = q.bind(Value::Text(round_id.to_owned()));
+    q.and(format!("s.round_id = {round}"));
+    crate::paging::read_page(
+        db,
+        "SELECT s.measure_id, s.concept, s.code, s.title, s.field_of_action, s.lead_organisation, s.status, \
+         s.update_state, s.progress, s.adaptation, s.adaptation_reason, s.fictitious, \
+         COALESCE(m.list_key, '') AS list_key FROM review_snapshots s LEFT JOIN measures m ON m.id = s.measure_id",
+        q,
+        &Keyset {
+            key_column: "COALESCE(m.list_key, '')",
+            id_column: "s.measure_id",
+        },
+        request,
+        |r: &SnapshotRow| Cursor {
+            key: r.list_key.clone(),
+            id: r.measure_id.clone(),
+        },
+    )
+    .await
+}
+
+/// The frozen rows of a closed round, by concept and code: the committee report's content.
 pub async fn snapshot(db: &Db, round_id: &str) -> Result<Vec<SnapshotRow>> {
     let mut rows: Vec<SnapshotRow> = read!(db, |c| {
         sqlx::query_as(
@@ -921,18 +1003,28 @@ pub async fn snapshot(db: &Db, round_id: &str) -> Result<Vec<SnapshotRow>> {
 
 /// Open updates an organisation still has to deliver, over all open rounds (for the start page).
 pub async fn open_tasks(db: &Db, organisation_id: &str) -> Result<Vec<(Round, usize)>> {
-    let mut out = Vec::new();
-    for r in rounds(db).await?.into_iter().filter(Round::is_open) {
-        let n = updates(db, &r.id, Some(organisation_id))
-            .await?
-            .iter()
-            .filter(|u| u.state == "missing" || u.state == "returned")
-            .count();
-        if n > 0 {
-            out.push((r, n));
-        }
-    }
-    Ok(out)
+    // Counted by the database over the organisation's reports (index review_updates_org): the
+    // start page shows this after every login, and a round holds a report per measure.
+    let sql = "SELECT r.id, r.title, r.reference_date, r.state, r.fictitious, r.opened_at, r.opened_by, \
+         r.closed_at, r.closed_by, \
+         (SELECT COUNT(*) FROM review_updates u WHERE u.round_id = r.id AND u.organisation_id = $1 \
+          AND u.state IN ('missing', 'returned')) AS open \
+         FROM review_rounds r WHERE r.state = 'open' ORDER BY r.reference_date DESC, r.opened_at DESC";
+    let rows: Vec<OpenTasks> = read!(db, |c| {
+        sqlx::query_as(sql).bind(organisation_id).fetch_all(c).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter(|t| t.open > 0)
+        .map(|t| (t.round, usize::try_from(t.open).unwrap_or(0)))
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenTasks {
+    #[sqlx(flatten)]
+    round: Round,
+    open: i64,
 }
 
 /// Records that the reminders of a round went out: to whom, and how many could not be delivered.

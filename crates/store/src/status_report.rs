@@ -7,6 +7,7 @@ use lotse_domain::collation::sort_key;
 use lotse_domain::measure::{Adaptation, MeasureStatus};
 use serde::Serialize;
 
+use crate::db::read;
 use crate::rounds::{self, Proposal, Round, SnapshotRow};
 use crate::{Db, Result, StoreError};
 
@@ -26,7 +27,8 @@ pub struct StatusReport {
     /// Rows with an adaptation need (adjust or drop).
     pub adaptations: Vec<SnapshotRow>,
     pub proposals: Vec<Proposal>,
-    /// Decisions taken up to the reference date, newest first.
+    /// Decisions taken in the report period (after [`decisions_after`], up to the reference
+    /// date), newest first.
     pub decisions: Vec<crate::bodies::Decision>,
     /// Action items created up to the reference date and still open today.
     pub open_actions: Vec<crate::bodies::ActionItem>,
@@ -71,11 +73,7 @@ pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
         ));
     }
     let rows = rounds::snapshot(db, round_id).await?;
-    let previous = rounds::rounds(db)
-        .await?
-        .into_iter()
-        .filter(|r| !r.is_open() && r.id != round.id && r.reference_date < round.reference_date)
-        .max_by(|a, b| a.reference_date.cmp(&b.reference_date));
+    let previous = previous_round(db, &round).await?;
     let previous_rows = match &previous {
         Some(p) => rounds::snapshot(db, &p.id).await?,
         None => Vec::new(),
@@ -137,19 +135,18 @@ pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
         .filter(|r| Adaptation::parse(&r.adaptation).is_some_and(|a| a != Adaptation::None))
         .cloned()
         .collect();
-    let decisions = crate::bodies::decisions(db, None)
-        .await?
-        .into_iter()
-        .filter(|d| d.decided_on <= round.reference_date)
-        .collect();
+    // The decisions of the report period (decision 0010: since the previous round's reference
+    // date), not every decision ever taken.
+    let decisions = crate::bodies::decisions_between(
+        db,
+        Some(decisions_after(&round, previous.as_ref())),
+        round.reference_date,
+    )
+    .await?;
     // Items created after the reference date belong to a later report; whether an item is still
     // open is shown as of today (the page says so).
     let cutoff = end_of_day_ms(round.reference_date);
-    let open_actions = crate::bodies::action_items(db, None, None)
-        .await?
-        .into_iter()
-        .filter(|a| a.state == "open" && a.created_at <= cutoff)
-        .collect();
+    let open_actions = crate::bodies::open_actions_until(db, cutoff).await?;
     Ok(StatusReport {
         decisions,
         open_actions,
@@ -167,8 +164,39 @@ pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
     })
 }
 
-/// The last millisecond of a `YYYY-MM-DD` day (UTC; a day's slack is irrelevant at this scale).
-/// The last millisecond of `date` in UTC.
+/// The closed round before `round`: the newest other closed one with an earlier reference date.
+async fn previous_round(db: &Db, round: &Round) -> Result<Option<Round>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+        "SELECT id, title, reference_date, state, fictitious, opened_at, opened_by, closed_at, closed_by \
+         FROM review_rounds WHERE state <> 'open' AND id <> $1 AND reference_date < $2 \
+         ORDER BY reference_date DESC, opened_at DESC LIMIT 1"
+    )
+    .bind(&round.id)
+    .bind(round.reference_date)
+    .fetch_optional(c)
+    .await
+    })?)
+}
+
+/// How long before its reference date the period of a first report (one without a previous
+/// round) reaches back.
+pub const FIRST_PERIOD_YEARS: u16 = 1;
+
+/// The day after which a report's decisions were taken (its period ends on the reference date):
+/// the previous round's reference date, or for the first report [`FIRST_PERIOD_YEARS`] before
+/// its own.
+pub fn decisions_after(round: &Round, previous: Option<&Round>) -> Date {
+    match previous {
+        Some(p) => p.reference_date,
+        None => round
+            .reference_date
+            .years_back(FIRST_PERIOD_YEARS)
+            .unwrap_or(Date::EARLIEST),
+    }
+}
+
+/// The last millisecond of `date` (UTC; a day's slack is irrelevant at this scale).
 fn end_of_day_ms(date: Date) -> i64 {
     (date.day_number() + 1) * 86_400_000 - 1
 }

@@ -213,13 +213,21 @@ pub async fn get<'a>(on: impl Into<On<'a>>, id: &str) -> Result<Issue> {
 /// Validates the input and its references (organisations, towns).
 pub async fn validate(db: &Db, input: &IssueInput) -> Result<IssueDraft> {
     let mut errors = input.validate().err().unwrap_or_default();
-    let orgs = crate::organisations::list(db, true).await?;
+    // Only the two organisations named in the form are looked up, deactivated ones included.
+    let orgs = crate::organisations::existing(
+        db,
+        &[
+            input.from_organisation_id.trim(),
+            input.to_organisation_id.trim(),
+        ],
+    )
+    .await?;
     for (field, id) in [
         ("from_organisation_id", &input.from_organisation_id),
         ("to_organisation_id", &input.to_organisation_id),
     ] {
         let id = id.trim();
-        if !id.is_empty() && !orgs.iter().any(|o| o.id == id) {
+        if !id.is_empty() && !orgs.iter().any(|o| o == id) {
             errors.add(field, "Diese Organisation gibt es nicht.");
         }
     }

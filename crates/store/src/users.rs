@@ -97,8 +97,8 @@ async fn attach_roles(db: &Db, mut users: Vec<User>) -> Result<Vec<User>> {
     Ok(users)
 }
 
-/// Every account, by username. For the few places that need all (reminder recipients, a body's
-/// action-item owners); lists that people page through use [`read_account_page`].
+/// Every account, by username. No request uses it: lists that people page through use
+/// [`read_account_page`], pick lists [`pick`], reminders [`reachable_in`] and [`reachable_with`].
 pub async fn list(db: &Db) -> Result<Vec<User>> {
     let mut users: Vec<User> = read!(db, |c| sqlx::query_as(select("")).fetch_all(c).await)?;
     // Sorted here, not by the database: PostgreSQL's locale ignores "." and "_", SQLite does not.
@@ -121,6 +121,60 @@ pub async fn reachable_in(db: &Db, organisation_ids: &[&str]) -> Result<Vec<User
         .await)?;
     users.sort_by(|a, b| a.username.cmp(&b.username));
     attach_roles(db, users).await
+}
+
+/// The active accounts with an e-mail address that hold one of `roles`: whom a reminder to a
+/// function (e.g. everyone who keeps the funding books) can reach.
+pub async fn reachable_with(db: &Db, roles: &[Role]) -> Result<Vec<User>> {
+    if roles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<&str> = roles.iter().map(|r| r.key()).collect();
+    let mut q = Query::default();
+    let which = q.any_of("r.role", &keys);
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{SELECT} WHERE u.active = TRUE AND u.email <> '' \
+         AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND {which})"
+    ));
+    let mut users: Vec<User> = read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
+        .fetch_all(c)
+        .await)?;
+    users.sort_by(|a, b| a.username.cmp(&b.username));
+    attach_roles(db, users).await
+}
+
+/// A pick list of people for a form (who owns an action item): (id, display name) of at most
+/// `limit` active accounts by username whose name or username holds every word of `q`, and
+/// whether more match. No roles are read.
+pub async fn pick(db: &Db, q: &str, limit: usize) -> Result<(Vec<(String, String)>, bool)> {
+    let mut query = Query::default();
+    query.and("u.active = TRUE");
+    for word in q.split_whitespace() {
+        let p = query.bind(crate::db::Value::Text(format!(
+            "%{}%",
+            crate::measures::like_escape(word)
+        )));
+        query.and(format!(
+            "(LOWER(u.display_name) LIKE LOWER({p}) ESCAPE '\\' OR LOWER(u.username) LIKE LOWER({p}) ESCAPE '\\')"
+        ));
+    }
+    // Byte order on both backends, as for the account list.
+    let order = match db.backend() {
+        Backend::Sqlite => "u.username",
+        Backend::Postgres => "u.username COLLATE \"C\"",
+    };
+    let n = query.bind(crate::db::Value::Int(limit as i64 + 1));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT u.id, u.display_name FROM users u{} ORDER BY {order} LIMIT {n}",
+        query.where_clause()
+    ));
+    let mut rows: Vec<(String, String)> =
+        read!(db, |c| bind_values!(sqlx::query_as(sql), &query.values)
+            .fetch_all(c)
+            .await)?;
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    Ok((rows, more))
 }
 
 /// One page of accounts by username, as a person reads it: one access-log entry per account

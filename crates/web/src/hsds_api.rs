@@ -227,11 +227,11 @@ pub async fn organizations(
         .finder
         .listing(&app.db, move |l| l.organisations(offset, per_page))
         .await?;
-    let all = lotse_store::organisations::list(&app.db, true).await?;
-    let contents = listed
-        .items
-        .iter()
-        .filter_map(|id| all.iter().find(|o| &o.id == id))
+    // The page's organisations only, read by id and kept in the listing's order.
+    let ids: Vec<&str> = listed.items.iter().map(String::as_str).collect();
+    let contents = lotse_store::organisations::by_ids(&app.db, &ids)
+        .await?
+        .into_iter()
         .map(|o| {
             json!({
                 "id": o.id, "name": o.name, "description": o.kind_label,

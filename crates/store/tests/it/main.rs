@@ -14,6 +14,7 @@ mod organisations;
 mod platform;
 mod programmes;
 mod rounds;
+mod start_page;
 mod statistics;
 mod structural_issues;
 mod users;

@@ -525,7 +525,7 @@ both_backends!(
         let offers = offers::for_viewer(&target.db, &viewer);
         let offer = offers.get(&first.id).await.unwrap().into_inner();
         assert_eq!(offer.title, "Zweite Fassung");
-        assert_eq!(offers.history(&first.id).await.unwrap().len(), 2);
+        assert_eq!(offers.history(&first.id).await.unwrap().1, 2);
     }
 );
 

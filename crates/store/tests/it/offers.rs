@@ -285,7 +285,7 @@ both_backends!(
         db.write(async |tx| offers::approve(tx, &coordination(), &id, None, TODAY, now()).await)
             .await
             .unwrap();
-        let history = offers::for_viewer(&db, &coordination())
+        let (history, _) = offers::for_viewer(&db, &coordination())
             .history(&id)
             .await
             .unwrap();
@@ -407,7 +407,7 @@ both_backends!(
                 .history(&id)
                 .await
                 .unwrap()
-                .len(),
+                .1,
             2
         );
     }
@@ -1000,5 +1000,59 @@ both_backends!(
         let live = create("Hausaufgabenhilfe").await;
         assert_eq!(live.state, SaveAs::Published);
         assert_eq!(published_of(&db, &org).await.len(), 1);
+    }
+);
+
+both_backends!(
+    an_offer_history_shows_the_newest_revisions_and_counts_the_rest,
+    |db: Db| async move {
+        let (_, org, _) = setup(&db).await;
+        let id = db
+            .write(async |tx| {
+                offers::create(
+                    tx,
+                    &coordination(),
+                    None,
+                    &org,
+                    &content("Beratung"),
+                    SaveAs::Published,
+                    false,
+                    TODAY,
+                    now(),
+                )
+                .await
+                .map(|saved| saved.id)
+            })
+            .await
+            .unwrap();
+        let saves = offers::HISTORY_SHOWN + 5;
+        for i in 0..saves {
+            db.write(async |tx| {
+                offers::save(
+                    tx,
+                    &coordination(),
+                    &id,
+                    &content(&format!("Beratung {i}")),
+                    SaveAs::Published,
+                    None,
+                    TODAY,
+                    now() + i + 1,
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        }
+        let (shown, total) = offers::for_viewer(&db, &coordination())
+            .history(&id)
+            .await
+            .unwrap();
+        assert_eq!(shown.len() as i64, offers::HISTORY_SHOWN);
+        assert_eq!(total, saves + 1);
+        assert_eq!(
+            shown[0].content.title(),
+            format!("Beratung {}", saves - 1),
+            "newest first"
+        );
     }
 );

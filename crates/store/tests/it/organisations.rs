@@ -297,3 +297,97 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    labels_existing_and_by_ids_read_only_the_given_organisations,
+    |db: Db| async move {
+        prepared(&db).await;
+        let vocab = organisations::vocabulary(&db).await.unwrap();
+        let mut ids = Vec::new();
+        for name in [
+            "Zentrum Nord",
+            "Ärztekammer",
+            "Ölmühle e. V.",
+            "Beratung Süd",
+        ] {
+            let draft = input(name).validate(&vocab).unwrap();
+            ids.push(
+                db.write(async |tx| {
+                    organisations::create(tx, &admin(), &draft, false, now()).await
+                })
+                .await
+                .unwrap(),
+            );
+        }
+        let (zentrum, aerzte, oelmuehle, beratung) = (
+            ids[0].as_str(),
+            ids[1].as_str(),
+            ids[2].as_str(),
+            ids[3].as_str(),
+        );
+        db.write(async |tx| organisations::set_active(tx, &admin(), oelmuehle, false, now()).await)
+            .await
+            .unwrap();
+
+        // Labels: chosen ones in list order, deactivated ones marked, unknown and blank ids
+        // and repetitions left out.
+        let labels = organisations::labels(
+            &db,
+            &[zentrum, "gibt-es-nicht", oelmuehle, " ", aerzte, zentrum],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            labels,
+            [
+                (aerzte.to_owned(), "Ärztekammer".to_owned()),
+                (
+                    oelmuehle.to_owned(),
+                    "Ölmühle e. V. (deaktiviert)".to_owned()
+                ),
+                (zentrum.to_owned(), "Zentrum Nord".to_owned()),
+            ]
+        );
+        assert!(organisations::labels(&db, &[]).await.unwrap().is_empty());
+
+        // Existing: which ids are stored (deactivated ones too), in the order given.
+        assert_eq!(
+            organisations::existing(&db, &[beratung, "gibt-es-nicht", oelmuehle, "", beratung])
+                .await
+                .unwrap(),
+            [beratung.to_owned(), oelmuehle.to_owned()]
+        );
+        assert!(
+            organisations::existing(&db, &["x", "y"])
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // More ids than one statement binds: still only those that exist.
+        let mut many: Vec<String> = (0..1_200).map(|i| format!("unbekannt-{i}")).collect();
+        many.push(zentrum.to_owned());
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        assert_eq!(
+            organisations::existing(&db, &many).await.unwrap(),
+            [zentrum.to_owned()]
+        );
+        assert_eq!(
+            organisations::labels(&db, &many).await.unwrap(),
+            [(zentrum.to_owned(), "Zentrum Nord".to_owned())]
+        );
+
+        // By ids: whole rows in the order asked for.
+        let rows = organisations::by_ids(&db, &[oelmuehle, "gibt-es-nicht", zentrum, aerzte])
+            .await
+            .unwrap();
+        let names: Vec<&str> = rows.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(names, ["Ölmühle e. V.", "Zentrum Nord", "Ärztekammer"]);
+        assert!(!rows[0].active);
+        assert_eq!(rows[1], organisations::get(&db, zentrum).await.unwrap());
+        assert_eq!(
+            organisations::by_ids(&db, &many).await.unwrap().len(),
+            1,
+            "chunked lookups"
+        );
+    }
+);

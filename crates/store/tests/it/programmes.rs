@@ -274,3 +274,115 @@ both_backends!(sites_figures_and_measures, |db: Db| async move {
             .active
     );
 });
+
+both_backends!(
+    a_programme_is_read_a_few_periods_and_grants_at_a_time,
+    |db: Db| async move {
+        prepared(&db).await;
+        // Figures for the whole programme in eight years.
+        for year in 2019..=2026 {
+            let f = Figures {
+                period: format!("Jahr {year}"),
+                site_id: None,
+                groups: 1,
+                participants: year - 2000,
+            };
+            db.write(async |tx| programmes::set_figures(tx, &coordination(), FIT, &f, now()).await)
+                .await
+                .unwrap();
+        }
+        let viewer = coordination();
+        let books = programmes::for_viewer(&db, &viewer);
+        let periods = |p: &programmes::Programme| -> Vec<String> {
+            p.figures.iter().map(|f| f.period.clone()).collect()
+        };
+        let newest = books
+            .get_with(
+                FIT,
+                programmes::Periods::Newest {
+                    count: 6,
+                    before: None,
+                },
+            )
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            periods(&newest),
+            [
+                "Jahr 2026",
+                "Jahr 2025",
+                "Jahr 2024",
+                "Jahr 2023",
+                "Jahr 2022",
+                "Jahr 2021"
+            ]
+        );
+        assert!(newest.older_periods);
+        let older = books
+            .get_with(
+                FIT,
+                programmes::Periods::Newest {
+                    count: 6,
+                    before: Some("Jahr 2021"),
+                },
+            )
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(periods(&older), ["Jahr 2020", "Jahr 2019"]);
+        assert!(!older.older_periods);
+        let all = books.get(FIT).await.unwrap().into_inner();
+        assert_eq!(all.figures.len(), 8, "the API's entry keeps every period");
+        let bare = books
+            .get_with(FIT, programmes::Periods::None)
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(bare.figures.is_empty());
+        assert_eq!(bare.parts.len(), all.parts.len());
+        assert!(bare.parts.iter().any(|(id, _)| id == GRIFFBEREIT));
+        let part = books
+            .get_with(GRIFFBEREIT, programmes::Periods::None)
+            .await
+            .unwrap();
+        assert_eq!(
+            part.into_inner().part_of.map(|(id, _)| id).as_deref(),
+            Some(FIT)
+        );
+
+        // Grants: the newest ones, with a note that older ones exist.
+        for year in 2020..=2024 {
+            let g = lotse_domain::funding::GrantInput {
+                programme_id: FIT.into(),
+                purpose: format!("FIT {year}"),
+                amount: "1.000,00".into(),
+                period_from: format!("{year}-01-01"),
+                period_to: format!("{year}-12-31"),
+                ..Default::default()
+            }
+            .validate()
+            .unwrap();
+            db.write(async |tx| {
+                lotse_store::funding::create_grant(
+                    tx,
+                    &coordination(),
+                    "9d94421f-d7c0-48a2-b6d2-598b72aa3586",
+                    &g,
+                    false,
+                    now(),
+                )
+                .await
+            })
+            .await
+            .unwrap();
+        }
+        let (grants, older) = books.grants(FIT, 3).await.unwrap();
+        let purposes: Vec<&str> = grants.iter().map(|g| g.purpose.as_str()).collect();
+        assert_eq!(purposes, ["FIT 2024", "FIT 2023", "FIT 2022"]);
+        assert!(older);
+        let (grants, older) = books.grants(FIT, 10).await.unwrap();
+        assert_eq!(grants.len(), 5);
+        assert!(!older);
+    }
+);

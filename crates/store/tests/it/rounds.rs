@@ -75,7 +75,7 @@ both_backends!(
         let updates = rounds::updates(&db, &round, None).await.unwrap();
         assert_eq!(updates.len(), expected);
         assert!(updates.iter().all(|u| u.state == "missing"));
-        let (_, total) = rounds::progress(&updates);
+        let (_, total) = rounds::progress_of(&db, &round).await.unwrap();
         assert_eq!(total.missing, expected);
 
         // Bad input is named per field.

@@ -75,17 +75,15 @@ pub(super) async fn remind_deadlines(
         "Guten Tag,\n\ndiese Verwendungsnachweise sind in den nächsten {DEADLINE_NOTICE_DAYS} Tagen fällig oder überfällig:\n\n{}\n\nIn Lotse unter „Förderung“ lässt sich jeder Nachweis als eingereicht markieren.\n\nLotse\n",
         lines.join("\n")
     );
-    let recipients: Vec<(String, String)> = lotse_store::users::list(db)
+    // Chosen by the database: active accounts with an address in a role that keeps the books.
+    let roles: Vec<lotse_domain::Role> = lotse_domain::Role::ALL
+        .iter()
+        .copied()
+        .filter(|r| lotse_domain::policy::allows(*r, lotse_domain::Permission::ManageFunding))
+        .collect();
+    let recipients: Vec<(String, String)> = lotse_store::users::reachable_with(db, &roles)
         .await?
         .into_iter()
-        .filter(|u| {
-            u.active
-                && !u.email.is_empty()
-                && lotse_domain::policy::any_allows(
-                    &u.roles,
-                    lotse_domain::Permission::ManageFunding,
-                )
-        })
         .map(|u| (u.display_name, u.email))
         .collect();
     let mut sent = 0;

@@ -41,11 +41,7 @@ pub async fn remind_missing_reports(
             "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL).",
         ));
     };
-    let open: Vec<Update> = rounds::updates(db, round_id, None)
-        .await?
-        .into_iter()
-        .filter(|u| u.state == "missing" || u.state == "returned")
-        .collect();
+    let open: Vec<Update> = rounds::owed_reports(db, round_id).await?;
     let mut organisations: Vec<&str> = open
         .iter()
         .filter_map(|u| u.organisation_id.as_deref())

@@ -253,7 +253,7 @@ pub async fn list(
     } else {
         None
     };
-    let (entities, actions) = audit::known_entities_and_actions(&app.db).await?;
+    let (entities, actions) = audit::known_entities_and_actions();
     let entities = entities
         .into_iter()
         .map(|k| {

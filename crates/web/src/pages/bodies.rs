@@ -6,9 +6,11 @@ use axum::extract::{OriginalUri, Path, Query, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::{Permission, policy::any_allows};
 use lotse_store::bodies::{self, ActionItemInput, Body, DecisionInput, Meeting};
-use lotse_store::{StoreError, organisations, structural_issues, users};
+use lotse_store::paging::PageRequest;
+use lotse_store::{StoreError, users};
 
 use super::measures::{MeasurePick, PickQuery};
+use super::organisations::{OrganisationPick, OrganisationPickQuery};
 use super::{render, render_invalid};
 use lotse_domain::ids::{DecisionId, IssueId, MeetingId};
 
@@ -37,29 +39,62 @@ struct ListPage {
     layout: Layout,
     bodies: Vec<Body>,
     can_manage: bool,
-    organisations: Options,
+    /// The member organisations: those chosen, then those matching the search words.
+    org_pick: OrganisationPick,
     body_name: String,
+    body_description: String,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
+}
+
+/// What the new-body form holds, read by hand since it repeats `members` for every chosen
+/// organisation; with the words narrowing the member pick list.
+#[derive(Default)]
+struct NewBody {
+    name: String,
+    description: String,
+    members: Vec<String>,
+    organisation_q: OrganisationPickQuery,
+}
+
+impl NewBody {
+    fn read(encoded: &str) -> NewBody {
+        let mut new = NewBody {
+            organisation_q: OrganisationPickQuery::from_encoded(encoded),
+            ..NewBody::default()
+        };
+        for (k, v) in form_urlencoded::parse(encoded.as_bytes()) {
+            match k.as_ref() {
+                "name" => new.name = v.into_owned(),
+                "description" => new.description = v.into_owned(),
+                "members" => new.members.push(v.into_owned()),
+                _ => {}
+            }
+        }
+        new
+    }
 }
 
 async fn list_page(
     app: &AppState,
     user: &CurrentUser,
     path: &str,
-    name: String,
+    new: NewBody,
     errors: FormErrors,
 ) -> Result<ListPage, AppError> {
+    let members: Vec<&str> = new.members.iter().map(String::as_str).collect();
     Ok(ListPage {
         layout: Layout::new(app, user, "Gremien", path),
         bodies: bodies::bodies(&app.db).await?,
         can_manage: can_manage(user),
-        organisations: organisations::list(&app.db, false)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect(),
-        body_name: name,
+        // Only those who create bodies pick members.
+        org_pick: if can_manage(user) {
+            OrganisationPick::load(app, "/bodies", &new.organisation_q, &members).await?
+        } else {
+            OrganisationPick::none()
+        },
+        body_name: new.name,
+        body_description: new.description,
         summary: errors.summary(field_label),
         errors,
     })
@@ -70,8 +105,11 @@ pub async fn list(
     user: CurrentUser,
     uri: OriginalUri,
     Query(q): Query<NoticeQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let mut page = list_page(&app, &user, uri.path(), String::new(), FormErrors::none()).await?;
+    // A search for member organisations comes back here with everything the form held.
+    let new = NewBody::read(query.as_deref().unwrap_or(""));
+    let mut page = list_page(&app, &user, uri.path(), new, FormErrors::none()).await?;
     page.layout = page.layout.with_notice(q.ok.as_deref());
     render(&page)
 }
@@ -82,24 +120,17 @@ pub async fn create(
     uri: OriginalUri,
     body: String,
 ) -> Result<Response, AppError> {
-    let (mut name, mut description, mut members) = (String::new(), String::new(), Vec::new());
-    for (k, v) in form_urlencoded::parse(body.as_bytes()) {
-        match k.as_ref() {
-            "name" => name = v.into_owned(),
-            "description" => description = v.into_owned(),
-            "members" => members.push(v.into_owned()),
-            _ => {}
-        }
-    }
+    let new = NewBody::read(&body);
+    let (name, description, members) = (&new.name, &new.description, &new.members);
     let result = app
         .db
         .write(async |tx| {
             bodies::create_body(
                 tx,
                 &user.principal.actor(),
-                &name,
-                &description,
-                &members,
+                name,
+                description,
+                members,
                 false,
                 app.now(),
             )
@@ -109,7 +140,7 @@ pub async fn create(
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/bodies/{id}?ok=created")).into_response()),
         Err(StoreError::Invalid(errors)) => {
-            render_invalid(&list_page(&app, &user, uri.path(), name, FormErrors(errors)).await?)
+            render_invalid(&list_page(&app, &user, uri.path(), new, FormErrors(errors)).await?)
         }
         Err(e) => Err(e.into()),
     }
@@ -130,15 +161,124 @@ pub struct DecisionView {
 struct ShowPage {
     layout: Layout,
     body: Body,
+    /// (id, date) of the meetings listed: the newest, or a page of older ones.
     meetings: Options,
+    /// The address of the next older meetings, if there are any.
+    older_meetings: Option<String>,
+    /// The address of the newest meetings, when older ones are listed.
+    newest_meetings: Option<String>,
+    /// The decision form's meetings: the newest, and the one the draft names.
     meeting_options: Options,
+    /// One page of decisions, the newest first.
     decisions: Vec<DecisionView>,
+    /// The pager of the decisions (see `_pager.html`).
+    first: Option<String>,
+    next: Option<String>,
+    /// The decision page and the meetings the page stands at, kept by the issue search.
+    view: BodyQuery,
     pick: MeasurePick,
-    issue_options: Options,
+    /// The structural issues the link form offers (one form for the decisions of the page).
+    issue_pick: IssuePick,
     can_manage: bool,
     /// What the new-decision form holds: empty, or what was typed before a search or a refusal.
     draft: DecisionInput,
     errors: FormErrors,
+}
+
+/// Decisions per page of a body.
+const DECISIONS_SHOWN: usize = 20;
+
+/// Meetings a body's page lists at a time, the newest first.
+const MEETINGS_SHOWN: usize = 12;
+
+/// How many structural issues or people a pick list offers at most.
+const PICK: usize = 50;
+
+/// Where a body's page stands: the page of decisions (`after`), of meetings (`meetings`), and what
+/// narrows the issue link form.
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct BodyQuery {
+    #[serde(default)]
+    after: String,
+    #[serde(default)]
+    meetings: String,
+    #[serde(default)]
+    issue_q: String,
+    #[serde(default)]
+    issue_id: String,
+}
+
+impl BodyQuery {
+    /// The body's address at these pages (`None`: the first one).
+    fn link(body_id: &str, after: Option<&str>, meetings: Option<&str>, anchor: &str) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        if let Some(a) = after.filter(|a| !a.is_empty()) {
+            s.append_pair("after", a);
+        }
+        if let Some(m) = meetings.filter(|m| !m.is_empty()) {
+            s.append_pair("meetings", m);
+        }
+        let q = s.finish();
+        if q.is_empty() {
+            format!("/bodies/{body_id}{anchor}")
+        } else {
+            format!("/bodies/{body_id}?{q}{anchor}")
+        }
+    }
+}
+
+/// A bounded pick list of structural issues for a link form: the chosen one first, then at most
+/// [`PICK`] in register order (open ones first) whose title holds the words searched for. The
+/// search is a button of the form around it that reloads the page by GET.
+pub struct IssuePick {
+    /// The page the search reloads.
+    pub action: String,
+    pub q: String,
+    /// (id, title, chosen)
+    pub options: Vec<(String, String, bool)>,
+    /// More issues match than the list shows: the page asks for more precise words.
+    pub more: bool,
+    pub limit: usize,
+}
+
+impl IssuePick {
+    pub fn none() -> IssuePick {
+        IssuePick {
+            action: String::new(),
+            q: String::new(),
+            options: Vec::new(),
+            more: false,
+            limit: PICK,
+        }
+    }
+
+    pub async fn load(
+        app: &AppState,
+        action: String,
+        q: &str,
+        chosen: &str,
+    ) -> Result<IssuePick, AppError> {
+        let chosen = chosen.trim();
+        let mut options: Vec<(String, String, bool)> = bodies::issue_labels(&app.db, &[chosen])
+            .await?
+            .into_iter()
+            .map(|(id, title)| (id, title, true))
+            .collect();
+        let (found, more) = bodies::issue_choices(&app.db, q, PICK).await?;
+        options.extend(
+            found
+                .into_iter()
+                .filter(|(id, _)| id != chosen)
+                .map(|(id, title)| (id, title, false)),
+        );
+        Ok(IssuePick {
+            action,
+            q: q.trim().to_owned(),
+            options,
+            more,
+            limit: PICK,
+        })
+    }
 }
 
 /// A new decision as the form sent it, with what narrows its pick list: read by hand, since a
@@ -168,17 +308,65 @@ async fn show_page(
     path: &str,
     id: &str,
     (draft, pick): (DecisionInput, PickQuery),
+    view: BodyQuery,
     errors: FormErrors,
 ) -> Result<ShowPage, AppError> {
     let body = bodies::body(&app.db, id).await?;
-    let meetings: Options = bodies::meetings(&app.db, id)
+    // The newest meetings (for the list and the decision form), or a page of older ones.
+    let newest = bodies::meeting_page(&app.db, id, &PageRequest::first(MEETINGS_SHOWN)).await?;
+    let listed = if view.meetings.is_empty() {
+        newest.clone()
+    } else {
+        bodies::meeting_page(
+            &app.db,
+            id,
+            &PageRequest::new(Some(&view.meetings), Some(MEETINGS_SHOWN)),
+        )
         .await?
+    };
+    let mut meeting_options: Options = newest
+        .items
+        .iter()
+        .map(|m| (m.id.clone(), format!("Sitzung vom {}", date_de(&m.held_on))))
+        .collect();
+    let chosen = draft.meeting_id.trim();
+    if !chosen.is_empty() && !meeting_options.iter().any(|(m, _)| m == chosen) {
+        // An older meeting the draft names stays choosable (if it is this body's).
+        match bodies::meeting(&app.db, chosen).await {
+            Ok(m) if m.body_id == id => {
+                meeting_options.push((m.id.clone(), format!("Sitzung vom {}", date_de(&m.held_on))))
+            }
+            Ok(_) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let older_meetings = listed
+        .next
+        .as_ref()
+        .map(|c| BodyQuery::link(id, Some(&view.after), Some(&c.encode()), "#meet-h"));
+    let newest_meetings =
+        (!listed.first).then(|| BodyQuery::link(id, Some(&view.after), None, "#meet-h"));
+    let meetings: Options = listed
+        .items
         .into_iter()
         .map(|m| (m.id, date_de(&m.held_on)))
         .collect();
-    let linked = bodies::issues_of_decisions(&app.db, id).await?;
-    let decisions = bodies::decisions(&app.db, Some(id))
-        .await?
+    // One page of decisions, and the issue links of these decisions only.
+    let page = bodies::decision_page_of_body(
+        &app.db,
+        id,
+        &PageRequest::new(Some(&view.after), Some(DECISIONS_SHOWN)),
+    )
+    .await?;
+    let ids: Vec<&str> = page.items.iter().map(|d| d.id.as_str()).collect();
+    let linked = bodies::issues_of_decisions(&app.db, &ids).await?;
+    let first = (!page.first).then(|| BodyQuery::link(id, None, Some(&view.meetings), "#dec-h"));
+    let next = page
+        .next
+        .as_ref()
+        .map(|c| BodyQuery::link(id, Some(&c.encode()), Some(&view.meetings), "#dec-h"));
+    let decisions = page
+        .items
         .into_iter()
         .map(|d| DecisionView {
             issues: linked
@@ -195,12 +383,13 @@ async fn show_page(
         .collect();
     Ok(ShowPage {
         layout: Layout::new(app, user, body.name.clone(), path),
-        meeting_options: meetings
-            .iter()
-            .map(|(id, d)| (id.clone(), format!("Sitzung vom {d}")))
-            .collect(),
+        meeting_options,
         meetings,
+        older_meetings,
+        newest_meetings,
         decisions,
+        first,
+        next,
         // Only those who record decisions pick measures.
         pick: if can_manage(user) {
             MeasurePick::load(
@@ -214,11 +403,13 @@ async fn show_page(
         } else {
             MeasurePick::none()
         },
-        issue_options: structural_issues::list(&app.db, None)
-            .await?
-            .into_iter()
-            .map(|i| (i.id, i.title))
-            .collect(),
+        // Only those who link decisions to issues pick one.
+        issue_pick: if can_manage(user) {
+            IssuePick::load(app, format!("/bodies/{id}"), &view.issue_q, &view.issue_id).await?
+        } else {
+            IssuePick::none()
+        },
+        view,
         can_manage: can_manage(user),
         draft,
         body,
@@ -232,11 +423,21 @@ pub async fn show(
     uri: OriginalUri,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
+    Query(view): Query<BodyQuery>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     // A search in the new-decision form comes back here with everything the form held.
     let draft = read_decision_form(query.as_deref().unwrap_or(""));
-    let mut page = show_page(&app, &user, uri.path(), &id, draft, FormErrors::none()).await?;
+    let mut page = show_page(
+        &app,
+        &user,
+        uri.path(),
+        &id,
+        draft,
+        view,
+        FormErrors::none(),
+    )
+    .await?;
     page.layout = page.layout.with_notice(q.ok.as_deref());
     render(&page)
 }
@@ -269,6 +470,7 @@ pub async fn create_meeting(
                 uri.path(),
                 &id,
                 Default::default(),
+                BodyQuery::default(),
                 FormErrors(errors),
             )
             .await?,
@@ -303,6 +505,7 @@ pub async fn create_decision(
                     uri.path(),
                     &id,
                     (input, pick),
+                    BodyQuery::default(),
                     FormErrors(errors),
                 )
                 .await?,
@@ -329,11 +532,80 @@ struct MeetingPage {
     date: String,
     actions: Vec<ActionView>,
     issues: Options,
-    issue_options: Options,
-    users: Options,
+    issue_pick: IssuePick,
+    owner_pick: UserPick,
+    /// What the new-action form holds: empty, or what was typed before a search or a refusal.
+    draft: MeetingQuery,
     can_manage: bool,
-    empty: String,
     errors: FormErrors,
+}
+
+/// What a meeting's forms held when they come back: the new action item (with the words
+/// narrowing its owner pick) after an owner search or a refusal, the issue search.
+#[derive(serde::Deserialize, Default)]
+pub struct MeetingQuery {
+    #[serde(default)]
+    action_title: String,
+    #[serde(default)]
+    owner_user_id: String,
+    #[serde(default)]
+    due_on: String,
+    #[serde(default)]
+    owner_q: String,
+    #[serde(default)]
+    issue_q: String,
+    #[serde(default)]
+    issue_id: String,
+}
+
+/// A bounded pick list of people (active accounts) for an owner select: the chosen one first,
+/// then at most [`PICK`] by username whose name holds the words searched for.
+pub struct UserPick {
+    pub action: String,
+    pub q: String,
+    /// (id, name)
+    pub options: Options,
+    pub more: bool,
+    pub limit: usize,
+}
+
+impl UserPick {
+    pub fn none() -> UserPick {
+        UserPick {
+            action: String::new(),
+            q: String::new(),
+            options: Vec::new(),
+            more: false,
+            limit: PICK,
+        }
+    }
+
+    pub async fn load(
+        app: &AppState,
+        action: String,
+        q: &str,
+        chosen: &str,
+    ) -> Result<UserPick, AppError> {
+        let (found, more) = users::pick(&app.db, q, PICK).await?;
+        let chosen = chosen.trim();
+        let mut options = Vec::new();
+        if !chosen.is_empty() && !found.iter().any(|(id, _)| id == chosen) {
+            // The chosen owner stays, whatever the search (if the account is still active).
+            match users::get(&app.db, chosen).await {
+                Ok(u) if u.active => options.push((u.id, u.display_name)),
+                Ok(_) | Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        options.extend(found);
+        Ok(UserPick {
+            action,
+            q: q.trim().to_owned(),
+            options,
+            more,
+            limit: PICK,
+        })
+    }
 }
 
 fn state_label(state: &str) -> &'static str {
@@ -349,10 +621,11 @@ async fn meeting_page(
     user: &CurrentUser,
     path: &str,
     id: &str,
+    draft: MeetingQuery,
     errors: FormErrors,
 ) -> Result<MeetingPage, AppError> {
     let m = bodies::meeting(&app.db, id).await?;
-    let actions = bodies::action_items(&app.db, Some(id), None)
+    let actions = bodies::action_items_of_meeting(&app.db, id)
         .await?
         .into_iter()
         .map(|a| ActionView {
@@ -374,19 +647,31 @@ async fn meeting_page(
         date: date_de(&m.held_on),
         actions,
         issues: bodies::issues_of_meeting(&app.db, id).await?,
-        issue_options: structural_issues::list(&app.db, None)
+        // Only those who keep the meeting pick issues and owners.
+        issue_pick: if can_manage(user) {
+            IssuePick::load(
+                app,
+                format!("/meetings/{id}"),
+                &draft.issue_q,
+                &draft.issue_id,
+            )
             .await?
-            .into_iter()
-            .map(|i| (i.id, i.title))
-            .collect(),
-        users: users::list(&app.db)
+        } else {
+            IssuePick::none()
+        },
+        owner_pick: if can_manage(user) {
+            UserPick::load(
+                app,
+                format!("/meetings/{id}"),
+                &draft.owner_q,
+                &draft.owner_user_id,
+            )
             .await?
-            .into_iter()
-            .filter(|u| u.active)
-            .map(|u| (u.id, u.display_name))
-            .collect(),
+        } else {
+            UserPick::none()
+        },
+        draft,
         can_manage: can_manage(user),
-        empty: String::new(),
         m,
         errors,
     })
@@ -398,8 +683,10 @@ pub async fn meeting(
     uri: OriginalUri,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
+    Query(draft): Query<MeetingQuery>,
 ) -> Result<Response, AppError> {
-    let mut page = meeting_page(&app, &user, uri.path(), &id, FormErrors::none()).await?;
+    // An owner or issue search comes back here with what its form held.
+    let mut page = meeting_page(&app, &user, uri.path(), &id, draft, FormErrors::none()).await?;
     page.layout = page.layout.with_notice(q.ok.as_deref());
     render(&page)
 }
@@ -500,9 +787,17 @@ async fn after_meeting_write(
 ) -> Result<Response, AppError> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}?ok=saved")).into_response()),
-        Err(StoreError::Invalid(errors)) => {
-            render_invalid(&meeting_page(app, user, path, id, FormErrors(errors)).await?)
-        }
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &meeting_page(
+                app,
+                user,
+                path,
+                id,
+                MeetingQuery::default(),
+                FormErrors(errors),
+            )
+            .await?,
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -525,9 +820,18 @@ pub async fn create_action(
             Ok(Redirect::to(&format!("/meetings/{meeting}?ok=created")).into_response())
         }
         Ok(_) => Ok(Redirect::to("/?ok=created").into_response()),
-        Err(StoreError::Invalid(errors)) if !meeting.is_empty() => render_invalid(
-            &meeting_page(&app, &user, uri.path(), &meeting, FormErrors(errors)).await?,
-        ),
+        Err(StoreError::Invalid(errors)) if !meeting.is_empty() => {
+            // The form again with what was typed and chosen.
+            let draft = MeetingQuery {
+                action_title: input.title.clone(),
+                owner_user_id: input.owner_user_id.clone(),
+                due_on: input.due_on.clone(),
+                ..MeetingQuery::default()
+            };
+            render_invalid(
+                &meeting_page(&app, &user, uri.path(), &meeting, draft, FormErrors(errors)).await?,
+            )
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -545,11 +849,7 @@ pub async fn set_action_state(
     Path(id): Path<String>,
     Form(f): Form<StateForm>,
 ) -> Result<Response, AppError> {
-    let item = bodies::action_items(&app.db, None, None)
-        .await?
-        .into_iter()
-        .find(|a| a.id == id)
-        .ok_or(StoreError::NotFound)?;
+    let item = bodies::action_item(&app.db, &id).await?;
     let own = item.owner_user_id.as_deref() == Some(user.principal.user_id.as_str());
     // The owner may report it done; reopening or cancelling is for the coordination.
     let allowed = can_manage(&user) || (own && f.state == "done");

@@ -22,6 +22,8 @@ struct Dashboard {
     tasks: Vec<(String, String, usize)>,
     /// (id, title, due, meeting)
     actions: Vec<(String, String, String, Option<String>)>,
+    /// Open action items of the user beyond those listed.
+    more_actions: i64,
 }
 
 /// A count as a figure on the start page: "123", or "über 1.000" past the bound of counting.
@@ -68,9 +70,15 @@ pub async fn show(
             tasks.push((round.id, round.title, open));
         }
     }
-    // Action items from meetings and decisions that this user owns.
-    let actions = lotse_store::bodies::action_items(&app.db, None, Some(&user.principal.user_id))
-        .await?
+    // Open action items from meetings and decisions that this user owns, the most urgent first.
+    let (open_actions, open_total) = lotse_store::bodies::open_actions_of(
+        &app.db,
+        &user.principal.user_id,
+        lotse_store::bodies::OPEN_ACTIONS_SHOWN,
+    )
+    .await?;
+    let more_actions = open_total - open_actions.len() as i64;
+    let actions = open_actions
         .into_iter()
         .map(|a| {
             (
@@ -93,5 +101,6 @@ pub async fn show(
         figures,
         tasks,
         actions,
+        more_actions,
     })
 }

@@ -2,16 +2,17 @@
 //! reporting deadlines with reminders, and the spreadsheet for the finance office.
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::funding::{
     BudgetInput, DeadlineInput, FundingProgrammeInput, GrantInput, Movement, MovementInput,
     format_euro,
 };
-use lotse_store::funding::{self, FundingDetail, FundingSummary, Grant};
+use lotse_store::funding::{self, FundingSummary, FundingYear, Grant};
+use lotse_store::programmes;
 use lotse_store::scoped::Scoped;
-use lotse_store::{StoreError, organisations, programmes};
 
+use super::organisations::{OrganisationPick, OrganisationPickQuery};
 use super::{render, render_invalid, saved_or_again, write_validated};
 use crate::AppState;
 use crate::error::AppError;
@@ -91,15 +92,38 @@ pub async fn list(
 #[template(path = "funding/show.html")]
 struct ShowPage {
     layout: Layout,
-    d: FundingDetail,
-    /// (year, budget, granted in grants running that year)
-    years: Vec<(i64, i64, i64)>,
-    organisations: Options,
+    d: FundingYear,
+    /// The listed year's neighbours that have grants running, for the links beside the list.
+    earlier: Option<i64>,
+    later: Option<i64>,
+    /// What the listed grants add up to.
+    granted: i64,
+    /// Grant recipients: the one chosen, then the organisations matching the search words.
+    org_pick: OrganisationPick,
     programmes: Options,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
     budget: BudgetInput,
     grant: GrantInput,
+}
+
+/// Which year's grants the funding programme's page lists (`?year=`; this year without one).
+#[derive(serde::Deserialize, Default)]
+pub struct YearQuery {
+    #[serde(default)]
+    year: String,
+}
+
+impl YearQuery {
+    /// The year asked for, within the years a date can have; this year otherwise.
+    fn year(&self, today: lotse_domain::Date) -> i64 {
+        self.year
+            .trim()
+            .parse::<u16>()
+            .ok()
+            .filter(|y| lotse_domain::date::YEARS.contains(y))
+            .map_or(i64::from(today.year()), i64::from)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -108,27 +132,37 @@ async fn show_page(
     user: &CurrentUser,
     path: &str,
     id: &str,
+    year: i64,
     notice: Option<&str>,
     errors: FormErrors,
     budget: BudgetInput,
     grant: GrantInput,
+    org_query: &OrganisationPickQuery,
 ) -> Result<ShowPage, AppError> {
+    // The budget years with their sums, and the grants running in one year: not every grant the
+    // programme ever made.
     let d = funding::for_viewer(&app.db, &user.principal.viewer())
-        .get(id)
+        .in_year(id, year)
         .await?;
-    let years = d
-        .budgets
-        .iter()
-        .map(|(y, b)| (*y, *b, d.granted_in(*y)))
-        .collect();
+    let (earlier, later) = match d.grant_years {
+        Some((first, last)) => (
+            Some((year - 1).min(last)).filter(|y| *y >= first),
+            Some((year + 1).max(first)).filter(|y| *y <= last),
+        ),
+        None => (None, None),
+    };
     Ok(ShowPage {
         layout: Layout::new(app, user, d.programme.name.clone(), path).with_notice(notice),
-        years,
-        organisations: organisations::list(&app.db, false)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect(),
+        earlier,
+        later,
+        granted: d.grants.iter().map(|g| g.amount_cents).sum(),
+        org_pick: OrganisationPick::load(
+            app,
+            format!("/funding/{id}"),
+            org_query,
+            &[grant.organisation_id.as_str()],
+        )
+        .await?,
         programmes: programmes::for_viewer(&app.db, &user.principal.viewer())
             .list()
             .await?
@@ -150,17 +184,29 @@ pub async fn show(
     uri: OriginalUri,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
+    Query(y): Query<YearQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
+    let query = query.unwrap_or_default();
+    // A search for the recipient comes back here with everything the grant form held.
+    let grant = if OrganisationPickQuery::is_search(Some(&query)) {
+        serde_html_form::from_str(&query)
+            .map_err(|e| AppError::bad_request(format!("Formular nicht lesbar: {e}")))?
+    } else {
+        GrantInput::default()
+    };
     render(
         &show_page(
             &app,
             &user,
             uri.path(),
             &id,
+            y.year(app.today()),
             q.ok.as_deref(),
             FormErrors::none(),
             BudgetInput::default(),
-            GrantInput::default(),
+            grant,
+            &OrganisationPickQuery::from_encoded(&query),
         )
         .await?,
     )
@@ -244,19 +290,19 @@ pub async fn edit_form(
     uri: OriginalUri,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let d = funding::for_viewer(&app.db, &user.principal.viewer())
-        .get(&id)
+    let p = funding::for_viewer(&app.db, &user.principal.viewer())
+        .programme(&id)
         .await?;
     let form = FundingProgrammeInput {
-        name: d.programme.name.clone(),
-        funder: d.programme.funder.clone(),
-        description: d.programme.description.clone(),
+        name: p.name.clone(),
+        funder: p.funder.clone(),
+        description: p.description.clone(),
     };
     render(&form_page(
         &app,
         &user,
         uri.path(),
-        &format!("{} bearbeiten", d.programme.name),
+        &format!("{} bearbeiten", p.name),
         format!("/funding/{id}"),
         form,
         FormErrors::none(),
@@ -307,15 +353,18 @@ pub async fn set_budget(
         |()| format!("/funding/{id}?ok=saved"),
         async |e| {
             let path = format!("/funding/{id}");
+            let org_query = OrganisationPickQuery::default();
             let page = show_page(
                 &app,
                 &user,
                 &path,
                 &id,
+                i64::from(app.today().year()),
                 None,
                 FormErrors(e),
                 input,
                 GrantInput::default(),
+                &org_query,
             );
             render_invalid(&page.await?)
         },
@@ -338,15 +387,18 @@ pub async fn create_grant(
         |grant| format!("/grants/{grant}?ok=created"),
         async |e| {
             let path = format!("/funding/{id}");
+            let org_query = OrganisationPickQuery::default();
             let page = show_page(
                 &app,
                 &user,
                 &path,
                 &id,
+                i64::from(app.today().year()),
                 None,
                 FormErrors(e),
                 BudgetInput::default(),
                 input,
+                &org_query,
             );
             render_invalid(&page.await?)
         },
@@ -388,24 +440,12 @@ async fn grant_page(
     movement: MovementInput,
     deadline: DeadlineInput,
 ) -> Result<GrantPage, AppError> {
-    let g = funding::for_viewer(&app.db, &user.principal.viewer())
-        .all_grants()
-        .await?
-        .into_iter()
-        .find(|g| g.id == id)
-        .ok_or(StoreError::NotFound)?;
-    let movements = funding::for_viewer(&app.db, &user.principal.viewer())
-        .all_movements()
-        .await?
-        .into_iter()
-        .filter(|m| m.grant_id == id)
-        .collect();
-    let deadlines = funding::for_viewer(&app.db, &user.principal.viewer())
-        .all_deadlines()
-        .await?
-        .into_iter()
-        .filter(|d| d.grant_id == id)
-        .collect();
+    // The grant, its movements and its deadlines, each read by the grant's id.
+    let viewer = user.principal.viewer();
+    let books = funding::for_viewer(&app.db, &viewer);
+    let g = books.grant(id).await?;
+    let movements = books.movements_of(id).await?;
+    let deadlines = books.deadlines_of(id).await?;
     Ok(GrantPage {
         layout: Layout::new(
             app,

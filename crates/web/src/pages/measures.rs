@@ -2,15 +2,16 @@
 //! and indicators, create and edit.
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::measure::{KiInvolvement, MeasureInput, MeasureStatus, field_label};
 use lotse_domain::{Permission, policy::any_allows};
 use lotse_store::measures::{self, Measure, MeasureFilter};
 use lotse_store::paging::PageRequest;
-use lotse_store::{StoreError, organisations, reference};
+use lotse_store::{StoreError, reference};
 
+use super::organisations::{OrganisationPick, OrganisationPickQuery};
 use super::{render, render_invalid};
 use lotse_domain::ids::{IndicatorId, MeasureId};
 
@@ -26,7 +27,6 @@ struct Choices {
     concepts: Options,
     /// Fields of action, labelled with their concept.
     fields: Options,
-    organisations: Options,
     towns: Options,
 }
 
@@ -47,26 +47,8 @@ async fn choices(app: &AppState) -> Result<Choices, AppError> {
     Ok(Choices {
         fields,
         concepts: concepts.clone(),
-        organisations: organisation_options(app).await?,
         towns: reference::town_names(&app.db).await?,
     })
-}
-
-/// All organisations, deactivated ones marked: a measure may still name one, and editing must not
-/// silently drop it.
-async fn organisation_options(app: &AppState) -> Result<Options, AppError> {
-    Ok(organisations::list(&app.db, true)
-        .await?
-        .into_iter()
-        .map(|o| {
-            let label = if o.active {
-                o.name
-            } else {
-                format!("{} (deaktiviert)", o.name)
-            };
-            (o.id, label)
-        })
-        .collect())
 }
 
 fn status_options() -> Options {
@@ -97,7 +79,8 @@ struct ListPage {
     concepts: Options,
     fields: Options,
     statuses: Options,
-    organisations: Options,
+    /// The lead organisations the filter offers: the one filtered by, then those matching words.
+    org_pick: OrganisationPick,
     towns: Options,
     ki_options: Options,
     adaptations: Options,
@@ -156,6 +139,7 @@ pub async fn list(
     headers: HeaderMap,
     Query(filter): Query<MeasureFilter>,
     Query(paging): Query<PageQuery>,
+    Query(org_query): Query<OrganisationPickQuery>,
 ) -> Result<Response, AppError> {
     let page = measures::page(
         &app.db,
@@ -187,6 +171,8 @@ pub async fn list(
         })?
     } else {
         let c = choices(&app).await?;
+        let org_pick =
+            OrganisationPick::load(&app, "/measures", &org_query, &[filter.lead.as_str()]).await?;
         render(&ListPage {
             layout: Layout::new(&app, &user, "Maßnahmen", uri.path()),
             filter,
@@ -199,7 +185,7 @@ pub async fn list(
             concepts: c.concepts,
             fields: c.fields,
             statuses: status_options(),
-            organisations: c.organisations,
+            org_pick,
             towns: c.towns,
             ki_options: ki_options(),
             query: uri.query().unwrap_or("").to_owned(),
@@ -220,7 +206,7 @@ pub async fn export(
     State(app): State<AppState>,
     Query(filter): Query<MeasureFilter>,
 ) -> Result<Response, AppError> {
-    let rows = measures::list(&app.db, &filter).await?;
+    let rows = measures::export(&app.db, &filter).await?;
     super::xlsx_download(lotse_reports::measures_xlsx(&rows), "massnahmen.xlsx")
 }
 
@@ -377,11 +363,13 @@ struct FormPage {
     concepts: Options,
     fields: Options,
     statuses: Options,
-    organisations: Options,
+    /// Lead and partners are picked from one list: the chosen ones, then those matching words.
+    org_pick: OrganisationPick,
     towns: Options,
     ki_options: Options,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn form_page(
     app: &AppState,
     user: &CurrentUser,
@@ -390,15 +378,25 @@ async fn form_page(
     form: MeasureInput,
     reason: String,
     errors: FormErrors,
+    org_query: &OrganisationPickQuery,
 ) -> Result<FormPage, AppError> {
     let c = choices(app).await?;
-    let (title, action) = match existing {
+    let (title, action, form_address) = match existing {
         Some(m) => (
             format!("{} {} bearbeiten", m.code, m.title),
             format!("/measures/{}", m.id),
+            format!("/measures/{}/edit", m.id),
         ),
-        None => ("Neue Maßnahme".to_owned(), "/measures".to_owned()),
+        None => (
+            "Neue Maßnahme".to_owned(),
+            "/measures".to_owned(),
+            "/measures/new".to_owned(),
+        ),
     };
+    let chosen: Vec<&str> = std::iter::once(form.lead_organisation_id.as_str())
+        .chain(form.partner_ids.iter().map(String::as_str))
+        .collect();
+    let org_pick = OrganisationPick::load(app, form_address, org_query, &chosen).await?;
     Ok(FormPage {
         layout: Layout::new(app, user, title, path),
         action,
@@ -410,7 +408,7 @@ async fn form_page(
         concepts: c.concepts,
         fields: c.fields,
         statuses: status_options(),
-        organisations: c.organisations,
+        org_pick,
         towns: c.towns,
         ki_options: ki_options(),
     })
@@ -467,11 +465,18 @@ pub async fn new_form(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    let form = MeasureInput {
-        ki_involvement: "none".into(),
-        status: "planned".into(),
-        ..Default::default()
+    let query = query.unwrap_or_default();
+    // A search for organisations comes back here with everything the form held.
+    let form = if OrganisationPickQuery::is_search(Some(&query)) {
+        parse_form(&query).0
+    } else {
+        MeasureInput {
+            ki_involvement: "none".into(),
+            status: "planned".into(),
+            ..Default::default()
+        }
     };
     render(
         &form_page(
@@ -482,6 +487,7 @@ pub async fn new_form(
             form,
             String::new(),
             FormErrors::none(),
+            &OrganisationPickQuery::from_encoded(&query),
         )
         .await?,
     )
@@ -515,6 +521,7 @@ pub async fn create(
                 input,
                 String::new(),
                 FormErrors(errors),
+                &OrganisationPickQuery::from_encoded(&body),
             )
             .await?,
         ),
@@ -527,9 +534,16 @@ pub async fn edit_form(
     user: CurrentUser,
     uri: OriginalUri,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let m = measures::get(&app.db, &id).await?;
-    let form = input_of(&m);
+    let query = query.unwrap_or_default();
+    // A search for organisations comes back here with everything the form held.
+    let (form, reason) = if OrganisationPickQuery::is_search(Some(&query)) {
+        parse_form(&query)
+    } else {
+        (input_of(&m), String::new())
+    };
     render(
         &form_page(
             &app,
@@ -537,8 +551,9 @@ pub async fn edit_form(
             uri.path(),
             Some(&m),
             form,
-            String::new(),
+            reason,
             FormErrors::none(),
+            &OrganisationPickQuery::from_encoded(&query),
         )
         .await?,
     )
@@ -582,6 +597,7 @@ pub async fn update(
                 input,
                 reason,
                 FormErrors(errors),
+                &OrganisationPickQuery::from_encoded(&body),
             )
             .await?,
         ),

@@ -5,7 +5,7 @@
 //! waits for approval by [`publishes_directly`].
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::access::Action as Act;
@@ -20,6 +20,7 @@ use lotse_store::paging::PageRequest;
 use lotse_store::scoped::{Scoped, Viewer};
 use lotse_store::{StoreError, organisations, reference};
 
+use super::organisations::{OrganisationPick, OrganisationPickQuery};
 use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
@@ -60,7 +61,8 @@ struct ListPage {
     state: String,
     organisation: String,
     states: Options,
-    organisations: Options,
+    /// The organisations the filter offers: the one filtered by, then those matching the words.
+    org_pick: OrganisationPick,
     can_create: bool,
     can_manage: bool,
     waiting: i64,
@@ -91,6 +93,9 @@ pub struct ListQuery {
     state: String,
     /// Absent: a provider sees their own organisation's offers; "" means all.
     organisation: Option<String>,
+    /// Words narrowing the organisations the filter offers.
+    #[serde(default)]
+    organisation_q: String,
     /// Where the page starts (a cursor from the previous page's link).
     #[serde(default)]
     after: String,
@@ -140,6 +145,15 @@ pub async fn list(
     };
     let first = (!page.first).then(|| link(None));
     let next = page.next.as_ref().map(|c| link(Some(&c.encode())));
+    let org_pick = OrganisationPick::load(
+        &app,
+        "/offers",
+        &OrganisationPickQuery {
+            organisation_q: q.organisation_q.clone(),
+        },
+        &[organisation.as_str()],
+    )
+    .await?;
     render(&ListPage {
         layout: Layout::new(&app, &user, "Angebote", uri.path()).with_notice(q.ok.as_deref()),
         waiting: store.waiting().await?,
@@ -152,11 +166,7 @@ pub async fn list(
             .iter()
             .map(|s| (s.key().to_owned(), s.label().to_owned()))
             .collect(),
-        organisations: organisations::list(&app.db, false)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect(),
+        org_pick,
         can_create: any_allows(&user.principal.roles, Permission::MaintainOwnOffers),
         can_manage: manage,
         total,
@@ -336,6 +346,8 @@ struct ShowPage {
     /// (locale key, German name, translated?)
     translations: Vec<(String, String, bool)>,
     history: Vec<(String, String, String)>,
+    /// Revisions before those in `history`.
+    older_revisions: i64,
     note_error: Option<String>,
 }
 
@@ -400,10 +412,11 @@ async fn show_page(
             )
         })
         .collect();
-    let history = if offer.access.sees_all() {
-        store.history(id).await?.iter().map(revision_line).collect()
+    let (history, history_total) = if offer.access.sees_all() {
+        let (revisions, total) = store.history(id).await?;
+        (revisions.iter().map(revision_line).collect(), total)
     } else {
-        Vec::new()
+        (Vec::new(), 0)
     };
     Ok(ShowPage {
         layout: Layout::new(app, user, offer.title.clone(), path).with_notice(notice),
@@ -417,6 +430,7 @@ async fn show_page(
             .unwrap_or_default(),
         open,
         translations,
+        older_revisions: history_total - history.len() as i64,
         history,
         note_error,
         offer,
@@ -445,7 +459,8 @@ struct FormPage {
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
     /// Offered only to the coordination when creating; providers create for their organisation.
-    organisations: Options,
+    choose_organisation: bool,
+    org_pick: OrganisationPick,
     organisation_id: String,
     /// The revision the form starts from, sent back to catch concurrent edits.
     base: String,
@@ -478,7 +493,8 @@ async fn form_page(
     mut form: OfferInput,
     errors: FormErrors,
     organisation_id: String,
-    choose_organisation: bool,
+    // Some (with the search words) where the form offers a choice of organisation.
+    choose_organisation: Option<&OrganisationPickQuery>,
     direct: bool,
     base: String,
 ) -> Result<FormPage, AppError> {
@@ -494,14 +510,14 @@ async fn form_page(
         summary: errors.summary(field_label),
         errors,
         form,
-        organisations: if choose_organisation {
-            organisations::list(&app.db, false)
-                .await?
-                .into_iter()
-                .map(|o| (o.id, o.name))
-                .collect()
-        } else {
-            Vec::new()
+        choose_organisation: choose_organisation.is_some(),
+        org_pick: match choose_organisation {
+            // Only the new-offer form offers the choice: its search reloads that form.
+            Some(pick) => {
+                OrganisationPick::load(app, "/offers/new", pick, &[organisation_id.as_str()])
+                    .await?
+            }
+            None => OrganisationPick::none(),
         },
         organisation_id,
         base,
@@ -555,17 +571,55 @@ fn saved_notice(mode: SaveAs) -> &'static str {
     }
 }
 
+/// Whose offer a new one is: the organisation the coordination chose in the form, otherwise the
+/// user's own; with whether it publishes without approval (false for an unknown id, which the
+/// save then refuses).
+async fn offering_organisation(
+    app: &AppState,
+    user: &CurrentUser,
+    chosen: &str,
+) -> Result<(String, bool), AppError> {
+    let organisation_id = if can_manage(user) && !chosen.trim().is_empty() {
+        chosen.trim().to_owned()
+    } else {
+        user.principal.organisation_id.clone()
+    };
+    let trusted = match organisations::get(&app.db, &organisation_id).await {
+        Ok(o) => o.trusted_publisher,
+        Err(StoreError::NotFound) => false,
+        Err(e) => return Err(e.into()),
+    };
+    Ok((organisation_id, trusted))
+}
+
 pub async fn new_form(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let org = organisations::get(&app.db, &user.principal.organisation_id).await?;
-    let form = OfferInput {
-        free_of_charge: "yes".into(),
-        languages: vec!["de".into()],
-        ..OfferInput::default()
+    let manage = can_manage(&user);
+    // A search for the organisation comes back here with everything the form held.
+    let searched = OrganisationPickQuery::is_search(query.as_deref());
+    let (form, organisation_id, trusted) = match query.as_deref() {
+        Some(query) if searched => {
+            let (input, choice) = parse_offer_form(query)?;
+            let (organisation_id, trusted) =
+                offering_organisation(&app, &user, &choice.organisation_id).await?;
+            (input, organisation_id, trusted)
+        }
+        _ => (
+            OfferInput {
+                free_of_charge: "yes".into(),
+                languages: vec!["de".into()],
+                ..OfferInput::default()
+            },
+            org.id.clone(),
+            org.trusted_publisher,
+        ),
     };
+    let pick = OrganisationPickQuery::from_encoded(query.as_deref().unwrap_or(""));
     render(
         &form_page(
             &app,
@@ -575,9 +629,9 @@ pub async fn new_form(
             "/offers".into(),
             form,
             FormErrors::none(),
-            org.id.clone(),
-            can_manage(&user),
-            publishes_directly(&user, org.trusted_publisher),
+            organisation_id,
+            manage.then_some(&pick),
+            publishes_directly(&user, trusted),
             String::new(),
         )
         .await?,
@@ -592,16 +646,8 @@ pub async fn create(
 ) -> Result<Response, AppError> {
     let (input, choice) = parse_offer_form(&body)?;
     let manage = can_manage(&user);
-    let organisation_id = if manage && !choice.organisation_id.trim().is_empty() {
-        choice.organisation_id.trim().to_owned()
-    } else {
-        user.principal.organisation_id.clone()
-    };
-    let trusted = match organisations::get(&app.db, &organisation_id).await {
-        Ok(o) => o.trusted_publisher,
-        Err(StoreError::NotFound) => false,
-        Err(e) => return Err(e.into()),
-    };
+    let (organisation_id, trusted) =
+        offering_organisation(&app, &user, &choice.organisation_id).await?;
     let direct = publishes_directly(&user, trusted);
     let mode = save_mode(&choice.save_as, direct);
     let result = async {
@@ -641,7 +687,7 @@ pub async fn create(
                 input,
                 FormErrors(errors),
                 organisation_id,
-                manage,
+                manage.then_some(&OrganisationPickQuery::from_encoded(&body)),
                 direct,
                 String::new(),
             )
@@ -675,7 +721,7 @@ pub async fn edit_form(
             form,
             FormErrors::none(),
             offer.organisation_id.clone(),
-            false,
+            None,
             publishes_directly(&user, offer.organisation_trusted),
             offer.working_revision_id().unwrap_or_default().to_owned(),
         )
@@ -721,7 +767,7 @@ pub async fn update(
                 input,
                 FormErrors(errors),
                 offer.organisation_id.clone(),
-                false,
+                None,
                 direct,
                 offer.working_revision_id().unwrap_or_default().to_owned(),
             )

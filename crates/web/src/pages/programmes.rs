@@ -1,16 +1,17 @@
 //! The integration centre's programmes: list, details with sites, figures and measures, forms.
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::programme::{FiguresInput, ProgrammeInput, SiteKind};
 use lotse_domain::statistics::suppress_column;
 use lotse_domain::{FieldErrors, Permission, policy::any_allows};
-use lotse_store::programmes::{self, Programme, ProgrammeSummary};
+use lotse_store::programmes::{self, Periods, Programme, ProgrammeSummary};
 use lotse_store::scoped::Scoped;
-use lotse_store::{StoreError, organisations, reference};
+use lotse_store::{StoreError, reference};
 
 use super::measures::{MeasurePick, PickQuery};
+use super::organisations::{OrganisationPick, OrganisationPickQuery};
 use super::{render, render_invalid, saved_or_again, write_validated};
 use lotse_domain::ids::{Ags, MeasureId, ProgrammeId, SiteId};
 
@@ -123,8 +124,29 @@ struct ShowPage {
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
     figures: FiguresInput,
-    /// (funding programme, purpose, period, amount) of the grants that fund the programme.
+    /// The address of the next older periods' figures, if there are older ones.
+    older_periods: Option<String>,
+    /// Whether the page shows older periods (then it links back to the newest).
+    paged_periods: bool,
+    /// (funding programme, purpose, period, amount) of the newest grants that fund the programme.
     grants: Vec<(String, String, String, String)>,
+    /// The programme has older grants than those listed.
+    older_grants: bool,
+    /// The viewer keeps the funding books, where all grants are listed.
+    may_see_funding: bool,
+}
+
+/// How many periods of figures the programme's page shows at a time, the newest first.
+const PERIODS_SHOWN: usize = 6;
+
+/// How many grants the programme's page lists, the newest first.
+const GRANTS_SHOWN: usize = 20;
+
+/// Which periods' figures the programme's page shows: the newest, or those before a period.
+#[derive(serde::Deserialize, Default)]
+pub struct PeriodsQuery {
+    #[serde(default)]
+    periods_before: String,
 }
 
 fn field_label(field: &str) -> &str {
@@ -145,19 +167,33 @@ fn field_label(field: &str) -> &str {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn show_page(
     app: &AppState,
     user: &CurrentUser,
     id: &str,
     notice: Option<&str>,
     pick: &PickQuery,
+    periods_before: Option<&str>,
     errors: FormErrors,
     figures: FiguresInput,
 ) -> Result<ShowPage, AppError> {
+    // A few periods of figures at a time: a programme adds some every period, for ever.
     let p = programmes::for_viewer(&app.db, &user.principal.viewer())
-        .get(id)
+        .get_with(
+            id,
+            Periods::Newest {
+                count: PERIODS_SHOWN,
+                before: periods_before,
+            },
+        )
         .await?
         .into_inner();
+    let older_periods = p.figures.last().filter(|_| p.older_periods).map(|f| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        q.append_pair("periods_before", &f.period);
+        format!("/programmes/{id}?{}#figures-h", q.finish())
+    });
     let pick = if can_manage(user) {
         MeasurePick::load(app, format!("/programmes/{id}"), pick, &[], |id| {
             p.measures.iter().any(|(m, ..)| m == id)
@@ -166,9 +202,10 @@ async fn show_page(
     } else {
         MeasurePick::none()
     };
-    let grants = programmes::for_viewer(&app.db, &user.principal.viewer())
-        .grants(&p.id)
-        .await?
+    let (grants, older_grants) = programmes::for_viewer(&app.db, &user.principal.viewer())
+        .grants(&p.id, GRANTS_SHOWN)
+        .await?;
+    let grants = grants
         .into_iter()
         .map(|g| {
             (
@@ -185,6 +222,10 @@ async fn show_page(
         .collect();
     Ok(ShowPage {
         grants,
+        older_grants,
+        may_see_funding: any_allows(&user.principal.roles, Permission::ManageFunding),
+        older_periods,
+        paged_periods: periods_before.is_some(),
         // The page's own address, also after a refused step posted elsewhere.
         layout: Layout::new(app, user, p.name.clone(), &format!("/programmes/{id}"))
             .with_notice(notice),
@@ -215,7 +256,9 @@ pub async fn show(
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
     Query(pick): Query<PickQuery>,
+    Query(periods): Query<PeriodsQuery>,
 ) -> Result<Response, AppError> {
+    let before = Some(periods.periods_before.as_str()).filter(|p| !p.is_empty());
     render(
         &show_page(
             &app,
@@ -223,6 +266,7 @@ pub async fn show(
             &id,
             q.ok.as_deref(),
             &pick,
+            before,
             FormErrors::none(),
             FiguresInput::default(),
         )
@@ -245,6 +289,7 @@ async fn refused(
             id,
             None,
             &PickQuery::default(),
+            None,
             FormErrors(errors),
             figures,
         )
@@ -261,7 +306,8 @@ struct FormPage {
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
     umbrellas: Options,
-    organisations: Options,
+    /// The partners: those chosen, then the organisations matching the search words.
+    org_pick: OrganisationPick,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -274,7 +320,15 @@ async fn form_page(
     form: ProgrammeInput,
     errors: FormErrors,
     own_id: Option<&str>,
+    org_query: &OrganisationPickQuery,
 ) -> Result<FormPage, AppError> {
+    // The search reloads the form's own page.
+    let address = own_id.map_or_else(
+        || "/programmes/new".to_owned(),
+        |id| format!("/programmes/{id}/edit"),
+    );
+    let partners: Vec<&str> = form.partners.iter().map(String::as_str).collect();
+    let org_pick = OrganisationPick::load(app, address, org_query, &partners).await?;
     Ok(FormPage {
         layout: Layout::new(app, user, title, path),
         action,
@@ -289,11 +343,7 @@ async fn form_page(
             .filter(|p| p.part_of.is_none() && Some(p.id.as_str()) != own_id)
             .map(|p| (p.id, p.name))
             .collect(),
-        organisations: organisations::list(&app.db, false)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect(),
+        org_pick,
     })
 }
 
@@ -306,7 +356,15 @@ pub async fn new_form(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
+    let query = query.unwrap_or_default();
+    // A search for partners comes back here with everything the form held.
+    let form = if OrganisationPickQuery::is_search(Some(&query)) {
+        parse_form(&query)?
+    } else {
+        ProgrammeInput::default()
+    };
     render(
         &form_page(
             &app,
@@ -314,9 +372,10 @@ pub async fn new_form(
             uri.path(),
             "Neues Programm",
             "/programmes".into(),
-            ProgrammeInput::default(),
+            form,
             FormErrors::none(),
             None,
+            &OrganisationPickQuery::from_encoded(&query),
         )
         .await?,
     )
@@ -337,6 +396,7 @@ pub async fn create(
         result,
         |id| format!("/programmes/{id}?ok=created"),
         async |e| {
+            let org_query = OrganisationPickQuery::from_encoded(&body);
             let page = form_page(
                 &app,
                 &user,
@@ -346,6 +406,7 @@ pub async fn create(
                 input,
                 FormErrors(e),
                 None,
+                &org_query,
             );
             render_invalid(&page.await?)
         },
@@ -358,16 +419,24 @@ pub async fn edit_form(
     user: CurrentUser,
     uri: OriginalUri,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
+    // The form needs the programme's own fields, no figures.
     let p = programmes::for_viewer(&app.db, &user.principal.viewer())
-        .get(&id)
+        .get_with(&id, Periods::None)
         .await?
         .into_inner();
-    let form = ProgrammeInput {
-        name: p.name.clone(),
-        description: p.description.clone(),
-        part_of: p.part_of.map(|(id, _)| id).unwrap_or_default(),
-        partners: p.partners.iter().map(|(id, _)| id.clone()).collect(),
+    let query = query.unwrap_or_default();
+    // A search for partners comes back here with everything the form held.
+    let form = if OrganisationPickQuery::is_search(Some(&query)) {
+        parse_form(&query)?
+    } else {
+        ProgrammeInput {
+            name: p.name.clone(),
+            description: p.description.clone(),
+            part_of: p.part_of.map(|(id, _)| id).unwrap_or_default(),
+            partners: p.partners.iter().map(|(id, _)| id.clone()).collect(),
+        }
     };
     render(
         &form_page(
@@ -379,6 +448,7 @@ pub async fn edit_form(
             form,
             FormErrors::none(),
             Some(&id),
+            &OrganisationPickQuery::from_encoded(&query),
         )
         .await?,
     )
@@ -400,6 +470,7 @@ pub async fn update(
         result,
         |()| format!("/programmes/{id}?ok=saved"),
         async |e| {
+            let org_query = OrganisationPickQuery::from_encoded(&body);
             let page = form_page(
                 &app,
                 &user,
@@ -409,6 +480,7 @@ pub async fn update(
                 input,
                 FormErrors(e),
                 Some(&id),
+                &org_query,
             );
             render_invalid(&page.await?)
         },

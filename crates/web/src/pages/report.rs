@@ -43,6 +43,8 @@ pub struct ReportView {
     status_chart_height: usize,
     rows: Vec<Row>,
     decisions: Vec<DecisionRow>,
+    /// The first day of the report period whose decisions are listed (German notation).
+    decisions_from: String,
     /// (title, owner, due)
     actions: Vec<(String, String, String)>,
 }
@@ -89,7 +91,9 @@ fn view(r: StatusReport) -> ReportView {
             )
         })
         .collect();
+    let after = status_report::decisions_after(&r.round, r.previous.as_ref());
     ReportView {
+        decisions_from: date_de(&after.add_days(1).unwrap_or(after)),
         date: date_de(&r.round.reference_date),
         previous_date: r
             .previous

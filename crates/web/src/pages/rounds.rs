@@ -9,6 +9,7 @@ use lotse_domain::Permission;
 use lotse_domain::access::{Access, Record};
 use lotse_domain::measure::{Adaptation, MeasureStatus};
 use lotse_domain::policy::any_allows;
+use lotse_store::paging::{Page, PageRequest};
 use lotse_store::rounds::{
     self, Decision, Progress, Proposal, ProposalInput, Round, SnapshotRow, Update, UpdateInput,
 };
@@ -76,8 +77,14 @@ async fn list_page(
     errors: FormErrors,
 ) -> Result<ListPage, AppError> {
     let mut rows = Vec::new();
-    for r in rounds::rounds(&app.db).await? {
-        let (_, total) = rounds::progress(&rounds::updates(&app.db, &r.id, None).await?);
+    for rounds::RoundSummary {
+        round: r,
+        missing,
+        submitted,
+        returned,
+        accepted,
+    } in rounds::all_summaries(&app.db).await?
+    {
         rows.push(RoundRow {
             date: date_de(&r.reference_date),
             state: if r.is_open() {
@@ -85,10 +92,10 @@ async fn list_page(
             } else {
                 "abgeschlossen"
             },
-            total: total.total(),
-            accepted: total.accepted,
-            submitted: total.submitted,
-            missing: total.missing + total.returned,
+            total: usize::try_from(missing + submitted + returned + accepted).unwrap_or(0),
+            accepted: usize::try_from(accepted).unwrap_or(0),
+            submitted: usize::try_from(submitted).unwrap_or(0),
+            missing: usize::try_from(missing + returned).unwrap_or(0),
             fictitious: r.fictitious,
             id: r.id,
             title: r.title,
@@ -217,14 +224,46 @@ struct ShowPage {
     total: Progress,
     /// How long the reports took, in words; `None` before five have come in (statistics rule).
     turnaround: Option<String>,
+    /// One page of the reports; the pager's addresses.
     tasks: Vec<Scoped<Update>>,
+    tasks_first: Option<String>,
+    tasks_next: Option<String>,
     proposals: Vec<Proposal>,
+    /// One page of the frozen rows of a closed round; the pager's addresses.
     snapshot: Vec<SnapshotView>,
+    snapshot_first: Option<String>,
+    snapshot_next: Option<String>,
     can_manage: bool,
     can_submit: bool,
     concepts: Vec<(String, String)>,
     proposal_concept: String,
     errors: FormErrors,
+}
+
+/// Where the round page's two long tables continue: the reports (`after`) and the frozen rows of
+/// a closed round (`frozen_after`), each a keyset cursor.
+#[derive(serde::Deserialize, Default)]
+pub struct ShowQuery {
+    ok: Option<String>,
+    #[serde(default)]
+    after: String,
+    #[serde(default)]
+    frozen_after: String,
+}
+
+/// Reports or frozen rows per page of a round.
+const ROWS_PER_PAGE: usize = 100;
+
+/// The round page's address with one of its tables continued after `cursor`.
+fn round_link(id: &str, parameter: &str, cursor: Option<&str>) -> String {
+    match cursor {
+        Some(c) => {
+            let mut s = form_urlencoded::Serializer::new(String::new());
+            s.append_pair(parameter, c);
+            format!("/rounds/{id}?{}", s.finish())
+        }
+        None => format!("/rounds/{id}"),
+    }
 }
 
 async fn show_page(
@@ -234,24 +273,48 @@ async fn show_page(
     id: &str,
     errors: FormErrors,
 ) -> Result<ShowPage, AppError> {
+    show_page_at(app, user, path, id, errors, &ShowQuery::default()).await
+}
+
+async fn show_page_at(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    id: &str,
+    errors: FormErrors,
+    at: &ShowQuery,
+) -> Result<ShowPage, AppError> {
     let round = rounds::round(&app.db, id).await?;
-    let all = rounds::updates(&app.db, id, None).await?;
-    let (progress, total) = rounds::progress(&all);
+    let (progress, total) = rounds::progress_of(&app.db, id).await?;
     let viewer = user.principal.viewer();
     let can_manage = Access::of(&viewer, Record::ReviewRound, None).decide;
     let can_submit = any_allows(&user.principal.roles, Permission::SubmitReviewUpdates);
     // The coordination sees every report; a reporting organisation its own; readers the figures
     // (decided by the store, lotse_domain::access).
-    let tasks = rounds::reports_for(&app.db, &viewer).of_round(id).await?;
+    let tasks = rounds::reports_for(&app.db, &viewer)
+        .of_round(id, &PageRequest::new(Some(&at.after), Some(ROWS_PER_PAGE)))
+        .await?;
+    let tasks_first = (!tasks.first).then(|| round_link(id, "after", None));
+    let tasks_next = tasks
+        .next
+        .as_ref()
+        .map(|c| round_link(id, "after", Some(&c.encode())));
     let snapshot = if round.is_open() {
-        Vec::new()
+        Page::empty()
     } else {
-        rounds::snapshot(&app.db, id)
-            .await?
-            .into_iter()
-            .map(SnapshotView::from)
-            .collect()
+        rounds::snapshot_page(
+            &app.db,
+            id,
+            &PageRequest::new(Some(&at.frozen_after), Some(ROWS_PER_PAGE)),
+        )
+        .await?
+        .map(SnapshotView::from)
     };
+    let snapshot_first = (!snapshot.first).then(|| round_link(id, "frozen_after", None));
+    let snapshot_next = snapshot
+        .next
+        .as_ref()
+        .map(|c| round_link(id, "frozen_after", Some(&c.encode())));
     let turnaround = lotse_store::statistics::report_turnaround(&app.db, id)
         .await?
         .shown()
@@ -274,8 +337,12 @@ async fn show_page(
         round,
         progress,
         total,
-        tasks,
-        snapshot,
+        tasks: tasks.items,
+        tasks_first,
+        tasks_next,
+        snapshot: snapshot.items,
+        snapshot_first,
+        snapshot_next,
         can_manage,
         can_submit,
         errors,
@@ -287,9 +354,9 @@ pub async fn show(
     user: CurrentUser,
     uri: OriginalUri,
     Path(id): Path<String>,
-    Query(q): Query<NoticeQuery>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<Response, AppError> {
-    let mut page = show_page(&app, &user, uri.path(), &id, FormErrors::none()).await?;
+    let mut page = show_page_at(&app, &user, uri.path(), &id, FormErrors::none(), &q).await?;
     page.layout = page.layout.with_notice(q.ok.as_deref());
     render(&page)
 }

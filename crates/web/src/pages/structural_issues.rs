@@ -1,14 +1,15 @@
 //! The register of structural issues: list, details, report and edit.
 
 use askama::Template;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::structural_issue::{IssueInput, IssueStatus, JURISDICTIONS, field_label};
 use lotse_domain::{Permission, policy::any_allows};
 use lotse_store::paging::PageRequest;
 use lotse_store::structural_issues::{self, Issue};
-use lotse_store::{StoreError, organisations, reference};
+use lotse_store::{StoreError, reference};
 
+use super::organisations::{OrganisationPick, OrganisationPickQuery};
 use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
@@ -138,12 +139,22 @@ struct FormPage {
     form: IssueInput,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
-    organisations: Options,
+    /// Both ends of the interface are picked from one list: the chosen ones, then matches.
+    org_pick: OrganisationPick,
     jurisdictions: Options,
     towns: Options,
     statuses: Options,
 }
 
+/// The form's own address (where its organisation search goes): new, or the edit page.
+fn form_address(id: Option<&str>) -> String {
+    id.map_or_else(
+        || "/issues/new".to_owned(),
+        |id| format!("/issues/{id}/edit"),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn form_page(
     app: &AppState,
     user: &CurrentUser,
@@ -152,18 +163,26 @@ async fn form_page(
     action: String,
     form: IssueInput,
     errors: FormErrors,
+    address: String,
+    org_query: &OrganisationPickQuery,
 ) -> Result<FormPage, AppError> {
+    let org_pick = OrganisationPick::load(
+        app,
+        address,
+        org_query,
+        &[
+            form.from_organisation_id.as_str(),
+            form.to_organisation_id.as_str(),
+        ],
+    )
+    .await?;
     Ok(FormPage {
         layout: Layout::new(app, user, title, path),
         action,
         form,
         summary: errors.summary(field_label),
         errors,
-        organisations: organisations::list(&app.db, false)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o.name))
-            .collect(),
+        org_pick,
         jurisdictions: JURISDICTIONS
             .iter()
             .map(|(k, l)| ((*k).to_owned(), (*l).to_owned()))
@@ -198,12 +217,19 @@ pub async fn new_form(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let today = app.today();
-    let form = IssueInput {
-        status: "reported".into(),
-        reported_on: today.to_string(),
-        ..Default::default()
+    let query = query.unwrap_or_default();
+    // A search for organisations comes back here with everything the form held.
+    let form = if OrganisationPickQuery::is_search(Some(&query)) {
+        parse_form(&query)
+    } else {
+        IssueInput {
+            status: "reported".into(),
+            reported_on: today.to_string(),
+            ..Default::default()
+        }
     };
     render(
         &form_page(
@@ -214,6 +240,8 @@ pub async fn new_form(
             "/issues".into(),
             form,
             FormErrors::none(),
+            form_address(None),
+            &OrganisationPickQuery::from_encoded(&query),
         )
         .await?,
     )
@@ -248,6 +276,8 @@ pub async fn create(
                 "/issues".into(),
                 input,
                 FormErrors(errors),
+                form_address(None),
+                &OrganisationPickQuery::from_encoded(&body),
             )
             .await?,
         ),
@@ -260,9 +290,11 @@ pub async fn edit_form(
     user: CurrentUser,
     uri: OriginalUri,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let i = structural_issues::get(&app.db, &id).await?;
-    let form = IssueInput {
+    let query = query.unwrap_or_default();
+    let stored = IssueInput {
         title: i.title.clone(),
         description: i.description.clone(),
         from_organisation_id: i.from_organisation_id.clone().unwrap_or_default(),
@@ -274,6 +306,12 @@ pub async fn edit_form(
         status: i.status.clone(),
         reported_on: i.reported_on.to_string(),
     };
+    // A search for organisations comes back here with everything the form held.
+    let form = if OrganisationPickQuery::is_search(Some(&query)) {
+        parse_form(&query)
+    } else {
+        stored
+    };
     let title = format!("{} bearbeiten", i.title);
     render(
         &form_page(
@@ -284,6 +322,8 @@ pub async fn edit_form(
             format!("/issues/{id}"),
             form,
             FormErrors::none(),
+            form_address(Some(&id)),
+            &OrganisationPickQuery::from_encoded(&query),
         )
         .await?,
     )
@@ -320,6 +360,8 @@ pub async fn update(
                 format!("/issues/{id}"),
                 input,
                 FormErrors(errors),
+                form_address(Some(&id)),
+                &OrganisationPickQuery::from_encoded(&body),
             )
             .await?,
         ),

@@ -2,16 +2,17 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{OriginalUri, Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::user::validate_new_password;
 use lotse_domain::{FieldErrors, Role};
 use lotse_store::login_throttle::Throttle;
 use lotse_store::paging::PageRequest;
 use lotse_store::users::{self, User, UserInput};
-use lotse_store::{StoreError, login_throttle, organisations, password, sessions};
+use lotse_store::{StoreError, login_throttle, password, sessions};
 use serde::Deserialize;
 
+use super::organisations::{OrganisationPick, OrganisationPickQuery};
 use super::{ActiveForm, render, render_invalid};
 
 use crate::AppState;
@@ -122,7 +123,8 @@ struct FormPage {
     existing: Option<User>,
     form: UserInput,
     roles: Vec<(&'static str, &'static str, bool)>,
-    organisations: Vec<(String, String)>,
+    /// The account's organisation, then those matching the search words.
+    org_pick: OrganisationPick,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
     /// Error of the separate "set a new password" form on the edit page.
@@ -136,12 +138,29 @@ async fn form_page(
     existing: Option<User>,
     form: UserInput,
     errors: FormErrors,
+    org_query: &OrganisationPickQuery,
 ) -> Result<FormPage, AppError> {
-    let organisations = organisations::list(&app.db, false)
+    // The new-account form holds the first password: its search goes by POST, never into an
+    // address (history, logs); an existing account's form searches by GET, reloading itself.
+    let org_pick = match &existing {
+        Some(u) => {
+            OrganisationPick::load(
+                app,
+                format!("/admin/users/{}", u.id),
+                org_query,
+                &[form.organisation_id.as_str()],
+            )
+            .await?
+        }
+        None => OrganisationPick::load(
+            app,
+            "/admin/users",
+            org_query,
+            &[form.organisation_id.as_str()],
+        )
         .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+        .by_post(),
+    };
     let roles = Role::ALL
         .iter()
         .map(|r| (r.key(), r.label(), form.roles.iter().any(|k| k == r.key())))
@@ -159,7 +178,7 @@ async fn form_page(
         existing,
         form,
         roles,
-        organisations,
+        org_pick,
         summary: errors.summary(field_label),
         errors,
         password_error: None,
@@ -182,6 +201,11 @@ fn parse_user_form(body: &str) -> (UserInput, String) {
         }
     }
     (input, password)
+}
+
+/// Whether a form body holds `key` (a pressed button's name).
+fn body_has(body: &str, key: &str) -> bool {
+    form_urlencoded::parse(body.as_bytes()).any(|(k, _)| k == key)
 }
 
 fn input_of(u: &User) -> UserInput {
@@ -207,6 +231,7 @@ pub async fn new_form(
             None,
             UserInput::default(),
             FormErrors::none(),
+            &OrganisationPickQuery::default(),
         )
         .await?,
     )
@@ -219,6 +244,22 @@ pub async fn create(
     body: String,
 ) -> Result<Response, AppError> {
     let (input, password) = parse_user_form(&body);
+    let org_query = OrganisationPickQuery::from_encoded(&body);
+    // A search for the organisation: the form again with what it held (but not the password).
+    if body_has(&body, "organisation_search") {
+        return render(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                None,
+                input,
+                FormErrors::none(),
+                &org_query,
+            )
+            .await?,
+        );
+    }
     let result = match users::validate_new(&app.db, &input, &password).await {
         Ok(draft) => {
             let hash = password::run(move || password::hash(&password)).await??;
@@ -234,7 +275,16 @@ pub async fn create(
     match result {
         Ok(_) => Ok(Redirect::to("/admin/users?ok=created").into_response()),
         Err(StoreError::Invalid(errors)) => render_invalid(
-            &form_page(&app, &user, uri.path(), None, input, FormErrors(errors)).await?,
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                None,
+                input,
+                FormErrors(errors),
+                &org_query,
+            )
+            .await?,
         ),
         Err(e) => Err(e.into()),
     }
@@ -246,9 +296,16 @@ pub async fn edit_form(
     uri: OriginalUri,
     Path(id): Path<String>,
     Query(q): Query<NoticeQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let existing = users::read_account(&app.db, &user.principal.actor(), &id, app.now()).await?;
-    let form = input_of(&existing);
+    let query = query.unwrap_or_default();
+    // A search for the organisation comes back here with everything the form held.
+    let form = if OrganisationPickQuery::is_search(Some(&query)) {
+        parse_user_form(&query).0
+    } else {
+        input_of(&existing)
+    };
     let mut page = form_page(
         &app,
         &user,
@@ -256,6 +313,7 @@ pub async fn edit_form(
         Some(existing),
         form,
         FormErrors::none(),
+        &OrganisationPickQuery::from_encoded(&query),
     )
     .await?;
     page.layout = page.layout.with_notice(q.ok.as_deref());
@@ -306,6 +364,7 @@ pub async fn update(
                 Some(existing),
                 input,
                 FormErrors(errors),
+                &OrganisationPickQuery::from_encoded(&body),
             )
             .await?,
         ),
@@ -359,6 +418,7 @@ pub async fn set_password(
             Some(existing),
             form,
             FormErrors::none(),
+            &OrganisationPickQuery::default(),
         )
         .await?;
         page.password_error = Some(message);

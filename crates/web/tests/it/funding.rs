@@ -164,3 +164,119 @@ web_test!(
         assert_eq!(sink.messages().len(), 1, "not again within a week");
     }
 );
+
+web_test!(
+    a_grant_page_and_a_funding_page_read_their_own_records,
+    |app| {
+        let c = app.login("koordination").await;
+        let org = app
+            .organisation_id("Integrationsagentur Beispielstadt (Demo)")
+            .await;
+        let mut grants = Vec::new();
+        for (purpose, from, to) in [
+            ("Bewilligung Alt", "2023-01-01", "2023-12-31"),
+            ("Bewilligung Neu", "2026-01-01", "2026-12-31"),
+        ] {
+            let created = app
+                .post_form(
+                    &format!("/funding/{KOMM_AN}/grants"),
+                    &[
+                        ("organisation_id", org.as_str()),
+                        ("purpose", purpose),
+                        ("amount", "1.000,00"),
+                        ("period_from", from),
+                        ("period_to", to),
+                    ],
+                    Some(&c),
+                )
+                .await;
+            assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+            grants.push(created.location().split('?').next().unwrap().to_owned());
+        }
+        for (grant, note) in grants.iter().zip(["Nur-Alt-Zahlung", "Nur-Neu-Zahlung"]) {
+            let paid = app
+                .post_form(
+                    &format!("{grant}/movements"),
+                    &[
+                        ("kind", "payment"),
+                        ("on", "2026-02-01"),
+                        ("amount", "10,00"),
+                        ("note", note),
+                    ],
+                    Some(&c),
+                )
+                .await;
+            assert_eq!(paid.status, StatusCode::SEE_OTHER);
+        }
+        // A grant's page shows its own movements only.
+        let page = app.get(&grants[0], Some(&c)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Nur-Alt-Zahlung"));
+        assert!(!page.body.contains("Nur-Neu-Zahlung"));
+        assert_eq!(
+            app.get("/grants/gibt-es-nicht", Some(&c)).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        // The funding programme's page lists the grants running in one year, with the others a
+        // link away.
+        let in_2023 = app
+            .get(&format!("/funding/{KOMM_AN}?year=2023"), Some(&c))
+            .await;
+        assert_eq!(in_2023.status, StatusCode::OK);
+        assert!(in_2023.body.contains("Bewilligungen, die 2023 laufen"));
+        assert!(in_2023.body.contains("Bewilligung Alt"));
+        assert!(!in_2023.body.contains("Bewilligung Neu"));
+        assert!(
+            in_2023
+                .body
+                .contains(&format!("href=\"/funding/{KOMM_AN}?year=2024#grants-h\""))
+        );
+        let in_2026 = app
+            .get(&format!("/funding/{KOMM_AN}?year=2026"), Some(&c))
+            .await
+            .body;
+        assert!(in_2026.contains("Bewilligung Neu") && !in_2026.contains("Bewilligung Alt"));
+        let nonsense = app
+            .get(&format!("/funding/{KOMM_AN}?year=viel"), Some(&c))
+            .await;
+        assert_eq!(nonsense.status, StatusCode::OK, "this year instead");
+
+        // The edit form reads the programme alone.
+        let form = app.get(&format!("/funding/{KOMM_AN}/edit"), Some(&c)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains("KOMM-AN NRW"));
+
+        // The API entry keeps its shape: this programme's grants with their movements only.
+        let token = app.api_token(&c).await;
+        let entry = app
+            .api(
+                axum::http::Method::GET,
+                &format!("/api/v1/funding/{KOMM_AN}"),
+                &token,
+                None,
+            )
+            .await
+            .json();
+        let purposes: Vec<&str> = entry["grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|g| g["purpose"].as_str())
+            .collect();
+        assert!(purposes.contains(&"Bewilligung Alt") && purposes.contains(&"Bewilligung Neu"));
+        let alt = entry["grants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["purpose"] == "Bewilligung Alt")
+            .unwrap();
+        let notes: Vec<&str> = alt["movements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|m| m["note"].as_str())
+            .collect();
+        assert_eq!(notes, ["Nur-Alt-Zahlung"]);
+    }
+);

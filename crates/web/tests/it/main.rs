@@ -5,6 +5,7 @@ mod access;
 mod account;
 mod api;
 mod audit_walk;
+mod bodies;
 mod finder;
 mod funding;
 mod hardening;

@@ -252,3 +252,58 @@ async fn demo_body(app: &crate::TestApp) -> String {
         .clone();
     format!("/bodies/{id}")
 }
+
+web_test!(
+    a_programme_page_shows_the_newest_periods_and_pages_back,
+    |app| {
+        for year in 2015..=2024 {
+            let f = lotse_domain::programme::Figures {
+                period: format!("Jahr {year}"),
+                site_id: None,
+                groups: 1,
+                participants: 100 + i64::from(year - 2000),
+            };
+            app.db
+                .write(async |tx| {
+                    lotse_store::programmes::set_figures(
+                        tx,
+                        &lotse_store::scoped::Viewer::system("test"),
+                        GRIFFBEREIT,
+                        &f,
+                        lotse_store::now_ms(),
+                    )
+                    .await
+                })
+                .await
+                .unwrap();
+        }
+        let reader = app.login("lesen").await;
+        let page = app
+            .get(&format!("/programmes/{GRIFFBEREIT}"), Some(&reader))
+            .await
+            .body;
+        let captions = |body: &str| -> Vec<String> {
+            body.split("<caption>")
+                .skip(1)
+                .filter_map(|s| s.split("</caption>").next())
+                .map(str::to_owned)
+                .collect()
+        };
+        let shown = captions(&page);
+        assert_eq!(shown.len(), 6, "{shown:?}");
+        assert!(!shown.iter().any(|c| c == "Jahr 2015"));
+        let older = page
+            .split("rel=\"next\"")
+            .next()
+            .and_then(|s| s.rsplit("href=\"").next())
+            .map(|s| s.trim_end_matches("\" ").replace("&amp;", "&"))
+            .expect("older periods");
+        assert!(older.contains("periods_before="), "{older}");
+        let older = app.get(&older, Some(&reader)).await;
+        assert_eq!(older.status, StatusCode::OK);
+        let more = captions(&older.body);
+        assert!(more.iter().any(|c| c == "Jahr 2015"), "{more:?}");
+        assert!(shown.iter().all(|c| !more.contains(c)), "no period twice");
+        assert!(older.body.contains("Neueste Zeiträume"));
+    }
+);

@@ -420,9 +420,14 @@ web_test!(
             .unwrap()[0]
             .id
             .clone();
-        let decision = lotse_store::bodies::decisions(&app.db, Some(&body))
-            .await
-            .unwrap()[0]
+        let decision = lotse_store::bodies::decision_page_of_body(
+            &app.db,
+            &body,
+            &lotse_store::paging::PageRequest::default(),
+        )
+        .await
+        .unwrap()
+        .items[0]
             .id
             .clone();
         let reader = app.login("lesen").await;
@@ -511,7 +516,7 @@ web_test!(
                 .body
                 .contains("Zahlen sammeln")
         );
-        let item = lotse_store::bodies::action_items(&app.db, None, Some(&partner_user))
+        let item = lotse_store::bodies::action_items_of_meeting(&app.db, &meeting_id)
             .await
             .unwrap()[0]
             .id
@@ -713,4 +718,64 @@ web_test!(partners_report_indicator_values_with_their_update, |app| {
         measure.contains("30.06.2026") && measure.contains("7,5"),
         "the value counts as of the reference date"
     );
+});
+
+web_test!(a_round_page_shows_its_reports_a_page_at_a_time, |app| {
+    let coordination = app.login("koordination").await;
+    // Every concept: more reports than one page holds.
+    let mut fields = vec![
+        ("title", "Große Runde".to_owned()),
+        ("reference_date", "2026-06-30".to_owned()),
+    ];
+    for c in measures::concepts(&app.db).await.unwrap() {
+        fields.push(("concept_ids", c.id));
+    }
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let opened = app.post_form("/rounds", &fields, Some(&coordination)).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let round = opened
+        .location()
+        .trim_start_matches("/rounds/")
+        .trim_end_matches("?ok=created")
+        .to_owned();
+    let all = rounds::updates(&app.db, &round, None).await.unwrap();
+    assert!(all.len() > 100, "{} reports", all.len());
+
+    let report_links = |body: &str| body.matches(&format!("/rounds/{round}/updates/")).count();
+    let first = app
+        .get(&format!("/rounds/{round}"), Some(&coordination))
+        .await
+        .body;
+    assert_eq!(report_links(&first), 100);
+    // The counts cover the whole round, not the page.
+    assert!(
+        first.contains(&format!(
+            r#"<tr class="total"><th scope="row">Gesamt</th><td>{}</td>"#,
+            all.len()
+        )),
+        "all reports are counted as missing"
+    );
+    let next = first
+        .split(r#"rel="next""#)
+        .next()
+        .and_then(|s| s.rsplit("href=\"").next())
+        .map(|s| s.trim_end_matches("\" ").replace("&amp;", "&"))
+        .expect("a next link");
+    let second = app.get(&next, Some(&coordination)).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(report_links(&second.body), all.len() - 100);
+    assert!(second.body.contains(r#"rel="first""#) && !second.body.contains(r#"rel="next""#));
+    // Together the pages hold every report once.
+    for u in &all {
+        let link = format!("/rounds/{round}/updates/{}\"", u.id);
+        assert_eq!(
+            first.matches(&link).count() + second.body.matches(&link).count(),
+            1,
+            "{}",
+            u.title
+        );
+    }
+    // The rounds list counts the same from the database.
+    let list = app.get("/rounds", Some(&coordination)).await.body;
+    assert!(list.contains(&format!("0 von {}", all.len())), "{list}");
 });
