@@ -311,3 +311,24 @@ test('funding: coordination opens a funding programme and a grant – axe clean'
   assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
   await context.close();
 });
+
+test('pick lists: Enter in the search narrows the list, Enter in a field saves – axe clean', async () => {
+  const { context, page, problems } = await newPage();
+  await login(page, 'koordination');
+  await page.goto(`${base}/issues/new`);
+  await checkAccessibility(page, 'new structural issue form with organisation pick');
+  // Enter in the search field runs the search: the form comes back with what was typed.
+  await page.locator('#f-title').fill('Wartezeit bei der Anerkennung');
+  await page.locator('#f-organisation_q').fill('Ahlen');
+  await page.locator('#f-organisation_q').press('Enter');
+  // The search goes by POST (the form's texts stay out of the address) and saves nothing.
+  await page.waitForURL(`${base}/issues`);
+  assert.equal(await page.locator('#f-organisation_q').inputValue(), 'Ahlen');
+  assert.equal(await page.locator('#f-title').inputValue(), 'Wartezeit bei der Anerkennung');
+  // Enter in a field saves, as before the pick list had a search button.
+  await page.locator('#f-title').press('Enter');
+  await page.waitForURL(/\/issues\/[^/?]+\?ok=created$/);
+  assert.match(await page.locator('main').innerText(), /Wartezeit bei der Anerkennung/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

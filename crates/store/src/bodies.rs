@@ -421,12 +421,10 @@ pub async fn decisions_between(db: &Db, after: Option<Date>, until: Date) -> Res
     let mut list: Vec<Decision> = read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
         .fetch_all(c)
         .await)?;
-    // Byte order of the numbers, as both backends' default collations would not agree on it.
-    list.sort_by(|a, b| {
-        b.decided_on
-            .cmp(&a.decided_on)
-            .then(b.number.cmp(&a.number))
-    });
+    // The body page's order (`sort_keys::decision_list_key`): the newest day first, within a
+    // day by number as people count (7/2026 before 12/2026); sorted here, as both backends'
+    // collations would not agree on the numbers.
+    list.sort_by_cached_key(|d| crate::sort_keys::decision_list_key(d.decided_on, &d.number));
     attach_measures(db, list).await
 }
 
@@ -840,12 +838,13 @@ pub async fn issue_choices(
     limit: usize,
 ) -> Result<(Vec<(String, String)>, bool)> {
     let mut q = Query::default();
-    for word in words.split_whitespace() {
+    // Folded words in the folded titles: umlauts and case alike on both backends.
+    for word in lotse_domain::collation::fold(words).split_whitespace() {
         let p = q.bind(Value::Text(format!(
             "%{}%",
             crate::measures::like_escape(word)
         )));
-        q.and(format!("LOWER(i.title) LIKE LOWER({p}) ESCAPE '\\'"));
+        q.and(format!("i.search_text LIKE {p} ESCAPE '\\'"));
     }
     let n = q.bind(Value::Int(limit as i64 + 1));
     let sql = sqlx::AssertSqlSafe(format!(

@@ -88,6 +88,7 @@ pub const TABLES: &[Table] = &[
             ("fictitious", Bool),
             ("created_at", Int),
             ("updated_at", Int),
+            ("search_text", Text),
         ],
     },
     Table {
@@ -287,6 +288,7 @@ pub const TABLES: &[Table] = &[
             ("created_at", Int),
             ("updated_at", Int),
             ("list_key", Text),
+            ("search_text", Text),
         ],
     },
     Table {

@@ -108,6 +108,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_bounded_reads.sql"),
         postgres: include_str!("../migrations/postgres/0016_bounded_reads.sql"),
     },
+    Migration {
+        version: 17,
+        name: "dates_and_decision_order",
+        sqlite: include_str!("../migrations/sqlite/0017_dates_and_decision_order.sql"),
+        postgres: include_str!("../migrations/postgres/0017_dates_and_decision_order.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -40,15 +40,16 @@ pub async fn export_offers(
     published: &[offers::PublishedOffer],
     today: Date,
 ) -> Result<Directory> {
-    let all_organisations = organisations::list(db, true).await?;
-    let with_offers: HashSet<&str> = published
+    // Only the organisations of these offers, by id (a page of the HSDS API names at most a
+    // hundred), in the directory's order.
+    let mut with_offers: Vec<&str> = published
         .iter()
         .map(|p| p.organisation_id.as_str())
         .collect();
-    let used: Vec<_> = all_organisations
-        .iter()
-        .filter(|o| with_offers.contains(o.id.as_str()))
-        .collect();
+    with_offers.sort_unstable();
+    with_offers.dedup();
+    let mut used = organisations::by_ids(db, &with_offers).await?;
+    used.sort_by_cached_key(|o| lotse_domain::collation::sort_key(&o.name));
     let modified: Vec<String> = published.iter().map(|p| rfc3339(p.published_at)).collect();
     let export_orgs: Vec<ExportOrganisation<'_>> = used
         .iter()
@@ -182,7 +183,6 @@ async fn known_offers(tx: &mut Tx, ids: &[&str]) -> Result<HashMap<String, (Stri
 /// known ones (each id once).
 struct Pending<'a> {
     offers: Vec<(&'a hsds::ImportedOffer, String)>,
-    ids: HashSet<&'a str>,
     changed: Vec<&'a hsds::ImportedOffer>,
     changed_ids: HashSet<&'a str>,
 }
@@ -235,7 +235,6 @@ impl<'a> Pending<'a> {
             other => other?,
         }
         self.offers.clear();
-        self.ids.clear();
         Ok(())
     }
 }
@@ -283,9 +282,9 @@ pub async fn import(
         // Organisations found or created, by (id, name key) as `organisation_for` looks them up:
         // most offers share their organisation with many others.
         let mut organisations: HashMap<(&str, String), String> = HashMap::new();
+        let mut created: HashSet<&str> = HashSet::new();
         let mut pending = Pending {
             offers: Vec::new(),
-            ids: HashSet::new(),
             changed: Vec::new(),
             changed_ids: HashSet::new(),
         };
@@ -301,9 +300,11 @@ pub async fn import(
                     id
                 }
             };
-            let given_twice = pending.ids.contains(offer.id.as_str());
+            // Whether this import creates the offer already (written or still waiting): the
+            // set lives as long as the import, batches come and go.
+            let given_twice = created.contains(offer.id.as_str());
             if !known.contains_key(&offer.id) && !given_twice {
-                pending.ids.insert(&offer.id);
+                created.insert(&offer.id);
                 pending.offers.push((offer, organisation_id));
                 report.created += 1;
                 if pending.len() >= CREATE_BATCH {

@@ -43,6 +43,16 @@ pub fn issue_list_key(status: &str, evidence_count: i64, reported_on: &str) -> S
     )
 }
 
+/// What an account is found by in pick lists: user name and display name, folded.
+pub fn user_search_text(username: &str, display_name: &str) -> String {
+    fold(&format!("{username} {display_name}"))
+}
+
+/// What a structural issue is found by in pick lists: its title, folded.
+pub fn issue_search_text(title: &str) -> String {
+    fold(title)
+}
+
 /// A decision's place in its body's list: the newest first, within a day by number.
 pub fn decision_list_key(decided_on: Date, number: &str) -> String {
     format!(
@@ -167,6 +177,62 @@ pub(crate) async fn fill(db: &Db) -> Result<()> {
         db.write_exempt(async |tx| {
             for (id, status, evidence, reported_on) in &rows {
                 set_issue_key(tx, id, status, *evidence, reported_on).await?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    // Search texts of accounts and structural issues (migration 0017): an empty text means not
+    // yet filled (a name is never empty).
+    loop {
+        let rows: Vec<(String, String, String)> = read!(db, |c| {
+            sqlx::query_as(
+                "SELECT id, username, display_name FROM users WHERE search_text = '' LIMIT $1",
+            )
+            .bind(BATCH)
+            .fetch_all(c)
+            .await
+        })?;
+        if rows.is_empty() {
+            break;
+        }
+        db.write_exempt(async |tx| {
+            for (id, username, display_name) in &rows {
+                tx!(&mut *tx, |c| sqlx::query(
+                    "UPDATE users SET search_text = $2 WHERE id = $1"
+                )
+                .bind(id)
+                .bind(user_search_text(username, display_name))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    loop {
+        let rows: Vec<(String, String)> = read!(db, |c| {
+            sqlx::query_as(
+                "SELECT id, title FROM structural_issues WHERE search_text = '' LIMIT $1",
+            )
+            .bind(BATCH)
+            .fetch_all(c)
+            .await
+        })?;
+        if rows.is_empty() {
+            break;
+        }
+        db.write_exempt(async |tx| {
+            for (id, title) in &rows {
+                tx!(&mut *tx, |c| sqlx::query(
+                    "UPDATE structural_issues SET search_text = $2 WHERE id = $1"
+                )
+                .bind(id)
+                .bind(issue_search_text(title))
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
             }
             Ok(())
         })

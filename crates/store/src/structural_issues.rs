@@ -284,8 +284,8 @@ pub async fn create(
     tx!(&mut *tx, |c| {
         sqlx::query(
             "INSERT INTO structural_issues (id, title, description, from_organisation_id, from_jurisdiction, to_organisation_id, \
-             to_jurisdiction, evidence_count, status, reported_on, fictitious, created_at, updated_at, list_key) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)",
+             to_jurisdiction, evidence_count, status, reported_on, fictitious, created_at, updated_at, list_key, search_text) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)",
         )
         .bind(&id)
         .bind(&d.title)
@@ -300,6 +300,7 @@ pub async fn create(
         .bind(fictitious)
         .bind(now)
         .bind(issue_list_key(d.status.key(), d.evidence_count, &d.reported_on.to_string()))
+        .bind(crate::sort_keys::issue_search_text(&d.title))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -322,7 +323,7 @@ pub async fn update(
         sqlx::query(
             "UPDATE structural_issues SET title = $2, description = $3, from_organisation_id = $4, from_jurisdiction = $5, \
              to_organisation_id = $6, to_jurisdiction = $7, evidence_count = $8, status = $9, reported_on = $10, updated_at = $11, \
-             list_key = $12 WHERE id = $1",
+             list_key = $12, search_text = $13 WHERE id = $1",
         )
         .bind(&old.id)
         .bind(&d.title)
@@ -336,6 +337,7 @@ pub async fn update(
         .bind(d.reported_on)
         .bind(now)
         .bind(issue_list_key(d.status.key(), d.evidence_count, &d.reported_on.to_string()))
+        .bind(crate::sort_keys::issue_search_text(&d.title))
         .execute(c)
         .await
         .map(|r| r.rows_affected())

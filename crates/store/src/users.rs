@@ -149,14 +149,13 @@ pub async fn reachable_with(db: &Db, roles: &[Role]) -> Result<Vec<User>> {
 pub async fn pick(db: &Db, q: &str, limit: usize) -> Result<(Vec<(String, String)>, bool)> {
     let mut query = Query::default();
     query.and("u.active = TRUE");
-    for word in q.split_whitespace() {
+    // Folded words in the folded names: umlauts and case alike on both backends.
+    for word in lotse_domain::collation::fold(q).split_whitespace() {
         let p = query.bind(crate::db::Value::Text(format!(
             "%{}%",
             crate::measures::like_escape(word)
         )));
-        query.and(format!(
-            "(LOWER(u.display_name) LIKE LOWER({p}) ESCAPE '\\' OR LOWER(u.username) LIKE LOWER({p}) ESCAPE '\\')"
-        ));
+        query.and(format!("u.search_text LIKE {p} ESCAPE '\\'"));
     }
     // Byte order on both backends, as for the account list.
     let order = match db.backend() {
@@ -449,8 +448,8 @@ pub async fn create(
     let id = new_id();
     let inserted = tx!(&mut *tx, |c| {
         sqlx::query(
-            "INSERT INTO users (id, username, display_name, email, organisation_id, password_hash, active, fictitious, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $8)",
+            "INSERT INTO users (id, username, display_name, email, organisation_id, password_hash, active, fictitious, created_at, updated_at, search_text) \
+             VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $8, $9)",
         )
         .bind(&id)
         .bind(&draft.username)
@@ -460,6 +459,7 @@ pub async fn create(
         .bind(password_hash)
         .bind(fictitious)
         .bind(now)
+        .bind(crate::sort_keys::user_search_text(&draft.username, &draft.display_name))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -489,13 +489,14 @@ pub async fn update(
     now: i64,
 ) -> Result<()> {
     let updated = tx!(&mut *tx, |c| {
-        sqlx::query("UPDATE users SET username = $2, display_name = $3, email = $4, organisation_id = $5, updated_at = $6 WHERE id = $1")
+        sqlx::query("UPDATE users SET username = $2, display_name = $3, email = $4, organisation_id = $5, updated_at = $6, search_text = $7 WHERE id = $1")
             .bind(&old.id)
             .bind(&draft.username)
             .bind(&draft.display_name)
             .bind(&draft.email)
             .bind(&draft.organisation_id)
             .bind(now)
+            .bind(crate::sort_keys::user_search_text(&draft.username, &draft.display_name))
             .execute(c)
             .await
             .map(|r| r.rows_affected())

@@ -26,6 +26,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/htmx-2.0.11.min.js"),
     ),
+    (
+        "forms.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/forms.js"),
+    ),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {

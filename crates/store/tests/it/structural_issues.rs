@@ -147,3 +147,51 @@ both_backends!(
         }
     }
 );
+
+both_backends!(
+    pick_lists_find_issues_and_accounts_whatever_the_umlauts_and_case,
+    |db: Db| async move {
+        prepared(&db).await;
+        lotse_store::demo::load(&db).await.unwrap();
+        for title in ["Ärztliche Bescheinigung fehlt", "Wartezeit Anerkennung"] {
+            let d = structural_issues::validate(&db, &input(title, "3", "reported"))
+                .await
+                .unwrap();
+            db.write(async |tx| structural_issues::create(tx, &admin(), &d, false, now()).await)
+                .await
+                .unwrap();
+        }
+        for words in [
+            "ärztl",
+            "ÄRZTL",
+            "aerztliche bescheinigung",
+            "BESCHEINIGUNG",
+        ] {
+            let (found, _) = lotse_store::bodies::issue_choices(&db, words, 50)
+                .await
+                .unwrap();
+            let titles: Vec<&str> = found.iter().map(|(_, t)| t.as_str()).collect();
+            assert_eq!(titles, ["Ärztliche Bescheinigung fehlt"], "{words}");
+        }
+        // Accounts likewise, by display name or user name.
+        let partner = lotse_store::users::get_by_username(&db, "partner")
+            .await
+            .unwrap();
+        let draft = lotse_store::users::UserDraft {
+            username: partner.username.clone(),
+            display_name: "Gül Özdemir".into(),
+            email: partner.email.clone(),
+            organisation_id: partner.organisation_id.clone(),
+            roles: partner.roles.clone(),
+        };
+        db.write(async |tx| {
+            lotse_store::users::update(tx, &admin(), &partner, &draft, now()).await
+        })
+        .await
+        .unwrap();
+        for words in ["özdemir", "OEZDEMIR", "gül", "PARTNER"] {
+            let (found, _) = lotse_store::users::pick(&db, words, 50).await.unwrap();
+            assert!(found.iter().any(|(id, _)| *id == partner.id), "{words}");
+        }
+    }
+);

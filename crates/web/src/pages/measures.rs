@@ -396,7 +396,10 @@ async fn form_page(
     let chosen: Vec<&str> = std::iter::once(form.lead_organisation_id.as_str())
         .chain(form.partner_ids.iter().map(String::as_str))
         .collect();
-    let org_pick = OrganisationPick::load(app, form_address, org_query, &chosen).await?;
+    // Searched by POST: the form holds free text, which must not go into an address.
+    let org_pick = OrganisationPick::load(app, form_address, org_query, &chosen)
+        .await?
+        .by_post();
     Ok(FormPage {
         layout: Layout::new(app, user, title, path),
         action,
@@ -500,6 +503,21 @@ pub async fn create(
     body: String,
 ) -> Result<Response, AppError> {
     let (input, _) = parse_form(&body);
+    if OrganisationPickQuery::searched(&body) {
+        return render(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                None,
+                input,
+                String::new(),
+                FormErrors::none(),
+                &OrganisationPickQuery::from_encoded(&body),
+            )
+            .await?,
+        );
+    }
     let result = match measures::validate(&app.db, &input).await {
         Ok(draft) => {
             app.db
@@ -568,6 +586,21 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     let old = measures::get(&app.db, &id).await?;
     let (input, reason) = parse_form(&body);
+    if OrganisationPickQuery::searched(&body) {
+        return render(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                Some(&old),
+                input,
+                reason,
+                FormErrors::none(),
+                &OrganisationPickQuery::from_encoded(&body),
+            )
+            .await?,
+        );
+    }
     let result = match measures::validate(&app.db, &input).await {
         Ok(draft) => {
             app.db

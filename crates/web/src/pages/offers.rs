@@ -512,10 +512,12 @@ async fn form_page(
         form,
         choose_organisation: choose_organisation.is_some(),
         org_pick: match choose_organisation {
-            // Only the new-offer form offers the choice: its search reloads that form.
+            // Only the new-offer form offers the choice. Searched by POST: the form holds the
+            // offer's texts, which must not go into an address.
             Some(pick) => {
                 OrganisationPick::load(app, "/offers/new", pick, &[organisation_id.as_str()])
                     .await?
+                    .by_post()
             }
             None => OrganisationPick::none(),
         },
@@ -649,6 +651,24 @@ pub async fn create(
     let (organisation_id, trusted) =
         offering_organisation(&app, &user, &choice.organisation_id).await?;
     let direct = publishes_directly(&user, trusted);
+    if manage && OrganisationPickQuery::searched(&body) {
+        return render(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Neues Angebot",
+                "/offers".into(),
+                input,
+                FormErrors::none(),
+                organisation_id,
+                Some(&OrganisationPickQuery::from_encoded(&body)),
+                direct,
+                String::new(),
+            )
+            .await?,
+        );
+    }
     let mode = save_mode(&choice.save_as, direct);
     let result = async {
         let content = input.validate(None).map_err(StoreError::Invalid)?;

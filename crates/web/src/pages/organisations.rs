@@ -514,6 +514,13 @@ impl OrganisationPickQuery {
         query
     }
 
+    /// Whether a posted form is a search in its pick list (the button `organisation_search`):
+    /// the form comes back with what it holds, nothing is saved. Forms with free text search
+    /// this way, so their text never goes into an address (and its length limits).
+    pub fn searched(body: &str) -> bool {
+        form_urlencoded::parse(body.as_bytes()).any(|(key, _)| key == "organisation_search")
+    }
+
     /// Whether a query string is a search in the form, which then comes back with everything it
     /// held (instead of the stored record or an empty form).
     pub fn is_search(encoded: Option<&str>) -> bool {

@@ -328,7 +328,11 @@ async fn form_page(
         |id| format!("/programmes/{id}/edit"),
     );
     let partners: Vec<&str> = form.partners.iter().map(String::as_str).collect();
-    let org_pick = OrganisationPick::load(app, address, org_query, &partners).await?;
+    // Searched by POST: the form holds free text (the description), which must not go into an
+    // address.
+    let org_pick = OrganisationPick::load(app, address, org_query, &partners)
+        .await?
+        .by_post();
     Ok(FormPage {
         layout: Layout::new(app, user, title, path),
         action,
@@ -388,6 +392,22 @@ pub async fn create(
     body: String,
 ) -> Result<Response, AppError> {
     let input = parse_form(&body)?;
+    if OrganisationPickQuery::searched(&body) {
+        return render(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Neues Programm",
+                "/programmes".into(),
+                input,
+                FormErrors::none(),
+                None,
+                &OrganisationPickQuery::from_encoded(&body),
+            )
+            .await?,
+        );
+    }
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
         programmes::create(tx, &user.principal.viewer(), &d, false, app.now()).await
     })
@@ -462,6 +482,22 @@ pub async fn update(
     body: String,
 ) -> Result<Response, AppError> {
     let input = parse_form(&body)?;
+    if OrganisationPickQuery::searched(&body) {
+        return render(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Programm bearbeiten",
+                format!("/programmes/{id}"),
+                input,
+                FormErrors::none(),
+                Some(&id),
+                &OrganisationPickQuery::from_encoded(&body),
+            )
+            .await?,
+        );
+    }
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
         programmes::update(tx, &user.principal.viewer(), &id, &d, app.now()).await
     })

@@ -166,6 +166,8 @@ async fn form_page(
     address: String,
     org_query: &OrganisationPickQuery,
 ) -> Result<FormPage, AppError> {
+    // Searched by POST: the form holds free text (the description), which must not go into an
+    // address.
     let org_pick = OrganisationPick::load(
         app,
         address,
@@ -175,7 +177,8 @@ async fn form_page(
             form.to_organisation_id.as_str(),
         ],
     )
-    .await?;
+    .await?
+    .by_post();
     Ok(FormPage {
         layout: Layout::new(app, user, title, path),
         action,
@@ -254,6 +257,22 @@ pub async fn create(
     body: String,
 ) -> Result<Response, AppError> {
     let input = parse_form(&body);
+    if OrganisationPickQuery::searched(&body) {
+        return render(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Strukturelle Hürde melden",
+                "/issues".into(),
+                input,
+                FormErrors::none(),
+                form_address(None),
+                &OrganisationPickQuery::from_encoded(&body),
+            )
+            .await?,
+        );
+    }
     let result = match structural_issues::validate(&app.db, &input).await {
         Ok(d) => {
             app.db
@@ -338,6 +357,22 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     let old = structural_issues::get(&app.db, &id).await?;
     let input = parse_form(&body);
+    if OrganisationPickQuery::searched(&body) {
+        return render(
+            &form_page(
+                &app,
+                &user,
+                uri.path(),
+                "Hürde bearbeiten",
+                format!("/issues/{id}"),
+                input,
+                FormErrors::none(),
+                form_address(Some(&id)),
+                &OrganisationPickQuery::from_encoded(&body),
+            )
+            .await?,
+        );
+    }
     let result = match structural_issues::validate(&app.db, &input).await {
         Ok(d) => {
             app.db

@@ -203,11 +203,6 @@ fn parse_user_form(body: &str) -> (UserInput, String) {
     (input, password)
 }
 
-/// Whether a form body holds `key` (a pressed button's name).
-fn body_has(body: &str, key: &str) -> bool {
-    form_urlencoded::parse(body.as_bytes()).any(|(k, _)| k == key)
-}
-
 fn input_of(u: &User) -> UserInput {
     UserInput {
         username: u.username.clone(),
@@ -246,7 +241,7 @@ pub async fn create(
     let (input, password) = parse_user_form(&body);
     let org_query = OrganisationPickQuery::from_encoded(&body);
     // A search for the organisation: the form again with what it held (but not the password).
-    if body_has(&body, "organisation_search") {
+    if OrganisationPickQuery::searched(&body) {
         return render(
             &form_page(
                 &app,

@@ -591,15 +591,47 @@ web_test!(
                 .contains(&format!("value=\"{first}\" checked"))
         );
         assert!(programme.body.contains(&format!("value=\"{suedstadt}\">")));
+        // Forms with free text search by POST: the form comes back, nothing is saved, and the
+        // text never goes into an address.
+        let before = lotse_store::structural_issues::list(&app.db, None)
+            .await
+            .unwrap()
+            .len();
         let issue = app
-            .get(
-                &format!(
-                    "/issues/new?title=Schnittstelle&from_organisation_id={last}&organisation_q=pickverein+00"
-                ),
+            .post_form(
+                "/issues",
+                &[
+                    ("title", "Schnittstelle"),
+                    (
+                        "description",
+                        "Lange Beschreibung, die in keiner Adresse stehen soll.",
+                    ),
+                    ("from_organisation_id", last),
+                    ("organisation_q", "pickverein 00"),
+                    ("organisation_search", "1"),
+                ],
                 Some(&app.login("fallmanagement").await),
             )
             .await;
+        assert_eq!(issue.status, StatusCode::OK, "{}", issue.body);
         assert!(issue.body.contains("value=\"Schnittstelle\""));
+        assert!(
+            issue
+                .body
+                .contains("Lange Beschreibung, die in keiner Adresse stehen soll.")
+        );
+        assert!(
+            !issue.body.contains("formmethod=\"get\""),
+            "no GET search in a form with free text"
+        );
+        assert_eq!(
+            lotse_store::structural_issues::list(&app.db, None)
+                .await
+                .unwrap()
+                .len(),
+            before,
+            "a search saves nothing"
+        );
         assert_eq!(
             selected(&options_of(&issue.body, "f-from_organisation_id")),
             [last]
@@ -629,7 +661,7 @@ web_test!(
         assert!(
             users
                 .body
-                .contains("formaction=\"/admin/users#organisation-pick\"")
+                .contains("name=\"organisation_search\" value=\"1\"")
         );
         let options = options_of(&users.body, "f-organisation_id");
         assert_eq!(selected(&options), [first]);
