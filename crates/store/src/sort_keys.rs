@@ -73,25 +73,6 @@ fn newest_first(iso_date: &str) -> String {
         .collect()
 }
 
-/// Gives a structural issue written before migration 0015 its register key.
-async fn set_issue_key(
-    tx: &mut crate::Tx,
-    id: &str,
-    status: &str,
-    evidence_count: i64,
-    reported_on: &str,
-) -> Result<()> {
-    tx!(tx, |c| sqlx::query(
-        "UPDATE structural_issues SET list_key = $2 WHERE id = $1"
-    )
-    .bind(id)
-    .bind(issue_list_key(status, evidence_count, reported_on))
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// Sets an organisation's list key and search text from its name and city (in the transaction
 /// that wrote them).
 pub(crate) async fn set_organisation_keys(
@@ -116,201 +97,138 @@ pub(crate) async fn set_organisation_keys(
 const BATCH: i64 = 1_000;
 
 /// Gives every row without keys its keys. Cheap when there is nothing to do (one indexed look-up
-/// per table); a database from before migration 0012 is filled in batches.
+/// per table); a database from before a key column existed is filled in batches.
 pub(crate) async fn fill(db: &Db) -> Result<()> {
-    // (rows without a key, the statement that sets it): `column_key` of the name.
-    const NAMED: [(&str, &str); 3] = [
+    // Each: rows without their key (`$1` rows after id `$2`, in id order), the statement that
+    // sets it (`$1` the id, then the values), and the values from a row.
+    for (select, update) in [
         (
-            "SELECT id, title FROM offers WHERE title_key = '' LIMIT $1",
+            "SELECT id, title FROM offers WHERE title_key = '' AND id > $2 ORDER BY id LIMIT $1",
             "UPDATE offers SET title_key = $2 WHERE id = $1",
         ),
         (
-            "SELECT id, title FROM offer_revisions WHERE title_key = '' LIMIT $1",
+            "SELECT id, title FROM offer_revisions WHERE title_key = '' AND id > $2 ORDER BY id LIMIT $1",
             "UPDATE offer_revisions SET title_key = $2 WHERE id = $1",
         ),
         (
-            "SELECT id, short_name FROM concepts WHERE name_key = '' LIMIT $1",
+            "SELECT id, short_name FROM concepts WHERE name_key = '' AND id > $2 ORDER BY id LIMIT $1",
             "UPDATE concepts SET name_key = $2 WHERE id = $1",
         ),
-    ];
-    for (select, update) in NAMED {
-        loop {
-            let rows: Vec<(String, String)> = read!(db, |c| {
-                sqlx::query_as(select).bind(BATCH).fetch_all(c).await
-            })?;
-            if rows.is_empty() {
-                break;
-            }
-            set(db, update, rows).await?;
-        }
-    }
-    loop {
-        let rows: Vec<(String, String, String)> = read!(db, |c| {
-            sqlx::query_as("SELECT id, name, city FROM organisations WHERE list_key = '' LIMIT $1")
-                .bind(BATCH)
-                .fetch_all(c)
-                .await
-        })?;
-        if rows.is_empty() {
-            break;
-        }
-        db.write_exempt(async |tx| {
-            for (id, name, city) in &rows {
-                set_organisation_keys(tx, id, name, city).await?;
-            }
-            Ok(())
+    ] {
+        fill_rows(db, select, update, |(id, name): &(String, String)| {
+            (id.clone(), vec![column_key(name)])
         })
         .await?;
     }
-    loop {
-        let rows: Vec<(String, String, i64, String)> = read!(db, |c| {
-            sqlx::query_as(
-                "SELECT id, status, evidence_count, reported_on FROM structural_issues WHERE list_key = '' LIMIT $1",
+    fill_rows(
+        db,
+        "SELECT id, name, city FROM organisations WHERE list_key = '' AND id > $2 ORDER BY id LIMIT $1",
+        "UPDATE organisations SET list_key = $2, search_text = $3 WHERE id = $1",
+        |(id, name, city): &(String, String, String)| {
+            (id.clone(), vec![column_key(name), fold(&format!("{name} {city}"))])
+        },
+    )
+    .await?;
+    fill_rows(
+        db,
+        "SELECT id, status, evidence_count, reported_on FROM structural_issues \
+         WHERE list_key = '' AND id > $2 ORDER BY id LIMIT $1",
+        "UPDATE structural_issues SET list_key = $2 WHERE id = $1",
+        |(id, status, evidence, reported_on): &(String, String, i64, String)| {
+            (
+                id.clone(),
+                vec![issue_list_key(status, *evidence, reported_on)],
             )
-            .bind(BATCH)
-            .fetch_all(c)
-            .await
-        })?;
-        if rows.is_empty() {
-            break;
-        }
-        db.write_exempt(async |tx| {
-            for (id, status, evidence, reported_on) in &rows {
-                set_issue_key(tx, id, status, *evidence, reported_on).await?;
-            }
-            Ok(())
-        })
-        .await?;
-    }
-    // Search texts of accounts and structural issues (migration 0017): an empty text means not
-    // yet filled (a name is never empty).
-    loop {
-        let rows: Vec<(String, String, String)> = read!(db, |c| {
-            sqlx::query_as(
-                "SELECT id, username, display_name FROM users WHERE search_text = '' LIMIT $1",
+        },
+    )
+    .await?;
+    fill_rows(
+        db,
+        "SELECT id, title FROM structural_issues WHERE search_text = '' AND id > $2 ORDER BY id LIMIT $1",
+        "UPDATE structural_issues SET search_text = $2 WHERE id = $1",
+        |(id, title): &(String, String)| (id.clone(), vec![issue_search_text(title)]),
+    )
+    .await?;
+    fill_rows(
+        db,
+        "SELECT id, username, display_name FROM users WHERE search_text = '' AND id > $2 ORDER BY id LIMIT $1",
+        "UPDATE users SET search_text = $2 WHERE id = $1",
+        |(id, username, display_name): &(String, String, String)| {
+            (id.clone(), vec![user_search_text(username, display_name)])
+        },
+    )
+    .await?;
+    fill_rows(
+        db,
+        "SELECT id, decided_on, number FROM decisions WHERE list_key = '' AND id > $2 ORDER BY id LIMIT $1",
+        "UPDATE decisions SET list_key = $2 WHERE id = $1",
+        |(id, decided_on, number): &(String, Date, String)| {
+            (id.clone(), vec![decision_list_key(*decided_on, number)])
+        },
+    )
+    .await?;
+    fill_rows(
+        db,
+        "SELECT m.id, c.short_name, m.code, m.title, m.description, m.tags FROM measures m \
+         JOIN concepts c ON c.id = m.concept_id WHERE m.list_key = '' AND m.id > $2 ORDER BY m.id LIMIT $1",
+        "UPDATE measures SET list_key = $2, search_text = $3, tags_key = $4 WHERE id = $1",
+        |(id, concept, code, title, description, tags): &(String, String, String, String, String, String)| {
+            (
+                id.clone(),
+                vec![
+                    measure_list_key(concept, code),
+                    measure_search_text(code, title, description, tags),
+                    measure_tags_key(tags),
+                ],
             )
-            .bind(BATCH)
-            .fetch_all(c)
-            .await
-        })?;
-        if rows.is_empty() {
-            break;
-        }
-        db.write_exempt(async |tx| {
-            for (id, username, display_name) in &rows {
-                tx!(&mut *tx, |c| sqlx::query(
-                    "UPDATE users SET search_text = $2 WHERE id = $1"
-                )
-                .bind(id)
-                .bind(user_search_text(username, display_name))
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-            }
-            Ok(())
-        })
-        .await?;
-    }
-    loop {
-        let rows: Vec<(String, String)> = read!(db, |c| {
-            sqlx::query_as(
-                "SELECT id, title FROM structural_issues WHERE search_text = '' LIMIT $1",
-            )
-            .bind(BATCH)
-            .fetch_all(c)
-            .await
-        })?;
-        if rows.is_empty() {
-            break;
-        }
-        db.write_exempt(async |tx| {
-            for (id, title) in &rows {
-                tx!(&mut *tx, |c| sqlx::query(
-                    "UPDATE structural_issues SET search_text = $2 WHERE id = $1"
-                )
-                .bind(id)
-                .bind(issue_search_text(title))
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-            }
-            Ok(())
-        })
-        .await?;
-    }
-    loop {
-        let rows: Vec<(String, Date, String)> = read!(db, |c| {
-            sqlx::query_as(
-                "SELECT id, decided_on, number FROM decisions WHERE list_key = '' LIMIT $1",
-            )
-            .bind(BATCH)
-            .fetch_all(c)
-            .await
-        })?;
-        if rows.is_empty() {
-            break;
-        }
-        db.write_exempt(async |tx| {
-            for (id, decided_on, number) in &rows {
-                tx!(&mut *tx, |c| sqlx::query(
-                    "UPDATE decisions SET list_key = $2 WHERE id = $1"
-                )
-                .bind(id)
-                .bind(decision_list_key(*decided_on, number))
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-            }
-            Ok(())
-        })
-        .await?;
-    }
-    loop {
-        let rows: Vec<(String, String, String, String, String, String)> = read!(db, |c| {
-            sqlx::query_as(
-                "SELECT m.id, c.short_name, m.code, m.title, m.description, m.tags FROM measures m \
-                 JOIN concepts c ON c.id = m.concept_id WHERE m.list_key = '' LIMIT $1",
-            )
-            .bind(BATCH)
-            .fetch_all(c)
-            .await
-        })?;
-        if rows.is_empty() {
-            break;
-        }
-        db.write_exempt(async |tx| {
-            for (id, concept, code, title, description, tags) in &rows {
-                tx!(&mut *tx, |c| sqlx::query(
-                    "UPDATE measures SET list_key = $2, search_text = $3, tags_key = $4 WHERE id = $1"
-                )
-                .bind(id)
-                .bind(measure_list_key(concept, code))
-                .bind(measure_search_text(code, title, description, tags))
-                .bind(measure_tags_key(tags))
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-            }
-            Ok(())
-        })
-        .await?;
-    }
+        },
+    )
+    .await?;
     Ok(())
 }
 
-/// Writes `column_key(name)` for each `(id, name)` with `sql` (`$1` id, `$2` key). Deriving a key
-/// from a value already recorded changes nothing a person did: exempt from the audit.
-async fn set(db: &Db, sql: &'static str, rows: Vec<(String, String)>) -> Result<()> {
-    db.write_exempt(async |tx| {
-        for (id, name) in &rows {
-            tx!(&mut *tx, |c| sqlx::query(sql)
-                .bind(id)
-                .bind(column_key(name))
-                .execute(c)
+/// Fills keys a batch at a time: `select` reads up to `$1` rows without keys after the id `$2`,
+/// `keys` gives each row's id and the values `update` sets (`$1` the id, `$2`… the values).
+/// Walking by id ends even where a computed key comes out empty. Deriving a key from a value
+/// already recorded changes nothing a person did: exempt from the audit.
+async fn fill_rows<R>(
+    db: &Db,
+    select: &'static str,
+    update: &'static str,
+    keys: impl Fn(&R) -> (String, Vec<String>),
+) -> Result<()>
+where
+    R: Send
+        + Unpin
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+{
+    let mut after = String::new();
+    loop {
+        let rows: Vec<R> = read!(db, |c| {
+            sqlx::query_as(select)
+                .bind(BATCH)
+                .bind(&after)
+                .fetch_all(c)
                 .await
-                .map(|r| r.rows_affected()))?;
-        }
-        Ok(())
-    })
-    .await
+        })?;
+        let writes: Vec<(String, Vec<String>)> = rows.iter().map(&keys).collect();
+        let Some((last, _)) = writes.last() else {
+            return Ok(());
+        };
+        after = last.clone();
+        db.write_exempt(async |tx| {
+            for (id, values) in &writes {
+                tx!(&mut *tx, |c| {
+                    let mut q = sqlx::query(update).bind(id);
+                    for v in values {
+                        q = q.bind(v);
+                    }
+                    q.execute(c).await.map(|r| r.rows_affected())
+                })?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
 }

@@ -158,3 +158,65 @@ both_backends!(
         again.unwrap().release().await.unwrap();
     }
 );
+
+both_backends!(
+    key_columns_of_older_rows_are_filled_at_start,
+    |db: Db| async move {
+        prepared(&db).await;
+        lotse_store::demo::load(&db).await.unwrap();
+        let measures_before = lotse_store::measures::page(
+            &db,
+            &Default::default(),
+            &lotse_store::paging::PageRequest::first(200),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|m| m.id)
+        .collect::<Vec<_>>();
+        // Rows as a database from before the key columns holds them.
+        lotse_store::testing::raw(
+            &db,
+            "UPDATE measures SET list_key = '', search_text = '', tags_key = ''; \
+             UPDATE organisations SET list_key = '', search_text = ''; \
+             UPDATE users SET search_text = ''; \
+             UPDATE structural_issues SET list_key = '', search_text = ''; \
+             UPDATE decisions SET list_key = ''; \
+             UPDATE concepts SET name_key = ''",
+        )
+        .await
+        .unwrap();
+        // The next start fills them (nothing else to migrate).
+        lotse_store::migrate(&db).await.unwrap();
+        let measures_after = lotse_store::measures::page(
+            &db,
+            &Default::default(),
+            &lotse_store::paging::PageRequest::first(200),
+        )
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|m| m.id)
+        .collect::<Vec<_>>();
+        assert_eq!(measures_after, measures_before, "the same order as before");
+        let (found, _) = lotse_store::users::pick(&db, "KOORDINATION", 10)
+            .await
+            .unwrap();
+        assert!(
+            !found.is_empty(),
+            "accounts are found by their folded names again"
+        );
+        let filter = lotse_store::organisations::OrganisationFilter {
+            q: "musterverband".into(),
+            ..Default::default()
+        };
+        assert!(
+            lotse_store::organisations::count(&db, &filter)
+                .await
+                .unwrap()
+                != lotse_store::paging::Count::Exactly(0)
+        );
+    }
+);
