@@ -741,6 +741,12 @@ pub async fn set_minutes(
 pub struct IssueLinkForm {
     #[serde(default)]
     issue_id: IssueId,
+    /// The body page's decision and meeting pages the form was sent from (its hidden fields),
+    /// so the user comes back to the decision they linked.
+    #[serde(default)]
+    after: String,
+    #[serde(default)]
+    meetings: String,
 }
 
 pub async fn link_issue(
@@ -775,7 +781,13 @@ pub async fn link_decision_issue(
                 .await
         })
         .await?;
-    Ok(Redirect::to(&format!("/bodies/{body_id}?ok=saved")).into_response())
+    let back = BodyQuery::link(&body_id, Some(&f.after), Some(&f.meetings), "");
+    let notice = if back.contains('?') {
+        "&ok=saved"
+    } else {
+        "?ok=saved"
+    };
+    Ok(Redirect::to(&format!("{back}{notice}")).into_response())
 }
 
 async fn after_meeting_write(

@@ -376,8 +376,12 @@ pub async fn create_grant(
     State(app): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
-    axum::Form(input): axum::Form<GrantInput>,
+    body: String,
 ) -> Result<Response, AppError> {
+    let input: GrantInput = serde_html_form::from_str(&body)
+        .map_err(|e| AppError::bad_request(format!("Formular nicht lesbar: {e}")))?;
+    // The page's year and the search words come back with a refused form.
+    let shown: YearQuery = serde_html_form::from_str(&body).unwrap_or_default();
     let result = write_validated(&app.db, input.validate(), async |tx, d| {
         funding::create_grant(tx, &user.principal.viewer(), &id, &d, false, app.now()).await
     })
@@ -387,13 +391,13 @@ pub async fn create_grant(
         |grant| format!("/grants/{grant}?ok=created"),
         async |e| {
             let path = format!("/funding/{id}");
-            let org_query = OrganisationPickQuery::default();
+            let org_query = OrganisationPickQuery::from_encoded(&body);
             let page = show_page(
                 &app,
                 &user,
                 &path,
                 &id,
-                i64::from(app.today().year()),
+                shown.year(app.today()),
                 None,
                 FormErrors(e),
                 BudgetInput::default(),

@@ -381,3 +381,56 @@ web_test!(the_status_report_lists_the_decisions_of_its_period, |app| {
             .contains("Beschlüsse vom 01.01.2024 bis zum Stichtag")
     );
 });
+
+web_test!(
+    linking_an_issue_returns_to_the_decision_page_it_came_from,
+    |app| {
+        let draft = lotse_domain::structural_issue::IssueInput {
+            title: "Hürde zum Verknüpfen".into(),
+            status: "reported".into(),
+            reported_on: "2026-01-01".into(),
+            evidence_count: "1".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let issue = app
+            .db
+            .write(async |tx| {
+                lotse_store::structural_issues::create(tx, &actor(), &draft, false, now_ms()).await
+            })
+            .await
+            .unwrap();
+        let kreistag = body(&app, "Kreistag (Rückweg)").await;
+        let mut last = String::new();
+        for i in 0..25 {
+            last = decision(&app, &kreistag, &format!("R-{i:02}"), "2026-02-01").await;
+        }
+        let coordination = app.login("koordination").await;
+        let first = app
+            .get(&format!("/bodies/{kreistag}"), Some(&coordination))
+            .await
+            .body;
+        let next = link(&first, "next").expect("a second page of decisions");
+        // The cursor as the page's hidden field holds it (decoded, as a browser sends it).
+        let query = next.split_once('?').unwrap().1.split('#').next().unwrap();
+        let decoded = form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == "after")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        let linked = app
+            .post_form(
+                &format!("/decisions/{last}/issues"),
+                &[("issue_id", issue.as_str()), ("after", &decoded)],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
+        assert!(
+            linked.location().contains("after="),
+            "{}",
+            linked.location()
+        );
+        assert!(linked.location().ends_with("ok=saved"));
+    }
+);

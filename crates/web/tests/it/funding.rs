@@ -280,3 +280,32 @@ web_test!(
         assert_eq!(notes, ["Nur-Alt-Zahlung"]);
     }
 );
+
+web_test!(a_refused_grant_keeps_the_year_the_page_showed, |app| {
+    let c = app.login("koordination").await;
+    let refused = app
+        .post_form(
+            &format!("/funding/{KOMM_AN}/grants"),
+            &[
+                ("year", "2024"),
+                ("purpose", ""),
+                ("amount", "viel"),
+                ("organisation_q", "beispiel"),
+            ],
+            Some(&c),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Bewilligungen, die 2024 laufen"),
+        "the year stays"
+    );
+    assert!(
+        refused.body.contains(r#"value="beispiel""#),
+        "the search words stay"
+    );
+    assert!(
+        refused.body.contains(r#"name="year" value="2024""#),
+        "and travel on"
+    );
+});
