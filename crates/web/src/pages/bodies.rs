@@ -10,7 +10,8 @@ use lotse_store::paging::PageRequest;
 use lotse_store::{StoreError, users};
 
 use super::measures::{MeasurePick, PickQuery};
-use super::organisations::{OrganisationPick, OrganisationPickQuery};
+use super::organisations::{OrganisationPickQuery, organisation_pick};
+use super::pick::Pick;
 use super::{render, render_invalid};
 use lotse_domain::ids::{DecisionId, IssueId, MeetingId};
 
@@ -40,7 +41,7 @@ struct ListPage {
     bodies: Vec<Body>,
     can_manage: bool,
     /// The member organisations: those chosen, then those matching the search words.
-    org_pick: OrganisationPick,
+    org_pick: Pick,
     body_name: String,
     body_description: String,
     errors: FormErrors,
@@ -89,9 +90,9 @@ async fn list_page(
         can_manage: can_manage(user),
         // Only those who create bodies pick members.
         org_pick: if can_manage(user) {
-            OrganisationPick::load(app, "/bodies", &new.organisation_q, &members).await?
+            organisation_pick(app, "/bodies", &new.organisation_q, &members).await?
         } else {
-            OrganisationPick::none()
+            Pick::none()
         },
         body_name: new.name,
         body_description: new.description,
@@ -178,7 +179,7 @@ struct ShowPage {
     view: BodyQuery,
     pick: MeasurePick,
     /// The structural issues the link form offers (one form for the decisions of the page).
-    issue_pick: IssuePick,
+    issue_pick: Pick,
     can_manage: bool,
     /// What the new-decision form holds: empty, or what was typed before a search or a refusal.
     draft: DecisionInput,
@@ -229,56 +230,16 @@ impl BodyQuery {
 
 /// A bounded pick list of structural issues for a link form: the chosen one first, then at most
 /// [`PICK`] in register order (open ones first) whose title holds the words searched for. The
-/// search is a button of the form around it that reloads the page by GET.
-pub struct IssuePick {
-    /// The page the search reloads.
-    pub action: String,
-    pub q: String,
-    /// (id, title, chosen)
-    pub options: Vec<(String, String, bool)>,
-    /// More issues match than the list shows: the page asks for more precise words.
-    pub more: bool,
-    pub limit: usize,
-}
-
-impl IssuePick {
-    pub fn none() -> IssuePick {
-        IssuePick {
-            action: String::new(),
-            q: String::new(),
-            options: Vec::new(),
-            more: false,
-            limit: PICK,
-        }
-    }
-
-    pub async fn load(
-        app: &AppState,
-        action: String,
-        q: &str,
-        chosen: &str,
-    ) -> Result<IssuePick, AppError> {
-        let chosen = chosen.trim();
-        let mut options: Vec<(String, String, bool)> = bodies::issue_labels(&app.db, &[chosen])
-            .await?
-            .into_iter()
-            .map(|(id, title)| (id, title, true))
-            .collect();
-        let (found, more) = bodies::issue_choices(&app.db, q, PICK).await?;
-        options.extend(
-            found
-                .into_iter()
-                .filter(|(id, _)| id != chosen)
-                .map(|(id, title)| (id, title, false)),
-        );
-        Ok(IssuePick {
-            action,
-            q: q.trim().to_owned(),
-            options,
-            more,
-            limit: PICK,
-        })
-    }
+/// search reloads the page by GET.
+pub async fn issue_pick(
+    app: &AppState,
+    action: String,
+    q: &str,
+    chosen: &str,
+) -> Result<Pick, AppError> {
+    let chosen = bodies::issue_labels(&app.db, &[chosen.trim()]).await?;
+    let (found, more) = bodies::issue_choices(&app.db, q, PICK).await?;
+    Ok(Pick::of(action, q, chosen, found, more, PICK))
 }
 
 /// A new decision as the form sent it, with what narrows its pick list: read by hand, since a
@@ -405,9 +366,9 @@ async fn show_page(
         },
         // Only those who link decisions to issues pick one.
         issue_pick: if can_manage(user) {
-            IssuePick::load(app, format!("/bodies/{id}"), &view.issue_q, &view.issue_id).await?
+            issue_pick(app, format!("/bodies/{id}"), &view.issue_q, &view.issue_id).await?
         } else {
-            IssuePick::none()
+            Pick::none()
         },
         view,
         can_manage: can_manage(user),
@@ -532,8 +493,8 @@ struct MeetingPage {
     date: String,
     actions: Vec<ActionView>,
     issues: Options,
-    issue_pick: IssuePick,
-    owner_pick: UserPick,
+    issue_pick: Pick,
+    owner_pick: Pick,
     /// What the new-action form holds: empty, or what was typed before a search or a refusal.
     draft: MeetingQuery,
     can_manage: bool,
@@ -558,54 +519,26 @@ pub struct MeetingQuery {
     issue_id: String,
 }
 
-/// A bounded pick list of people (active accounts) for an owner select: the chosen one first,
-/// then at most [`PICK`] by username whose name holds the words searched for.
-pub struct UserPick {
-    pub action: String,
-    pub q: String,
-    /// (id, name)
-    pub options: Options,
-    pub more: bool,
-    pub limit: usize,
-}
-
-impl UserPick {
-    pub fn none() -> UserPick {
-        UserPick {
-            action: String::new(),
-            q: String::new(),
-            options: Vec::new(),
-            more: false,
-            limit: PICK,
+/// A bounded pick list of people (active accounts) for an owner select: the chosen one first
+/// (while the account is active), then at most [`PICK`] by username whose name holds the words
+/// searched for.
+pub async fn owner_pick(
+    app: &AppState,
+    action: String,
+    q: &str,
+    chosen: &str,
+) -> Result<Pick, AppError> {
+    let (found, more) = users::pick(&app.db, q, PICK).await?;
+    let chosen = chosen.trim();
+    let mut kept = Vec::new();
+    if !chosen.is_empty() {
+        match users::get(&app.db, chosen).await {
+            Ok(u) if u.active => kept.push((u.id, u.display_name)),
+            Ok(_) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
         }
     }
-
-    pub async fn load(
-        app: &AppState,
-        action: String,
-        q: &str,
-        chosen: &str,
-    ) -> Result<UserPick, AppError> {
-        let (found, more) = users::pick(&app.db, q, PICK).await?;
-        let chosen = chosen.trim();
-        let mut options = Vec::new();
-        if !chosen.is_empty() && !found.iter().any(|(id, _)| id == chosen) {
-            // The chosen owner stays, whatever the search (if the account is still active).
-            match users::get(&app.db, chosen).await {
-                Ok(u) if u.active => options.push((u.id, u.display_name)),
-                Ok(_) | Err(StoreError::NotFound) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        options.extend(found);
-        Ok(UserPick {
-            action,
-            q: q.trim().to_owned(),
-            options,
-            more,
-            limit: PICK,
-        })
-    }
+    Ok(Pick::of(action, q, kept, found, more, PICK))
 }
 
 fn state_label(state: &str) -> &'static str {
@@ -649,7 +582,7 @@ async fn meeting_page(
         issues: bodies::issues_of_meeting(&app.db, id).await?,
         // Only those who keep the meeting pick issues and owners.
         issue_pick: if can_manage(user) {
-            IssuePick::load(
+            issue_pick(
                 app,
                 format!("/meetings/{id}"),
                 &draft.issue_q,
@@ -657,10 +590,10 @@ async fn meeting_page(
             )
             .await?
         } else {
-            IssuePick::none()
+            Pick::none()
         },
         owner_pick: if can_manage(user) {
-            UserPick::load(
+            owner_pick(
                 app,
                 format!("/meetings/{id}"),
                 &draft.owner_q,
@@ -668,7 +601,7 @@ async fn meeting_page(
             )
             .await?
         } else {
-            UserPick::none()
+            Pick::none()
         },
         draft,
         can_manage: can_manage(user),

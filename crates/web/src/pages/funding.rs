@@ -12,7 +12,8 @@ use lotse_store::funding::{self, FundingSummary, FundingYear, Grant};
 use lotse_store::programmes;
 use lotse_store::scoped::Scoped;
 
-use super::organisations::{OrganisationPick, OrganisationPickQuery};
+use super::organisations::{OrganisationPickQuery, organisation_pick};
+use super::pick::Pick;
 use super::{render, render_invalid, saved_or_again, write_validated};
 use crate::AppState;
 use crate::error::AppError;
@@ -99,7 +100,7 @@ struct ShowPage {
     /// What the listed grants add up to.
     granted: i64,
     /// Grant recipients: the one chosen, then the organisations matching the search words.
-    org_pick: OrganisationPick,
+    org_pick: Pick,
     programmes: Options,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
@@ -156,7 +157,7 @@ async fn show_page(
         earlier,
         later,
         granted: d.grants.iter().map(|g| g.amount_cents).sum(),
-        org_pick: OrganisationPick::load(
+        org_pick: organisation_pick(
             app,
             format!("/funding/{id}"),
             org_query,

@@ -11,7 +11,8 @@ use lotse_store::measures::{self, Measure, MeasureFilter};
 use lotse_store::paging::PageRequest;
 use lotse_store::{StoreError, reference};
 
-use super::organisations::{OrganisationPick, OrganisationPickQuery};
+use super::organisations::{OrganisationPickQuery, organisation_pick};
+use super::pick::Pick;
 use super::{render, render_invalid};
 use lotse_domain::ids::{IndicatorId, MeasureId};
 
@@ -80,7 +81,7 @@ struct ListPage {
     fields: Options,
     statuses: Options,
     /// The lead organisations the filter offers: the one filtered by, then those matching words.
-    org_pick: OrganisationPick,
+    org_pick: Pick,
     towns: Options,
     ki_options: Options,
     adaptations: Options,
@@ -172,7 +173,7 @@ pub async fn list(
     } else {
         let c = choices(&app).await?;
         let org_pick =
-            OrganisationPick::load(&app, "/measures", &org_query, &[filter.lead.as_str()]).await?;
+            organisation_pick(&app, "/measures", &org_query, &[filter.lead.as_str()]).await?;
         render(&ListPage {
             layout: Layout::new(&app, &user, "Maßnahmen", uri.path()),
             filter,
@@ -364,7 +365,7 @@ struct FormPage {
     fields: Options,
     statuses: Options,
     /// Lead and partners are picked from one list: the chosen ones, then those matching words.
-    org_pick: OrganisationPick,
+    org_pick: Pick,
     towns: Options,
     ki_options: Options,
 }
@@ -397,7 +398,7 @@ async fn form_page(
         .chain(form.partner_ids.iter().map(String::as_str))
         .collect();
     // Searched by POST: the form holds free text, which must not go into an address.
-    let org_pick = OrganisationPick::load(app, form_address, org_query, &chosen)
+    let org_pick = organisation_pick(app, form_address, org_query, &chosen)
         .await?
         .by_post();
     Ok(FormPage {

@@ -14,6 +14,7 @@ pub mod measure_import;
 pub mod measures;
 pub mod offers;
 pub mod organisations;
+pub mod pick;
 pub mod programmes;
 pub mod reads;
 pub mod report;

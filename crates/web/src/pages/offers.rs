@@ -20,7 +20,8 @@ use lotse_store::paging::PageRequest;
 use lotse_store::scoped::{Scoped, Viewer};
 use lotse_store::{StoreError, organisations, reference};
 
-use super::organisations::{OrganisationPick, OrganisationPickQuery};
+use super::organisations::{OrganisationPickQuery, organisation_pick};
+use super::pick::Pick;
 use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
@@ -62,7 +63,7 @@ struct ListPage {
     organisation: String,
     states: Options,
     /// The organisations the filter offers: the one filtered by, then those matching the words.
-    org_pick: OrganisationPick,
+    org_pick: Pick,
     can_create: bool,
     can_manage: bool,
     waiting: i64,
@@ -145,7 +146,7 @@ pub async fn list(
     };
     let first = (!page.first).then(|| link(None));
     let next = page.next.as_ref().map(|c| link(Some(&c.encode())));
-    let org_pick = OrganisationPick::load(
+    let org_pick = organisation_pick(
         &app,
         "/offers",
         &OrganisationPickQuery {
@@ -460,7 +461,7 @@ struct FormPage {
     summary: Vec<(String, String, String)>,
     /// Offered only to the coordination when creating; providers create for their organisation.
     choose_organisation: bool,
-    org_pick: OrganisationPick,
+    org_pick: Pick,
     organisation_id: String,
     /// The revision the form starts from, sent back to catch concurrent edits.
     base: String,
@@ -514,12 +515,10 @@ async fn form_page(
         org_pick: match choose_organisation {
             // Only the new-offer form offers the choice. Searched by POST: the form holds the
             // offer's texts, which must not go into an address.
-            Some(pick) => {
-                OrganisationPick::load(app, "/offers/new", pick, &[organisation_id.as_str()])
-                    .await?
-                    .by_post()
-            }
-            None => OrganisationPick::none(),
+            Some(pick) => organisation_pick(app, "/offers/new", pick, &[organisation_id.as_str()])
+                .await?
+                .by_post(),
+            None => Pick::none(),
         },
         organisation_id,
         base,

@@ -14,6 +14,7 @@ use lotse_store::organisations::{
 use lotse_store::paging::PageRequest;
 use serde::Deserialize;
 
+use super::pick::Pick;
 use super::{ActiveForm, render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
@@ -493,7 +494,7 @@ pub async fn import(
 /// from at a glance, never the whole directory; beyond that, words narrow the list.
 pub const PICK: usize = 50;
 
-/// What narrows a form's pick list of organisations (see [`OrganisationPick`]): words in name or
+/// What narrows a form's pick list of organisations (see [`organisation_pick`]): words in name or
 /// place. Its own field name, so it never meets a field of the form around it.
 #[derive(serde::Deserialize, Default, Clone, Debug)]
 pub struct OrganisationPickQuery {
@@ -530,113 +531,64 @@ impl OrganisationPickQuery {
     }
 }
 
-/// A bounded pick list of organisations for a form or a filter: the organisations already chosen
-/// (deactivated ones too, marked, so editing does not silently drop them), then the first [`PICK`]
-/// active organisations in directory order that match the words the user searched for, read
-/// through the directory's keyset pages. The search is a submit button of the form around it, so
-/// whatever the form held (every chosen id of a multi-select too) comes back with the narrowed
-/// list.
-pub struct OrganisationPick {
-    /// Where the search goes: the page itself (also after a refused post elsewhere).
-    pub action: String,
-    /// The search goes by POST with the form (to [`Self::action`], flagged `organisation_search`)
-    /// instead of GET: for a form holding a secret that must not end up in an address.
-    pub post: bool,
-    pub q: String,
-    /// (id, label, chosen)
-    pub options: Vec<(String, String, bool)>,
-    /// More organisations match than the list shows: the page asks for more precise words.
-    pub more: bool,
-    /// Words were given and no organisation matches them.
-    pub nothing_found: bool,
-    /// How many matches the list shows at most.
-    pub limit: usize,
-}
-
-impl OrganisationPick {
-    /// An empty pick list, for a form that offers no choice.
-    pub fn none() -> OrganisationPick {
-        OrganisationPick {
-            action: String::new(),
-            post: false,
-            q: String::new(),
-            options: Vec::new(),
-            more: false,
-            nothing_found: false,
-            limit: PICK,
+/// A bounded pick list of organisations for a form or a filter at `action` whose fields hold
+/// the ids `chosen` (blank ones are ignored): the organisations already chosen (deactivated ones
+/// too, marked, so editing does not silently drop them), then the first [`PICK`] active
+/// organisations in directory order that match the words searched for, read through the
+/// directory's keyset pages.
+pub async fn organisation_pick(
+    app: &AppState,
+    action: impl Into<String>,
+    query: &OrganisationPickQuery,
+    chosen: &[&str],
+) -> Result<Pick, AppError> {
+    let filter = OrganisationFilter {
+        q: query.organisation_q.trim().to_owned(),
+        include_inactive: false,
+        ..Default::default()
+    };
+    // What the form had chosen comes first, read by id. The ids are input: a bounded number
+    // of them, but every one of a stored record's (a form must not drop what it does not show).
+    let chosen: Vec<&str> = chosen
+        .iter()
+        .take(lotse_store::paging::IN_LIST)
+        .copied()
+        .collect();
+    let mut options: Vec<(String, String, bool)> = organisations::labels(&app.db, &chosen)
+        .await?
+        .into_iter()
+        .map(|(id, label)| (id, label, true))
+        .collect();
+    let mut request = PageRequest::first(PICK + 1);
+    let mut more = false;
+    let mut matched = false;
+    let mut added = 0;
+    'pages: loop {
+        let page = organisations::page(&app.db, &filter, &request).await?;
+        for o in page.items {
+            matched = true;
+            if options.iter().any(|(id, ..)| *id == o.id) {
+                continue;
+            }
+            if added == PICK {
+                more = true;
+                break 'pages;
+            }
+            options.push((o.id, o.name, false));
+            added += 1;
+        }
+        match page.next {
+            Some(next) => request.after = Some(next),
+            None => break,
         }
     }
-
-    /// The pick list for a form at `action` whose fields hold the ids `chosen` (blank ones are
-    /// ignored).
-    pub async fn load(
-        app: &AppState,
-        action: impl Into<String>,
-        query: &OrganisationPickQuery,
-        chosen: &[&str],
-    ) -> Result<OrganisationPick, AppError> {
-        let filter = OrganisationFilter {
-            q: query.organisation_q.trim().to_owned(),
-            include_inactive: false,
-            ..Default::default()
-        };
-        // What the form had chosen comes first, read by id. The ids are input: a bounded number
-        // of them, but every one of a stored record's (a form must not drop what it does not show).
-        let chosen: Vec<&str> = chosen
-            .iter()
-            .take(lotse_store::paging::IN_LIST)
-            .copied()
-            .collect();
-        let mut options: Vec<(String, String, bool)> = organisations::labels(&app.db, &chosen)
-            .await?
-            .into_iter()
-            .map(|(id, label)| (id, label, true))
-            .collect();
-        let mut request = PageRequest::first(PICK + 1);
-        let mut more = false;
-        let mut matched = false;
-        let mut added = 0;
-        'pages: loop {
-            let page = organisations::page(&app.db, &filter, &request).await?;
-            for o in page.items {
-                matched = true;
-                if options.iter().any(|(id, ..)| *id == o.id) {
-                    continue;
-                }
-                if added == PICK {
-                    more = true;
-                    break 'pages;
-                }
-                options.push((o.id, o.name, false));
-                added += 1;
-            }
-            match page.next {
-                Some(next) => request.after = Some(next),
-                None => break,
-            }
-        }
-        Ok(OrganisationPick {
-            action: action.into(),
-            post: false,
-            nothing_found: !matched && !filter.q.is_empty(),
-            q: filter.q,
-            options,
-            more,
-            limit: PICK,
-        })
-    }
-
-    /// The same list sent by POST (see [`Self::post`]).
-    pub fn by_post(mut self) -> OrganisationPick {
-        self.post = true;
-        self
-    }
-
-    /// (id, label) of every option, for the checkbox and select macros.
-    pub fn pairs(&self) -> Vec<(String, String)> {
-        self.options
-            .iter()
-            .map(|(id, label, _)| (id.clone(), label.clone()))
-            .collect()
-    }
+    Ok(Pick {
+        action: action.into(),
+        post: false,
+        nothing_found: !matched && !filter.q.is_empty(),
+        q: filter.q,
+        options,
+        more,
+        limit: PICK,
+    })
 }

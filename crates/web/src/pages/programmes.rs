@@ -11,7 +11,8 @@ use lotse_store::scoped::Scoped;
 use lotse_store::{StoreError, reference};
 
 use super::measures::{MeasurePick, PickQuery};
-use super::organisations::{OrganisationPick, OrganisationPickQuery};
+use super::organisations::{OrganisationPickQuery, organisation_pick};
+use super::pick::Pick;
 use super::{render, render_invalid, saved_or_again, write_validated};
 use lotse_domain::ids::{Ags, MeasureId, ProgrammeId, SiteId};
 
@@ -307,7 +308,7 @@ struct FormPage {
     summary: Vec<(String, String, String)>,
     umbrellas: Options,
     /// The partners: those chosen, then the organisations matching the search words.
-    org_pick: OrganisationPick,
+    org_pick: Pick,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -330,7 +331,7 @@ async fn form_page(
     let partners: Vec<&str> = form.partners.iter().map(String::as_str).collect();
     // Searched by POST: the form holds free text (the description), which must not go into an
     // address.
-    let org_pick = OrganisationPick::load(app, address, org_query, &partners)
+    let org_pick = organisation_pick(app, address, org_query, &partners)
         .await?
         .by_post();
     Ok(FormPage {

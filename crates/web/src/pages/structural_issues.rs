@@ -9,7 +9,8 @@ use lotse_store::paging::PageRequest;
 use lotse_store::structural_issues::{self, Issue};
 use lotse_store::{StoreError, reference};
 
-use super::organisations::{OrganisationPick, OrganisationPickQuery};
+use super::organisations::{OrganisationPickQuery, organisation_pick};
+use super::pick::Pick;
 use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
@@ -140,7 +141,7 @@ struct FormPage {
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
     /// Both ends of the interface are picked from one list: the chosen ones, then matches.
-    org_pick: OrganisationPick,
+    org_pick: Pick,
     jurisdictions: Options,
     towns: Options,
     statuses: Options,
@@ -168,7 +169,7 @@ async fn form_page(
 ) -> Result<FormPage, AppError> {
     // Searched by POST: the form holds free text (the description), which must not go into an
     // address.
-    let org_pick = OrganisationPick::load(
+    let org_pick = organisation_pick(
         app,
         address,
         org_query,

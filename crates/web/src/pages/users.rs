@@ -12,7 +12,8 @@ use lotse_store::users::{self, User, UserInput};
 use lotse_store::{StoreError, login_throttle, password, sessions};
 use serde::Deserialize;
 
-use super::organisations::{OrganisationPick, OrganisationPickQuery};
+use super::organisations::{OrganisationPickQuery, organisation_pick};
+use super::pick::Pick;
 use super::{ActiveForm, render, render_invalid};
 
 use crate::AppState;
@@ -124,7 +125,7 @@ struct FormPage {
     form: UserInput,
     roles: Vec<(&'static str, &'static str, bool)>,
     /// The account's organisation, then those matching the search words.
-    org_pick: OrganisationPick,
+    org_pick: Pick,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
     /// Error of the separate "set a new password" form on the edit page.
@@ -144,7 +145,7 @@ async fn form_page(
     // address (history, logs); an existing account's form searches by GET, reloading itself.
     let org_pick = match &existing {
         Some(u) => {
-            OrganisationPick::load(
+            organisation_pick(
                 app,
                 format!("/admin/users/{}", u.id),
                 org_query,
@@ -152,7 +153,7 @@ async fn form_page(
             )
             .await?
         }
-        None => OrganisationPick::load(
+        None => organisation_pick(
             app,
             "/admin/users",
             org_query,
