@@ -4,7 +4,11 @@
 //! testable in isolation and lets the store and the web layer share one definition of each word in
 //! the glossary (docs/glossary.md).
 
+#[macro_use]
+mod vocabulary;
+
 pub mod access;
+pub mod case;
 pub mod collation;
 pub mod csv_file;
 pub mod date;

@@ -104,41 +104,6 @@ impl fmt::Display for Locale {
     }
 }
 
-/// Declares a fixed vocabulary: stored key, German label, parse from key or label.
-macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $key:literal, $label:literal;)+ }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            pub fn key(self) -> &'static str {
-                match self { $($name::$variant => $key,)+ }
-            }
-
-            /// German label (staff pages; the public pages use their translation catalogue).
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label,)+ }
-            }
-
-            /// Accepts the key or the German label, ignoring case.
-            pub fn parse(text: &str) -> Option<$name> {
-                let t = text.trim().to_lowercase();
-                $name::ALL.iter().copied().find(|v| v.key() == t || v.label().to_lowercase() == t)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.label())
-            }
-        }
-    };
-}
-
 vocabulary! {
     /// What an offer is about (the finder's topic filter; exported as an HSDS taxonomy).
     Topic {
