@@ -26,16 +26,32 @@ pub enum Record {
     Programme,
     /// A funding programme with its budgets, grants, payments and deadlines.
     Funding,
+    /// A KIM case with its person: personal data (decision 0012).
+    Case,
 }
 
 impl Record {
-    pub const ALL: [Record; 5] = [
+    pub const ALL: [Record; 6] = [
         Record::Offer,
         Record::ReviewRound,
         Record::ReviewReport,
         Record::Programme,
         Record::Funding,
+        Record::Case,
     ];
+
+    /// How a viewer can stand to a record of this kind: to an organisation's record through
+    /// their organisation, to a case through the case itself.
+    pub fn relationships(self) -> &'static [Relationship] {
+        match self {
+            Record::Case => &[
+                Relationship::AssignedCaseManager,
+                Relationship::Deputy,
+                Relationship::Other,
+            ],
+            _ => &[Relationship::OwnOrganisation, Relationship::Other],
+        }
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -44,6 +60,7 @@ impl Record {
             Record::ReviewReport => "Bericht in einer Runde",
             Record::Programme => "Programm",
             Record::Funding => "Förderprogramm",
+            Record::Case => "Fall",
         }
     }
 }
@@ -54,12 +71,34 @@ pub enum Relationship {
     /// The record is their own organisation's: the provider of an offer, the organisation asked
     /// for a report.
     OwnOrganisation,
+    /// They are the case manager a case is assigned to.
+    AssignedCaseManager,
+    /// They are the named deputy of a case's case manager.
+    Deputy,
     /// Anything else.
     Other,
 }
 
 impl Relationship {
-    pub const ALL: [Relationship; 2] = [Relationship::OwnOrganisation, Relationship::Other];
+    pub const ALL: [Relationship; 4] = [
+        Relationship::OwnOrganisation,
+        Relationship::AssignedCaseManager,
+        Relationship::Deputy,
+        Relationship::Other,
+    ];
+
+    /// How `viewer_user_id` stands to a case assigned to `owner` with the deputy `deputy`.
+    pub fn of_case(viewer_user_id: &str, owner: &str, deputy: Option<&str>) -> Relationship {
+        if viewer_user_id.is_empty() {
+            Relationship::Other
+        } else if viewer_user_id == owner {
+            Relationship::AssignedCaseManager
+        } else if deputy == Some(viewer_user_id) {
+            Relationship::Deputy
+        } else {
+            Relationship::Other
+        }
+    }
 
     pub fn of(viewer_organisation: &str, record_organisation: Option<&str>) -> Relationship {
         if record_organisation == Some(viewer_organisation) {
@@ -72,6 +111,8 @@ impl Relationship {
     pub fn label(self) -> &'static str {
         match self {
             Relationship::OwnOrganisation => "eigene Organisation",
+            Relationship::AssignedCaseManager => "zuständiges Fallmanagement",
+            Relationship::Deputy => "Vertretung",
             Relationship::Other => "andere",
         }
     }
@@ -106,12 +147,16 @@ impl Action {
 pub enum Fields {
     /// Of an offer, only what is published: no drafts, no pending changes, no history.
     Published,
+    /// Of a case, no names, no free text, the birth year instead of the date: what steering
+    /// needs (decision 0012).
+    Pseudonymous,
 }
 
 impl Fields {
     pub fn label(self) -> &'static str {
         match self {
             Fields::Published => "nur die veröffentlichte Fassung",
+            Fields::Pseudonymous => "pseudonymisiert, ohne Namen",
         }
     }
 }
@@ -160,7 +205,7 @@ pub struct Rule {
 
 use Action::{Change, Decide, View};
 use Decision::{Allow, Deny, Only};
-use Relationship::OwnOrganisation;
+use Relationship::{AssignedCaseManager, Deputy, OwnOrganisation};
 use Role::*;
 
 const STEERING: &[Role] = &[Admin, Coordination];
@@ -201,6 +246,13 @@ pub const RULES: &[Rule] = &[
     Rule { roles: EVERYONE, record: Record::Programme, relationship: None, action: Some(View), decision: Allow },
     // Funding is the KI's own bookkeeping towards the state: nobody else's (the rows above).
     Rule { roles: EVERYONE, record: Record::Funding, relationship: None, action: None, decision: Deny },
+    // A case is its case manager's and their deputy's; the coordination sees it without names
+    // (steering, hand-off overview); admins run the platform, they do not read cases.
+    Rule { roles: &[CaseManager], record: Record::Case, relationship: Some(AssignedCaseManager), action: None, decision: Allow },
+    Rule { roles: &[CaseManager], record: Record::Case, relationship: Some(Deputy), action: Some(View), decision: Allow },
+    Rule { roles: &[CaseManager], record: Record::Case, relationship: Some(Deputy), action: Some(Change), decision: Allow },
+    Rule { roles: &[Coordination], record: Record::Case, relationship: None, action: Some(View), decision: Only(Fields::Pseudonymous) },
+    Rule { roles: EVERYONE, record: Record::Case, relationship: None, action: None, decision: Deny },
 ];
 
 /// What one role may do: the first matching row of [`RULES`], deny if none matches.
@@ -277,6 +329,16 @@ impl Viewer {
         )
     }
 
+    /// The decision for one case assigned to `owner`, with the deputy `deputy`.
+    pub fn decide_case(&self, owner: &str, deputy: Option<&str>, action: Action) -> Decision {
+        decide(
+            &self.roles,
+            Record::Case,
+            Relationship::of_case(&self.user_id, owner, deputy),
+            action,
+        )
+    }
+
     /// The decisions for records of the viewer's own organisation and for all others: what a
     /// list query turns into its scope.
     pub fn decisions(&self, record: Record, action: Action) -> (Decision, Decision) {
@@ -305,6 +367,15 @@ impl Access {
         }
     }
 
+    /// What the viewer may do with one case (see [`Viewer::decide_case`]).
+    pub fn of_case(viewer: &Viewer, owner: &str, deputy: Option<&str>) -> Access {
+        Access {
+            view: viewer.decide_case(owner, deputy, View),
+            change: viewer.decide_case(owner, deputy, Change).allows(),
+            decide: viewer.decide_case(owner, deputy, Decide).allows(),
+        }
+    }
+
     /// Sees the whole record, not a restricted part.
     pub fn sees_all(&self) -> bool {
         self.view == Allow
@@ -319,7 +390,7 @@ pub fn table_markdown() -> String {
     );
     for role in Role::ALL {
         for record in Record::ALL {
-            for relationship in Relationship::ALL {
+            for &relationship in record.relationships() {
                 for action in Action::ALL {
                     let d = decide_for_role(role, record, relationship, action);
                     let decision = match d {
@@ -395,6 +466,28 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_case_is_its_case_managers_and_deputys_and_the_coordination_sees_no_names() {
+        let d = |role, rel, action| decide_for_role(role, Record::Case, rel, action);
+        assert_eq!(d(CaseManager, AssignedCaseManager, Change), Allow);
+        assert_eq!(d(CaseManager, AssignedCaseManager, Decide), Allow);
+        assert_eq!(d(CaseManager, Deputy, View), Allow);
+        assert_eq!(d(CaseManager, Deputy, Decide), Deny);
+        assert_eq!(d(CaseManager, Other, View), Deny);
+        assert_eq!(d(Coordination, Other, View), Only(Fields::Pseudonymous));
+        assert_eq!(d(Coordination, Other, Change), Deny);
+        for role in [Admin, Partner, ImmigrationOffice, SchoolCounsellor, Reader] {
+            for &rel in Record::Case.relationships() {
+                for action in Action::ALL {
+                    assert_eq!(d(role, rel, action), Deny, "{role:?} {rel:?} {action:?}");
+                }
+            }
+        }
+        assert_eq!(Relationship::of_case("u1", "u1", None), AssignedCaseManager);
+        assert_eq!(Relationship::of_case("u2", "u1", Some("u2")), Deputy);
+        assert_eq!(Relationship::of_case("", "", None), Other);
     }
 
     /// docs/access.md shows the table spelt out; `LOTSE_BLESS=1 cargo test -p lotse-domain`

@@ -50,10 +50,15 @@ pub enum Permission {
     ManageProgrammes,
     /// Keep funding programmes, budgets, grants, payments and spending-report deadlines.
     ManageFunding,
+    /// See KIM cases: a case manager their own (with names), the coordination all of them
+    /// pseudonymised (which cases and fields: [`crate::access`]).
+    ViewCases,
+    /// Open cases and work on them (intake, phases, contacts): case managers.
+    WorkOnCases,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 22] = [
         Permission::ViewTowns,
         Permission::ViewOrganisations,
         Permission::ManageOrganisations,
@@ -74,6 +79,8 @@ impl Permission {
         Permission::ViewProgrammes,
         Permission::ManageProgrammes,
         Permission::ManageFunding,
+        Permission::ViewCases,
+        Permission::WorkOnCases,
     ];
 }
 
@@ -109,6 +116,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             role,
             Role::Admin | Role::Coordination | Role::Partner | Role::ImmigrationOffice
         ),
+        // Cases hold personal data: their case managers work on them; the coordination steers
+        // with pseudonymised figures; nobody else, administrators included.
+        ViewCases => matches!(role, Role::Coordination | Role::CaseManager),
+        WorkOnCases => role == Role::CaseManager,
         // Accounts, the audit trail and settings are an administrator's job only: the audit log is
         // the one record that must stay out of the hands of those it records.
         ManageUsers | ViewAuditLog | ManageSettings => role == Role::Admin,

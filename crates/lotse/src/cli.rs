@@ -121,6 +121,16 @@ pub(crate) enum DemoCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Write cases of N synthetic persons (invented, flagged fictitious), spread over the demo's
+    /// case managers (load the demo first).
+    Cases {
+        /// Number of persons, each with a case.
+        #[arg(long, default_value_t = 1000)]
+        persons: usize,
+        /// Seed of the generator: the same seed writes the same persons.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand, Debug)]

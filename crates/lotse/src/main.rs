@@ -166,6 +166,22 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Demo(DemoCommand::Cases { persons, seed }) => {
+            let db = open(&url).await?;
+            let started = std::time::Instant::now();
+            let written = lotse_store::demo_cases::generate(&db, *persons, *seed, |n| {
+                if n % 10_000 == 0 || n == *persons {
+                    eprintln!("{n} persons written");
+                }
+            })
+            .await?;
+            println!(
+                "cases of {written} synthetic persons written in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Jobs(command) => jobs::jobs(&url, command).await,
         Command::Audit(AuditCommand::Verify) => {
             let db = Db::open(&url).await?;

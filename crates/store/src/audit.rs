@@ -109,10 +109,12 @@ pub enum Entity {
     Grant,
     ReportingDeadline,
     Job,
+    Person,
+    Case,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 25] = [
+    pub const ALL: [Entity; 27] = [
         Entity::User,
         Entity::Session,
         Entity::ApiToken,
@@ -138,6 +140,8 @@ impl Entity {
         Entity::Grant,
         Entity::ReportingDeadline,
         Entity::Job,
+        Entity::Person,
+        Entity::Case,
     ];
 
     pub fn key(self) -> &'static str {
@@ -167,6 +171,8 @@ impl Entity {
             Entity::Grant => "grant",
             Entity::ReportingDeadline => "reporting_deadline",
             Entity::Job => "job",
+            Entity::Person => "person",
+            Entity::Case => "case",
         }
     }
 

@@ -50,6 +50,14 @@ pub const DEMO_USERS: &[(&str, &str, Role, usize)] = &[
         1,
     ),
     ("lesen", "Mika Leser (Ausschussmitglied)", Role::Reader, 4),
+    // A second case manager in another organisation: each has their own cases, so that their
+    // separation can be tried.
+    (
+        "fallmanagement2",
+        "Dana Beispiel (Fallmanagement, Beratungsdienst)",
+        Role::CaseManager,
+        2,
+    ),
 ];
 
 /// (name, kind, town) – all invented; "(Demo)" in the name keeps screenshots honest too.
@@ -157,6 +165,19 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
         now,
     )
     .await?;
+    // Invented cases of each case manager.
+    let owners: Vec<crate::scoped::Viewer> = DEMO_USERS
+        .iter()
+        .zip(&user_ids)
+        .filter(|((_, _, role, _), _)| *role == Role::CaseManager)
+        .map(|((username, _, role, org), id)| crate::scoped::Viewer {
+            user_id: id.clone(),
+            username: (*username).to_owned(),
+            organisation_id: org_ids[*org].clone(),
+            roles: vec![*role],
+        })
+        .collect();
+    crate::demo_cases::load(&mut tx, &owners, now).await?;
     // The demo is for trying things out: no second factor until an admin switches it on.
     settings::set_totp_required_roles(&mut tx, &actor, &[], now).await?;
     settings::set(&mut tx, &actor, settings::DEMO_DATA, "loaded", now).await?;

@@ -114,6 +114,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_dates_and_decision_order.sql"),
         postgres: include_str!("../migrations/postgres/0017_dates_and_decision_order.sql"),
     },
+    Migration {
+        version: 18,
+        name: "cases",
+        sqlite: include_str!("../migrations/sqlite/0018_cases.sql"),
+        postgres: include_str!("../migrations/postgres/0018_cases.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

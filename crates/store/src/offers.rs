@@ -301,7 +301,8 @@ impl Offers<'_> {
         let visible = |d: Decision| match d {
             Decision::Allow => "TRUE",
             Decision::Only(Fields::Published) => "p.id IS NOT NULL",
-            Decision::Deny => "FALSE",
+            // Not a restriction offers know: nothing.
+            Decision::Only(Fields::Pseudonymous) | Decision::Deny => "FALSE",
         };
         let whole = |d: Decision| {
             if d == Decision::Allow {

@@ -62,6 +62,24 @@ pub fn decision_list_key(decided_on: Date, number: &str) -> String {
     )
 }
 
+/// A case's place in case lists: open cases first, then the newest opened first.
+pub fn case_list_key(closed: bool, opened_on: Date) -> String {
+    format!(
+        "{}{}",
+        u8::from(closed),
+        newest_first(&opened_on.to_string())
+    )
+}
+
+/// A person's place in lists of names: family name, then given names (German collation).
+pub fn person_name_key(family_name: &str, given_names: &str) -> String {
+    format!(
+        "{}\u{3}{}",
+        column_key(family_name),
+        column_key(given_names)
+    )
+}
+
 /// A date's digits inverted, so that ascending order of the text is the newest day first.
 fn newest_first(iso_date: &str) -> String {
     iso_date

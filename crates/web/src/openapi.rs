@@ -95,7 +95,7 @@ fn add_staff_records(doc: &mut Value) {
         &'a str,
         Vec<Value>,
     );
-    let lists: [StaffList; 7] = [
+    let lists: [StaffList; 8] = [
         (
             "/api/v1/rounds",
             "listRounds",
@@ -171,6 +171,15 @@ fn add_staff_records(doc: &mut Value) {
             )],
         ),
         (
+            "/api/v1/cases",
+            "listCases",
+            "getCase",
+            "KIM-Fälle, die das Konto sehen darf (eigene mit Namen; die Koordination alle pseudonymisiert), offene zuerst",
+            "Case",
+            "Case",
+            vec![],
+        ),
+        (
             "/api/v1/structural-issues",
             "listStructuralIssues",
             "getStructuralIssue",
@@ -186,7 +195,7 @@ fn add_staff_records(doc: &mut Value) {
     ];
     for (path, list_id, get_id, summary, item, detail, mut parameters) in lists {
         parameters.extend(paging_parameters());
-        let forbidden_or_not = if path == "/api/v1/funding" {
+        let forbidden_or_not = if path == "/api/v1/funding" || path == "/api/v1/cases" {
             Some(forbidden.clone())
         } else {
             None
@@ -299,6 +308,16 @@ fn add_staff_records(doc: &mut Value) {
     let side = record(
         json!({ "organisation_id": text_or_null(), "organisation": text_or_null(), "jurisdiction": text_or_null() }),
     );
+    schemas["Case"] = record(json!({
+        "id": { "type": "string" }, "pseudonym": { "type": "string" },
+        "family_name": text_or_null(), "given_names": text_or_null(),
+        "birth_date": { "type": ["string", "null"], "format": "date" }, "birth_year": text_or_null(),
+        "town_ags": text_or_null(), "jurisdiction": { "type": "string", "enum": lotse_domain::case::Jurisdiction::ALL.iter().map(|j| j.key()).collect::<Vec<_>>() },
+        "phase": { "type": "string", "enum": lotse_domain::case::CasePhase::ALL.iter().map(|p| p.key()).collect::<Vec<_>>() },
+        "access_route": { "type": "string", "enum": lotse_domain::case::AccessRoute::ALL.iter().map(|a| a.key()).collect::<Vec<_>>() },
+        "opened_on": { "type": "string", "format": "date" }, "closed_on": { "type": ["string", "null"], "format": "date" },
+        "whole": { "type": "boolean", "description": "false: pseudonymisiert, Namen und Geburtsdatum null" }
+    }));
     schemas["StructuralIssue"] = record(json!({
         "id": { "type": "string" }, "title": { "type": "string" }, "description": { "type": "string" },
         "from": side.clone(), "to": side,

@@ -712,6 +712,32 @@ fn table() -> Vec<Route> {
             SignedIn,
             post(pages::bodies::set_action_state),
         ),
+        // KIM cases: personal data; which cases and fields, the store decides (Record::Case)
+        r(
+            M::GET,
+            "/cases",
+            Access::Permission(ViewCases),
+            get(pages::cases::list),
+        ),
+        r(
+            M::GET,
+            "/cases/new",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::new_form),
+        ),
+        r(
+            M::POST,
+            "/cases",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::create),
+        ),
+        r(
+            M::GET,
+            "/cases/{id}",
+            Access::Permission(ViewCases),
+            get(pages::cases::show),
+        )
+        .on(Record::Case, RecordAction::View),
         // Structural issues
         r(
             M::GET,
@@ -1041,6 +1067,19 @@ fn table() -> Vec<Route> {
             Access::Permission(ViewBodies),
             get(api::bodies::decision),
         ),
+        r(
+            M::GET,
+            "/api/v1/cases",
+            Access::Permission(ViewCases),
+            get(api::cases::list),
+        ),
+        r(
+            M::GET,
+            "/api/v1/cases/{id}",
+            Access::Permission(ViewCases),
+            get(api::cases::get),
+        )
+        .on(Record::Case, RecordAction::View),
         r(
             M::GET,
             "/api/v1/structural-issues",

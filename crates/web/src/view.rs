@@ -23,6 +23,7 @@ pub struct Layout {
 
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Übersicht", "/", None),
+    ("Fälle", "/cases", Some(Permission::ViewCases)),
     ("Angebote", "/offers", Some(Permission::ViewOffers)),
     ("Maßnahmen", "/measures", Some(Permission::ViewMeasures)),
     ("Überprüfungen", "/rounds", Some(Permission::ViewMeasures)),

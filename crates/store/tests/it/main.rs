@@ -4,6 +4,7 @@
 mod access_log;
 mod audit;
 mod bodies;
+mod cases;
 mod copy;
 mod funding;
 mod jobs;

@@ -49,11 +49,15 @@ both_backends!(
 both_backends!(demo_data_is_loaded_once_and_flagged, |db: Db| async move {
     prepared(&db).await;
     let logins = lotse_store::demo::load(&db).await.unwrap();
-    assert_eq!(logins.len(), 7);
+    assert_eq!(logins.len(), lotse_store::demo::DEMO_USERS.len());
     let again = lotse_store::demo::load(&db).await.unwrap();
-    assert_eq!(again.len(), 7);
+    assert_eq!(again.len(), lotse_store::demo::DEMO_USERS.len());
     let users = lotse_store::users::list(&db).await.unwrap();
-    assert_eq!(users.len(), 7, "loading twice must not duplicate");
+    assert_eq!(
+        users.len(),
+        lotse_store::demo::DEMO_USERS.len(),
+        "loading twice must not duplicate"
+    );
     assert!(users.iter().all(|u| u.fictitious));
     assert!(settings::demo_data_loaded(&db).await.unwrap());
     assert!(settings::totp_required_roles(&db).await.unwrap().is_empty());

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod bodies;
+pub mod cases;
 pub mod funding;
 pub mod measures;
 pub mod offers;

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod audit;
 pub mod bodies;
+pub mod cases;
 pub mod concepts;
 pub mod dashboard;
 pub mod finder;
@@ -108,4 +109,15 @@ pub async fn saved_or_again<T>(
         Err(lotse_store::StoreError::Invalid(errors)) => again(errors).await,
         Err(e) => Err(e.into()),
     }
+}
+
+/// A vocabulary's (key, German label) pairs, for the select and checkbox macros.
+pub(crate) fn vocabulary_options<T: Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (key(*v).to_owned(), label(*v).to_owned()))
+        .collect()
 }

@@ -474,16 +474,6 @@ struct FormPage {
     towns: Options,
 }
 
-fn options<T: Copy>(
-    all: &[T],
-    key: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-) -> Options {
-    all.iter()
-        .map(|v| (key(*v).to_owned(), label(*v).to_owned()))
-        .collect()
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn form_page(
     app: &AppState,
@@ -523,14 +513,18 @@ async fn form_page(
         organisation_id,
         base,
         publishes_directly: direct,
-        topics: options(Topic::ALL, Topic::key, Topic::label),
-        target_groups: options(TargetGroup::ALL, TargetGroup::key, TargetGroup::label),
+        topics: super::vocabulary_options(Topic::ALL, Topic::key, Topic::label),
+        target_groups: super::vocabulary_options(
+            TargetGroup::ALL,
+            TargetGroup::key,
+            TargetGroup::label,
+        ),
         languages: DELIVERY_LANGUAGES
             .iter()
             .map(|(c, n, _)| ((*c).to_owned(), (*n).to_owned()))
             .collect(),
-        capacities: options(Capacity::ALL, Capacity::key, Capacity::label),
-        weekdays: options(Weekday::ALL, Weekday::key, Weekday::label),
+        capacities: super::vocabulary_options(Capacity::ALL, Capacity::key, Capacity::label),
+        weekdays: super::vocabulary_options(Weekday::ALL, Weekday::key, Weekday::label),
         towns: reference::town_names(&app.db).await?,
     })
 }

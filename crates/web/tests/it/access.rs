@@ -401,6 +401,26 @@ web_test!(
             .next()
             .unwrap();
 
+        // A case assigned to each demo account (whatever its role: the table decides what the
+        // assignment is worth) and one assigned to someone else; names that must not leak.
+        let mut own_cases: std::collections::HashMap<&str, String> =
+            std::collections::HashMap::new();
+        for (username, _) in DEMO_USERS {
+            let u = lotse_store::users::get_by_username(&app.db, username)
+                .await
+                .unwrap();
+            let owner = lotse_store::scoped::Viewer {
+                user_id: u.id.clone(),
+                username: u.username.clone(),
+                organisation_id: u.organisation_id.clone(),
+                roles: vec![Role::CaseManager],
+            };
+            own_cases.insert(
+                username,
+                open_case(&app, &owner, &format!("Matrixperson {username}")).await,
+            );
+        }
+
         let mut checked = 0;
         for (username, role) in DEMO_USERS {
             let own_org = lotse_store::users::get_by_username(&app.db, username)
@@ -417,7 +437,25 @@ web_test!(
                     let (record, action) = spec.record.unwrap();
                     // The API's record routes name the same records as the pages'.
                     let page_path = spec.path.strip_prefix("/api/v1").unwrap_or(spec.path);
-                    let id = if page_path.starts_with("/offers/") {
+                    // A case stands to the viewer through its assignment, not an organisation:
+                    // "own" is the case assigned to them, "other" one assigned to another account.
+                    let other_case = if username == "lesen" {
+                        &own_cases["partner"]
+                    } else {
+                        &own_cases["lesen"]
+                    };
+                    let (relationship, case_id) = match (record, relationship) {
+                        (lotse_domain::access::Record::Case, Relationship::OwnOrganisation) => {
+                            (Relationship::AssignedCaseManager, &own_cases[username])
+                        }
+                        (lotse_domain::access::Record::Case, _) => {
+                            (Relationship::Other, other_case)
+                        }
+                        (_, rel) => (rel, other_case),
+                    };
+                    let id = if page_path.starts_with("/cases/") {
+                        case_id
+                    } else if page_path.starts_with("/offers/") {
                         &r.offer
                     } else if page_path.starts_with("/rounds/") {
                         &r.round
@@ -486,6 +524,10 @@ web_test!(
                             );
                         }
                     }
+                    // Pseudonymised: the person's name does not reach the page.
+                    if gate && decision == Decision::Only(Fields::Pseudonymous) {
+                        assert!(!reply.body.contains("Matrixperson"), "{what}: shows a name");
+                    }
                     checked += 1;
                 }
             }
@@ -493,3 +535,28 @@ web_test!(
         assert!(checked >= DEMO_USERS.len() * 2 * specs.len());
     }
 );
+
+/// Opens a case assigned to `owner` (a viewer with the case manager role) for the matrix.
+async fn open_case(
+    app: &crate::TestApp,
+    owner: &lotse_store::scoped::Viewer,
+    family: &str,
+) -> String {
+    let person = lotse_domain::case::PersonInput {
+        family_name: family.into(),
+        birth_date: "1990-04-12".into(),
+        ..Default::default()
+    }
+    .validate(lotse_web::today())
+    .unwrap();
+    let intake = lotse_store::cases::IntakeDraft {
+        access_route: lotse_domain::case::AccessRoute::Jobcenter,
+        opened_on: lotse_web::today(),
+    };
+    app.db
+        .write(async |tx| {
+            lotse_store::cases::intake(tx, owner, &person, &intake, false, app.clock.now_ms()).await
+        })
+        .await
+        .unwrap()
+}

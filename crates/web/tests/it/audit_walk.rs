@@ -68,6 +68,8 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/deadlines/{id}/submitted", "koordination"),
     ("/funding/reminders", "koordination"),
     // Structural issues, bodies
+    // Cases
+    ("/cases", "fallmanagement"),
     ("/issues", "fallmanagement"),
     ("/issues/{id}", "fallmanagement"),
     ("/bodies", "koordination"),
@@ -946,6 +948,19 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
             ("towns", "05570004".to_owned()),
         ]
     };
+    let opened = w
+        .form(
+            "/cases",
+            &[],
+            &[
+                ("family_name", "Rundgang"),
+                ("given_names", "Amal"),
+                ("access_route", "jobcenter"),
+                ("opened_on", "2026-05-04"),
+            ],
+        )
+        .await;
+    id_from(&opened, "/cases/");
     let created = w
         .form(
             "/issues",

@@ -1,0 +1,320 @@
+//! KIM cases and their persons (decision 0012): personal data, handed out only through
+//! [`for_viewer`], whose scope is part of the SQL. A case the viewer may not see is not found;
+//! a case the viewer sees only pseudonymously (the coordination) comes without names: the name
+//! columns are not even read for it. Every case read is recorded in the access log.
+
+use lotse_domain::Date;
+use lotse_domain::access::{Action as Act, Decision, Fields, Record, Relationship};
+use lotse_domain::case::{AccessRoute, CasePhase, PersonDraft};
+use lotse_domain::collation::fold;
+use serde_json::json;
+
+use crate::audit::{Action, Actor, Entity, Event};
+use crate::db::{Db, Tx, Value, bind_values, is_unique_violation, new_id, read, tx};
+use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
+use crate::scoped::{Access, Scoped, Viewer};
+use crate::sort_keys::{case_list_key, person_name_key};
+use crate::{Result, StoreError};
+
+/// A case as its list and page show it, with its person. `family_name`, `given_names` and
+/// `birth_date` are `None` for a viewer who sees the case pseudonymously (they are not read);
+/// `birth_year` is there for everyone who sees the case.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct CaseRecord {
+    pub id: String,
+    pub person_id: String,
+    pub pseudonym: String,
+    pub family_name: Option<String>,
+    pub given_names: Option<String>,
+    pub birth_date: Option<Date>,
+    pub birth_year: Option<String>,
+    pub town_ags: Option<String>,
+    pub jurisdiction: String,
+    pub owner_user_id: String,
+    pub deputy_user_id: Option<String>,
+    pub organisation_id: String,
+    pub phase: String,
+    pub access_route: String,
+    pub opened_on: Date,
+    pub closed_on: Option<Date>,
+    #[serde(skip)]
+    pub list_key: String,
+}
+
+impl CaseRecord {
+    pub fn phase_label(&self) -> &'static str {
+        CasePhase::parse(&self.phase).map_or("", CasePhase::label)
+    }
+
+    /// The person's name as the viewer may see it: the pseudonym where names are withheld.
+    pub fn shown_name(&self) -> String {
+        match (&self.family_name, &self.given_names) {
+            (Some(f), Some(g)) if !g.is_empty() => format!("{f}, {g}"),
+            (Some(f), _) => f.clone(),
+            _ => self.pseudonym.clone(),
+        }
+    }
+}
+
+/// What the intake form adds to the person: how they came, and when the case opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntakeDraft {
+    pub access_route: AccessRoute,
+    pub opened_on: Date,
+}
+
+/// Opens a case for a new person, assigned to the viewer (a case manager: the access table
+/// decides, for the relationship the case will have). Returns the case id.
+pub async fn intake(
+    tx: &mut Tx,
+    viewer: &Viewer,
+    person: &PersonDraft,
+    intake: &IntakeDraft,
+    fictitious: bool,
+    now: i64,
+) -> Result<String> {
+    if !viewer
+        .decide_case(&viewer.user_id, None, Act::Change)
+        .allows()
+    {
+        return Err(StoreError::field(
+            "family_name",
+            "Fälle legen Fallmanagerinnen und Fallmanager an.",
+        ));
+    }
+    let actor = &Actor::from(viewer);
+    let person_id = new_id();
+    let pseudonym = pseudonym()?;
+    let inserted = tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO persons (id, pseudonym, family_name, given_names, name_key, search_text, birth_date, gender, \
+             nationalities, languages, interpreter_needed, interpreter_language, arrived_in_germany, arrived_in_district, \
+             town_ags, residence_status, residence_legal_basis, residence_valid_until, jurisdiction, fictitious, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
+        )
+        .bind(&person_id)
+        .bind(&pseudonym)
+        .bind(&person.family_name)
+        .bind(&person.given_names)
+        .bind(person_name_key(&person.family_name, &person.given_names))
+        .bind(fold(&format!("{} {}", person.family_name, person.given_names)))
+        .bind(person.birth_date)
+        .bind(person.gender.key())
+        .bind(person.nationalities.join(", "))
+        .bind(person.languages.join(", "))
+        .bind(person.interpreter_needed)
+        .bind(&person.interpreter_language)
+        .bind(person.arrived_in_germany)
+        .bind(person.arrived_in_district)
+        .bind(person.town.as_deref())
+        .bind(&person.residence_status)
+        .bind(&person.residence_legal_basis)
+        .bind(person.residence_valid_until)
+        .bind(person.jurisdiction.key())
+        .bind(fictitious)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    });
+    match inserted {
+        Err(e) if is_unique_violation(&e) => {
+            return Err(StoreError::Config(
+                "pseudonym collision; please try again".into(),
+            ));
+        }
+        other => crate::db::on_missing_reference(other, || {
+            StoreError::field("town", "Diese Stadt oder Gemeinde gibt es nicht.")
+        })?,
+    };
+    let case_id = new_id();
+    let phase = CasePhase::Intake;
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO cases (id, person_id, organisation_id, owner_user_id, phase, access_route, opened_on, \
+             list_key, fictitious, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+        )
+        .bind(&case_id)
+        .bind(&person_id)
+        .bind(&viewer.organisation_id)
+        .bind(&viewer.user_id)
+        .bind(phase.key())
+        .bind(intake.access_route.key())
+        .bind(intake.opened_on)
+        .bind(case_list_key(false, intake.opened_on))
+        .bind(fictitious)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO case_phase_changes (id, case_id, from_phase, to_phase, changed_on, changed_by, changed_at) \
+             VALUES ($1, $2, NULL, $3, $4, $5, $6)",
+        )
+        .bind(new_id())
+        .bind(&case_id)
+        .bind(phase.key())
+        .bind(intake.opened_on)
+        .bind(actor.user_id.as_deref())
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    // The events name what was recorded, not the personal values (admins read the audit log).
+    tx.record(
+        Event::new(actor, now, Entity::Person, Action::Create, &person_id)
+            .with(json!({ "pseudonym": pseudonym })),
+    );
+    tx.record(
+        Event::new(actor, now, Entity::Case, Action::Create, &case_id).with(json!({
+            "person_id": person_id, "phase": phase.key(), "access_route": intake.access_route.key(),
+        })),
+    );
+    Ok(case_id)
+}
+
+/// A random code like `P-7K3M-Q9TX`: stable for the person, not derived from anything about
+/// them (a hash of name and birth date could be guessed and checked).
+fn pseudonym() -> Result<String> {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::Config(format!("no randomness: {e}")))?;
+    let code: String = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect();
+    Ok(format!("P-{}-{}", &code[..4], &code[4..]))
+}
+
+/// The cases a viewer may see, and nothing else.
+pub fn for_viewer<'a>(db: &'a Db, viewer: &'a Viewer) -> Cases<'a> {
+    Cases { db, viewer }
+}
+
+pub struct Cases<'a> {
+    db: &'a Db,
+    viewer: &'a Viewer,
+}
+
+/// Cases per page of a case list.
+pub const PAGE: usize = 50;
+
+impl Cases<'_> {
+    /// The SELECT of a case for this viewer and the condition of their scope. Names and the
+    /// birth date are read only where the viewer sees the case whole (assigned or deputy, as
+    /// the table allows); elsewhere the columns are NULL in the statement itself.
+    fn select(&self, q: &mut Query) -> (String, String) {
+        let view =
+            |rel| lotse_domain::access::decide(&self.viewer.roles, Record::Case, rel, Act::View);
+        let mut whole = Vec::new();
+        let mut scope = Vec::new();
+        // Bound only when a condition names it: PostgreSQL refuses a parameter no one uses.
+        let mut me: Option<String> = None;
+        if !self.viewer.user_id.is_empty() {
+            for (rel, column) in [
+                (Relationship::AssignedCaseManager, "c.owner_user_id"),
+                (Relationship::Deputy, "c.deputy_user_id"),
+            ] {
+                let d = view(rel);
+                if !d.allows() {
+                    continue;
+                }
+                let me = me
+                    .get_or_insert_with(|| q.bind(Value::Text(self.viewer.user_id.clone())))
+                    .clone();
+                if d == Decision::Allow {
+                    whole.push(format!("{column} = {me}"));
+                }
+                scope.push(format!("{column} = {me}"));
+            }
+        }
+        match view(Relationship::Other) {
+            Decision::Allow => {
+                whole.push("TRUE".into());
+                scope.push("TRUE".into());
+            }
+            Decision::Only(Fields::Pseudonymous) => scope.push("TRUE".into()),
+            Decision::Only(_) | Decision::Deny => {}
+        }
+        let whole = if whole.is_empty() {
+            "FALSE".to_owned()
+        } else {
+            format!("({})", whole.join(" OR "))
+        };
+        let scope = if scope.is_empty() {
+            "FALSE".to_owned()
+        } else {
+            format!("({})", scope.join(" OR "))
+        };
+        let select = format!(
+            "SELECT c.id, c.person_id, p.pseudonym, \
+             CASE WHEN {whole} THEN p.family_name END AS family_name, \
+             CASE WHEN {whole} THEN p.given_names END AS given_names, \
+             CASE WHEN {whole} THEN p.birth_date END AS birth_date, \
+             SUBSTR(p.birth_date, 1, 4) AS birth_year, p.town_ags, p.jurisdiction, \
+             c.owner_user_id, c.deputy_user_id, c.organisation_id, c.phase, c.access_route, c.opened_on, \
+             c.closed_on, c.list_key FROM cases c JOIN persons p ON p.id = c.person_id"
+        );
+        (select, scope)
+    }
+
+    fn scoped(&self, c: CaseRecord) -> Scoped<CaseRecord> {
+        let access = Access::of_case(self.viewer, &c.owner_user_id, c.deputy_user_id.as_deref());
+        Scoped { record: c, access }
+    }
+
+    /// One case, if the viewer may see it; the read is recorded in the access log.
+    pub async fn get(&self, id: &str, now: i64) -> Result<Scoped<CaseRecord>> {
+        let mut q = Query::default();
+        let (select, scope) = self.select(&mut q);
+        let id_param = q.bind(Value::Text(id.to_owned()));
+        q.and(scope);
+        q.and(format!("c.id = {id_param}"));
+        let sql = sqlx::AssertSqlSafe(format!("{select}{}", q.where_clause()));
+        let found: Option<CaseRecord> = read!(self.db, |c| {
+            bind_values!(sqlx::query_as(sql), &q.values)
+                .fetch_optional(c)
+                .await
+        })?;
+        let case = found.ok_or(StoreError::NotFound)?;
+        self.db
+            .access_log()
+            .record(&Actor::from(self.viewer), now, Entity::Case, &case.id)
+            .await;
+        Ok(self.scoped(case))
+    }
+
+    /// A page of the cases the viewer may see, open ones first, the newest opened first; each
+    /// case shown is recorded in the access log.
+    pub async fn page(&self, request: &PageRequest, now: i64) -> Result<Page<Scoped<CaseRecord>>> {
+        let mut q = Query::default();
+        let (select, scope) = self.select(&mut q);
+        q.and(scope);
+        let page = crate::paging::read_page(
+            self.db,
+            &select,
+            q,
+            &Keyset {
+                key_column: "c.list_key",
+                id_column: "c.id",
+            },
+            request,
+            |c: &CaseRecord| Cursor {
+                key: c.list_key.clone(),
+                id: c.id.clone(),
+            },
+        )
+        .await?;
+        let actor = Actor::from(self.viewer);
+        for c in &page.items {
+            self.db
+                .access_log()
+                .record(&actor, now, Entity::Case, &c.id)
+                .await;
+        }
+        Ok(page.map(|c| self.scoped(c)))
+    }
+}

@@ -1,0 +1,179 @@
+//! Invented KIM cases for the demo and a generator of synthetic ones (`lotse demo cases
+//! --persons N`). Every person is fictitious and flagged so; the names are common ones, put
+//! together at random, and belong to nobody.
+
+use lotse_domain::case::{AccessRoute, Gender, Jurisdiction, PersonDraft};
+use lotse_domain::{Date, Role};
+
+use crate::cases::{self, IntakeDraft};
+use crate::db::{Db, Tx};
+use crate::demo_offers::{Rng, date_of};
+use crate::scoped::Viewer;
+use crate::{Result, users};
+
+const FAMILY_NAMES: &[&str] = &[
+    "Haddad",
+    "Petrenko",
+    "Kaya",
+    "Nowak",
+    "Rahimi",
+    "Bakari",
+    "Hussein",
+    "Popescu",
+    "Yilmaz",
+    "Kovalenko",
+    "Ahmadi",
+    "Osei",
+    "Demir",
+    "Ivanova",
+    "Nasser",
+    "Mensah",
+];
+const GIVEN_NAMES: &[&str] = &[
+    "Mariam",
+    "Olena",
+    "Ahmet",
+    "Katarzyna",
+    "Farid",
+    "Amina",
+    "Yusuf",
+    "Ioana",
+    "Elif",
+    "Dmytro",
+    "Zahra",
+    "Kwame",
+    "Leyla",
+    "Anna",
+    "Omar",
+    "Abena",
+];
+const TOWNS: &[&str] = &[
+    "05570004", "05570008", "05570052", "05570016", "05570028", "05570040",
+];
+const LANGUAGES: &[&str] = &[
+    "Arabisch",
+    "Ukrainisch",
+    "Türkisch",
+    "Dari",
+    "Russisch",
+    "Englisch",
+];
+
+/// The accounts of the demo that hold cases: every case manager, with what the store needs to
+/// know about them to open a case in their name.
+async fn case_managers(db: &Db) -> Result<Vec<Viewer>> {
+    let mut out = Vec::new();
+    for (username, _, role, _) in crate::demo::DEMO_USERS {
+        if *role == Role::CaseManager {
+            let u = users::get_by_username(db, username).await?;
+            out.push(Viewer {
+                user_id: u.id,
+                username: u.username,
+                organisation_id: u.organisation_id,
+                roles: vec![Role::CaseManager],
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One invented person.
+fn person(rng: &mut Rng, today: Date) -> PersonDraft {
+    let born = Date::new(
+        1960 + rng.below(45) as u16,
+        1 + rng.below(12) as u8,
+        1 + rng.below(28) as u8,
+    )
+    .unwrap_or(Date::EARLIEST);
+    let arrived = today
+        .add_days(-(30 + rng.below(3_000) as i64))
+        .unwrap_or(today);
+    let language = (*rng.pick(LANGUAGES)).to_owned();
+    PersonDraft {
+        family_name: (*rng.pick(FAMILY_NAMES)).to_owned(),
+        given_names: (*rng.pick(GIVEN_NAMES)).to_owned(),
+        birth_date: Some(born),
+        gender: *rng.pick(&[Gender::Female, Gender::Male, Gender::NotStated]),
+        nationalities: Vec::new(),
+        interpreter_needed: rng.below(3) == 0,
+        interpreter_language: String::new(),
+        languages: vec![language],
+        arrived_in_germany: Some(arrived),
+        arrived_in_district: arrived
+            .add_days(rng.below(200) as i64)
+            .filter(|d| *d <= today),
+        town: Some((*rng.pick(TOWNS)).to_owned()),
+        residence_status: String::new(),
+        residence_legal_basis: String::new(),
+        residence_valid_until: None,
+        jurisdiction: *rng.pick(&[
+            Jurisdiction::Asylblg,
+            Jurisdiction::Sgb2,
+            Jurisdiction::Sgb12,
+            Jurisdiction::NoJurisdiction,
+        ]),
+    }
+}
+
+fn intake(rng: &mut Rng, today: Date) -> IntakeDraft {
+    IntakeDraft {
+        access_route: *rng.pick(&[
+            AccessRoute::Jobcenter,
+            AccessRoute::ImmigrationOffice,
+            AccessRoute::SocialWelfareOffice,
+            AccessRoute::School,
+            AccessRoute::CounsellingService,
+            AccessRoute::OnOwnInitiative,
+        ]),
+        opened_on: today.add_days(-(rng.below(400) as i64)).unwrap_or(today),
+    }
+}
+
+/// The demo's cases: a handful per case manager, so that each sees their own and not the
+/// other's.
+pub(crate) async fn load(tx: &mut Tx, owners: &[Viewer], now: i64) -> Result<()> {
+    let today = date_of(now);
+    let mut rng = Rng(0x5eed_ca5e);
+    for (i, owner) in owners.iter().enumerate() {
+        for _ in 0..(6 - 2 * i.min(2)) {
+            let p = person(&mut rng, today);
+            let c = intake(&mut rng, today);
+            cases::intake(tx, owner, &p, &c, true, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes cases for `persons` synthetic persons, spread over the demo's case managers, in
+/// transactions of 500. Returns the number written.
+pub async fn generate(
+    db: &Db,
+    persons: usize,
+    seed: u64,
+    progress: impl Fn(usize),
+) -> Result<usize> {
+    let owners = case_managers(db).await?;
+    if owners.is_empty() {
+        return Err(crate::StoreError::Config(
+            "no case manager in the database: load the demo first (lotse serve --demo)".into(),
+        ));
+    }
+    let now = crate::now_ms();
+    let today = date_of(now);
+    let mut rng = Rng(seed.max(1));
+    let mut written = 0;
+    while written < persons {
+        let batch = (persons - written).min(500);
+        let mut tx = db.begin().await?;
+        for i in 0..batch {
+            let owner = &owners[(written + i) % owners.len()];
+            let p = person(&mut rng, today);
+            let c = intake(&mut rng, today);
+            cases::intake(&mut tx, owner, &p, &c, true, now).await?;
+        }
+        tx.commit().await?;
+        written += batch;
+        progress(written);
+    }
+    Ok(written)
+}

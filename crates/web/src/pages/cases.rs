@@ -1,0 +1,254 @@
+//! KIM cases (decision 0012): the case list, the intake of a new person and the case page. What
+//! a viewer sees is decided by the store (`lotse_store::cases::for_viewer`): their own cases with
+//! names, or, for the coordination, every case under its pseudonym.
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::case::{AccessRoute, CasePhase, Gender, Jurisdiction, PersonInput};
+use lotse_domain::{FieldErrors, Permission, policy::any_allows};
+use lotse_store::cases::{self, CaseRecord, IntakeDraft};
+use lotse_store::paging::PageRequest;
+use lotse_store::scoped::Scoped;
+use lotse_store::{StoreError, reference};
+
+use super::{render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, NoticeQuery, date_de};
+
+type Options = Vec<(String, String)>;
+
+#[derive(Template)]
+#[template(path = "cases/list.html")]
+struct ListPage {
+    layout: Layout,
+    cases: Vec<Scoped<CaseRecord>>,
+    /// Names are shown: the viewer works on cases (otherwise: pseudonyms only).
+    with_names: bool,
+    can_open: bool,
+    first: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    ok: Option<String>,
+    #[serde(default)]
+    after: String,
+}
+
+fn list_link(after: Option<&str>) -> String {
+    match after {
+        Some(a) => {
+            let mut s = form_urlencoded::Serializer::new(String::new());
+            s.append_pair("after", a);
+            format!("/cases?{}", s.finish())
+        }
+        None => "/cases".to_owned(),
+    }
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    let page = cases::for_viewer(&app.db, &viewer)
+        .page(
+            &PageRequest::new(Some(&q.after), Some(cases::PAGE)),
+            app.now(),
+        )
+        .await?;
+    let can_open = any_allows(&user.principal.roles, Permission::WorkOnCases);
+    render(&ListPage {
+        layout: Layout::new(&app, &user, "Fälle", uri.path()).with_notice(q.ok.as_deref()),
+        first: (!page.first).then(|| list_link(None)),
+        next: page.next.as_ref().map(|c| list_link(Some(&c.encode()))),
+        with_names: can_open,
+        can_open,
+        cases: page.items,
+    })
+}
+
+/// The intake form: the person and how they came.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct IntakeInput {
+    #[serde(flatten)]
+    person: PersonInput,
+    access_route: String,
+    opened_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "cases/form.html")]
+struct FormPage {
+    layout: Layout,
+    form: IntakeInput,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    towns: Options,
+    genders: Options,
+    jurisdictions: Options,
+    access_routes: Options,
+}
+
+async fn form_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    form: IntakeInput,
+    errors: FormErrors,
+) -> Result<FormPage, AppError> {
+    Ok(FormPage {
+        layout: Layout::new(app, user, "Neuer Fall", path),
+        summary: errors.summary(field_label),
+        errors,
+        form,
+        towns: reference::town_names(&app.db).await?,
+        genders: super::vocabulary_options(Gender::ALL, Gender::key, Gender::label),
+        jurisdictions: super::vocabulary_options(
+            Jurisdiction::ALL,
+            Jurisdiction::key,
+            Jurisdiction::label,
+        ),
+        access_routes: super::vocabulary_options(
+            AccessRoute::ALL,
+            AccessRoute::key,
+            AccessRoute::label,
+        ),
+    })
+}
+
+fn field_label(field: &str) -> &str {
+    match field {
+        "access_route" => "Zugangsweg",
+        "opened_on" => "Beginn des Falls",
+        other => lotse_domain::case::person_field_label(other),
+    }
+}
+
+pub async fn new_form(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+) -> Result<Response, AppError> {
+    let form = IntakeInput {
+        opened_on: app.today().to_string(),
+        ..IntakeInput::default()
+    };
+    render(&form_page(&app, &user, uri.path(), form, FormErrors::none()).await?)
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    body: String,
+) -> Result<Response, AppError> {
+    let input: IntakeInput = serde_html_form::from_str(&body)
+        .map_err(|e| AppError::bad_request(format!("Formular nicht lesbar: {e}")))?;
+    let today = app.today();
+    let result = async {
+        let mut errors = FieldErrors::new();
+        let person = input.person.validate(today);
+        let access_route = AccessRoute::parse(&input.access_route);
+        if access_route.is_none() {
+            errors.add("access_route", "Bitte den Zugangsweg wählen.");
+        }
+        let opened_on =
+            lotse_domain::validation::optional_date(&mut errors, "opened_on", &input.opened_on);
+        if opened_on.is_none() && errors.get("opened_on").is_none() {
+            errors.add("opened_on", "Bitte das Datum angeben (JJJJ-MM-TT).");
+        }
+        if opened_on.is_some_and(|d| d > today) {
+            errors.add("opened_on", "Das Datum liegt in der Zukunft.");
+        }
+        let person = match person {
+            Ok(p) => Some(p),
+            Err(e) => {
+                for (field, message) in e.iter() {
+                    errors.add(field, message);
+                }
+                None
+            }
+        };
+        let (Some(person), Some(access_route), Some(opened_on), true) =
+            (person, access_route, opened_on, errors.is_empty())
+        else {
+            return Err(StoreError::Invalid(errors));
+        };
+        let intake = IntakeDraft {
+            access_route,
+            opened_on,
+        };
+        let viewer = user.principal.viewer();
+        app.db
+            .write(async |tx| cases::intake(tx, &viewer, &person, &intake, false, app.now()).await)
+            .await
+    }
+    .await;
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/cases/{id}?ok=created")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&form_page(&app, &user, uri.path(), input, FormErrors(errors)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases/show.html")]
+struct ShowPage {
+    layout: Layout,
+    c: Scoped<CaseRecord>,
+    name: String,
+    birth: String,
+    town: String,
+    jurisdiction: &'static str,
+    access_route: &'static str,
+    opened_on: String,
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    let c = cases::for_viewer(&app.db, &viewer)
+        .get(&id, app.now())
+        .await?;
+    let towns = reference::town_names(&app.db).await?;
+    let town = c
+        .town_ags
+        .as_deref()
+        .and_then(|ags| towns.iter().find(|(a, _)| a == ags))
+        .map_or_else(|| "–".to_owned(), |(_, n)| n.clone());
+    let birth = match (c.birth_date, &c.birth_year) {
+        (Some(d), _) => date_de(&d),
+        (None, Some(y)) => format!("Jahrgang {y}"),
+        (None, None) => "–".to_owned(),
+    };
+    render(&ShowPage {
+        layout: Layout::new(&app, &user, c.shown_name(), uri.path()).with_notice(q.ok.as_deref()),
+        name: c.shown_name(),
+        birth,
+        town,
+        jurisdiction: Jurisdiction::parse(&c.jurisdiction).map_or("", Jurisdiction::label),
+        access_route: AccessRoute::parse(&c.access_route).map_or("", AccessRoute::label),
+        opened_on: date_de(&c.opened_on),
+        c,
+    })
+}
+
+/// The phase labels in their order, for templates.
+pub fn phase_label(key: &str) -> &'static str {
+    CasePhase::parse(key).map_or("", CasePhase::label)
+}

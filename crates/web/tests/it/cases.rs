@@ -1,0 +1,154 @@
+//! KIM cases through the web: intake, the case page and the list, as a case manager and as the
+//! coordination (pseudonymised), on both databases.
+
+use axum::http::StatusCode;
+
+use crate::web_test;
+
+web_test!(
+    a_case_manager_takes_in_a_person_and_the_coordination_sees_only_a_pseudonym,
+    |app| {
+        let cm = app.login("fallmanagement").await;
+        let form = app.get("/cases/new", Some(&cm)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains("Neuer Fall"));
+
+        // Bad input comes back with every field named and what was typed kept.
+        let refused = app
+            .post_form(
+                "/cases",
+                &[
+                    ("family_name", ""),
+                    ("given_names", "Mariam"),
+                    ("birth_date", "2099-01-01"),
+                    ("access_route", ""),
+                    ("opened_on", "2026-05-04"),
+                ],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for label in ["Familienname", "Geburtsdatum", "Zugangsweg"] {
+            assert!(refused.body.contains(label), "{label}");
+        }
+        assert!(refused.body.contains(r#"value="Mariam""#));
+
+        let created = app
+            .post_form(
+                "/cases",
+                &[
+                    ("family_name", "Haddad"),
+                    ("given_names", "Mariam"),
+                    ("birth_date", "1990-04-12"),
+                    ("interpreter_needed", "yes"),
+                    ("languages", "Arabisch"),
+                    ("town", "05570004"),
+                    ("jurisdiction", "sgb2"),
+                    ("access_route", "jobcenter"),
+                    ("opened_on", "2026-05-04"),
+                ],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let page_path = created.location().split('?').next().unwrap().to_owned();
+        let page = app.get(&page_path, Some(&cm)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Haddad, Mariam") && page.body.contains("Ahlen"));
+        assert!(page.body.contains("12.04.1990"));
+        let list = app.get("/cases", Some(&cm)).await.body;
+        assert!(list.contains("Haddad, Mariam"));
+
+        // The coordination: the case, without name or birth date.
+        let coordination = app.login("koordination").await;
+        let steering = app.get(&page_path, Some(&coordination)).await;
+        assert_eq!(steering.status, StatusCode::OK);
+        assert!(!steering.body.contains("Haddad") && !steering.body.contains("12.04.1990"));
+        assert!(steering.body.contains("Jahrgang 1990") && steering.body.contains("vertraulich"));
+        let steering_list = app.get("/cases", Some(&coordination)).await.body;
+        assert!(!steering_list.contains("Haddad"));
+        assert!(app.get("/cases/new", Some(&coordination)).await.status == StatusCode::FORBIDDEN);
+
+        // Anyone else: no case list, and the case does not exist for them.
+        let partner = app.login("partner").await;
+        assert_eq!(
+            app.get("/cases", Some(&partner)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            app.get(&page_path, Some(&partner)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let admin = app.login("admin").await;
+        assert_eq!(
+            app.get(&page_path, Some(&admin)).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
+
+web_test!(the_api_lists_only_the_cases_the_caller_may_see, |app| {
+    use axum::http::Method;
+    let token = |username: &'static str| {
+        let app = &app;
+        async move {
+            let cookie = app.login(username).await;
+            app.api_token(&cookie).await
+        }
+    };
+    let first = token("fallmanagement").await;
+    let second = token("fallmanagement2").await;
+    let mine = app.api(Method::GET, "/api/v1/cases", &first, None).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    let mine = mine.json();
+    let items = mine["items"].as_array().unwrap();
+    assert!(!items.is_empty());
+    assert!(
+        items
+            .iter()
+            .all(|c| c["family_name"].is_string() && c["whole"] == true)
+    );
+    let one = items[0]["id"].as_str().unwrap().to_owned();
+    let entry = app
+        .api(Method::GET, &format!("/api/v1/cases/{one}"), &first, None)
+        .await;
+    assert_eq!(entry.status, StatusCode::OK);
+    assert!(entry.json()["given_names"].is_string());
+    // Another case manager: not found, not forbidden.
+    let foreign = app
+        .api(Method::GET, &format!("/api/v1/cases/{one}"), &second, None)
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    let theirs = app
+        .api(Method::GET, "/api/v1/cases", &second, None)
+        .await
+        .json();
+    assert!(
+        theirs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["id"] != one.as_str())
+    );
+    // The coordination: every case, no names.
+    let steering = token("koordination").await;
+    let all = app
+        .api(Method::GET, "/api/v1/cases", &steering, None)
+        .await
+        .json();
+    let all = all["items"].as_array().unwrap();
+    assert!(all.iter().any(|c| c["id"] == one.as_str()));
+    assert!(
+        all.iter().all(|c| c["family_name"].is_null()
+            && c["birth_date"].is_null()
+            && c["whole"] == false)
+    );
+    // A reader's account: the route is not theirs.
+    let reader = token("lesen").await;
+    assert_eq!(
+        app.api(Method::GET, "/api/v1/cases", &reader, None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+});
