@@ -368,6 +368,35 @@ fn list(e: &mut FieldErrors, field: &str, text: &str) -> Vec<String> {
     out
 }
 
+/// The skeleton of a name for the duplicate hint at intake: folded, letters only, vowels after
+/// the first letter dropped and doubled letters collapsed, so that transliterations of one name
+/// meet (Mohammed, Muhammad, Mohamad → "mhmd"; Youssef, Yusuf → "ysf"). One skeleton per word.
+pub fn name_skeleton(name: &str) -> String {
+    let folded = crate::collation::fold(name);
+    let mut words = Vec::new();
+    for word in folded
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+    {
+        let mut skeleton = String::new();
+        for (i, c) in word.chars().enumerate() {
+            let vowel = matches!(
+                c,
+                'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'é' | 'è' | 'á' | 'à' | 'í' | 'ó' | 'ú'
+            );
+            if i > 0 && vowel {
+                continue;
+            }
+            if skeleton.ends_with(c) {
+                continue;
+            }
+            skeleton.push(c);
+        }
+        words.push(skeleton);
+    }
+    words.join(" ")
+}
+
 /// The label of a person field, for error summaries.
 pub fn person_field_label(field: &str) -> &str {
     match field {
@@ -427,6 +456,21 @@ mod tests {
         assert_eq!(LifeDomain::ALL.len(), 9);
         assert_eq!(UnmetReason::ALL.len(), 8);
         assert!(HandoffType::ALL.iter().all(|h| h.default_target_days() > 0));
+    }
+
+    #[test]
+    fn transliterations_of_one_name_share_a_skeleton() {
+        for (a, b) in [
+            ("Mohammed", "Muhammad"),
+            ("Mohamad", "MOHAMMED"),
+            ("Youssef", "Yusuf"),
+            ("Ahmed", "Ahmad"),
+            ("Müller", "Mueller"),
+        ] {
+            assert_eq!(name_skeleton(a), name_skeleton(b), "{a} / {b}");
+        }
+        assert_ne!(name_skeleton("Haddad"), name_skeleton("Hussein"));
+        assert_eq!(name_skeleton("Al-Hassan Omar"), "al hsn omr");
     }
 
     #[test]

@@ -5,8 +5,8 @@
 
 use lotse_domain::Date;
 use lotse_domain::access::{Action as Act, Decision, Fields, Record, Relationship};
+use lotse_domain::case::name_skeleton;
 use lotse_domain::case::{AccessRoute, CasePhase, PersonDraft};
-use lotse_domain::collation::fold;
 use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
@@ -97,7 +97,7 @@ pub async fn intake(
         .bind(&person.family_name)
         .bind(&person.given_names)
         .bind(person_name_key(&person.family_name, &person.given_names))
-        .bind(fold(&format!("{} {}", person.family_name, person.given_names)))
+        .bind(search_text(&person.family_name, &person.given_names))
         .bind(person.birth_date)
         .bind(person.gender.key())
         .bind(person.nationalities.join(", "))
@@ -174,6 +174,103 @@ pub async fn intake(
         })),
     );
     Ok(case_id)
+}
+
+/// What the duplicate hint looks names up in: the family name's skeleton without word breaks
+/// (El-Sayed, El Sayed and Elsayed meet) and the first given name's skeleton.
+fn search_text(family_name: &str, given_names: &str) -> String {
+    format!(
+        " f:{} g:{} ",
+        family_key(family_name),
+        first_given_key(given_names)
+    )
+}
+
+fn family_key(family_name: &str) -> String {
+    name_skeleton(&name_skeleton(family_name).replace(' ', ""))
+}
+
+fn first_given_key(given_names: &str) -> String {
+    name_skeleton(given_names)
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Persons already recorded who may be the one at intake: the family name's skeleton matches
+/// (transliterations meet) and the given name's first skeleton or the birth date does too.
+/// `visible` are their cases the viewer may see (scoped as any read, and logged); `hidden` how
+/// many more such persons exist outside the viewer's cases (named to nobody: the viewer asks
+/// the coordination).
+pub struct Duplicates {
+    pub visible: Vec<Scoped<CaseRecord>>,
+    pub hidden: usize,
+}
+
+/// At most this many persons are considered for a hint.
+const DUPLICATE_CANDIDATES: i64 = 20;
+
+pub async fn likely_duplicates(
+    db: &Db,
+    viewer: &Viewer,
+    person: &PersonDraft,
+    now: i64,
+) -> Result<Duplicates> {
+    let mut q = Query::default();
+    let family = family_key(&person.family_name);
+    if family.is_empty() {
+        return Ok(Duplicates {
+            visible: Vec::new(),
+            hidden: 0,
+        });
+    }
+    let p = q.bind(Value::Text(format!(
+        "% f:{} %",
+        crate::measures::like_escape(&family)
+    )));
+    q.and(format!("p.search_text LIKE {p} ESCAPE '\\'"));
+    let mut either = Vec::new();
+    let given = first_given_key(&person.given_names);
+    if !given.is_empty() {
+        let p = q.bind(Value::Text(format!(
+            "% g:{}%",
+            crate::measures::like_escape(&given)
+        )));
+        either.push(format!("p.search_text LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(born) = person.birth_date {
+        let p = q.bind(Value::Text(born.to_string()));
+        either.push(format!("p.birth_date = {p}"));
+    }
+    if !either.is_empty() {
+        q.and(format!("({})", either.join(" OR ")));
+    }
+    q.and("p.anonymised_at IS NULL");
+    let limit = q.bind(Value::Int(DUPLICATE_CANDIDATES));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT p.id FROM persons p{} ORDER BY p.id LIMIT {limit}",
+        q.where_clause()
+    ));
+    let persons: Vec<String> = read!(db, |c| {
+        bind_values!(sqlx::query_scalar(sql), &q.values)
+            .fetch_all(c)
+            .await
+    })?;
+    if persons.is_empty() {
+        return Ok(Duplicates {
+            visible: Vec::new(),
+            hidden: 0,
+        });
+    }
+    let visible = for_viewer(db, viewer).of_persons(&persons, now).await?;
+    let seen: std::collections::HashSet<&str> =
+        visible.iter().map(|c| c.person_id.as_str()).collect();
+    let hidden = persons
+        .iter()
+        .filter(|p| !seen.contains(p.as_str()))
+        .count();
+    Ok(Duplicates { visible, hidden })
 }
 
 /// A random code like `P-7K3M-Q9TX`: stable for the person, not derived from anything about
@@ -285,6 +382,34 @@ impl Cases<'_> {
             .record(&Actor::from(self.viewer), now, Entity::Case, &case.id)
             .await;
         Ok(self.scoped(case))
+    }
+
+    /// The cases of these persons the viewer may see (at most a handful: the duplicate hint);
+    /// each read is logged.
+    async fn of_persons(&self, persons: &[String], now: i64) -> Result<Vec<Scoped<CaseRecord>>> {
+        let mut q = Query::default();
+        let (select, scope) = self.select(&mut q);
+        q.and(scope);
+        let ids: Vec<&str> = persons.iter().map(String::as_str).collect();
+        let any = q.any_of("c.person_id", &ids);
+        q.and(any);
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{select}{} ORDER BY c.list_key, c.id",
+            q.where_clause()
+        ));
+        let found: Vec<CaseRecord> = read!(self.db, |c| {
+            bind_values!(sqlx::query_as(sql), &q.values)
+                .fetch_all(c)
+                .await
+        })?;
+        let actor = Actor::from(self.viewer);
+        for c in &found {
+            self.db
+                .access_log()
+                .record(&actor, now, Entity::Case, &c.id)
+                .await;
+        }
+        Ok(found.into_iter().map(|c| self.scoped(c)).collect())
     }
 
     /// A page of the cases the viewer may see, open ones first, the newest opened first; each

@@ -222,3 +222,51 @@ both_backends!(
         assert_eq!(all.len(), mine.len() + theirs.len() + 30);
     }
 );
+
+both_backends!(
+    likely_duplicates_meet_across_transliterations,
+    |db: Db| async move {
+        prepared(&db).await;
+        lotse_store::demo::load(&db).await.unwrap();
+        let owner = viewer(&db, "fallmanagement").await;
+        let p = |family: &str, given: &str| {
+            PersonInput {
+                family_name: family.into(),
+                given_names: given.into(),
+                ..PersonInput::default()
+            }
+            .validate(TODAY)
+            .unwrap()
+        };
+        let intake = IntakeDraft {
+            access_route: AccessRoute::Jobcenter,
+            opened_on: TODAY,
+        };
+        db.write(async |tx| {
+            cases::intake(
+                tx,
+                &owner,
+                &p("El-Sayed", "Mohammed"),
+                &intake,
+                false,
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
+        let found = cases::likely_duplicates(&db, &owner, &p("El Sayed", "Muhammad"), now())
+            .await
+            .unwrap();
+        assert_eq!(found.visible.len(), 1);
+        let other = other_case_manager(&db).await;
+        let found = cases::likely_duplicates(&db, &other, &p("Elsayed", "Mohamad"), now())
+            .await
+            .unwrap();
+        assert_eq!((found.visible.len(), found.hidden), (0, 1));
+        let none = cases::likely_duplicates(&db, &owner, &p("Petrenko", "Olena"), now())
+            .await
+            .unwrap();
+        assert_eq!((none.visible.len(), none.hidden), (0, 0));
+    }
+);

@@ -82,6 +82,8 @@ pub struct IntakeInput {
     person: PersonInput,
     access_route: String,
     opened_on: String,
+    /// The case manager has seen the likely duplicates and creates the person all the same.
+    confirmed: String,
 }
 
 #[derive(Template)]
@@ -95,6 +97,10 @@ struct FormPage {
     genders: Options,
     jurisdictions: Options,
     access_routes: Options,
+    /// Persons already recorded who may be this one (see `cases::likely_duplicates`).
+    duplicates: Vec<Scoped<CaseRecord>>,
+    /// How many more exist outside the viewer's cases.
+    hidden_duplicates: usize,
 }
 
 async fn form_page(
@@ -121,6 +127,8 @@ async fn form_page(
             AccessRoute::key,
             AccessRoute::label,
         ),
+        duplicates: Vec::new(),
+        hidden_duplicates: 0,
     })
 }
 
@@ -187,13 +195,27 @@ pub async fn create(
             opened_on,
         };
         let viewer = user.principal.viewer();
+        // Before a new person is recorded, the ones who may be them already are shown.
+        if input.confirmed.trim().is_empty() {
+            let found = cases::likely_duplicates(&app.db, &viewer, &person, app.now()).await?;
+            if !found.visible.is_empty() || found.hidden > 0 {
+                return Ok(Err(found));
+            }
+        }
         app.db
             .write(async |tx| cases::intake(tx, &viewer, &person, &intake, false, app.now()).await)
             .await
+            .map(Ok)
     }
     .await;
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/cases/{id}?ok=created")).into_response()),
+        Ok(Ok(id)) => Ok(Redirect::to(&format!("/cases/{id}?ok=created")).into_response()),
+        Ok(Err(found)) => {
+            let mut page = form_page(&app, &user, uri.path(), input, FormErrors::none()).await?;
+            page.duplicates = found.visible;
+            page.hidden_duplicates = found.hidden;
+            render(&page)
+        }
         Err(StoreError::Invalid(errors)) => {
             render_invalid(&form_page(&app, &user, uri.path(), input, FormErrors(errors)).await?)
         }

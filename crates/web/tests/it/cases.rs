@@ -152,3 +152,59 @@ web_test!(the_api_lists_only_the_cases_the_caller_may_see, |app| {
         StatusCode::FORBIDDEN
     );
 });
+
+web_test!(
+    likely_duplicates_are_shown_before_a_new_person_is_recorded,
+    |app| {
+        let first = app.login("fallmanagement").await;
+        let intake = |family: &'static str, given: &'static str, born: &'static str| {
+            vec![
+                ("family_name", family),
+                ("given_names", given),
+                ("birth_date", born),
+                ("access_route", "jobcenter"),
+                ("opened_on", "2026-05-04"),
+            ]
+        };
+        let created = app
+            .post_form(
+                "/cases",
+                &intake("El-Sayed", "Mohammed", "1985-03-01"),
+                Some(&first),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        // The same person written another way: shown, nothing saved.
+        let hint = app
+            .post_form("/cases", &intake("El Sayed", "Muhammad", ""), Some(&first))
+            .await;
+        assert_eq!(hint.status, StatusCode::OK);
+        assert!(
+            hint.body.contains("vielleicht schon erfasst"),
+            "{}",
+            hint.body
+        );
+        assert!(hint.body.contains("El-Sayed, Mohammed"));
+        // Confirmed: recorded as a new person.
+        let mut confirmed = intake("El Sayed", "Muhammad", "");
+        confirmed.push(("confirmed", "1"));
+        let again = app.post_form("/cases", &confirmed, Some(&first)).await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER);
+        // Another case manager is told that such a person exists, never who.
+        let second = app.login("fallmanagement2").await;
+        let elsewhere = app
+            .post_form(
+                "/cases",
+                &intake("Elsayed", "Mohamad", "1985-03-01"),
+                Some(&second),
+            )
+            .await;
+        assert_eq!(elsewhere.status, StatusCode::OK);
+        assert!(
+            elsewhere
+                .body
+                .contains("in Fällen erfasst, die Sie nicht sehen")
+        );
+        assert!(!elsewhere.body.contains("El-Sayed, Mohammed"));
+    }
+);
