@@ -176,6 +176,91 @@ pub async fn intake(
     Ok(case_id)
 }
 
+/// Names the deputy of a case (`None`: no deputy): someone with the case manager role, not the
+/// case manager themselves. Only the assigned case manager decides (a deputy cannot pass the
+/// case on); for anyone else the case is not found. The facts are read in the transaction.
+pub async fn set_deputy(
+    tx: &mut Tx,
+    viewer: &Viewer,
+    case_id: &str,
+    deputy: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    let facts: Option<(String, Option<String>)> = tx!(&mut *tx, |c| {
+        sqlx::query_as("SELECT owner_user_id, deputy_user_id FROM cases WHERE id = $1")
+            .bind(case_id)
+            .fetch_optional(c)
+            .await
+    })?;
+    let (owner, old) = facts.ok_or(StoreError::NotFound)?;
+    if !viewer
+        .decide_case(&owner, old.as_deref(), Act::Decide)
+        .allows()
+    {
+        return Err(StoreError::NotFound);
+    }
+    let deputy = deputy.map(str::trim).filter(|d| !d.is_empty());
+    if let Some(d) = deputy {
+        let role: Option<i64> = tx!(&mut *tx, |c| {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id \
+                 WHERE u.id = $1 AND u.active = TRUE AND r.role = 'case_manager'",
+            )
+            .bind(d)
+            .fetch_optional(c)
+            .await
+        })?;
+        if d == owner || role.unwrap_or(0) == 0 {
+            return Err(StoreError::field(
+                "deputy_user_id",
+                "Bitte eine andere aktive Fallmanagerin oder einen anderen aktiven Fallmanager wählen.",
+            ));
+        }
+    }
+    // Saved even when it names the same deputy again: the form was sent, and the transaction
+    // that read the facts records what it did.
+    tx!(&mut *tx, |c| {
+        sqlx::query("UPDATE cases SET deputy_user_id = $2, updated_at = $3 WHERE id = $1")
+            .bind(case_id)
+            .bind(deputy)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    tx.record(
+        Event::new(
+            &Actor::from(viewer),
+            now,
+            Entity::Case,
+            Action::Update,
+            case_id,
+        )
+        .with(json!({ "deputy_user_id": { "from": old, "to": deputy } })),
+    );
+    Ok(())
+}
+
+/// The active case managers other than the viewer, (id, display name), at most `limit`: whom a
+/// case manager can name as deputy.
+pub async fn possible_deputies(
+    db: &Db,
+    viewer: &Viewer,
+    limit: i64,
+) -> Result<Vec<(String, String)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT u.id, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id \
+             WHERE u.active = TRUE AND r.role = 'case_manager' AND u.id <> $1 \
+             ORDER BY u.display_name, u.id LIMIT $2",
+        )
+        .bind(&viewer.user_id)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
 /// What the duplicate hint looks names up in: the family name's skeleton without word breaks
 /// (El-Sayed, El Sayed and Elsayed meet) and the first given name's skeleton.
 fn search_text(family_name: &str, given_names: &str) -> String {

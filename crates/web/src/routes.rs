@@ -738,6 +738,13 @@ fn table() -> Vec<Route> {
             get(pages::cases::show),
         )
         .on(Record::Case, RecordAction::View),
+        r(
+            M::POST,
+            "/cases/{id}/deputy",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::set_deputy),
+        )
+        .on(Record::Case, RecordAction::Decide),
         // Structural issues
         r(
             M::GET,

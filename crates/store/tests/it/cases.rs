@@ -270,3 +270,48 @@ both_backends!(
         assert_eq!((none.visible.len(), none.hidden), (0, 0));
     }
 );
+
+both_backends!(
+    a_named_deputy_sees_and_works_on_the_case_but_cannot_pass_it_on,
+    |db: Db| async move {
+        prepared(&db).await;
+        lotse_store::demo::load(&db).await.unwrap();
+        let owner = viewer(&db, "fallmanagement").await;
+        let deputy = viewer(&db, "fallmanagement2").await;
+        let id = open(&db, &owner, "Vertretungsfall").await;
+        assert!(matches!(
+            cases::for_viewer(&db, &deputy).get(&id, now()).await,
+            Err(StoreError::NotFound)
+        ));
+        // Only case managers can be named, and not the owner themselves.
+        let partner = users::get_by_username(&db, "partner").await.unwrap();
+        for wrong in [partner.id.as_str(), owner.user_id.as_str()] {
+            let refused = db
+                .write(async |tx| cases::set_deputy(tx, &owner, &id, Some(wrong), now()).await)
+                .await;
+            assert!(matches!(refused, Err(StoreError::Invalid(_))), "{wrong}");
+        }
+        db.write(async |tx| cases::set_deputy(tx, &owner, &id, Some(&deputy.user_id), now()).await)
+            .await
+            .unwrap();
+        let seen = cases::for_viewer(&db, &deputy)
+            .get(&id, now())
+            .await
+            .unwrap();
+        assert_eq!(seen.family_name.as_deref(), Some("Vertretungsfall"));
+        assert!(seen.access.change && !seen.access.decide);
+        // The deputy cannot pass the case on: for that, it is not theirs.
+        let passed = db
+            .write(async |tx| cases::set_deputy(tx, &deputy, &id, None, now()).await)
+            .await;
+        assert!(matches!(passed, Err(StoreError::NotFound)));
+        // Removed, the deputy sees nothing again.
+        db.write(async |tx| cases::set_deputy(tx, &owner, &id, None, now()).await)
+            .await
+            .unwrap();
+        assert!(matches!(
+            cases::for_viewer(&db, &deputy).get(&id, now()).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+);

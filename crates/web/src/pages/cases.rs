@@ -234,18 +234,21 @@ struct ShowPage {
     jurisdiction: &'static str,
     access_route: &'static str,
     opened_on: String,
+    /// Whom the case manager can name as deputy (empty for anyone else).
+    deputies: Options,
+    errors: FormErrors,
 }
 
-pub async fn show(
-    State(app): State<AppState>,
-    user: CurrentUser,
-    uri: OriginalUri,
-    Path(id): Path<String>,
-    Query(q): Query<NoticeQuery>,
-) -> Result<Response, AppError> {
+async fn show_page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    id: &str,
+    errors: FormErrors,
+) -> Result<ShowPage, AppError> {
     let viewer = user.principal.viewer();
     let c = cases::for_viewer(&app.db, &viewer)
-        .get(&id, app.now())
+        .get(id, app.now())
         .await?;
     let towns = reference::town_names(&app.db).await?;
     let town = c
@@ -258,16 +261,64 @@ pub async fn show(
         (None, Some(y)) => format!("Jahrgang {y}"),
         (None, None) => "–".to_owned(),
     };
-    render(&ShowPage {
-        layout: Layout::new(&app, &user, c.shown_name(), uri.path()).with_notice(q.ok.as_deref()),
+    let deputies = if c.access.decide {
+        cases::possible_deputies(&app.db, &viewer, 200).await?
+    } else {
+        Vec::new()
+    };
+    Ok(ShowPage {
+        layout: Layout::new(app, user, c.shown_name(), path),
         name: c.shown_name(),
         birth,
         town,
         jurisdiction: Jurisdiction::parse(&c.jurisdiction).map_or("", Jurisdiction::label),
         access_route: AccessRoute::parse(&c.access_route).map_or("", AccessRoute::label),
         opened_on: date_de(&c.opened_on),
+        deputies,
+        errors,
         c,
     })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let mut page = show_page(&app, &user, uri.path(), &id, FormErrors::none()).await?;
+    page.layout = page.layout.with_notice(q.ok.as_deref());
+    render(&page)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DeputyForm {
+    deputy_user_id: String,
+}
+
+/// The case manager names (or removes) their deputy for the case.
+pub async fn set_deputy(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<DeputyForm>,
+) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    let deputy = Some(f.deputy_user_id.as_str());
+    let result = app
+        .db
+        .write(async |tx| cases::set_deputy(tx, &viewer, &id, deputy, app.now()).await)
+        .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            let path = format!("/cases/{id}");
+            render_invalid(&show_page(&app, &user, &path, &id, FormErrors(errors)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The phase labels in their order, for templates.

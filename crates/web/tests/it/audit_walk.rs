@@ -70,6 +70,7 @@ const FIXTURES: &[(&str, &str)] = &[
     // Structural issues, bodies
     // Cases
     ("/cases", "fallmanagement"),
+    ("/cases/{id}/deputy", "fallmanagement"),
     ("/issues", "fallmanagement"),
     ("/issues/{id}", "fallmanagement"),
     ("/bodies", "koordination"),
@@ -960,7 +961,17 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
             ],
         )
         .await;
-    id_from(&opened, "/cases/");
+    let case = id_from(&opened, "/cases/");
+    let deputy = users::get_by_username(&app.db, "fallmanagement2")
+        .await
+        .unwrap()
+        .id;
+    w.form(
+        "/cases/{id}/deputy",
+        &[&case],
+        &[("deputy_user_id", deputy.as_str())],
+    )
+    .await;
     let created = w
         .form(
             "/issues",

@@ -208,3 +208,57 @@ web_test!(
         assert!(!elsewhere.body.contains("El-Sayed, Mohammed"));
     }
 );
+
+web_test!(a_case_manager_names_a_deputy_on_the_case_page, |app| {
+    let first = app.login("fallmanagement").await;
+    let created = app
+        .post_form(
+            "/cases",
+            &[
+                ("family_name", "Vertretung"),
+                ("given_names", "Lina"),
+                ("access_route", "school"),
+                ("opened_on", "2026-05-04"),
+            ],
+            Some(&first),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let page = created.location().split('?').next().unwrap().to_owned();
+    let form = app.get(&page, Some(&first)).await.body;
+    assert!(form.contains("Vertretung speichern"));
+    let second_id = lotse_store::users::get_by_username(&app.db, "fallmanagement2")
+        .await
+        .unwrap()
+        .id;
+    assert!(
+        form.contains(&second_id),
+        "the second case manager is offered"
+    );
+    let second = app.login("fallmanagement2").await;
+    assert_eq!(
+        app.get(&page, Some(&second)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let saved = app
+        .post_form(
+            &format!("{page}/deputy"),
+            &[("deputy_user_id", &second_id)],
+            Some(&first),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let seen = app.get(&page, Some(&second)).await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(seen.body.contains("Vertretung, Lina") && !seen.body.contains("Vertretung speichern"));
+    // A wrong choice is named at its field.
+    let wrong = app
+        .post_form(
+            &format!("{page}/deputy"),
+            &[("deputy_user_id", "nobody")],
+            Some(&first),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("andere aktive Fallmanagerin"));
+});
