@@ -241,6 +241,117 @@ pub async fn set_deputy(
     Ok(())
 }
 
+/// A step on the case's timeline: a change of phase, on a day, by someone.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct PhaseChange {
+    pub from_phase: Option<String>,
+    pub to_phase: String,
+    pub changed_on: Date,
+    pub changed_by: Option<String>,
+    pub changed_at: i64,
+}
+
+/// Moves a case to another phase on `on` (closing sets the closing day, reopening clears it).
+/// Whoever may change the case may do this (assigned or deputy); for anyone else it is not
+/// found. The day cannot precede the case's opening or lie after `today`.
+pub async fn change_phase(
+    tx: &mut Tx,
+    viewer: &Viewer,
+    case_id: &str,
+    to: CasePhase,
+    on: Date,
+    today: Date,
+    now: i64,
+) -> Result<()> {
+    let facts: Option<(String, Option<String>, String, Date)> = tx!(&mut *tx, |c| {
+        sqlx::query_as(
+            "SELECT owner_user_id, deputy_user_id, phase, opened_on FROM cases WHERE id = $1",
+        )
+        .bind(case_id)
+        .fetch_optional(c)
+        .await
+    })?;
+    let (owner, deputy, from, opened_on) = facts.ok_or(StoreError::NotFound)?;
+    if !viewer
+        .decide_case(&owner, deputy.as_deref(), Act::Change)
+        .allows()
+    {
+        return Err(StoreError::NotFound);
+    }
+    if from == to.key() {
+        return Err(StoreError::field(
+            "phase",
+            "Der Fall ist schon in dieser Phase.",
+        ));
+    }
+    if on < opened_on || on > today {
+        return Err(StoreError::field(
+            "changed_on",
+            "Das Datum muss zwischen dem Beginn des Falls und heute liegen.",
+        ));
+    }
+    let closed = to == CasePhase::Closed;
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE cases SET phase = $2, closed_on = $3, list_key = $4, updated_at = $5 WHERE id = $1",
+        )
+        .bind(case_id)
+        .bind(to.key())
+        .bind(closed.then_some(on))
+        .bind(case_list_key(closed, opened_on))
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "INSERT INTO case_phase_changes (id, case_id, from_phase, to_phase, changed_on, changed_by, changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(new_id())
+        .bind(case_id)
+        .bind(&from)
+        .bind(to.key())
+        .bind(on)
+        .bind(viewer.user_id.as_str())
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx.record(
+        Event::new(
+            &Actor::from(viewer),
+            now,
+            Entity::Case,
+            Action::Update,
+            case_id,
+        )
+        .with(json!({ "phase": { "from": from, "to": to.key() }, "on": on })),
+    );
+    Ok(())
+}
+
+impl Cases<'_> {
+    /// The phase changes of a case, oldest first (a case's own life bounds them). Takes the
+    /// case as [`Cases::get`] handed it out: only a case read through the viewer's scope has a
+    /// timeline to show.
+    pub async fn timeline(&self, case: &Scoped<CaseRecord>) -> Result<Vec<PhaseChange>> {
+        let case_id = case.id.as_str();
+        Ok(read!(self.db, |c| {
+            sqlx::query_as(
+                "SELECT pc.from_phase, pc.to_phase, pc.changed_on, u.display_name AS changed_by, pc.changed_at \
+                 FROM case_phase_changes pc LEFT JOIN users u ON u.id = pc.changed_by \
+                 WHERE pc.case_id = $1 ORDER BY pc.changed_at, pc.id",
+            )
+            .bind(case_id)
+            .fetch_all(c)
+            .await
+        })?)
+    }
+}
+
 /// The active case managers other than the viewer, (id, display name), at most `limit`: whom a
 /// case manager can name as deputy.
 pub async fn possible_deputies(

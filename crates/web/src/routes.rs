@@ -745,6 +745,13 @@ fn table() -> Vec<Route> {
             post(pages::cases::set_deputy),
         )
         .on(Record::Case, RecordAction::Decide),
+        r(
+            M::POST,
+            "/cases/{id}/phase",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::change_phase),
+        )
+        .on(Record::Case, RecordAction::Change),
         // Structural issues
         r(
             M::GET,

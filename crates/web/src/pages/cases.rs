@@ -236,6 +236,10 @@ struct ShowPage {
     opened_on: String,
     /// Whom the case manager can name as deputy (empty for anyone else).
     deputies: Options,
+    /// (day, from, to, by) of every change of phase, oldest first.
+    timeline: Vec<(String, &'static str, &'static str, String)>,
+    phases: Options,
+    phase_form: PhaseForm,
     errors: FormErrors,
 }
 
@@ -266,6 +270,19 @@ async fn show_page(
     } else {
         Vec::new()
     };
+    let timeline = cases::for_viewer(&app.db, &viewer)
+        .timeline(&c)
+        .await?
+        .into_iter()
+        .map(|p| {
+            (
+                date_de(&p.changed_on),
+                p.from_phase.as_deref().map_or("–", phase_label),
+                phase_label(&p.to_phase),
+                p.changed_by.unwrap_or_default(),
+            )
+        })
+        .collect();
     Ok(ShowPage {
         layout: Layout::new(app, user, c.shown_name(), path),
         name: c.shown_name(),
@@ -275,9 +292,63 @@ async fn show_page(
         access_route: AccessRoute::parse(&c.access_route).map_or("", AccessRoute::label),
         opened_on: date_de(&c.opened_on),
         deputies,
+        timeline,
+        phases: super::vocabulary_options(CasePhase::ALL, CasePhase::key, CasePhase::label),
+        phase_form: PhaseForm {
+            phase: String::new(),
+            changed_on: app.today().to_string(),
+        },
         errors,
         c,
     })
+}
+
+/// A change of phase as the case page's form sends it.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct PhaseForm {
+    phase: String,
+    changed_on: String,
+}
+
+/// The case manager (or deputy) moves the case to another phase.
+pub async fn change_phase(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<PhaseForm>,
+) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    let today = app.today();
+    let mut errors = FieldErrors::new();
+    let phase = CasePhase::parse(&f.phase);
+    if phase.is_none() {
+        errors.add("phase", "Bitte eine Phase wählen.");
+    }
+    let on = lotse_domain::validation::optional_date(&mut errors, "changed_on", &f.changed_on);
+    if on.is_none() && errors.get("changed_on").is_none() {
+        errors.add("changed_on", "Bitte das Datum angeben (JJJJ-MM-TT).");
+    }
+    let result = match (phase, on, errors.is_empty()) {
+        (Some(phase), Some(on), true) => {
+            app.db
+                .write(async |tx| {
+                    cases::change_phase(tx, &viewer, &id, phase, on, today, app.now()).await
+                })
+                .await
+        }
+        _ => Err(StoreError::Invalid(errors)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/cases/{id}?ok=saved")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            let path = format!("/cases/{id}");
+            let mut page = show_page(&app, &user, &path, &id, FormErrors(errors)).await?;
+            page.phase_form = f;
+            render_invalid(&page)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn show(

@@ -71,6 +71,7 @@ const FIXTURES: &[(&str, &str)] = &[
     // Cases
     ("/cases", "fallmanagement"),
     ("/cases/{id}/deputy", "fallmanagement"),
+    ("/cases/{id}/phase", "fallmanagement"),
     ("/issues", "fallmanagement"),
     ("/issues/{id}", "fallmanagement"),
     ("/bodies", "koordination"),
@@ -970,6 +971,12 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         "/cases/{id}/deputy",
         &[&case],
         &[("deputy_user_id", deputy.as_str())],
+    )
+    .await;
+    w.form(
+        "/cases/{id}/phase",
+        &[&case],
+        &[("phase", "clearing"), ("changed_on", "2026-05-05")],
     )
     .await;
     let created = w

@@ -262,3 +262,86 @@ web_test!(a_case_manager_names_a_deputy_on_the_case_page, |app| {
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.body.contains("andere aktive Fallmanagerin"));
 });
+
+web_test!(a_case_moves_through_its_phases_with_a_timeline, |app| {
+    let cm = app.login("fallmanagement").await;
+    let created = app
+        .post_form(
+            "/cases",
+            &[
+                ("family_name", "Phasenfall"),
+                ("access_route", "self"),
+                ("opened_on", "2026-05-04"),
+            ],
+            Some(&cm),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let page = created.location().split('?').next().unwrap().to_owned();
+    for (phase, on) in [("clearing", "2026-05-10"), ("assessment", "2026-06-01")] {
+        let moved = app
+            .post_form(
+                &format!("{page}/phase"),
+                &[("phase", phase), ("changed_on", on)],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    }
+    let shown = app.get(&page, Some(&cm)).await.body;
+    assert!(
+        shown.contains("01.06.2026") && shown.contains("Assessment") && shown.contains("Clearing")
+    );
+    // Before the opening, in the future, or the same phase again: named at the field.
+    for (phase, on, message) in [
+        (
+            "planning",
+            "2026-01-01",
+            "zwischen dem Beginn des Falls und heute",
+        ),
+        (
+            "planning",
+            "2099-01-01",
+            "zwischen dem Beginn des Falls und heute",
+        ),
+        ("assessment", "2026-06-02", "schon in dieser Phase"),
+        ("", "2026-06-02", "Bitte eine Phase wählen"),
+    ] {
+        let refused = app
+            .post_form(
+                &format!("{page}/phase"),
+                &[("phase", phase), ("changed_on", on)],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{phase} {on}"
+        );
+        assert!(refused.body.contains(message), "{message}");
+    }
+    // Closed: the case goes to the end of the case list.
+    let closed = app
+        .post_form(
+            &format!("{page}/phase"),
+            &[("phase", "closed"), ("changed_on", "2026-07-01")],
+            Some(&cm),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    let list = app.get("/cases", Some(&cm)).await.body;
+    // Its row is the last: every other case of this case manager is open.
+    let last_row = list.rfind("<tr><th scope=\"row\">").unwrap();
+    assert!(list[last_row..].contains("Phasenfall") && list[last_row..].contains("abgeschlossen"));
+    // Another case manager cannot move it.
+    let other = app.login("fallmanagement2").await;
+    let foreign = app
+        .post_form(
+            &format!("{page}/phase"),
+            &[("phase", "planning"), ("changed_on", "2026-07-02")],
+            Some(&other),
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+});
