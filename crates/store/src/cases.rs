@@ -176,6 +176,39 @@ pub async fn intake(
     Ok(case_id)
 }
 
+/// What decides about a write to a case, read in the writing transaction.
+#[derive(sqlx::FromRow)]
+struct CaseFacts {
+    owner: String,
+    deputy: Option<String>,
+    phase: String,
+    opened_on: Date,
+}
+
+/// Reads a case's facts for a write (on PostgreSQL locking the row until the transaction ends)
+/// and decides whether `viewer` may do `action` with it: a case they may not is not found.
+async fn lock(tx: &mut Tx, viewer: &Viewer, case_id: &str, action: Act) -> Result<CaseFacts> {
+    let lock = match tx.backend() {
+        crate::db::Backend::Sqlite => "",
+        crate::db::Backend::Postgres => " FOR UPDATE",
+    };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT owner_user_id AS owner, deputy_user_id AS deputy, phase, opened_on FROM cases WHERE id = $1{lock}"
+    ));
+    let facts: Option<CaseFacts> = tx!(&mut *tx, |c| sqlx::query_as(sql)
+        .bind(case_id)
+        .fetch_optional(c)
+        .await)?;
+    let facts = facts.ok_or(StoreError::NotFound)?;
+    if !viewer
+        .decide_case(&facts.owner, facts.deputy.as_deref(), action)
+        .allows()
+    {
+        return Err(StoreError::NotFound);
+    }
+    Ok(facts)
+}
+
 /// Names the deputy of a case (`None`: no deputy): someone with the case manager role, not the
 /// case manager themselves. Only the assigned case manager decides (a deputy cannot pass the
 /// case on); for anyone else the case is not found. The facts are read in the transaction.
@@ -186,19 +219,8 @@ pub async fn set_deputy(
     deputy: Option<&str>,
     now: i64,
 ) -> Result<()> {
-    let facts: Option<(String, Option<String>)> = tx!(&mut *tx, |c| {
-        sqlx::query_as("SELECT owner_user_id, deputy_user_id FROM cases WHERE id = $1")
-            .bind(case_id)
-            .fetch_optional(c)
-            .await
-    })?;
-    let (owner, old) = facts.ok_or(StoreError::NotFound)?;
-    if !viewer
-        .decide_case(&owner, old.as_deref(), Act::Decide)
-        .allows()
-    {
-        return Err(StoreError::NotFound);
-    }
+    let facts = lock(tx, viewer, case_id, Act::Decide).await?;
+    let (owner, old) = (facts.owner, facts.deputy);
     let deputy = deputy.map(str::trim).filter(|d| !d.is_empty());
     if let Some(d) = deputy {
         let role: Option<i64> = tx!(&mut *tx, |c| {
@@ -263,21 +285,11 @@ pub async fn change_phase(
     today: Date,
     now: i64,
 ) -> Result<()> {
-    let facts: Option<(String, Option<String>, String, Date)> = tx!(&mut *tx, |c| {
-        sqlx::query_as(
-            "SELECT owner_user_id, deputy_user_id, phase, opened_on FROM cases WHERE id = $1",
-        )
-        .bind(case_id)
-        .fetch_optional(c)
-        .await
-    })?;
-    let (owner, deputy, from, opened_on) = facts.ok_or(StoreError::NotFound)?;
-    if !viewer
-        .decide_case(&owner, deputy.as_deref(), Act::Change)
-        .allows()
-    {
-        return Err(StoreError::NotFound);
-    }
+    let CaseFacts {
+        phase: from,
+        opened_on,
+        ..
+    } = lock(tx, viewer, case_id, Act::Change).await?;
     if from == to.key() {
         return Err(StoreError::field(
             "phase",
