@@ -332,3 +332,26 @@ test('pick lists: Enter in the search narrows the list, Enter in a field saves �
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('cases: a case manager takes in a person and moves the case on – axe clean', async () => {
+  const { context, page, problems } = await newPage();
+  await login(page, 'fallmanagement');
+  await page.goto(`${base}/cases`);
+  await checkAccessibility(page, 'case list (case manager)');
+  await page.goto(`${base}/cases/new`);
+  await checkAccessibility(page, 'intake form');
+  await page.locator('#f-family_name').fill('Browserprobe');
+  await page.locator('#f-given_names').fill('Nour');
+  await page.locator('#f-access_route').selectOption('counselling_service');
+  await page.getByRole('button', { name: 'Fall anlegen' }).click();
+  await page.waitForURL(/\/cases\/[^/?]+\?ok=created$/);
+  assert.match(await page.locator('h1').innerText(), /Browserprobe, Nour/);
+  await checkAccessibility(page, 'case page');
+  await page.locator('#f-phase').selectOption('clearing');
+  await page.getByRole('button', { name: 'Phase ändern' }).click();
+  await page.waitForURL(/ok=saved$/);
+  assert.match(await page.locator('main').innerText(), /Clearing/);
+  await checkAccessibility(page, 'case page after a change of phase');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
