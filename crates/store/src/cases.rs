@@ -566,6 +566,17 @@ impl Cases<'_> {
         (select, scope)
     }
 
+    /// Records in the access log that the viewer read these cases.
+    async fn log_reads(&self, cases: &[CaseRecord], now: i64) {
+        let actor = Actor::from(self.viewer);
+        for c in cases {
+            self.db
+                .access_log()
+                .record(&actor, now, Entity::Case, &c.id)
+                .await;
+        }
+    }
+
     fn scoped(&self, c: CaseRecord) -> Scoped<CaseRecord> {
         let access = Access::of_case(self.viewer, &c.owner_user_id, c.deputy_user_id.as_deref());
         Scoped { record: c, access }
@@ -585,10 +596,7 @@ impl Cases<'_> {
                 .await
         })?;
         let case = found.ok_or(StoreError::NotFound)?;
-        self.db
-            .access_log()
-            .record(&Actor::from(self.viewer), now, Entity::Case, &case.id)
-            .await;
+        self.log_reads(std::slice::from_ref(&case), now).await;
         Ok(self.scoped(case))
     }
 
@@ -610,13 +618,7 @@ impl Cases<'_> {
                 .fetch_all(c)
                 .await
         })?;
-        let actor = Actor::from(self.viewer);
-        for c in &found {
-            self.db
-                .access_log()
-                .record(&actor, now, Entity::Case, &c.id)
-                .await;
-        }
+        self.log_reads(&found, now).await;
         Ok(found.into_iter().map(|c| self.scoped(c)).collect())
     }
 
@@ -641,13 +643,7 @@ impl Cases<'_> {
             },
         )
         .await?;
-        let actor = Actor::from(self.viewer);
-        for c in &page.items {
-            self.db
-                .access_log()
-                .record(&actor, now, Entity::Case, &c.id)
-                .await;
-        }
+        self.log_reads(&page.items, now).await;
         Ok(page.map(|c| self.scoped(c)))
     }
 }

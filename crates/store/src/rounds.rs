@@ -275,8 +275,12 @@ const UPDATE_SELECT: &str = "SELECT u.id, u.round_id, u.measure_id, c.short_name
     LEFT JOIN organisations o ON o.id = u.organisation_id";
 
 fn code_order(u: &Update) -> (String, Vec<(u64, String)>) {
-    let parts = u
-        .code
+    concept_code_order(&u.concept, &u.code)
+}
+
+/// The order of measures by concept, then by code as people count ("2.10" after "2.9").
+fn concept_code_order(concept: &str, code: &str) -> (String, Vec<(u64, String)>) {
+    let parts = code
         .split(['.', '-', ' ', '/'])
         .map(|p| {
             (
@@ -289,7 +293,7 @@ fn code_order(u: &Update) -> (String, Vec<(u64, String)>) {
             )
         })
         .collect();
-    (sort_key(&u.concept), parts)
+    (sort_key(concept), parts)
 }
 
 /// The updates of a round, by concept and code; only one organisation's when `organisation` is set.
@@ -981,23 +985,7 @@ pub async fn snapshot(db: &Db, round_id: &str) -> Result<Vec<SnapshotRow>> {
         .fetch_all(c)
         .await
     })?;
-    rows.sort_by_cached_key(|r| {
-        let parts: Vec<(u64, String)> = r
-            .code
-            .split(['.', '-', ' ', '/'])
-            .map(|p| {
-                (
-                    p.chars()
-                        .take_while(char::is_ascii_digit)
-                        .collect::<String>()
-                        .parse()
-                        .unwrap_or(u64::MAX),
-                    sort_key(p),
-                )
-            })
-            .collect();
-        (sort_key(&r.concept), parts)
-    });
+    rows.sort_by_cached_key(|r| concept_code_order(&r.concept, &r.code));
     Ok(rows)
 }
 
