@@ -7,6 +7,9 @@
 use crate::date::Date;
 use crate::validation::{FieldErrors, optional_date, optional_text, required_text};
 
+mod work;
+pub use work::*;
+
 vocabulary! {
     /// Where a case stands (DGCC phases, plus paused).
     CasePhase {

@@ -55,10 +55,14 @@ pub enum Permission {
     ViewCases,
     /// Open cases and work on them (intake, phases, contacts): case managers.
     WorkOnCases,
+    /// Read the case statistics: counts under the statistics rule, no person in them.
+    ViewCaseStatistics,
+    /// Set the target duration of each hand-off type (the monitor's yardstick).
+    SetHandoffTargets,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 22] = [
+    pub const ALL: [Permission; 24] = [
         Permission::ViewTowns,
         Permission::ViewOrganisations,
         Permission::ManageOrganisations,
@@ -81,6 +85,8 @@ impl Permission {
         Permission::ManageFunding,
         Permission::ViewCases,
         Permission::WorkOnCases,
+        Permission::ViewCaseStatistics,
+        Permission::SetHandoffTargets,
     ];
 }
 
@@ -120,6 +126,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         // with pseudonymised figures; nobody else, administrators included.
         ViewCases => matches!(role, Role::Coordination | Role::CaseManager),
         WorkOnCases => role == Role::CaseManager,
+        // The figures are evidence for the steering group and the committee (readers); they go
+        // through the statistics rule and name no one.
+        ViewCaseStatistics => matches!(role, Role::Coordination | Role::CaseManager | Role::Reader),
+        SetHandoffTargets => role == Role::Coordination,
         // Accounts, the audit trail and settings are an administrator's job only: the audit log is
         // the one record that must stay out of the hands of those it records.
         ManageUsers | ViewAuditLog | ManageSettings => role == Role::Admin,

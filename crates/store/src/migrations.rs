@@ -120,6 +120,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_cases.sql"),
         postgres: include_str!("../migrations/postgres/0018_cases.sql"),
     },
+    Migration {
+        version: 19,
+        name: "case_work",
+        sqlite: include_str!("../migrations/sqlite/0019_case_work.sql"),
+        postgres: include_str!("../migrations/postgres/0019_case_work.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -125,3 +125,289 @@ pub async fn percentile_of(db: &Db, numbers: &[f64], fraction: f64) -> Result<Op
     };
     percentile(db, &values, q, fraction).await
 }
+
+/// What the case figures are counted by (decision 0012, slice 6). Each is a column of persons:
+/// the caseload of a period (cases open at some point in it) by town, phase at the period's
+/// end, life domain with a need and highest need level; the intake of a period by access route;
+/// the closures by reason; the referrals requested in the period by outcome and unmet-need
+/// reason; the hand-offs completed in the period by type (with their waiting times).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseFigure {
+    Town,
+    Phase,
+    AccessRoute,
+    LifeDomain,
+    NeedLevel,
+    ClosureReason,
+    ReferralOutcome,
+    UnmetReason,
+    HandoffType,
+}
+
+impl CaseFigure {
+    pub const ALL: [CaseFigure; 9] = [
+        CaseFigure::Town,
+        CaseFigure::Phase,
+        CaseFigure::AccessRoute,
+        CaseFigure::LifeDomain,
+        CaseFigure::NeedLevel,
+        CaseFigure::ClosureReason,
+        CaseFigure::ReferralOutcome,
+        CaseFigure::UnmetReason,
+        CaseFigure::HandoffType,
+    ];
+
+    /// The API's `by` value.
+    pub fn key(self) -> &'static str {
+        match self {
+            CaseFigure::Town => "town",
+            CaseFigure::Phase => "phase",
+            CaseFigure::AccessRoute => "access_route",
+            CaseFigure::LifeDomain => "life_domain",
+            CaseFigure::NeedLevel => "need_level",
+            CaseFigure::ClosureReason => "closure_reason",
+            CaseFigure::ReferralOutcome => "referral_outcome",
+            CaseFigure::UnmetReason => "unmet_reason",
+            CaseFigure::HandoffType => "handoff_type",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CaseFigure> {
+        CaseFigure::ALL.into_iter().find(|f| f.key() == text.trim())
+    }
+
+    /// The heading of the figure, in German.
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseFigure::Town => "Personen im Fallmanagement nach Wohnort",
+            CaseFigure::Phase => "Personen nach Phase am Ende des Zeitraums",
+            CaseFigure::AccessRoute => "Neue Fälle nach Zugangsweg",
+            CaseFigure::LifeDomain => "Personen mit Bedarf nach Lebensbereich",
+            CaseFigure::NeedLevel => "Personen nach höchstem Bedarf",
+            CaseFigure::ClosureReason => "Abgeschlossene Fälle nach Grund",
+            CaseFigure::ReferralOutcome => "Vermittlungen nach Ergebnis (Personen)",
+            CaseFigure::UnmetReason => "Offener Bedarf nach Grund (Personen)",
+            CaseFigure::HandoffType => "Abgeschlossene Übergaben nach Art",
+        }
+    }
+
+    /// Every key the figure has, with its label, in the vocabulary's order (towns come from
+    /// the reference data, so the caller passes them).
+    fn keys(self, towns: &[(String, String)]) -> Vec<(String, String)> {
+        use lotse_domain::case as v;
+        fn pairs<T: Copy>(
+            all: &[T],
+            key: fn(T) -> &'static str,
+            label: fn(T) -> &'static str,
+        ) -> Vec<(String, String)> {
+            all.iter()
+                .map(|&t| (key(t).to_owned(), label(t).to_owned()))
+                .collect()
+        }
+        match self {
+            CaseFigure::Town => {
+                let mut out = towns.to_vec();
+                out.push((UNKNOWN.to_owned(), "ohne Angabe".to_owned()));
+                out
+            }
+            CaseFigure::Phase => pairs(v::CasePhase::ALL, v::CasePhase::key, v::CasePhase::label),
+            CaseFigure::AccessRoute => pairs(
+                v::AccessRoute::ALL,
+                v::AccessRoute::key,
+                v::AccessRoute::label,
+            ),
+            CaseFigure::LifeDomain => {
+                pairs(v::LifeDomain::ALL, v::LifeDomain::key, v::LifeDomain::label)
+            }
+            CaseFigure::NeedLevel => {
+                pairs(v::NeedLevel::ALL, v::NeedLevel::key, v::NeedLevel::label)
+            }
+            CaseFigure::ClosureReason => pairs(
+                v::ClosureReason::ALL,
+                v::ClosureReason::key,
+                v::ClosureReason::label,
+            ),
+            CaseFigure::ReferralOutcome => {
+                let mut out = pairs(
+                    v::ReferralOutcome::ALL,
+                    v::ReferralOutcome::key,
+                    v::ReferralOutcome::label,
+                );
+                out.push((OPEN.to_owned(), "noch offen".to_owned()));
+                out
+            }
+            CaseFigure::UnmetReason => pairs(
+                v::UnmetReason::ALL,
+                v::UnmetReason::key,
+                v::UnmetReason::label,
+            ),
+            CaseFigure::HandoffType => pairs(
+                v::HandoffType::ALL,
+                v::HandoffType::key,
+                v::HandoffType::label,
+            ),
+        }
+    }
+}
+
+/// The key of persons without a town, and of referrals without an outcome yet.
+const UNKNOWN: &str = "unknown";
+const OPEN: &str = "open";
+
+/// One line of a case figure: its key, label and the count as it may be shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FigureLine {
+    pub key: String,
+    pub label: String,
+    #[serde(skip)]
+    pub shown: Shown,
+    /// Waiting times in days (hand-off types only), shown from [`MIN_GROUP`] values on.
+    pub durations: Option<Durations>,
+}
+
+/// A case figure for a period, under the statistics rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figure {
+    pub by: &'static str,
+    pub label: &'static str,
+    pub from: Date,
+    pub to: Date,
+    pub lines: Vec<FigureLine>,
+    #[serde(skip)]
+    pub total: Shown,
+}
+
+use lotse_domain::Date;
+
+/// The days between two `Date` columns, per backend.
+fn days_between(db: &Db, from: &str, to: &str) -> String {
+    match db.backend() {
+        Backend::Sqlite => format!("(julianday({to}) - julianday({from}))"),
+        Backend::Postgres => format!("(CAST({to} AS DATE) - CAST({from} AS DATE))"),
+    }
+}
+
+/// Counts persons for `figure` in the period `from` to `to` (both included) and applies the
+/// statistics rule to the column: counts of 1 to 4 are "<5", and the complementary cells that
+/// would let one be worked out from the total are hidden too.
+pub async fn case_figure(
+    db: &Db,
+    figure: CaseFigure,
+    from: Date,
+    to: Date,
+    towns: &[(String, String)],
+) -> Result<Figure> {
+    let mut q = Query::default();
+    let f = q.bind(Value::Text(from.to_string()));
+    let t = q.bind(Value::Text(to.to_string()));
+    // Cases open at some point in the period: the caseload.
+    let active = format!("c.opened_on <= {t} AND (c.closed_on IS NULL OR c.closed_on >= {f})");
+    let sql = match figure {
+        CaseFigure::Town => format!(
+            "SELECT COALESCE(p.town_ags, '{UNKNOWN}') AS k, COUNT(DISTINCT c.person_id) AS n \
+             FROM cases c JOIN persons p ON p.id = c.person_id WHERE {active} GROUP BY COALESCE(p.town_ags, '{UNKNOWN}')"
+        ),
+        CaseFigure::Phase => format!(
+            "SELECT pc.to_phase AS k, COUNT(DISTINCT c.person_id) AS n FROM cases c \
+             JOIN (SELECT case_id, to_phase, ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY changed_on DESC, changed_at DESC, id DESC) AS rn \
+                   FROM case_phase_changes WHERE changed_on <= {t}) pc ON pc.case_id = c.id AND pc.rn = 1 \
+             WHERE {active} GROUP BY pc.to_phase"
+        ),
+        CaseFigure::AccessRoute => format!(
+            "SELECT c.access_route AS k, COUNT(DISTINCT c.person_id) AS n FROM cases c \
+             WHERE c.opened_on >= {f} AND c.opened_on <= {t} GROUP BY c.access_route"
+        ),
+        CaseFigure::ClosureReason => format!(
+            "SELECT c.closure_reason AS k, COUNT(DISTINCT c.person_id) AS n FROM cases c \
+             WHERE c.closed_on >= {f} AND c.closed_on <= {t} AND c.closure_reason IS NOT NULL GROUP BY c.closure_reason"
+        ),
+        CaseFigure::LifeDomain | CaseFigure::NeedLevel => {
+            let current = format!(
+                "SELECT a.case_id, a.life_domain, a.need_level, ROW_NUMBER() OVER \
+                 (PARTITION BY a.case_id, a.life_domain ORDER BY a.assessed_on DESC, a.created_at DESC, a.id DESC) AS rn \
+                 FROM case_assessments a WHERE a.assessed_on <= {t}"
+            );
+            if figure == CaseFigure::LifeDomain {
+                format!(
+                    "SELECT a.life_domain AS k, COUNT(DISTINCT c.person_id) AS n FROM cases c \
+                     JOIN ({current}) a ON a.case_id = c.id AND a.rn = 1 \
+                     WHERE {active} AND a.need_level <> 'none' GROUP BY a.life_domain"
+                )
+            } else {
+                // The highest current level per person, by the levels' order.
+                format!(
+                    "SELECT CASE m.lvl WHEN 3 THEN 'high' WHEN 2 THEN 'medium' WHEN 1 THEN 'low' ELSE 'none' END AS k, \
+                     COUNT(*) AS n FROM (SELECT c.person_id, MAX(CASE a.need_level WHEN 'high' THEN 3 WHEN 'medium' THEN 2 \
+                     WHEN 'low' THEN 1 ELSE 0 END) AS lvl FROM cases c JOIN ({current}) a ON a.case_id = c.id AND a.rn = 1 \
+                     WHERE {active} GROUP BY c.person_id) m GROUP BY m.lvl"
+                )
+            }
+        }
+        CaseFigure::ReferralOutcome => format!(
+            "SELECT COALESCE(r.outcome, '{OPEN}') AS k, COUNT(DISTINCT c.person_id) AS n FROM referrals r \
+             JOIN cases c ON c.id = r.case_id WHERE r.requested_on >= {f} AND r.requested_on <= {t} \
+             GROUP BY COALESCE(r.outcome, '{OPEN}')"
+        ),
+        CaseFigure::UnmetReason => format!(
+            "SELECT r.unmet_reason AS k, COUNT(DISTINCT c.person_id) AS n FROM referrals r \
+             JOIN cases c ON c.id = r.case_id WHERE r.requested_on >= {f} AND r.requested_on <= {t} \
+             AND r.unmet_reason IS NOT NULL GROUP BY r.unmet_reason"
+        ),
+        CaseFigure::HandoffType => format!(
+            "SELECT h.handoff_type AS k, COUNT(DISTINCT c.person_id) AS n FROM handoffs h \
+             JOIN cases c ON c.id = h.case_id WHERE h.completed_on >= {f} AND h.completed_on <= {t} \
+             GROUP BY h.handoff_type"
+        ),
+    };
+    let sql = sqlx::AssertSqlSafe(sql);
+    let counted: Vec<(String, i64)> = read!(db, |c| {
+        bind_values!(sqlx::query_as(sql), &q.values)
+            .fetch_all(c)
+            .await
+    })?;
+    let keys = figure.keys(towns);
+    let counts: Vec<i64> = keys
+        .iter()
+        .map(|(k, _)| {
+            counted
+                .iter()
+                .filter(|(ck, _)| ck == k)
+                .map(|(_, n)| *n)
+                .sum()
+        })
+        .collect();
+    let (shown, total) = suppress_column(&counts);
+    let mut lines = Vec::with_capacity(keys.len());
+    for ((key, label), shown) in keys.into_iter().zip(shown) {
+        let durations = if figure == CaseFigure::HandoffType {
+            let values = format!(
+                "SELECT {} AS v FROM handoffs h WHERE h.handoff_type = $1 AND h.completed_on >= $2 AND h.completed_on <= $3",
+                days_between(db, "h.started_on", "h.completed_on")
+            );
+            Some(
+                durations(db, &values, |q| {
+                    q.bind(Value::Text(key.clone()));
+                    q.bind(Value::Text(from.to_string()));
+                    q.bind(Value::Text(to.to_string()));
+                })
+                .await?,
+            )
+        } else {
+            None
+        };
+        lines.push(FigureLine {
+            key,
+            label,
+            shown,
+            durations,
+        });
+    }
+    Ok(Figure {
+        by: figure.key(),
+        label: figure.label(),
+        from,
+        to,
+        lines,
+        total,
+    })
+}

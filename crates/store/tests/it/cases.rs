@@ -315,3 +315,321 @@ both_backends!(
         ));
     }
 );
+
+async fn open_in(db: &Db, owner: &Viewer, family: &str, town: &str, route: AccessRoute) -> String {
+    let person = PersonInput {
+        family_name: family.into(),
+        town: town.into(),
+        ..PersonInput::default()
+    }
+    .validate(TODAY)
+    .unwrap();
+    let intake = IntakeDraft {
+        access_route: route,
+        opened_on: Date::new(2026, 3, 1).expect("a day"),
+    };
+    db.write(async |tx| cases::intake(tx, owner, &person, &intake, false, now()).await)
+        .await
+        .unwrap()
+}
+
+both_backends!(
+    work_on_a_case_is_recorded_checked_and_shown_without_free_text_to_the_coordination,
+    |db: Db| async move {
+        use lotse_domain::case::{
+            AssessmentInput, ContactInput, FollowUpInput, GoalInput, HandoffInput, ReferralInput,
+        };
+        prepared(&db).await;
+        lotse_store::demo::load(&db).await.unwrap();
+        let owner = viewer(&db, "fallmanagement").await;
+        let other = other_case_manager(&db).await;
+        let coordination = viewer(&db, "koordination").await;
+        let id = open(&db, &owner, "Arbeit").await;
+        let assessment = AssessmentInput {
+            life_domain: "health".into(),
+            need_level: "high".into(),
+            situation: "Facharzttermin fehlt".into(),
+            assessed_on: TODAY.to_string(),
+        };
+        db.write(async |tx| {
+            cases::add_assessment(tx, &owner, &id, &assessment, TODAY, now()).await
+        })
+        .await
+        .unwrap();
+        // Another case manager cannot write to the case: it does not exist for them.
+        let refused = db
+            .write(async |tx| {
+                cases::add_assessment(tx, &other, &id, &assessment, TODAY, now()).await
+            })
+            .await;
+        assert!(matches!(refused, Err(StoreError::NotFound)), "{refused:?}");
+        // A day before the case began is named at its field.
+        let early = AssessmentInput {
+            assessed_on: "2020-01-01".into(),
+            ..assessment.clone()
+        };
+        let refused = db
+            .write(async |tx| cases::add_assessment(tx, &owner, &id, &early, TODAY, now()).await)
+            .await;
+        assert!(
+            matches!(&refused, Err(StoreError::Invalid(e)) if e.get("assessed_on").is_some()),
+            "{refused:?}"
+        );
+        let goal = GoalInput {
+            life_domain: "health".into(),
+            description: "Behandlung beginnt".into(),
+            target_on: "2027-02-01".into(),
+            organisation_id: owner.organisation_id.clone(),
+        };
+        db.write(async |tx| cases::add_goal(tx, &owner, &id, &goal, now()).await)
+            .await
+            .unwrap();
+        let referral = ReferralInput {
+            life_domain: "health".into(),
+            outcome: "no_suitable_offer".into(),
+            unmet_reason: "language".into(),
+            requested_on: TODAY.to_string(),
+            ..ReferralInput::default()
+        };
+        db.write(async |tx| cases::add_referral(tx, &owner, &id, &referral, TODAY, now()).await)
+            .await
+            .unwrap();
+        // An organisation that does not exist is named, and nothing is written.
+        let nowhere = ReferralInput {
+            organisation_id: "0190a0a0-0000-7000-8000-00000000dead".into(),
+            outcome: String::new(),
+            unmet_reason: String::new(),
+            ..referral.clone()
+        };
+        let refused = db
+            .write(async |tx| cases::add_referral(tx, &owner, &id, &nowhere, TODAY, now()).await)
+            .await;
+        assert!(
+            matches!(&refused, Err(StoreError::Invalid(e)) if e.get("organisation_id").is_some()),
+            "{refused:?}"
+        );
+        let handoff = HandoffInput {
+            handoff_type: "residence_permit".into(),
+            started_on: "2026-08-01".into(),
+            completed_on: String::new(),
+        };
+        let targets = cases::HandoffTargets::default();
+        db.write(async |tx| {
+            cases::add_handoff(tx, &owner, &id, &handoff, &targets, TODAY, now()).await
+        })
+        .await
+        .unwrap();
+        let contact = ContactInput {
+            contact_on: TODAY.to_string(),
+            minutes: "40".into(),
+            channel: "in_person".into(),
+            interpreter: "on".into(),
+            note: "Mit Dolmetscherin, Arabisch".into(),
+        };
+        db.write(async |tx| cases::add_contact(tx, &owner, &id, &contact, TODAY, now()).await)
+            .await
+            .unwrap();
+        let follow_up = FollowUpInput {
+            due_on: TODAY.to_string(),
+            subject: "Termin beim Gesundheitsamt".into(),
+        };
+        db.write(async |tx| cases::add_follow_up(tx, &owner, &id, &follow_up, now()).await)
+            .await
+            .unwrap();
+
+        let mine = cases::for_viewer(&db, &owner)
+            .get(&id, now())
+            .await
+            .unwrap();
+        let work = cases::for_viewer(&db, &owner).work(&mine).await.unwrap();
+        assert_eq!(work.current_assessments().len(), 1);
+        assert_eq!(work.assessments[0].situation, "Facharzttermin fehlt");
+        assert_eq!(work.goals[0].description, "Behandlung beginnt");
+        assert_eq!(work.referrals[0].unmet_reason.as_deref(), Some("language"));
+        assert_eq!(
+            work.handoffs[0].due_on,
+            Date::new(2026, 10, 30).expect("a day")
+        );
+        assert!(work.handoffs[0].overdue(TODAY));
+        assert_eq!(work.contacts[0].note, "Mit Dolmetscherin, Arabisch");
+        assert_eq!(work.follow_ups[0].subject, "Termin beim Gesundheitsamt");
+
+        // The coordination sees codes and days, never the texts.
+        let seen = cases::for_viewer(&db, &coordination)
+            .get(&id, now())
+            .await
+            .unwrap();
+        let work = cases::for_viewer(&db, &coordination)
+            .work(&seen)
+            .await
+            .unwrap();
+        assert_eq!(work.assessments[0].need_level, "high");
+        assert_eq!(work.assessments[0].situation, "");
+        assert_eq!(work.goals[0].description, "");
+        assert_eq!(work.contacts[0].note, "");
+        assert_eq!(work.follow_ups[0].subject, "");
+    }
+);
+
+both_backends!(
+    an_overdue_handoff_reaches_its_case_manager_by_name_and_the_coordination_by_pseudonym,
+    |db: Db| async move {
+        use lotse_domain::case::HandoffInput;
+        prepared(&db).await;
+        lotse_store::demo::load(&db).await.unwrap();
+        let owner = viewer(&db, "fallmanagement").await;
+        let other = other_case_manager(&db).await;
+        let coordination = viewer(&db, "koordination").await;
+        let id = open(&db, &owner, "Wartend").await;
+        let targets = cases::HandoffTargets::default();
+        let add = |started: &'static str| HandoffInput {
+            handoff_type: "residence_permit".into(),
+            started_on: started.into(),
+            completed_on: String::new(),
+        };
+        // 90 days: due on 30 October (overdue), and one due on 30 November (not yet).
+        let late = db
+            .write(async |tx| {
+                cases::add_handoff(tx, &owner, &id, &add("2026-08-01"), &targets, TODAY, now())
+                    .await
+            })
+            .await
+            .unwrap();
+        db.write(async |tx| {
+            cases::add_handoff(tx, &owner, &id, &add("2026-09-01"), &targets, TODAY, now()).await
+        })
+        .await
+        .unwrap();
+        let (mine, total) = cases::for_viewer(&db, &owner)
+            .overdue_handoffs(TODAY, 20, now())
+            .await
+            .unwrap();
+        assert_eq!(total, 1);
+        assert_eq!(mine[0].id, late);
+        assert_eq!(mine[0].family_name.as_deref(), Some("Wartend"));
+        assert_eq!(mine[0].days_over(TODAY), 31);
+        let (steering, _) = cases::for_viewer(&db, &coordination)
+            .overdue_handoffs(TODAY, 20, now())
+            .await
+            .unwrap();
+        let row = steering.iter().find(|h| h.id == late).unwrap();
+        assert_eq!(row.family_name, None);
+        assert!(row.pseudonym.starts_with("P-"));
+        let (theirs, total) = cases::for_viewer(&db, &other)
+            .overdue_handoffs(TODAY, 20, now())
+            .await
+            .unwrap();
+        assert!(theirs.is_empty() && total == 0);
+
+        // The job's books: told once, then not again.
+        let untold = cases::untold_overdue_handoffs(&db, TODAY, 100)
+            .await
+            .unwrap();
+        assert!(untold.iter().any(|h| h.id == late));
+        let told: Vec<(String, String)> = untold
+            .iter()
+            .map(|h| (h.case_id.clone(), h.id.clone()))
+            .collect();
+        db.write(async |tx| cases::mark_handoffs_told(tx, &admin(), &told, TODAY, now()).await)
+            .await
+            .unwrap();
+        assert!(
+            cases::untold_overdue_handoffs(&db, TODAY, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // Completing it takes it off the monitor; an end before the start is refused.
+        let backwards = db
+            .write(async |tx| {
+                cases::complete_handoff(tx, &owner, &id, &late, "2026-07-01", TODAY, now()).await
+            })
+            .await;
+        assert!(
+            matches!(&backwards, Err(StoreError::Invalid(e)) if e.get("completed_on").is_some())
+        );
+        db.write(async |tx| {
+            cases::complete_handoff(tx, &owner, &id, &late, "2026-11-20", TODAY, now()).await
+        })
+        .await
+        .unwrap();
+        let (_, total) = cases::for_viewer(&db, &owner)
+            .overdue_handoffs(TODAY, 20, now())
+            .await
+            .unwrap();
+        assert_eq!(total, 0);
+    }
+);
+
+both_backends!(
+    case_figures_count_persons_and_never_show_a_group_below_five,
+    |db: Db| async move {
+        use lotse_store::statistics::{CaseFigure, Shown, case_figure};
+        prepared(&db).await;
+        lotse_store::demo::load(&db).await.unwrap();
+        let owner = viewer(&db, "fallmanagement").await;
+        // Seven persons in Ahlen, six in Beckum, two in Oelde: Oelde's two must not show, nor
+        // any cell from which they could be worked out.
+        for (town, n) in [("05570004", 7), ("05570008", 6), ("05570040", 2)] {
+            for i in 0..n {
+                open_in(
+                    &db,
+                    &owner,
+                    &format!("Statistik {town} {i}"),
+                    town,
+                    AccessRoute::Jobcenter,
+                )
+                .await;
+            }
+        }
+        let towns = lotse_store::reference::town_names(&db).await.unwrap();
+        let from = Date::new(2026, 1, 1).expect("a day");
+        let figure = case_figure(&db, CaseFigure::Town, from, TODAY, &towns)
+            .await
+            .unwrap();
+        let shown = |key: &str| figure.lines.iter().find(|l| l.key == key).unwrap().shown;
+        // The demo's own cases live in these towns too; ours are the bulk.
+        assert!(
+            matches!(shown("05570004"), Shown::Count(n) if n >= 7),
+            "{:?}",
+            shown("05570004")
+        );
+        assert_ne!(shown("05570040"), Shown::Count(2));
+        for f in CaseFigure::ALL {
+            let figure = case_figure(&db, f, from, TODAY, &towns).await.unwrap();
+            for line in figure.lines.iter().map(|l| l.shown).chain([figure.total]) {
+                assert!(!matches!(line, Shown::Count(1..=4)), "{f:?}: {line:?}");
+            }
+            // Where something is hidden, at least two cells are (no single gap to subtract).
+            let hidden = figure
+                .lines
+                .iter()
+                .filter(|l| l.shown != Shown::Count(l_count(l)))
+                .count();
+            assert!(
+                hidden != 1,
+                "{f:?}: one hidden cell can be worked out from the total"
+            );
+        }
+        // A period before any case has nothing in it.
+        let empty = case_figure(
+            &db,
+            CaseFigure::Town,
+            Date::new(2000, 1, 1).expect("a day"),
+            Date::new(2000, 12, 31).expect("a day"),
+            &towns,
+        )
+        .await
+        .unwrap();
+        assert_eq!(empty.total, Shown::Count(0));
+    }
+);
+
+/// The count a line shows, or a value no shown count has (for "is it hidden?").
+fn l_count(l: &lotse_store::statistics::FigureLine) -> i64 {
+    match l.shown {
+        lotse_store::statistics::Shown::Count(n) => n,
+        _ => -1,
+    }
+}

@@ -6,7 +6,7 @@
 use lotse_domain::Date;
 use lotse_domain::access::{Action as Act, Decision, Fields, Record, Relationship};
 use lotse_domain::case::name_skeleton;
-use lotse_domain::case::{AccessRoute, CasePhase, PersonDraft};
+use lotse_domain::case::{AccessRoute, CasePhase, Closure, PersonDraft};
 use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
@@ -15,6 +15,11 @@ use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
 use crate::scoped::{Access, Scoped, Viewer};
 use crate::sort_keys::{case_list_key, person_name_key};
 use crate::{Result, StoreError};
+
+mod monitor;
+mod work;
+pub use monitor::*;
+pub use work::*;
 
 /// A case as its list and page show it, with its person. `family_name`, `given_names` and
 /// `birth_date` are `None` for a viewer who sees the case pseudonymously (they are not read);
@@ -37,6 +42,8 @@ pub struct CaseRecord {
     pub access_route: String,
     pub opened_on: Date,
     pub closed_on: Option<Date>,
+    pub closure_reason: Option<String>,
+    pub goals_reached: Option<String>,
     #[serde(skip)]
     pub list_key: String,
 }
@@ -48,11 +55,20 @@ impl CaseRecord {
 
     /// The person's name as the viewer may see it: the pseudonym where names are withheld.
     pub fn shown_name(&self) -> String {
-        match (&self.family_name, &self.given_names) {
-            (Some(f), Some(g)) if !g.is_empty() => format!("{f}, {g}"),
-            (Some(f), _) => f.clone(),
-            _ => self.pseudonym.clone(),
-        }
+        shown_name(&self.family_name, &self.given_names, &self.pseudonym)
+    }
+}
+
+/// "Family, Given" where the names were read, the pseudonym where they were withheld.
+pub(crate) fn shown_name(
+    family: &Option<String>,
+    given: &Option<String>,
+    pseudonym: &str,
+) -> String {
+    match (family, given) {
+        (Some(f), Some(g)) if !g.is_empty() => format!("{f}, {g}"),
+        (Some(f), _) => f.clone(),
+        _ => pseudonym.to_owned(),
     }
 }
 
@@ -273,14 +289,17 @@ pub struct PhaseChange {
     pub changed_at: i64,
 }
 
-/// Moves a case to another phase on `on` (closing sets the closing day, reopening clears it).
-/// Whoever may change the case may do this (assigned or deputy); for anyone else it is not
-/// found. The day cannot precede the case's opening or lie after `today`.
+/// Moves a case to another phase on `on`. Closing needs the closure's answers (why, and how far
+/// the goals were reached) and sets the closing day; reopening clears all three. Whoever may
+/// change the case may do this (assigned or deputy); for anyone else it is not found. The day
+/// cannot precede the case's opening or lie after `today`.
+#[allow(clippy::too_many_arguments)]
 pub async fn change_phase(
     tx: &mut Tx,
     viewer: &Viewer,
     case_id: &str,
     to: CasePhase,
+    closure: Option<Closure>,
     on: Date,
     today: Date,
     now: i64,
@@ -303,15 +322,25 @@ pub async fn change_phase(
         ));
     }
     let closed = to == CasePhase::Closed;
+    let closure = closure.filter(|_| closed);
+    if closed && closure.is_none() {
+        return Err(StoreError::field(
+            "closure_reason",
+            "Bitte den Grund für den Abschluss wählen.",
+        ));
+    }
     tx!(&mut *tx, |c| {
         sqlx::query(
-            "UPDATE cases SET phase = $2, closed_on = $3, list_key = $4, updated_at = $5 WHERE id = $1",
+            "UPDATE cases SET phase = $2, closed_on = $3, list_key = $4, updated_at = $5, \
+             closure_reason = $6, goals_reached = $7 WHERE id = $1",
         )
         .bind(case_id)
         .bind(to.key())
         .bind(closed.then_some(on))
         .bind(case_list_key(closed, opened_on))
         .bind(now)
+        .bind(closure.map(|c| c.reason.key()))
+        .bind(closure.map(|c| c.goals_reached.key()))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -340,7 +369,10 @@ pub async fn change_phase(
             Action::Update,
             case_id,
         )
-        .with(json!({ "phase": { "from": from, "to": to.key() }, "on": on })),
+        .with(json!({
+            "phase": { "from": from, "to": to.key() }, "on": on,
+            "closure_reason": closure.map(|c| c.reason.key()),
+        })),
     );
     Ok(())
 }
@@ -508,10 +540,9 @@ pub struct Cases<'a> {
 pub const PAGE: usize = 50;
 
 impl Cases<'_> {
-    /// The SELECT of a case for this viewer and the condition of their scope. Names and the
-    /// birth date are read only where the viewer sees the case whole (assigned or deputy, as
-    /// the table allows); elsewhere the columns are NULL in the statement itself.
-    fn select(&self, q: &mut Query) -> (String, String) {
+    /// The viewer's scope as two SQL conditions over `c` (cases): where they see the case whole
+    /// (names may be read) and where they see it at all. Placeholders are bound into `q`.
+    fn scope(&self, q: &mut Query) -> (String, String) {
         let view =
             |rel| lotse_domain::access::decide(&self.viewer.roles, Record::Case, rel, Act::View);
         let mut whole = Vec::new();
@@ -544,16 +575,21 @@ impl Cases<'_> {
             Decision::Only(Fields::Pseudonymous) => scope.push("TRUE".into()),
             Decision::Only(_) | Decision::Deny => {}
         }
-        let whole = if whole.is_empty() {
-            "FALSE".to_owned()
-        } else {
-            format!("({})", whole.join(" OR "))
+        let any = |parts: Vec<String>| {
+            if parts.is_empty() {
+                "FALSE".to_owned()
+            } else {
+                format!("({})", parts.join(" OR "))
+            }
         };
-        let scope = if scope.is_empty() {
-            "FALSE".to_owned()
-        } else {
-            format!("({})", scope.join(" OR "))
-        };
+        (any(whole), any(scope))
+    }
+
+    /// The SELECT of a case for this viewer and the condition of their scope. Names and the
+    /// birth date are read only where the viewer sees the case whole (assigned or deputy, as
+    /// the table allows); elsewhere the columns are NULL in the statement itself.
+    fn select(&self, q: &mut Query) -> (String, String) {
+        let (whole, scope) = self.scope(q);
         let select = format!(
             "SELECT c.id, c.person_id, p.pseudonym, \
              CASE WHEN {whole} THEN p.family_name END AS family_name, \
@@ -561,18 +597,25 @@ impl Cases<'_> {
              CASE WHEN {whole} THEN p.birth_date END AS birth_date, \
              SUBSTR(p.birth_date, 1, 4) AS birth_year, p.town_ags, p.jurisdiction, \
              c.owner_user_id, c.deputy_user_id, c.organisation_id, c.phase, c.access_route, c.opened_on, \
-             c.closed_on, c.list_key FROM cases c JOIN persons p ON p.id = c.person_id"
+             c.closed_on, c.closure_reason, c.goals_reached, c.list_key \
+             FROM cases c JOIN persons p ON p.id = c.person_id"
         );
         (select, scope)
     }
 
     /// Records in the access log that the viewer read these cases.
     async fn log_reads(&self, cases: &[CaseRecord], now: i64) {
+        let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
+        self.log_case_reads(ids, now).await;
+    }
+
+    /// Records in the access log that the viewer read these cases (by id).
+    async fn log_case_reads(&self, ids: Vec<String>, now: i64) {
         let actor = Actor::from(self.viewer);
-        for c in cases {
+        for id in ids {
             self.db
                 .access_log()
-                .record(&actor, now, Entity::Case, &c.id)
+                .record(&actor, now, Entity::Case, &id)
                 .await;
         }
     }

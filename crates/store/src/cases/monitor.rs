@@ -1,0 +1,191 @@
+//! The hand-off monitor and the case manager's day (decision 0012, slice 5): hand-offs past
+//! their target and follow-ups that are due, found by indexed queries within the viewer's
+//! scope. The case manager sees their own cases by name; the coordination sees every overdue
+//! hand-off under its pseudonym, so that a stuck hand-off is chased the day it gets stuck.
+
+use lotse_domain::Date;
+use serde_json::json;
+
+use super::Cases;
+use crate::Result;
+use crate::audit::{Action, Actor, Entity, Event};
+use crate::db::{Db, Tx, Value, bind_values, read, tx};
+use crate::paging::Query;
+
+/// An open hand-off past its target, with its case as the viewer may see it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct OverdueHandoff {
+    pub id: String,
+    pub case_id: String,
+    pub pseudonym: String,
+    /// `None` where the viewer sees the case pseudonymously (not read).
+    pub family_name: Option<String>,
+    pub given_names: Option<String>,
+    pub town_ags: Option<String>,
+    pub handoff_type: String,
+    pub started_on: Date,
+    pub target_days: i64,
+    pub due_on: Date,
+}
+
+impl OverdueHandoff {
+    pub fn shown_name(&self) -> String {
+        super::shown_name(&self.family_name, &self.given_names, &self.pseudonym)
+    }
+
+    pub fn days_over(&self, today: Date) -> i64 {
+        self.due_on.days_until(today)
+    }
+}
+
+/// A follow-up that is due, on one of the viewer's own cases.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct DueFollowUp {
+    pub id: String,
+    pub case_id: String,
+    pub family_name: String,
+    pub given_names: String,
+    pub due_on: Date,
+    pub subject: String,
+}
+
+impl Cases<'_> {
+    /// Open hand-offs whose target day lies before `today`, longest overdue first, at most
+    /// `limit`, and how many there are in all. Each case shown is recorded in the access log.
+    pub async fn overdue_handoffs(
+        &self,
+        today: Date,
+        limit: i64,
+        now: i64,
+    ) -> Result<(Vec<OverdueHandoff>, i64)> {
+        let mut q = Query::default();
+        let (whole, scope) = self.scope(&mut q);
+        q.and(scope);
+        q.and("h.completed_on IS NULL");
+        let t = q.bind(Value::Text(today.to_string()));
+        q.and(format!("h.due_on < {t}"));
+        let from =
+            "FROM handoffs h JOIN cases c ON c.id = h.case_id JOIN persons p ON p.id = c.person_id";
+        let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {from}{}", q.where_clause()));
+        let count: i64 = read!(self.db, |c| {
+            bind_values!(sqlx::query_scalar(count_sql), &q.values)
+                .fetch_one(c)
+                .await
+        })?;
+        let limit = q.bind(Value::Int(limit));
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT h.id, h.case_id, p.pseudonym, \
+             CASE WHEN {whole} THEN p.family_name END AS family_name, \
+             CASE WHEN {whole} THEN p.given_names END AS given_names, \
+             p.town_ags, h.handoff_type, h.started_on, h.target_days, h.due_on \
+             {from}{} ORDER BY h.due_on, h.id LIMIT {limit}",
+            q.where_clause()
+        ));
+        let found: Vec<OverdueHandoff> = read!(self.db, |c| {
+            bind_values!(sqlx::query_as(sql), &q.values)
+                .fetch_all(c)
+                .await
+        })?;
+        let ids: Vec<String> = found.iter().map(|h| h.case_id.clone()).collect();
+        self.log_case_reads(ids, now).await;
+        Ok((found, count))
+    }
+
+    /// Open follow-ups due on or before `until` on the cases the viewer sees whole (their own
+    /// and those they stand in for), earliest first, at most `limit`, and how many in all.
+    pub async fn due_follow_ups(
+        &self,
+        until: Date,
+        limit: i64,
+        now: i64,
+    ) -> Result<(Vec<DueFollowUp>, i64)> {
+        let mut q = Query::default();
+        let (whole, _) = self.scope(&mut q);
+        q.and(whole);
+        q.and("f.done_on IS NULL");
+        let u = q.bind(Value::Text(until.to_string()));
+        q.and(format!("f.due_on <= {u}"));
+        let from = "FROM case_follow_ups f JOIN cases c ON c.id = f.case_id JOIN persons p ON p.id = c.person_id";
+        let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {from}{}", q.where_clause()));
+        let count: i64 = read!(self.db, |c| {
+            bind_values!(sqlx::query_scalar(count_sql), &q.values)
+                .fetch_one(c)
+                .await
+        })?;
+        let limit = q.bind(Value::Int(limit));
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT f.id, f.case_id, p.family_name, p.given_names, f.due_on, f.subject \
+             {from}{} ORDER BY f.due_on, f.id LIMIT {limit}",
+            q.where_clause()
+        ));
+        let found: Vec<DueFollowUp> = read!(self.db, |c| {
+            bind_values!(sqlx::query_as(sql), &q.values)
+                .fetch_all(c)
+                .await
+        })?;
+        let ids: Vec<String> = found.iter().map(|f| f.case_id.clone()).collect();
+        self.log_case_reads(ids, now).await;
+        Ok((found, count))
+    }
+}
+
+/// A hand-off that became overdue and whose case manager has not been told yet: what the daily
+/// monitor job mails (pseudonym and type only: mail is no place for names).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UntoldHandoff {
+    pub id: String,
+    pub case_id: String,
+    pub pseudonym: String,
+    pub handoff_type: String,
+    pub due_on: Date,
+    pub owner_user_id: String,
+    pub owner_email: String,
+    pub owner_name: String,
+}
+
+/// Overdue hand-offs not yet told to their case manager, at most `limit` (the job runs again).
+pub async fn untold_overdue_handoffs(
+    db: &Db,
+    today: Date,
+    limit: i64,
+) -> Result<Vec<UntoldHandoff>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT h.id, h.case_id, p.pseudonym, h.handoff_type, h.due_on, c.owner_user_id, \
+             u.email AS owner_email, u.display_name AS owner_name \
+             FROM handoffs h JOIN cases c ON c.id = h.case_id JOIN persons p ON p.id = c.person_id \
+             JOIN users u ON u.id = c.owner_user_id \
+             WHERE h.completed_on IS NULL AND h.due_on < $1 AND h.reminded_on IS NULL \
+             ORDER BY h.due_on, h.id LIMIT $2",
+        )
+        .bind(today)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })?)
+}
+
+/// Marks hand-offs as told on `today`, so that the job mails each once.
+pub async fn mark_handoffs_told(
+    tx: &mut Tx,
+    actor: &Actor,
+    told: &[(String, String)],
+    today: Date,
+    now: i64,
+) -> Result<()> {
+    for (case_id, handoff_id) in told {
+        tx!(&mut *tx, |c| {
+            sqlx::query("UPDATE handoffs SET reminded_on = $2 WHERE id = $1")
+                .bind(handoff_id)
+                .bind(today)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected())
+        })?;
+        tx.record(
+            Event::new(actor, now, Entity::Case, Action::Update, case_id)
+                .with(json!({ "handoff_overdue_told": handoff_id })),
+        );
+    }
+    Ok(())
+}
