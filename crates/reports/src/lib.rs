@@ -2,10 +2,13 @@
 //! results, and reading XLSX catalogues for import. Kept out of the web crate so that editing a
 //! handler never recompiles these libraries.
 
+mod case_statistics;
 mod document;
 mod docx;
 mod funding;
 mod pdf;
+
+pub use case_statistics::case_statistics_xlsx;
 
 use std::io::Cursor;
 

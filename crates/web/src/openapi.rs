@@ -214,6 +214,23 @@ fn add_staff_records(doc: &mut Value) {
         doc["paths"][path] = json!({ "get": { "operationId": list_id, "summary": summary, "parameters": parameters, "responses": list_responses } });
         doc["paths"][format!("{path}/{{id}}")] = json!({ "get": { "operationId": get_id, "summary": format!("Ein Eintrag: {summary}"), "parameters": id, "responses": get_responses } });
     }
+    // Case figures: counts under the statistics rule, null where suppressed.
+    let param = |name: &str, description: &str, schema: Value, required: bool| json!({ "name": name, "in": "query", "required": required, "allowEmptyValue": !required, "schema": schema, "description": description });
+    doc["paths"]["/api/v1/statistics/cases"] = json!({ "get": {
+        "operationId": "caseStatistics",
+        "summary": "Fallzahlen eines Zeitraums nach einem Merkmal (Statistikregel: keine Zahl von 1 bis 4, keine daraus ableitbare)",
+        "parameters": [
+            param("by", "Merkmal", json!({ "type": "string", "enum": lotse_store::statistics::CaseFigure::ALL.iter().map(|f| f.key()).collect::<Vec<_>>() }), true),
+            param("from", "Beginn (JJJJ-MM-TT); ohne: 1. Januar dieses Jahres", json!({ "type": "string", "format": "date" }), false),
+            param("to", "Ende (JJJJ-MM-TT, eingeschlossen); ohne: heute", json!({ "type": "string", "format": "date" }), false)
+        ],
+        "responses": {
+            "200": ok_json("Zahlen je Schlüssel; Schlüssel ohne Personen fehlen", one("CaseFigure")),
+            "400": bad_parameter("by, from oder to ungültig (`field` nennt ihn), oder Parameter nicht lesbar.", true),
+            "401": unauthorized,
+            "403": forbidden.clone()
+        }
+    }});
     let named = json!({ "type": "array", "items": { "$ref": "#/components/schemas/Named" } });
     let nullable_named =
         json!({ "oneOf": [{ "$ref": "#/components/schemas/Named" }, { "type": "null" }] });
@@ -308,6 +325,22 @@ fn add_staff_records(doc: &mut Value) {
     let side = record(
         json!({ "organisation_id": text_or_null(), "organisation": text_or_null(), "jurisdiction": text_or_null() }),
     );
+    let count = json!({
+        "count": { "type": ["integer", "null"], "minimum": 0, "description": "null, wenn unterdrückt" },
+        "suppressed": { "type": ["string", "null"], "enum": ["small", "derived", null],
+                        "description": "small: 1 bis 4 Personen; derived: ließe eine kleine Zahl errechnen" }
+    });
+    let mut item = count.clone();
+    item["key"] = json!({ "type": "string" });
+    item["label"] = json!({ "type": "string" });
+    let mut item = record(item);
+    item["properties"]["median_days"] = json!({ "type": ["number", "null"] });
+    item["properties"]["p90_days"] = json!({ "type": ["number", "null"] });
+    schemas["CaseFigure"] = record(json!({
+        "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" },
+        "by": { "type": "string" }, "label": { "type": "string" }, "min_group": { "type": "integer" },
+        "items": { "type": "array", "items": item }, "total": record(count)
+    }));
     schemas["Case"] = record(json!({
         "id": { "type": "string" }, "pseudonym": { "type": "string" },
         "family_name": text_or_null(), "given_names": text_or_null(),

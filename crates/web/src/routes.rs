@@ -721,6 +721,30 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::GET,
+            "/cases/monitor",
+            Access::Permission(ViewCases),
+            get(pages::cases::monitor::show),
+        ),
+        r(
+            M::POST,
+            "/cases/monitor/targets",
+            Access::Permission(SetHandoffTargets),
+            post(pages::cases::monitor::set_targets),
+        ),
+        r(
+            M::GET,
+            "/cases/statistics",
+            Access::Permission(ViewCaseStatistics),
+            get(pages::cases::statistics::page),
+        ),
+        r(
+            M::GET,
+            "/cases/statistics.xlsx",
+            Access::Permission(ViewCaseStatistics),
+            get(pages::cases::statistics::xlsx),
+        ),
+        r(
+            M::GET,
             "/cases/new",
             Access::Permission(WorkOnCases),
             get(pages::cases::new_form),
@@ -750,6 +774,139 @@ fn table() -> Vec<Route> {
             "/cases/{id}/phase",
             Access::Permission(WorkOnCases),
             post(pages::cases::change_phase),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
+            "/cases/{id}/assessments/new",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::new_assessment),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/assessments",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::create_assessment),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
+            "/cases/{id}/goals/new",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::new_goal),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/goals",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::create_goal),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
+            "/cases/{id}/referrals/new",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::new_referral),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/referrals",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::create_referral),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
+            "/cases/{id}/handoffs/new",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::new_handoff),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/handoffs",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::create_handoff),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
+            "/cases/{id}/contacts/new",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::new_contact),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/contacts",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::create_contact),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
+            "/cases/{id}/follow-ups/new",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::new_follow_up),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/follow-ups",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::create_follow_up),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
+            "/cases/{id}/goals/{entry}",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::goal_form),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/goals/{entry}",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::change_goal),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
+            "/cases/{id}/referrals/{entry}",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::referral_form),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/referrals/{entry}",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::change_referral),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
+            "/cases/{id}/handoffs/{entry}",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::handoff_form),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/handoffs/{entry}",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::complete_handoff),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/follow-ups/{entry}/done",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::finish_follow_up),
         )
         .on(Record::Case, RecordAction::Change),
         // Structural issues
@@ -1080,6 +1237,12 @@ fn table() -> Vec<Route> {
             "/api/v1/decisions/{id}",
             Access::Permission(ViewBodies),
             get(api::bodies::decision),
+        ),
+        r(
+            M::GET,
+            "/api/v1/statistics/cases",
+            Access::Permission(ViewCaseStatistics),
+            get(api::cases::statistics),
         ),
         r(
             M::GET,

@@ -24,6 +24,11 @@ pub struct Layout {
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("Übersicht", "/", None),
     ("Fälle", "/cases", Some(Permission::ViewCases)),
+    (
+        "Fallstatistik",
+        "/cases/statistics",
+        Some(Permission::ViewCaseStatistics),
+    ),
     ("Angebote", "/offers", Some(Permission::ViewOffers)),
     ("Maßnahmen", "/measures", Some(Permission::ViewMeasures)),
     ("Überprüfungen", "/rounds", Some(Permission::ViewMeasures)),

@@ -2,16 +2,19 @@
 //! come without names (the fields are null), and a case outside the caller's scope is not found.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use lotse_domain::Date;
 use lotse_store::cases::{self, CaseRecord};
 use lotse_store::scoped::Scoped;
+use lotse_store::statistics::{CaseFigure, Shown};
 use serde::Serialize;
 
 use super::{ListRequest, NoFilter, Paged};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::guard::CurrentUser;
+use crate::pages::cases::statistics::PeriodQuery;
 
 /// A case with its person as the caller may see it.
 #[derive(Serialize)]
@@ -77,4 +80,107 @@ pub async fn get(
         .get(&id, app.now())
         .await?;
     Ok(Json(case.into()))
+}
+
+/// A count as the statistics rule lets it out: `count` is null where it is suppressed, and
+/// `suppressed` says why ("small": 1 to 4 persons; "derived": it would reveal a small one).
+#[derive(Serialize)]
+pub struct CountResponse {
+    count: Option<i64>,
+    suppressed: Option<&'static str>,
+}
+
+impl From<Shown> for CountResponse {
+    fn from(s: Shown) -> Self {
+        match s {
+            Shown::Count(n) => CountResponse {
+                count: Some(n),
+                suppressed: None,
+            },
+            Shown::Small => CountResponse {
+                count: None,
+                suppressed: Some("small"),
+            },
+            Shown::Hidden => CountResponse {
+                count: None,
+                suppressed: Some("derived"),
+            },
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct FigureItem {
+    key: String,
+    label: String,
+    #[serde(flatten)]
+    count: CountResponse,
+    /// Hand-off types only: waiting days (median, 90th percentile), null below five hand-offs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    median_days: Option<Option<f64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p90_days: Option<Option<f64>>,
+}
+
+#[derive(Serialize)]
+pub struct FigureResponse {
+    from: Date,
+    to: Date,
+    by: &'static str,
+    label: &'static str,
+    /// The smallest group a count is shown for.
+    min_group: i64,
+    /// The keys with persons (keys with none are left out).
+    items: Vec<FigureItem>,
+    total: CountResponse,
+}
+
+/// Case figures of a period by one characteristic, under the statistics rule.
+pub async fn statistics(
+    State(app): State<AppState>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, ApiError> {
+    let Some(by) = CaseFigure::parse(&q.by) else {
+        let keys: Vec<&str> = CaseFigure::ALL.iter().map(|f| f.key()).collect();
+        return Ok(super::bad_parameter(
+            Some("by"),
+            format!("by muss einer dieser Werte sein: {}", keys.join(", ")),
+        ));
+    };
+    let (from, to) = match q.period(app.today()) {
+        Ok(p) => p,
+        Err(e) => return Ok(super::bad_parameter(Some(e.field), e.message)),
+    };
+    let towns = lotse_store::reference::town_names(&app.db).await?;
+    let figure = lotse_store::statistics::case_figure(&app.db, by, from, to, &towns).await?;
+    let items = figure
+        .lines
+        .into_iter()
+        .filter(|l| l.shown != Shown::Count(0))
+        .map(|l| {
+            let shown = l.durations.and_then(|d| d.shown());
+            FigureItem {
+                key: l.key,
+                label: l.label,
+                count: l.shown.into(),
+                median_days: l.durations.map(|_| shown.map(|s| s.0)),
+                p90_days: l.durations.map(|_| shown.map(|s| s.1)),
+            }
+        })
+        .collect();
+    // A total of no one is "fewer than five" like any other: no count below five leaves.
+    let total = match figure.total {
+        Shown::Count(0) => Shown::Small,
+        other => other,
+    };
+    Ok(Json(FigureResponse {
+        from: figure.from,
+        to: figure.to,
+        by: figure.by,
+        label: figure.label,
+        min_group: lotse_store::statistics::MIN_GROUP,
+        items,
+        total: total.into(),
+    })
+    .into_response())
 }

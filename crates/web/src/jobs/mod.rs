@@ -8,6 +8,7 @@
 //! history (`/admin/jobs`); what a job changes records its own audit events.
 
 mod deadline_reminders;
+mod handoff_monitor;
 mod offer_reminders;
 pub mod round_reminders;
 mod session_purge;
@@ -34,9 +35,10 @@ pub struct Job {
 }
 
 /// Every job. Adding one: a file in this folder, a line here and one in [`perform`].
-pub const ALL: [Job; 3] = [
+pub const ALL: [Job; 4] = [
     offer_reminders::JOB,
     deadline_reminders::JOB,
+    handoff_monitor::JOB,
     session_purge::JOB,
 ];
 
@@ -78,6 +80,7 @@ async fn perform(job: Job, ctx: &Context<'_>) -> Result<Report, StoreError> {
     match job.name {
         offer_reminders::NAME => offer_reminders::run(ctx).await,
         deadline_reminders::NAME => deadline_reminders::run(ctx).await,
+        handoff_monitor::NAME => handoff_monitor::run(ctx).await,
         session_purge::NAME => session_purge::run(ctx).await,
         other => Err(StoreError::Config(format!("unknown job {other}"))),
     }

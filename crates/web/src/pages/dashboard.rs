@@ -24,7 +24,19 @@ struct Dashboard {
     actions: Vec<(String, String, String, Option<String>)>,
     /// Open action items of the user beyond those listed.
     more_actions: i64,
+    /// Hand-offs past their target on cases the user sees: (case id, name or pseudonym, type,
+    /// due day, days over). Names only on the user's own cases.
+    overdue: Vec<(String, String, &'static str, String, i64)>,
+    overdue_total: i64,
+    /// The user sees the hand-offs pseudonymised (the coordination's overview).
+    overdue_pseudonymised: bool,
+    /// Follow-ups due within a week on the user's cases: (case id, name, due day, subject, late).
+    follow_ups: Vec<(String, String, String, String, bool)>,
+    follow_ups_total: i64,
 }
+
+/// How many overdue hand-offs and due follow-ups the start page lists.
+const CASE_ITEMS: i64 = 20;
 
 /// A count as a figure on the start page: "123", or "über 1.000" past the bound of counting.
 fn figure(count: lotse_store::paging::Count) -> String {
@@ -90,6 +102,53 @@ pub async fn show(
             )
         })
         .collect();
+    let mut overdue = Vec::new();
+    let mut overdue_total = 0;
+    let mut follow_ups = Vec::new();
+    let mut follow_ups_total = 0;
+    let overdue_pseudonymised = !any_allows(roles, Permission::WorkOnCases);
+    if any_allows(roles, Permission::ViewCases) {
+        let viewer = user.principal.viewer();
+        let cases = lotse_store::cases::for_viewer(&app.db, &viewer);
+        let today = app.today();
+        let (found, total) = cases.overdue_handoffs(today, CASE_ITEMS, app.now()).await?;
+        overdue_total = total;
+        overdue = found
+            .into_iter()
+            .map(|h| {
+                (
+                    h.case_id.clone(),
+                    h.shown_name(),
+                    lotse_domain::case::HandoffType::parse(&h.handoff_type)
+                        .map_or("", lotse_domain::case::HandoffType::label),
+                    crate::view::date_de(&h.due_on),
+                    h.days_over(today),
+                )
+            })
+            .collect();
+        if !overdue_pseudonymised {
+            let until = today.add_days(7).unwrap_or(today);
+            let (found, total) = cases.due_follow_ups(until, CASE_ITEMS, app.now()).await?;
+            follow_ups_total = total;
+            follow_ups = found
+                .into_iter()
+                .map(|f| {
+                    let name = if f.given_names.is_empty() {
+                        f.family_name
+                    } else {
+                        format!("{}, {}", f.family_name, f.given_names)
+                    };
+                    (
+                        f.case_id,
+                        name,
+                        crate::view::date_de(&f.due_on),
+                        f.subject,
+                        f.due_on < today,
+                    )
+                })
+                .collect();
+        }
+    }
     let role_names = roles
         .iter()
         .map(|r| r.label())
@@ -102,5 +161,10 @@ pub async fn show(
         tasks,
         actions,
         more_actions,
+        overdue,
+        overdue_total,
+        overdue_pseudonymised,
+        follow_ups,
+        follow_ups_total,
     })
 }

@@ -405,6 +405,9 @@ web_test!(
         // assignment is worth) and one assigned to someone else; names that must not leak.
         let mut own_cases: std::collections::HashMap<&str, String> =
             std::collections::HashMap::new();
+        // An entry of each kind on each case, for the routes that name one ({entry}).
+        let mut entries: std::collections::HashMap<String, Vec<(&str, String)>> =
+            std::collections::HashMap::new();
         for (username, _) in DEMO_USERS {
             let u = lotse_store::users::get_by_username(&app.db, username)
                 .await
@@ -415,10 +418,9 @@ web_test!(
                 organisation_id: u.organisation_id.clone(),
                 roles: vec![Role::CaseManager],
             };
-            own_cases.insert(
-                username,
-                open_case(&app, &owner, &format!("Matrixperson {username}")).await,
-            );
+            let case = open_case(&app, &owner, &format!("Matrixperson {username}")).await;
+            entries.insert(case.clone(), case_entries(&app, &owner, &case).await);
+            own_cases.insert(username, case);
         }
 
         let mut checked = 0;
@@ -468,9 +470,19 @@ web_test!(
                     } else {
                         panic!("{}: which record does it name?", spec.path)
                     };
+                    // The entry of the kind the path names, on the case it names.
+                    let entry = entries
+                        .get(id.as_str())
+                        .and_then(|kinds| {
+                            kinds
+                                .iter()
+                                .find(|(kind, _)| spec.path.contains(&format!("/{kind}/{{entry}}")))
+                        })
+                        .map_or("none", |(_, e)| e.as_str());
                     let path = spec
                         .path
                         .replace("{id}", id)
+                        .replace("{entry}", entry)
                         .replace("{update}", &r.report)
                         .replace("{locale}", "ar");
                     let mut req = Request::builder()
@@ -537,6 +549,80 @@ web_test!(
 );
 
 /// Opens a case assigned to `owner` (a viewer with the case manager role) for the matrix.
+/// A goal, a referral, a hand-off and a follow-up on the case, as (path segment, id).
+async fn case_entries(
+    app: &crate::TestApp,
+    owner: &lotse_store::scoped::Viewer,
+    case: &str,
+) -> Vec<(&'static str, String)> {
+    use lotse_store::cases;
+    let today = lotse_web::today();
+    let day = today.to_string();
+    let now = app.clock.now_ms();
+    app.db
+        .write(async |tx| {
+            let goal = cases::add_goal(
+                tx,
+                owner,
+                case,
+                &lotse_domain::case::GoalInput {
+                    life_domain: "language".into(),
+                    description: "B1 erreichen".into(),
+                    ..Default::default()
+                },
+                now,
+            )
+            .await?;
+            let referral = cases::add_referral(
+                tx,
+                owner,
+                case,
+                &lotse_domain::case::ReferralInput {
+                    life_domain: "language".into(),
+                    organisation_id: owner.organisation_id.clone(),
+                    requested_on: day.clone(),
+                    ..Default::default()
+                },
+                today,
+                now,
+            )
+            .await?;
+            let handoff = cases::add_handoff(
+                tx,
+                owner,
+                case,
+                &lotse_domain::case::HandoffInput {
+                    handoff_type: "residence_permit".into(),
+                    started_on: day.clone(),
+                    completed_on: String::new(),
+                },
+                &cases::HandoffTargets::default(),
+                today,
+                now,
+            )
+            .await?;
+            let follow_up = cases::add_follow_up(
+                tx,
+                owner,
+                case,
+                &lotse_domain::case::FollowUpInput {
+                    due_on: day.clone(),
+                    subject: "Nachfragen".into(),
+                },
+                now,
+            )
+            .await?;
+            Ok(vec![
+                ("goals", goal),
+                ("referrals", referral),
+                ("handoffs", handoff),
+                ("follow-ups", follow_up),
+            ])
+        })
+        .await
+        .unwrap()
+}
+
 async fn open_case(
     app: &crate::TestApp,
     owner: &lotse_store::scoped::Viewer,

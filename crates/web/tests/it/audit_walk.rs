@@ -72,6 +72,17 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/cases", "fallmanagement"),
     ("/cases/{id}/deputy", "fallmanagement"),
     ("/cases/{id}/phase", "fallmanagement"),
+    ("/cases/{id}/assessments", "fallmanagement"),
+    ("/cases/{id}/goals", "fallmanagement"),
+    ("/cases/{id}/goals/{entry}", "fallmanagement"),
+    ("/cases/{id}/referrals", "fallmanagement"),
+    ("/cases/{id}/referrals/{entry}", "fallmanagement"),
+    ("/cases/{id}/handoffs", "fallmanagement"),
+    ("/cases/{id}/handoffs/{entry}", "fallmanagement"),
+    ("/cases/{id}/contacts", "fallmanagement"),
+    ("/cases/{id}/follow-ups", "fallmanagement"),
+    ("/cases/{id}/follow-ups/{entry}/done", "fallmanagement"),
+    ("/cases/monitor/targets", "koordination"),
     ("/issues", "fallmanagement"),
     ("/issues/{id}", "fallmanagement"),
     ("/bodies", "koordination"),
@@ -979,6 +990,101 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         &[("phase", "clearing"), ("changed_on", "2026-05-05")],
     )
     .await;
+    w.form(
+        "/cases/{id}/assessments",
+        &[&case],
+        &[
+            ("life_domain", "housing"),
+            ("need_level", "high"),
+            ("assessed_on", "2026-05-05"),
+        ],
+    )
+    .await;
+    w.form(
+        "/cases/{id}/goals",
+        &[&case],
+        &[
+            ("life_domain", "housing"),
+            ("description", "Wohnung finden"),
+        ],
+    )
+    .await;
+    w.form(
+        "/cases/{id}/referrals",
+        &[&case],
+        &[
+            ("life_domain", "housing"),
+            ("outcome", "no_suitable_offer"),
+            ("unmet_reason", "no_capacity"),
+            ("requested_on", "2026-05-06"),
+        ],
+    )
+    .await;
+    w.form(
+        "/cases/{id}/handoffs",
+        &[&case],
+        &[
+            ("handoff_type", "residence_permit"),
+            ("started_on", "2026-05-06"),
+        ],
+    )
+    .await;
+    w.form(
+        "/cases/{id}/contacts",
+        &[&case],
+        &[
+            ("contact_on", "2026-05-06"),
+            ("minutes", "30"),
+            ("channel", "phone"),
+        ],
+    )
+    .await;
+    w.form(
+        "/cases/{id}/follow-ups",
+        &[&case],
+        &[("due_on", "2026-06-01"), ("subject", "Bescheid nachfragen")],
+    )
+    .await;
+    let page = app
+        .get(
+            &format!("/cases/{case}"),
+            Some(&w.cookie("fallmanagement").await),
+        )
+        .await;
+    let entry = |kind: &str| between(&page.body, &format!("/cases/{case}/{kind}/"), "\"");
+    let (goal, referral, handoff) = (entry("goals"), entry("referrals"), entry("handoffs"));
+    let follow_up = between(&page.body, &format!("/cases/{case}/follow-ups/"), "/done");
+    w.form(
+        "/cases/{id}/goals/{entry}",
+        &[&case, &goal],
+        &[("status", "reached")],
+    )
+    .await;
+    w.form(
+        "/cases/{id}/referrals/{entry}",
+        &[&case, &referral],
+        &[
+            ("life_domain", "housing"),
+            ("outcome", "no_suitable_offer"),
+            ("unmet_reason", "cost"),
+            ("requested_on", "2026-05-06"),
+        ],
+    )
+    .await;
+    w.form(
+        "/cases/{id}/handoffs/{entry}",
+        &[&case, &handoff],
+        &[("completed_on", "2026-05-20")],
+    )
+    .await;
+    w.form(
+        "/cases/{id}/follow-ups/{entry}/done",
+        &[&case, &follow_up],
+        &[],
+    )
+    .await;
+    w.form("/cases/monitor/targets", &[], &[("residence_permit", "60")])
+        .await;
     let created = w
         .form(
             "/issues",

@@ -325,7 +325,12 @@ web_test!(a_case_moves_through_its_phases_with_a_timeline, |app| {
     let closed = app
         .post_form(
             &format!("{page}/phase"),
-            &[("phase", "closed"), ("changed_on", "2026-07-01")],
+            &[
+                ("phase", "closed"),
+                ("changed_on", "2026-07-01"),
+                ("closure_reason", "moved_away"),
+                ("goals_reached", "partly"),
+            ],
             Some(&cm),
         )
         .await;
@@ -345,3 +350,307 @@ web_test!(a_case_moves_through_its_phases_with_a_timeline, |app| {
         .await;
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
 });
+
+/// Opens a case through the intake form and returns its page's path.
+async fn intake(app: &crate::TestApp, cookie: &str, family: &str, town: &str) -> String {
+    let created = app
+        .post_form(
+            "/cases",
+            &[
+                ("family_name", family),
+                ("town", town),
+                ("access_route", "school"),
+                ("opened_on", "2026-03-02"),
+                ("confirmed", "1"),
+            ],
+            Some(cookie),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    created.location().split('?').next().unwrap().to_owned()
+}
+
+web_test!(
+    work_on_a_case_through_its_forms_and_an_overdue_handoff_on_both_start_pages,
+    |app| {
+        let cm = app.login("fallmanagement").await;
+        let case = intake(&app, &cm, "Übergabe", "05570004").await;
+
+        // Each kind of entry has its form; refused input names the field and keeps the input.
+        for (kind, heading) in [
+            ("assessments", "Einschätzung eines Lebensbereichs"),
+            ("goals", "Neues Ziel"),
+            ("referrals", "Neue Vermittlung"),
+            ("handoffs", "Neue Übergabe"),
+            ("contacts", "Neuer Kontakt"),
+            ("follow-ups", "Neue Wiedervorlage"),
+        ] {
+            let form = app.get(&format!("{case}/{kind}/new"), Some(&cm)).await;
+            assert_eq!(form.status, StatusCode::OK, "{kind}");
+            assert!(form.body.contains(heading), "{kind}");
+        }
+        let refused = app
+            .post_form(
+                &format!("{case}/referrals"),
+                &[
+                    ("life_domain", "work"),
+                    ("requested_on", "2026-04-01"),
+                    ("outcome", "placed"),
+                    ("unmet_reason", "cost"),
+                ],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.body.contains("Grund für offenen Bedarf"),
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains(r#"value="2026-04-01""#));
+
+        for (kind, fields) in [
+            (
+                "assessments",
+                vec![
+                    ("life_domain", "work"),
+                    ("need_level", "medium"),
+                    ("situation", "Anerkennung offen"),
+                    ("assessed_on", "2026-03-10"),
+                ],
+            ),
+            (
+                "referrals",
+                vec![
+                    ("life_domain", "work"),
+                    ("requested_on", "2026-04-01"),
+                    ("outcome", "no_suitable_offer"),
+                    ("unmet_reason", "language"),
+                ],
+            ),
+            (
+                "handoffs",
+                vec![
+                    ("handoff_type", "qualification_recognition"),
+                    ("started_on", "2026-04-01"),
+                ],
+            ),
+            (
+                "contacts",
+                vec![
+                    ("contact_on", "2026-04-02"),
+                    ("minutes", "50"),
+                    ("channel", "in_person"),
+                ],
+            ),
+            (
+                "follow-ups",
+                vec![
+                    ("due_on", "2026-11-30"),
+                    ("subject", "Bescheid der Anerkennungsstelle nachfragen"),
+                ],
+            ),
+        ] {
+            let saved = app
+                .post_form(&format!("{case}/{kind}"), &fields, Some(&cm))
+                .await;
+            assert_eq!(
+                saved.status,
+                StatusCode::SEE_OTHER,
+                "{kind}: {}",
+                saved.body
+            );
+        }
+        let page = app.get(&case, Some(&cm)).await.body;
+        for shown in [
+            "Anerkennung offen",
+            "kein passendes Angebot",
+            "Sprache",
+            "Berufsabschluss eingereicht",
+            "überfällig seit",
+            "Bescheid der Anerkennungsstelle nachfragen",
+        ] {
+            assert!(page.contains(shown), "{shown}");
+        }
+
+        // 120 days from 1 April: overdue on the case manager's start page, by name, and the
+        // follow-up due today beside it.
+        let start = app.get("/", Some(&cm)).await.body;
+        assert!(start.contains("Überfällige Übergaben"), "{start}");
+        assert!(start.contains("Übergabe</a>") && start.contains("Berufsabschluss eingereicht"));
+        assert!(start.contains("Bescheid der Anerkennungsstelle nachfragen"));
+        // The coordination sees it pseudonymised: the pseudonym, never the name.
+        let co = app.login("koordination").await;
+        let start = app.get("/", Some(&co)).await.body;
+        assert!(start.contains("Überfällige Übergaben") && start.contains("P-"));
+        assert!(!start.contains("Übergabe</a>") && !start.contains("Bescheid der"));
+        let monitor = app.get("/cases/monitor", Some(&co)).await.body;
+        assert!(monitor.contains("Berufsabschluss eingereicht") && !monitor.contains(">Übergabe<"));
+
+        // Completing the hand-off takes it off the start page; closing asks why.
+        let entry = page
+            .split(&format!("{case}/handoffs/"))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let done = app
+            .post_form(
+                &format!("{case}/handoffs/{entry}"),
+                &[("completed_on", "2026-11-02")],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert!(
+            !app.get("/", Some(&cm))
+                .await
+                .body
+                .contains("Überfällige Übergaben")
+        );
+        let refused = app
+            .post_form(
+                &format!("{case}/phase"),
+                &[("phase", "closed"), ("changed_on", "2026-11-03")],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("Grund für den Abschluss"));
+        let closed = app
+            .post_form(
+                &format!("{case}/phase"),
+                &[
+                    ("phase", "closed"),
+                    ("changed_on", "2026-11-03"),
+                    ("closure_reason", "goals_reached"),
+                    ("goals_reached", "all"),
+                ],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+        assert!(
+            app.get(&case, Some(&cm))
+                .await
+                .body
+                .contains("Ziele erreicht; alle Ziele erreicht")
+        );
+
+        // Another case manager does not find the forms of a case that is not theirs.
+        let other = app.login("fallmanagement2").await;
+        assert_eq!(
+            app.get(&format!("{case}/goals/new"), Some(&other))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+);
+
+web_test!(
+    case_statistics_answer_by_town_phase_domain_and_outcome_without_small_counts,
+    |app| {
+        let cm = app.login("fallmanagement").await;
+        for i in 0..6 {
+            intake(&app, &cm, &format!("Zahl{i}"), "05570004").await;
+        }
+        let lone = intake(&app, &cm, "Einzeln", "05570040").await;
+        let saved = app
+            .post_form(
+                &format!("{lone}/referrals"),
+                &[
+                    ("life_domain", "housing"),
+                    ("requested_on", "2026-04-01"),
+                    ("outcome", "no_suitable_offer"),
+                    ("unmet_reason", "no_capacity"),
+                ],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        let co = app.login("koordination").await;
+        let token = app.api_token(&co).await;
+        for by in [
+            "town",
+            "phase",
+            "life_domain",
+            "referral_outcome",
+            "access_route",
+            "need_level",
+            "unmet_reason",
+            "handoff_type",
+            "closure_reason",
+        ] {
+            let reply = app
+                .api(
+                    axum::http::Method::GET,
+                    &format!("/api/v1/statistics/cases?from=2026-01-01&to=2026-11-30&by={by}"),
+                    &token,
+                    None,
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{by}: {}", reply.body);
+            let v: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+            let items = v["items"].as_array().unwrap();
+            for item in items.iter().chain([&v["total"]]) {
+                let count = &item["count"];
+                assert!(
+                    count.is_null() || count.as_i64().is_some_and(|n| n >= 5),
+                    "{by}: {item}"
+                );
+            }
+            if by == "town" {
+                let ahlen = items.iter().find(|i| i["key"] == "05570004").unwrap();
+                assert!(ahlen["count"].as_i64().is_some_and(|n| n >= 6), "{ahlen}");
+                let oelde = items.iter().find(|i| i["key"] == "05570040");
+                assert!(oelde.is_none_or(|o| o["count"].is_null()), "{oelde:?}");
+            }
+        }
+        let missing = app
+            .api(
+                axum::http::Method::GET,
+                "/api/v1/statistics/cases?from=2026-01-01",
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+        assert!(
+            missing.body.contains("\"field\":\"by\""),
+            "{}",
+            missing.body
+        );
+        let backwards = app
+            .api(
+                axum::http::Method::GET,
+                "/api/v1/statistics/cases?by=town&from=2026-05-01&to=2026-01-01",
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(backwards.status, StatusCode::BAD_REQUEST);
+        assert!(backwards.body.contains("\"field\":\"to\""));
+
+        // The page and the workbook say the same; "<5" appears where Oelde's one person is.
+        let page = app
+            .get("/cases/statistics?from=2026-01-01&to=2026-11-30", Some(&co))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body
+                .contains("Personen im Fallmanagement nach Wohnort")
+                && page.body.contains("&lt;5")
+        );
+        let xlsx = app
+            .get_bytes("/cases/statistics.xlsx?from=2026-01-01&to=2026-11-30", &co)
+            .await;
+        assert!(xlsx.starts_with(b"PK"));
+        // A provider has no business with case figures.
+        let partner = app.login("partner").await;
+        assert_eq!(
+            app.get("/cases/statistics", Some(&partner)).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);

@@ -13,10 +13,15 @@ use lotse_store::scoped::Scoped;
 use lotse_store::{StoreError, reference};
 
 use super::{render, render_invalid};
+
+pub mod monitor;
+pub mod statistics;
+mod work;
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
 use crate::view::{FormErrors, Layout, NoticeQuery, date_de};
+pub use work::*;
 
 type Options = Vec<(String, String)>;
 
@@ -239,8 +244,175 @@ struct ShowPage {
     /// (day, from, to, by) of every change of phase, oldest first.
     timeline: Vec<(String, &'static str, &'static str, String)>,
     phases: Options,
+    closure_reasons: Options,
+    goals_reached: Options,
     phase_form: PhaseForm,
     errors: FormErrors,
+    /// Closed: (reason, goals reached) in words.
+    closure: Option<(&'static str, &'static str)>,
+    work: WorkRows,
+}
+
+/// (id, domain, to, requested, first contact, start, outcome, unmet reason)
+type ReferralRow = (
+    String,
+    &'static str,
+    String,
+    String,
+    String,
+    String,
+    &'static str,
+    &'static str,
+);
+
+/// What was recorded on the case, in words for the page.
+#[derive(Default)]
+struct WorkRows {
+    /// (domain, need, situation, assessed on)
+    assessments: Vec<(&'static str, &'static str, String, String)>,
+    /// (id, domain, goal, target day, organisation, status, open)
+    goals: Vec<(
+        String,
+        &'static str,
+        String,
+        String,
+        String,
+        &'static str,
+        bool,
+    )>,
+    /// (id, domain, to, requested, first contact, start, outcome, unmet reason)
+    referrals: Vec<ReferralRow>,
+    /// (id, type, started, due, completed, state, overdue)
+    handoffs: Vec<(String, &'static str, String, String, String, String, bool)>,
+    /// (day, minutes, channel, interpreter, note, by)
+    contacts: Vec<(String, i64, &'static str, bool, String, String)>,
+    /// (id, due, subject, done on, overdue)
+    follow_ups: Vec<(String, String, String, String, bool)>,
+}
+
+fn label<T: Copy>(
+    key: &str,
+    parse: fn(&str) -> Option<T>,
+    label: fn(T) -> &'static str,
+) -> &'static str {
+    parse(key).map_or("", label)
+}
+
+fn day(d: Option<lotse_domain::Date>) -> String {
+    d.map_or_else(|| "–".to_owned(), |d| date_de(&d))
+}
+
+fn work_rows(work: &cases::CaseWork, today: lotse_domain::Date) -> WorkRows {
+    use lotse_domain::case::{
+        ContactChannel, GoalStatus, HandoffType, LifeDomain, NeedLevel, ReferralOutcome,
+        UnmetReason,
+    };
+    let domain = |k: &str| label(k, LifeDomain::parse, LifeDomain::label);
+    WorkRows {
+        assessments: work
+            .current_assessments()
+            .into_iter()
+            .map(|a| {
+                (
+                    domain(&a.life_domain),
+                    label(&a.need_level, NeedLevel::parse, NeedLevel::label),
+                    a.situation.clone(),
+                    date_de(&a.assessed_on),
+                )
+            })
+            .collect(),
+        goals: work
+            .goals
+            .iter()
+            .map(|g| {
+                (
+                    g.id.clone(),
+                    domain(&g.life_domain),
+                    g.description.clone(),
+                    day(g.target_on),
+                    g.organisation.clone().unwrap_or_else(|| "–".into()),
+                    label(&g.status, GoalStatus::parse, GoalStatus::label),
+                    g.status == GoalStatus::Open.key(),
+                )
+            })
+            .collect(),
+        referrals: work
+            .referrals
+            .iter()
+            .map(|r| {
+                let to = match (&r.offer, &r.organisation) {
+                    (Some(o), Some(org)) => format!("{o} ({org})"),
+                    (Some(o), None) => o.clone(),
+                    (None, Some(org)) => org.clone(),
+                    (None, None) => "–".into(),
+                };
+                (
+                    r.id.clone(),
+                    domain(&r.life_domain),
+                    to,
+                    date_de(&r.requested_on),
+                    day(r.first_contact_on),
+                    day(r.started_on),
+                    r.outcome.as_deref().map_or("noch offen", |o| {
+                        label(o, ReferralOutcome::parse, ReferralOutcome::label)
+                    }),
+                    r.unmet_reason
+                        .as_deref()
+                        .map_or("", |u| label(u, UnmetReason::parse, UnmetReason::label)),
+                )
+            })
+            .collect(),
+        handoffs: work
+            .handoffs
+            .iter()
+            .map(|h| {
+                let state = match (h.completed_on, h.days_over(today)) {
+                    (Some(done), _) => {
+                        format!("abgeschlossen nach {} Tagen", h.started_on.days_until(done))
+                    }
+                    (None, Some(over)) if over > 0 => format!("überfällig seit {over} Tagen"),
+                    (None, Some(over)) => format!("läuft, noch {} Tage bis zur Zielzeit", -over),
+                    (None, None) => "läuft".into(),
+                };
+                (
+                    h.id.clone(),
+                    label(&h.handoff_type, HandoffType::parse, HandoffType::label),
+                    date_de(&h.started_on),
+                    date_de(&h.due_on),
+                    day(h.completed_on),
+                    state,
+                    h.overdue(today),
+                )
+            })
+            .collect(),
+        contacts: work
+            .contacts
+            .iter()
+            .map(|k| {
+                (
+                    date_de(&k.contact_on),
+                    k.minutes,
+                    label(&k.channel, ContactChannel::parse, ContactChannel::label),
+                    k.interpreter,
+                    k.note.clone(),
+                    k.by_name.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        follow_ups: work
+            .follow_ups
+            .iter()
+            .map(|f| {
+                (
+                    f.id.clone(),
+                    date_de(&f.due_on),
+                    f.subject.clone(),
+                    f.done_on.map(|d| date_de(&d)).unwrap_or_default(),
+                    f.done_on.is_none() && f.due_on < today,
+                )
+            })
+            .collect(),
+    }
 }
 
 async fn show_page(
@@ -283,7 +455,36 @@ async fn show_page(
             )
         })
         .collect();
+    let work = cases::for_viewer(&app.db, &viewer).work(&c).await?;
+    let closure = c.closure_reason.as_deref().map(|r| {
+        (
+            label(
+                r,
+                lotse_domain::case::ClosureReason::parse,
+                lotse_domain::case::ClosureReason::label,
+            ),
+            c.goals_reached.as_deref().map_or("", |g| {
+                label(
+                    g,
+                    lotse_domain::case::GoalsReached::parse,
+                    lotse_domain::case::GoalsReached::label,
+                )
+            }),
+        )
+    });
     Ok(ShowPage {
+        work: work_rows(&work, app.today()),
+        closure,
+        closure_reasons: super::vocabulary_options(
+            lotse_domain::case::ClosureReason::ALL,
+            lotse_domain::case::ClosureReason::key,
+            lotse_domain::case::ClosureReason::label,
+        ),
+        goals_reached: super::vocabulary_options(
+            lotse_domain::case::GoalsReached::ALL,
+            lotse_domain::case::GoalsReached::key,
+            lotse_domain::case::GoalsReached::label,
+        ),
         layout: Layout::new(app, user, c.shown_name(), path),
         name: c.shown_name(),
         birth,
@@ -295,8 +496,8 @@ async fn show_page(
         timeline,
         phases: super::vocabulary_options(CasePhase::ALL, CasePhase::key, CasePhase::label),
         phase_form: PhaseForm {
-            phase: String::new(),
             changed_on: app.today().to_string(),
+            ..PhaseForm::default()
         },
         errors,
         c,
@@ -309,6 +510,9 @@ async fn show_page(
 pub struct PhaseForm {
     phase: String,
     changed_on: String,
+    /// Asked when the case is closed.
+    closure_reason: String,
+    goals_reached: String,
 }
 
 /// The case manager (or deputy) moves the case to another phase.
@@ -329,11 +533,25 @@ pub async fn change_phase(
     if on.is_none() && errors.get("changed_on").is_none() {
         errors.add("changed_on", "Bitte das Datum angeben (JJJJ-MM-TT).");
     }
+    let closure = if phase == Some(CasePhase::Closed) {
+        match lotse_domain::case::closure(&f.closure_reason, &f.goals_reached) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                for (field, message) in e.iter() {
+                    errors.add(field, message);
+                }
+                None
+            }
+        }
+    } else {
+        None
+    };
     let result = match (phase, on, errors.is_empty()) {
         (Some(phase), Some(on), true) => {
             app.db
                 .write(async |tx| {
-                    cases::change_phase(tx, &viewer, &id, phase, on, today, app.now()).await
+                    cases::change_phase(tx, &viewer, &id, phase, closure, on, today, app.now())
+                        .await
                 })
                 .await
         }

@@ -1,0 +1,815 @@
+//! The work on a case as forms (decision 0012, slices 4 and 5): assessment, goals, referrals,
+//! hand-offs, contacts and follow-ups. Each entry has a page of its own with one form (one form
+//! per page keeps field ids unique and the error summary about that form), built from one
+//! template (`cases/work_form.html`) by a list of fields. The store decides and checks
+//! (`lotse_store::cases`); a case the user may not change is not found.
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::case::{
+    AssessmentInput, ContactChannel, ContactInput, FollowUpInput, GoalInput, GoalStatus,
+    HandoffInput, HandoffType, LifeDomain, NeedLevel, ReferralInput, ReferralOutcome, UnmetReason,
+    work_field_label,
+};
+use lotse_store::StoreError;
+use lotse_store::cases::{self, HandoffTargets};
+use lotse_store::offers::OfferFilter;
+use lotse_store::paging::PageRequest;
+
+use super::super::organisations::{OrganisationPickQuery, organisation_pick};
+use super::super::pick::Pick;
+use super::super::{render, render_invalid, vocabulary_options};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout};
+
+/// One field of a case-work form; `kind` picks how the template draws it.
+pub struct Field {
+    /// "input" (with `input_type`), "select", "textarea", "checkbox".
+    pub kind: &'static str,
+    pub input_type: &'static str,
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub required: bool,
+    pub hint: &'static str,
+    pub options: Vec<(String, String)>,
+    pub empty_label: &'static str,
+}
+
+fn input(name: &'static str, label: &'static str, value: &str, input_type: &'static str) -> Field {
+    Field {
+        kind: "input",
+        input_type,
+        name,
+        label,
+        value: value.to_owned(),
+        required: false,
+        hint: "",
+        options: Vec::new(),
+        empty_label: "",
+    }
+}
+
+fn select(
+    name: &'static str,
+    label: &'static str,
+    value: &str,
+    options: Vec<(String, String)>,
+    empty_label: &'static str,
+) -> Field {
+    Field {
+        kind: "select",
+        options,
+        empty_label,
+        ..input(name, label, value, "")
+    }
+}
+
+fn textarea(name: &'static str, label: &'static str, value: &str) -> Field {
+    Field {
+        kind: "textarea",
+        ..input(name, label, value, "")
+    }
+}
+
+fn checkbox(name: &'static str, label: &'static str, checked: bool) -> Field {
+    Field {
+        kind: "checkbox",
+        value: if checked { "on".into() } else { String::new() },
+        ..input(name, label, "", "")
+    }
+}
+
+impl Field {
+    fn required(mut self) -> Field {
+        self.required = true;
+        self
+    }
+
+    fn hint(mut self, hint: &'static str) -> Field {
+        self.hint = hint;
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases/work_form.html")]
+struct WorkFormPage {
+    layout: Layout,
+    case_id: String,
+    case_name: String,
+    heading: &'static str,
+    intro: &'static str,
+    action: String,
+    submit: &'static str,
+    fields: Vec<Field>,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    /// Organisations to choose from (goals, referrals), searched by POST with the form.
+    org_pick: Option<Pick>,
+    /// Offers of the directory to choose from (referrals), searched the same way.
+    offer_pick: Option<Pick>,
+    /// What the picks have chosen.
+    offer_id: String,
+    organisation_id: String,
+}
+
+/// What a case-work form records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Assessment,
+    Goal,
+    Referral,
+    Handoff,
+    Contact,
+    FollowUp,
+}
+
+impl Kind {
+    /// The path segment of its entries under `/cases/{id}/`.
+    fn segment(self) -> &'static str {
+        match self {
+            Kind::Assessment => "assessments",
+            Kind::Goal => "goals",
+            Kind::Referral => "referrals",
+            Kind::Handoff => "handoffs",
+            Kind::Contact => "contacts",
+            Kind::FollowUp => "follow-ups",
+        }
+    }
+
+    /// Where the case page shows its entries.
+    fn anchor(self) -> &'static str {
+        match self {
+            Kind::Assessment => "assessment",
+            Kind::Goal => "plan",
+            Kind::Referral => "referrals",
+            Kind::Handoff => "handoffs",
+            Kind::Contact => "contacts",
+            Kind::FollowUp => "follow-ups",
+        }
+    }
+}
+
+/// The form as sent: every field any case-work form has, by name.
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[serde(default)]
+pub struct WorkInput {
+    life_domain: String,
+    need_level: String,
+    situation: String,
+    assessed_on: String,
+    description: String,
+    target_on: String,
+    organisation_id: String,
+    offer_id: String,
+    requested_on: String,
+    first_contact_on: String,
+    started_on: String,
+    outcome: String,
+    unmet_reason: String,
+    handoff_type: String,
+    completed_on: String,
+    contact_on: String,
+    minutes: String,
+    channel: String,
+    interpreter: String,
+    note: String,
+    due_on: String,
+    subject: String,
+    status: String,
+    organisation_q: String,
+    offer_q: String,
+}
+
+impl WorkInput {
+    fn assessment(&self) -> AssessmentInput {
+        AssessmentInput {
+            life_domain: self.life_domain.clone(),
+            need_level: self.need_level.clone(),
+            situation: self.situation.clone(),
+            assessed_on: self.assessed_on.clone(),
+        }
+    }
+
+    fn goal(&self) -> GoalInput {
+        GoalInput {
+            life_domain: self.life_domain.clone(),
+            description: self.description.clone(),
+            target_on: self.target_on.clone(),
+            organisation_id: self.organisation_id.clone(),
+        }
+    }
+
+    fn referral(&self) -> ReferralInput {
+        ReferralInput {
+            life_domain: self.life_domain.clone(),
+            offer_id: self.offer_id.clone(),
+            organisation_id: self.organisation_id.clone(),
+            requested_on: self.requested_on.clone(),
+            first_contact_on: self.first_contact_on.clone(),
+            started_on: self.started_on.clone(),
+            outcome: self.outcome.clone(),
+            unmet_reason: self.unmet_reason.clone(),
+        }
+    }
+
+    fn handoff(&self) -> HandoffInput {
+        HandoffInput {
+            handoff_type: self.handoff_type.clone(),
+            started_on: self.started_on.clone(),
+            completed_on: self.completed_on.clone(),
+        }
+    }
+
+    fn contact(&self) -> ContactInput {
+        ContactInput {
+            contact_on: self.contact_on.clone(),
+            minutes: self.minutes.clone(),
+            channel: self.channel.clone(),
+            interpreter: self.interpreter.clone(),
+            note: self.note.clone(),
+        }
+    }
+
+    fn follow_up(&self) -> FollowUpInput {
+        FollowUpInput {
+            due_on: self.due_on.clone(),
+            subject: self.subject.clone(),
+        }
+    }
+}
+
+fn domains() -> Vec<(String, String)> {
+    vocabulary_options(LifeDomain::ALL, LifeDomain::key, LifeDomain::label)
+}
+
+/// The fields of a form for `kind`; `entry` when an existing entry is edited.
+fn fields(kind: Kind, entry: bool, f: &WorkInput) -> Vec<Field> {
+    match (kind, entry) {
+        (Kind::Assessment, _) => vec![
+            select(
+                "life_domain",
+                "Lebensbereich",
+                &f.life_domain,
+                domains(),
+                "bitte wählen",
+            )
+            .required(),
+            select(
+                "need_level",
+                "Bedarf",
+                &f.need_level,
+                vocabulary_options(NeedLevel::ALL, NeedLevel::key, NeedLevel::label),
+                "bitte wählen",
+            )
+            .required(),
+            textarea("situation", "Situation", &f.situation)
+                .hint("Was ist die Lage, was fehlt? Nur für die Fallbearbeitung sichtbar."),
+            input("assessed_on", "eingeschätzt am", &f.assessed_on, "date").required(),
+        ],
+        (Kind::Goal, false) => vec![
+            select(
+                "life_domain",
+                "Lebensbereich",
+                &f.life_domain,
+                domains(),
+                "bitte wählen",
+            )
+            .required(),
+            input("description", "Ziel", &f.description, "text").required(),
+            input("target_on", "Zieldatum", &f.target_on, "date"),
+        ],
+        (Kind::Goal, true) => vec![
+            select(
+                "status",
+                "Stand",
+                &f.status,
+                vocabulary_options(GoalStatus::ALL, GoalStatus::key, GoalStatus::label),
+                "bitte wählen",
+            )
+            .required(),
+        ],
+        (Kind::Referral, _) => vec![
+            select(
+                "life_domain",
+                "Lebensbereich",
+                &f.life_domain,
+                domains(),
+                "bitte wählen",
+            )
+            .required(),
+            input("requested_on", "vermittelt am", &f.requested_on, "date").required(),
+            input(
+                "first_contact_on",
+                "Erstkontakt am",
+                &f.first_contact_on,
+                "date",
+            ),
+            input("started_on", "Beginn am", &f.started_on, "date"),
+            select(
+                "outcome",
+                "Ergebnis",
+                &f.outcome,
+                vocabulary_options(
+                    ReferralOutcome::ALL,
+                    ReferralOutcome::key,
+                    ReferralOutcome::label,
+                ),
+                "noch offen",
+            ),
+            select(
+                "unmet_reason",
+                "Grund, wenn der Bedarf offen bleibt",
+                &f.unmet_reason,
+                vocabulary_options(UnmetReason::ALL, UnmetReason::key, UnmetReason::label),
+                "kein Grund / Bedarf gedeckt",
+            ),
+        ],
+        (Kind::Handoff, false) => vec![
+            select(
+                "handoff_type",
+                "Art der Übergabe",
+                &f.handoff_type,
+                vocabulary_options(HandoffType::ALL, HandoffType::key, HandoffType::label),
+                "bitte wählen",
+            )
+            .required(),
+            input("started_on", "begonnen am", &f.started_on, "date")
+                .required()
+                .hint("Der Tag des ersten Schritts, z. B. der Antrag."),
+            input("completed_on", "abgeschlossen am", &f.completed_on, "date")
+                .hint("Leer lassen, solange die Übergabe läuft."),
+        ],
+        (Kind::Handoff, true) => {
+            vec![input("completed_on", "abgeschlossen am", &f.completed_on, "date").required()]
+        }
+        (Kind::Contact, _) => vec![
+            input("contact_on", "Kontakt am", &f.contact_on, "date").required(),
+            input("minutes", "Dauer (Minuten)", &f.minutes, "text"),
+            select(
+                "channel",
+                "Kontaktart",
+                &f.channel,
+                vocabulary_options(
+                    ContactChannel::ALL,
+                    ContactChannel::key,
+                    ContactChannel::label,
+                ),
+                "bitte wählen",
+            )
+            .required(),
+            checkbox(
+                "interpreter",
+                "mit Sprachmittlung",
+                !f.interpreter.is_empty(),
+            ),
+            textarea("note", "Notiz", &f.note),
+        ],
+        (Kind::FollowUp, _) => vec![
+            input("due_on", "fällig am", &f.due_on, "date").required(),
+            input("subject", "Was ist zu tun?", &f.subject, "text").required(),
+        ],
+    }
+}
+
+fn heading(kind: Kind, entry: bool) -> (&'static str, &'static str, &'static str) {
+    match (kind, entry) {
+        (Kind::Assessment, _) => (
+            "Einschätzung eines Lebensbereichs",
+            "Die neueste Einschätzung je Lebensbereich gilt; frühere bleiben im Verlauf.",
+            "Einschätzung speichern",
+        ),
+        (Kind::Goal, false) => (
+            "Neues Ziel",
+            "Ein Ziel des Hilfeplans mit Zieldatum und verantwortlicher Organisation.",
+            "Ziel anlegen",
+        ),
+        (Kind::Goal, true) => ("Stand des Ziels", "", "Stand speichern"),
+        (Kind::Referral, false) => (
+            "Neue Vermittlung",
+            "An ein Angebot des Verzeichnisses oder an eine Organisation. Bleibt der Bedarf offen, bitte den Grund angeben: er geht (ohne Namen) in die Lückenanalyse ein.",
+            "Vermittlung speichern",
+        ),
+        (Kind::Referral, true) => (
+            "Vermittlung fortschreiben",
+            "Erstkontakt, Beginn und Ergebnis eintragen, sobald sie bekannt sind.",
+            "Vermittlung speichern",
+        ),
+        (Kind::Handoff, false) => (
+            "Neue Übergabe zwischen Behörden",
+            "Jede Art hat eine Zielzeit. Ist sie überschritten, erscheint die Übergabe auf Ihrer Übersicht und (pseudonymisiert) bei der Koordination.",
+            "Übergabe speichern",
+        ),
+        (Kind::Handoff, true) => ("Übergabe abschließen", "", "Abschluss speichern"),
+        (Kind::Contact, _) => ("Neuer Kontakt", "", "Kontakt speichern"),
+        (Kind::FollowUp, _) => (
+            "Neue Wiedervorlage",
+            "Fällige Wiedervorlagen stehen auf Ihrer Übersicht.",
+            "Wiedervorlage speichern",
+        ),
+    }
+}
+
+/// An offer pick for the referral form: the chosen offer first, then at most [`PICK`]
+/// offers whose title holds the words searched for.
+const PICK: usize = 50;
+
+async fn offer_pick(
+    app: &AppState,
+    user: &CurrentUser,
+    action: &str,
+    q: &str,
+    chosen: &str,
+) -> Result<Pick, AppError> {
+    let viewer = user.principal.viewer();
+    let offers = lotse_store::offers::for_viewer(&app.db, &viewer);
+    let mut chosen_pairs = Vec::new();
+    if lotse_domain::validation::is_uuid(chosen.trim())
+        && let Ok(o) = offers.get(chosen.trim()).await
+    {
+        chosen_pairs.push((o.id.clone(), o.title.clone()));
+    }
+    let page = offers
+        .list(
+            &OfferFilter {
+                q: q.trim().to_owned(),
+                ..OfferFilter::default()
+            },
+            app.today(),
+            &PageRequest::first(PICK + 1),
+        )
+        .await?;
+    let more = page.items.len() > PICK;
+    let found = page
+        .items
+        .into_iter()
+        .take(PICK)
+        .map(|o| {
+            let label = format!("{} ({})", o.title, o.organisation);
+            (o.id.clone(), label)
+        })
+        .collect();
+    Ok(Pick::of(action.to_owned(), q, chosen_pairs, found, more, PICK).by_post())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    case_id: &str,
+    kind: Kind,
+    entry: Option<&str>,
+    form: &WorkInput,
+    errors: FormErrors,
+) -> Result<WorkFormPage, AppError> {
+    let viewer = user.principal.viewer();
+    let case = cases::for_viewer(&app.db, &viewer)
+        .get(case_id, app.now())
+        .await?;
+    if !case.access.change {
+        return Err(StoreError::NotFound.into());
+    }
+    let action = match entry {
+        Some(e) => format!("/cases/{case_id}/{}/{e}", kind.segment()),
+        None => format!("/cases/{case_id}/{}", kind.segment()),
+    };
+    let with_targets = matches!(
+        (kind, entry),
+        (Kind::Goal | Kind::Referral, None) | (Kind::Referral, Some(_))
+    );
+    let org_pick = if with_targets {
+        let q = OrganisationPickQuery {
+            organisation_q: form.organisation_q.clone(),
+        };
+        Some(
+            organisation_pick(app, action.clone(), &q, &[form.organisation_id.as_str()])
+                .await?
+                .by_post(),
+        )
+    } else {
+        None
+    };
+    let offer_pick = if kind == Kind::Referral {
+        Some(offer_pick(app, user, &action, &form.offer_q, &form.offer_id).await?)
+    } else {
+        None
+    };
+    let (heading, intro, submit) = heading(kind, entry.is_some());
+    Ok(WorkFormPage {
+        layout: Layout::new(app, user, heading, path),
+        case_name: case.shown_name(),
+        case_id: case_id.to_owned(),
+        heading,
+        intro,
+        action,
+        submit,
+        fields: fields(kind, entry.is_some(), form),
+        summary: errors.summary(work_field_label),
+        errors,
+        org_pick,
+        offer_pick,
+        offer_id: form.offer_id.trim().to_owned(),
+        organisation_id: form.organisation_id.trim().to_owned(),
+    })
+}
+
+/// The form for a new entry, with today's date where the form asks for a day.
+pub async fn new_form(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    case_id: &str,
+    kind: Kind,
+) -> Result<Response, AppError> {
+    let today = app.today().to_string();
+    let form = WorkInput {
+        assessed_on: today.clone(),
+        requested_on: today.clone(),
+        contact_on: today.clone(),
+        started_on: if kind == Kind::Handoff {
+            today.clone()
+        } else {
+            String::new()
+        },
+        ..WorkInput::default()
+    };
+    render(
+        &page(
+            app,
+            user,
+            path,
+            case_id,
+            kind,
+            None,
+            &form,
+            FormErrors::none(),
+        )
+        .await?,
+    )
+}
+
+/// The form for an existing entry, filled from what is stored.
+pub async fn entry_form(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    case_id: &str,
+    kind: Kind,
+    entry: &str,
+) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    let cases = cases::for_viewer(&app.db, &viewer);
+    let case = cases.get(case_id, app.now()).await?;
+    let work = cases.work(&case).await?;
+    let text = |d: Option<lotse_domain::Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let form = match kind {
+        Kind::Referral => {
+            let r = work
+                .referrals
+                .iter()
+                .find(|r| r.id == entry)
+                .ok_or(StoreError::NotFound)?;
+            WorkInput {
+                life_domain: r.life_domain.clone(),
+                offer_id: r.offer_id.clone().unwrap_or_default(),
+                organisation_id: r.organisation_id.clone().unwrap_or_default(),
+                requested_on: r.requested_on.to_string(),
+                first_contact_on: text(r.first_contact_on),
+                started_on: text(r.started_on),
+                outcome: r.outcome.clone().unwrap_or_default(),
+                unmet_reason: r.unmet_reason.clone().unwrap_or_default(),
+                ..WorkInput::default()
+            }
+        }
+        Kind::Handoff => {
+            let h = work
+                .handoffs
+                .iter()
+                .find(|h| h.id == entry)
+                .ok_or(StoreError::NotFound)?;
+            WorkInput {
+                completed_on: h
+                    .completed_on
+                    .map_or_else(|| app.today().to_string(), |d| d.to_string()),
+                ..WorkInput::default()
+            }
+        }
+        Kind::Goal => {
+            let g = work
+                .goals
+                .iter()
+                .find(|g| g.id == entry)
+                .ok_or(StoreError::NotFound)?;
+            WorkInput {
+                status: g.status.clone(),
+                ..WorkInput::default()
+            }
+        }
+        _ => return Err(StoreError::NotFound.into()),
+    };
+    render(
+        &page(
+            app,
+            user,
+            path,
+            case_id,
+            kind,
+            Some(entry),
+            &form,
+            FormErrors::none(),
+        )
+        .await?,
+    )
+}
+
+/// Saves a new entry or an entry's change; a search in a pick list brings the form back with
+/// what it held, a refused one with its errors at the fields.
+pub async fn save(
+    app: &AppState,
+    user: &CurrentUser,
+    case_id: &str,
+    kind: Kind,
+    entry: Option<&str>,
+    body: &str,
+) -> Result<Response, AppError> {
+    let form: WorkInput = serde_html_form::from_str(body)
+        .map_err(|e| AppError::bad_request(format!("Formular nicht lesbar: {e}")))?;
+    let path = match entry {
+        Some(e) => format!("/cases/{case_id}/{}/{e}", kind.segment()),
+        None => format!("/cases/{case_id}/{}/new", kind.segment()),
+    };
+    let searched = form_urlencoded::parse(body.as_bytes())
+        .any(|(k, _)| k == "organisation_search" || k == "offer_search");
+    if searched {
+        return render(
+            &page(
+                app,
+                user,
+                &path,
+                case_id,
+                kind,
+                entry,
+                &form,
+                FormErrors::none(),
+            )
+            .await?,
+        );
+    }
+    let viewer = user.principal.viewer();
+    let (today, now) = (app.today(), app.now());
+    let targets = if kind == Kind::Handoff {
+        HandoffTargets::load(&app.db).await?
+    } else {
+        HandoffTargets::default()
+    };
+    let result = app
+        .db
+        .write(async |tx| match (kind, entry) {
+            (Kind::Assessment, None) => {
+                cases::add_assessment(tx, &viewer, case_id, &form.assessment(), today, now)
+                    .await
+                    .map(drop)
+            }
+            (Kind::Goal, None) => cases::add_goal(tx, &viewer, case_id, &form.goal(), now)
+                .await
+                .map(drop),
+            (Kind::Goal, Some(goal)) => match GoalStatus::parse(&form.status) {
+                Some(status) => {
+                    cases::set_goal_status(tx, &viewer, case_id, goal, status, now).await
+                }
+                None => Err(StoreError::field("status", "Bitte den Stand wählen.")),
+            },
+            (Kind::Referral, None) => {
+                cases::add_referral(tx, &viewer, case_id, &form.referral(), today, now)
+                    .await
+                    .map(drop)
+            }
+            (Kind::Referral, Some(r)) => {
+                cases::update_referral(tx, &viewer, case_id, r, &form.referral(), today, now).await
+            }
+            (Kind::Handoff, None) => {
+                cases::add_handoff(tx, &viewer, case_id, &form.handoff(), &targets, today, now)
+                    .await
+                    .map(drop)
+            }
+            (Kind::Handoff, Some(h)) => {
+                cases::complete_handoff(tx, &viewer, case_id, h, &form.completed_on, today, now)
+                    .await
+            }
+            (Kind::Contact, None) => {
+                cases::add_contact(tx, &viewer, case_id, &form.contact(), today, now)
+                    .await
+                    .map(drop)
+            }
+            (Kind::FollowUp, None) => {
+                cases::add_follow_up(tx, &viewer, case_id, &form.follow_up(), now)
+                    .await
+                    .map(drop)
+            }
+            (Kind::Assessment | Kind::Contact | Kind::FollowUp, Some(_)) => {
+                Err(StoreError::NotFound)
+            }
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/cases/{case_id}?ok=saved#{}", kind.anchor())).into_response(),
+        ),
+        Err(StoreError::Invalid(errors)) => render_invalid(
+            &page(
+                app,
+                user,
+                &path,
+                case_id,
+                kind,
+                entry,
+                &form,
+                FormErrors(errors),
+            )
+            .await?,
+        ),
+        Err(e) => Err(e.into()),
+    }
+}
+
+macro_rules! work_routes {
+    ($($kind:ident: $new_form:ident, $create:ident;)+) => {
+        $(
+            pub async fn $new_form(
+                State(app): State<AppState>,
+                user: CurrentUser,
+                uri: OriginalUri,
+                Path(id): Path<String>,
+            ) -> Result<Response, AppError> {
+                new_form(&app, &user, uri.path(), &id, Kind::$kind).await
+            }
+
+            pub async fn $create(
+                State(app): State<AppState>,
+                user: CurrentUser,
+                Path(id): Path<String>,
+                body: String,
+            ) -> Result<Response, AppError> {
+                save(&app, &user, &id, Kind::$kind, None, &body).await
+            }
+        )+
+    };
+}
+
+work_routes! {
+    Assessment: new_assessment, create_assessment;
+    Goal: new_goal, create_goal;
+    Referral: new_referral, create_referral;
+    Handoff: new_handoff, create_handoff;
+    Contact: new_contact, create_contact;
+    FollowUp: new_follow_up, create_follow_up;
+}
+
+macro_rules! entry_routes {
+    ($($kind:ident: $form:ident, $change:ident;)+) => {
+        $(
+            pub async fn $form(
+                State(app): State<AppState>,
+                user: CurrentUser,
+                uri: OriginalUri,
+                Path((id, entry)): Path<(String, String)>,
+            ) -> Result<Response, AppError> {
+                entry_form(&app, &user, uri.path(), &id, Kind::$kind, &entry).await
+            }
+
+            pub async fn $change(
+                State(app): State<AppState>,
+                user: CurrentUser,
+                Path((id, entry)): Path<(String, String)>,
+                body: String,
+            ) -> Result<Response, AppError> {
+                save(&app, &user, &id, Kind::$kind, Some(&entry), &body).await
+            }
+        )+
+    };
+}
+
+entry_routes! {
+    Goal: goal_form, change_goal;
+    Referral: referral_form, change_referral;
+    Handoff: handoff_form, complete_handoff;
+}
+
+/// A follow-up is done (a button on the case page and the start page).
+pub async fn finish_follow_up(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path((id, entry)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    let (today, now) = (app.today(), app.now());
+    app.db
+        .write(async |tx| cases::finish_follow_up(tx, &viewer, &id, &entry, today, now).await)
+        .await?;
+    Ok(Redirect::to(&format!("/cases/{id}?ok=saved#follow-ups")).into_response())
+}
