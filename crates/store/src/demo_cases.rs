@@ -129,6 +129,86 @@ fn intake(rng: &mut Rng, today: Date) -> IntakeDraft {
     }
 }
 
+/// Invented work on a case: an assessment of one life domain, a referral (some ending with an
+/// unmet need), a hand-off between authorities (some past their target, so that the monitor
+/// has something to show) and a follow-up.
+async fn work(
+    tx: &mut Tx,
+    owner: &Viewer,
+    case_id: &str,
+    opened: Date,
+    rng: &mut Rng,
+    today: Date,
+    now: i64,
+) -> Result<()> {
+    use lotse_domain::case::{
+        AssessmentInput, FollowUpInput, HandoffInput, HandoffType, LifeDomain, NeedLevel,
+        ReferralInput,
+    };
+    let day = |rng: &mut Rng| {
+        let span = opened.days_until(today).max(0);
+        opened
+            .add_days(rng.below(span as usize + 1) as i64)
+            .unwrap_or(opened)
+            .to_string()
+    };
+    let domain = *rng.pick(LifeDomain::ALL);
+    let assessment = AssessmentInput {
+        life_domain: domain.key().into(),
+        need_level: rng.pick(NeedLevel::ALL).key().into(),
+        situation: "Erfundene Angabe für die Vorführung.".into(),
+        assessed_on: day(rng),
+    };
+    cases::add_assessment(tx, owner, case_id, &assessment, today, now).await?;
+    let unmet = rng.below(3) == 0;
+    let referral = ReferralInput {
+        life_domain: domain.key().into(),
+        organisation_id: if unmet {
+            String::new()
+        } else {
+            owner.organisation_id.clone()
+        },
+        requested_on: day(rng),
+        outcome: if unmet {
+            "no_suitable_offer".into()
+        } else {
+            String::new()
+        },
+        unmet_reason: if unmet {
+            rng.pick(&["no_offer", "no_capacity", "language", "distance"])
+                .to_string()
+        } else {
+            String::new()
+        },
+        ..ReferralInput::default()
+    };
+    cases::add_referral(tx, owner, case_id, &referral, today, now).await?;
+    let handoff = HandoffInput {
+        handoff_type: rng.pick(HandoffType::ALL).key().into(),
+        started_on: day(rng),
+        completed_on: String::new(),
+    };
+    cases::add_handoff(
+        tx,
+        owner,
+        case_id,
+        &handoff,
+        &cases::HandoffTargets::default(),
+        today,
+        now,
+    )
+    .await?;
+    let follow_up = FollowUpInput {
+        due_on: today
+            .add_days(rng.below(14) as i64)
+            .unwrap_or(today)
+            .to_string(),
+        subject: "Erfundene Wiedervorlage: Stand nachfragen".into(),
+    };
+    cases::add_follow_up(tx, owner, case_id, &follow_up, now).await?;
+    Ok(())
+}
+
 /// The demo's cases: a handful per case manager, so that each sees their own and not the
 /// other's.
 pub(crate) async fn load(tx: &mut Tx, owners: &[Viewer], now: i64) -> Result<()> {
@@ -138,7 +218,8 @@ pub(crate) async fn load(tx: &mut Tx, owners: &[Viewer], now: i64) -> Result<()>
         for _ in 0..(6 - 2 * i.min(2)) {
             let p = person(&mut rng, today);
             let c = intake(&mut rng, today);
-            cases::intake(tx, owner, &p, &c, true, now).await?;
+            let id = cases::intake(tx, owner, &p, &c, true, now).await?;
+            work(tx, owner, &id, c.opened_on, &mut rng, today, now).await?;
         }
     }
     Ok(())
@@ -169,7 +250,8 @@ pub async fn generate(
             let owner = &owners[(written + i) % owners.len()];
             let p = person(&mut rng, today);
             let c = intake(&mut rng, today);
-            cases::intake(&mut tx, owner, &p, &c, true, now).await?;
+            let id = cases::intake(&mut tx, owner, &p, &c, true, now).await?;
+            work(&mut tx, owner, &id, c.opened_on, &mut rng, today, now).await?;
         }
         tx.commit().await?;
         written += batch;

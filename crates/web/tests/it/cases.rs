@@ -502,11 +502,12 @@ web_test!(
             )
             .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        // (The demo's invented cases may have overdue hand-offs of their own.)
         assert!(
             !app.get("/", Some(&cm))
                 .await
                 .body
-                .contains("Überfällige Übergaben")
+                .contains("Berufsabschluss eingereicht")
         );
         let refused = app
             .post_form(
@@ -601,8 +602,13 @@ web_test!(
                 );
             }
             if by == "town" {
+                // The demo's own invented cases share the towns: Ahlen may be hidden as the
+                // complement of a small town, but it is never a small count.
                 let ahlen = items.iter().find(|i| i["key"] == "05570004").unwrap();
-                assert!(ahlen["count"].as_i64().is_some_and(|n| n >= 6), "{ahlen}");
+                assert!(
+                    ahlen["count"].is_null() || ahlen["count"].as_i64().is_some_and(|n| n >= 6),
+                    "{ahlen}"
+                );
                 let oelde = items.iter().find(|i| i["key"] == "05570040");
                 assert!(oelde.is_none_or(|o| o["count"].is_null()), "{oelde:?}");
             }
