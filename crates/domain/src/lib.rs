@@ -6,6 +6,7 @@
 
 #[macro_use]
 mod vocabulary;
+pub use vocabulary::options as vocabulary_options;
 
 pub mod access;
 pub mod case;

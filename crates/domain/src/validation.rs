@@ -120,6 +120,20 @@ pub fn optional_date(
     parsed
 }
 
+/// A required `YYYY-MM-DD` date: empty asks for it, anything else is checked as
+/// [`optional_date`] does.
+pub fn required_date(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: &str,
+) -> Option<crate::date::Date> {
+    let day = optional_date(errors, field, value);
+    if day.is_none() && errors.get(field).is_none() {
+        errors.add(field, "Bitte das Datum angeben (JJJJ-MM-TT).");
+    }
+    day
+}
+
 fn check_length(errors: &mut FieldErrors, field: &str, value: &str, max: usize) {
     if value.chars().count() > max {
         errors.add(field, format!("Höchstens {max} Zeichen."));

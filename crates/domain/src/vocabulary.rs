@@ -39,3 +39,15 @@ macro_rules! vocabulary {
         }
     };
 }
+
+/// A vocabulary's (key, German label) pairs in its order: for select lists and for the rows of
+/// a statistic, which list every code.
+pub fn options<T: Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (key(*v).to_owned(), label(*v).to_owned()))
+        .collect()
+}

@@ -258,7 +258,7 @@ impl<'a> Keyset<'a> {
 
 /// Collects the conditions and bound values of a list query built at run time. Only fixed
 /// fragments and numbered placeholders enter the SQL; every value is bound.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Query {
     pub clauses: Vec<String>,
     pub values: Vec<Value>,

@@ -195,15 +195,7 @@ impl CaseFigure {
     /// the reference data, so the caller passes them).
     fn keys(self, towns: &[(String, String)]) -> Vec<(String, String)> {
         use lotse_domain::case as v;
-        fn pairs<T: Copy>(
-            all: &[T],
-            key: fn(T) -> &'static str,
-            label: fn(T) -> &'static str,
-        ) -> Vec<(String, String)> {
-            all.iter()
-                .map(|&t| (key(t).to_owned(), label(t).to_owned()))
-                .collect()
-        }
+        use lotse_domain::vocabulary_options as pairs;
         match self {
             CaseFigure::Town => {
                 let mut out = towns.to_vec();

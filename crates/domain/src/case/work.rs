@@ -6,7 +6,9 @@
 use super::UnmetReason;
 use super::{ClosureReason, ContactChannel, HandoffType, LifeDomain, NeedLevel, ReferralOutcome};
 use crate::date::Date;
-use crate::validation::{FieldErrors, optional_date, optional_multiline, required_text};
+use crate::validation::{
+    FieldErrors, optional_date, optional_multiline, required_date, required_text,
+};
 
 vocabulary! {
     /// Where a goal of the plan stands.
@@ -36,17 +38,9 @@ fn past_day(
     earliest: Date,
     today: Date,
 ) -> Option<Date> {
-    let day = required_day(e, field, text)?;
+    let day = required_date(e, field, text)?;
     check_past(e, field, day, earliest, today);
     Some(day)
-}
-
-fn required_day(e: &mut FieldErrors, field: &str, text: &str) -> Option<Date> {
-    let day = optional_date(e, field, text);
-    if day.is_none() && e.get(field).is_none() {
-        e.add(field, "Bitte das Datum angeben (JJJJ-MM-TT).");
-    }
-    day
 }
 
 fn check_past(e: &mut FieldErrors, field: &str, day: Date, earliest: Date, today: Date) {
@@ -464,7 +458,7 @@ pub struct FollowUpDraft {
 impl FollowUpInput {
     pub fn validate(&self, opened_on: Date) -> Result<FollowUpDraft, FieldErrors> {
         let mut e = FieldErrors::new();
-        let due_on = required_day(&mut e, "due_on", &self.due_on);
+        let due_on = required_date(&mut e, "due_on", &self.due_on);
         if due_on.is_some_and(|d| d < opened_on) {
             e.add("due_on", "Das Datum liegt vor dem Beginn des Falls.");
         }

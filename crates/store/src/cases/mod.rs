@@ -55,19 +55,19 @@ impl CaseRecord {
 
     /// The person's name as the viewer may see it: the pseudonym where names are withheld.
     pub fn shown_name(&self) -> String {
-        shown_name(&self.family_name, &self.given_names, &self.pseudonym)
+        shown_name(
+            self.family_name.as_deref(),
+            self.given_names.as_deref(),
+            &self.pseudonym,
+        )
     }
 }
 
 /// "Family, Given" where the names were read, the pseudonym where they were withheld.
-pub(crate) fn shown_name(
-    family: &Option<String>,
-    given: &Option<String>,
-    pseudonym: &str,
-) -> String {
+pub(crate) fn shown_name(family: Option<&str>, given: Option<&str>, pseudonym: &str) -> String {
     match (family, given) {
         (Some(f), Some(g)) if !g.is_empty() => format!("{f}, {g}"),
-        (Some(f), _) => f.clone(),
+        (Some(f), _) => f.to_owned(),
         _ => pseudonym.to_owned(),
     }
 }

@@ -10,7 +10,7 @@ use super::Cases;
 use crate::Result;
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, Value, bind_values, read, tx};
-use crate::paging::Query;
+use crate::paging::{Count, Query};
 
 /// An open hand-off past its target, with its case as the viewer may see it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
@@ -30,7 +30,11 @@ pub struct OverdueHandoff {
 
 impl OverdueHandoff {
     pub fn shown_name(&self) -> String {
-        super::shown_name(&self.family_name, &self.given_names, &self.pseudonym)
+        super::shown_name(
+            self.family_name.as_deref(),
+            self.given_names.as_deref(),
+            &self.pseudonym,
+        )
     }
 
     pub fn days_over(&self, today: Date) -> i64 {
@@ -49,46 +53,81 @@ pub struct DueFollowUp {
     pub subject: String,
 }
 
+impl DueFollowUp {
+    /// "Family, Given": follow-ups are listed only on cases the viewer sees whole.
+    pub fn shown_name(&self) -> String {
+        super::shown_name(Some(&self.family_name), Some(&self.given_names), "")
+    }
+}
+
 impl Cases<'_> {
+    /// The first `limit` rows of `SELECT {columns} {from}` under `q` in `order`, and how many
+    /// there are (counted up to [`Count::UP_TO`], as every list counts: this feeds the start
+    /// page). Each case shown is recorded in the access log.
+    #[allow(clippy::too_many_arguments)]
+    async fn first_and_count<T>(
+        &self,
+        columns: &str,
+        from: &str,
+        mut q: Query,
+        order: &str,
+        limit: i64,
+        now: i64,
+        case_of: fn(&T) -> String,
+    ) -> Result<(Vec<T>, Count)>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let count =
+            crate::paging::count(self.db, &format!("SELECT c.id {from}"), q.clone()).await?;
+        let limit = q.bind(Value::Int(limit));
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT {columns} {from}{} ORDER BY {order} LIMIT {limit}",
+            q.where_clause()
+        ));
+        let found: Vec<T> = read!(self.db, |c| {
+            bind_values!(sqlx::query_as(sql), &q.values)
+                .fetch_all(c)
+                .await
+        })?;
+        self.log_case_reads(found.iter().map(case_of).collect(), now)
+            .await;
+        Ok((found, count))
+    }
+
     /// Open hand-offs whose target day lies before `today`, longest overdue first, at most
-    /// `limit`, and how many there are in all. Each case shown is recorded in the access log.
+    /// `limit`, and how many there are in all.
     pub async fn overdue_handoffs(
         &self,
         today: Date,
         limit: i64,
         now: i64,
-    ) -> Result<(Vec<OverdueHandoff>, i64)> {
+    ) -> Result<(Vec<OverdueHandoff>, Count)> {
         let mut q = Query::default();
         let (whole, scope) = self.scope(&mut q);
         q.and(scope);
         q.and("h.completed_on IS NULL");
         let t = q.bind(Value::Text(today.to_string()));
         q.and(format!("h.due_on < {t}"));
-        let from =
-            "FROM handoffs h JOIN cases c ON c.id = h.case_id JOIN persons p ON p.id = c.person_id";
-        let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {from}{}", q.where_clause()));
-        let count: i64 = read!(self.db, |c| {
-            bind_values!(sqlx::query_scalar(count_sql), &q.values)
-                .fetch_one(c)
-                .await
-        })?;
-        let limit = q.bind(Value::Int(limit));
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT h.id, h.case_id, p.pseudonym, \
+        let columns = format!(
+            "h.id, h.case_id, p.pseudonym, \
              CASE WHEN {whole} THEN p.family_name END AS family_name, \
              CASE WHEN {whole} THEN p.given_names END AS given_names, \
-             p.town_ags, h.handoff_type, h.started_on, h.target_days, h.due_on \
-             {from}{} ORDER BY h.due_on, h.id LIMIT {limit}",
-            q.where_clause()
-        ));
-        let found: Vec<OverdueHandoff> = read!(self.db, |c| {
-            bind_values!(sqlx::query_as(sql), &q.values)
-                .fetch_all(c)
-                .await
-        })?;
-        let ids: Vec<String> = found.iter().map(|h| h.case_id.clone()).collect();
-        self.log_case_reads(ids, now).await;
-        Ok((found, count))
+             p.town_ags, h.handoff_type, h.started_on, h.target_days, h.due_on"
+        );
+        self.first_and_count(
+            &columns,
+            "FROM handoffs h JOIN cases c ON c.id = h.case_id JOIN persons p ON p.id = c.person_id",
+            q,
+            "h.due_on, h.id",
+            limit,
+            now,
+            |h: &OverdueHandoff| h.case_id.clone(),
+        )
+        .await
     }
 
     /// Open follow-ups due on or before `until` on the cases the viewer sees whole (their own
@@ -98,34 +137,23 @@ impl Cases<'_> {
         until: Date,
         limit: i64,
         now: i64,
-    ) -> Result<(Vec<DueFollowUp>, i64)> {
+    ) -> Result<(Vec<DueFollowUp>, Count)> {
         let mut q = Query::default();
         let (whole, _) = self.scope(&mut q);
         q.and(whole);
         q.and("f.done_on IS NULL");
         let u = q.bind(Value::Text(until.to_string()));
         q.and(format!("f.due_on <= {u}"));
-        let from = "FROM case_follow_ups f JOIN cases c ON c.id = f.case_id JOIN persons p ON p.id = c.person_id";
-        let count_sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {from}{}", q.where_clause()));
-        let count: i64 = read!(self.db, |c| {
-            bind_values!(sqlx::query_scalar(count_sql), &q.values)
-                .fetch_one(c)
-                .await
-        })?;
-        let limit = q.bind(Value::Int(limit));
-        let sql = sqlx::AssertSqlSafe(format!(
-            "SELECT f.id, f.case_id, p.family_name, p.given_names, f.due_on, f.subject \
-             {from}{} ORDER BY f.due_on, f.id LIMIT {limit}",
-            q.where_clause()
-        ));
-        let found: Vec<DueFollowUp> = read!(self.db, |c| {
-            bind_values!(sqlx::query_as(sql), &q.values)
-                .fetch_all(c)
-                .await
-        })?;
-        let ids: Vec<String> = found.iter().map(|f| f.case_id.clone()).collect();
-        self.log_case_reads(ids, now).await;
-        Ok((found, count))
+        self.first_and_count(
+            "f.id, f.case_id, p.family_name, p.given_names, f.due_on, f.subject",
+            "FROM case_follow_ups f JOIN cases c ON c.id = f.case_id JOIN persons p ON p.id = c.person_id",
+            q,
+            "f.due_on, f.id",
+            limit,
+            now,
+            |f: &DueFollowUp| f.case_id.clone(),
+        )
+        .await
     }
 }
 

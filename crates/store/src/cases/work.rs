@@ -294,11 +294,9 @@ pub async fn complete_handoff(
     })?;
     let started = started.ok_or(StoreError::NotFound)?;
     let mut e = FieldErrors::new();
-    let done = lotse_domain::validation::optional_date(&mut e, "completed_on", completed_on);
-    match done {
-        Some(d) => check_completion(&mut e, Some(started), d, today),
-        None if e.is_empty() => e.add("completed_on", "Bitte das Datum angeben (JJJJ-MM-TT)."),
-        None => {}
+    let done = lotse_domain::validation::required_date(&mut e, "completed_on", completed_on);
+    if let Some(d) = done {
+        check_completion(&mut e, Some(started), d, today);
     }
     let done = match (done, e.is_empty()) {
         (Some(d), true) => d,

@@ -27,24 +27,34 @@ struct Dashboard {
     /// Hand-offs past their target on cases the user sees: (case id, name or pseudonym, type,
     /// due day, days over). Names only on the user's own cases.
     overdue: Vec<(String, String, &'static str, String, i64)>,
-    overdue_total: i64,
+    /// How many in all (counted up to a bound), and whether more exist than are listed.
+    overdue_total: String,
+    more_overdue: bool,
     /// The user sees the hand-offs pseudonymised (the coordination's overview).
     overdue_pseudonymised: bool,
     /// Follow-ups due within a week on the user's cases: (case id, name, due day, subject, late).
     follow_ups: Vec<(String, String, String, String, bool)>,
-    follow_ups_total: i64,
+    follow_ups_total: String,
 }
 
 /// How many overdue hand-offs and due follow-ups the start page lists.
 const CASE_ITEMS: i64 = 20;
 
 /// A count as a figure on the start page: "123", or "über 1.000" past the bound of counting.
-fn figure(count: lotse_store::paging::Count) -> String {
+pub(crate) fn figure(count: lotse_store::paging::Count) -> String {
     match count {
         lotse_store::paging::Count::Exactly(n) => n.to_string(),
         lotse_store::paging::Count::MoreThan(n) => {
             format!("über {}", crate::view::number_de(n as f64))
         }
+    }
+}
+
+/// Whether a list counted as `count` holds more than the `shown` entries listed.
+pub(crate) fn more_than(count: lotse_store::paging::Count, shown: usize) -> bool {
+    match count {
+        lotse_store::paging::Count::Exactly(n) => n > shown as i64,
+        lotse_store::paging::Count::MoreThan(_) => true,
     }
 }
 
@@ -103,16 +113,18 @@ pub async fn show(
         })
         .collect();
     let mut overdue = Vec::new();
-    let mut overdue_total = 0;
+    let mut overdue_total = String::new();
+    let mut more_overdue = false;
     let mut follow_ups = Vec::new();
-    let mut follow_ups_total = 0;
+    let mut follow_ups_total = String::new();
     let overdue_pseudonymised = !any_allows(roles, Permission::WorkOnCases);
     if any_allows(roles, Permission::ViewCases) {
         let viewer = user.principal.viewer();
         let cases = lotse_store::cases::for_viewer(&app.db, &viewer);
         let today = app.today();
         let (found, total) = cases.overdue_handoffs(today, CASE_ITEMS, app.now()).await?;
-        overdue_total = total;
+        overdue_total = figure(total);
+        more_overdue = more_than(total, found.len());
         overdue = found
             .into_iter()
             .map(|h| {
@@ -129,18 +141,13 @@ pub async fn show(
         if !overdue_pseudonymised {
             let until = today.add_days(7).unwrap_or(today);
             let (found, total) = cases.due_follow_ups(until, CASE_ITEMS, app.now()).await?;
-            follow_ups_total = total;
+            follow_ups_total = figure(total);
             follow_ups = found
                 .into_iter()
                 .map(|f| {
-                    let name = if f.given_names.is_empty() {
-                        f.family_name
-                    } else {
-                        format!("{}, {}", f.family_name, f.given_names)
-                    };
                     (
-                        f.case_id,
-                        name,
+                        f.case_id.clone(),
+                        f.shown_name(),
                         crate::view::date_de(&f.due_on),
                         f.subject,
                         f.due_on < today,
@@ -163,6 +170,7 @@ pub async fn show(
         more_actions,
         overdue,
         overdue_total,
+        more_overdue,
         overdue_pseudonymised,
         follow_ups,
         follow_ups_total,

@@ -112,12 +112,4 @@ pub async fn saved_or_again<T>(
 }
 
 /// A vocabulary's (key, German label) pairs, for the select and checkbox macros.
-pub(crate) fn vocabulary_options<T: Copy>(
-    all: &[T],
-    key: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
-) -> Vec<(String, String)> {
-    all.iter()
-        .map(|v| (key(*v).to_owned(), label(*v).to_owned()))
-        .collect()
-}
+pub(crate) use lotse_domain::vocabulary_options;

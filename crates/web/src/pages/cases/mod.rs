@@ -174,10 +174,7 @@ pub async fn create(
             errors.add("access_route", "Bitte den Zugangsweg wählen.");
         }
         let opened_on =
-            lotse_domain::validation::optional_date(&mut errors, "opened_on", &input.opened_on);
-        if opened_on.is_none() && errors.get("opened_on").is_none() {
-            errors.add("opened_on", "Bitte das Datum angeben (JJJJ-MM-TT).");
-        }
+            lotse_domain::validation::required_date(&mut errors, "opened_on", &input.opened_on);
         if opened_on.is_some_and(|d| d > today) {
             errors.add("opened_on", "Das Datum liegt in der Zukunft.");
         }
@@ -529,10 +526,7 @@ pub async fn change_phase(
     if phase.is_none() {
         errors.add("phase", "Bitte eine Phase wählen.");
     }
-    let on = lotse_domain::validation::optional_date(&mut errors, "changed_on", &f.changed_on);
-    if on.is_none() && errors.get("changed_on").is_none() {
-        errors.add("changed_on", "Bitte das Datum angeben (JJJJ-MM-TT).");
-    }
+    let on = lotse_domain::validation::required_date(&mut errors, "changed_on", &f.changed_on);
     let closure = if phase == Some(CasePhase::Closed) {
         match lotse_domain::case::closure(&f.closure_reason, &f.goals_reached) {
             Ok(c) => Some(c),

@@ -26,7 +26,9 @@ struct MonitorPage {
     layout: Layout,
     /// (case id, name or pseudonym, type, started, due, days over)
     overdue: Vec<(String, String, &'static str, String, String, i64)>,
-    total: i64,
+    /// How many in all (counted up to a bound), and whether more exist than are listed.
+    total: String,
+    more: bool,
     with_names: bool,
     /// (type key, label, days as shown in the form, default days)
     targets: Vec<(&'static str, &'static str, String, i64)>,
@@ -54,6 +56,7 @@ async fn monitor_page(
     let (found, total) = cases::for_viewer(&app.db, &viewer)
         .overdue_handoffs(today, SHOWN, app.now())
         .await?;
+    let more = super::super::dashboard::more_than(total, found.len());
     let stored = HandoffTargets::load(&app.db).await?;
     let targets = HandoffType::ALL
         .iter()
@@ -79,7 +82,8 @@ async fn monitor_page(
                 )
             })
             .collect(),
-        total,
+        more,
+        total: super::super::dashboard::figure(total),
         with_names: any_allows(&user.principal.roles, Permission::WorkOnCases),
         targets,
         can_set: any_allows(&user.principal.roles, Permission::SetHandoffTargets),

@@ -146,12 +146,12 @@ pub async fn page(
     let (from, to, error) = match q.period(app.today()) {
         Ok((from, to)) => (from, to, None),
         Err(e) => {
+            // The form comes back with what was typed; the links name the default period.
             let today = app.today();
-            (
-                Date::new(today.year(), 1, 1).unwrap_or(today),
-                today,
-                Some(e),
-            )
+            let (from, to) = PeriodQuery::default()
+                .period(today)
+                .unwrap_or((today, today));
+            (from, to, Some(e))
         }
     };
     let figures = if error.is_none() {
