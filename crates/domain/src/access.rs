@@ -47,6 +47,11 @@ impl Record {
             Record::Case => &[
                 Relationship::AssignedCaseManager,
                 Relationship::Deputy,
+                Relationship::SharedToEdit,
+                Relationship::SharedToRead,
+                Relationship::SharedPseudonymised,
+                Relationship::Released,
+                Relationship::BreakGlass,
                 Relationship::Other,
             ],
             _ => &[Relationship::OwnOrganisation, Relationship::Other],
@@ -75,30 +80,33 @@ pub enum Relationship {
     AssignedCaseManager,
     /// They are the named deputy of a case's case manager.
     Deputy,
+    /// The case was shared with them (or their organisation) to work on it, and they accepted.
+    SharedToEdit,
+    /// The case was shared with them to read it, and they accepted.
+    SharedToRead,
+    /// The case was shared with them without names, and they accepted.
+    SharedPseudonymised,
+    /// The person released the case management from confidentiality towards their organisation,
+    /// and the release is valid today.
+    Released,
+    /// They opened an emergency access to the case that has not expired.
+    BreakGlass,
     /// Anything else.
     Other,
 }
 
 impl Relationship {
-    pub const ALL: [Relationship; 4] = [
+    pub const ALL: [Relationship; 9] = [
         Relationship::OwnOrganisation,
         Relationship::AssignedCaseManager,
         Relationship::Deputy,
+        Relationship::SharedToEdit,
+        Relationship::SharedToRead,
+        Relationship::SharedPseudonymised,
+        Relationship::Released,
+        Relationship::BreakGlass,
         Relationship::Other,
     ];
-
-    /// How `viewer_user_id` stands to a case assigned to `owner` with the deputy `deputy`.
-    pub fn of_case(viewer_user_id: &str, owner: &str, deputy: Option<&str>) -> Relationship {
-        if viewer_user_id.is_empty() {
-            Relationship::Other
-        } else if viewer_user_id == owner {
-            Relationship::AssignedCaseManager
-        } else if deputy == Some(viewer_user_id) {
-            Relationship::Deputy
-        } else {
-            Relationship::Other
-        }
-    }
 
     pub fn of(viewer_organisation: &str, record_organisation: Option<&str>) -> Relationship {
         if record_organisation == Some(viewer_organisation) {
@@ -113,8 +121,73 @@ impl Relationship {
             Relationship::OwnOrganisation => "eigene Organisation",
             Relationship::AssignedCaseManager => "zuständiges Fallmanagement",
             Relationship::Deputy => "Vertretung",
+            Relationship::SharedToEdit => "geteilt zur Mitarbeit",
+            Relationship::SharedToRead => "geteilt zur Einsicht",
+            Relationship::SharedPseudonymised => "geteilt pseudonymisiert",
+            Relationship::Released => "Schweigepflichtentbindung",
+            Relationship::BreakGlass => "Notfallzugriff",
             Relationship::Other => "andere",
         }
+    }
+}
+
+/// How one viewer stands to one case: every tie that holds, read from the case's facts in the
+/// same statement as the case (owner, deputy, accepted shares, valid releases, open emergency
+/// access). Several can hold at once (a deputy whose organisation also holds a release); the
+/// widest answer over them decides.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct CaseTies {
+    pub assigned: bool,
+    pub deputy: bool,
+    pub shared_to_edit: bool,
+    pub shared_to_read: bool,
+    pub shared_pseudonymised: bool,
+    pub released: bool,
+    pub break_glass: bool,
+}
+
+impl CaseTies {
+    /// The ties of `viewer_user_id` through assignment alone (a case just opened, or a fact
+    /// read without shares and releases).
+    pub fn of_assignment(viewer_user_id: &str, owner: &str, deputy: Option<&str>) -> CaseTies {
+        let me = !viewer_user_id.is_empty();
+        CaseTies {
+            assigned: me && viewer_user_id == owner,
+            deputy: me && deputy == Some(viewer_user_id),
+            ..CaseTies::default()
+        }
+    }
+
+    /// The relationships that hold; `Other` always does (it is what remains of anyone).
+    pub fn relationships(self) -> impl Iterator<Item = Relationship> {
+        [
+            (self.assigned, Relationship::AssignedCaseManager),
+            (self.deputy, Relationship::Deputy),
+            (self.shared_to_edit, Relationship::SharedToEdit),
+            (self.shared_to_read, Relationship::SharedToRead),
+            (self.shared_pseudonymised, Relationship::SharedPseudonymised),
+            (self.released, Relationship::Released),
+            (self.break_glass, Relationship::BreakGlass),
+            (true, Relationship::Other),
+        ]
+        .into_iter()
+        .filter_map(|(holds, r)| holds.then_some(r))
+    }
+
+    /// The one tie a relationship stands for (the access tests build cases from it).
+    pub fn only(relationship: Relationship) -> CaseTies {
+        let mut t = CaseTies::default();
+        match relationship {
+            Relationship::AssignedCaseManager => t.assigned = true,
+            Relationship::Deputy => t.deputy = true,
+            Relationship::SharedToEdit => t.shared_to_edit = true,
+            Relationship::SharedToRead => t.shared_to_read = true,
+            Relationship::SharedPseudonymised => t.shared_pseudonymised = true,
+            Relationship::Released => t.released = true,
+            Relationship::BreakGlass => t.break_glass = true,
+            Relationship::OwnOrganisation | Relationship::Other => {}
+        }
+        t
     }
 }
 
@@ -150,6 +223,19 @@ pub enum Fields {
     /// Of a case, no names, no free text, the birth year instead of the date: what steering
     /// needs (decision 0012).
     Pseudonymous,
+    /// Of a case, what the person's release towards the viewer's organisation names (identity,
+    /// residence, plan, assessment); everything else shows as "vertraulich".
+    Released,
+}
+
+impl Fields {
+    /// How much of a record the fields show, to pick the widest of two restrictions.
+    fn breadth(self) -> u8 {
+        match self {
+            Fields::Pseudonymous => 0,
+            Fields::Released | Fields::Published => 1,
+        }
+    }
 }
 
 impl Fields {
@@ -157,6 +243,7 @@ impl Fields {
         match self {
             Fields::Published => "nur die veröffentlichte Fassung",
             Fields::Pseudonymous => "pseudonymisiert, ohne Namen",
+            Fields::Released => "nur was die Schweigepflichtentbindung nennt",
         }
     }
 }
@@ -179,6 +266,9 @@ impl Decision {
     fn or(self, other: Decision) -> Decision {
         match (self, other) {
             (Decision::Allow, _) | (_, Decision::Allow) => Decision::Allow,
+            (Decision::Only(a), Decision::Only(b)) => {
+                Decision::Only(if b.breadth() > a.breadth() { b } else { a })
+            }
             (Decision::Only(f), _) | (_, Decision::Only(f)) => Decision::Only(f),
             _ => Decision::Deny,
         }
@@ -205,12 +295,20 @@ pub struct Rule {
 
 use Action::{Change, Decide, View};
 use Decision::{Allow, Deny, Only};
-use Relationship::{AssignedCaseManager, Deputy, OwnOrganisation};
+use Relationship::{
+    AssignedCaseManager, BreakGlass, Deputy, OwnOrganisation, Released, SharedPseudonymised,
+    SharedToEdit, SharedToRead,
+};
 use Role::*;
 
 const STEERING: &[Role] = &[Admin, Coordination];
 /// Organisations that provide offers and report on the measures they lead.
 const PROVIDERS: &[Role] = &[Partner, ImmigrationOffice];
+/// Who can be given a case to work on or to read, and who can be named in a release: the
+/// organisations that work with the person (welfare associations, the immigration office,
+/// schools) and other case managers. Not the coordination (it steers with pseudonyms) nor
+/// admins and readers.
+const CASE_PARTNERS: &[Role] = &[CaseManager, Partner, ImmigrationOffice, SchoolCounsellor];
 const EVERYONE: &[Role] = &[
     Admin,
     Coordination,
@@ -251,6 +349,18 @@ pub const RULES: &[Rule] = &[
     Rule { roles: &[CaseManager], record: Record::Case, relationship: Some(AssignedCaseManager), action: None, decision: Allow },
     Rule { roles: &[CaseManager], record: Record::Case, relationship: Some(Deputy), action: Some(View), decision: Allow },
     Rule { roles: &[CaseManager], record: Record::Case, relationship: Some(Deputy), action: Some(Change), decision: Allow },
+    // A share is what its receiver accepted: to work on the case, to read it, or to read it
+    // without names. Only the assigned case manager decides (shares, deputy, handing it on).
+    Rule { roles: CASE_PARTNERS, record: Record::Case, relationship: Some(SharedToEdit), action: Some(View), decision: Allow },
+    Rule { roles: CASE_PARTNERS, record: Record::Case, relationship: Some(SharedToEdit), action: Some(Change), decision: Allow },
+    Rule { roles: CASE_PARTNERS, record: Record::Case, relationship: Some(SharedToRead), action: Some(View), decision: Allow },
+    Rule { roles: CASE_PARTNERS, record: Record::Case, relationship: Some(SharedPseudonymised), action: Some(View), decision: Only(Fields::Pseudonymous) },
+    // A valid release lets the named organisation read what it names, nothing else.
+    Rule { roles: CASE_PARTNERS, record: Record::Case, relationship: Some(Released), action: Some(View), decision: Only(Fields::Released) },
+    // Emergency access: a case manager who gave a reason reads and records, for a few hours,
+    // and the coordination reviews it; passing the case on stays the assigned case manager's.
+    Rule { roles: &[CaseManager], record: Record::Case, relationship: Some(BreakGlass), action: Some(View), decision: Allow },
+    Rule { roles: &[CaseManager], record: Record::Case, relationship: Some(BreakGlass), action: Some(Change), decision: Allow },
     Rule { roles: &[Coordination], record: Record::Case, relationship: None, action: Some(View), decision: Only(Fields::Pseudonymous) },
     Rule { roles: EVERYONE, record: Record::Case, relationship: None, action: None, decision: Deny },
 ];
@@ -329,14 +439,11 @@ impl Viewer {
         )
     }
 
-    /// The decision for one case assigned to `owner`, with the deputy `deputy`.
-    pub fn decide_case(&self, owner: &str, deputy: Option<&str>, action: Action) -> Decision {
-        decide(
-            &self.roles,
-            Record::Case,
-            Relationship::of_case(&self.user_id, owner, deputy),
-            action,
-        )
+    /// The decision for one case the viewer has these ties to: the widest over all of them.
+    pub fn decide_case(&self, ties: CaseTies, action: Action) -> Decision {
+        ties.relationships().fold(Deny, |d, rel| {
+            d.or(decide(&self.roles, Record::Case, rel, action))
+        })
     }
 
     /// The decisions for records of the viewer's own organisation and for all others: what a
@@ -368,11 +475,11 @@ impl Access {
     }
 
     /// What the viewer may do with one case (see [`Viewer::decide_case`]).
-    pub fn of_case(viewer: &Viewer, owner: &str, deputy: Option<&str>) -> Access {
+    pub fn of_case(viewer: &Viewer, ties: CaseTies) -> Access {
         Access {
-            view: viewer.decide_case(owner, deputy, View),
-            change: viewer.decide_case(owner, deputy, Change).allows(),
-            decide: viewer.decide_case(owner, deputy, Decide).allows(),
+            view: viewer.decide_case(ties, View),
+            change: viewer.decide_case(ties, Change).allows(),
+            decide: viewer.decide_case(ties, Decide).allows(),
         }
     }
 
@@ -478,16 +585,55 @@ mod tests {
         assert_eq!(d(CaseManager, Other, View), Deny);
         assert_eq!(d(Coordination, Other, View), Only(Fields::Pseudonymous));
         assert_eq!(d(Coordination, Other, Change), Deny);
-        for role in [Admin, Partner, ImmigrationOffice, SchoolCounsellor, Reader] {
+        // Admins and readers never; the partners only through a share or a release.
+        for role in [Admin, Reader] {
             for &rel in Record::Case.relationships() {
                 for action in Action::ALL {
                     assert_eq!(d(role, rel, action), Deny, "{role:?} {rel:?} {action:?}");
                 }
             }
         }
-        assert_eq!(Relationship::of_case("u1", "u1", None), AssignedCaseManager);
-        assert_eq!(Relationship::of_case("u2", "u1", Some("u2")), Deputy);
-        assert_eq!(Relationship::of_case("", "", None), Other);
+        for role in [Partner, ImmigrationOffice, SchoolCounsellor] {
+            for rel in [AssignedCaseManager, Deputy, BreakGlass, Other] {
+                for action in Action::ALL {
+                    assert_eq!(d(role, rel, action), Deny, "{role:?} {rel:?} {action:?}");
+                }
+            }
+            assert_eq!(d(role, Released, View), Only(Fields::Released));
+            assert_eq!(d(role, Released, Change), Deny);
+            assert_eq!(d(role, SharedToEdit, Change), Allow);
+            assert_eq!(d(role, SharedToRead, Change), Deny);
+            assert_eq!(d(role, SharedToEdit, Decide), Deny);
+        }
+        assert_eq!(d(CaseManager, BreakGlass, Change), Allow);
+        assert_eq!(d(CaseManager, BreakGlass, Decide), Deny);
+        let ties = |owner, deputy| CaseTies::of_assignment("u2", owner, deputy);
+        assert!(ties("u2", None).assigned);
+        assert!(ties("u1", Some("u2")).deputy);
+        assert_eq!(CaseTies::of_assignment("", "", None), CaseTies::default());
+    }
+
+    #[test]
+    fn the_widest_tie_decides() {
+        let partner = Viewer {
+            user_id: "u".into(),
+            username: "u".into(),
+            organisation_id: "o".into(),
+            roles: vec![Partner],
+        };
+        let both = CaseTies {
+            released: true,
+            shared_pseudonymised: true,
+            ..CaseTies::default()
+        };
+        assert_eq!(partner.decide_case(both, View), Only(Fields::Released));
+        let read = CaseTies {
+            shared_to_read: true,
+            ..both
+        };
+        assert_eq!(partner.decide_case(read, View), Allow);
+        assert_eq!(partner.decide_case(read, Change), Deny);
+        assert_eq!(partner.decide_case(CaseTies::default(), View), Deny);
     }
 
     /// docs/access.md shows the table spelt out; `LOTSE_BLESS=1 cargo test -p lotse-domain`

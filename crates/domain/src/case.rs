@@ -7,7 +7,9 @@
 use crate::date::Date;
 use crate::validation::{FieldErrors, optional_date, optional_text, required_text};
 
+mod consent;
 mod work;
+pub use consent::*;
 pub use work::*;
 
 vocabulary! {

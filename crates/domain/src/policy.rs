@@ -51,10 +51,21 @@ pub enum Permission {
     /// Keep funding programmes, budgets, grants, payments and spending-report deadlines.
     ManageFunding,
     /// See KIM cases: a case manager their own (with names), the coordination all of them
-    /// pseudonymised (which cases and fields: [`crate::access`]).
+    /// pseudonymised, partners what was shared with them or released to them (which cases and
+    /// fields: [`crate::access`]).
     ViewCases,
-    /// Open cases and work on them (intake, phases, contacts): case managers.
+    /// Open cases (intake): case managers.
+    OpenCases,
+    /// Work on cases one may change (phases, contacts, consents, …): case managers, and partners
+    /// a case was shared with to work on (which cases: [`crate::access`]).
     WorkOnCases,
+    /// Open an emergency access to a case one is not assigned to, with a reason, for a few hours.
+    BreakGlass,
+    /// Share a case with another organisation without a valid release (a documented emergency),
+    /// with a reason the coordination reviews.
+    OverrideConsent,
+    /// Review emergency accesses and shares without release.
+    ReviewCaseAccess,
     /// Read the case statistics: counts under the statistics rule, no person in them.
     ViewCaseStatistics,
     /// Set the target duration of each hand-off type (the monitor's yardstick).
@@ -62,7 +73,7 @@ pub enum Permission {
 }
 
 impl Permission {
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 28] = [
         Permission::ViewTowns,
         Permission::ViewOrganisations,
         Permission::ManageOrganisations,
@@ -84,7 +95,11 @@ impl Permission {
         Permission::ManageProgrammes,
         Permission::ManageFunding,
         Permission::ViewCases,
+        Permission::OpenCases,
         Permission::WorkOnCases,
+        Permission::BreakGlass,
+        Permission::OverrideConsent,
+        Permission::ReviewCaseAccess,
         Permission::ViewCaseStatistics,
         Permission::SetHandoffTargets,
     ];
@@ -123,9 +138,23 @@ pub fn allows(role: Role, permission: Permission) -> bool {
             Role::Admin | Role::Coordination | Role::Partner | Role::ImmigrationOffice
         ),
         // Cases hold personal data: their case managers work on them; the coordination steers
-        // with pseudonymised figures; nobody else, administrators included.
-        ViewCases => matches!(role, Role::Coordination | Role::CaseManager),
-        WorkOnCases => role == Role::CaseManager,
+        // with pseudonymised figures; partners see what a share or a release gives them;
+        // administrators and readers never.
+        ViewCases => matches!(
+            role,
+            Role::Coordination
+                | Role::CaseManager
+                | Role::Partner
+                | Role::ImmigrationOffice
+                | Role::SchoolCounsellor
+        ),
+        WorkOnCases => matches!(
+            role,
+            Role::CaseManager | Role::Partner | Role::ImmigrationOffice | Role::SchoolCounsellor
+        ),
+        OpenCases | BreakGlass | OverrideConsent => role == Role::CaseManager,
+        // Emergency access and sharing without release are reviewed by someone who did neither.
+        ReviewCaseAccess => role == Role::Coordination,
         // The figures are evidence for the steering group and the committee (readers); they go
         // through the statistics rule and name no one.
         ViewCaseStatistics => matches!(role, Role::Coordination | Role::CaseManager | Role::Reader),

@@ -22,6 +22,11 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Whether `field` already has an error (a second check on it would repeat the first).
+    pub fn has(&self, field: &str) -> bool {
+        self.get(field).is_some()
+    }
+
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0
             .iter()

@@ -552,6 +552,22 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// The day (in the district's time zone) of an instant in epoch milliseconds: what "today"
+/// means for validity (a release valid until a day is valid through that day in Warendorf).
+pub fn day_of(ms: i64) -> lotse_domain::Date {
+    let now = jiff::Timestamp::from_millisecond(ms).unwrap_or_else(|_| jiff::Timestamp::now());
+    let day = match jiff::tz::db().get("Europe/Berlin") {
+        Ok(tz) => now.to_zoned(tz).date(),
+        Err(_) => now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+    };
+    u16::try_from(day.year())
+        .ok()
+        .and_then(|y| {
+            lotse_domain::Date::new(y, day.month().unsigned_abs(), day.day().unsigned_abs())
+        })
+        .unwrap_or(lotse_domain::Date::EARLIEST)
+}
+
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }

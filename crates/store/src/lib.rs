@@ -43,7 +43,7 @@ pub mod users;
 pub mod testing;
 
 pub use audit::Actor;
-pub use db::{Backend, DatabaseUrl, Db, On, Tx, new_id, now_ms};
+pub use db::{Backend, DatabaseUrl, Db, On, Tx, day_of, new_id, now_ms};
 pub use lotse_domain::FieldErrors;
 pub use migrations::{latest_version, migrate};
 

@@ -126,6 +126,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0019_case_work.sql"),
         postgres: include_str!("../migrations/postgres/0019_case_work.sql"),
     },
+    Migration {
+        version: 20,
+        name: "consents_and_shares",
+        sqlite: include_str!("../migrations/sqlite/0020_consents_and_shares.sql"),
+        postgres: include_str!("../migrations/postgres/0020_consents_and_shares.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

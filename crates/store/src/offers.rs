@@ -302,7 +302,7 @@ impl Offers<'_> {
             Decision::Allow => "TRUE",
             Decision::Only(Fields::Published) => "p.id IS NOT NULL",
             // Not a restriction offers know: nothing.
-            Decision::Only(Fields::Pseudonymous) | Decision::Deny => "FALSE",
+            Decision::Only(Fields::Pseudonymous | Fields::Released) | Decision::Deny => "FALSE",
         };
         let whole = |d: Decision| {
             if d == Decision::Allow {

@@ -124,3 +124,103 @@ pub async fn hold_audit_head(db: &Db) -> crate::Tx {
         .expect("lock the audit head");
     tx
 }
+
+/// Gives `user` (of `organisation`) exactly the tie `relationship` to a case, written directly:
+/// the access tests generated from the table need every tie for every role, also those the
+/// application would refuse to create for that role (a reader as deputy).
+pub async fn tie_to_case(
+    db: &Db,
+    case_id: &str,
+    user: &str,
+    organisation: &str,
+    relationship: lotse_domain::access::Relationship,
+    now: i64,
+) -> Result<(), crate::StoreError> {
+    use lotse_domain::access::Relationship as R;
+    let mut tx = db.begin().await?;
+    let day = crate::db::day_of(now);
+    match relationship {
+        R::Deputy => {
+            crate::db::tx!(&mut tx, |c| sqlx::query(
+                "UPDATE cases SET deputy_user_id = $2 WHERE id = $1"
+            )
+            .bind(case_id)
+            .bind(user)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        R::SharedToEdit | R::SharedToRead | R::SharedPseudonymised => {
+            let access = match relationship {
+                R::SharedToEdit => "edit",
+                R::SharedToRead => "read",
+                _ => "pseudonymous",
+            };
+            crate::db::tx!(&mut tx, |c| {
+                sqlx::query(
+                "INSERT INTO case_shares (id, case_id, access, requested_by, to_user_id, to_organisation_id, \
+                 needs_release, state, requested_at, answered_at) \
+                 SELECT $1, c.id, $2, c.owner_user_id, $3, $4, FALSE, 'accepted', $5, $5 FROM cases c WHERE c.id = $6"
+            )
+            .bind(crate::db::new_id())
+            .bind(access)
+            .bind(user)
+            .bind(organisation)
+            .bind(now)
+            .bind(case_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
+        }
+        R::Released => {
+            crate::db::tx!(&mut tx, |c| {
+                sqlx::query(
+                "INSERT INTO consents (id, person_id, case_id, purpose, organisation_id, given_on, form, \
+                 covers_identity, covers_residence, covers_plan, covers_assessment, created_at, updated_at) \
+                 SELECT $1, c.person_id, c.id, 'release', $2, $3, 'written', TRUE, TRUE, TRUE, TRUE, $4, $4 \
+                 FROM cases c WHERE c.id = $5"
+            )
+            .bind(crate::db::new_id())
+            .bind(organisation)
+            .bind(day)
+            .bind(now)
+            .bind(case_id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
+        }
+        R::BreakGlass => {
+            crate::db::tx!(&mut tx, |c| {
+                sqlx::query(
+                "INSERT INTO break_glass_accesses (id, case_id, user_id, reason, opened_at, expires_at) \
+                 VALUES ($1, $2, $3, 'Test', $4, $5)"
+            )
+            .bind(crate::db::new_id())
+            .bind(case_id)
+            .bind(user)
+            .bind(now)
+            .bind(now + 30 * 86_400_000)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+            })?;
+        }
+        R::AssignedCaseManager | R::OwnOrganisation | R::Other => {}
+    }
+    tx.record(
+        crate::audit::Event::new(
+            &crate::Actor {
+                user_id: None,
+                name: "test:tie".into(),
+            },
+            now,
+            crate::audit::Entity::Case,
+            crate::audit::Action::Update,
+            case_id,
+        )
+        .with(serde_json::json!({ "test_tie": format!("{relationship:?}") })),
+    );
+    tx.commit().await
+}

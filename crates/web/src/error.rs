@@ -66,6 +66,11 @@ impl AppError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         AppError::Status(StatusCode::BAD_REQUEST, message.into())
     }
+
+    /// The request came too late: someone changed the record meanwhile (a share answered).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        AppError::Status(StatusCode::CONFLICT, message.into())
+    }
 }
 
 impl From<StoreError> for AppError {

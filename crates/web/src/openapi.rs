@@ -345,11 +345,12 @@ fn add_staff_records(doc: &mut Value) {
         "id": { "type": "string" }, "pseudonym": { "type": "string" },
         "family_name": text_or_null(), "given_names": text_or_null(),
         "birth_date": { "type": ["string", "null"], "format": "date" }, "birth_year": text_or_null(),
-        "town_ags": text_or_null(), "jurisdiction": { "type": "string", "enum": lotse_domain::case::Jurisdiction::ALL.iter().map(|j| j.key()).collect::<Vec<_>>() },
+        "town_ags": text_or_null(), "jurisdiction": { "type": ["string", "null"], "enum": lotse_domain::case::Jurisdiction::ALL.iter().map(|j| json!(j.key())).chain(std::iter::once(serde_json::Value::Null)).collect::<Vec<_>>() },
         "phase": { "type": "string", "enum": lotse_domain::case::CasePhase::ALL.iter().map(|p| p.key()).collect::<Vec<_>>() },
         "access_route": { "type": "string", "enum": lotse_domain::case::AccessRoute::ALL.iter().map(|a| a.key()).collect::<Vec<_>>() },
         "opened_on": { "type": "string", "format": "date" }, "closed_on": { "type": ["string", "null"], "format": "date" },
-        "whole": { "type": "boolean", "description": "false: pseudonymisiert, Namen und Geburtsdatum null" }
+        "whole": { "type": "boolean", "description": "false: pseudonymisiert oder über eine Schweigepflichtentbindung; Zurückgehaltenes ist null" },
+        "view": { "type": "string", "enum": ["whole", "pseudonymised", "released"] }
     }));
     schemas["StructuralIssue"] = record(json!({
         "id": { "type": "string" }, "title": { "type": "string" }, "description": { "type": "string" },

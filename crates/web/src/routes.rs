@@ -745,14 +745,64 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::GET,
+            "/cases/shares",
+            Access::Permission(ViewCases),
+            get(pages::cases::shares::inbox),
+        ),
+        // Answering and ending shares: the store finds only shares addressed to or made by
+        // the user.
+        r(
+            M::POST,
+            "/cases/shares/{id}/accept",
+            Access::Permission(ViewCases),
+            post(pages::cases::shares::accept),
+        ),
+        r(
+            M::POST,
+            "/cases/shares/{id}/decline",
+            Access::Permission(ViewCases),
+            post(pages::cases::shares::decline),
+        ),
+        r(
+            M::POST,
+            "/cases/shares/{id}/end",
+            Access::Permission(ViewCases),
+            post(pages::cases::shares::end),
+        ),
+        r(
+            M::GET,
+            "/cases/break-glass",
+            Access::Permission(BreakGlass),
+            get(pages::cases::shares::break_glass_form),
+        ),
+        r(
+            M::POST,
+            "/cases/break-glass",
+            Access::Permission(BreakGlass),
+            post(pages::cases::shares::break_glass),
+        ),
+        r(
+            M::GET,
+            "/cases/access-reviews",
+            Access::Permission(ReviewCaseAccess),
+            get(pages::cases::shares::reviews),
+        ),
+        r(
+            M::POST,
+            "/cases/access-reviews/{kind}/{id}",
+            Access::Permission(ReviewCaseAccess),
+            post(pages::cases::shares::review),
+        ),
+        r(
+            M::GET,
             "/cases/new",
-            Access::Permission(WorkOnCases),
+            Access::Permission(OpenCases),
             get(pages::cases::new_form),
         ),
         r(
             M::POST,
             "/cases",
-            Access::Permission(WorkOnCases),
+            Access::Permission(OpenCases),
             post(pages::cases::create),
         ),
         r(
@@ -909,6 +959,56 @@ fn table() -> Vec<Route> {
             post(pages::cases::finish_follow_up),
         )
         .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
+            "/cases/{id}/consents/new",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::new_consent),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/consents",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::create_consent),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
+            "/cases/{id}/consents/{entry}",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::revocation_form),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/consents/{entry}",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::revoke_consent),
+        )
+        .on(Record::Case, RecordAction::Change),
+        // Printing the form to sign is part of recording the consent.
+        r(
+            M::GET,
+            "/cases/{id}/consents/{entry}/print",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::consent_form::print),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
+            "/cases/{id}/shares/new",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::new_share),
+        )
+        .on(Record::Case, RecordAction::Decide),
+        r(
+            M::POST,
+            "/cases/{id}/shares",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::create_share),
+        )
+        .on(Record::Case, RecordAction::Decide),
         // Structural issues
         r(
             M::GET,
@@ -1277,8 +1377,9 @@ pub fn route_specs() -> Vec<RouteSpec> {
     table().into_iter().map(|r| r.spec).collect()
 }
 
-/// Path parameters that are not record ids.
-const NOT_IDS: [&str; 3] = ["locale", "file", "job"];
+/// Path parameters that are not record ids (`kind`: of an access to review, a fixed word the
+/// handler matches, anything else is not found).
+const NOT_IDS: [&str; 4] = ["locale", "file", "job", "kind"];
 
 /// Every record has a UUID; a path parameter that is not one cannot name a record, and is
 /// answered 404 before a handler sees it. Handlers put ids into queries and into the `Location`

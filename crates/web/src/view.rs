@@ -161,15 +161,7 @@ pub fn today() -> Date {
 
 /// The day (in the district's time zone) of an instant in epoch milliseconds.
 pub fn day_of(ms: i64) -> Date {
-    let now = jiff::Timestamp::from_millisecond(ms).unwrap_or_else(|_| jiff::Timestamp::now());
-    let day = match jiff::tz::db().get("Europe/Berlin") {
-        Ok(tz) => now.to_zoned(tz).date(),
-        Err(_) => now.to_zoned(jiff::tz::TimeZone::UTC).date(),
-    };
-    u16::try_from(day.year())
-        .ok()
-        .and_then(|y| Date::new(y, day.month().unsigned_abs(), day.day().unsigned_abs()))
-        .unwrap_or(Date::EARLIEST)
+    lotse_store::day_of(ms)
 }
 
 /// Parses a `YYYY-MM-DD` date as the start of that day in German local time, in epoch ms.

@@ -31,7 +31,7 @@ vocabulary! {
 }
 
 /// A required day that lies neither in the future nor before `earliest` (the case's opening).
-fn past_day(
+pub(super) fn past_day(
     e: &mut FieldErrors,
     field: &str,
     text: &str,
@@ -43,7 +43,7 @@ fn past_day(
     Some(day)
 }
 
-fn check_past(e: &mut FieldErrors, field: &str, day: Date, earliest: Date, today: Date) {
+pub(super) fn check_past(e: &mut FieldErrors, field: &str, day: Date, earliest: Date, today: Date) {
     if day > today {
         e.add(field, "Das Datum liegt in der Zukunft.");
     } else if day < earliest {
@@ -51,7 +51,7 @@ fn check_past(e: &mut FieldErrors, field: &str, day: Date, earliest: Date, today
     }
 }
 
-fn required_code<T: Copy>(
+pub(super) fn required_code<T: Copy>(
     e: &mut FieldErrors,
     field: &str,
     text: &str,
@@ -69,7 +69,7 @@ fn required_code<T: Copy>(
     found
 }
 
-fn optional_code<T: Copy>(
+pub(super) fn optional_code<T: Copy>(
     e: &mut FieldErrors,
     field: &str,
     text: &str,
@@ -86,7 +86,7 @@ fn optional_code<T: Copy>(
 }
 
 /// An optional record id (a UUID); anything else is a field error.
-fn optional_id(e: &mut FieldErrors, field: &str, text: &str) -> Option<String> {
+pub(super) fn optional_id(e: &mut FieldErrors, field: &str, text: &str) -> Option<String> {
     let t = text.trim();
     if t.is_empty() {
         return None;

@@ -4,9 +4,9 @@
 //! columns are not even read for it. Every case read is recorded in the access log.
 
 use lotse_domain::Date;
-use lotse_domain::access::{Action as Act, Decision, Fields, Record, Relationship};
+use lotse_domain::access::{Action as Act, CaseTies, Relationship};
 use lotse_domain::case::name_skeleton;
-use lotse_domain::case::{AccessRoute, CasePhase, Closure, PersonDraft};
+use lotse_domain::case::{AccessRoute, CasePhase, Closure, PersonDraft, ReleaseScope};
 use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
@@ -16,14 +16,20 @@ use crate::scoped::{Access, Scoped, Viewer};
 use crate::sort_keys::{case_list_key, person_name_key};
 use crate::{Result, StoreError};
 
+mod consents;
 mod monitor;
+mod scope;
+mod shares;
 mod work;
+pub use consents::*;
 pub use monitor::*;
+pub use shares::*;
 pub use work::*;
 
 /// A case as its list and page show it, with its person. `family_name`, `given_names` and
-/// `birth_date` are `None` for a viewer who sees the case pseudonymously (they are not read);
-/// `birth_year` is there for everyone who sees the case.
+/// `birth_date` are `None` for a viewer who may not read them (pseudonymised, or a release that
+/// does not name them): they are not read; `town_ags` and `jurisdiction` likewise where a
+/// release withholds them. `birth_year` is there for everyone who sees the case.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
 pub struct CaseRecord {
     pub id: String,
@@ -33,8 +39,11 @@ pub struct CaseRecord {
     pub given_names: Option<String>,
     pub birth_date: Option<Date>,
     pub birth_year: Option<String>,
+    /// The languages the person speaks and the interpreter's language, as recorded (read with
+    /// the names).
+    pub languages: Option<String>,
     pub town_ags: Option<String>,
-    pub jurisdiction: String,
+    pub jurisdiction: Option<String>,
     pub owner_user_id: String,
     pub deputy_user_id: Option<String>,
     pub organisation_id: String,
@@ -46,9 +55,54 @@ pub struct CaseRecord {
     pub goals_reached: Option<String>,
     #[serde(skip)]
     pub list_key: String,
+    #[serde(skip)]
+    #[sqlx(flatten)]
+    pub view: CaseView,
+}
+
+/// How the viewer stands to a case and what of it they may read, computed in the statement
+/// that read the case (store/src/cases/scope.rs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct CaseView {
+    pub tie_shared_to_edit: bool,
+    pub tie_shared_to_read: bool,
+    pub tie_shared_pseudonymised: bool,
+    pub tie_released: bool,
+    pub tie_break_glass: bool,
+    /// Entries of the plan (goals, referrals, hand-offs) are listed; their texts only where the
+    /// viewer sees the case whole or `covers_plan`.
+    pub shows_plan: bool,
+    pub shows_assessment: bool,
+    pub covers_plan: bool,
+    pub covers_assessment: bool,
+}
+
+impl CaseView {
+    /// Seen only through a release (nothing wider holds): withheld values show as
+    /// "vertraulich", contacts and follow-ups are not shown at all.
+    pub fn through_release(&self, access: &lotse_domain::access::Access) -> bool {
+        access.view == lotse_domain::access::Decision::Only(lotse_domain::access::Fields::Released)
+    }
 }
 
 impl CaseRecord {
+    /// How the viewer stands to the case: assignment from the columns, the rest from the
+    /// statement that read it.
+    pub fn ties(&self, viewer: &Viewer) -> CaseTies {
+        CaseTies {
+            shared_to_edit: self.view.tie_shared_to_edit,
+            shared_to_read: self.view.tie_shared_to_read,
+            shared_pseudonymised: self.view.tie_shared_pseudonymised,
+            released: self.view.tie_released,
+            break_glass: self.view.tie_break_glass,
+            ..CaseTies::of_assignment(
+                &viewer.user_id,
+                &self.owner_user_id,
+                self.deputy_user_id.as_deref(),
+            )
+        }
+    }
+
     pub fn phase_label(&self) -> &'static str {
         CasePhase::parse(&self.phase).map_or("", CasePhase::label)
     }
@@ -90,7 +144,10 @@ pub async fn intake(
     now: i64,
 ) -> Result<String> {
     if !viewer
-        .decide_case(&viewer.user_id, None, Act::Change)
+        .decide_case(
+            CaseTies::only(Relationship::AssignedCaseManager),
+            Act::Change,
+        )
         .allows()
     {
         return Err(StoreError::field(
@@ -197,32 +254,98 @@ pub async fn intake(
 struct CaseFacts {
     owner: String,
     deputy: Option<String>,
+    person_id: String,
+    organisation_id: String,
     phase: String,
     opened_on: Date,
+    #[sqlx(flatten)]
+    view: CaseView,
 }
 
 /// Reads a case's facts for a write (on PostgreSQL locking the row until the transaction ends)
-/// and decides whether `viewer` may do `action` with it: a case they may not is not found.
-async fn lock(tx: &mut Tx, viewer: &Viewer, case_id: &str, action: Act) -> Result<CaseFacts> {
+/// and decides whether `viewer` may do `action` with it at `now`: a case they may not is not
+/// found. The ties (shares, releases, emergency access) are read in the same statement.
+async fn lock(
+    tx: &mut Tx,
+    viewer: &Viewer,
+    case_id: &str,
+    action: Act,
+    now: i64,
+) -> Result<CaseFacts> {
     let lock = match tx.backend() {
         crate::db::Backend::Sqlite => "",
-        crate::db::Backend::Postgres => " FOR UPDATE",
+        crate::db::Backend::Postgres => " FOR UPDATE OF c",
     };
+    let mut q = Query::default();
+    let scope = scope::scope(viewer, &mut q, now);
+    let id = q.bind(Value::Text(case_id.to_owned()));
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT owner_user_id AS owner, deputy_user_id AS deputy, phase, opened_on FROM cases WHERE id = $1{lock}"
+        "SELECT c.owner_user_id AS owner, c.deputy_user_id AS deputy, c.person_id, c.organisation_id, \
+         c.phase, c.opened_on, {} FROM cases c WHERE c.id = {id}{lock}",
+        view_columns(&scope)
     ));
-    let facts: Option<CaseFacts> = tx!(&mut *tx, |c| sqlx::query_as(sql)
-        .bind(case_id)
+    let facts: Option<CaseFacts> = tx!(&mut *tx, |c| bind_values!(sqlx::query_as(sql), &q.values)
         .fetch_optional(c)
         .await)?;
     let facts = facts.ok_or(StoreError::NotFound)?;
-    if !viewer
-        .decide_case(&facts.owner, facts.deputy.as_deref(), action)
-        .allows()
-    {
+    let ties = CaseTies {
+        shared_to_edit: facts.view.tie_shared_to_edit,
+        shared_to_read: facts.view.tie_shared_to_read,
+        shared_pseudonymised: facts.view.tie_shared_pseudonymised,
+        released: facts.view.tie_released,
+        break_glass: facts.view.tie_break_glass,
+        ..CaseTies::of_assignment(&viewer.user_id, &facts.owner, facts.deputy.as_deref())
+    };
+    if !viewer.decide_case(ties, action).allows() {
         return Err(StoreError::NotFound);
     }
     Ok(facts)
+}
+
+/// Records on the case what `viewer` did, in `what` (kinds, ids and codes; never personal
+/// values: admins read the audit log).
+pub(super) fn case_event(
+    tx: &mut Tx,
+    viewer: &Viewer,
+    case_id: &str,
+    what: serde_json::Value,
+    now: i64,
+) {
+    tx.record(
+        Event::new(
+            &Actor::from(viewer),
+            now,
+            Entity::Case,
+            Action::Update,
+            case_id,
+        )
+        .with(what),
+    );
+}
+
+/// The [`CaseView`] columns of a statement over `c` (cases) under `scope`.
+fn view_columns(scope: &scope::Scope) -> String {
+    let covers = |s: ReleaseScope| {
+        scope
+            .covers
+            .iter()
+            .find(|(x, _)| *x == s)
+            .map_or("FALSE".to_owned(), |(_, c)| c.clone())
+    };
+    format!(
+        "({}) AS tie_shared_to_edit, ({}) AS tie_shared_to_read, ({}) AS tie_shared_pseudonymised, \
+         ({}) AS tie_released, ({}) AS tie_break_glass, {} AS shows_plan, {} AS shows_assessment, \
+         ({}) AS covers_plan, ({}) AS covers_assessment",
+        scope.tie(Relationship::SharedToEdit),
+        scope.tie(Relationship::SharedToRead),
+        scope.tie(Relationship::SharedPseudonymised),
+        scope.tie(Relationship::Released),
+        scope.tie(Relationship::BreakGlass),
+        scope.shows(ReleaseScope::Plan),
+        scope.shows(ReleaseScope::Assessment),
+        covers(ReleaseScope::Plan),
+        covers(ReleaseScope::Assessment),
+    )
 }
 
 /// Names the deputy of a case (`None`: no deputy): someone with the case manager role, not the
@@ -235,7 +358,7 @@ pub async fn set_deputy(
     deputy: Option<&str>,
     now: i64,
 ) -> Result<()> {
-    let facts = lock(tx, viewer, case_id, Act::Decide).await?;
+    let facts = lock(tx, viewer, case_id, Act::Decide, now).await?;
     let (owner, old) = (facts.owner, facts.deputy);
     let deputy = deputy.map(str::trim).filter(|d| !d.is_empty());
     if let Some(d) = deputy {
@@ -266,15 +389,12 @@ pub async fn set_deputy(
             .await
             .map(|r| r.rows_affected())
     })?;
-    tx.record(
-        Event::new(
-            &Actor::from(viewer),
-            now,
-            Entity::Case,
-            Action::Update,
-            case_id,
-        )
-        .with(json!({ "deputy_user_id": { "from": old, "to": deputy } })),
+    case_event(
+        tx,
+        viewer,
+        case_id,
+        json!({ "deputy_user_id": { "from": old, "to": deputy } }),
+        now,
     );
     Ok(())
 }
@@ -308,7 +428,7 @@ pub async fn change_phase(
         phase: from,
         opened_on,
         ..
-    } = lock(tx, viewer, case_id, Act::Change).await?;
+    } = lock(tx, viewer, case_id, Act::Change, now).await?;
     if from == to.key() {
         return Err(StoreError::field(
             "phase",
@@ -361,18 +481,15 @@ pub async fn change_phase(
         .await
         .map(|r| r.rows_affected())
     })?;
-    tx.record(
-        Event::new(
-            &Actor::from(viewer),
-            now,
-            Entity::Case,
-            Action::Update,
-            case_id,
-        )
-        .with(json!({
+    case_event(
+        tx,
+        viewer,
+        case_id,
+        json!({
             "phase": { "from": from, "to": to.key() }, "on": on,
             "closure_reason": closure.map(|c| c.reason.key()),
-        })),
+        }),
+        now,
     );
     Ok(())
 }
@@ -540,67 +657,33 @@ pub struct Cases<'a> {
 pub const PAGE: usize = 50;
 
 impl Cases<'_> {
-    /// The viewer's scope as two SQL conditions over `c` (cases): where they see the case whole
-    /// (names may be read) and where they see it at all. Placeholders are bound into `q`.
-    fn scope(&self, q: &mut Query) -> (String, String) {
-        let view =
-            |rel| lotse_domain::access::decide(&self.viewer.roles, Record::Case, rel, Act::View);
-        let mut whole = Vec::new();
-        let mut scope = Vec::new();
-        // Bound only when a condition names it: PostgreSQL refuses a parameter no one uses.
-        let mut me: Option<String> = None;
-        if !self.viewer.user_id.is_empty() {
-            for (rel, column) in [
-                (Relationship::AssignedCaseManager, "c.owner_user_id"),
-                (Relationship::Deputy, "c.deputy_user_id"),
-            ] {
-                let d = view(rel);
-                if !d.allows() {
-                    continue;
-                }
-                let me = me
-                    .get_or_insert_with(|| q.bind(Value::Text(self.viewer.user_id.clone())))
-                    .clone();
-                if d == Decision::Allow {
-                    whole.push(format!("{column} = {me}"));
-                }
-                scope.push(format!("{column} = {me}"));
-            }
-        }
-        match view(Relationship::Other) {
-            Decision::Allow => {
-                whole.push("TRUE".into());
-                scope.push("TRUE".into());
-            }
-            Decision::Only(Fields::Pseudonymous) => scope.push("TRUE".into()),
-            Decision::Only(_) | Decision::Deny => {}
-        }
-        let any = |parts: Vec<String>| {
-            if parts.is_empty() {
-                "FALSE".to_owned()
-            } else {
-                format!("({})", parts.join(" OR "))
-            }
-        };
-        (any(whole), any(scope))
+    /// The viewer's scope at `now` as SQL over `c` (cases), its values bound into `q`.
+    fn scope(&self, q: &mut Query, now: i64) -> scope::Scope {
+        scope::scope(self.viewer, q, now)
     }
 
     /// The SELECT of a case for this viewer and the condition of their scope. Names and the
-    /// birth date are read only where the viewer sees the case whole (assigned or deputy, as
-    /// the table allows); elsewhere the columns are NULL in the statement itself.
-    fn select(&self, q: &mut Query) -> (String, String) {
-        let (whole, scope) = self.scope(q);
+    /// birth date are read only where the viewer may read them (whole, or a release naming
+    /// them); elsewhere the columns are NULL in the statement itself.
+    fn select(&self, q: &mut Query, now: i64) -> (String, String) {
+        let scope = self.scope(q, now);
+        let identity = scope.reads(ReleaseScope::Identity);
+        let residence = scope.shows(ReleaseScope::Residence);
         let select = format!(
             "SELECT c.id, c.person_id, p.pseudonym, \
-             CASE WHEN {whole} THEN p.family_name END AS family_name, \
-             CASE WHEN {whole} THEN p.given_names END AS given_names, \
-             CASE WHEN {whole} THEN p.birth_date END AS birth_date, \
-             SUBSTR(p.birth_date, 1, 4) AS birth_year, p.town_ags, p.jurisdiction, \
+             CASE WHEN {identity} THEN p.family_name END AS family_name, \
+             CASE WHEN {identity} THEN p.given_names END AS given_names, \
+             CASE WHEN {identity} THEN p.birth_date END AS birth_date, \
+             SUBSTR(p.birth_date, 1, 4) AS birth_year, \
+             CASE WHEN {identity} THEN p.languages || ', ' || p.interpreter_language END AS languages, \
+             CASE WHEN {residence} THEN p.town_ags END AS town_ags, \
+             CASE WHEN {residence} THEN p.jurisdiction END AS jurisdiction, \
              c.owner_user_id, c.deputy_user_id, c.organisation_id, c.phase, c.access_route, c.opened_on, \
-             c.closed_on, c.closure_reason, c.goals_reached, c.list_key \
-             FROM cases c JOIN persons p ON p.id = c.person_id"
+             c.closed_on, c.closure_reason, c.goals_reached, c.list_key, {} \
+             FROM cases c JOIN persons p ON p.id = c.person_id",
+            view_columns(&scope)
         );
-        (select, scope)
+        (select, scope.any)
     }
 
     /// Records in the access log that the viewer read these cases.
@@ -621,14 +704,14 @@ impl Cases<'_> {
     }
 
     fn scoped(&self, c: CaseRecord) -> Scoped<CaseRecord> {
-        let access = Access::of_case(self.viewer, &c.owner_user_id, c.deputy_user_id.as_deref());
+        let access = Access::of_case(self.viewer, c.ties(self.viewer));
         Scoped { record: c, access }
     }
 
     /// One case, if the viewer may see it; the read is recorded in the access log.
     pub async fn get(&self, id: &str, now: i64) -> Result<Scoped<CaseRecord>> {
         let mut q = Query::default();
-        let (select, scope) = self.select(&mut q);
+        let (select, scope) = self.select(&mut q, now);
         let id_param = q.bind(Value::Text(id.to_owned()));
         q.and(scope);
         q.and(format!("c.id = {id_param}"));
@@ -647,7 +730,7 @@ impl Cases<'_> {
     /// each read is logged.
     async fn of_persons(&self, persons: &[String], now: i64) -> Result<Vec<Scoped<CaseRecord>>> {
         let mut q = Query::default();
-        let (select, scope) = self.select(&mut q);
+        let (select, scope) = self.select(&mut q, now);
         q.and(scope);
         let ids: Vec<&str> = persons.iter().map(String::as_str).collect();
         let any = q.any_of("c.person_id", &ids);
@@ -669,7 +752,7 @@ impl Cases<'_> {
     /// case shown is recorded in the access log.
     pub async fn page(&self, request: &PageRequest, now: i64) -> Result<Page<Scoped<CaseRecord>>> {
         let mut q = Query::default();
-        let (select, scope) = self.select(&mut q);
+        let (select, scope) = self.select(&mut q, now);
         q.and(scope);
         let page = crate::paging::read_page(
             self.db,

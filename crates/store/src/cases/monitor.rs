@@ -4,6 +4,7 @@
 //! hand-off under its pseudonym, so that a stuck hand-off is chased the day it gets stuck.
 
 use lotse_domain::Date;
+use lotse_domain::case::ReleaseScope;
 use serde_json::json;
 
 use super::Cases;
@@ -107,15 +108,18 @@ impl Cases<'_> {
         now: i64,
     ) -> Result<(Vec<OverdueHandoff>, Count)> {
         let mut q = Query::default();
-        let (whole, scope) = self.scope(&mut q);
-        q.and(scope);
+        let scope = self.scope(&mut q, now);
+        // Hand-offs are part of the plan: a release that does not name it does not show them.
+        q.and(scope.any.clone());
+        q.and(scope.shows(ReleaseScope::Plan));
+        let identity = scope.reads(ReleaseScope::Identity);
         q.and("h.completed_on IS NULL");
         let t = q.bind(Value::Text(today.to_string()));
         q.and(format!("h.due_on < {t}"));
         let columns = format!(
             "h.id, h.case_id, p.pseudonym, \
-             CASE WHEN {whole} THEN p.family_name END AS family_name, \
-             CASE WHEN {whole} THEN p.given_names END AS given_names, \
+             CASE WHEN {identity} THEN p.family_name END AS family_name, \
+             CASE WHEN {identity} THEN p.given_names END AS given_names, \
              p.town_ags, h.handoff_type, h.started_on, h.target_days, h.due_on"
         );
         self.first_and_count(
@@ -139,8 +143,8 @@ impl Cases<'_> {
         now: i64,
     ) -> Result<(Vec<DueFollowUp>, Count)> {
         let mut q = Query::default();
-        let (whole, _) = self.scope(&mut q);
-        q.and(whole);
+        let scope = self.scope(&mut q, now);
+        q.and(scope.whole);
         q.and("f.done_on IS NULL");
         let u = q.bind(Value::Text(until.to_string()));
         q.and(format!("f.due_on <= {u}"));

@@ -16,23 +16,14 @@ use lotse_domain::case::{
 use serde_json::json;
 
 use super::{CaseRecord, Cases, lock};
-use crate::audit::{Action, Actor, Entity, Event};
+use crate::audit::Actor;
 use crate::db::{Tx, new_id, read, tx};
 use crate::scoped::{Scoped, Viewer};
 use crate::{FieldErrors, Result, StoreError};
 
 /// Records on the case that something was added or changed (the kind and the entry's id).
-fn note(tx: &mut Tx, viewer: &Viewer, case_id: &str, what: &str, entry: &str, now: i64) {
-    tx.record(
-        Event::new(
-            &Actor::from(viewer),
-            now,
-            Entity::Case,
-            Action::Update,
-            case_id,
-        )
-        .with(json!({ what: entry })),
-    );
+pub(super) fn note(tx: &mut Tx, viewer: &Viewer, case_id: &str, what: &str, entry: &str, now: i64) {
+    super::case_event(tx, viewer, case_id, json!({ what: entry }), now);
 }
 
 fn unknown_organisation() -> StoreError {
@@ -48,7 +39,7 @@ pub async fn add_assessment(
     today: Date,
     now: i64,
 ) -> Result<String> {
-    let facts = lock(tx, viewer, case_id, Act::Change).await?;
+    let facts = lock(tx, viewer, case_id, Act::Change, now).await?;
     let a = input.validate(facts.opened_on, today)?;
     let id = new_id();
     tx!(&mut *tx, |c| {
@@ -80,7 +71,7 @@ pub async fn add_goal(
     input: &GoalInput,
     now: i64,
 ) -> Result<String> {
-    let facts = lock(tx, viewer, case_id, Act::Change).await?;
+    let facts = lock(tx, viewer, case_id, Act::Change, now).await?;
     let g = input.validate(facts.opened_on)?;
     let id = new_id();
     let inserted = tx!(&mut *tx, |c| {
@@ -113,7 +104,7 @@ pub async fn set_goal_status(
     status: GoalStatus,
     now: i64,
 ) -> Result<()> {
-    lock(tx, viewer, case_id, Act::Change).await?;
+    lock(tx, viewer, case_id, Act::Change, now).await?;
     let changed = tx!(&mut *tx, |c| {
         sqlx::query(
             "UPDATE case_goals SET status = $3, updated_at = $4 WHERE id = $1 AND case_id = $2",
@@ -166,7 +157,7 @@ pub async fn add_referral(
     today: Date,
     now: i64,
 ) -> Result<String> {
-    let facts = lock(tx, viewer, case_id, Act::Change).await?;
+    let facts = lock(tx, viewer, case_id, Act::Change, now).await?;
     let r = input.validate(facts.opened_on, today)?;
     let organisation =
         referral_target(tx, r.offer_id.as_deref(), r.organisation_id.as_deref()).await?;
@@ -206,7 +197,7 @@ pub async fn update_referral(
     today: Date,
     now: i64,
 ) -> Result<()> {
-    let facts = lock(tx, viewer, case_id, Act::Change).await?;
+    let facts = lock(tx, viewer, case_id, Act::Change, now).await?;
     let r = input.validate(facts.opened_on, today)?;
     let organisation =
         referral_target(tx, r.offer_id.as_deref(), r.organisation_id.as_deref()).await?;
@@ -249,7 +240,7 @@ pub async fn add_handoff(
     today: Date,
     now: i64,
 ) -> Result<String> {
-    lock(tx, viewer, case_id, Act::Change).await?;
+    lock(tx, viewer, case_id, Act::Change, now).await?;
     let h = input.validate(today)?;
     let target_days = targets.days(h.handoff_type);
     let id = new_id();
@@ -284,7 +275,7 @@ pub async fn complete_handoff(
     today: Date,
     now: i64,
 ) -> Result<()> {
-    lock(tx, viewer, case_id, Act::Change).await?;
+    lock(tx, viewer, case_id, Act::Change, now).await?;
     let started: Option<Date> = tx!(&mut *tx, |c| {
         sqlx::query_scalar("SELECT started_on FROM handoffs WHERE id = $1 AND case_id = $2")
             .bind(handoff_id)
@@ -327,7 +318,7 @@ pub async fn add_contact(
     today: Date,
     now: i64,
 ) -> Result<String> {
-    let facts = lock(tx, viewer, case_id, Act::Change).await?;
+    let facts = lock(tx, viewer, case_id, Act::Change, now).await?;
     let k = input.validate(facts.opened_on, today)?;
     let id = new_id();
     tx!(&mut *tx, |c| {
@@ -360,7 +351,7 @@ pub async fn add_follow_up(
     input: &FollowUpInput,
     now: i64,
 ) -> Result<String> {
-    let facts = lock(tx, viewer, case_id, Act::Change).await?;
+    let facts = lock(tx, viewer, case_id, Act::Change, now).await?;
     let f = input.validate(facts.opened_on)?;
     let id = new_id();
     tx!(&mut *tx, |c| {
@@ -390,7 +381,7 @@ pub async fn finish_follow_up(
     today: Date,
     now: i64,
 ) -> Result<()> {
-    lock(tx, viewer, case_id, Act::Change).await?;
+    lock(tx, viewer, case_id, Act::Change, now).await?;
     let changed = tx!(&mut *tx, |c| {
         sqlx::query(
             "UPDATE case_follow_ups SET done_on = $3 WHERE id = $1 AND case_id = $2 AND done_on IS NULL",
@@ -560,6 +551,18 @@ pub struct CaseWork {
     pub handoffs: Vec<Handoff>,
     pub contacts: Vec<Contact>,
     pub follow_ups: Vec<FollowUp>,
+    /// What the viewer's release does not name: these parts are not read and show as
+    /// "vertraulich".
+    pub withheld: Withheld,
+}
+
+/// The parts of a case's work a viewer sees through a release only may miss.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Withheld {
+    pub assessment: bool,
+    pub plan: bool,
+    /// Contacts and follow-ups: the case manager's working record, never released.
+    pub diary: bool,
 }
 
 impl CaseWork {
@@ -583,38 +586,64 @@ impl CaseWork {
 
 impl Cases<'_> {
     /// What was recorded on a case read through the viewer's scope. For a viewer who sees the
-    /// case pseudonymously the free texts (situation, goals, notes, follow-ups) are not read.
+    /// case pseudonymously the free texts (situation, goals, notes, follow-ups) are not read;
+    /// for one who sees it through a release, only what the release names is read at all.
     pub async fn work(&self, case: &Scoped<CaseRecord>) -> Result<CaseWork> {
         let id = case.id.as_str();
         let whole = case.access.sees_all();
-        let text = |column: &str| {
-            if whole {
+        let withheld = Withheld {
+            assessment: !case.view.shows_assessment,
+            plan: !case.view.shows_plan,
+            diary: case.view.through_release(&case.access),
+        };
+        let text = |column: &str, covered: bool| {
+            if whole || covered {
                 column.to_owned()
             } else {
                 format!("'' AS {}", column.rsplit('.').next().unwrap_or(column))
             }
         };
+        let (plan_text, assessment_text) = (case.view.covers_plan, case.view.covers_assessment);
+        // Parts withheld are not read: a statement that finds nothing.
+        let unless = |hidden: bool| if hidden { " AND FALSE" } else { "" };
         let assessments = sqlx::AssertSqlSafe(format!(
             "SELECT id, life_domain, need_level, {}, assessed_on FROM case_assessments \
-             WHERE case_id = $1 ORDER BY assessed_on DESC, created_at DESC, id DESC",
-            text("situation")
+             WHERE case_id = $1{} ORDER BY assessed_on DESC, created_at DESC, id DESC",
+            text("situation", assessment_text),
+            unless(withheld.assessment)
         ));
         let goals = sqlx::AssertSqlSafe(format!(
             "SELECT g.id, g.life_domain, {}, g.target_on, g.organisation_id, o.name AS organisation, g.status \
              FROM case_goals g LEFT JOIN organisations o ON o.id = g.organisation_id \
-             WHERE g.case_id = $1 ORDER BY g.status = 'open' DESC, g.target_on, g.created_at, g.id",
-            text("g.description")
+             WHERE g.case_id = $1{} ORDER BY g.status = 'open' DESC, g.target_on, g.created_at, g.id",
+            text("g.description", plan_text),
+            unless(withheld.plan)
         ));
         let contacts = sqlx::AssertSqlSafe(format!(
             "SELECT k.id, k.contact_on, k.minutes, k.channel, k.interpreter, {}, u.display_name AS by_name \
              FROM case_contacts k LEFT JOIN users u ON u.id = k.created_by \
-             WHERE k.case_id = $1 ORDER BY k.contact_on DESC, k.created_at DESC, k.id DESC",
-            text("k.note")
+             WHERE k.case_id = $1{} ORDER BY k.contact_on DESC, k.created_at DESC, k.id DESC",
+            text("k.note", false),
+            unless(withheld.diary)
         ));
         let follow_ups = sqlx::AssertSqlSafe(format!(
-            "SELECT id, due_on, {}, done_on FROM case_follow_ups WHERE case_id = $1 \
+            "SELECT id, due_on, {}, done_on FROM case_follow_ups WHERE case_id = $1{} \
              ORDER BY done_on IS NOT NULL, due_on, id",
-            text("subject")
+            text("subject", false),
+            unless(withheld.diary)
+        ));
+        let referrals = sqlx::AssertSqlSafe(format!(
+            "SELECT r.id, r.life_domain, r.offer_id, f.title AS offer, r.organisation_id, o.name AS organisation, \
+             r.requested_on, r.first_contact_on, r.started_on, r.outcome, r.unmet_reason \
+             FROM referrals r LEFT JOIN offers f ON f.id = r.offer_id \
+             LEFT JOIN organisations o ON o.id = r.organisation_id \
+             WHERE r.case_id = $1{} ORDER BY r.requested_on DESC, r.created_at DESC, r.id DESC",
+            unless(withheld.plan)
+        ));
+        let handoffs = sqlx::AssertSqlSafe(format!(
+            "SELECT id, handoff_type, started_on, target_days, due_on, completed_on FROM handoffs \
+             WHERE case_id = $1{} ORDER BY completed_on IS NOT NULL, due_on, id",
+            unless(withheld.plan)
         ));
         Ok(CaseWork {
             assessments: read!(self.db, |c| sqlx::query_as(assessments)
@@ -625,27 +654,14 @@ impl Cases<'_> {
                 .bind(id)
                 .fetch_all(c)
                 .await)?,
-            referrals: read!(self.db, |c| {
-                sqlx::query_as(
-                    "SELECT r.id, r.life_domain, r.offer_id, f.title AS offer, r.organisation_id, o.name AS organisation, \
-                     r.requested_on, r.first_contact_on, r.started_on, r.outcome, r.unmet_reason \
-                     FROM referrals r LEFT JOIN offers f ON f.id = r.offer_id \
-                     LEFT JOIN organisations o ON o.id = r.organisation_id \
-                     WHERE r.case_id = $1 ORDER BY r.requested_on DESC, r.created_at DESC, r.id DESC",
-                )
+            referrals: read!(self.db, |c| sqlx::query_as(referrals)
                 .bind(id)
                 .fetch_all(c)
-                .await
-            })?,
-            handoffs: read!(self.db, |c| {
-                sqlx::query_as(
-                    "SELECT id, handoff_type, started_on, target_days, due_on, completed_on FROM handoffs \
-                     WHERE case_id = $1 ORDER BY completed_on IS NOT NULL, due_on, id",
-                )
+                .await)?,
+            handoffs: read!(self.db, |c| sqlx::query_as(handoffs)
                 .bind(id)
                 .fetch_all(c)
-                .await
-            })?,
+                .await)?,
             contacts: read!(self.db, |c| sqlx::query_as(contacts)
                 .bind(id)
                 .fetch_all(c)
@@ -654,6 +670,7 @@ impl Cases<'_> {
                 .bind(id)
                 .fetch_all(c)
                 .await)?,
+            withheld,
         })
     }
 }

@@ -9,14 +9,9 @@ use lotse_store::cases::{self, IntakeDraft};
 use lotse_store::paging::PageRequest;
 use lotse_store::{Db, StoreError, both_backends, users};
 
-use crate::{admin, now, prepared};
+use crate::{admin, now, prepared, viewer};
 
 const TODAY: Date = Date::new(2026, 11, 30).expect("a day");
-
-async fn viewer(db: &Db, username: &str) -> Viewer {
-    let u = users::get_by_username(db, username).await.unwrap();
-    users::principal(db, &u.id).await.unwrap().unwrap().viewer()
-}
 
 /// A second case manager in another organisation than the demo's.
 async fn other_case_manager(db: &Db) -> Viewer {

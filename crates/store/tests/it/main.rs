@@ -4,6 +4,7 @@
 mod access_log;
 mod audit;
 mod bodies;
+mod case_sharing;
 mod cases;
 mod copy;
 mod funding;
@@ -39,6 +40,18 @@ pub fn coordination() -> lotse_store::scoped::Viewer {
 /// A day written in a test.
 pub fn day(text: &str) -> lotse_domain::Date {
     lotse_domain::Date::parse(text).expect("a day")
+}
+
+/// A demo account as the scoped stores see it.
+pub async fn viewer(db: &Db, username: &str) -> lotse_store::scoped::Viewer {
+    let u = lotse_store::users::get_by_username(db, username)
+        .await
+        .unwrap();
+    lotse_store::users::principal(db, &u.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .viewer()
 }
 
 pub fn now() -> i64 {

@@ -26,19 +26,29 @@ pub struct CaseResponse {
     given_names: Option<String>,
     birth_date: Option<Date>,
     birth_year: Option<String>,
+    /// Null where the caller sees the case through a release that does not name residence.
     town_ags: Option<String>,
-    jurisdiction: String,
+    jurisdiction: Option<String>,
     phase: String,
     access_route: String,
     opened_on: Date,
     closed_on: Option<Date>,
     /// Whether the caller sees the case whole (not pseudonymised).
     whole: bool,
+    /// How the caller sees it: `whole`, `pseudonymised` or `released` (what a release names).
+    view: &'static str,
 }
 
 impl From<Scoped<CaseRecord>> for CaseResponse {
     fn from(s: Scoped<CaseRecord>) -> Self {
         let whole = s.access.sees_all();
+        let view = match s.access.view {
+            lotse_domain::access::Decision::Only(lotse_domain::access::Fields::Released) => {
+                "released"
+            }
+            lotse_domain::access::Decision::Only(_) => "pseudonymised",
+            _ => "whole",
+        };
         let c = s.into_inner();
         CaseResponse {
             id: c.id,
@@ -54,6 +64,7 @@ impl From<Scoped<CaseRecord>> for CaseResponse {
             opened_on: c.opened_on,
             closed_on: c.closed_on,
             whole,
+            view,
         }
     }
 }

@@ -35,6 +35,10 @@ struct Dashboard {
     /// Follow-ups due within a week on the user's cases: (case id, name, due day, subject, late).
     follow_ups: Vec<(String, String, String, String, bool)>,
     follow_ups_total: String,
+    /// Share requests waiting for the user's answer.
+    pending_shares: usize,
+    /// Emergency accesses and shares without release waiting for the coordination's review.
+    access_reviews: usize,
 }
 
 /// How many overdue hand-offs and due follow-ups the start page lists.
@@ -118,8 +122,15 @@ pub async fn show(
     let mut follow_ups = Vec::new();
     let mut follow_ups_total = String::new();
     let overdue_pseudonymised = !any_allows(roles, Permission::WorkOnCases);
+    let mut pending_shares = 0;
+    let mut access_reviews = 0;
+    if any_allows(roles, Permission::ReviewCaseAccess) {
+        access_reviews =
+            lotse_store::cases::open_access_reviews(&app.db, &user.principal.viewer()).await?;
+    }
     if any_allows(roles, Permission::ViewCases) {
         let viewer = user.principal.viewer();
+        pending_shares = lotse_store::cases::pending_shares(&app.db, &viewer).await?;
         let cases = lotse_store::cases::for_viewer(&app.db, &viewer);
         let today = app.today();
         let (found, total) = cases.overdue_handoffs(today, CASE_ITEMS, app.now()).await?;
@@ -174,5 +185,7 @@ pub async fn show(
         overdue_pseudonymised,
         follow_ups,
         follow_ups_total,
+        pending_shares,
+        access_reviews,
     })
 }

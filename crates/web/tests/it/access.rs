@@ -408,19 +408,58 @@ web_test!(
         // An entry of each kind on each case, for the routes that name one ({entry}).
         let mut entries: std::collections::HashMap<String, Vec<(&str, String)>> =
             std::collections::HashMap::new();
+        let as_case_manager = |u: &lotse_store::users::User| lotse_store::scoped::Viewer {
+            user_id: u.id.clone(),
+            username: u.username.clone(),
+            organisation_id: u.organisation_id.clone(),
+            roles: vec![Role::CaseManager],
+        };
         for (username, _) in DEMO_USERS {
             let u = lotse_store::users::get_by_username(&app.db, username)
                 .await
                 .unwrap();
-            let owner = lotse_store::scoped::Viewer {
-                user_id: u.id.clone(),
-                username: u.username.clone(),
-                organisation_id: u.organisation_id.clone(),
-                roles: vec![Role::CaseManager],
-            };
+            let owner = as_case_manager(&u);
             let case = open_case(&app, &owner, &format!("Matrixperson {username}")).await;
             entries.insert(case.clone(), case_entries(&app, &owner, &case).await);
             own_cases.insert(username, case);
+        }
+        // Every other tie a viewer can have to a case (deputy, shares, release, emergency
+        // access): one case each, owned by another account, tied to the viewer alone.
+        let mut tied: std::collections::HashMap<(&str, Relationship), String> =
+            std::collections::HashMap::new();
+        for (username, _) in DEMO_USERS {
+            let u = lotse_store::users::get_by_username(&app.db, username)
+                .await
+                .unwrap();
+            let someone_else = if username == "lesen" {
+                "partner"
+            } else {
+                "lesen"
+            };
+            let owner = as_case_manager(
+                &lotse_store::users::get_by_username(&app.db, someone_else)
+                    .await
+                    .unwrap(),
+            );
+            for &rel in lotse_domain::access::Record::Case.relationships() {
+                if matches!(rel, Relationship::AssignedCaseManager | Relationship::Other) {
+                    continue;
+                }
+                let case =
+                    open_case(&app, &owner, &format!("Matrixperson {username} {rel:?}")).await;
+                entries.insert(case.clone(), case_entries(&app, &owner, &case).await);
+                lotse_store::testing::tie_to_case(
+                    &app.db,
+                    &case,
+                    &u.id,
+                    &u.organisation_id,
+                    rel,
+                    app.clock.now_ms(),
+                )
+                .await
+                .unwrap();
+                tied.insert((username, rel), case);
+            }
         }
 
         let mut checked = 0;
@@ -435,25 +474,36 @@ web_test!(
                 (Relationship::OwnOrganisation, own),
                 (Relationship::Other, other),
             ] {
-                for spec in &specs {
+                // Records of organisations stand in two relationships; a case in each of its own
+                // ties, walked in the first pass.
+                let walks: Vec<(&lotse_web::RouteSpec, Relationship)> = specs
+                    .iter()
+                    .flat_map(|spec| {
+                        let is_case =
+                            spec.record.map(|r| r.0) == Some(lotse_domain::access::Record::Case);
+                        let rels: Vec<Relationship> = match (is_case, relationship) {
+                            (true, Relationship::OwnOrganisation) => {
+                                lotse_domain::access::Record::Case.relationships().to_vec()
+                            }
+                            (true, _) => Vec::new(),
+                            (false, rel) => vec![rel],
+                        };
+                        rels.into_iter().map(move |rel| (spec, rel))
+                    })
+                    .collect();
+                for (spec, relationship) in walks {
                     let (record, action) = spec.record.unwrap();
                     // The API's record routes name the same records as the pages'.
                     let page_path = spec.path.strip_prefix("/api/v1").unwrap_or(spec.path);
-                    // A case stands to the viewer through its assignment, not an organisation:
-                    // "own" is the case assigned to them, "other" one assigned to another account.
                     let other_case = if username == "lesen" {
                         &own_cases["partner"]
                     } else {
                         &own_cases["lesen"]
                     };
-                    let (relationship, case_id) = match (record, relationship) {
-                        (lotse_domain::access::Record::Case, Relationship::OwnOrganisation) => {
-                            (Relationship::AssignedCaseManager, &own_cases[username])
-                        }
-                        (lotse_domain::access::Record::Case, _) => {
-                            (Relationship::Other, other_case)
-                        }
-                        (_, rel) => (rel, other_case),
+                    let case_id = match relationship {
+                        Relationship::AssignedCaseManager => &own_cases[username],
+                        Relationship::Other | Relationship::OwnOrganisation => other_case,
+                        rel => &tied[&(username, rel)],
                     };
                     let id = if page_path.starts_with("/cases/") {
                         case_id
@@ -500,7 +550,19 @@ web_test!(
                         Access::Permission(p) => allows(role, p),
                         _ => true,
                     };
-                    let decision = decide(&[role], record, relationship, action);
+                    let decision = if record == lotse_domain::access::Record::Case {
+                        // Every viewer also stands as "anyone" to a case: the widest answer.
+                        let viewer = lotse_store::scoped::Viewer {
+                            user_id: "u".into(),
+                            username: "u".into(),
+                            organisation_id: "o".into(),
+                            roles: vec![role],
+                        };
+                        viewer
+                            .decide_case(lotse_domain::access::CaseTies::only(relationship), action)
+                    } else {
+                        decide(&[role], record, relationship, action)
+                    };
                     let what = format!(
                         "{username} ({role:?}), {relationship:?} {record:?}: {} {} answered {}",
                         spec.method, spec.path, reply.status
@@ -612,11 +674,27 @@ async fn case_entries(
                 now,
             )
             .await?;
+            let consent = cases::record_consent(
+                tx,
+                owner,
+                case,
+                &lotse_domain::case::ConsentInput {
+                    purpose: "case_management".into(),
+                    given_on: day.clone(),
+                    form: "written".into(),
+                    ..Default::default()
+                }
+                .validate(today)
+                .map_err(lotse_store::StoreError::Invalid)?,
+                now,
+            )
+            .await?;
             Ok(vec![
                 ("goals", goal),
                 ("referrals", referral),
                 ("handoffs", handoff),
                 ("follow-ups", follow_up),
+                ("consents", consent),
             ])
         })
         .await

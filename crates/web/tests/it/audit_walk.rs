@@ -82,6 +82,14 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/cases/{id}/contacts", "fallmanagement"),
     ("/cases/{id}/follow-ups", "fallmanagement"),
     ("/cases/{id}/follow-ups/{entry}/done", "fallmanagement"),
+    ("/cases/{id}/consents", "fallmanagement"),
+    ("/cases/{id}/consents/{entry}", "fallmanagement"),
+    ("/cases/{id}/shares", "fallmanagement"),
+    ("/cases/shares/{id}/accept", "fallmanagement2"),
+    ("/cases/shares/{id}/decline", "fallmanagement2"),
+    ("/cases/shares/{id}/end", "fallmanagement"),
+    ("/cases/break-glass", "fallmanagement2"),
+    ("/cases/access-reviews/{kind}/{id}", "koordination"),
     ("/cases/monitor/targets", "koordination"),
     ("/issues", "fallmanagement"),
     ("/issues/{id}", "fallmanagement"),
@@ -1081,6 +1089,97 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         "/cases/{id}/follow-ups/{entry}/done",
         &[&case, &follow_up],
         &[],
+    )
+    .await;
+    // Consent, sharing with another organisation's case manager, and emergency access.
+    let other = users::get_by_username(&app.db, "fallmanagement2")
+        .await
+        .unwrap();
+    w.form(
+        "/cases/{id}/consents",
+        &[&case],
+        &[
+            ("purpose", "release"),
+            ("organisation_id", other.organisation_id.as_str()),
+            ("given_on", "2026-05-06"),
+            ("form", "written"),
+            ("covers", "identity"),
+            ("covers", "plan"),
+        ],
+    )
+    .await;
+    w.form(
+        "/cases/{id}/shares",
+        &[&case],
+        &[("access", "read"), ("to_user_id", other.id.as_str())],
+    )
+    .await;
+    let inbox = app
+        .get("/cases/shares", Some(&w.cookie("fallmanagement2").await))
+        .await;
+    let first = between(&inbox.body, "/cases/shares/", "/accept");
+    w.form("/cases/shares/{id}/accept", &[&first], &[]).await;
+    // A second request (through the store: the web route was walked above), declined.
+    let owner = users::get_by_username(&app.db, "fallmanagement")
+        .await
+        .unwrap();
+    let owner = Viewer {
+        user_id: owner.id.clone(),
+        username: owner.username.clone(),
+        organisation_id: owner.organisation_id.clone(),
+        roles: vec![lotse_domain::Role::CaseManager],
+    };
+    let draft = lotse_domain::case::ShareInput {
+        access: "edit".into(),
+        to_user_id: other.id.clone(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let second = app
+        .db
+        .write(async |tx| {
+            lotse_store::cases::request_share(tx, &owner, &case, &draft, app.clock.now_ms()).await
+        })
+        .await
+        .unwrap();
+    w.form("/cases/shares/{id}/decline", &[&second], &[]).await;
+    w.form("/cases/shares/{id}/end", &[&first], &[]).await;
+    let page = app
+        .get(
+            &format!("/cases/{case}"),
+            Some(&w.cookie("fallmanagement").await),
+        )
+        .await;
+    let consent = between(&page.body, &format!("/cases/{case}/consents/"), "/print");
+    let pseudonym = between(&page.body, "<dt>Pseudonym</dt><dd>", "</dd>");
+    w.form(
+        "/cases/{id}/consents/{entry}",
+        &[&case, &consent],
+        &[("revoked_on", "2026-05-20")],
+    )
+    .await;
+    w.form(
+        "/cases/break-glass",
+        &[],
+        &[
+            ("pseudonym", pseudonym.as_str()),
+            ("reason", "Kollegin erkrankt, Räumung droht morgen früh."),
+            ("hours", "1"),
+        ],
+    )
+    .await;
+    let reviews = app
+        .get(
+            "/cases/access-reviews",
+            Some(&w.cookie("koordination").await),
+        )
+        .await;
+    let glass = between(&reviews.body, "/cases/access-reviews/break_glass/", "\"");
+    w.form(
+        "/cases/access-reviews/{kind}/{id}",
+        &["break_glass", &glass],
+        &[("review_note", "Notfall nachvollziehbar")],
     )
     .await;
     w.form("/cases/monitor/targets", &[], &[("residence_permit", "60")])

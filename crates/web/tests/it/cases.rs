@@ -69,15 +69,14 @@ web_test!(
         assert!(!steering_list.contains("Haddad"));
         assert!(app.get("/cases/new", Some(&coordination)).await.status == StatusCode::FORBIDDEN);
 
-        // Anyone else: no case list, and the case does not exist for them.
+        // A partner without share or release: an empty list, and the case does not exist.
         let partner = app.login("partner").await;
-        assert_eq!(
-            app.get("/cases", Some(&partner)).await.status,
-            StatusCode::FORBIDDEN
-        );
+        let partner_list = app.get("/cases", Some(&partner)).await;
+        assert_eq!(partner_list.status, StatusCode::OK);
+        assert!(!partner_list.body.contains("Haddad") && partner_list.body.contains("Keine Fälle"));
         assert_eq!(
             app.get(&page_path, Some(&partner)).await.status,
-            StatusCode::FORBIDDEN
+            StatusCode::NOT_FOUND
         );
         let admin = app.login("admin").await;
         assert_eq!(

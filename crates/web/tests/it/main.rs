@@ -6,6 +6,7 @@ mod account;
 mod api;
 mod audit_walk;
 mod bodies;
+mod case_sharing;
 mod cases;
 mod finder;
 mod funding;

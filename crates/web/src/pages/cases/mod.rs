@@ -14,7 +14,9 @@ use lotse_store::{StoreError, reference};
 
 use super::{render, render_invalid};
 
+pub mod consent_form;
 pub mod monitor;
+pub mod shares;
 pub mod statistics;
 mod work;
 use crate::AppState;
@@ -33,6 +35,12 @@ struct ListPage {
     /// Names are shown: the viewer works on cases (otherwise: pseudonyms only).
     with_names: bool,
     can_open: bool,
+    /// The viewer is a partner who sees shared and released cases only.
+    partner: bool,
+    can_break_glass: bool,
+    can_review: bool,
+    /// Share requests waiting for the viewer.
+    pending_shares: usize,
     first: Option<String>,
     next: Option<String>,
 }
@@ -68,12 +76,18 @@ pub async fn list(
             app.now(),
         )
         .await?;
-    let can_open = any_allows(&user.principal.roles, Permission::WorkOnCases);
+    let roles = &user.principal.roles;
+    let can_open = any_allows(roles, Permission::OpenCases);
+    let can_review = any_allows(roles, Permission::ReviewCaseAccess);
     render(&ListPage {
         layout: Layout::new(&app, &user, "Fälle", uri.path()).with_notice(q.ok.as_deref()),
         first: (!page.first).then(|| list_link(None)),
         next: page.next.as_ref().map(|c| list_link(Some(&c.encode()))),
-        with_names: can_open,
+        with_names: can_open || any_allows(roles, Permission::WorkOnCases),
+        partner: !can_open && !can_review,
+        can_break_glass: any_allows(roles, Permission::BreakGlass),
+        can_review,
+        pending_shares: cases::pending_shares(&app.db, &viewer).await?,
         can_open,
         cases: page.items,
     })
@@ -248,6 +262,64 @@ struct ShowPage {
     /// Closed: (reason, goals reached) in words.
     closure: Option<(&'static str, &'static str)>,
     work: WorkRows,
+    /// What the viewer's release does not name (shown as "vertraulich").
+    withheld: cases::Withheld,
+    /// Seen through a release only.
+    through_release: bool,
+    /// The texts of the plan and the assessment are readable.
+    plan_texts: bool,
+    assessment_texts: bool,
+    /// (id, purpose, organisation, given on, form, valid until, covers, state, valid) of the
+    /// person's consents (for whoever sees the case whole).
+    consents: Vec<ConsentRow>,
+    /// The shares of the case (for its case manager).
+    shares: Vec<cases::Share>,
+    /// Until when the viewer's emergency access lasts, if they have one.
+    break_glass_until: Option<String>,
+}
+
+/// (id, purpose, organisation, given on, form, valid until, covers, state, valid)
+type ConsentRow = (
+    String,
+    &'static str,
+    String,
+    String,
+    &'static str,
+    String,
+    String,
+    String,
+    bool,
+);
+
+fn consent_rows(consents: &[cases::Consent], today: lotse_domain::Date) -> Vec<ConsentRow> {
+    consents
+        .iter()
+        .map(|k| {
+            let valid = k.valid_on(today);
+            let state = match k.revoked_on {
+                Some(d) => format!("widerrufen am {}", date_de(&d)),
+                None if valid => "gültig".to_owned(),
+                None if k.given_on > today => "noch nicht gültig".to_owned(),
+                None => "abgelaufen".to_owned(),
+            };
+            (
+                k.id.clone(),
+                k.purpose_label(),
+                k.organisation.clone().unwrap_or_else(|| "–".into()),
+                date_de(&k.given_on),
+                k.form_label(),
+                k.valid_until
+                    .map_or_else(|| "bis zum Widerruf".to_owned(), |d| date_de(&d)),
+                k.covers()
+                    .into_iter()
+                    .map(lotse_domain::case::ReleaseScope::label)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                state,
+                valid,
+            )
+        })
+        .collect()
 }
 
 /// (id, domain, to, requested, first contact, start, outcome, unmet reason)
@@ -423,16 +495,23 @@ async fn show_page(
     let c = cases::for_viewer(&app.db, &viewer)
         .get(id, app.now())
         .await?;
+    let through_release = c.view.through_release(&c.access);
+    // A value a release withholds says so; one that was never recorded shows a dash.
+    let missing = if through_release {
+        "vertraulich"
+    } else {
+        "–"
+    };
     let towns = reference::town_names(&app.db).await?;
     let town = c
         .town_ags
         .as_deref()
         .and_then(|ags| towns.iter().find(|(a, _)| a == ags))
-        .map_or_else(|| "–".to_owned(), |(_, n)| n.clone());
+        .map_or_else(|| missing.to_owned(), |(_, n)| n.clone());
     let birth = match (c.birth_date, &c.birth_year) {
         (Some(d), _) => date_de(&d),
-        (None, Some(y)) => format!("Jahrgang {y}"),
-        (None, None) => "–".to_owned(),
+        (None, Some(y)) if !through_release => format!("Jahrgang {y}"),
+        _ => missing.to_owned(),
     };
     let deputies = if c.access.decide {
         cases::possible_deputies(&app.db, &viewer, 200).await?
@@ -452,7 +531,13 @@ async fn show_page(
             )
         })
         .collect();
-    let work = cases::for_viewer(&app.db, &viewer).work(&c).await?;
+    let store = cases::for_viewer(&app.db, &viewer);
+    let work = store.work(&c).await?;
+    let consents = consent_rows(&store.consents(&c).await?, app.today());
+    let shares = store.shares(&c).await?;
+    let break_glass_until = cases::break_glass_until(&app.db, &viewer, &c.id, app.now())
+        .await?
+        .map(crate::view::datetime);
     let closure = c.closure_reason.as_deref().map(|r| {
         (
             label(
@@ -471,6 +556,13 @@ async fn show_page(
     });
     Ok(ShowPage {
         work: work_rows(&work, app.today()),
+        withheld: work.withheld,
+        through_release,
+        plan_texts: c.access.sees_all() || c.view.covers_plan,
+        assessment_texts: c.access.sees_all() || c.view.covers_assessment,
+        consents,
+        shares,
+        break_glass_until,
         closure,
         closure_reasons: super::vocabulary_options(
             lotse_domain::case::ClosureReason::ALL,
@@ -486,7 +578,11 @@ async fn show_page(
         name: c.shown_name(),
         birth,
         town,
-        jurisdiction: Jurisdiction::parse(&c.jurisdiction).map_or("", Jurisdiction::label),
+        jurisdiction: c
+            .jurisdiction
+            .as_deref()
+            .and_then(Jurisdiction::parse)
+            .map_or(missing, Jurisdiction::label),
         access_route: AccessRoute::parse(&c.access_route).map_or("", AccessRoute::label),
         opened_on: date_de(&c.opened_on),
         deputies,
@@ -521,6 +617,15 @@ pub async fn change_phase(
 ) -> Result<Response, AppError> {
     let viewer = user.principal.viewer();
     let today = app.today();
+    // Not found for whoever may not change the case, before the form is looked at.
+    if !cases::for_viewer(&app.db, &viewer)
+        .get(&id, app.now())
+        .await?
+        .access
+        .change
+    {
+        return Err(StoreError::NotFound.into());
+    }
     let mut errors = FieldErrors::new();
     let phase = CasePhase::parse(&f.phase);
     if phase.is_none() {

@@ -8,9 +8,10 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::case::{
-    AssessmentInput, ContactChannel, ContactInput, FollowUpInput, GoalInput, GoalStatus,
-    HandoffInput, HandoffType, LifeDomain, NeedLevel, ReferralInput, ReferralOutcome, UnmetReason,
-    work_field_label,
+    AssessmentInput, ConsentForm, ConsentInput, ConsentPurpose, ContactChannel, ContactInput,
+    FollowUpInput, GoalInput, GoalStatus, HandoffInput, HandoffType, LifeDomain, NeedLevel,
+    ReferralInput, ReferralOutcome, ReleaseScope, RevocationInput, ShareAccess, ShareInput,
+    UnmetReason, consent_field_label, work_field_label,
 };
 use lotse_store::StoreError;
 use lotse_store::cases::{self, HandoffTargets};
@@ -27,7 +28,8 @@ use crate::view::{FormErrors, Layout};
 
 /// One field of a case-work form; `kind` picks how the template draws it.
 pub struct Field {
-    /// "input" (with `input_type`), "select", "textarea", "checkbox".
+    /// "input" (with `input_type`), "select", "textarea", "checkbox", "checkboxes" (a group:
+    /// `options`, the checked keys in `checked`).
     pub kind: &'static str,
     pub input_type: &'static str,
     pub name: &'static str,
@@ -37,6 +39,7 @@ pub struct Field {
     pub hint: &'static str,
     pub options: Vec<(String, String)>,
     pub empty_label: &'static str,
+    pub checked: Vec<String>,
 }
 
 fn input(name: &'static str, label: &'static str, value: &str, input_type: &'static str) -> Field {
@@ -50,6 +53,7 @@ fn input(name: &'static str, label: &'static str, value: &str, input_type: &'sta
         hint: "",
         options: Vec::new(),
         empty_label: "",
+        checked: Vec::new(),
     }
 }
 
@@ -83,7 +87,26 @@ fn checkbox(name: &'static str, label: &'static str, checked: bool) -> Field {
     }
 }
 
+fn checkboxes(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    checked: &[String],
+) -> Field {
+    Field {
+        kind: "checkboxes",
+        options,
+        checked: checked.to_vec(),
+        ..input(name, label, "", "")
+    }
+}
+
 impl Field {
+    /// Whether the group has this key checked (templates cannot call `contains` on `&String`).
+    pub fn is_checked(&self, key: &str) -> bool {
+        self.checked.iter().any(|c| c == key)
+    }
+
     fn required(mut self) -> Field {
         self.required = true;
         self
@@ -115,6 +138,8 @@ struct WorkFormPage {
     /// What the picks have chosen.
     offer_id: String,
     organisation_id: String,
+    /// The organisation pick's label ("Organisation", "Stelle").
+    organisation_label: &'static str,
 }
 
 /// What a case-work form records.
@@ -126,6 +151,10 @@ pub enum Kind {
     Handoff,
     Contact,
     FollowUp,
+    /// A consent of the person; as an entry, its revocation.
+    Consent,
+    /// A request to share or hand over the case.
+    Share,
 }
 
 impl Kind {
@@ -138,6 +167,8 @@ impl Kind {
             Kind::Handoff => "handoffs",
             Kind::Contact => "contacts",
             Kind::FollowUp => "follow-ups",
+            Kind::Consent => "consents",
+            Kind::Share => "shares",
         }
     }
 
@@ -150,6 +181,8 @@ impl Kind {
             Kind::Handoff => "handoffs",
             Kind::Contact => "contacts",
             Kind::FollowUp => "follow-ups",
+            Kind::Consent => "consents",
+            Kind::Share => "shares",
         }
     }
 }
@@ -183,6 +216,17 @@ pub struct WorkInput {
     status: String,
     organisation_q: String,
     offer_q: String,
+    purpose: String,
+    given_on: String,
+    form: String,
+    witness: String,
+    valid_until: String,
+    covers: Vec<String>,
+    revoked_on: String,
+    access: String,
+    to_user_id: String,
+    message: String,
+    override_reason: String,
 }
 
 impl WorkInput {
@@ -241,14 +285,37 @@ impl WorkInput {
             subject: self.subject.clone(),
         }
     }
+
+    fn consent(&self) -> ConsentInput {
+        ConsentInput {
+            purpose: self.purpose.clone(),
+            organisation_id: self.organisation_id.clone(),
+            given_on: self.given_on.clone(),
+            form: self.form.clone(),
+            witness: self.witness.clone(),
+            valid_until: self.valid_until.clone(),
+            covers: self.covers.clone(),
+        }
+    }
+
+    fn share(&self) -> ShareInput {
+        ShareInput {
+            access: self.access.clone(),
+            to_user_id: self.to_user_id.clone(),
+            organisation_id: self.organisation_id.clone(),
+            message: self.message.clone(),
+            override_reason: self.override_reason.clone(),
+        }
+    }
 }
 
 fn domains() -> Vec<(String, String)> {
     vocabulary_options(LifeDomain::ALL, LifeDomain::key, LifeDomain::label)
 }
 
-/// The fields of a form for `kind`; `entry` when an existing entry is edited.
-fn fields(kind: Kind, entry: bool, f: &WorkInput) -> Vec<Field> {
+/// The fields of a form for `kind`; `entry` when an existing entry is edited. `receivers` are
+/// the accounts a case can be shared with (the share form only).
+fn fields(kind: Kind, entry: bool, f: &WorkInput, receivers: Vec<(String, String)>) -> Vec<Field> {
     match (kind, entry) {
         (Kind::Assessment, _) => vec![
             select(
@@ -373,6 +440,77 @@ fn fields(kind: Kind, entry: bool, f: &WorkInput) -> Vec<Field> {
             input("due_on", "fällig am", &f.due_on, "date").required(),
             input("subject", "Was ist zu tun?", &f.subject, "text").required(),
         ],
+        (Kind::Consent, false) => vec![
+            select(
+                "purpose",
+                "Zweck",
+                &f.purpose,
+                vocabulary_options(
+                    ConsentPurpose::ALL,
+                    ConsentPurpose::key,
+                    ConsentPurpose::label,
+                ),
+                "bitte wählen",
+            )
+            .required(),
+            input("given_on", "erteilt am", &f.given_on, "date").required(),
+            select(
+                "form",
+                "Form",
+                &f.form,
+                vocabulary_options(ConsentForm::ALL, ConsentForm::key, ConsentForm::label),
+                "bitte wählen",
+            )
+            .required(),
+            input(
+                "witness",
+                "Zeugin oder Zeuge (bei mündlicher Einwilligung)",
+                &f.witness,
+                "text",
+            ),
+            input("valid_until", "gültig bis", &f.valid_until, "date")
+                .hint("Leer lassen, wenn die Einwilligung bis zum Widerruf gilt."),
+            checkboxes(
+                "covers",
+                "Nur bei einer Schweigepflichtentbindung: welche Angaben die Stelle sehen darf",
+                vocabulary_options(ReleaseScope::ALL, ReleaseScope::key, ReleaseScope::label),
+                &f.covers,
+            ),
+        ],
+        (Kind::Consent, true) => vec![
+            input("revoked_on", "widerrufen am", &f.revoked_on, "date")
+                .required()
+                .hint("Ab sofort sieht niemand mehr, was die Einwilligung erlaubt hat."),
+        ],
+        (Kind::Share, _) => vec![
+            select(
+                "access",
+                "Was wird geteilt?",
+                &f.access,
+                vocabulary_options(ShareAccess::ALL, ShareAccess::key, ShareAccess::label),
+                "bitte wählen",
+            )
+            .required(),
+            select(
+                "to_user_id",
+                "an eine Person",
+                &f.to_user_id,
+                receivers,
+                "keine einzelne Person",
+            )
+            .hint("Oder unten eine Organisation wählen: dort nimmt jemand mit passender Rolle an."),
+            textarea(
+                "message",
+                "Nachricht an die Empfängerin oder den Empfänger",
+                &f.message,
+            ),
+            textarea(
+                "override_reason",
+                "Nur im Notfall: warum ohne Schweigepflichtentbindung geteilt wird",
+                &f.override_reason,
+            )
+            .hint("Wird von der Koordination geprüft. Leer lassen, wenn eine Entbindung vorliegt."),
+        ],
     }
 }
 
@@ -410,6 +548,21 @@ fn heading(kind: Kind, entry: bool) -> (&'static str, &'static str, &'static str
             "Neue Wiedervorlage",
             "Fällige Wiedervorlagen stehen auf Ihrer Übersicht.",
             "Wiedervorlage speichern",
+        ),
+        (Kind::Consent, false) => (
+            "Einwilligung erfassen",
+            "Eine Schweigepflichtentbindung nennt die Stelle und die Angaben, die sie sehen darf; solange sie gilt, sieht die Stelle genau das. Das Formular zum Unterschreiben lässt sich nach dem Speichern drucken.",
+            "Einwilligung speichern",
+        ),
+        (Kind::Consent, true) => (
+            "Einwilligung widerrufen",
+            "Der Widerruf gilt sofort: was die Einwilligung erlaubt hat, sieht niemand mehr.",
+            "Widerruf speichern",
+        ),
+        (Kind::Share, _) => (
+            "Fall teilen oder übergeben",
+            "Die Empfängerin oder der Empfänger nimmt an oder lehnt ab. Mit einer anderen Organisation lässt sich ein Fall nur mit gültiger Schweigepflichtentbindung mit Namen teilen; pseudonymisiert geht es immer.",
+            "Anfrage senden",
         ),
     }
 }
@@ -456,6 +609,16 @@ async fn offer_pick(
     Ok(Pick::of(action.to_owned(), q, chosen_pairs, found, more, PICK).by_post())
 }
 
+/// Whether the viewer may use the form of `kind` on the case: sharing is the assigned case
+/// manager's decision, everything else needs the right to change the case.
+fn may(kind: Kind, case: &lotse_store::scoped::Scoped<cases::CaseRecord>) -> bool {
+    if kind == Kind::Share {
+        case.access.decide
+    } else {
+        case.access.change
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn page(
     app: &AppState,
@@ -471,7 +634,7 @@ async fn page(
     let case = cases::for_viewer(&app.db, &viewer)
         .get(case_id, app.now())
         .await?;
-    if !case.access.change {
+    if !may(kind, &case) {
         return Err(StoreError::NotFound.into());
     }
     let action = match entry {
@@ -480,7 +643,10 @@ async fn page(
     };
     let with_targets = matches!(
         (kind, entry),
-        (Kind::Goal | Kind::Referral, None) | (Kind::Referral, Some(_))
+        (
+            Kind::Goal | Kind::Referral | Kind::Consent | Kind::Share,
+            None
+        ) | (Kind::Referral, Some(_))
     );
     let org_pick = if with_targets {
         let q = OrganisationPickQuery {
@@ -499,7 +665,16 @@ async fn page(
     } else {
         None
     };
+    let receivers = if kind == Kind::Share {
+        cases::possible_receivers(&app.db, &viewer, 500).await?
+    } else {
+        Vec::new()
+    };
     let (heading, intro, submit) = heading(kind, entry.is_some());
+    let field_label: fn(&str) -> &str = match kind {
+        Kind::Consent | Kind::Share => consent_field_label,
+        _ => work_field_label,
+    };
     Ok(WorkFormPage {
         layout: Layout::new(app, user, heading, path),
         case_name: case.shown_name(),
@@ -508,13 +683,18 @@ async fn page(
         intro,
         action,
         submit,
-        fields: fields(kind, entry.is_some(), form),
-        summary: errors.summary(work_field_label),
+        fields: fields(kind, entry.is_some(), form, receivers),
+        summary: errors.summary(field_label),
         errors,
         org_pick,
         offer_pick,
         offer_id: form.offer_id.trim().to_owned(),
         organisation_id: form.organisation_id.trim().to_owned(),
+        organisation_label: match kind {
+            Kind::Consent => "Stelle (bei einer Schweigepflichtentbindung)",
+            Kind::Share => "an eine Organisation",
+            _ => "Organisation",
+        },
     })
 }
 
@@ -531,6 +711,7 @@ pub async fn new_form(
         assessed_on: today.clone(),
         requested_on: today.clone(),
         contact_on: today.clone(),
+        given_on: today.clone(),
         started_on: if kind == Kind::Handoff {
             today.clone()
         } else {
@@ -599,6 +780,16 @@ pub async fn entry_form(
                 ..WorkInput::default()
             }
         }
+        Kind::Consent => {
+            // A revoked consent still opens its page: saving says it is revoked already.
+            if !cases.consents(&case).await?.iter().any(|k| k.id == entry) {
+                return Err(StoreError::NotFound.into());
+            }
+            WorkInput {
+                revoked_on: app.today().to_string(),
+                ..WorkInput::default()
+            }
+        }
         Kind::Goal => {
             let g = work
                 .goals
@@ -662,6 +853,14 @@ pub async fn save(
     }
     let viewer = user.principal.viewer();
     let (today, now) = (app.today(), app.now());
+    // Whoever may not do this with the case learns nothing about the form: not found, before
+    // any check of what was sent (the store decides again in its transaction).
+    let case = cases::for_viewer(&app.db, &viewer)
+        .get(case_id, now)
+        .await?;
+    if !may(kind, &case) {
+        return Err(StoreError::NotFound.into());
+    }
     let targets = if kind == Kind::Handoff {
         HandoffTargets::load(&app.db).await?
     } else {
@@ -711,7 +910,25 @@ pub async fn save(
                     .await
                     .map(drop)
             }
-            (Kind::Assessment | Kind::Contact | Kind::FollowUp, Some(_)) => {
+            (Kind::Consent, None) => match form.consent().validate(today) {
+                Ok(draft) => cases::record_consent(tx, &viewer, case_id, &draft, now)
+                    .await
+                    .map(drop),
+                Err(e) => Err(StoreError::Invalid(e)),
+            },
+            (Kind::Consent, Some(k)) => {
+                let revocation = RevocationInput {
+                    revoked_on: form.revoked_on.clone(),
+                };
+                cases::revoke_consent(tx, &viewer, case_id, k, &revocation, today, now).await
+            }
+            (Kind::Share, None) => match form.share().validate() {
+                Ok(draft) => cases::request_share(tx, &viewer, case_id, &draft, now)
+                    .await
+                    .map(drop),
+                Err(e) => Err(StoreError::Invalid(e)),
+            },
+            (Kind::Assessment | Kind::Contact | Kind::FollowUp | Kind::Share, Some(_)) => {
                 Err(StoreError::NotFound)
             }
         })
@@ -768,6 +985,8 @@ work_routes! {
     Handoff: new_handoff, create_handoff;
     Contact: new_contact, create_contact;
     FollowUp: new_follow_up, create_follow_up;
+    Consent: new_consent, create_consent;
+    Share: new_share, create_share;
 }
 
 macro_rules! entry_routes {
@@ -798,6 +1017,7 @@ entry_routes! {
     Goal: goal_form, change_goal;
     Referral: referral_form, change_referral;
     Handoff: handoff_form, complete_handoff;
+    Consent: revocation_form, revoke_consent;
 }
 
 /// A follow-up is done (a button on the case page and the start page).

@@ -1,0 +1,196 @@
+//! The viewer's scope over cases as SQL (decision 0012): for every tie the viewer's roles can
+//! have to a case (assigned, deputy, accepted share, valid release, open emergency access), the
+//! condition that it holds, read live in the same statement as the case. Nothing is copied into
+//! a permission table: revoking a release or letting an emergency access expire changes the
+//! next statement's answer, and there is no second copy to forget.
+//!
+//! The conditions are uncorrelated `IN (SELECT …)` sets where they can be, so a database can
+//! compute them once per statement instead of once per case row.
+
+use lotse_domain::access::{Action as Act, Decision, Fields, Record, Relationship};
+use lotse_domain::case::ReleaseScope;
+
+use crate::db::Value;
+use crate::paging::Query;
+use crate::scoped::Viewer;
+
+/// A valid consent `k` on `today`: given, not revoked, not expired. The one predicate every
+/// use of a consent goes through.
+pub(crate) fn consent_valid(k: &str, today: &str) -> String {
+    format!(
+        "{k}.revoked_on IS NULL AND {k}.given_on <= {today} \
+         AND ({k}.valid_until IS NULL OR {k}.valid_until >= {today})"
+    )
+}
+
+/// The scope of one viewer at one moment, as conditions over `c` (cases) whose placeholders are
+/// bound into the query that built it.
+pub(crate) struct Scope {
+    /// Per tie the viewer's roles make worth something, the condition that it holds.
+    pub ties: Vec<(Relationship, String)>,
+    /// The viewer sees the case whole (names may be read).
+    pub whole: String,
+    /// The viewer sees the case only through a release: what it covers decides.
+    pub released: String,
+    /// The viewer sees the case at all.
+    pub any: String,
+    /// Per kind of data a release can cover, that the viewer's release covers it.
+    pub covers: Vec<(ReleaseScope, String)>,
+}
+
+impl Scope {
+    /// The viewer may see this kind of data of the case: whole, or not through a release (the
+    /// pseudonymised views show codes and days of everything), or through a release naming it.
+    pub fn shows(&self, what: ReleaseScope) -> String {
+        let covered = self
+            .covers
+            .iter()
+            .find(|(s, _)| *s == what)
+            .map_or("FALSE", |(_, c)| c.as_str());
+        format!("({} OR NOT {} OR {covered})", self.whole, self.released)
+    }
+
+    /// The viewer may read names and free texts of this kind: whole, or a release names it.
+    pub fn reads(&self, what: ReleaseScope) -> String {
+        let covered = self
+            .covers
+            .iter()
+            .find(|(s, _)| *s == what)
+            .map_or("FALSE", |(_, c)| c.as_str());
+        format!("({} OR {covered})", self.whole)
+    }
+
+    /// The SQL of one tie (`FALSE` where the viewer's roles cannot hold it).
+    pub fn tie(&self, rel: Relationship) -> &str {
+        self.ties
+            .iter()
+            .find(|(r, _)| *r == rel)
+            .map_or("FALSE", |(_, c)| c.as_str())
+    }
+}
+
+/// Binds a value the first time a condition needs it: PostgreSQL refuses a parameter no
+/// statement uses, so nothing is bound for a tie the viewer cannot have.
+struct Lazy {
+    value: Value,
+    placeholder: Option<String>,
+}
+
+impl Lazy {
+    fn new(value: Value) -> Lazy {
+        Lazy {
+            value,
+            placeholder: None,
+        }
+    }
+
+    fn get(&mut self, q: &mut Query) -> String {
+        self.placeholder
+            .get_or_insert_with(|| q.bind(self.value.clone()))
+            .clone()
+    }
+}
+
+/// The scope of `viewer` at `now` (epoch ms; `today` is its day in the district).
+pub(crate) fn scope(viewer: &Viewer, q: &mut Query, now: i64) -> Scope {
+    let view = |rel| lotse_domain::access::decide(&viewer.roles, Record::Case, rel, Act::View);
+    let today = crate::db::day_of(now);
+    let mut me = Lazy::new(Value::Text(viewer.user_id.clone()));
+    let mut org = Lazy::new(Value::Text(viewer.organisation_id.clone()));
+    let mut day = Lazy::new(Value::Text(today.to_string()));
+    let mut instant = Lazy::new(Value::Int(now));
+    let mut ties = Vec::new();
+    let (mut whole, mut released, mut any) = (Vec::new(), Vec::new(), Vec::new());
+    let person = !viewer.user_id.is_empty();
+    for &rel in Record::Case.relationships() {
+        let decision = view(rel);
+        if !decision.allows() {
+            continue;
+        }
+        let condition = match rel {
+            Relationship::Other => "TRUE".to_owned(),
+            _ if !person => continue,
+            Relationship::AssignedCaseManager => format!("c.owner_user_id = {}", me.get(q)),
+            // Null-safe: a case without deputy must answer false, not unknown (the answer is
+            // read as a column, and `NOT unknown` would hide the case from its own viewers).
+            Relationship::Deputy => format!(
+                "(c.deputy_user_id IS NOT NULL AND c.deputy_user_id = {})",
+                me.get(q)
+            ),
+            Relationship::SharedToEdit
+            | Relationship::SharedToRead
+            | Relationship::SharedPseudonymised => {
+                let access = match rel {
+                    Relationship::SharedToEdit => "edit",
+                    Relationship::SharedToRead => "read",
+                    _ => "pseudonymous",
+                };
+                let (me, day) = (me.get(q), day.get(q));
+                // A full share to another organisation lives as long as that organisation's
+                // release does: revoking the release ends what the share shows.
+                format!(
+                    "c.id IN (SELECT s.case_id FROM case_shares s WHERE s.to_user_id = {me} \
+                     AND s.state = 'accepted' AND s.access = '{access}' AND (s.needs_release = FALSE \
+                     OR EXISTS (SELECT 1 FROM cases sc JOIN consents k ON k.person_id = sc.person_id \
+                     WHERE sc.id = s.case_id AND k.purpose = 'release' \
+                     AND k.organisation_id = s.to_organisation_id AND {})))",
+                    consent_valid("k", &day)
+                )
+            }
+            Relationship::Released => released_condition(q, &mut org, &mut day, None),
+            Relationship::BreakGlass => format!(
+                "c.id IN (SELECT b.case_id FROM break_glass_accesses b WHERE b.user_id = {} \
+                 AND b.expires_at > {})",
+                me.get(q),
+                instant.get(q)
+            ),
+            Relationship::OwnOrganisation => continue,
+        };
+        match decision {
+            Decision::Allow => whole.push(condition.clone()),
+            Decision::Only(Fields::Released) => released.push(condition.clone()),
+            _ => {}
+        }
+        any.push(condition.clone());
+        ties.push((rel, condition));
+    }
+    let covers = if released.is_empty() {
+        Vec::new()
+    } else {
+        ReleaseScope::ALL
+            .iter()
+            .map(|&s| (s, released_condition(q, &mut org, &mut day, Some(s))))
+            .collect()
+    };
+    let or = |parts: Vec<String>| {
+        if parts.is_empty() {
+            "FALSE".to_owned()
+        } else {
+            format!("({})", parts.join(" OR "))
+        }
+    };
+    Scope {
+        ties,
+        whole: or(whole),
+        released: or(released),
+        any: or(any),
+        covers,
+    }
+}
+
+/// The case's person released the viewer's organisation from confidentiality, validly today
+/// (and, with `covering`, for that kind of data).
+fn released_condition(
+    q: &mut Query,
+    org: &mut Lazy,
+    day: &mut Lazy,
+    covering: Option<ReleaseScope>,
+) -> String {
+    let covers = covering.map_or(String::new(), |s| format!(" AND k.{} = TRUE", s.column()));
+    let (org, day) = (org.get(q), day.get(q));
+    format!(
+        "c.person_id IN (SELECT k.person_id FROM consents k WHERE k.purpose = 'release' \
+         AND k.organisation_id = {org}{covers} AND {})",
+        consent_valid("k", &day)
+    )
+}

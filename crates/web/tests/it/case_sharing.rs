@@ -1,0 +1,377 @@
+//! Consents, shares and emergency access through the web (decision 0012, slice 3): what a case
+//! manager records and prints, what a released partner sees ("vertraulich" for the rest), the
+//! share inbox, and emergency access with the coordination's review.
+
+use axum::http::StatusCode;
+
+use crate::{TestApp, web_test};
+
+/// Opens a case as `fallmanagement` with some work on it; returns its page path.
+async fn case_with_work(app: &TestApp, cm: &str) -> String {
+    let today = lotse_web::today().to_string();
+    let created = app
+        .post_form(
+            "/cases",
+            &[
+                ("family_name", "Rahimi"),
+                ("given_names", "Soraya"),
+                ("birth_date", "1985-06-01"),
+                ("languages", "Persisch, Deutsch"),
+                ("town", "05570004"),
+                ("jurisdiction", "sgb2"),
+                ("access_route", "jobcenter"),
+                ("opened_on", today.as_str()),
+                ("confirmed", "1"),
+            ],
+            Some(cm),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let path = created.location().split('?').next().unwrap().to_owned();
+    for (kind, fields) in [
+        (
+            "assessments",
+            vec![
+                ("life_domain", "health"),
+                ("need_level", "high"),
+                ("situation", "Therapieplatz gesucht"),
+                ("assessed_on", today.as_str()),
+            ],
+        ),
+        (
+            "goals",
+            vec![("life_domain", "work"), ("description", "Praktikum finden")],
+        ),
+        (
+            "contacts",
+            vec![
+                ("contact_on", today.as_str()),
+                ("minutes", "20"),
+                ("channel", "phone"),
+                ("note", "Notiz nur für das Fallmanagement"),
+            ],
+        ),
+    ] {
+        let saved = app
+            .post_form(&format!("{path}/{kind}"), &fields, Some(cm))
+            .await;
+        assert_eq!(
+            saved.status,
+            StatusCode::SEE_OTHER,
+            "{kind}: {}",
+            saved.body
+        );
+    }
+    path
+}
+
+web_test!(
+    a_release_is_recorded_printed_and_revoked_and_the_partner_sees_only_what_it_names,
+    |app| {
+        let cm = app.login("fallmanagement").await;
+        let path = case_with_work(&app, &cm).await;
+        let partner_org = lotse_store::users::get_by_username(&app.db, "partner")
+            .await
+            .unwrap()
+            .organisation_id;
+
+        let form = app.get(&format!("{path}/consents/new"), Some(&cm)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(
+            form.body.contains("Einwilligung erfassen") && form.body.contains(r#"name="covers""#)
+        );
+        // A release without organisation and scope, oral without witness: every field named.
+        let refused = app
+            .post_form(
+                &format!("{path}/consents"),
+                &[
+                    ("purpose", "release"),
+                    ("form", "oral_with_witness"),
+                    ("given_on", ""),
+                ],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for label in [
+            "Stelle",
+            "freigegebene Angaben",
+            "Zeugin oder Zeuge",
+            "erteilt am",
+        ] {
+            assert!(refused.body.contains(label), "{label}: {}", refused.body);
+        }
+        let today = lotse_web::today().to_string();
+        let saved = app
+            .post_form(
+                &format!("{path}/consents"),
+                &[
+                    ("purpose", "release"),
+                    ("organisation_id", partner_org.as_str()),
+                    ("given_on", today.as_str()),
+                    ("form", "written"),
+                    ("covers", "identity"),
+                    ("covers", "plan"),
+                ],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let page = app.get(&path, Some(&cm)).await.body;
+        assert!(page.contains("Schweigepflichtentbindung") && page.contains("gültig"));
+        let consent = page
+            .split(&format!("{path}/consents/"))
+            .nth(1)
+            .and_then(|rest| rest.split("/print").next())
+            .unwrap()
+            .to_owned();
+
+        // The form to sign: German beside the person's language (Persian, right to left).
+        let print = app
+            .get(&format!("{path}/consents/{consent}/print"), Some(&cm))
+            .await;
+        assert_eq!(print.status, StatusCode::OK);
+        assert!(
+            print
+                .body
+                .contains("Einwilligung und Schweigepflichtentbindung")
+        );
+        assert!(
+            print.body.contains(r#"lang="fa" dir="rtl""#),
+            "Persian column"
+        );
+        assert!(print.body.contains("Rahimi") && print.body.contains("Hilfeplan"));
+        let ukrainian = app
+            .get(
+                &format!("{path}/consents/{consent}/print?lang=uk"),
+                Some(&cm),
+            )
+            .await;
+        assert!(ukrainian.body.contains(r#"lang="uk" dir="ltr""#));
+
+        // The partner: the case in the list, name and plan, everything else "vertraulich".
+        let partner = app.login("partner").await;
+        let list = app.get("/cases", Some(&partner)).await;
+        assert!(list.body.contains("Rahimi, Soraya"), "{}", list.body);
+        let seen = app.get(&path, Some(&partner)).await;
+        assert_eq!(seen.status, StatusCode::OK);
+        assert!(seen.body.contains("Schweigepflichtentbindung"));
+        assert!(seen.body.contains("Praktikum finden"));
+        assert!(seen.body.contains("vertraulich"));
+        for hidden in [
+            "Therapieplatz",
+            "Notiz nur für",
+            "Ahlen",
+            "Einwilligung erfassen",
+        ] {
+            assert!(!seen.body.contains(hidden), "{hidden} shown to the partner");
+        }
+        // Nothing to change for them.
+        assert_eq!(
+            app.get(&format!("{path}/goals/new"), Some(&partner))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Revoked: the partner's next request finds nothing.
+        let revocation = app
+            .get(&format!("{path}/consents/{consent}"), Some(&cm))
+            .await;
+        assert!(revocation.body.contains("Einwilligung widerrufen"));
+        let revoked = app
+            .post_form(
+                &format!("{path}/consents/{consent}"),
+                &[("revoked_on", today.as_str())],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+        assert!(
+            app.get(&path, Some(&cm))
+                .await
+                .body
+                .contains("widerrufen am")
+        );
+        assert_eq!(
+            app.get(&path, Some(&partner)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert!(
+            !app.get("/cases", Some(&partner))
+                .await
+                .body
+                .contains("Rahimi")
+        );
+    }
+);
+
+web_test!(
+    a_case_is_shared_through_the_inbox_and_emergency_access_is_reviewed,
+    |app| {
+        let cm = app.login("fallmanagement").await;
+        let path = case_with_work(&app, &cm).await;
+        let other = lotse_store::users::get_by_username(&app.db, "fallmanagement2")
+            .await
+            .unwrap();
+
+        // Another organisation without a release: refused at the field, with the way out.
+        let share_form = app.get(&format!("{path}/shares/new"), Some(&cm)).await;
+        assert_eq!(share_form.status, StatusCode::OK);
+        let refused = app
+            .post_form(
+                &format!("{path}/shares"),
+                &[("access", "read"), ("to_user_id", other.id.as_str())],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused
+                .body
+                .contains("keine gültige Schweigepflichtentbindung")
+        );
+        let asked = app
+            .post_form(
+                &format!("{path}/shares"),
+                &[
+                    ("access", "pseudonymous"),
+                    ("to_user_id", other.id.as_str()),
+                    ("message", "Bitte Übergang Jobcenter mit begleiten"),
+                ],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+        assert!(app.get(&path, Some(&cm)).await.body.contains("angefragt"));
+
+        let fm2 = app.login("fallmanagement2").await;
+        assert!(
+            app.get("/", Some(&fm2))
+                .await
+                .body
+                .contains("Anfrage, einen Fall zu teilen")
+        );
+        let inbox = app.get("/cases/shares", Some(&fm2)).await.body;
+        assert!(inbox.contains("Bitte Übergang Jobcenter") && !inbox.contains("Rahimi"));
+        assert_eq!(
+            app.get(&path, Some(&fm2)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let share = inbox
+            .split("/cases/shares/")
+            .nth(1)
+            .and_then(|rest| rest.split("/accept").next())
+            .unwrap()
+            .to_owned();
+        // Someone else cannot answer it.
+        let partner = app.login("partner").await;
+        assert_eq!(
+            app.post_form(
+                &format!("/cases/shares/{share}/accept"),
+                &[],
+                Some(&partner)
+            )
+            .await
+            .status,
+            StatusCode::NOT_FOUND
+        );
+        let accepted = app
+            .post_form(&format!("/cases/shares/{share}/accept"), &[], Some(&fm2))
+            .await;
+        assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+        let seen = app.get(&path, Some(&fm2)).await;
+        assert_eq!(seen.status, StatusCode::OK);
+        assert!(!seen.body.contains("Rahimi") && seen.body.contains("Pseudonymisierte Ansicht"));
+        // Answered once only.
+        assert_eq!(
+            app.post_form(&format!("/cases/shares/{share}/accept"), &[], Some(&fm2))
+                .await
+                .status,
+            StatusCode::CONFLICT
+        );
+
+        // Emergency access: a clear refusal first, then a case opened for hours.
+        let pseudonym = app
+            .get(&path, Some(&cm))
+            .await
+            .body
+            .split("<dt>Pseudonym</dt><dd>")
+            .nth(1)
+            .and_then(|rest| rest.split("</dd>").next())
+            .unwrap()
+            .to_owned();
+        let form = app.get("/cases/break-glass", Some(&fm2)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let refused = app
+            .post_form(
+                "/cases/break-glass",
+                &[
+                    ("pseudonym", "Rahimi"),
+                    ("reason", "eilig"),
+                    ("hours", "99"),
+                ],
+                Some(&fm2),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for label in ["Fallnummer", "Begründung", "Dauer"] {
+            assert!(refused.body.contains(label), "{label}");
+        }
+        let opened = app
+            .post_form(
+                "/cases/break-glass",
+                &[
+                    ("pseudonym", pseudonym.as_str()),
+                    (
+                        "reason",
+                        "Kollegin erkrankt, Klientin steht mit Räumungsklage vor der Tür.",
+                    ),
+                    ("hours", "4"),
+                ],
+                Some(&fm2),
+            )
+            .await;
+        assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+        let emergency = app.get(&path, Some(&fm2)).await.body;
+        assert!(emergency.contains("Notfallzugriff") && emergency.contains("Rahimi, Soraya"));
+        // Not for a partner, whose role has no emergency access.
+        assert_eq!(
+            app.get("/cases/break-glass", Some(&partner)).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        let coordination = app.login("koordination").await;
+        assert!(
+            app.get("/", Some(&coordination))
+                .await
+                .body
+                .contains("zu prüfen")
+        );
+        let reviews = app
+            .get("/cases/access-reviews", Some(&coordination))
+            .await
+            .body;
+        assert!(reviews.contains(&pseudonym) && reviews.contains("Räumungsklage"));
+        assert!(!reviews.contains("Rahimi"), "the review names no person");
+        let id = reviews
+            .split("/cases/access-reviews/break_glass/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let reviewed = app
+            .post_form(
+                &format!("/cases/access-reviews/break_glass/{id}"),
+                &[("review_note", "Rücksprache gehalten")],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(reviewed.status, StatusCode::SEE_OTHER);
+        let after = app
+            .get("/cases/access-reviews", Some(&coordination))
+            .await
+            .body;
+        assert!(after.contains("Nichts zu prüfen") && after.contains("Rücksprache gehalten"));
+    }
+);
