@@ -997,6 +997,20 @@ fn table() -> Vec<Route> {
         .on(Record::Case, RecordAction::Change),
         r(
             M::GET,
+            "/cases/{id}/household/new",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::household_form),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/household",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::set_household),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
             "/cases/{id}/shares/new",
             Access::Permission(WorkOnCases),
             get(pages::cases::new_share),

@@ -379,6 +379,9 @@ pub fn consent_field_label(field: &str) -> &str {
         "pseudonym" => "Fallnummer",
         "reason" => "Begründung",
         "hours" => "Dauer",
+        "household_action" => "Haushalt",
+        "household_label" => "Bezeichnung des Haushalts",
+        "household_case" => "Fall im selben Haushalt",
         other => other,
     }
 }

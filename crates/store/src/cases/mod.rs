@@ -17,11 +17,13 @@ use crate::sort_keys::{case_list_key, person_name_key};
 use crate::{Result, StoreError};
 
 mod consents;
+mod households;
 mod monitor;
 mod scope;
 mod shares;
 mod work;
 pub use consents::*;
+pub use households::*;
 pub use monitor::*;
 pub use shares::*;
 pub use work::*;

@@ -515,3 +515,80 @@ both_backends!(
         assert!(matches!(again, Err(StoreError::NotFound)));
     }
 );
+
+both_backends!(
+    a_household_shows_its_members_as_far_as_the_viewer_sees_their_cases,
+    |db: Db| async move {
+        prepared(&db).await;
+        lotse_store::demo::load(&db).await.unwrap();
+        let owner = viewer(&db, "fallmanagement").await;
+        let colleague = viewer(&db, "fallmanagement2").await;
+        let mother = open(&db, &owner, "Sadeghi").await;
+        let son = open(&db, &owner, "Sadeghi").await;
+        let theirs = open(&db, &colleague, "Fremd").await;
+        let set = |who: &Viewer, case: &str, choice: cases::HouseholdChoice| {
+            let (db, who, case) = (db.clone(), who.clone(), case.to_owned());
+            async move {
+                db.write(async |tx| cases::set_household(tx, &who, &case, &choice, now()).await)
+                    .await
+            }
+        };
+        let household_of = |case: &str| {
+            let (db, owner, case) = (db.clone(), owner.clone(), case.to_owned());
+            async move {
+                let store = cases::for_viewer(&db, &owner);
+                let c = store.get(&case, now()).await.unwrap();
+                store.household(&c, now()).await.unwrap()
+            }
+        };
+        let empty = set(&owner, &mother, cases::HouseholdChoice::New(" ".into())).await;
+        assert!(matches!(empty, Err(StoreError::Invalid(e)) if e.has("household_label")));
+        set(
+            &owner,
+            &mother,
+            cases::HouseholdChoice::New("Familie S.".into()),
+        )
+        .await
+        .unwrap();
+        set(&owner, &son, cases::HouseholdChoice::Join(mother.clone()))
+            .await
+            .unwrap();
+        let h = household_of(&mother).await.expect("a household");
+        assert_eq!(h.label, "Familie S.");
+        assert_eq!(h.members.len(), 1);
+        assert_eq!(h.members[0].id, son);
+        assert_eq!(h.others, 0);
+        // A case the viewer may not change cannot be joined, nor can it join theirs.
+        let foreign = set(
+            &owner,
+            &theirs,
+            cases::HouseholdChoice::Join(mother.clone()),
+        )
+        .await;
+        assert!(matches!(foreign, Err(StoreError::NotFound)));
+        let into_foreign = set(&owner, &son, cases::HouseholdChoice::Join(theirs.clone())).await;
+        assert!(matches!(into_foreign, Err(StoreError::Invalid(e)) if e.has("household_case")));
+        // The son's case handed over to a colleague elsewhere: still in the household, unnamed.
+        release(
+            &db,
+            &owner,
+            &son,
+            &colleague.organisation_id,
+            &["identity"],
+            "",
+        )
+        .await;
+        let handover = ask(&db, &owner, &son, "ownership", &colleague.user_id, "")
+            .await
+            .unwrap();
+        answer(&db, &colleague, &handover, true).await.unwrap();
+        let h = household_of(&mother).await.unwrap();
+        assert!(h.members.is_empty());
+        assert_eq!(h.others, 1);
+        // Leaving: no household any more.
+        set(&owner, &mother, cases::HouseholdChoice::Leave)
+            .await
+            .unwrap();
+        assert!(household_of(&mother).await.is_none());
+    }
+);

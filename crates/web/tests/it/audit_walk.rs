@@ -82,6 +82,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/cases/{id}/contacts", "fallmanagement"),
     ("/cases/{id}/follow-ups", "fallmanagement"),
     ("/cases/{id}/follow-ups/{entry}/done", "fallmanagement"),
+    ("/cases/{id}/household", "fallmanagement"),
     ("/cases/{id}/consents", "fallmanagement"),
     ("/cases/{id}/consents/{entry}", "fallmanagement"),
     ("/cases/{id}/shares", "fallmanagement"),
@@ -1089,6 +1090,15 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         "/cases/{id}/follow-ups/{entry}/done",
         &[&case, &follow_up],
         &[],
+    )
+    .await;
+    w.form(
+        "/cases/{id}/household",
+        &[&case],
+        &[
+            ("household_action", "new"),
+            ("household_label", "Familie R."),
+        ],
     )
     .await;
     // Consent, sharing with another organisation's case manager, and emergency access.

@@ -375,3 +375,55 @@ web_test!(
         assert!(after.contains("Nichts zu prüfen") && after.contains("Rücksprache gehalten"));
     }
 );
+
+web_test!(a_case_manager_puts_two_persons_into_one_household, |app| {
+    let cm = app.login("fallmanagement").await;
+    let first = case_with_work(&app, &cm).await;
+    let second = case_with_work(&app, &cm).await;
+    let second_id = second.trim_start_matches("/cases/").to_owned();
+    let form = app.get(&format!("{first}/household/new"), Some(&cm)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains(&second_id), "the other case is offered");
+    let refused = app
+        .post_form(
+            &format!("{first}/household"),
+            &[("household_action", "join")],
+            Some(&cm),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Fall im selben Haushalt"),
+        "{}",
+        refused.body
+    );
+    let saved = app
+        .post_form(
+            &format!("{first}/household"),
+            &[
+                ("household_action", "new"),
+                ("household_label", "Familie Rahimi"),
+            ],
+            Some(&cm),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let first_id = first.trim_start_matches("/cases/").to_owned();
+    let joined = app
+        .post_form(
+            &format!("{second}/household"),
+            &[
+                ("household_action", "join"),
+                ("household_case", first_id.as_str()),
+            ],
+            Some(&cm),
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+    let page = app.get(&first, Some(&cm)).await.body;
+    assert!(page.contains("Familie Rahimi") && page.contains(&format!("href=\"{second}\"")));
+    // The coordination sees neither the label nor the members.
+    let coordination = app.login("koordination").await;
+    let steering = app.get(&first, Some(&coordination)).await.body;
+    assert!(!steering.contains("Familie Rahimi"));
+});

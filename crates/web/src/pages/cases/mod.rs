@@ -276,6 +276,8 @@ struct ShowPage {
     shares: Vec<cases::Share>,
     /// Until when the viewer's emergency access lasts, if they have one.
     break_glass_until: Option<String>,
+    /// The person's household: (label, members the viewer sees, others).
+    household: Option<(String, Options, usize)>,
 }
 
 /// (id, purpose, organisation, given on, form, valid until, covers, state, valid)
@@ -535,6 +537,15 @@ async fn show_page(
     let work = store.work(&c).await?;
     let consents = consent_rows(&store.consents(&c).await?, app.today());
     let shares = store.shares(&c).await?;
+    let household = store.household(&c, app.now()).await?.map(|h| {
+        let members = h
+            .members
+            .iter()
+            // (case id, name)
+            .map(|m| (m.id.clone(), m.shown_name()))
+            .collect();
+        (h.label, members, h.others)
+    });
     let break_glass_until = cases::break_glass_until(&app.db, &viewer, &c.id, app.now())
         .await?
         .map(crate::view::datetime);
@@ -563,6 +574,7 @@ async fn show_page(
         consents,
         shares,
         break_glass_until,
+        household,
         closure,
         closure_reasons: super::vocabulary_options(
             lotse_domain::case::ClosureReason::ALL,

@@ -155,6 +155,8 @@ pub enum Kind {
     Consent,
     /// A request to share or hand over the case.
     Share,
+    /// The household the case's person lives in.
+    Household,
 }
 
 impl Kind {
@@ -169,6 +171,7 @@ impl Kind {
             Kind::FollowUp => "follow-ups",
             Kind::Consent => "consents",
             Kind::Share => "shares",
+            Kind::Household => "household",
         }
     }
 
@@ -183,6 +186,7 @@ impl Kind {
             Kind::FollowUp => "follow-ups",
             Kind::Consent => "consents",
             Kind::Share => "shares",
+            Kind::Household => "household",
         }
     }
 }
@@ -227,6 +231,9 @@ pub struct WorkInput {
     to_user_id: String,
     message: String,
     override_reason: String,
+    household_action: String,
+    household_label: String,
+    household_case: String,
 }
 
 impl WorkInput {
@@ -298,6 +305,25 @@ impl WorkInput {
         }
     }
 
+    /// What the household form chose; a missing choice is named at its field.
+    fn household(&self) -> Result<cases::HouseholdChoice, StoreError> {
+        match self.household_action.as_str() {
+            "new" => Ok(cases::HouseholdChoice::New(self.household_label.clone())),
+            "join" if self.household_case.trim().is_empty() => Err(StoreError::field(
+                "household_case",
+                "Bitte den Fall wählen, dessen Haushalt die Person angehört.",
+            )),
+            "join" => Ok(cases::HouseholdChoice::Join(
+                self.household_case.trim().to_owned(),
+            )),
+            "leave" => Ok(cases::HouseholdChoice::Leave),
+            _ => Err(StoreError::field(
+                "household_action",
+                "Bitte wählen, was geschehen soll.",
+            )),
+        }
+    }
+
     fn share(&self) -> ShareInput {
         ShareInput {
             access: self.access.clone(),
@@ -313,9 +339,9 @@ fn domains() -> Vec<(String, String)> {
     vocabulary_options(LifeDomain::ALL, LifeDomain::key, LifeDomain::label)
 }
 
-/// The fields of a form for `kind`; `entry` when an existing entry is edited. `receivers` are
-/// the accounts a case can be shared with (the share form only).
-fn fields(kind: Kind, entry: bool, f: &WorkInput, receivers: Vec<(String, String)>) -> Vec<Field> {
+/// The fields of a form for `kind`; `entry` when an existing entry is edited. `choices` are
+/// the accounts to share with (share form) or the other cases whose household to join.
+fn fields(kind: Kind, entry: bool, f: &WorkInput, choices: Vec<(String, String)>) -> Vec<Field> {
     match (kind, entry) {
         (Kind::Assessment, _) => vec![
             select(
@@ -495,7 +521,7 @@ fn fields(kind: Kind, entry: bool, f: &WorkInput, receivers: Vec<(String, String
                 "to_user_id",
                 "an eine Person",
                 &f.to_user_id,
-                receivers,
+                choices,
                 "keine einzelne Person",
             )
             .hint("Oder unten eine Organisation wählen: dort nimmt jemand mit passender Rolle an."),
@@ -510,6 +536,38 @@ fn fields(kind: Kind, entry: bool, f: &WorkInput, receivers: Vec<(String, String
                 &f.override_reason,
             )
             .hint("Wird von der Koordination geprüft. Leer lassen, wenn eine Entbindung vorliegt."),
+        ],
+        (Kind::Household, _) => vec![
+            select(
+                "household_action",
+                "Was soll geschehen?",
+                &f.household_action,
+                vec![
+                    ("new".into(), "einen neuen Haushalt anlegen".into()),
+                    (
+                        "join".into(),
+                        "dem Haushalt einer Person aus einem anderen Fall zuordnen".into(),
+                    ),
+                    ("leave".into(), "aus dem Haushalt lösen".into()),
+                ],
+                "bitte wählen",
+            )
+            .required(),
+            input(
+                "household_label",
+                "Bezeichnung des neuen Haushalts",
+                &f.household_label,
+                "text",
+            )
+            .hint("Zum Beispiel „Familie H.“; nur für die Fallbearbeitung sichtbar."),
+            select(
+                "household_case",
+                "Fall einer Person im selben Haushalt",
+                &f.household_case,
+                choices,
+                "bitte wählen",
+            )
+            .hint("Ihre Fälle und die, die Sie bearbeiten dürfen."),
         ],
     }
 }
@@ -559,6 +617,11 @@ fn heading(kind: Kind, entry: bool) -> (&'static str, &'static str, &'static str
             "Der Widerruf gilt sofort: was die Einwilligung erlaubt hat, sieht niemand mehr.",
             "Widerruf speichern",
         ),
+        (Kind::Household, _) => (
+            "Haushalt zuordnen",
+            "Personen eines Haushalts erscheinen auf den Seiten ihrer Fälle, soweit Sie diese Fälle sehen.",
+            "Haushalt speichern",
+        ),
         (Kind::Share, _) => (
             "Fall teilen oder übergeben",
             "Die Empfängerin oder der Empfänger nimmt an oder lehnt ab. Mit einer anderen Organisation lässt sich ein Fall nur mit gültiger Schweigepflichtentbindung mit Namen teilen; pseudonymisiert geht es immer.",
@@ -607,6 +670,29 @@ async fn offer_pick(
         })
         .collect();
     Ok(Pick::of(action.to_owned(), q, chosen_pairs, found, more, PICK).by_post())
+}
+
+/// The viewer's other cases that they may change, (id, name), at most [`PICK`] (the first page
+/// of their list): whose household the case's person can join.
+async fn household_choices(
+    app: &AppState,
+    viewer: &lotse_store::scoped::Viewer,
+    case_id: &str,
+) -> Result<Vec<(String, String)>, AppError> {
+    let page = cases::for_viewer(&app.db, viewer)
+        .page(&PageRequest::first(PICK), app.now())
+        .await?;
+    Ok(page
+        .items
+        .into_iter()
+        .filter(|c| c.id != case_id && c.access.change)
+        .map(|c| {
+            (
+                c.id.clone(),
+                format!("{} ({})", c.shown_name(), c.pseudonym),
+            )
+        })
+        .collect())
 }
 
 /// Whether the viewer may use the form of `kind` on the case: sharing is the assigned case
@@ -665,14 +751,14 @@ async fn page(
     } else {
         None
     };
-    let receivers = if kind == Kind::Share {
-        cases::possible_receivers(&app.db, &viewer, 500).await?
-    } else {
-        Vec::new()
+    let choices = match kind {
+        Kind::Share => cases::possible_receivers(&app.db, &viewer, 500).await?,
+        Kind::Household => household_choices(app, &viewer, case_id).await?,
+        _ => Vec::new(),
     };
     let (heading, intro, submit) = heading(kind, entry.is_some());
     let field_label: fn(&str) -> &str = match kind {
-        Kind::Consent | Kind::Share => consent_field_label,
+        Kind::Consent | Kind::Share | Kind::Household => consent_field_label,
         _ => work_field_label,
     };
     Ok(WorkFormPage {
@@ -683,7 +769,7 @@ async fn page(
         intro,
         action,
         submit,
-        fields: fields(kind, entry.is_some(), form, receivers),
+        fields: fields(kind, entry.is_some(), form, choices),
         summary: errors.summary(field_label),
         errors,
         org_pick,
@@ -928,9 +1014,16 @@ pub async fn save(
                     .map(drop),
                 Err(e) => Err(StoreError::Invalid(e)),
             },
-            (Kind::Assessment | Kind::Contact | Kind::FollowUp | Kind::Share, Some(_)) => {
-                Err(StoreError::NotFound)
-            }
+            (Kind::Household, None) => match form.household() {
+                Ok(choice) => cases::set_household(tx, &viewer, case_id, &choice, now)
+                    .await
+                    .map(drop),
+                Err(e) => Err(e),
+            },
+            (
+                Kind::Assessment | Kind::Contact | Kind::FollowUp | Kind::Share | Kind::Household,
+                Some(_),
+            ) => Err(StoreError::NotFound),
         })
         .await;
     match result {
@@ -987,6 +1080,7 @@ work_routes! {
     FollowUp: new_follow_up, create_follow_up;
     Consent: new_consent, create_consent;
     Share: new_share, create_share;
+    Household: household_form, set_household;
 }
 
 macro_rules! entry_routes {
