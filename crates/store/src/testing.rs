@@ -140,12 +140,15 @@ pub async fn tie_to_case(
     let mut tx = db.begin().await?;
     let day = crate::db::day_of(now);
     match relationship {
+        // A deputy in the case's own organisation (one elsewhere would need a release, which
+        // is a tie of its own).
         R::Deputy => {
             crate::db::tx!(&mut tx, |c| sqlx::query(
-                "UPDATE cases SET deputy_user_id = $2 WHERE id = $1"
+                "UPDATE cases SET deputy_user_id = $2, organisation_id = $3 WHERE id = $1"
             )
             .bind(case_id)
             .bind(user)
+            .bind(organisation)
             .execute(c)
             .await
             .map(|r| r.rows_affected()))?;

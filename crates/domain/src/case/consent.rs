@@ -193,15 +193,17 @@ pub struct RevocationInput {
 impl RevocationInput {
     pub fn validate(&self, given_on: Date, today: Date) -> Result<Date, FieldErrors> {
         let mut e = FieldErrors::new();
-        let day = past_day(&mut e, "revoked_on", &self.revoked_on, given_on, today);
+        let day = crate::validation::required_date(&mut e, "revoked_on", &self.revoked_on);
+        if let Some(d) = day {
+            if d > today {
+                e.add("revoked_on", "Das Datum liegt in der Zukunft.");
+            } else if d < given_on {
+                e.add("revoked_on", "Das Datum liegt vor der Einwilligung.");
+            }
+        }
         match day {
             Some(d) if e.is_empty() => Ok(d),
-            _ => {
-                if e.is_empty() {
-                    e.add("revoked_on", "Bitte das Datum des Widerrufs angeben.");
-                }
-                Err(e)
-            }
+            _ => Err(e),
         }
     }
 }

@@ -73,6 +73,14 @@ pub async fn record_consent(
     now: i64,
 ) -> Result<String> {
     let facts = lock(tx, viewer, case_id, Act::Change, now).await?;
+    // A release passes the person's data on: only the assigned case manager records it (not
+    // a deputy, a partner working on the case or an emergency access).
+    if c.purpose == ConsentPurpose::Release && !facts.may(viewer, Act::Decide) {
+        return Err(StoreError::field(
+            "purpose",
+            "Eine Schweigepflichtentbindung erfasst die zuständige Fallmanagerin oder der zuständige Fallmanager.",
+        ));
+    }
     let id = new_id();
     let inserted = tx!(&mut *tx, |conn| {
         sqlx::query(
@@ -118,14 +126,22 @@ pub async fn revoke_consent(
     now: i64,
 ) -> Result<()> {
     let facts = lock(tx, viewer, case_id, Act::Change, now).await?;
-    let found: Option<(Date, Option<Date>)> = tx!(&mut *tx, |c| {
-        sqlx::query_as("SELECT given_on, revoked_on FROM consents WHERE id = $1 AND person_id = $2")
-            .bind(consent_id)
-            .bind(&facts.person_id)
-            .fetch_optional(c)
-            .await
+    let found: Option<(Date, Option<Date>, String)> = tx!(&mut *tx, |c| {
+        sqlx::query_as(
+            "SELECT given_on, revoked_on, purpose FROM consents WHERE id = $1 AND person_id = $2",
+        )
+        .bind(consent_id)
+        .bind(&facts.person_id)
+        .fetch_optional(c)
+        .await
     })?;
-    let (given_on, revoked_on) = found.ok_or(StoreError::NotFound)?;
+    let (given_on, revoked_on, purpose) = found.ok_or(StoreError::NotFound)?;
+    if purpose == ConsentPurpose::Release.key() && !facts.may(viewer, Act::Decide) {
+        return Err(StoreError::field(
+            "revoked_on",
+            "Den Widerruf einer Schweigepflichtentbindung erfasst die zuständige Fallmanagerin oder der zuständige Fallmanager.",
+        ));
+    }
     if revoked_on.is_some() {
         return Err(StoreError::field(
             "revoked_on",
@@ -169,24 +185,23 @@ impl Cases<'_> {
     }
 }
 
-/// Whether the person holds a valid release towards `organisation` on `today` (read in the
-/// transaction that relies on it).
-pub(crate) async fn release_valid(
+/// Whether the person holds a valid release of everything towards `organisation` on `today`
+/// (read in the transaction that relies on it): what a full share or a deputy there needs.
+pub(crate) async fn full_release_valid(
     tx: &mut Tx,
     person_id: &str,
     organisation: &str,
     today: Date,
 ) -> Result<bool> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "SELECT COUNT(*) FROM consents k WHERE k.person_id = $1 AND k.purpose = 'release' \
-         AND k.organisation_id = $2 AND {}",
-        super::scope::consent_valid("k", "$3")
+        "SELECT {}",
+        super::scope::full_release_exists("$1", "$2", "$3")
     ));
-    let n: i64 = tx!(&mut *tx, |c| sqlx::query_scalar(sql)
+    let found: bool = tx!(&mut *tx, |c| sqlx::query_scalar(sql)
         .bind(person_id)
         .bind(organisation)
         .bind(today)
         .fetch_one(c)
         .await)?;
-    Ok(n > 0)
+    Ok(found)
 }

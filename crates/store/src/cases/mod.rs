@@ -10,7 +10,7 @@ use lotse_domain::case::{AccessRoute, CasePhase, Closure, PersonDraft, ReleaseSc
 use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
-use crate::db::{Db, Tx, Value, bind_values, is_unique_violation, new_id, read, tx};
+use crate::db::{Db, Tx, Value, bind_values, day_of, is_unique_violation, new_id, read, tx};
 use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
 use crate::scoped::{Access, Scoped, Viewer};
 use crate::sort_keys::{case_list_key, person_name_key};
@@ -290,18 +290,29 @@ async fn lock(
         .fetch_optional(c)
         .await)?;
     let facts = facts.ok_or(StoreError::NotFound)?;
-    let ties = CaseTies {
-        shared_to_edit: facts.view.tie_shared_to_edit,
-        shared_to_read: facts.view.tie_shared_to_read,
-        shared_pseudonymised: facts.view.tie_shared_pseudonymised,
-        released: facts.view.tie_released,
-        break_glass: facts.view.tie_break_glass,
-        ..CaseTies::of_assignment(&viewer.user_id, &facts.owner, facts.deputy.as_deref())
-    };
-    if !viewer.decide_case(ties, action).allows() {
+    if !facts.may(viewer, action) {
         return Err(StoreError::NotFound);
     }
     Ok(facts)
+}
+
+impl CaseFacts {
+    /// How the viewer stands to the case, from the facts read for the write.
+    fn ties(&self, viewer: &Viewer) -> CaseTies {
+        CaseTies {
+            shared_to_edit: self.view.tie_shared_to_edit,
+            shared_to_read: self.view.tie_shared_to_read,
+            shared_pseudonymised: self.view.tie_shared_pseudonymised,
+            released: self.view.tie_released,
+            break_glass: self.view.tie_break_glass,
+            ..CaseTies::of_assignment(&viewer.user_id, &self.owner, self.deputy.as_deref())
+        }
+    }
+
+    /// Whether the viewer may do `action` with the case.
+    fn may(&self, viewer: &Viewer, action: Act) -> bool {
+        viewer.decide_case(self.ties(viewer), action).allows()
+    }
 }
 
 /// Records on the case what `viewer` did, in `what` (kinds, ids and codes; never personal
@@ -361,25 +372,37 @@ pub async fn set_deputy(
     now: i64,
 ) -> Result<()> {
     let facts = lock(tx, viewer, case_id, Act::Decide, now).await?;
-    let (owner, old) = (facts.owner, facts.deputy);
     let deputy = deputy.map(str::trim).filter(|d| !d.is_empty());
     if let Some(d) = deputy {
-        let role: Option<i64> = tx!(&mut *tx, |c| {
+        let organisation: Option<String> = tx!(&mut *tx, |c| {
             sqlx::query_scalar(
-                "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id \
+                "SELECT u.organisation_id FROM users u JOIN user_roles r ON r.user_id = u.id \
                  WHERE u.id = $1 AND u.active = TRUE AND r.role = 'case_manager'",
             )
             .bind(d)
             .fetch_optional(c)
             .await
         })?;
-        if d == owner || role.unwrap_or(0) == 0 {
+        let Some(organisation) = organisation.filter(|_| d != facts.owner) else {
             return Err(StoreError::field(
                 "deputy_user_id",
                 "Bitte eine andere aktive Fallmanagerin oder einen anderen aktiven Fallmanager wählen.",
             ));
+        };
+        // A deputy elsewhere sees the case whole: only with the person's release of
+        // everything towards that organisation (the scope checks it again on every read).
+        if organisation != facts.organisation_id
+            && !consents::full_release_valid(tx, &facts.person_id, &organisation, day_of(now))
+                .await?
+        {
+            return Err(StoreError::field(
+                "deputy_user_id",
+                "Diese Person arbeitet in einer anderen Organisation: dafür braucht es eine gültige \
+                 Schweigepflichtentbindung gegenüber dieser Organisation, die alle Angaben umfasst.",
+            ));
         }
     }
+    let old = facts.deputy;
     // Saved even when it names the same deputy again: the form was sent, and the transaction
     // that read the facts records what it did.
     tx!(&mut *tx, |c| {
@@ -524,7 +547,8 @@ pub async fn possible_deputies(
 ) -> Result<Vec<(String, String)>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
-            "SELECT u.id, u.display_name FROM users u JOIN user_roles r ON r.user_id = u.id \
+            "SELECT u.id, u.display_name || ' (' || o.name || ')' FROM users u \
+             JOIN user_roles r ON r.user_id = u.id JOIN organisations o ON o.id = u.organisation_id \
              WHERE u.active = TRUE AND r.role = 'case_manager' AND u.id <> $1 \
              ORDER BY u.display_name, u.id LIMIT $2",
         )
@@ -622,7 +646,14 @@ pub async fn likely_duplicates(
             hidden: 0,
         });
     }
-    let visible = for_viewer(db, viewer).of_persons(&persons, now).await?;
+    // Listed are only cases whose names the viewer reads: a pseudonym next to typed names
+    // would tell who it is.
+    let visible: Vec<Scoped<CaseRecord>> = for_viewer(db, viewer)
+        .of_persons(&persons, now)
+        .await?
+        .into_iter()
+        .filter(|c| c.family_name.is_some())
+        .collect();
     let seen: std::collections::HashSet<&str> =
         visible.iter().map(|c| c.person_id.as_str()).collect();
     let hidden = persons
@@ -670,13 +701,15 @@ impl Cases<'_> {
     fn select(&self, q: &mut Query, now: i64) -> (String, String) {
         let scope = self.scope(q, now);
         let identity = scope.reads(ReleaseScope::Identity);
+        // The birth year: pseudonymised views show it; a release only if it names identity.
+        let born = scope.shows(ReleaseScope::Identity);
         let residence = scope.shows(ReleaseScope::Residence);
         let select = format!(
             "SELECT c.id, c.person_id, p.pseudonym, \
              CASE WHEN {identity} THEN p.family_name END AS family_name, \
              CASE WHEN {identity} THEN p.given_names END AS given_names, \
              CASE WHEN {identity} THEN p.birth_date END AS birth_date, \
-             SUBSTR(p.birth_date, 1, 4) AS birth_year, \
+             CASE WHEN {born} THEN SUBSTR(p.birth_date, 1, 4) END AS birth_year, \
              CASE WHEN {identity} THEN p.languages || ', ' || p.interpreter_language END AS languages, \
              CASE WHEN {residence} THEN p.town_ags END AS town_ags, \
              CASE WHEN {residence} THEN p.jurisdiction END AS jurisdiction, \

@@ -113,6 +113,7 @@ impl Cases<'_> {
         q.and(scope.any.clone());
         q.and(scope.shows(ReleaseScope::Plan));
         let identity = scope.reads(ReleaseScope::Identity);
+        let residence = scope.shows(ReleaseScope::Residence);
         q.and("h.completed_on IS NULL");
         let t = q.bind(Value::Text(today.to_string()));
         q.and(format!("h.due_on < {t}"));
@@ -120,7 +121,7 @@ impl Cases<'_> {
             "h.id, h.case_id, p.pseudonym, \
              CASE WHEN {identity} THEN p.family_name END AS family_name, \
              CASE WHEN {identity} THEN p.given_names END AS given_names, \
-             p.town_ags, h.handoff_type, h.started_on, h.target_days, h.due_on"
+             CASE WHEN {residence} THEN p.town_ags END AS town_ags, h.handoff_type, h.started_on, h.target_days, h.due_on"
         );
         self.first_and_count(
             &columns,

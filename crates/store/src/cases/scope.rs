@@ -23,6 +23,28 @@ pub(crate) fn consent_valid(k: &str, today: &str) -> String {
     )
 }
 
+/// A consent `k` that releases everything a whole view shows (every [`ReleaseScope`]): what a
+/// full share to, or a deputy in, another organisation needs. A release naming less lets that
+/// organisation see what it names, through `Released`, and no more.
+pub(crate) fn releases_all(k: &str) -> String {
+    ReleaseScope::ALL
+        .iter()
+        .map(|s| format!("{k}.{} = TRUE", s.column()))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// A valid release of the person `person` (SQL) towards `organisation` (SQL) that releases
+/// everything.
+pub(crate) fn full_release_exists(person: &str, organisation: &str, today: &str) -> String {
+    format!(
+        "EXISTS (SELECT 1 FROM consents k WHERE k.person_id = {person} AND k.purpose = 'release' \
+         AND k.organisation_id = {organisation} AND {} AND {})",
+        releases_all("k"),
+        consent_valid("k", today)
+    )
+}
+
 /// The scope of one viewer at one moment, as conditions over `c` (cases) whose placeholders are
 /// bound into the query that built it.
 pub(crate) struct Scope {
@@ -113,10 +135,16 @@ pub(crate) fn scope(viewer: &Viewer, q: &mut Query, now: i64) -> Scope {
             Relationship::AssignedCaseManager => format!("c.owner_user_id = {}", me.get(q)),
             // Null-safe: a case without deputy must answer false, not unknown (the answer is
             // read as a column, and `NOT unknown` would hide the case from its own viewers).
-            Relationship::Deputy => format!(
-                "(c.deputy_user_id IS NOT NULL AND c.deputy_user_id = {})",
-                me.get(q)
-            ),
+            // A deputy of another organisation stands in only while the person releases
+            // everything towards that organisation (as for a full share).
+            Relationship::Deputy => {
+                let (me, org, day) = (me.get(q), org.get(q), day.get(q));
+                format!(
+                    "(c.deputy_user_id IS NOT NULL AND c.deputy_user_id = {me} \
+                     AND (c.organisation_id = {org} OR {}))",
+                    full_release_exists("c.person_id", &org, &day)
+                )
+            }
             Relationship::SharedToEdit
             | Relationship::SharedToRead
             | Relationship::SharedPseudonymised => {
@@ -125,16 +153,16 @@ pub(crate) fn scope(viewer: &Viewer, q: &mut Query, now: i64) -> Scope {
                     Relationship::SharedToRead => "read",
                     _ => "pseudonymous",
                 };
-                let (me, day) = (me.get(q), day.get(q));
+                let (me, org, day) = (me.get(q), org.get(q), day.get(q));
                 // A full share to another organisation lives as long as that organisation's
-                // release does: revoking the release ends what the share shows.
+                // release of everything does: revoking it ends what the share shows. A share
+                // holds only while its receiver is at the organisation it was made for.
                 format!(
                     "c.id IN (SELECT s.case_id FROM case_shares s WHERE s.to_user_id = {me} \
-                     AND s.state = 'accepted' AND s.access = '{access}' AND (s.needs_release = FALSE \
-                     OR EXISTS (SELECT 1 FROM cases sc JOIN consents k ON k.person_id = sc.person_id \
-                     WHERE sc.id = s.case_id AND k.purpose = 'release' \
-                     AND k.organisation_id = s.to_organisation_id AND {})))",
-                    consent_valid("k", &day)
+                     AND s.to_organisation_id = {org} AND s.state = 'accepted' AND s.access = '{access}' \
+                     AND (s.needs_release = FALSE OR EXISTS (SELECT 1 FROM cases sc \
+                     WHERE sc.id = s.case_id AND {})))",
+                    full_release_exists("sc.person_id", "s.to_organisation_id", &day)
                 )
             }
             Relationship::Released => released_condition(q, &mut org, &mut day, None),

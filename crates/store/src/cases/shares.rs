@@ -6,13 +6,15 @@
 //! in every later read (the scope); without one, sharing is a separate permission with a reason
 //! the coordination reviews, as emergency access ("break glass") is.
 
-use lotse_domain::access::{Action as Act, CaseTies, Record, Relationship, decide_for_role};
+use lotse_domain::access::{
+    Action as Act, CaseTies, Decision, Fields, Record, Relationship, decide_for_role,
+};
 use lotse_domain::case::{BreakGlassDraft, ShareAccess, ShareDraft, ShareState, ShareTo};
 use lotse_domain::policy::{Permission, any_allows};
 use lotse_domain::role::Role;
 use serde_json::json;
 
-use super::consents::release_valid;
+use super::consents::full_release_valid;
 use super::work::note;
 use super::{CaseRecord, Cases, case_event, lock};
 use crate::db::{Db, Tx, is_unique_violation, new_id, read, tx};
@@ -29,18 +31,27 @@ fn relationship_of(access: ShareAccess) -> Relationship {
     }
 }
 
-/// The roles that can receive a share of this kind: those the access table lets see the case
-/// through it (and, for a hand-over, decide on it as its case manager).
+/// The roles that can receive a share of this kind: those the access table gives more through
+/// it than they have anyway (the coordination sees every case pseudonymised already), and for
+/// a hand-over those who decide on a case as its case manager.
 pub fn receiving_roles(access: ShareAccess) -> Vec<Role> {
     let rel = relationship_of(access);
-    let action = if access == ShareAccess::Ownership {
-        Act::Decide
-    } else {
-        Act::View
+    let breadth = |d: Decision| match d {
+        Decision::Deny => 0,
+        Decision::Only(Fields::Pseudonymous) => 1,
+        Decision::Only(_) => 2,
+        Decision::Allow => 3,
     };
     Role::ALL
         .into_iter()
-        .filter(|r| decide_for_role(*r, Record::Case, rel, action).allows())
+        .filter(|r| {
+            if access == ShareAccess::Ownership {
+                return decide_for_role(*r, Record::Case, rel, Act::Decide).allows();
+            }
+            let through = decide_for_role(*r, Record::Case, rel, Act::View);
+            let anyway = decide_for_role(*r, Record::Case, Relationship::Other, Act::View);
+            breadth(through) > breadth(anyway)
+        })
         .collect()
 }
 
@@ -166,7 +177,7 @@ pub async fn request_share(
     let mut override_reason = "";
     if needs_release {
         let today = crate::db::day_of(now);
-        if !release_valid(tx, &facts.person_id, &to_org, today).await? {
+        if !full_release_valid(tx, &facts.person_id, &to_org, today).await? {
             match &draft.override_reason {
                 Some(reason) if any_allows(&viewer.roles, Permission::OverrideConsent) => {
                     needs_release = false;
@@ -181,9 +192,9 @@ pub async fn request_share(
                 None => {
                     return Err(StoreError::field(
                         field,
-                        "Für diese Organisation liegt keine gültige Schweigepflichtentbindung vor. \
-                         Bitte zuerst die Entbindung erfassen, pseudonymisiert teilen oder im Notfall \
-                         einen Grund für das Teilen ohne Entbindung angeben.",
+                        "Für diese Organisation liegt keine gültige Schweigepflichtentbindung vor, die \
+                         alle Angaben umfasst. Bitte zuerst die Entbindung erfassen, pseudonymisiert \
+                         teilen oder im Notfall einen Grund für das Teilen ohne Entbindung angeben.",
                     ));
                 }
             }
@@ -259,16 +270,42 @@ impl ShareFacts {
     /// organisation anyone there whose role can receive it.
     fn addressed_to(&self, viewer: &Viewer) -> bool {
         let access = ShareAccess::parse(&self.access).unwrap_or(ShareAccess::Pseudonymous);
+        // The role and the organisation are checked again when answering: an account that
+        // moved since the request cannot take what was meant for its former place.
+        let may_receive = self.to_organisation_id == viewer.organisation_id
+            && receiving_roles(access)
+                .iter()
+                .any(|r| viewer.roles.contains(r));
         match &self.to_user_id {
-            Some(u) => *u == viewer.user_id,
-            None => {
-                self.to_organisation_id == viewer.organisation_id
-                    && receiving_roles(access)
-                        .iter()
-                        .any(|r| viewer.roles.contains(r))
-            }
+            Some(u) => *u == viewer.user_id && may_receive,
+            None => may_receive,
         }
     }
+}
+
+/// The case a share is about, locked for the answer (on PostgreSQL until the transaction
+/// ends): its owner, organisation, deputy and person as they are now.
+#[derive(sqlx::FromRow)]
+struct SharedCase {
+    owner_user_id: String,
+    organisation_id: String,
+    deputy_user_id: Option<String>,
+    person_id: String,
+}
+
+async fn shared_case(tx: &mut Tx, case_id: &str) -> Result<SharedCase> {
+    let lock = match tx.backend() {
+        crate::db::Backend::Sqlite => "",
+        crate::db::Backend::Postgres => " FOR UPDATE",
+    };
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT owner_user_id, organisation_id, deputy_user_id, person_id FROM cases WHERE id = $1{lock}"
+    ));
+    let found: Option<SharedCase> = tx!(&mut *tx, |c| sqlx::query_as(sql)
+        .bind(case_id)
+        .fetch_optional(c)
+        .await)?;
+    found.ok_or(StoreError::NotFound)
 }
 
 /// Answers a share addressed to the viewer: accept (a hand-over makes them the case's case
@@ -291,19 +328,28 @@ pub async fn answer_share(
             "Diese Anfrage ist schon beantwortet oder zurückgezogen.",
         ));
     }
-    if accept && f.needs_release {
-        let person: String = tx!(&mut *tx, |c| {
-            sqlx::query_scalar("SELECT person_id FROM cases WHERE id = $1")
-                .bind(&f.case_id)
-                .fetch_one(c)
-                .await
-        })?;
-        if !release_valid(tx, &person, &f.to_organisation_id, crate::db::day_of(now)).await? {
-            return Err(StoreError::field(
-                "share",
-                "Die Schweigepflichtentbindung für Ihre Organisation gilt nicht mehr: die Anfrage kann nicht angenommen werden.",
-            ));
-        }
+    let case = shared_case(tx, &f.case_id).await?;
+    let hand_over = f.access == ShareAccess::Ownership.key();
+    if accept && hand_over && case.owner_user_id != f.requested_by {
+        return Err(StoreError::field(
+            "share",
+            "Der Fall hat inzwischen eine andere Zuständigkeit: die Übergabe gilt nicht mehr.",
+        ));
+    }
+    if accept
+        && f.needs_release
+        && !full_release_valid(
+            tx,
+            &case.person_id,
+            &f.to_organisation_id,
+            crate::db::day_of(now),
+        )
+        .await?
+    {
+        return Err(StoreError::field(
+            "share",
+            "Die Schweigepflichtentbindung für Ihre Organisation gilt nicht mehr: die Anfrage kann nicht angenommen werden.",
+        ));
     }
     let state = if accept { "accepted" } else { "declined" };
     tx!(&mut *tx, |c| {
@@ -318,63 +364,116 @@ pub async fn answer_share(
         .await
         .map(|r| r.rows_affected())
     })?;
-    if accept && f.access == ShareAccess::Ownership.key() {
-        // The case changes hands whole: the new case manager's organisation, no deputy (the old
-        // one was the previous case manager's choice), and the shares the new owner held on it
-        // end (they own it now). The previous case manager keeps nothing unless shared back.
-        tx!(&mut *tx, |c| {
-            sqlx::query(
-                "UPDATE cases SET owner_user_id = $2, organisation_id = $3, deputy_user_id = NULL, updated_at = $4 \
-                 WHERE id = $1",
-            )
-            .bind(&f.case_id)
-            .bind(viewer.user_id.as_str())
-            .bind(&viewer.organisation_id)
-            .bind(now)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-        tx!(&mut *tx, |c| {
-            sqlx::query(
-                "UPDATE case_shares SET state = 'ended', ended_at = $3 \
-                 WHERE case_id = $1 AND to_user_id = $2 AND state = 'accepted' AND id <> $4",
-            )
-            .bind(&f.case_id)
-            .bind(viewer.user_id.as_str())
-            .bind(now)
-            .bind(share_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())
-        })?;
-    }
-    let what = if accept {
-        "share_accepted"
+    if accept && hand_over {
+        hand_case_over(tx, viewer, &f.case_id, &case, share_id, now).await?;
     } else {
-        "share_declined"
-    };
-    note(tx, viewer, &f.case_id, what, share_id, now);
+        let what = if accept {
+            "share_accepted"
+        } else {
+            "share_declined"
+        };
+        note(tx, viewer, &f.case_id, what, share_id, now);
+    }
     Ok(f.case_id)
 }
 
-/// Ends a share: the one who asked (or the case's case manager) withdraws a request or ends an
-/// accepted share; the receiver gives an accepted share back. Anyone else: not found.
+/// The case changes hands whole: the new case manager's organisation, no deputy (the previous
+/// case manager's choice), and nothing the previous case manager arranged stays in force
+/// unseen. Requests still waiting are withdrawn (the new case manager decides now); the new
+/// owner's own shares on the case end; shares that stayed inside the old organisation become
+/// shares to another organisation, so they now need that organisation's release like any.
+async fn hand_case_over(
+    tx: &mut Tx,
+    viewer: &Viewer,
+    case_id: &str,
+    before: &SharedCase,
+    share_id: &str,
+    now: i64,
+) -> Result<()> {
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE cases SET owner_user_id = $2, organisation_id = $3, deputy_user_id = NULL, updated_at = $4 \
+             WHERE id = $1",
+        )
+        .bind(case_id)
+        .bind(viewer.user_id.as_str())
+        .bind(&viewer.organisation_id)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE case_shares SET state = 'withdrawn', ended_at = $2 \
+             WHERE case_id = $1 AND state = 'requested' AND id <> $3",
+        )
+        .bind(case_id)
+        .bind(now)
+        .bind(share_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE case_shares SET state = 'ended', ended_at = $3 \
+             WHERE case_id = $1 AND to_user_id = $2 AND state = 'accepted' AND id <> $4",
+        )
+        .bind(case_id)
+        .bind(viewer.user_id.as_str())
+        .bind(now)
+        .bind(share_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE case_shares SET needs_release = TRUE \
+             WHERE case_id = $1 AND state = 'accepted' AND access IN ('edit', 'read') \
+             AND to_organisation_id <> $2 AND needs_release = FALSE AND override_reason = ''",
+        )
+        .bind(case_id)
+        .bind(&viewer.organisation_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    // Ids only: who held the case and who holds it now.
+    case_event(
+        tx,
+        viewer,
+        case_id,
+        json!({
+            "share_accepted": share_id,
+            "owner_user_id": { "from": before.owner_user_id, "to": viewer.user_id },
+            "organisation_id": { "from": before.organisation_id, "to": viewer.organisation_id },
+            "deputy_user_id": { "from": before.deputy_user_id, "to": null },
+        }),
+        now,
+    );
+    Ok(())
+}
+
+/// Ends a share: the case's case manager withdraws a request or ends an accepted share; the
+/// receiver gives an accepted share back. Anyone else: not found.
 pub async fn end_share(tx: &mut Tx, viewer: &Viewer, share_id: &str, now: i64) -> Result<String> {
     let f = share_facts(tx, share_id).await?;
-    let owner: Option<String> = tx!(&mut *tx, |c| {
-        sqlx::query_scalar("SELECT owner_user_id FROM cases WHERE id = $1")
-            .bind(&f.case_id)
-            .fetch_optional(c)
-            .await
-    })?;
-    let asker = !viewer.is_system()
-        && (f.requested_by == viewer.user_id || owner.as_deref() == Some(viewer.user_id.as_str()));
+    let case = shared_case(tx, &f.case_id).await?;
+    // Who decides on the case now, not who asked once (a case handed over is no longer theirs).
+    let owner = !viewer.is_system() && case.owner_user_id == viewer.user_id;
     let receiver = f.to_user_id.as_deref() == Some(viewer.user_id.as_str());
     let next = match f.state.as_str() {
-        "requested" if asker => "withdrawn",
-        "accepted" if asker || receiver => "ended",
-        _ if asker || receiver || f.addressed_to(viewer) => {
+        "requested" if owner => "withdrawn",
+        "accepted" if owner || receiver => "ended",
+        "requested" if f.addressed_to(viewer) => {
+            return Err(StoreError::field(
+                "share",
+                "Diese Anfrage ist noch nicht angenommen: bitte ablehnen statt beenden.",
+            ));
+        }
+        _ if owner || receiver || f.addressed_to(viewer) => {
             return Err(StoreError::field(
                 "share",
                 "Diese Freigabe ist schon beendet.",
@@ -445,9 +544,11 @@ pub async fn inbox(db: &Db, viewer: &Viewer) -> Result<Inbox> {
         "{SHARE_SELECT} WHERE s.state = 'accepted' AND s.to_user_id = $1 AND s.access <> 'ownership' \
          ORDER BY s.answered_at DESC, s.id LIMIT $2"
     ));
+    // The shares of the cases the viewer decides on now (a case handed over takes its shares
+    // along to its new case manager).
     let by_me = sqlx::AssertSqlSafe(format!(
-        "{SHARE_SELECT} WHERE s.requested_by = $1 AND s.state IN ('requested', 'accepted') \
-         ORDER BY s.requested_at DESC, s.id LIMIT $2"
+        "{SHARE_SELECT} WHERE c.owner_user_id = $1 AND s.state IN ('requested', 'accepted') \
+         AND s.access <> 'ownership' ORDER BY s.requested_at DESC, s.id LIMIT $2"
     ));
     let me = viewer.user_id.as_str();
     Ok(Inbox {
@@ -525,7 +626,9 @@ pub async fn break_glass(
     draft: &BreakGlassDraft,
     now: i64,
 ) -> Result<String> {
+    // The permission and the table's row both: narrowing either narrows who may.
     if viewer.is_system()
+        || !any_allows(&viewer.roles, Permission::BreakGlass)
         || !viewer
             .decide_case(CaseTies::only(Relationship::BreakGlass), Act::View)
             .allows()
@@ -645,14 +748,29 @@ pub async fn review_access(
     now: i64,
 ) -> Result<()> {
     may_review(viewer)?;
-    let table = match kind {
-        "break_glass" => "break_glass_accesses",
-        "share" => "case_shares",
+    // Who opened the access or shared without release: they do not review themselves.
+    let (table, subject) = match kind {
+        "break_glass" => ("break_glass_accesses", "user_id"),
+        "share" => ("case_shares", "requested_by"),
         _ => return Err(StoreError::NotFound),
     };
     let note_text = note_text.trim();
     if note_text.chars().count() > 2000 {
-        return Err(StoreError::field("review_note", "Höchstens 2000 Zeichen."));
+        return Err(StoreError::field(
+            "review_note",
+            "Vermerk: höchstens 2000 Zeichen.",
+        ));
+    }
+    let own = sqlx::AssertSqlSafe(format!("SELECT {subject} FROM {table} WHERE id = $1"));
+    let by: Option<String> = tx!(&mut *tx, |c| sqlx::query_scalar(own)
+        .bind(id)
+        .fetch_optional(c)
+        .await)?;
+    if by.as_deref() == Some(viewer.user_id.as_str()) {
+        return Err(StoreError::field(
+            "review_note",
+            "Den eigenen Zugriff prüft eine andere Person der Koordination.",
+        ));
     }
     let sql = sqlx::AssertSqlSafe(format!(
         "UPDATE {table} SET reviewed_by = $2, reviewed_at = $3, review_note = $4 WHERE id = $1 AND reviewed_at IS NULL"

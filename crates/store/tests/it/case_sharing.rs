@@ -16,11 +16,16 @@ use crate::{admin, now, prepared, viewer};
 /// A case manager in the partner's organisation: another organisation than the demo's KIM.
 async fn case_manager_at_partner(db: &Db, username: &str) -> Viewer {
     let partner = users::get_by_username(db, "partner").await.unwrap();
+    case_manager_at(db, username, &partner.organisation_id).await
+}
+
+/// A new case manager at `organisation`.
+async fn case_manager_at(db: &Db, username: &str, organisation: &str) -> Viewer {
     let draft = users::UserDraft {
         username: username.into(),
         display_name: format!("Fallmanagement {username}"),
         email: String::new(),
-        organisation_id: partner.organisation_id.clone(),
+        organisation_id: organisation.to_owned(),
         roles: vec![Role::CaseManager],
     };
     db.write(async |tx| users::create(tx, &admin(), &draft, "unused-hash", false, now()).await)
@@ -312,14 +317,39 @@ both_backends!(
         let seen = sees(&db, &elsewhere, &case).await.unwrap();
         assert_eq!(seen.access.view, Decision::Only(Fields::Pseudonymous));
         assert_eq!(seen.family_name, None);
+        // Typing the name at intake does not tie it to the pseudonym.
+        let guess = PersonInput {
+            family_name: "Nowak".into(),
+            birth_date: "1988-02-03".into(),
+            ..PersonInput::default()
+        }
+        .validate(today())
+        .unwrap();
+        let hint = cases::likely_duplicates(&db, &elsewhere, &guess, now())
+            .await
+            .unwrap();
+        assert!(hint.visible.is_empty() && hint.hidden == 1);
 
-        // With a release, a full read share; revoking the release ends what it shows.
-        let consent = release(
+        // A release of the plan alone does not open the whole case to a full share.
+        let narrow = release(
             &db,
             &owner,
             &case,
             &elsewhere.organisation_id,
             &["plan"],
+            "",
+        )
+        .await;
+        let too_wide = ask(&db, &owner, &case, "read", &elsewhere.user_id, "").await;
+        assert!(matches!(too_wide, Err(StoreError::Invalid(e)) if e.has("to_user_id")));
+        revoke(&db, &owner, &case, &narrow).await.unwrap();
+        // With a release of everything, a full read share; revoking it ends what it shows.
+        let consent = release(
+            &db,
+            &owner,
+            &case,
+            &elsewhere.organisation_id,
+            &["identity", "residence", "plan", "assessment"],
             "",
         )
         .await;
@@ -401,7 +431,7 @@ both_backends!(
             &owner,
             &case,
             &colleague.organisation_id,
-            &["identity"],
+            &["identity", "residence", "plan", "assessment"],
             "",
         )
         .await;
@@ -419,9 +449,47 @@ both_backends!(
             matches!(by_colleague, Err(StoreError::NotFound)),
             "{by_colleague:?}"
         );
+        // A colleague in the owner's organisation works on the case (no release needed
+        // there) and is named deputy; a deputy does not pass the case on by a release.
+        let teammate = case_manager_at(&db, "fm.team", &owner.organisation_id).await;
+        let shared = ask(&db, &owner, &case, "edit", &teammate.user_id, "")
+            .await
+            .unwrap();
+        answer(&db, &teammate, &shared, true).await.unwrap();
+        db.write(async |tx| {
+            cases::set_deputy(tx, &owner, &case, Some(teammate.user_id.as_str()), now()).await
+        })
+        .await
+        .unwrap();
+        let by_deputy = ConsentInput {
+            purpose: "release".into(),
+            organisation_id: partner.organisation_id.clone(),
+            given_on: today().to_string(),
+            form: "written".into(),
+            covers: vec!["identity".into()],
+            ..ConsentInput::default()
+        }
+        .validate(today())
+        .unwrap();
+        let refused = db
+            .write(async |tx| cases::record_consent(tx, &teammate, &case, &by_deputy, now()).await)
+            .await;
+        assert!(matches!(refused, Err(StoreError::Invalid(e)) if e.has("purpose")));
+        // A request still waiting when the case changes hands is withdrawn.
+        let waiting = ask(&db, &owner, &case, "pseudonymous", &partner.user_id, "")
+            .await
+            .unwrap();
         answer(&db, &colleague, &request, true).await.unwrap();
+        assert!(matches!(
+            answer(&db, &partner, &waiting, true).await,
+            Err(StoreError::Invalid(_))
+        ));
+        // The old organisation keeps nothing: the teammate's share now needs a release
+        // towards it, which there is none of, and the deputy is gone.
+        assert!(sees(&db, &teammate, &case).await.is_none());
         let theirs = sees(&db, &colleague, &case).await.unwrap();
         assert!(theirs.access.decide);
+        assert_eq!(theirs.deputy_user_id, None);
         assert_eq!(theirs.owner_user_id, colleague.user_id);
         assert_eq!(theirs.organisation_id, colleague.organisation_id);
         assert!(
@@ -487,6 +555,22 @@ both_backends!(
             Err(StoreError::NotFound)
         ));
         let coordination = viewer(&db, "koordination").await;
+        // Someone who both steers and works on cases does not review their own access.
+        let both = Viewer {
+            roles: vec![Role::Coordination, Role::CaseManager],
+            ..colleague.clone()
+        };
+        let own = cases::access_reviews(&db, &both, true, 50).await.unwrap();
+        let own = own
+            .iter()
+            .find(|r| r.kind == "break_glass" && r.pseudonym == pseudonym)
+            .unwrap();
+        let self_review = db
+            .write(async |tx| {
+                cases::review_access(tx, &both, "break_glass", &own.id, "passt", now()).await
+            })
+            .await;
+        assert!(matches!(self_review, Err(StoreError::Invalid(e)) if e.has("review_note")));
         let open_reviews = cases::access_reviews(&db, &coordination, true, 50)
             .await
             .unwrap();
@@ -574,7 +658,7 @@ both_backends!(
             &owner,
             &son,
             &colleague.organisation_id,
-            &["identity"],
+            &["identity", "residence", "plan", "assessment"],
             "",
         )
         .await;

@@ -272,7 +272,20 @@ both_backends!(
         prepared(&db).await;
         lotse_store::demo::load(&db).await.unwrap();
         let owner = viewer(&db, "fallmanagement").await;
-        let deputy = viewer(&db, "fallmanagement2").await;
+        // A colleague at the same organisation (one elsewhere needs a release: case_sharing).
+        let colleague = users::UserDraft {
+            username: "fm.kollegin".into(),
+            display_name: "Kollegin im Fallmanagement".into(),
+            email: String::new(),
+            organisation_id: owner.organisation_id.clone(),
+            roles: vec![Role::CaseManager],
+        };
+        db.write(async |tx| {
+            users::create(tx, &admin(), &colleague, "unused-hash", false, now()).await
+        })
+        .await
+        .unwrap();
+        let deputy = viewer(&db, "fm.kollegin").await;
         let id = open(&db, &owner, "Vertretungsfall").await;
         assert!(matches!(
             cases::for_viewer(&db, &deputy).get(&id, now()).await,

@@ -985,8 +985,38 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
     let case = id_from(&opened, "/cases/");
     let deputy = users::get_by_username(&app.db, "fallmanagement2")
         .await
-        .unwrap()
-        .id;
+        .unwrap();
+    // The deputy works at another organisation: the person releases everything towards it
+    // (through the store: the consent route is walked below).
+    let owner = users::get_by_username(&app.db, "fallmanagement")
+        .await
+        .unwrap();
+    let owner = Viewer {
+        user_id: owner.id.clone(),
+        username: owner.username.clone(),
+        organisation_id: owner.organisation_id.clone(),
+        roles: vec![lotse_domain::Role::CaseManager],
+    };
+    let everything = lotse_domain::case::ConsentInput {
+        purpose: "release".into(),
+        organisation_id: deputy.organisation_id.clone(),
+        given_on: lotse_web::today().to_string(),
+        form: "written".into(),
+        covers: ["identity", "residence", "plan", "assessment"]
+            .map(String::from)
+            .to_vec(),
+        ..Default::default()
+    }
+    .validate(lotse_web::today())
+    .unwrap();
+    app.db
+        .write(async |tx| {
+            lotse_store::cases::record_consent(tx, &owner, &case, &everything, app.clock.now_ms())
+                .await
+        })
+        .await
+        .unwrap();
+    let deputy = deputy.id;
     w.form(
         "/cases/{id}/deputy",
         &[&case],
@@ -1130,15 +1160,6 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
     let first = between(&inbox.body, "/cases/shares/", "/accept");
     w.form("/cases/shares/{id}/accept", &[&first], &[]).await;
     // A second request (through the store: the web route was walked above), declined.
-    let owner = users::get_by_username(&app.db, "fallmanagement")
-        .await
-        .unwrap();
-    let owner = Viewer {
-        user_id: owner.id.clone(),
-        username: owner.username.clone(),
-        organisation_id: owner.organisation_id.clone(),
-        roles: vec![lotse_domain::Role::CaseManager],
-    };
     let draft = lotse_domain::case::ShareInput {
         access: "edit".into(),
         to_user_id: other.id.clone(),
@@ -1166,7 +1187,7 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
     w.form(
         "/cases/{id}/consents/{entry}",
         &[&case, &consent],
-        &[("revoked_on", "2026-05-20")],
+        &[("revoked_on", lotse_web::today().to_string().as_str())],
     )
     .await;
     w.form(

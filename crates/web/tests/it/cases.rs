@@ -239,6 +239,39 @@ web_test!(a_case_manager_names_a_deputy_on_the_case_page, |app| {
         app.get(&page, Some(&second)).await.status,
         StatusCode::NOT_FOUND
     );
+    // fallmanagement2 works at another organisation: a deputy there needs the person's
+    // release of everything towards it.
+    let refused = app
+        .post_form(
+            &format!("{page}/deputy"),
+            &[("deputy_user_id", &second_id)],
+            Some(&first),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Schweigepflichtentbindung"));
+    let elsewhere = lotse_store::users::get_by_username(&app.db, "fallmanagement2")
+        .await
+        .unwrap()
+        .organisation_id;
+    let today = lotse_web::today().to_string();
+    let released = app
+        .post_form(
+            &format!("{page}/consents"),
+            &[
+                ("purpose", "release"),
+                ("organisation_id", elsewhere.as_str()),
+                ("given_on", today.as_str()),
+                ("form", "written"),
+                ("covers", "identity"),
+                ("covers", "residence"),
+                ("covers", "plan"),
+                ("covers", "assessment"),
+            ],
+            Some(&first),
+        )
+        .await;
+    assert_eq!(released.status, StatusCode::SEE_OTHER, "{}", released.body);
     let saved = app
         .post_form(
             &format!("{page}/deputy"),

@@ -529,13 +529,14 @@ fn fields(kind: Kind, entry: bool, f: &WorkInput, choices: Vec<(String, String)>
                 "message",
                 "Nachricht an die Empfängerin oder den Empfänger",
                 &f.message,
-            ),
+            )
+            .hint("Lesen alle, an die die Anfrage geht, schon vor der Annahme: bitte ohne Namen und Gesundheitsangaben."),
             textarea(
                 "override_reason",
                 "Nur im Notfall: warum ohne Schweigepflichtentbindung geteilt wird",
                 &f.override_reason,
             )
-            .hint("Wird von der Koordination geprüft. Leer lassen, wenn eine Entbindung vorliegt."),
+            .hint("Wird von der Koordination geprüft (bitte ohne Namen und Gesundheitsangaben). Leer lassen, wenn eine Entbindung vorliegt."),
         ],
         (Kind::Household, _) => vec![
             select(
