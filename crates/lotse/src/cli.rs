@@ -72,6 +72,9 @@ pub(crate) enum Command {
     /// Audit log operations.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Retention of personal data.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Import data from files.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -309,6 +312,17 @@ pub(crate) enum DbCommand {
     },
     /// Apply pending schema migrations and exit.
     Migrate,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum RetentionCommand {
+    /// Anonymise every person whose cases all closed longer ago than the retention period
+    /// (setting `retention_years`, default 3); says what it did.
+    Run {
+        /// Only count who is due; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -183,6 +183,16 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Jobs(command) => jobs::jobs(&url, command).await,
+        Command::Retention(RetentionCommand::Run { dry_run }) => {
+            let db = Db::open(&url).await?;
+            let now = lotse_store::now_ms();
+            let report =
+                lotse_store::cases::run_retention(&db, lotse_store::day_of(now), *dry_run, now)
+                    .await?;
+            db.close().await;
+            println!("{}", report.summary());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit(AuditCommand::Verify) => {
             let db = Db::open(&url).await?;
             let changes = audit::verify(&db).await?;

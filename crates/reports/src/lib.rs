@@ -7,6 +7,7 @@ mod document;
 mod docx;
 mod funding;
 mod pdf;
+mod subject_access;
 
 pub use case_statistics::case_statistics_xlsx;
 
@@ -15,6 +16,7 @@ use std::io::Cursor;
 pub use docx::{docx_document_xml, status_report_docx};
 pub use funding::funding_xlsx;
 pub use pdf::status_report_pdf;
+pub use subject_access::subject_access_pdf;
 
 use calamine::{DataRef, Reader, Xlsx};
 use lotse_domain::limits;

@@ -768,13 +768,30 @@ fn missing_glyphs(error: &KrillaError) -> Option<HashSet<char>> {
 /// end on a missing glyph (which PDF/A forbids, so krilla refuses the file), the characters
 /// concerned are replaced too and the report written again: one glyph never fails a report.
 pub fn status_report_pdf(report: &StatusReport, created: Date) -> Result<Vec<u8>, String> {
+    blocks_pdf(
+        "Sachstandsbericht",
+        &report.round.title,
+        || status_report_blocks(report),
+        created,
+    )
+}
+
+/// A document of `blocks` as a PDF/A-2b file: `kind` and `title` name it in the metadata and
+/// in every page's footer ("Sachstandsbericht 2026 · Seite 2 von 9"). The blocks are made
+/// again when a character has to be replaced (see [`status_report_pdf`]).
+pub fn blocks_pdf(
+    kind: &str,
+    title: &str,
+    blocks: impl Fn() -> Vec<Block>,
+    created: Date,
+) -> Result<Vec<u8>, String> {
     let fonts = Fonts::new()?;
     let mut banned = HashSet::new();
     loop {
         // The title also stands in the footer and the metadata: one line.
-        let title = fonts.clean(&report.round.title, &banned).replace('\n', " ");
-        let blocks = clean_blocks(status_report_blocks(report), &fonts, &banned);
-        match write(&fonts, &title, &blocks, created)? {
+        let title = fonts.clean(title, &banned).replace('\n', " ");
+        let cleaned = clean_blocks(blocks(), &fonts, &banned);
+        match write(&fonts, kind, &title, &cleaned, created)? {
             Ok(pdf) => return Ok(pdf),
             Err(e) => match missing_glyphs(&e) {
                 Some(chars) if !chars.is_subset(&banned) => banned.extend(chars),
@@ -787,6 +804,7 @@ pub fn status_report_pdf(report: &StatusReport, created: Date) -> Result<Vec<u8>
 /// Lays out and writes cleaned blocks; the inner error is krilla's (validation included).
 fn write(
     fonts: &Fonts,
+    kind: &str,
     title: &str,
     blocks: &[Block],
     created: Date,
@@ -803,7 +821,7 @@ fn write(
         .day(created.day());
     document.set_metadata(
         Metadata::new()
-            .title(format!("Sachstandsbericht: {title}"))
+            .title(format!("{kind}: {title}"))
             .language("de-DE".into())
             .creator("Lotse".into())
             .creation_date(date),
@@ -822,7 +840,7 @@ fn write(
             y: PAGE_H - MARGIN / 2.0,
             bold: false,
             size: TABLE,
-            text: format!("Sachstandsbericht {title} · Seite {} von {total}", i + 1),
+            text: format!("{kind} {title} · Seite {} von {total}", i + 1),
         };
         draw(&mut surface, &[footer], fonts);
         surface.finish();
@@ -1135,7 +1153,7 @@ mod tests {
         let fonts = &fonts_loaded();
         // Uncleaned text with a character no font has: krilla's PDF/A check refuses it ...
         let blocks = [Block::Para("Privat\u{E000}zeichen".into())];
-        let err = write(fonts, "Test", &blocks, JULY_FIRST)
+        let err = write(fonts, "Sachstandsbericht", "Test", &blocks, JULY_FIRST)
             .unwrap()
             .unwrap_err();
         assert_eq!(missing_glyphs(&err), Some(['\u{E000}'].into()));
@@ -1143,7 +1161,11 @@ mod tests {
         let blocks = [Block::Para(
             fonts.clean("Privat\u{E000}zeichen", &HashSet::new()),
         )];
-        assert!(write(fonts, "Test", &blocks, JULY_FIRST).unwrap().is_ok());
+        assert!(
+            write(fonts, "Sachstandsbericht", "Test", &blocks, JULY_FIRST)
+                .unwrap()
+                .is_ok()
+        );
     }
 
     #[test]

@@ -669,6 +669,7 @@ pub const TABLES: &[Table] = &[
             ("created_at", Int),
             ("updated_at", Int),
             ("anonymised_at", NullableInt),
+            ("birth_year", NullableText),
         ],
     },
     Table {
@@ -886,6 +887,59 @@ impl Cell {
 }
 
 const PAGE: i64 = 1000;
+
+/// The rows of `table` whose `key` column is one of `ids`, as JSON objects by column name, in
+/// the table's order (the subject-access export: every column, typed as the copy reads it).
+pub(crate) async fn rows_as_json(
+    db: &Db,
+    table: &str,
+    key: &str,
+    ids: &[String],
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>> {
+    let Some(t) = TABLES.iter().find(|t| t.name == table) else {
+        return Err(StoreError::Config(format!("{table}: not a known table")));
+    };
+    if ids.is_empty() || !t.columns.iter().any(|(c, _)| *c == key) {
+        return Ok(Vec::new());
+    }
+    let columns: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    // Table and column names come from the constant list above, never from input.
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {key} IN ({}) ORDER BY {}",
+        columns.join(", "),
+        t.name,
+        placeholders.join(", "),
+        t.order_by
+    );
+    let out = crate::db::read!(db, |c| {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for id in ids {
+            q = q.bind(id.clone());
+        }
+        let rows = q.fetch_all(c).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut object = serde_json::Map::new();
+            for (i, (name, kind)) in t.columns.iter().enumerate() {
+                let value = match kind {
+                    Text | NullableText => {
+                        serde_json::json!(row.try_get::<Option<String>, _>(i)?)
+                    }
+                    Int | NullableInt => serde_json::json!(row.try_get::<Option<i64>, _>(i)?),
+                    Bool => serde_json::json!(row.try_get::<bool, _>(i)?),
+                    Float | NullableFloat => {
+                        serde_json::json!(row.try_get::<Option<f64>, _>(i)?)
+                    }
+                };
+                object.insert((*name).to_owned(), value);
+            }
+            out.push(object);
+        }
+        Ok::<_, sqlx::Error>(out)
+    })?;
+    Ok(out)
+}
 
 async fn read_page(tx: &mut Tx, table: &Table, offset: i64) -> Result<Vec<Vec<Cell>>> {
     let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();

@@ -521,6 +521,15 @@ impl Tx {
             Conn::Postgres(_) => Backend::Postgres,
         }
     }
+
+    /// The tail that locks the rows a SELECT reads until the transaction ends: `FOR UPDATE` on
+    /// PostgreSQL; nothing on SQLite, whose write transaction holds the whole database.
+    pub fn for_update(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
 }
 
 impl Conn {

@@ -132,6 +132,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0020_consents_and_shares.sql"),
         postgres: include_str!("../migrations/postgres/0020_consents_and_shares.sql"),
     },
+    Migration {
+        version: 21,
+        name: "subject_rights",
+        sqlite: include_str!("../migrations/sqlite/0021_subject_rights.sql"),
+        postgres: include_str!("../migrations/postgres/0021_subject_rights.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -114,10 +114,7 @@ pub async fn round(db: &Db, id: &str) -> Result<Round> {
 /// submission or review cannot slip in while the round is being closed (SQLite's `BEGIN
 /// IMMEDIATE` already runs writers one at a time).
 async fn round_in(tx: &mut Tx, id: &str) -> Result<Round> {
-    let lock = match tx.backend() {
-        crate::db::Backend::Sqlite => "",
-        crate::db::Backend::Postgres => " FOR UPDATE",
-    };
+    let lock = tx.for_update();
     let sql = sqlx::AssertSqlSafe(format!("{ROUND_SELECT} WHERE id = $1{lock}"));
     tx!(tx, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)
 }

@@ -227,3 +227,44 @@ pub async fn tie_to_case(
     );
     tx.commit().await
 }
+
+/// A second, open case of an existing person (the application opens a case with a new person
+/// at intake; retention must still treat a person with several cases as one).
+pub async fn second_open_case(
+    db: &Db,
+    person_id: &str,
+    owner: &str,
+    organisation: &str,
+) -> Result<String, crate::StoreError> {
+    let mut tx = db.begin().await?;
+    let id = crate::db::new_id();
+    let now = crate::db::now_ms();
+    let today = crate::db::day_of(now);
+    crate::db::tx!(&mut tx, |c| {
+        sqlx::query(
+        "INSERT INTO cases (id, person_id, organisation_id, owner_user_id, phase, access_route, opened_on, \
+         list_key, created_at, updated_at) VALUES ($1, $2, $3, $4, 'intake', 'self', $5, '', $6, $6)"
+    )
+    .bind(&id)
+    .bind(person_id)
+    .bind(organisation)
+    .bind(owner)
+    .bind(today)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    tx.record(crate::audit::Event::new(
+        &crate::Actor {
+            user_id: None,
+            name: "test:case".into(),
+        },
+        now,
+        crate::audit::Entity::Case,
+        crate::audit::Action::Create,
+        &id,
+    ));
+    tx.commit().await?;
+    Ok(id)
+}

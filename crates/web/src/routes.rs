@@ -997,6 +997,42 @@ fn table() -> Vec<Route> {
         .on(Record::Case, RecordAction::Change),
         r(
             M::GET,
+            "/cases/{id}/person",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::subject::person_form),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/person",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::subject::correct),
+        )
+        .on(Record::Case, RecordAction::Change),
+        // The person's rights: the assigned case manager answers for the district.
+        r(
+            M::GET,
+            "/cases/{id}/export.json",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::subject::export_json),
+        )
+        .on(Record::Case, RecordAction::Decide),
+        r(
+            M::GET,
+            "/cases/{id}/export.pdf",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::subject::export_pdf),
+        )
+        .on(Record::Case, RecordAction::Decide),
+        r(
+            M::POST,
+            "/cases/{id}/anonymise",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::subject::anonymise),
+        )
+        .on(Record::Case, RecordAction::Decide),
+        r(
+            M::GET,
             "/cases/{id}/household/new",
             Access::Permission(WorkOnCases),
             get(pages::cases::household_form),

@@ -21,11 +21,13 @@ mod households;
 mod monitor;
 mod scope;
 mod shares;
+mod subject;
 mod work;
 pub use consents::*;
 pub use households::*;
 pub use monitor::*;
 pub use shares::*;
+pub use subject::*;
 pub use work::*;
 
 /// A case as its list and page show it, with its person. `family_name`, `given_names` and
@@ -80,6 +82,19 @@ pub struct CaseView {
 }
 
 impl CaseView {
+    /// The viewer's ties to the case: assignment from the case's columns, the rest from the
+    /// statement that read it.
+    fn ties(&self, viewer: &Viewer, owner: &str, deputy: Option<&str>) -> CaseTies {
+        CaseTies {
+            shared_to_edit: self.tie_shared_to_edit,
+            shared_to_read: self.tie_shared_to_read,
+            shared_pseudonymised: self.tie_shared_pseudonymised,
+            released: self.tie_released,
+            break_glass: self.tie_break_glass,
+            ..CaseTies::of_assignment(&viewer.user_id, owner, deputy)
+        }
+    }
+
     /// Seen only through a release (nothing wider holds): withheld values show as
     /// "vertraulich", contacts and follow-ups are not shown at all.
     pub fn through_release(&self, access: &lotse_domain::access::Access) -> bool {
@@ -91,18 +106,8 @@ impl CaseRecord {
     /// How the viewer stands to the case: assignment from the columns, the rest from the
     /// statement that read it.
     pub fn ties(&self, viewer: &Viewer) -> CaseTies {
-        CaseTies {
-            shared_to_edit: self.view.tie_shared_to_edit,
-            shared_to_read: self.view.tie_shared_to_read,
-            shared_pseudonymised: self.view.tie_shared_pseudonymised,
-            released: self.view.tie_released,
-            break_glass: self.view.tie_break_glass,
-            ..CaseTies::of_assignment(
-                &viewer.user_id,
-                &self.owner_user_id,
-                self.deputy_user_id.as_deref(),
-            )
-        }
+        self.view
+            .ties(viewer, &self.owner_user_id, self.deputy_user_id.as_deref())
     }
 
     pub fn phase_label(&self) -> &'static str {
@@ -122,6 +127,8 @@ impl CaseRecord {
 /// "Family, Given" where the names were read, the pseudonym where they were withheld.
 pub(crate) fn shown_name(family: Option<&str>, given: Option<&str>, pseudonym: &str) -> String {
     match (family, given) {
+        // An anonymised person has no name any more: the pseudonym stands for them.
+        (Some(""), _) => format!("anonymisiert ({pseudonym})"),
         (Some(f), Some(g)) if !g.is_empty() => format!("{f}, {g}"),
         (Some(f), _) => f.to_owned(),
         _ => pseudonym.to_owned(),
@@ -274,9 +281,11 @@ async fn lock(
     action: Act,
     now: i64,
 ) -> Result<CaseFacts> {
-    let lock = match tx.backend() {
-        crate::db::Backend::Sqlite => "",
-        crate::db::Backend::Postgres => " FOR UPDATE OF c",
+    // Of `c` only: the statement's subqueries read other tables, which stay unlocked.
+    let lock = if tx.for_update().is_empty() {
+        ""
+    } else {
+        " FOR UPDATE OF c"
     };
     let mut q = Query::default();
     let scope = scope::scope(viewer, &mut q, now);
@@ -299,14 +308,7 @@ async fn lock(
 impl CaseFacts {
     /// How the viewer stands to the case, from the facts read for the write.
     fn ties(&self, viewer: &Viewer) -> CaseTies {
-        CaseTies {
-            shared_to_edit: self.view.tie_shared_to_edit,
-            shared_to_read: self.view.tie_shared_to_read,
-            shared_pseudonymised: self.view.tie_shared_pseudonymised,
-            released: self.view.tie_released,
-            break_glass: self.view.tie_break_glass,
-            ..CaseTies::of_assignment(&viewer.user_id, &self.owner, self.deputy.as_deref())
-        }
+        self.view.ties(viewer, &self.owner, self.deputy.as_deref())
     }
 
     /// Whether the viewer may do `action` with the case.
@@ -561,7 +563,7 @@ pub async fn possible_deputies(
 
 /// What the duplicate hint looks names up in: the family name's skeleton without word breaks
 /// (El-Sayed, El Sayed and Elsayed meet) and the first given name's skeleton.
-fn search_text(family_name: &str, given_names: &str) -> String {
+pub(super) fn search_text(family_name: &str, given_names: &str) -> String {
     format!(
         " f:{} g:{} ",
         family_key(family_name),
@@ -665,7 +667,7 @@ pub async fn likely_duplicates(
 
 /// A random code like `P-7K3M-Q9TX`: stable for the person, not derived from anything about
 /// them (a hash of name and birth date could be guessed and checked).
-fn pseudonym() -> Result<String> {
+pub(super) fn pseudonym() -> Result<String> {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).map_err(|e| StoreError::Config(format!("no randomness: {e}")))?;
@@ -709,7 +711,7 @@ impl Cases<'_> {
              CASE WHEN {identity} THEN p.family_name END AS family_name, \
              CASE WHEN {identity} THEN p.given_names END AS given_names, \
              CASE WHEN {identity} THEN p.birth_date END AS birth_date, \
-             CASE WHEN {born} THEN SUBSTR(p.birth_date, 1, 4) END AS birth_year, \
+             CASE WHEN {born} THEN COALESCE(SUBSTR(p.birth_date, 1, 4), p.birth_year) END AS birth_year, \
              CASE WHEN {identity} THEN p.languages || ', ' || p.interpreter_language END AS languages, \
              CASE WHEN {residence} THEN p.town_ags END AS town_ags, \
              CASE WHEN {residence} THEN p.jurisdiction END AS jurisdiction, \

@@ -250,10 +250,7 @@ struct ShareFacts {
 }
 
 async fn share_facts(tx: &mut Tx, share_id: &str) -> Result<ShareFacts> {
-    let lock = match tx.backend() {
-        crate::db::Backend::Sqlite => "",
-        crate::db::Backend::Postgres => " FOR UPDATE",
-    };
+    let lock = tx.for_update();
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT case_id, access, state, requested_by, to_user_id, to_organisation_id, needs_release \
          FROM case_shares WHERE id = $1{lock}"
@@ -294,10 +291,7 @@ struct SharedCase {
 }
 
 async fn shared_case(tx: &mut Tx, case_id: &str) -> Result<SharedCase> {
-    let lock = match tx.backend() {
-        crate::db::Backend::Sqlite => "",
-        crate::db::Backend::Postgres => " FOR UPDATE",
-    };
+    let lock = tx.for_update();
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT owner_user_id, organisation_id, deputy_user_id, person_id FROM cases WHERE id = $1{lock}"
     ));

@@ -19,6 +19,7 @@ mod rounds;
 mod start_page;
 mod statistics;
 mod structural_issues;
+mod subject_rights;
 mod users;
 
 use lotse_store::{Actor, Db, now_ms};

@@ -10,6 +10,7 @@
 mod deadline_reminders;
 mod handoff_monitor;
 mod offer_reminders;
+mod retention;
 pub mod round_reminders;
 mod session_purge;
 
@@ -35,11 +36,12 @@ pub struct Job {
 }
 
 /// Every job. Adding one: a file in this folder, a line here and one in [`perform`].
-pub const ALL: [Job; 4] = [
+pub const ALL: [Job; 5] = [
     offer_reminders::JOB,
     deadline_reminders::JOB,
     handoff_monitor::JOB,
     session_purge::JOB,
+    retention::JOB,
 ];
 
 pub fn find(name: &str) -> Option<Job> {
@@ -82,6 +84,7 @@ async fn perform(job: Job, ctx: &Context<'_>) -> Result<Report, StoreError> {
         deadline_reminders::NAME => deadline_reminders::run(ctx).await,
         handoff_monitor::NAME => handoff_monitor::run(ctx).await,
         session_purge::NAME => session_purge::run(ctx).await,
+        retention::NAME => retention::run(ctx).await,
         other => Err(StoreError::Config(format!("unknown job {other}"))),
     }
 }

@@ -192,10 +192,10 @@ pub async fn export_pdf(
     download(bytes, "application/pdf", "sachstandsbericht.pdf")
 }
 
-fn download(
+pub(crate) fn download(
     bytes: Result<Vec<u8>, String>,
     content_type: &'static str,
-    filename: &'static str,
+    filename: &str,
 ) -> Result<Response, AppError> {
     use axum::response::IntoResponse;
     let bytes =

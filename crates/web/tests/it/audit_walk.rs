@@ -83,6 +83,8 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/cases/{id}/follow-ups", "fallmanagement"),
     ("/cases/{id}/follow-ups/{entry}/done", "fallmanagement"),
     ("/cases/{id}/household", "fallmanagement"),
+    ("/cases/{id}/person", "fallmanagement"),
+    ("/cases/{id}/anonymise", "fallmanagement"),
     ("/cases/{id}/consents", "fallmanagement"),
     ("/cases/{id}/consents/{entry}", "fallmanagement"),
     ("/cases/{id}/shares", "fallmanagement"),
@@ -1131,6 +1133,53 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         ],
     )
     .await;
+    w.form(
+        "/cases/{id}/person",
+        &[&case],
+        &[
+            ("family_name", "Rundgang-Berichtigt"),
+            ("given_names", "Amal"),
+            ("jurisdiction", "sgb2"),
+        ],
+    )
+    .await;
+    // Anonymising on request: a second case, closed (through the store).
+    let closed = {
+        let draft = lotse_domain::case::PersonInput {
+            family_name: "Rundgang-Anonym".into(),
+            ..Default::default()
+        }
+        .validate(lotse_web::today())
+        .unwrap();
+        let intake = lotse_store::cases::IntakeDraft {
+            access_route: lotse_domain::case::AccessRoute::Jobcenter,
+            opened_on: lotse_web::today(),
+        };
+        let now = app.clock.now_ms();
+        app.db
+            .write(async |tx| {
+                let id =
+                    lotse_store::cases::intake(tx, &owner, &draft, &intake, false, now).await?;
+                let closure = lotse_domain::case::closure("goals_reached", "all")
+                    .map_err(lotse_store::StoreError::Invalid)?;
+                lotse_store::cases::change_phase(
+                    tx,
+                    &owner,
+                    &id,
+                    lotse_domain::case::CasePhase::Closed,
+                    Some(closure),
+                    lotse_web::today(),
+                    lotse_web::today(),
+                    now,
+                )
+                .await?;
+                Ok(id)
+            })
+            .await
+            .unwrap()
+    };
+    w.form("/cases/{id}/anonymise", &[&closed], &[("confirm", "1")])
+        .await;
     // Consent, sharing with another organisation's case manager, and emergency access.
     let other = users::get_by_username(&app.db, "fallmanagement2")
         .await

@@ -427,3 +427,104 @@ web_test!(a_case_manager_puts_two_persons_into_one_household, |app| {
     let steering = app.get(&first, Some(&coordination)).await.body;
     assert!(!steering.contains("Familie Rahimi"));
 });
+
+web_test!(
+    a_case_manager_corrects_exports_and_anonymises_on_request,
+    |app| {
+        let cm = app.login("fallmanagement").await;
+        let path = case_with_work(&app, &cm).await;
+        let form = app.get(&format!("{path}/person"), Some(&cm)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(
+            form.body.contains("Angaben zur Person berichtigen")
+                && form.body.contains(r#"value="Rahimi""#)
+        );
+        let refused = app
+            .post_form(&format!("{path}/person"), &[("family_name", "")], Some(&cm))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("Familienname"));
+        let corrected = app
+            .post_form(
+                &format!("{path}/person"),
+                &[
+                    ("family_name", "Rahimi-Karimi"),
+                    ("given_names", "Soraya"),
+                    ("birth_date", "1985-06-01"),
+                    ("jurisdiction", "sgb2"),
+                ],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(
+            corrected.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            corrected.body
+        );
+        assert!(
+            app.get(&path, Some(&cm))
+                .await
+                .body
+                .contains("Rahimi-Karimi, Soraya")
+        );
+
+        // The answer to a request for access, as JSON and as PDF.
+        let json = app.get(&format!("{path}/export.json"), Some(&cm)).await;
+        assert_eq!(json.status, StatusCode::OK);
+        assert!(
+            json.body.contains("Rahimi-Karimi")
+                && json.body.contains("Notiz nur für das Fallmanagement")
+        );
+        let pdf = app.get_bytes(&format!("{path}/export.pdf"), &cm).await;
+        assert!(pdf.starts_with(b"%PDF"));
+        // Nobody else gets it.
+        let coordination = app.login("koordination").await;
+        assert_eq!(
+            app.get(&format!("{path}/export.json"), Some(&coordination))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let fm2 = app.login("fallmanagement2").await;
+        assert_eq!(
+            app.get(&format!("{path}/export.json"), Some(&fm2))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Anonymising: confirmed, and only once the case is closed.
+        let unconfirmed = app
+            .post_form(&format!("{path}/anonymise"), &[], Some(&cm))
+            .await;
+        assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(unconfirmed.body.contains("Bitte bestätigen"));
+        let open = app
+            .post_form(&format!("{path}/anonymise"), &[("confirm", "1")], Some(&cm))
+            .await;
+        assert_eq!(open.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(open.body.contains("zuerst den Fall abschließen"));
+        let today = lotse_web::today().to_string();
+        let closed = app
+            .post_form(
+                &format!("{path}/phase"),
+                &[
+                    ("phase", "closed"),
+                    ("changed_on", today.as_str()),
+                    ("closure_reason", "declined"),
+                    ("goals_reached", "partly"),
+                ],
+                Some(&cm),
+            )
+            .await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+        let done = app
+            .post_form(&format!("{path}/anonymise"), &[("confirm", "1")], Some(&cm))
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let page = app.get(&path, Some(&cm)).await.body;
+        assert!(page.contains("anonymisiert (P-") && !page.contains("Rahimi"));
+        assert!(!page.contains("Notiz nur für"));
+    }
+);

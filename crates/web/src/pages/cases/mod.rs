@@ -18,6 +18,7 @@ pub mod consent_form;
 pub mod monitor;
 pub mod shares;
 pub mod statistics;
+pub mod subject;
 mod work;
 use crate::AppState;
 use crate::error::AppError;
@@ -120,6 +121,8 @@ struct FormPage {
     duplicates: Vec<Scoped<CaseRecord>>,
     /// How many more exist outside the viewer's cases.
     hidden_duplicates: usize,
+    /// Correcting the person of this case (id, shown name) rather than taking in a new one.
+    correcting: Option<(String, String)>,
 }
 
 async fn form_page(
@@ -148,6 +151,7 @@ async fn form_page(
         ),
         duplicates: Vec::new(),
         hidden_duplicates: 0,
+        correcting: None,
     })
 }
 

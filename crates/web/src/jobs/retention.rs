@@ -1,0 +1,23 @@
+//! Personal data is kept only as long as needed: persons whose cases all closed longer ago than
+//! the retention period (setting `retention_years`, default 3) are anonymised, keeping what the
+//! figures count (decision 0012, slice 7). `lotse retention run` does the same by hand.
+
+use std::time::Duration;
+
+use lotse_store::{StoreError, cases};
+
+use super::{Context, Job, Report};
+
+pub const NAME: &str = "retention";
+
+pub const JOB: Job = Job {
+    name: NAME,
+    label: "Abgeschlossene Fälle nach der Aufbewahrungsfrist anonymisieren",
+    every: Duration::from_secs(24 * 3600),
+    needs_mail: false,
+};
+
+pub async fn run(ctx: &Context<'_>) -> Result<Report, StoreError> {
+    let report = cases::run_retention(ctx.db, ctx.today, false, ctx.now).await?;
+    Ok(Report::ok(report.anonymised, report.summary()))
+}
