@@ -57,18 +57,38 @@ pub(crate) enum Command {
     /// Database operations.
     #[command(subcommand)]
     Db(DbCommand),
-    /// Write a consistent snapshot of the running database to FILE (a SQLite file, for either backend).
+    /// Write a consistent snapshot of the running database to FILE (a SQLite file, for either
+    /// backend), encrypted in the age format: to --recipient public keys, or with the passphrase
+    /// in LOTSE_BACKUP_PASSPHRASE. It holds personal data; --unencrypted writes it in the clear.
     Backup {
         /// The backup file to create; it must not exist yet.
         #[arg(env = "LOTSE_BACKUP_FILE")]
         file: PathBuf,
+        /// An age public key (age1…) to encrypt to; several are allowed (comma-separated in the
+        /// environment variable).
+        #[arg(
+            long = "recipient",
+            env = "LOTSE_BACKUP_RECIPIENTS",
+            value_delimiter = ','
+        )]
+        recipients: Vec<String>,
+        /// Write the backup unencrypted (only into storage that is encrypted itself).
+        #[arg(long)]
+        unencrypted: bool,
     },
-    /// Restore a backup FILE into the configured database, which must be empty.
+    /// Restore a backup FILE (encrypted or not) into the configured database, which must be empty.
     Restore {
         /// A file written by `lotse backup`.
         #[arg(env = "LOTSE_BACKUP_FILE")]
         file: PathBuf,
+        /// The age identity file for a backup encrypted to a public key (else the passphrase in
+        /// LOTSE_BACKUP_PASSPHRASE).
+        #[arg(long, env = "LOTSE_BACKUP_IDENTITY")]
+        identity: Option<PathBuf>,
     },
+    /// Make a key pair for encrypted backups: the identity (secret) to stdout, to be kept
+    /// offline; its public key, for `lotse backup --recipient`, to stderr.
+    BackupKey,
     /// Audit log operations.
     #[command(subcommand)]
     Audit(AuditCommand),

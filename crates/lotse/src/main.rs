@@ -8,6 +8,7 @@ mod bench;
 mod cli;
 mod exchange;
 mod jobs;
+mod sealed;
 mod serve;
 
 use accounts::create_user;
@@ -86,20 +87,36 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
             println!("schema is at version {}", lotse_store::latest_version());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Backup { file } => {
+        Command::Backup {
+            file,
+            recipients,
+            unencrypted,
+        } => {
+            // Decided before the database is touched: a missing key is named at once.
+            let seal = sealed::Seal::choose(recipients, *unencrypted)?;
             let db = Db::open(&url).await?;
-            let report = copy::backup(&db, file).await?;
+            let rows = sealed::backup(&db, file, &seal).await?;
             println!(
-                "backup written to {} ({} rows)",
+                "backup written to {} ({rows} rows, {})",
                 file.display(),
-                report.rows
+                seal.describe()
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Restore { file } => {
+        Command::Restore { file, identity } => {
             let db = Db::open(&url).await?;
-            let report = copy::restore(file, &db).await?;
-            println!("restored {} rows from {}", report.rows, file.display());
+            let (rows, encrypted) = sealed::restore(file, &db, identity.as_deref()).await?;
+            println!(
+                "restored {rows} rows from {}{}",
+                file.display(),
+                if encrypted { " (decrypted)" } else { "" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BackupKey => {
+            let (identity, public) = sealed::new_key();
+            print!("{identity}");
+            eprintln!("public key: {public}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(ImportCommand::Measures {

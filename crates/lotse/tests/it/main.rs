@@ -207,9 +207,19 @@ async fn backup_restore_and_audit_verify() {
     let url = sqlite_url(&dir, "live.db");
     let source = demo_db(&url).await;
     let file = dir.join("sicherung.db");
-    let out = run(&["--database-url", &url, "backup", file.to_str().unwrap()]);
+    let backup = |url: &str, file: &std::path::Path| {
+        run(&[
+            "--database-url",
+            url,
+            "backup",
+            "--unencrypted",
+            file.to_str().unwrap(),
+        ])
+    };
+    let out = backup(&url, &file);
     assert!(out.status.success(), "{}", text(&out));
-    let out = run(&["--database-url", &url, "backup", file.to_str().unwrap()]);
+    assert!(text(&out).contains("UNENCRYPTED"));
+    let out = backup(&url, &file);
     assert!(!out.status.success(), "never overwrites an existing backup");
 
     let restored = sqlite_url(&dir, "restored.db");
@@ -236,12 +246,7 @@ async fn backup_restore_and_audit_verify() {
         let out = run(&["--database-url", &pg_url, "restore", file.to_str().unwrap()]);
         assert!(out.status.success(), "{}", text(&out));
         let pg_file = dir.join("pg-sicherung.db");
-        let out = run(&[
-            "--database-url",
-            &pg_url,
-            "backup",
-            pg_file.to_str().unwrap(),
-        ]);
+        let out = backup(&pg_url, &pg_file);
         assert!(out.status.success(), "{}", text(&out));
         let again = Db::open(&sqlite_url(&dir, "pg-sicherung.db"))
             .await
@@ -265,6 +270,134 @@ async fn backup_restore_and_audit_verify() {
     let out = run(&["--database-url", &restored, "audit", "verify"]);
     assert!(!out.status.success());
     assert!(text(&out).contains("BROKEN at entry 2"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Backups hold personal data: encrypted unless asked otherwise, readable only with the key.
+#[tokio::test]
+async fn backups_are_encrypted_and_restored_with_the_key_or_passphrase() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir, "live.db");
+    let source = demo_db(&url).await;
+    let file = dir.join("sicherung.age");
+    let no_key = run(&["--database-url", &url, "backup", file.to_str().unwrap()]);
+    assert!(!no_key.status.success());
+    assert!(
+        text(&no_key).contains("--recipient") && text(&no_key).contains("--unencrypted"),
+        "{}",
+        text(&no_key)
+    );
+    assert!(!file.exists(), "nothing written without a key");
+    let wrong = run(&[
+        "--database-url",
+        &url,
+        "backup",
+        "--recipient",
+        "kein-schluessel",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!wrong.status.success() && text(&wrong).contains("kein-schluessel"));
+
+    // A key pair: the secret to a file kept offline, the public key for the server.
+    let key = run(&["backup-key"]);
+    assert!(key.status.success());
+    let identity = String::from_utf8_lossy(&key.stdout).into_owned();
+    let public = String::from_utf8_lossy(&key.stderr)
+        .lines()
+        .find_map(|l| l.strip_prefix("public key: "))
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(public.starts_with("age1") && identity.contains("AGE-SECRET-KEY-"));
+    let identity_file = dir.join("schluessel.txt");
+    std::fs::write(&identity_file, &identity).unwrap();
+    let out = run(&[
+        "--database-url",
+        &url,
+        "backup",
+        "--recipient",
+        &public,
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1"));
+    assert!(
+        !bytes.windows(15).any(|w| w == b"SQLite format 3"),
+        "no plain database inside"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".plain-"))
+        .collect();
+    assert!(leftovers.is_empty(), "the plain snapshot is removed");
+
+    let restored = sqlite_url(&dir, "restored.db");
+    let without = run(&[
+        "--database-url",
+        &restored,
+        "restore",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!without.status.success() && text(&without).contains("--identity"));
+    let out = run(&[
+        "--database-url",
+        &restored,
+        "restore",
+        "--identity",
+        identity_file.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let restored_db = Db::open(&restored).await.unwrap();
+    assert_eq!(
+        copy::fingerprint(&source).await.unwrap(),
+        copy::fingerprint(&restored_db).await.unwrap()
+    );
+
+    // With a passphrase from the environment instead.
+    let by_phrase = dir.join("sicherung-pass.age");
+    let out = lotse(&[
+        "--database-url",
+        &url,
+        "backup",
+        by_phrase.to_str().unwrap(),
+    ])
+    .env(
+        "LOTSE_BACKUP_PASSPHRASE",
+        "lange geheime Passphrase für Tests",
+    )
+    .stdin(Stdio::null())
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let again = sqlite_url(&dir, "again.db");
+    let wrong = lotse(&[
+        "--database-url",
+        &again,
+        "restore",
+        by_phrase.to_str().unwrap(),
+    ])
+    .env("LOTSE_BACKUP_PASSPHRASE", "falsch")
+    .stdin(Stdio::null())
+    .output()
+    .unwrap();
+    assert!(!wrong.status.success() && text(&wrong).contains("cannot decrypt"));
+    let out = lotse(&[
+        "--database-url",
+        &again,
+        "restore",
+        by_phrase.to_str().unwrap(),
+    ])
+    .env(
+        "LOTSE_BACKUP_PASSPHRASE",
+        "lange geheime Passphrase für Tests",
+    )
+    .stdin(Stdio::null())
+    .output()
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -293,6 +426,12 @@ fn every_option_is_documented_with_its_environment_variable() {
     ] {
         assert!(create.contains(env), "{env} in:\n{create}");
     }
+    let backup = text(&run(&["backup", "--help"]));
+    assert!(
+        backup.contains("LOTSE_BACKUP_RECIPIENTS") && backup.contains("LOTSE_BACKUP_PASSPHRASE")
+    );
+    let restore = text(&run(&["restore", "--help"]));
+    assert!(restore.contains("LOTSE_BACKUP_IDENTITY"));
     let copy = text(&run(&["db", "copy", "--help"]));
     assert!(copy.contains("LOTSE_COPY_FROM") && copy.contains("LOTSE_COPY_TO"));
     let top = text(&run(&["--help"]));
