@@ -400,3 +400,56 @@ test('cases: consent with its printed form, sharing and emergency access – axe
   assert.deepEqual(review.problems, []);
   await review.context.close();
 });
+
+test('cases: intake, assessment, referral, an overdue hand-off on the start page, closure – axe clean', async () => {
+  const { context, page, problems } = await newPage();
+  await login(page, 'fallmanagement');
+  const daysAgo = (n) => new Date(Date.now() - n * 86400000).toISOString().slice(0, 10);
+  await page.goto(`${base}/cases/new`);
+  await page.locator('#f-family_name').fill('Wegbegleitung');
+  await page.locator('#f-given_names').fill('Samira');
+  await page.locator('#f-access_route').selectOption('jobcenter');
+  await page.locator('#f-opened_on').fill(daysAgo(400));
+  await page.getByRole('button', { name: 'Fall anlegen' }).click();
+  await page.waitForURL(/\/cases\/[^/?]+\?ok=created$/);
+  const caseUrl = page.url().split('?')[0];
+
+  await page.goto(`${caseUrl}/assessments/new`);
+  await checkAccessibility(page, 'assessment form');
+  await page.locator('#f-life_domain').selectOption('work');
+  await page.locator('#f-need_level').selectOption('high');
+  await page.locator('#f-situation').fill('Sucht eine Stelle in der Pflege');
+  await page.getByRole('button', { name: 'Einschätzung speichern' }).last().click();
+  await page.waitForURL(/ok=saved#assessment$/);
+
+  await page.goto(`${caseUrl}/referrals/new`);
+  await checkAccessibility(page, 'referral form');
+  await page.locator('#f-life_domain').selectOption('work');
+  await page.locator('#f-organisation_id').selectOption({ index: 1 });
+  await page.getByRole('button', { name: 'Vermittlung speichern' }).last().click();
+  await page.waitForURL(/ok=saved#referrals$/);
+
+  await page.goto(`${caseUrl}/handoffs/new`);
+  await checkAccessibility(page, 'hand-off form');
+  await page.locator('#f-handoff_type').selectOption({ index: 1 });
+  await page.locator('#f-started_on').fill(daysAgo(390));
+  await page.getByRole('button', { name: 'Übergabe speichern' }).last().click();
+  await page.waitForURL(/ok=saved#handoffs$/);
+  assert.match(await page.locator('#handoffs').locator('..').innerText(), /überschritten|überfällig/i);
+
+  // The stuck hand-off is on the start page the same day.
+  await page.goto(`${base}/`);
+  assert.match(await page.locator('#uebergaben').locator('..').innerText(), /Wegbegleitung, Samira/);
+  await checkAccessibility(page, 'start page with an overdue hand-off');
+
+  await page.goto(caseUrl);
+  await page.locator('#f-phase').selectOption('closed');
+  await page.locator('#f-closure_reason').selectOption('goals_reached');
+  await page.locator('#f-goals_reached').selectOption('partly');
+  await page.getByRole('button', { name: 'Phase ändern' }).click();
+  await page.waitForURL(/ok=saved$/);
+  assert.match(await page.locator('main').innerText(), /Abschluss/);
+  await checkAccessibility(page, 'closed case');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

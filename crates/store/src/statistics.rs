@@ -371,7 +371,9 @@ pub async fn case_figure(
     let (shown, total) = suppress_column(&counts);
     let mut lines = Vec::with_capacity(keys.len());
     for ((key, label), shown) in keys.into_iter().zip(shown) {
-        let durations = if figure == CaseFigure::HandoffType {
+        // Waiting times only beside a count of persons that is shown itself: five hand-offs
+        // of one person are still that person's own figures.
+        let durations = if figure == CaseFigure::HandoffType && matches!(shown, Shown::Count(_)) {
             let values = format!(
                 "SELECT {} AS v FROM handoffs h WHERE h.handoff_type = $1 AND h.completed_on >= $2 AND h.completed_on <= $3",
                 days_between(db, "h.started_on", "h.completed_on")
@@ -384,6 +386,13 @@ pub async fn case_figure(
                 })
                 .await?,
             )
+        } else if figure == CaseFigure::HandoffType {
+            // Withheld: no values at all, so nothing reads a count from them.
+            Some(Durations {
+                count: 0,
+                median: None,
+                p90: None,
+            })
         } else {
             None
         };
