@@ -8,8 +8,10 @@ use crate::date::Date;
 use crate::validation::{FieldErrors, optional_date, optional_text, required_text};
 
 mod consent;
+mod document;
 mod work;
 pub use consent::*;
+pub use document::*;
 pub use work::*;
 
 vocabulary! {

@@ -19,6 +19,8 @@ pub enum Kind {
     Bool,
     NullableFloat,
     Float,
+    /// File contents (documents): read a few rows at a time.
+    Bytes,
 }
 
 pub struct Table {
@@ -858,6 +860,23 @@ pub const TABLES: &[Table] = &[
             ("review_note", Text),
         ],
     },
+    Table {
+        name: "case_documents",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("case_id", Text),
+            ("kind", Text),
+            ("title", Text),
+            ("file_name", Text),
+            ("content_type", Text),
+            ("size", Int),
+            ("sha256", Text),
+            ("content", Bytes),
+            ("uploaded_by", NullableText),
+            ("created_at", Int),
+        ],
+    },
 ];
 
 /// The chain heads: one row each, created by the migration, overwritten rather than inserted.
@@ -872,6 +891,7 @@ enum Cell {
     Int(Option<i64>),
     Bool(bool),
     Float(Option<f64>),
+    Bytes(Vec<u8>),
 }
 
 impl Cell {
@@ -882,11 +902,24 @@ impl Cell {
             Cell::Int(Some(i)) => hasher.update(format!("I{i};")),
             Cell::Bool(b) => hasher.update(if *b { "B1" } else { "B0" }),
             Cell::Float(Some(f)) => hasher.update(format!("F{:x};", f.to_bits())),
+            Cell::Bytes(b) => {
+                hasher.update(format!("X{}:", b.len()));
+                hasher.update(b);
+            }
         }
     }
 }
 
 const PAGE: i64 = 1000;
+
+/// Rows per page of `table`: a page of documents must not hold gigabytes.
+fn page_size(table: &Table) -> i64 {
+    if table.columns.iter().any(|(_, k)| *k == Bytes) {
+        10
+    } else {
+        PAGE
+    }
+}
 
 /// The rows of `table` whose `key` column is one of `ids`, as JSON objects by column name, in
 /// the table's order (the subject-access export: every column, typed as the copy reads it).
@@ -931,6 +964,8 @@ pub(crate) async fn rows_as_json(
                     Float | NullableFloat => {
                         serde_json::json!(row.try_get::<Option<f64>, _>(i)?)
                     }
+                    // Files are listed by size; their contents are handed over as files.
+                    Bytes => serde_json::json!({ "bytes": row.try_get::<Vec<u8>, _>(i)?.len() }),
                 };
                 object.insert((*name).to_owned(), value);
             }
@@ -944,10 +979,11 @@ pub(crate) async fn rows_as_json(
 async fn read_page(tx: &mut Tx, table: &Table, offset: i64) -> Result<Vec<Vec<Cell>>> {
     let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
     let sql = format!(
-        "SELECT {} FROM {} ORDER BY {} LIMIT {PAGE} OFFSET {offset}",
+        "SELECT {} FROM {} ORDER BY {} LIMIT {} OFFSET {offset}",
         columns.join(", "),
         table.name,
-        table.order_by
+        table.order_by,
+        page_size(table)
     );
     // Table and column names come from the constant list above, never from input.
     let rows = tx!(tx, |c| {
@@ -963,6 +999,7 @@ async fn read_page(tx: &mut Tx, table: &Table, offset: i64) -> Result<Vec<Vec<Ce
                     Int | NullableInt => Cell::Int(row.try_get::<Option<i64>, _>(i)?),
                     Bool => Cell::Bool(row.try_get::<bool, _>(i)?),
                     Float | NullableFloat => Cell::Float(row.try_get::<Option<f64>, _>(i)?),
+                    Bytes => Cell::Bytes(row.try_get::<Vec<u8>, _>(i)?),
                 });
             }
             out.push(cells);
@@ -1013,6 +1050,7 @@ async fn write_rows(tx: &mut Tx, table: &Table, rows: &[Vec<Cell>]) -> Result<()
                     Cell::Int(v) => q.bind(*v),
                     Cell::Bool(v) => q.bind(*v),
                     Cell::Float(v) => q.bind(*v),
+                    Cell::Bytes(v) => q.bind(v.clone()),
                 };
             }
             q.execute(&mut *c).await.map_err(|e| {
@@ -1092,10 +1130,10 @@ pub async fn copy(from: &Db, to: &Db) -> Result<CopyReport> {
             let page = read_page(&mut source, table, offset).await?;
             write_rows(&mut target, table, &page).await?;
             rows += page.len() as u64;
-            if (page.len() as i64) < PAGE {
+            if (page.len() as i64) < page_size(table) {
                 break;
             }
-            offset += PAGE;
+            offset += page_size(table);
         }
     }
     target.commit().await?;
@@ -1123,10 +1161,10 @@ pub async fn fingerprint(db: &Db) -> Result<Vec<(&'static str, u64, String)>> {
                 }
                 row_hashes.push(hasher.finalize());
             }
-            if (page.len() as i64) < PAGE {
+            if (page.len() as i64) < page_size(table) {
                 break;
             }
-            offset += PAGE;
+            offset += page_size(table);
         }
         row_hashes.sort();
         let mut table_hash = Sha256::new();

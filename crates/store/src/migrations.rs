@@ -138,6 +138,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0021_subject_rights.sql"),
         postgres: include_str!("../migrations/postgres/0021_subject_rights.sql"),
     },
+    Migration {
+        version: 22,
+        name: "case_documents",
+        sqlite: include_str!("../migrations/sqlite/0022_case_documents.sql"),
+        postgres: include_str!("../migrations/postgres/0022_case_documents.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -997,6 +997,29 @@ fn table() -> Vec<Route> {
         .on(Record::Case, RecordAction::Change),
         r(
             M::GET,
+            "/cases/{id}/documents/new",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::documents::new_document),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/documents",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::documents::upload)
+                .layer(DefaultBodyLimit::max(pages::cases::documents::BODY_BYTES)),
+        )
+        .on(Record::Case, RecordAction::Change),
+        // Documents go to whoever works on the case; every download is in the access log.
+        r(
+            M::GET,
+            "/cases/{id}/documents/{entry}",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::documents::download),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
             "/cases/{id}/person",
             Access::Permission(WorkOnCases),
             get(pages::cases::subject::person_form),

@@ -17,6 +17,7 @@ use crate::sort_keys::{case_list_key, person_name_key};
 use crate::{Result, StoreError};
 
 mod consents;
+mod documents;
 mod households;
 mod monitor;
 mod scope;
@@ -24,6 +25,7 @@ mod shares;
 mod subject;
 mod work;
 pub use consents::*;
+pub use documents::*;
 pub use households::*;
 pub use monitor::*;
 pub use shares::*;

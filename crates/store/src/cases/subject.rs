@@ -5,8 +5,8 @@
 //! Anonymising keeps what steering counts (town, year of birth, gender, jurisdiction, phases and
 //! their days, needs, referral outcomes, hand-off durations) and removes everything that names
 //! or describes the person: names, birth day, nationalities, languages, residence details,
-//! household, every free text on their cases, and the texts others wrote about them (share
-//! messages, emergency reasons). The pseudonym is drawn anew, so nothing mailed or printed
+//! household, every free text and every document on their cases, and the texts others wrote
+//! about them (share messages, emergency reasons). The pseudonym is drawn anew, so nothing mailed or printed
 //! before points at the anonymised record.
 
 use lotse_domain::Date;
@@ -210,6 +210,8 @@ const ANONYMISE: &[&str] = &[
     "UPDATE case_shares SET message = '', override_reason = CASE WHEN override_reason = '' THEN '' ELSE '(anonymisiert)' END \
      WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
     "UPDATE break_glass_accesses SET reason = '(anonymisiert)' WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
+    // Documents are about the person through and through: gone, not blanked.
+    "DELETE FROM case_documents WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
     "UPDATE persons SET birth_year = COALESCE(SUBSTR(birth_date, 1, 4), birth_year), family_name = '', given_names = '', \
      name_key = '', search_text = '', birth_date = NULL, nationalities = '', languages = '', interpreter_language = '', \
      arrived_in_germany = NULL, arrived_in_district = NULL, residence_status = '', residence_legal_basis = '', \
@@ -423,6 +425,7 @@ pub const SUBJECT_TABLES: &[(&str, &str, &str)] = &[
     ("case_follow_ups", "case_id", "Wiedervorlagen"),
     ("case_shares", "case_id", "Geteilt mit"),
     ("break_glass_accesses", "case_id", "Notfallzugriffe"),
+    ("case_documents", "case_id", "Dokumente"),
 ];
 
 /// One row of a table, by column name.

@@ -689,12 +689,23 @@ async fn case_entries(
                 now,
             )
             .await?;
+            let document = cases::add_document(
+                tx,
+                owner,
+                case,
+                &lotse_domain::case::check_document("notice", "", Some("b.pdf"), b"%PDF-1.4 x")
+                    .map_err(lotse_store::StoreError::Invalid)?,
+                b"%PDF-1.4 x",
+                now,
+            )
+            .await?;
             Ok(vec![
                 ("goals", goal),
                 ("referrals", referral),
                 ("handoffs", handoff),
                 ("follow-ups", follow_up),
                 ("consents", consent),
+                ("documents", document),
             ])
         })
         .await

@@ -83,6 +83,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/cases/{id}/follow-ups", "fallmanagement"),
     ("/cases/{id}/follow-ups/{entry}/done", "fallmanagement"),
     ("/cases/{id}/household", "fallmanagement"),
+    ("/cases/{id}/documents", "fallmanagement"),
     ("/cases/{id}/person", "fallmanagement"),
     ("/cases/{id}/anonymise", "fallmanagement"),
     ("/cases/{id}/consents", "fallmanagement"),
@@ -1131,6 +1132,19 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
             ("household_action", "new"),
             ("household_label", "Familie R."),
         ],
+    )
+    .await;
+    let cookie = w.cookie("fallmanagement").await;
+    w.perform(
+        &app,
+        "/cases/{id}/documents",
+        &[&case],
+        Some(&cookie),
+        Payload::Multipart(&[
+            ("kind", None, "notice"),
+            ("title", None, "Bescheid"),
+            ("file", Some("bescheid.pdf"), "%PDF-1.4 Rundgang"),
+        ]),
     )
     .await;
     w.form(

@@ -528,3 +528,84 @@ web_test!(
         assert!(!page.contains("Notiz nur für"));
     }
 );
+
+web_test!(
+    documents_are_checked_by_content_and_downloads_are_logged,
+    |app| {
+        let cm = app.login("fallmanagement").await;
+        let path = case_with_work(&app, &cm).await;
+        let form = app.get(&format!("{path}/documents/new"), Some(&cm)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(form.body.contains(r#"enctype="multipart/form-data""#));
+        let upload = |fields: Vec<(&'static str, Option<&'static str>, &'static str)>| {
+            let (content_type, body) = crate::multipart(&fields);
+            let request = axum::http::Request::builder()
+                .method("POST")
+                .uri(format!("{path}/documents"))
+                .header(axum::http::header::COOKIE, cm.clone())
+                .header("sec-fetch-site", "same-origin")
+                .header(axum::http::header::CONTENT_TYPE, content_type)
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            app.send(request)
+        };
+        // A program renamed to .pdf is refused, naming the field.
+        let refused = upload(vec![
+            ("kind", None, "notice"),
+            ("file", Some("bescheid.pdf"), "MZ\u{90}programm"),
+        ])
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("Nur PDF, JPEG und PNG"));
+        let saved = upload(vec![
+            ("kind", None, "notice"),
+            ("title", None, "Bescheid Jobcenter"),
+            (
+                "file",
+                Some("bescheid-ä.pdf"),
+                "%PDF-1.4 Inhalt des Bescheids",
+            ),
+        ])
+        .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let page = app.get(&path, Some(&cm)).await.body;
+        assert!(page.contains("Bescheid Jobcenter") && page.contains("bescheid-ä.pdf"));
+        let link = page
+            .split(&format!("{path}/documents/"))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let file = app
+            .get(&format!("{path}/documents/{link}"), Some(&cm))
+            .await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert_eq!(file.body, "%PDF-1.4 Inhalt des Bescheids");
+        // The coordination sees neither the list nor the file.
+        let coordination = app.login("koordination").await;
+        assert!(
+            !app.get(&path, Some(&coordination))
+                .await
+                .body
+                .contains("Bescheid Jobcenter")
+        );
+        assert_eq!(
+            app.get(&format!("{path}/documents/{link}"), Some(&coordination))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        // The download is in the access log under the case manager's name.
+        app.db.access_log().flush().await;
+        let case_id = path.trim_start_matches("/cases/");
+        let reads = lotse_store::access_log::reads_of(
+            &app.db,
+            lotse_store::audit::Entity::Case,
+            case_id,
+            50,
+        )
+        .await
+        .unwrap();
+        assert!(reads.iter().any(|r| r.actor_name == "fallmanagement"));
+    }
+);

@@ -15,6 +15,7 @@ use lotse_store::{StoreError, reference};
 use super::{render, render_invalid};
 
 pub mod consent_form;
+pub mod documents;
 pub mod monitor;
 pub mod shares;
 pub mod statistics;
@@ -280,6 +281,8 @@ struct ShowPage {
     shares: Vec<cases::Share>,
     /// Until when the viewer's emergency access lasts, if they have one.
     break_glass_until: Option<String>,
+    /// The case's documents (for whoever sees it whole).
+    documents: Vec<cases::Document>,
     /// The person's household: (label, members the viewer sees, others).
     household: Option<(String, Options, usize)>,
 }
@@ -541,6 +544,7 @@ async fn show_page(
     let work = store.work(&c).await?;
     let consents = consent_rows(&store.consents(&c).await?, app.today());
     let shares = store.shares(&c).await?;
+    let documents = store.documents(&c).await?;
     let household = store.household(&c, app.now()).await?.map(|h| {
         let members = h
             .members
@@ -579,6 +583,7 @@ async fn show_page(
         shares,
         break_glass_until,
         household,
+        documents,
         closure,
         closure_reasons: super::vocabulary_options(
             lotse_domain::case::ClosureReason::ALL,
