@@ -877,6 +877,25 @@ pub const TABLES: &[Table] = &[
             ("created_at", Int),
         ],
     },
+    Table {
+        name: "case_conferences",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("case_id", Text),
+            ("held_on", Text),
+            ("topic", Text),
+            ("agreements", Text),
+            ("next_on", NullableText),
+            ("created_by", NullableText),
+            ("created_at", Int),
+        ],
+    },
+    Table {
+        name: "case_conference_organisations",
+        order_by: "conference_id, organisation_id",
+        columns: &[("conference_id", Text), ("organisation_id", Text)],
+    },
 ];
 
 /// The chain heads: one row each, created by the migration, overwritten rather than inserted.

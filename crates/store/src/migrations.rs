@@ -144,6 +144,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0022_case_documents.sql"),
         postgres: include_str!("../migrations/postgres/0022_case_documents.sql"),
     },
+    Migration {
+        version: 23,
+        name: "case_conferences",
+        sqlite: include_str!("../migrations/sqlite/0023_case_conferences.sql"),
+        postgres: include_str!("../migrations/postgres/0023_case_conferences.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

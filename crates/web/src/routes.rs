@@ -997,6 +997,20 @@ fn table() -> Vec<Route> {
         .on(Record::Case, RecordAction::Change),
         r(
             M::GET,
+            "/cases/{id}/conferences/new",
+            Access::Permission(WorkOnCases),
+            get(pages::cases::new_conference),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::POST,
+            "/cases/{id}/conferences",
+            Access::Permission(WorkOnCases),
+            post(pages::cases::create_conference),
+        )
+        .on(Record::Case, RecordAction::Change),
+        r(
+            M::GET,
             "/cases/{id}/documents/new",
             Access::Permission(WorkOnCases),
             get(pages::cases::documents::new_document),

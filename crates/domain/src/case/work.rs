@@ -530,7 +530,79 @@ pub fn work_field_label(field: &str) -> &str {
         "closure_reason" => "Grund für den Abschluss",
         "goals_reached" => "Ziele erreicht",
         "status" => "Stand",
+        "held_on" => "am",
+        "topic" => "Anlass",
+        "organisation_ids" => "beteiligte Organisationen",
+        "agreements" => "Vereinbarungen",
+        "next_on" => "nächster Termin",
         other => other,
+    }
+}
+
+/// A case conference as its form sends it: when, about what, with which organisations, what
+/// was agreed, and when to meet again.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct ConferenceInput {
+    pub held_on: String,
+    pub topic: String,
+    /// The participating organisations (repeated field).
+    pub organisation_ids: Vec<String>,
+    pub agreements: String,
+    pub next_on: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConferenceDraft {
+    pub held_on: Date,
+    pub topic: String,
+    pub organisation_ids: Vec<String>,
+    pub agreements: String,
+    pub next_on: Option<Date>,
+}
+
+impl ConferenceInput {
+    pub fn validate(&self, opened_on: Date, today: Date) -> Result<ConferenceDraft, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let held_on = past_day(&mut e, "held_on", &self.held_on, opened_on, today);
+        let topic = required_text(&mut e, "topic", &self.topic, 300);
+        let mut organisation_ids = Vec::new();
+        for id in &self.organisation_ids {
+            let id = id.trim().to_ascii_lowercase();
+            if id.is_empty() {
+                continue;
+            }
+            if !crate::validation::is_uuid(&id) {
+                e.add("organisation_ids", "Bitte aus der Liste wählen.");
+                break;
+            }
+            if !organisation_ids.contains(&id) {
+                organisation_ids.push(id);
+            }
+        }
+        if organisation_ids.is_empty() && !e.has("organisation_ids") {
+            e.add(
+                "organisation_ids",
+                "Bitte mindestens eine beteiligte Organisation wählen.",
+            );
+        }
+        let agreements = optional_multiline(&mut e, "agreements", &self.agreements, 4000);
+        let next_on = optional_date(&mut e, "next_on", &self.next_on);
+        if let (Some(h), Some(n)) = (held_on, next_on)
+            && n < h
+        {
+            e.add("next_on", "Der nächste Termin liegt vor dieser Konferenz.");
+        }
+        match (held_on, e.is_empty()) {
+            (Some(held_on), true) => Ok(ConferenceDraft {
+                held_on,
+                topic,
+                organisation_ids,
+                agreements,
+                next_on,
+            }),
+            _ => Err(e),
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use crate::scoped::{Access, Scoped, Viewer};
 use crate::sort_keys::{case_list_key, person_name_key};
 use crate::{Result, StoreError};
 
+mod conferences;
 mod consents;
 mod documents;
 mod households;
@@ -24,6 +25,7 @@ mod scope;
 mod shares;
 mod subject;
 mod work;
+pub use conferences::*;
 pub use consents::*;
 pub use documents::*;
 pub use households::*;

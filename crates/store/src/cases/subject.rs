@@ -210,6 +210,7 @@ const ANONYMISE: &[&str] = &[
     "UPDATE case_shares SET message = '', override_reason = CASE WHEN override_reason = '' THEN '' ELSE '(anonymisiert)' END \
      WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
     "UPDATE break_glass_accesses SET reason = '(anonymisiert)' WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
+    "UPDATE case_conferences SET topic = '', agreements = '' WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
     // Documents are about the person through and through: gone, not blanked.
     "DELETE FROM case_documents WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
     "UPDATE persons SET birth_year = COALESCE(SUBSTR(birth_date, 1, 4), birth_year), family_name = '', given_names = '', \
@@ -426,6 +427,7 @@ pub const SUBJECT_TABLES: &[(&str, &str, &str)] = &[
     ("case_shares", "case_id", "Geteilt mit"),
     ("break_glass_accesses", "case_id", "Notfallzugriffe"),
     ("case_documents", "case_id", "Dokumente"),
+    ("case_conferences", "case_id", "Fallkonferenzen"),
 ];
 
 /// One row of a table, by column name.

@@ -84,6 +84,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/cases/{id}/follow-ups/{entry}/done", "fallmanagement"),
     ("/cases/{id}/household", "fallmanagement"),
     ("/cases/{id}/documents", "fallmanagement"),
+    ("/cases/{id}/conferences", "fallmanagement"),
     ("/cases/{id}/person", "fallmanagement"),
     ("/cases/{id}/anonymise", "fallmanagement"),
     ("/cases/{id}/consents", "fallmanagement"),
@@ -1019,6 +1020,7 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         })
         .await
         .unwrap();
+    let deputy_org = deputy.organisation_id.clone();
     let deputy = deputy.id;
     w.form(
         "/cases/{id}/deputy",
@@ -1145,6 +1147,33 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
             ("title", None, "Bescheid"),
             ("file", Some("bescheid.pdf"), "%PDF-1.4 Rundgang"),
         ]),
+    )
+    .await;
+    // A case conference needs the person's consent to it first (recorded through the store).
+    let to_confer = lotse_domain::case::ConsentInput {
+        purpose: "case_conference".into(),
+        given_on: lotse_web::today().to_string(),
+        form: "written".into(),
+        ..Default::default()
+    }
+    .validate(lotse_web::today())
+    .unwrap();
+    app.db
+        .write(async |tx| {
+            lotse_store::cases::record_consent(tx, &owner, &case, &to_confer, app.clock.now_ms())
+                .await
+        })
+        .await
+        .unwrap();
+    let today = lotse_web::today().to_string();
+    w.form(
+        "/cases/{id}/conferences",
+        &[&case],
+        &[
+            ("held_on", today.as_str()),
+            ("topic", "Übergang Jobcenter"),
+            ("organisation_ids", deputy_org.as_str()),
+        ],
     )
     .await;
     w.form(

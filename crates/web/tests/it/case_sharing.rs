@@ -609,3 +609,54 @@ web_test!(
         assert!(reads.iter().any(|r| r.actor_name == "fallmanagement"));
     }
 );
+
+web_test!(a_case_conference_needs_the_persons_consent, |app| {
+    let cm = app.login("fallmanagement").await;
+    let path = case_with_work(&app, &cm).await;
+    let org = lotse_store::users::get_by_username(&app.db, "partner")
+        .await
+        .unwrap()
+        .organisation_id;
+    let today = lotse_web::today().to_string();
+    let form = app.get(&format!("{path}/conferences/new"), Some(&cm)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let fields = [
+        ("held_on", today.as_str()),
+        ("topic", "Wohnung und Arbeit zusammen planen"),
+        ("organisation_ids", org.as_str()),
+        ("agreements", "Träger begleitet zur Wohnungsbesichtigung"),
+    ];
+    let without = app
+        .post_form(&format!("{path}/conferences"), &fields, Some(&cm))
+        .await;
+    assert_eq!(without.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(without.body.contains("Einwilligung der Person"));
+    let empty = app
+        .post_form(
+            &format!("{path}/conferences"),
+            &[("held_on", "")],
+            Some(&cm),
+        )
+        .await;
+    assert!(empty.body.contains("Anlass") && empty.body.contains("beteiligte Organisationen"));
+    let consent = app
+        .post_form(
+            &format!("{path}/consents"),
+            &[
+                ("purpose", "case_conference"),
+                ("given_on", today.as_str()),
+                ("form", "oral_with_witness"),
+                ("witness", "Frau Demir (Sprachmittlerin)"),
+            ],
+            Some(&cm),
+        )
+        .await;
+    assert_eq!(consent.status, StatusCode::SEE_OTHER, "{}", consent.body);
+    let saved = app
+        .post_form(&format!("{path}/conferences"), &fields, Some(&cm))
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = app.get(&path, Some(&cm)).await.body;
+    assert!(page.contains("Wohnung und Arbeit zusammen planen"));
+    assert!(page.contains("Träger begleitet zur Wohnungsbesichtigung"));
+});

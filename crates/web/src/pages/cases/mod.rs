@@ -283,6 +283,8 @@ struct ShowPage {
     break_glass_until: Option<String>,
     /// The case's documents (for whoever sees it whole).
     documents: Vec<cases::Document>,
+    /// The case's conferences (for whoever sees it whole).
+    conferences: Vec<cases::Conference>,
     /// The person's household: (label, members the viewer sees, others).
     household: Option<(String, Options, usize)>,
 }
@@ -545,6 +547,7 @@ async fn show_page(
     let consents = consent_rows(&store.consents(&c).await?, app.today());
     let shares = store.shares(&c).await?;
     let documents = store.documents(&c).await?;
+    let conferences = store.conferences(&c).await?;
     let household = store.household(&c, app.now()).await?.map(|h| {
         let members = h
             .members
@@ -584,6 +587,7 @@ async fn show_page(
         break_glass_until,
         household,
         documents,
+        conferences,
         closure,
         closure_reasons: super::vocabulary_options(
             lotse_domain::case::ClosureReason::ALL,

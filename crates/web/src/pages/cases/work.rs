@@ -8,10 +8,10 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::case::{
-    AssessmentInput, ConsentForm, ConsentInput, ConsentPurpose, ContactChannel, ContactInput,
-    FollowUpInput, GoalInput, GoalStatus, HandoffInput, HandoffType, LifeDomain, NeedLevel,
-    ReferralInput, ReferralOutcome, ReleaseScope, RevocationInput, ShareAccess, ShareInput,
-    UnmetReason, consent_field_label, work_field_label,
+    AssessmentInput, ConferenceInput, ConsentForm, ConsentInput, ConsentPurpose, ContactChannel,
+    ContactInput, FollowUpInput, GoalInput, GoalStatus, HandoffInput, HandoffType, LifeDomain,
+    NeedLevel, ReferralInput, ReferralOutcome, ReleaseScope, RevocationInput, ShareAccess,
+    ShareInput, UnmetReason, consent_field_label, work_field_label,
 };
 use lotse_store::StoreError;
 use lotse_store::cases::{self, HandoffTargets};
@@ -140,6 +140,8 @@ struct WorkFormPage {
     organisation_id: String,
     /// The organisation pick's label ("Organisation", "Stelle").
     organisation_label: &'static str,
+    /// The pick ends in a select of one organisation (not for a conference's checkboxes).
+    org_select: bool,
 }
 
 /// What a case-work form records.
@@ -157,6 +159,8 @@ pub enum Kind {
     Share,
     /// The household the case's person lives in.
     Household,
+    /// A case conference with the organisations involved.
+    Conference,
 }
 
 impl Kind {
@@ -172,6 +176,7 @@ impl Kind {
             Kind::Consent => "consents",
             Kind::Share => "shares",
             Kind::Household => "household",
+            Kind::Conference => "conferences",
         }
     }
 
@@ -187,6 +192,7 @@ impl Kind {
             Kind::Consent => "consents",
             Kind::Share => "shares",
             Kind::Household => "household",
+            Kind::Conference => "conferences",
         }
     }
 }
@@ -234,6 +240,11 @@ pub struct WorkInput {
     household_action: String,
     household_label: String,
     household_case: String,
+    held_on: String,
+    topic: String,
+    organisation_ids: Vec<String>,
+    agreements: String,
+    next_on: String,
 }
 
 impl WorkInput {
@@ -321,6 +332,16 @@ impl WorkInput {
                 "household_action",
                 "Bitte wählen, was geschehen soll.",
             )),
+        }
+    }
+
+    fn conference(&self) -> ConferenceInput {
+        ConferenceInput {
+            held_on: self.held_on.clone(),
+            topic: self.topic.clone(),
+            organisation_ids: self.organisation_ids.clone(),
+            agreements: self.agreements.clone(),
+            next_on: self.next_on.clone(),
         }
     }
 
@@ -538,6 +559,18 @@ fn fields(kind: Kind, entry: bool, f: &WorkInput, choices: Vec<(String, String)>
             )
             .hint("Wird von der Koordination geprüft (bitte ohne Namen und Gesundheitsangaben). Leer lassen, wenn eine Entbindung vorliegt."),
         ],
+        (Kind::Conference, _) => vec![
+            input("held_on", "am", &f.held_on, "date").required(),
+            input("topic", "Anlass", &f.topic, "text").required(),
+            checkboxes(
+                "organisation_ids",
+                "beteiligte Organisationen (weitere über die Suche unten)",
+                choices,
+                &f.organisation_ids,
+            ),
+            textarea("agreements", "Vereinbarungen", &f.agreements),
+            input("next_on", "nächster Termin", &f.next_on, "date"),
+        ],
         (Kind::Household, _) => vec![
             select(
                 "household_action",
@@ -617,6 +650,11 @@ fn heading(kind: Kind, entry: bool) -> (&'static str, &'static str, &'static str
             "Einwilligung widerrufen",
             "Der Widerruf gilt sofort: was die Einwilligung erlaubt hat, sieht niemand mehr.",
             "Widerruf speichern",
+        ),
+        (Kind::Conference, _) => (
+            "Fallkonferenz festhalten",
+            "Mit Einwilligung der Person (Zweck Fallkonferenz): wer beteiligt war und was vereinbart wurde.",
+            "Fallkonferenz speichern",
         ),
         (Kind::Household, _) => (
             "Haushalt zuordnen",
@@ -739,8 +777,14 @@ async fn page(
         let q = OrganisationPickQuery {
             organisation_q: form.organisation_q.clone(),
         };
+        // A conference checks several organisations: each stays among the choices.
+        let chosen: Vec<&str> = if kind == Kind::Conference {
+            form.organisation_ids.iter().map(String::as_str).collect()
+        } else {
+            vec![form.organisation_id.as_str()]
+        };
         Some(
-            organisation_pick(app, action.clone(), &q, &[form.organisation_id.as_str()])
+            organisation_pick(app, action.clone(), &q, &chosen)
                 .await?
                 .by_post(),
         )
@@ -755,6 +799,7 @@ async fn page(
     let choices = match kind {
         Kind::Share => cases::possible_receivers(&app.db, &viewer, 500).await?,
         Kind::Household => household_choices(app, &viewer, case_id).await?,
+        Kind::Conference => org_pick.as_ref().map(Pick::pairs).unwrap_or_default(),
         _ => Vec::new(),
     };
     let (heading, intro, submit) = heading(kind, entry.is_some());
@@ -777,6 +822,8 @@ async fn page(
         offer_pick,
         offer_id: form.offer_id.trim().to_owned(),
         organisation_id: form.organisation_id.trim().to_owned(),
+        // A conference lists the organisations as checkboxes among its fields.
+        org_select: kind != Kind::Conference,
         organisation_label: match kind {
             Kind::Consent => "Stelle (bei einer Schweigepflichtentbindung)",
             Kind::Share => "an eine Organisation",
@@ -799,6 +846,7 @@ pub async fn new_form(
         requested_on: today.clone(),
         contact_on: today.clone(),
         given_on: today.clone(),
+        held_on: today.clone(),
         started_on: if kind == Kind::Handoff {
             today.clone()
         } else {
@@ -1015,6 +1063,11 @@ pub async fn save(
                     .map(drop),
                 Err(e) => Err(StoreError::Invalid(e)),
             },
+            (Kind::Conference, None) => {
+                cases::add_conference(tx, &viewer, case_id, &form.conference(), today, now)
+                    .await
+                    .map(drop)
+            }
             (Kind::Household, None) => match form.household() {
                 Ok(choice) => cases::set_household(tx, &viewer, case_id, &choice, now)
                     .await
@@ -1022,7 +1075,12 @@ pub async fn save(
                 Err(e) => Err(e),
             },
             (
-                Kind::Assessment | Kind::Contact | Kind::FollowUp | Kind::Share | Kind::Household,
+                Kind::Assessment
+                | Kind::Contact
+                | Kind::FollowUp
+                | Kind::Share
+                | Kind::Household
+                | Kind::Conference,
                 Some(_),
             ) => Err(StoreError::NotFound),
         })
@@ -1082,6 +1140,7 @@ work_routes! {
     Consent: new_consent, create_consent;
     Share: new_share, create_share;
     Household: household_form, set_household;
+    Conference: new_conference, create_conference;
 }
 
 macro_rules! entry_routes {
