@@ -9,9 +9,11 @@ use crate::validation::{FieldErrors, optional_date, optional_text, required_text
 
 mod consent;
 mod document;
+mod import;
 mod work;
 pub use consent::*;
 pub use document::*;
+pub use import::*;
 pub use work::*;
 
 vocabulary! {

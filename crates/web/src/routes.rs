@@ -795,6 +795,18 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::GET,
+            "/cases/import",
+            Access::Permission(OpenCases),
+            get(pages::cases::import::form),
+        ),
+        r(
+            M::POST,
+            "/cases/import",
+            Access::Permission(OpenCases),
+            post(pages::cases::import::submit).layer(DefaultBodyLimit::max(upload::BODY_BYTES)),
+        ),
+        r(
+            M::GET,
             "/cases/new",
             Access::Permission(OpenCases),
             get(pages::cases::new_form),

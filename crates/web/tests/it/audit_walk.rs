@@ -82,6 +82,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/cases/{id}/contacts", "fallmanagement"),
     ("/cases/{id}/follow-ups", "fallmanagement"),
     ("/cases/{id}/follow-ups/{entry}/done", "fallmanagement"),
+    ("/cases/import", "fallmanagement"),
     ("/cases/{id}/household", "fallmanagement"),
     ("/cases/{id}/documents", "fallmanagement"),
     ("/cases/{id}/conferences", "fallmanagement"),
@@ -1149,6 +1150,28 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         ]),
     )
     .await;
+    let imported = w
+        .perform(
+            &app,
+            "/cases/import",
+            &[],
+            Some(&cookie),
+            Payload::Multipart(&[
+                ("step", None, "import"),
+                ("mode", None, "all"),
+                (
+                    "file",
+                    Some("faelle.csv"),
+                    "Name;Vorname;Geburtsdatum;Zugangsweg\nImportiert;Jana;01.02.1991;jobcenter\n",
+                ),
+            ]),
+        )
+        .await;
+    assert!(
+        imported.body.contains("1 Fälle angelegt"),
+        "/cases/import: {}",
+        excerpt(&imported.body)
+    );
     // A case conference needs the person's consent to it first (recorded through the store).
     let to_confer = lotse_domain::case::ConsentInput {
         purpose: "case_conference".into(),

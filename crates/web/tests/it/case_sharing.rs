@@ -660,3 +660,74 @@ web_test!(a_case_conference_needs_the_persons_consent, |app| {
     assert!(page.contains("Wohnung und Arbeit zusammen planen"));
     assert!(page.contains("Träger begleitet zur Wohnungsbesichtigung"));
 });
+
+web_test!(
+    a_case_list_moves_in_all_or_nothing_or_the_valid_rows,
+    |app| {
+        let cm = app.login("fallmanagement").await;
+        let form = app.get("/cases/import", Some(&cm)).await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csv = "Fallliste 2025;;;;\nName;Vorname;Geb.;Ort;Rechtskreis\nImportfall;Nadia;03.05.1988;Ahlen;SGB II\n;Ohne Namen;31.02.1990;Atlantis;SGB 99\nZweitfall;Omar;1979-01-20;Beckum;AsylbLG\n";
+        let send = |fields: Vec<(&'static str, Option<&'static str>, String)>| {
+            let borrowed: Vec<(&str, Option<&str>, &str)> = fields
+                .iter()
+                .map(|(n, f, v)| (*n, *f, v.as_str()))
+                .collect();
+            let (content_type, body) = crate::multipart(&borrowed);
+            let request = axum::http::Request::builder()
+                .method("POST")
+                .uri("/cases/import")
+                .header(axum::http::header::COOKIE, cm.clone())
+                .header("sec-fetch-site", "same-origin")
+                .header(axum::http::header::CONTENT_TYPE, content_type)
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            app.send(request)
+        };
+        // The mapping step finds the header below the title row.
+        let mapped = send(vec![
+            ("step", None, "map".into()),
+            ("file", Some("liste.csv"), csv.into()),
+        ])
+        .await;
+        assert_eq!(mapped.status, StatusCode::OK);
+        assert!(mapped.body.contains("Kopfzeile in Zeile 2"));
+        // All or nothing: the wrong row is named, nothing is written.
+        let refused = send(vec![
+            ("step", None, "import".into()),
+            ("mode", None, "all".into()),
+            ("file", Some("liste.csv"), csv.into()),
+        ])
+        .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.body.contains("Zeile 4, Familienname"),
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains("Es wurde nichts importiert"));
+        assert!(
+            !app.get("/cases", Some(&cm))
+                .await
+                .body
+                .contains("Importfall")
+        );
+        // The valid rows only.
+        let done = send(vec![
+            ("step", None, "import".into()),
+            ("mode", None, "valid".into()),
+            ("file", Some("liste.csv"), csv.into()),
+        ])
+        .await;
+        assert_eq!(done.status, StatusCode::OK);
+        assert!(done.body.contains("2 Fälle angelegt"), "{}", done.body);
+        let list = app.get("/cases", Some(&cm)).await.body;
+        assert!(list.contains("Importfall, Nadia") && list.contains("Zweitfall, Omar"));
+        // Not for the coordination.
+        let coordination = app.login("koordination").await;
+        assert_eq!(
+            app.get("/cases/import", Some(&coordination)).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);

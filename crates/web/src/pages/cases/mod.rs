@@ -16,6 +16,7 @@ use super::{render, render_invalid};
 
 pub mod consent_form;
 pub mod documents;
+pub mod import;
 pub mod monitor;
 pub mod shares;
 pub mod statistics;
