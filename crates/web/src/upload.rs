@@ -84,3 +84,108 @@ pub async fn parts(multipart: &mut Multipart) -> Result<Vec<Part>, String> {
     }
     Ok(parts)
 }
+
+/// What a table import form sent (the measure catalogue, a case list): the step, the file (as
+/// uploaded, or carried through the mapping step as base64), the column mapping and the mode.
+#[derive(Debug, Default)]
+pub struct TableUpload {
+    /// "map" (show the mapping) or "import".
+    pub step: String,
+    pub filename: String,
+    pub bytes: Vec<u8>,
+    /// (column index, field key) as the user mapped them.
+    pub mapping: Vec<(usize, String)>,
+    pub valid_only: bool,
+    /// The form's other text fields, by name.
+    pub fields: Vec<(String, String)>,
+}
+
+impl TableUpload {
+    /// A text field the form sent besides the import's own.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The file as rows of cells: XLSX by content or name, CSV otherwise.
+    pub fn rows(&self) -> Result<Vec<Vec<String>>, String> {
+        if self.filename.to_lowercase().ends_with(".xlsx") || self.bytes.starts_with(b"PK\x03\x04")
+        {
+            lotse_reports::read_xlsx(&self.bytes)
+        } else {
+            lotse_domain::measure_import::read_csv(&self.bytes)
+        }
+    }
+
+    /// The file carried on to the next step.
+    pub fn carried(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(&self.bytes)
+    }
+}
+
+/// Reads a table import form: the message for the page where it cannot be read, has no file
+/// or a file over the limit.
+pub async fn table_upload(multipart: &mut Multipart) -> Result<TableUpload, String> {
+    use base64::Engine;
+    let mut u = TableUpload::default();
+    for part in parts(multipart).await? {
+        if part.name == "file" {
+            if !part.data.is_empty() {
+                u.bytes = part.data.to_vec();
+                u.filename = part.file_name.unwrap_or_default();
+            }
+            continue;
+        }
+        let value = text(&part.name, &part.data)?;
+        match part.name.as_str() {
+            "step" => u.step = value,
+            "mode" => u.valid_only = value == "valid",
+            "filename" if u.filename.is_empty() => u.filename = value,
+            "content" if !value.is_empty() && u.bytes.is_empty() => {
+                u.bytes = base64::engine::general_purpose::STANDARD
+                    .decode(&value)
+                    .map_err(|_| {
+                        "Der Dateiinhalt ist beschädigt; bitte erneut hochladen.".to_owned()
+                    })?;
+            }
+            n if n.starts_with("col_") => {
+                if let Ok(i) = n["col_".len()..].parse::<usize>() {
+                    u.mapping.push((i, value));
+                }
+            }
+            _ => u.fields.push((part.name, value)),
+        }
+    }
+    if u.bytes.is_empty() {
+        return Err("Bitte eine Datei auswählen.".into());
+    }
+    check_size(&u.bytes)?;
+    Ok(u)
+}
+
+/// The header row as the mapping step shows it: (column index, header text, mapped key).
+pub fn header_view<C: Copy>(
+    header: &[String],
+    columns: &[Option<C>],
+    key: fn(C) -> &'static str,
+) -> Vec<(usize, String, String)> {
+    header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !h.trim().is_empty())
+        .map(|(i, h)| {
+            (
+                i,
+                h.trim().to_owned(),
+                columns
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map_or_else(String::new, |c| key(c).to_owned()),
+            )
+        })
+        .collect()
+}

@@ -3,8 +3,7 @@
 use askama::Template;
 use axum::extract::{Multipart, OriginalUri, State};
 use axum::response::Response;
-use base64::Engine;
-use lotse_domain::measure_import::{Column, data_rows, find_header, read_csv};
+use lotse_domain::measure_import::{Column, data_rows, find_header};
 use lotse_store::measure_import::{self, CatalogueReport};
 use lotse_store::measures;
 use lotse_store::organisations::ImportMode;
@@ -46,6 +45,9 @@ struct ImportPage {
     /// The uploaded file, base64, carried through the mapping step.
     content: String,
     valid_only: bool,
+    /// Where the mapping step posts, and the page's own fields it carries on.
+    import_action: &'static str,
+    carried_fields: Vec<(String, String)>,
     report: Option<CatalogueReport>,
 }
 
@@ -64,6 +66,8 @@ async fn page(app: &AppState, user: &CurrentUser, path: &str) -> Result<ImportPa
         filename: String::new(),
         content: String::new(),
         valid_only: false,
+        import_action: "/measures/import",
+        carried_fields: Vec::new(),
         report: None,
     })
 }
@@ -76,14 +80,6 @@ pub async fn form(
     render(&page(&app, &user, uri.path()).await?)
 }
 
-fn read_rows(filename: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    if filename.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
-        lotse_reports::read_xlsx(bytes)
-    } else {
-        read_csv(bytes)
-    }
-}
-
 pub async fn submit(
     State(app): State<AppState>,
     user: CurrentUser,
@@ -91,65 +87,18 @@ pub async fn submit(
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let mut p = page(&app, &user, uri.path()).await?;
-    let (mut step, mut bytes, mut mapping) = (String::new(), Vec::new(), Vec::new());
-    let parts = match upload::parts(&mut multipart).await {
-        Ok(parts) => parts,
+    let upload = match upload::table_upload(&mut multipart).await {
+        Ok(u) => u,
         Err(message) => {
             p.file_error = Some(message);
             return render_invalid(&p);
         }
     };
-    for upload::Part {
-        name,
-        file_name: upload_name,
-        data,
-    } in parts
-    {
-        let text = match name.as_str() {
-            "file" => String::new(),
-            _ => match upload::text(&name, &data) {
-                Ok(text) => text,
-                Err(message) => {
-                    p.file_error = Some(message);
-                    return render_invalid(&p);
-                }
-            },
-        };
-        match name.as_str() {
-            "step" => step = text,
-            "concept_id" => p.concept_id = text,
-            "mode" => p.valid_only = text == "valid",
-            "filename" => p.filename = text,
-            "file" if !data.is_empty() => {
-                bytes = data.to_vec();
-                p.filename = upload_name.unwrap_or_default();
-            }
-            "content" if !data.is_empty() => {
-                bytes = base64::engine::general_purpose::STANDARD
-                    .decode(&text)
-                    .map_err(|_| {
-                        AppError::bad_request(
-                            "Der Dateiinhalt ist beschädigt; bitte erneut hochladen.",
-                        )
-                    })?;
-            }
-            n if n.starts_with("col_") => {
-                if let Ok(i) = n["col_".len()..].parse::<usize>() {
-                    mapping.push((i, text));
-                }
-            }
-            _ => {}
-        }
-    }
-    if bytes.is_empty() {
-        p.file_error = Some("Bitte eine Datei auswählen.".into());
-        return render_invalid(&p);
-    }
-    if let Err(message) = upload::check_size(&bytes) {
-        p.file_error = Some(message);
-        return render_invalid(&p);
-    }
-    let rows = match read_rows(&p.filename, &bytes) {
+    p.concept_id = upload.field("concept_id").to_owned();
+    p.carried_fields = vec![("concept_id".to_owned(), p.concept_id.clone())];
+    p.valid_only = upload.valid_only;
+    p.filename = upload.filename.clone();
+    let rows = match upload.rows() {
         Ok(rows) => rows,
         Err(message) => {
             p.file_error = Some(message);
@@ -164,10 +113,10 @@ pub async fn submit(
         return render_invalid(&p);
     };
     p.header_line = index + 1;
-    p.content = base64::engine::general_purpose::STANDARD.encode(&bytes);
-    if step == "import" {
+    p.content = upload.carried();
+    if upload.step == "import" {
         // The user's mapping replaces the recognised one.
-        for (i, key) in &mapping {
+        for (i, key) in &upload.mapping {
             if let Some(slot) = columns.get_mut(*i) {
                 *slot = Column::parse_key(key);
             }
@@ -191,31 +140,12 @@ pub async fn submit(
         p.report = Some(report);
         if failed {
             // Keep the mapping on the page so that the user can import the valid rows only.
-            p.header = header_view(&rows[index], &columns);
+            p.header = upload::header_view(&rows[index], &columns, Column::key);
             return render_invalid(&p);
         }
         p.content.clear();
         return render(&p);
     }
-    p.header = header_view(&rows[index], &columns);
+    p.header = upload::header_view(&rows[index], &columns, Column::key);
     render(&p)
-}
-
-fn header_view(header: &[String], columns: &[Option<Column>]) -> Vec<(usize, String, String)> {
-    header
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| !h.trim().is_empty())
-        .map(|(i, h)| {
-            (
-                i,
-                h.trim().to_owned(),
-                columns
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .map_or_else(String::new, |c| c.key().to_owned()),
-            )
-        })
-        .collect()
 }

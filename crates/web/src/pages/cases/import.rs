@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::response::Response;
-use base64::Engine;
 use lotse_domain::case::{CaseColumn, case_rows, find_case_header};
 use lotse_store::cases::{self, CaseImportReport};
 use lotse_store::organisations::ImportMode;
@@ -30,6 +29,9 @@ struct ImportPage {
     /// The uploaded file, base64, carried through the mapping step.
     content: String,
     valid_only: bool,
+    /// Where the mapping step posts, and the page's own fields it carries on.
+    import_action: &'static str,
+    carried_fields: Vec<(String, String)>,
     report: Option<CaseImportReport>,
 }
 
@@ -47,6 +49,8 @@ fn page(app: &AppState, user: &CurrentUser) -> ImportPage {
         filename: String::new(),
         content: String::new(),
         valid_only: false,
+        import_action: "/cases/import",
+        carried_fields: Vec::new(),
         report: None,
     }
 }
@@ -55,74 +59,22 @@ pub async fn form(State(app): State<AppState>, user: CurrentUser) -> Result<Resp
     render(&page(&app, &user))
 }
 
-fn read_rows(filename: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, String> {
-    if filename.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
-        lotse_reports::read_xlsx(bytes)
-    } else {
-        lotse_domain::measure_import::read_csv(bytes)
-    }
-}
-
 pub async fn submit(
     State(app): State<AppState>,
     user: CurrentUser,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let mut p = page(&app, &user);
-    let (mut step, mut bytes, mut mapping) = (String::new(), Vec::new(), Vec::new());
-    let parts = match upload::parts(&mut multipart).await {
-        Ok(parts) => parts,
+    let upload = match upload::table_upload(&mut multipart).await {
+        Ok(u) => u,
         Err(message) => {
             p.file_error = Some(message);
             return render_invalid(&p);
         }
     };
-    for part in parts {
-        let text = if part.name == "file" {
-            String::new()
-        } else {
-            match upload::text(&part.name, &part.data) {
-                Ok(text) => text,
-                Err(message) => {
-                    p.file_error = Some(message);
-                    return render_invalid(&p);
-                }
-            }
-        };
-        match part.name.as_str() {
-            "step" => step = text,
-            "mode" => p.valid_only = text == "valid",
-            "filename" => p.filename = text,
-            "file" if !part.data.is_empty() => {
-                bytes = part.data.to_vec();
-                p.filename = part.file_name.unwrap_or_default();
-            }
-            "content" if !text.is_empty() => {
-                bytes = base64::engine::general_purpose::STANDARD
-                    .decode(&text)
-                    .map_err(|_| {
-                        AppError::bad_request(
-                            "Der Dateiinhalt ist beschädigt; bitte erneut hochladen.",
-                        )
-                    })?;
-            }
-            n if n.starts_with("col_") => {
-                if let Ok(i) = n["col_".len()..].parse::<usize>() {
-                    mapping.push((i, text));
-                }
-            }
-            _ => {}
-        }
-    }
-    if bytes.is_empty() {
-        p.file_error = Some("Bitte eine Datei auswählen.".into());
-        return render_invalid(&p);
-    }
-    if let Err(message) = upload::check_size(&bytes) {
-        p.file_error = Some(message);
-        return render_invalid(&p);
-    }
-    let rows = match read_rows(&p.filename, &bytes) {
+    p.valid_only = upload.valid_only;
+    p.filename = upload.filename.clone();
+    let rows = match upload.rows() {
         Ok(rows) => rows,
         Err(message) => {
             p.file_error = Some(message);
@@ -137,10 +89,10 @@ pub async fn submit(
         return render_invalid(&p);
     };
     p.header_line = index + 1;
-    p.content = base64::engine::general_purpose::STANDARD.encode(&bytes);
-    if step == "import" {
+    p.content = upload.carried();
+    if upload.step == "import" {
         // The user's mapping replaces the recognised one.
-        for (i, key) in &mapping {
+        for (i, key) in &upload.mapping {
             if let Some(slot) = columns.get_mut(*i) {
                 *slot = CaseColumn::parse(key).filter(|c| c.key() == key.trim());
             }
@@ -165,31 +117,12 @@ pub async fn submit(
         let failed = report.created == 0 && !report.errors.is_empty();
         p.report = Some(report);
         if failed {
-            p.header = header_view(&rows[index], &columns);
+            p.header = upload::header_view(&rows[index], &columns, CaseColumn::key);
             return render_invalid(&p);
         }
         p.content.clear();
         return render(&p);
     }
-    p.header = header_view(&rows[index], &columns);
+    p.header = upload::header_view(&rows[index], &columns, CaseColumn::key);
     render(&p)
-}
-
-fn header_view(header: &[String], columns: &[Option<CaseColumn>]) -> Vec<(usize, String, String)> {
-    header
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| !h.trim().is_empty())
-        .map(|(i, h)| {
-            (
-                i,
-                h.trim().to_owned(),
-                columns
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .map_or_else(String::new, |c| c.key().to_owned()),
-            )
-        })
-        .collect()
 }
