@@ -825,3 +825,53 @@ pub async fn break_glass_until(
         .await
     })?)
 }
+
+/// An emergency access someone opened on one of the viewer's cases.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct AccessOnMyCase {
+    pub case_id: String,
+    pub family_name: String,
+    pub given_names: String,
+    pub pseudonym: String,
+    pub user_name: String,
+    pub opened_at: i64,
+    pub expires_at: i64,
+}
+
+impl AccessOnMyCase {
+    pub fn shown_name(&self) -> String {
+        super::shown_name(
+            Some(self.family_name.as_str()),
+            Some(self.given_names.as_str()),
+            &self.pseudonym,
+        )
+    }
+}
+
+/// Emergency accesses others opened on the cases the viewer is assigned to, since `since`
+/// (epoch ms), newest first: the case manager learns who reached into their cases, not only
+/// the coordination.
+pub async fn break_glass_on_my_cases(
+    db: &Db,
+    viewer: &Viewer,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<AccessOnMyCase>> {
+    if viewer.is_system() {
+        return Ok(Vec::new());
+    }
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT c.id AS case_id, p.family_name, p.given_names, p.pseudonym, u.display_name AS user_name, \
+             b.opened_at, b.expires_at FROM break_glass_accesses b JOIN cases c ON c.id = b.case_id \
+             JOIN persons p ON p.id = c.person_id JOIN users u ON u.id = b.user_id \
+             WHERE c.owner_user_id = $1 AND b.user_id <> $1 AND b.opened_at >= $2 \
+             ORDER BY b.opened_at DESC, b.id LIMIT $3",
+        )
+        .bind(viewer.user_id.as_str())
+        .bind(since)
+        .bind(limit)
+        .fetch_all(c)
+        .await
+    })?)
+}

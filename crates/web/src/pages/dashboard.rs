@@ -39,6 +39,9 @@ struct Dashboard {
     pending_shares: usize,
     /// Emergency accesses and shares without release waiting for the coordination's review.
     access_reviews: usize,
+    /// Emergency accesses others opened on the user's cases in the last 30 days:
+    /// (case id, name, by whom, when).
+    emergencies: Vec<(String, String, String, String)>,
 }
 
 /// How many overdue hand-offs and due follow-ups the start page lists.
@@ -123,6 +126,7 @@ pub async fn show(
     let mut follow_ups_total = String::new();
     let overdue_pseudonymised = !any_allows(roles, Permission::WorkOnCases);
     let mut pending_shares = 0;
+    let mut emergencies = Vec::new();
     let mut access_reviews = 0;
     if any_allows(roles, Permission::ReviewCaseAccess) {
         access_reviews =
@@ -131,6 +135,23 @@ pub async fn show(
     if any_allows(roles, Permission::ViewCases) {
         let viewer = user.principal.viewer();
         pending_shares = lotse_store::cases::pending_shares(&app.db, &viewer).await?;
+        emergencies = lotse_store::cases::break_glass_on_my_cases(
+            &app.db,
+            &viewer,
+            app.now() - 30 * 86_400_000,
+            CASE_ITEMS,
+        )
+        .await?
+        .into_iter()
+        .map(|a| {
+            (
+                a.case_id.clone(),
+                a.shown_name(),
+                a.user_name.clone(),
+                crate::view::datetime(a.opened_at),
+            )
+        })
+        .collect();
         let cases = lotse_store::cases::for_viewer(&app.db, &viewer);
         let today = app.today();
         let (found, total) = cases.overdue_handoffs(today, CASE_ITEMS, app.now()).await?;
@@ -187,5 +208,6 @@ pub async fn show(
         follow_ups_total,
         pending_shares,
         access_reviews,
+        emergencies,
     })
 }

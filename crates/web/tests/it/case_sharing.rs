@@ -341,6 +341,11 @@ web_test!(
             StatusCode::FORBIDDEN
         );
 
+        // The assigned case manager learns of it on their start page.
+        let start = app.get("/", Some(&cm)).await.body;
+        assert!(
+            start.contains("Notfallzugriffe auf Ihre Fälle") && start.contains("Rahimi, Soraya")
+        );
         let coordination = app.login("koordination").await;
         assert!(
             app.get("/", Some(&coordination))
