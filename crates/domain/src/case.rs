@@ -423,6 +423,7 @@ pub fn person_field_label(field: &str) -> &str {
         "residence_legal_basis" => "Rechtsgrundlage",
         "residence_valid_until" => "gültig bis",
         "jurisdiction" => "zuständiger Rechtskreis",
+        "anonymised" => "Fall",
         other => other,
     }
 }

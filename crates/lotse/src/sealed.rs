@@ -5,9 +5,11 @@
 //! backups alike; the age and rage tools read these files too. An unencrypted backup has to be
 //! asked for (`--unencrypted`).
 //!
-//! The database is first written as a plain snapshot next to the target (the copy code needs a
-//! file to write), encrypted into the target, and removed; a restore decrypts into a file of
-//! its own under the temporary directory and removes it afterwards.
+//! The database is first written as a plain snapshot (the copy code needs a file to write) into
+//! a directory of its own under the local temporary directory, readable by the owner only
+//! (0700), never next to the target (which is often a synced share); it is encrypted into the
+//! target (0600, synced to disk before the snapshot goes) and removed. A restore decrypts into
+//! such a directory and reads the file there, without a second copy.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -81,10 +83,33 @@ impl Seal {
     }
 }
 
-/// Removes a SQLite file and its companions, whatever state they are in.
-fn remove_database(path: &Path) {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+/// A directory only the owner can enter, under the local temporary directory, removed with
+/// everything in it when dropped.
+struct Private(PathBuf);
+
+impl Private {
+    fn new() -> Result<Private, StoreError> {
+        let dir = std::env::temp_dir().join(format!("lotse-{}", lotse_store::new_id()));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder
+            .create(&dir)
+            .map_err(|e| fail(format!("{}: {e}", dir.display())))?;
+        Ok(Private(dir))
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Private {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -99,30 +124,24 @@ pub(crate) async fn backup(db: &Db, file: &Path, seal: &Seal) -> Result<u64, Sto
     if matches!(seal, Seal::Unencrypted) {
         return Ok(copy::backup(db, file).await?.rows);
     }
-    let plain = sibling(file, "plain");
-    let result = async {
-        let rows = copy::backup(db, &plain).await?.rows;
-        encrypt(&plain, file, seal)?;
-        Ok(rows)
-    }
-    .await;
-    remove_database(&plain);
-    if result.is_err() {
+    let private = Private::new()?;
+    let plain = private.file("snapshot.db");
+    let rows = copy::backup(db, &plain).await?.rows;
+    // Only a target this run created is removed when encrypting fails.
+    let created = std::cell::Cell::new(false);
+    let result = encrypt(&plain, file, seal, &created);
+    if result.is_err() && created.get() {
         let _ = std::fs::remove_file(file);
     }
-    result
+    result.map(|()| rows)
 }
 
-/// A file next to `file`, hidden and unique, for the plain snapshot on its way.
-fn sibling(file: &Path, what: &str) -> PathBuf {
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "lotse-backup".into());
-    file.with_file_name(format!(".{name}.{what}-{}", lotse_store::new_id()))
-}
-
-fn encrypt(plain: &Path, target: &Path, seal: &Seal) -> Result<(), StoreError> {
+fn encrypt(
+    plain: &Path,
+    target: &Path,
+    seal: &Seal,
+    created: &std::cell::Cell<bool>,
+) -> Result<(), StoreError> {
     let encryptor = match seal {
         Seal::Recipients(keys) => {
             age::Encryptor::with_recipients(keys.iter().map(|k| k as &dyn age::Recipient))
@@ -132,15 +151,22 @@ fn encrypt(plain: &Path, target: &Path, seal: &Seal) -> Result<(), StoreError> {
         Seal::Unencrypted => return Err(fail("nothing to encrypt with")),
     };
     let io = |e: std::io::Error| fail(format!("{}: {e}", target.display()));
-    let out = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(target)
-        .map_err(io)?;
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let out = options.open(target).map_err(io)?;
+    created.set(true);
     let mut writer = encryptor.wrap_output(BufWriter::new(out)).map_err(io)?;
     let mut input = BufReader::new(File::open(plain).map_err(io)?);
     std::io::copy(&mut input, &mut writer).map_err(io)?;
-    writer.finish().and_then(|mut w| w.flush()).map_err(io)?;
+    let buffered = writer.finish().map_err(io)?;
+    // On disk before the plain snapshot goes and "written" is said.
+    let file = buffered.into_inner().map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(io)?;
     Ok(())
 }
 
@@ -185,14 +211,12 @@ pub(crate) async fn restore(
             }
         },
     };
-    let work = std::env::temp_dir().join(format!("lotse-restore-{}.db", lotse_store::new_id()));
-    let result = async {
-        decrypt(file, &work, &identities)?;
-        Ok(copy::restore(&work, db).await?.rows)
-    }
-    .await;
-    remove_database(&work);
-    result.map(|rows| (rows, true))
+    let private = Private::new()?;
+    let work = private.file("restore.db");
+    decrypt(file, &work, &identities)?;
+    let rows = copy::restore_working_copy(&work, db).await?.rows;
+    drop(private);
+    Ok((rows, true))
 }
 
 fn decrypt(
@@ -212,9 +236,14 @@ fn decrypt(
                 file.display()
             ))
         })?;
-    let out = OpenOptions::new()
-        .write(true)
-        .create_new(true)
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let out = options
         .open(target)
         .map_err(|e| fail(format!("{}: {e}", target.display())))?;
     let mut writer = BufWriter::new(out);

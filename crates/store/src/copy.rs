@@ -1253,6 +1253,12 @@ pub async fn restore(file: &std::path::Path, db: &Db) -> Result<CopyReport> {
     result
 }
 
+/// Restores from a backup file that is already a private working copy (a decrypted backup):
+/// read in place, not copied once more.
+pub async fn restore_working_copy(work: &std::path::Path, db: &Db) -> Result<CopyReport> {
+    restore_from_copy(work, db).await
+}
+
 async fn restore_from_copy(work: &std::path::Path, db: &Db) -> Result<CopyReport> {
     let source = Db::open(&format!("sqlite://{}", work.display())).await?;
     let report = copy(&source, db).await;

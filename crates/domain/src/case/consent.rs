@@ -381,6 +381,7 @@ pub fn consent_field_label(field: &str) -> &str {
         "pseudonym" => "Fallnummer",
         "reason" => "Begründung",
         "hours" => "Dauer",
+        "anonymised" => "Fall",
         "household_action" => "Haushalt",
         "household_label" => "Bezeichnung des Haushalts",
         "household_case" => "Fall im selben Haushalt",

@@ -530,6 +530,7 @@ pub fn work_field_label(field: &str) -> &str {
         "closure_reason" => "Grund für den Abschluss",
         "goals_reached" => "Ziele erreicht",
         "status" => "Stand",
+        "anonymised" => "Fall",
         "held_on" => "am",
         "topic" => "Anlass",
         "organisation_ids" => "beteiligte Organisationen",

@@ -322,16 +322,25 @@ async fn backups_are_encrypted_and_restored_with_the_key_or_passphrase() {
     assert!(out.status.success(), "{}", text(&out));
     let bytes = std::fs::read(&file).unwrap();
     assert!(bytes.starts_with(b"age-encryption.org/v1"));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "only the owner reads the backup");
+    }
     assert!(
         !bytes.windows(15).any(|w| w == b"SQLite format 3"),
         "no plain database inside"
     );
-    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+    let beside: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().contains(".plain-"))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
         .collect();
-    assert!(leftovers.is_empty(), "the plain snapshot is removed");
+    assert!(
+        beside.is_empty(),
+        "no plain snapshot beside the backup: {beside:?}"
+    );
 
     let restored = sqlite_url(&dir, "restored.db");
     let without = run(&[

@@ -253,8 +253,9 @@ pub async fn intake(
     })?;
     // The events name what was recorded, not the personal values (admins read the audit log).
     tx.record(
+        // Not the pseudonym: the log outlives an anonymisation, which draws a new one.
         Event::new(actor, now, Entity::Person, Action::Create, &person_id)
-            .with(json!({ "pseudonym": pseudonym })),
+            .with(json!({ "person": "created" })),
     );
     tx.record(
         Event::new(actor, now, Entity::Case, Action::Create, &case_id).with(json!({
@@ -273,6 +274,7 @@ struct CaseFacts {
     organisation_id: String,
     phase: String,
     opened_on: Date,
+    anonymised_at: Option<i64>,
     #[sqlx(flatten)]
     view: CaseView,
 }
@@ -298,7 +300,8 @@ async fn lock(
     let id = q.bind(Value::Text(case_id.to_owned()));
     let sql = sqlx::AssertSqlSafe(format!(
         "SELECT c.owner_user_id AS owner, c.deputy_user_id AS deputy, c.person_id, c.organisation_id, \
-         c.phase, c.opened_on, {} FROM cases c WHERE c.id = {id}{lock}",
+         c.phase, c.opened_on, (SELECT p.anonymised_at FROM persons p WHERE p.id = c.person_id) AS anonymised_at, \
+         {} FROM cases c WHERE c.id = {id}{lock}",
         view_columns(&scope)
     ));
     let facts: Option<CaseFacts> = tx!(&mut *tx, |c| bind_values!(sqlx::query_as(sql), &q.values)
@@ -307,6 +310,13 @@ async fn lock(
     let facts = facts.ok_or(StoreError::NotFound)?;
     if !facts.may(viewer, action) {
         return Err(StoreError::NotFound);
+    }
+    // Nothing is recorded about a person who was anonymised: it could never be removed again.
+    if facts.anonymised_at.is_some() {
+        return Err(StoreError::field(
+            "anonymised",
+            "Diese Person ist anonymisiert: an ihrem Fall wird nichts mehr erfasst.",
+        ));
     }
     Ok(facts)
 }

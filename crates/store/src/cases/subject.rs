@@ -209,7 +209,11 @@ const ANONYMISE: &[&str] = &[
     "UPDATE consents SET witness = '' WHERE person_id = $1",
     "UPDATE case_shares SET message = '', override_reason = CASE WHEN override_reason = '' THEN '' ELSE '(anonymisiert)' END \
      WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
-    "UPDATE break_glass_accesses SET reason = '(anonymisiert)' WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
+    "UPDATE case_shares SET review_note = '' WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
+    "UPDATE break_glass_accesses SET reason = '(anonymisiert)', review_note = '' WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
+    // A household's label names the family: blanked once nobody named is left in it.
+    "UPDATE households SET label = '' WHERE id = (SELECT household_id FROM persons WHERE id = $1) \
+     AND NOT EXISTS (SELECT 1 FROM persons o WHERE o.household_id = households.id AND o.id <> $1 AND o.anonymised_at IS NULL)",
     "UPDATE case_conferences SET topic = '', agreements = '' WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
     // Documents are about the person through and through: gone, not blanked.
     "DELETE FROM case_documents WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
@@ -253,7 +257,17 @@ pub async fn anonymise_on_request(
     case_id: &str,
     now: i64,
 ) -> Result<()> {
-    let facts = lock(tx, viewer, case_id, Act::Decide, now).await?;
+    let facts = match lock(tx, viewer, case_id, Act::Decide, now).await {
+        Err(StoreError::Invalid(e)) if e.has("anonymised") => {
+            return Err(StoreError::field(
+                "anonymise",
+                "Diese Person ist schon anonymisiert.",
+            ));
+        }
+        other => other?,
+    };
+    // Every case of the person, locked: a case reopened meanwhile keeps its person.
+    lock_cases_of(tx, &facts.person_id).await?;
     let open: i64 = tx!(&mut *tx, |c| {
         sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE person_id = $1 AND closed_on IS NULL")
             .bind(&facts.person_id)
@@ -284,6 +298,20 @@ pub async fn anonymise_on_request(
         json!({ "person_anonymised": true }),
         now,
     );
+    Ok(())
+}
+
+/// Locks every case of a person until the transaction ends (PostgreSQL; SQLite's writer holds
+/// the database anyway), so that no case of theirs is reopened while they are anonymised.
+async fn lock_cases_of(tx: &mut Tx, person_id: &str) -> Result<()> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM cases WHERE person_id = $1{}",
+        tx.for_update()
+    ));
+    let _: Vec<String> = tx!(&mut *tx, |c| sqlx::query_scalar(sql)
+        .bind(person_id)
+        .fetch_all(c)
+        .await)?;
     Ok(())
 }
 
@@ -346,10 +374,20 @@ pub async fn run_retention(
 ) -> Result<RetentionReport> {
     let years = retention_years(db).await?;
     let closed_before = today.years_back(years).unwrap_or(Date::EARLIEST);
+    // Counted from when the closing was recorded, not from the day typed into the form (which
+    // may lie years back: the last contact): a case closed today is kept the full period.
+    let cutoff_ms = now
+        - today
+            .day_number()
+            .saturating_sub(closed_before.day_number())
+            * 86_400_000;
     let due_sql = "SELECT p.id FROM persons p WHERE p.anonymised_at IS NULL \
          AND EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id) \
          AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id \
-         AND (c.closed_on IS NULL OR c.closed_on >= $1)) ORDER BY p.id LIMIT $2";
+         AND (c.closed_on IS NULL OR c.closed_on >= $1)) \
+         AND NOT EXISTS (SELECT 1 FROM cases c JOIN case_phase_changes pc ON pc.case_id = c.id \
+         WHERE c.person_id = p.id AND pc.to_phase = 'closed' AND pc.changed_at >= $3) \
+         ORDER BY p.id LIMIT $2";
     let mut report = RetentionReport {
         closed_before,
         years,
@@ -361,9 +399,12 @@ pub async fn run_retention(
         let n: i64 = read!(db, |c| {
             sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "SELECT COUNT(*) FROM ({}) AS due",
-                due_sql.replace(" ORDER BY p.id LIMIT $2", "")
+                due_sql
+                    .replace(" ORDER BY p.id LIMIT $2", "")
+                    .replace("$3", "$2")
             )))
             .bind(closed_before)
+            .bind(cutoff_ms)
             .fetch_one(c)
             .await
         })?;
@@ -378,6 +419,7 @@ pub async fn run_retention(
         let candidates: Vec<String> = read!(db, |c| sqlx::query_scalar(due_sql)
             .bind(closed_before)
             .bind(RETENTION_BATCH)
+            .bind(cutoff_ms)
             .fetch_all(c)
             .await)?;
         if candidates.is_empty() {
@@ -385,13 +427,28 @@ pub async fn run_retention(
         }
         let done = db
             .write(async |tx| {
-                let due: Vec<String> = tx!(&mut *tx, |c| sqlx::query_scalar(due_sql)
+                // Each candidate's cases locked, then asked again: a case reopened between the
+                // read and this transaction keeps its person.
+                let recheck = format!(
+                    "{} AND p.id = $4",
+                    due_sql.replace(" ORDER BY p.id LIMIT $2", " AND $2 > 0")
+                );
+                let mut due = Vec::new();
+                for person in &candidates {
+                    lock_cases_of(tx, person).await?;
+                    let still: Option<String> = tx!(&mut *tx, |c| sqlx::query_scalar(
+                        sqlx::AssertSqlSafe(recheck.clone())
+                    )
                     .bind(closed_before)
-                    .bind(RETENTION_BATCH)
-                    .fetch_all(c)
+                    .bind(1i64)
+                    .bind(cutoff_ms)
+                    .bind(person)
+                    .fetch_optional(c)
                     .await)?;
-                for person in &due {
-                    anonymise(tx, &actor, person, now).await?;
+                    if let Some(p) = still {
+                        anonymise(tx, &actor, &p, now).await?;
+                        due.push(p);
+                    }
                 }
                 // The run as a whole, also when the list emptied meanwhile.
                 tx.record(

@@ -69,6 +69,8 @@ async fn case_of(
             reason: ClosureReason::GoalsReached,
             goals_reached: GoalsReached::All,
         };
+        // Recorded on that day too: retention counts from when a closing was recorded.
+        let recorded = now() - (today().day_number() - day.day_number()) * 86_400_000;
         db.write(async |tx| {
             cases::change_phase(
                 tx,
@@ -78,7 +80,7 @@ async fn case_of(
                 Some(closure),
                 day,
                 today(),
-                now(),
+                recorded,
             )
             .await
         })
@@ -244,7 +246,24 @@ both_backends!(
             .await
             .unwrap();
         assert!(hint.visible.is_empty() && hint.hidden == 0);
-        // Not twice, and not by a deputy-less stranger.
+        // Nothing more is recorded about them (it could never be removed again).
+        let reopen = db
+            .write(async |tx| {
+                cases::change_phase(
+                    tx,
+                    &owner,
+                    &case,
+                    CasePhase::Clearing,
+                    None,
+                    today(),
+                    today(),
+                    now(),
+                )
+                .await
+            })
+            .await;
+        assert!(matches!(reopen, Err(StoreError::Invalid(e)) if e.has("anonymised")));
+        // Not twice.
         let twice = db
             .write(async |tx| cases::anonymise_on_request(tx, &owner, &case, now()).await)
             .await;
@@ -283,6 +302,28 @@ both_backends!(
         .await
         .unwrap();
 
+        // Closed today with the day of the last contact typed in, years back: kept the full
+        // period from today, not anonymised tonight.
+        let typed_back = case_of(&db, &owner, "Rückdatiert", years_ago(6), None).await;
+        let closure = Closure {
+            reason: ClosureReason::NoContact,
+            goals_reached: GoalsReached::NoneReached,
+        };
+        db.write(async |tx| {
+            cases::change_phase(
+                tx,
+                &owner,
+                &typed_back,
+                CasePhase::Closed,
+                Some(closure),
+                years_ago(5),
+                today(),
+                now(),
+            )
+            .await
+        })
+        .await
+        .unwrap();
         let dry = cases::run_retention(&db, today(), true, now())
             .await
             .unwrap();
@@ -310,7 +351,12 @@ both_backends!(
             .unwrap();
         assert_eq!(run.anonymised, 1);
         assert_eq!(name(due).await, "");
-        for (case, family) in [(recent, "Jüngst"), (open, "Offen"), (mixed_old, "Gemischt")] {
+        for (case, family) in [
+            (recent, "Jüngst"),
+            (open, "Offen"),
+            (mixed_old, "Gemischt"),
+            (typed_back, "Rückdatiert"),
+        ] {
             assert_eq!(name(case).await, family);
         }
         // A second run finds nothing new; a shorter period (setting) finds the recent one.
