@@ -100,8 +100,15 @@ pub fn case_rows(
                 Some(CaseColumn::Nationalities) => p.nationalities = cell,
                 Some(CaseColumn::Languages) => p.languages = cell,
                 Some(CaseColumn::InterpreterLanguage) => {
-                    p.interpreter_needed = if cell.is_empty() { "" } else { "yes" }.into();
-                    p.interpreter_language = cell;
+                    // Lists write a language, or only whether one is needed ("ja", "nein", "x").
+                    let answer = cell.to_lowercase();
+                    let (needed, language) = match answer.as_str() {
+                        "" | "nein" | "no" | "-" | "0" | "n" => (false, String::new()),
+                        "ja" | "yes" | "x" | "1" | "j" => (true, String::new()),
+                        _ => (true, cell),
+                    };
+                    p.interpreter_needed = if needed { "yes" } else { "" }.into();
+                    p.interpreter_language = language;
                 }
                 Some(CaseColumn::Town) => p.town = cell,
                 Some(CaseColumn::ResidenceStatus) => p.residence_status = cell,
@@ -167,6 +174,11 @@ impl CaseRow {
         today: Date,
     ) -> Result<CaseRowDraft, FieldErrors> {
         let mut person = self.person.clone();
+        // A year alone is no birth date: taking it as 1 January would invent a day.
+        let year_only = {
+            let b = person.birth_date.trim();
+            b.len() == 4 && b.chars().all(|c| c.is_ascii_digit())
+        };
         for d in [
             &mut person.birth_date,
             &mut person.arrived_in_germany,
@@ -185,6 +197,12 @@ impl CaseRow {
             person.town = ags.clone();
         }
         let mut e = FieldErrors::new();
+        if year_only {
+            e.add(
+                "birth_date",
+                "Nur ein Geburtsjahr: bitte das ganze Datum angeben oder das Feld leer lassen.",
+            );
+        }
         let checked = person.validate(today);
         if let Err(errors) = &checked {
             for (field, message) in errors.iter() {
@@ -263,5 +281,37 @@ mod tests {
         let bad = data[1].check(&towns, today()).err().unwrap_or_default();
         assert!(bad.has("family_name") && bad.has("birth_date") && bad.has("town"));
         assert!(bad.has("jurisdiction"));
+    }
+
+    #[test]
+    fn an_interpreter_column_may_say_only_yes_or_no_and_a_year_is_no_date() {
+        let rows: Vec<Vec<String>> = [
+            vec!["Name", "Geburtsdatum", "Dolmetscher"],
+            vec!["Kaya", "1990", "nein"],
+            vec!["Nowak", "01.02.1990", "Polnisch"],
+            vec!["Osei", "", "ja"],
+        ]
+        .iter()
+        .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+        .collect();
+        let (header, columns) = find_case_header(&rows).unwrap_or_default();
+        let data = case_rows(&rows, header, &columns);
+        assert_eq!(data[0].person.interpreter_language, "");
+        assert_eq!(data[0].person.interpreter_needed, "");
+        assert!(
+            data[0]
+                .check(&[], today())
+                .err()
+                .unwrap_or_default()
+                .has("birth_date")
+        );
+        assert_eq!(data[1].person.interpreter_language, "Polnisch");
+        assert_eq!(
+            (
+                data[2].person.interpreter_needed.as_str(),
+                data[2].person.interpreter_language.as_str()
+            ),
+            ("yes", "")
+        );
     }
 }
