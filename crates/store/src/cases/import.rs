@@ -28,6 +28,22 @@ fn label(field: &str) -> &str {
     }
 }
 
+/// Whether a person with this family name skeleton and birth date is recorded (anonymised ones
+/// have neither any more).
+async fn recorded(db: &Db, family: &str, born: Date) -> Result<bool> {
+    let pattern = format!("% f:{} %", crate::measures::like_escape(family));
+    let n: i64 = crate::db::read!(db, |c| {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM persons p WHERE p.birth_date = $1 AND p.search_text LIKE $2 ESCAPE '\\'",
+        )
+        .bind(born)
+        .bind(&pattern)
+        .fetch_one(c)
+        .await
+    })?;
+    Ok(n > 0)
+}
+
 /// Imports `rows` as new persons with a case each, assigned to `viewer`.
 pub async fn import_cases(
     db: &Db,
@@ -51,6 +67,28 @@ pub async fn import_cases(
             })),
         }
     }
+    // A person already recorded (same family name, transliterations meeting, and birth date),
+    // or twice in the list, is not taken in again: a list sent a second time (a reloaded result
+    // page) must not double everyone. Said without naming anyone, as the intake's hint does.
+    let mut seen = std::collections::HashSet::new();
+    let mut fresh = Vec::with_capacity(valid.len());
+    for draft in valid {
+        let Some(born) = draft.person.birth_date else {
+            fresh.push(draft);
+            continue;
+        };
+        let family = super::family_key(&draft.person.family_name);
+        if !seen.insert((family.clone(), born)) || recorded(db, &family, born).await? {
+            report.errors.push(format!(
+                "Zeile {}: Eine Person mit diesem Familiennamen und Geburtsdatum ist schon erfasst; \
+                 sie wird nicht noch einmal angelegt.",
+                draft.line
+            ));
+        } else {
+            fresh.push(draft);
+        }
+    }
+    let valid = fresh;
     if valid.is_empty() || (mode == ImportMode::AllOrNothing && !report.errors.is_empty()) {
         return Ok(report);
     }

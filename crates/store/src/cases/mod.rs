@@ -587,7 +587,7 @@ pub(super) fn search_text(family_name: &str, given_names: &str) -> String {
     )
 }
 
-fn family_key(family_name: &str) -> String {
+pub(super) fn family_key(family_name: &str) -> String {
     name_skeleton(&name_skeleton(family_name).replace(' ', ""))
 }
 

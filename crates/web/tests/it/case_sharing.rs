@@ -728,6 +728,15 @@ web_test!(
         assert!(done.body.contains("2 Fälle angelegt"), "{}", done.body);
         let list = app.get("/cases", Some(&cm)).await.body;
         assert!(list.contains("Importfall, Nadia") && list.contains("Zweitfall, Omar"));
+        // The same list again (a reloaded result page): nobody is taken in twice.
+        let again = send(vec![
+            ("step", None, "import".into()),
+            ("mode", None, "valid".into()),
+            ("file", Some("liste.csv"), csv.into()),
+        ])
+        .await;
+        assert!(again.body.contains("schon erfasst"), "{}", again.body);
+        assert!(!again.body.contains("2 Fälle angelegt"));
         // Not for the coordination.
         let coordination = app.login("koordination").await;
         assert_eq!(
