@@ -506,33 +506,34 @@ pub struct Inbox {
 /// At most this many entries per inbox list.
 pub const INBOX_ITEMS: i64 = 200;
 
-pub async fn inbox(db: &Db, viewer: &Viewer) -> Result<Inbox> {
-    if viewer.is_system() {
-        return Ok(Inbox::default());
-    }
-    // Requests to the organisation wait for whoever there can receive their kind.
-    let receivable: Vec<&str> = ShareAccess::ALL
+/// The requests that wait for the viewer's answer, as a condition over `s` (case_shares) with
+/// the viewer as `$1` and their organisation as `$2`: addressed to them, or to their
+/// organisation in a kind their roles can receive.
+fn waiting_for(viewer: &Viewer) -> String {
+    let receivable: Vec<String> = ShareAccess::ALL
         .iter()
         .copied()
         .filter(|a| receiving_roles(*a).iter().any(|r| viewer.roles.contains(r)))
-        .map(ShareAccess::key)
+        .map(|a| format!("'{}'", a.key()))
         .collect();
     let receivable = if receivable.is_empty() {
         "FALSE".to_owned()
     } else {
-        format!(
-            "s.access IN ({})",
-            receivable
-                .iter()
-                .map(|k| format!("'{k}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        format!("s.access IN ({})", receivable.join(", "))
     };
+    format!(
+        "s.state = 'requested' AND (s.to_user_id = $1 \
+         OR (s.to_user_id IS NULL AND s.to_organisation_id = $2 AND {receivable}))"
+    )
+}
+
+pub async fn inbox(db: &Db, viewer: &Viewer) -> Result<Inbox> {
+    if viewer.is_system() {
+        return Ok(Inbox::default());
+    }
     let pending = sqlx::AssertSqlSafe(format!(
-        "{SHARE_SELECT} WHERE s.state = 'requested' AND (s.to_user_id = $1 \
-         OR (s.to_user_id IS NULL AND s.to_organisation_id = $2 AND {receivable})) \
-         ORDER BY s.requested_at DESC, s.id LIMIT $3"
+        "{SHARE_SELECT} WHERE {} ORDER BY s.requested_at DESC, s.id LIMIT $3",
+        waiting_for(viewer)
     ));
     let with_me = sqlx::AssertSqlSafe(format!(
         "{SHARE_SELECT} WHERE s.state = 'accepted' AND s.to_user_id = $1 AND s.access <> 'ownership' \
@@ -565,9 +566,23 @@ pub async fn inbox(db: &Db, viewer: &Viewer) -> Result<Inbox> {
     })
 }
 
-/// How many requests wait for the viewer (the start page's count).
+/// How many requests wait for the viewer (the start page's and the case list's count),
+/// counted in SQL up to the inbox's bound rather than read.
 pub async fn pending_shares(db: &Db, viewer: &Viewer) -> Result<usize> {
-    Ok(inbox(db, viewer).await?.pending.len())
+    if viewer.is_system() {
+        return Ok(0);
+    }
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM (SELECT s.id FROM case_shares s WHERE {} LIMIT $3) AS waiting",
+        waiting_for(viewer)
+    ));
+    let n: i64 = read!(db, |c| sqlx::query_scalar(sql)
+        .bind(viewer.user_id.as_str())
+        .bind(viewer.organisation_id.as_str())
+        .bind(INBOX_ITEMS)
+        .fetch_one(c)
+        .await)?;
+    Ok(usize::try_from(n).unwrap_or(0))
 }
 
 impl Cases<'_> {
@@ -799,11 +814,15 @@ pub async fn review_access(
 
 /// How many accesses wait for review (the coordination's start page).
 pub async fn open_access_reviews(db: &Db, viewer: &Viewer) -> Result<usize> {
-    Ok(
-        access_reviews(db, viewer, true, crate::paging::MAX_PAGE as i64)
-            .await?
-            .len(),
+    may_review(viewer)?;
+    // Counted, not read: the start page needs the number only.
+    let n: i64 = read!(db, |c| sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM break_glass_accesses WHERE reviewed_at IS NULL) \
+         + (SELECT COUNT(*) FROM case_shares WHERE override_reason <> '' AND reviewed_at IS NULL)"
     )
+    .fetch_one(c)
+    .await)?;
+    Ok(usize::try_from(n).unwrap_or(0))
 }
 
 /// Until when the viewer's emergency access to a case lasts, if one is open (the case page
