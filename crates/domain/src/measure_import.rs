@@ -92,15 +92,24 @@ pub fn apply_mapping(
     columns: &mut [Option<Column>],
     mapping: &[(String, String)],
 ) -> Result<(), String> {
+    let keys: Vec<&str> = Column::ALL.iter().map(|c| c.key()).collect();
+    map_columns(header, columns, mapping, Column::parse_key, &keys)
+}
+
+/// Applies `header=key` mappings to the columns of any import (`parse` reads a key, `keys`
+/// lists the allowed ones for the message), naming an unknown field or header.
+pub fn map_columns<C>(
+    header: &[String],
+    columns: &mut [Option<C>],
+    mapping: &[(String, String)],
+    parse: impl Fn(&str) -> Option<C>,
+    keys: &[&str],
+) -> Result<(), String> {
     for (name, key) in mapping {
-        let column = Column::parse_key(key).ok_or_else(|| {
+        let column = parse(key).ok_or_else(|| {
             format!(
                 "Unbekanntes Zielfeld „{key}“. Erlaubt: {}.",
-                Column::ALL
-                    .iter()
-                    .map(|c| c.key())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                keys.join(", ")
             )
         })?;
         let index = header

@@ -240,6 +240,30 @@ pub(crate) enum ImportCommand {
         #[arg(long)]
         draft: bool,
     },
+    /// Import a case list (XLSX, or CSV with `;` or `,` in UTF-8): a person with a case per row,
+    /// taken in by the named case manager, whose cases they become. The header row is found even
+    /// below title rows; recognised headers: Name/Familienname, Vorname, Geburtsdatum,
+    /// Geschlecht, Staatsangehörigkeit, Sprachen, Dolmetscher, Wohnort, Aufenthaltsstatus,
+    /// Rechtskreis, Einreise, Zuzug, Zugangsweg, Beginn. A person already recorded (family name
+    /// and birth date) is not taken in again. Nothing is written if a row is wrong, unless
+    /// --valid-only is given.
+    Cases {
+        /// The case list.
+        #[arg(env = "LOTSE_IMPORT_FILE")]
+        file: PathBuf,
+        /// The username of the case manager who takes the persons in.
+        #[arg(long = "case-manager", env = "LOTSE_IMPORT_CASE_MANAGER")]
+        case_manager: String,
+        /// Map another header to a field: "Header=field" (fields: family_name, given_names,
+        /// birth_date, gender, nationalities, languages, interpreter_language, town,
+        /// residence_status, jurisdiction, arrived_in_germany, arrived_in_district,
+        /// access_route, opened_on). Repeat for several.
+        #[arg(long = "map", env = "LOTSE_IMPORT_MAP", value_delimiter = ',')]
+        map: Vec<String>,
+        /// Import the valid rows and report the others, instead of writing nothing.
+        #[arg(long, env = "LOTSE_IMPORT_VALID_ONLY")]
+        valid_only: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -10,12 +10,12 @@ use crate::cli::*;
 
 pub(crate) async fn import_measures(
     db: &Db,
-    file: &PathBuf,
+    file: &Path,
     concept: &str,
     map: &[String],
     valid_only: bool,
 ) -> Result<ExitCode, StoreError> {
-    use lotse_domain::measure_import::{apply_mapping, data_rows, find_header, read_csv};
+    use lotse_domain::measure_import::{apply_mapping, data_rows, find_header};
     let concept_id = lotse_store::measures::concepts(db)
         .await?
         .into_iter()
@@ -26,28 +26,11 @@ pub(crate) async fn import_measures(
                 "no concept '{concept}' (give its short name or id)"
             ))
         })?;
-    let bytes = std::fs::read(file)
-        .map_err(|e| StoreError::Config(format!("cannot read {}: {e}", file.display())))?;
-    let is_xlsx = file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    let rows = if is_xlsx {
-        lotse_reports::read_xlsx(&bytes)
-    } else {
-        read_csv(&bytes)
-    }
-    .map_err(StoreError::Config)?;
+    let rows = read_table(file)?;
     let (index, mut columns) = find_header(&rows).ok_or_else(|| {
         StoreError::Config("no header row found: it needs a title column (Maßnahme/Titel) and one more known column; use --map".into())
     })?;
-    let mapping: Vec<(String, String)> = map
-        .iter()
-        .map(|m| {
-            m.split_once('=')
-                .map(|(h, f)| (h.to_owned(), f.to_owned()))
-                .ok_or_else(|| StoreError::Config(format!("--map '{m}': expected Header=field")))
-        })
-        .collect::<Result<_, _>>()?;
+    let mapping = mapping_pairs(map)?;
     apply_mapping(&rows[index], &mut columns, &mapping).map_err(StoreError::Config)?;
     let data = data_rows(&rows, index, &columns);
     let mode = if valid_only {
@@ -76,6 +59,110 @@ pub(crate) async fn import_measures(
         report.errors.len()
     );
     if !report.errors.is_empty() && !valid_only {
+        println!("nothing was imported; correct the rows or use --valid-only");
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a table file as rows of cells: XLSX by its extension, else CSV.
+fn read_table(file: &Path) -> Result<Vec<Vec<String>>, StoreError> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| StoreError::Config(format!("cannot read {}: {e}", file.display())))?;
+    let is_xlsx = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if is_xlsx {
+        lotse_reports::read_xlsx(&bytes)
+    } else {
+        lotse_domain::measure_import::read_csv(&bytes)
+    }
+    .map_err(StoreError::Config)
+}
+
+/// `--map Header=field` arguments as pairs.
+fn mapping_pairs(map: &[String]) -> Result<Vec<(String, String)>, StoreError> {
+    map.iter()
+        .map(|m| {
+            m.split_once('=')
+                .map(|(h, f)| (h.to_owned(), f.to_owned()))
+                .ok_or_else(|| StoreError::Config(format!("--map '{m}': expected Header=field")))
+        })
+        .collect()
+}
+
+/// `lotse import cases`: the web's case list import, for lists too long to upload (the same
+/// checks, the same report), in the name of a case manager.
+pub(crate) async fn import_cases(
+    db: &Db,
+    file: &Path,
+    case_manager: &str,
+    map: &[String],
+    valid_only: bool,
+) -> Result<ExitCode, StoreError> {
+    use lotse_domain::case::{CaseColumn, case_rows, find_case_header};
+    let user = lotse_store::users::get_by_username(db, case_manager)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound => {
+                StoreError::Config(format!("no account '{case_manager}' (give a username)"))
+            }
+            other => other,
+        })?;
+    if !user.active {
+        return Err(StoreError::Config(format!(
+            "the account '{case_manager}' is deactivated"
+        )));
+    }
+    let viewer = lotse_domain::access::Viewer {
+        user_id: user.id,
+        username: user.username,
+        organisation_id: user.organisation_id,
+        roles: user.roles,
+    };
+    let rows = read_table(file)?;
+    let (index, mut columns) = find_case_header(&rows).ok_or_else(|| {
+        StoreError::Config(
+            "no header row found: it needs a family name column (Name/Familienname) and one more known column; use --map"
+                .into(),
+        )
+    })?;
+    let keys: Vec<&str> = CaseColumn::ALL.iter().map(|c| c.key()).collect();
+    let by_key = |k: &str| {
+        CaseColumn::ALL
+            .iter()
+            .copied()
+            .find(|c| c.key() == k.trim())
+    };
+    lotse_domain::measure_import::map_columns(
+        &rows[index],
+        &mut columns,
+        &mapping_pairs(map)?,
+        by_key,
+        &keys,
+    )
+    .map_err(StoreError::Config)?;
+    let data = case_rows(&rows, index, &columns);
+    let mode = if valid_only {
+        organisations::ImportMode::ValidRowsOnly
+    } else {
+        organisations::ImportMode::AllOrNothing
+    };
+    let towns = lotse_store::reference::town_names(db).await?;
+    let now = now_ms();
+    let report =
+        lotse_store::cases::import_cases(db, &viewer, &data, &towns, mode, lotse_web::today(), now)
+            .await?;
+    for e in &report.errors {
+        eprintln!("{e}");
+    }
+    println!(
+        "{} rows read, {} persons with a case created, {} errors",
+        report.rows,
+        report.created,
+        report.errors.len()
+    );
+    if report.created == 0 && !report.errors.is_empty() {
         println!("nothing was imported; correct the rows or use --valid-only");
         return Ok(ExitCode::FAILURE);
     }

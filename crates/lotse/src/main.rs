@@ -14,7 +14,7 @@ mod serve;
 use accounts::create_user;
 use bench::bench_report;
 use cli::*;
-use exchange::{export_hsds, import_hsds, import_measures, status_report_file};
+use exchange::{export_hsds, import_cases, import_hsds, import_measures, status_report_file};
 
 use std::process::ExitCode;
 
@@ -127,6 +127,15 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
         }) => {
             let db = open(&url).await?;
             import_measures(&db, file, concept, map, *valid_only).await
+        }
+        Command::Import(ImportCommand::Cases {
+            file,
+            case_manager,
+            map,
+            valid_only,
+        }) => {
+            let db = open(&url).await?;
+            import_cases(&db, file, case_manager, map, *valid_only).await
         }
         Command::Import(ImportCommand::Hsds { path, draft }) => {
             let db = open(&url).await?;

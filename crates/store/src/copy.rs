@@ -672,6 +672,7 @@ pub const TABLES: &[Table] = &[
             ("updated_at", Int),
             ("anonymised_at", NullableInt),
             ("birth_year", NullableText),
+            ("family_key", Text),
         ],
     },
     Table {

@@ -1,15 +1,18 @@
-//! Invented KIM cases for the demo and a generator of synthetic ones (`lotse demo cases
-//! --persons N`). Every person is fictitious and flagged so; the names are common ones, put
-//! together at random, and belong to nobody.
+//! Invented KIM cases for the demo, and the generator of a synthetic district (`lotse demo
+//! cases --persons N`, in `generator`). Every person is fictitious and flagged so; the names
+//! are common ones, put together at random, and belong to nobody.
 
+use lotse_domain::Date;
 use lotse_domain::case::{AccessRoute, Gender, Jurisdiction, PersonDraft};
-use lotse_domain::{Date, Role};
 
+use crate::Result;
 use crate::cases::{self, IntakeDraft};
-use crate::db::{Db, Tx};
+use crate::db::Tx;
 use crate::demo_offers::{Rng, date_of};
 use crate::scoped::Viewer;
-use crate::{Result, users};
+
+mod generator;
+pub use generator::generate;
 
 const FAMILY_NAMES: &[&str] = &[
     "Haddad",
@@ -58,24 +61,6 @@ const LANGUAGES: &[&str] = &[
     "Russisch",
     "Englisch",
 ];
-
-/// The accounts of the demo that hold cases: every case manager, with what the store needs to
-/// know about them to open a case in their name.
-async fn case_managers(db: &Db) -> Result<Vec<Viewer>> {
-    let mut out = Vec::new();
-    for (username, _, role, _) in crate::demo::DEMO_USERS {
-        if *role == Role::CaseManager {
-            let u = users::get_by_username(db, username).await?;
-            out.push(Viewer {
-                user_id: u.id,
-                username: u.username,
-                organisation_id: u.organisation_id,
-                roles: vec![Role::CaseManager],
-            });
-        }
-    }
-    Ok(out)
-}
 
 /// One invented person.
 fn person(rng: &mut Rng, today: Date) -> PersonDraft {
@@ -223,39 +208,4 @@ pub(crate) async fn load(tx: &mut Tx, owners: &[Viewer], now: i64) -> Result<()>
         }
     }
     Ok(())
-}
-
-/// Writes cases for `persons` synthetic persons, spread over the demo's case managers, in
-/// transactions of 500. Returns the number written.
-pub async fn generate(
-    db: &Db,
-    persons: usize,
-    seed: u64,
-    progress: impl Fn(usize),
-) -> Result<usize> {
-    let owners = case_managers(db).await?;
-    if owners.is_empty() {
-        return Err(crate::StoreError::Config(
-            "no case manager in the database: load the demo first (lotse serve --demo)".into(),
-        ));
-    }
-    let now = crate::now_ms();
-    let today = date_of(now);
-    let mut rng = Rng(seed.max(1));
-    let mut written = 0;
-    while written < persons {
-        let batch = (persons - written).min(500);
-        let mut tx = db.begin().await?;
-        for i in 0..batch {
-            let owner = &owners[(written + i) % owners.len()];
-            let p = person(&mut rng, today);
-            let c = intake(&mut rng, today);
-            let id = cases::intake(&mut tx, owner, &p, &c, true, now).await?;
-            work(&mut tx, owner, &id, c.opened_on, &mut rng, today, now).await?;
-        }
-        tx.commit().await?;
-        written += batch;
-        progress(written);
-    }
-    Ok(written)
 }

@@ -150,6 +150,18 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0023_case_conferences.sql"),
         postgres: include_str!("../migrations/postgres/0023_case_conferences.sql"),
     },
+    Migration {
+        version: 24,
+        name: "person_family_key",
+        sqlite: include_str!("../migrations/sqlite/0024_person_family_key.sql"),
+        postgres: include_str!("../migrations/postgres/0024_person_family_key.sql"),
+    },
+    Migration {
+        version: 25,
+        name: "case_indexes_at_scale",
+        sqlite: include_str!("../migrations/sqlite/0025_case_indexes_at_scale.sql"),
+        postgres: include_str!("../migrations/postgres/0025_case_indexes_at_scale.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -89,6 +89,33 @@ pub async fn raw(db: &Db, sql: &'static str) -> Result<(), sqlx::Error> {
     }
 }
 
+/// A number the test reads straight from the tables (`SELECT COUNT(*) …`), with `$1` bound to
+/// `param` where the statement has it: for facts no store function reports.
+pub async fn count(db: &Db, sql: &str, param: Option<&str>) -> i64 {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    let n: Result<i64, sqlx::Error> = match &db.pool {
+        Pool::Sqlite(s) => {
+            let q = sqlx::query_scalar(sql);
+            match param {
+                Some(p) => q.bind(p.to_owned()),
+                None => q,
+            }
+            .fetch_one(&s.write)
+            .await
+        }
+        Pool::Postgres(p) => {
+            let q = sqlx::query_scalar(sql);
+            match param {
+                Some(v) => q.bind(v.to_owned()),
+                None => q,
+            }
+            .fetch_one(p)
+            .await
+        }
+    };
+    n.unwrap_or_else(|e| panic!("count: {e}"))
+}
+
 /// The schema a PostgreSQL test database lives in.
 pub async fn current_schema(db: &Db) -> String {
     match &db.pool {

@@ -5,8 +5,10 @@
 use lotse_domain::Date;
 use lotse_domain::case::{CaseRow, person_field_label};
 
-use super::{IntakeDraft, intake};
-use crate::db::Db;
+use std::collections::HashSet;
+
+use super::{IntakeDraft, intake_many};
+use crate::db::{Backend, Db};
 use crate::organisations::ImportMode;
 use crate::scoped::Viewer;
 use crate::{Result, StoreError};
@@ -28,20 +30,34 @@ fn label(field: &str) -> &str {
     }
 }
 
-/// Whether a person with this family name skeleton and birth date is recorded (anonymised ones
-/// have neither any more).
-async fn recorded(db: &Db, family: &str, born: Date) -> Result<bool> {
-    let pattern = format!("% f:{} %", crate::measures::like_escape(family));
-    let n: i64 = crate::db::read!(db, |c| {
-        sqlx::query_scalar(
-            "SELECT COUNT(*) FROM persons p WHERE p.birth_date = $1 AND p.search_text LIKE $2 ESCAPE '\\'",
-        )
-        .bind(born)
-        .bind(&pattern)
-        .fetch_one(c)
-        .await
-    })?;
-    Ok(n > 0)
+/// Which of the (family name skeleton, birth date) pairs belong to a person already recorded
+/// (anonymised ones have neither any more): looked up through the family key's index, a
+/// thousand pairs per statement, never by reading every person.
+async fn recorded(db: &Db, wanted: &[(String, Date)]) -> Result<HashSet<(String, Date)>> {
+    let sql = match db.backend() {
+        Backend::Sqlite => {
+            "SELECT p.family_key, p.birth_date FROM json_each($1) j \
+             JOIN persons p ON p.family_key = j.value ->> '$[0]' AND p.birth_date = j.value ->> '$[1]'"
+        }
+        Backend::Postgres => {
+            "SELECT p.family_key, p.birth_date FROM json_array_elements($1::json) j \
+             JOIN persons p ON p.family_key = j ->> 0 AND p.birth_date = j ->> 1"
+        }
+    };
+    let mut found = HashSet::new();
+    for chunk in wanted.chunks(1_000) {
+        let pairs: Vec<(&str, String)> = chunk
+            .iter()
+            .map(|(family, born)| (family.as_str(), born.to_string()))
+            .collect();
+        let list = serde_json::to_string(&pairs)
+            .map_err(|e| StoreError::Config(format!("import: {e}")))?;
+        let rows: Vec<(String, Date)> = crate::db::read!(db, |c| {
+            sqlx::query_as(sql).bind(&list).fetch_all(c).await
+        })?;
+        found.extend(rows);
+    }
+    Ok(found)
 }
 
 /// Imports `rows` as new persons with a case each, assigned to `viewer`.
@@ -70,15 +86,23 @@ pub async fn import_cases(
     // A person already recorded (same family name, transliterations meeting, and birth date),
     // or twice in the list, is not taken in again: a list sent a second time (a reloaded result
     // page) must not double everyone. Said without naming anyone, as the intake's hint does.
-    let mut seen = std::collections::HashSet::new();
+    let wanted: Vec<(String, Date)> = valid
+        .iter()
+        .filter_map(|d| {
+            let born = d.person.birth_date?;
+            Some((super::family_key(&d.person.family_name), born))
+        })
+        .collect();
+    let already = recorded(db, &wanted).await?;
+    let mut seen = HashSet::new();
     let mut fresh = Vec::with_capacity(valid.len());
     for draft in valid {
         let Some(born) = draft.person.birth_date else {
             fresh.push(draft);
             continue;
         };
-        let family = super::family_key(&draft.person.family_name);
-        if !seen.insert((family.clone(), born)) || recorded(db, &family, born).await? {
+        let key = (super::family_key(&draft.person.family_name), born);
+        if already.contains(&key) || !seen.insert(key) {
             report.errors.push(format!(
                 "Zeile {}: Eine Person mit diesem Familiennamen und Geburtsdatum ist schon erfasst; \
                  sie wird nicht noch einmal angelegt.",
@@ -92,28 +116,31 @@ pub async fn import_cases(
     if valid.is_empty() || (mode == ImportMode::AllOrNothing && !report.errors.is_empty()) {
         return Ok(report);
     }
+    let opened: Vec<IntakeDraft> = valid
+        .iter()
+        .map(|d| IntakeDraft {
+            access_route: d.access_route,
+            opened_on: d.opened_on,
+        })
+        .collect();
+    let intakes: Vec<_> = valid.iter().map(|d| &d.person).zip(&opened).collect();
     let written = db
         .write(async |tx| {
-            for draft in &valid {
-                let opened = IntakeDraft {
-                    access_route: draft.access_route,
-                    opened_on: draft.opened_on,
-                };
-                intake(tx, viewer, &draft.person, &opened, false, now)
-                    .await
-                    .map_err(|e| match e {
-                        // Named with its line: the whole import is refused for it.
-                        StoreError::Invalid(errors) => StoreError::Config(
-                            errors
-                                .iter()
-                                .map(|(f, m)| format!("Zeile {}, {}: {m}", draft.line, label(f)))
-                                .collect::<Vec<_>>()
-                                .join("; "),
-                        ),
-                        other => other,
-                    })?;
-            }
-            Ok(valid.len())
+            intake_many(tx, viewer, &intakes, false, now)
+                .await
+                .map_err(|e| match e {
+                    // The rows were checked one by one; what the database still refuses (a
+                    // town removed meanwhile) refuses the whole import.
+                    StoreError::Invalid(errors) => StoreError::Config(
+                        errors
+                            .iter()
+                            .map(|(f, m)| format!("{}: {m}", label(f)))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                    other => other,
+                })
+                .map(|ids| ids.len())
         })
         .await;
     match written {

@@ -10,12 +10,13 @@ use lotse_domain::case::{AccessRoute, CasePhase, Closure, PersonDraft, ReleaseSc
 use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
-use crate::db::{Db, Tx, Value, bind_values, day_of, is_unique_violation, new_id, read, tx};
+use crate::db::{Db, Tx, Value, bind_values, day_of, new_id, read, tx};
 use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
 use crate::scoped::{Access, Scoped, Viewer};
-use crate::sort_keys::{case_list_key, person_name_key};
+use crate::sort_keys::case_list_key;
 use crate::{Result, StoreError};
 
+mod bulk;
 mod conferences;
 mod consents;
 mod documents;
@@ -26,6 +27,11 @@ mod scope;
 mod shares;
 mod subject;
 mod work;
+pub use bulk::intake_many;
+pub(crate) use bulk::{
+    CASE_COLUMNS, CaseRow, PERSON_COLUMNS, PHASE_CHANGE_COLUMNS, PersonRow, PhaseChangeRow,
+    fresh_pseudonyms,
+};
 pub use conferences::*;
 pub use consents::*;
 pub use documents::*;
@@ -158,111 +164,10 @@ pub async fn intake(
     fictitious: bool,
     now: i64,
 ) -> Result<String> {
-    if !viewer
-        .decide_case(
-            CaseTies::only(Relationship::AssignedCaseManager),
-            Act::Change,
-        )
-        .allows()
-    {
-        return Err(StoreError::field(
-            "family_name",
-            "Fälle legen Fallmanagerinnen und Fallmanager an.",
-        ));
-    }
-    let actor = &Actor::from(viewer);
-    let person_id = new_id();
-    let pseudonym = pseudonym()?;
-    let inserted = tx!(&mut *tx, |c| {
-        sqlx::query(
-            "INSERT INTO persons (id, pseudonym, family_name, given_names, name_key, search_text, birth_date, gender, \
-             nationalities, languages, interpreter_needed, interpreter_language, arrived_in_germany, arrived_in_district, \
-             town_ags, residence_status, residence_legal_basis, residence_valid_until, jurisdiction, fictitious, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21)",
-        )
-        .bind(&person_id)
-        .bind(&pseudonym)
-        .bind(&person.family_name)
-        .bind(&person.given_names)
-        .bind(person_name_key(&person.family_name, &person.given_names))
-        .bind(search_text(&person.family_name, &person.given_names))
-        .bind(person.birth_date)
-        .bind(person.gender.key())
-        .bind(person.nationalities.join(", "))
-        .bind(person.languages.join(", "))
-        .bind(person.interpreter_needed)
-        .bind(&person.interpreter_language)
-        .bind(person.arrived_in_germany)
-        .bind(person.arrived_in_district)
-        .bind(person.town.as_deref())
-        .bind(&person.residence_status)
-        .bind(&person.residence_legal_basis)
-        .bind(person.residence_valid_until)
-        .bind(person.jurisdiction.key())
-        .bind(fictitious)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    });
-    match inserted {
-        Err(e) if is_unique_violation(&e) => {
-            return Err(StoreError::Config(
-                "pseudonym collision; please try again".into(),
-            ));
-        }
-        other => crate::db::on_missing_reference(other, || {
-            StoreError::field("town", "Diese Stadt oder Gemeinde gibt es nicht.")
-        })?,
-    };
-    let case_id = new_id();
-    let phase = CasePhase::Intake;
-    tx!(&mut *tx, |c| {
-        sqlx::query(
-            "INSERT INTO cases (id, person_id, organisation_id, owner_user_id, phase, access_route, opened_on, \
-             list_key, fictitious, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-        )
-        .bind(&case_id)
-        .bind(&person_id)
-        .bind(&viewer.organisation_id)
-        .bind(&viewer.user_id)
-        .bind(phase.key())
-        .bind(intake.access_route.key())
-        .bind(intake.opened_on)
-        .bind(case_list_key(false, intake.opened_on))
-        .bind(fictitious)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
-    tx!(&mut *tx, |c| {
-        sqlx::query(
-            "INSERT INTO case_phase_changes (id, case_id, from_phase, to_phase, changed_on, changed_by, changed_at) \
-             VALUES ($1, $2, NULL, $3, $4, $5, $6)",
-        )
-        .bind(new_id())
-        .bind(&case_id)
-        .bind(phase.key())
-        .bind(intake.opened_on)
-        .bind(actor.user_id.as_deref())
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
-    // The events name what was recorded, not the personal values (admins read the audit log).
-    tx.record(
-        // Not the pseudonym: the log outlives an anonymisation, which draws a new one.
-        Event::new(actor, now, Entity::Person, Action::Create, &person_id)
-            .with(json!({ "person": "created" })),
-    );
-    tx.record(
-        Event::new(actor, now, Entity::Case, Action::Create, &case_id).with(json!({
-            "person_id": person_id, "phase": phase.key(), "access_route": intake.access_route.key(),
-        })),
-    );
-    Ok(case_id)
+    let ids = intake_many(tx, viewer, &[(person, intake)], fictitious, now).await?;
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| StoreError::Config("intake wrote no case".into()))
 }
 
 /// What decides about a write to a case, read in the writing transaction.
@@ -579,7 +484,7 @@ pub async fn possible_deputies(
 
 /// What the duplicate hint looks names up in: the family name's skeleton without word breaks
 /// (El-Sayed, El Sayed and Elsayed meet) and the first given name's skeleton.
-pub(super) fn search_text(family_name: &str, given_names: &str) -> String {
+pub(crate) fn search_text(family_name: &str, given_names: &str) -> String {
     format!(
         " f:{} g:{} ",
         family_key(family_name),
@@ -587,7 +492,7 @@ pub(super) fn search_text(family_name: &str, given_names: &str) -> String {
     )
 }
 
-pub(super) fn family_key(family_name: &str) -> String {
+pub(crate) fn family_key(family_name: &str) -> String {
     name_skeleton(&name_skeleton(family_name).replace(' ', ""))
 }
 
@@ -626,11 +531,8 @@ pub async fn likely_duplicates(
             hidden: 0,
         });
     }
-    let p = q.bind(Value::Text(format!(
-        "% f:{} %",
-        crate::measures::like_escape(&family)
-    )));
-    q.and(format!("p.search_text LIKE {p} ESCAPE '\\'"));
+    let p = q.bind(Value::Text(family));
+    q.and(format!("p.family_key = {p}"));
     let mut either = Vec::new();
     let given = first_given_key(&person.given_names);
     if !given.is_empty() {

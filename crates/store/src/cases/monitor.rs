@@ -123,9 +123,17 @@ impl Cases<'_> {
              CASE WHEN {identity} THEN p.given_names END AS given_names, \
              CASE WHEN {residence} THEN p.town_ags END AS town_ags, h.handoff_type, h.started_on, h.target_days, h.due_on"
         );
+        let (from, own) = scope.own_cases_first(
+            "handoffs h",
+            "JOIN cases c ON c.id = h.case_id JOIN persons p ON p.id = c.person_id",
+            "h.case_id",
+        );
+        if let Some(own) = own {
+            q.and(own);
+        }
         self.first_and_count(
             &columns,
-            "FROM handoffs h JOIN cases c ON c.id = h.case_id JOIN persons p ON p.id = c.person_id",
+            &from,
             q,
             "h.due_on, h.id",
             limit,
@@ -145,13 +153,21 @@ impl Cases<'_> {
     ) -> Result<(Vec<DueFollowUp>, Count)> {
         let mut q = Query::default();
         let scope = self.scope(&mut q, now);
-        q.and(scope.whole);
+        q.and(scope.whole.clone());
         q.and("f.done_on IS NULL");
         let u = q.bind(Value::Text(until.to_string()));
         q.and(format!("f.due_on <= {u}"));
+        let (from, own) = scope.own_cases_first(
+            "case_follow_ups f",
+            "JOIN cases c ON c.id = f.case_id JOIN persons p ON p.id = c.person_id",
+            "f.case_id",
+        );
+        if let Some(own) = own {
+            q.and(own);
+        }
         self.first_and_count(
             "f.id, f.case_id, p.family_name, p.given_names, f.due_on, f.subject",
-            "FROM case_follow_ups f JOIN cases c ON c.id = f.case_id JOIN persons p ON p.id = c.person_id",
+            &from,
             q,
             "f.due_on, f.id",
             limit,

@@ -158,7 +158,8 @@ pub async fn correct_person(
             "UPDATE persons SET family_name = $2, given_names = $3, name_key = $4, search_text = $5, birth_date = $6, \
              gender = $7, nationalities = $8, languages = $9, interpreter_needed = $10, interpreter_language = $11, \
              arrived_in_germany = $12, arrived_in_district = $13, town_ags = $14, residence_status = $15, \
-             residence_legal_basis = $16, residence_valid_until = $17, jurisdiction = $18, updated_at = $19 WHERE id = $1",
+             residence_legal_basis = $16, residence_valid_until = $17, jurisdiction = $18, updated_at = $19, \
+             family_key = $20 WHERE id = $1",
         )
         .bind(&facts.person_id)
         .bind(&d.family_name)
@@ -179,6 +180,7 @@ pub async fn correct_person(
         .bind(d.residence_valid_until)
         .bind(d.jurisdiction.key())
         .bind(now)
+        .bind(super::family_key(&d.family_name))
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -218,7 +220,7 @@ const ANONYMISE: &[&str] = &[
     // Documents are about the person through and through: gone, not blanked.
     "DELETE FROM case_documents WHERE case_id IN (SELECT id FROM cases WHERE person_id = $1)",
     "UPDATE persons SET birth_year = COALESCE(SUBSTR(birth_date, 1, 4), birth_year), family_name = '', given_names = '', \
-     name_key = '', search_text = '', birth_date = NULL, nationalities = '', languages = '', interpreter_language = '', \
+     name_key = '', search_text = '', family_key = '', birth_date = NULL, nationalities = '', languages = '', interpreter_language = '', \
      arrived_in_germany = NULL, arrived_in_district = NULL, residence_status = '', residence_legal_basis = '', \
      residence_valid_until = NULL, household_id = NULL, pseudonym = $3, anonymised_at = $2, updated_at = $2 WHERE id = $1",
 ];

@@ -7,6 +7,7 @@ mod bodies;
 mod case_sharing;
 mod cases;
 mod copy;
+mod district;
 mod figures_property;
 mod funding;
 mod jobs;

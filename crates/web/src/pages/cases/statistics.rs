@@ -8,7 +8,7 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::response::Response;
 use lotse_domain::Date;
 use lotse_store::reference;
-use lotse_store::statistics::{CaseFigure, Figure, Shown, case_figure};
+use lotse_store::statistics::{Figure, Shown, case_figures};
 
 use super::super::{render, xlsx_download};
 use crate::AppState;
@@ -70,11 +70,7 @@ impl PeriodQuery {
 /// Every figure of the period, in the order the page shows them.
 pub async fn all_figures(app: &AppState, from: Date, to: Date) -> Result<Vec<Figure>, AppError> {
     let towns = reference::town_names(&app.db).await?;
-    let mut out = Vec::with_capacity(CaseFigure::ALL.len());
-    for figure in CaseFigure::ALL {
-        out.push(case_figure(&app.db, figure, from, to, &towns).await?);
-    }
-    Ok(out)
+    Ok(case_figures(&app.db, from, to, &towns).await?)
 }
 
 /// A figure as the page shows it: lines of (label, shown count, right-aligned number or mark,
