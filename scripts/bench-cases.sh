@@ -99,12 +99,15 @@ single() { # $1 = cookie, $2 = path
 }
 
 ROWS=()
-bench() { # $1 = label, $2 = cookie, $3 = path, further args: connection counts
+bench() { # $1 = label, $2 = cookie, $3 = path, further args: connection counts (none: alone only)
     local label=$1 cookie=$2 path=$3 status bytes t conns out rps p50 p99 n before
     shift 3
     wait_for_builds
     read -r status bytes t <<<"$(single "$cookie" "$path")"
     [ "$status" = 200 ] || { echo "$path answered $status" >&2; exit 1; }
+    if [ $# = 0 ]; then # a page of seconds: alone only (wrk would time out)
+        ROWS+=("| $label (\`$path\`) | – | – | – | – | – | – | $(awk -v t="$t" 'BEGIN { printf "%.1f ms", t * 1000 }') | $((bytes / 1024)) KiB | – |")
+    fi
     for conns in "$@"; do
         wait_for_builds
         before=$(load1)
@@ -207,8 +210,8 @@ measure() { # $1 = label
     bench "case manager's case list" "$cm" "/cases" "$CONNECTIONS" 1
     bench "partner's case list ($released released cases among all)" "$partner" "/cases" "$CONNECTIONS" 1
     bench "hand-off monitor of the coordination (all cases, pseudonymised)" "$coord" "/cases/monitor" 1
-    bench "statistics page of the coordination, all figures over all cases" "$coord" "/cases/statistics" 1
-    bench "statistics API, caseload by town" "$coord" "/api/v1/statistics/cases?by=town" 1
+    bench "statistics page of the coordination, all figures over all cases" "$coord" "/cases/statistics"
+    bench "statistics API, caseload by town" "$coord" "/api/v1/statistics/cases?by=town"
     local rss
     rss=$(awk '$1 == "VmHWM:" {print int($2 / 1024)}' "/proc/$SERVER_PID/status")
     stop_server

@@ -638,7 +638,18 @@ impl Cases<'_> {
              FROM cases c JOIN persons p ON p.id = c.person_id",
             view_columns(&scope)
         );
-        (select, scope.any)
+        // The candidates give PostgreSQL an index-driven start for a viewer who sees a few
+        // cases among many: without them it walked the list order of all cases and tested each
+        // against the scope (0.8 s for a case manager's list at a million persons, 2.6 s for a
+        // partner's; 3.5 ms with them). SQLite already starts from the owner's index there and
+        // was slower with them (9.7 ms against 6.6 ms), so it does without.
+        let condition = match &scope.candidates {
+            Some(candidates) if self.db.backend() == crate::Backend::Postgres => {
+                format!("({} AND c.id IN ({candidates}))", scope.any)
+            }
+            _ => scope.any,
+        };
+        (select, condition)
     }
 
     /// Records in the access log that the viewer read these cases.
