@@ -1057,3 +1057,99 @@ async fn scheduled_work_runs_from_the_command_line_and_is_kept_in_the_history() 
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Cases the account `username` holds, straight from the table.
+async fn cases_of(db: &Db, username: &str) -> i64 {
+    let id = users::get_by_username(db, username).await.unwrap().id;
+    lotse_store::testing::count(
+        db,
+        "SELECT COUNT(*) FROM cases WHERE owner_user_id = $1",
+        Some(&id),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_case_list_is_moved_in_from_the_command_line_in_a_case_managers_name() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir, "cases.db");
+    let db = demo_db(&url).await;
+    let before = cases_of(&db, "fallmanagement").await;
+    let file = dir.join("fallliste.csv");
+    let list = "Fallliste KIM\n\nName;Vorname;Geb.;Ort;Rechtskreis;Zugangsweg;Beginn\n\
+        Quarisch;Amal;12.04.1990;Ahlen;SGB II;Jobcenter;01.03.2025\n\
+        Quendolin;Olena;31.02.1985;Beckum;AsylbLG;Ausländerbehörde;02.03.2025\n";
+    std::fs::write(&file, list).unwrap();
+    let import = |extra: &[&str]| {
+        let mut args = vec![
+            "--database-url",
+            &url,
+            "import",
+            "cases",
+            file.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    // A wrong row: named by line and field, and nothing is written.
+    let out = import(&["--case-manager", "fallmanagement"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("Zeile 5, Geburtsdatum"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("nothing was imported"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(cases_of(&db, "fallmanagement").await, before);
+    // Only an active account that may open cases takes persons in.
+    let out = import(&["--case-manager", "koordination", "--valid-only"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("Fallmanagerinnen"), "{}", text(&out));
+    let out = import(&["--case-manager", "niemand"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).contains("no account 'niemand'"),
+        "{}",
+        text(&out)
+    );
+    // The valid rows only: the good one becomes the case manager's case.
+    let out = import(&["--case-manager", "fallmanagement", "--valid-only"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("2 rows read, 1 persons with a case created, 1 errors"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(cases_of(&db, "fallmanagement").await, before + 1);
+    // The same list again doubles nobody.
+    let out = import(&["--case-manager", "fallmanagement", "--valid-only"]);
+    assert!(text(&out).contains("schon erfasst"), "{}", text(&out));
+    assert_eq!(cases_of(&db, "fallmanagement").await, before + 1);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn a_synthetic_district_is_generated_from_the_command_line() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir, "district.db");
+    let db = demo_db(&url).await;
+    let out = run(&["--database-url", &url, "demo", "cases", "--persons", "250"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("cases of 250 synthetic persons written"),
+        "{}",
+        text(&out)
+    );
+    let generated = lotse_store::testing::count(
+        &db,
+        "SELECT COUNT(*) FROM persons WHERE fictitious = TRUE",
+        None,
+    )
+    .await;
+    assert!(generated >= 250, "{generated}");
+    let _ = std::fs::remove_dir_all(dir);
+}
