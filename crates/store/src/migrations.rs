@@ -162,6 +162,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0025_case_indexes_at_scale.sql"),
         postgres: include_str!("../migrations/postgres/0025_case_indexes_at_scale.sql"),
     },
+    Migration {
+        version: 26,
+        name: "overdue_handoffs",
+        sqlite: include_str!("../migrations/sqlite/0026_overdue_handoffs.sql"),
+        postgres: include_str!("../migrations/postgres/0026_overdue_handoffs.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.
