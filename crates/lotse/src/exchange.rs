@@ -109,17 +109,11 @@ pub(crate) async fn import_cases(
             }
             other => other,
         })?;
-    if !user.active {
-        return Err(StoreError::Config(format!(
-            "the account '{case_manager}' is deactivated"
-        )));
-    }
-    let viewer = lotse_domain::access::Viewer {
-        user_id: user.id,
-        username: user.username,
-        organisation_id: user.organisation_id,
-        roles: user.roles,
-    };
+    // As the web sees a signed-in account: only an active one has a principal.
+    let viewer = lotse_store::users::principal(db, &user.id)
+        .await?
+        .ok_or_else(|| StoreError::Config(format!("the account '{case_manager}' is deactivated")))?
+        .viewer();
     let rows = read_table(file)?;
     let (index, mut columns) = find_case_header(&rows).ok_or_else(|| {
         StoreError::Config(

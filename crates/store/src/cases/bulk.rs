@@ -205,34 +205,38 @@ pub(crate) async fn fresh_pseudonyms(tx: &mut Tx, n: usize) -> Result<Vec<String
             drawn.push(p);
         }
     }
-    loop {
+    let sql = format!(
+        "SELECT pseudonym FROM persons WHERE pseudonym IN {}",
+        crate::db::ids_in(tx)
+    );
+    // Only what was drawn since the last look is asked about again.
+    let mut unchecked: Vec<usize> = (0..n).collect();
+    while !unchecked.is_empty() {
         let mut taken: HashSet<String> = HashSet::new();
-        let ids_in = crate::db::ids_in(tx);
-        for chunk in drawn.chunks(5_000) {
-            let list = serde_json::to_string(chunk)
+        for chunk in unchecked.chunks(5_000) {
+            let codes: Vec<&str> = chunk.iter().map(|&i| drawn[i].as_str()).collect();
+            let list = serde_json::to_string(&codes)
                 .map_err(|e| StoreError::Config(format!("pseudonyms: {e}")))?;
-            let sql = sqlx::AssertSqlSafe(format!(
-                "SELECT pseudonym FROM persons WHERE pseudonym IN {ids_in}"
-            ));
-            let found: Vec<String> = tx!(&mut *tx, |c| sqlx::query_scalar(sql)
-                .bind(list)
-                .fetch_all(c)
-                .await)?;
+            let found: Vec<String> = tx!(&mut *tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
+                sql.clone()
+            ))
+            .bind(list)
+            .fetch_all(c)
+            .await)?;
             taken.extend(found);
         }
-        if taken.is_empty() {
-            return Ok(drawn);
-        }
-        for slot in drawn.iter_mut().filter(|p| taken.contains(*p)) {
+        unchecked.retain(|&i| taken.contains(&drawn[i]));
+        for &i in &unchecked {
             loop {
                 let p = pseudonym()?;
                 if seen.insert(p.clone()) {
-                    *slot = p;
+                    drawn[i] = p;
                     break;
                 }
             }
         }
     }
+    Ok(drawn)
 }
 
 /// Opens a case for each new person, assigned to the viewer (a case manager: the access table

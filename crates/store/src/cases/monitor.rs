@@ -123,14 +123,12 @@ impl Cases<'_> {
              CASE WHEN {identity} THEN p.given_names END AS given_names, \
              CASE WHEN {residence} THEN p.town_ags END AS town_ags, h.handoff_type, h.started_on, h.target_days, h.due_on"
         );
-        let (from, own) = scope.own_cases_first(
+        let from = scope.own_cases_first(
+            &mut q,
             "handoffs h",
             "JOIN cases c ON c.id = h.case_id JOIN persons p ON p.id = c.person_id",
             "h.case_id",
         );
-        if let Some(own) = own {
-            q.and(own);
-        }
         self.first_and_count(
             &columns,
             &from,
@@ -157,14 +155,12 @@ impl Cases<'_> {
         q.and("f.done_on IS NULL");
         let u = q.bind(Value::Text(until.to_string()));
         q.and(format!("f.due_on <= {u}"));
-        let (from, own) = scope.own_cases_first(
+        let from = scope.own_cases_first(
+            &mut q,
             "case_follow_ups f",
             "JOIN cases c ON c.id = f.case_id JOIN persons p ON p.id = c.person_id",
             "f.case_id",
         );
-        if let Some(own) = own {
-            q.and(own);
-        }
         self.first_and_count(
             "f.id, f.case_id, p.family_name, p.given_names, f.due_on, f.subject",
             &from,

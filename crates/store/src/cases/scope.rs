@@ -87,24 +87,25 @@ impl Scope {
     }
 
     /// `FROM {table} {joins}` for a list of rows of the viewer's cases (`case_column` names a
-    /// row's case), with the condition that ties the rows to the candidates. A case manager
-    /// sees a hundred cases of a million: the statement then starts from those cases, found
-    /// through their indexes, and looks up their rows, instead of walking every overdue
+    /// row's case); the condition that ties the rows to the candidates goes into `q`. A case
+    /// manager sees a hundred cases of a million: the statement then starts from those cases,
+    /// found through their indexes, and looks up their rows, instead of walking every overdue
     /// hand-off of the district and dropping all but a few (6 s for the start page at a million
     /// persons on SQLite, which has no statistics to see that). `CROSS JOIN` keeps that order
     /// on SQLite; PostgreSQL chooses by its statistics either way.
     pub fn own_cases_first(
         &self,
+        q: &mut Query,
         table: &str,
         joins: &str,
         case_column: &str,
-    ) -> (String, Option<String>) {
+    ) -> String {
         match &self.candidates {
-            None => (format!("FROM {table} {joins}"), None),
-            Some(candidates) => (
-                format!("FROM ({candidates}) AS own CROSS JOIN {table} {joins}"),
-                Some(format!("{case_column} = own.id")),
-            ),
+            None => format!("FROM {table} {joins}"),
+            Some(candidates) => {
+                q.and(format!("{case_column} = own.id"));
+                format!("FROM ({candidates}) AS own CROSS JOIN {table} {joins}")
+            }
         }
     }
 
