@@ -86,22 +86,23 @@ pub async fn import_cases(
     // A person already recorded (same family name, transliterations meeting, and birth date),
     // or twice in the list, is not taken in again: a list sent a second time (a reloaded result
     // page) must not double everyone. Said without naming anyone, as the intake's hint does.
-    let wanted: Vec<(String, Date)> = valid
+    // Each row's (family key, birth date), computed once for the look-up and the check.
+    let keys: Vec<Option<(String, Date)>> = valid
         .iter()
-        .filter_map(|d| {
+        .map(|d| {
             let born = d.person.birth_date?;
             Some((super::family_key(&d.person.family_name), born))
         })
         .collect();
+    let wanted: Vec<(String, Date)> = keys.iter().flatten().cloned().collect();
     let already = recorded(db, &wanted).await?;
     let mut seen = HashSet::new();
     let mut fresh = Vec::with_capacity(valid.len());
-    for draft in valid {
-        let Some(born) = draft.person.birth_date else {
+    for (draft, key) in valid.into_iter().zip(keys) {
+        let Some(key) = key else {
             fresh.push(draft);
             continue;
         };
-        let key = (super::family_key(&draft.person.family_name), born);
         if already.contains(&key) || !seen.insert(key) {
             report.errors.push(format!(
                 "Zeile {}: Eine Person mit diesem Familiennamen und Geburtsdatum ist schon erfasst; \

@@ -359,8 +359,9 @@ async fn staff(db: &Db, persons: usize, now: i64) -> Result<Staff> {
     let counted: (i64, i64) = read!(db, |c| {
         sqlx::query_as(
             "SELECT (SELECT COUNT(*) FROM cases WHERE phase <> 'closed'), \
-             (SELECT COUNT(*) FROM users WHERE username LIKE 'fm-synth-%')",
+             (SELECT COUNT(*) FROM users WHERE username LIKE $1)",
         )
+        .bind(format!("{STAFF_PREFIX}%"))
         .fetch_one(c)
         .await
     })?;
@@ -369,7 +370,7 @@ async fn staff(db: &Db, persons: usize, now: i64) -> Result<Staff> {
     let wanted = (open + persons * 3 / 4) / CASELOAD;
     let demo_teams: Vec<String> = {
         let mut ids = Vec::new();
-        for (username, _, role, _) in super::super::demo::DEMO_USERS {
+        for (username, _, role, _) in crate::demo::DEMO_USERS {
             if *role == Role::CaseManager {
                 ids.push(users::get_by_username(db, username).await?.organisation_id);
             }
