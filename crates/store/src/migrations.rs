@@ -168,6 +168,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0026_overdue_handoffs.sql"),
         postgres: include_str!("../migrations/postgres/0026_overdue_handoffs.sql"),
     },
+    Migration {
+        version: 27,
+        name: "case_figure_snapshots",
+        sqlite: include_str!("../migrations/sqlite/0027_case_figure_snapshots.sql"),
+        postgres: include_str!("../migrations/postgres/0027_case_figure_snapshots.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

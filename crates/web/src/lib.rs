@@ -72,6 +72,10 @@ pub struct AppState {
     pub finder: Arc<finder::Finder>,
     /// Where handlers get the time from.
     pub clock: Clock,
+    /// The periods whose case figures this node is counting in the background right now, so
+    /// that a second view of the same period waits for that count instead of starting another.
+    pub counting:
+        Arc<std::sync::Mutex<std::collections::HashSet<(lotse_domain::Date, lotse_domain::Date)>>>,
 }
 
 impl AppState {
@@ -81,6 +85,7 @@ impl AppState {
             config: Arc::new(config),
             finder: Arc::new(finder::Finder::default()),
             clock: Clock::default(),
+            counting: Arc::default(),
         }
     }
 

@@ -739,6 +739,12 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::GET,
+            "/cases/statistics/figures",
+            Access::Permission(ViewCaseStatistics),
+            get(pages::cases::statistics::figures_part),
+        ),
+        r(
+            M::GET,
             "/cases/statistics.xlsx",
             Access::Permission(ViewCaseStatistics),
             get(pages::cases::statistics::xlsx),

@@ -141,9 +141,61 @@ pub struct FigureResponse {
     label: &'static str,
     /// The smallest group a count is shown for.
     min_group: i64,
+    /// When the figures were counted (epoch milliseconds): now, or in a large district the
+    /// latest count of the period (decision 0012, "Case figures are served from snapshots").
+    as_of: i64,
     /// The keys with persons (keys with none are left out).
     items: Vec<FigureItem>,
     total: CountResponse,
+}
+
+/// One figure of the period: from the period's snapshot where counting is expensive (and a
+/// count in the background when it is stale), else counted now. The caller waits rather than
+/// getting nothing; where counting is slow only its figure is counted in the request and the
+/// period's other figures behind the scenes, else all nine are counted and kept.
+async fn figure_of(
+    app: &AppState,
+    by: CaseFigure,
+    from: Date,
+    to: Date,
+    towns: &[(String, String)],
+) -> Result<(lotse_store::statistics::Figure, i64), ApiError> {
+    use lotse_store::statistics::snapshots::{self, Plan};
+    let now = app.now();
+    let stored = snapshots::stored(&app.db, from, to).await?;
+    let last = match &stored {
+        Some(s) => Some(s.took_ms),
+        None => snapshots::last_took_ms(&app.db).await?,
+    };
+    if let (Plan::Serve { refresh }, Some(s)) =
+        (snapshots::plan(stored.as_ref(), last, now, true), &stored)
+    {
+        if refresh {
+            crate::pages::cases::statistics::count_in_background(app, from, to);
+        }
+        if let Some(figure) = s
+            .figures
+            .iter()
+            .find(|c| c.by == by.key())
+            .and_then(|c| c.shown(from, to, towns))
+        {
+            return Ok((figure, s.computed_at));
+        }
+    }
+    if last.is_some_and(|ms| ms >= snapshots::WORTH_KEEPING_MS) {
+        // Slow here: this one figure now, all nine for the next caller behind the scenes.
+        crate::pages::cases::statistics::count_in_background(app, from, to);
+        let figure = lotse_store::statistics::case_figure(&app.db, by, from, to, towns).await?;
+        return Ok((figure, now));
+    }
+    let counted = snapshots::count_and_keep(&app.db, from, to, now).await?;
+    let figure = counted
+        .figures
+        .iter()
+        .find(|c| c.by == by.key())
+        .and_then(|c| c.shown(from, to, towns))
+        .ok_or(lotse_store::StoreError::NotFound)?;
+    Ok((figure, now))
 }
 
 /// Case figures of a period by one characteristic, under the statistics rule.
@@ -163,7 +215,7 @@ pub async fn statistics(
         Err(e) => return Ok(super::bad_parameter(Some(e.field), e.message)),
     };
     let towns = lotse_store::reference::town_names(&app.db).await?;
-    let figure = lotse_store::statistics::case_figure(&app.db, by, from, to, &towns).await?;
+    let (figure, as_of) = figure_of(&app, by, from, to, &towns).await?;
     let items = figure
         .lines
         .into_iter()
@@ -190,6 +242,7 @@ pub async fn statistics(
         by: figure.by,
         label: figure.label,
         min_group: lotse_store::statistics::MIN_GROUP,
+        as_of,
         items,
         total: total.into(),
     })

@@ -7,6 +7,7 @@
 //! administrator presses its button, or by `lotse jobs run NAME`. Every run is kept in the run
 //! history (`/admin/jobs`); what a job changes records its own audit events.
 
+mod case_figures;
 mod deadline_reminders;
 mod handoff_monitor;
 mod offer_reminders;
@@ -36,12 +37,13 @@ pub struct Job {
 }
 
 /// Every job. Adding one: a file in this folder, a line here and one in [`perform`].
-pub const ALL: [Job; 5] = [
+pub const ALL: [Job; 6] = [
     offer_reminders::JOB,
     deadline_reminders::JOB,
     handoff_monitor::JOB,
     session_purge::JOB,
     retention::JOB,
+    case_figures::JOB,
 ];
 
 pub fn find(name: &str) -> Option<Job> {
@@ -85,6 +87,7 @@ async fn perform(job: Job, ctx: &Context<'_>) -> Result<Report, StoreError> {
         handoff_monitor::NAME => handoff_monitor::run(ctx).await,
         session_purge::NAME => session_purge::run(ctx).await,
         retention::NAME => retention::run(ctx).await,
+        case_figures::NAME => case_figures::run(ctx).await,
         other => Err(StoreError::Config(format!("unknown job {other}"))),
     }
 }

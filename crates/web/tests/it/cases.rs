@@ -692,3 +692,169 @@ web_test!(
         );
     }
 );
+
+/// The intakes through schools on 2 March 2026 (the day `intake` opens its cases on), as the
+/// API counts them, with the figures' "Stand". Only the test's own cases count there, so no
+/// count is hidden as the complement of a small one.
+async fn school_intakes(app: &crate::TestApp, token: &str) -> (Option<i64>, i64) {
+    let reply = app
+        .api(
+            axum::http::Method::GET,
+            "/api/v1/statistics/cases?by=access_route&from=2026-03-02&to=2026-03-02",
+            token,
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let v = reply.json();
+    let school = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "school")
+        .and_then(|i| i["count"].as_i64());
+    (school, v["as_of"].as_i64().unwrap())
+}
+
+web_test!(
+    case_figures_come_from_a_snapshot_where_counting_is_slow_and_say_how_current_they_are,
+    |app| {
+        let cm = app.login("fallmanagement").await;
+        for i in 0..6 {
+            intake(&app, &cm, &format!("Stand{i}"), "05570004").await;
+        }
+        let co = app.login("koordination").await;
+        let token = app.api_token(&co).await;
+        // A small district: counted afresh on every view, so a new case counts at once.
+        let (before, as_of) = school_intakes(&app, &token).await;
+        assert_eq!(as_of, app.clock.now_ms());
+        let page = app.get("/cases/statistics", Some(&co)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Stand: "), "{}", page.body);
+        assert!(page.body.contains("aria-current=\"true\">dieses Jahr"));
+        intake(&app, &cm, "Stand6", "05570004").await;
+        let (one_more, _) = school_intakes(&app, &token).await;
+        assert_eq!(one_more.unwrap(), before.unwrap() + 1);
+
+        // As if counting took a minute, as it does at a million persons: the page's view of
+        // this year is now served from its snapshot, with the snapshot's "Stand".
+        let counted_at = app.clock.now_ms();
+        lotse_store::testing::raw(&app.db, "UPDATE case_figure_snapshots SET took_ms = 60000")
+            .await
+            .unwrap();
+        app.clock.advance(60_000);
+        intake(&app, &cm, "Stand7", "05570004").await;
+        let (served, as_of) = school_intakes(&app, &token).await;
+        assert_eq!(served, one_more, "served from the snapshot");
+        assert_eq!(as_of, counted_at);
+
+        // Older than its freshness: still served at once, and counted again behind the scenes.
+        // (A period that had ended when it was counted is fresh for a day.)
+        app.clock
+            .advance(lotse_store::statistics::snapshots::PAST_FRESH_FOR_MS);
+        let (stale, _) = school_intakes(&app, &token).await;
+        assert_eq!(stale, one_more);
+        let mut refreshed = None;
+        for _ in 0..200 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let (now, _) = school_intakes(&app, &token).await;
+            if now != one_more {
+                refreshed = now;
+                break;
+            }
+        }
+        assert_eq!(refreshed, Some(one_more.unwrap() + 1), "counted again");
+
+        // A period nobody has counted yet in a slow district: the page says the figures are
+        // on their way and its part fetches them until they are there. (A day on, the
+        // coordination logs in again.)
+        let co = app.login("koordination").await;
+        lotse_store::testing::raw(&app.db, "UPDATE case_figure_snapshots SET took_ms = 60000")
+            .await
+            .unwrap();
+        let page = app
+            .get("/cases/statistics?from=2025-01-01&to=2025-06-30", Some(&co))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("werden gerade gezählt")
+                && page.body.contains(
+                    "hx-get=\"/cases/statistics/figures?from=2025-01-01&#38;to=2025-06-30\""
+                ),
+            "{}",
+            page.body
+        );
+        let mut arrived = false;
+        for _ in 0..200 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let part = app
+                .get(
+                    "/cases/statistics/figures?from=2025-01-01&to=2025-06-30",
+                    Some(&co),
+                )
+                .await;
+            assert_eq!(part.status, StatusCode::OK);
+            if part.body.contains("Stand: ") {
+                assert!(
+                    part.body
+                        .contains("Personen im Fallmanagement nach Wohnort")
+                );
+                assert!(!part.body.contains("<html"), "a part, not a page");
+                arrived = true;
+                break;
+            }
+        }
+        assert!(arrived, "the figures arrived");
+        // The workbook waits for its figures rather than coming empty.
+        let xlsx = app
+            .get_bytes("/cases/statistics.xlsx?from=2024-01-01&to=2024-12-31", &co)
+            .await;
+        assert!(xlsx.starts_with(b"PK"));
+        // Only those who may see the figures get the part.
+        let partner = app.login("partner").await;
+        assert_eq!(
+            app.get("/cases/statistics/figures", Some(&partner))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
+
+web_test!(
+    the_case_figures_job_counts_the_usual_periods_ahead_and_then_rests,
+    |app| {
+        let admin = app.login("admin").await;
+        let run = app
+            .post_form("/admin/jobs/case-figures/run", &[], Some(&admin))
+            .await;
+        assert_eq!(run.location(), "/admin/jobs?ok=job_run", "{}", run.body);
+        let today = lotse_store::day_of(app.clock.now_ms());
+        for (label, from, to) in lotse_store::statistics::snapshots::usual_periods(today) {
+            let kept = lotse_store::statistics::snapshots::stored(&app.db, from, to)
+                .await
+                .unwrap();
+            assert!(
+                kept.is_some_and(|s| s.computed_at == app.clock.now_ms()),
+                "{label}"
+            );
+        }
+        let page = app.get("/admin/jobs", Some(&admin)).await;
+        assert!(
+            page.body.contains("Gezählt: dieses Jahr ("),
+            "{}",
+            page.body
+        );
+        // Nothing is stale a minute later: the second run counts nothing.
+        app.clock.advance(60_000);
+        let admin = app.login("admin").await;
+        app.post_form("/admin/jobs/case-figures/run", &[], Some(&admin))
+            .await;
+        let page = app.get("/admin/jobs", Some(&admin)).await;
+        assert!(
+            page.body.contains("Alle Zeiträume sind aktuell gezählt."),
+            "{}",
+            page.body
+        );
+    }
+);

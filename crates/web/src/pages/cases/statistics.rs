@@ -8,7 +8,8 @@ use axum::extract::{OriginalUri, Query, State};
 use axum::response::Response;
 use lotse_domain::Date;
 use lotse_store::reference;
-use lotse_store::statistics::{Figure, Shown, case_figures};
+use lotse_store::statistics::snapshots::{self, Plan};
+use lotse_store::statistics::{Figure, Shown};
 
 use super::super::{render, xlsx_download};
 use crate::AppState;
@@ -67,10 +68,91 @@ impl PeriodQuery {
     }
 }
 
-/// Every figure of the period, in the order the page shows them.
-pub async fn all_figures(app: &AppState, from: Date, to: Date) -> Result<Vec<Figure>, AppError> {
-    let towns = reference::town_names(&app.db).await?;
-    Ok(case_figures(&app.db, from, to, &towns).await?)
+/// The figures of a period as a view gets them (decision 0012, "Case figures are served from
+/// snapshots").
+pub enum Figures {
+    /// Every figure under the statistics rule, counted at `as_of`.
+    Ready { figures: Vec<Figure>, as_of: i64 },
+    /// Counting takes long in this district and nothing is counted for the period yet: it is
+    /// being counted in the background, which took `expect_ms` last time.
+    Counting { expect_ms: i64 },
+}
+
+impl PeriodQuery {
+    /// The period, or a plain 400 naming the parameter: for the workbook and the page's part,
+    /// which only links ever call (the page's form shows the error at its field instead).
+    fn period_or_bad_request(&self, today: Date) -> Result<(Date, Date), AppError> {
+        self.period(today)
+            .map_err(|e| AppError::bad_request(format!("{}: {}", e.field, e.message)))
+    }
+}
+
+/// Every figure of the period, in the order the page shows them: counted now where that is
+/// cheap, else from the period's snapshot. `may_wait` callers (the workbook) get the figures
+/// even if that means counting them now; the page rather shows that they are on their way.
+pub async fn all_figures(
+    app: &AppState,
+    from: Date,
+    to: Date,
+    may_wait: bool,
+) -> Result<Figures, AppError> {
+    let db = &app.db;
+    let now = app.now();
+    let stored = snapshots::stored(db, from, to).await?;
+    let last = match &stored {
+        Some(s) => Some(s.took_ms),
+        None => snapshots::last_took_ms(db).await?,
+    };
+    let snapshot = match (
+        snapshots::plan(stored.as_ref(), last, now, may_wait),
+        stored,
+    ) {
+        (Plan::Serve { refresh }, Some(s)) => {
+            if refresh {
+                count_in_background(app, from, to);
+            }
+            s
+        }
+        (Plan::CountInBackground, _) => {
+            count_in_background(app, from, to);
+            return Ok(Figures::Counting {
+                expect_ms: last.unwrap_or(0),
+            });
+        }
+        _ => snapshots::count_and_keep(db, from, to, now).await?,
+    };
+    let towns = reference::town_names(db).await?;
+    Ok(Figures::Ready {
+        figures: snapshot
+            .figures
+            .iter()
+            .filter_map(|c| c.shown(from, to, &towns))
+            .collect(),
+        as_of: snapshot.computed_at,
+    })
+}
+
+/// Counts the period's figures on a task of its own and keeps them; a period this node is
+/// counting already is not counted twice.
+pub fn count_in_background(app: &AppState, from: Date, to: Date) {
+    let started = app
+        .counting
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert((from, to));
+    if !started {
+        return;
+    }
+    let app = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = snapshots::count_and_keep(&app.db, from, to, app.now()).await {
+            tracing::warn!(error = %e, %from, %to, "case figures not counted");
+        }
+        app.counting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&(from, to));
+    });
 }
 
 /// A figure as the page shows it: lines of (label, shown count, right-aligned number or mark,
@@ -126,10 +208,67 @@ struct StatisticsPage {
     layout: Layout,
     from: String,
     to: String,
-    period: String,
     error: Option<PeriodError>,
+    /// The periods offered as links: label, link, is it the one shown.
+    periods: Vec<(&'static str, String, bool)>,
+    /// [`FiguresPart`], rendered.
+    figures: String,
+}
+
+/// The figures of the page, or the note that they are being counted; fetched again by htmx
+/// until they are there.
+#[derive(Template)]
+#[template(path = "cases/_statistics_figures.html")]
+struct FiguresPart {
+    period: String,
     figures: Vec<FigureView>,
     xlsx: String,
+    /// When the figures were counted, in German.
+    as_of: String,
+    /// While counting: where this part is fetched from again, the page's own link (for a
+    /// reload by hand) and how long counting took last time, in words.
+    counting: Option<(String, String, String)>,
+}
+
+fn period_query(from: Date, to: Date) -> String {
+    let mut link = form_urlencoded::Serializer::new(String::new());
+    link.append_pair("from", &from.to_string());
+    link.append_pair("to", &to.to_string());
+    link.finish()
+}
+
+/// The figures part for a valid period.
+async fn figures_of(app: &AppState, from: Date, to: Date) -> Result<FiguresPart, AppError> {
+    let query = period_query(from, to);
+    let mut part = FiguresPart {
+        period: format!("{} bis {}", date_de(&from), date_de(&to)),
+        figures: Vec::new(),
+        xlsx: format!("/cases/statistics.xlsx?{query}"),
+        as_of: String::new(),
+        counting: None,
+    };
+    match all_figures(app, from, to, false).await? {
+        Figures::Ready { figures, as_of } => {
+            part.figures = figures.iter().map(view).collect();
+            part.as_of = format!("{} Uhr", crate::view::datetime(as_of));
+        }
+        Figures::Counting { expect_ms } => {
+            let seconds = (expect_ms + 999) / 1000;
+            let expect = if seconds <= 1 {
+                "etwa eine Sekunde".to_owned()
+            } else if seconds < 120 {
+                format!("etwa {seconds} Sekunden")
+            } else {
+                format!("etwa {} Minuten", (seconds + 59) / 60)
+            };
+            part.counting = Some((
+                format!("/cases/statistics/figures?{query}"),
+                format!("/cases/statistics?{query}"),
+                expect,
+            ));
+        }
+    }
+    Ok(part)
 }
 
 pub async fn page(
@@ -139,11 +278,11 @@ pub async fn page(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
     let layout = Layout::new(&app, &user, "Fallstatistik", uri.path());
-    let (from, to, error) = match q.period(app.today()) {
+    let today = app.today();
+    let (from, to, error) = match q.period(today) {
         Ok((from, to)) => (from, to, None),
         Err(e) => {
             // The form comes back with what was typed; the links name the default period.
-            let today = app.today();
             let (from, to) = PeriodQuery::default()
                 .period(today)
                 .unwrap_or((today, today));
@@ -151,17 +290,20 @@ pub async fn page(
         }
     };
     let figures = if error.is_none() {
-        all_figures(&app, from, to)
-            .await?
-            .iter()
-            .map(view)
-            .collect()
+        figures_of(&app, from, to).await?.render()?
     } else {
-        Vec::new()
+        String::new()
     };
-    let mut link = form_urlencoded::Serializer::new(String::new());
-    link.append_pair("from", &from.to_string());
-    link.append_pair("to", &to.to_string());
+    let periods = snapshots::usual_periods(today)
+        .into_iter()
+        .map(|(label, f, t)| {
+            (
+                label,
+                format!("/cases/statistics?{}", period_query(f, t)),
+                error.is_none() && (f, t) == (from, to),
+            )
+        })
+        .collect();
     let page = StatisticsPage {
         layout,
         from: if q.from.trim().is_empty() {
@@ -174,10 +316,9 @@ pub async fn page(
         } else {
             q.to.clone()
         },
-        period: format!("{} bis {}", date_de(&from), date_de(&to)),
         error,
+        periods,
         figures,
-        xlsx: format!("/cases/statistics.xlsx?{}", link.finish()),
     };
     if page.error.is_some() {
         return super::super::render_invalid(&page);
@@ -185,14 +326,26 @@ pub async fn page(
     render(&page)
 }
 
+/// The figures part alone, for the page's htmx while the figures are being counted.
+pub async fn figures_part(
+    State(app): State<AppState>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, AppError> {
+    let (from, to) = q.period_or_bad_request(app.today())?;
+    render(&figures_of(&app, from, to).await?)
+}
+
 pub async fn xlsx(
     State(app): State<AppState>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, AppError> {
-    let (from, to) = q
-        .period(app.today())
-        .map_err(|e| AppError::bad_request(format!("{}: {}", e.field, e.message)))?;
-    let figures = all_figures(&app, from, to).await?;
+    let (from, to) = q.period_or_bad_request(app.today())?;
+    let Figures::Ready { figures, .. } = all_figures(&app, from, to, true).await? else {
+        return Err(AppError::Status(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "Die Zahlen werden gerade gezählt; bitte gleich noch einmal.".into(),
+        ));
+    };
     xlsx_download(
         lotse_reports::case_statistics_xlsx(&figures),
         &format!("fallstatistik-{from}-{to}.xlsx"),

@@ -1,130 +1,14 @@
-//! Figures computed by the database: counts and distributions over many rows, where reading the
-//! rows into the program would cost more than the answer. The place for SQL that differs per
-//! backend (PostgreSQL has `percentile_cont`; SQLite computes the same with window functions):
-//! each function answers the same on both, which the store tests check against one oracle.
-//!
-//! What may be shown of such figures is decided by the statistics rule in
-//! [`lotse_domain::statistics`]: a distribution of fewer than [`MIN_GROUP`] values is not shown.
+//! The case figures (decision 0012, slice 6): what is counted, and how it is shown. Counting
+//! ([`count_case_figures`]) gives the raw counts per key, which the snapshots keep; showing
+//! ([`Counted::shown`]) applies the statistics rule to them, every time they leave the store.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::{Durations, MIN_GROUP, Shown, durations, suppress_column};
 use crate::Result;
 use crate::db::{Backend, Db, Value, bind_values, read};
 use crate::paging::Query;
-
-pub use lotse_domain::statistics::{Shown, suppress_column, suppress_table};
-
-/// The fewest values a distribution may be shown from: below that, a median is one person's or
-/// one organisation's own figure.
-pub const MIN_GROUP: i64 = 5;
-
-/// A distribution of durations in days: how many values, their median and 90th percentile
-/// (continuous, interpolated between neighbours as `percentile_cont` does).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Durations {
-    pub count: i64,
-    pub median: Option<f64>,
-    pub p90: Option<f64>,
-}
-
-impl Durations {
-    /// The figures as they may be shown: `None` for a group smaller than [`MIN_GROUP`].
-    pub fn shown(&self) -> Option<(f64, f64)> {
-        if self.count < MIN_GROUP {
-            return None;
-        }
-        Some((self.median?, self.p90?))
-    }
-}
-
-/// The continuous percentile `fraction` (0 to 1) of the column `v` that `values` (a `SELECT …
-/// AS v FROM …`, whose placeholders `q` binds) yields; `None` when it yields no row.
-pub(crate) async fn percentile(
-    db: &Db,
-    values: &str,
-    mut q: Query,
-    fraction: f64,
-) -> Result<Option<f64>> {
-    let f = q.bind(Value::Real(fraction.clamp(0.0, 1.0)));
-    let sql = match db.backend() {
-        Backend::Postgres => format!(
-            "SELECT percentile_cont({f}) WITHIN GROUP (ORDER BY v) FROM \
-             (SELECT CAST(v AS DOUBLE PRECISION) AS v FROM ({values}) AS source WHERE v IS NOT NULL) AS s"
-        ),
-        // Position p = f·(n−1) among the sorted values; the result lies between the values at
-        // floor(p) and the next one, as PostgreSQL computes it.
-        Backend::Sqlite => format!(
-            "WITH s AS (SELECT CAST(v AS REAL) AS v, ROW_NUMBER() OVER (ORDER BY v) - 1 AS i, \
-                 COUNT(*) OVER () AS n FROM ({values}) AS source WHERE v IS NOT NULL), \
-             p AS (SELECT {f} * (n - 1) AS pos, n FROM s LIMIT 1) \
-             SELECT lo.v + (p.pos - lo.i) * (hi.v - lo.v) FROM p \
-             JOIN s AS lo ON lo.i = CAST(p.pos AS INTEGER) \
-             JOIN s AS hi ON hi.i = MIN(CAST(p.pos AS INTEGER) + 1, p.n - 1)"
-        ),
-    };
-    let sql = sqlx::AssertSqlSafe(sql);
-    let value: Option<Option<f64>> = read!(db, |c| {
-        bind_values!(sqlx::query_scalar(sql), &q.values)
-            .fetch_optional(c)
-            .await
-    })?;
-    Ok(value.flatten())
-}
-
-/// Count, median and 90th percentile of `values` (see [`percentile`]).
-pub(crate) async fn durations(
-    db: &Db,
-    values: &str,
-    bind: impl Fn(&mut Query),
-) -> Result<Durations> {
-    let mut q = Query::default();
-    bind(&mut q);
-    let sql = sqlx::AssertSqlSafe(format!("SELECT COUNT(v) FROM ({values}) AS source"));
-    let count: i64 = read!(db, |c| {
-        bind_values!(sqlx::query_scalar(sql), &q.values)
-            .fetch_one(c)
-            .await
-    })?;
-    let at = |fraction: f64| {
-        let mut q = Query::default();
-        bind(&mut q);
-        percentile(db, values, q, fraction)
-    };
-    let median = at(0.5).await?;
-    let p90 = at(0.9).await?;
-    Ok(Durations { count, median, p90 })
-}
-
-/// Days from a review round's opening to each submitted report (submitted, returned or
-/// accepted; a returned and resubmitted report counts from its latest submission).
-pub async fn report_turnaround(db: &Db, round_id: &str) -> Result<Durations> {
-    durations(
-        db,
-        "SELECT (u.submitted_at - r.opened_at) / 86400000.0 AS v FROM review_updates u \
-         JOIN review_rounds r ON r.id = u.round_id \
-         WHERE u.round_id = $1 AND u.submitted_at IS NOT NULL",
-        |q| {
-            q.bind(Value::Text(round_id.to_owned()));
-        },
-    )
-    .await
-}
-
-/// The percentile of any list of numbers, for the tests that hold both backends to one answer.
-#[doc(hidden)]
-pub async fn percentile_of(db: &Db, numbers: &[f64], fraction: f64) -> Result<Option<f64>> {
-    let mut q = Query::default();
-    let values = if numbers.is_empty() {
-        "SELECT 0.0 AS v WHERE 1 = 0".to_owned()
-    } else {
-        let rows: Vec<String> = numbers
-            .iter()
-            .map(|n| format!("SELECT {} AS v", q.bind(Value::Real(*n))))
-            .collect();
-        rows.join(" UNION ALL ")
-    };
-    percentile(db, &values, q, fraction).await
-}
+use lotse_domain::Date;
 
 /// What the case figures are counted by (decision 0012, slice 6). Each is a column of persons:
 /// the caseload of a period (cases open at some point in it) by town, phase at the period's
@@ -269,8 +153,6 @@ pub struct Figure {
     pub total: Shown,
 }
 
-use lotse_domain::Date;
-
 /// The days between two `Date` columns, per backend.
 fn days_between(db: &Db, from: &str, to: &str) -> String {
     match db.backend() {
@@ -279,25 +161,98 @@ fn days_between(db: &Db, from: &str, to: &str) -> String {
     }
 }
 
-/// Every case figure of the period, in the order of [`CaseFigure::ALL`]. One after the other:
-/// computed side by side on SQLite at a million persons they took longer than in a row (49 s
-/// against 32 s; the readers contend for the pages, see docs/benchmarks.md).
+/// One figure as counted, before the statistics rule: persons per key (keys without persons
+/// left out) and, for the hand-off types, the waiting times of every type with at least
+/// [`MIN_GROUP`] persons. Never shown as it is: [`Counted::shown`] is the way out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Counted {
+    pub by: String,
+    pub counts: Vec<(String, i64)>,
+    #[serde(default)]
+    pub durations: Vec<(String, Durations)>,
+}
+
+impl Counted {
+    /// The figure under the statistics rule: counts of 1 to 4 are "<5", and the complementary
+    /// cells that would let one be worked out from the total are hidden too. `None` when `by`
+    /// names no figure (a snapshot from a later version).
+    pub fn shown(&self, from: Date, to: Date, towns: &[(String, String)]) -> Option<Figure> {
+        let figure = CaseFigure::parse(&self.by)?;
+        let keys = figure.keys(towns);
+        let counts: Vec<i64> = keys
+            .iter()
+            .map(|(k, _)| {
+                self.counts
+                    .iter()
+                    .filter(|(ck, _)| ck == k)
+                    .map(|(_, n)| *n)
+                    .sum()
+            })
+            .collect();
+        let (shown, total) = suppress_column(&counts);
+        let lines = keys
+            .into_iter()
+            .zip(shown)
+            .map(|((key, label), shown)| {
+                // Waiting times only beside a count of persons that is shown itself: five
+                // hand-offs of one person are still that person's own figures. Withheld
+                // ones have no values at all, so nothing reads a count from them.
+                let durations = (figure == CaseFigure::HandoffType).then(|| {
+                    self.durations
+                        .iter()
+                        .find(|(k, _)| *k == key && matches!(shown, Shown::Count(_)))
+                        .map(|(_, d)| *d)
+                        .unwrap_or(Durations {
+                            count: 0,
+                            median: None,
+                            p90: None,
+                        })
+                });
+                FigureLine {
+                    key,
+                    label,
+                    shown,
+                    durations,
+                }
+            })
+            .collect();
+        Some(Figure {
+            by: figure.key(),
+            label: figure.label(),
+            from,
+            to,
+            lines,
+            total,
+        })
+    }
+}
+
+/// Every case figure of the period as counted, in the order of [`CaseFigure::ALL`]. One after
+/// the other: computed side by side on SQLite at a million persons they took longer than in a
+/// row (49 s against 32 s; the readers contend for the pages, see docs/benchmarks.md).
+pub async fn count_case_figures(db: &Db, from: Date, to: Date) -> Result<Vec<Counted>> {
+    let mut out = Vec::with_capacity(CaseFigure::ALL.len());
+    for figure in CaseFigure::ALL {
+        out.push(count(db, figure, from, to).await?);
+    }
+    Ok(out)
+}
+
+/// Every case figure of the period, counted now and shown under the statistics rule.
 pub async fn case_figures(
     db: &Db,
     from: Date,
     to: Date,
     towns: &[(String, String)],
 ) -> Result<Vec<Figure>> {
-    let mut out = Vec::with_capacity(CaseFigure::ALL.len());
-    for figure in CaseFigure::ALL {
-        out.push(case_figure(db, figure, from, to, towns).await?);
-    }
-    Ok(out)
+    Ok(count_case_figures(db, from, to)
+        .await?
+        .iter()
+        .filter_map(|c| c.shown(from, to, towns))
+        .collect())
 }
 
-/// Counts persons for `figure` in the period `from` to `to` (both included) and applies the
-/// statistics rule to the column: counts of 1 to 4 are "<5", and the complementary cells that
-/// would let one be worked out from the total are hidden too.
+/// One case figure of the period, counted now and shown under the statistics rule.
 pub async fn case_figure(
     db: &Db,
     figure: CaseFigure,
@@ -305,6 +260,14 @@ pub async fn case_figure(
     to: Date,
     towns: &[(String, String)],
 ) -> Result<Figure> {
+    let counted = count(db, figure, from, to).await?;
+    counted
+        .shown(from, to, towns)
+        .ok_or_else(|| crate::StoreError::Config(format!("unknown figure {}", counted.by)))
+}
+
+/// Counts persons for `figure` in the period `from` to `to` (both included).
+async fn count(db: &Db, figure: CaseFigure, from: Date, to: Date) -> Result<Counted> {
     let mut q = Query::default();
     let f = q.bind(Value::Text(from.to_string()));
     let t = q.bind(Value::Text(to.to_string()));
@@ -368,63 +331,33 @@ pub async fn case_figure(
         ),
     };
     let sql = sqlx::AssertSqlSafe(sql);
-    let counted: Vec<(String, i64)> = read!(db, |c| {
+    let counts: Vec<(String, i64)> = read!(db, |c| {
         bind_values!(sqlx::query_as(sql), &q.values)
             .fetch_all(c)
             .await
     })?;
-    let keys = figure.keys(towns);
-    let counts: Vec<i64> = keys
-        .iter()
-        .map(|(k, _)| {
-            counted
-                .iter()
-                .filter(|(ck, _)| ck == k)
-                .map(|(_, n)| *n)
-                .sum()
-        })
-        .collect();
-    let (shown, total) = suppress_column(&counts);
-    let mut lines = Vec::with_capacity(keys.len());
-    for ((key, label), shown) in keys.into_iter().zip(shown) {
-        // Waiting times only beside a count of persons that is shown itself: five hand-offs
-        // of one person are still that person's own figures.
-        let durations = if figure == CaseFigure::HandoffType && matches!(shown, Shown::Count(_)) {
+    let mut waits = Vec::new();
+    if figure == CaseFigure::HandoffType {
+        for (key, persons) in &counts {
+            if *persons < MIN_GROUP {
+                continue;
+            }
             let values = format!(
                 "SELECT {} AS v FROM handoffs h WHERE h.handoff_type = $1 AND h.completed_on >= $2 AND h.completed_on <= $3",
                 days_between(db, "h.started_on", "h.completed_on")
             );
-            Some(
-                durations(db, &values, |q| {
-                    q.bind(Value::Text(key.clone()));
-                    q.bind(Value::Text(from.to_string()));
-                    q.bind(Value::Text(to.to_string()));
-                })
-                .await?,
-            )
-        } else if figure == CaseFigure::HandoffType {
-            // Withheld: no values at all, so nothing reads a count from them.
-            Some(Durations {
-                count: 0,
-                median: None,
-                p90: None,
+            let d = durations(db, &values, |q| {
+                q.bind(Value::Text(key.clone()));
+                q.bind(Value::Text(from.to_string()));
+                q.bind(Value::Text(to.to_string()));
             })
-        } else {
-            None
-        };
-        lines.push(FigureLine {
-            key,
-            label,
-            shown,
-            durations,
-        });
+            .await?;
+            waits.push((key.clone(), d));
+        }
     }
-    Ok(Figure {
-        by: figure.key(),
-        label: figure.label(),
-        from,
-        to,
-        lines,
-        total,
+    Ok(Counted {
+        by: figure.key().to_owned(),
+        counts,
+        durations: waits,
     })
 }
