@@ -195,7 +195,21 @@ measure() { # $1 = label
     read -r persons open contacts referrals handoffs other accounts <<<"$counts"
 
     start_server "$dir" "$url"
-    local ready=$READY_MS cm partner coord case_id
+    local ready=$READY_MS cm partner coord case_id figures_job
+    # The job case-figures starts with the server and counts the usual periods ahead (decision
+    # 0012, "Case figures are served from snapshots"): wait for it, so that wrk does not share
+    # the cores with it and the statistics page is measured as it is served from then on.
+    note "$label: waiting for the job case-figures"
+    figures_job=
+    while [ -z "$figures_job" ]; do
+        sleep 2
+        local q="SELECT (finished_at - started_at) || ' ms: ' || summary FROM job_runs WHERE job = 'case-figures' AND finished_at IS NOT NULL ORDER BY started_at LIMIT 1"
+        if [ "$BACKEND" = sqlite ]; then
+            figures_job=$(sqlite3 "$dir/lotse.db" "$q")
+        else
+            figures_job=$(su postgres -c "psql -Atq -d $PG_DB -c \"$q\"")
+        fi
+    done
     cm=$(login fallmanagement)
     partner=$(login partner)
     coord=$(login koordination)
@@ -234,6 +248,7 @@ measure() { # $1 = label
     echo
     echo "- district: $persons persons ($open open cases), $contacts contacts, $referrals referrals, $handoffs hand-offs and $other assessments, goals, follow-ups, phase changes and consents; $accounts accounts; database $size"
     echo "- generated in $(secs "$gen_ms") ($(per_s "$PERSONS" "$gen_ms") persons/s; load $gen_load)"
+    echo "- the job case-figures after the start, counting the usual periods ahead: $figures_job"
     echo "- start to ready: ${ready} ms; the case manager \`fallmanagement\` sees $mine cases, the partner $released; server peak memory ${rss} MiB"
     echo "- **import of $IMPORT rows** (\`lotse import cases FILE --case-manager fallmanagement\`, files of ≤ $ROWS_PER_FILE rows, one transaction each, every row checked, an audit entry per person and case): $created created in $(secs "$total_ms"), **$(per_s "$created" "$total_ms") rows/s** (per file, process start included: ${per_file[*]})"
     echo

@@ -109,6 +109,51 @@ both_backends!(
         assert_eq!(mine.len() as i64, owned);
         assert!(owned > 10);
 
+        // The start page's lists: the first few in order and how many in all, in one
+        // statement each, agree with counting directly.
+        let coordination = viewer(&db, "koordination").await;
+        let today = lotse_store::demo_offers::date_of(now());
+        let (first, total) = cases::for_viewer(&db, &coordination)
+            .overdue_handoffs(today, 3, now())
+            .await
+            .unwrap();
+        let overdue = lotse_store::testing::count(
+            &db,
+            "SELECT COUNT(*) FROM handoffs WHERE completed_on IS NULL AND due_on < $1",
+            Some(&today.to_string()),
+        )
+        .await;
+        assert!(overdue > 3, "{overdue}");
+        assert_eq!(total, lotse_store::paging::Count::of(overdue));
+        assert_eq!(first.len(), 3);
+        assert!(
+            first
+                .windows(2)
+                .all(|w| (w[0].due_on, &w[0].id) <= (w[1].due_on, &w[1].id))
+        );
+        let (none_shown, still_counted) = cases::for_viewer(&db, &coordination)
+            .overdue_handoffs(today, 0, now())
+            .await
+            .unwrap();
+        assert!(none_shown.is_empty());
+        assert_eq!(still_counted, total);
+        let (theirs, due) = cases::for_viewer(&db, &owner)
+            .due_follow_ups(today, 2, now())
+            .await
+            .unwrap();
+        let own_due = lotse_store::testing::count(
+            &db,
+            &format!(
+                "SELECT COUNT(*) FROM case_follow_ups f JOIN cases c ON c.id = f.case_id \
+                 WHERE f.done_on IS NULL AND f.due_on <= $1 AND '{}' IN (c.owner_user_id, c.deputy_user_id)",
+                owner.user_id
+            ),
+            Some(&today.to_string()),
+        )
+        .await;
+        assert_eq!(due, lotse_store::paging::Count::of(own_due));
+        assert_eq!(theirs.len() as i64, own_due.min(2));
+
         // The figures have something to count.
         let towns = lotse_store::reference::town_names(&db).await.unwrap();
         let figure = case_figure(
