@@ -603,6 +603,60 @@ impl OfferContent {
 /// The publication rule: a save by the coordination, or by a member of an organisation trusted
 /// to publish, goes live at once; everyone else's waits for the coordination's approval. The
 /// store applies it inside the transaction that saves (with the trust read there); the form asks
+/// Most words the editors may add to the finder's dictionary of compound parts.
+pub const FINDER_WORDS_MAX: usize = 2_000;
+
+/// A line of the finder's word list that is not a word: its line number (from 1) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinderWordError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// The words editors add to the finder's dictionary (decision 0013), one per line as typed:
+/// letters only (with hyphens inside), 3 to 40 of them; empty lines are skipped, doubles kept
+/// once, the list sorted. Every wrong line is named.
+pub fn parse_finder_words(text: &str) -> Result<Vec<String>, Vec<FinderWordError>> {
+    let mut words: Vec<String> = Vec::new();
+    let mut errors = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let word = line.trim();
+        if word.is_empty() {
+            continue;
+        }
+        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+        let only_letters = word.chars().all(|c| c.is_alphabetic() || c == '-')
+            && !word.starts_with('-')
+            && !word.ends_with('-');
+        if !only_letters || !(3..=40).contains(&letters) {
+            errors.push(FinderWordError {
+                line: n + 1,
+                message: format!(
+                    "„{word}“ ist kein Wort: nur Buchstaben (Bindestriche innen), 3 bis 40."
+                ),
+            });
+            continue;
+        }
+        if !words
+            .iter()
+            .any(|w| w.to_lowercase() == word.to_lowercase())
+        {
+            words.push(word.to_owned());
+        }
+    }
+    if words.len() > FINDER_WORDS_MAX {
+        errors.push(FinderWordError {
+            line: 0,
+            message: format!("Höchstens {FINDER_WORDS_MAX} Wörter."),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    words.sort_by_key(|w| crate::collation::sort_key(w));
+    Ok(words)
+}
+
 /// it only to label its button.
 pub fn publishes_directly(viewer: &crate::access::Viewer, organisation_trusted: bool) -> bool {
     crate::policy::any_allows(&viewer.roles, crate::policy::Permission::ManageOffers)

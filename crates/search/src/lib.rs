@@ -14,6 +14,7 @@
 //! [`Listing`] keeps the same offers in id order for pages that cost the same at any depth (the
 //! HSDS API).
 
+pub mod german;
 pub mod listing;
 
 use std::collections::BTreeMap;
@@ -24,21 +25,22 @@ use lotse_domain::Date;
 use lotse_domain::collation::sort_key;
 use lotse_domain::limits::SEARCH_WINDOW;
 use lotse_domain::offer::{
-    Capacity, Locale, OfferContent, TEXT_FIELDS, TargetGroup, Topic, delivery_language_name,
+    Capacity, DELIVERY_LANGUAGES, Locale, OfferContent, TEXT_FIELDS, TargetGroup, Topic,
 };
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery,
+    Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
 };
 use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
 
@@ -170,10 +172,11 @@ pub struct SearchPage {
     pub cards: Vec<OfferCard>,
 }
 
-/// The analyser per finder language; `None` where Snowball has no stemmer.
+/// The analyser per finder language; `None` where Snowball has no stemmer. German is
+/// analysed by [`german`] before it reaches the index (its fields only split at spaces).
 fn stemmer(locale: Locale) -> Option<Language> {
     match locale {
-        Locale::De => Some(Language::German),
+        Locale::De => None,
         Locale::En => Some(Language::English),
         Locale::Ar => Some(Language::Arabic),
         Locale::Tr => Some(Language::Turkish),
@@ -194,10 +197,12 @@ fn analyzer(locale: Locale) -> TextAnalyzer {
 
 const PLAIN: &str = "lotse_plain";
 
+/// Lower-cased and folded ("Fuhrerschein" is "Führerschein"), not stemmed.
 fn plain_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
         .build()
 }
 
@@ -207,10 +212,34 @@ fn tokenizer_name(locale: Locale) -> String {
 
 /// Words that say nothing about an offer; dropped from queries that have other words.
 const STOP_WORDS: &[&str] = &[
-    "und", "oder", "für", "fur", "mit", "in", "im", "am", "an", "auf", "der", "die", "das", "den",
-    "dem", "des", "ein", "eine", "einen", "zu", "zum", "zur", "von", "bei", "nach", "ich", "wo",
-    "wie", "was", "the", "a", "an", "for", "of", "and", "with", "to",
+    "und", "oder", "fur", "mit", "in", "im", "am", "an", "auf", "der", "die", "das", "den", "dem",
+    "des", "ein", "eine", "einen", "zu", "zum", "zur", "von", "bei", "nach", "ich", "wo", "wie",
+    "was", "the", "a", "an", "for", "of", "and", "with", "to",
 ];
+
+/// The words of an offer's German texts join the dictionary of compound parts.
+fn add_offer_words(d: &mut german::Dictionary, c: &OfferContent) {
+    if let Some(texts) = c.texts.get(&Locale::De) {
+        for field in TEXT_FIELDS {
+            d.add_text((field.get)(texts));
+        }
+    }
+}
+
+/// The language of delivery a query word names ("arabisch", "Türkçe", "english"), as its
+/// ISO 639-1 code; German names no filter, as "Deutsch" in a query means learning it.
+fn language_named(word: &str) -> Option<&'static str> {
+    DELIVERY_LANGUAGES
+        .iter()
+        .filter(|(code, _, _)| *code != "de")
+        .find(|(_, german_name, endonym)| {
+            // "Persisch (Farsi/Dari)": each word of the name counts.
+            german::words(german_name)
+                .chain(german::words(endonym))
+                .any(|w| w.chars().count() >= 4 && w == word)
+        })
+        .map(|(code, _, _)| *code)
+}
 
 /// The fields of one finder language.
 struct LocaleFields {
@@ -249,6 +278,10 @@ pub struct OfferIndex {
     towns: Vec<(String, String)>,
     /// The same offers in id order (changed under the writer lock, after the index).
     listing: RwLock<Listing>,
+    /// The words German compounds are split into (changed under the writer lock).
+    dictionary: RwLock<german::Dictionary>,
+    /// The words editors added to the dictionary ([`OfferIndex::set_words`]).
+    editors_words: RwLock<Vec<String>>,
 }
 
 /// `YYYY-MM-DD` as a sortable number; anything else as `default`.
@@ -320,7 +353,54 @@ impl OfferIndex {
             fields,
             towns,
             listing: RwLock::new(Listing::default()),
+            dictionary: RwLock::new(german::Dictionary::shipped()),
+            editors_words: RwLock::new(Vec::new()),
         })
+    }
+
+    /// The words editors added to the dictionary of compound parts; they take effect with the
+    /// next [`OfferIndex::rebuild`] (the caller rebuilds after changing them).
+    pub fn set_words(&self, words: Vec<String>) -> Result<()> {
+        *self
+            .editors_words
+            .write()
+            .map_err(|_| SearchError::Poisoned)? = words;
+        Ok(())
+    }
+
+    /// The terms a word is searched by: the stem of the whole, then of its parts (for the
+    /// editors, to see how the finder reads a word).
+    pub fn explain(&self, word: &str) -> Vec<String> {
+        let dictionary = self
+            .dictionary
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        german::words(word)
+            .flat_map(|w| german::terms(&dictionary, &w))
+            .collect()
+    }
+
+    /// How many word stems the dictionary of compound parts holds.
+    pub fn dictionary_len(&self) -> usize {
+        self.dictionary.read().map_or(0, |d| d.len())
+    }
+
+    /// The dictionary for these offers: the shipped words, the editors' and every word that
+    /// occurs on its own in the offers' German texts.
+    fn dictionary_for<'a>(&self, offers: &[OfferDocument<'a>]) -> Result<german::Dictionary> {
+        let mut d = german::Dictionary::shipped();
+        for w in self
+            .editors_words
+            .read()
+            .map_err(|_| SearchError::Poisoned)?
+            .iter()
+        {
+            d.add_word(w);
+        }
+        for offer in offers {
+            add_offer_words(&mut d, offer.content);
+        }
+        Ok(d)
     }
 
     fn town_name(&self, ags: &str) -> Option<&str> {
@@ -330,7 +410,11 @@ impl OfferIndex {
             .map(|(_, n)| n.as_str())
     }
 
-    fn document(&self, offer: &OfferDocument<'_>) -> Result<TantivyDocument> {
+    fn document(
+        &self,
+        offer: &OfferDocument<'_>,
+        german: &mut german::Analyser<'_>,
+    ) -> Result<TantivyDocument> {
         let f = &self.fields;
         let c = offer.content;
         let mut doc = TantivyDocument::default();
@@ -341,8 +425,16 @@ impl OfferIndex {
             let Some(texts) = c.texts.get(&lf.locale) else {
                 continue;
             };
+            // German is analysed here into terms (see [`german`]); the others by their field.
+            let mut analysed = |text: &str| {
+                if lf.locale == Locale::De {
+                    german.line(text)
+                } else {
+                    text.to_owned()
+                }
+            };
             if !texts.title.is_empty() {
-                doc.add_text(lf.title, &texts.title);
+                doc.add_text(lf.title, analysed(&texts.title));
                 doc.add_text(f.plain, &texts.title);
                 titles.insert(lf.locale, texts.title.clone());
             }
@@ -357,34 +449,30 @@ impl OfferIndex {
             for field in TEXT_FIELDS.iter().skip(1) {
                 let value = (field.get)(texts);
                 if !value.is_empty() {
-                    doc.add_text(lf.body, value);
+                    doc.add_text(lf.body, analysed(value));
                     doc.add_text(f.plain, value);
                 }
             }
         }
         // German carries the words every offer has regardless of translation: provider, towns,
-        // place names, topics and languages (so "Beckum" or "Arabisch" find offers too).
-        if let Some(german) = f
+        // place names and topics (so "Beckum" finds offers too). Not the languages it is held
+        // in: they are a filter (decision 0013), or "Deutsch" would find every offer.
+        if let Some(body) = f
             .text
             .iter()
             .find(|lf| lf.locale == Locale::De)
-            .map(|lf| &lf.body)
+            .map(|lf| lf.body)
         {
-            doc.add_text(*german, offer.organisation);
+            doc.add_text(body, german.line(offer.organisation));
             for l in &c.locations {
-                doc.add_text(*german, &l.name);
-                doc.add_text(*german, &l.street);
+                doc.add_text(body, german.line(&l.name));
+                doc.add_text(body, german.line(&l.street));
                 if let Some(name) = self.town_name(&l.town) {
-                    doc.add_text(*german, name);
+                    doc.add_text(body, german.line(name));
                 }
             }
             for t in &c.topics {
-                doc.add_text(*german, t.label());
-            }
-            for code in &c.languages {
-                if let Some(name) = delivery_language_name(code) {
-                    doc.add_text(*german, name);
-                }
+                doc.add_text(body, german.line(t.label()));
             }
         }
         for lf in &f.text {
@@ -435,17 +523,23 @@ impl OfferIndex {
         &self,
         offers: impl IntoIterator<Item = OfferDocument<'a>>,
     ) -> Result<usize> {
+        let offers: Vec<OfferDocument<'a>> = offers.into_iter().collect();
         let mut writer = self.writer()?;
+        // The dictionary first: a compound is split by the words of every offer.
+        let dictionary = self.dictionary_for(&offers)?;
+        let mut german = german::Analyser::new(&dictionary);
         writer.delete_all_documents()?;
         let mut listed = Vec::new();
-        for offer in offers {
-            writer.add_document(self.document(&offer)?)?;
-            listed.push(listed_offer(&offer));
+        for offer in &offers {
+            writer.add_document(self.document(offer, &mut german)?)?;
+            listed.push(listed_offer(offer));
         }
+        drop(german);
         let n = listed.len();
         writer.commit()?;
         self.reader.reload()?;
         *self.listing.write().map_err(|_| SearchError::Poisoned)? = Listing::new(listed);
+        *self.dictionary.write().map_err(|_| SearchError::Poisoned)? = dictionary;
         Ok(n)
     }
 
@@ -455,7 +549,12 @@ impl OfferIndex {
         let mut writer = self.writer()?;
         writer.delete_term(Term::from_field_text(self.fields.id, id));
         if let Some(offer) = &offer {
-            writer.add_document(self.document(offer)?)?;
+            // Its words join the dictionary; offers indexed before keep their splits until
+            // the next rebuild.
+            let mut dictionary = self.dictionary.write().map_err(|_| SearchError::Poisoned)?;
+            add_offer_words(&mut dictionary, offer.content);
+            let mut german = german::Analyser::new(&dictionary);
+            writer.add_document(self.document(offer, &mut german)?)?;
         }
         writer.commit()?;
         self.reader.reload()?;
@@ -486,61 +585,129 @@ impl OfferIndex {
         ))
     }
 
-    /// The words of the query, each a clause that some field must match (exactly after stemming
-    /// or with one typo).
-    fn text_query(&self, text: &str, locale: Locale) -> Option<Box<dyn Query>> {
+    /// The words of a query, lower-cased and folded, without stop words (unless nothing else
+    /// is left), and the language of delivery a word names, which is taken out of the words.
+    fn query_words(text: &str) -> (Vec<String>, Option<&'static str>) {
         let mut plain = plain_analyzer();
         let mut words = Vec::new();
         let mut stream = plain.token_stream(text);
         while stream.advance() {
             words.push(stream.token().text.clone());
         }
+        let mut language = None;
+        words.retain(|w| match language_named(w) {
+            Some(code) if language.is_none() => {
+                language = Some(code);
+                false
+            }
+            Some(_) => false,
+            None => true,
+        });
         if words.iter().any(|w| !STOP_WORDS.contains(&w.as_str())) {
             words.retain(|w| !STOP_WORDS.contains(&w.as_str()));
         }
+        (words, language)
+    }
+
+    /// The words of the query, each a clause that some field must match: exactly after
+    /// analysis, as all the parts of a compound, with one typo, or (the last word, while the
+    /// person is still typing) as the start of a word.
+    fn text_query(&self, words: &[String], locale: Locale) -> Option<Box<dyn Query>> {
         if words.is_empty() {
             return None;
         }
+        // A panic while the dictionary was written leaves it whole (it is replaced at once).
+        let dictionary = self
+            .dictionary
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut analyzers: Vec<(&LocaleFields, TextAnalyzer)> = self
             .fields
             .text
             .iter()
+            .filter(|lf| lf.locale != Locale::De)
             .map(|lf| (lf, analyzer(lf.locale)))
             .collect();
+        let german_fields = self.fields.text.iter().find(|lf| lf.locale == Locale::De)?;
+        let german_own = if locale == Locale::De { 1.5 } else { 1.0 };
+        let term_in = |field: Field, term: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, term),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in &words {
-            let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            let mut add = |field: Field, term: &str, weight: f32, fuzzy: bool| {
-                let t = Term::from_field_text(field, term);
-                let query: Box<dyn Query> = if fuzzy {
-                    Box::new(FuzzyTermQuery::new(t, 1, true))
-                } else {
-                    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))
-                };
-                alternatives.push((Occur::Should, Box::new(BoostQuery::new(query, weight))));
+        for (i, word) in words.iter().enumerate() {
+            let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+            let mut add = |query: Box<dyn Query>, weight: f32| {
+                alternatives.push(Box::new(BoostQuery::new(query, weight)));
             };
+            // German: the whole word's stem, or all its parts somewhere in the offer.
+            let folded = german::fold(word);
+            let terms = german::terms(&dictionary, &folded);
+            let (whole, parts) = terms.split_first()?;
+            add(term_in(german_fields.title, whole), 3.0 * german_own);
+            add(term_in(german_fields.body, whole), german_own);
+            if !parts.is_empty() {
+                // Half the weight of the whole word: the parts side by side are less sure.
+                let all_parts: Vec<(Occur, Box<dyn Query>)> = parts
+                    .iter()
+                    .map(|p| {
+                        let either: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(vec![
+                            Box::new(BoostQuery::new(term_in(german_fields.title, p), 3.0)),
+                            term_in(german_fields.body, p),
+                        ]));
+                        (Occur::Must, either)
+                    })
+                    .collect();
+                add(Box::new(BooleanQuery::new(all_parts)), 0.5 * german_own);
+            }
             for (lf, a) in &mut analyzers {
                 let own = if lf.locale == locale { 1.5 } else { 1.0 };
                 let mut s = a.token_stream(word);
                 while s.advance() {
-                    add(lf.title, &s.token().text, 3.0 * own, false);
-                    add(lf.body, &s.token().text, own, false);
+                    add(term_in(lf.title, &s.token().text), 3.0 * own);
+                    add(term_in(lf.body, &s.token().text), own);
                 }
             }
             // One typo, for words long enough that a typo still leaves them recognisable. A
             // fuzzy match scores a constant, kept below any exact match.
             if word.chars().count() >= 4 {
-                add(self.fields.plain, word, 0.4, true);
+                let t = Term::from_field_text(self.fields.plain, word);
+                add(Box::new(FuzzyTermQuery::new(t, 1, true)), 0.4);
             }
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(alternatives))));
+            // The last word may be the start of one still being typed ("Bewerb", "Einbürg").
+            if i + 1 == words.len() && word.chars().count() >= 3 {
+                for (field, start) in [
+                    (german_fields.title, folded.as_str()),
+                    (german_fields.body, folded.as_str()),
+                    (self.fields.plain, word.as_str()),
+                ] {
+                    let t = Term::from_field_text(field, start);
+                    add(Box::new(FuzzyTermQuery::new_prefix(t, 0, true)), 0.3);
+                }
+            }
+            // The best way the word matches counts, the others a little: a word found in the
+            // title and in three translations is not four words.
+            clauses.push((
+                Occur::Must,
+                Box::new(DisjunctionMaxQuery::with_tie_breaker(alternatives, 0.1)),
+            ));
         }
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
     /// The filters of a query, scoring nothing.
-    fn filters(&self, q: &OfferQuery) -> Vec<(Occur, Box<dyn Query>)> {
+    fn filters(
+        &self,
+        q: &OfferQuery,
+        named_language: Option<&str>,
+    ) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
         let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        if let Some(l) = named_language.filter(|_| q.language.is_none()) {
+            filters.push(self.term(f.languages, l));
+        }
         if let Some(t) = &q.town {
             filters.push(self.term(f.towns, t));
         }
@@ -584,8 +751,9 @@ impl OfferIndex {
     }
 
     fn query(&self, q: &OfferQuery) -> (Box<dyn Query>, bool) {
-        let mut clauses = self.filters(q);
-        let text = self.text_query(&q.text, q.locale);
+        let (words, language) = Self::query_words(&q.text);
+        let mut clauses = self.filters(q, language);
+        let text = self.text_query(&words, q.locale);
         let has_text = text.is_some();
         match text {
             Some(t) => clauses.push((Occur::Must, t)),

@@ -9,6 +9,8 @@ use crate::db::{Db, Tx, read, tx};
 
 /// Roles whose users must use a second factor (TOTP). JSON list of role keys.
 pub const TOTP_REQUIRED_ROLES: &str = "totp_required_roles";
+/// The words editors added to the finder's dictionary of compound parts, one per line.
+pub const FINDER_WORDS: &str = "finder_words";
 /// Set when the fictitious demo data set was loaded; the UI then shows a banner.
 pub const DEMO_DATA: &str = "demo_data";
 
@@ -83,4 +85,28 @@ pub async fn set_totp_required_roles(
 
 pub async fn demo_data_loaded(db: &Db) -> Result<bool> {
     Ok(get(db, DEMO_DATA).await?.is_some())
+}
+
+/// The words editors added to the finder's dictionary (decision 0013), as stored.
+pub async fn finder_words(db: &Db) -> Result<Vec<String>> {
+    Ok(get(db, FINDER_WORDS)
+        .await?
+        .map(|v| {
+            v.lines()
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Replaces the finder's added words (checked by `lotse_domain::offer::parse_finder_words`).
+pub async fn set_finder_words(
+    tx: &mut Tx,
+    actor: &Actor,
+    words: &[String],
+    now: i64,
+) -> Result<()> {
+    set(tx, actor, FINDER_WORDS, &words.join("\n"), now).await
 }

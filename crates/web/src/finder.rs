@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use lotse_search::{Listing, OfferDocument, OfferIndex, OfferQuery, SearchPage};
 use lotse_store::offers::{self, PublishedOffer};
-use lotse_store::{Db, StoreError, now_ms, reference};
+use lotse_store::{Db, StoreError, now_ms, reference, settings};
 use tokio::sync::Mutex;
 
 /// How stale another node's changes may be in this node's finder.
@@ -30,6 +30,8 @@ pub struct Finder {
     /// When the store was last asked for changes (ms).
     synced_at: Mutex<i64>,
     sync_interval_ms: i64,
+    /// The editors' words of the dictionary the index was last built with.
+    words: Mutex<Vec<String>>,
 }
 
 impl Default for Finder {
@@ -79,6 +81,7 @@ impl Finder {
             index: tokio::sync::OnceCell::new(),
             synced_at: Mutex::new(0),
             sync_interval_ms: ms,
+            words: Mutex::new(Vec::new()),
         }
     }
 
@@ -89,12 +92,16 @@ impl Finder {
                 let started = now_ms();
                 let towns = reference::town_names(db).await?;
                 let published = offers::published(db).await?;
+                let words = settings::finder_words(db).await?;
+                let applied = words.clone();
                 let index = blocking(move || {
                     let index = OfferIndex::new(towns)?;
+                    index.set_words(words)?;
                     index.rebuild(published.iter().map(document))?;
                     Ok(Arc::new(index))
                 })
                 .await?;
+                *self.words.lock().await = applied;
                 *self.synced_at.lock().await = started;
                 tracing::info!(
                     offers = index.len(),
@@ -121,11 +128,51 @@ impl Finder {
         reread(db, &index, id).await
     }
 
+    /// Builds the index again if the editors' words changed since it was built (on this node
+    /// or another): a word added splits compounds in every offer, so every offer is indexed
+    /// again. Returns whether it did.
+    async fn apply_words(&self, db: &Db, index: &Arc<OfferIndex>) -> Result<bool, StoreError> {
+        let words = settings::finder_words(db).await?;
+        let mut applied = self.words.lock().await;
+        if *applied == words {
+            return Ok(false);
+        }
+        let published = offers::published(db).await?;
+        let (index, new) = (Arc::clone(index), words.clone());
+        blocking(move || {
+            index.set_words(new)?;
+            index.rebuild(published.iter().map(document)).map(|_| ())
+        })
+        .await?;
+        *applied = words;
+        Ok(true)
+    }
+
+    /// After the editors' words were saved through this node: takes them in at once.
+    pub async fn words_changed(&self, db: &Db) -> Result<(), StoreError> {
+        if let Some(index) = self.index.get().cloned() {
+            self.apply_words(db, &index).await?;
+        }
+        Ok(())
+    }
+
+    /// How the finder cuts a word into the parts it searches for (the editors' word page):
+    /// the terms of the whole word, then of its parts.
+    pub async fn explain(&self, db: &Db, word: &str) -> Result<Vec<String>, StoreError> {
+        let index = self.index(db).await?;
+        let word = word.to_owned();
+        blocking(move || Ok(index.explain(&word))).await
+    }
+
     /// Picks up changes other nodes made, at most every `sync_interval_ms`.
     async fn sync(&self, db: &Db, index: &Arc<OfferIndex>) -> Result<(), StoreError> {
         let now = now_ms();
         let mut synced_at = self.synced_at.lock().await;
         if now - *synced_at < self.sync_interval_ms {
+            return Ok(());
+        }
+        if self.apply_words(db, index).await? {
+            *synced_at = now;
             return Ok(());
         }
         let since = *synced_at - CLOCK_SLACK_MS;

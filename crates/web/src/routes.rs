@@ -313,6 +313,18 @@ fn table() -> Vec<Route> {
             post(pages::offers::create),
         ),
         r(
+            M::GET,
+            "/offers/words",
+            Access::Permission(ManageOffers),
+            get(pages::finder_words::show),
+        ),
+        r(
+            M::POST,
+            "/offers/words",
+            Access::Permission(ManageOffers),
+            post(pages::finder_words::update),
+        ),
+        r(
             M::POST,
             "/offers/reminders",
             Access::Permission(ManageOffers),

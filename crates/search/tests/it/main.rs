@@ -6,6 +6,9 @@ use lotse_domain::offer::{
 };
 use lotse_search::{OfferDocument, OfferIndex, OfferQuery};
 
+mod german;
+mod relevance;
+
 const TODAY: lotse_domain::Date = lotse_domain::Date::new(2026, 11, 25).expect("a day");
 const AHLEN: &str = "05570004";
 const BECKUM: &str = "05570008";

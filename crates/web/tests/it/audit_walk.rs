@@ -118,6 +118,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/offers/{id}/verify", "partner"),
     ("/offers/{id}/withdraw", "partner"),
     ("/offers/reminders", "koordination"),
+    ("/offers/words", "koordination"),
     // Review rounds
     ("/rounds", "koordination"),
     ("/rounds/{id}/updates/{update}", "partner"),
@@ -1553,6 +1554,8 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         .await;
     // Readers only: no account the walk signs in with must enrol a second factor.
     w.form("/admin/settings", &[], &[("totp_required", "reader")])
+        .await;
+    w.form("/offers/words", &[], &[("words", "Kita\nNähcafé")])
         .await;
     // A job run by hand is the administrator's act, whatever the job finds to do.
     w.form("/admin/jobs/{job}/run", &["session-purge"], &[])

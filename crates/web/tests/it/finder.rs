@@ -423,3 +423,88 @@ web_test!(deep_pages_stop_at_the_search_window, |app| {
         StatusCode::OK
     );
 });
+
+web_test!(editors_add_words_the_finder_splits_compounds_by, |app| {
+    publish(
+        &app,
+        &content("Spielgruppe Krabbelzwerge", "Für Eltern mit Kleinkindern."),
+        SaveAs::Published,
+    )
+    .await;
+    let found =
+        |json: &serde_json::Value| titles(json).contains(&"Spielgruppe Krabbelzwerge".to_owned());
+    // Neither "Krabbel" nor "Zwerge" stands anywhere on its own: the finder cannot cut the
+    // compound, so "Zwerge" finds nothing.
+    let (status, json) = api(&app, "q=Zwerge").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!found(&json), "{json}");
+
+    let co = app.login("koordination").await;
+    let page = app
+        .get("/offers/words?probe=Krabbelzwerge", Some(&co))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("die Suche zerlegt es nicht"),
+        "{}",
+        page.body
+    );
+    // A wrong line is named and nothing is saved.
+    let refused = app
+        .post_form(
+            "/offers/words",
+            &[("words", "Krabbel\nx1\nZwerg")],
+            Some(&co),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Zeile 2: „x1“ ist kein Wort"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("Krabbel\nx1\nZwerg"),
+        "the input comes back"
+    );
+    assert_eq!(
+        api(&app, "q=Zwerge").await.1["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+
+    let saved = app
+        .post_form(
+            "/offers/words",
+            &[("words", "Krabbel\n\nZwerg\nkrabbel\n")],
+            Some(&co),
+        )
+        .await;
+    assert_eq!(saved.location(), "/offers/words?ok=saved", "{}", saved.body);
+    let (_, json) = api(&app, "q=Zwerge").await;
+    assert!(
+        found(&json),
+        "the part is found once the parts are words: {json}"
+    );
+    let page = app
+        .get("/offers/words?probe=Krabbelzwerge", Some(&co))
+        .await;
+    assert!(
+        page.body
+            .contains("<strong>krabbel</strong> + <strong>zwerg</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("(2 gespeichert)"));
+    // Another node picks the words up at its next look at the store.
+    let other = app.node(app.syncing_node());
+    let (_, json) = api(&other, "q=Zwerge").await;
+    assert!(found(&json), "{json}");
+    // Providers do not edit the finder's words.
+    let partner = app.login("partner").await;
+    assert_eq!(
+        app.get("/offers/words", Some(&partner)).await.status,
+        StatusCode::FORBIDDEN
+    );
+});
