@@ -13,6 +13,7 @@ pub mod case;
 pub mod collation;
 pub mod csv_file;
 pub mod date;
+pub mod finder_concept;
 pub mod funding;
 pub mod hsds;
 pub mod ids;

@@ -1301,4 +1301,15 @@ mod tests {
         let back: OfferContent = serde_json::from_str(&json).expect("parse");
         assert_eq!(back, content);
     }
+
+    #[test]
+    fn finder_words_are_checked_line_by_line() {
+        assert_eq!(
+            parse_finder_words("Krabbel\n\n zwerg \nKRABBEL\nNäh-Café").unwrap(),
+            ["Krabbel", "Näh-Café", "zwerg"]
+        );
+        let errors = parse_finder_words("gut\nx1\nab\n-an").unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 3, 4]);
+    }
 }

@@ -14,6 +14,7 @@
 //! [`Listing`] keeps the same offers in id order for pages that cost the same at any depth (the
 //! HSDS API).
 
+mod concepts;
 pub mod german;
 pub mod listing;
 
@@ -44,6 +45,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
 
+pub use concepts::Concepts;
 pub use listing::{ListFilter, ListPage, ListedOffer, Listing};
 
 #[derive(Debug, thiserror::Error)]
@@ -282,6 +284,8 @@ pub struct OfferIndex {
     dictionary: RwLock<german::Dictionary>,
     /// The words editors added to the dictionary ([`OfferIndex::set_words`]).
     editors_words: RwLock<Vec<String>>,
+    /// Synonyms and abbreviations with their labels in every language (decision 0013).
+    concepts: RwLock<Concepts>,
 }
 
 /// `YYYY-MM-DD` as a sortable number; anything else as `default`.
@@ -355,7 +359,19 @@ impl OfferIndex {
             listing: RwLock::new(Listing::default()),
             dictionary: RwLock::new(german::Dictionary::shipped()),
             editors_words: RwLock::new(Vec::new()),
+            concepts: RwLock::new(Concepts::default()),
         })
+    }
+
+    /// The concepts queries expand through; they take effect with the next search (they change
+    /// what is searched for, not what is indexed).
+    pub fn set_concepts(
+        &self,
+        list: Vec<lotse_domain::finder_concept::ConceptLabels>,
+    ) -> Result<()> {
+        let concepts = Concepts::new(list);
+        *self.concepts.write().map_err(|_| SearchError::Poisoned)? = concepts;
+        Ok(())
     }
 
     /// The words editors added to the dictionary of compound parts; they take effect with the
@@ -585,17 +601,20 @@ impl OfferIndex {
         ))
     }
 
-    /// The words of a query, lower-cased and folded, without stop words (unless nothing else
-    /// is left), and the language of delivery a word names, which is taken out of the words.
+    /// The words of a query, lower-cased as typed, without stop words (unless nothing else is
+    /// left), and the language of delivery a word names, which is taken out of the words.
     fn query_words(text: &str) -> (Vec<String>, Option<&'static str>) {
-        let mut plain = plain_analyzer();
+        let mut lower = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser)
+            .build();
         let mut words = Vec::new();
-        let mut stream = plain.token_stream(text);
+        let mut stream = lower.token_stream(text);
         while stream.advance() {
             words.push(stream.token().text.clone());
         }
         let mut language = None;
-        words.retain(|w| match language_named(w) {
+        words.retain(|w| match language_named(&german::fold(w)) {
             Some(code) if language.is_none() => {
                 language = Some(code);
                 false
@@ -603,8 +622,9 @@ impl OfferIndex {
             Some(_) => false,
             None => true,
         });
-        if words.iter().any(|w| !STOP_WORDS.contains(&w.as_str())) {
-            words.retain(|w| !STOP_WORDS.contains(&w.as_str()));
+        let stop = |w: &String| STOP_WORDS.contains(&german::fold(w).as_str());
+        if words.iter().any(|w| !stop(w)) {
+            words.retain(|w| !stop(w));
         }
         (words, language)
     }
@@ -630,6 +650,11 @@ impl OfferIndex {
             .collect();
         let german_fields = self.fields.text.iter().find(|lf| lf.locale == Locale::De)?;
         let german_own = if locale == Locale::De { 1.5 } else { 1.0 };
+        let concepts = self
+            .concepts
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let named = concepts.matches(words);
         let term_in = |field: Field, term: &str| -> Box<dyn Query> {
             Box::new(TermQuery::new(
                 Term::from_field_text(field, term),
@@ -644,6 +669,16 @@ impl OfferIndex {
             };
             // German: the whole word's stem, or all its parts somewhere in the offer.
             let folded = german::fold(word);
+            // The plain field's form: lower-cased and folded as its analyser folds.
+            let plain_word = {
+                let mut a = plain_analyzer();
+                let mut stream = a.token_stream(word);
+                let mut out = String::new();
+                while stream.advance() {
+                    out.push_str(&stream.token().text);
+                }
+                out
+            };
             let terms = german::terms(&dictionary, &folded);
             let (whole, parts) = terms.split_first()?;
             add(term_in(german_fields.title, whole), 3.0 * german_own);
@@ -673,15 +708,22 @@ impl OfferIndex {
             // One typo, for words long enough that a typo still leaves them recognisable. A
             // fuzzy match scores a constant, kept below any exact match.
             if word.chars().count() >= 4 {
-                let t = Term::from_field_text(self.fields.plain, word);
+                let t = Term::from_field_text(self.fields.plain, &plain_word);
                 add(Box::new(FuzzyTermQuery::new(t, 1, true)), 0.4);
+            }
+            // The concepts the word names: their other labels, in every language, weigh less
+            // than the word itself ("ABH" finds the Ausländerbehörde, "روضة" the Kita).
+            for concept in named.get(i).into_iter().flatten() {
+                if let Some(labels) = concepts.labels(*concept) {
+                    add(self.concept_query(labels), 0.6);
+                }
             }
             // The last word may be the start of one still being typed ("Bewerb", "Einbürg").
             if i + 1 == words.len() && word.chars().count() >= 3 {
                 for (field, start) in [
                     (german_fields.title, folded.as_str()),
                     (german_fields.body, folded.as_str()),
-                    (self.fields.plain, word.as_str()),
+                    (self.fields.plain, plain_word.as_str()),
                 ] {
                     let t = Term::from_field_text(field, start);
                     add(Box::new(FuzzyTermQuery::new_prefix(t, 0, true)), 0.3);
@@ -695,6 +737,47 @@ impl OfferIndex {
             ));
         }
         Some(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Any label of a concept, each in its language's fields: a label of several words needs
+    /// them all.
+    fn concept_query(
+        &self,
+        labels: &lotse_domain::finder_concept::ConceptLabels,
+    ) -> Box<dyn Query> {
+        let mut any: Vec<Box<dyn Query>> = Vec::new();
+        for (locale, words) in labels {
+            let Some(lf) = self.fields.text.iter().find(|lf| lf.locale == *locale) else {
+                continue;
+            };
+            for label in words {
+                let terms = concepts::normalise(*locale, label);
+                if terms.is_empty() {
+                    continue;
+                }
+                let all: Vec<(Occur, Box<dyn Query>)> = terms
+                    .iter()
+                    .map(|t| {
+                        let either: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(vec![
+                            Box::new(BoostQuery::new(
+                                Box::new(TermQuery::new(
+                                    Term::from_field_text(lf.title, t),
+                                    IndexRecordOption::WithFreqs,
+                                )),
+                                3.0,
+                            )),
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(lf.body, t),
+                                IndexRecordOption::WithFreqs,
+                            )),
+                        ]));
+                        (Occur::Must, either)
+                    })
+                    .collect();
+                any.push(Box::new(BooleanQuery::new(all)));
+            }
+        }
+        Box::new(DisjunctionMaxQuery::with_tie_breaker(any, 0.1))
     }
 
     /// The filters of a query, scoring nothing.

@@ -111,10 +111,11 @@ pub enum Entity {
     Job,
     Person,
     Case,
+    FinderConcept,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 27] = [
+    pub const ALL: [Entity; 28] = [
         Entity::User,
         Entity::Session,
         Entity::ApiToken,
@@ -142,6 +143,7 @@ impl Entity {
         Entity::Job,
         Entity::Person,
         Entity::Case,
+        Entity::FinderConcept,
     ];
 
     pub fn key(self) -> &'static str {
@@ -173,6 +175,7 @@ impl Entity {
             Entity::Job => "job",
             Entity::Person => "person",
             Entity::Case => "case",
+            Entity::FinderConcept => "finder_concept",
         }
     }
 

@@ -574,6 +574,17 @@ pub const TABLES: &[Table] = &[
         columns: &[("key", Text), ("value", Text)],
     },
     Table {
+        name: "finder_concepts",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("labels", Text),
+            ("withdrawn", Bool),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    },
+    Table {
         name: "audit_log",
         order_by: "seq",
         columns: &[

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod demo_cases;
 mod demo_catalogue;
 pub mod demo_offers;
+pub mod finder_concepts;
 pub mod funding;
 pub mod jobs;
 pub mod login_throttle;

@@ -174,6 +174,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0027_case_figure_snapshots.sql"),
         postgres: include_str!("../migrations/postgres/0027_case_figure_snapshots.sql"),
     },
+    Migration {
+        version: 28,
+        name: "finder_concepts",
+        sqlite: include_str!("../migrations/sqlite/0028_finder_concepts.sql"),
+        postgres: include_str!("../migrations/postgres/0028_finder_concepts.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -215,6 +215,7 @@ pub async fn load(db: &Db) -> Result<u64> {
             .rows_affected();
         }
     });
+    added += crate::finder_concepts::load_shipped(&mut tx, now_ms()).await?;
     if added > 0 {
         tx.record(
             Event::new(

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use lotse_search::{Listing, OfferDocument, OfferIndex, OfferQuery, SearchPage};
 use lotse_store::offers::{self, PublishedOffer};
-use lotse_store::{Db, StoreError, now_ms, reference, settings};
+use lotse_store::{Db, StoreError, finder_concepts, now_ms, reference, settings};
 use tokio::sync::Mutex;
 
 /// How stale another node's changes may be in this node's finder.
@@ -32,6 +32,9 @@ pub struct Finder {
     sync_interval_ms: i64,
     /// The editors' words of the dictionary the index was last built with.
     words: Mutex<Vec<String>>,
+    /// The concepts as they were last read (a handful of rows: compared whole, so that no
+    /// change can slip past a summary of them).
+    concepts: Mutex<Option<Vec<lotse_domain::finder_concept::ConceptLabels>>>,
 }
 
 impl Default for Finder {
@@ -82,6 +85,7 @@ impl Finder {
             synced_at: Mutex::new(0),
             sync_interval_ms: ms,
             words: Mutex::new(Vec::new()),
+            concepts: Mutex::new(None),
         }
     }
 
@@ -102,6 +106,7 @@ impl Finder {
                 })
                 .await?;
                 *self.words.lock().await = applied;
+                self.apply_concepts(db, &index).await?;
                 *self.synced_at.lock().await = started;
                 tracing::info!(
                     offers = index.len(),
@@ -148,6 +153,31 @@ impl Finder {
         Ok(true)
     }
 
+    /// Reads the concepts again if they changed since they were last read (on any node).
+    async fn apply_concepts(&self, db: &Db, index: &Arc<OfferIndex>) -> Result<(), StoreError> {
+        let list: Vec<_> = finder_concepts::list(db)
+            .await?
+            .into_iter()
+            .map(|c| c.labels)
+            .collect();
+        let mut read = self.concepts.lock().await;
+        if read.as_ref() == Some(&list) {
+            return Ok(());
+        }
+        let (index, new) = (Arc::clone(index), list.clone());
+        blocking(move || index.set_concepts(new)).await?;
+        *read = Some(list);
+        Ok(())
+    }
+
+    /// After a concept was saved through this node: takes the concepts in at once.
+    pub async fn concepts_changed(&self, db: &Db) -> Result<(), StoreError> {
+        if let Some(index) = self.index.get().cloned() {
+            self.apply_concepts(db, &index).await?;
+        }
+        Ok(())
+    }
+
     /// After the editors' words were saved through this node: takes them in at once.
     pub async fn words_changed(&self, db: &Db) -> Result<(), StoreError> {
         if let Some(index) = self.index.get().cloned() {
@@ -171,6 +201,7 @@ impl Finder {
         if now - *synced_at < self.sync_interval_ms {
             return Ok(());
         }
+        self.apply_concepts(db, index).await?;
         if self.apply_words(db, index).await? {
             *synced_at = now;
             return Ok(());

@@ -314,6 +314,42 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::GET,
+            "/offers/concepts",
+            Access::Permission(ManageOffers),
+            get(pages::finder_concepts::list),
+        ),
+        r(
+            M::GET,
+            "/offers/concepts/new",
+            Access::Permission(ManageOffers),
+            get(pages::finder_concepts::new_form),
+        ),
+        r(
+            M::POST,
+            "/offers/concepts",
+            Access::Permission(ManageOffers),
+            post(pages::finder_concepts::create),
+        ),
+        r(
+            M::GET,
+            "/offers/concepts/{id}",
+            Access::Permission(ManageOffers),
+            get(pages::finder_concepts::edit_form),
+        ),
+        r(
+            M::POST,
+            "/offers/concepts/{id}",
+            Access::Permission(ManageOffers),
+            post(pages::finder_concepts::update),
+        ),
+        r(
+            M::POST,
+            "/offers/concepts/{id}/withdraw",
+            Access::Permission(ManageOffers),
+            post(pages::finder_concepts::withdraw),
+        ),
+        r(
+            M::GET,
             "/offers/words",
             Access::Permission(ManageOffers),
             get(pages::finder_words::show),

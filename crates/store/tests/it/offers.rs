@@ -1056,3 +1056,39 @@ both_backends!(
         );
     }
 );
+
+lotse_store::both_backends!(
+    shipped_concepts_load_once_and_a_withdrawn_one_stays_withdrawn,
+    |db: lotse_store::Db| async move {
+        use lotse_store::finder_concepts;
+        lotse_store::reference::load(&db).await.unwrap();
+        let shipped = lotse_domain::finder_concept::shipped();
+        let loaded = finder_concepts::list(&db).await.unwrap();
+        assert_eq!(loaded.len(), shipped.len());
+        let kita = finder_concepts::shipped_id("kita");
+        assert_eq!(kita.len(), 36);
+        assert_eq!(
+            finder_concepts::get(&db, &kita).await.unwrap().name(),
+            "Kita"
+        );
+        let actor = lotse_store::Actor::system("test");
+        db.write(async |tx| finder_concepts::withdraw(tx, &actor, &kita, 1).await)
+            .await
+            .unwrap();
+        // Loading the reference data again (every start does) brings nothing back.
+        lotse_store::reference::load(&db).await.unwrap();
+        assert_eq!(
+            finder_concepts::list(&db).await.unwrap().len(),
+            shipped.len() - 1
+        );
+        assert!(matches!(
+            finder_concepts::get(&db, &kita).await,
+            Err(lotse_store::StoreError::NotFound)
+        ));
+        // Withdrawing twice, or a concept that never was, is "not found".
+        let again = db
+            .write(async |tx| finder_concepts::withdraw(tx, &actor, &kita, 2).await)
+            .await;
+        assert!(matches!(again, Err(lotse_store::StoreError::NotFound)));
+    }
+);

@@ -95,6 +95,7 @@ fn entity_label(key: &str) -> &str {
         "setting" => "Einstellung",
         "api_token" => "API-Token",
         "reference_data" => "Referenzdaten",
+        "finder_concept" => "Begriff der Suche",
         other => other,
     }
 }

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod concepts;
 pub mod dashboard;
 pub mod finder;
+pub mod finder_concepts;
 pub mod finder_words;
 pub mod funding;
 pub mod health;

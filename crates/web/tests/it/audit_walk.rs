@@ -119,6 +119,9 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/offers/{id}/withdraw", "partner"),
     ("/offers/reminders", "koordination"),
     ("/offers/words", "koordination"),
+    ("/offers/concepts", "koordination"),
+    ("/offers/concepts/{id}", "koordination"),
+    ("/offers/concepts/{id}/withdraw", "koordination"),
     // Review rounds
     ("/rounds", "koordination"),
     ("/rounds/{id}/updates/{update}", "partner"),
@@ -1556,6 +1559,17 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
     w.form("/admin/settings", &[], &[("totp_required", "reader")])
         .await;
     w.form("/offers/words", &[], &[("words", "Kita\nNähcafé")])
+        .await;
+    w.form(
+        "/offers/concepts",
+        &[],
+        &[("de", "Nähcafé, Nähtreff"), ("uk", "кафе шиття")],
+    )
+    .await;
+    let kita = lotse_store::finder_concepts::shipped_id("kita");
+    w.form("/offers/concepts/{id}", &[&kita], &[("de", "Kita, Krippe")])
+        .await;
+    w.form("/offers/concepts/{id}/withdraw", &[&kita], &[])
         .await;
     // A job run by hand is the administrator's act, whatever the job finds to do.
     w.form("/admin/jobs/{job}/run", &["session-purge"], &[])

@@ -508,3 +508,102 @@ web_test!(editors_add_words_the_finder_splits_compounds_by, |app| {
         StatusCode::FORBIDDEN
     );
 });
+
+web_test!(
+    the_coordination_edits_the_concepts_queries_expand_through,
+    |app| {
+        publish(
+            &app,
+            &content(
+                "Spielgruppe für Kleinkinder",
+                "Singen und Spielen am Vormittag.",
+            ),
+            SaveAs::Published,
+        )
+        .await;
+        let found = |json: &serde_json::Value| {
+            titles(json).contains(&"Spielgruppe für Kleinkinder".to_owned())
+        };
+        assert!(!found(&api(&app, "q=Krabbelgruppe").await.1));
+
+        let co = app.login("koordination").await;
+        let list = app.get("/offers/concepts", Some(&co)).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(
+            list.body.contains("Kita, Kindertagesstätte"),
+            "the shipped concepts"
+        );
+        // One German word is no concept: refused, the field named, the input kept.
+        let refused = app
+            .post_form(
+                "/offers/concepts",
+                &[("de", "Krabbelgruppe"), ("uk", "група для малюків")],
+                Some(&co),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused
+                .body
+                .contains("Deutsch: Mindestens zwei deutsche Begriffe"),
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains("група для малюків"));
+
+        let saved = app
+            .post_form(
+                "/offers/concepts",
+                &[
+                    ("de", "Krabbelgruppe, Spielgruppe"),
+                    ("uk", "група для малюків"),
+                ],
+                Some(&co),
+            )
+            .await;
+        assert_eq!(
+            saved.location(),
+            "/offers/concepts?ok=saved",
+            "{}",
+            saved.body
+        );
+        assert!(found(&api(&app, "q=Krabbelgruppe").await.1));
+        // A Ukrainian query reaches the German-only offer; its title comes in German.
+        let (_, json) = api(&app, "q=%D0%B3%D1%80%D1%83%D0%BF%D0%B0%20%D0%B4%D0%BB%D1%8F%20%D0%BC%D0%B0%D0%BB%D1%8E%D0%BA%D1%96%D0%B2&locale=uk").await;
+        assert!(found(&json), "{json}");
+        // Another node reads the concepts at its next look at the store.
+        let other = app.node(app.syncing_node());
+        assert!(found(&api(&other, "q=Krabbelgruppe").await.1));
+
+        // Taken out of use, the concept no longer expands anything.
+        let list = app.get("/offers/concepts", Some(&co)).await;
+        let id = list
+            .body
+            .split("href=\"/offers/concepts/")
+            .filter_map(|s| s.split('"').next())
+            .find(|id| {
+                list.body.contains(&format!(
+                    "{id}\">bearbeiten<span class=\"visually-hidden\">: Krabbelgruppe"
+                ))
+            })
+            .unwrap()
+            .to_owned();
+        let gone = app
+            .post_form(&format!("/offers/concepts/{id}/withdraw"), &[], Some(&co))
+            .await;
+        assert_eq!(gone.location(), "/offers/concepts?ok=saved");
+        assert!(!found(&api(&app, "q=Krabbelgruppe").await.1));
+        assert_eq!(
+            app.get(&format!("/offers/concepts/{id}"), Some(&co))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        // Providers do not edit the concepts.
+        let partner = app.login("partner").await;
+        assert_eq!(
+            app.get("/offers/concepts", Some(&partner)).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
