@@ -151,6 +151,19 @@ pub struct OfferQuery {
     pub offset: usize,
 }
 
+impl OfferQuery {
+    /// Words and nothing else (no town, topic, language, group or "free" filter): a search that
+    /// finds nothing like this found nothing for its words alone.
+    pub fn is_words_only(&self) -> bool {
+        !self.text.trim().is_empty()
+            && self.town.is_none()
+            && self.topic.is_none()
+            && self.language.is_none()
+            && self.target_group.is_none()
+            && !self.free_only
+    }
+}
+
 impl Default for OfferQuery {
     fn default() -> Self {
         OfferQuery {

@@ -112,10 +112,11 @@ pub enum Entity {
     Person,
     Case,
     FinderConcept,
+    FinderMisses,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 28] = [
+    pub const ALL: [Entity; 29] = [
         Entity::User,
         Entity::Session,
         Entity::ApiToken,
@@ -144,6 +145,7 @@ impl Entity {
         Entity::Person,
         Entity::Case,
         Entity::FinderConcept,
+        Entity::FinderMisses,
     ];
 
     pub fn key(self) -> &'static str {
@@ -176,6 +178,7 @@ impl Entity {
             Entity::Person => "person",
             Entity::Case => "case",
             Entity::FinderConcept => "finder_concept",
+            Entity::FinderMisses => "finder_misses",
         }
     }
 

@@ -574,6 +574,17 @@ pub const TABLES: &[Table] = &[
         columns: &[("key", Text), ("value", Text)],
     },
     Table {
+        name: "finder_misses",
+        order_by: "term, locale",
+        columns: &[
+            ("term", Text),
+            ("locale", Text),
+            ("searches", Int),
+            ("first_at", Int),
+            ("last_at", Int),
+        ],
+    },
+    Table {
         name: "finder_concepts",
         order_by: "id",
         columns: &[

@@ -180,6 +180,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0028_finder_concepts.sql"),
         postgres: include_str!("../migrations/postgres/0028_finder_concepts.sql"),
     },
+    Migration {
+        version: 29,
+        name: "finder_misses",
+        sqlite: include_str!("../migrations/sqlite/0029_finder_misses.sql"),
+        postgres: include_str!("../migrations/postgres/0029_finder_misses.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

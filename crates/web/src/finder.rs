@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use lotse_search::{Listing, OfferDocument, OfferIndex, OfferQuery, SearchPage};
 use lotse_store::offers::{self, PublishedOffer};
-use lotse_store::{Db, StoreError, finder_concepts, now_ms, reference, settings};
+use lotse_store::{Db, StoreError, finder_concepts, finder_misses, now_ms, reference, settings};
 use tokio::sync::Mutex;
 
 /// How stale another node's changes may be in this node's finder.
@@ -222,6 +222,20 @@ impl Finder {
         }
         *synced_at = now;
         Ok(())
+    }
+
+    /// Notes a public search that found nothing for its words alone (decision 0013: "what people
+    /// looked for and did not find"), on a task of its own so the answer does not wait for it.
+    pub fn note_if_missed(db: &Db, query: &OfferQuery, found: usize) {
+        if found > 0 || !query.is_words_only() || query.offset > 0 {
+            return;
+        }
+        let (db, text, locale) = (db.clone(), query.text.clone(), query.locale.key());
+        tokio::spawn(async move {
+            if let Err(e) = finder_misses::note(&db, &text, locale, now_ms()).await {
+                tracing::warn!(error = %e, "missed search not noted");
+            }
+        });
     }
 
     pub async fn search(&self, db: &Db, query: OfferQuery) -> Result<SearchPage, StoreError> {

@@ -314,6 +314,18 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::GET,
+            "/offers/misses",
+            Access::Permission(ManageOffers),
+            get(pages::finder_misses::list),
+        ),
+        r(
+            M::POST,
+            "/offers/misses/clear",
+            Access::Permission(ManageOffers),
+            post(pages::finder_misses::clear),
+        ),
+        r(
+            M::GET,
             "/offers/concepts",
             Access::Permission(ManageOffers),
             get(pages::finder_concepts::list),

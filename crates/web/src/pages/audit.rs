@@ -96,6 +96,7 @@ fn entity_label(key: &str) -> &str {
         "api_token" => "API-Token",
         "reference_data" => "Referenzdaten",
         "finder_concept" => "Begriff der Suche",
+        "finder_misses" => "nicht gefundene Suchen",
         other => other,
     }
 }

@@ -102,15 +102,18 @@ pub async fn list(
     })
 }
 
+/// A new concept; `?de=…` (or another language's key) fills that field in, as the list of
+/// searches that found nothing links it.
 pub async fn new_form(
     State(app): State<AppState>,
     user: CurrentUser,
     uri: OriginalUri,
 ) -> Result<Response, AppError> {
+    let given = form_fields(uri.query().unwrap_or(""));
     render(&FormPage {
         layout: Layout::new(&app, &user, "Neuer Begriff der Suche", uri.path()),
         id: None,
-        fields: fields(&BTreeMap::new(), &[]),
+        fields: fields(&given, &[]),
         errors: Vec::new(),
     })
 }

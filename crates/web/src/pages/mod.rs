@@ -8,6 +8,7 @@ pub mod concepts;
 pub mod dashboard;
 pub mod finder;
 pub mod finder_concepts;
+pub mod finder_misses;
 pub mod finder_words;
 pub mod funding;
 pub mod health;

@@ -120,6 +120,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/offers/reminders", "koordination"),
     ("/offers/words", "koordination"),
     ("/offers/concepts", "koordination"),
+    ("/offers/misses/clear", "koordination"),
     ("/offers/concepts/{id}", "koordination"),
     ("/offers/concepts/{id}/withdraw", "koordination"),
     // Review rounds
@@ -1571,6 +1572,7 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         .await;
     w.form("/offers/concepts/{id}/withdraw", &[&kita], &[])
         .await;
+    w.form("/offers/misses/clear", &[], &[]).await;
     // A job run by hand is the administrator's act, whatever the job finds to do.
     w.form("/admin/jobs/{job}/run", &["session-purge"], &[])
         .await;

@@ -607,3 +607,65 @@ web_test!(
         );
     }
 );
+
+web_test!(
+    searches_that_found_nothing_are_counted_for_the_editors,
+    |app| {
+        publish(&app, &mothers_course(), SaveAs::Published).await;
+        // Found something: not noted. Nothing found, in German twice and in Ukrainian once:
+        // noted by words and language. With a filter, nothing is noted (the words may exist).
+        api(&app, "q=Sprachkurs").await;
+        app.get("/angebote?q=Raumfahrt+Beratung", None).await;
+        api(&app, "q=raumfahrt%20%20BERATUNG").await;
+        api(&app, "q=%D0%BA%D0%BE%D1%81%D0%BC%D0%BE%D1%81&locale=uk").await;
+        api(&app, "q=Zirkus&town=05570008").await;
+        // The notes are written on tasks of their own: wait for them.
+        let mut misses = Vec::new();
+        for _ in 0..100 {
+            misses = lotse_store::finder_misses::most_searched(&app.db, 10)
+                .await
+                .unwrap();
+            if misses.len() == 2 && misses[0].searches == 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let seen: Vec<(&str, &str, i64)> = misses
+            .iter()
+            .map(|m| (m.term.as_str(), m.locale.as_str(), m.searches))
+            .collect();
+        assert_eq!(seen, [("raumfahrt beratung", "de", 2), ("космос", "uk", 1)]);
+
+        let co = app.login("koordination").await;
+        let page = app.get("/offers/misses", Some(&co)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("raumfahrt beratung") && page.body.contains("Ukrainisch"));
+        assert!(
+            page.body
+                .contains("/offers/concepts/new?uk=%D0%BA%D0%BE%D1%81%D0%BC%D0%BE%D1%81"),
+            "{}",
+            page.body
+        );
+        // The link fills the concept form in.
+        let form = app
+            .get(
+                "/offers/concepts/new?uk=%D0%BA%D0%BE%D1%81%D0%BC%D0%BE%D1%81",
+                Some(&co),
+            )
+            .await;
+        assert!(form.body.contains("value=\"космос\""), "{}", form.body);
+        let cleared = app.post_form("/offers/misses/clear", &[], Some(&co)).await;
+        assert_eq!(cleared.location(), "/offers/misses?ok=saved");
+        assert!(
+            lotse_store::finder_misses::most_searched(&app.db, 10)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let partner = app.login("partner").await;
+        assert_eq!(
+            app.get("/offers/misses", Some(&partner)).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+);
