@@ -3,14 +3,17 @@
 # seven languages (lotse demo offers), then wrk against the public search API and pages, the last
 # page of the search window and the first and last pages of the HSDS API (decision 0009).
 # Usage: scripts/bench-finder.sh [offers] [seconds-per-run]   (prints Markdown)
+# BIN=path/to/lotse measures that binary instead of building this checkout (before and after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/tmp/lotse-target}
 OFFERS=${1:-100000}
 DURATION=${2:-10}
 command -v wrk >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-cargo build --release -p lotse --locked >&2
-BIN="$CARGO_TARGET_DIR/release/lotse"
+if [ -z "${BIN:-}" ]; then
+    cargo build --release -p lotse --locked >&2
+    BIN="$CARGO_TARGET_DIR/release/lotse"
+fi
 PORT=18081
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -33,14 +36,18 @@ echo "- $OFFERS synthetic offers (texts in 7 languages) written in ${gen_s} ms; 
 echo "- start to ready, including building the search index of all offers: ${ready_ms} ms"
 echo "- memory after start: $((rss / 1024)) MiB RSS"
 echo
-echo "| request | requests/s | p50 | p99 |"
-echo "|---|---|---|---|"
+echo "| request | results | requests/s | p50 | p99 |"
+echo "|---|---|---|---|---|"
 for target in \
     "/api/v1/public/offers?q=Sprachkurs|API: one word (stemmed)" \
     "/api/v1/public/offers?q=Beratnug%20Familien|API: two words, one with a typo" \
     "/api/v1/public/offers?q=Sprachkurs&town=Ahlen&language=ar&free=true|API: word and three filters" \
     "/api/v1/public/offers?topic=counselling&town=Beckum|API: filters only (title order)" \
     "/api/v1/public/offers?q=%D8%AF%D9%88%D8%B1%D8%A9&locale=ar|API: Arabic word, Arabic texts" \
+    "/api/v1/public/offers?q=Bewerbung|API: part of a compound (Bewerbungstraining)" \
+    "/api/v1/public/offers?q=Deutschkurs|API: a compound typed (its parts; a concept)" \
+    "/api/v1/public/offers?q=Gesundh|API: the start of a word, as typed" \
+    "/api/v1/public/offers?q=%D0%B6%D0%B8%D1%82%D0%BB%D0%BE&locale=uk|API: Ukrainian word reaching German offers (житло)" \
     "/angebote?q=Sprachkurs|page: German results with town overview" \
     "/ar/angebote?q=Sprachkurs|page: Arabic results with town overview" \
     "/api/v1/public/offers?offset=980|API: last page of the search window, title order" \
@@ -50,12 +57,16 @@ for target in \
     "/hsds/services?per_page=100&page=$((OFFERS / 100))|HSDS: services, last page of 100" \
     "/hsds/service_at_locations?per_page=100&page=$((OFFERS / 100))|HSDS: service-at-locations, last page of 100"; do
     path=${target%%|*} name=${target##*|}
-    curl -sf "http://127.0.0.1:$PORT$path" >/dev/null
+    found=$(curl -sf "http://127.0.0.1:$PORT$path" | python3 -c 'import json, sys
+try:
+    print(json.load(sys.stdin).get("total", "–"))
+except Exception:
+    print("–")')
     out=$(wrk -t2 -c16 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$path")
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '$1=="50%" {print $2}')
     p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-    echo "| $name (\`$path\`) | $rps | $p50 | $p99 |"
+    echo "| $name (\`$path\`) | $found | $rps | $p50 | $p99 |"
 done
 rss=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 echo

@@ -603,6 +603,41 @@ impl OfferContent {
 /// The publication rule: a save by the coordination, or by a member of an organisation trusted
 /// to publish, goes live at once; everyone else's waits for the coordination's approval. The
 /// store applies it inside the transaction that saves (with the trust read there); the form asks
+/// A telephone number in international form, as a phone abroad or with a foreign SIM card
+/// needs it (decision 0013): "02521 12345" is shown as "+49 2521 12345" and dialled as
+/// "+49252112345"; "+49 …" and "0049 …" stay German numbers, other country codes stay theirs.
+/// `None` for a number without an area code (it cannot be made international) or without
+/// enough digits to be one.
+pub fn international_phone(phone: &str) -> Option<(String, String)> {
+    let typed = phone.trim();
+    let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() < 6 {
+        return None;
+    }
+    if typed.starts_with('+') {
+        let shown = typed.split_whitespace().collect::<Vec<_>>().join(" ");
+        return Some((shown, format!("+{digits}")));
+    }
+    if let Some(rest) = digits.strip_prefix("00") {
+        let shown = typed.trim_start_matches(['0']).trim_start();
+        return Some((
+            format!(
+                "+{}",
+                shown.split_whitespace().collect::<Vec<_>>().join(" ")
+            ),
+            format!("+{rest}"),
+        ));
+    }
+    let national = digits.strip_prefix('0')?;
+    // The number as typed, without its leading 0 and the brackets around an area code.
+    let mut shown = typed.replace(['(', ')'], " ");
+    if let Some(i) = shown.find('0') {
+        shown.replace_range(i..=i, "");
+    }
+    let shown = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+    Some((format!("+49 {shown}"), format!("+49{national}")))
+}
+
 /// Most words the editors may add to the finder's dictionary of compound parts.
 pub const FINDER_WORDS_MAX: usize = 2_000;
 
@@ -1311,5 +1346,32 @@ mod tests {
         let errors = parse_finder_words("gut\nx1\nab\n-an").unwrap_err();
         let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, [2, 3, 4]);
+    }
+
+    #[test]
+    fn phone_numbers_are_given_in_international_form() {
+        let p = |t: &str| international_phone(t);
+        assert_eq!(
+            p("02521 12345"),
+            Some(("+49 2521 12345".into(), "+49252112345".into()))
+        );
+        assert_eq!(
+            p("(02382) 94 00-0"),
+            Some(("+49 2382 94 00-0".into(), "+49238294000".into()))
+        );
+        assert_eq!(
+            p("+49 2581 53-0"),
+            Some(("+49 2581 53-0".into(), "+492581530".into()))
+        );
+        assert_eq!(
+            p("0049 2581 530"),
+            Some(("+49 2581 530".into(), "+492581530".into()))
+        );
+        assert_eq!(
+            p("+31 20 123 4567"),
+            Some(("+31 20 123 4567".into(), "+31201234567".into()))
+        );
+        assert_eq!(p("12345"), None, "too short");
+        assert_eq!(p("7788 99"), None, "no area code");
     }
 }

@@ -208,6 +208,10 @@ struct FinderPage {
     previous: Option<String>,
     next: Option<String>,
     town_counts: Vec<TownCount>,
+    /// An empty result's nearest towns with offers for the same words: name, link, count.
+    nearby: Vec<(String, String, usize)>,
+    /// An empty result's topics to browse: label, link.
+    topic_links: Vec<(String, String)>,
 }
 
 /// The query the page and the API share.
@@ -371,8 +375,58 @@ async fn finder(
         .iter()
         .map(|c| result_item(c, locale, &t, &towns))
         .collect();
+    // An empty result leads on (decision 0013): with a town chosen, the nearest towns that
+    // have offers for the same words; always the topics to browse.
+    let (nearby, topic_links) = if found.total == 0 {
+        let centre = |ags: &str| {
+            TOWN_CENTRES
+                .iter()
+                .find(|(a, _, _)| *a == ags)
+                .map(|(_, lat, lon)| (*lat, *lon))
+        };
+        let mut nearby: Vec<(f64, String, String, usize)> = Vec::new();
+        if let Some((lat, lon)) = query.town.as_deref().and_then(centre) {
+            for (ags, name) in &towns {
+                let count = counts.iter().find(|(a, _)| a == ags).map_or(0, |(_, n)| *n);
+                if count == 0 || query.town.as_deref() == Some(ags.as_str()) {
+                    continue;
+                }
+                let Some((tlat, tlon)) = centre(ags) else {
+                    continue;
+                };
+                // Distances between neighbouring towns: a flat projection is exact enough.
+                let distance = ((tlat - lat) * 111.0).hypot((tlon - lon) * 69.0);
+                let there = FinderParams {
+                    town: ags.clone(),
+                    page: String::new(),
+                    ..params.clone()
+                };
+                nearby.push((distance, name.clone(), search_link(&base, &there, 1), count));
+            }
+        }
+        nearby.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let nearby = nearby
+            .into_iter()
+            .take(3)
+            .map(|(_, name, href, count)| (name, href, count))
+            .collect();
+        let topic_links = Topic::ALL
+            .iter()
+            .map(|v| {
+                (
+                    t.get(&format!("topic.{}", v.key())).to_owned(),
+                    format!("{base}?topic={}", v.key()),
+                )
+            })
+            .collect();
+        (nearby, topic_links)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let page_params = params.clone();
     let html = FinderPage {
+        nearby,
+        topic_links,
         languages: language_links(locale, |l| search_link(&finder_path(l), &page_params, page)),
         action: base.clone(),
         towns,
@@ -455,6 +509,8 @@ struct OfferPage {
     places: Vec<Place>,
     phone: String,
     phone_href: String,
+    /// The first place's map link: "route" among the actions at the top.
+    route: Option<String>,
     email: String,
     website: String,
     contact_name: String,
@@ -567,7 +623,7 @@ fn offer_page(offer: &PublishedOffer, locale: Locale, towns: &[(String, String)]
         t.get("offer.accessibility"),
         vec![field(c, locale, "accessibility")],
     );
-    let places = c
+    let places: Vec<Place> = c
         .locations
         .iter()
         .map(|l| {
@@ -590,6 +646,18 @@ fn offer_page(offer: &PublishedOffer, locale: Locale, towns: &[(String, String)]
         (s.text.to_owned(), s.locale)
     };
     let easy = field(c, locale, "easy_summary");
+    let route = places.first().and_then(|p| p.geo.clone());
+    // In international form where it can be (a phone with a foreign SIM card needs +49).
+    let (phone, phone_href) =
+        lotse_domain::offer::international_phone(&c.phone).unwrap_or_else(|| {
+            (
+                c.phone.clone(),
+                c.phone
+                    .chars()
+                    .filter(|ch| ch.is_ascii_digit() || *ch == '+')
+                    .collect(),
+            )
+        });
     OfferPage {
         languages: language_links(locale, |l| offer_path(l, &offer.id)),
         back: finder_path(locale),
@@ -599,12 +667,9 @@ fn offer_page(offer: &PublishedOffer, locale: Locale, towns: &[(String, String)]
         easy: (!easy.text.is_empty()).then_some(easy),
         sections,
         places,
-        phone_href: c
-            .phone
-            .chars()
-            .filter(|ch| ch.is_ascii_digit() || *ch == '+')
-            .collect(),
-        phone: c.phone.clone(),
+        phone,
+        phone_href,
+        route,
         email: c.email.clone(),
         website: c.website.clone(),
         contact_name: c.contact_name.clone(),

@@ -228,7 +228,7 @@ web_test!(
             "weekday in Arabic"
         );
         assert!(page.body.contains("href=\"geo:51.7558,8.0413\""));
-        assert!(page.body.contains("href=\"tel:0252112345\""));
+        assert!(page.body.contains("href=\"tel:+49252112345\""));
         let de_page = app.get(&format!("/angebote/{id}"), None).await;
         assert!(de_page.body.contains("Mittwoch: 09:00–11:00"));
         assert!(!de_page.body.contains("class=\"fallback\""));
@@ -667,5 +667,64 @@ web_test!(
             app.get("/offers/misses", Some(&partner)).await.status,
             StatusCode::FORBIDDEN
         );
+    }
+);
+
+web_test!(
+    the_offer_page_puts_contact_first_and_an_empty_result_leads_on,
+    |app| {
+        let id = publish(&app, &mothers_course(), SaveAs::Published).await;
+        let page = app.get(&format!("/angebote/{id}"), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        // Call, write, find the way: before the description, with the number in +49 form.
+        let quick = page
+            .body
+            .find("class=\"quick noprint\"")
+            .expect("quick actions");
+        let where_ = page.body.find("id=\"where-h\"").expect("where");
+        assert!(quick < where_, "the actions come first");
+        assert!(
+            page.body.contains("href=\"tel:+49252112345\""),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("+49 2521 12345"));
+        assert!(
+            page.body
+                .contains(">Anrufen <span dir=\"ltr\">+49 2521 12345</span></a>")
+        );
+        assert!(page.body.contains(">Weg dorthin</a>"));
+        let arabic = app.get(&format!("/ar/angebote/{id}"), None).await;
+        assert!(arabic.body.contains("aria-label=\"تواصل سريع\""));
+
+        // Nothing in Ahlen: the nearest towns with offers for the same words, and the topics.
+        publish(
+            &app,
+            &content("Töpferkurs am Abend", "Ton formen und brennen."),
+            SaveAs::Published,
+        )
+        .await;
+        let empty = app
+            .get("/angebote?q=T%C3%B6pferkurs&town=05570004", None)
+            .await;
+        assert_eq!(empty.status, StatusCode::OK);
+        assert!(
+            empty.body.contains("Passende Angebote in der Nähe:"),
+            "{}",
+            empty.body
+        );
+        assert!(
+            empty
+                .body
+                .contains("town=05570008\"><span lang=\"de\" dir=\"ltr\">Beckum</span> (1)"),
+            "{}",
+            empty.body
+        );
+        assert!(empty.body.contains("Oder stöbern Sie nach Thema:"));
+        assert!(empty.body.contains("/angebote?topic=language_course"));
+        // A result that is not empty shows neither.
+        let full = app.get("/angebote?q=T%C3%B6pferkurs", None).await;
+        assert!(full.body.contains("Töpferkurs am Abend"));
+        assert!(!full.body.contains("Oder stöbern Sie nach Thema:"));
     }
 );
