@@ -57,11 +57,17 @@ for target in \
     "/hsds/services?per_page=100&page=$((OFFERS / 100))|HSDS: services, last page of 100" \
     "/hsds/service_at_locations?per_page=100&page=$((OFFERS / 100))|HSDS: service-at-locations, last page of 100"; do
     path=${target%%|*} name=${target##*|}
-    found=$(curl -sf "http://127.0.0.1:$PORT$path" | python3 -c 'import json, sys
+    # What the request finds (JSON answers), or its status if it is not 200: noted, not fatal.
+    status=$(curl -s -o "$dir/answer" -w '%{http_code}' "http://127.0.0.1:$PORT$path")
+    if [ "$status" = 200 ]; then
+        found=$(python3 -c 'import json, sys
 try:
-    print(json.load(sys.stdin).get("total", "–"))
+    print(json.load(open(sys.argv[1])).get("total", "–"))
 except Exception:
-    print("–")')
+    print("–")' "$dir/answer")
+    else
+        found="HTTP $status"
+    fi
     out=$(wrk -t2 -c16 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$path")
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p50=$(echo "$out" | awk '$1=="50%" {print $2}')

@@ -728,7 +728,7 @@ impl OfferIndex {
             // than the word itself ("ABH" finds the Ausländerbehörde, "روضة" the Kita).
             for concept in named.get(i).into_iter().flatten() {
                 if let Some(labels) = concepts.labels(*concept) {
-                    add(self.concept_query(labels), 0.6);
+                    add(self.concept_query(labels, locale), 0.6);
                 }
             }
             // The last word may be the start of one still being typed ("Bewerb", "Einbürg").
@@ -752,14 +752,21 @@ impl OfferIndex {
         Some(Box::new(BooleanQuery::new(clauses)))
     }
 
-    /// Any label of a concept, each in its language's fields: a label of several words needs
-    /// them all.
+    /// Any German label of a concept, or one in the page's language, each in its language's
+    /// fields: a label of several words needs them all. German reaches every offer (each has a
+    /// German text); the page's language adds its translations. The other languages' labels
+    /// would find the same offers again through their translations, at a cost the benchmark
+    /// showed (docs/benchmarks.md, "finder German analysis").
     fn concept_query(
         &self,
         labels: &lotse_domain::finder_concept::ConceptLabels,
+        page: Locale,
     ) -> Box<dyn Query> {
         let mut any: Vec<Box<dyn Query>> = Vec::new();
-        for (locale, words) in labels {
+        for (locale, words) in labels
+            .iter()
+            .filter(|(l, _)| **l == Locale::De || **l == page)
+        {
             let Some(lf) = self.fields.text.iter().find(|lf| lf.locale == *locale) else {
                 continue;
             };
