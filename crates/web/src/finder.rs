@@ -22,6 +22,9 @@ pub const SYNC_INTERVAL_MS: i64 = 5_000;
 /// More changed offers than this since the last look are taken in by rebuilding the index.
 const BULK_CHANGE: usize = 500;
 
+/// Most notes of searches that found nothing that wait for the database at a time.
+const NOTES_IN_FLIGHT: usize = 4;
+
 /// Clock differences between nodes, absorbed by looking back a little further than needed.
 const CLOCK_SLACK_MS: i64 = 10_000;
 
@@ -32,6 +35,8 @@ pub struct Finder {
     sync_interval_ms: i64,
     /// The editors' words of the dictionary the index was last built with.
     words: Mutex<Vec<String>>,
+    /// Notes of searches that found nothing, written or waiting to be ([`Finder::note_if_missed`]).
+    notes: Arc<std::sync::atomic::AtomicUsize>,
     /// The concepts as they were last read (a handful of rows: compared whole, so that no
     /// change can slip past a summary of them).
     concepts: Mutex<Option<Vec<lotse_domain::finder_concept::ConceptLabels>>>,
@@ -86,6 +91,7 @@ impl Finder {
             sync_interval_ms: ms,
             words: Mutex::new(Vec::new()),
             concepts: Mutex::new(None),
+            notes: Arc::default(),
         }
     }
 
@@ -226,15 +232,25 @@ impl Finder {
 
     /// Notes a public search that found nothing for its words alone (decision 0013: "what people
     /// looked for and did not find"), on a task of its own so the answer does not wait for it.
-    pub fn note_if_missed(db: &Db, query: &OfferQuery, found: usize) {
+    /// At most [`NOTES_IN_FLIGHT`] notes wait for the database at a time; past that a note is
+    /// dropped, so a flood of searches for nonsense cannot queue writes in front of the staff's
+    /// (the counts are a guide, not a record).
+    pub fn note_if_missed(&self, db: &Db, query: &OfferQuery, found: usize) {
+        use std::sync::atomic::Ordering;
         if found > 0 || !query.is_words_only() || query.offset > 0 {
             return;
         }
+        if self.notes.fetch_add(1, Ordering::AcqRel) >= NOTES_IN_FLIGHT {
+            self.notes.fetch_sub(1, Ordering::AcqRel);
+            return;
+        }
         let (db, text, locale) = (db.clone(), query.text.clone(), query.locale.key());
+        let notes = Arc::clone(&self.notes);
         tokio::spawn(async move {
             if let Err(e) = finder_misses::note(&db, &text, locale, now_ms()).await {
                 tracing::warn!(error = %e, "missed search not noted");
             }
+            notes.fetch_sub(1, Ordering::AcqRel);
         });
     }
 

@@ -331,7 +331,7 @@ async fn finder(
         .finder
         .search_with_town_counts(&app.db, query.clone())
         .await?;
-    crate::finder::Finder::note_if_missed(&app.db, &query, found.total);
+    app.finder.note_if_missed(&app.db, &query, found.total);
     // Links never lead past the window; the count still says how many there are.
     let pages = found.total.div_ceil(PAGE_SIZE).clamp(1, LAST_PAGE);
     let base = finder_path(locale);
@@ -945,7 +945,7 @@ pub async fn api_search(
     let (locale, limit, offset) = (query.locale, query.limit, query.offset);
     let words = query.clone();
     let found = app.finder.search(&app.db, query).await?;
-    crate::finder::Finder::note_if_missed(&app.db, &words, found.total);
+    app.finder.note_if_missed(&app.db, &words, found.total);
     let items = found
         .cards
         .iter()
