@@ -609,7 +609,9 @@ impl OfferContent {
 /// `None` for a number without an area code (it cannot be made international) or without
 /// enough digits to be one.
 pub fn international_phone(phone: &str) -> Option<(String, String)> {
-    let typed = phone.trim();
+    // "+49 (0)2521 …": the bracketed 0 is dialled only from within Germany.
+    let typed_owned = phone.trim().replace("(0)", "");
+    let typed = typed_owned.as_str();
     let digits: String = typed.chars().filter(char::is_ascii_digit).collect();
     if digits.len() < 6 {
         return None;
@@ -1370,6 +1372,10 @@ mod tests {
         assert_eq!(
             p("+31 20 123 4567"),
             Some(("+31 20 123 4567".into(), "+31201234567".into()))
+        );
+        assert_eq!(
+            p("+49 (0)2521 12345"),
+            Some(("+49 2521 12345".into(), "+49252112345".into()))
         );
         assert_eq!(p("12345"), None, "too short");
         assert_eq!(p("7788 99"), None, "no area code");

@@ -43,7 +43,10 @@ impl Concepts {
             for (locale, words) in labels {
                 for label in words {
                     let normal = normalise(*locale, label);
-                    if normal.is_empty() {
+                    // Two-letter labels ("ev", Turkish for house) would catch abbreviations of
+                    // other languages ("Ev. Beratung"); German ones are the editors' own choice.
+                    let letters: usize = normal.iter().map(|w| w.chars().count()).sum();
+                    if normal.is_empty() || (*locale != Locale::De && letters < 3) {
                         continue;
                     }
                     longest = longest.max(normal.len());

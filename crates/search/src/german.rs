@@ -15,6 +15,9 @@ const SHORTEST_PART: usize = 3;
 /// Shortest word that is tried as a compound: two parts of the shortest length.
 const SHORTEST_COMPOUND: usize = 2 * SHORTEST_PART;
 
+/// Longest word that is tried as a compound, in bytes (folded German is ASCII).
+const LONGEST_COMPOUND: usize = 40;
+
 /// Shortest word of the offers' own texts taken into the dictionary: three-letter words in
 /// texts are mostly function words and abbreviations, which would split words that are none
 /// ("Termin" is no "Ter" + "min"); the shipped list carries the real ones ("Amt").
@@ -167,7 +170,9 @@ impl Dictionary {
     /// by the stemmer); the split with the fewest parts, the longest first part among equals.
     /// `None` when the word cannot be cut entirely into known words (or is no compound).
     pub fn split(&self, word: &str) -> Option<Vec<String>> {
-        if word.len() < SHORTEST_COMPOUND || !is_latin_word(word) {
+        // The index drops terms of 40 bytes and more anyway; longer "words" (a run of letters
+        // without spaces in a text) would cost the cube of their length to cut.
+        if word.len() < SHORTEST_COMPOUND || word.len() > LONGEST_COMPOUND || !is_latin_word(word) {
             return None;
         }
         let n = word.len();

@@ -26,8 +26,13 @@ pub struct Miss {
     pub last_at: i64,
 }
 
-/// A search text as it is noted: lower-cased, spaces collapsed; `None` if empty or too long.
+/// A search text as it is noted: lower-cased, spaces collapsed; `None` if empty, too long, or
+/// holding digits or an @: searches that find nothing are where people type a name with a
+/// telephone number, a case number or an e-mail address, and none of that is kept.
 pub fn term_of(text: &str) -> Option<String> {
+    if text.chars().any(|c| c.is_numeric() || c == '@') {
+        return None;
+    }
     let term = text
         .split_whitespace()
         .collect::<Vec<_>>()

@@ -60,6 +60,8 @@ fn compounds_split_into_known_words_with_their_linking_letters() {
     assert_eq!(d.split("beratung"), None);
     assert_eq!(d.split("xyzkurs"), None);
     assert_eq!(d.split("kurs"), None);
+    // A run of letters without spaces is no word to cut (and would cost the cube of its length).
+    assert_eq!(d.split(&"kurs".repeat(2_500)), None);
     // The index keeps the whole word and adds the parts' stems.
     assert_eq!(
         terms(&d, "bewerbungswerkstatten"),

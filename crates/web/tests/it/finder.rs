@@ -619,6 +619,9 @@ web_test!(
         api(&app, "q=raumfahrt%20%20BERATUNG").await;
         api(&app, "q=%D0%BA%D0%BE%D1%81%D0%BC%D0%BE%D1%81&locale=uk").await;
         api(&app, "q=Zirkus&town=05570008").await;
+        // Digits or an @ may be a telephone number or an address: never noted.
+        api(&app, "q=Karimi%200171%202345678").await;
+        api(&app, "q=karimi%40example.org").await;
         // The notes are written on tasks of their own: wait for them.
         let mut misses = Vec::new();
         for _ in 0..100 {

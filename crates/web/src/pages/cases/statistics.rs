@@ -132,14 +132,22 @@ pub async fn all_figures(
     })
 }
 
+/// Most periods a node counts in the background at once.
+const COUNTING_AT_ONCE: usize = 2;
+
 /// Counts the period's figures on a task of its own and keeps them; a period this node is
 /// counting already is not counted twice.
 pub fn count_in_background(app: &AppState, from: Date, to: Date) {
-    let started = app
-        .counting
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .insert((from, to));
+    let started = {
+        let mut counting = app
+            .counting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // Each count reads every case of its period for half a minute at a million persons:
+        // a node counts at most two periods at once, so many periods asked for at once cannot
+        // take the database's connections (one asked for again later is counted then).
+        counting.len() < COUNTING_AT_ONCE && counting.insert((from, to))
+    };
     if !started {
         return;
     }
