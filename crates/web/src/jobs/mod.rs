@@ -9,6 +9,7 @@
 
 mod case_figures;
 mod deadline_reminders;
+mod finder_misses_purge;
 mod handoff_monitor;
 mod offer_reminders;
 mod retention;
@@ -37,13 +38,14 @@ pub struct Job {
 }
 
 /// Every job. Adding one: a file in this folder, a line here and one in [`perform`].
-pub const ALL: [Job; 6] = [
+pub const ALL: [Job; 7] = [
     offer_reminders::JOB,
     deadline_reminders::JOB,
     handoff_monitor::JOB,
     session_purge::JOB,
     retention::JOB,
     case_figures::JOB,
+    finder_misses_purge::JOB,
 ];
 
 pub fn find(name: &str) -> Option<Job> {
@@ -88,6 +90,7 @@ async fn perform(job: Job, ctx: &Context<'_>) -> Result<Report, StoreError> {
         session_purge::NAME => session_purge::run(ctx).await,
         retention::NAME => retention::run(ctx).await,
         case_figures::NAME => case_figures::run(ctx).await,
+        finder_misses_purge::NAME => finder_misses_purge::run(ctx).await,
         other => Err(StoreError::Config(format!("unknown job {other}"))),
     }
 }

@@ -657,6 +657,35 @@ web_test!(
             )
             .await;
         assert!(form.body.contains("value=\"космос\""), "{}", form.body);
+        // Ninety days after the last search for it, the scheduled clean-up removes a term.
+        let now = lotse_store::now_ms();
+        let later = now + lotse_store::finder_misses::KEPT_FOR_MS + 1;
+        assert_eq!(
+            lotse_store::finder_misses::prune(&app.db, now)
+                .await
+                .unwrap(),
+            0
+        );
+        let admin = app.login("admin").await;
+        let run = app
+            .post_form("/admin/jobs/finder-misses-purge/run", &[], Some(&admin))
+            .await;
+        assert_eq!(run.location(), "/admin/jobs?ok=job_run");
+        assert_eq!(
+            lotse_store::finder_misses::most_searched(&app.db, 10)
+                .await
+                .unwrap()
+                .len(),
+            2,
+            "recent terms stay"
+        );
+        assert_eq!(
+            lotse_store::finder_misses::prune(&app.db, later)
+                .await
+                .unwrap(),
+            2
+        );
+        let co = app.login("koordination").await;
         let cleared = app.post_form("/offers/misses/clear", &[], Some(&co)).await;
         assert_eq!(cleared.location(), "/offers/misses?ok=saved");
         assert!(
