@@ -132,6 +132,21 @@ pub async fn stored(db: &Db, from: Date, to: Date) -> Result<Option<Snapshot>> {
     Ok(row.and_then(Row::snapshot))
 }
 
+/// The period's stored snapshot, and how long counting took: that snapshot's count, or where
+/// there is none the most recent count of any period (what [`plan`] decides by).
+pub async fn stored_with_cost(
+    db: &Db,
+    from: Date,
+    to: Date,
+) -> Result<(Option<Snapshot>, Option<i64>)> {
+    let stored = stored(db, from, to).await?;
+    let took_ms = match &stored {
+        Some(s) => Some(s.took_ms),
+        None => last_took_ms(db).await?,
+    };
+    Ok((stored, took_ms))
+}
+
 /// How long the most recent count of any period took: a stand-in for what the next will cost.
 pub async fn last_took_ms(db: &Db) -> Result<Option<i64>> {
     Ok(read!(db, |c| {

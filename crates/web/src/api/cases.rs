@@ -162,11 +162,7 @@ async fn figure_of(
 ) -> Result<(lotse_store::statistics::Figure, i64), ApiError> {
     use lotse_store::statistics::snapshots::{self, Plan};
     let now = app.now();
-    let stored = snapshots::stored(&app.db, from, to).await?;
-    let last = match &stored {
-        Some(s) => Some(s.took_ms),
-        None => snapshots::last_took_ms(&app.db).await?,
-    };
+    let (stored, last) = snapshots::stored_with_cost(&app.db, from, to).await?;
     if let (Plan::Serve { refresh }, Some(s)) =
         (snapshots::plan(stored.as_ref(), last, now, true), &stored)
     {

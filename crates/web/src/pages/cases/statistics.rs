@@ -98,11 +98,7 @@ pub async fn all_figures(
 ) -> Result<Figures, AppError> {
     let db = &app.db;
     let now = app.now();
-    let stored = snapshots::stored(db, from, to).await?;
-    let last = match &stored {
-        Some(s) => Some(s.took_ms),
-        None => snapshots::last_took_ms(db).await?,
-    };
+    let (stored, last) = snapshots::stored_with_cost(db, from, to).await?;
     let snapshot = match (
         snapshots::plan(stored.as_ref(), last, now, may_wait),
         stored,
