@@ -142,11 +142,10 @@ mod tests {
         for (key, labels) in shipped {
             let typed = labels.iter().map(|(l, w)| (*l, w.join(", "))).collect();
             assert_eq!(parse_concept(&typed), Ok(labels.clone()), "{key}");
-            assert_eq!(
-                labels.len(),
-                Locale::ALL.len(),
-                "{key}: every finder language"
-            );
+            // Leichte Sprache is German: the German labels serve it.
+            for locale in Locale::ALL.into_iter().filter(|l| *l != Locale::Ls) {
+                assert!(labels.contains_key(&locale), "{key}: no labels in {locale}");
+            }
         }
     }
 }

@@ -28,17 +28,34 @@ pub enum Locale {
     Uk,
     Ru,
     Fa,
+    Ro,
+    Bg,
+    Ku,
+    Prs,
+    Ti,
+    So,
+    /// German in Leichte Sprache: its own variant with its own interface texts and offer texts.
+    Ls,
 }
 
 impl Locale {
-    pub const ALL: [Locale; 7] = [
+    /// The finder's languages, in the order the language switcher lists them: German and its
+    /// easy variant, then the languages of the district's larger communities.
+    pub const ALL: [Locale; 14] = [
         Locale::De,
+        Locale::Ls,
         Locale::En,
         Locale::Ar,
         Locale::Tr,
         Locale::Uk,
         Locale::Ru,
         Locale::Fa,
+        Locale::Prs,
+        Locale::Ku,
+        Locale::Ro,
+        Locale::Bg,
+        Locale::Ti,
+        Locale::So,
     ];
 
     /// The translations, i.e. every locale but German.
@@ -46,7 +63,8 @@ impl Locale {
         Locale::ALL.into_iter().filter(|l| *l != Locale::De)
     }
 
-    /// BCP 47 tag, also the URL prefix (`/ar/angebote`) and the `lang` attribute.
+    /// The key: the URL prefix (`/ar/angebote`), the key of stored texts and of the finder's
+    /// fields. The BCP 47 tag for `lang` attributes is [`Locale::lang_tag`].
     pub fn key(self) -> &'static str {
         match self {
             Locale::De => "de",
@@ -56,6 +74,23 @@ impl Locale {
             Locale::Uk => "uk",
             Locale::Ru => "ru",
             Locale::Fa => "fa",
+            Locale::Ro => "ro",
+            Locale::Bg => "bg",
+            Locale::Ku => "ku",
+            // ISO 639-3 for Dari; "fa-AF" as browsers send it is read as Dari too.
+            Locale::Prs => "prs",
+            Locale::Ti => "ti",
+            Locale::So => "so",
+            Locale::Ls => "ls",
+        }
+    }
+
+    /// The BCP 47 tag of `lang` and `hreflang`: the key, but German with a private-use subtag
+    /// for Leichte Sprache (read aloud as German).
+    pub fn lang_tag(self) -> &'static str {
+        match self {
+            Locale::Ls => "de-x-ls",
+            other => other.key(),
         }
     }
 
@@ -69,6 +104,13 @@ impl Locale {
             Locale::Uk => "Українська",
             Locale::Ru => "Русский",
             Locale::Fa => "فارسی",
+            Locale::Ro => "Română",
+            Locale::Bg => "Български",
+            Locale::Ku => "Kurdî (Kurmancî)",
+            Locale::Prs => "دری",
+            Locale::Ti => "ትግርኛ",
+            Locale::So => "Soomaali",
+            Locale::Ls => "Leichte Sprache",
         }
     }
 
@@ -81,19 +123,36 @@ impl Locale {
             Locale::Tr => "Türkisch",
             Locale::Uk => "Ukrainisch",
             Locale::Ru => "Russisch",
-            Locale::Fa => "Persisch (Farsi/Dari)",
+            Locale::Fa => "Persisch (Farsi)",
+            Locale::Ro => "Rumänisch",
+            Locale::Bg => "Bulgarisch",
+            Locale::Ku => "Kurdisch (Kurmandschi)",
+            Locale::Prs => "Dari",
+            Locale::Ti => "Tigrinya",
+            Locale::So => "Somali",
+            Locale::Ls => "Leichte Sprache",
         }
     }
 
-    /// Arabic and Persian are written right to left; pages set `dir="rtl"` for them.
+    /// Arabic, Persian and Dari are written right to left; pages set `dir="rtl"` for them.
     pub fn is_rtl(self) -> bool {
-        matches!(self, Locale::Ar | Locale::Fa)
+        matches!(self, Locale::Ar | Locale::Fa | Locale::Prs)
+    }
+
+    /// German or its easy variant: analysed by the finder's German analysis.
+    pub fn is_german(self) -> bool {
+        matches!(self, Locale::De | Locale::Ls)
     }
 
     pub fn parse(text: &str) -> Option<Locale> {
-        let t = text.trim().to_ascii_lowercase();
-        // Accept region variants ("de-DE", "ar_SY") as browsers send them.
-        let primary = t.split(['-', '_']).next().unwrap_or("");
+        let t = text.trim().to_ascii_lowercase().replace('_', "-");
+        match t.as_str() {
+            "fa-af" => return Some(Locale::Prs),
+            "de-x-ls" => return Some(Locale::Ls),
+            _ => {}
+        }
+        // Accept region variants ("de-DE", "ar-SY") as browsers send them.
+        let primary = t.split('-').next().unwrap_or("");
         Locale::ALL.into_iter().find(|l| l.key() == primary)
     }
 }
@@ -1322,6 +1381,12 @@ mod tests {
         assert_eq!(Locale::parse("ar-SY"), Some(Locale::Ar));
         assert_eq!(Locale::parse("FA"), Some(Locale::Fa));
         assert_eq!(Locale::parse("xx"), None);
+        assert_eq!(Locale::parse("fa-AF"), Some(Locale::Prs));
+        assert_eq!(Locale::parse("fa_IR"), Some(Locale::Fa));
+        assert_eq!(Locale::parse("prs"), Some(Locale::Prs));
+        assert_eq!(Locale::parse("de-x-ls"), Some(Locale::Ls));
+        assert!(Locale::Prs.is_rtl() && !Locale::Ti.is_rtl());
+        assert_eq!(Locale::Ls.lang_tag(), "de-x-ls");
         assert!(Locale::Ar.is_rtl() && Locale::Fa.is_rtl());
         assert!(!Locale::Uk.is_rtl());
     }

@@ -13,7 +13,7 @@ use crate::{analyzer, german};
 
 /// A label's words as its language reads them.
 pub(crate) fn normalise(locale: Locale, text: &str) -> Vec<String> {
-    if locale == Locale::De {
+    if locale.is_german() {
         return german::words(text).map(|w| german::stem(&w)).collect();
     }
     let mut a = analyzer(locale);

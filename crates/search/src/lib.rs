@@ -19,21 +19,21 @@ pub mod german;
 pub mod listing;
 
 use std::collections::BTreeMap;
-use std::ops::Bound;
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
 
 use lotse_domain::Date;
 use lotse_domain::collation::sort_key;
 use lotse_domain::limits::SEARCH_WINDOW;
 use lotse_domain::offer::{
-    Capacity, DELIVERY_LANGUAGES, Locale, OfferContent, TEXT_FIELDS, TargetGroup, Topic,
+    Capacity, DELIVERY_LANGUAGES, Locale, OfferContent, OpeningHours, TEXT_FIELDS, TargetGroup,
+    Topic, Weekday,
 };
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, FilterCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery,
-    Occur, Query, RangeQuery, TermQuery,
+    Occur, Query, TermQuery,
 };
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -79,9 +79,35 @@ pub struct OfferCard {
     pub target_groups: Vec<TargetGroup>,
     pub free_of_charge: bool,
     pub capacity: Option<Capacity>,
+    /// Latitude and longitude of each place with coordinates, else of its town's centre.
+    #[serde(default)]
+    pub points: Vec<(f64, f64)>,
+    #[serde(default)]
+    pub hours: Vec<OpeningHours>,
 }
 
 impl OfferCard {
+    /// Whether the offer is open at this time (`minute` of the day), or on this day at all.
+    pub fn is_open(&self, at: OpenAt) -> bool {
+        self.hours.iter().any(|h| {
+            h.day == at.day
+                && match at.minute {
+                    None => true,
+                    Some(m) => {
+                        minute_of(&h.opens).is_some_and(|o| o <= m)
+                            && minute_of(&h.closes).is_some_and(|c| m < c)
+                    }
+                }
+        })
+    }
+
+    /// Kilometres from `from` to the nearest of the offer's places.
+    pub fn distance_km(&self, from: (f64, f64)) -> Option<f64> {
+        self.points
+            .iter()
+            .map(|p| lotse_domain::town::distance_km(from, *p))
+            .min_by(f64::total_cmp)
+    }
     /// The title in `locale`, or German; the second value is the language it is in.
     pub fn title(&self, locale: Locale) -> (&str, Locale) {
         pick(&self.titles, locale)
@@ -141,6 +167,13 @@ pub struct OfferQuery {
     pub language: Option<String>,
     pub target_group: Option<TargetGroup>,
     pub free_only: bool,
+    /// Only offers open at this time or on this day.
+    pub open: Option<OpenAt>,
+    /// Only offers not full and without a waiting list (offers that state no places count).
+    pub places_only: bool,
+    /// Nearest first, from this point (latitude, longitude); relevance orders offers equally
+    /// near (within half a kilometre).
+    pub near: Option<(f64, f64)>,
     /// The language of the page: its fields weigh more and its titles set the order.
     pub locale: Locale,
     /// Offers not valid on this day are not found (none without a day).
@@ -161,6 +194,8 @@ impl OfferQuery {
             && self.language.is_none()
             && self.target_group.is_none()
             && !self.free_only
+            && self.open.is_none()
+            && !self.places_only
     }
 }
 
@@ -173,12 +208,112 @@ impl Default for OfferQuery {
             language: None,
             target_group: None,
             free_only: false,
+            open: None,
+            places_only: false,
+            near: None,
             locale: Locale::De,
             today: None,
             limit: 20,
             offset: 0,
         }
     }
+}
+
+/// A time to be open at: a weekday, and the minute of that day (none: at any time that day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenAt {
+    pub day: Weekday,
+    pub minute: Option<u16>,
+}
+
+/// Minutes since midnight of "HH:MM".
+fn minute_of(text: &str) -> Option<u16> {
+    let (h, m) = text.trim().split_once(':')?;
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// The terms of the `open` field: each day with hours ("mo"), and each five minutes in which
+/// it is open ("mo:113" is 09:25 to 09:30), so that "open now" is one term to look up.
+fn open_terms(hours: &[OpeningHours]) -> Vec<String> {
+    let mut terms = std::collections::BTreeSet::new();
+    for h in hours {
+        let (Some(opens), Some(closes)) = (minute_of(&h.opens), minute_of(&h.closes)) else {
+            continue;
+        };
+        terms.insert(h.day.key().to_owned());
+        // A slot counts when the offer is open at its start.
+        let first = opens.div_ceil(5);
+        for slot in first..closes.div_ceil(5).min(288) {
+            terms.insert(format!("{}:{slot}", h.day.key()));
+        }
+    }
+    terms.into_iter().collect()
+}
+
+/// The term to look up for [`OpenAt`].
+fn open_term(at: OpenAt) -> String {
+    match at.minute {
+        None => at.day.key().to_owned(),
+        Some(m) => format!("{}:{}", at.day.key(), m / 5),
+    }
+}
+
+/// Where an offer takes place: each place's coordinates, or its town's centre where it has
+/// none.
+fn offer_points(c: &OfferContent) -> Vec<(f64, f64)> {
+    let mut points: Vec<(f64, f64)> = Vec::new();
+    for l in &c.locations {
+        let point = match (l.latitude, l.longitude) {
+            (Some(lat), Some(lon)) => Some((lat, lon)),
+            _ => lotse_domain::town::town_place(&l.town).map(|t| (t.lat, t.lon)),
+        };
+        if let Some(p) = point.filter(|p| !points.contains(p)) {
+            points.push(p);
+        }
+    }
+    points
+}
+
+/// The number of single-letter edits (insert, delete, replace, swap two neighbours) that make
+/// `a` into `b`, if it is at most `most`.
+fn edit_distance(a: &str, b: &str, most: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > most {
+        return None;
+    }
+    // Optimal string alignment distance, row by row; a row whose smallest value already
+    // exceeds `most` ends the comparison.
+    let mut before: Vec<usize> = Vec::new();
+    let mut last: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut row = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            row[j] = (last[j] + 1).min(row[j - 1] + 1).min(last[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                row[j] = row[j].min(before[j - 2] + 1);
+            }
+        }
+        if row.iter().min().is_some_and(|m| *m > most) {
+            return None;
+        }
+        before = std::mem::replace(&mut last, row);
+    }
+    last.last().copied().filter(|d| *d <= most)
+}
+
+/// A point as one number: latitude and longitude in millionths of a degree, shifted to be
+/// positive, side by side (a multi-valued fast field keeps numbers, not pairs).
+fn point_key((lat, lon): (f64, f64)) -> u64 {
+    let part = |v: f64| ((v + 180.0) * 1e6).round().clamp(0.0, 360e6) as u64;
+    (part(lat) << 32) | part(lon)
+}
+
+fn point_of(key: u64) -> (f64, f64) {
+    let part = |v: u64| v as f64 / 1e6 - 180.0;
+    (part(key >> 32), part(key & 0xffff_ffff))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -191,12 +326,19 @@ pub struct SearchPage {
 /// analysed by [`german`] before it reaches the index (its fields only split at spaces).
 fn stemmer(locale: Locale) -> Option<Language> {
     match locale {
-        Locale::De => None,
+        Locale::De | Locale::Ls => None,
         Locale::En => Some(Language::English),
         Locale::Ar => Some(Language::Arabic),
         Locale::Tr => Some(Language::Turkish),
         Locale::Ru => Some(Language::Russian),
-        Locale::Uk | Locale::Fa => None,
+        Locale::Ro => Some(Language::Romanian),
+        Locale::Uk
+        | Locale::Fa
+        | Locale::Prs
+        | Locale::Bg
+        | Locale::Ku
+        | Locale::Ti
+        | Locale::So => None,
     }
 }
 
@@ -282,6 +424,13 @@ struct Fields {
     free: Field,
     valid_from: Field,
     valid_to: Field,
+    /// Where the offer takes place, each point a [`point_key`] (several for several places).
+    points: Field,
+    /// When it is open: the days ("mo") and each five minutes of them ("mo:113"), see
+    /// [`open_terms`].
+    open: Field,
+    /// Waiting list or full; nothing when places are free or nobody said.
+    capacity: Field,
 }
 
 /// The in-memory index of published offers.
@@ -301,8 +450,20 @@ pub struct OfferIndex {
     concepts: RwLock<Concepts>,
 }
 
-/// `YYYY-MM-DD` as a sortable number; anything else as `default`.
-/// A day as the number YYYYMMDD: ordered as the days are, and readable in the index.
+/// Passes on only the offers valid on `day` (a [`day_number`]).
+fn valid_on<C: tantivy::collector::Collector>(
+    day: i64,
+    collector: C,
+) -> impl tantivy::collector::Collector<Fruit = C::Fruit> {
+    FilterCollector::new(
+        "valid_from".to_owned(),
+        move |from: i64| from <= day,
+        FilterCollector::new("valid_to".to_owned(), move |to: i64| to >= day, collector),
+    )
+}
+
+/// A day as the number YYYYMMDD (ordered as the days are, and readable in the index); no day
+/// as `default`.
 fn day_number(date: Option<Date>, default: i64) -> i64 {
     date.map_or(default, |d| {
         i64::from(d.year()) * 10_000 + i64::from(d.month()) * 100 + i64::from(d.day())
@@ -351,6 +512,9 @@ impl OfferIndex {
             free: builder.add_text_field("free", STRING),
             valid_from: builder.add_i64_field("valid_from", INDEXED | FAST),
             valid_to: builder.add_i64_field("valid_to", INDEXED | FAST),
+            points: builder.add_u64_field("points", FAST),
+            open: builder.add_text_field("open", STRING),
+            capacity: builder.add_text_field("capacity", STRING),
         };
         let index = Index::create_in_ram(builder.build());
         for locale in Locale::ALL {
@@ -456,14 +620,20 @@ impl OfferIndex {
             };
             // German is analysed here into terms (see [`german`]); the others by their field.
             let mut analysed = |text: &str| {
-                if lf.locale == Locale::De {
+                if lf.locale.is_german() {
                     german.line(text)
                 } else {
                     text.to_owned()
                 }
             };
             if !texts.title.is_empty() {
-                doc.add_text(lf.title, analysed(&texts.title));
+                let title = analysed(&texts.title);
+                // The body holds the title's words too, so that a query needing several words
+                // (the parts of a compound, a label of two words) intersects single postings
+                // lists instead of unions of title and body (the profile showed seeking in
+                // those unions as the largest cost of a one-word search).
+                doc.add_text(lf.body, &title);
+                doc.add_text(lf.title, title);
                 doc.add_text(f.plain, &texts.title);
                 titles.insert(lf.locale, texts.title.clone());
             }
@@ -527,6 +697,16 @@ impl OfferIndex {
         doc.add_text(f.free, if c.free_of_charge { "1" } else { "0" });
         doc.add_i64(f.valid_from, day_number(c.valid_from, 0));
         doc.add_i64(f.valid_to, day_number(c.valid_to, 99_991_231));
+        let points = offer_points(c);
+        for p in &points {
+            doc.add_u64(f.points, point_key(*p));
+        }
+        for term in open_terms(&c.opening_hours) {
+            doc.add_text(f.open, term);
+        }
+        if let Some(full @ (Capacity::WaitingList | Capacity::Full)) = c.capacity {
+            doc.add_text(f.capacity, full.key());
+        }
         let card = OfferCard {
             id: offer.id.to_owned(),
             organisation: offer.organisation.to_owned(),
@@ -538,6 +718,8 @@ impl OfferIndex {
             target_groups: c.target_groups.clone(),
             free_of_charge: c.free_of_charge,
             capacity: c.capacity,
+            points,
+            hours: c.opening_hours.clone(),
         };
         doc.add_text(f.card, serde_json::to_string(&card)?);
         Ok(doc)
@@ -658,9 +840,11 @@ impl OfferIndex {
             .fields
             .text
             .iter()
-            .filter(|lf| lf.locale != Locale::De)
+            .filter(|lf| !lf.locale.is_german())
             .map(|lf| (lf, analyzer(lf.locale)))
             .collect();
+        // Leichte Sprache is German, analysed as German; its texts are translations.
+        let easy_fields = self.fields.text.iter().find(|lf| lf.locale == Locale::Ls);
         let german_fields = self.fields.text.iter().find(|lf| lf.locale == Locale::De)?;
         let german_own = if locale == Locale::De { 1.5 } else { 1.0 };
         let concepts = self
@@ -700,15 +884,14 @@ impl OfferIndex {
                 // Half the weight of the whole word: the parts side by side are less sure.
                 let all_parts: Vec<(Occur, Box<dyn Query>)> = parts
                     .iter()
-                    .map(|p| {
-                        let either: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(vec![
-                            Box::new(BoostQuery::new(term_in(german_fields.title, p), 3.0)),
-                            term_in(german_fields.body, p),
-                        ]));
-                        (Occur::Must, either)
-                    })
+                    .map(|p| (Occur::Must, term_in(german_fields.body, p)))
                     .collect();
                 add(Box::new(BooleanQuery::new(all_parts)), 0.5 * german_own);
+            }
+            if let Some(lf) = easy_fields {
+                let own = if locale == Locale::Ls { 1.5 } else { 1.0 };
+                add(term_in(lf.title, whole), 3.0 * own);
+                add(term_in(lf.body, whole), own);
             }
             for (lf, a) in &mut analyzers {
                 let own = if lf.locale == locale { 1.5 } else { 1.0 };
@@ -775,26 +958,26 @@ impl OfferIndex {
                 if terms.is_empty() {
                     continue;
                 }
-                let all: Vec<(Occur, Box<dyn Query>)> = terms
-                    .iter()
-                    .map(|t| {
-                        let either: Box<dyn Query> = Box::new(DisjunctionMaxQuery::new(vec![
-                            Box::new(BoostQuery::new(
-                                Box::new(TermQuery::new(
-                                    Term::from_field_text(lf.title, t),
-                                    IndexRecordOption::WithFreqs,
-                                )),
-                                3.0,
-                            )),
-                            Box::new(TermQuery::new(
-                                Term::from_field_text(lf.body, t),
-                                IndexRecordOption::WithFreqs,
-                            )),
-                        ]));
-                        (Occur::Must, either)
-                    })
-                    .collect();
-                any.push(Box::new(BooleanQuery::new(all)));
+                let term = |field: Field, t: &str| -> Box<dyn Query> {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, t),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                };
+                match terms.as_slice() {
+                    // One word: in the title it weighs more.
+                    [t] => any.push(Box::new(DisjunctionMaxQuery::new(vec![
+                        Box::new(BoostQuery::new(term(lf.title, t), 3.0)),
+                        term(lf.body, t),
+                    ]))),
+                    // Several: all of them in the text (which holds the title too).
+                    _ => any.push(Box::new(BooleanQuery::new(
+                        terms
+                            .iter()
+                            .map(|t| (Occur::Must, term(lf.body, t)))
+                            .collect(),
+                    ))),
+                }
             }
         }
         Box::new(DisjunctionMaxQuery::with_tie_breaker(any, 0.1))
@@ -833,15 +1016,23 @@ impl OfferIndex {
         if q.free_only {
             filters.push(self.term(f.free, "1"));
         }
-        let today = day_number(q.today, 0);
-        filters.push(Box::new(RangeQuery::new(
-            Bound::Unbounded,
-            Bound::Included(Term::from_field_i64(f.valid_from, today)),
-        )));
-        filters.push(Box::new(RangeQuery::new(
-            Bound::Included(Term::from_field_i64(f.valid_to, today)),
-            Bound::Unbounded,
-        )));
+        if let Some(at) = q.open {
+            filters.push(self.term(f.open, &open_term(at)));
+        }
+        if q.places_only {
+            filters.push(Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+                (
+                    Occur::MustNot,
+                    self.term(f.capacity, Capacity::WaitingList.key()),
+                ),
+                (Occur::MustNot, self.term(f.capacity, Capacity::Full.key())),
+            ])));
+        }
+        // Whether an offer is valid today is checked as hits are collected (`run`), not here:
+        // it holds for nearly every offer, and as a clause of the intersection it led the
+        // query, which then sought every offer in the text's union of alternatives (38 % of
+        // a one-word search's time, measured with perf).
         filters
             .into_iter()
             .map(|q| {
@@ -915,9 +1106,35 @@ impl OfferIndex {
         } else {
             None
         };
-        let (addresses, total, aggregated) = if has_text {
+        let today = day_number(q.today, 0);
+        let (addresses, total, aggregated) = if let Some(from) = q.near {
+            let nearest_first = top.tweak_score(move |segment: &tantivy::SegmentReader| {
+                let points = segment.fast_fields().u64("points").ok();
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    let nearest = points.as_ref().and_then(|column| {
+                        column
+                            .values_for_doc(doc)
+                            .map(|key| lotse_domain::town::distance_km(from, point_of(key)))
+                            .min_by(f64::total_cmp)
+                    });
+                    // Half kilometres, nearest first, and offers without a place last; the
+                    // better match first among offers equally near.
+                    let steps = nearest.map_or(i64::MIN, |d| -((d * 2.0).round() as i64));
+                    (steps, score)
+                }
+            });
             let (docs, total, aggregated) =
-                searcher.search(&query, &(top.order_by_score(), Count, towns))?;
+                searcher.search(&query, &valid_on(today, (nearest_first, Count, towns)))?;
+            (
+                docs.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
+                total,
+                aggregated,
+            )
+        } else if has_text {
+            let (docs, total, aggregated) = searcher.search(
+                &query,
+                &valid_on(today, (top.order_by_score(), Count, towns)),
+            )?;
             (
                 docs.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
                 total,
@@ -932,10 +1149,13 @@ impl OfferIndex {
                 .map_or("sort_de".to_owned(), |lf| lf.sort_name.clone());
             let (docs, total, aggregated) = searcher.search(
                 &query,
-                &(
-                    top.order_by_string_fast_field(sort, Order::Asc),
-                    Count,
-                    towns,
+                &valid_on(
+                    today,
+                    (
+                        top.order_by_string_fast_field(sort, Order::Asc),
+                        Count,
+                        towns,
+                    ),
                 ),
             )?;
             (
@@ -978,6 +1198,74 @@ impl OfferIndex {
                 ..q.clone()
             })?
             .1)
+    }
+
+    /// "Did you mean": the query with each word that is not in any offer (nor a concept's
+    /// label) replaced by the nearest word that is, at most one edit away for words of up to
+    /// seven letters and two for longer ones; the word found in most offers among equally near
+    /// ones. `None` when every word is known or nothing is near. For an empty result only: it
+    /// reads the whole list of words.
+    pub fn suggest(&self, text: &str) -> Result<Option<String>> {
+        let (words, _) = Self::query_words(text);
+        let searcher = self.reader.searcher();
+        let concepts = self
+            .concepts
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let named = concepts.matches(&words);
+        let mut changed = false;
+        let mut out = Vec::with_capacity(words.len());
+        for (i, word) in words.iter().enumerate() {
+            let mut plain = String::new();
+            let mut a = plain_analyzer();
+            let mut stream = a.token_stream(word);
+            while stream.advance() {
+                plain.push_str(&stream.token().text);
+            }
+            let length = plain.chars().count();
+            let known = searcher.doc_freq(&Term::from_field_text(self.fields.plain, &plain))? > 0
+                || named.get(i).is_some_and(|c| !c.is_empty());
+            if known || length < 4 || !plain.chars().all(char::is_alphabetic) {
+                out.push(word.clone());
+                continue;
+            }
+            let most = if length > 7 { 2 } else { 1 };
+            // (edits, offers, word): fewest edits first, then the commonest word.
+            let mut best: Option<(usize, u32, String)> = None;
+            for segment in searcher.segment_readers() {
+                let index = segment.inverted_index(self.fields.plain)?;
+                let mut terms = index
+                    .terms()
+                    .stream()
+                    .map_err(tantivy::TantivyError::from)?;
+                while terms.advance() {
+                    let Ok(candidate) = std::str::from_utf8(terms.key()) else {
+                        continue;
+                    };
+                    if candidate.len().abs_diff(plain.len()) > most {
+                        continue;
+                    }
+                    let Some(edits) = edit_distance(&plain, candidate, most) else {
+                        continue;
+                    };
+                    let offers = terms.value().doc_freq;
+                    let better = best
+                        .as_ref()
+                        .is_none_or(|(e, n, _)| edits < *e || (edits == *e && offers > *n));
+                    if better {
+                        best = Some((edits, offers, candidate.to_owned()));
+                    }
+                }
+            }
+            match best {
+                Some((_, _, w)) => {
+                    changed = true;
+                    out.push(w);
+                }
+                None => out.push(word.clone()),
+            }
+        }
+        Ok(changed.then(|| out.join(" ")))
     }
 
     /// The stored card of one offer, if it is in the index.

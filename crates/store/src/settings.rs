@@ -11,6 +11,15 @@ use crate::db::{Db, Tx, read, tx};
 pub const TOTP_REQUIRED_ROLES: &str = "totp_required_roles";
 /// The words editors added to the finder's dictionary of compound parts, one per line.
 pub const FINDER_WORDS: &str = "finder_words";
+/// The public pages' legal texts (decision 0013), edited by admins: plain text, paragraphs
+/// separated by blank lines, "## " starting a heading. Unset means the shipped draft.
+pub const LEGAL_IMPRINT: &str = "legal_imprint";
+pub const LEGAL_PRIVACY: &str = "legal_privacy";
+pub const LEGAL_ACCESSIBILITY: &str = "legal_accessibility";
+/// The coordination's public telephone number and e-mail address: whom the finder names when
+/// a search finds nothing, and where barriers are reported.
+pub const PUBLIC_PHONE: &str = "public_phone";
+pub const PUBLIC_EMAIL: &str = "public_email";
 /// Set when the fictitious demo data set was loaded; the UI then shows a banner.
 pub const DEMO_DATA: &str = "demo_data";
 
@@ -109,4 +118,19 @@ pub async fn set_finder_words(
     now: i64,
 ) -> Result<()> {
     set(tx, actor, FINDER_WORDS, &words.join("\n"), now).await
+}
+
+/// The coordination's public contact, as admins set it (none where unset).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PublicContact {
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+pub async fn public_contact(db: &Db) -> Result<PublicContact> {
+    let value = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    Ok(PublicContact {
+        phone: value(get(db, PUBLIC_PHONE).await?),
+        email: value(get(db, PUBLIC_EMAIL).await?),
+    })
 }

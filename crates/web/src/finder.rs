@@ -254,6 +254,12 @@ impl Finder {
         });
     }
 
+    /// "Did you mean" for words that found nothing (see [`OfferIndex::suggest`]).
+    pub async fn suggest(&self, db: &Db, text: String) -> Result<Option<String>, StoreError> {
+        let index = self.index(db).await?;
+        blocking(move || index.suggest(&text)).await
+    }
+
     pub async fn search(&self, db: &Db, query: OfferQuery) -> Result<SearchPage, StoreError> {
         let index = self.index(db).await?;
         self.sync(db, &index).await?;

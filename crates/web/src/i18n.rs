@@ -1,4 +1,4 @@
-//! Texts of the public pages in the finder's seven languages.
+//! Texts of the public pages in the finder's languages.
 //!
 //! One plain `key = value` file per language in `crates/web/i18n/`, compiled in: translators can
 //! edit them without reading Rust, and a test proves every file has exactly the German keys and
@@ -9,14 +9,21 @@ use std::sync::OnceLock;
 
 use lotse_domain::offer::Locale;
 
-const FILES: [(Locale, &str); 7] = [
+const FILES: [(Locale, &str); 14] = [
     (Locale::De, include_str!("../i18n/de.txt")),
+    (Locale::Ls, include_str!("../i18n/ls.txt")),
     (Locale::En, include_str!("../i18n/en.txt")),
     (Locale::Ar, include_str!("../i18n/ar.txt")),
     (Locale::Tr, include_str!("../i18n/tr.txt")),
     (Locale::Uk, include_str!("../i18n/uk.txt")),
     (Locale::Ru, include_str!("../i18n/ru.txt")),
     (Locale::Fa, include_str!("../i18n/fa.txt")),
+    (Locale::Prs, include_str!("../i18n/prs.txt")),
+    (Locale::Ku, include_str!("../i18n/ku.txt")),
+    (Locale::Ro, include_str!("../i18n/ro.txt")),
+    (Locale::Bg, include_str!("../i18n/bg.txt")),
+    (Locale::Ti, include_str!("../i18n/ti.txt")),
+    (Locale::So, include_str!("../i18n/so.txt")),
 ];
 
 type Catalog = HashMap<&'static str, &'static str>;
@@ -69,8 +76,16 @@ impl Texts {
         crate::pages::finder::finder_path(self.locale)
     }
 
+    /// A legal page (`impressum`, `datenschutz`, `barrierefreiheit`) in this language.
+    pub fn legal_path(&self, page: &str) -> String {
+        match self.locale {
+            Locale::De => format!("/{page}"),
+            other => format!("/{}/{page}", other.key()),
+        }
+    }
+
     pub fn lang(&self) -> &'static str {
-        self.locale.key()
+        self.locale.lang_tag()
     }
 
     pub fn dir(&self) -> &'static str {

@@ -40,7 +40,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use routes::{Access, RouteSpec, route_specs};
-pub use view::today;
+pub use view::{today, weekday_and_minute};
 
 /// Settings of the web layer.
 #[derive(Debug, Clone)]

@@ -483,7 +483,7 @@ fn add_public_finder(doc: &mut Value) {
     let bad_request = bad_parameter("Ungültiger Parameter (`field` nennt ihn).", true);
     // An empty parameter counts as absent, as a search form sends it.
     let param = |name: &str, description: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "allowEmptyValue": true, "schema": schema, "description": description });
-    let locale = json!({ "type": "string", "enum": ["de", "en", "ar", "tr", "uk", "ru", "fa"], "default": "de" });
+    let locale = json!({ "type": "string", "enum": lotse_domain::offer::Locale::ALL.iter().map(|l| l.key()).collect::<Vec<_>>(), "default": "de" });
     doc["paths"]["/api/v1/public/offers"] = json!({ "get": {
         "operationId": "searchOffers", "summary": "Angebote suchen (öffentlich, ohne Anmeldung)", "security": [],
         "parameters": [
@@ -493,6 +493,9 @@ fn add_public_finder(doc: &mut Value) {
             param("language", "Sprache, in der das Angebot stattfindet (ISO 639-1, Groß-/Kleinschreibung egal)", json!({ "type": "string", "pattern": "^[A-Za-z]{2}$" })),
             param("group", "Zielgruppe; Angebote für alle passen immer", json!({ "$ref": "#/components/schemas/OfferTargetGroup" })),
             param("free", "nur kostenlose Angebote", json!({ "type": "boolean" })),
+            param("places", "nur Angebote mit freien Plätzen (ohne Warteliste, nicht ausgebucht; Angebote ohne Angabe zählen mit)", json!({ "type": "boolean" })),
+            param("open", "nur Angebote, die jetzt (now) oder an einem Wochentag (mo, tu, we, th, fr, sa, su) geöffnet sind", json!({ "type": "string", "enum": ["now", "mo", "tu", "we", "th", "fr", "sa", "su"] })),
+            param("near", "die nächsten zuerst, von einem Ort, Ortsteil oder einer Postleitzahl des Kreises aus; jedes Angebot nennt dann distance_km", json!({ "type": "string" })),
             param("locale", "Sprache der Texte; fehlende Übersetzungen kommen auf Deutsch", locale.clone()),
             param("limit", "Treffer je Seite (0 zählt als 1)", json!({ "type": "integer", "minimum": 0, "maximum": 100, "default": 20 })),
             param("offset", &format!(
@@ -545,7 +548,9 @@ fn add_public_finder(doc: &mut Value) {
             "target_groups": { "type": "array", "items": { "$ref": "#/components/schemas/OfferTargetGroup" } },
             "free_of_charge": { "type": "boolean" },
             "capacity": { "type": ["string", "null"], "enum": ["places_free", "waiting_list", "full", null] },
-            "url": { "type": "string", "description": "Seite des Angebots im Angebotsfinder" }
+            "url": { "type": "string", "description": "Seite des Angebots im Angebotsfinder" },
+            "distance_km": { "type": "number", "description": "Entfernung zum nächsten Ort des Angebots (nur mit near)" },
+            "open_now": { "type": "boolean", "description": "jetzt geöffnet nach den Öffnungszeiten" }
         }
     });
     schemas["PublicOffer"] = json!({

@@ -164,6 +164,29 @@ pub fn day_of(ms: i64) -> Date {
     lotse_store::day_of(ms)
 }
 
+/// The weekday and the minute of the day (in the district's time zone) of an instant in epoch
+/// milliseconds: what "open now" is checked against.
+pub fn weekday_and_minute(ms: i64) -> (lotse_domain::offer::Weekday, u16) {
+    use lotse_domain::offer::Weekday;
+    let at = jiff::Timestamp::from_millisecond(ms).unwrap_or_else(|_| jiff::Timestamp::now());
+    let zoned = match jiff::tz::db().get("Europe/Berlin") {
+        Ok(tz) => at.to_zoned(tz),
+        Err(_) => at.to_zoned(jiff::tz::TimeZone::UTC),
+    };
+    let day = match zoned.weekday() {
+        jiff::civil::Weekday::Monday => Weekday::Monday,
+        jiff::civil::Weekday::Tuesday => Weekday::Tuesday,
+        jiff::civil::Weekday::Wednesday => Weekday::Wednesday,
+        jiff::civil::Weekday::Thursday => Weekday::Thursday,
+        jiff::civil::Weekday::Friday => Weekday::Friday,
+        jiff::civil::Weekday::Saturday => Weekday::Saturday,
+        jiff::civil::Weekday::Sunday => Weekday::Sunday,
+    };
+    let minute =
+        u16::try_from(i32::from(zoned.hour()) * 60 + i32::from(zoned.minute())).unwrap_or(0);
+    (day, minute)
+}
+
 /// Parses a `YYYY-MM-DD` date as the start of that day in German local time, in epoch ms.
 pub fn parse_date_ms(text: &str) -> Option<i64> {
     let date: jiff::civil::Date = text.trim().parse().ok()?;
@@ -214,6 +237,16 @@ impl FormErrors {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weekday_and_minute_are_german_local_time() {
+        // 2026-12-01 is a Tuesday; 08:30 UTC is 09:30 in Berlin (winter time).
+        let ms = parse_date_ms("2026-12-01").unwrap_or(0) + (9 * 60 + 30) * 60_000;
+        assert_eq!(
+            weekday_and_minute(ms),
+            (lotse_domain::offer::Weekday::Tuesday, 9 * 60 + 30)
+        );
+    }
 
     #[test]
     fn datetime_is_german_local_time() {

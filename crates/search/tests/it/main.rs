@@ -7,6 +7,7 @@ use lotse_domain::offer::{
 use lotse_search::{OfferDocument, OfferIndex, OfferQuery};
 
 mod german;
+mod guide;
 mod relevance;
 
 const TODAY: lotse_domain::Date = lotse_domain::Date::new(2026, 11, 25).expect("a day");

@@ -377,6 +377,14 @@ const THROUGH_CONCEPTS: &[(&str, &[&str])] = &[
     ("borç", &["schuldner"]),
     ("مهدکودک", &["kitaplatz"]),
     ("vatandaşlık", &["einbuergerung"]),
+    // The languages added for the district's newer communities (Romanian, Bulgarian, Kurmanji,
+    // Dari, Tigrinya, Somali).
+    ("medic", &["arztsuche"]),
+    ("апартамент", &["wohnungssuche"]),
+    ("belgeya ajotinê", &["fuehrerschein"]),
+    ("داکتر", &["arztsuche"]),
+    ("ሓኪም", &["arztsuche"]),
+    ("deymo", &["schuldner"]),
 ];
 
 #[test]

@@ -1,4 +1,4 @@
-//! The public offer finder: `/angebote` in German, `/{ar,en,fa,ru,tr,uk}/angebote` translated.
+//! The public offer finder: `/angebote` in German, `/{locale}/angebote` in the other languages.
 //!
 //! No login, no cookies, no scripts needed, nothing from other servers. Pages are small and
 //! server-rendered so they load fast on a slow phone; an offer page prints cleanly.
@@ -26,22 +26,35 @@ pub const PAGE_SIZE: usize = 20;
 /// (decision 0009).
 pub const LAST_PAGE: usize = SEARCH_WINDOW / PAGE_SIZE;
 
-/// Approximate town centres (WGS 84) for the schematic map of the district.
-const TOWN_CENTRES: &[(&str, f64, f64)] = &[
-    ("05570004", 51.7633, 7.8912),
-    ("05570008", 51.7558, 8.0413),
-    ("05570012", 51.9293, 8.1183),
-    ("05570016", 51.7951, 7.7392),
-    ("05570020", 51.8383, 8.0306),
-    ("05570024", 51.9253, 7.8478),
-    ("05570028", 51.8258, 8.1434),
-    ("05570032", 52.0403, 7.8413),
-    ("05570036", 51.9903, 8.0439),
-    ("05570040", 51.8436, 7.8283),
-    ("05570044", 51.9817, 7.7856),
-    ("05570048", 51.7378, 8.2511),
-    ("05570052", 51.9539, 7.9933),
+/// The district's outline, schematic (a few points along the border, WGS 84): the frame of
+/// the finder's map, drawn from shipped data so that no map server is asked.
+const DISTRICT_OUTLINE: &[(f64, f64)] = &[
+    (52.105, 7.840),
+    (52.060, 7.960),
+    (52.030, 8.100),
+    (51.975, 8.190),
+    (51.900, 8.200),
+    (51.850, 8.260),
+    (51.780, 8.300),
+    (51.700, 8.340),
+    (51.675, 8.200),
+    (51.700, 8.050),
+    (51.715, 7.900),
+    (51.735, 7.780),
+    (51.760, 7.665),
+    (51.850, 7.690),
+    (51.930, 7.700),
+    (51.990, 7.690),
+    (52.060, 7.740),
 ];
+
+/// Where a point of the district lies on the map (viewBox 0 0 320 270).
+fn map_xy((lat, lon): (f64, f64)) -> (i64, i64) {
+    (
+        ((lon - 7.62) / 0.76 * 300.0 + 10.0).round() as i64,
+        ((52.12 - lat) / 0.47 * 250.0 + 10.0).round() as i64,
+    )
+}
 
 /// The finder's parameters as they arrive; unknown values are ignored on the pages (they come
 /// from hand-edited addresses) and refused with a message by the JSON API.
@@ -54,7 +67,31 @@ pub struct FinderParams {
     pub language: String,
     pub group: String,
     pub free: String,
+    /// Nearest first from here: a town, village or postcode.
+    pub near: String,
+    /// "now", or a weekday key ("mo").
+    pub open: String,
+    /// "1": only offers with free places.
+    pub places: String,
     pub page: String,
+}
+
+impl FinderParams {
+    /// How many filters are chosen (the search words and the order are not filters).
+    fn filters_chosen(&self) -> usize {
+        [
+            &self.town,
+            &self.topic,
+            &self.language,
+            &self.group,
+            &self.free,
+            &self.open,
+            &self.places,
+        ]
+        .iter()
+        .filter(|v| !v.trim().is_empty())
+        .count()
+    }
 }
 
 /// A town given by name ("Beckum", any case) or official key.
@@ -96,7 +133,7 @@ impl Shown {
     fn new(text: &str, shown_in: Locale, wanted: Locale) -> Shown {
         Shown {
             text: text.to_owned(),
-            lang: shown_in.key(),
+            lang: shown_in.lang_tag(),
             dir: if shown_in.is_rtl() { "rtl" } else { "ltr" },
             fallback: shown_in != wanted,
         }
@@ -113,6 +150,12 @@ pub struct ResultItem {
     pub languages: String,
     pub free: bool,
     pub capacity: Option<&'static str>,
+    /// "about 3 km away", when the search is ordered by distance.
+    pub distance: Option<String>,
+    /// "open now" or "open on Monday", when the offer is.
+    pub open: Option<String>,
+    /// Where its places lie on the map.
+    pub points: Vec<(i64, i64)>,
 }
 
 fn languages_line(codes: &[String]) -> String {
@@ -134,15 +177,45 @@ fn offer_path(locale: Locale, id: &str) -> String {
     format!("{}/{}", finder_path(locale), url_encode(id))
 }
 
+/// What the page knows of the search beyond its words: where from, and when.
+struct Circumstances {
+    near: Option<(f64, f64)>,
+    /// Now, in the district.
+    now: lotse_search::OpenAt,
+    /// The day asked for, if any (else "open now" is shown for offers open now).
+    day: Option<lotse_domain::offer::Weekday>,
+}
+
 fn result_item(
     card: &OfferCard,
     locale: Locale,
     t: &Texts,
     towns: &[(String, String)],
+    at: &Circumstances,
 ) -> ResultItem {
     let (title, title_in) = card.title(locale);
     let (summary, summary_in) = card.summary(locale);
+    let open = match at.day {
+        Some(day) => card
+            .is_open(lotse_search::OpenAt { day, minute: None })
+            .then(|| {
+                t.fill(
+                    "results.open_day",
+                    &[("day", t.get(&format!("weekday.{}", day.key())))],
+                )
+            }),
+        None => card
+            .is_open(at.now)
+            .then(|| t.get("results.open_now").to_owned()),
+    };
+    let distance = at.near.and_then(|from| card.distance_km(from)).map(|km| {
+        let km = if km < 1.0 { 1 } else { km.round() as i64 };
+        t.fill("results.distance", &[("km", &km.to_string())])
+    });
     ResultItem {
+        distance,
+        open,
+        points: card.points.iter().map(|p| map_xy(*p)).collect(),
         href: offer_path(locale, &card.id),
         title: Shown::new(title, title_in, locale),
         summary: Shown::new(summary, summary_in, locale),
@@ -170,13 +243,13 @@ fn language_links(current: Locale, path_for: impl Fn(Locale) -> String) -> Vec<L
         .map(|l| LanguageLink {
             href: path_for(l),
             name: l.native_name(),
-            lang: l.key(),
+            lang: l.lang_tag(),
             current: l == current,
         })
         .collect()
 }
 
-/// A town in the overview: list entry and dot on the schematic map.
+/// A town in the overview: list entry and labelled, clickable circle on the map.
 pub struct TownCount {
     pub href: String,
     pub name: String,
@@ -185,6 +258,21 @@ pub struct TownCount {
     pub x: i64,
     pub y: i64,
     pub r: i64,
+}
+
+/// A topic tile (Lebenslage) of the start page.
+pub struct Tile {
+    pub href: String,
+    pub label: &'static str,
+    pub hint: &'static str,
+}
+
+/// A result's place on the map: a dot that leads to the offer.
+pub struct MapPoint {
+    pub href: String,
+    pub title: String,
+    pub x: i64,
+    pub y: i64,
 }
 
 #[derive(Template)]
@@ -198,6 +286,16 @@ struct FinderPage {
     topics: Vec<(String, &'static str)>,
     groups: Vec<(String, &'static str)>,
     delivery_languages: Vec<(&'static str, &'static str)>,
+    /// "now" and the weekdays: value, label.
+    open_options: Vec<(String, String)>,
+    /// The start page (no words, no filters): the topic tiles lead.
+    tiles: Vec<Tile>,
+    /// "2 filters chosen", when any are.
+    filters_text: Option<String>,
+    /// The search with its words only.
+    reset: String,
+    /// `near` was given but is no place of the district.
+    near_unknown: Option<String>,
     results: Vec<ResultItem>,
     total: usize,
     count_text: String,
@@ -208,10 +306,16 @@ struct FinderPage {
     previous: Option<String>,
     next: Option<String>,
     town_counts: Vec<TownCount>,
+    outline: String,
+    map_points: Vec<MapPoint>,
     /// An empty result's nearest towns with offers for the same words: name, link, count.
     nearby: Vec<(String, String, usize)>,
     /// An empty result's topics to browse: label, link.
     topic_links: Vec<(String, String)>,
+    /// An empty result's "did you mean": the words, the link.
+    suggestion: Option<(String, String)>,
+    /// An empty result's telephone number to call for help: shown, dialled.
+    help_phone: Option<(String, String)>,
 }
 
 /// The query the page and the API share.
@@ -220,8 +324,16 @@ fn query_of(
     towns: &[(String, String)],
     locale: Locale,
     today: lotse_domain::Date,
+    now: lotse_search::OpenAt,
 ) -> OfferQuery {
     OfferQuery {
+        near: lotse_domain::town::town_named(towns, &params.near).map(|t| (t.lat, t.lon)),
+        open: match params.open.trim() {
+            "now" => Some(now),
+            day => lotse_domain::offer::Weekday::parse(day)
+                .map(|day| lotse_search::OpenAt { day, minute: None }),
+        },
+        places_only: matches!(params.places.as_str(), "1" | "true" | "yes"),
         text: params.q.chars().take(200).collect(),
         town: resolve_town(towns, &params.town),
         topic: Topic::parse(&params.topic),
@@ -245,6 +357,9 @@ fn search_link(base: &str, params: &FinderParams, page: usize) -> String {
         ("language", &params.language),
         ("group", &params.group),
         ("free", &params.free),
+        ("near", &params.near),
+        ("open", &params.open),
+        ("places", &params.places),
     ] {
         if !v.is_empty() {
             s.append_pair(k, v);
@@ -265,10 +380,10 @@ fn search_link(base: &str, params: &FinderParams, page: usize) -> String {
 fn number(locale: Locale, n: usize) -> String {
     let german = count_label(n);
     match locale {
-        Locale::De | Locale::Tr => german,
-        Locale::En => german.replace('.', ","),
-        Locale::Uk | Locale::Ru => german.replace('.', "\u{a0}"),
-        Locale::Ar | Locale::Fa => n.to_string(),
+        Locale::De | Locale::Ls | Locale::Tr | Locale::Ro | Locale::Ku => german,
+        Locale::En | Locale::So | Locale::Ti => german.replace('.', ","),
+        Locale::Uk | Locale::Ru | Locale::Bg => german.replace('.', "\u{a0}"),
+        Locale::Ar | Locale::Fa | Locale::Prs => n.to_string(),
     }
 }
 
@@ -325,7 +440,12 @@ async fn finder(
         return too_far(locale, &params);
     }
     let towns = reference::town_names(&app.db).await?;
-    let mut query = query_of(&params, &towns, locale, app.today());
+    let (weekday, minute) = crate::view::weekday_and_minute(app.now());
+    let now = lotse_search::OpenAt {
+        day: weekday,
+        minute: Some(minute),
+    };
+    let mut query = query_of(&params, &towns, locale, app.today(), now);
     query.offset = (page - 1) * PAGE_SIZE;
     let (found, counts) = app
         .finder
@@ -336,14 +456,12 @@ async fn finder(
     let pages = found.total.div_ceil(PAGE_SIZE).clamp(1, LAST_PAGE);
     let base = finder_path(locale);
     let max = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let centre = |ags: &str| lotse_domain::town::town_place(ags).map(|p| (p.lat, p.lon));
     let town_counts = towns
         .iter()
         .map(|(ags, name)| {
             let count = counts.iter().find(|(a, _)| a == ags).map_or(0, |(_, n)| *n);
-            let (lat, lon) = TOWN_CENTRES
-                .iter()
-                .find(|(a, _, _)| a == ags)
-                .map_or((51.9, 8.0), |(_, lat, lon)| (*lat, *lon));
+            let (x, y) = map_xy(centre(ags).unwrap_or((51.9, 8.0)));
             let town_params = FinderParams {
                 town: ags.clone(),
                 page: String::new(),
@@ -354,12 +472,12 @@ async fn finder(
                 name: name.clone(),
                 count,
                 selected: query.town.as_deref() == Some(ags),
-                x: ((lon - 7.65) / 0.70 * 300.0 + 10.0).round() as i64,
-                y: ((52.07 - lat) / 0.37 * 220.0 + 15.0).round() as i64,
+                x,
+                y,
                 r: if count == 0 {
-                    3
+                    4
                 } else {
-                    (4.0 + 10.0 * (count as f64 / max as f64).sqrt()).round() as i64
+                    (5.0 + 9.0 * (count as f64 / max as f64).sqrt()).round() as i64
                 },
             }
         })
@@ -370,32 +488,41 @@ async fn finder(
     };
     let window_hint = (found.total > SEARCH_WINDOW)
         .then(|| t.fill("results.window", &[("max", &number(locale, SEARCH_WINDOW))]));
-    let results = found
+    let circumstances = Circumstances {
+        near: query.near,
+        now,
+        day: query.open.filter(|o| o.minute.is_none()).map(|o| o.day),
+    };
+    let results: Vec<ResultItem> = found
         .cards
         .iter()
-        .map(|c| result_item(c, locale, &t, &towns))
+        .map(|c| result_item(c, locale, &t, &towns, &circumstances))
         .collect();
-    // An empty result leads on (decision 0013): with a town chosen, the nearest towns that
-    // have offers for the same words; always the topics to browse.
-    let (nearby, topic_links) = if found.total == 0 {
-        let centre = |ags: &str| {
-            TOWN_CENTRES
-                .iter()
-                .find(|(a, _, _)| *a == ags)
-                .map(|(_, lat, lon)| (*lat, *lon))
-        };
+    let map_points = results
+        .iter()
+        .flat_map(|r| {
+            r.points.iter().map(|(x, y)| MapPoint {
+                href: r.href.clone(),
+                title: r.title.text.clone(),
+                x: *x,
+                y: *y,
+            })
+        })
+        .collect();
+    // An empty result leads on (decision 0013): "did you mean", with a town chosen the nearest
+    // towns that have offers for the same words, the topics to browse, and whom to call.
+    let (nearby, topic_links, suggestion, help_phone) = if found.total == 0 {
         let mut nearby: Vec<(f64, String, String, usize)> = Vec::new();
-        if let Some((lat, lon)) = query.town.as_deref().and_then(centre) {
+        if let Some(here) = query.town.as_deref().and_then(centre) {
             for (ags, name) in &towns {
                 let count = counts.iter().find(|(a, _)| a == ags).map_or(0, |(_, n)| *n);
                 if count == 0 || query.town.as_deref() == Some(ags.as_str()) {
                     continue;
                 }
-                let Some((tlat, tlon)) = centre(ags) else {
+                let Some(there) = centre(ags) else {
                     continue;
                 };
-                // Distances between neighbouring towns: a flat projection is exact enough.
-                let distance = ((tlat - lat) * 111.0).hypot((tlon - lon) * 69.0);
+                let distance = lotse_domain::town::distance_km(here, there);
                 let there = FinderParams {
                     town: ags.clone(),
                     page: String::new(),
@@ -419,14 +546,76 @@ async fn finder(
                 )
             })
             .collect();
-        (nearby, topic_links)
+        let suggestion = suggestion(app, &params, &query, &base).await?;
+        let help_phone = lotse_store::settings::public_contact(&app.db)
+            .await?
+            .phone
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| {
+                lotse_domain::offer::international_phone(&p).unwrap_or_else(|| {
+                    let dial = p
+                        .chars()
+                        .filter(|c| c.is_ascii_digit() || *c == '+')
+                        .collect();
+                    (p.clone(), dial)
+                })
+            });
+        (nearby, topic_links, suggestion, help_phone)
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), None, None)
     };
+    let landing = params.q.trim().is_empty() && params.filters_chosen() == 0 && page == 1;
+    let tiles = if landing {
+        Topic::ALL
+            .iter()
+            .map(|v| Tile {
+                href: format!("{base}?topic={}", v.key()),
+                label: t.get(&format!("topic.{}", v.key())),
+                hint: t.get(&format!("tiles.hint.{}", v.key())),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let chosen = params.filters_chosen();
+    let near_unknown = (!params.near.trim().is_empty() && query.near.is_none())
+        .then(|| t.fill("filter.near.unknown", &[("near", params.near.trim())]));
+    let mut open_options = vec![("now".to_owned(), t.get("filter.open.now").to_owned())];
+    for day in lotse_domain::offer::Weekday::ALL {
+        open_options.push((
+            day.key().to_owned(),
+            t.fill(
+                "filter.open.day",
+                &[("day", t.get(&format!("weekday.{}", day.key())))],
+            ),
+        ));
+    }
     let page_params = params.clone();
+    let outline = DISTRICT_OUTLINE
+        .iter()
+        .map(|p| {
+            let (x, y) = map_xy(*p);
+            format!("{x},{y}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     let html = FinderPage {
         nearby,
         topic_links,
+        suggestion,
+        help_phone,
+        tiles,
+        filters_text: (chosen > 0).then(|| t.fill("filter.active", &[("n", &chosen.to_string())])),
+        reset: search_link(
+            &base,
+            &FinderParams {
+                q: params.q.clone(),
+                ..FinderParams::default()
+            },
+            1,
+        ),
+        near_unknown,
+        open_options,
         languages: language_links(locale, |l| search_link(&finder_path(l), &page_params, page)),
         action: base.clone(),
         towns,
@@ -455,11 +644,54 @@ async fn finder(
         previous: (page > 1).then(|| search_link(&base, &params, page - 1)),
         next: (page < pages).then(|| search_link(&base, &params, page + 1)),
         town_counts,
+        outline,
+        map_points,
         params,
         t,
     }
     .render()?;
     Ok(public(html))
+}
+
+/// "Did you mean": the words with the nearest known ones, if the search with them finds
+/// something under the same filters.
+async fn suggestion(
+    app: &AppState,
+    params: &FinderParams,
+    query: &OfferQuery,
+    base: &str,
+) -> Result<Option<(String, String)>, AppError> {
+    if query.text.trim().is_empty() {
+        return Ok(None);
+    }
+    let Some(words) = app.finder.suggest(&app.db, query.text.clone()).await? else {
+        return Ok(None);
+    };
+    let found = app
+        .finder
+        .search(
+            &app.db,
+            OfferQuery {
+                text: words.clone(),
+                limit: 1,
+                offset: 0,
+                ..query.clone()
+            },
+        )
+        .await?;
+    if found.total == 0 {
+        return Ok(None);
+    }
+    let link = search_link(
+        base,
+        &FinderParams {
+            q: words.clone(),
+            page: String::new(),
+            ..params.clone()
+        },
+        1,
+    );
+    Ok(Some((words, link)))
 }
 
 pub async fn search_german(
@@ -749,6 +981,10 @@ pub struct ApiOffer {
     pub free_of_charge: bool,
     pub capacity: Option<&'static str>,
     pub url: String,
+    /// Kilometres to its nearest place, when the search asked for the nearest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
+    pub open_now: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -768,6 +1004,9 @@ pub struct ApiParams {
     pub language: String,
     pub group: String,
     pub free: String,
+    pub places: String,
+    pub open: String,
+    pub near: String,
     pub locale: String,
     pub limit: String,
     pub offset: String,
@@ -801,7 +1040,8 @@ fn api_locale(text: &str) -> Result<Locale, ParamError> {
         refuse(
             "locale",
             format!(
-                "locale: unbekannte Sprache „{text}“; erlaubt sind de, en, ar, tr, uk, ru, fa."
+                "locale: unbekannte Sprache „{text}“; erlaubt sind {}.",
+                Locale::ALL.map(Locale::key).join(", ")
             ),
         )
     })
@@ -866,6 +1106,7 @@ fn api_query(
     p: &ApiParams,
     towns: &[(String, String)],
     today: lotse_domain::Date,
+    now: lotse_search::OpenAt,
 ) -> Result<OfferQuery, ParamError> {
     let mut query = OfferQuery {
         text: p.q.chars().take(200).collect(),
@@ -920,16 +1161,45 @@ fn api_query(
             )
         })?);
     }
-    query.free_only = match p.free.trim() {
-        "" | "false" | "0" => false,
-        "true" | "1" => true,
-        other => {
-            return Err(refuse(
-                "free",
-                format!("free: „{other}“; erwartet true oder false."),
-            ));
-        }
+    let yes_or_no = |field: &'static str, text: &str| match text.trim() {
+        "" | "false" | "0" => Ok(false),
+        "true" | "1" => Ok(true),
+        other => Err(refuse(
+            field,
+            format!("{field}: „{other}“; erwartet true oder false."),
+        )),
     };
+    query.free_only = yes_or_no("free", &p.free)?;
+    query.places_only = yes_or_no("places", &p.places)?;
+    query.open = match p.open.trim() {
+        "" => None,
+        "now" => Some(now),
+        day => Some(lotse_search::OpenAt {
+            day: lotse_domain::offer::Weekday::ALL
+                .iter()
+                .copied()
+                .find(|d| d.key() == day)
+                .ok_or_else(|| {
+                    refuse(
+                        "open",
+                        format!("open: „{day}“; erwartet now oder einen Wochentag (mo, tu, we, th, fr, sa, su)."),
+                    )
+                })?,
+            minute: None,
+        }),
+    };
+    if !p.near.trim().is_empty() {
+        let place = lotse_domain::town::town_named(towns, &p.near).ok_or_else(|| {
+            refuse(
+                "near",
+                format!(
+                    "near: „{}“ ist kein Ort, Ortsteil und keine Postleitzahl des Kreises Warendorf.",
+                    p.near.trim()
+                ),
+            )
+        })?;
+        query.near = Some((place.lat, place.lon));
+    }
     Ok(query)
 }
 
@@ -938,11 +1208,16 @@ pub async fn api_search(
     Query(p): Query<ApiParams>,
 ) -> Result<Response, AppError> {
     let towns = reference::town_names(&app.db).await?;
-    let query = match api_query(&p, &towns, app.today()) {
+    let (day, minute) = crate::view::weekday_and_minute(app.now());
+    let now = lotse_search::OpenAt {
+        day,
+        minute: Some(minute),
+    };
+    let query = match api_query(&p, &towns, app.today(), now) {
         Ok(q) => q,
         Err(e) => return Ok(e.into_response()),
     };
-    let (locale, limit, offset) = (query.locale, query.limit, query.offset);
+    let (locale, limit, offset, near) = (query.locale, query.limit, query.offset, query.near);
     let words = query.clone();
     let found = app.finder.search(&app.db, query).await?;
     app.finder.note_if_missed(&app.db, &words, found.total);
@@ -968,6 +1243,10 @@ pub async fn api_search(
                 free_of_charge: c.free_of_charge,
                 capacity: c.capacity.map(|c| c.key()),
                 url: offer_path(locale, &c.id),
+                distance_km: near
+                    .and_then(|from| c.distance_km(from))
+                    .map(|km| (km * 10.0).round() / 10.0),
+                open_now: c.is_open(now),
             }
         })
         .collect();

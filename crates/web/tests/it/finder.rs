@@ -47,7 +47,7 @@ fn mothers_course() -> OfferContent {
     course
 }
 
-async fn publish(app: &TestApp, content: &OfferContent, save_as: SaveAs) -> String {
+pub(crate) async fn publish(app: &TestApp, content: &OfferContent, save_as: SaveAs) -> String {
     let org = app
         .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
         .await;
@@ -73,7 +73,7 @@ async fn publish(app: &TestApp, content: &OfferContent, save_as: SaveAs) -> Stri
 }
 
 /// The public search API, as JSON.
-async fn api(app: &TestApp, query: &str) -> (StatusCode, serde_json::Value) {
+pub(crate) async fn api(app: &TestApp, query: &str) -> (StatusCode, serde_json::Value) {
     let reply = app
         .get(&format!("/api/v1/public/offers?{query}"), None)
         .await;
@@ -81,7 +81,7 @@ async fn api(app: &TestApp, query: &str) -> (StatusCode, serde_json::Value) {
     (reply.status, json)
 }
 
-fn titles(json: &serde_json::Value) -> Vec<String> {
+pub(crate) fn titles(json: &serde_json::Value) -> Vec<String> {
     json["items"]
         .as_array()
         .unwrap()

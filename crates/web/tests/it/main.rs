@@ -9,6 +9,7 @@ mod bodies;
 mod case_sharing;
 mod cases;
 mod finder;
+mod finder_guide;
 mod funding;
 mod hardening;
 mod hsds;

@@ -186,10 +186,13 @@ mod tests {
     #[test]
     fn recorded_languages_name_a_finder_language() {
         assert_eq!(language_of("Arabisch, Kurdisch"), Some(Locale::Ar));
-        assert_eq!(language_of("Kurdisch; Persisch"), Some(Locale::Fa));
+        assert_eq!(language_of("Kurdisch; Persisch"), Some(Locale::Ku));
+        assert_eq!(language_of("Persisch, Kurdisch"), Some(Locale::Fa));
+        assert_eq!(language_of("Dari"), Some(Locale::Prs));
         assert_eq!(language_of("uk"), Some(Locale::Uk));
         assert_eq!(language_of("Русский"), Some(Locale::Ru));
-        assert_eq!(language_of("Tigrinya"), None);
+        assert_eq!(language_of("Tigrinya"), Some(Locale::Ti));
+        assert_eq!(language_of("Amharisch"), None);
         assert_eq!(language_of(""), None);
     }
 }
