@@ -63,8 +63,8 @@ async function checkAccessibility(page, label) {
   return result.violations.length;
 }
 
-async function newPage(width = 1280) {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'de-DE' });
+async function newPage(width = 1280, height = 900) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'de-DE' });
   const page = await context.newPage();
   const problems = [];
   page.on('console', (msg) => { if (msg.type() === 'error') problems.push(msg.text()); });
@@ -236,38 +236,72 @@ test('offers: a partner submits an offer on a phone, translates it, coordination
   await context.close();
 });
 
-for (const [prefix, lang, dir] of [['', 'de', 'ltr'], ['/ar', 'ar', 'rtl']]) {
-  test(`public finder (${lang}) on a phone: search, filter, open an offer – no login, no foreign requests, axe clean`, async () => {
-    const { context, page, problems } = await newPage(360);
+// The finder on a small phone (360 × 640) in German, Arabic (right to left) and Ukrainian: the
+// topics lead, the first result shows without scrolling, the filters fold away and keep their
+// state in the address, an offer is shared and printed beside German, the legal pages are one
+// tap away – axe-clean throughout, no cookies, nothing from other servers.
+for (const [prefix, lang, dir] of [['', 'de', 'ltr'], ['/ar', 'ar', 'rtl'], ['/uk', 'uk', 'ltr']]) {
+  test(`public finder (${lang}) on a 360 px phone: topics, search, filters, offer, share, print, legal pages – axe clean`, async () => {
+    const { context, page, problems } = await newPage(360, 640);
     const foreign = [];
     page.on('request', (r) => { if (!r.url().startsWith(base)) foreign.push(r.url()); });
     await page.goto(`${base}${prefix}/angebote`);
     assert.equal(await page.locator('html').getAttribute('lang'), lang);
     assert.equal(await page.locator('html').getAttribute('dir'), dir);
+    assert.ok(await page.locator('.tiles a').count() >= 10, 'topic tiles on the start page');
     await checkAccessibility(page, `finder start (${lang})`);
     // Stemming: the plural finds the demo's "Sprachcafé"/"Sprachkurs" offers.
     await page.locator('#q').fill('Sprachkurse');
-    await page.locator('form.search button[type=submit]').click();
+    await page.locator('.q-row button').click();
     await page.waitForURL(/q=Sprachkurse/);
     const results = page.locator('ol.results > li');
     assert.ok(await results.count() >= 1, 'results for Sprachkurse');
+    const first = await results.first().locator('h3').boundingBox();
+    assert.ok(first && first.y + first.height <= 640, `the first result shows without scrolling (${first && first.y + first.height}px)`);
+    assert.equal(await page.locator('.tiles').count(), 0, 'no tiles once searching');
     await checkAccessibility(page, `finder results (${lang})`);
-    // Filter by town: Beckum has the language café.
+    // The filters fold behind one button; what is chosen lands in the address.
+    assert.equal(await page.locator('#town').isVisible(), false, 'filters folded');
+    await page.locator('details.more > summary').click();
     await page.locator('#q').fill('');
     await page.locator('#town').selectOption('05570008');
-    await page.locator('form.search button[type=submit]').click();
+    await page.locator('#near').fill('Neubeckum');
+    await page.locator('.filter-actions button').click();
     await page.waitForURL(/town=05570008/);
+    assert.match(page.url(), /near=Neubeckum/);
     assert.ok(await results.count() >= 1, 'results in Beckum');
+    assert.ok(await page.locator('.more summary .chosen').count() === 1, 'the chosen filters are counted');
     const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(scrollWidth <= 360, `no horizontal scrolling at 360px (${scrollWidth}px)`);
+    await checkAccessibility(page, `finder filtered (${lang})`);
+    // The language switcher folds away too and still reaches every language.
+    await page.locator('details.langs > summary').click();
+    assert.ok(await page.locator('details.langs a').count() >= 14, 'every finder language');
+    await page.locator('details.langs > summary').click();
     await results.first().locator('h3 a').click();
     await page.waitForURL(new RegExp(`${prefix}/angebote/[^/?]+$`));
     assert.equal(await page.locator('h1').count(), 1);
+    const share = await page.locator('#share-url').inputValue();
+    assert.ok(share.startsWith('http') && share.includes(`${prefix}/angebote/`), `share link ${share}`);
     await checkAccessibility(page, `offer page (${lang})`);
     await page.screenshot({ path: join(artifacts, `finder-offer-${lang}.png`), fullPage: true });
     await page.emulateMedia({ media: 'print' });
     assert.equal(await page.locator('header.top').isVisible(), false, 'print hides the page header');
     await page.emulateMedia({ media: 'screen' });
+    // The printout: the reader's language beside German, with a QR code.
+    await page.locator('.share-links a[href$="/druck"]').click();
+    await page.waitForURL(/\/druck$/);
+    assert.equal(await page.locator('.print-column').count(), lang === 'de' ? 1 : 2);
+    assert.equal(await page.locator('.qr svg').count(), 1);
+    await checkAccessibility(page, `printout (${lang})`);
+    // The legal pages, from the footer of every public page.
+    await page.locator('footer .legal a').nth(2).click();
+    await page.waitForURL(/barrierefreiheit/);
+    assert.equal(await page.locator('#fb-message').count(), 1, 'the feedback form');
+    await checkAccessibility(page, `accessibility statement (${lang})`);
+    await page.locator('footer .legal a').first().click();
+    await page.waitForURL(/impressum/);
+    await checkAccessibility(page, `imprint (${lang})`);
     assert.deepEqual(foreign, [], 'no requests to other servers');
     const cookies = await context.cookies();
     assert.deepEqual(cookies, [], 'no cookies');

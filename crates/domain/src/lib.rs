@@ -17,6 +17,7 @@ pub mod finder_concept;
 pub mod funding;
 pub mod hsds;
 pub mod ids;
+pub mod legal;
 pub mod limits;
 pub mod measure;
 pub mod measure_import;

@@ -103,6 +103,7 @@ async fn open_session() -> Result<Session, String> {
             secure_cookies: true,
             demo: true,
             mail: None,
+            public_url: "http://lotse.test".to_owned(),
         },
     );
     let router = lotse_web::app(state);

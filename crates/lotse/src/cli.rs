@@ -290,6 +290,11 @@ pub(crate) struct ServeArgs {
     #[arg(long, env = "LOTSE_SMTP_URL")]
     pub(crate) smtp_url: Option<String>,
 
+    /// The address the public reaches Lotse at, e.g. https://angebote.kreis-warendorf.de: printed
+    /// with its QR code on an offer's printout (default: http:// and the listen address).
+    #[arg(long, env = "LOTSE_PUBLIC_URL")]
+    pub(crate) public_url: Option<String>,
+
     /// Sender address of mail from Lotse.
     #[arg(long, env = "LOTSE_MAIL_FROM", default_value = "lotse@localhost")]
     pub(crate) mail_from: String,

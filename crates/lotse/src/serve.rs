@@ -35,6 +35,12 @@ pub(crate) async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, Store
             secure_cookies: args.cookie_secure,
             demo: demo_loaded,
             mail,
+            public_url: args
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", args.listen))
+                .trim_end_matches('/')
+                .to_owned(),
         },
     );
     // Build the finder's search index before the first visitor asks (it would be built then).

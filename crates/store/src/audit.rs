@@ -113,10 +113,11 @@ pub enum Entity {
     Case,
     FinderConcept,
     FinderMisses,
+    AccessibilityFeedback,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 29] = [
+    pub const ALL: [Entity; 30] = [
         Entity::User,
         Entity::Session,
         Entity::ApiToken,
@@ -146,6 +147,7 @@ impl Entity {
         Entity::Case,
         Entity::FinderConcept,
         Entity::FinderMisses,
+        Entity::AccessibilityFeedback,
     ];
 
     pub fn key(self) -> &'static str {
@@ -179,6 +181,7 @@ impl Entity {
             Entity::Case => "case",
             Entity::FinderConcept => "finder_concept",
             Entity::FinderMisses => "finder_misses",
+            Entity::AccessibilityFeedback => "accessibility_feedback",
         }
     }
 

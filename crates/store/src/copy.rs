@@ -585,6 +585,20 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "accessibility_feedback",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("received_at", Int),
+            ("locale", Text),
+            ("page", Text),
+            ("message", Text),
+            ("contact", Text),
+            ("handled_at", NullableInt),
+            ("handled_by", NullableText),
+        ],
+    },
+    Table {
         name: "finder_concepts",
         order_by: "id",
         columns: &[

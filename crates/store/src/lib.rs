@@ -8,6 +8,7 @@ mod db;
 mod migrations;
 
 pub mod access_log;
+pub mod accessibility_feedback;
 pub mod api_tokens;
 pub mod audit;
 pub mod bodies;

@@ -186,6 +186,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0029_finder_misses.sql"),
         postgres: include_str!("../migrations/postgres/0029_finder_misses.sql"),
     },
+    Migration {
+        version: 30,
+        name: "accessibility_feedback",
+        sqlite: include_str!("../migrations/sqlite/0030_accessibility_feedback.sql"),
+        postgres: include_str!("../migrations/postgres/0030_accessibility_feedback.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -134,3 +134,20 @@ pub async fn public_contact(db: &Db) -> Result<PublicContact> {
         email: value(get(db, PUBLIC_EMAIL).await?),
     })
 }
+
+/// The setting that holds a legal page's text.
+pub fn legal_key(page: lotse_domain::legal::LegalPage) -> &'static str {
+    use lotse_domain::legal::LegalPage;
+    match page {
+        LegalPage::Imprint => LEGAL_IMPRINT,
+        LegalPage::Privacy => LEGAL_PRIVACY,
+        LegalPage::Accessibility => LEGAL_ACCESSIBILITY,
+    }
+}
+
+/// A legal page's text as admins saved it, or `None` while the shipped draft stands.
+pub async fn legal_text(db: &Db, page: lotse_domain::legal::LegalPage) -> Result<Option<String>> {
+    Ok(get(db, legal_key(page))
+        .await?
+        .filter(|t| !t.trim().is_empty()))
+}

@@ -52,6 +52,9 @@ pub struct WebConfig {
     pub demo: bool,
     /// Where reminders are sent through; `None` if no mail server is configured.
     pub mail: Option<mail::MailConfig>,
+    /// The address the public reaches Lotse at ("https://angebote.kreis-warendorf.de"), for what
+    /// leaves the screen: the QR code and the address on an offer's printout.
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -60,6 +63,7 @@ impl Default for WebConfig {
             secure_cookies: true,
             demo: false,
             mail: None,
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }

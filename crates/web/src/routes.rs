@@ -107,15 +107,71 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::GET,
+            "/angebote/{id}/druck",
+            Public,
+            get(pages::finder::print_german),
+        ),
+        r(
+            M::GET,
             "/{locale}/angebote",
             Public,
             get(pages::finder::search_translated),
         ),
         r(
             M::GET,
+            "/{locale}/angebote/{id}/druck",
+            Public,
+            get(pages::finder::print_translated),
+        ),
+        r(
+            M::GET,
             "/{locale}/angebote/{id}",
             Public,
             get(pages::finder::offer_translated),
+        ),
+        // The legal pages every public page links (German, and in every finder language)
+        r(M::GET, "/impressum", Public, get(pages::legal::show_german)),
+        r(
+            M::GET,
+            "/datenschutz",
+            Public,
+            get(pages::legal::show_german),
+        ),
+        r(
+            M::GET,
+            "/barrierefreiheit",
+            Public,
+            get(pages::legal::show_german),
+        ),
+        r(
+            M::POST,
+            "/barrierefreiheit",
+            Public,
+            post(pages::legal::report_german),
+        ),
+        r(
+            M::GET,
+            "/{locale}/impressum",
+            Public,
+            get(pages::legal::show_translated),
+        ),
+        r(
+            M::GET,
+            "/{locale}/datenschutz",
+            Public,
+            get(pages::legal::show_translated),
+        ),
+        r(
+            M::GET,
+            "/{locale}/barrierefreiheit",
+            Public,
+            get(pages::legal::show_translated),
+        ),
+        r(
+            M::POST,
+            "/{locale}/barrierefreiheit",
+            Public,
+            post(pages::legal::report_translated),
         ),
         // The read-only HSDS 3.0 API for other directories
         r(M::GET, "/hsds/", Public, get(hsds_api::root)),
@@ -1377,6 +1433,24 @@ fn table() -> Vec<Route> {
             "/admin/settings",
             Access::Permission(ManageSettings),
             post(pages::settings::update),
+        ),
+        r(
+            M::GET,
+            "/admin/legal",
+            Access::Permission(ManageSettings),
+            get(pages::legal::edit),
+        ),
+        r(
+            M::POST,
+            "/admin/legal",
+            Access::Permission(ManageSettings),
+            post(pages::legal::save),
+        ),
+        r(
+            M::POST,
+            "/admin/legal/feedback/{id}/handled",
+            Access::Permission(ManageSettings),
+            post(pages::legal::handled),
         ),
         // JSON API
         r(

@@ -63,6 +63,11 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
         Some(Permission::ManageSettings),
     ),
     (
+        "Rechtliche Seiten",
+        "/admin/legal",
+        Some(Permission::ManageSettings),
+    ),
+    (
         "Hintergrundaufgaben",
         "/admin/jobs",
         Some(Permission::ManageSettings),

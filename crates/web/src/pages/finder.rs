@@ -103,7 +103,7 @@ pub fn resolve_town(towns: &[(String, String)], text: &str) -> Option<String> {
         .map(|(ags, _)| ags.clone())
 }
 
-fn locale_from_path(key: &str) -> Result<Locale, AppError> {
+pub(crate) fn locale_from_path(key: &str) -> Result<Locale, AppError> {
     Locale::parse(key)
         .filter(|l| *l != Locale::De && l.key() == key)
         .ok_or_else(|| AppError::Status(StatusCode::NOT_FOUND, "Diese Seite gibt es nicht.".into()))
@@ -117,7 +117,7 @@ pub fn finder_path(locale: Locale) -> String {
     }
 }
 
-fn public(html: String) -> Response {
+pub(crate) fn public(html: String) -> Response {
     ([(header::CACHE_CONTROL, "public, max-age=60")], Html(html)).into_response()
 }
 
@@ -237,7 +237,10 @@ pub struct LanguageLink {
     pub current: bool,
 }
 
-fn language_links(current: Locale, path_for: impl Fn(Locale) -> String) -> Vec<LanguageLink> {
+pub(crate) fn language_links(
+    current: Locale,
+    path_for: impl Fn(Locale) -> String,
+) -> Vec<LanguageLink> {
     Locale::ALL
         .into_iter()
         .map(|l| LanguageLink {
@@ -727,12 +730,11 @@ pub struct Place {
     pub geo: Option<String>,
 }
 
-#[derive(Template)]
-#[template(path = "public/offer.html")]
-struct OfferPage {
+/// An offer's texts in one language: the page shows one, the printout two side by side.
+pub struct OfferView {
     t: Texts,
-    languages: Vec<LanguageLink>,
-    back: String,
+    /// Prefix of the ids in this view (the printout's second column has its own).
+    prefix: &'static str,
     title: Shown,
     organisation: String,
     fallback: bool,
@@ -750,6 +752,32 @@ struct OfferPage {
     valid_until: Option<String>,
 }
 
+#[derive(Template)]
+#[template(path = "public/offer.html")]
+struct OfferPage {
+    t: Texts,
+    languages: Vec<LanguageLink>,
+    back: String,
+    o: OfferView,
+    /// The page's full address, to copy, mail or text.
+    share_url: String,
+    share_mail: String,
+    share_sms: String,
+    print_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "public/print.html")]
+struct PrintPage {
+    t: Texts,
+    languages: Vec<LanguageLink>,
+    back: String,
+    /// The reader's language, then German (German alone on the German page).
+    columns: Vec<OfferView>,
+    url: String,
+    qr_svg: String,
+}
+
 fn field(content: &OfferContent, locale: Locale, name: &str) -> Shown {
     let f = TEXT_FIELDS
         .iter()
@@ -763,7 +791,12 @@ fn plain(text: String, locale: Locale) -> Shown {
     Shown::new(&text, locale, locale)
 }
 
-fn offer_page(offer: &PublishedOffer, locale: Locale, towns: &[(String, String)]) -> OfferPage {
+fn offer_view(
+    offer: &PublishedOffer,
+    locale: Locale,
+    towns: &[(String, String)],
+    prefix: &'static str,
+) -> OfferView {
     let t = Texts::new(locale);
     let c = &offer.content;
     let mut sections = Vec::new();
@@ -890,9 +923,8 @@ fn offer_page(offer: &PublishedOffer, locale: Locale, towns: &[(String, String)]
                     .collect(),
             )
         });
-    OfferPage {
-        languages: language_links(locale, |l| offer_path(l, &offer.id)),
-        back: finder_path(locale),
+    OfferView {
+        prefix,
         title: Shown::new(&title, title_in, locale),
         organisation: offer.organisation.clone(),
         fallback: c.is_incompletely_translated(locale),
@@ -940,7 +972,84 @@ async fn offer(app: &AppState, locale: Locale, id: &str) -> Result<Response, App
         return Ok((StatusCode::NOT_FOUND, Html(html)).into_response());
     };
     let towns = reference::town_names(&app.db).await?;
-    Ok(public(offer_page(&found, locale, &towns).render()?))
+    let o = offer_view(&found, locale, &towns, "");
+    let share_url = format!("{}{}", app.config.public_url, offer_path(locale, &found.id));
+    let subject = url_encode(&o.title.text);
+    let page = OfferPage {
+        t: Texts::new(locale),
+        languages: language_links(locale, |l| offer_path(l, &found.id)),
+        back: finder_path(locale),
+        share_mail: format!("mailto:?subject={subject}&body={}", url_encode(&share_url)),
+        share_sms: format!(
+            "sms:?body={}",
+            url_encode(&format!("{} {share_url}", o.title.text))
+        ),
+        print_href: format!("{}/druck", offer_path(locale, &found.id)),
+        share_url,
+        o,
+    };
+    Ok(public(page.render()?))
+}
+
+/// The printout of an offer: the reader's language beside German, and a QR code that leads
+/// back to the offer's page in the reader's language.
+async fn printout(app: &AppState, locale: Locale, id: &str) -> Result<Response, AppError> {
+    let found = match offers::published_one(&app.db, id).await {
+        Ok(o) if o.content.is_current(app.today()) => o,
+        Ok(_) | Err(StoreError::NotFound) => return Err(AppError::Store(StoreError::NotFound)),
+        Err(e) => return Err(e.into()),
+    };
+    let towns = reference::town_names(&app.db).await?;
+    let mut columns = vec![offer_view(&found, locale, &towns, "")];
+    if locale != Locale::De {
+        columns.push(offer_view(&found, Locale::De, &towns, "de-"));
+    }
+    let url = format!("{}{}", app.config.public_url, offer_path(locale, &found.id));
+    let page = PrintPage {
+        t: Texts::new(locale),
+        languages: language_links(locale, |l| format!("{}/druck", offer_path(l, &found.id))),
+        back: offer_path(locale, &found.id),
+        columns,
+        qr_svg: qr_svg(&url),
+        url,
+    };
+    Ok(public(page.render()?))
+}
+
+/// A QR code as inline SVG, black on white, with its quiet zone: it prints sharp at any size
+/// and needs no image file or service.
+fn qr_svg(text: &str) -> String {
+    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else {
+        return String::new();
+    };
+    code.render::<qrcode::render::svg::Color>()
+        .min_dimensions(160, 160)
+        .quiet_zone(true)
+        .build()
+        .replacen(
+            "<svg ",
+            "<svg role=\"img\" aria-hidden=\"true\" focusable=\"false\" ",
+            1,
+        )
+}
+
+pub async fn print_german(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    printout(&app, Locale::De, &id).await
+}
+
+pub async fn print_translated(
+    State(app): State<AppState>,
+    Path((locale, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    if locale == "de" {
+        return Ok(
+            Redirect::permanent(&format!("{}/druck", offer_path(Locale::De, &id))).into_response(),
+        );
+    }
+    printout(&app, locale_from_path(&locale)?, &id).await
 }
 
 pub async fn offer_german(

@@ -28,6 +28,7 @@ struct ListPage {
 /// One field of the form: language key, its German name, direction, what is typed, error.
 struct LanguageField {
     key: &'static str,
+    lang: &'static str,
     name: &'static str,
     rtl: bool,
     value: String,
@@ -49,6 +50,7 @@ fn fields(labels: &BTreeMap<Locale, String>, errors: &[ConceptError]) -> Vec<Lan
         .into_iter()
         .map(|l| LanguageField {
             key: l.key(),
+            lang: l.lang_tag(),
             name: l.german_name(),
             rtl: l.is_rtl(),
             value: labels.get(&l).cloned().unwrap_or_default(),

@@ -55,7 +55,7 @@ pub async fn list(
                     url_encode(&m.term)
                 ),
                 probe: format!("/offers/words?probe={}", url_encode(&m.term)),
-                lang: locale.key().to_owned(),
+                lang: locale.lang_tag().to_owned(),
                 language: locale.german_name().to_owned(),
                 rtl: locale.is_rtl(),
                 searches: m.searches,

@@ -13,6 +13,7 @@ pub mod finder_words;
 pub mod funding;
 pub mod health;
 pub mod jobs;
+pub mod legal;
 pub mod login;
 pub mod measure_import;
 pub mod measures;

@@ -137,14 +137,25 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/admin/users/{id}/totp/reset", "admin"),
     ("/admin/users/{id}/active", "admin"),
     ("/admin/settings", "admin"),
+    ("/admin/legal", "admin"),
+    ("/admin/legal/feedback/{id}/handled", "admin"),
     ("/admin/jobs/{job}/run", "admin"),
 ];
 
-/// State-changing routes that record no change by design, each with the reason. None so far:
-/// the read-only variants there are (logging out without a session, the mapping step of the
-/// catalogue import, a reminder run with nothing due) share their route with a variant that
-/// changes data, and that one is walked.
-const EXEMPT: &[(&str, &str)] = &[];
+/// State-changing routes that record no change by design, each with the reason. (The read-only
+/// variants of other routes – logging out without a session, the mapping step of the catalogue
+/// import, a reminder run with nothing due – share their route with a variant that changes
+/// data, and that one is walked.)
+const EXEMPT: &[(&str, &str)] = &[
+    (
+        "/barrierefreiheit",
+        "a member of the public reports a barrier: the report is the record; nobody on the staff changed anything (admins marking it handled is audited)",
+    ),
+    (
+        "/{locale}/barrierefreiheit",
+        "the same report from a page in another language",
+    ),
+];
 
 /// Routes known to succeed without an audit entry (or to fail for want of one), to be fixed in
 /// production code: the walk prints what they did instead of failing. A route listed here that
@@ -1573,6 +1584,39 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
     w.form("/offers/concepts/{id}/withdraw", &[&kita], &[])
         .await;
     w.form("/offers/misses/clear", &[], &[]).await;
+    w.form(
+        "/admin/legal",
+        &[],
+        &[
+            ("impressum", "## Herausgeber\n\nKreis Warendorf"),
+            (
+                "datenschutz",
+                lotse_domain::legal::LegalPage::Privacy.draft(),
+            ),
+            (
+                "barrierefreiheit",
+                lotse_domain::legal::LegalPage::Accessibility.draft(),
+            ),
+            ("phone", "02581 53-0"),
+            ("email", ""),
+        ],
+    )
+    .await;
+    let report = lotse_domain::legal::check_feedback("Kontrast zu schwach", "/angebote", "")
+        .unwrap_or_else(|e| panic!("feedback: {e:?}"));
+    lotse_store::accessibility_feedback::receive(&app.db, &report, "de", lotse_store::now_ms())
+        .await
+        .unwrap_or_else(|e| panic!("receive: {e}"));
+    let reports = lotse_store::accessibility_feedback::list(
+        &app.db,
+        &Actor::system("walk"),
+        1,
+        lotse_store::now_ms(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("reports: {e}"));
+    w.form("/admin/legal/feedback/{id}/handled", &[&reports[0].id], &[])
+        .await;
     // A job run by hand is the administrator's act, whatever the job finds to do.
     w.form("/admin/jobs/{job}/run", &["session-purge"], &[])
         .await;

@@ -13,6 +13,7 @@ mod finder_guide;
 mod funding;
 mod hardening;
 mod hsds;
+mod legal;
 mod login;
 mod measures;
 mod offers;
@@ -87,6 +88,7 @@ impl TestApp {
                 secure_cookies: true,
                 demo: true,
                 mail,
+                public_url: "http://lotse.test".to_owned(),
             },
         )
     }
