@@ -19,6 +19,7 @@ mod measures;
 mod offers;
 mod organisations;
 mod programmes;
+mod relevance;
 mod rounds;
 mod users;
 
