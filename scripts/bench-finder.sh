@@ -48,7 +48,11 @@ for target in \
     "/api/v1/public/offers?q=Deutschkurs|API: a compound typed (its parts; a concept)" \
     "/api/v1/public/offers?q=Gesundh|API: the start of a word, as typed" \
     "/api/v1/public/offers?q=%D0%B6%D0%B8%D1%82%D0%BB%D0%BE&locale=uk|API: Ukrainian word reaching German offers (житло)" \
+    "/api/v1/public/offers?q=Beratung&near=Neubeckum|API: nearest first from a village" \
+    "/api/v1/public/offers?q=Beratung&open=now&places=true|API: open now, with free places" \
     "/angebote?q=Sprachkurs|page: German results with town overview" \
+    "/angebote?q=Schuldnerbreatnugg|page: nothing found, did you mean" \
+    "/prs/angebote?q=Sprachkurs|page: Dari results with town overview" \
     "/ar/angebote?q=Sprachkurs|page: Arabic results with town overview" \
     "/api/v1/public/offers?offset=980|API: last page of the search window, title order" \
     "/api/v1/public/offers?q=Angebot&offset=980|API: last page of the search window, relevance" \
