@@ -739,6 +739,10 @@ impl OfferIndex {
         // The dictionary first: a compound is split by the words of every offer.
         let dictionary = self.dictionary_for(&offers)?;
         let mut german = german::Analyser::new(&dictionary);
+        // The new segments are merged into one before searches see them: merged in the
+        // background instead, the first minutes after a start searched a dozen segments while
+        // the merges took a core (the benchmark's first runs were slower than its last).
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         writer.delete_all_documents()?;
         let mut listed = Vec::new();
         for offer in &offers {
@@ -748,6 +752,11 @@ impl OfferIndex {
         drop(german);
         let n = listed.len();
         writer.commit()?;
+        let segments = writer.index().searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
+        writer.set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
         self.reader.reload()?;
         *self.listing.write().map_err(|_| SearchError::Poisoned)? = Listing::new(listed);
         *self.dictionary.write().map_err(|_| SearchError::Poisoned)? = dictionary;
