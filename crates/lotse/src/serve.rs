@@ -8,6 +8,35 @@ use lotse_store::{StoreError, demo, settings};
 use crate::cli::*;
 use crate::open;
 
+/// The address printed on offers' printouts and in their share links: as configured (checked),
+/// else the listen address, which outside a demo behind a proxy is rarely what the public
+/// reaches, so the start says so.
+fn public_url(
+    configured: Option<&str>,
+    listen: std::net::SocketAddr,
+    demo: bool,
+) -> Result<String, StoreError> {
+    match configured.map(str::trim) {
+        Some(url) => {
+            let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+            if !scheme_ok || url.contains(char::is_whitespace) || url.len() < 10 {
+                return Err(StoreError::Config(format!(
+                    "--public-url „{url}“: erwartet eine Adresse wie https://angebote.kreis-warendorf.de"
+                )));
+            }
+            Ok(url.trim_end_matches('/').to_owned())
+        }
+        None => {
+            if !demo {
+                tracing::warn!(
+                    "no --public-url (LOTSE_PUBLIC_URL): printouts and share links name http://{listen}"
+                );
+            }
+            Ok(format!("http://{listen}"))
+        }
+    }
+}
+
 pub(crate) async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, StoreError> {
     let db = open(url).await?;
     if args.demo {
@@ -28,6 +57,7 @@ pub(crate) async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, Store
         ),
         None => None,
     };
+    let public_url = public_url(args.public_url.as_deref(), args.listen, demo_loaded)?;
     let mail_for_jobs = mail.clone();
     let state = lotse_web::AppState::new(
         db.clone(),
@@ -35,12 +65,7 @@ pub(crate) async fn serve(url: &str, args: &ServeArgs) -> Result<ExitCode, Store
             secure_cookies: args.cookie_secure,
             demo: demo_loaded,
             mail,
-            public_url: args
-                .public_url
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", args.listen))
-                .trim_end_matches('/')
-                .to_owned(),
+            public_url,
         },
     );
     // Build the finder's search index before the first visitor asks (it would be built then).

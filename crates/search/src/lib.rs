@@ -751,12 +751,25 @@ impl OfferIndex {
         }
         drop(german);
         let n = listed.len();
-        writer.commit()?;
-        let segments = writer.index().searchable_segment_ids()?;
-        if segments.len() > 1 {
-            writer.merge(&segments).wait()?;
-        }
+        let committed = writer.commit();
+        let merged = match &committed {
+            Ok(_) => writer
+                .index()
+                .searchable_segment_ids()
+                .and_then(|segments| match segments.len() {
+                    0 | 1 => Ok(()),
+                    _ => writer.merge(&segments).wait().map(|_| ()),
+                }),
+            Err(_) => Ok(()),
+        };
+        // Whatever happened, single updates merge in the background again afterwards.
         writer.set_merge_policy(Box::new(tantivy::indexer::LogMergePolicy::default()));
+        committed?;
+        if let Err(e) = merged {
+            // Committed, not merged: searches work on several segments, more slowly, and the
+            // background merges take over.
+            tracing::warn!(error = %e, "search index: the rebuilt segments were not merged");
+        }
         self.reader.reload()?;
         *self.listing.write().map_err(|_| SearchError::Poisoned)? = Listing::new(listed);
         *self.dictionary.write().map_err(|_| SearchError::Poisoned)? = dictionary;
@@ -1209,33 +1222,65 @@ impl OfferIndex {
             .1)
     }
 
-    /// "Did you mean": the query with each word that is not in any offer (nor a concept's
-    /// label) replaced by the nearest word that is, at most one edit away for words of up to
-    /// seven letters and two for longer ones; the word found in most offers among equally near
-    /// ones. `None` when every word is known or nothing is near. For an empty result only: it
-    /// reads the whole list of words.
+    /// "Did you mean": the query as typed, with each word that is in no offer (nor a concept's
+    /// label, nor a language's name or a stop word) replaced by the nearest word the offers
+    /// have: at most one edit away for words of up to seven letters and two for longer ones,
+    /// the word in most offers among equally near ones. At most three words are corrected (each
+    /// reads the list of words). `None` when every word is known or nothing is near. For an
+    /// empty result only.
     pub fn suggest(&self, text: &str) -> Result<Option<String>> {
-        let (words, _) = Self::query_words(text);
+        const MOST_CORRECTED: usize = 3;
         let searcher = self.reader.searcher();
+        let german_body = self
+            .fields
+            .text
+            .iter()
+            .find(|lf| lf.locale == Locale::De)
+            .map(|lf| lf.body);
         let concepts = self
             .concepts
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let named = concepts.matches(&words);
-        let mut changed = false;
-        let mut out = Vec::with_capacity(words.len());
-        for (i, word) in words.iter().enumerate() {
+        let dictionary = self
+            .dictionary
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut corrected = 0;
+        let mut out: Vec<String> = Vec::new();
+        for token in text.split_whitespace() {
+            let word = token.trim_matches(|c: char| !c.is_alphanumeric());
+            let lower = word.to_lowercase();
+            let folded = german::fold(&lower);
             let mut plain = String::new();
             let mut a = plain_analyzer();
-            let mut stream = a.token_stream(word);
+            let mut stream = a.token_stream(&lower);
             while stream.advance() {
                 plain.push_str(&stream.token().text);
             }
             let length = plain.chars().count();
-            let known = searcher.doc_freq(&Term::from_field_text(self.fields.plain, &plain))? > 0
-                || named.get(i).is_some_and(|c| !c.is_empty());
-            if known || length < 4 || !plain.chars().all(char::is_alphabetic) {
-                out.push(word.clone());
+            let ordinary = !word.is_empty()
+                && word.chars().all(char::is_alphabetic)
+                && length >= 4
+                && language_named(&folded).is_none()
+                && !STOP_WORDS.contains(&folded.as_str());
+            let known = || -> Result<bool> {
+                if searcher.doc_freq(&Term::from_field_text(self.fields.plain, &plain))? > 0 {
+                    return Ok(true);
+                }
+                // Names of providers, places and towns are in the German text only.
+                if let (Some(body), Some(whole)) =
+                    (german_body, german::terms(&dictionary, &folded).first())
+                    && searcher.doc_freq(&Term::from_field_text(body, whole))? > 0
+                {
+                    return Ok(true);
+                }
+                Ok(concepts
+                    .matches(std::slice::from_ref(&lower))
+                    .first()
+                    .is_some_and(|c| !c.is_empty()))
+            };
+            if !ordinary || corrected == MOST_CORRECTED || known()? {
+                out.push(token.to_owned());
                 continue;
             }
             let most = if length > 7 { 2 } else { 1 };
@@ -1251,7 +1296,8 @@ impl OfferIndex {
                     let Ok(candidate) = std::str::from_utf8(terms.key()) else {
                         continue;
                     };
-                    if candidate.len().abs_diff(plain.len()) > most {
+                    // Letters, not bytes: a Cyrillic or Ge'ez letter takes two or three.
+                    if candidate.chars().count().abs_diff(length) > most {
                         continue;
                     }
                     let Some(edits) = edit_distance(&plain, candidate, most) else {
@@ -1267,14 +1313,24 @@ impl OfferIndex {
                 }
             }
             match best {
-                Some((_, _, w)) => {
-                    changed = true;
-                    out.push(w);
+                Some((_, _, found)) => {
+                    corrected += 1;
+                    // Written as the person wrote theirs: capitalised if theirs was.
+                    let found = if word.chars().next().is_some_and(char::is_uppercase) {
+                        let mut chars = found.chars();
+                        chars
+                            .next()
+                            .map(|c| c.to_uppercase().chain(chars).collect())
+                            .unwrap_or_default()
+                    } else {
+                        found
+                    };
+                    out.push(token.replacen(word, &found, 1));
                 }
-                None => out.push(word.clone()),
+                None => out.push(token.to_owned()),
             }
         }
-        Ok(changed.then(|| out.join(" ")))
+        Ok((corrected > 0).then(|| out.join(" ")))
     }
 
     /// The stored card of one offer, if it is in the index.

@@ -1,7 +1,8 @@
 //! Barriers reported on the public pages (decision 0013; the feedback route an accessibility
 //! statement must offer under BITV 2.0 / BITNRW). Anyone may report; admins read the reports,
-//! answer where an address was given, and mark them handled. Handled reports are removed a year
-//! after, when the next one is marked.
+//! answer where an address was given, and mark them handled (one by one, or all open ones at
+//! once after a flood). Handled reports are removed a year after, by the daily job
+//! `feedback-purge`.
 
 use lotse_domain::legal::Feedback;
 use serde_json::json;
@@ -70,7 +71,8 @@ pub async fn receive(db: &Db, feedback: &Feedback, locale: &str, now: i64) -> Re
 }
 
 /// The open reports, oldest first, then the handled ones, newest first (at most `limit` each).
-/// Reports can hold an e-mail address: reading them is recorded in the access log.
+/// A report can hold an e-mail address and whatever its writer typed: every read is recorded in
+/// the access log.
 pub async fn list(db: &Db, actor: &Actor, limit: i64, now: i64) -> Result<Vec<Report>> {
     let open: Vec<Report> = read!(db, |c| {
         sqlx::query_as(
@@ -92,7 +94,7 @@ pub async fn list(db: &Db, actor: &Actor, limit: i64, now: i64) -> Result<Vec<Re
         .await
     })?;
     let reports: Vec<Report> = open.into_iter().chain(handled).collect();
-    for r in reports.iter().filter(|r| !r.contact.is_empty()) {
+    for r in &reports {
         db.access_log()
             .record(actor, now, Entity::AccessibilityFeedback, &r.id)
             .await;
@@ -100,7 +102,7 @@ pub async fn list(db: &Db, actor: &Actor, limit: i64, now: i64) -> Result<Vec<Re
     Ok(reports)
 }
 
-/// Marks a report handled (audited), and removes reports handled more than a year ago.
+/// Marks a report handled (audited).
 pub async fn mark_handled(tx: &mut Tx, actor: &Actor, id: &str, now: i64) -> Result<()> {
     let changed = tx!(tx, |c| sqlx::query(
         "UPDATE accessibility_feedback SET handled_at = $2, handled_by = $3 \
@@ -115,13 +117,6 @@ pub async fn mark_handled(tx: &mut Tx, actor: &Actor, id: &str, now: i64) -> Res
     if changed == 0 {
         return Err(StoreError::NotFound);
     }
-    let removed = tx!(tx, |c| sqlx::query(
-        "DELETE FROM accessibility_feedback WHERE handled_at < $1"
-    )
-    .bind(now - KEPT_AFTER_HANDLING_MS)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
     tx.record(
         Event::new(
             actor,
@@ -130,7 +125,53 @@ pub async fn mark_handled(tx: &mut Tx, actor: &Actor, id: &str, now: i64) -> Res
             Action::Update,
             id,
         )
-        .with(json!({ "handled": true, "removed_after_a_year": removed })),
+        .with(json!({ "handled": true })),
     );
     Ok(())
+}
+
+/// Marks every open report handled at once (audited as one act): what admins do after a flood of
+/// nonsense, which would otherwise keep the form closed ([`MOST_OPEN`]). Returns how many.
+pub async fn mark_all_handled(tx: &mut Tx, actor: &Actor, now: i64) -> Result<u64> {
+    let changed = tx!(tx, |c| {
+        sqlx::query(
+        "UPDATE accessibility_feedback SET handled_at = $1, handled_by = $2 WHERE handled_at IS NULL"
+    )
+    .bind(now)
+    .bind(&actor.name)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    if changed == 0 {
+        tx.nothing_changed();
+        return Ok(0);
+    }
+    tx.record(
+        Event::new(
+            actor,
+            now,
+            Entity::AccessibilityFeedback,
+            Action::Update,
+            "all_open",
+        )
+        .with(json!({ "handled": changed })),
+    );
+    Ok(changed)
+}
+
+/// Removes reports handled more than [`KEPT_AFTER_HANDLING_MS`] ago; returns how many. A
+/// clean-up by the schedule, not anyone's act: not audited, like the other purges.
+pub async fn prune(db: &Db, now: i64) -> Result<u64> {
+    db.write_exempt(async |t| {
+        let n = tx!(t, |c| sqlx::query(
+            "DELETE FROM accessibility_feedback WHERE handled_at < $1"
+        )
+        .bind(now - KEPT_AFTER_HANDLING_MS)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(n)
+    })
+    .await
 }

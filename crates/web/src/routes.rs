@@ -1448,6 +1448,12 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::POST,
+            "/admin/legal/feedback/handled",
+            Access::Permission(ManageSettings),
+            post(pages::legal::all_handled),
+        ),
+        r(
+            M::POST,
             "/admin/legal/feedback/{id}/handled",
             Access::Permission(ManageSettings),
             post(pages::legal::handled),

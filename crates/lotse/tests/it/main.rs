@@ -146,6 +146,47 @@ async fn serve_with_demo_data_answers_and_stops_gracefully_on_sigterm() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+#[tokio::test]
+async fn the_public_address_is_printed_on_offers_and_checked_at_the_start() {
+    let dir = temp_dir();
+    let data = dir.to_str().unwrap();
+    let server = server::Server::start(
+        &["--data-dir", data],
+        &["--demo", "--public-url", "https://angebote.example.org/"],
+    );
+    let page = server::get(
+        std::net::Ipv4Addr::LOCALHOST.into(),
+        server.addr,
+        "/angebote",
+    )
+    .await
+    .unwrap();
+    let start = page.body.find("href=\"/angebote/").expect("an offer link") + 6;
+    let path = &page.body[start..start + page.body[start..].find('"').unwrap()];
+    let offer = server::get(std::net::Ipv4Addr::LOCALHOST.into(), server.addr, path)
+        .await
+        .unwrap();
+    assert!(
+        offer
+            .body
+            .contains(&format!("value=\"https://angebote.example.org{path}\"")),
+        "{}",
+        offer.body
+    );
+    drop(server);
+    // An address that is none is refused before anything listens.
+    let out = run(&[
+        "--data-dir",
+        data,
+        "serve",
+        "--public-url",
+        "angebote.example.org",
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--public-url"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 async fn demo_db(url: &str) -> Db {
     let db = Db::open(url).await.unwrap();
     lotse_store::reference::load(&db).await.unwrap();

@@ -141,19 +141,40 @@ fn did_you_mean_offers_the_nearest_known_word() {
             offer("Hausaufgabenhilfe", "Hilfe bei den Hausaufgaben.", BECKUM),
         ),
         ("c", offer("Kleiderkammer", "Kleidung für Kinder.", BECKUM)),
+        ("d", {
+            let mut c = offer("Arbeitssuche", "Hilfe bei der Arbeitssuche.", AHLEN);
+            c.texts.insert(
+                lotse_domain::offer::Locale::Uk,
+                lotse_domain::offer::OfferTexts {
+                    title: "Пошук роботи".into(),
+                    description: "Допомога: праця і робота.".into(),
+                    ..Default::default()
+                },
+            );
+            c
+        }),
     ]);
     let suggest = |q: &str| f.index.suggest(q).unwrap();
-    // Two typos in a long word, one in a shorter one.
+    // Two typos in a long word, one in a shorter one; written as the person writes.
     assert_eq!(
         suggest("Schuldnerbreatnug").as_deref(),
-        Some("schuldnerberatung")
+        Some("Schuldnerberatung")
     );
-    assert_eq!(suggest("Kleidng").as_deref(), Some("kleidung"));
-    // Known words stay; only the unknown one changes.
+    assert_eq!(suggest("kleidng").as_deref(), Some("kleidung"));
+    // Known words stay as typed, and so do language names and stop words: only the unknown
+    // word changes.
     assert_eq!(
-        suggest("Hilfe Hausaufgabne").as_deref(),
-        Some("hilfe hausaufgaben")
+        suggest("Hilfe Hausaufgbaen").as_deref(),
+        Some("Hilfe Hausaufgaben")
     );
+    assert_eq!(
+        suggest("Schuldnerbreatnug auf Türkisch").as_deref(),
+        Some("Schuldnerberatung auf Türkisch")
+    );
+    // A provider's or a town's name is known although only the German text holds it.
+    assert_eq!(suggest("Caritas"), None);
+    // Letters, not bytes: one missing Cyrillic letter is one edit.
+    assert_eq!(suggest("прця").as_deref(), Some("праця"));
     // Known words, nothing near, numbers: no suggestion.
     assert_eq!(suggest("Hilfe"), None);
     assert_eq!(suggest("Xylophon"), None);

@@ -9,6 +9,7 @@
 
 mod case_figures;
 mod deadline_reminders;
+mod feedback_purge;
 mod finder_misses_purge;
 mod handoff_monitor;
 mod offer_reminders;
@@ -38,7 +39,7 @@ pub struct Job {
 }
 
 /// Every job. Adding one: a file in this folder, a line here and one in [`perform`].
-pub const ALL: [Job; 7] = [
+pub const ALL: [Job; 8] = [
     offer_reminders::JOB,
     deadline_reminders::JOB,
     handoff_monitor::JOB,
@@ -46,6 +47,7 @@ pub const ALL: [Job; 7] = [
     retention::JOB,
     case_figures::JOB,
     finder_misses_purge::JOB,
+    feedback_purge::JOB,
 ];
 
 pub fn find(name: &str) -> Option<Job> {
@@ -91,6 +93,7 @@ async fn perform(job: Job, ctx: &Context<'_>) -> Result<Report, StoreError> {
         retention::NAME => retention::run(ctx).await,
         case_figures::NAME => case_figures::run(ctx).await,
         finder_misses_purge::NAME => finder_misses_purge::run(ctx).await,
+        feedback_purge::NAME => feedback_purge::run(ctx).await,
         other => Err(StoreError::Config(format!("unknown job {other}"))),
     }
 }

@@ -76,22 +76,22 @@ pub struct FinderParams {
     pub page: String,
 }
 
-impl FinderParams {
-    /// How many filters are chosen (the search words and the order are not filters).
-    fn filters_chosen(&self) -> usize {
-        [
-            &self.town,
-            &self.topic,
-            &self.language,
-            &self.group,
-            &self.free,
-            &self.open,
-            &self.places,
-        ]
-        .iter()
-        .filter(|v| !v.trim().is_empty())
-        .count()
-    }
+/// How many filters a query applies (the words and the order are not filters): what the folded
+/// button counts. Counted from the query, not the address, so that a hand-edited value that
+/// means nothing ("open=xyz") is not counted either.
+fn filters_applied(q: &OfferQuery) -> usize {
+    [
+        q.town.is_some(),
+        q.topic.is_some(),
+        q.language.is_some(),
+        q.target_group.is_some(),
+        q.free_only,
+        q.open.is_some(),
+        q.places_only,
+    ]
+    .into_iter()
+    .filter(|applied| *applied)
+    .count()
 }
 
 /// A town given by name ("Beckum", any case) or official key.
@@ -293,8 +293,12 @@ struct FinderPage {
     open_options: Vec<(String, String)>,
     /// The start page (no words, no filters): the topic tiles lead.
     tiles: Vec<Tile>,
-    /// "2 filters chosen", when any are.
+    /// How many filters apply, and "2 filters chosen" when any do.
+    chosen: usize,
     filters_text: Option<String>,
+    /// The check boxes as the query reads them ("1", "true", "yes").
+    free_checked: bool,
+    places_checked: bool,
     /// The search with its words only.
     reset: String,
     /// `near` was given but is no place of the district.
@@ -567,7 +571,8 @@ async fn finder(
     } else {
         (Vec::new(), Vec::new(), None, None)
     };
-    let landing = params.q.trim().is_empty() && params.filters_chosen() == 0 && page == 1;
+    let chosen = filters_applied(&query);
+    let landing = params.q.trim().is_empty() && chosen == 0 && page == 1;
     let tiles = if landing {
         Topic::ALL
             .iter()
@@ -580,7 +585,6 @@ async fn finder(
     } else {
         Vec::new()
     };
-    let chosen = params.filters_chosen();
     let near_unknown = (!params.near.trim().is_empty() && query.near.is_none())
         .then(|| t.fill("filter.near.unknown", &[("near", params.near.trim())]));
     let mut open_options = vec![("now".to_owned(), t.get("filter.open.now").to_owned())];
@@ -609,6 +613,9 @@ async fn finder(
         help_phone,
         tiles,
         filters_text: (chosen > 0).then(|| t.fill("filter.active", &[("n", &chosen.to_string())])),
+        chosen,
+        free_checked: query.free_only,
+        places_checked: query.places_only,
         reset: search_link(
             &base,
             &FinderParams {
@@ -955,6 +962,18 @@ struct NotFoundPage {
     back: String,
 }
 
+/// 404 in the page's language: the offer is gone (or never was), with the way back to the search.
+fn not_found_page(locale: Locale) -> Result<Response, AppError> {
+    let t = Texts::new(locale);
+    let html = NotFoundPage {
+        languages: language_links(locale, finder_path),
+        back: finder_path(locale),
+        t,
+    }
+    .render()?;
+    Ok((StatusCode::NOT_FOUND, Html(html)).into_response())
+}
+
 async fn offer(app: &AppState, locale: Locale, id: &str) -> Result<Response, AppError> {
     let found = match offers::published_one(&app.db, id).await {
         Ok(o) if o.content.is_current(app.today()) => Some(o),
@@ -962,14 +981,7 @@ async fn offer(app: &AppState, locale: Locale, id: &str) -> Result<Response, App
         Err(e) => return Err(e.into()),
     };
     let Some(found) = found else {
-        let t = Texts::new(locale);
-        let html = NotFoundPage {
-            languages: language_links(locale, finder_path),
-            back: finder_path(locale),
-            t,
-        }
-        .render()?;
-        return Ok((StatusCode::NOT_FOUND, Html(html)).into_response());
+        return not_found_page(locale);
     };
     let towns = reference::town_names(&app.db).await?;
     let o = offer_view(&found, locale, &towns, "");
@@ -996,7 +1008,7 @@ async fn offer(app: &AppState, locale: Locale, id: &str) -> Result<Response, App
 async fn printout(app: &AppState, locale: Locale, id: &str) -> Result<Response, AppError> {
     let found = match offers::published_one(&app.db, id).await {
         Ok(o) if o.content.is_current(app.today()) => o,
-        Ok(_) | Err(StoreError::NotFound) => return Err(AppError::Store(StoreError::NotFound)),
+        Ok(_) | Err(StoreError::NotFound) => return not_found_page(locale),
         Err(e) => return Err(e.into()),
     };
     let towns = reference::town_names(&app.db).await?;

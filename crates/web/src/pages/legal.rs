@@ -285,6 +285,7 @@ struct AdminPage {
     phone_error: Option<String>,
     email_error: Option<String>,
     reports: Vec<ReportLine>,
+    open_count: usize,
 }
 
 /// The most reports of each kind (open, handled) the page lists.
@@ -299,21 +300,22 @@ async fn admin_page(
     (phone, email): (String, String),
     (phone_error, email_error): (Option<String>, Option<String>),
 ) -> Result<AdminPage, AppError> {
-    let reports = accessibility_feedback::list(&app.db, &user.principal.actor(), LISTED, app.now())
-        .await?
-        .into_iter()
-        .map(|r| ReportLine {
-            received: datetime(r.received_at),
-            language: Locale::parse(&r.locale).map_or("?", Locale::german_name),
-            handled: r
-                .handled_at
-                .map(|at| format!("{} ({})", datetime(at), r.handled_by.unwrap_or_default())),
-            id: r.id,
-            page: r.page,
-            message: r.message,
-            contact: r.contact,
-        })
-        .collect();
+    let reports: Vec<ReportLine> =
+        accessibility_feedback::list(&app.db, &user.principal.actor(), LISTED, app.now())
+            .await?
+            .into_iter()
+            .map(|r| ReportLine {
+                received: datetime(r.received_at),
+                language: Locale::parse(&r.locale).map_or("?", Locale::german_name),
+                handled: r
+                    .handled_at
+                    .map(|at| format!("{} ({})", datetime(at), r.handled_by.unwrap_or_default())),
+                id: r.id,
+                page: r.page,
+                message: r.message,
+                contact: r.contact,
+            })
+            .collect();
     Ok(AdminPage {
         layout: Layout::new(app, user, "Rechtliche Seiten", path).with_notice(notice),
         texts,
@@ -321,6 +323,7 @@ async fn admin_page(
         email,
         phone_error,
         email_error,
+        open_count: reports.iter().filter(|r| r.handled.is_none()).count(),
         reports,
     })
 }
@@ -446,6 +449,19 @@ pub async fn save(
         })
         .await?;
     Ok(Redirect::to("/admin/legal?ok=saved").into_response())
+}
+
+/// `POST /admin/legal/feedback/handled`: every open report at once (after a flood).
+pub async fn all_handled(
+    State(app): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    let actor = user.principal.actor();
+    let now = app.now();
+    app.db
+        .write(async |tx| accessibility_feedback::mark_all_handled(tx, &actor, now).await)
+        .await?;
+    Ok(Redirect::to("/admin/legal?ok=saved#reports-h").into_response())
 }
 
 /// `POST /admin/legal/feedback/{id}/handled`.

@@ -139,6 +139,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/admin/settings", "admin"),
     ("/admin/legal", "admin"),
     ("/admin/legal/feedback/{id}/handled", "admin"),
+    ("/admin/legal/feedback/handled", "admin"),
     ("/admin/jobs/{job}/run", "admin"),
 ];
 
@@ -1617,6 +1618,10 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
     .unwrap_or_else(|e| panic!("reports: {e}"));
     w.form("/admin/legal/feedback/{id}/handled", &[&reports[0].id], &[])
         .await;
+    lotse_store::accessibility_feedback::receive(&app.db, &report, "uk", lotse_store::now_ms())
+        .await
+        .unwrap_or_else(|e| panic!("receive: {e}"));
+    w.form("/admin/legal/feedback/handled", &[], &[]).await;
     // A job run by hand is the administrator's act, whatever the job finds to do.
     w.form("/admin/jobs/{job}/run", &["session-purge"], &[])
         .await;

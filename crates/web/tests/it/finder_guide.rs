@@ -167,7 +167,7 @@ web_test!(an_empty_result_suggests_words_and_whom_to_call, |app| {
     let page = app.get("/angebote?q=Schuldnerbreatnug", None).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Meinten Sie:"), "{}", page.body);
-    assert!(page.body.contains("href=\"/angebote?q=schuldnerberatung\""));
+    assert!(page.body.contains("href=\"/angebote?q=Schuldnerberatung\""));
     // Nothing to suggest: no suggestion, and no telephone number until admins set one.
     let none = app.get("/angebote?q=Raumfahrt", None).await;
     assert!(!none.body.contains("Meinten Sie:"));

@@ -143,6 +143,69 @@ web_test!(a_barrier_is_reported_and_handled_by_an_admin, |app| {
         )
         .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
+    // After a flood, all open reports at once (one audited act).
+    for n in 0..3 {
+        app.post_form(
+            "/barrierefreiheit",
+            &[
+                ("message", &format!("Unsinn {n}")),
+                ("page", ""),
+                ("contact", ""),
+            ],
+            None,
+        )
+        .await;
+    }
+    let page = app.get("/admin/legal", Some(&admin)).await;
+    assert_eq!(
+        page.body
+            .matches("class=\"secondary\">erledigt<span")
+            .count(),
+        3,
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("Alle offenen Meldungen als erledigt markieren")
+    );
+    let all = app
+        .post_form("/admin/legal/feedback/handled", &[], Some(&admin))
+        .await;
+    assert_eq!(all.status, StatusCode::SEE_OTHER);
+    let page = app.get("/admin/legal", Some(&admin)).await;
+    assert!(
+        !page
+            .body
+            .contains("Alle offenen Meldungen als erledigt markieren")
+    );
+    // A year after handling, the daily clean-up removes them (also run by hand here).
+    let run = app
+        .post_form("/admin/jobs/feedback-purge/run", &[], Some(&admin))
+        .await;
+    assert_eq!(run.location(), "/admin/jobs?ok=job_run");
+    let kept = |db: lotse_store::Db| async move {
+        lotse_store::accessibility_feedback::list(
+            &db,
+            &lotse_store::Actor::system("test"),
+            100,
+            lotse_store::now_ms(),
+        )
+        .await
+        .unwrap()
+        .len()
+    };
+    assert_eq!(kept(app.db.clone()).await, 4, "handled today: kept");
+    let later = lotse_store::now_ms()
+        + lotse_store::accessibility_feedback::KEPT_AFTER_HANDLING_MS
+        + 60_000;
+    assert_eq!(
+        lotse_store::accessibility_feedback::prune(&app.db, later)
+            .await
+            .unwrap(),
+        4
+    );
+    assert_eq!(kept(app.db.clone()).await, 0);
     let editor = app.login("koordination").await;
     assert_eq!(
         app.get("/admin/legal", Some(&editor)).await.status,
@@ -278,10 +341,15 @@ web_test!(an_offer_is_shared_and_printed_in_two_languages, |app| {
     // German alone on the German printout; gone offers have none.
     let german = app.get(&format!("/angebote/{id}/druck"), None).await;
     assert_eq!(german.body.matches("class=\"print-column\"").count(), 1);
-    assert_eq!(
-        app.get("/angebote/01a22fa8-0000-7000-8000-000000000000/druck", None)
-            .await
-            .status,
-        StatusCode::NOT_FOUND
+    let gone = app
+        .get(
+            "/uk/angebote/01a22fa8-0000-7000-8000-000000000000/druck",
+            None,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert!(
+        gone.body.contains("<html lang=\"uk\""),
+        "the public page, in the reader's language"
     );
 });
