@@ -327,7 +327,8 @@ fn terms() -> Vec<(&'static str, String, String, String)> {
                 TEXTS_TAXONOMY,
                 format!("text.{}.{}", f.name, locale.key()),
                 format!("{} ({})", f.label, locale.german_name()),
-                locale.key().to_owned(),
+                // A BCP 47 tag: Leichte Sprache is "de-x-ls", not its short key.
+                locale.lang_tag().to_owned(),
             ));
         }
     }
