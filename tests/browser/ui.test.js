@@ -178,14 +178,25 @@ test('review round: a partner reports, coordination accepts and closes, the comm
   await page.getByRole('link', { name: title, exact: true }).first().click();
   await page.getByRole('button', { name: 'Annehmen' }).click();
   await page.waitForURL(/ok=saved$/);
-  await page.getByRole('button', { name: 'Runde abschließen' }).click();
-  await page.waitForURL(/ok=saved$/);
+  // Closing is confirmed on its own page, which says what is still outstanding.
+  await page.getByRole('link', { name: 'Abschluss vorbereiten …' }).click();
+  await page.waitForURL(/\/close$/);
+  await checkAccessibility(page, 'closing a round: the confirmation');
+  const acknowledge = page.locator('#f-outstanding_ok');
+  if (await acknowledge.count() > 0) {
+    await page.getByRole('button', { name: 'Runde endgültig abschließen' }).click();
+    assert.equal(await page.locator('[role=alert]').count(), 1, 'outstanding reports must be acknowledged');
+    await acknowledge.check();
+  }
+  await page.getByRole('button', { name: 'Runde endgültig abschließen' }).click();
+  await page.waitForURL(/ok=round_closed$/);
   await page.getByRole('link', { name: 'Sachstandsbericht ansehen' }).click();
   await page.waitForURL(/\/report$/);
   assert.match(await page.locator('main').innerText(), /Im Browser berichtet: 12 Termine\./);
   await checkAccessibility(page, 'committee status report');
   await page.screenshot({ path: join(artifacts, 'status-report.png'), fullPage: false });
-  assert.deepEqual(problems, []);
+  // 422 is how the unacknowledged close answers; anything else would be a problem.
+  assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
   await context.close();
 });
 

@@ -1287,6 +1287,12 @@ fn table() -> Vec<Route> {
             get(pages::rounds::show),
         ),
         r(
+            M::GET,
+            "/rounds/{id}/close",
+            Access::Permission(ManageReviews),
+            get(pages::rounds::close_form),
+        ),
+        r(
             M::POST,
             "/rounds/{id}/close",
             Access::Permission(ManageReviews),

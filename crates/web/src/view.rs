@@ -123,6 +123,9 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "revoked" => "Der Token wurde widerrufen.",
         "imported" => "Der Import ist abgeschlossen.",
         "reminded" => "Die Erinnerungen sind verschickt.",
+        "round_closed" => {
+            "Die Runde ist abgeschlossen: Der Stand aller Maßnahmen ist zum Stichtag eingefroren, der Sachstandsbericht steht bereit."
+        }
         "offer_draft" => {
             "Als Entwurf gespeichert. Öffentlich sichtbar ist weiterhin die bisherige Fassung."
         }

@@ -608,16 +608,99 @@ pub async fn propose(
     }
 }
 
-pub async fn close(
+/// The confirmation before a round is closed: what is still outstanding, per organisation, and
+/// what closing means, in words. Closing is for good (decision 0014).
+#[derive(Template)]
+#[template(path = "rounds/close.html")]
+struct ClosePage {
+    layout: Layout,
+    round: Round,
+    date: String,
+    /// Organisations with reports not yet accepted.
+    outstanding: Vec<lotse_store::rounds::Progress>,
+    total: lotse_store::rounds::Progress,
+    /// Reports not accepted in all: they appear as "ausstehend" in the report.
+    open_reports: usize,
+    error: Option<&'static str>,
+}
+
+async fn close_page(
+    app: &AppState,
+    user: &CurrentUser,
+    round_id: &str,
+    error: Option<&'static str>,
+) -> Result<ClosePage, AppError> {
+    let round = rounds::round(&app.db, round_id).await?;
+    let (progress, total) = rounds::progress_of(&app.db, round_id).await?;
+    let outstanding = progress
+        .into_iter()
+        .filter(|p| p.missing + p.submitted + p.returned > 0)
+        .collect();
+    Ok(ClosePage {
+        layout: Layout::new(
+            app,
+            user,
+            format!("{} abschließen", round.title),
+            &format!("/rounds/{round_id}/close"),
+        ),
+        date: date_de(&round.reference_date),
+        open_reports: total.missing + total.submitted + total.returned,
+        outstanding,
+        total,
+        round,
+        error,
+    })
+}
+
+/// `GET /rounds/{id}/close`: the confirmation page.
+pub async fn close_form(
     State(app): State<AppState>,
     user: CurrentUser,
     Path(round_id): Path<String>,
 ) -> Result<Response, AppError> {
-    rounds::round(&app.db, &round_id).await?;
+    let page = close_page(&app, &user, &round_id, None).await?;
+    if !page.round.is_open() {
+        return Ok(Redirect::to(&format!("/rounds/{round_id}")).into_response());
+    }
+    render(&page)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CloseInput {
+    /// "yes" from the confirmation page; anything else leads there first.
+    confirm: String,
+    /// "yes": closing with reports outstanding was acknowledged.
+    outstanding_ok: String,
+}
+
+/// `POST /rounds/{id}/close`: closes the round once it was confirmed, and the outstanding
+/// reports acknowledged.
+pub async fn close(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(round_id): Path<String>,
+    Form(input): Form<CloseInput>,
+) -> Result<Response, AppError> {
+    let page = close_page(&app, &user, &round_id, None).await?;
+    if !page.round.is_open() {
+        return Ok(Redirect::to(&format!("/rounds/{round_id}")).into_response());
+    }
+    if input.confirm != "yes" {
+        return Ok(Redirect::to(&format!("/rounds/{round_id}/close")).into_response());
+    }
+    if page.open_reports > 0 && input.outstanding_ok != "yes" {
+        return render_invalid(&ClosePage {
+            error: Some(
+                "Bitte bestätigen Sie, dass die Runde mit den noch nicht angenommenen Berichten abgeschlossen wird.",
+            ),
+            ..page
+        });
+    }
     app.db
         .write(async |tx| rounds::close(tx, &user.principal.actor(), &round_id, app.now()).await)
         .await?;
-    Ok(Redirect::to(&format!("/rounds/{round_id}?ok=saved")).into_response())
+    Ok(Redirect::to(&format!("/rounds/{round_id}?ok=round_closed")).into_response())
 }
 
 /// Reminds the organisations that still owe reports: one mail to each active account of theirs

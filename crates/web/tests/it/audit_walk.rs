@@ -1650,7 +1650,12 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
     } else {
         eprintln!("no SMTP sink: not walked {NEED_MAIL:?}");
     }
-    w.form("/rounds/{id}/close", &[&round], &[]).await;
+    w.form(
+        "/rounds/{id}/close",
+        &[&round],
+        &[("confirm", "yes"), ("outstanding_ok", "yes")],
+    )
+    .await;
 
     // --- What was walked --------------------------------------------------------------------
     let skipped = |r: &str| sink.is_none() && NEED_MAIL.contains(&r);

@@ -192,10 +192,69 @@ web_test!(
             .await
             .body;
         assert!(page.contains("Beratungsdienst Musterverband Beckum (Demo)"));
-        let closed = app
+        // Closing is confirmed on a page that says what is outstanding; a bare POST (an old
+        // button, a double click) only leads there, and outstanding reports must be
+        // acknowledged.
+        let bare = app
             .post_form(&format!("/rounds/{round}/close"), &[], Some(&coordination))
             .await;
-        assert_eq!(closed.location(), format!("/rounds/{round}?ok=saved"));
+        assert_eq!(bare.location(), format!("/rounds/{round}/close"));
+        let confirm = app
+            .get(&format!("/rounds/{round}/close"), Some(&coordination))
+            .await;
+        assert_eq!(confirm.status, StatusCode::OK);
+        assert!(
+            confirm
+                .body
+                .contains("Das lässt sich nicht rückgängig machen.")
+        );
+        let outstanding = confirm.body.contains("noch nicht angenommen:");
+        if outstanding {
+            assert!(
+                confirm
+                    .body
+                    .contains("Noch nicht angenommene Berichte je Organisation")
+            );
+            let unacknowledged = app
+                .post_form(
+                    &format!("/rounds/{round}/close"),
+                    &[("confirm", "yes")],
+                    Some(&coordination),
+                )
+                .await;
+            assert_eq!(unacknowledged.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(unacknowledged.body.contains("role=\"alert\""));
+            assert!(
+                app.get(&format!("/rounds/{round}"), Some(&coordination))
+                    .await
+                    .body
+                    .contains("Abschluss vorbereiten"),
+                "still open"
+            );
+        }
+        let closed = app
+            .post_form(
+                &format!("/rounds/{round}/close"),
+                &[("confirm", "yes"), ("outstanding_ok", "yes")],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(
+            closed.location(),
+            format!("/rounds/{round}?ok=round_closed")
+        );
+        let after = app
+            .get(
+                &format!("/rounds/{round}?ok=round_closed"),
+                Some(&coordination),
+            )
+            .await;
+        assert!(after.body.contains("Die Runde ist abgeschlossen"));
+        // Closed is closed: the confirmation page leads back to the round.
+        let again = app
+            .get(&format!("/rounds/{round}/close"), Some(&coordination))
+            .await;
+        assert_eq!(again.location(), format!("/rounds/{round}"));
         let page = app
             .get(&format!("/rounds/{round}"), Some(&app.login("lesen").await))
             .await
