@@ -1324,6 +1324,12 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::POST,
+            "/rounds/{id}/accept",
+            Access::Permission(ManageReviews),
+            post(pages::rounds::accept_many),
+        ),
+        r(
+            M::POST,
             "/rounds/{id}/remind",
             Access::Permission(ManageReviews),
             post(pages::rounds::remind),

@@ -123,6 +123,7 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "revoked" => "Der Token wurde widerrufen.",
         "imported" => "Der Import ist abgeschlossen.",
         "reminded" => "Die Erinnerungen sind verschickt.",
+        "accepted" => "Die ausgewählten Berichte sind angenommen.",
         "round_closed" => {
             "Die Runde ist abgeschlossen: Der Stand aller Maßnahmen ist zum Stichtag eingefroren, der Sachstandsbericht steht bereit."
         }

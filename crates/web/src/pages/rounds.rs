@@ -569,6 +569,71 @@ pub async fn review(
     }
 }
 
+/// `POST /rounds/{id}/accept`: accepts the chosen submitted reports at once, in one
+/// transaction: all or none. Each carries the time of the submission the reviewer saw
+/// (`report=ID@MS`), so a report resubmitted meanwhile is not accepted unread.
+pub async fn accept_many(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(round_id): Path<RoundId>,
+    body: String,
+) -> Result<Response, AppError> {
+    let mut chosen: Vec<(ReportId, Option<i64>)> = Vec::new();
+    for (key, value) in form_urlencoded::parse(body.as_bytes()) {
+        if key != "report" {
+            continue;
+        }
+        let (id, seen) = value.split_once('@').unwrap_or((&value, ""));
+        if !lotse_domain::validation::is_uuid(id) {
+            return Err(AppError::bad_request(format!(
+                "Feld „report“: „{id}“ ist kein Bericht."
+            )));
+        }
+        chosen.push((ReportId::new(id), seen.parse().ok()));
+    }
+    if chosen.is_empty() {
+        let mut e = lotse_domain::FieldErrors::new();
+        e.add(
+            "round",
+            "Bitte wählen Sie mindestens einen eingereichten Bericht aus.",
+        );
+        return render_invalid(
+            &show_page(&app, &user, uri.path(), round_id.as_str(), FormErrors(e)).await?,
+        );
+    }
+    let viewer = user.principal.viewer();
+    let now = app.now();
+    let result = app
+        .db
+        .write(async |tx| {
+            for (id, seen) in &chosen {
+                rounds::review(tx, &viewer, id, Decision::Accept, "", *seen, now).await?;
+            }
+            Ok(())
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/rounds/{round_id}?ok=accepted")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            let reason = errors
+                .iter()
+                .map(|(_, m)| m.to_owned())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let mut e = lotse_domain::FieldErrors::new();
+            e.add(
+                "round",
+                format!("Keiner der ausgewählten Berichte wurde angenommen: {reason}"),
+            );
+            render_invalid(
+                &show_page(&app, &user, uri.path(), round_id.as_str(), FormErrors(e)).await?,
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn propose(
     State(app): State<AppState>,
     user: CurrentUser,

@@ -129,6 +129,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/rounds/{id}/updates/{update}/review", "koordination"),
     ("/rounds/{id}/proposals", "partner"),
     ("/rounds/{id}/remind", "koordination"),
+    ("/rounds/{id}/accept", "koordination"),
     ("/rounds/{id}/close", "koordination"),
     // Administration
     ("/admin/users", "admin"),
@@ -1515,6 +1516,58 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         "/rounds/{id}/updates/{update}/review",
         &[&round, &report],
         &[("decision", "accept")],
+    )
+    .await;
+    // A second round, whose report the partner submits and the coordination accepts together
+    // with any others chosen (the bulk acceptance).
+    // (set up outside the walk, which walks each route once)
+    let coordination = w.cookie("koordination").await;
+    let created = app
+        .post_form(
+            "/rounds",
+            &[
+                ("title", "Überprüfung Rundgang, zweite"),
+                ("reference_date", "2026-12-31"),
+                ("concept_ids", &kim),
+            ],
+            Some(&coordination),
+        )
+        .await;
+    let second_round = id_from(&created, "/rounds/");
+    let page = app
+        .get(&format!("/rounds/{second_round}"), Some(&partner))
+        .await;
+    let second = between(
+        &page.body,
+        &format!("href=\"/rounds/{second_round}/updates/"),
+        "\"",
+    );
+    let sent = app
+        .post_form(
+            &format!("/rounds/{second_round}/updates/{second}"),
+            &[
+                ("status", "in_progress"),
+                ("progress", "Läuft."),
+                ("adaptation", "none"),
+            ],
+            Some(&partner),
+        )
+        .await;
+    assert_eq!(
+        sent.status,
+        axum::http::StatusCode::SEE_OTHER,
+        "{}",
+        sent.body
+    );
+    let seen = lotse_store::rounds::update(&app.db, &second)
+        .await
+        .unwrap_or_else(|e| panic!("report: {e}"))
+        .submitted_at
+        .unwrap_or_default();
+    w.form(
+        "/rounds/{id}/accept",
+        &[&second_round],
+        &[("report", &format!("{second}@{seen}"))],
     )
     .await;
     w.form(

@@ -838,3 +838,104 @@ web_test!(a_round_page_shows_its_reports_a_page_at_a_time, |app| {
     let list = app.get("/rounds", Some(&coordination)).await.body;
     assert!(list.contains(&format!("0 von {}", all.len())), "{list}");
 });
+
+web_test!(several_reports_are_accepted_at_once_or_none, |app| {
+    let coordination = app.login("koordination").await;
+    let round = open_kim_round(&app, &coordination).await;
+    let partner = app.login("partner").await;
+    let partner_org = app
+        .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
+        .await;
+    let own: Vec<rounds::Update> = rounds::updates(&app.db, &round, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.organisation_id.as_deref() == Some(partner_org.as_str()))
+        .collect();
+    assert!(!own.is_empty());
+    for u in &own {
+        let submitted = app
+            .post_form(
+                &format!("/rounds/{round}/updates/{}", u.id),
+                &[
+                    ("status", "in_progress"),
+                    ("progress", "Läuft wie geplant."),
+                    ("adaptation", "none"),
+                ],
+                Some(&partner),
+            )
+            .await;
+        assert_eq!(
+            submitted.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            submitted.body
+        );
+    }
+    let page = app
+        .get(&format!("/rounds/{round}"), Some(&coordination))
+        .await;
+    assert!(page.body.contains("Ausgewählte Berichte annehmen"));
+    let mut picks: Vec<String> = Vec::new();
+    for u in &own {
+        let now = rounds::update(&app.db, &u.id).await.unwrap();
+        picks.push(format!("{}@{}", u.id, now.submitted_at.unwrap_or_default()));
+    }
+    assert_eq!(
+        page.body.matches("name=\"report\"").count(),
+        own.len(),
+        "a box per submitted report"
+    );
+
+    // Nothing chosen: said so. A report that was submitted again after the page was read:
+    // nothing is accepted.
+    let none = app
+        .post_form(&format!("/rounds/{round}/accept"), &[], Some(&coordination))
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let stale: Vec<(&str, String)> = own
+        .iter()
+        .map(|u| ("report", format!("{}@1", u.id)))
+        .collect();
+    let stale_form: Vec<(&str, &str)> = stale.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = app
+        .post_form(
+            &format!("/rounds/{round}/accept"),
+            &stale_form,
+            Some(&coordination),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Keiner der ausgewählten Berichte wurde angenommen")
+    );
+    for u in &own {
+        assert_eq!(
+            rounds::update(&app.db, &u.id).await.unwrap().state,
+            "submitted"
+        );
+    }
+
+    let form: Vec<(&str, &str)> = picks.iter().map(|p| ("report", p.as_str())).collect();
+    let accepted = app
+        .post_form(
+            &format!("/rounds/{round}/accept"),
+            &form,
+            Some(&coordination),
+        )
+        .await;
+    assert_eq!(accepted.location(), format!("/rounds/{round}?ok=accepted"));
+    for u in &own {
+        assert_eq!(
+            rounds::update(&app.db, &u.id).await.unwrap().state,
+            "accepted"
+        );
+    }
+    // Partners may not.
+    let partner_try = app
+        .post_form(&format!("/rounds/{round}/accept"), &form, Some(&partner))
+        .await;
+    assert_eq!(partner_try.status, StatusCode::FORBIDDEN);
+});
