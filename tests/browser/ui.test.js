@@ -175,9 +175,11 @@ test('review round: a partner reports, coordination accepts and closes, the comm
 
   await login(page, 'koordination');
   await page.goto(roundUrl);
-  await page.getByRole('link', { name: title, exact: true }).first().click();
-  await page.getByRole('button', { name: 'Annehmen' }).click();
-  await page.waitForURL(/ok=saved$/);
+  // Accepted from the round page with others at once (here: the one submitted report).
+  await checkAccessibility(page, 'round page with its reports to accept');
+  await page.getByLabel(`${title} annehmen`, { exact: false }).first().check();
+  await page.getByRole('button', { name: 'Ausgewählte Berichte annehmen' }).click();
+  await page.waitForURL(/ok=accepted$/);
   // Closing is confirmed on its own page, which says what is still outstanding.
   await page.getByRole('link', { name: 'Abschluss vorbereiten …' }).click();
   await page.waitForURL(/\/close$/);
