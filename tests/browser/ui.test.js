@@ -138,6 +138,13 @@ test('forms: errors are announced and named; htmx filters without reloading; pho
   await checkAccessibility(page, 'filtered list');
   const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(scrollWidth <= 390, `no horizontal scrolling at phone width (${scrollWidth}px)`);
+  // A table read on a phone keeps its headers: each stacked cell names its column, also
+  // after the htmx swap.
+  const firstCell = page.locator('table tbody tr').first().locator('td').first();
+  const label = await firstCell.getAttribute('data-label');
+  assert.ok(label && label.length > 0, 'the cell names its column');
+  const shown = await firstCell.evaluate((cell) => getComputedStyle(cell, '::before').content);
+  assert.ok(shown.includes(label), `the label shows before the value (${shown})`);
   // 422 is how a refused form answers; anything else would be a problem.
   assert.deepEqual(problems.filter((p) => !p.includes('422')), []);
   await context.close();
