@@ -132,7 +132,7 @@ pub async fn check(
             return refuse(
                 true,
                 StatusCode::UNAUTHORIZED,
-                "Anmeldung erforderlich (Sitzung oder API-Token).",
+                "Anmeldung erforderlich (im Browser angemeldet oder mit API-Token).",
             );
         }
         None => {

@@ -1074,7 +1074,7 @@ async fn scheduled_work_runs_from_the_command_line_and_is_kept_in_the_history() 
     }
     let purge = run(&["--database-url", &url, "jobs", "run", "session-purge"]);
     assert!(purge.status.success(), "{}", text(&purge));
-    assert!(text(&purge).contains("abgelaufene Sitzungen entfernt"));
+    assert!(text(&purge).contains("abgelaufene Anmeldungen entfernt"));
     // A job that mails cannot do its work without a mail server: it says so and fails.
     let reminders = run(&["--database-url", &url, "jobs", "run", "offer-reminders"]);
     assert!(!reminders.status.success());

@@ -17,7 +17,7 @@ both_backends!(
             &db,
             &scheduled,
             true,
-            "3 abgelaufene Sitzungen entfernt.",
+            "3 abgelaufene Anmeldungen entfernt.",
             1_500,
         )
         .await

@@ -11,7 +11,7 @@ pub const NAME: &str = "session-purge";
 
 pub const JOB: Job = Job {
     name: NAME,
-    label: "Abgelaufene Sitzungen entfernen",
+    label: "Abgelaufene Anmeldungen entfernen",
     every: Duration::from_secs(600),
     needs_mail: false,
 };
@@ -21,6 +21,6 @@ pub async fn run(ctx: &Context<'_>) -> Result<Report, StoreError> {
     let removed = usize::try_from(removed).unwrap_or(usize::MAX);
     Ok(Report::ok(
         removed,
-        format!("{removed} abgelaufene Sitzungen entfernt."),
+        format!("{removed} abgelaufene Anmeldungen entfernt."),
     ))
 }

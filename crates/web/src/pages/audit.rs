@@ -91,7 +91,7 @@ fn entity_label(key: &str) -> &str {
     match key {
         "organisation" => "Organisation",
         "user" => "Benutzerkonto",
-        "session" => "Sitzung",
+        "session" => "Anmeldung",
         "setting" => "Einstellung",
         "api_token" => "API-Token",
         "reference_data" => "Referenzdaten",

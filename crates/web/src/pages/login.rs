@@ -62,7 +62,7 @@ pub async fn form(
     }
     let notice = match q.ok.as_deref() {
         Some("logout") => Some("Sie sind abgemeldet."),
-        Some("expired") => Some("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an."),
+        Some("expired") => Some("Ihre Anmeldung ist abgelaufen. Bitte melden Sie sich erneut an."),
         _ => None,
     };
     render(&LoginPage {
