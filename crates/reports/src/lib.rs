@@ -7,6 +7,7 @@ mod document;
 mod docx;
 mod funding;
 mod pdf;
+mod round_progress;
 mod subject_access;
 
 pub use case_statistics::case_statistics_xlsx;
@@ -16,6 +17,7 @@ use std::io::Cursor;
 pub use docx::{docx_document_xml, status_report_docx};
 pub use funding::funding_xlsx;
 pub use pdf::status_report_pdf;
+pub use round_progress::{Chase, round_progress_xlsx};
 pub use subject_access::subject_access_pdf;
 
 use calamine::{DataRef, Reader, Xlsx};

@@ -1323,6 +1323,12 @@ fn table() -> Vec<Route> {
             get(pages::report::export_pdf),
         ),
         r(
+            M::GET,
+            "/rounds/{id}/progress.xlsx",
+            Access::Permission(ManageReviews),
+            get(pages::rounds::progress_xlsx),
+        ),
+        r(
             M::POST,
             "/rounds/{id}/accept",
             Access::Permission(ManageReviews),

@@ -768,6 +768,63 @@ pub async fn close(
     Ok(Redirect::to(&format!("/rounds/{round_id}?ok=round_closed")).into_response())
 }
 
+/// `GET /rounds/{id}/progress.xlsx`: who owes which reports, with telephone and e-mail, for
+/// chasing them by phone.
+pub async fn progress_xlsx(
+    State(app): State<AppState>,
+    Path(round_id): Path<String>,
+) -> Result<Response, AppError> {
+    let round = rounds::round(&app.db, &round_id).await?;
+    let reports = rounds::updates(&app.db, &round_id, None).await?;
+    let mut ids: Vec<&str> = reports
+        .iter()
+        .filter_map(|u| u.organisation_id.as_deref())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let organisations = lotse_store::organisations::by_ids(&app.db, &ids).await?;
+    let mut rows: Vec<lotse_reports::Chase> = Vec::new();
+    for u in &reports {
+        let key = u
+            .organisation
+            .clone()
+            .unwrap_or_else(|| "ohne Organisation".to_owned());
+        let at = match rows.iter().position(|r| r.organisation == key) {
+            Some(i) => i,
+            None => {
+                let org = organisations
+                    .iter()
+                    .find(|o| Some(o.id.as_str()) == u.organisation_id.as_deref());
+                rows.push(lotse_reports::Chase {
+                    organisation: key,
+                    phone: org.map(|o| o.phone.clone()).unwrap_or_default(),
+                    email: org.map(|o| o.email.clone()).unwrap_or_default(),
+                    ..lotse_reports::Chase::default()
+                });
+                rows.len() - 1
+            }
+        };
+        let row = &mut rows[at];
+        match u.state.as_str() {
+            "missing" => row.missing += 1,
+            "returned" => row.returned += 1,
+            "submitted" => row.submitted += 1,
+            _ => row.accepted += 1,
+        }
+        if matches!(u.state.as_str(), "missing" | "returned") {
+            row.owed.push((
+                format!("{} {}", u.concept, u.code),
+                u.title.clone(),
+                u.state_label().to_owned(),
+            ));
+        }
+    }
+    super::xlsx_download(
+        lotse_reports::round_progress_xlsx(&round.title, &rows),
+        "ueberpruefung-stand-je-organisation.xlsx",
+    )
+}
+
 /// Reminds the organisations that still owe reports: one mail to each active account of theirs
 /// that may report and has an e-mail address, listing the measures. Recorded in the audit log.
 pub async fn remind(

@@ -938,4 +938,39 @@ web_test!(several_reports_are_accepted_at_once_or_none, |app| {
         .post_form(&format!("/rounds/{round}/accept"), &form, Some(&partner))
         .await;
     assert_eq!(partner_try.status, StatusCode::FORBIDDEN);
+
+    // Who still owes what, with their number, for chasing by phone.
+    let bytes = app
+        .get_bytes(&format!("/rounds/{round}/progress.xlsx"), &coordination)
+        .await;
+    let cells = lotse_reports::read_xlsx(&bytes).unwrap();
+    assert!(
+        cells[0][0].ends_with(": Stand der Berichte"),
+        "{:?}",
+        cells[0]
+    );
+    assert_eq!(
+        cells[2][..4],
+        ["Organisation", "Telefon", "E-Mail", "ausstehend"]
+    );
+    let row = cells
+        .iter()
+        .find(|r| {
+            r.first().map(String::as_str) == Some("Beratungsdienst Musterverband Beckum (Demo)")
+        })
+        .expect("the partner's organisation");
+    assert_eq!(row[3], "0", "nothing owed any more: {row:?}");
+    assert!(
+        cells
+            .iter()
+            .skip(3)
+            .any(|r| r.get(3).is_some_and(|n| n != "0")),
+        "others still owe reports"
+    );
+    assert_eq!(
+        app.get(&format!("/rounds/{round}/progress.xlsx"), Some(&partner))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
 });
