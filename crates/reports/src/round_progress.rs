@@ -7,6 +7,22 @@ fn xlsx_error(e: XlsxError) -> String {
     format!("XLSX: {e}")
 }
 
+/// A sheet's header in `row`: bold titles, each column as wide as given.
+fn header_row(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    header: &[(&str, f64)],
+    bold: &Format,
+) -> Result<(), String> {
+    for (col, (title, width)) in header.iter().enumerate() {
+        let col = u16::try_from(col).map_err(|e| e.to_string())?;
+        ws.write_string_with_format(row, col, *title, bold)
+            .map_err(xlsx_error)?;
+        ws.set_column_width(col, *width).map_err(xlsx_error)?;
+    }
+    Ok(())
+}
+
 /// One organisation asked for reports in the round.
 #[derive(Debug, Clone, Default)]
 pub struct Chase {
@@ -47,12 +63,7 @@ pub fn round_progress_xlsx(round: &str, rows: &[Chase]) -> Result<Vec<u8>, Strin
         ("eingereicht", 12.0),
         ("angenommen", 12.0),
     ];
-    for (col, (title, width)) in header.iter().enumerate() {
-        let col = u16::try_from(col).map_err(|e| e.to_string())?;
-        ws.write_string_with_format(2, col, *title, &bold)
-            .map_err(xlsx_error)?;
-        ws.set_column_width(col, *width).map_err(xlsx_error)?;
-    }
+    header_row(ws, 2, &header, &bold)?;
     for (i, r) in rows.iter().enumerate() {
         let row = u32::try_from(i + 3).map_err(|e| e.to_string())?;
         ws.write_string(row, 0, &r.organisation)
@@ -79,12 +90,7 @@ pub fn round_progress_xlsx(round: &str, rows: &[Chase]) -> Result<Vec<u8>, Strin
         ("Maßnahme", 50.0),
         ("Bericht", 14.0),
     ];
-    for (col, (title, width)) in header.iter().enumerate() {
-        let col = u16::try_from(col).map_err(|e| e.to_string())?;
-        ws.write_string_with_format(0, col, *title, &bold)
-            .map_err(xlsx_error)?;
-        ws.set_column_width(col, *width).map_err(xlsx_error)?;
-    }
+    header_row(ws, 0, &header, &bold)?;
     let mut row = 1u32;
     for r in &rows {
         for (code, title, state) in &r.owed {
