@@ -154,6 +154,7 @@ pub fn town_named(names: &[(String, String)], text: &str) -> Option<&'static Tow
     if text.len() == 5 && text.bytes().all(|b| b.is_ascii_digit()) {
         return TOWN_PLACES.iter().find(|t| t.postcodes.contains(&text));
     }
+    let fold = |name: &str| crate::collation::fold(name.trim());
     let wanted = fold(text);
     if wanted.is_empty() {
         return None;
@@ -165,19 +166,6 @@ pub fn town_named(names: &[(String, String)], text: &str) -> Option<&'static Tow
                 .any(|(ags, name)| ags == t.ags && fold(name) == wanted)
             || t.villages.iter().any(|v| fold(v) == wanted)
     })
-}
-
-/// Lower case without umlauts and ß, so that names compare as people type them.
-fn fold(text: &str) -> String {
-    text.trim()
-        .to_lowercase()
-        .replace("ae", "a")
-        .replace("oe", "o")
-        .replace("ue", "u")
-        .replace('ä', "a")
-        .replace('ö', "o")
-        .replace('ü', "u")
-        .replace('ß', "ss")
 }
 
 /// Distance in kilometres between two points of the district. A flat projection at 52° north

@@ -188,14 +188,23 @@ impl OfferQuery {
     /// Words and nothing else (no town, topic, language, group or "free" filter): a search that
     /// finds nothing like this found nothing for its words alone.
     pub fn is_words_only(&self) -> bool {
-        !self.text.trim().is_empty()
-            && self.town.is_none()
-            && self.topic.is_none()
-            && self.language.is_none()
-            && self.target_group.is_none()
-            && !self.free_only
-            && self.open.is_none()
-            && !self.places_only
+        !self.text.trim().is_empty() && self.filters() == 0
+    }
+
+    /// How many filters the query applies (its words and the order are none).
+    pub fn filters(&self) -> usize {
+        [
+            self.town.is_some(),
+            self.topic.is_some(),
+            self.language.is_some(),
+            self.target_group.is_some(),
+            self.free_only,
+            self.open.is_some(),
+            self.places_only,
+        ]
+        .into_iter()
+        .filter(|applied| *applied)
+        .count()
     }
 }
 
@@ -363,6 +372,17 @@ fn plain_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// A word as the plain field holds it: lower-cased and folded as its analyser folds.
+fn plain_form(word: &str) -> String {
+    let mut a = plain_analyzer();
+    let mut stream = a.token_stream(word);
+    let mut out = String::new();
+    while stream.advance() {
+        out.push_str(&stream.token().text);
+    }
+    out
+}
+
 fn tokenizer_name(locale: Locale) -> String {
     format!("lotse_{}", locale.key())
 }
@@ -460,6 +480,28 @@ fn valid_on<C: tantivy::collector::Collector>(
         move |from: i64| from <= day,
         FilterCollector::new("valid_to".to_owned(), move |to: i64| to >= day, collector),
     )
+}
+
+/// One pass over the offers valid on `day` that `query` matches: the page's addresses in the
+/// collector's `order`, how many match, and (when asked) the towns' counts.
+fn hits<K>(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    day: i64,
+    order: impl tantivy::collector::Collector<Fruit = Vec<(K, tantivy::DocAddress)>>,
+    towns: Option<AggregationCollector>,
+) -> Result<(
+    Vec<tantivy::DocAddress>,
+    usize,
+    Option<tantivy::aggregation::agg_result::AggregationResults>,
+)> {
+    let (docs, total, aggregated) =
+        searcher.search(query, &valid_on(day, (order, Count, towns)))?;
+    Ok((
+        docs.into_iter().map(|(_, a)| a).collect(),
+        total,
+        aggregated,
+    ))
 }
 
 /// A day as the number YYYYMMDD (ordered as the days are, and readable in the index); no day
@@ -888,16 +930,7 @@ impl OfferIndex {
             };
             // German: the whole word's stem, or all its parts somewhere in the offer.
             let folded = german::fold(word);
-            // The plain field's form: lower-cased and folded as its analyser folds.
-            let plain_word = {
-                let mut a = plain_analyzer();
-                let mut stream = a.token_stream(word);
-                let mut out = String::new();
-                while stream.advance() {
-                    out.push_str(&stream.token().text);
-                }
-                out
-            };
+            let plain_word = plain_form(word);
             let terms = german::terms(&dictionary, &folded);
             let (whole, parts) = terms.split_first()?;
             add(term_in(german_fields.title, whole), 3.0 * german_own);
@@ -1145,23 +1178,9 @@ impl OfferIndex {
                     (steps, score)
                 }
             });
-            let (docs, total, aggregated) =
-                searcher.search(&query, &valid_on(today, (nearest_first, Count, towns)))?;
-            (
-                docs.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
-                total,
-                aggregated,
-            )
+            hits(&searcher, &query, today, nearest_first, towns)?
         } else if has_text {
-            let (docs, total, aggregated) = searcher.search(
-                &query,
-                &valid_on(today, (top.order_by_score(), Count, towns)),
-            )?;
-            (
-                docs.into_iter().map(|(_, a)| a).collect::<Vec<_>>(),
-                total,
-                aggregated,
-            )
+            hits(&searcher, &query, today, top.order_by_score(), towns)?
         } else {
             let sort = self
                 .fields
@@ -1169,22 +1188,8 @@ impl OfferIndex {
                 .iter()
                 .find(|lf| lf.locale == q.locale)
                 .map_or("sort_de".to_owned(), |lf| lf.sort_name.clone());
-            let (docs, total, aggregated) = searcher.search(
-                &query,
-                &valid_on(
-                    today,
-                    (
-                        top.order_by_string_fast_field(sort, Order::Asc),
-                        Count,
-                        towns,
-                    ),
-                ),
-            )?;
-            (
-                docs.into_iter().map(|(_, a)| a).collect(),
-                total,
-                aggregated,
-            )
+            let by_title = top.order_by_string_fast_field(sort, Order::Asc);
+            hits(&searcher, &query, today, by_title, towns)?
         };
         let mut cards = Vec::with_capacity(addresses.len());
         for address in addresses {
@@ -1251,12 +1256,7 @@ impl OfferIndex {
             let word = token.trim_matches(|c: char| !c.is_alphanumeric());
             let lower = word.to_lowercase();
             let folded = german::fold(&lower);
-            let mut plain = String::new();
-            let mut a = plain_analyzer();
-            let mut stream = a.token_stream(&lower);
-            while stream.advance() {
-                plain.push_str(&stream.token().text);
-            }
+            let plain = plain_form(&lower);
             let length = plain.chars().count();
             let ordinary = !word.is_empty()
                 && word.chars().all(char::is_alphabetic)

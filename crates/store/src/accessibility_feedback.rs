@@ -163,15 +163,9 @@ pub async fn mark_all_handled(tx: &mut Tx, actor: &Actor, now: i64) -> Result<u6
 /// Removes reports handled more than [`KEPT_AFTER_HANDLING_MS`] ago; returns how many. A
 /// clean-up by the schedule, not anyone's act: not audited, like the other purges.
 pub async fn prune(db: &Db, now: i64) -> Result<u64> {
-    db.write_exempt(async |t| {
-        let n = tx!(t, |c| sqlx::query(
-            "DELETE FROM accessibility_feedback WHERE handled_at < $1"
-        )
-        .bind(now - KEPT_AFTER_HANDLING_MS)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(n)
-    })
+    db.purge(
+        "DELETE FROM accessibility_feedback WHERE handled_at < $1",
+        now - KEPT_AFTER_HANDLING_MS,
+    )
     .await
 }

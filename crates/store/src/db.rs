@@ -408,6 +408,20 @@ impl Db {
         Ok(value)
     }
 
+    /// A scheduled clean-up: runs `delete` (a DELETE of rows older than `$1`) with `before`,
+    /// outside the audit (nobody's act), and returns how many rows went.
+    pub(crate) async fn purge(&self, delete: &'static str, before: i64) -> Result<u64, StoreError> {
+        self.write_exempt(async |t| {
+            let n = tx!(t, |c| sqlx::query(delete)
+                .bind(before)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            Ok(n)
+        })
+        .await
+    }
+
     /// Whether the database answers; used by `/readyz`.
     pub async fn ping(&self) -> Result<(), StoreError> {
         read!(self, |c| sqlx::query("SELECT 1")

@@ -119,15 +119,9 @@ pub const KEPT_FOR_MS: i64 = 90 * 24 * 60 * 60 * 1000;
 /// Removes the terms nobody searched for in [`KEPT_FOR_MS`]; returns how many. A clean-up by
 /// the schedule, not anyone's act: not audited, like the session purge.
 pub async fn prune(db: &Db, now: i64) -> Result<u64> {
-    db.write_exempt(async |t| {
-        let n = tx!(t, |c| sqlx::query(
-            "DELETE FROM finder_misses WHERE last_at < $1"
-        )
-        .bind(now - KEPT_FOR_MS)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(n)
-    })
+    db.purge(
+        "DELETE FROM finder_misses WHERE last_at < $1",
+        now - KEPT_FOR_MS,
+    )
     .await
 }

@@ -202,16 +202,10 @@ async fn keep(db: &Db, s: &Snapshot) -> Result<()> {
 
 /// Removes the snapshots not counted again for [`KEPT_FOR_MS`]; returns how many.
 pub async fn prune(db: &Db, now: i64) -> Result<u64> {
-    db.write_exempt(async |t| {
-        let n = tx!(t, |c| sqlx::query(
-            "DELETE FROM case_figure_snapshots WHERE computed_at < $1"
-        )
-        .bind(now - KEPT_FOR_MS)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(n)
-    })
+    db.purge(
+        "DELETE FROM case_figure_snapshots WHERE computed_at < $1",
+        now - KEPT_FOR_MS,
+    )
     .await
 }
 

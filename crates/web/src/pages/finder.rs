@@ -76,24 +76,6 @@ pub struct FinderParams {
     pub page: String,
 }
 
-/// How many filters a query applies (the words and the order are not filters): what the folded
-/// button counts. Counted from the query, not the address, so that a hand-edited value that
-/// means nothing ("open=xyz") is not counted either.
-fn filters_applied(q: &OfferQuery) -> usize {
-    [
-        q.town.is_some(),
-        q.topic.is_some(),
-        q.language.is_some(),
-        q.target_group.is_some(),
-        q.free_only,
-        q.open.is_some(),
-        q.places_only,
-    ]
-    .into_iter()
-    .filter(|applied| *applied)
-    .count()
-}
-
 /// A town given by name ("Beckum", any case) or official key.
 pub fn resolve_town(towns: &[(String, String)], text: &str) -> Option<String> {
     let t = text.trim();
@@ -571,7 +553,9 @@ async fn finder(
     } else {
         (Vec::new(), Vec::new(), None, None)
     };
-    let chosen = filters_applied(&query);
+    // Counted from the query, not the address: a hand-edited value that means nothing
+    // ("open=xyz") is no filter either.
+    let chosen = query.filters();
     let landing = params.q.trim().is_empty() && chosen == 0 && page == 1;
     let tiles = if landing {
         Topic::ALL
@@ -974,13 +958,17 @@ fn not_found_page(locale: Locale) -> Result<Response, AppError> {
     Ok((StatusCode::NOT_FOUND, Html(html)).into_response())
 }
 
+/// A published offer valid today, as the public may see it; `None` if there is none (any more).
+async fn current_offer(app: &AppState, id: &str) -> Result<Option<PublishedOffer>, AppError> {
+    match offers::published_one(&app.db, id).await {
+        Ok(o) if o.content.is_current(app.today()) => Ok(Some(o)),
+        Ok(_) | Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 async fn offer(app: &AppState, locale: Locale, id: &str) -> Result<Response, AppError> {
-    let found = match offers::published_one(&app.db, id).await {
-        Ok(o) if o.content.is_current(app.today()) => Some(o),
-        Ok(_) | Err(StoreError::NotFound) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let Some(found) = found else {
+    let Some(found) = current_offer(app, id).await? else {
         return not_found_page(locale);
     };
     let towns = reference::town_names(&app.db).await?;
@@ -1006,10 +994,8 @@ async fn offer(app: &AppState, locale: Locale, id: &str) -> Result<Response, App
 /// The printout of an offer: the reader's language beside German, and a QR code that leads
 /// back to the offer's page in the reader's language.
 async fn printout(app: &AppState, locale: Locale, id: &str) -> Result<Response, AppError> {
-    let found = match offers::published_one(&app.db, id).await {
-        Ok(o) if o.content.is_current(app.today()) => o,
-        Ok(_) | Err(StoreError::NotFound) => return not_found_page(locale),
-        Err(e) => return Err(e.into()),
+    let Some(found) = current_offer(app, id).await? else {
+        return not_found_page(locale);
     };
     let towns = reference::town_names(&app.db).await?;
     let mut columns = vec![offer_view(&found, locale, &towns, "")];
@@ -1397,16 +1383,12 @@ pub async fn api_offer(
         Ok(l) => l,
         Err(e) => return Ok(e.into_response()),
     };
-    let offer = match offers::published_one(&app.db, &id).await {
-        Ok(o) if o.content.is_current(app.today()) => o,
-        Ok(_) | Err(StoreError::NotFound) => {
-            return Ok((
-                StatusCode::NOT_FOUND,
-                axum::Json(serde_json::json!({ "error": "Dieses Angebot gibt es nicht (mehr)." })),
-            )
-                .into_response());
-        }
-        Err(e) => return Err(e.into()),
+    let Some(offer) = current_offer(&app, &id).await? else {
+        return Ok((
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({ "error": "Dieses Angebot gibt es nicht (mehr)." })),
+        )
+            .into_response());
     };
     let towns = reference::town_names(&app.db).await?;
     let c = &offer.content;
