@@ -45,9 +45,16 @@ impl Date {
         }
     }
 
-    /// Reads `YYYY-MM-DD` exactly (surrounding blanks aside): the form of date fields, imports
-    /// and the API. Other spellings are the importers' business (`measure_import`).
+    /// Reads `YYYY-MM-DD` (the form of date fields, imports and the API) or the German
+    /// `TT.MM.JJJJ` (also `1.2.2027`), which people type where no date picker helps them (surrounding
+    /// blanks aside). Other spellings are the importers' business (`measure_import`).
     pub fn parse(text: &str) -> Option<Date> {
+        Date::iso(text).or_else(|| Date::parse_german(text.trim()))
+    }
+
+    /// Reads `YYYY-MM-DD` only (surrounding blanks aside): the exchanged and stored form, which
+    /// JSON and the database carry.
+    pub fn iso(text: &str) -> Option<Date> {
         let t = text.trim();
         let b = t.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
@@ -63,6 +70,25 @@ impl Date {
         let month = u8::try_from(digits(5..7)?).ok()?;
         let day = u8::try_from(digits(8..10)?).ok()?;
         Date::new(digits(0..4)?, month, day)
+    }
+
+    /// `TT.MM.JJJJ` with one or two digits for day and month and four for the year.
+    fn parse_german(t: &str) -> Option<Date> {
+        let mut parts = t.split('.');
+        let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+        let digits = |p: &str, len: std::ops::RangeInclusive<usize>| {
+            (len.contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit()))
+                .then(|| p.parse::<u16>().ok())
+                .flatten()
+        };
+        if parts.next().is_some() {
+            return None;
+        }
+        Date::new(
+            digits(year, 4..=4)?,
+            u8::try_from(digits(month, 1..=2)?).ok()?,
+            u8::try_from(digits(day, 1..=2)?).ok()?,
+        )
     }
 
     pub fn year(self) -> u16 {
@@ -166,13 +192,13 @@ impl FromStr for Date {
     type Err = NotADate;
 
     fn from_str(s: &str) -> Result<Date, NotADate> {
-        Date::parse(s).ok_or_else(|| NotADate(s.to_owned()))
+        Date::iso(s).ok_or_else(|| NotADate(s.to_owned()))
     }
 }
 
 impl PartialEq<str> for Date {
     fn eq(&self, other: &str) -> bool {
-        Date::parse(other) == Some(*self)
+        Date::iso(other) == Some(*self)
     }
 }
 
@@ -191,7 +217,7 @@ impl serde::Serialize for Date {
 impl<'de> serde::Deserialize<'de> for Date {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Date::parse(&text).ok_or_else(|| serde::de::Error::custom(NotADate(text.into_owned())))
+        Date::iso(&text).ok_or_else(|| serde::de::Error::custom(NotADate(text.into_owned())))
     }
 }
 
@@ -247,6 +273,26 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn reads_the_german_form_people_type_but_exchanges_only_iso() {
+        let d = Date::new(2027, 2, 1);
+        for typed in ["01.02.2027", "1.2.2027", " 1.02.2027 "] {
+            assert_eq!(Date::parse(typed), d, "{typed}");
+            assert_eq!(Date::iso(typed), None, "{typed}");
+            assert!(serde_json::from_str::<Date>(&format!("\"{}\"", typed.trim())).is_err());
+        }
+        for bad in [
+            "31.02.2027",
+            "1.2.27",
+            "1.2.2027.",
+            "001.2.2027",
+            "1..2027",
+            "a.b.cdef",
+        ] {
+            assert_eq!(Date::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn reads_only_real_days_in_iso_form() {
         assert_eq!(
             Date::parse("2024-02-29").map(|d| d.to_string()).as_deref(),
@@ -261,7 +307,6 @@ mod tests {
             "2024-13-01",
             "2024-00-10",
             "2024-04-31",
-            "01.02.2024",
             "2024-2-01",
             "1899-12-31",
             "2101-01-01",

@@ -95,7 +95,7 @@ fn date_field(e: &mut FieldErrors, field: &str, text: &str) -> Date {
     Date::parse(text).unwrap_or_else(|| {
         e.add(
             field,
-            format!("„{}“ ist kein Datum (JJJJ-MM-TT).", text.trim()),
+            format!("„{}“ ist kein Datum (TT.MM.JJJJ).", text.trim()),
         );
         Date::EARLIEST
     })

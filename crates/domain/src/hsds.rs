@@ -1314,9 +1314,9 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
                 _ => match *code {
                     "capacity" => content.capacity = Capacity::parse(value),
                     "valid_from" => {
-                        content.valid_from = Date::parse(value);
+                        content.valid_from = Date::iso(value);
                     }
-                    "valid_to" => content.valid_to = Date::parse(value),
+                    "valid_to" => content.valid_to = Date::iso(value),
                     _ => {}
                 },
             }
@@ -1331,7 +1331,7 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
                 website: cell(org, "website").to_owned(),
             },
             content,
-            verified_on: Date::parse(assured.get(..10).unwrap_or(assured)),
+            verified_on: Date::iso(assured.get(..10).unwrap_or(assured)),
         });
     }
     if errors.is_empty() {

@@ -303,7 +303,7 @@ mod tests {
             Some("2024-02-29")
         );
         assert_eq!(Date::parse("2023-02-29"), None);
-        assert_eq!(Date::parse("01.02.2024"), None);
+        assert_eq!(Date::parse("01.02.2024"), Date::new(2024, 2, 1));
         assert_eq!(Date::parse("2024-13-01"), None);
     }
 

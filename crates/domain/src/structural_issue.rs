@@ -140,7 +140,7 @@ impl IssueInput {
             None => {
                 e.add(
                     "reported_on",
-                    "Bitte das Datum der Meldung angeben (JJJJ-MM-TT).",
+                    "Bitte das Datum der Meldung angeben (TT.MM.JJJJ).",
                 );
                 Date::EARLIEST
             }

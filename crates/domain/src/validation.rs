@@ -120,7 +120,7 @@ pub fn optional_date(
     }
     let parsed = crate::date::Date::parse(t);
     if parsed.is_none() {
-        errors.add(field, format!("„{t}“ ist kein Datum (JJJJ-MM-TT)."));
+        errors.add(field, format!("„{t}“ ist kein Datum (TT.MM.JJJJ)."));
     }
     parsed
 }
@@ -134,7 +134,7 @@ pub fn required_date(
 ) -> Option<crate::date::Date> {
     let day = optional_date(errors, field, value);
     if day.is_none() && errors.get(field).is_none() {
-        errors.add(field, "Bitte das Datum angeben (JJJJ-MM-TT).");
+        errors.add(field, "Bitte das Datum angeben (TT.MM.JJJJ).");
     }
     day
 }

@@ -221,6 +221,7 @@ pub(crate) async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitC
                 &actor,
                 "Bench-Runde",
                 "2026-06-30",
+                "2099-12-31",
                 std::slice::from_ref(&concept),
                 true,
                 now,

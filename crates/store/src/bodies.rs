@@ -24,13 +24,13 @@ fn date_field(e: &mut FieldErrors, field: &str, value: &str, required: bool) -> 
     let v = value.trim();
     if v.is_empty() {
         if required {
-            e.add(field, "Pflichtfeld: bitte ein Datum angeben (JJJJ-MM-TT).");
+            e.add(field, "Pflichtfeld: bitte ein Datum angeben (TT.MM.JJJJ).");
         }
         return None;
     }
     let d = Date::parse(v);
     if d.is_none() {
-        e.add(field, format!("„{v}“ ist kein Datum (JJJJ-MM-TT)."));
+        e.add(field, format!("„{v}“ ist kein Datum (TT.MM.JJJJ)."));
     }
     d
 }

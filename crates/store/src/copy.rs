@@ -208,6 +208,8 @@ pub const TABLES: &[Table] = &[
             ("opened_by", Text),
             ("closed_at", NullableInt),
             ("closed_by", NullableText),
+            ("submission_deadline", NullableText),
+            ("deadline_reminded_at", NullableInt),
         ],
     },
     Table {

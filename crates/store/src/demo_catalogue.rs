@@ -280,7 +280,24 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
         })?)
     };
 
-    let first = rounds::open(tx, actor, "Überprüfung 2024", "2024-12-31", &[], true, now).await?;
+    // Deadlines from the day the demo is made: the closed round's was that day, the open round's
+    // lies three weeks ahead, so the start pages and reminders have something to show.
+    let today = crate::db::day_of(now).to_string();
+    let deadline = crate::db::day_of(now)
+        .add_days(21)
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| today.clone());
+    let first = rounds::open(
+        tx,
+        actor,
+        "Überprüfung 2024",
+        "2024-12-31",
+        &today,
+        &[],
+        true,
+        now,
+    )
+    .await?;
     for (i, (update, measure)) in update_ids(tx, &first).await?.into_iter().enumerate() {
         if i % 9 == 0 {
             continue;
@@ -329,7 +346,17 @@ pub async fn load_rounds(tx: &mut Tx, actor: &Actor, now: i64) -> Result<()> {
     }
     rounds::close(tx, actor, &first, now).await?;
 
-    let second = rounds::open(tx, actor, "Überprüfung 2026", "2026-06-30", &[], true, now).await?;
+    let second = rounds::open(
+        tx,
+        actor,
+        "Überprüfung 2026",
+        "2026-06-30",
+        &deadline,
+        &[],
+        true,
+        now,
+    )
+    .await?;
     for (i, (update, measure)) in update_ids(tx, &second).await?.into_iter().enumerate() {
         if i % 2 == 1 {
             continue;

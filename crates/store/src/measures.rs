@@ -60,7 +60,7 @@ impl ConceptInput {
             t => {
                 let d = Date::parse(t);
                 if d.is_none() {
-                    e.add("adopted_on", format!("„{t}“ ist kein Datum (JJJJ-MM-TT)."));
+                    e.add("adopted_on", format!("„{t}“ ist kein Datum (TT.MM.JJJJ)."));
                 }
                 d
             }
@@ -1236,7 +1236,7 @@ pub async fn record_value(
     if date.is_none() {
         e.add(
             "value_as_of",
-            format!("„{}“ ist kein Datum (JJJJ-MM-TT).", as_of.trim()),
+            format!("„{}“ ist kein Datum (TT.MM.JJJJ).", as_of.trim()),
         );
     }
     let number = parse_number(value);

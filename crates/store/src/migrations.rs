@@ -192,6 +192,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0030_accessibility_feedback.sql"),
         postgres: include_str!("../migrations/postgres/0030_accessibility_feedback.sql"),
     },
+    Migration {
+        version: 31,
+        name: "round_deadlines",
+        sqlite: include_str!("../migrations/sqlite/0031_round_deadlines.sql"),
+        postgres: include_str!("../migrations/postgres/0031_round_deadlines.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

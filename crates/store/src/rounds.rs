@@ -32,15 +32,23 @@ pub struct Round {
     pub opened_by: String,
     pub closed_at: Option<i64>,
     pub closed_by: Option<String>,
+    /// The day by which the organisations are asked to report (the last day it counts as on
+    /// time). Rounds opened before deadlines existed have none.
+    pub submission_deadline: Option<Date>,
 }
 
 impl Round {
     pub fn is_open(&self) -> bool {
         self.state == "open"
     }
+
+    /// Days from `today` until the deadline: negative once it has passed; `None` without one.
+    pub fn days_to_deadline(&self, today: Date) -> Option<i64> {
+        self.submission_deadline.map(|d| today.days_until(d))
+    }
 }
 
-const ROUND_SELECT: &str = "SELECT id, title, reference_date, state, fictitious, opened_at, opened_by, closed_at, closed_by FROM review_rounds";
+const ROUND_SELECT: &str = "SELECT id, title, reference_date, state, fictitious, opened_at, opened_by, closed_at, closed_by, submission_deadline FROM review_rounds";
 
 pub async fn rounds(db: &Db) -> Result<Vec<Round>> {
     let sql = sqlx::AssertSqlSafe(format!(
@@ -61,7 +69,7 @@ pub struct RoundSummary {
 }
 
 const ROUND_SUMMARY: &str = "SELECT r.id, r.title, r.reference_date, r.state, r.fictitious, r.opened_at, r.opened_by, \
-    r.closed_at, r.closed_by, \
+    r.closed_at, r.closed_by, r.submission_deadline, \
     (SELECT COUNT(*) FROM review_updates u WHERE u.round_id = r.id AND u.state = 'missing') AS missing, \
     (SELECT COUNT(*) FROM review_updates u WHERE u.round_id = r.id AND u.state = 'submitted') AS submitted, \
     (SELECT COUNT(*) FROM review_updates u WHERE u.round_id = r.id AND u.state = 'returned') AS returned, \
@@ -126,13 +134,57 @@ fn closed() -> StoreError {
     )
 }
 
+/// How long the organisations have when the coordination opens a round without naming a
+/// deadline (decision 0014): four weeks, long enough to gather figures, short enough to chase.
+pub const DEFAULT_DEADLINE_DAYS: i64 = 28;
+
+/// The submission deadline as typed: a real day, not already past on the day `now` falls on (in
+/// the district). Left empty, [`DEFAULT_DEADLINE_DAYS`] from that day when `default` is set
+/// (opening), else an error (changing).
+fn deadline(e: &mut FieldErrors, typed: &str, now: i64, default: bool) -> Option<Date> {
+    if typed.trim().is_empty() {
+        if default {
+            let today = crate::db::day_of(now);
+            return Some(today.add_days(DEFAULT_DEADLINE_DAYS).unwrap_or(today));
+        }
+        e.add(
+            "submission_deadline",
+            "Bitte eine Abgabefrist angeben (TT.MM.JJJJ).",
+        );
+        return None;
+    }
+    let Some(day) = Date::parse(typed) else {
+        e.add(
+            "submission_deadline",
+            format!("„{}“ ist kein Datum (TT.MM.JJJJ).", typed.trim()),
+        );
+        return None;
+    };
+    let today = crate::db::day_of(now);
+    if day < today {
+        e.add(
+            "submission_deadline",
+            format!(
+                "Die Abgabefrist {} liegt in der Vergangenheit; bitte heute ({}) oder später.",
+                day.german(),
+                today.german()
+            ),
+        );
+        return None;
+    }
+    Some(day)
+}
+
 /// Opens a round for the measures of the given concepts (all concepts if none are given); dropped
-/// measures are left out. Each measure's lead organisation (at this moment) is asked to report.
+/// measures are left out. Each measure's lead organisation (at this moment) is asked to report
+/// by `submission_deadline` (empty: [`DEFAULT_DEADLINE_DAYS`] from today).
+#[allow(clippy::too_many_arguments)]
 pub async fn open(
     tx: &mut Tx,
     actor: &Actor,
     title: &str,
     reference_date: &str,
+    submission_deadline: &str,
     concept_ids: &[String],
     fictitious: bool,
     now: i64,
@@ -143,17 +195,21 @@ pub async fn open(
     if date.is_none() {
         e.add(
             "reference_date",
-            "Bitte einen Stichtag angeben (JJJJ-MM-TT).",
+            "Bitte einen Stichtag angeben (TT.MM.JJJJ).",
         );
     }
-    let Some(date) = date.filter(|_| e.is_empty()) else {
+    let due = deadline(&mut e, submission_deadline, now, true);
+    let (Some(date), Some(due)) = (date, due) else {
         return Err(StoreError::Invalid(e));
     };
+    if !e.is_empty() {
+        return Err(StoreError::Invalid(e));
+    }
     let id = new_id();
     tx!(&mut *tx, |c| {
         sqlx::query(
-            "INSERT INTO review_rounds (id, title, reference_date, state, fictitious, opened_at, opened_by) \
-             VALUES ($1, $2, $3, 'open', $4, $5, $6)",
+            "INSERT INTO review_rounds (id, title, reference_date, state, fictitious, opened_at, opened_by, submission_deadline) \
+             VALUES ($1, $2, $3, 'open', $4, $5, $6, $7)",
         )
         .bind(&id)
         .bind(&title)
@@ -161,6 +217,7 @@ pub async fn open(
         .bind(fictitious)
         .bind(now)
         .bind(&actor.name)
+        .bind(due)
         .execute(c)
         .await
         .map(|r| r.rows_affected())
@@ -198,10 +255,85 @@ pub async fn open(
         ));
     }
     tx.record(
-        Event::new(actor, now, Entity::ReviewRound, Action::Open, &id)
-            .with(json!({ "title": title, "reference_date": date, "measures": count })),
+        Event::new(actor, now, Entity::ReviewRound, Action::Open, &id).with(json!({
+            "title": title,
+            "reference_date": date,
+            "submission_deadline": due,
+            "measures": count
+        })),
     );
     Ok(id)
+}
+
+/// Moves the submission deadline of an open round (usually later, when organisations ask for
+/// time). The scheduled reminders start over from the new deadline.
+pub async fn set_deadline(
+    tx: &mut Tx,
+    actor: &Actor,
+    round_id: &str,
+    submission_deadline: &str,
+    now: i64,
+) -> Result<()> {
+    let round = round_in(tx, round_id).await?;
+    if !round.is_open() {
+        return Err(closed());
+    }
+    let mut e = FieldErrors::new();
+    let Some(due) = deadline(&mut e, submission_deadline, now, false) else {
+        return Err(StoreError::Invalid(e));
+    };
+    tx!(&mut *tx, |c| {
+        sqlx::query(
+            "UPDATE review_rounds SET submission_deadline = $2, deadline_reminded_at = NULL WHERE id = $1",
+        )
+        .bind(round_id)
+        .bind(due)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    tx.record(
+        Event::new(actor, now, Entity::ReviewRound, Action::Update, round_id).with(json!({
+            "submission_deadline": due,
+            "previous_deadline": round.submission_deadline
+        })),
+    );
+    Ok(())
+}
+
+/// How long before its deadline a round's scheduled reminders start, and how many days lie
+/// between two of them at least.
+pub const REMINDER_DAYS: i64 = 7;
+
+/// Open rounds whose scheduled reminder is due on `today`: the deadline is at most
+/// [`REMINDER_DAYS`] away (or past), and the schedule has not reminded in the last week.
+pub async fn due_for_reminder(db: &Db, today: Date, now: i64) -> Result<Vec<Round>> {
+    let from = today.add_days(REMINDER_DAYS).unwrap_or(today);
+    // A little under a week, so that an hourly job does not slide by an hour each week.
+    let since = now - (REMINDER_DAYS * 24 - 1) * 3_600_000;
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{ROUND_SELECT} WHERE state = 'open' AND submission_deadline IS NOT NULL \
+         AND submission_deadline <= $1 AND (deadline_reminded_at IS NULL OR deadline_reminded_at < $2) \
+         ORDER BY submission_deadline, id"
+    ));
+    Ok(read!(db, |c| sqlx::query_as(sql)
+        .bind(from)
+        .bind(since)
+        .fetch_all(c)
+        .await)?)
+}
+
+/// Notes that the schedule reminded for `round_id` now.
+pub async fn mark_deadline_reminded(tx: &mut Tx, round_id: &str, now: i64) -> Result<()> {
+    tx!(tx, |c| {
+        sqlx::query("UPDATE review_rounds SET deadline_reminded_at = $2 WHERE id = $1")
+            .bind(round_id)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected())
+    })?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, PartialEq, Eq)]
@@ -265,11 +397,152 @@ pub fn state_label(state: &str) -> &'static str {
     }
 }
 
-const UPDATE_SELECT: &str = "SELECT u.id, u.round_id, u.measure_id, c.short_name AS concept, m.code, m.title, \
+/// The columns of a report, without its paging key (`list_key`), which each order chooses.
+const UPDATE_COLUMNS: &str = "SELECT u.id, u.round_id, u.measure_id, c.short_name AS concept, m.code, m.title, \
     m.status AS measure_status, u.organisation_id, o.name AS organisation, u.state, u.status, u.progress, u.adaptation, \
-    u.adaptation_reason, u.submitted_at, u.submitted_by, u.reviewed_at, u.reviewed_by, u.review_comment, m.fictitious, \
-    m.list_key FROM review_updates u JOIN measures m ON m.id = u.measure_id JOIN concepts c ON c.id = m.concept_id \
+    u.adaptation_reason, u.submitted_at, u.submitted_by, u.reviewed_at, u.reviewed_by, u.review_comment, m.fictitious";
+const UPDATE_FROM: &str = " FROM review_updates u JOIN measures m ON m.id = u.measure_id JOIN concepts c ON c.id = m.concept_id \
     LEFT JOIN organisations o ON o.id = u.organisation_id";
+/// A report with the catalogue's order as its paging key.
+fn update_select() -> String {
+    format!("{UPDATE_COLUMNS}, m.list_key{UPDATE_FROM}")
+}
+
+/// The orders of a round's report list (the round page's sortable columns).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ReportOrder {
+    /// By concept and number, as the catalogue counts.
+    #[default]
+    Number,
+    /// By the organisation asked to report (German collation), then number.
+    Organisation,
+    /// What waits for the coordination first: submitted, returned, missing, accepted; then number.
+    State,
+}
+
+impl ReportOrder {
+    pub const ALL: [ReportOrder; 3] = [
+        ReportOrder::Number,
+        ReportOrder::Organisation,
+        ReportOrder::State,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ReportOrder::Number => "number",
+            ReportOrder::Organisation => "organisation",
+            ReportOrder::State => "state",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReportOrder> {
+        ReportOrder::ALL.into_iter().find(|o| o.key() == text)
+    }
+
+    /// The paging key as SQL: the sort keys written with each row, so that the order is the same
+    /// on both backends (organisation keys end in U+0001 and the name, so one organisation's
+    /// rows stay together).
+    fn key_sql(self) -> &'static str {
+        match self {
+            ReportOrder::Number => "m.list_key",
+            ReportOrder::Organisation => "(COALESCE(o.list_key, '~') || m.list_key)",
+            ReportOrder::State => {
+                "(CASE u.state WHEN 'submitted' THEN '1' WHEN 'returned' THEN '2' WHEN 'missing' THEN '3' ELSE '4' END || m.list_key)"
+            }
+        }
+    }
+}
+
+/// Which reports of a round the round page lists: every condition that is set must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFilter {
+    pub organisation: Option<String>,
+    /// A report state, or "open" for every report not yet accepted.
+    pub state: Option<String>,
+    /// A field of action's id.
+    pub field: Option<String>,
+    /// An adaptation need (none, adjust, drop) as reported.
+    pub adaptation: Option<String>,
+    pub order: ReportOrder,
+}
+
+impl ReportFilter {
+    /// How many conditions are set (the order is not one).
+    pub fn count(&self) -> usize {
+        [
+            &self.organisation,
+            &self.state,
+            &self.field,
+            &self.adaptation,
+        ]
+        .iter()
+        .filter(|c| c.is_some())
+        .count()
+    }
+
+    fn conditions(&self, q: &mut Query) {
+        if let Some(org) = &self.organisation {
+            let o = q.bind(Value::Text(org.clone()));
+            q.and(format!("u.organisation_id = {o}"));
+        }
+        match self.state.as_deref() {
+            None => {}
+            Some("open") => q.and("u.state <> 'accepted'".to_owned()),
+            Some(state) => {
+                let s = q.bind(Value::Text(state.to_owned()));
+                q.and(format!("u.state = {s}"));
+            }
+        }
+        if let Some(field) = &self.field {
+            let f = q.bind(Value::Text(field.clone()));
+            q.and(format!("m.field_of_action_id = {f}"));
+        }
+        if let Some(adaptation) = &self.adaptation {
+            let a = q.bind(Value::Text(adaptation.clone()));
+            // Only what was reported counts: a missing report has no adaptation need yet.
+            q.and(format!("u.adaptation = {a} AND u.state <> 'missing'"));
+        }
+    }
+}
+
+/// The organisations asked to report in a round, by name: the round page's filter choices.
+pub async fn round_organisations(db: &Db, round_id: &str) -> Result<Vec<(String, String)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT DISTINCT o.id, o.name, o.list_key FROM review_updates u JOIN organisations o ON o.id = u.organisation_id \
+             WHERE u.round_id = $1 ORDER BY o.list_key",
+        )
+        .bind(round_id)
+        .fetch_all(c)
+        .await
+    })?
+    .into_iter()
+    .map(|(id, name, _): (String, String, String)| (id, name))
+    .collect())
+}
+
+/// The fields of action of the measures in a round, by concept and name: the round page's filter
+/// choices.
+pub async fn round_fields(db: &Db, round_id: &str) -> Result<Vec<(String, String)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT DISTINCT f.id, c.short_name, f.name, f.sort_order FROM review_updates u \
+             JOIN measures m ON m.id = u.measure_id JOIN fields_of_action f ON f.id = m.field_of_action_id \
+             JOIN concepts c ON c.id = f.concept_id WHERE u.round_id = $1",
+        )
+        .bind(round_id)
+        .fetch_all(c)
+        .await
+    })?
+    .into_iter()
+    .map(|(id, concept, name, order): (String, String, String, i64)| {
+        (sort_key(&concept), order, id, format!("{concept}: {name}"))
+    })
+    .collect::<std::collections::BTreeSet<_>>()
+    .into_iter()
+    .map(|(_, _, id, label)| (id, label))
+    .collect())
+}
 
 fn code_order(u: &Update) -> (String, Vec<(u64, String)>) {
     concept_code_order(&u.concept, &u.code)
@@ -298,8 +571,9 @@ fn concept_code_order(concept: &str, code: &str) -> (String, Vec<(u64, String)>)
 /// reminder names. Selected by state in the database (index review_updates_state).
 pub async fn owed_reports(db: &Db, round_id: &str) -> Result<Vec<Update>> {
     let sql = sqlx::AssertSqlSafe(format!(
-        "{UPDATE_SELECT} WHERE u.round_id = $1 AND u.state IN ('missing', 'returned') \
-         ORDER BY m.list_key, u.id"
+        "{} WHERE u.round_id = $1 AND u.state IN ('missing', 'returned') \
+         ORDER BY m.list_key, u.id",
+        update_select()
     ));
     Ok(read!(db, |c| sqlx::query_as(sql)
         .bind(round_id)
@@ -310,7 +584,7 @@ pub async fn owed_reports(db: &Db, round_id: &str) -> Result<Vec<Update>> {
 /// Every report of a round (one per measure of the catalogue): for tests and checks, not for
 /// pages, which read [`Reports::of_round`] pages and [`progress_of`] counts.
 pub async fn updates(db: &Db, round_id: &str, organisation: Option<&str>) -> Result<Vec<Update>> {
-    let sql = sqlx::AssertSqlSafe(format!("{UPDATE_SELECT} WHERE u.round_id = $1"));
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE u.round_id = $1", update_select()));
     let mut list: Vec<Update> = read!(db, |c| sqlx::query_as(sql)
         .bind(round_id)
         .fetch_all(c)
@@ -343,12 +617,12 @@ pub async fn update_values(db: &Db, update_id: &str) -> Result<Vec<(String, f64)
 }
 
 pub async fn update(db: &Db, id: &str) -> Result<Update> {
-    let sql = sqlx::AssertSqlSafe(format!("{UPDATE_SELECT} WHERE u.id = $1"));
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE u.id = $1", update_select()));
     read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)
 }
 
 async fn update_in(tx: &mut Tx, id: &str) -> Result<Update> {
-    let sql = sqlx::AssertSqlSafe(format!("{UPDATE_SELECT} WHERE u.id = $1"));
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE u.id = $1", update_select()));
     tx!(tx, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?.ok_or(StoreError::NotFound)
 }
 
@@ -397,11 +671,12 @@ impl Reports<'_> {
         Scoped { record: u, access }
     }
 
-    /// A page of the reports of a round the viewer may see, by concept and code. A round has one
-    /// report per measure, as many as the catalogue holds.
+    /// A page of the reports of a round the viewer may see, under `filter` and in its order. A
+    /// round has one report per measure, as many as the catalogue holds.
     pub async fn of_round(
         &self,
         round_id: &str,
+        filter: &ReportFilter,
         request: &PageRequest,
     ) -> Result<Page<Scoped<Update>>> {
         let mut q = Query::default();
@@ -409,12 +684,15 @@ impl Reports<'_> {
         q.and(format!("u.round_id = {round}"));
         let scope = self.scope(&mut |v| q.bind(v));
         q.and(scope);
+        filter.conditions(&mut q);
+        let key = filter.order.key_sql();
+        let select = format!("{UPDATE_COLUMNS}, {key} AS list_key{UPDATE_FROM}");
         let page = crate::paging::read_page(
             self.db,
-            UPDATE_SELECT,
+            &select,
             q,
             &Keyset {
-                key_column: "m.list_key",
+                key_column: key,
                 id_column: "u.id",
             },
             request,
@@ -846,7 +1124,7 @@ pub async fn close(tx: &mut Tx, actor: &Actor, round_id: &str, now: i64) -> Resu
     if !round.is_open() {
         return Err(closed());
     }
-    let sql = sqlx::AssertSqlSafe(format!("{UPDATE_SELECT} WHERE u.round_id = $1"));
+    let sql = sqlx::AssertSqlSafe(format!("{} WHERE u.round_id = $1", update_select()));
     let list: Vec<Update> = tx!(&mut *tx, |c| sqlx::query_as(sql)
         .bind(round_id)
         .fetch_all(c)
@@ -986,12 +1264,80 @@ pub async fn snapshot(db: &Db, round_id: &str) -> Result<Vec<SnapshotRow>> {
     Ok(rows)
 }
 
+/// The closed round before `round`: the newest other closed one with an earlier reference date.
+/// What the committee report and the report page compare with.
+pub async fn previous_round(db: &Db, round: &Round) -> Result<Option<Round>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{ROUND_SELECT} WHERE state <> 'open' AND id <> $1 AND reference_date < $2 \
+         ORDER BY reference_date DESC, opened_at DESC LIMIT 1"
+    ));
+    Ok(read!(db, |c| sqlx::query_as(sql)
+        .bind(&round.id)
+        .bind(round.reference_date)
+        .fetch_optional(c)
+        .await)?)
+}
+
+/// What the previous round froze for one measure: the report page shows it beside the new
+/// report. `None` without a previous round or when the measure was not in it.
+pub async fn previous_state(
+    db: &Db,
+    round: &Round,
+    measure_id: &str,
+) -> Result<Option<(Round, SnapshotRow)>> {
+    let Some(previous) = previous_round(db, round).await? else {
+        return Ok(None);
+    };
+    let row: Option<SnapshotRow> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT measure_id, concept, code, title, field_of_action, lead_organisation, status, update_state, progress, \
+             adaptation, adaptation_reason, fictitious FROM review_snapshots WHERE round_id = $1 AND measure_id = $2",
+        )
+        .bind(&previous.id)
+        .bind(measure_id)
+        .fetch_optional(c)
+        .await
+    })?;
+    Ok(row.map(|r| (previous, r)))
+}
+
+/// The frozen status of `measure_ids` in the round before `round`: (measure id, status), for the
+/// round page's comparison column.
+pub async fn previous_statuses(
+    db: &Db,
+    round: &Round,
+    measure_ids: &[&str],
+) -> Result<Vec<(String, String)>> {
+    let Some(previous) = previous_round(db, round).await? else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for chunk in measure_ids.chunks(crate::paging::IN_LIST) {
+        let mut q = Query::default();
+        let r = q.bind(Value::Text(previous.id.clone()));
+        q.and(format!("round_id = {r}"));
+        let any = q.any_of("measure_id", chunk);
+        q.and(any);
+        let sql = sqlx::AssertSqlSafe(format!(
+            "SELECT measure_id, status FROM review_snapshots{}",
+            q.where_clause()
+        ));
+        let rows: Vec<(String, String)> = read!(db, |c| {
+            crate::db::bind_values!(sqlx::query_as(sql), &q.values)
+                .fetch_all(c)
+                .await
+        })?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
 /// Open updates an organisation still has to deliver, over all open rounds (for the start page).
 pub async fn open_tasks(db: &Db, organisation_id: &str) -> Result<Vec<(Round, usize)>> {
     // Counted by the database over the organisation's reports (index review_updates_org): the
     // start page shows this after every login, and a round holds a report per measure.
     let sql = "SELECT r.id, r.title, r.reference_date, r.state, r.fictitious, r.opened_at, r.opened_by, \
-         r.closed_at, r.closed_by, \
+         r.closed_at, r.closed_by, r.submission_deadline, \
          (SELECT COUNT(*) FROM review_updates u WHERE u.round_id = r.id AND u.organisation_id = $1 \
           AND u.state IN ('missing', 'returned')) AS open \
          FROM review_rounds r WHERE r.state = 'open' ORDER BY r.reference_date DESC, r.opened_at DESC";

@@ -7,7 +7,6 @@ use lotse_domain::collation::sort_key;
 use lotse_domain::measure::{Adaptation, MeasureStatus};
 use serde::Serialize;
 
-use crate::db::read;
 use crate::rounds::{self, Proposal, Round, SnapshotRow};
 use crate::{Db, Result, StoreError};
 
@@ -73,7 +72,7 @@ pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
         ));
     }
     let rows = rounds::snapshot(db, round_id).await?;
-    let previous = previous_round(db, &round).await?;
+    let previous = crate::rounds::previous_round(db, &round).await?;
     let previous_rows = match &previous {
         Some(p) => rounds::snapshot(db, &p.id).await?,
         None => Vec::new(),
@@ -162,21 +161,6 @@ pub async fn build(db: &Db, round_id: &str) -> Result<StatusReport> {
         adaptations,
         rows,
     })
-}
-
-/// The closed round before `round`: the newest other closed one with an earlier reference date.
-async fn previous_round(db: &Db, round: &Round) -> Result<Option<Round>> {
-    Ok(read!(db, |c| {
-        sqlx::query_as(
-        "SELECT id, title, reference_date, state, fictitious, opened_at, opened_by, closed_at, closed_by \
-         FROM review_rounds WHERE state <> 'open' AND id <> $1 AND reference_date < $2 \
-         ORDER BY reference_date DESC, opened_at DESC LIMIT 1"
-    )
-    .bind(&round.id)
-    .bind(round.reference_date)
-    .fetch_optional(c)
-    .await
-    })?)
 }
 
 /// How long before its reference date the period of a first report (one without a previous

@@ -1336,6 +1336,12 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::POST,
+            "/rounds/{id}/deadline",
+            Access::Permission(ManageReviews),
+            post(pages::rounds::set_deadline),
+        ),
+        r(
+            M::POST,
             "/rounds/{id}/remind",
             Access::Permission(ManageReviews),
             post(pages::rounds::remind),

@@ -124,6 +124,9 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "imported" => "Der Import ist abgeschlossen.",
         "reminded" => "Die Erinnerungen sind verschickt.",
         "accepted" => "Die ausgewählten Berichte sind angenommen.",
+        "deadline" => {
+            "Die Abgabefrist ist geändert; die automatischen Erinnerungen richten sich nach der neuen Frist."
+        }
         "round_closed" => {
             "Die Runde ist abgeschlossen: Der Stand aller Maßnahmen ist zum Stichtag eingefroren, der Sachstandsbericht steht bereit."
         }
@@ -196,9 +199,16 @@ pub fn weekday_and_minute(ms: i64) -> (lotse_domain::offer::Weekday, u16) {
     (day, minute)
 }
 
-/// Parses a `YYYY-MM-DD` date as the start of that day in German local time, in epoch ms.
+/// Parses a date (`YYYY-MM-DD` or `TT.MM.JJJJ`) as the start of that day in German local time,
+/// in epoch ms.
 pub fn parse_date_ms(text: &str) -> Option<i64> {
-    let date: jiff::civil::Date = text.trim().parse().ok()?;
+    let day = lotse_domain::Date::parse(text)?;
+    let date = jiff::civil::Date::new(
+        i16::try_from(day.year()).ok()?,
+        i8::try_from(day.month()).ok()?,
+        i8::try_from(day.day()).ok()?,
+    )
+    .ok()?;
     let tz = jiff::tz::db().get("Europe/Berlin").ok()?;
     Some(date.to_zoned(tz).ok()?.timestamp().as_millisecond())
 }
@@ -315,6 +325,18 @@ pub fn number_de(value: f64) -> String {
 /// `2025-12-31` → `31.12.2025`; anything else is shown as it is.
 pub fn date_de(date: &Date) -> String {
     date.german()
+}
+
+/// A deadline as people say it from `today`: "noch 5 Tage", "heute", "seit 2 Tagen
+/// überschritten".
+pub fn deadline_words(deadline: Date, today: Date) -> String {
+    match today.days_until(deadline) {
+        0 => "heute".into(),
+        1 => "noch 1 Tag".into(),
+        n if n > 1 => format!("noch {n} Tage"),
+        -1 => "seit 1 Tag überschritten".into(),
+        n => format!("seit {} Tagen überschritten", -n),
+    }
 }
 
 #[cfg(test)]

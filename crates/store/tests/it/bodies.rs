@@ -71,7 +71,7 @@ both_backends!(
             ]
         );
         let bad = db
-            .write(async |tx| bodies::create_meeting(tx, &admin(), &body, "4.3.2026", now()).await)
+            .write(async |tx| bodies::create_meeting(tx, &admin(), &body, "4.3.26", now()).await)
             .await;
         assert!(matches!(bad, Err(StoreError::Invalid(ref e)) if e.get("held_on").is_some()));
 

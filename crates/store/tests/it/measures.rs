@@ -367,7 +367,7 @@ both_backends!(indicators_record_values_over_time, |db: Db| async move {
                 &admin(),
                 &lotse_domain::ids::MeasureId::from(&id),
                 &lotse_domain::ids::IndicatorId::from(&ind),
-                "31.12.2025",
+                "31.12.",
                 "viele",
                 now(),
             )

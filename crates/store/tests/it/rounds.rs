@@ -64,6 +64,7 @@ both_backends!(
                     &coordination(),
                     "Überprüfung 2026",
                     "2026-06-30",
+                    "2099-12-31",
                     std::slice::from_ref(&kim),
                     false,
                     now(),
@@ -306,17 +307,37 @@ both_backends!(opening_needs_a_date_and_measures, |db: Db| async move {
     prepared(&db).await;
     let err = db
         .write(async |tx| {
-            rounds::open(tx, &coordination(), "", "30.06.2026", &[], false, now()).await
+            rounds::open(
+                tx,
+                &coordination(),
+                "",
+                "30.06.",
+                "30.02.2099",
+                &[],
+                false,
+                now(),
+            )
+            .await
         })
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, StoreError::Invalid(e) if e.get("title").is_some() && e.get("reference_date").is_some()),
+        matches!(&err, StoreError::Invalid(e) if e.get("title").is_some() && e.get("reference_date").is_some() && e.get("submission_deadline").is_some()),
         "{err:?}"
     );
     let err = db
         .write(async |tx| {
-            rounds::open(tx, &coordination(), "Leer", "2026-06-30", &[], false, now()).await
+            rounds::open(
+                tx,
+                &coordination(),
+                "Leer",
+                "2026-06-30",
+                "2099-12-31",
+                &[],
+                false,
+                now(),
+            )
+            .await
         })
         .await
         .unwrap_err();
@@ -430,6 +451,7 @@ both_backends!(
                     &coordination(),
                     "Versionen",
                     "2026-07-31",
+                    "2099-12-31",
                     std::slice::from_ref(&kim),
                     false,
                     now(),
@@ -511,6 +533,7 @@ both_backends!(
                     &coordination(),
                     "Mit Werten",
                     "2026-08-31",
+                    "2099-12-31",
                     std::slice::from_ref(&kim),
                     false,
                     now(),

@@ -114,6 +114,7 @@ both_backends!(
                     &admin(),
                     "Runde für die Startseite",
                     "2026-06-30",
+                    "2099-12-31",
                     &concepts,
                     false,
                     now(),

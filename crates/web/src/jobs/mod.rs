@@ -1,6 +1,6 @@
 //! Scheduled work, in one place: each job is a file here and one entry in [`ALL`]. The mail
-//! workflows that a button starts as well live beside them ([`round_reminders`]; the offer
-//! reminders are both a job and the offer list's button).
+//! workflows that a button starts as well live beside them (the round reminders and the offer
+//! reminders are both a job and a button on their page).
 //!
 //! A job runs on its schedule on whichever node gets to it first (on PostgreSQL an advisory lock
 //! per job, and the run history in the database says when it last ran on any node), when an
@@ -39,8 +39,9 @@ pub struct Job {
 }
 
 /// Every job. Adding one: a file in this folder, a line here and one in [`perform`].
-pub const ALL: [Job; 8] = [
+pub const ALL: [Job; 9] = [
     offer_reminders::JOB,
+    round_reminders::JOB,
     deadline_reminders::JOB,
     handoff_monitor::JOB,
     session_purge::JOB,
@@ -87,6 +88,7 @@ impl Report {
 async fn perform(job: Job, ctx: &Context<'_>) -> Result<Report, StoreError> {
     match job.name {
         offer_reminders::NAME => offer_reminders::run(ctx).await,
+        round_reminders::NAME => round_reminders::run(ctx).await,
         deadline_reminders::NAME => deadline_reminders::run(ctx).await,
         handoff_monitor::NAME => handoff_monitor::run(ctx).await,
         session_purge::NAME => session_purge::run(ctx).await,

@@ -1,14 +1,54 @@
 //! Reminding the organisations that still owe reports in a review round: one mail to each active
-//! account of theirs that may report and has an e-mail address, listing the measures; recorded
-//! in the audit log. Started by the coordination's button on the round page.
+//! account of theirs that may report and has an e-mail address, listing the measures and the
+//! deadline; recorded in the audit log. Started by the coordination's button on the round page,
+//! and by the schedule ([`JOB`]): from a week before a round's submission deadline, once a week
+//! while reports are owed and the round is open.
+
+use std::time::Duration;
 
 use lotse_domain::policy::any_allows;
 use lotse_domain::{FieldErrors, Permission};
 use lotse_store::rounds::{self, Update};
 use lotse_store::{Actor, Db, StoreError};
 
+use super::{Context, Job, Report};
 use crate::mail::MailConfig;
-use crate::view::date_de;
+use crate::view::{date_de, deadline_words};
+
+pub const NAME: &str = "round-reminders";
+
+pub const JOB: Job = Job {
+    name: NAME,
+    label: "Erinnerung an ausstehende Berichte vor der Abgabefrist einer Überprüfungsrunde",
+    every: Duration::from_secs(3600),
+    needs_mail: true,
+};
+
+/// The scheduled reminders: every open round whose deadline is a week away or less (or past)
+/// and whose organisations were not reminded by the schedule in the last week.
+pub async fn run(ctx: &Context<'_>) -> Result<Report, StoreError> {
+    let due = rounds::due_for_reminder(ctx.db, ctx.today, ctx.now).await?;
+    let actor = Actor::system(NAME);
+    let (mut sent, mut failed, mut named) = (0, Vec::new(), 0);
+    for round in &due {
+        let outcome =
+            remind_missing_reports(ctx.db, ctx.mail, &actor, &round.id, ctx.now, true).await?;
+        if outcome.sent > 0 || !outcome.failed.is_empty() {
+            named += 1;
+        }
+        sent += outcome.sent;
+        failed.extend(outcome.failed);
+    }
+    let mut summary = format!("{sent} Erinnerungen zu {named} Überprüfungsrunden verschickt.");
+    if !failed.is_empty() {
+        summary.push_str(&format!(" Nicht zugestellt an: {}.", failed.join(", ")));
+    }
+    Ok(Report {
+        ok: failed.is_empty(),
+        summary,
+        count: sent,
+    })
+}
 
 /// How a reminder went.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -31,6 +71,7 @@ pub async fn remind_missing_reports(
     actor: &Actor,
     round_id: &str,
     now: i64,
+    scheduled: bool,
 ) -> Result<Outcome, StoreError> {
     let round = rounds::round(db, round_id).await?;
     if !round.is_open() {
@@ -42,6 +83,16 @@ pub async fn remind_missing_reports(
         ));
     };
     let open: Vec<Update> = rounds::owed_reports(db, round_id).await?;
+    let deadline = round
+        .submission_deadline
+        .map(|d| {
+            format!(
+                "Abgabefrist: {} ({}).\n\n",
+                date_de(&d),
+                deadline_words(d, lotse_store::day_of(now))
+            )
+        })
+        .unwrap_or_default();
     let mut organisations: Vec<&str> = open
         .iter()
         .filter_map(|u| u.organisation_id.as_deref())
@@ -66,15 +117,23 @@ pub async fn remind_missing_reports(
             })
             .collect();
         let body = format!(
-            "Guten Tag,\n\nfür die Überprüfung „{}“ (Stichtag {}) fehlen noch Berichte Ihrer Organisation zu diesen Maßnahmen:\n\n{}\n\nBitte melden Sie sich bei Lotse an und wählen Sie „Überprüfungen“.\n\nMit freundlichen Grüßen\nKommunales Integrationszentrum Kreis Warendorf\n",
+            "Guten Tag,\n\nfür die Überprüfung „{}“ (Stichtag {}) fehlen noch Berichte Ihrer Organisation zu diesen Maßnahmen:\n\n{}\n\n{}Bitte melden Sie sich bei Lotse an und wählen Sie „Überprüfungen“.\n\nMit freundlichen Grüßen\nKommunales Integrationszentrum Kreis Warendorf\n",
             round.title,
             date_de(&round.reference_date),
-            items.join("\n")
+            items.join("\n"),
+            deadline
         );
         for account in accounts.iter().filter(|a| {
             a.organisation_id == org && any_allows(&a.roles, Permission::SubmitReviewUpdates)
         }) {
-            let subject = format!("Lotse: Berichte für „{}“ ausstehend", round.title);
+            let subject = match round.submission_deadline {
+                Some(d) => format!(
+                    "Lotse: Berichte für „{}“ ausstehend, Abgabefrist {}",
+                    round.title,
+                    date_de(&d)
+                ),
+                None => format!("Lotse: Berichte für „{}“ ausstehend", round.title),
+            };
             match crate::mail::send(mail, &account.email, &subject, body.clone()).await {
                 Ok(()) => {
                     outcome.sent += 1;
@@ -88,6 +147,11 @@ pub async fn remind_missing_reports(
         }
     }
     db.write(async |tx| {
+        // The schedule marks its run also when nobody owed anything or nobody was reachable:
+        // the next try is next week, not next hour.
+        if scheduled {
+            rounds::mark_deadline_reminded(tx, round_id, now).await?;
+        }
         rounds::record_reminders(tx, actor, round_id, &recipients, outcome.failed.len(), now).await
     })
     .await?;

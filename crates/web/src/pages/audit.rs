@@ -181,7 +181,7 @@ pub async fn list(
                 ms
             }),
             None => {
-                filter_error = Some(format!("{label}: „{text}“ ist kein Datum (JJJJ-MM-TT)."));
+                filter_error = Some(format!("{label}: „{text}“ ist kein Datum (TT.MM.JJJJ)."));
                 None
             }
         }

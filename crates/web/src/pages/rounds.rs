@@ -28,6 +28,8 @@ pub struct RoundRow {
     id: String,
     title: String,
     date: String,
+    /// "15.01.2027 (noch 5 Tage)" for an open round, the day alone for a closed one.
+    deadline: String,
     state: &'static str,
     fictitious: bool,
     total: usize,
@@ -46,6 +48,7 @@ struct ListPage {
     concepts: Vec<(String, String, bool)>,
     form_title: String,
     form_date: String,
+    form_deadline: String,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
 }
@@ -54,6 +57,7 @@ fn field_label(field: &str) -> &str {
     match field {
         "title" => "Titel",
         "reference_date" => "Stichtag",
+        "submission_deadline" => "Abgabefrist",
         "concept_ids" => "Konzepte",
         "status" => "Sachstand",
         "progress" => "Fortschritt",
@@ -71,11 +75,10 @@ async fn list_page(
     app: &AppState,
     user: &CurrentUser,
     path: &str,
-    title: String,
-    date: String,
-    chosen: &[String],
+    form: OpenForm,
     errors: FormErrors,
 ) -> Result<ListPage, AppError> {
+    let today = app.today();
     let mut rows = Vec::new();
     for rounds::RoundSummary {
         round: r,
@@ -87,6 +90,7 @@ async fn list_page(
     {
         rows.push(RoundRow {
             date: date_de(&r.reference_date),
+            deadline: deadline_text(&r, today),
             state: if r.is_open() {
                 "offen"
             } else {
@@ -109,12 +113,13 @@ async fn list_page(
             .await?
             .into_iter()
             .map(|(id, short_name)| {
-                let ticked = chosen.contains(&id);
+                let ticked = form.concepts.contains(&id);
                 (id, short_name, ticked)
             })
             .collect(),
-        form_title: title,
-        form_date: date,
+        form_title: form.title,
+        form_date: form.date,
+        form_deadline: form.deadline,
         summary: errors.summary(field_label),
         errors,
     })
@@ -130,14 +135,36 @@ pub async fn list(
         &app,
         &user,
         uri.path(),
-        String::new(),
-        String::new(),
-        &[],
+        OpenForm::default(),
         FormErrors::none(),
     )
     .await?;
     page.layout = page.layout.with_notice(q.ok.as_deref());
     render(&page)
+}
+
+/// What the coordination typed to open a round (kept when the form is rejected).
+#[derive(Default)]
+struct OpenForm {
+    title: String,
+    date: String,
+    deadline: String,
+    concepts: Vec<String>,
+}
+
+/// The deadline of a round as its lists show it: with the days left while the round is open.
+fn deadline_text(round: &Round, today: lotse_domain::Date) -> String {
+    match round.submission_deadline {
+        Some(d) if round.is_open() => {
+            format!(
+                "{} ({})",
+                date_de(&d),
+                crate::view::deadline_words(d, today)
+            )
+        }
+        Some(d) => date_de(&d),
+        None => "–".into(),
+    }
 }
 
 pub async fn open(
@@ -146,12 +173,13 @@ pub async fn open(
     uri: OriginalUri,
     body: String,
 ) -> Result<Response, AppError> {
-    let (mut title, mut date, mut concepts) = (String::new(), String::new(), Vec::new());
+    let mut form = OpenForm::default();
     for (k, v) in form_urlencoded::parse(body.as_bytes()) {
         match k.as_ref() {
-            "title" => title = v.into_owned(),
-            "reference_date" => date = v.into_owned(),
-            "concept_ids" => concepts.push(v.into_owned()),
+            "title" => form.title = v.into_owned(),
+            "reference_date" => form.date = v.into_owned(),
+            "submission_deadline" => form.deadline = v.into_owned(),
+            "concept_ids" => form.concepts.push(v.into_owned()),
             _ => {}
         }
     }
@@ -161,9 +189,10 @@ pub async fn open(
             rounds::open(
                 tx,
                 &user.principal.actor(),
-                &title,
-                &date,
-                &concepts,
+                &form.title,
+                &form.date,
+                &form.deadline,
+                &form.concepts,
                 false,
                 app.now(),
             )
@@ -172,18 +201,54 @@ pub async fn open(
         .await;
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/rounds/{id}?ok=created")).into_response()),
-        Err(StoreError::Invalid(errors)) => render_invalid(
-            &list_page(
+        Err(StoreError::Invalid(errors)) => {
+            render_invalid(&list_page(&app, &user, uri.path(), form, FormErrors(errors)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct DeadlineForm {
+    #[serde(default)]
+    submission_deadline: String,
+}
+
+/// `POST /rounds/{id}/deadline`: moves the submission deadline of an open round.
+pub async fn set_deadline(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Path(round_id): Path<RoundId>,
+    Form(f): Form<DeadlineForm>,
+) -> Result<Response, AppError> {
+    let result = app
+        .db
+        .write(async |tx| {
+            rounds::set_deadline(
+                tx,
+                &user.principal.actor(),
+                round_id.as_str(),
+                &f.submission_deadline,
+                app.now(),
+            )
+            .await
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/rounds/{round_id}?ok=deadline")).into_response()),
+        Err(StoreError::Invalid(errors)) => {
+            let mut page = show_page(
                 &app,
                 &user,
                 uri.path(),
-                title,
-                date,
-                &concepts,
+                round_id.as_str(),
                 FormErrors(errors),
             )
-            .await?,
-        ),
+            .await?;
+            page.deadline_typed = f.submission_deadline;
+            render_invalid(&page)
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -218,6 +283,13 @@ struct ShowPage {
     layout: Layout,
     round: Round,
     date: String,
+    /// The submission deadline with the days left, or "–".
+    deadline: String,
+    /// Whether the deadline has passed with the round still open.
+    overdue: bool,
+    /// The change form's value: as typed after an error, else the deadline (ISO, for the date
+    /// field).
+    deadline_typed: String,
     opened: String,
     closed: String,
     progress: Vec<Progress>,
@@ -226,6 +298,18 @@ struct ShowPage {
     turnaround: Option<String>,
     /// One page of the reports; the pager's addresses.
     tasks: Vec<Scoped<Update>>,
+    /// Per report on this page, the measure's status frozen by the previous round ("–" if none),
+    /// and whether the report says otherwise.
+    previous_status: Vec<(&'static str, bool)>,
+    /// The previous closed round, which the comparison column refers to.
+    previous: Option<Round>,
+    filter: rounds::ReportFilter,
+    sort_columns: Vec<SortColumn>,
+    /// Filter choices: (id, name).
+    organisations: Vec<(String, String)>,
+    fields: Vec<(String, String)>,
+    states: Vec<(String, String)>,
+    adaptation_choices: Vec<(String, String)>,
     tasks_first: Option<String>,
     tasks_next: Option<String>,
     proposals: Vec<Proposal>,
@@ -240,8 +324,9 @@ struct ShowPage {
     errors: FormErrors,
 }
 
-/// Where the round page's two long tables continue: the reports (`after`) and the frozen rows of
-/// a closed round (`frozen_after`), each a keyset cursor.
+/// The round page's address: which reports it lists and in which order, and where its two long
+/// tables continue: the reports (`after`) and the frozen rows of a closed round (`frozen_after`),
+/// each a keyset cursor.
 #[derive(serde::Deserialize, Default)]
 pub struct ShowQuery {
     ok: Option<String>,
@@ -249,21 +334,92 @@ pub struct ShowQuery {
     after: String,
     #[serde(default)]
     frozen_after: String,
+    #[serde(default)]
+    organisation: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    field: String,
+    #[serde(default)]
+    adaptation: String,
+    #[serde(default)]
+    sort: String,
+}
+
+/// The report states the filter offers, with "not yet accepted" first: what a reviewer chases.
+const STATE_CHOICES: [(&str, &str); 5] = [
+    ("open", "noch nicht angenommen"),
+    ("submitted", "eingereicht"),
+    ("returned", "zurückgegeben"),
+    ("missing", "ausstehend"),
+    ("accepted", "angenommen"),
+];
+
+impl ShowQuery {
+    /// The filter as the store reads it: values that are not among the choices count as unset (a
+    /// hand-edited address lists everything rather than nothing).
+    fn filter(&self) -> rounds::ReportFilter {
+        let set = |v: &str| (!v.trim().is_empty()).then(|| v.trim().to_owned());
+        rounds::ReportFilter {
+            organisation: set(&self.organisation),
+            state: set(&self.state).filter(|s| STATE_CHOICES.iter().any(|(k, _)| k == s)),
+            field: set(&self.field),
+            adaptation: set(&self.adaptation).filter(|a| Adaptation::parse(a).is_some()),
+            order: rounds::ReportOrder::parse(self.sort.trim()).unwrap_or_default(),
+        }
+    }
+}
+
+/// The filter and order as query pairs, for the links that keep them.
+fn filter_pairs(f: &rounds::ReportFilter) -> Vec<(&'static str, String)> {
+    let mut pairs = Vec::new();
+    for (name, value) in [
+        ("organisation", &f.organisation),
+        ("state", &f.state),
+        ("field", &f.field),
+        ("adaptation", &f.adaptation),
+    ] {
+        if let Some(v) = value {
+            pairs.push((name, v.clone()));
+        }
+    }
+    if f.order != rounds::ReportOrder::Number {
+        pairs.push(("sort", f.order.key().to_owned()));
+    }
+    pairs
 }
 
 /// Reports or frozen rows per page of a round.
 const ROWS_PER_PAGE: usize = 100;
 
-/// The round page's address with one of its tables continued after `cursor`.
-fn round_link(id: &str, parameter: &str, cursor: Option<&str>) -> String {
-    match cursor {
-        Some(c) => {
-            let mut s = form_urlencoded::Serializer::new(String::new());
-            s.append_pair(parameter, c);
-            format!("/rounds/{id}?{}", s.finish())
-        }
-        None => format!("/rounds/{id}"),
+/// The round page's address under `filter`, with one of its tables continued after `cursor`.
+fn round_link(
+    id: &str,
+    filter: &rounds::ReportFilter,
+    parameter: &str,
+    cursor: Option<&str>,
+) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in filter_pairs(filter) {
+        s.append_pair(k, &v);
     }
+    if let Some(c) = cursor {
+        s.append_pair(parameter, c);
+    }
+    let query = s.finish();
+    if query.is_empty() {
+        format!("/rounds/{id}")
+    } else {
+        format!("/rounds/{id}?{query}#tasks-h")
+    }
+}
+
+/// A sortable column's header: its link to that order (under the same filter) and its
+/// `aria-sort` when the list is in that order.
+pub struct SortColumn {
+    pub label: &'static str,
+    pub href: String,
+    pub current: bool,
 }
 
 async fn show_page(
@@ -291,14 +447,57 @@ async fn show_page_at(
     let can_submit = any_allows(&user.principal.roles, Permission::SubmitReviewUpdates);
     // The coordination sees every report; a reporting organisation its own; readers the figures
     // (decided by the store, lotse_domain::access).
+    let filter = at.filter();
     let tasks = rounds::reports_for(&app.db, &viewer)
-        .of_round(id, &PageRequest::new(Some(&at.after), Some(ROWS_PER_PAGE)))
+        .of_round(
+            id,
+            &filter,
+            &PageRequest::new(Some(&at.after), Some(ROWS_PER_PAGE)),
+        )
         .await?;
-    let tasks_first = (!tasks.first).then(|| round_link(id, "after", None));
+    let tasks_first = (!tasks.first).then(|| round_link(id, &filter, "after", None));
     let tasks_next = tasks
         .next
         .as_ref()
-        .map(|c| round_link(id, "after", Some(&c.encode())));
+        .map(|c| round_link(id, &filter, "after", Some(&c.encode())));
+    let measure_ids: Vec<&str> = tasks.items.iter().map(|u| u.measure_id.as_str()).collect();
+    let previous = rounds::previous_round(&app.db, &round).await?;
+    let before = rounds::previous_statuses(&app.db, &round, &measure_ids).await?;
+    let previous_status = tasks
+        .items
+        .iter()
+        .map(|u| {
+            let then = before
+                .iter()
+                .find(|(m, _)| *m == u.measure_id)
+                .and_then(|(_, s)| MeasureStatus::parse(s));
+            let now = u.status.as_deref().and_then(MeasureStatus::parse);
+            let changed = then.is_some() && now.is_some() && then != now;
+            (then.map_or("–", MeasureStatus::label), changed)
+        })
+        .collect();
+    let sort_columns = [
+        ("Nr.", rounds::ReportOrder::Number),
+        ("Organisation", rounds::ReportOrder::Organisation),
+        ("Bericht", rounds::ReportOrder::State),
+    ]
+    .into_iter()
+    .map(|(label, order)| SortColumn {
+        label,
+        href: round_link(
+            id,
+            &rounds::ReportFilter {
+                order,
+                ..filter.clone()
+            },
+            "",
+            None,
+        ),
+        current: filter.order == order,
+    })
+    .collect();
+    let organisations = rounds::round_organisations(&app.db, id).await?;
+    let fields = rounds::round_fields(&app.db, id).await?;
     let snapshot = if round.is_open() {
         Page::empty()
     } else {
@@ -310,11 +509,11 @@ async fn show_page_at(
         .await?
         .map(SnapshotView::from)
     };
-    let snapshot_first = (!snapshot.first).then(|| round_link(id, "frozen_after", None));
+    let snapshot_first = (!snapshot.first).then(|| round_link(id, &filter, "frozen_after", None));
     let snapshot_next = snapshot
         .next
         .as_ref()
-        .map(|c| round_link(id, "frozen_after", Some(&c.encode())));
+        .map(|c| round_link(id, &filter, "frozen_after", Some(&c.encode())));
     let turnaround = lotse_store::statistics::report_turnaround(&app.db, id)
         .await?
         .shown()
@@ -325,10 +524,17 @@ async fn show_page_at(
                 number_de(p90.max(0.0))
             )
         });
+    let today = app.today();
     Ok(ShowPage {
         turnaround,
         layout: Layout::new(app, user, round.title.clone(), path),
         date: date_de(&round.reference_date),
+        deadline: deadline_text(&round, today),
+        overdue: round.is_open() && round.days_to_deadline(today).is_some_and(|d| d < 0),
+        deadline_typed: round
+            .submission_deadline
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
         opened: datetime(round.opened_at),
         closed: round.closed_at.map(datetime).unwrap_or_default(),
         proposals: rounds::proposals(&app.db, id).await?,
@@ -338,6 +544,20 @@ async fn show_page_at(
         progress,
         total,
         tasks: tasks.items,
+        previous_status,
+        previous,
+        filter,
+        sort_columns,
+        organisations,
+        fields,
+        states: STATE_CHOICES
+            .iter()
+            .map(|(k, l)| ((*k).to_owned(), (*l).to_owned()))
+            .collect(),
+        adaptation_choices: Adaptation::ALL
+            .iter()
+            .map(|a| (a.key().to_owned(), a.label().to_owned()))
+            .collect(),
         tasks_first,
         tasks_next,
         snapshot: snapshot.items,
@@ -368,12 +588,19 @@ struct UpdatePage {
     round: Round,
     u: Update,
     date: String,
+    deadline: String,
+    overdue: bool,
     measure_status: &'static str,
     can_submit: bool,
     can_review: bool,
     form: UpdateInput,
     /// (indicator id, "name (unit)", value as entered or reported, error)
     indicators: Vec<(String, String, String, Option<String>)>,
+    /// When the report was submitted and decided, in words ("" if not yet).
+    submitted: String,
+    reviewed: String,
+    /// What the previous round froze for this measure: its title and reference date, and the row.
+    previous: Option<(String, String, SnapshotView)>,
     statuses: Vec<(String, String)>,
     adaptations: Vec<(String, String)>,
     errors: FormErrors,
@@ -434,12 +661,27 @@ async fn update_page(
             (i.id, label, value, error)
         })
         .collect();
+    let previous = rounds::previous_state(&app.db, &round, &u.measure_id)
+        .await?
+        .map(|(r, row)| (r.title, date_de(&r.reference_date), SnapshotView::from(row)));
     Ok(UpdatePage {
         indicators,
+        submitted: u.submitted_at.map(datetime).unwrap_or_default(),
+        reviewed: u.reviewed_at.map(datetime).unwrap_or_default(),
+        previous,
         layout: Layout::new(app, user, format!("Bericht {} {}", u.code, u.title), path),
         date: date_de(&round.reference_date),
+        deadline: deadline_text(&round, app.today()),
+        overdue: open
+            && u.state != "accepted"
+            && round.days_to_deadline(app.today()).is_some_and(|d| d < 0),
         measure_status: MeasureStatus::parse(&u.measure_status).map_or("", MeasureStatus::label),
-        can_submit: open && access.change && u.open_for_submission(),
+        // A submitted report is read by the reviewer beside the decision, not edited: changes
+        // go back to the organisation with the reason.
+        can_submit: open
+            && access.change
+            && u.open_for_submission()
+            && !(access.decide && u.state == "submitted"),
         can_review: open && u.state == "submitted" && access.decide,
         round,
         u,
@@ -839,6 +1081,7 @@ pub async fn remind(
         &user.principal.actor(),
         &round_id,
         app.now(),
+        false,
     )
     .await;
     let message = match outcome {

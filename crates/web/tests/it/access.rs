@@ -288,6 +288,7 @@ async fn records_of(app: &crate::TestApp, organisations: &[String]) -> Vec<Recor
                 &actor,
                 "Matrix-Runde",
                 "2026-06-30",
+                "2099-12-31",
                 std::slice::from_ref(&concept),
                 false,
                 now,

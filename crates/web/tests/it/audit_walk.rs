@@ -130,6 +130,7 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/rounds/{id}/proposals", "partner"),
     ("/rounds/{id}/remind", "koordination"),
     ("/rounds/{id}/accept", "koordination"),
+    ("/rounds/{id}/deadline", "koordination"),
     ("/rounds/{id}/close", "koordination"),
     // Administration
     ("/admin/users", "admin"),
@@ -1568,6 +1569,16 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         "/rounds/{id}/accept",
         &[&second_round],
         &[("report", &format!("{second}@{seen}"))],
+    )
+    .await;
+    let later = lotse_store::day_of(lotse_store::now_ms())
+        .add_days(40)
+        .map(|d| d.german())
+        .unwrap_or_default();
+    w.form(
+        "/rounds/{id}/deadline",
+        &[&round],
+        &[("submission_deadline", &later)],
     )
     .await;
     w.form(

@@ -89,7 +89,7 @@ web_test!(
             &enc(&[
                 ("concept_id", &concept),
                 ("status", "irgendwie"),
-                ("planned_start", "1.1.2024"),
+                ("planned_start", "1.1.24"),
             ]),
             &cookie,
         )

@@ -34,6 +34,36 @@ async fn open_kim_round(app: &TestApp, cookie: &str) -> String {
         .to_owned()
 }
 
+/// Gives the demo partner account an e-mail address, so reminders reach it; returns the account.
+async fn partner_with_address(app: &TestApp) -> lotse_store::users::User {
+    let partner = lotse_store::users::get_by_username(&app.db, "partner")
+        .await
+        .unwrap();
+    let draft = lotse_store::users::UserDraft {
+        username: partner.username.clone(),
+        display_name: partner.display_name.clone(),
+        email: "partner@example.org".into(),
+        organisation_id: partner.organisation_id.clone(),
+        roles: partner.roles.clone(),
+    };
+    app.db
+        .write(async |tx| {
+            lotse_store::users::update(tx, &lotse_store::Actor::system("test"), &partner, &draft, 0)
+                .await
+        })
+        .await
+        .unwrap();
+    partner
+}
+
+fn mail_through(sink: &crate::SmtpSink) -> lotse_web::mail::MailConfig {
+    lotse_web::mail::MailConfig::from_url(
+        &format!("smtp://127.0.0.1:{}", sink.port),
+        "ki@kreis-warendorf.example",
+    )
+    .unwrap()
+}
+
 web_test!(
     partners_report_coordination_reviews_closing_freezes,
     |app| {
@@ -639,28 +669,8 @@ web_test!(missing_reports_are_reminded_by_mail, |app| {
     assert!(refused.body.contains("kein Mailserver eingerichtet"));
 
     // The partner gets an address; the welfare association owes reports in the open demo round.
-    let partner = lotse_store::users::get_by_username(&app.db, "partner")
-        .await
-        .unwrap();
-    let draft = lotse_store::users::UserDraft {
-        username: partner.username.clone(),
-        display_name: partner.display_name.clone(),
-        email: "partner@example.org".into(),
-        organisation_id: partner.organisation_id.clone(),
-        roles: partner.roles.clone(),
-    };
-    app.db
-        .write(async |tx| {
-            lotse_store::users::update(tx, &lotse_store::Actor::system("test"), &partner, &draft, 0)
-                .await
-        })
-        .await
-        .unwrap();
-    let mail = lotse_web::mail::MailConfig::from_url(
-        &format!("smtp://127.0.0.1:{}", sink.port),
-        "ki@kreis-warendorf.example",
-    )
-    .unwrap();
+    let partner = partner_with_address(&app).await;
+    let mail = mail_through(&sink);
     let node = app.node(TestApp::router_with_mail(&app.db, Some(mail)));
     let sent = node
         .post_form(
@@ -974,3 +984,346 @@ web_test!(several_reports_are_accepted_at_once_or_none, |app| {
         StatusCode::FORBIDDEN
     );
 });
+
+web_test!(
+    a_round_has_a_deadline_that_partners_see_and_the_schedule_reminds_of,
+    |app| {
+        let coordination = app.login("koordination").await;
+        let kim = kim_concept(&app).await;
+        let today = lotse_store::day_of(lotse_store::now_ms());
+        let day = |n: i64| today.add_days(n).unwrap();
+
+        // A deadline in the past is refused by name; the German spelling is understood.
+        let past = app
+            .post_form(
+                "/rounds",
+                &[
+                    ("title", "Zu spät"),
+                    ("reference_date", "30.06.2026"),
+                    ("submission_deadline", "01.01.2020"),
+                    ("concept_ids", &kim),
+                ],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            past.body
+                .contains("Abgabefrist: Die Abgabefrist 01.01.2020 liegt in der Vergangenheit"),
+            "{}",
+            past.body
+        );
+        // Without a deadline: four weeks.
+        let opened = app
+            .post_form(
+                "/rounds",
+                &[
+                    ("title", "Ohne Frist"),
+                    ("reference_date", "2026-06-30"),
+                    ("concept_ids", &kim),
+                ],
+                Some(&coordination),
+            )
+            .await;
+        let without = opened
+            .location()
+            .trim_start_matches("/rounds/")
+            .trim_end_matches("?ok=created")
+            .to_owned();
+        assert_eq!(
+            rounds::round(&app.db, &without)
+                .await
+                .unwrap()
+                .submission_deadline,
+            Some(day(rounds::DEFAULT_DEADLINE_DAYS))
+        );
+
+        let opened = app
+            .post_form(
+                "/rounds",
+                &[
+                    ("title", "Mit Frist"),
+                    ("reference_date", "2026-06-30"),
+                    ("submission_deadline", &day(10).to_string()),
+                    ("concept_ids", &kim),
+                ],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+        let round = opened
+            .location()
+            .trim_start_matches("/rounds/")
+            .trim_end_matches("?ok=created")
+            .to_owned();
+        let page = app
+            .get(&format!("/rounds/{round}"), Some(&coordination))
+            .await
+            .body;
+        assert!(
+            page.contains(&format!("{} (noch 10 Tage)", day(10).german())),
+            "{page}"
+        );
+        let list = app.get("/rounds", Some(&coordination)).await.body;
+        assert!(
+            list.contains("<th scope=\"col\">Abgabefrist</th>") && list.contains(&day(10).german())
+        );
+
+        // The partner sees it on the round and on each of their reports.
+        let partner = app.login("partner").await;
+        let partner_org = app
+            .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
+            .await;
+        let own = rounds::updates(&app.db, &round, Some(&partner_org))
+            .await
+            .unwrap();
+        let report = app
+            .get(
+                &format!("/rounds/{round}/updates/{}", own[0].id),
+                Some(&partner),
+            )
+            .await
+            .body;
+        assert!(report.contains("<dt>Abgabefrist</dt>") && report.contains(&day(10).german()));
+
+        // Moved, typed the German way; recorded; partners may not.
+        let moved = app
+            .post_form(
+                &format!("/rounds/{round}/deadline"),
+                &[("submission_deadline", &day(3).german())],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(moved.location(), format!("/rounds/{round}?ok=deadline"));
+        assert_eq!(
+            rounds::round(&app.db, &round)
+                .await
+                .unwrap()
+                .submission_deadline,
+            Some(day(3))
+        );
+        let empty = app
+            .post_form(
+                &format!("/rounds/{round}/deadline"),
+                &[("submission_deadline", "")],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(empty.body.contains("Bitte eine Abgabefrist angeben"));
+        assert_eq!(
+            app.post_form(
+                &format!("/rounds/{round}/deadline"),
+                &[("submission_deadline", &day(30).to_string())],
+                Some(&partner),
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+
+        // The schedule reminds a week before the deadline, then once a week, by mail.
+        let Some(sink) = crate::SmtpSink::start() else {
+            return;
+        };
+        partner_with_address(&app).await;
+        let mail = mail_through(&sink);
+        let job = lotse_web::jobs::find("round-reminders").expect("the job exists");
+        let run = async |now: i64| {
+            let ctx = lotse_web::jobs::Context {
+                db: &app.db,
+                mail: Some(&mail),
+                now,
+                today: lotse_store::day_of(now),
+            };
+            lotse_web::jobs::run(job, &ctx, lotse_store::jobs::Trigger::Schedule, None)
+                .await
+                .unwrap()
+                .unwrap()
+        };
+        let now = lotse_store::now_ms();
+        let first = run(now).await;
+        assert!(first.ok, "{}", first.summary);
+        let messages = sink.messages();
+        let to_partner: Vec<&String> = messages
+            .iter()
+            .filter(|m| m.contains("To: partner@example.org") && m.contains("Mit Frist"))
+            .collect();
+        assert_eq!(to_partner.len(), 1, "{messages:?}");
+        assert!(
+            to_partner[0].contains(&day(3).german()),
+            "the mail names the deadline: {}",
+            to_partner[0]
+        );
+        // An hour later: nothing new. A week later: again.
+        let before = sink.messages().len();
+        run(now + 3_600_000).await;
+        assert_eq!(sink.messages().len(), before);
+        run(now + 7 * 24 * 3_600_000).await;
+        assert!(
+            sink.messages()[before..]
+                .iter()
+                .any(|m| m.contains("To: partner@example.org") && m.contains("Mit Frist"))
+        );
+        // Closed rounds are not reminded of.
+        let owing = rounds::owed_reports(&app.db, &round).await.unwrap();
+        assert!(!owing.is_empty());
+    }
+);
+
+web_test!(
+    the_round_page_filters_sorts_and_compares_with_the_previous_round,
+    |app| {
+        let coordination = app.login("koordination").await;
+        let all_rounds = rounds::rounds(&app.db).await.unwrap();
+        let open = all_rounds.iter().find(|r| r.is_open()).unwrap();
+        let closed = all_rounds.iter().find(|r| !r.is_open()).unwrap();
+        let reports = rounds::updates(&app.db, &open.id, None).await.unwrap();
+        let links = |body: &str| -> Vec<String> {
+            body.split(&format!("/rounds/{}/updates/", open.id))
+                .skip(1)
+                .map(|s| s.split('"').next().unwrap_or_default().to_owned())
+                .collect()
+        };
+
+        // By state: exactly the submitted ones.
+        let submitted: Vec<&rounds::Update> =
+            reports.iter().filter(|u| u.state == "submitted").collect();
+        assert!(
+            !submitted.is_empty(),
+            "the demo round has submitted reports"
+        );
+        let page = app
+            .get(
+                &format!("/rounds/{}?state=submitted", open.id),
+                Some(&coordination),
+            )
+            .await
+            .body;
+        let shown = links(&page);
+        assert_eq!(shown.len(), submitted.len().min(100));
+        assert!(shown.iter().all(|id| submitted.iter().any(|u| &u.id == id)));
+        assert!(page.contains("Filter zurücksetzen"));
+
+        // By organisation, and the filter's choices name the organisations.
+        let org = reports
+            .iter()
+            .find_map(|u| u.organisation_id.clone())
+            .unwrap();
+        let theirs = reports
+            .iter()
+            .filter(|u| u.organisation_id.as_deref() == Some(org.as_str()))
+            .count();
+        let page = app
+            .get(
+                &format!("/rounds/{}?organisation={org}", open.id),
+                Some(&coordination),
+            )
+            .await
+            .body;
+        assert_eq!(links(&page).len(), theirs.min(100));
+        assert!(page.contains(&format!("<option value=\"{org}\" selected>")));
+
+        // "Not yet accepted" and an adaptation need combine.
+        let adjust = reports
+            .iter()
+            .filter(|u| u.state != "accepted" && u.state != "missing" && u.adaptation == "adjust")
+            .count();
+        let page = app
+            .get(
+                &format!("/rounds/{}?state=open&adaptation=adjust", open.id),
+                Some(&coordination),
+            )
+            .await
+            .body;
+        assert_eq!(links(&page).len(), adjust.min(100));
+
+        // Sorted by organisation: the names come in German order; the header says so.
+        let page = app
+            .get(
+                &format!("/rounds/{}?sort=organisation", open.id),
+                Some(&coordination),
+            )
+            .await
+            .body;
+        assert!(page.contains("aria-sort=\"ascending\"><a href=\"/rounds/"));
+        let order: Vec<String> = links(&page)
+            .iter()
+            .map(|id| {
+                reports
+                    .iter()
+                    .find(|u| &u.id == id)
+                    .and_then(|u| u.organisation.clone())
+                    .unwrap_or_else(|| "~".into())
+            })
+            .collect();
+        let mut sorted = order.clone();
+        sorted.sort_by_cached_key(|o| lotse_domain::collation::sort_key(o));
+        assert_eq!(order, sorted);
+        // The pager keeps the order and the filter.
+        if page.contains("rel=\"next\"") {
+            let next = page
+                .split("rel=\"next\"")
+                .next()
+                .and_then(|s| s.rsplit("href=\"").next())
+                .unwrap_or_default();
+            assert!(next.contains("sort=organisation"), "{next}");
+        }
+        // A hand-edited filter lists everything rather than failing.
+        let odd = app
+            .get(
+                &format!("/rounds/{}?state=nonsense&sort=x", open.id),
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(odd.status, StatusCode::OK);
+
+        // The previous round's status stands beside each report.
+        let page = app
+            .get(&format!("/rounds/{}", open.id), Some(&coordination))
+            .await
+            .body;
+        assert!(
+            page.contains(&format!(
+                "<th scope=\"col\">Sachstand {}</th>",
+                closed.title
+            )),
+            "{page}"
+        );
+
+        // A report beside the decision, and the previous round for comparison.
+        let one = submitted[0];
+        let report = app
+            .get(
+                &format!("/rounds/{}/updates/{}", open.id, one.id),
+                Some(&coordination),
+            )
+            .await
+            .body;
+        assert!(report.contains("Bericht der Organisation"));
+        assert!(
+            report.contains("Entscheidung der Koordination") && report.contains("value=\"accept\"")
+        );
+        assert!(
+            report.contains(&format!("Zum Vergleich: {}", closed.title))
+                || report.contains("in keiner früheren abgeschlossenen Überprüfungsrunde"),
+        );
+        let snapshot = rounds::snapshot(&app.db, &closed.id).await.unwrap();
+        let compared = reports
+            .iter()
+            .find(|u| snapshot.iter().any(|s| s.measure_id == u.measure_id))
+            .unwrap();
+        let report = app
+            .get(
+                &format!("/rounds/{}/updates/{}", open.id, compared.id),
+                Some(&coordination),
+            )
+            .await
+            .body;
+        assert!(
+            report.contains(&format!("Zum Vergleich: {}", closed.title)),
+            "{report}"
+        );
+        assert!(report.contains("Sachstand damals"));
+    }
+);

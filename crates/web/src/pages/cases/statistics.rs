@@ -46,7 +46,7 @@ impl PeriodQuery {
             }
             Date::parse(t).ok_or_else(|| PeriodError {
                 field,
-                message: format!("„{t}“ ist kein Datum (JJJJ-MM-TT)."),
+                message: format!("„{t}“ ist kein Datum (TT.MM.JJJJ)."),
             })
         };
         let year_start = Date::new(today.year(), 1, 1).unwrap_or(today);
