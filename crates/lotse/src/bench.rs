@@ -281,7 +281,8 @@ pub(crate) async fn bench_report(db: &Db, n: usize, runs: usize) -> Result<ExitC
         let x = lotse_reports::round_xlsx(&report).map_err(StoreError::Config)?;
         xlsx.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
-        let d = lotse_reports::status_report_docx(&report).map_err(StoreError::Config)?;
+        let d = lotse_reports::status_report_docx(&report, lotse_domain::Date::EARLIEST)
+            .map_err(StoreError::Config)?;
         docx.push(t.elapsed().as_secs_f64() * 1000.0);
         let t = Instant::now();
         let p = lotse_reports::status_report_pdf(&report, lotse_domain::Date::EARLIEST)

@@ -183,9 +183,8 @@ pub(crate) async fn status_report_file(
             .map_err(|e| StoreError::Config(format!("rendering failed: {e}")))?
             .into_bytes(),
         ReportFormat::Xlsx => lotse_reports::round_xlsx(&report).map_err(StoreError::Config)?,
-        ReportFormat::Docx => {
-            lotse_reports::status_report_docx(&report).map_err(StoreError::Config)?
-        }
+        ReportFormat::Docx => lotse_reports::status_report_docx(&report, lotse_web::today())
+            .map_err(StoreError::Config)?,
         ReportFormat::Pdf => lotse_reports::status_report_pdf(&report, lotse_web::today())
             .map_err(StoreError::Config)?,
     };

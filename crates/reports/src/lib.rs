@@ -14,6 +14,7 @@ pub use case_statistics::case_statistics_xlsx;
 
 use std::io::Cursor;
 
+pub use document::status_report_file_name;
 pub use docx::{docx_document_xml, status_report_docx};
 pub use funding::funding_xlsx;
 pub use pdf::status_report_pdf;

@@ -5,7 +5,7 @@
 use lotse_domain::Date;
 use lotse_store::cases::SubjectAccess;
 
-use crate::document::Block;
+use crate::document::{Block, Table};
 
 /// A value as the reader should see it: dates as TT.MM.JJJJ (also the instants of fields
 /// ending in `_at`, as days in the district), yes/no, nothing as "–".
@@ -112,7 +112,7 @@ pub fn subject_access_blocks(s: &SubjectAccess, created: Date) -> Vec<Block> {
                 .iter()
                 .map(|(field, v)| vec![field_label(field), value(field, v)])
                 .collect();
-            b.push(Block::Table(vec!["Feld".into(), "Wert".into()], lines));
+            b.push(Block::Table(Table::new(&["Feld", "Wert"], lines)));
         }
     }
     b.push(Block::Heading(
@@ -127,12 +127,12 @@ pub fn subject_access_blocks(s: &SubjectAccess, created: Date) -> Vec<Block> {
             .iter()
             .map(|r| vec![lotse_store::day_of(r.at).german(), r.actor_name.clone()])
             .collect();
-        b.push(Block::Table(vec!["Tag".into(), "Konto".into()], rows));
+        b.push(Block::Table(Table::new(&["Tag", "Konto"], rows)));
     }
     b
 }
 
-/// The answer as a PDF/A-2b file.
+/// The answer as a tagged PDF/A-2a file.
 pub fn subject_access_pdf(s: &SubjectAccess, created: Date) -> Result<Vec<u8>, String> {
     crate::pdf::blocks_pdf(
         "Auskunft",
@@ -163,8 +163,9 @@ mod tests {
         let text: Vec<String> = subject_access_blocks(&s, created)
             .into_iter()
             .flat_map(|b| match b {
-                Block::Table(_, rows) => rows.into_iter().flatten().collect::<Vec<_>>(),
+                Block::Table(t) => t.rows.into_iter().flatten().map(|c| c.text).collect(),
                 Block::Heading(_, t) | Block::Para(t) => vec![t],
+                _ => Vec::new(),
             })
             .collect();
         for expected in [

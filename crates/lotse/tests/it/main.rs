@@ -838,15 +838,15 @@ async fn the_status_report_from_the_command_line() {
     .await
     .unwrap();
 
-    // The PDF/A file is opened by poppler (installed by scripts/test), not just written.
+    // The tagged PDF/A file is opened by poppler (installed by scripts/test), not just written.
     let pdf = dir.join("bericht.pdf");
     let out = report_status(&url, &closed.id, "pdf", &pdf);
     assert!(out.status.success(), "{}", text(&out));
     let bytes = std::fs::read(&pdf).unwrap();
     let xmp = String::from_utf8_lossy(&bytes);
     assert!(
-        xmp.contains("<pdfaid:part>2</pdfaid:part>") && xmp.contains("<pdfaid:conformance>B"),
-        "declares PDF/A-2b"
+        xmp.contains("<pdfaid:part>2</pdfaid:part>") && xmp.contains("<pdfaid:conformance>A"),
+        "declares PDF/A-2a"
     );
     let info = std::process::Command::new("pdfinfo")
         .arg(&pdf)
@@ -855,6 +855,7 @@ async fn the_status_report_from_the_command_line() {
     let info = String::from_utf8_lossy(&info.stdout).into_owned();
     assert!(
         info.contains("Title:           Sachstandsbericht: Überprüfung 2024")
+            && info.contains("Tagged:          yes")
             && info
                 .lines()
                 .any(|l| l.starts_with("PDF version:") && l.ends_with("1.7")),
@@ -905,6 +906,63 @@ async fn the_status_report_from_the_command_line() {
         assert!(docx_text.contains(want.as_str()), "DOCX lacks {want}");
     }
     assert!(pdf_text.contains(&format!("Seite {pages} von {pages}")));
+    // The cover names district, committee and reference date; every field of action has its
+    // heading and its counts (in the summary table and beside its chart).
+    for want in [
+        "Kreis Warendorf",
+        "Ausschuss für Bildung, Integration, Kultur und Sport (BIKS)",
+        "Stichtag: 31.12.2024",
+        "Inhalt",
+        "Maßnahmen nach Handlungsfeld",
+    ] {
+        assert!(pdf_text.contains(want), "PDF lacks {want}");
+        assert!(docx_text.contains(want), "DOCX lacks {want}");
+    }
+    for f in &built.by_field {
+        let counts: Vec<String> = f.counts.iter().map(ToString::to_string).collect();
+        let row = format!("{} {} {} {}", f.concept, f.field, counts.join(" "), f.total);
+        assert!(pdf_text.contains(&row), "PDF lacks the row {row}");
+        for (status, n) in lotse_domain::measure::MeasureStatus::ALL
+            .iter()
+            .zip(&f.counts)
+        {
+            if *n > 0 {
+                assert!(pdf_text.contains(&format!("{}: {n}", status.label())));
+            }
+        }
+    }
+    // No word of a table header is broken across lines: with the layout kept, each stands
+    // whole in the text.
+    let layout = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    let layout = String::from_utf8_lossy(&layout.stdout).into_owned();
+    let words: std::collections::HashSet<&str> = layout.split_whitespace().collect();
+    let mut header_words = vec![
+        "Sachstand",
+        "Anzahl",
+        "Konzept",
+        "Handlungsfeld",
+        "gesamt",
+        "Nr.",
+        "Maßnahme",
+        "Federführung",
+        "Fortschritt",
+        "Vorschlag",
+        "Begründung",
+    ];
+    header_words.extend(
+        lotse_domain::measure::MeasureStatus::ALL
+            .iter()
+            .flat_map(|s| s.label().split(' ')),
+    );
+    for word in header_words {
+        assert!(
+            words.contains(word),
+            "header word {word} broken in:\n{layout}"
+        );
+    }
 
     let open = run(&[
         "--database-url",

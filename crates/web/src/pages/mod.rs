@@ -71,12 +71,41 @@ pub fn xlsx_download(bytes: Result<Vec<u8>, String>, filename: &str) -> Result<R
             (axum::http::header::CONTENT_TYPE, XLSX.to_owned()),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
+                attachment(filename),
             ),
         ],
         bytes,
     )
         .into_response())
+}
+
+/// `Content-Disposition` of a download: the name in ASCII for old clients (German letters
+/// spelt out, ä → ae, ß → ss; anything else outside ASCII, quotes and backslashes as `_`) and,
+/// where that differs, the name itself in RFC 5987's UTF-8 form (`filename*`), which browsers
+/// prefer.
+pub fn attachment(name: &str) -> String {
+    let mut ascii = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            'ä' => ascii.push_str("ae"),
+            'ö' => ascii.push_str("oe"),
+            'ü' => ascii.push_str("ue"),
+            'Ä' => ascii.push_str("Ae"),
+            'Ö' => ascii.push_str("Oe"),
+            'Ü' => ascii.push_str("Ue"),
+            'ß' => ascii.push_str("ss"),
+            '"' | '\\' => ascii.push('_'),
+            c if c.is_ascii_graphic() || c == ' ' => ascii.push(c),
+            _ => ascii.push('_'),
+        }
+    }
+    if ascii == name {
+        return format!("attachment; filename=\"{ascii}\"");
+    }
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 /// Renders a template into a response.
@@ -117,3 +146,23 @@ pub async fn saved_or_again<T>(
 
 /// A vocabulary's (key, German label) pairs, for the select and checkbox macros.
 pub(crate) use lotse_domain::vocabulary_options;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn downloads_are_named_in_ascii_and_in_utf8() {
+        assert_eq!(
+            super::attachment("Sachstandsbericht-Überprüfung-2026-Stichtag-30.06.2026.pdf"),
+            "attachment; filename=\"Sachstandsbericht-Ueberpruefung-2026-Stichtag-30.06.2026.pdf\"; \
+             filename*=UTF-8''Sachstandsbericht-%C3%9Cberpr%C3%BCfung-2026-Stichtag-30.06.2026.pdf"
+        );
+        assert_eq!(
+            super::attachment("massnahmen.xlsx"),
+            "attachment; filename=\"massnahmen.xlsx\""
+        );
+        assert_eq!(
+            super::attachment("a\"b ትግ.pdf"),
+            "attachment; filename=\"a_b __.pdf\"; filename*=UTF-8''a%22b%20%E1%89%B5%E1%8C%8D.pdf"
+        );
+    }
+}

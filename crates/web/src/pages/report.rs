@@ -170,28 +170,39 @@ pub async fn export_docx(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let r = status_report::build(&app.db, &id).await?;
+    let name = lotse_reports::status_report_file_name(&r, "docx");
+    let today = app.today();
+    // Column widths are measured with the PDF's fonts: off the async workers too.
+    let bytes = tokio::task::spawn_blocking(move || lotse_reports::status_report_docx(&r, today))
+        .await
+        .map_err(|e| {
+            AppError::Status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+        })?;
     download(
-        lotse_reports::status_report_docx(&r),
+        bytes,
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "sachstandsbericht.docx",
+        &name,
     )
 }
 
-/// A closed round's report as PDF/A, the version that is filed.
+/// A closed round's report as tagged PDF/A, the version that is filed.
 pub async fn export_pdf(
     State(app): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let r = status_report::build(&app.db, &id).await?;
+    let name = lotse_reports::status_report_file_name(&r, "pdf");
+    let today = app.today();
     // Layout and font subsetting take milliseconds per hundred measures; off the async workers.
-    let bytes = tokio::task::spawn_blocking(move || {
-        lotse_reports::status_report_pdf(&r, crate::view::today())
-    })
-    .await
-    .map_err(|e| AppError::Status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    download(bytes, "application/pdf", "sachstandsbericht.pdf")
+    let bytes = tokio::task::spawn_blocking(move || lotse_reports::status_report_pdf(&r, today))
+        .await
+        .map_err(|e| {
+            AppError::Status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+        })?;
+    download(bytes, "application/pdf", &name)
 }
 
+/// A generated file as a download named `filename` (see [`super::attachment`]).
 pub(crate) fn download(
     bytes: Result<Vec<u8>, String>,
     content_type: &'static str,
@@ -205,7 +216,7 @@ pub(crate) fn download(
             (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
+                super::attachment(filename),
             ),
         ],
         bytes,

@@ -163,25 +163,6 @@ pub async fn upload(
     }
 }
 
-/// `attachment` with the name in plain ASCII and, for the rest, RFC 5987's UTF-8 form.
-fn disposition(name: &str) -> String {
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .filter(|c| *c != '"' && *c != '\\')
-        .collect();
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
-}
-
 pub async fn download(
     State(app): State<AppState>,
     user: CurrentUser,
@@ -194,7 +175,10 @@ pub async fn download(
     Ok((
         [
             (header::CONTENT_TYPE, file.content_type),
-            (header::CONTENT_DISPOSITION, disposition(&file.file_name)),
+            (
+                header::CONTENT_DISPOSITION,
+                super::super::attachment(&file.file_name),
+            ),
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
         file.content,
