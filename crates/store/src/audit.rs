@@ -525,6 +525,45 @@ pub struct AuditFilter {
     pub before_seq: Option<i64>,
 }
 
+/// Where a person's previous visit ended: the log position and time of their login before the
+/// current one (`None` on a first login). What the start page's "since your last visit" counts
+/// from.
+pub async fn previous_login(db: &Db, user_id: &str) -> Result<Option<(i64, i64)>> {
+    Ok(read!(db, |c| {
+        sqlx::query_as(
+            "SELECT seq, at FROM audit_log WHERE actor_id = $1 AND entity = 'session' AND action = 'login' \
+             ORDER BY seq DESC LIMIT 1 OFFSET 1",
+        )
+        .bind(user_id)
+        .fetch_optional(c)
+        .await
+    })?)
+}
+
+/// What others did after log position `after`, counted per (entity, action) among `kinds`: the
+/// start page's "since your last visit". Reads forward from that position along the primary key.
+pub async fn changes_since(
+    db: &Db,
+    after: i64,
+    user_id: &str,
+    kinds: &[(&str, &str)],
+) -> Result<Vec<(String, String, i64)>> {
+    let rows: Vec<(String, String, i64)> = read!(db, |c| {
+        sqlx::query_as(
+            "SELECT entity, action, COUNT(*) FROM audit_log WHERE seq > $1 \
+             AND (actor_id IS NULL OR actor_id <> $2) GROUP BY entity, action",
+        )
+        .bind(after)
+        .bind(user_id)
+        .fetch_all(c)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .filter(|(e, a, _)| kinds.iter().any(|(ke, ka)| ke == e && ka == a))
+        .collect())
+}
+
 /// The newest entries first, `limit` per page.
 pub async fn search(
     db: &Db,

@@ -737,16 +737,33 @@ pub const DEADLINE_REMINDER_INTERVAL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 /// Open deadlines due on or before `until` (e.g. today + 30 days, so overdue ones too) that were
 /// not reminded of in the last week.
 pub async fn due_deadlines(db: &Db, until: Date, now: i64) -> Result<Vec<DueDeadline>> {
+    open_deadlines(db, until, now - DEADLINE_REMINDER_INTERVAL_MS, i64::MAX).await
+}
+
+/// Open deadlines due on or before `until`, overdue ones first, at most `limit`: what the
+/// coordination's start page lists, reminded or not.
+pub async fn upcoming_deadlines(db: &Db, until: Date, limit: i64) -> Result<Vec<DueDeadline>> {
+    open_deadlines(db, until, i64::MAX, limit).await
+}
+
+/// Open deadlines due on or before `until`, not reminded of after `reminded_before`.
+async fn open_deadlines(
+    db: &Db,
+    until: Date,
+    reminded_before: i64,
+    limit: i64,
+) -> Result<Vec<DueDeadline>> {
     Ok(read!(db, |c| {
         sqlx::query_as(
         "SELECT d.id, d.title, d.due_on, f.name AS funding_programme, g.purpose, o.name AS recipient \
          FROM reporting_deadlines d JOIN grants g ON g.id = d.grant_id \
          JOIN funding_programmes f ON f.id = g.funding_programme_id LEFT JOIN organisations o ON o.id = g.organisation_id \
          WHERE d.submitted_on IS NULL AND d.due_on <= $1 AND (d.reminded_at IS NULL OR d.reminded_at <= $2) \
-         ORDER BY d.due_on, d.id"
+         ORDER BY d.due_on, d.id LIMIT $3"
     )
     .bind(until)
-    .bind(now - DEADLINE_REMINDER_INTERVAL_MS)
+    .bind(reminded_before)
+    .bind(limit)
     .fetch_all(c)
     .await
     })?)

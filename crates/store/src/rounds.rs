@@ -1332,6 +1332,20 @@ pub async fn previous_statuses(
     Ok(found)
 }
 
+/// Reports of an organisation the coordination returned in open rounds, with the reason
+/// (`review_comment`): what the provider's start page puts first.
+pub async fn returned_to(db: &Db, organisation_id: &str) -> Result<Vec<Update>> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{} JOIN review_rounds r ON r.id = u.round_id WHERE u.organisation_id = $1 \
+         AND u.state = 'returned' AND r.state = 'open' ORDER BY u.reviewed_at DESC, u.id",
+        update_select()
+    ));
+    Ok(read!(db, |c| sqlx::query_as(sql)
+        .bind(organisation_id)
+        .fetch_all(c)
+        .await)?)
+}
+
 /// Open updates an organisation still has to deliver, over all open rounds (for the start page).
 pub async fn open_tasks(db: &Db, organisation_id: &str) -> Result<Vec<(Round, usize)>> {
     // Counted by the database over the organisation's reports (index review_updates_org): the

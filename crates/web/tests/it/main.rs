@@ -21,6 +21,7 @@ mod organisations;
 mod programmes;
 mod relevance;
 mod rounds;
+mod start_page;
 mod users;
 
 use axum::Router;

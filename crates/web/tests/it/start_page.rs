@@ -1,0 +1,216 @@
+//! The start page as each role's work inbox (issue 12, decision 0014): what waits for the
+//! person, from the demo data, each count linking to the list filtered to it.
+
+use axum::http::StatusCode;
+use lotse_store::rounds;
+
+use crate::web_test;
+
+/// The address and count of the inbox line whose text contains `text`.
+fn line<'a>(page: &'a str, text: &str) -> Option<(&'a str, &'a str)> {
+    page.split("<li><a href=\"").skip(1).find_map(|li| {
+        let (href, rest) = li.split_once('"')?;
+        let count = rest
+            .split("<span class=\"count\">")
+            .nth(1)?
+            .split('<')
+            .next()?;
+        rest.split("</li>")
+            .next()?
+            .contains(text)
+            .then_some((href, count))
+    })
+}
+
+web_test!(the_coordination_sees_what_waits_for_it, |app| {
+    let coordination = app.login("koordination").await;
+    let start = app.get("/", Some(&coordination)).await.body;
+    let open = rounds::rounds(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.is_open())
+        .unwrap();
+    let submitted = rounds::updates(&app.db, &open.id, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.state == "submitted")
+        .count();
+    assert!(submitted > 0);
+    let (href, count) = line(&start, "eingereichte Berichte zu prüfen").expect("reports to review");
+    assert_eq!(count, submitted.to_string());
+    assert_eq!(href, format!("/rounds/{}?state=submitted#tasks-h", open.id));
+    // The count leads to exactly those reports.
+    let list = app.get(href, Some(&coordination)).await.body;
+    assert_eq!(
+        list.matches(&format!("/rounds/{}/updates/", open.id))
+            .count(),
+        submitted.min(100)
+    );
+
+    // Offers waiting for approval, if the demo has any, counted and linked the same way.
+    let waiting = app
+        .get("/offers?state=submitted&organisation=", Some(&coordination))
+        .await;
+    assert_eq!(waiting.status, StatusCode::OK);
+    if let Some((href, _)) = line(&start, "warten auf Freigabe") {
+        assert_eq!(href, "/offers?state=submitted&#38;organisation=");
+    }
+
+    // Deadlines in date order, the round's among them.
+    assert!(start.contains("<h2 id=\"fristen\">Fristen</h2>"));
+    let deadline = open
+        .submission_deadline
+        .expect("the demo round has a deadline");
+    assert!(
+        start.contains(&format!("<td>{}</td>", deadline.german()))
+            && start.contains(&format!("Abgabefrist „{}“", open.title)),
+        "{start}"
+    );
+    let dates: Vec<lotse_domain::Date> = start
+        .split("<h2 id=\"fristen\">")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap()
+        .split("<tr><td>")
+        .skip(1)
+        .filter_map(|c| lotse_domain::Date::parse(c.split('<').next().unwrap_or_default()))
+        .collect();
+    assert!(!dates.is_empty());
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    // Figures stay for the coordination.
+    assert!(start.contains("Auf einen Blick"));
+
+    // A first visit says so; after the partner submits a report, the next visit counts it.
+    assert!(start.contains("Dies ist Ihre erste Anmeldung."), "{start}");
+    let partner = app.login("partner").await;
+    let org = app
+        .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
+        .await;
+    let own = rounds::updates(&app.db, &open.id, Some(&org))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.state == "missing" || u.state == "returned")
+        .expect("the partner owes a report");
+    let sent = app
+        .post_form(
+            &format!("/rounds/{}/updates/{}", open.id, own.id),
+            &[
+                ("status", "in_progress"),
+                ("progress", "Zwei neue Gruppen."),
+                ("adaptation", "none"),
+            ],
+            Some(&partner),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let again = app.login("koordination").await;
+    let start = app.get("/", Some(&again)).await.body;
+    let (href, count) = line(&start, "Berichte eingereicht").expect("changes since the last visit");
+    assert_eq!((href, count), ("/rounds", "1"));
+    let (_, count) = line(&start, "eingereichte Berichte zu prüfen").unwrap();
+    assert_eq!(count, (submitted + 1).to_string());
+});
+
+web_test!(
+    a_provider_sees_what_was_returned_and_why_and_their_open_work,
+    |app| {
+        let coordination = app.login("koordination").await;
+        let partner = app.login("partner").await;
+        let open = rounds::rounds(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.is_open())
+            .unwrap();
+        let org = app
+            .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
+            .await;
+        let own = rounds::updates(&app.db, &open.id, Some(&org))
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|u| u.state == "missing")
+            .expect("the partner owes a report");
+        app.post_form(
+            &format!("/rounds/{}/updates/{}", open.id, own.id),
+            &[("status", "in_progress"), ("progress", "läuft")],
+            Some(&partner),
+        )
+        .await;
+        let seen = rounds::update(&app.db, &own.id)
+            .await
+            .unwrap()
+            .submitted_at
+            .unwrap();
+        let back = app
+            .post_form(
+                &format!("/rounds/{}/updates/{}/review", open.id, own.id),
+                &[
+                    ("decision", "return"),
+                    ("review_comment", "Bitte die Teilnehmerzahlen ergänzen."),
+                    ("submitted_at", &seen.to_string()),
+                ],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+
+        let start = app.get("/", Some(&partner)).await.body;
+        assert!(start.contains("Von der Koordination zurückgegeben"));
+        assert!(
+            start.contains(&format!("/rounds/{}/updates/{}", open.id, own.id))
+                && start.contains("Bitte die Teilnehmerzahlen ergänzen."),
+            "the returned report with its reason"
+        );
+        // Their open reports with the round's deadline, linked to the reports not yet accepted.
+        let deadline = open.submission_deadline.unwrap();
+        assert!(
+            start.contains(&format!("Abgabefrist {}", deadline.german())),
+            "{start}"
+        );
+        assert!(start.contains(&format!("/rounds/{}?state=open#tasks-h", open.id)));
+        // Their offers by state, each count linking to their list in that state.
+        let principal_offers = app.get("/offers?state=public", Some(&partner)).await;
+        assert_eq!(principal_offers.status, StatusCode::OK);
+        if let Some((href, count)) = line(&start, "veröffentlicht") {
+            assert_eq!(href, "/offers?state=public");
+            let shown = principal_offers.body.matches("href=\"/offers/").count();
+            assert!(
+                shown >= count.parse::<usize>().unwrap().min(50),
+                "{count} vs {shown}"
+            );
+        }
+        // No figures for providers: their work instead.
+        assert!(!start.contains("Auf einen Blick"));
+        assert!(!start.contains("Zu prüfen und freizugeben"));
+    }
+);
+
+web_test!(a_committee_member_finds_the_latest_report_first, |app| {
+    let reader = app.login("lesen").await;
+    let start = app.get("/", Some(&reader)).await.body;
+    let closed = rounds::rounds(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| !r.is_open())
+        .unwrap();
+    let lead = start.find("Neuester Bericht").expect("the latest report");
+    assert!(lead < start.find("Ihre Bereiche").unwrap_or(usize::MAX));
+    assert!(start.contains(&format!("Neuester Bericht: {}", closed.title)));
+    for link in ["report", "report.pdf", "report.docx"] {
+        let href = format!("/rounds/{}/{link}", closed.id);
+        assert!(start.contains(&href), "{href}");
+        assert_eq!(
+            app.get(&href, Some(&reader)).await.status,
+            StatusCode::OK,
+            "{href}"
+        );
+    }
+    assert!(!start.contains("Auf einen Blick"));
+});
