@@ -1,6 +1,6 @@
 //! What every page shares: the layout (navigation per role, demo banner, notices) and formatting.
 
-use lotse_domain::{Date, FieldErrors, Permission, policy::any_allows};
+use lotse_domain::{Date, FieldErrors, Permission, Role, policy::any_allows};
 
 use crate::AppState;
 use crate::guard::CurrentUser;
@@ -11,91 +11,218 @@ pub struct NavItem {
     pub current: bool,
 }
 
+/// Menu items under one heading.
+pub struct NavGroup {
+    pub label: &'static str,
+    pub items: Vec<NavItem>,
+}
+
 /// Shared by all pages rendered inside `base.html`.
 pub struct Layout {
     pub title: String,
     pub user_name: String,
     pub organisation_name: String,
+    /// Every area the user's roles open, in menu order (the start page lists them as cards).
     pub nav: Vec<NavItem>,
+    /// The same, grouped as the menu shows them.
+    pub nav_groups: Vec<NavGroup>,
+    /// The trail above the page's heading, start page first, the page itself last (not
+    /// linked). Empty on the start page. Pages with more levels write their own trail.
+    pub crumbs: Vec<(String, String)>,
     pub demo: bool,
     pub notice: Option<&'static str>,
 }
 
-const NAV: &[(&str, &str, Option<Permission>)] = &[
-    ("Übersicht", "/", None),
-    ("Fälle", "/cases", Some(Permission::ViewCases)),
+/// Who uses an area, beyond who may: the menu shows it only to these roles, so that each role
+/// sees what its work needs (a partner may look up the towns but does not keep them).
+const KEEPERS: &[Role] = &[Role::Admin, Role::Coordination];
+
+/// The menu: (group, label, address, permission needed, roles that use it (`None`: all who
+/// may)).
+type NavEntry = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<Permission>,
+    Option<&'static [Role]>,
+);
+
+const NAV: &[NavEntry] = &[
+    ("", "Übersicht", "/", None, None),
     (
+        "Fallarbeit",
+        "Fälle",
+        "/cases",
+        Some(Permission::ViewCases),
+        None,
+    ),
+    (
+        "Fallarbeit",
         "Fallstatistik",
         "/cases/statistics",
         Some(Permission::ViewCaseStatistics),
+        None,
     ),
-    ("Angebote", "/offers", Some(Permission::ViewOffers)),
-    ("Maßnahmen", "/measures", Some(Permission::ViewMeasures)),
-    ("Überprüfungen", "/rounds", Some(Permission::ViewMeasures)),
-    ("Konzepte", "/concepts", Some(Permission::ViewMeasures)),
-    ("Programme", "/programmes", Some(Permission::ViewProgrammes)),
-    ("Förderung", "/funding", Some(Permission::ManageFunding)),
-    ("Gremien", "/bodies", Some(Permission::ViewBodies)),
     (
+        "Integrationskonzept",
+        "Maßnahmen",
+        "/measures",
+        Some(Permission::ViewMeasures),
+        None,
+    ),
+    (
+        "Integrationskonzept",
+        "Überprüfungen",
+        "/rounds",
+        Some(Permission::ViewMeasures),
+        None,
+    ),
+    (
+        "Integrationskonzept",
+        "Konzepte",
+        "/concepts",
+        Some(Permission::ViewMeasures),
+        None,
+    ),
+    (
+        "Integrationskonzept",
         "Strukturelle Hürden",
         "/issues",
         Some(Permission::ViewStructuralIssues),
+        None,
     ),
     (
+        "Integrationskonzept",
+        "Gremien",
+        "/bodies",
+        Some(Permission::ViewBodies),
+        None,
+    ),
+    (
+        "Angebote und Programme",
+        "Angebote",
+        "/offers",
+        Some(Permission::ViewOffers),
+        None,
+    ),
+    (
+        "Angebote und Programme",
+        "Programme",
+        "/programmes",
+        Some(Permission::ViewProgrammes),
+        None,
+    ),
+    (
+        "Angebote und Programme",
+        "Förderung",
+        "/funding",
+        Some(Permission::ManageFunding),
+        None,
+    ),
+    (
+        "Netzwerk",
         "Organisationen",
         "/organisations",
         Some(Permission::ViewOrganisations),
+        None,
     ),
     (
+        "Netzwerk",
         "Städte und Gemeinden",
         "/towns",
         Some(Permission::ViewTowns),
+        Some(KEEPERS),
     ),
     (
+        "Verwaltung",
         "Benutzerkonten",
         "/admin/users",
         Some(Permission::ManageUsers),
+        None,
     ),
-    ("Protokoll", "/admin/audit", Some(Permission::ViewAuditLog)),
     (
+        "Verwaltung",
+        "Protokoll",
+        "/admin/audit",
+        Some(Permission::ViewAuditLog),
+        None,
+    ),
+    (
+        "Verwaltung",
         "Einstellungen",
         "/admin/settings",
         Some(Permission::ManageSettings),
+        None,
     ),
     (
+        "Verwaltung",
         "Rechtliche Seiten",
         "/admin/legal",
         Some(Permission::ManageSettings),
+        None,
     ),
     (
+        "Verwaltung",
         "Hintergrundaufgaben",
         "/admin/jobs",
         Some(Permission::ManageSettings),
+        None,
     ),
-    ("Mein Konto", "/account", None),
+    ("Mein Konto", "Mein Konto", "/account", None, None),
 ];
 
 impl Layout {
     pub fn new(app: &AppState, user: &CurrentUser, title: impl Into<String>, path: &str) -> Layout {
         let roles = &user.principal.roles;
-        let nav = NAV
+        let title = title.into();
+        let shown: Vec<&NavEntry> = NAV
             .iter()
-            .filter(|(_, _, p)| p.is_none_or(|p| any_allows(roles, p)))
-            .map(|(label, href, _)| NavItem {
-                label,
-                href,
-                current: if *href == "/" {
-                    path == "/"
-                } else {
-                    path.starts_with(href)
-                },
-            })
+            .filter(|(_, _, _, p, _)| p.is_none_or(|p| any_allows(roles, p)))
+            .filter(|(_, _, _, _, users)| users.is_none_or(|u| roles.iter().any(|r| u.contains(r))))
             .collect();
+        let item = |(_, label, href, _, _): &&NavEntry| NavItem {
+            label,
+            href,
+            current: if *href == "/" {
+                path == "/"
+            } else {
+                path.starts_with(href)
+            },
+        };
+        let nav: Vec<NavItem> = shown.iter().map(item).collect();
+        let mut nav_groups: Vec<NavGroup> = Vec::new();
+        for entry in &shown {
+            match nav_groups.last_mut() {
+                Some(g) if g.label == entry.0 => g.items.push(item(entry)),
+                _ => nav_groups.push(NavGroup {
+                    label: entry.0,
+                    items: vec![item(entry)],
+                }),
+            }
+        }
+        // The trail: the start page, the area the page belongs to (the longest menu address it
+        // starts with) unless the page is that area, then the page.
+        let mut crumbs = Vec::new();
+        if path != "/" {
+            crumbs.push(("Übersicht".to_owned(), "/".to_owned()));
+            let area = shown
+                .iter()
+                .filter(|(_, _, href, _, _)| *href != "/" && path.starts_with(href))
+                .max_by_key(|(_, _, href, _, _)| href.len());
+            if let Some((_, label, href, _, _)) = area
+                && path.trim_end_matches('/') != *href
+            {
+                crumbs.push(((*label).to_owned(), (*href).to_owned()));
+            }
+            crumbs.push((title.clone(), String::new()));
+        }
         Layout {
-            title: title.into(),
+            title,
             user_name: user.principal.display_name.clone(),
             organisation_name: user.principal.organisation_name.clone(),
             nav,
+            nav_groups,
+            crumbs,
             demo: app.config.demo,
             notice: None,
         }
@@ -273,7 +400,12 @@ mod tests {
         assert_eq!(datetime(1_782_900_000_000), "01.07.2026, 12:00");
         let ms = parse_date_ms("2026-01-15").expect("date");
         assert_eq!(datetime(ms), "15.01.2026, 00:00");
-        assert_eq!(parse_date_ms("15.01.2026"), None);
+        assert_eq!(
+            parse_date_ms("15.01.2026"),
+            Some(ms),
+            "typed the German way"
+        );
+        assert_eq!(parse_date_ms("15.01."), None);
     }
 
     #[test]

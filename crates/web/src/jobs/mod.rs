@@ -114,7 +114,7 @@ pub async fn run(
     let report = if job.needs_mail && ctx.mail.is_none() {
         Ok(Report {
             ok: false,
-            summary: "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL)."
+            summary: "Es ist kein Mailserver eingerichtet, daher kann Lotse keine E-Mails verschicken. Die Administration richtet ihn beim Start des Servers ein."
                 .into(),
             count: 0,
         })

@@ -79,7 +79,7 @@ pub async fn remind_missing_reports(
     }
     let Some(mail) = mail else {
         return Err(refused(
-            "Es ist kein Mailserver eingerichtet (Option --smtp-url bzw. LOTSE_SMTP_URL).",
+            "Es ist kein Mailserver eingerichtet, daher kann Lotse keine E-Mails verschicken. Die Administration richtet ihn beim Start des Servers ein.",
         ));
     };
     let open: Vec<Update> = rounds::owed_reports(db, round_id).await?;

@@ -37,9 +37,10 @@ pub struct Filter {
 pub struct Row {
     seq: i64,
     at: String,
+    /// The entry in words; the technical details (who by account name, record id, changed
+    /// fields) sit behind a disclosure.
+    sentence: String,
     actor: String,
-    action: String,
-    entity: String,
     record_id: String,
     changes: Vec<String>,
 }
@@ -64,7 +65,8 @@ struct AuditPage {
     verify: Option<VerifyResult>,
 }
 
-/// German words for the keys the log stores (the keys stay English and stable in the data).
+/// German words for the keys the log stores (the keys stay English and stable in the data): the
+/// filter's choices.
 fn action_label(key: &str) -> &str {
     match key {
         "create" => "angelegt",
@@ -81,23 +83,127 @@ fn action_label(key: &str) -> &str {
         "second_factor" => "zweiter Faktor bestätigt",
         "second_factor_failed" => "zweiter Faktor falsch",
         "change_password" => "Passwort geändert",
+        "reset_password" => "Passwort zurückgesetzt",
         "enrol_totp" => "zweiter Faktor eingerichtet",
         "remove_totp" => "zweiter Faktor entfernt",
+        "open" => "eröffnet",
+        "close" => "abgeschlossen",
+        "submit" => "eingereicht",
+        "accept" => "angenommen",
+        "return" => "zurückgegeben",
+        "propose" => "vorgeschlagen",
+        "remind" => "erinnert",
+        "approve" => "freigegeben",
+        "discard" => "verworfen",
+        "verify" => "bestätigt",
+        "withdraw" => "zurückgezogen",
+        "reinstate" => "wieder aufgenommen",
+        "link" => "verknüpft",
+        "link_measure" => "mit Maßnahme verknüpft",
+        "unlink_measure" => "von Maßnahme gelöst",
+        "record_value" => "Wert erfasst",
+        "add_site" => "Standort ergänzt",
+        "deactivate_site" => "Standort deaktiviert",
+        "reactivate_site" => "Standort wieder aktiviert",
+        "set_figures" => "Teilnehmerzahlen erfasst",
+        "set_budget" => "Budget festgelegt",
+        "payment" => "Zahlung erfasst",
+        "expense" => "Ausgabe erfasst",
+        "add_deadline" => "Frist ergänzt",
+        "submit_report" => "Nachweis eingereicht",
+        "run" => "ausgeführt",
         other => other,
     }
 }
 
+/// The record kinds, as the filter names them.
 fn entity_label(key: &str) -> &str {
+    entity_words(key).1
+}
+
+/// A record kind as a sentence names it: (accusative article, noun).
+fn entity_words(key: &str) -> (&'static str, &str) {
     match key {
-        "organisation" => "Organisation",
-        "user" => "Benutzerkonto",
-        "session" => "Anmeldung",
-        "setting" => "Einstellung",
-        "api_token" => "API-Token",
-        "reference_data" => "Referenzdaten",
-        "finder_concept" => "Begriff der Suche",
-        "finder_misses" => "nicht gefundene Suchen",
-        other => other,
+        "organisation" => ("die", "Organisation"),
+        "user" => ("das", "Benutzerkonto"),
+        "session" => ("die", "Anmeldung"),
+        "setting" => ("die", "Einstellung"),
+        "api_token" => ("den", "API-Schlüssel"),
+        "reference_data" => ("die", "Referenzdaten"),
+        "concept" => ("das", "Konzept"),
+        "field_of_action" => ("das", "Handlungsfeld"),
+        "measure" => ("die", "Maßnahme"),
+        "indicator" => ("den", "Indikator"),
+        "review_round" => ("die", "Überprüfungsrunde"),
+        "review_update" => ("den", "Bericht zur Maßnahme"),
+        "review_proposal" => ("den", "Vorschlag"),
+        "structural_issue" => ("die", "strukturelle Hürde"),
+        "body" => ("das", "Gremium"),
+        "meeting" => ("die", "Sitzung"),
+        "agenda_item" => ("den", "Tagesordnungspunkt"),
+        "decision" => ("den", "Beschluss"),
+        "action_item" => ("die", "Aufgabe"),
+        "offer" => ("das", "Angebot"),
+        "programme" => ("das", "Programm"),
+        "funding_programme" => ("das", "Förderprogramm"),
+        "grant" => ("die", "Zuwendung"),
+        "reporting_deadline" => ("den", "Verwendungsnachweis"),
+        "job" => ("die", "Hintergrundaufgabe"),
+        "person" => ("die", "Person"),
+        "case" => ("den", "Fall"),
+        "finder_concept" => ("den", "Begriff der Suche"),
+        "finder_misses" => ("die", "nicht gefundenen Suchen"),
+        "accessibility_feedback" => ("die", "Barrieremeldung"),
+        other => ("", other),
+    }
+}
+
+/// Who acted, as people know them: the account's display name, or Lotse itself for scheduled
+/// and command-line work.
+fn actor_words(actor_name: &str, display: Option<&str>) -> String {
+    match (display, actor_name.strip_prefix("system:")) {
+        (Some(name), _) => name.to_owned(),
+        (None, Some(what)) => match crate::jobs::find(what) {
+            Some(job) => format!("Lotse (automatisch: {})", job.label),
+            None => "Lotse (automatisch)".to_owned(),
+        },
+        (None, None) => actor_name.to_owned(),
+    }
+}
+
+/// One entry as a sentence: "Kim Beispiel hat das Angebot „Sprachcafé“ freigegeben."
+fn sentence(actor: &str, action: &str, entity: &str, name: Option<&str>) -> String {
+    let named = |article: &str, noun: &str| match name {
+        Some(n) => format!("{article} {noun} „{n}“"),
+        None => format!("{article} {noun}"),
+    };
+    let (article, noun) = entity_words(entity);
+    let thing = named(article, noun);
+    match action {
+        "login" => format!("{actor} hat sich angemeldet."),
+        "logout" => format!("{actor} hat sich abgemeldet."),
+        "login_failed" => format!("Anmeldung als „{actor}“ fehlgeschlagen."),
+        "second_factor" => format!("{actor} hat sich mit dem zweiten Faktor bestätigt."),
+        "second_factor_failed" => format!("{actor} hat einen falschen zweiten Faktor eingegeben."),
+        "change_password" => format!("{actor} hat das eigene Passwort geändert."),
+        "reset_password" => format!("{actor} hat das Passwort für {thing} zurückgesetzt."),
+        "enrol_totp" => format!("{actor} hat einen zweiten Faktor eingerichtet für {thing}."),
+        "remove_totp" => format!("{actor} hat den zweiten Faktor entfernt für {thing}."),
+        "remind" => format!("{actor} hat an {thing} erinnert."),
+        "record_value" => format!("{actor} hat einen Wert erfasst für {thing}."),
+        "add_site" => format!("{actor} hat einen Standort ergänzt für {thing}."),
+        "deactivate_site" => format!("{actor} hat einen Standort deaktiviert bei {thing}."),
+        "reactivate_site" => format!("{actor} hat einen Standort wieder aktiviert bei {thing}."),
+        "set_figures" => format!("{actor} hat Teilnehmerzahlen erfasst für {thing}."),
+        "set_budget" => format!("{actor} hat das Budget festgelegt für {thing}."),
+        "payment" => format!("{actor} hat eine Zahlung erfasst für {thing}."),
+        "expense" => format!("{actor} hat eine Ausgabe erfasst für {thing}."),
+        "add_deadline" => format!("{actor} hat eine Frist ergänzt für {thing}."),
+        "submit_report" => format!("{actor} hat den Verwendungsnachweis eingereicht für {thing}."),
+        "link_measure" => format!("{actor} hat {thing} mit einer Maßnahme verknüpft."),
+        "unlink_measure" => format!("{actor} hat {thing} von einer Maßnahme gelöst."),
+        "run" => format!("{actor} hat {thing} ausgeführt."),
+        other => format!("{actor} hat {thing} {}.", action_label(other)),
     }
 }
 
@@ -127,6 +233,25 @@ fn field_label(key: &str) -> &str {
         "rejected_rows" => "abgelehnte Zeilen",
         "rows_added" => "Zeilen hinzugefügt",
         "user_id" => "Benutzerkonto",
+        "title" => "Titel",
+        "status" => "Sachstand",
+        "state" => "Stand",
+        "adaptation" => "Anpassungsbedarf",
+        "reference_date" => "Stichtag",
+        "submission_deadline" => "Abgabefrist",
+        "previous_deadline" => "bisherige Abgabefrist",
+        "measures" => "Maßnahmen",
+        "measure_id" => "Maßnahme",
+        "sent_to" => "verschickt an",
+        "failed" => "nicht zugestellt",
+        "fields" => "Felder",
+        "note" | "comment" | "review_comment" => "Anmerkung",
+        "reason" => "Begründung",
+        "code" => "Nr.",
+        "description" => "Beschreibung",
+        "due_on" => "fällig am",
+        "held_on" => "Datum",
+        "amount" => "Betrag",
         other => other,
     }
 }
@@ -203,16 +328,42 @@ pub async fn list(
     let has_older = found.len() as i64 > PAGE;
     found.truncate(PAGE as usize);
     let oldest_shown = found.last().map(|e| e.seq);
+    // The names behind the ids of this page: records, and the accounts that acted.
+    let mut refs: Vec<(&str, &str)> = found
+        .iter()
+        .map(|e| (e.entity.as_str(), e.record_id.as_str()))
+        .collect();
+    refs.extend(
+        found
+            .iter()
+            .filter_map(|e| e.actor_id.as_deref().map(|id| ("user", id))),
+    );
+    let names = audit::record_names(&app.db, &refs).await?;
+    let name_of = |entity: &str, id: &str| {
+        names
+            .iter()
+            .find(|(e, i, _)| e == entity && i == id)
+            .map(|(_, _, n)| n.as_str())
+    };
     let entries = found
-        .into_iter()
-        .map(|e| Row {
-            seq: e.seq,
-            at: datetime(e.at),
-            actor: e.actor_name,
-            action: action_label(&e.action).to_owned(),
-            entity: entity_label(&e.entity).to_owned(),
-            record_id: e.record_id,
-            changes: change_lines(&e.changes),
+        .iter()
+        .map(|e| {
+            let actor = actor_words(
+                &e.actor_name,
+                e.actor_id.as_deref().and_then(|id| name_of("user", id)),
+            );
+            // A session's record is the account; its name would repeat the actor.
+            let name = (e.entity != "session")
+                .then(|| name_of(&e.entity, &e.record_id))
+                .flatten();
+            Row {
+                seq: e.seq,
+                at: datetime(e.at),
+                sentence: sentence(&actor, &e.action, &e.entity, name),
+                actor: e.actor_name.clone(),
+                record_id: e.record_id.clone(),
+                changes: change_lines(&e.changes),
+            }
         })
         .collect();
     let link = |before: Option<i64>| {
@@ -285,6 +436,35 @@ pub async fn list(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn entries_read_as_sentences() {
+        use super::{actor_words, sentence};
+        assert_eq!(
+            sentence("Kim Beispiel", "approve", "offer", Some("Sprachcafé")),
+            "Kim Beispiel hat das Angebot „Sprachcafé“ freigegeben."
+        );
+        assert_eq!(
+            sentence("Sam Probe", "submit", "review_update", Some("Elterncafé")),
+            "Sam Probe hat den Bericht zur Maßnahme „Elterncafé“ eingereicht."
+        );
+        assert_eq!(
+            sentence("Kim Beispiel", "login", "session", None),
+            "Kim Beispiel hat sich angemeldet."
+        );
+        assert_eq!(
+            actor_words("system:round-reminders", None),
+            "Lotse (automatisch: Erinnerung an ausstehende Berichte vor der Abgabefrist einer Überprüfungsrunde)"
+        );
+        // Every action and record kind the log knows has German words: no key shows through.
+        let (entities, actions) = lotse_store::audit::known_entities_and_actions();
+        for e in &entities {
+            assert_ne!(super::entity_words(e).0, "", "{e}");
+        }
+        for a in &actions {
+            assert_ne!(super::action_label(a), a.as_str(), "{a}");
+        }
+    }
+
     #[test]
     fn changes_read_as_lines() {
         let lines = super::change_lines(r#"{"city":{"from":"","to":"Ahlen"},"name":"KI"}"#);

@@ -214,3 +214,77 @@ web_test!(a_committee_member_finds_the_latest_report_first, |app| {
     }
     assert!(!start.contains("Auf einen Blick"));
 });
+
+web_test!(
+    each_role_gets_its_own_grouped_menu_and_every_page_a_trail,
+    |app| {
+        let menu = |page: &str| -> Vec<String> {
+            page.split("aria-label=\"Hauptnavigation\"")
+                .nth(1)
+                .and_then(|n| n.split("</nav>").next())
+                .unwrap_or_default()
+                .split("<a href=\"")
+                .skip(1)
+                .filter_map(|a| a.split('"').next().map(str::to_owned))
+                .collect()
+        };
+        let partner = app.login("partner").await;
+        let coordination = app.login("koordination").await;
+        let reader = app.login("lesen").await;
+        let admin = app.login("admin").await;
+        let partner_menu = menu(&app.get("/", Some(&partner)).await.body);
+        let coordination_page = app.get("/", Some(&coordination)).await.body;
+        let coordination_menu = menu(&coordination_page);
+        let reader_menu = menu(&app.get("/", Some(&reader)).await.body);
+        let admin_menu = menu(&app.get("/", Some(&admin)).await.body);
+        // Only what the role uses.
+        assert!(partner_menu.contains(&"/offers".to_owned()));
+        assert!(
+            !partner_menu.contains(&"/towns".to_owned()),
+            "{partner_menu:?}"
+        );
+        assert!(!partner_menu.contains(&"/admin/users".to_owned()));
+        assert!(coordination_menu.contains(&"/towns".to_owned()));
+        assert!(coordination_menu.contains(&"/funding".to_owned()));
+        assert!(!reader_menu.contains(&"/funding".to_owned()));
+        assert!(reader_menu.contains(&"/rounds".to_owned()));
+        assert!(admin_menu.contains(&"/admin/audit".to_owned()));
+        assert!(!coordination_menu.contains(&"/admin/audit".to_owned()));
+        // Grouped under headings that name them.
+        assert!(coordination_page.contains("<span class=\"nav-group-label\" id=\"nav-g"));
+        assert!(coordination_page.contains(">Integrationskonzept</span>"));
+
+        // A trail on every page but the start page: the start page, the area, the page.
+        assert!(!coordination_page.contains("aria-label=\"Brotkrümelpfad\""));
+        let list = app.get("/measures", Some(&coordination)).await.body;
+        assert!(list.contains(
+        "<nav class=\"breadcrumb\" aria-label=\"Brotkrümelpfad\"><ol><li><a href=\"/\">Übersicht</a></li><li><span aria-current=\"page\">"
+    ));
+        let round = rounds::rounds(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.is_open())
+            .unwrap();
+        let report = rounds::updates(&app.db, &round.id, None).await.unwrap()[0].clone();
+        let page = app
+            .get(
+                &format!("/rounds/{}/updates/{}", round.id, report.id),
+                Some(&coordination),
+            )
+            .await
+            .body;
+        let trail = page
+            .split("aria-label=\"Brotkrümelpfad\"")
+            .nth(1)
+            .and_then(|t| t.split("</nav>").next())
+            .expect("a trail");
+        assert!(trail.contains("<a href=\"/\">Übersicht</a>"));
+        assert!(
+            trail.contains(&format!("<a href=\"/rounds/{}\">", round.id)),
+            "{trail}"
+        );
+        assert!(trail.contains("aria-current=\"page\""));
+        assert_eq!(page.matches("aria-label=\"Brotkrümelpfad\"").count(), 1);
+    }
+);

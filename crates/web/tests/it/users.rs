@@ -318,3 +318,50 @@ web_test!(the_account_list_pages_and_logs_only_what_it_shows, |app| {
         .unwrap();
     assert_eq!(reads.len(), total, "{reads:?}");
 });
+
+web_test!(
+    the_audit_log_reads_as_sentences_with_details_behind_a_disclosure,
+    |app| {
+        let coordination = app.login("koordination").await;
+        let admin = app.login("admin").await;
+        let page = app.get("/admin/audit", Some(&admin)).await.body;
+        // The coordination's login, by display name, in words.
+        assert!(
+            page.contains("Kim Beispiel (Koordination) hat sich angemeldet."),
+            "{page}"
+        );
+        assert!(page.contains("<summary>Einzelheiten"));
+        // A change to a named record names it; the technical lines stay behind the disclosure.
+        let concept = lotse_store::measures::concepts(&app.db).await.unwrap()[0].clone();
+        let opened = app
+            .post_form(
+                "/rounds",
+                &[
+                    ("title", "Protokollrunde"),
+                    ("reference_date", "30.06.2026"),
+                    ("concept_ids", &concept.id),
+                ],
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+        let page = app
+            .get("/admin/audit?entity=review_round", Some(&admin))
+            .await
+            .body;
+        assert!(
+            page.contains(
+                "Kim Beispiel (Koordination) hat die Überprüfungsrunde „Protokollrunde“ eröffnet."
+            ),
+            "{page}"
+        );
+        assert!(page.contains("Stichtag: 2026-06-30"));
+        // No English key shows through in the sentences.
+        for sentence in page.split("<p class=\"sentence\">").skip(1) {
+            let text = sentence.split("</p>").next().unwrap_or_default();
+            for english in ["create", "update", "open", "review_round", "system:"] {
+                assert!(!text.contains(english), "{text}");
+            }
+        }
+    }
+);
