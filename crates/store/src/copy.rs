@@ -601,6 +601,18 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "notifications",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("user_id", Text),
+            ("created_at", Int),
+            ("text", Text),
+            ("href", Text),
+            ("read_at", NullableInt),
+        ],
+    },
+    Table {
         name: "finder_concepts",
         order_by: "id",
         columns: &[

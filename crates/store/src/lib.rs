@@ -25,6 +25,7 @@ pub mod jobs;
 pub mod login_throttle;
 pub mod measure_import;
 pub mod measures;
+pub mod notifications;
 pub mod offer_exchange;
 pub mod offers;
 pub mod organisations;

@@ -198,6 +198,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0031_round_deadlines.sql"),
         postgres: include_str!("../migrations/postgres/0031_round_deadlines.sql"),
     },
+    Migration {
+        version: 32,
+        name: "notifications",
+        sqlite: include_str!("../migrations/sqlite/0032_notifications.sql"),
+        postgres: include_str!("../migrations/postgres/0032_notifications.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -890,7 +890,35 @@ pub async fn create(
             "organisation_id": organisation_id, "title": content.title(), "state": save_state_key(save_as),
             "fields": changed_fields(None, content),
         })));
+    if save_as == SaveAs::Submitted {
+        notify_waiting(tx, now).await?;
+    }
     Ok(Saved { id, state: save_as })
+}
+
+/// Tells the coordination that offer changes wait for approval (one notification while unread).
+async fn notify_waiting(tx: &mut Tx, now: i64) -> Result<()> {
+    crate::notifications::notify_holders(
+        tx,
+        lotse_domain::Permission::ManageOffers,
+        "Angebotsänderungen warten auf Ihre Freigabe.",
+        "/offers?state=submitted&organisation=",
+        now,
+    )
+    .await
+}
+
+/// Tells the offer's organisation what the coordination decided.
+async fn notify_provider(tx: &mut Tx, offer: &Offer, text: &str, now: i64) -> Result<()> {
+    crate::notifications::notify_organisation(
+        tx,
+        &offer.organisation_id,
+        lotse_domain::Permission::MaintainOwnOffers,
+        text,
+        &format!("/offers/{}", offer.id),
+        now,
+    )
+    .await
 }
 
 /// A new offer as [`create_many`] writes it: its (exchanged) id, its organisation, its content
@@ -1323,6 +1351,9 @@ pub async fn save(
         Event::new(actor, now, Entity::Offer, Action::Update, offer_id)
             .with(json!({ "state": save_state_key(save_as), "fields": fields })),
     );
+    if save_as == SaveAs::Submitted {
+        notify_waiting(tx, now).await?;
+    }
     Ok(save_as)
 }
 
@@ -1349,6 +1380,11 @@ pub async fn approve(
         Event::new(actor, now, Entity::Offer, Action::Approve, offer_id)
             .with(json!({ "revision": open.id, "fields": fields })),
     );
+    let text = format!(
+        "Ihre Änderung am Angebot „{}“ ist freigegeben und in der Angebotssuche zu sehen.",
+        open.content.title()
+    );
+    notify_provider(tx, &offer, &text, now).await?;
     Ok(())
 }
 
@@ -1392,6 +1428,12 @@ pub async fn return_change(
         Event::new(actor, now, Entity::Offer, Action::Return, offer_id)
             .with(json!({ "revision": open.id, "note": note })),
     );
+    let text = format!(
+        "Ihre Änderung am Angebot „{}“ wurde zurückgegeben: {}",
+        open.content.title(),
+        crate::rounds::shortened(note, 200)
+    );
+    notify_provider(tx, &offer, &text, now).await?;
     Ok(())
 }
 

@@ -16,6 +16,7 @@ use lotse_domain::access::{Action as Act, Record};
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, Value, new_id, on_missing_reference, read, tx};
 use crate::measures;
+use crate::notifications;
 use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
 use crate::scoped::{Access, Scoped, Viewer, require};
 use crate::{Result, StoreError};
@@ -230,10 +231,12 @@ pub async fn open(
         .await
     })?;
     let mut count = 0;
+    let mut scope_orgs = Vec::new();
     for (measure_id, concept_id, lead) in scope {
         if !concept_ids.is_empty() && !concept_ids.contains(&concept_id) {
             continue;
         }
+        scope_orgs.extend(lead.clone());
         tx!(&mut *tx, |c| {
             sqlx::query(
                 "INSERT INTO review_updates (id, round_id, measure_id, organisation_id, state) VALUES ($1, $2, $3, $4, 'missing')",
@@ -253,6 +256,24 @@ pub async fn open(
             "concept_ids",
             "In den gewählten Konzepten gibt es keine Maßnahmen zu überprüfen.",
         ));
+    }
+    let mut asked: Vec<String> = scope_orgs;
+    asked.sort_unstable();
+    asked.dedup();
+    for org in &asked {
+        notifications::notify_organisation(
+            tx,
+            org,
+            lotse_domain::Permission::SubmitReviewUpdates,
+            &format!(
+                "Neue Überprüfung „{title}“: bitte berichten Sie zum Stichtag {} bis zum {}.",
+                date.german(),
+                due.german()
+            ),
+            &format!("/rounds/{id}?state=open#tasks-h"),
+            now,
+        )
+        .await?;
     }
     tx.record(
         Event::new(actor, now, Entity::ReviewRound, Action::Open, &id).with(json!({
@@ -298,6 +319,30 @@ pub async fn set_deadline(
             "previous_deadline": round.submission_deadline
         })),
     );
+    let owing: Vec<String> = tx!(&mut *tx, |c| {
+        sqlx::query_scalar(
+            "SELECT DISTINCT organisation_id FROM review_updates WHERE round_id = $1 \
+             AND state IN ('missing', 'returned') AND organisation_id IS NOT NULL ORDER BY organisation_id",
+        )
+        .bind(round_id)
+        .fetch_all(c)
+        .await
+    })?;
+    for org in &owing {
+        notifications::notify_organisation(
+            tx,
+            org,
+            lotse_domain::Permission::SubmitReviewUpdates,
+            &format!(
+                "Die Abgabefrist für „{}“ ist jetzt der {}.",
+                round.title,
+                due.german()
+            ),
+            &format!("/rounds/{round_id}?state=open#tasks-h"),
+            now,
+        )
+        .await?;
+    }
     Ok(())
 }
 
@@ -838,6 +883,16 @@ pub async fn submit(
         }
     });
     tx.record(Event::new(actor, now, Entity::ReviewUpdate, Action::Submit, update_id).with(json!({ "measure_id": current.measure_id, "status": status.key(), "adaptation": adaptation.key() })));
+    // The coordination learns that reports wait: one notification per round while unread.
+    let round = round_in(tx, &round_id).await?;
+    notifications::notify_holders(
+        tx,
+        lotse_domain::Permission::ManageReviews,
+        &format!("Neue Berichte zur Prüfung in „{}“.", round.title),
+        &format!("/rounds/{round_id}?state=submitted#tasks-h"),
+        now,
+    )
+    .await?;
     Ok(())
 }
 
@@ -943,7 +998,8 @@ pub async fn review(
                 new_status,
                 &format!(
                     "Überprüfung „{}“ (Stichtag {})",
-                    round.title, round.reference_date
+                    round.title,
+                    round.reference_date.german()
                 ),
                 now,
             )
@@ -964,7 +1020,47 @@ pub async fn review(
         )
         .with(json!({ "comment": comment })),
     );
+    if let Some(org) = &current.organisation_id {
+        let report = format!("„{} {} {}“", current.concept, current.code, current.title);
+        // A return needs the organisation's work: one notification each, to the report.
+        // Acceptances are news, not work: one per round while unread.
+        let (text, href) = match decision {
+            Decision::Accept => (
+                format!(
+                    "Berichte Ihrer Organisation in „{}“ sind angenommen, zuletzt {report}.",
+                    round.title
+                ),
+                format!("/rounds/{round_id}?state=accepted#tasks-h"),
+            ),
+            Decision::Return => (
+                format!(
+                    "Ihr Bericht zu {report} in „{}“ wurde zurückgegeben: {}",
+                    round.title,
+                    shortened(&comment, 200)
+                ),
+                format!("/rounds/{round_id}/updates/{update_id}"),
+            ),
+        };
+        notifications::notify_organisation(
+            tx,
+            org,
+            lotse_domain::Permission::SubmitReviewUpdates,
+            &text,
+            &href,
+            now,
+        )
+        .await?;
+    }
     Ok(())
+}
+
+/// `text` cut after `max` characters, with an ellipsis: a notification carries the start of a
+/// comment, the page the whole.
+pub(crate) fn shortened(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{} …", text[..at].trim_end()),
+        None => text.to_owned(),
+    }
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, Default)]

@@ -28,6 +28,9 @@ pub struct CurrentUser {
     pub principal: Principal,
     /// The hash of the session token; `None` for API tokens.
     pub session: Option<String>,
+    /// Unread notifications: the bell's number on every page (0 for API requests, which have
+    /// no bell).
+    pub unread: i64,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
@@ -190,8 +193,20 @@ pub async fn check(
             "Dafür fehlt Ihrer Rolle die Berechtigung.",
         );
     }
-    req.extensions_mut()
-        .insert(CurrentUser { principal, session });
+    // Counted for pages only, along an index (user, read, time).
+    let unread = if api || session.is_none() {
+        0
+    } else {
+        match lotse_store::notifications::unread_count(&app.db, &principal.user_id).await {
+            Ok(n) => n,
+            Err(e) => return error::internal(e, api),
+        }
+    };
+    req.extensions_mut().insert(CurrentUser {
+        principal,
+        session,
+        unread,
+    });
     private(next.run(req).await)
 }
 

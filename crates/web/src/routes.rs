@@ -244,6 +244,25 @@ fn table() -> Vec<Route> {
         ),
         // Start page
         r(M::GET, "/", SignedIn, get(pages::dashboard::show)),
+        // The bell: what concerns the signed-in person
+        r(
+            M::GET,
+            "/notifications",
+            SignedIn,
+            get(pages::notifications::list),
+        ),
+        r(
+            M::GET,
+            "/notifications/{id}",
+            SignedIn,
+            get(pages::notifications::open),
+        ),
+        r(
+            M::POST,
+            "/notifications/read",
+            SignedIn,
+            post(pages::notifications::read_all),
+        ),
         // Own account
         r(M::GET, "/account", Enrolment, get(pages::account::show)),
         r(

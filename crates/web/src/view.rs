@@ -31,6 +31,8 @@ pub struct Layout {
     pub crumbs: Vec<(String, String)>,
     pub demo: bool,
     pub notice: Option<&'static str>,
+    /// Unread notifications: the bell's number.
+    pub unread: i64,
 }
 
 /// Who uses an area, beyond who may: the menu shows it only to these roles, so that each role
@@ -225,6 +227,7 @@ impl Layout {
             crumbs,
             demo: app.config.demo,
             notice: None,
+            unread: user.unread,
         }
     }
 
@@ -251,6 +254,7 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "imported" => "Der Import ist abgeschlossen.",
         "reminded" => "Die Erinnerungen sind verschickt.",
         "accepted" => "Die ausgewählten Berichte sind angenommen.",
+        "notifications_read" => "Alle Benachrichtigungen sind als gelesen markiert.",
         "deadline" => {
             "Die Abgabefrist ist geändert; die automatischen Erinnerungen richten sich nach der neuen Frist."
         }

@@ -102,7 +102,7 @@ pub async fn remind_missing_reports(
     let accounts = lotse_store::users::reachable_in(db, &organisations).await?;
     let mut outcome = Outcome::default();
     let mut recipients = Vec::new();
-    for org in organisations {
+    for org in organisations.iter().copied() {
         let items: Vec<String> = open
             .iter()
             .filter(|u| u.organisation_id.as_deref() == Some(org))
@@ -151,6 +151,29 @@ pub async fn remind_missing_reports(
         // the next try is next week, not next hour.
         if scheduled {
             rounds::mark_deadline_reminded(tx, round_id, now).await?;
+        }
+        // The bell says it too, also to accounts without an e-mail address.
+        for org in &organisations {
+            lotse_store::notifications::notify_organisation(
+                tx,
+                org,
+                Permission::SubmitReviewUpdates,
+                &format!(
+                    "Erinnerung: Für „{}“ fehlen noch Berichte Ihrer Organisation.{}",
+                    round.title,
+                    round
+                        .submission_deadline
+                        .map(|d| format!(
+                            " Abgabefrist {} ({}).",
+                            date_de(&d),
+                            deadline_words(d, lotse_store::day_of(now))
+                        ))
+                        .unwrap_or_default()
+                ),
+                &format!("/rounds/{round_id}?state=open#tasks-h"),
+                now,
+            )
+            .await?;
         }
         rounds::record_reminders(tx, actor, round_id, &recipients, outcome.failed.len(), now).await
     })

@@ -17,6 +17,7 @@ pub mod legal;
 pub mod login;
 pub mod measure_import;
 pub mod measures;
+pub mod notifications;
 pub mod offers;
 pub mod organisations;
 pub mod pick;

@@ -288,3 +288,113 @@ web_test!(
         assert_eq!(page.matches("aria-label=\"Brotkrümelpfad\"").count(), 1);
     }
 );
+
+web_test!(the_bell_tells_each_person_what_concerns_them, |app| {
+    let coordination = app.login("koordination").await;
+    let partner = app.login("partner").await;
+    let bell = |page: &str| -> String {
+        page.split("class=\"bell\"")
+            .nth(1)
+            .and_then(|b| b.split("aria-label=\"").nth(1))
+            .and_then(|l| l.split('"').next())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    // The demo's rounds left news; read, the bell is quiet.
+    assert!(bell(&app.get("/", Some(&partner)).await.body).ends_with("ungelesen"));
+    for who in [&partner, &coordination] {
+        app.post_form("/notifications/read", &[], Some(who)).await;
+        assert_eq!(
+            bell(&app.get("/", Some(who)).await.body),
+            "Benachrichtigungen: keine neuen"
+        );
+    }
+    let open = rounds::rounds(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.is_open())
+        .unwrap();
+    let org = app
+        .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
+        .await;
+    let own = rounds::updates(&app.db, &open.id, Some(&org))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.state == "missing")
+        .unwrap();
+    app.post_form(
+        &format!("/rounds/{}/updates/{}", open.id, own.id),
+        &[("status", "in_progress"), ("progress", "läuft")],
+        Some(&partner),
+    )
+    .await;
+    // The coordination hears that reports wait; the link is the filtered round page.
+    let page = app.get("/notifications", Some(&coordination)).await.body;
+    assert!(
+        page.contains(&format!("Neue Berichte zur Prüfung in „{}“", open.title)),
+        "{page}"
+    );
+    assert!(bell(&app.get("/", Some(&coordination)).await.body).contains("ungelesen"));
+
+    let seen = rounds::update(&app.db, &own.id)
+        .await
+        .unwrap()
+        .submitted_at
+        .unwrap();
+    app.post_form(
+        &format!("/rounds/{}/updates/{}/review", open.id, own.id),
+        &[
+            ("decision", "return"),
+            ("review_comment", "Bitte Zahlen ergänzen."),
+            ("submitted_at", &seen.to_string()),
+        ],
+        Some(&coordination),
+    )
+    .await;
+    let start = app.get("/", Some(&partner)).await.body;
+    assert_eq!(bell(&start), "Benachrichtigungen: 1 ungelesen");
+    let page = app.get("/notifications", Some(&partner)).await.body;
+    assert!(
+        page.contains("wurde zurückgegeben: Bitte Zahlen ergänzen."),
+        "{page}"
+    );
+    let link = page
+        .split("<a href=\"/notifications/")
+        .nth(1)
+        .and_then(|l| l.split('"').next())
+        .unwrap()
+        .to_owned();
+    // Someone else cannot open it; its owner is led to the report and it counts as read.
+    let foreign = app
+        .get(&format!("/notifications/{link}"), Some(&coordination))
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    let opened = app
+        .get(&format!("/notifications/{link}"), Some(&partner))
+        .await;
+    assert_eq!(
+        opened.location(),
+        format!("/rounds/{}/updates/{}", open.id, own.id)
+    );
+    assert_eq!(
+        bell(&app.get("/", Some(&partner)).await.body),
+        "Benachrichtigungen: keine neuen"
+    );
+    // All at once.
+    let read = app
+        .post_form("/notifications/read", &[], Some(&coordination))
+        .await;
+    assert_eq!(read.location(), "/notifications?ok=notifications_read");
+    assert!(
+        app.get(read.location(), Some(&coordination))
+            .await
+            .body
+            .contains("Alle Benachrichtigungen sind als gelesen markiert.")
+    );
+    assert_eq!(
+        bell(&app.get("/", Some(&coordination)).await.body),
+        "Benachrichtigungen: keine neuen"
+    );
+});

@@ -180,7 +180,11 @@ web_test!(administrators_see_and_start_the_scheduled_work, |app| {
     assert_eq!(run.location(), "/admin/jobs?ok=job_run", "{}", run.body);
     let page = app.get("/admin/jobs", Some(&admin)).await;
     assert!(page.body.contains("von Hand (admin)"), "{}", page.body);
-    assert!(page.body.contains("abgelaufene Anmeldungen entfernt"));
+    assert!(
+        page.body.contains("abgelaufene Anmeldungen entfernt"),
+        "{}",
+        page.body
+    );
     // A job nobody knows is not found; the page is the administrators' alone.
     assert_eq!(
         app.post_form("/admin/jobs/gibt-es-nicht/run", &[], Some(&admin))
