@@ -452,6 +452,31 @@ pub async fn decision_page(
     Ok(Page { items, ..page })
 }
 
+/// Decisions whose number, body or text contain every one of `words` (case and umlauts
+/// ignored), newest first: the first `limit` and how many match in all (the staff search).
+/// Matched in Rust because the two backends fold umlauts differently; a district records some
+/// hundred decisions a year.
+pub async fn decisions_matching(
+    db: &Db,
+    words: &[String],
+    limit: usize,
+) -> Result<(Vec<Decision>, usize)> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "{DECISION_SELECT} ORDER BY d.decided_on DESC, d.id"
+    ));
+    let all: Vec<Decision> = read!(db, |c| sqlx::query_as(sql).fetch_all(c).await)?;
+    let found: Vec<Decision> = all
+        .into_iter()
+        .filter(|d| {
+            let text =
+                lotse_domain::collation::fold(&format!("{} {} {}", d.number, d.body, d.text));
+            words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .collect();
+    let total = found.len();
+    Ok((found.into_iter().take(limit).collect(), total))
+}
+
 pub async fn decision(db: &Db, id: &str) -> Result<Decision> {
     let sql = sqlx::AssertSqlSafe(format!("{DECISION_SELECT} WHERE d.id = $1"));
     let d: Option<Decision> = read!(db, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;

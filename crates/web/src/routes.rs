@@ -244,6 +244,8 @@ fn table() -> Vec<Route> {
         ),
         // Start page
         r(M::GET, "/", SignedIn, get(pages::dashboard::show)),
+        // The staff search in the header, over what the person's roles may see
+        r(M::GET, "/search", SignedIn, get(pages::search::show)),
         // The bell: what concerns the signed-in person
         r(
             M::GET,

@@ -25,6 +25,7 @@ pub mod programmes;
 pub mod reads;
 pub mod report;
 pub mod rounds;
+pub mod search;
 pub mod settings;
 pub mod structural_issues;
 pub mod towns;

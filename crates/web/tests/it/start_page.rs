@@ -6,6 +6,11 @@ use lotse_store::rounds;
 
 use crate::web_test;
 
+/// `text` as a query value.
+fn encoded(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
 /// The address and count of the inbox line whose text contains `text`.
 fn line<'a>(page: &'a str, text: &str) -> Option<(&'a str, &'a str)> {
     page.split("<li><a href=\"").skip(1).find_map(|li| {
@@ -398,3 +403,116 @@ web_test!(the_bell_tells_each_person_what_concerns_them, |app| {
         "Benachrichtigungen: keine neuen"
     );
 });
+
+web_test!(
+    one_search_finds_measures_offers_organisations_programmes_and_decisions_a_role_may_see,
+    |app| {
+        let coordination = app.login("koordination").await;
+        let measure = lotse_store::measures::list(&app.db, &Default::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap();
+        // A word of the title, typed in lower case without umlauts.
+        let word = measure
+            .title
+            .split_whitespace()
+            .find(|w| w.chars().count() >= 5)
+            .unwrap_or(&measure.title);
+        let typed = lotse_domain::collation::fold(word);
+        let page = app
+            .get(
+                &format!("/search?q={}", encoded(&typed)),
+                Some(&coordination),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("<h2 id=\"s-1\">Maßnahmen ("),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains(&format!("/measures/{}", measure.id)),
+            "{typed}: {}",
+            page.body
+        );
+        // The header carries the search on every page.
+        assert!(
+            page.body
+                .contains("action=\"/search\" class=\"site-search\" role=\"search\"")
+        );
+
+        // An organisation by a word of its name, and it leads to its page.
+        let org_id = app
+            .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
+            .await;
+        let page = app
+            .get("/search?q=musterverband", Some(&coordination))
+            .await
+            .body;
+        assert!(page.contains(&format!("/organisations/{org_id}")));
+
+        // Scoped: a provider finds another organisation's offers only as published; one never
+        // published stays out of their search (and its count).
+        let partner = app.login("partner").await;
+        let system = lotse_store::scoped::Viewer::system("test");
+        let all = lotse_store::offers::for_viewer(&app.db, &system);
+        let unpublished = all
+            .list(
+                &lotse_store::offers::OfferFilter {
+                    state: Some(lotse_store::offers::ListState::Unpublished),
+                    ..Default::default()
+                },
+                lotse_store::day_of(lotse_store::now_ms()),
+                &lotse_store::paging::PageRequest::first(200),
+            )
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|o| o.organisation_id != org_id);
+        if let Some(hidden) = unpublished {
+            let q = encoded(&hidden.title);
+            let theirs = app
+                .get(&format!("/search?q={q}"), Some(&partner))
+                .await
+                .body;
+            assert!(!theirs.contains(&format!("/offers/{}", hidden.id)));
+            let ours = app
+                .get(&format!("/search?q={q}"), Some(&coordination))
+                .await
+                .body;
+            assert!(ours.contains(&format!("/offers/{}", hidden.id)));
+        }
+        let short = app.get("/search?q=a", Some(&partner)).await.body;
+        assert!(short.contains("Bitte mindestens zwei Buchstaben eingeben."));
+        let reader = app.login("lesen").await;
+        // Each part exactly when the role may see that kind of record.
+        let abh = app.login("abh").await;
+        for (who, cookie) in [("lesen", &reader), ("partner", &partner), ("abh", &abh)] {
+            let roles = lotse_store::users::get_by_username(&app.db, who)
+                .await
+                .unwrap()
+                .roles;
+            let page = app.get("/search?q=musterverband", Some(cookie)).await.body;
+            for (heading, permission) in [
+                ("Maßnahmen", lotse_domain::Permission::ViewMeasures),
+                ("Angebote", lotse_domain::Permission::ViewOffers),
+                (
+                    "Organisationen",
+                    lotse_domain::Permission::ViewOrganisations,
+                ),
+                ("Programme", lotse_domain::Permission::ViewProgrammes),
+                ("Beschlüsse", lotse_domain::Permission::ViewBodies),
+            ] {
+                assert_eq!(
+                    page.contains(&format!("\">{heading} (")),
+                    lotse_domain::policy::any_allows(&roles, permission),
+                    "{who}: {heading}"
+                );
+            }
+        }
+    }
+);
