@@ -106,6 +106,45 @@ for (const username of ['admin', 'koordination', 'partner', 'lesen']) {
   });
 }
 
+// Each role's start page is its work inbox, on a desk (1366 px) and on a phone (360 px): what it
+// shows comes from the demo data; the page does not scroll sideways; axe-core is clean.
+const inboxes = {
+  koordination: { heading: 'Zu prüfen und freizugeben', work: /eingereichte Berichte zu prüfen/ },
+  partner: { heading: 'Ihre offenen Berichte', work: /Abgabefrist \d\d\.\d\d\.\d{4}/ },
+  lesen: { heading: 'Sachstandsberichte für den Ausschuss', work: /Neuester Bericht: / },
+  admin: { heading: 'Auf einen Blick', work: /Benutzerkonten/ },
+};
+for (const [username, inbox] of Object.entries(inboxes)) {
+  for (const width of [1366, 360]) {
+    test(`${username} at ${width} px: the start page shows this role's open work – axe clean`, async () => {
+      const { context, page, problems } = await newPage(width, width === 360 ? 740 : 900);
+      await login(page, username);
+      await page.getByRole('heading', { name: inbox.heading }).waitFor();
+      assert.match(await page.locator('main').innerText(), inbox.work);
+      // Every count is a link to its list, and the list opens.
+      const first = page.locator('ul.inbox a').first();
+      if (await first.count() > 0) {
+        const href = await first.getAttribute('href');
+        const response = await page.request.get(`${base}${href}`);
+        assert.equal(response.status(), 200, href);
+      }
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `no sideways scrolling at ${width} px (${overflow} px too wide)`);
+      // The bell names its state; the search is in the header.
+      assert.match(await page.locator('a.bell').getAttribute('aria-label'), /^Benachrichtigungen: /);
+      await page.getByRole('searchbox', { name: /Suche in Maßnahmen/ }).fill('Sprache');
+      await page.getByRole('searchbox', { name: /Suche in Maßnahmen/ }).press('Enter');
+      await page.waitForURL(/\/search\?q=Sprache/);
+      await checkAccessibility(page, `${username} search at ${width}`);
+      await page.goBack();
+      await checkAccessibility(page, `${username} start page at ${width}`);
+      await page.screenshot({ path: join(artifacts, `start-${username}-${width}.png`), fullPage: true });
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
+}
+
 test('forms: errors are announced and named; htmx filters without reloading; phone width', async () => {
   const { context, page, problems } = await newPage(390);
   await login(page, 'koordination');
