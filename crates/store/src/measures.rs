@@ -457,23 +457,80 @@ pub(crate) fn like_escape(text: &str) -> String {
 /// One page of the measures matching the filter, by concept and code (keyset paging; filtering,
 /// order and paging by the database).
 pub async fn page(db: &Db, filter: &MeasureFilter, request: &PageRequest) -> Result<Page<Measure>> {
+    page_in_order(db, filter, MeasureOrder::Number, request).await
+}
+
+/// The orders of the measure list (its sortable columns).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MeasureOrder {
+    /// By concept and number, as the catalogue counts.
+    #[default]
+    Number,
+    /// By the lead organisation (German collation), then number.
+    Lead,
+    /// By status, from planned to dropped, then number.
+    Status,
+}
+
+impl MeasureOrder {
+    pub const ALL: [MeasureOrder; 3] = [
+        MeasureOrder::Number,
+        MeasureOrder::Lead,
+        MeasureOrder::Status,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            MeasureOrder::Number => "number",
+            MeasureOrder::Lead => "lead",
+            MeasureOrder::Status => "status",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<MeasureOrder> {
+        MeasureOrder::ALL
+            .into_iter()
+            .find(|o| o.key() == text.trim())
+    }
+
+    /// The paging key as SQL, from the sort keys written with each row, so both backends agree.
+    fn key_sql(self) -> &'static str {
+        match self {
+            MeasureOrder::Number => "m.list_key",
+            MeasureOrder::Lead => "(COALESCE(o.list_key, '~') || m.list_key)",
+            MeasureOrder::Status => {
+                "(CASE m.status WHEN 'planned' THEN '1' WHEN 'in_progress' THEN '2' WHEN 'established' THEN '3' \
+                 WHEN 'completed' THEN '4' WHEN 'on_hold' THEN '5' ELSE '6' END || m.list_key)"
+            }
+        }
+    }
+}
+
+/// [`page`] in one of the list's orders.
+pub async fn page_in_order(
+    db: &Db,
+    filter: &MeasureFilter,
+    order: MeasureOrder,
+    request: &PageRequest,
+) -> Result<Page<Measure>> {
     let mut q = Query::default();
     filter.conditions(&mut q);
+    let key = order.key_sql();
     let keyset = Keyset {
-        key_column: "m.list_key",
+        key_column: key,
         id_column: "m.id",
     };
-    let page = crate::paging::read_page(
-        db,
-        MEASURE_SELECT,
-        q,
-        &keyset,
-        request,
-        |k: &KeyedMeasure| Cursor {
+    let select = if order == MeasureOrder::Number {
+        MEASURE_SELECT.to_owned()
+    } else {
+        MEASURE_SELECT.replacen("m.list_key FROM", &format!("{key} AS list_key FROM"), 1)
+    };
+    let page = crate::paging::read_page(db, &select, q, &keyset, request, |k: &KeyedMeasure| {
+        Cursor {
             key: k.list_key.clone(),
             id: k.measure.id.clone(),
-        },
-    )
+        }
+    })
     .await?;
     let measures = attach_to(
         db.into(),

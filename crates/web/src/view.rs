@@ -463,6 +463,30 @@ pub fn date_de(date: &Date) -> String {
     date.german()
 }
 
+/// A sortable column's header in a list: its label, the list's address in that order (same
+/// filter, first page), and whether the list is in that order now (`aria-sort`).
+pub struct SortLink {
+    /// The order's key in the address (`sort=`).
+    pub key: &'static str,
+    pub label: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+/// "Seite 2 von 5": which page of a keyset-paged list this is, and of how many when the list
+/// was counted exactly.
+pub fn page_label(number: usize, count: lotse_store::paging::Count, size: usize) -> String {
+    match count {
+        lotse_store::paging::Count::Exactly(n) => {
+            let pages = (usize::try_from(n).unwrap_or(0))
+                .div_ceil(size.max(1))
+                .max(1);
+            format!("Seite {number} von {pages}")
+        }
+        lotse_store::paging::Count::MoreThan(_) => format!("Seite {number}"),
+    }
+}
+
 /// A deadline as people say it from `today`: "noch 5 Tage", "heute", "seit 2 Tagen
 /// überschritten".
 pub fn deadline_words(deadline: Date, today: Date) -> String {

@@ -87,6 +87,11 @@ struct ListPage {
     adaptations: Options,
     /// The current filter as a query string, for the download link.
     query: String,
+    sort_columns: Vec<crate::view::SortLink>,
+    page_label: String,
+    /// Rows per page, and the sizes on offer.
+    size: usize,
+    sizes: Vec<usize>,
 }
 
 #[derive(Template)]
@@ -97,20 +102,69 @@ struct Results {
     first: Option<String>,
     next: Option<String>,
     out_of_band: bool,
+    /// The sortable columns' headers (link, whether current).
+    sort_columns: Vec<crate::view::SortLink>,
+    /// "Seite 2 von 5" (or without the total past the bound of counting).
+    page_label: String,
 }
 
-/// Measures per page of the list.
+/// Measures per page of the list, unless the reader chose another size.
 const PAGE_SIZE: usize = 100;
+
+/// The sizes a reader may choose.
+pub const PAGE_SIZES: [usize; 4] = [25, 50, 100, 200];
 
 #[derive(serde::Deserialize, Default)]
 pub struct PageQuery {
     /// Where the page starts (a cursor from the previous page's link).
     #[serde(default)]
     after: String,
+    /// The order: number (default), lead or status.
+    #[serde(default)]
+    sort: String,
+    /// Rows per page, one of [`PAGE_SIZES`].
+    #[serde(default)]
+    size: String,
+    /// The page's number, carried along by the pager's links (keyset pages have no offset).
+    #[serde(default)]
+    page: String,
 }
 
-/// The link to the list with `filter`, starting after `after`.
-fn list_link(filter: &MeasureFilter, after: Option<&str>) -> String {
+impl PageQuery {
+    fn order(&self) -> measures::MeasureOrder {
+        measures::MeasureOrder::parse(&self.sort).unwrap_or_default()
+    }
+
+    fn size(&self) -> usize {
+        self.size
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| PAGE_SIZES.contains(n))
+            .unwrap_or(PAGE_SIZE)
+    }
+
+    fn number(&self) -> usize {
+        if self.after.is_empty() {
+            1
+        } else {
+            self.page
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n > 1)
+                .unwrap_or(2)
+        }
+    }
+}
+
+/// The link to the list with `filter`, in `order` with `size` rows, starting after `after` (as
+/// page `page`).
+fn list_link(
+    filter: &MeasureFilter,
+    view: (measures::MeasureOrder, usize),
+    after: Option<(&str, usize)>,
+) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     for (key, value) in [
         ("q", &filter.q),
@@ -127,8 +181,16 @@ fn list_link(filter: &MeasureFilter, after: Option<&str>) -> String {
             s.append_pair(key, value);
         }
     }
-    if let Some(after) = after {
+    let (order, size) = view;
+    if order != measures::MeasureOrder::Number {
+        s.append_pair("sort", order.key());
+    }
+    if size != PAGE_SIZE {
+        s.append_pair("size", &size.to_string());
+    }
+    if let Some((after, page)) = after {
         s.append_pair("after", after);
+        s.append_pair("page", &page.to_string());
     }
     format!("/measures?{}", s.finish())
 }
@@ -142,22 +204,35 @@ pub async fn list(
     Query(paging): Query<PageQuery>,
     Query(org_query): Query<OrganisationPickQuery>,
 ) -> Result<Response, AppError> {
-    let page = measures::page(
+    let (order, size, number) = (paging.order(), paging.size(), paging.number());
+    let page = measures::page_in_order(
         &app.db,
         &filter,
-        &PageRequest::new(Some(&paging.after), Some(PAGE_SIZE)),
+        order,
+        &PageRequest::new(Some(&paging.after), Some(size)),
     )
     .await?;
-    let count = crate::view::count_text(
-        measures::count(&app.db, &filter).await?,
-        "Maßnahme",
-        "Maßnahmen",
-    ) + " gefunden";
-    let first = (!page.first).then(|| list_link(&filter, None));
+    let counted = measures::count(&app.db, &filter).await?;
+    let count = crate::view::count_text(counted, "Maßnahme", "Maßnahmen") + " gefunden";
+    let page_label = crate::view::page_label(number, counted, size);
+    let first = (!page.first).then(|| list_link(&filter, (order, size), None));
     let next = page
         .next
         .as_ref()
-        .map(|c| list_link(&filter, Some(&c.encode())));
+        .map(|c| list_link(&filter, (order, size), Some((&c.encode(), number + 1))));
+    let sort_columns = [
+        ("Nr.", measures::MeasureOrder::Number),
+        ("Federführung", measures::MeasureOrder::Lead),
+        ("Sachstand", measures::MeasureOrder::Status),
+    ]
+    .into_iter()
+    .map(|(label, o)| crate::view::SortLink {
+        key: o.key(),
+        label,
+        href: list_link(&filter, (o, size), None),
+        current: o == order,
+    })
+    .collect::<Vec<_>>();
     let rows = page.items;
     let partial = headers.contains_key("hx-request")
         && !headers.contains_key("hx-boosted")
@@ -169,6 +244,8 @@ pub async fn list(
             first,
             next,
             out_of_band: true,
+            sort_columns,
+            page_label,
         })?
     } else {
         let c = choices(&app).await?;
@@ -182,6 +259,10 @@ pub async fn list(
             first,
             next,
             out_of_band: false,
+            sort_columns,
+            page_label,
+            size,
+            sizes: PAGE_SIZES.to_vec(),
             can_manage: any_allows(&user.principal.roles, Permission::ManageMeasures),
             concepts: c.concepts,
             fields: c.fields,

@@ -551,3 +551,87 @@ web_test!(catalogue_import_in_the_browser_with_a_mapping_step, |app| {
     assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(broken.body.contains("Keine Kopfzeile gefunden"));
 });
+
+web_test!(
+    the_measure_list_sorts_by_column_and_pages_in_the_chosen_size,
+    |app| {
+        let coordination = app.login("koordination").await;
+        let all = lotse_store::measures::list(&app.db, &Default::default())
+            .await
+            .unwrap();
+        assert!(all.len() > 25);
+        let rows = |body: &str| -> Vec<String> {
+            body.split("<th scope=\"row\"><a href=\"/measures/")
+                .skip(1)
+                .filter_map(|r| r.split('"').next().map(str::to_owned))
+                .collect()
+        };
+        let page = app
+            .get("/measures?sort=lead&size=25", Some(&coordination))
+            .await
+            .body;
+        let ids = rows(&page);
+        assert_eq!(ids.len(), 25);
+        let pages = all.len().div_ceil(25);
+        assert!(page.contains(&format!("Seite 1 von {pages}")), "{page}");
+        assert!(page.contains(
+            "aria-sort=\"ascending\"><a href=\"/measures?sort=lead&#38;size=25\">Federführung"
+        ));
+        // In the order of the lead organisations, German collation; those without one last.
+        let leads: Vec<String> = ids
+            .iter()
+            .map(|id| {
+                let m = all.iter().find(|m| &m.id == id).unwrap();
+                m.lead_organisation
+                    .as_deref()
+                    .map_or("~".to_owned(), lotse_domain::collation::sort_key)
+            })
+            .collect();
+        let mut sorted = leads.clone();
+        sorted.sort();
+        assert_eq!(leads, sorted);
+        // The next page keeps order and size and says which page it is.
+        let next = page
+            .split("rel=\"next\"")
+            .next()
+            .and_then(|s| s.rsplit("href=\"").next())
+            .map(|s| {
+                s.trim_end_matches("\" ")
+                    .replace("&amp;", "&")
+                    .replace("&#38;", "&")
+            })
+            .expect("a next page");
+        assert!(next.contains("sort=lead") && next.contains("size=25") && next.contains("page=2"));
+        let second = app.get(&next, Some(&coordination)).await.body;
+        assert!(
+            second.contains(&format!("Seite 2 von {pages}")),
+            "{next}: {}",
+            second.split("page-label").nth(1).unwrap_or(&second)
+        );
+        assert!(rows(&second).iter().all(|id| !ids.contains(id)));
+        // By status; sizes nobody offers fall back to the usual page.
+        let by_status = app
+            .get("/measures?sort=status&size=7", Some(&coordination))
+            .await
+            .body;
+        let statuses: Vec<usize> = rows(&by_status)
+            .iter()
+            .map(|id| {
+                let s = &all.iter().find(|m| &m.id == id).unwrap().status;
+                [
+                    "planned",
+                    "in_progress",
+                    "established",
+                    "completed",
+                    "on_hold",
+                    "dropped",
+                ]
+                .iter()
+                .position(|k| k == s)
+                .unwrap()
+            })
+            .collect();
+        assert!(statuses.windows(2).all(|w| w[0] <= w[1]), "{statuses:?}");
+        assert_eq!(rows(&by_status).len(), all.len().min(100));
+    }
+);
