@@ -419,18 +419,19 @@ mod tests {
     }
 }
 
-/// A number as Germans write it: decimal comma, thousands with a dot, no needless decimals.
 /// How many rows a paged list has, in words: "1 Angebot", "3 Angebote", "Mehr als 1.000 Angebote".
 pub fn count_text(count: lotse_store::paging::Count, one: &str, many: &str) -> String {
     match count {
         lotse_store::paging::Count::Exactly(1) => format!("1 {one}"),
-        lotse_store::paging::Count::Exactly(n) => format!("{n} {many}"),
+        lotse_store::paging::Count::Exactly(n) => format!("{} {many}", figure(n)),
         lotse_store::paging::Count::MoreThan(n) => {
-            format!("Mehr als {} {many}", number_de(n as f64))
+            format!("Mehr als {} {many}", figure(n))
         }
     }
 }
 
+/// A number as Germans write it: decimal comma, thousands with a dot, no needless decimals
+/// (at most two).
 pub fn number_de(value: f64) -> String {
     let rounded = (value * 100.0).round() / 100.0;
     let negative = rounded < 0.0;
@@ -458,7 +459,9 @@ pub fn number_de(value: f64) -> String {
     out
 }
 
-/// `2025-12-31` → `31.12.2025`; anything else is shown as it is.
+/// A day as pages show it: `31.12.2025`. `Date`'s own `Display` is ISO (the stored and
+/// exchanged form), so a template never prints a date as it is: it writes
+/// `{{ crate::view::date_de(x.due_on) }}`.
 pub fn date_de(date: &Date) -> String {
     date.german()
 }
@@ -487,6 +490,52 @@ pub fn page_label(number: usize, count: lotse_store::paging::Count, size: usize)
     }
 }
 
+/// A count or measurement as pages show it, German: `1.234`, `7,5`. In a table its cell and
+/// the column's header carry `class="num"` (right-aligned, digits of equal width). Amounts of
+/// money are [`crate::pages::funding::euro`] (`1.234,50 €`).
+pub fn figure(value: impl Figure) -> String {
+    number_de(value.value())
+}
+
+/// What [`figure`] takes: any number, by value or by reference.
+pub trait Figure {
+    fn value(&self) -> f64;
+}
+
+macro_rules! figures {
+    ($($t:ty),*) => {$(
+        impl Figure for $t {
+            #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
+            fn value(&self) -> f64 {
+                *self as f64
+            }
+        }
+    )*};
+}
+
+figures!(u8, u16, u32, u64, usize, i8, i16, i32, i64, f32, f64);
+
+impl<T: Figure + ?Sized> Figure for &T {
+    fn value(&self) -> f64 {
+        (**self).value()
+    }
+}
+
+/// A count of the statistics as shown: the count German (`1.234`), "<5" or "x" where hidden.
+pub fn shown_de(shown: &lotse_domain::statistics::Shown) -> String {
+    match shown {
+        lotse_domain::statistics::Shown::Count(n) => figure(n),
+        other => other.to_string(),
+    }
+}
+
+/// Seconds with one decimal, German: "0,4 s".
+pub fn seconds_de(ms: i64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let tenths = (ms as f64 / 100.0).round() / 10.0;
+    format!("{} s", number_de(tenths))
+}
+
 /// A deadline as people say it from `today`: "noch 5 Tage", "heute", "seit 2 Tagen
 /// überschritten".
 pub fn deadline_words(deadline: Date, today: Date) -> String {
@@ -509,9 +558,17 @@ mod number_tests {
         assert_eq!(number_de(12.0), "12");
         assert_eq!(number_de(-0.25), "-0,25");
         assert_eq!(number_de(1_000_000.0), "1.000.000");
-        assert_eq!(
-            date_de(&Date::new(2025, 12, 31).expect("a day")),
-            "31.12.2025"
-        );
+        let day = Date::new(2025, 12, 31).expect("a day");
+        assert_eq!(date_de(&day), "31.12.2025");
+        assert_eq!(figure(12_345_usize), "12.345");
+        let by_reference = &-1234_i64;
+        assert_eq!(figure(by_reference), "-1.234");
+        assert_eq!(figure(7.5_f64), "7,5");
+        assert_eq!(seconds_de(1234), "1,2 s");
+        use lotse_domain::statistics::Shown;
+        assert_eq!(shown_de(&Shown::Count(1234)), "1.234");
+        assert_eq!(shown_de(&Shown::Small), "<5");
+        assert_eq!(seconds_de(400), "0,4 s");
+        assert_eq!(seconds_de(2000), "2 s");
     }
 }

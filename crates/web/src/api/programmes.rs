@@ -103,14 +103,14 @@ impl From<Programme> for ProgrammeResponse {
                     .map(|(site, groups, participants)| SiteFigures {
                         site,
                         groups,
-                        participants,
+                        participants: participants.to_string(),
                     })
                     .collect(),
                 total_groups: t.total_groups,
-                total_participants: t.total_participants,
+                total_participants: t.total_participants.to_string(),
                 whole: t.whole.map(|(groups, participants)| WholeFigures {
                     groups,
-                    participants,
+                    participants: participants.to_string(),
                 }),
             })
             .collect();

@@ -250,21 +250,38 @@ fn field_label(key: &str) -> &str {
         "code" => "Nr.",
         "description" => "Beschreibung",
         "due_on" => "fällig am",
-        "held_on" => "Datum",
-        "amount" => "Betrag",
+        "held_on" | "on" => "Datum",
+        "amount" | "amount_cents" => "Betrag",
+        "year" => "Jahr",
+        "period_from" => "Beginn",
+        "period_to" => "Ende",
         other => other,
     }
 }
 
-/// One readable line per changed field.
+/// One readable line per changed field, days and figures written the German way (the log
+/// stores them ISO and in cents).
 fn change_lines(json: &str) -> Vec<String> {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(json) else {
         return vec![json.to_owned()];
     };
-    let show = |v: &serde_json::Value| match v {
+    let show = |field: &str, v: &serde_json::Value| match v {
         serde_json::Value::String(s) if s.is_empty() => "(leer)".to_owned(),
+        serde_json::Value::String(s) if is_iso_day(s) => {
+            lotse_domain::Date::parse(s).map_or_else(|| s.clone(), lotse_domain::Date::german)
+        }
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => "(leer)".to_owned(),
+        serde_json::Value::Number(n) if field.ends_with("_cents") => n
+            .as_i64()
+            .map_or_else(|| n.to_string(), lotse_domain::funding::format_euro),
+        // A year is a name, not a figure: 2026, never 2.026.
+        serde_json::Value::Number(n) if field == "year" || field.ends_with("_year") => {
+            n.to_string()
+        }
+        serde_json::Value::Number(n) => n
+            .as_f64()
+            .map_or_else(|| n.to_string(), crate::view::number_de),
         other => other.to_string(),
     };
     map.iter()
@@ -273,13 +290,26 @@ fn change_lines(json: &str) -> Vec<String> {
                 format!(
                     "{}: {} → {}",
                     field_label(field),
-                    show(&o["from"]),
-                    show(&o["to"])
+                    show(field, &o["from"]),
+                    show(field, &o["to"])
                 )
             }
-            other => format!("{}: {}", field_label(field), show(other)),
+            other => format!("{}: {}", field_label(field), show(field, other)),
         })
         .collect()
+}
+
+/// `2026-06-30`, exactly: a day as the log stores it.
+fn is_iso_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -469,5 +499,17 @@ mod tests {
     fn changes_read_as_lines() {
         let lines = super::change_lines(r#"{"city":{"from":"","to":"Ahlen"},"name":"KI"}"#);
         assert_eq!(lines, ["Ort: (leer) → Ahlen", "Name: KI"]);
+        let lines = super::change_lines(
+            r#"{"due_on":{"from":"2026-06-30","to":"2026-07-15"},"amount_cents":123450,"rows":1500,"year":2026}"#,
+        );
+        assert_eq!(
+            lines,
+            [
+                "Betrag: 1.234,50 €",
+                "fällig am: 30.06.2026 → 15.07.2026",
+                "Zeilen: 1.500",
+                "Jahr: 2026"
+            ]
+        );
     }
 }

@@ -102,7 +102,7 @@ const CASE_ITEMS: i64 = 20;
 /// A count as a figure on the start page: "123", or "über 1.000" past the bound of counting.
 pub(crate) fn figure(count: lotse_store::paging::Count) -> String {
     match count {
-        lotse_store::paging::Count::Exactly(n) => n.to_string(),
+        lotse_store::paging::Count::Exactly(n) => crate::view::figure(n),
         lotse_store::paging::Count::MoreThan(n) => {
             format!("über {}", crate::view::number_de(n as f64))
         }

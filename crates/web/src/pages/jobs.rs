@@ -94,7 +94,7 @@ pub async fn list(
             started: datetime(r.started_at),
             duration: r
                 .finished_at
-                .map(|f| format!("{:.1} s", (f - r.started_at) as f64 / 1000.0))
+                .map(|f| crate::view::seconds_de(f - r.started_at))
                 .unwrap_or_default(),
             outcome: outcome_label(&r),
             summary: r.summary,

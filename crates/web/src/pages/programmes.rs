@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::programme::{FiguresInput, ProgrammeInput, SiteKind};
-use lotse_domain::statistics::suppress_column;
+use lotse_domain::statistics::{Shown, suppress_column};
 use lotse_domain::{FieldErrors, Permission, policy::any_allows};
 use lotse_store::programmes::{self, Periods, Programme, ProgrammeSummary};
 use lotse_store::scoped::Scoped;
@@ -56,11 +56,11 @@ pub async fn list(
 pub struct PeriodTable {
     pub period: String,
     /// (site, groups, participants as shown)
-    pub rows: Vec<(String, i64, String)>,
+    pub rows: Vec<(String, i64, Shown)>,
     pub total_groups: i64,
-    pub total_participants: String,
+    pub total_participants: Shown,
     /// (groups, participants as shown) reported for the whole programme, if any.
-    pub whole: Option<(i64, String)>,
+    pub whole: Option<(i64, Shown)>,
 }
 
 pub(crate) fn period_tables(p: &Programme) -> Vec<PeriodTable> {
@@ -84,27 +84,16 @@ pub(crate) fn period_tables(p: &Programme) -> Vec<PeriodTable> {
                 .figures
                 .iter()
                 .find(|f| f.period == period && f.site_id.is_none())
-                .map(|f| {
-                    (
-                        f.group_count,
-                        suppress_column(&[f.participant_count]).1.to_string(),
-                    )
-                });
+                .map(|f| (f.group_count, suppress_column(&[f.participant_count]).1));
             PeriodTable {
                 period: period.to_owned(),
                 rows: sites
                     .iter()
                     .zip(shown)
-                    .map(|(f, s)| {
-                        (
-                            f.site.clone().unwrap_or_default(),
-                            f.group_count,
-                            s.to_string(),
-                        )
-                    })
+                    .map(|(f, s)| (f.site.clone().unwrap_or_default(), f.group_count, s))
                     .collect(),
                 total_groups: sites.iter().map(|f| f.group_count).sum(),
-                total_participants: total.to_string(),
+                total_participants: total,
                 whole,
             }
         })

@@ -8,6 +8,7 @@ mod audit_walk;
 mod bodies;
 mod case_sharing;
 mod cases;
+mod figures;
 mod finder;
 mod finder_guide;
 mod funding;

@@ -15,13 +15,15 @@ web_test!(
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Kita Regenbogen (Demo)"));
         assert!(
-            page.body
-                .contains("Kita Regenbogen (Demo)</th><td>1</td><td>&#60;5</td>"),
+            page.body.contains(
+                "Kita Regenbogen (Demo)</th><td class=\"num\">1</td><td class=\"num\">&#60;5</td>"
+            ),
             "3 participants are shown as <5"
         );
         assert!(
-            page.body
-                .contains("Kita Sonnenschein (Demo)</th><td>1</td><td>x</td>"),
+            page.body.contains(
+                "Kita Sonnenschein (Demo)</th><td class=\"num\">1</td><td class=\"num\">x</td>"
+            ),
             "and the next smallest too, or the total would give the 3 away"
         );
         assert!(

@@ -819,7 +819,7 @@ web_test!(a_round_page_shows_its_reports_a_page_at_a_time, |app| {
     // The counts cover the whole round, not the page.
     assert!(
         first.contains(&format!(
-            r#"<tr class="total"><th scope="row">Gesamt</th><td>{}</td>"#,
+            r#"<tr class="total"><th scope="row">Gesamt</th><td class="num">{}</td>"#,
             all.len()
         )),
         "all reports are counted as missing"

@@ -359,7 +359,7 @@ web_test!(
             ),
             "{page}"
         );
-        assert!(page.contains("Stichtag: 2026-06-30"));
+        assert!(page.contains("Stichtag: 30.06.2026"));
         // No English key shows through in the sentences.
         for sentence in page.split("<p class=\"sentence\">").skip(1) {
             let text = sentence.split("</p>").next().unwrap_or_default();

@@ -185,7 +185,7 @@ fn view(f: &Figure) -> FigureView {
                 None if with_durations => "–".into(),
                 None => String::new(),
             };
-            (l.label.clone(), l.shown.to_string(), durations)
+            (l.label.clone(), crate::view::shown_de(&l.shown), durations)
         })
         .collect();
     let bars: Vec<(String, usize)> = f
@@ -200,7 +200,7 @@ fn view(f: &Figure) -> FigureView {
         by: f.by,
         label: f.label,
         lines,
-        total: f.total.to_string(),
+        total: crate::view::shown_de(&f.total),
         with_durations,
         chart: (!bars.is_empty()).then(|| crate::charts::bar_chart_data_uri(&bars)),
     }
