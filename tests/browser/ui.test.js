@@ -295,6 +295,57 @@ test('offers: a partner submits an offer on a phone, translates it, coordination
   await context.close();
 });
 
+// The offer form on a small phone (decision 0015): "Mo–Fr" ticks five days in the page, a click
+// on the place's map fills latitude and longitude, and the saved draft shows one slot per day
+// and the finder's card – axe-clean at 360 px, no horizontal scrolling.
+test('offer form at 360 px: Mo–Fr ticks the days, the map sets the place, the card preview – axe clean', async () => {
+  const { context, page, problems } = await newPage(360, 740);
+  await login(page, 'partner');
+  await page.goto(`${base}/offers/new`);
+  await checkAccessibility(page, 'new offer form (360 px)');
+  const row = page.locator('#f-hours_days_0');
+  await row.getByRole('button', { name: 'Mo–Fr ankreuzen' }).click();
+  for (const day of ['Montag', 'Dienstag', 'Mittwoch', 'Donnerstag', 'Freitag']) {
+    assert.equal(await row.getByRole('checkbox', { name: day, exact: true }).isChecked(), true, day);
+  }
+  assert.equal(await row.getByRole('checkbox', { name: 'Samstag', exact: true }).isChecked(), false);
+  assert.equal(new URL(page.url()).pathname, '/offers/new', 'ticked in the page, nothing sent');
+  await page.locator('#f-hours_opens_0').fill('09:00');
+  await page.locator('#f-hours_closes_0').fill('12:00');
+
+  // A click on Beckum's dot of place 1's map (viewBox 320 × 270, see finder::map_xy).
+  const map = page.locator('#ort-1 .map-pick svg');
+  await map.waitFor();
+  const box = await map.boundingBox();
+  const x = (((8.0413 - 7.62) / 0.76) * 300 + 10) / 320 * box.width;
+  const y = (((52.12 - 51.7558) / 0.47) * 250 + 10) / 270 * box.height;
+  await map.click({ position: { x, y } });
+  const lat = parseFloat(await page.locator('#f-location_latitude_0').inputValue());
+  const lon = parseFloat(await page.locator('#f-location_longitude_0').inputValue());
+  assert.ok(Math.abs(lat - 51.7558) < 0.01 && Math.abs(lon - 8.0413) < 0.01, `${lat} ${lon}`);
+
+  await page.locator('#f-title').fill('Browser-Elterncafé');
+  await page.locator('#f-description').fill('Austausch für Eltern, mit Kinderbetreuung.');
+  await page.getByLabel('Familie und Kinder').check();
+  await page.locator('#f-location_town_0').selectOption({ label: 'Beckum' });
+  await page.getByRole('button', { name: 'Als Entwurf speichern' }).click();
+  await page.waitForURL(/\/offers\/[^/]+\?ok=offer_draft$/);
+  const main = await page.locator('main').innerText();
+  for (const day of ['Montag', 'Dienstag', 'Mittwoch', 'Donnerstag', 'Freitag']) {
+    assert.match(main, new RegExp(`${day} 09:00–12:00 Uhr`), day);
+  }
+  assert.doesNotMatch(main, /Samstag 09:00/);
+  assert.match(main, /Vorschau in der Angebotssuche/);
+  assert.equal(await page.locator('.finder-preview li.result h3').innerText(), 'Browser-Elterncafé');
+  await checkAccessibility(page, 'offer page with preview (360 px)');
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scrollWidth <= 360, `no horizontal scrolling (${scrollWidth}px)`);
+  await page.goto(page.url().replace(/\?.*$/, '') + '/edit');
+  await checkAccessibility(page, 'offer form filled (360 px)');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 // The finder on a small phone (360 × 640) in German, Arabic (right to left) and Ukrainian: the
 // topics lead, the first result shows without scrolling, the filters fold away and keep their
 // state in the address, an offer is shared and printed beside German, the legal pages are one

@@ -1236,6 +1236,7 @@ pub fn to_offers(d: &Directory, towns: &[(String, String)]) -> Result<Imported, 
                 town: town.unwrap_or_default(),
                 latitude,
                 longitude,
+                located: None,
             });
             for a in index.referring("accessibility", "location_id", location_id) {
                 let text = cell(a, "description");

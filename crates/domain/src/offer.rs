@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::date::Date;
+use crate::town::{Located, estimate, in_district, postcode_town};
 
 use crate::validation::{
     FieldErrors, Lines, forbidden_character, forbidden_character_message, optional_date,
@@ -404,6 +405,10 @@ pub struct OfferLocation {
     pub city: String,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// Set when the coordinates were estimated from the address rather than given (decision
+    /// 0015); an estimate moves with the address, given coordinates stay.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub located: Option<Located>,
 }
 
 /// One weekly opening slot.
@@ -440,6 +445,62 @@ pub struct OfferContent {
     pub valid_from: Option<Date>,
     /// After this day the offer leaves the public finder by itself.
     pub valid_to: Option<Date>,
+    /// Per translation, the [`fingerprint`] of each German field its translated text was made
+    /// from, recorded when the translation is saved: a German text changed since makes the
+    /// translation outdated (decision 0015). Bookkeeping, not content: not exported, not
+    /// listed as a change.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub translated_from: BTreeMap<Locale, BTreeMap<String, String>>,
+}
+
+/// A short fingerprint of a German text (16 hex digits of its SHA-1): equal texts, equal
+/// fingerprints. It tells a changed source, nothing more; the text is not kept twice.
+pub fn fingerprint(text: &str) -> String {
+    use sha1::{Digest, Sha1};
+    Sha1::digest(text.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether a translation keeps up with the German text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TranslationState {
+    /// No translated text at all.
+    Missing,
+    /// Translated before the sources were recorded (or imported): nobody knows.
+    Unknown,
+    /// Every translated field was made from the German text as it is.
+    Current,
+    /// The German text of these fields (their labels) changed since they were translated.
+    Outdated(Vec<&'static str>),
+}
+
+impl TranslationState {
+    /// The state in a word, for lists ("aktuell", "veraltet").
+    pub fn label(&self) -> &'static str {
+        match self {
+            TranslationState::Missing => "fehlt",
+            TranslationState::Unknown => "Stand unbekannt",
+            TranslationState::Current => "aktuell",
+            TranslationState::Outdated(_) => "veraltet",
+        }
+    }
+
+    /// A key for styles and tests.
+    pub fn key(&self) -> &'static str {
+        match self {
+            TranslationState::Missing => "missing",
+            TranslationState::Unknown => "unknown",
+            TranslationState::Current => "current",
+            TranslationState::Outdated(_) => "outdated",
+        }
+    }
+
+    pub fn is_translated(&self) -> bool {
+        *self != TranslationState::Missing
+    }
 }
 
 /// A text as shown in one locale: the translation, or the German text when it is missing.
@@ -531,6 +592,79 @@ impl OfferContent {
             && TEXT_FIELDS.iter().any(|f| {
                 !(f.get)(self.german()).is_empty() && self.text(locale, f).locale != locale
             })
+    }
+
+    /// Whether the translation into `locale` was made from the German text as it is now.
+    pub fn translation_state(&self, locale: Locale) -> TranslationState {
+        let Some(texts) = self.texts.get(&locale).filter(|t| !t.is_empty()) else {
+            return TranslationState::Missing;
+        };
+        let Some(sources) = self.translated_from.get(&locale) else {
+            return TranslationState::Unknown;
+        };
+        let german = self.german();
+        let changed: Vec<&'static str> = TEXT_FIELDS
+            .iter()
+            .filter(|f| !(f.get)(texts).is_empty())
+            .filter(|f| {
+                sources
+                    .get(f.name)
+                    .is_some_and(|source| *source != fingerprint((f.get)(german)))
+            })
+            .map(|f| f.label)
+            .collect();
+        if changed.is_empty() {
+            TranslationState::Current
+        } else {
+            TranslationState::Outdated(changed)
+        }
+    }
+
+    /// The state of every translation, in the finder's order of languages.
+    pub fn translation_states(&self) -> Vec<(Locale, TranslationState)> {
+        Locale::translations()
+            .map(|l| (l, self.translation_state(l)))
+            .collect()
+    }
+
+    /// The names of the fields whose German text changed since their translation into `locale`.
+    pub fn outdated_fields(&self, locale: Locale) -> Vec<&'static str> {
+        let german = self.german();
+        match (self.texts.get(&locale), self.translated_from.get(&locale)) {
+            (Some(texts), Some(sources)) => TEXT_FIELDS
+                .iter()
+                .filter(|f| !(f.get)(texts).is_empty())
+                .filter(|f| {
+                    sources
+                        .get(f.name)
+                        .is_some_and(|s| *s != fingerprint((f.get)(german)))
+                })
+                .map(|f| f.name)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Records that the translation into `locale` was made from the German text as it is now
+    /// (called when a translation is saved); forgets it when nothing is translated.
+    pub fn note_translation_source(&mut self, locale: Locale) {
+        let german = self.german().clone();
+        let sources: BTreeMap<String, String> = self
+            .texts
+            .get(&locale)
+            .map(|texts| {
+                TEXT_FIELDS
+                    .iter()
+                    .filter(|f| !(f.get)(texts).is_empty())
+                    .map(|f| (f.name.to_owned(), fingerprint((f.get)(&german))))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if sources.is_empty() || locale == Locale::De {
+            self.translated_from.remove(&locale);
+        } else {
+            self.translated_from.insert(locale, sources);
+        }
     }
 
     /// Locales with at least a translated title.
@@ -803,7 +937,15 @@ pub struct OfferInput {
     pub location_city: Vec<String>,
     pub location_latitude: Vec<String>,
     pub location_longitude: Vec<String>,
+    /// Carried through the form unseen: how the row's coordinates were estimated and which they
+    /// were ("postal_code 51.7633 7.8912"), so that an estimate left as it was follows a changed
+    /// address and coordinates typed over it count as given (see [`OfferLocation::located`]).
+    pub location_located: Vec<String>,
+    /// One weekday per row: the older form's select, still read (imports of forms, tests).
     pub hours_day: Vec<String>,
+    /// The weekdays ticked per row, as "row:day" ("0:mo", "0:tu"): check boxes send only the
+    /// ticked ones, so each names its row.
+    pub hours_days: Vec<String>,
     pub hours_opens: Vec<String>,
     pub hours_closes: Vec<String>,
     pub contact_name: String,
@@ -862,16 +1004,59 @@ fn slot(list: &[String], i: usize) -> &str {
     list.get(i).map(|s| s.trim()).unwrap_or("")
 }
 
+/// Sets `list[i]`, growing the list as needed.
+fn put(list: &mut Vec<String>, i: usize, value: String) {
+    if list.len() <= i {
+        list.resize(i + 1, String::new());
+    }
+    list[i] = value;
+}
+
+/// The estimate a form row carried ("postal_code 51.7633 7.8912").
+fn carried_estimate(text: &str) -> Option<(Located, f64, f64)> {
+    let mut parts = text.split_whitespace();
+    let located = Located::parse(parts.next()?)?;
+    let lat = parts.next()?.parse().ok()?;
+    let lon = parts.next()?.parse().ok()?;
+    Some((located, lat, lon))
+}
+
+/// Two coordinates are the same place (to a tenth of a millimetre).
+fn same_degree(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+/// Most opening-hours rows a form may have (seven days, each with a few slots, fit many times).
+pub const MAX_HOUR_ROWS: usize = 50;
+
+/// An opening-hours row of the form: the weekdays ticked, one opening and closing time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoursRow {
+    pub days: Vec<Weekday>,
+    pub opens: String,
+    pub closes: String,
+}
+
 impl OfferInput {
     /// Checks the form. The German texts replace `previous`'s; translations are kept as they are
     /// (they are edited on their own page). Town keys are checked by the caller against the store.
     pub fn validate(&self, previous: Option<&OfferContent>) -> Result<OfferContent, FieldErrors> {
+        let (content, errors) = self.check(previous);
+        errors.into_result(content)
+    }
+
+    /// [`OfferInput::validate`] that keeps what is valid even when something is not: the content
+    /// without the wrong values, with the errors (for the form's preview).
+    pub fn check(&self, previous: Option<&OfferContent>) -> (OfferContent, FieldErrors) {
         let mut e = FieldErrors::new();
         let german = validate_texts(&mut e, Locale::De, |f| {
             german_text_value(self, f).to_owned()
         });
         let mut texts = previous.map(|p| p.texts.clone()).unwrap_or_default();
         texts.insert(Locale::De, german);
+        let translated_from = previous
+            .map(|p| p.translated_from.clone())
+            .unwrap_or_default();
 
         let mut topics = Vec::new();
         for t in self.topics.iter().filter(|t| !t.trim().is_empty()) {
@@ -963,18 +1148,7 @@ impl OfferInput {
         };
 
         let mut locations = Vec::new();
-        let rows = [
-            self.location_name.len(),
-            self.location_street.len(),
-            self.location_postal_code.len(),
-            self.location_town.len(),
-            self.location_latitude.len(),
-            self.location_longitude.len(),
-        ]
-        .into_iter()
-        .max()
-        .unwrap_or(0);
-        for i in 0..rows {
+        for i in 0..self.location_rows() {
             let name = slot(&self.location_name, i);
             let street = slot(&self.location_street, i);
             let postal = slot(&self.location_postal_code, i);
@@ -1002,6 +1176,13 @@ impl OfferInput {
                     &format!("location_town_{i}"),
                     format!("Ort {n}: Bitte die Stadt oder Gemeinde wählen."),
                 );
+            } else if well_formed && postcode_town(postal).is_some_and(|p| p.ags != town) {
+                e.add(
+                    &format!("location_postal_code_{i}"),
+                    format!(
+                        "Ort {n}: Die Postleitzahl {postal} gehört zu einer anderen Stadt oder Gemeinde des Kreises als der gewählten."
+                    ),
+                );
             }
             let mut coordinate = |field: String, text: &str, limit: f64, what: &str| {
                 if text.is_empty() {
@@ -1028,6 +1209,43 @@ impl OfferInput {
                     format!("Ort {n}: Breiten- und Längengrad gehören zusammen."),
                 );
             }
+            // No coordinates, or the estimate the form carried left as it was: the position
+            // comes from the address as it is now. Coordinates typed (or clicked on the map)
+            // are kept as given.
+            let carried = carried_estimate(slot(&self.location_located, i));
+            let untouched = matches!(
+                (latitude, longitude, carried),
+                (Some(a), Some(b), Some((_, ca, cb))) if same_degree(a, ca) && same_degree(b, cb)
+            );
+            let (latitude, longitude, located) = if (lat.is_empty() && lon.is_empty()) || untouched
+            {
+                match estimate(postal, town) {
+                    Some(est) => (Some(est.lat), Some(est.lon), Some(est.located)),
+                    None => (latitude, longitude, None),
+                }
+            } else {
+                (latitude, longitude, None)
+            };
+            if let (Some(a), Some(b), None) = (latitude, longitude, located)
+                && !in_district((a, b))
+            {
+                let shown = |v: f64| v.to_string().replace('.', ",");
+                let message = if in_district((b, a)) {
+                    format!(
+                        "Ort {n}: Die Lage {} / {} liegt außerhalb des Kreises Warendorf. Sind Breiten- und Längengrad vertauscht? Der Breitengrad liegt im Kreis bei etwa 51,7 bis 52,1, der Längengrad bei 7,7 bis 8,3.",
+                        shown(a),
+                        shown(b)
+                    )
+                } else {
+                    format!(
+                        "Ort {n}: Die Lage {} / {} liegt etwa {} km außerhalb des Kreises Warendorf. Bitte Breiten- und Längengrad prüfen oder leer lassen: Dann wird die Lage aus der Adresse geschätzt.",
+                        shown(a),
+                        shown(b),
+                        crate::town::km_outside_district((a, b)).round()
+                    )
+                };
+                e.add(&format!("location_latitude_{i}"), message);
+            }
             locations.push(OfferLocation {
                 name,
                 street,
@@ -1036,54 +1254,11 @@ impl OfferInput {
                 city: slot(&self.location_city, i).to_owned(),
                 latitude,
                 longitude,
+                located,
             });
         }
 
-        let mut opening_hours = Vec::new();
-        let rows = self
-            .hours_day
-            .len()
-            .max(self.hours_opens.len())
-            .max(self.hours_closes.len());
-        for i in 0..rows {
-            let day = slot(&self.hours_day, i);
-            let opens = slot(&self.hours_opens, i);
-            let closes = slot(&self.hours_closes, i);
-            if day.is_empty() && opens.is_empty() && closes.is_empty() {
-                continue;
-            }
-            let n = i + 1;
-            let parsed_day = Weekday::parse(day);
-            if parsed_day.is_none() {
-                e.add(
-                    &format!("hours_day_{i}"),
-                    format!("Zeit {n}: Bitte einen Wochentag wählen."),
-                );
-            }
-            let mut time = |field: String, text: &str| {
-                let t = parse_time(text);
-                if t.is_none() {
-                    e.add(
-                        &field,
-                        format!("Zeit {n}: „{text}“ ist keine Uhrzeit (SS:MM, z. B. 09:30)."),
-                    );
-                }
-                t
-            };
-            let opens = time(format!("hours_opens_{i}"), opens);
-            let closes = time(format!("hours_closes_{i}"), closes);
-            if let (Some(o), Some(c)) = (&opens, &closes)
-                && c <= o
-            {
-                e.add(
-                    &format!("hours_closes_{i}"),
-                    format!("Zeit {n}: Das Ende liegt nicht nach dem Beginn."),
-                );
-            }
-            if let (Some(day), Some(opens), Some(closes)) = (parsed_day, opens, closes) {
-                opening_hours.push(OpeningHours { day, opens, closes });
-            }
-        }
+        let opening_hours = self.check_hours(&mut e);
 
         let contact_name = optional_text(&mut e, "contact_name", &self.contact_name, 200);
         let phone = optional_text(&mut e, "phone", &self.phone, 50);
@@ -1111,7 +1286,7 @@ impl OfferInput {
             e.add("valid_to", "Das Ende liegt vor dem Beginn.");
         }
 
-        e.into_result(OfferContent {
+        let content = OfferContent {
             texts,
             topics,
             target_groups,
@@ -1128,7 +1303,219 @@ impl OfferInput {
             website,
             valid_from,
             valid_to,
-        })
+            translated_from,
+        };
+        (content, e)
+    }
+
+    /// The ticked days' keys by row, read once (a form may send many).
+    fn ticked(&self) -> BTreeMap<usize, Vec<&str>> {
+        let mut rows: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+        for (row, day) in self.hours_days.iter().filter_map(|t| t.split_once(':')) {
+            if let Ok(row) = row.trim().parse::<usize>()
+                && row < MAX_HOUR_ROWS
+            {
+                rows.entry(row).or_default().push(day.trim());
+            }
+        }
+        rows
+    }
+
+    /// The weekdays ticked in opening-hours row `i`: the check boxes' and the older select's, in
+    /// the week's order, each once; unknown ones are named in `errors`.
+    fn row_days(
+        &self,
+        ticked: &BTreeMap<usize, Vec<&str>>,
+        i: usize,
+        errors: Option<&mut FieldErrors>,
+    ) -> Vec<Weekday> {
+        let mut keys: Vec<&str> = ticked.get(&i).cloned().unwrap_or_default();
+        keys.push(slot(&self.hours_day, i));
+        let mut unknown = Vec::new();
+        let mut days = Vec::new();
+        for key in keys.into_iter().filter(|k| !k.is_empty()) {
+            match Weekday::parse(key) {
+                Some(day) if !days.contains(&day) => days.push(day),
+                Some(_) => {}
+                None => unknown.push(key),
+            }
+        }
+        if let (Some(e), Some(key)) = (errors, unknown.first()) {
+            e.add(
+                &format!("hours_days_{i}"),
+                format!("Zeit {}: „{key}“ ist kein Wochentag.", i + 1),
+            );
+        }
+        days.sort_by_key(|d| Weekday::ALL.iter().position(|w| w == d));
+        days
+    }
+
+    /// How many opening-hours rows the form sent (every row sends its times, ticked or not), up
+    /// to [`MAX_HOUR_ROWS`].
+    fn hour_row_count(&self) -> usize {
+        self.sent_hour_rows().min(MAX_HOUR_ROWS)
+    }
+
+    fn sent_hour_rows(&self) -> usize {
+        self.hours_day
+            .len()
+            .max(self.hours_opens.len())
+            .max(self.hours_closes.len())
+    }
+
+    /// The opening-hours rows: each row names one or more weekdays and one opening time, and
+    /// becomes one slot per day (the data stays per day). Slots are ordered by day and time.
+    fn check_hours(&self, e: &mut FieldErrors) -> Vec<OpeningHours> {
+        // (row, slot) of every valid row, to find overlaps between rows.
+        let mut slots: Vec<(usize, OpeningHours)> = Vec::new();
+        let beyond = (MAX_HOUR_ROWS..self.sent_hour_rows()).any(|i| {
+            !slot(&self.hours_opens, i).is_empty()
+                || !slot(&self.hours_closes, i).is_empty()
+                || !slot(&self.hours_day, i).is_empty()
+        });
+        if beyond {
+            e.add(
+                &format!("hours_days_{}", MAX_HOUR_ROWS - 1),
+                format!("Höchstens {MAX_HOUR_ROWS} Zeilen mit Zeiten."),
+            );
+        }
+        let ticked = self.ticked();
+        for i in 0..self.hour_row_count() {
+            let n = i + 1;
+            let days = self.row_days(&ticked, i, Some(&mut *e));
+            let opens = slot(&self.hours_opens, i);
+            let closes = slot(&self.hours_closes, i);
+            let unknown_day = e.has(&format!("hours_days_{i}"));
+            if days.is_empty() && opens.is_empty() && closes.is_empty() {
+                continue;
+            }
+            if days.is_empty() && !unknown_day {
+                e.add(
+                    &format!("hours_days_{i}"),
+                    format!("Zeit {n}: Bitte mindestens einen Wochentag ankreuzen."),
+                );
+            }
+            let mut time = |field: String, text: &str, what: &str| {
+                if text.is_empty() {
+                    e.add(
+                        &field,
+                        format!("Zeit {n}: Bitte {what} angeben (SS:MM, z. B. 09:30)."),
+                    );
+                    return None;
+                }
+                let t = parse_time(text);
+                if t.is_none() {
+                    e.add(
+                        &field,
+                        format!("Zeit {n}: „{text}“ ist keine Uhrzeit (SS:MM, z. B. 09:30)."),
+                    );
+                }
+                t
+            };
+            let opens = time(format!("hours_opens_{i}"), opens, "den Beginn");
+            let closes = time(format!("hours_closes_{i}"), closes, "das Ende");
+            let (Some(opens), Some(closes)) = (opens, closes) else {
+                continue;
+            };
+            if closes <= opens {
+                e.add(
+                    &format!("hours_closes_{i}"),
+                    format!(
+                        "Zeit {n}: Das Ende ({closes} Uhr) liegt nicht nach dem Beginn ({opens} Uhr)."
+                    ),
+                );
+                continue;
+            }
+            for day in days {
+                let slot = OpeningHours {
+                    day,
+                    opens: opens.clone(),
+                    closes: closes.clone(),
+                };
+                let clash = slots
+                    .iter()
+                    .find(|(_, s)| s.day == day && s.opens < slot.closes && slot.opens < s.closes);
+                match clash {
+                    Some((_, s)) if *s == slot => {}
+                    Some((row, s)) => {
+                        if !e.has(&format!("hours_opens_{i}")) {
+                            e.add(
+                                &format!("hours_opens_{i}"),
+                                format!(
+                                    "Zeit {n}: Am {} überschneidet sie sich mit Zeit {} ({}–{} Uhr).",
+                                    day.label(),
+                                    row + 1,
+                                    s.opens,
+                                    s.closes
+                                ),
+                            );
+                        }
+                    }
+                    None => slots.push((i, slot)),
+                }
+            }
+        }
+        let mut hours: Vec<OpeningHours> = slots.into_iter().map(|(_, s)| s).collect();
+        hours.sort_by(|a, b| {
+            let day = |h: &OpeningHours| Weekday::ALL.iter().position(|w| *w == h.day);
+            day(a).cmp(&day(b)).then_with(|| a.opens.cmp(&b.opens))
+        });
+        hours
+    }
+
+    /// The opening-hours rows as the form shows them: days ticked, opening and closing time.
+    pub fn hour_rows(&self) -> Vec<HoursRow> {
+        let ticked = self.ticked();
+        (0..self.hour_row_count())
+            .map(|i| HoursRow {
+                days: self.row_days(&ticked, i, None),
+                opens: slot(&self.hours_opens, i).to_owned(),
+                closes: slot(&self.hours_closes, i).to_owned(),
+            })
+            .collect()
+    }
+
+    /// Ticks `days` in opening-hours row `i` (the form's quick choices, "Mo–Fr").
+    pub fn tick_days(&mut self, i: usize, days: &[Weekday]) {
+        if i >= self.hour_row_count() {
+            return;
+        }
+        let ticked = self.row_days(&self.ticked(), i, None);
+        for day in days {
+            if !ticked.contains(day) {
+                self.hours_days.push(format!("{i}:{}", day.key()));
+            }
+        }
+    }
+
+    /// Fills location `i`'s coordinates from its address (the form's button "Lage aus Adresse
+    /// übernehmen"); `None`, and nothing changed, when the address names no place of the
+    /// district.
+    pub fn locate(&mut self, i: usize) -> Option<crate::town::Estimate> {
+        if i >= self.location_rows() {
+            return None;
+        }
+        let est = estimate(
+            slot(&self.location_postal_code, i),
+            slot(&self.location_town, i),
+        )?;
+        put(&mut self.location_latitude, i, est.lat.to_string());
+        put(&mut self.location_longitude, i, est.lon.to_string());
+        put(
+            &mut self.location_located,
+            i,
+            format!("{} {} {}", est.located.key(), est.lat, est.lon),
+        );
+        Some(est)
+    }
+
+    /// How location `i`'s coordinates came about, if they are the estimate the form carried.
+    pub fn location_estimate(&self, i: usize) -> Option<Located> {
+        let (located, a, b) = carried_estimate(slot(&self.location_located, i))?;
+        let typed = |list: &[String]| slot(list, i).replace(',', ".").parse::<f64>().ok();
+        let same = typed(&self.location_latitude).is_some_and(|v| same_degree(v, a))
+            && typed(&self.location_longitude).is_some_and(|v| same_degree(v, b));
+        same.then_some(located)
     }
 
     /// The form pre-filled from stored content, with `empty_slots` extra blank location and
@@ -1182,14 +1569,94 @@ impl OfferInput {
             input
                 .location_longitude
                 .push(l.longitude.map(|v| v.to_string()).unwrap_or_default());
+            input
+                .location_located
+                .push(match (l.located, l.latitude, l.longitude) {
+                    (Some(how), Some(a), Some(b)) => format!("{} {a} {b}", how.key()),
+                    _ => String::new(),
+                });
         }
+        // Days with the same times share a row ("Mo–Fr 09:00–12:00"), in the order they first
+        // appear.
+        let mut rows: Vec<(&str, &str)> = Vec::new();
         for h in &content.opening_hours {
-            input.hours_day.push(h.day.key().to_owned());
-            input.hours_opens.push(h.opens.clone());
-            input.hours_closes.push(h.closes.clone());
+            let times = (h.opens.as_str(), h.closes.as_str());
+            let row = match rows.iter().position(|r| *r == times) {
+                Some(row) => row,
+                None => {
+                    rows.push(times);
+                    input.hours_day.push(String::new());
+                    input.hours_opens.push(h.opens.clone());
+                    input.hours_closes.push(h.closes.clone());
+                    rows.len() - 1
+                }
+            };
+            input.hours_days.push(format!("{row}:{}", h.day.key()));
         }
         input.pad(empty_slots);
         input
+    }
+
+    /// Makes sure the form has one blank location and one blank opening-hours row to fill in
+    /// (without adding a second blank one each time the form comes back).
+    pub fn ensure_blank_rows(&mut self) {
+        let locations = self.location_rows();
+        let blank_location = locations > 0
+            && [
+                &self.location_name,
+                &self.location_street,
+                &self.location_postal_code,
+                &self.location_town,
+                &self.location_latitude,
+                &self.location_longitude,
+            ]
+            .iter()
+            .all(|list| slot(list, locations - 1).is_empty());
+        if !blank_location {
+            for list in [
+                &mut self.location_name,
+                &mut self.location_street,
+                &mut self.location_postal_code,
+                &mut self.location_town,
+                &mut self.location_city,
+                &mut self.location_latitude,
+                &mut self.location_longitude,
+                &mut self.location_located,
+            ] {
+                list.resize(locations, String::new());
+                list.push(String::new());
+            }
+        }
+        let rows = self.hour_rows();
+        let blank_hours = rows
+            .last()
+            .is_some_and(|r| r.days.is_empty() && r.opens.is_empty() && r.closes.is_empty());
+        if !blank_hours {
+            let n = rows.len();
+            for list in [
+                &mut self.hours_day,
+                &mut self.hours_opens,
+                &mut self.hours_closes,
+            ] {
+                list.resize(n, String::new());
+                list.push(String::new());
+            }
+        }
+    }
+
+    /// How many location rows the form sent.
+    pub fn location_rows(&self) -> usize {
+        [
+            self.location_name.len(),
+            self.location_street.len(),
+            self.location_postal_code.len(),
+            self.location_town.len(),
+            self.location_latitude.len(),
+            self.location_longitude.len(),
+        ]
+        .into_iter()
+        .max()
+        .unwrap_or(0)
     }
 
     /// Adds blank rows so the form always has room for one more location and opening slot.
@@ -1203,6 +1670,7 @@ impl OfferInput {
                 &mut self.location_city,
                 &mut self.location_latitude,
                 &mut self.location_longitude,
+                &mut self.location_located,
                 &mut self.hours_day,
                 &mut self.hours_opens,
                 &mut self.hours_closes,
@@ -1444,5 +1912,226 @@ mod tests {
         );
         assert_eq!(p("12345"), None, "too short");
         assert_eq!(p("7788 99"), None, "no area code");
+    }
+
+    #[test]
+    fn a_row_with_several_days_becomes_one_slot_per_day() {
+        let mut input = valid_input();
+        input.hours_day = vec![String::new(), String::new(), String::new()];
+        input.hours_opens = vec!["9:00".into(), "14:00".into(), String::new()];
+        input.hours_closes = vec!["12:00".into(), "16:30".into(), String::new()];
+        input.hours_days = ["0:mo", "0:tu", "0:we", "0:th", "0:fr", "1:we"]
+            .map(String::from)
+            .to_vec();
+        let content = input.validate(None).expect("valid");
+        let slots: Vec<String> = content
+            .opening_hours
+            .iter()
+            .map(|h| format!("{} {}-{}", h.day.key(), h.opens, h.closes))
+            .collect();
+        assert_eq!(
+            slots,
+            [
+                "mo 09:00-12:00",
+                "tu 09:00-12:00",
+                "we 09:00-12:00",
+                "we 14:00-16:30",
+                "th 09:00-12:00",
+                "fr 09:00-12:00"
+            ]
+        );
+        // Back in the form, days with the same times share a row.
+        let again = OfferInput::from_content(&content, 0);
+        let rows = again.hour_rows();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].days.len(), 5);
+        assert_eq!(
+            (rows[1].days.clone(), rows[1].opens.as_str()),
+            (vec![Weekday::Wednesday], "14:00")
+        );
+        assert_eq!(again.validate(None).expect("valid"), content);
+    }
+
+    #[test]
+    fn hours_rows_name_their_mistakes() {
+        let mut input = valid_input();
+        input.hours_day = vec![String::new(); 4];
+        input.hours_opens = ["10:00", "12:00", "", "11:00"].map(String::from).to_vec();
+        input.hours_closes = ["12:00", "11:00", "", "13:00"].map(String::from).to_vec();
+        input.hours_days = ["1:mo", "2:sa", "3:mo", "3:xx"].map(String::from).to_vec();
+        let e = input.validate(None).expect_err("invalid");
+        assert_eq!(
+            e.get("hours_days_0"),
+            Some("Zeit 1: Bitte mindestens einen Wochentag ankreuzen.")
+        );
+        assert_eq!(
+            e.get("hours_closes_1"),
+            Some("Zeit 2: Das Ende (11:00 Uhr) liegt nicht nach dem Beginn (12:00 Uhr).")
+        );
+        assert_eq!(
+            e.get("hours_opens_2"),
+            Some("Zeit 3: Bitte den Beginn angeben (SS:MM, z. B. 09:30).")
+        );
+        assert_eq!(
+            e.get("hours_days_3"),
+            Some("Zeit 4: „xx“ ist kein Wochentag.")
+        );
+
+        let mut overlap = valid_input();
+        overlap.hours_day = vec![String::new(); 2];
+        overlap.hours_opens = ["09:00", "11:00"].map(String::from).to_vec();
+        overlap.hours_closes = ["12:00", "13:00"].map(String::from).to_vec();
+        overlap.hours_days = ["0:mo", "0:tu", "1:tu"].map(String::from).to_vec();
+        let e = overlap.validate(None).expect_err("overlap");
+        assert_eq!(
+            e.get("hours_opens_1"),
+            Some("Zeit 2: Am Dienstag überschneidet sie sich mit Zeit 1 (09:00–12:00 Uhr).")
+        );
+    }
+
+    #[test]
+    fn a_form_has_at_most_fifty_rows_of_hours() {
+        let mut input = valid_input();
+        let rows = MAX_HOUR_ROWS + 10;
+        input.hours_day = vec!["mo".into(); rows];
+        input.hours_opens = (0..rows).map(|i| format!("{:02}:00", i % 23)).collect();
+        input.hours_closes = (0..rows).map(|i| format!("{:02}:30", i % 23)).collect();
+        let e = input.validate(None).expect_err("too many");
+        assert_eq!(
+            e.get("hours_days_49"),
+            Some("Höchstens 50 Zeilen mit Zeiten.")
+        );
+        assert_eq!(input.hour_rows().len(), MAX_HOUR_ROWS);
+    }
+
+    #[test]
+    fn quick_choices_tick_days_and_blank_rows_are_not_doubled() {
+        let mut input = valid_input();
+        input.tick_days(1, &Weekday::ALL[..5]);
+        assert_eq!(input.hour_rows()[1].days.len(), 5);
+        input.ensure_blank_rows();
+        input.ensure_blank_rows();
+        assert_eq!(input.hour_rows().len(), 3, "one blank row after the two");
+        assert_eq!(
+            input.location_rows(),
+            2,
+            "the blank second location stays the only one"
+        );
+    }
+
+    #[test]
+    fn places_without_coordinates_are_placed_from_the_address() {
+        let mut input = valid_input();
+        input.location_latitude[0].clear();
+        input.location_longitude[0].clear();
+        input.location_postal_code[0] = "59229".into();
+        let content = input.validate(None).expect("valid");
+        let place = &content.locations[0];
+        assert_eq!(
+            (place.latitude, place.longitude),
+            (Some(51.7633), Some(7.8912))
+        );
+        assert_eq!(place.located, Some(Located::PostalCode));
+
+        // Left as they were, estimated coordinates follow the address to another town…
+        let mut moved = OfferInput::from_content(&content, 0);
+        moved.location_postal_code[0] = "59269".into();
+        moved.location_town[0] = "05570008".into();
+        let place = moved.validate(None).expect("valid").locations[0].clone();
+        assert_eq!(
+            (place.latitude, place.longitude),
+            (Some(51.7558), Some(8.0413))
+        );
+        // …while coordinates typed over them are kept as given.
+        let mut typed = OfferInput::from_content(&content, 0);
+        typed.location_latitude[0] = "51,7701".into();
+        let place = typed.validate(None).expect("valid").locations[0].clone();
+        assert_eq!((place.latitude, place.located), (Some(51.7701), None));
+
+        // The button fills the form the same way.
+        let mut form = valid_input();
+        assert_eq!(
+            form.locate(1 << 40),
+            None,
+            "no row grows from a made-up number"
+        );
+        let est = form.locate(0).expect("Ahlen");
+        assert_eq!(est.located, Located::PostalCode);
+        assert_eq!(form.location_latitude[0], "51.7633");
+        assert_eq!(form.location_estimate(0), Some(Located::PostalCode));
+    }
+
+    #[test]
+    fn places_outside_the_district_and_wrong_postcodes_are_refused() {
+        let mut input = valid_input();
+        input.location_latitude[0] = "51,9624".into();
+        input.location_longitude[0] = "7,6257".into();
+        let e = input.validate(None).expect_err("Münster");
+        let message = e.get("location_latitude_0").unwrap_or_default();
+        assert!(
+            message.contains("außerhalb des Kreises Warendorf"),
+            "{message}"
+        );
+
+        let mut swapped = valid_input();
+        swapped.location_latitude[0] = "7.8912".into();
+        swapped.location_longitude[0] = "51.7633".into();
+        let e = swapped.validate(None).expect_err("swapped");
+        assert!(
+            e.get("location_latitude_0")
+                .is_some_and(|m| m.contains("vertauscht")),
+            "{e}"
+        );
+
+        let mut wrong = valid_input();
+        wrong.location_postal_code[0] = "48231".into();
+        let e = wrong
+            .validate(None)
+            .expect_err("Warendorf's postcode in Ahlen");
+        assert!(e.get("location_postal_code_0").is_some(), "{e}");
+    }
+
+    #[test]
+    fn a_translation_is_outdated_when_its_german_source_changes() {
+        let mut content = valid_input().validate(None).expect("valid");
+        assert_eq!(
+            content.translation_state(Locale::En),
+            TranslationState::Missing
+        );
+        content.texts.insert(
+            Locale::En,
+            OfferTexts {
+                title: "Language course for women".into(),
+                description: "Learning German.".into(),
+                ..OfferTexts::default()
+            },
+        );
+        assert_eq!(
+            content.translation_state(Locale::En),
+            TranslationState::Unknown
+        );
+        content.note_translation_source(Locale::En);
+        assert_eq!(
+            content.translation_state(Locale::En),
+            TranslationState::Current
+        );
+
+        // A change of the German text (through the form) outdates the translated field…
+        let mut input = OfferInput::from_content(&content, 0);
+        input.description = "Deutsch lernen, mit Kinderbetreuung.".into();
+        let edited = input.validate(Some(&content)).expect("valid");
+        assert_eq!(
+            edited.translation_state(Locale::En),
+            TranslationState::Outdated(vec!["Beschreibung"])
+        );
+        assert_eq!(edited.outdated_fields(Locale::En), ["description"]);
+        // …a change of a field not translated does not.
+        let mut input = OfferInput::from_content(&content, 0);
+        input.registration = "Anmeldung im Büro.".into();
+        let edited = input.validate(Some(&content)).expect("valid");
+        assert_eq!(
+            edited.translation_state(Locale::En),
+            TranslationState::Current
+        );
     }
 }

@@ -174,6 +174,134 @@ pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     ((a.0 - b.0) * 111.2).hypot((a.1 - b.1) * 68.5)
 }
 
+/// The district's outline, schematic (a few points along the border, WGS 84, latitude first):
+/// the frame of the finder's map and of the offer form's, drawn from shipped data so that no
+/// map server is asked, and the test whether a place lies in the district at all.
+pub const DISTRICT_OUTLINE: &[(f64, f64)] = &[
+    (52.105, 7.840),
+    (52.060, 7.960),
+    (52.030, 8.100),
+    (51.975, 8.190),
+    (51.900, 8.200),
+    (51.850, 8.260),
+    (51.780, 8.300),
+    (51.700, 8.340),
+    (51.675, 8.200),
+    (51.700, 8.050),
+    (51.715, 7.900),
+    (51.735, 7.780),
+    (51.760, 7.665),
+    (51.850, 7.690),
+    (51.930, 7.700),
+    (51.990, 7.690),
+    (52.060, 7.740),
+];
+
+/// How far outside the schematic outline a place may lie and still count as in the district: the
+/// outline has 17 points, so the real border runs up to a few kilometres beyond it in places
+/// (decision 0015). Münster's centre (5 km), Hamm's (5 km) and swapped coordinates lie beyond.
+pub const DISTRICT_MARGIN_KM: f64 = 3.0;
+
+/// Kilometres from `point` (latitude, longitude) to the district's outline when it lies outside,
+/// 0 inside.
+pub fn km_outside_district(point: (f64, f64)) -> f64 {
+    let flat = |(lat, lon): (f64, f64)| (lon * 68.5, lat * 111.2);
+    let p = flat(point);
+    let n = DISTRICT_OUTLINE.len();
+    let mut inside = false;
+    let mut nearest = f64::INFINITY;
+    for i in 0..n {
+        let a = flat(DISTRICT_OUTLINE[i]);
+        let b = flat(DISTRICT_OUTLINE[(i + 1) % n]);
+        if (a.1 > p.1) != (b.1 > p.1) && p.0 < (b.0 - a.0) * (p.1 - a.1) / (b.1 - a.1) + a.0 {
+            inside = !inside;
+        }
+        // Distance to the segment a–b.
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let t = (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / (dx * dx + dy * dy)).clamp(0.0, 1.0);
+        nearest = nearest.min((p.0 - a.0 - t * dx).hypot(p.1 - a.1 - t * dy));
+    }
+    if inside { 0.0 } else { nearest }
+}
+
+/// Whether a place lies in the district (within [`DISTRICT_MARGIN_KM`] of the outline).
+pub fn in_district(point: (f64, f64)) -> bool {
+    km_outside_district(point) <= DISTRICT_MARGIN_KM
+}
+
+/// Where an offer's place was put when nobody gave its coordinates: estimated from the
+/// shipped reference data (decision 0015). Stored with the place, so the form and the staff
+/// pages can say so, and an estimate follows a changed address while hand-set coordinates stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Located {
+    /// The centre of the town the postcode belongs to.
+    PostalCode,
+    /// The centre of the chosen town.
+    Town,
+}
+
+impl Located {
+    pub fn key(self) -> &'static str {
+        match self {
+            Located::PostalCode => "postal_code",
+            Located::Town => "town",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Located> {
+        match text.trim() {
+            "postal_code" => Some(Located::PostalCode),
+            "town" => Some(Located::Town),
+            _ => None,
+        }
+    }
+
+    /// What the staff pages say of such a place.
+    pub fn label(self) -> &'static str {
+        match self {
+            Located::PostalCode => "Lage aus Postleitzahl geschätzt",
+            Located::Town => "Lage aus Stadt/Gemeinde geschätzt",
+        }
+    }
+}
+
+/// A place's position estimated from its address.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub located: Located,
+    pub lat: f64,
+    pub lon: f64,
+    /// The town whose centre it is.
+    pub ags: &'static str,
+}
+
+/// The district's town a postcode belongs to.
+pub fn postcode_town(postal_code: &str) -> Option<&'static TownPlace> {
+    let code = postal_code.trim();
+    TOWN_PLACES.iter().find(|t| t.postcodes.contains(&code))
+}
+
+/// The position of an address from the shipped reference data: the centre of the postcode's
+/// town when the postcode belongs to the chosen town (or no town is chosen), else the chosen
+/// town's centre. No street is looked up: no table of the district's streets with coordinates
+/// could be had from public data here (decision 0015).
+pub fn estimate(postal_code: &str, town: &str) -> Option<Estimate> {
+    let town = town.trim();
+    let of = |located: Located, place: &'static TownPlace| Estimate {
+        located,
+        lat: place.lat,
+        lon: place.lon,
+        ags: place.ags,
+    };
+    match (postcode_town(postal_code), town_place(town)) {
+        (Some(p), Some(t)) if p.ags == t.ags => Some(of(Located::PostalCode, p)),
+        (Some(p), None) if town.is_empty() => Some(of(Located::PostalCode, p)),
+        (_, Some(t)) => Some(of(Located::Town, t)),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +341,37 @@ mod tests {
         // Ahlen to Beckum is about 10 km as the crow flies.
         let d = distance_km(ahlen, beckum);
         assert!((9.0..11.5).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn every_town_and_its_centre_lie_in_the_district() {
+        for t in TOWN_PLACES {
+            assert_eq!(km_outside_district((t.lat, t.lon)), 0.0, "{}", t.ags);
+        }
+        // Münster, Hamm and Gütersloh do not; nor does Ahlen with its coordinates swapped.
+        for (place, point) in [
+            ("Münster", (51.9624, 7.6257)),
+            ("Hamm", (51.6803, 7.8209)),
+            ("Gütersloh", (51.9069, 8.3785)),
+            ("Ahlen swapped", (7.8912, 51.7633)),
+        ] {
+            assert!(!in_district(point), "{place}");
+        }
+        // Just beyond the schematic border still counts.
+        assert!(in_district((51.712, 7.94)));
+    }
+
+    #[test]
+    fn an_address_is_placed_at_its_postcodes_or_towns_centre() {
+        let e = estimate("59229", "05570004").unwrap();
+        assert_eq!((e.located, e.ags), (Located::PostalCode, "05570004"));
+        assert_eq!((e.lat, e.lon), (51.7633, 7.8912));
+        // A postcode of another town: the chosen town decides.
+        let e = estimate("59229", "05570008").unwrap();
+        assert_eq!((e.located, e.ags), (Located::Town, "05570008"));
+        assert_eq!(estimate("", "05570008").unwrap().located, Located::Town);
+        assert_eq!(estimate("48231", "").unwrap().located, Located::PostalCode);
+        assert_eq!(estimate("48143", ""), None, "Münster's postcode");
+        assert_eq!(estimate("", ""), None);
     }
 }

@@ -87,6 +87,39 @@ pub struct OfferCard {
 }
 
 impl OfferCard {
+    /// The card of an offer's content, as the index stores it (and the staff form previews it).
+    pub fn of(id: &str, organisation: &str, c: &OfferContent) -> OfferCard {
+        let mut titles = BTreeMap::new();
+        let mut summaries = BTreeMap::new();
+        for (locale, texts) in &c.texts {
+            if !texts.title.is_empty() {
+                titles.insert(*locale, texts.title.clone());
+            }
+            let summary = if texts.easy_summary.is_empty() {
+                shorten(&texts.description, 220)
+            } else {
+                texts.easy_summary.clone()
+            };
+            if !summary.is_empty() {
+                summaries.insert(*locale, summary);
+            }
+        }
+        OfferCard {
+            id: id.to_owned(),
+            organisation: organisation.to_owned(),
+            titles,
+            summaries,
+            towns: c.towns().into_iter().map(str::to_owned).collect(),
+            languages: c.languages.clone(),
+            topics: c.topics.clone(),
+            target_groups: c.target_groups.clone(),
+            free_of_charge: c.free_of_charge,
+            capacity: c.capacity,
+            points: offer_points(c),
+            hours: c.opening_hours.clone(),
+        }
+    }
+
     /// Whether the offer is open at this time (`minute` of the day), or on this day at all.
     pub fn is_open(&self, at: OpenAt) -> bool {
         self.hours.iter().any(|h| {
@@ -655,7 +688,6 @@ impl OfferIndex {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, offer.id);
         let mut titles = BTreeMap::new();
-        let mut summaries = BTreeMap::new();
         for lf in &f.text {
             let Some(texts) = c.texts.get(&lf.locale) else {
                 continue;
@@ -678,14 +710,6 @@ impl OfferIndex {
                 doc.add_text(lf.title, title);
                 doc.add_text(f.plain, &texts.title);
                 titles.insert(lf.locale, texts.title.clone());
-            }
-            let summary = if texts.easy_summary.is_empty() {
-                shorten(&texts.description, 220)
-            } else {
-                texts.easy_summary.clone()
-            };
-            if !summary.is_empty() {
-                summaries.insert(lf.locale, summary);
             }
             for field in TEXT_FIELDS.iter().skip(1) {
                 let value = (field.get)(texts);
@@ -749,20 +773,7 @@ impl OfferIndex {
         if let Some(full @ (Capacity::WaitingList | Capacity::Full)) = c.capacity {
             doc.add_text(f.capacity, full.key());
         }
-        let card = OfferCard {
-            id: offer.id.to_owned(),
-            organisation: offer.organisation.to_owned(),
-            titles,
-            summaries,
-            towns: c.towns().into_iter().map(str::to_owned).collect(),
-            languages: c.languages.clone(),
-            topics: c.topics.clone(),
-            target_groups: c.target_groups.clone(),
-            free_of_charge: c.free_of_charge,
-            capacity: c.capacity,
-            points,
-            hours: c.opening_hours.clone(),
-        };
+        let card = OfferCard::of(offer.id, offer.organisation, c);
         doc.add_text(f.card, serde_json::to_string(&card)?);
         Ok(doc)
     }

@@ -619,6 +619,7 @@ fn content_of(o: &DemoOffer) -> OfferContent {
             city: String::new(),
             latitude: Some(o.place.4),
             longitude: Some(o.place.5),
+            located: None,
         }],
         opening_hours: o
             .hours
@@ -657,6 +658,8 @@ fn content_of(o: &DemoOffer) -> OfferContent {
                 ..OfferTexts::default()
             },
         );
+        // Translated from the German text as shipped: current (decision 0015).
+        content.note_translation_source(*locale);
     }
     content
 }
@@ -934,6 +937,7 @@ pub async fn generate(db: &Db, count: usize, seed: u64, progress: impl Fn(usize)
                     city: String::new(),
                     latitude: None,
                     longitude: None,
+                    located: None,
                 }],
                 opening_hours: vec![OpeningHours {
                     day: *rng.pick(Weekday::ALL),
@@ -942,6 +946,13 @@ pub async fn generate(db: &Db, count: usize, seed: u64, progress: impl Fn(usize)
                 }],
                 ..OfferContent::default()
             };
+            // The postcode of the town drawn (the form refuses a postcode of another town).
+            if let Some(place) = content.locations.first_mut()
+                && let Some(code) =
+                    lotse_domain::town::town_place(&place.town).and_then(|t| t.postcodes.first())
+            {
+                place.postal_code = (*code).to_owned();
+            }
             content.languages.dedup();
             let titles = [
                 (Locale::De, what.0, whom.0),

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use lotse_domain::Date;
 use lotse_domain::collation::column_key;
 use lotse_domain::offer::{
-    OfferContent, publishes_directly, verification_overdue, verification_overdue_before,
+    Locale, OfferContent, TranslationState, publishes_directly, verification_overdue,
+    verification_overdue_before,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -408,6 +409,50 @@ impl Offers<'_> {
         }))
     }
 
+    /// The state of each offer's translations (decision 0015), for a page of [`Offers::list`]:
+    /// of the version the viewer works on (the change in progress, else the published one),
+    /// or of the published one for those who see only that. Offers without either are left out.
+    pub async fn translation_states(
+        &self,
+        offers: &[Scoped<OfferSummary>],
+    ) -> Result<HashMap<String, Vec<(Locale, TranslationState)>>> {
+        let mut rows: Vec<(String, String, String, String)> = Vec::new();
+        for chunk in offers.chunks(IDS_PER_QUERY) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = sqlx::AssertSqlSafe(format!(
+                "SELECT id, offer_id, state, content FROM offer_revisions \
+                 WHERE state IN ('draft', 'submitted', 'returned', 'published') AND offer_id IN ({})",
+                marks.join(", ")
+            ));
+            let found: Vec<(String, String, String, String)> = read!(self.db, |c| {
+                let mut query = sqlx::query_as(sql);
+                for o in chunk {
+                    query = query.bind(&o.id);
+                }
+                query.fetch_all(c).await
+            })?;
+            rows.extend(found);
+        }
+        let mut states = HashMap::new();
+        for o in offers {
+            let whole = o.access.sees_all();
+            let pick = |open: bool| {
+                rows.iter()
+                    .find(|(_, offer, state, _)| offer == &o.id && (state == "published") != open)
+            };
+            let row = if whole {
+                pick(true).or_else(|| pick(false))
+            } else {
+                pick(false)
+            };
+            if let Some((revision, _, _, json)) = row {
+                let content = parse_content(revision, json)?;
+                states.insert(o.id.clone(), content.translation_states());
+            }
+        }
+        Ok(states)
+    }
+
     /// How many offers the list has (see [`Count`]).
     pub async fn count(&self, filter: &OfferFilter, today: Date) -> Result<Count> {
         crate::paging::count(
@@ -651,6 +696,28 @@ pub fn changed_fields(old: Option<&OfferContent>, new: &OfferContent) -> Vec<Str
     let old_map = old.map(to_map).unwrap_or_default();
     let mut changed = Vec::new();
     for (key, value) in &new_map {
+        if key == "translated_from" {
+            // Bookkeeping of the translations (decision 0015), not a change anyone made.
+            continue;
+        }
+        if key == "opening_hours" {
+            // Kept in the order of the week since decision 0015: an older offer's slots in
+            // another order are the same hours.
+            let sorted = |v: Option<&serde_json::Value>| {
+                let mut slots: Vec<String> = v
+                    .and_then(|v| v.as_array())
+                    .map(|a| a.iter().map(ToString::to_string).collect())
+                    .unwrap_or_default();
+                slots.sort();
+                slots
+            };
+            let same = old_map.get(key) == Some(value)
+                || (old.is_some() && sorted(Some(value)) == sorted(old_map.get(key)));
+            if !same {
+                changed.push(key.clone());
+            }
+            continue;
+        }
         if key == "texts" {
             let empty = serde_json::Map::new();
             let old_texts = old_map

@@ -63,13 +63,16 @@ async fn import_files(
     })
 }
 
-/// Offers as comparable values: (id, organisation name, verified on, content).
+/// Offers as comparable values: (id, organisation name, verified on, content). Without the
+/// record of which German text each translation was made from: bookkeeping of this directory,
+/// not exchanged (decision 0015), so an imported translation's state is unknown.
 async fn published(db: &Db) -> Vec<(String, String, Option<Date>, String)> {
     offers::published(db)
         .await
         .unwrap()
         .into_iter()
-        .map(|o| {
+        .map(|mut o| {
+            o.content.translated_from.clear();
             (
                 o.id,
                 o.organisation,

@@ -26,34 +26,32 @@ pub const PAGE_SIZE: usize = 20;
 /// (decision 0009).
 pub const LAST_PAGE: usize = SEARCH_WINDOW / PAGE_SIZE;
 
-/// The district's outline, schematic (a few points along the border, WGS 84): the frame of
-/// the finder's map, drawn from shipped data so that no map server is asked.
-const DISTRICT_OUTLINE: &[(f64, f64)] = &[
-    (52.105, 7.840),
-    (52.060, 7.960),
-    (52.030, 8.100),
-    (51.975, 8.190),
-    (51.900, 8.200),
-    (51.850, 8.260),
-    (51.780, 8.300),
-    (51.700, 8.340),
-    (51.675, 8.200),
-    (51.700, 8.050),
-    (51.715, 7.900),
-    (51.735, 7.780),
-    (51.760, 7.665),
-    (51.850, 7.690),
-    (51.930, 7.700),
-    (51.990, 7.690),
-    (52.060, 7.740),
-];
+/// The map's projection (viewBox 0 0 320 270): its western and northern edge and the degrees
+/// its 300 × 250 inner units span. The offer form's map hands these to its script, which turns a
+/// click back into degrees.
+pub(crate) const MAP_WEST: f64 = 7.62;
+pub(crate) const MAP_LON_SPAN: f64 = 0.76;
+pub(crate) const MAP_NORTH: f64 = 52.12;
+pub(crate) const MAP_LAT_SPAN: f64 = 0.47;
 
 /// Where a point of the district lies on the map (viewBox 0 0 320 270).
-fn map_xy((lat, lon): (f64, f64)) -> (i64, i64) {
+pub(crate) fn map_xy((lat, lon): (f64, f64)) -> (i64, i64) {
     (
-        ((lon - 7.62) / 0.76 * 300.0 + 10.0).round() as i64,
-        ((52.12 - lat) / 0.47 * 250.0 + 10.0).round() as i64,
+        ((lon - MAP_WEST) / MAP_LON_SPAN * 300.0 + 10.0).round() as i64,
+        ((MAP_NORTH - lat) / MAP_LAT_SPAN * 250.0 + 10.0).round() as i64,
     )
+}
+
+/// The district's outline (`lotse_domain::town::DISTRICT_OUTLINE`) as the map's polygon points.
+pub(crate) fn map_outline() -> String {
+    lotse_domain::town::DISTRICT_OUTLINE
+        .iter()
+        .map(|p| {
+            let (x, y) = map_xy(*p);
+            format!("{x},{y}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The finder's parameters as they arrive; unknown values are ignored on the pages (they come
@@ -208,6 +206,29 @@ fn result_item(
         capacity: card
             .capacity
             .map(|c| t.get(&format!("capacity.{}", c.key()))),
+    }
+}
+
+/// An offer's card as the German finder would list it now, for the staff pages' preview
+/// (decision 0015): the same values and markup as a result (`public/_result.html`).
+pub(crate) fn preview_item(
+    card: &OfferCard,
+    towns: &[(String, String)],
+    now_ms: i64,
+    href: String,
+) -> ResultItem {
+    let (day, minute) = crate::view::weekday_and_minute(now_ms);
+    let at = Circumstances {
+        near: None,
+        now: lotse_search::OpenAt {
+            day,
+            minute: Some(minute),
+        },
+        day: None,
+    };
+    ResultItem {
+        href,
+        ..result_item(card, Locale::De, &Texts::new(Locale::De), towns, &at)
     }
 }
 
@@ -582,14 +603,7 @@ async fn finder(
         ));
     }
     let page_params = params.clone();
-    let outline = DISTRICT_OUTLINE
-        .iter()
-        .map(|p| {
-            let (x, y) = map_xy(*p);
-            format!("{x},{y}")
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let outline = map_outline();
     let html = FinderPage {
         nearby,
         topic_links,

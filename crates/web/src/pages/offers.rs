@@ -11,21 +11,25 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::access::Action as Act;
 use lotse_domain::offer::{
     Capacity, DELIVERY_LANGUAGES, Locale, OfferContent, OfferInput, OfferTexts, TEXT_FIELDS,
-    TargetGroup, Topic, Weekday, delivery_language_name, field_label, validate_texts,
+    TargetGroup, Topic, TranslationState, Weekday, delivery_language_name, field_label,
+    validate_texts,
 };
 use lotse_domain::policy::any_allows;
 use lotse_domain::{FieldErrors, Permission};
+use lotse_search::OfferCard;
 use lotse_store::offers::{self, ListState, Offer, OfferFilter, OfferSummary, Revision, SaveAs};
 use lotse_store::paging::PageRequest;
 use lotse_store::scoped::{Scoped, Viewer};
 use lotse_store::{StoreError, organisations, reference};
 
+use super::finder::ResultItem;
 use super::organisations::{OrganisationPickQuery, organisation_pick};
 use super::pick::Pick;
 use super::{render, render_invalid};
 use crate::AppState;
 use crate::error::AppError;
 use crate::guard::CurrentUser;
+use crate::i18n::Texts;
 use crate::view::{FormErrors, Layout, date_de, datetime};
 
 type Options = Vec<(String, String)>;
@@ -67,6 +71,8 @@ struct ListPage {
     can_create: bool,
     can_manage: bool,
     waiting: i64,
+    /// The translations of each offer on the page and their state.
+    translations: std::collections::HashMap<String, Vec<(Locale, TranslationState)>>,
     /// All offers that match (counted up to a bound), of which `offers` is one page.
     total: String,
     first: Option<String>,
@@ -81,6 +87,33 @@ impl ListPage {
     fn expired(&self, o: &OfferSummary) -> bool {
         o.is_expired(self.today)
     }
+
+    /// The offer's translations and their state.
+    fn translated(&self, o: &OfferSummary) -> Vec<Translated> {
+        self.translations
+            .get(&o.id)
+            .map(|states| {
+                states
+                    .iter()
+                    .filter(|(_, s)| s.is_translated())
+                    .map(|(l, s)| Translated {
+                        language: l.german_name(),
+                        key: s.key(),
+                        label: s.label(),
+                        outdated: matches!(s, TranslationState::Outdated(_)),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// One translation of an offer in the list: the language's German name and its state.
+struct Translated {
+    language: &'static str,
+    key: &'static str,
+    label: &'static str,
+    outdated: bool,
 }
 
 /// Offers per page of the staff list.
@@ -155,9 +188,11 @@ pub async fn list(
         &[organisation.as_str()],
     )
     .await?;
+    let translations = store.translation_states(&page.items).await?;
     render(&ListPage {
         layout: Layout::new(&app, &user, "Angebote", uri.path()).with_notice(q.ok.as_deref()),
         waiting: store.waiting().await?,
+        translations,
         offers: page.items,
         today,
         q: q.q,
@@ -246,7 +281,11 @@ fn describe(content: &OfferContent, towns: &Options) -> Vec<Line> {
                         .to_owned(),
                 );
                 parts.retain(|p| !p.is_empty());
-                parts.join(", ")
+                let mut line = parts.join(", ");
+                if let Some(how) = l.located {
+                    line.push_str(&format!(" ({})", how.label()));
+                }
+                line
             })
             .collect::<Vec<_>>()
             .join("\n"),
@@ -344,8 +383,10 @@ struct ShowPage {
     published_lines: Vec<Line>,
     /// The change in progress, shown to those who may edit or approve it.
     open: Option<OpenView>,
-    /// (locale key, German name, translated?)
-    translations: Vec<(String, String, bool)>,
+    translations: Vec<TranslationLine>,
+    /// The finder's card of the version being worked on, for those who may change it.
+    t: Texts,
+    preview: Option<ResultItem>,
     history: Vec<(String, String, String)>,
     /// Revisions before those in `history`.
     older_revisions: i64,
@@ -404,15 +445,15 @@ async fn show_page(
     } else {
         offer.published.as_ref().map(|p| &p.content)
     };
-    let translations = Locale::translations()
-        .map(|l| {
-            (
-                l.key().to_owned(),
-                l.german_name().to_owned(),
-                working.is_some_and(|c| c.translated_locales().contains(&l)),
-            )
-        })
-        .collect();
+    let translations = TranslationLine::all(working);
+    let href = if offer.published.is_some() {
+        format!("/angebote/{}", crate::view::url_encode(&offer.id))
+    } else {
+        "#vorschau".to_owned()
+    };
+    let preview = working
+        .filter(|_| may_edit)
+        .and_then(|c| preview(app, c, &offer.organisation, &towns, href));
     let (history, history_total) = if offer.access.sees_all() {
         let (revisions, total) = store.history(id).await?;
         (revisions.iter().map(revision_line).collect(), total)
@@ -431,6 +472,8 @@ async fn show_page(
             .unwrap_or_default(),
         open,
         translations,
+        t: Texts::new(Locale::De),
+        preview,
         older_revisions: history_total - history.len() as i64,
         history,
         note_error,
@@ -470,8 +513,83 @@ struct FormPage {
     target_groups: Options,
     languages: Options,
     capacities: Options,
-    weekdays: Options,
+    /// (key, short name, full name) of each weekday, for the opening-hours rows' check boxes.
+    weekdays: Vec<(&'static str, &'static str, &'static str)>,
     towns: Options,
+    /// What a helper button of the form did (filled coordinates, ticked days, a new preview).
+    assisted: Option<String>,
+    /// Per location row: what the button "Lage aus Adresse übernehmen" found, if it was pressed.
+    location_notes: Vec<(usize, String)>,
+    /// The district's outline and towns for the map that sets a place by a click.
+    map_outline: String,
+    map_towns: Vec<(String, i64, i64)>,
+    /// The map's projection for its script: west, degrees of longitude, north, degrees of latitude.
+    map_projection: String,
+    /// The finder's texts (German) for the preview card.
+    t: Texts,
+    preview: Option<ResultItem>,
+    /// The offer's translations and their state, when it exists already.
+    offer_id: String,
+    translations: Vec<TranslationLine>,
+}
+
+/// An offer's translation into one language and whether it keeps up with the German text.
+pub struct TranslationLine {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub state: TranslationState,
+}
+
+impl TranslationLine {
+    fn all(content: Option<&OfferContent>) -> Vec<TranslationLine> {
+        Locale::translations()
+            .map(|l| TranslationLine {
+                key: l.key(),
+                name: l.german_name(),
+                state: content.map_or(TranslationState::Missing, |c| c.translation_state(l)),
+            })
+            .collect()
+    }
+
+    pub fn label(&self) -> &'static str {
+        self.state.label()
+    }
+
+    pub fn state_key(&self) -> &'static str {
+        self.state.key()
+    }
+
+    /// "veraltet – geändert: Beschreibung, Anmeldung"
+    pub fn detail(&self) -> String {
+        match &self.state {
+            TranslationState::Outdated(fields) => {
+                format!(
+                    "veraltet – seit der Übersetzung auf Deutsch geändert: {}",
+                    fields.join(", ")
+                )
+            }
+            TranslationState::Unknown => {
+                "übersetzt, Stand unbekannt (vor dem Abgleich mit dem deutschen Text gespeichert)"
+                    .to_owned()
+            }
+            other => other.label().to_owned(),
+        }
+    }
+}
+
+/// The German finder's card of `content`, or `None` while it has no title.
+fn preview(
+    app: &AppState,
+    content: &OfferContent,
+    organisation: &str,
+    towns: &Options,
+    href: String,
+) -> Option<ResultItem> {
+    if content.title().trim().is_empty() {
+        return None;
+    }
+    let card = OfferCard::of("", organisation, content);
+    Some(super::finder::preview_item(&card, towns, app.now(), href))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -488,13 +606,30 @@ async fn form_page(
     choose_organisation: Option<&OrganisationPickQuery>,
     direct: bool,
     base: String,
+    // The offer being edited.
+    offer: Option<&Offer>,
 ) -> Result<FormPage, AppError> {
-    // Always room for one more location and opening slot (no JavaScript needed to add rows).
-    let locations = form.location_town.len();
-    let hours = form.hours_day.len();
-    if locations == 0 || hours == 0 || errors.is_empty() {
-        form.pad(1);
+    // Always room for one more location and opening slot (no JavaScript needed to add rows);
+    // a form sent back with errors keeps exactly its rows.
+    if errors.is_empty() || form.location_rows() == 0 || form.hour_rows().is_empty() {
+        form.ensure_blank_rows();
     }
+    let towns = reference::town_names(&app.db).await?;
+    let organisation = match offer {
+        Some(o) => o.organisation.clone(),
+        None => match organisations::get(&app.db, &organisation_id).await {
+            Ok(o) => o.name,
+            Err(StoreError::NotFound) => String::new(),
+            Err(e) => return Err(e.into()),
+        },
+    };
+    let working = offer.and_then(|o| o.working_content());
+    let (content, _) = form.check(working);
+    let href = match offer {
+        Some(o) if o.published.is_some() => format!("/angebote/{}", crate::view::url_encode(&o.id)),
+        _ => "#vorschau".to_owned(),
+    };
+    let preview = preview(app, &content, &organisation, &towns, href);
     Ok(FormPage {
         layout: Layout::new(app, user, title, path),
         action,
@@ -524,9 +659,113 @@ async fn form_page(
             .map(|(c, n, _)| ((*c).to_owned(), (*n).to_owned()))
             .collect(),
         capacities: super::vocabulary_options(Capacity::ALL, Capacity::key, Capacity::label),
-        weekdays: super::vocabulary_options(Weekday::ALL, Weekday::key, Weekday::label),
-        towns: reference::town_names(&app.db).await?,
+        weekdays: Weekday::ALL
+            .iter()
+            .zip(["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"])
+            .map(|(d, short)| (d.key(), short, d.label()))
+            .collect(),
+        map_outline: super::finder::map_outline(),
+        map_towns: towns
+            .iter()
+            .filter_map(|(ags, name)| {
+                let place = lotse_domain::town::town_place(ags)?;
+                let (x, y) = super::finder::map_xy((place.lat, place.lon));
+                Some((name.clone(), x, y))
+            })
+            .collect(),
+        map_projection: format!(
+            "{} {} {} {}",
+            super::finder::MAP_WEST,
+            super::finder::MAP_LON_SPAN,
+            super::finder::MAP_NORTH,
+            super::finder::MAP_LAT_SPAN
+        ),
+        towns,
+        assisted: None,
+        location_notes: Vec::new(),
+        t: Texts::new(Locale::De),
+        preview,
+        offer_id: offer.map(|o| o.id.clone()).unwrap_or_default(),
+        translations: offer
+            .map(|o| TranslationLine::all(o.working_content()))
+            .unwrap_or_default(),
     })
+}
+
+/// What a helper button of the form asks for: it fills in the form and shows it again, without
+/// saving (each works without JavaScript; with it, the days are ticked in the page).
+enum Assist {
+    /// Coordinates of location row `i` from its address.
+    Locate(usize),
+    /// Tick these days in opening-hours row `i`.
+    Days(usize, &'static [Weekday], &'static str),
+    /// Show the preview of what the form holds.
+    Preview,
+}
+
+impl Assist {
+    fn parse(value: &str) -> Option<Assist> {
+        let (what, row) = value.trim().rsplit_once('-').unwrap_or((value.trim(), ""));
+        let row = row.parse::<usize>().ok();
+        match (what, row) {
+            ("locate", Some(i)) => Some(Assist::Locate(i)),
+            ("weekdays", Some(i)) => {
+                Some(Assist::Days(i, &Weekday::ALL[..5], "Montag bis Freitag"))
+            }
+            ("weekend", Some(i)) => {
+                Some(Assist::Days(i, &Weekday::ALL[5..], "Samstag und Sonntag"))
+            }
+            ("daily", Some(i)) => Some(Assist::Days(i, Weekday::ALL, "alle Tage")),
+            _ if value.trim() == "preview" => Some(Assist::Preview),
+            _ => None,
+        }
+    }
+}
+
+/// Does what a helper button asked and shows the form again: the page's message, and the
+/// location row's note (for "Lage aus Adresse übernehmen").
+fn assist(
+    form: &mut OfferInput,
+    assist: &Assist,
+    towns: &Options,
+) -> (String, Option<(usize, String)>) {
+    match *assist {
+        Assist::Locate(i) => {
+            let n = i + 1;
+            let note = match form.locate(i) {
+                Some(est) => {
+                    let town = towns
+                        .iter()
+                        .find(|(a, _)| a == est.ags)
+                        .map_or("", |(_, name)| name.as_str());
+                    let from = match est.located {
+                        lotse_domain::town::Located::PostalCode => format!(
+                            "{} {}",
+                            est.located.label(),
+                            form.location_postal_code.get(i).map_or("", |p| p.trim())
+                        ),
+                        lotse_domain::town::Located::Town => est.located.label().to_owned(),
+                    };
+                    format!(
+                        "Ort {n}: {from}: Ortsmitte von {town}. Für die genaue Lage Breiten- und Längengrad eintragen oder in die Karte klicken."
+                    )
+                }
+                None => format!(
+                    "Ort {n}: Für diese Adresse ist keine Lage hinterlegt. Bitte die Stadt oder Gemeinde wählen oder eine Postleitzahl des Kreises eintragen."
+                ),
+            };
+            (note.clone(), Some((i, note)))
+        }
+        Assist::Days(i, days, named) => {
+            form.tick_days(i, days);
+            (format!("Zeit {}: {named} angekreuzt.", i + 1), None)
+        }
+        Assist::Preview => (
+            "Die Vorschau zeigt jetzt die Angaben des Formulars (noch nicht gespeichert)."
+                .to_owned(),
+            None,
+        ),
+    }
 }
 
 /// The buttons and the organisation field next to the offer's own fields.
@@ -539,6 +778,9 @@ struct SaveChoice {
     /// The revision the form was filled from (see `offers::save`).
     #[serde(default)]
     base: String,
+    /// A helper button ([`Assist`]): fill in and show the form again instead of saving.
+    #[serde(default)]
+    assist: String,
 }
 
 fn parse_offer_form(body: &str) -> Result<(OfferInput, SaveChoice), AppError> {
@@ -628,6 +870,7 @@ pub async fn new_form(
             manage.then_some(&pick),
             publishes_directly(&user, trusted),
             String::new(),
+            None,
         )
         .await?,
     )
@@ -658,9 +901,33 @@ pub async fn create(
                 Some(&OrganisationPickQuery::from_encoded(&body)),
                 direct,
                 String::new(),
+                None,
             )
             .await?,
         );
+    }
+    if let Some(help) = Assist::parse(&choice.assist) {
+        let mut input = input;
+        let towns = reference::town_names(&app.db).await?;
+        let (message, note) = assist(&mut input, &help, &towns);
+        let mut page = form_page(
+            &app,
+            &user,
+            uri.path(),
+            "Neues Angebot",
+            "/offers".into(),
+            input,
+            FormErrors::none(),
+            organisation_id,
+            manage.then_some(&OrganisationPickQuery::from_encoded(&body)),
+            direct,
+            String::new(),
+            None,
+        )
+        .await?;
+        page.assisted = Some(message);
+        page.location_notes.extend(note);
+        return render(&page);
     }
     let mode = save_mode(&choice.save_as, direct);
     let result = async {
@@ -703,6 +970,7 @@ pub async fn create(
                 manage.then_some(&OrganisationPickQuery::from_encoded(&body)),
                 direct,
                 String::new(),
+                None,
             )
             .await?,
         ),
@@ -737,6 +1005,7 @@ pub async fn edit_form(
             None,
             publishes_directly(&user, offer.organisation_trusted),
             offer.working_revision_id().unwrap_or_default().to_owned(),
+            Some(&offer),
         )
         .await?,
     )
@@ -755,6 +1024,30 @@ pub async fn update(
         .await?;
     let (input, choice) = parse_offer_form(&body)?;
     let direct = publishes_directly(&user, offer.organisation_trusted);
+    if let Some(help) = Assist::parse(&choice.assist) {
+        let mut input = input;
+        let towns = reference::town_names(&app.db).await?;
+        let (message, note) = assist(&mut input, &help, &towns);
+        // The revision the form was filled from travels on, as the form sent it.
+        let mut page = form_page(
+            &app,
+            &user,
+            uri.path(),
+            &format!("{} bearbeiten", offer.title),
+            format!("/offers/{id}"),
+            input,
+            FormErrors::none(),
+            offer.organisation_id.clone(),
+            None,
+            direct,
+            choice.base.clone(),
+            Some(&offer),
+        )
+        .await?;
+        page.assisted = Some(message);
+        page.location_notes.extend(note);
+        return render(&page);
+    }
     let mode = save_mode(&choice.save_as, direct);
     let result = async {
         let content = input
@@ -783,6 +1076,7 @@ pub async fn update(
                 None,
                 direct,
                 offer.working_revision_id().unwrap_or_default().to_owned(),
+                Some(&offer),
             )
             .await?,
         ),
@@ -825,8 +1119,10 @@ struct TranslationPage {
     layout: Layout,
     action: String,
     locale: Locale,
-    /// (field name, label, German text, translation, multiline)
-    fields: Vec<(String, String, String, String, bool)>,
+    /// (field name, label, German text, translation, multiline, German changed since)
+    fields: Vec<(String, String, String, String, bool, bool)>,
+    /// Whether the translation keeps up with the German text.
+    state: TranslationState,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
     publishes_directly: bool,
@@ -858,7 +1154,14 @@ fn translation_page(
         .working_content()
         .map(|c| c.german().clone())
         .unwrap_or_default();
+    let outdated = offer
+        .working_content()
+        .map(|c| c.outdated_fields(locale))
+        .unwrap_or_default();
     TranslationPage {
+        state: offer
+            .working_content()
+            .map_or(TranslationState::Missing, |c| c.translation_state(locale)),
         layout: Layout::new(
             app,
             user,
@@ -876,6 +1179,7 @@ fn translation_page(
                     (f.get)(&german).to_owned(),
                     (f.get)(values).to_owned(),
                     f.multiline,
+                    outdated.contains(&f.name),
                 )
             })
             .collect(),
@@ -960,6 +1264,8 @@ pub async fn save_translation(
     } else {
         content.texts.insert(locale, texts);
     }
+    // Saved by someone who saw the German text as it is: the translation is current again.
+    content.note_translation_source(locale);
     let direct = publishes_directly(&user, offer.organisation_trusted);
     let mode = save_mode(&value("save_as"), direct);
     let base = value("base");
@@ -1143,6 +1449,7 @@ pub async fn remind(State(app): State<AppState>, user: CurrentUser) -> Result<Re
 // Form rows
 
 pub struct LocationRow {
+    pub index: usize,
     pub number: usize,
     pub name_id: String,
     pub street_id: String,
@@ -1157,14 +1464,22 @@ pub struct LocationRow {
     pub city: String,
     pub latitude: String,
     pub longitude: String,
+    pub located: String,
+    /// "Lage aus Postleitzahl geschätzt", when the coordinates shown are the carried estimate.
+    pub estimated: Option<&'static str>,
+    /// What the button "Lage aus Adresse übernehmen" found for this row.
+    pub note: Option<String>,
+    /// Where the place lies on the form's map, if it has coordinates.
+    pub marker: Option<(i64, i64)>,
 }
 
 pub struct HourRow {
+    pub index: usize,
     pub number: usize,
-    pub day_id: String,
+    pub days_id: String,
     pub opens_id: String,
     pub closes_id: String,
-    pub day: String,
+    pub days: Vec<&'static str>,
     pub opens: String,
     pub closes: String,
 }
@@ -1173,40 +1488,64 @@ fn at(list: &[String], i: usize) -> String {
     list.get(i).cloned().unwrap_or_default()
 }
 
+fn degrees(text: &str) -> Option<f64> {
+    text.trim().replace(',', ".").parse().ok()
+}
+
 impl FormPage {
     fn location_rows(&self) -> Vec<LocationRow> {
         let f = &self.form;
-        (0..f.location_town.len().max(f.location_name.len()))
-            .map(|i| LocationRow {
-                number: i + 1,
-                name_id: format!("location_name_{i}"),
-                street_id: format!("location_street_{i}"),
-                postal_id: format!("location_postal_code_{i}"),
-                town_id: format!("location_town_{i}"),
-                latitude_id: format!("location_latitude_{i}"),
-                longitude_id: format!("location_longitude_{i}"),
-                name: at(&f.location_name, i),
-                street: at(&f.location_street, i),
-                postal_code: at(&f.location_postal_code, i),
-                town: at(&f.location_town, i),
-                city: at(&f.location_city, i),
-                latitude: at(&f.location_latitude, i),
-                longitude: at(&f.location_longitude, i),
+        (0..f.location_rows())
+            .map(|i| {
+                let latitude = at(&f.location_latitude, i);
+                let longitude = at(&f.location_longitude, i);
+                let marker = degrees(&latitude)
+                    .zip(degrees(&longitude))
+                    .filter(|p| lotse_domain::town::in_district(*p))
+                    .map(super::finder::map_xy);
+                LocationRow {
+                    index: i,
+                    number: i + 1,
+                    name_id: format!("location_name_{i}"),
+                    street_id: format!("location_street_{i}"),
+                    postal_id: format!("location_postal_code_{i}"),
+                    town_id: format!("location_town_{i}"),
+                    latitude_id: format!("location_latitude_{i}"),
+                    longitude_id: format!("location_longitude_{i}"),
+                    name: at(&f.location_name, i),
+                    street: at(&f.location_street, i),
+                    postal_code: at(&f.location_postal_code, i),
+                    town: at(&f.location_town, i),
+                    city: at(&f.location_city, i),
+                    latitude,
+                    longitude,
+                    located: at(&f.location_located, i),
+                    estimated: f.location_estimate(i).map(|l| l.label()),
+                    note: self
+                        .location_notes
+                        .iter()
+                        .find(|(row, _)| *row == i)
+                        .map(|(_, note)| note.clone()),
+                    marker,
+                }
             })
             .collect()
     }
 
     fn hour_rows(&self) -> Vec<HourRow> {
-        let f = &self.form;
-        (0..f.hours_day.len())
-            .map(|i| HourRow {
+        self.form
+            .hour_rows()
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| HourRow {
+                index: i,
                 number: i + 1,
-                day_id: format!("hours_day_{i}"),
+                days_id: format!("hours_days_{i}"),
                 opens_id: format!("hours_opens_{i}"),
                 closes_id: format!("hours_closes_{i}"),
-                day: at(&f.hours_day, i),
-                opens: at(&f.hours_opens, i),
-                closes: at(&f.hours_closes, i),
+                days: row.days.iter().map(|d| d.key()).collect(),
+                opens: row.opens,
+                closes: row.closes,
             })
             .collect()
     }

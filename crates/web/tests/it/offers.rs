@@ -410,8 +410,16 @@ web_test!(
         );
         assert_eq!(live.content.title(), "Elterncafé", "German stays");
         let page = app.get(&format!("/offers/{id}"), Some(&partner)).await;
-        assert!(page.body.contains("Arabisch</a>: übersetzt"));
-        assert!(page.body.contains("Türkisch</a>: fehlt"));
+        assert!(
+            page.body
+                .contains("Arabisch</a>: <span class=\"state-current\">aktuell"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body
+                .contains("Türkisch</a>: <span class=\"state-missing\">fehlt")
+        );
 
         // Editing the German text keeps the translation.
         let edited = post(
@@ -583,3 +591,435 @@ async fn offer_count(app: &TestApp) -> usize {
         Count::MoreThan(n) => panic!("more than {n} offers"),
     }
 }
+
+/// The form's fields without those named (to replace them).
+fn without(fields: Vec<(&'static str, String)>, names: &[&str]) -> Vec<(&'static str, String)> {
+    fields
+        .into_iter()
+        .filter(|(k, _)| !names.contains(k))
+        .collect()
+}
+
+/// Two opening-hours rows as the form sends them: times per row, ticked days as "row:day".
+fn hours(rows: &[(&[&str], &str, &str)]) -> Vec<(&'static str, String)> {
+    let mut fields = Vec::new();
+    for (i, (days, opens, closes)) in rows.iter().enumerate() {
+        for day in *days {
+            fields.push(("hours_days", format!("{i}:{day}")));
+        }
+        fields.push(("hours_opens", (*opens).to_owned()));
+        fields.push(("hours_closes", (*closes).to_owned()));
+    }
+    fields
+}
+
+async fn stored(app: &TestApp, id: &str) -> lotse_domain::offer::OfferContent {
+    let offer = offers::for_viewer(&app.db, &Viewer::system("test"))
+        .get(id)
+        .await
+        .map(Scoped::into_inner)
+        .unwrap();
+    offer.working_content().cloned().unwrap()
+}
+
+web_test!(several_days_in_one_row_become_one_slot_per_day, |app| {
+    let partner = app.login("partner").await;
+    let mut fields = without(
+        form("Hausaufgabenhilfe"),
+        &["hours_day", "hours_opens", "hours_closes"],
+    );
+    fields.extend(hours(&[
+        (&["mo", "tu", "we", "th", "fr"], "14:00", "16:00"),
+        (&["sa"], "10:00", "12:00"),
+        (&[], "", ""),
+    ]));
+    let created = post(
+        &app,
+        "/offers",
+        &with(fields, &[("save_as", "draft")]),
+        &partner,
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let id = offer_id(created.location());
+    let content = stored(&app, &id).await;
+    let slots: Vec<String> = content
+        .opening_hours
+        .iter()
+        .map(|h| format!("{} {}–{}", h.day.key(), h.opens, h.closes))
+        .collect();
+    assert_eq!(
+        slots,
+        [
+            "mo 14:00–16:00",
+            "tu 14:00–16:00",
+            "we 14:00–16:00",
+            "th 14:00–16:00",
+            "fr 14:00–16:00",
+            "sa 10:00–12:00"
+        ]
+    );
+    // The form shows the five days in one row again, the Saturday in its own, and a blank row.
+    let edit = app.get(&format!("/offers/{id}/edit"), Some(&partner)).await;
+    for day in ["mo", "tu", "we", "th", "fr"] {
+        assert!(
+            edit.body.contains(&format!("value=\"0:{day}\" checked")),
+            "{day}"
+        );
+    }
+    assert!(edit.body.contains("value=\"1:sa\" checked"));
+    assert!(!edit.body.contains("value=\"0:sa\" checked"));
+    assert!(edit.body.contains("<legend>Zeit 3</legend>"));
+    assert!(!edit.body.contains("<legend>Zeit 4</legend>"));
+
+    // Without script, "Mo–Fr" sends the form and it comes back with the days ticked, unsaved.
+    let mut fields = without(
+        form("Lernhilfe"),
+        &["hours_day", "hours_opens", "hours_closes"],
+    );
+    fields.extend(hours(&[(&[], "09:00", "11:00")]));
+    let quick = post(
+        &app,
+        "/offers",
+        &with(fields, &[("assist", "weekdays-0")]),
+        &partner,
+    )
+    .await;
+    assert_eq!(quick.status, StatusCode::OK);
+    assert!(
+        quick
+            .body
+            .contains("Zeit 1: Montag bis Freitag angekreuzt.")
+    );
+    assert!(quick.body.contains("value=\"0:fr\" checked"));
+    assert!(!quick.body.contains("value=\"0:sa\" checked"));
+    assert!(quick.body.contains("value=\"09:00\""), "the times stay");
+    assert!(
+        quick.body.contains("value=\"Lernhilfe\""),
+        "the title stays"
+    );
+    let list = app.get("/offers?q=Lernhilfe", Some(&partner)).await;
+    assert!(!list.body.contains(">Lernhilfe</a>"), "nothing saved");
+
+    // Times without a day, an end before the start: named per row, nothing lost.
+    let mut fields = without(
+        form("Lernhilfe"),
+        &["hours_day", "hours_opens", "hours_closes"],
+    );
+    fields.extend(hours(&[
+        (&[], "09:00", "11:00"),
+        (&["mo"], "12:00", "10:00"),
+    ]));
+    let refused = post(
+        &app,
+        "/offers",
+        &with(fields, &[("save_as", "draft")]),
+        &partner,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Zeit 1: Bitte mindestens einen Wochentag ankreuzen.")
+    );
+    assert!(refused.body.contains("href=\"#f-hours_days_0\""));
+    assert!(
+        refused
+            .body
+            .contains("Zeit 2: Das Ende (10:00 Uhr) liegt nicht nach dem Beginn (12:00 Uhr).")
+    );
+    assert!(refused.body.contains("value=\"1:mo\" checked"));
+    assert!(refused.body.contains("value=\"12:00\""));
+
+    // The older form's one day per row is still understood.
+    let legacy = post(
+        &app,
+        "/offers",
+        &with(form("Sprechstunde"), &[("save_as", "draft")]),
+        &partner,
+    )
+    .await;
+    assert_eq!(legacy.status, StatusCode::SEE_OTHER, "{}", legacy.body);
+    let content = stored(&app, &offer_id(legacy.location())).await;
+    assert_eq!(content.opening_hours.len(), 1);
+    assert_eq!(content.opening_hours[0].day.key(), "we");
+});
+
+web_test!(
+    a_place_without_coordinates_is_placed_from_its_address,
+    |app| {
+        let partner = app.login("partner").await;
+        let fields = without(
+            form("Familiencafé"),
+            &["location_latitude", "location_longitude"],
+        );
+        let mut fields = fields;
+        fields.extend([
+            ("location_latitude", String::new()),
+            ("location_longitude", String::new()),
+            ("location_latitude", String::new()),
+            ("location_longitude", String::new()),
+        ]);
+        let created = post(
+            &app,
+            "/offers",
+            &with(fields.clone(), &[("save_as", "draft")]),
+            &partner,
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+        let id = offer_id(created.location());
+        let place = stored(&app, &id).await.locations[0].clone();
+        // 59269 is Beckum's postcode: the centre of Beckum.
+        assert_eq!(
+            (place.latitude, place.longitude),
+            (Some(51.7558), Some(8.0413))
+        );
+        assert_eq!(place.located, Some(lotse_domain::town::Located::PostalCode));
+        let page = app.get(&format!("/offers/{id}"), Some(&partner)).await;
+        assert!(page.body.contains("(Lage aus Postleitzahl geschätzt)"));
+        let edit = app.get(&format!("/offers/{id}/edit"), Some(&partner)).await;
+        assert!(
+            edit.body
+                .contains("Lage aus Postleitzahl geschätzt (Ortsmitte).")
+        );
+
+        // The button fills the fields without saving (no script needed).
+        let located = post(
+            &app,
+            "/offers",
+            &with(fields, &[("assist", "locate-0")]),
+            &partner,
+        )
+        .await;
+        assert_eq!(located.status, StatusCode::OK);
+        assert!(
+            located.body.contains("value=\"51.7558\""),
+            "{}",
+            located.body
+        );
+        assert!(located.body.contains("value=\"8.0413\""));
+        assert!(
+            located
+                .body
+                .contains("Ort 1: Lage aus Postleitzahl geschätzt 59269: Ortsmitte von Beckum.")
+        );
+        assert!(located.body.contains("formaction=\"/offers#ort-1\""));
+
+        // Coordinates outside the district are refused with the reason.
+        let outside = post(
+            &app,
+            "/offers",
+            &with(
+                without(
+                    form("Familiencafé"),
+                    &["location_latitude", "location_longitude"],
+                ),
+                &[
+                    ("location_latitude", "51,9624"),
+                    ("location_longitude", "7,6257"),
+                    ("location_latitude", ""),
+                    ("location_longitude", ""),
+                    ("save_as", "draft"),
+                ],
+            ),
+            &partner,
+        )
+        .await;
+        assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            outside.body.contains(
+                "Ort 1: Die Lage 51,9624 / 7,6257 liegt etwa 5 km außerhalb des Kreises Warendorf."
+            ),
+            "{}",
+            outside.body
+        );
+        assert!(outside.body.contains("href=\"#f-location_latitude_0\""));
+        // Swapped ones are told so.
+        let swapped = post(
+            &app,
+            "/offers",
+            &with(
+                without(
+                    form("Familiencafé"),
+                    &["location_latitude", "location_longitude"],
+                ),
+                &[
+                    ("location_latitude", "8,0413"),
+                    ("location_longitude", "51,7558"),
+                    ("location_latitude", ""),
+                    ("location_longitude", ""),
+                    ("save_as", "draft"),
+                ],
+            ),
+            &partner,
+        )
+        .await;
+        assert_eq!(swapped.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            swapped
+                .body
+                .contains("Sind Breiten- und Längengrad vertauscht?")
+        );
+    }
+);
+
+web_test!(the_form_and_the_offer_show_the_finder_card, |app| {
+    let partner = app.login("partner").await;
+    let blank = app.get("/offers/new", Some(&partner)).await;
+    assert!(blank.body.contains("Vorschau in der Angebotssuche"));
+    assert!(
+        blank
+            .body
+            .contains("Die Vorschau erscheint, sobald ein Titel eingetragen ist.")
+    );
+
+    let created = post(
+        &app,
+        "/offers",
+        &with(form("Nähcafé"), &[("save_as", "draft")]),
+        &partner,
+    )
+    .await;
+    let id = offer_id(created.location());
+    for path in [format!("/offers/{id}/edit"), format!("/offers/{id}")] {
+        let page = app.get(&path, Some(&partner)).await;
+        let start = page
+            .body
+            .find("Vorschau in der Angebotssuche")
+            .expect(&path);
+        let card = &page.body[start..];
+        assert!(card.contains("<li class=\"result\">"), "{path}");
+        assert!(card.contains(">Nähcafé</a></h3>"), "{path}");
+        assert!(card.contains(PARTNER_ORG), "{path}");
+        assert!(
+            card.contains("<span lang=\"de\" dir=\"ltr\">Beckum</span>"),
+            "{path}"
+        );
+        assert!(
+            card.contains("<span class=\"tag\">kostenlos</span>"),
+            "{path}"
+        );
+    }
+    // "Vorschau aktualisieren" shows what the form holds, unsaved.
+    let previewed = post(
+        &app,
+        &format!("/offers/{id}"),
+        &with(form("Nähcafé am Markt"), &[("assist", "preview")]),
+        &partner,
+    )
+    .await;
+    assert_eq!(previewed.status, StatusCode::OK);
+    assert!(previewed.body.contains(">Nähcafé am Markt</a></h3>"));
+    assert_eq!(stored(&app, &id).await.title(), "Nähcafé");
+});
+
+web_test!(
+    the_list_shows_each_translation_and_whether_it_is_outdated,
+    |app| {
+        let partner = app.login("partner").await;
+        let created = post(
+            &app,
+            "/offers",
+            &with(form("Lesepaten"), &[("save_as", "draft")]),
+            &partner,
+        )
+        .await;
+        let id = offer_id(created.location());
+        let in_list = |body: &str| {
+            let row = body.find(">Lesepaten</a>").expect("listed");
+            let end = body[row..].find("</tr>").map_or(body.len(), |e| row + e);
+            body[row..end].to_owned()
+        };
+        let list = app.get("/offers?q=Lesepaten", Some(&partner)).await;
+        assert!(list.body.contains("<th scope=\"col\">Übersetzungen</th>"));
+        assert!(in_list(&list.body).contains("<td class=\"translations\">keine</td>"));
+
+        let saved = app
+            .post_form(
+                &format!("/offers/{id}/translations/en"),
+                &[
+                    ("title", "Reading mentors"),
+                    ("description", "Learning German in everyday life."),
+                    ("save_as", "draft"),
+                ],
+                Some(&partner),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let list = app.get("/offers?q=Lesepaten", Some(&partner)).await;
+        let row = in_list(&list.body);
+        assert!(
+            row.contains("<li class=\"state-current\">Englisch: aktuell</li>"),
+            "{row}"
+        );
+        assert!(!row.contains("Arabisch"));
+
+        // The German description changes: the English one is outdated, in the list, on the offer
+        // and on the translation page, which names the field.
+        let mut fields = without(form("Lesepaten"), &["description"]);
+        fields.push(("description", "Vorlesen und gemeinsam lesen.".to_owned()));
+        let edited = post(
+            &app,
+            &format!("/offers/{id}"),
+            &with(fields, &[("save_as", "draft")]),
+            &partner,
+        )
+        .await;
+        assert_eq!(edited.status, StatusCode::SEE_OTHER, "{}", edited.body);
+        let list = app.get("/offers?q=Lesepaten", Some(&partner)).await;
+        let row = in_list(&list.body);
+        assert!(
+        row.contains("<li class=\"state-outdated\">Englisch: <span class=\"badge warn\">veraltet</span></li>"),
+        "{row}"
+    );
+        let page = app.get(&format!("/offers/{id}"), Some(&partner)).await;
+        assert!(
+            page.body
+                .contains("seit der Übersetzung auf Deutsch geändert: Beschreibung")
+        );
+        let edit = app.get(&format!("/offers/{id}/edit"), Some(&partner)).await;
+        assert!(
+            edit.body
+                .contains("seit der Übersetzung auf Deutsch geändert: Beschreibung")
+        );
+        assert!(
+            edit.body
+                .contains(&format!("href=\"/offers/{id}/translations/en\""))
+        );
+        let translation = app
+            .get(&format!("/offers/{id}/translations/en"), Some(&partner))
+            .await;
+        assert!(translation.body.contains(
+            "Beschreibung (Englisch) <span class=\"badge warn\">Deutsch geändert</span>"
+        ));
+        assert!(
+            !translation
+                .body
+                .contains("Titel (Englisch) <span class=\"badge warn\">")
+        );
+
+        // Checked and saved again, it is current.
+        let saved = app
+            .post_form(
+                &format!("/offers/{id}/translations/en"),
+                &[
+                    ("title", "Reading mentors"),
+                    ("description", "Reading aloud and together."),
+                    ("save_as", "draft"),
+                ],
+                Some(&partner),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER);
+        let list = app.get("/offers?q=Lesepaten", Some(&partner)).await;
+        assert!(in_list(&list.body).contains("Englisch: aktuell"));
+        // The record of the sources is no change anyone sees.
+        let content = stored(&app, &id).await;
+        assert!(
+            !offers::changed_fields(Some(&content), &content)
+                .contains(&"translated_from".to_owned())
+        );
+    }
+);
