@@ -132,8 +132,8 @@ for (const [username, inbox] of Object.entries(inboxes)) {
       assert.ok(overflow <= 1, `no sideways scrolling at ${width} px (${overflow} px too wide)`);
       // The bell names its state; the search is in the header.
       assert.match(await page.locator('a.bell').getAttribute('aria-label'), /^Benachrichtigungen: /);
-      await page.getByRole('searchbox', { name: /Suche in Maßnahmen/ }).fill('Sprache');
-      await page.getByRole('searchbox', { name: /Suche in Maßnahmen/ }).press('Enter');
+      await page.getByRole('searchbox', { name: /Finden in Maßnahmen/ }).fill('Sprache');
+      await page.getByRole('searchbox', { name: /Finden in Maßnahmen/ }).press('Enter');
       await page.waitForURL(/\/search\?q=Sprache/);
       await checkAccessibility(page, `${username} search at ${width}`);
       await page.goBack();
