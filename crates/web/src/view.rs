@@ -476,6 +476,102 @@ pub struct SortLink {
     pub current: bool,
 }
 
+/// The rows a reader may choose per page of a list.
+pub const PAGE_SIZES: [usize; 4] = [25, 50, 100, 200];
+
+/// How a list is paged, from its address: rows per page (`size`, one of [`PAGE_SIZES`]) and the
+/// page's number (`page`, carried by the pager's links: keyset pages have no offset). Read
+/// beside each list's own filter.
+#[derive(serde::Deserialize, Default, Debug, Clone)]
+pub struct Paging {
+    #[serde(default)]
+    size: String,
+    #[serde(default)]
+    page: String,
+    #[serde(default)]
+    after: String,
+}
+
+impl Paging {
+    pub fn size(&self, default: usize) -> usize {
+        self.size
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| PAGE_SIZES.contains(n))
+            .unwrap_or(default)
+    }
+
+    /// Where the page starts: a cursor from the previous page's link, or empty.
+    pub fn after(&self) -> &str {
+        &self.after
+    }
+
+    /// 1 on the first page; what the link said on later ones.
+    pub fn number(&self) -> usize {
+        if self.after.trim().is_empty() {
+            1
+        } else {
+            self.page
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n > 1)
+                .unwrap_or(2)
+        }
+    }
+
+    /// Adds `size` (when not the list's default) and, for the page after `next`, the cursor and
+    /// the page's number to a list's address.
+    pub fn append(
+        &self,
+        s: &mut form_urlencoded::Serializer<'_, String>,
+        default: usize,
+        next: Option<&str>,
+    ) {
+        let size = self.size(default);
+        if size != default {
+            s.append_pair("size", &size.to_string());
+        }
+        if let Some(cursor) = next {
+            s.append_pair("after", cursor);
+            s.append_pair("page", &(self.number() + 1).to_string());
+        }
+    }
+
+    /// The same paging with another size, from the first page.
+    pub fn with_size(&self, size: usize) -> Paging {
+        Paging {
+            size: size.to_string(),
+            ..Paging::default()
+        }
+    }
+}
+
+/// One choice of rows per page: its link (same filter, first page) and whether it is chosen.
+pub struct SizeLink {
+    pub size: usize,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The size choices of a list whose address `link` writes for a paging.
+pub fn size_links(
+    paging: &Paging,
+    default: usize,
+    link: impl Fn(&Paging) -> String,
+) -> Vec<SizeLink> {
+    let chosen = paging.size(default);
+    PAGE_SIZES
+        .iter()
+        .map(|n| SizeLink {
+            size: *n,
+            href: link(&paging.with_size(*n)),
+            current: *n == chosen,
+        })
+        .collect()
+}
+
 /// "Seite 2 von 5": which page of a keyset-paged list this is, and of how many when the list
 /// was counted exactly.
 pub fn page_label(number: usize, count: lotse_store::paging::Count, size: usize) -> String {

@@ -111,59 +111,28 @@ struct Results {
 /// Measures per page of the list, unless the reader chose another size.
 const PAGE_SIZE: usize = 100;
 
-/// The sizes a reader may choose.
-pub const PAGE_SIZES: [usize; 4] = [25, 50, 100, 200];
-
 #[derive(serde::Deserialize, Default)]
 pub struct PageQuery {
-    /// Where the page starts (a cursor from the previous page's link).
-    #[serde(default)]
-    after: String,
     /// The order: number (default), lead or status.
     #[serde(default)]
     sort: String,
-    /// Rows per page, one of [`PAGE_SIZES`].
-    #[serde(default)]
-    size: String,
-    /// The page's number, carried along by the pager's links (keyset pages have no offset).
-    #[serde(default)]
-    page: String,
+    /// Rows per page, the page's number and where it starts.
+    #[serde(flatten)]
+    pages: crate::view::Paging,
 }
 
 impl PageQuery {
     fn order(&self) -> measures::MeasureOrder {
         measures::MeasureOrder::parse(&self.sort).unwrap_or_default()
     }
-
-    fn size(&self) -> usize {
-        self.size
-            .trim()
-            .parse()
-            .ok()
-            .filter(|n| PAGE_SIZES.contains(n))
-            .unwrap_or(PAGE_SIZE)
-    }
-
-    fn number(&self) -> usize {
-        if self.after.is_empty() {
-            1
-        } else {
-            self.page
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| *n > 1)
-                .unwrap_or(2)
-        }
-    }
 }
 
-/// The link to the list with `filter`, in `order` with `size` rows, starting after `after` (as
-/// page `page`).
+/// The link to the list with `filter`, in `order`, paged as `paging`, starting after `after`.
 fn list_link(
     filter: &MeasureFilter,
-    view: (measures::MeasureOrder, usize),
-    after: Option<(&str, usize)>,
+    order: measures::MeasureOrder,
+    paging: &crate::view::Paging,
+    after: Option<&str>,
 ) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     for (key, value) in [
@@ -181,17 +150,10 @@ fn list_link(
             s.append_pair(key, value);
         }
     }
-    let (order, size) = view;
     if order != measures::MeasureOrder::Number {
         s.append_pair("sort", order.key());
     }
-    if size != PAGE_SIZE {
-        s.append_pair("size", &size.to_string());
-    }
-    if let Some((after, page)) = after {
-        s.append_pair("after", after);
-        s.append_pair("page", &page.to_string());
-    }
+    paging.append(&mut s, PAGE_SIZE, after);
     format!("/measures?{}", s.finish())
 }
 
@@ -204,22 +166,23 @@ pub async fn list(
     Query(paging): Query<PageQuery>,
     Query(org_query): Query<OrganisationPickQuery>,
 ) -> Result<Response, AppError> {
-    let (order, size, number) = (paging.order(), paging.size(), paging.number());
+    let pages = &paging.pages;
+    let (order, size, number) = (paging.order(), pages.size(PAGE_SIZE), pages.number());
     let page = measures::page_in_order(
         &app.db,
         &filter,
         order,
-        &PageRequest::new(Some(&paging.after), Some(size)),
+        &PageRequest::new(Some(pages.after()), Some(size)),
     )
     .await?;
     let counted = measures::count(&app.db, &filter).await?;
     let count = crate::view::count_text(counted, "Maßnahme", "Maßnahmen") + " gefunden";
     let page_label = crate::view::page_label(number, counted, size);
-    let first = (!page.first).then(|| list_link(&filter, (order, size), None));
+    let first = (!page.first).then(|| list_link(&filter, order, pages, None));
     let next = page
         .next
         .as_ref()
-        .map(|c| list_link(&filter, (order, size), Some((&c.encode(), number + 1))));
+        .map(|c| list_link(&filter, order, pages, Some(&c.encode())));
     let sort_columns = [
         ("Nr.", measures::MeasureOrder::Number),
         ("Federführung", measures::MeasureOrder::Lead),
@@ -229,7 +192,7 @@ pub async fn list(
     .map(|(label, o)| crate::view::SortLink {
         key: o.key(),
         label,
-        href: list_link(&filter, (o, size), None),
+        href: list_link(&filter, o, pages, None),
         current: o == order,
     })
     .collect::<Vec<_>>();
@@ -262,7 +225,7 @@ pub async fn list(
             sort_columns,
             page_label,
             size,
-            sizes: PAGE_SIZES.to_vec(),
+            sizes: crate::view::PAGE_SIZES.to_vec(),
             can_manage: any_allows(&user.principal.roles, Permission::ManageMeasures),
             concepts: c.concepts,
             fields: c.fields,

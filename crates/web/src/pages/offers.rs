@@ -77,6 +77,8 @@ struct ListPage {
     total: String,
     first: Option<String>,
     next: Option<String>,
+    page_label: String,
+    size_links: Vec<crate::view::SizeLink>,
 }
 
 impl ListPage {
@@ -141,6 +143,7 @@ pub async fn list(
     user: CurrentUser,
     uri: OriginalUri,
     Query(q): Query<ListQuery>,
+    Query(paging): Query<crate::view::Paging>,
 ) -> Result<Response, AppError> {
     let today = app.today();
     let manage = can_manage(&user);
@@ -163,22 +166,23 @@ pub async fn list(
         .list(
             &filter,
             today,
-            &PageRequest::new(Some(&q.after), Some(PAGE_SIZE)),
+            &PageRequest::new(Some(&q.after), Some(paging.size(PAGE_SIZE))),
         )
         .await?;
-    let total = crate::view::count_text(store.count(&filter, today).await?, "Angebot", "Angebote");
-    let link = |after: Option<&str>| {
+    let counted = store.count(&filter, today).await?;
+    let total = crate::view::count_text(counted, "Angebot", "Angebote");
+    let link = |paging: &crate::view::Paging, after: Option<&str>| {
         let mut s = form_urlencoded::Serializer::new(String::new());
         s.append_pair("q", &q.q)
             .append_pair("state", &q.state)
             .append_pair("organisation", &organisation);
-        if let Some(after) = after {
-            s.append_pair("after", after);
-        }
+        paging.append(&mut s, PAGE_SIZE, after);
         format!("/offers?{}", s.finish())
     };
-    let first = (!page.first).then(|| link(None));
-    let next = page.next.as_ref().map(|c| link(Some(&c.encode())));
+    let first = (!page.first).then(|| link(&paging, None));
+    let next = page.next.as_ref().map(|c| link(&paging, Some(&c.encode())));
+    let page_label = crate::view::page_label(paging.number(), counted, paging.size(PAGE_SIZE));
+    let size_links = crate::view::size_links(&paging, PAGE_SIZE, |p| link(p, None));
     let org_pick = organisation_pick(
         &app,
         "/offers",
@@ -207,6 +211,8 @@ pub async fn list(
         can_manage: manage,
         total,
         first,
+        page_label,
+        size_links,
         next,
     })
 }

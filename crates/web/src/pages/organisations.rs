@@ -41,7 +41,7 @@ pub struct Filter {
 const PAGE_SIZE: usize = 100;
 
 impl Filter {
-    fn link(&self, after: Option<&str>) -> String {
+    fn link(&self, paging: &crate::view::Paging, after: Option<&str>) -> String {
         let mut s = form_urlencoded::Serializer::new(String::new());
         for (key, value) in [("q", &self.q), ("kind", &self.kind), ("town", &self.town)] {
             if !value.is_empty() {
@@ -51,9 +51,7 @@ impl Filter {
         if self.inactive.is_some() {
             s.append_pair("inactive", "1");
         }
-        if let Some(after) = after {
-            s.append_pair("after", after);
-        }
+        paging.append(&mut s, PAGE_SIZE, after);
         format!("/organisations?{}", s.finish())
     }
 }
@@ -71,6 +69,8 @@ struct ListPage {
     next: Option<String>,
     out_of_band: bool,
     can_manage: bool,
+    page_label: String,
+    size_links: Vec<crate::view::SizeLink>,
 }
 
 /// What htmx gets when a filter changes: the table, and the count out of band into the status line
@@ -83,6 +83,8 @@ struct Results {
     first: Option<String>,
     next: Option<String>,
     out_of_band: bool,
+    page_label: String,
+    size_links: Vec<crate::view::SizeLink>,
 }
 
 async fn options(
@@ -103,6 +105,7 @@ pub async fn list(
     uri: OriginalUri,
     headers: HeaderMap,
     Query(filter): Query<Filter>,
+    Query(paging): Query<crate::view::Paging>,
 ) -> Result<Response, AppError> {
     let query = OrganisationFilter {
         q: filter.q.clone(),
@@ -113,16 +116,18 @@ pub async fn list(
     let page = organisations::page(
         &app.db,
         &query,
-        &PageRequest::new(Some(&filter.after), Some(PAGE_SIZE)),
+        &PageRequest::new(Some(&filter.after), Some(paging.size(PAGE_SIZE))),
     )
     .await?;
-    let count = crate::view::count_text(
-        organisations::count(&app.db, &query).await?,
-        "Organisation",
-        "Organisationen",
-    ) + " gefunden";
-    let first = (!page.first).then(|| filter.link(None));
-    let next = page.next.as_ref().map(|c| filter.link(Some(&c.encode())));
+    let counted = organisations::count(&app.db, &query).await?;
+    let count = crate::view::count_text(counted, "Organisation", "Organisationen") + " gefunden";
+    let page_label = crate::view::page_label(paging.number(), counted, paging.size(PAGE_SIZE));
+    let size_links = crate::view::size_links(&paging, PAGE_SIZE, |p| filter.link(p, None));
+    let first = (!page.first).then(|| filter.link(&paging, None));
+    let next = page
+        .next
+        .as_ref()
+        .map(|c| filter.link(&paging, Some(&c.encode())));
     let rows = page.items;
     // htmx asks for the results only when a filter changes; everyone else (including htmx
     // restoring a page from history) gets the whole page.
@@ -136,6 +141,8 @@ pub async fn list(
             first,
             next,
             out_of_band: true,
+            page_label,
+            size_links,
         })?
     } else {
         let (kinds, towns) = options(&app).await?;
@@ -152,6 +159,8 @@ pub async fn list(
             next,
             out_of_band: false,
             can_manage: any_allows(&user.principal.roles, Permission::ManageOrganisations),
+            page_label,
+            size_links,
         })?
     };
     // The same URL answers with a page or a fragment: caches must tell them apart.

@@ -37,6 +37,8 @@ struct ListPage {
     count: String,
     first: Option<String>,
     next: Option<String>,
+    page_label: String,
+    size_links: Vec<crate::view::SizeLink>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -52,14 +54,12 @@ pub struct ListQuery {
 const PAGE_SIZE: usize = 50;
 
 /// The register's address with its filter, from the page after `after`.
-fn link(status: &str, after: Option<&str>) -> String {
+fn link(status: &str, paging: &crate::view::Paging, after: Option<&str>) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     if !status.is_empty() {
         s.append_pair("status", status);
     }
-    if let Some(after) = after {
-        s.append_pair("after", after);
-    }
+    paging.append(&mut s, PAGE_SIZE, after);
     format!("/issues?{}", s.finish())
 }
 
@@ -68,22 +68,30 @@ pub async fn list(
     user: CurrentUser,
     uri: OriginalUri,
     Query(q): Query<ListQuery>,
+    Query(paging): Query<crate::view::Paging>,
 ) -> Result<Response, AppError> {
     // An unknown status would match nothing: it counts as no filter, as the select offers.
     let status = IssueStatus::parse(&q.status).map(IssueStatus::key);
     let (page, count) = structural_issues::register_page(
         &app.db,
         status,
-        &PageRequest::new(Some(&q.after), Some(PAGE_SIZE)),
+        &PageRequest::new(Some(&q.after), Some(paging.size(PAGE_SIZE))),
     )
     .await?;
     let status = status.unwrap_or("").to_owned();
+    let page_label = crate::view::page_label(paging.number(), count, paging.size(PAGE_SIZE));
+    let size_links = crate::view::size_links(&paging, PAGE_SIZE, |p| link(&status, p, None));
     render(&ListPage {
         layout: Layout::new(&app, &user, "Strukturelle Hürden", uri.path())
             .with_notice(q.ok.as_deref()),
         count: crate::view::count_text(count, "Hürde", "Hürden"),
-        first: (!page.first).then(|| link(&status, None)),
-        next: page.next.as_ref().map(|c| link(&status, Some(&c.encode()))),
+        first: (!page.first).then(|| link(&status, &paging, None)),
+        next: page
+            .next
+            .as_ref()
+            .map(|c| link(&status, &paging, Some(&c.encode()))),
+        page_label,
+        size_links,
         issues: page.items,
         status,
         statuses: statuses(),

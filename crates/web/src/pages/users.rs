@@ -40,6 +40,8 @@ struct ListPage {
     count: String,
     first: Option<String>,
     next: Option<String>,
+    page_label: String,
+    size_links: Vec<crate::view::SizeLink>,
 }
 
 /// How many accounts the list shows per page.
@@ -58,24 +60,26 @@ pub async fn list(
     user: CurrentUser,
     uri: OriginalUri,
     Query(q): Query<ListQuery>,
+    Query(paging): Query<crate::view::Paging>,
 ) -> Result<Response, AppError> {
     let page = users::read_account_page(
         &app.db,
         &user.principal.actor(),
-        &PageRequest::new(Some(&q.after), Some(PAGE_SIZE)),
+        &PageRequest::new(Some(&q.after), Some(paging.size(PAGE_SIZE))),
         app.now(),
     )
     .await?;
-    let count = crate::view::count_text(
-        lotse_store::paging::Count::of(users::count(&app.db).await?),
-        "Konto",
-        "Konten",
-    );
-    let first = (!page.first).then(|| "/admin/users".to_owned());
-    let next = page
-        .next
-        .as_ref()
-        .map(|c| format!("/admin/users?after={}", c.encode()));
+    let counted = lotse_store::paging::Count::of(users::count(&app.db).await?);
+    let count = crate::view::count_text(counted, "Konto", "Konten");
+    let link = |paging: &crate::view::Paging, after: Option<&str>| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        paging.append(&mut s, PAGE_SIZE, after);
+        format!("/admin/users?{}", s.finish())
+    };
+    let first = (!page.first).then(|| link(&paging, None));
+    let next = page.next.as_ref().map(|c| link(&paging, Some(&c.encode())));
+    let page_label = crate::view::page_label(paging.number(), counted, paging.size(PAGE_SIZE));
+    let size_links = crate::view::size_links(&paging, PAGE_SIZE, |p| link(p, None));
     let users = page
         .items
         .into_iter()
@@ -101,6 +105,8 @@ pub async fn list(
         count,
         first,
         next,
+        page_label,
+        size_links,
     })
 }
 

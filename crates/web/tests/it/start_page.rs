@@ -516,3 +516,38 @@ web_test!(
         }
     }
 );
+
+web_test!(
+    every_paged_list_offers_its_page_size_and_says_which_page_it_shows,
+    |app| {
+        let admin = app.login("admin").await;
+        let coordination = app.login("koordination").await;
+        for (path, who) in [
+            ("/organisations", &coordination),
+            ("/offers?organisation=", &coordination),
+            ("/measures", &coordination),
+            ("/issues", &coordination),
+            ("/admin/users", &admin),
+        ] {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let page = app.get(&format!("{path}{sep}size=25"), Some(who)).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            let body = page.body;
+            assert!(body.contains("Seite 1"), "{path}: page label");
+            if path != "/measures" {
+                assert!(
+                    body.contains("<strong aria-current=\"true\">25</strong>"),
+                    "{path}: {body}"
+                );
+                assert!(body.contains("Je Seite: "), "{path}: the size choices");
+                assert!(
+                    body.contains("size=200"),
+                    "{path}: a link to 200 rows a page"
+                );
+            }
+            // A size nobody offers falls back to the list's own.
+            let odd = app.get(&format!("{path}{sep}size=100000"), Some(who)).await;
+            assert_eq!(odd.status, StatusCode::OK, "{path}");
+        }
+    }
+);
