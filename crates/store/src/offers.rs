@@ -267,6 +267,38 @@ pub struct OfferFilter {
     pub q: String,
 }
 
+/// The orders of the staff offer list (its sortable columns).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OfferOrder {
+    #[default]
+    Title,
+    /// By organisation (German collation), then title.
+    Organisation,
+}
+
+impl OfferOrder {
+    pub const ALL: [OfferOrder; 2] = [OfferOrder::Title, OfferOrder::Organisation];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            OfferOrder::Title => "title",
+            OfferOrder::Organisation => "organisation",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<OfferOrder> {
+        OfferOrder::ALL.into_iter().find(|o| o.key() == text.trim())
+    }
+
+    /// The paging key as SQL, over the sort keys stored with the rows.
+    fn key_sql(self) -> &'static str {
+        match self {
+            OfferOrder::Title => "o.title_key",
+            OfferOrder::Organisation => "(org.list_key || o.title_key)",
+        }
+    }
+}
+
 const SUMMARY: &str = "SELECT o.id, o.organisation_id, org.name AS organisation, o.title, o.title_key, o.verified_on, \
     o.withdrawn_at, o.fictitious, p.id AS published_revision, p.title AS published_title, p.valid_from, p.valid_to, \
     r.state AS open_state, r.note AS open_note \
@@ -384,13 +416,27 @@ impl Offers<'_> {
         today: Date,
         page: &PageRequest,
     ) -> Result<Page<Scoped<OfferSummary>>> {
+        self.list_in_order(filter, OfferOrder::Title, today, page)
+            .await
+    }
+
+    /// [`Offers::list`] in one of the list's orders.
+    pub async fn list_in_order(
+        &self,
+        filter: &OfferFilter,
+        order: OfferOrder,
+        today: Date,
+        page: &PageRequest,
+    ) -> Result<Page<Scoped<OfferSummary>>> {
         let q = self.conditions(filter, today);
+        let key = order.key_sql();
         let keyset = Keyset {
-            key_column: "o.title_key",
+            key_column: key,
             id_column: "o.id",
         };
+        let select = SUMMARY.replacen("o.title_key,", &format!("{key} AS title_key,"), 1);
         let page =
-            crate::paging::read_page(self.db, SUMMARY, q, &keyset, page, |o: &OfferSummary| {
+            crate::paging::read_page(self.db, &select, q, &keyset, page, |o: &OfferSummary| {
                 Cursor {
                     key: o.title_key.clone(),
                     id: o.id.clone(),

@@ -90,13 +90,68 @@ pub async fn page(
     filter: &OrganisationFilter,
     request: &PageRequest,
 ) -> Result<Page<Organisation>> {
+    page_in_order(db, filter, OrganisationOrder::Name, request).await
+}
+
+/// The orders of the directory (its sortable columns).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OrganisationOrder {
+    #[default]
+    Name,
+    /// By kind (its German label), then name.
+    Kind,
+    /// By town, then name; those without a town last.
+    Town,
+}
+
+impl OrganisationOrder {
+    pub const ALL: [OrganisationOrder; 3] = [
+        OrganisationOrder::Name,
+        OrganisationOrder::Kind,
+        OrganisationOrder::Town,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            OrganisationOrder::Name => "name",
+            OrganisationOrder::Kind => "kind",
+            OrganisationOrder::Town => "town",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<OrganisationOrder> {
+        OrganisationOrder::ALL
+            .into_iter()
+            .find(|o| o.key() == text.trim())
+    }
+
+    /// The paging key as SQL: the stored name key behind the kind's label or the town's name
+    /// (the district's town names have no umlauts, so both backends order them alike).
+    fn key_sql(self) -> &'static str {
+        match self {
+            OrganisationOrder::Name => "o.list_key",
+            OrganisationOrder::Kind => "(k.label || o.list_key)",
+            OrganisationOrder::Town => "(COALESCE(t.name, '~') || o.list_key)",
+        }
+    }
+}
+
+/// [`page`] in one of the directory's orders.
+pub async fn page_in_order(
+    db: &Db,
+    filter: &OrganisationFilter,
+    order: OrganisationOrder,
+    request: &PageRequest,
+) -> Result<Page<Organisation>> {
     let mut q = Query::default();
     filter.conditions(&mut q);
+    let key = order.key_sql();
     let keyset = Keyset {
-        key_column: "o.list_key",
+        key_column: key,
         id_column: "o.id",
     };
-    let page = crate::paging::read_page(db, SELECT, q, &keyset, request, |k: &Keyed| Cursor {
+    let select = SELECT.replacen("o.list_key FROM", &format!("{key} AS list_key FROM"), 1);
+    let page = crate::paging::read_page(db, &select, q, &keyset, request, |k: &Keyed| Cursor {
         key: k.list_key.clone(),
         id: k.organisation.id.clone(),
     })

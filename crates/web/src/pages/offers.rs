@@ -79,6 +79,7 @@ struct ListPage {
     next: Option<String>,
     page_label: String,
     size_links: Vec<crate::view::SizeLink>,
+    sort_columns: Vec<crate::view::SortLink>,
 }
 
 impl ListPage {
@@ -135,6 +136,9 @@ pub struct ListQuery {
     /// Where the page starts (a cursor from the previous page's link).
     #[serde(default)]
     after: String,
+    /// The order: title (default) or organisation.
+    #[serde(default)]
+    sort: String,
     ok: Option<String>,
 }
 
@@ -162,27 +166,45 @@ pub async fn list(
     };
     let viewer = user.principal.viewer();
     let store = offers::for_viewer(&app.db, &viewer);
+    let order = offers::OfferOrder::parse(&q.sort).unwrap_or_default();
     let page = store
-        .list(
+        .list_in_order(
             &filter,
+            order,
             today,
             &PageRequest::new(Some(&q.after), Some(paging.size(PAGE_SIZE))),
         )
         .await?;
     let counted = store.count(&filter, today).await?;
     let total = crate::view::count_text(counted, "Angebot", "Angebote");
-    let link = |paging: &crate::view::Paging, after: Option<&str>| {
+    let link_in = |order: offers::OfferOrder, paging: &crate::view::Paging, after: Option<&str>| {
         let mut s = form_urlencoded::Serializer::new(String::new());
         s.append_pair("q", &q.q)
             .append_pair("state", &q.state)
             .append_pair("organisation", &organisation);
+        if order != offers::OfferOrder::Title {
+            s.append_pair("sort", order.key());
+        }
         paging.append(&mut s, PAGE_SIZE, after);
         format!("/offers?{}", s.finish())
     };
+    let link = |paging: &crate::view::Paging, after: Option<&str>| link_in(order, paging, after);
     let first = (!page.first).then(|| link(&paging, None));
     let next = page.next.as_ref().map(|c| link(&paging, Some(&c.encode())));
     let page_label = crate::view::page_label(paging.number(), counted, paging.size(PAGE_SIZE));
     let size_links = crate::view::size_links(&paging, PAGE_SIZE, |p| link(p, None));
+    let sort_columns: Vec<crate::view::SortLink> = [
+        ("Angebot", offers::OfferOrder::Title),
+        ("Träger", offers::OfferOrder::Organisation),
+    ]
+    .into_iter()
+    .map(|(label, o)| crate::view::SortLink {
+        key: o.key(),
+        label,
+        href: link_in(o, &paging, None),
+        current: o == order,
+    })
+    .collect();
     let org_pick = organisation_pick(
         &app,
         "/offers",
@@ -213,6 +235,7 @@ pub async fn list(
         first,
         page_label,
         size_links,
+        sort_columns,
         next,
     })
 }

@@ -34,6 +34,9 @@ pub struct Filter {
     /// Where the page starts (a cursor from the previous page's link).
     #[serde(default)]
     after: String,
+    /// The order: name (default), kind or town.
+    #[serde(default)]
+    sort: String,
     ok: Option<String>,
 }
 
@@ -41,7 +44,20 @@ pub struct Filter {
 const PAGE_SIZE: usize = 100;
 
 impl Filter {
+    fn order(&self) -> organisations::OrganisationOrder {
+        organisations::OrganisationOrder::parse(&self.sort).unwrap_or_default()
+    }
+
     fn link(&self, paging: &crate::view::Paging, after: Option<&str>) -> String {
+        self.link_in(self.order(), paging, after)
+    }
+
+    fn link_in(
+        &self,
+        order: organisations::OrganisationOrder,
+        paging: &crate::view::Paging,
+        after: Option<&str>,
+    ) -> String {
         let mut s = form_urlencoded::Serializer::new(String::new());
         for (key, value) in [("q", &self.q), ("kind", &self.kind), ("town", &self.town)] {
             if !value.is_empty() {
@@ -50,6 +66,9 @@ impl Filter {
         }
         if self.inactive.is_some() {
             s.append_pair("inactive", "1");
+        }
+        if order != organisations::OrganisationOrder::Name {
+            s.append_pair("sort", order.key());
         }
         paging.append(&mut s, PAGE_SIZE, after);
         format!("/organisations?{}", s.finish())
@@ -71,6 +90,7 @@ struct ListPage {
     can_manage: bool,
     page_label: String,
     size_links: Vec<crate::view::SizeLink>,
+    sort_columns: Vec<crate::view::SortLink>,
 }
 
 /// What htmx gets when a filter changes: the table, and the count out of band into the status line
@@ -85,6 +105,7 @@ struct Results {
     out_of_band: bool,
     page_label: String,
     size_links: Vec<crate::view::SizeLink>,
+    sort_columns: Vec<crate::view::SortLink>,
 }
 
 async fn options(
@@ -113,12 +134,26 @@ pub async fn list(
         town: filter.town.clone(),
         include_inactive: filter.inactive.is_some(),
     };
-    let page = organisations::page(
+    let page = organisations::page_in_order(
         &app.db,
         &query,
+        filter.order(),
         &PageRequest::new(Some(&filter.after), Some(paging.size(PAGE_SIZE))),
     )
     .await?;
+    let sort_columns: Vec<crate::view::SortLink> = [
+        ("Name", organisations::OrganisationOrder::Name),
+        ("Art", organisations::OrganisationOrder::Kind),
+        ("Stadt/Gemeinde", organisations::OrganisationOrder::Town),
+    ]
+    .into_iter()
+    .map(|(label, o)| crate::view::SortLink {
+        key: o.key(),
+        label,
+        href: filter.link_in(o, &paging, None),
+        current: o == filter.order(),
+    })
+    .collect();
     let counted = organisations::count(&app.db, &query).await?;
     let count = crate::view::count_text(counted, "Organisation", "Organisationen") + " gefunden";
     let page_label = crate::view::page_label(paging.number(), counted, paging.size(PAGE_SIZE));
@@ -143,6 +178,7 @@ pub async fn list(
             out_of_band: true,
             page_label,
             size_links,
+            sort_columns,
         })?
     } else {
         let (kinds, towns) = options(&app).await?;
@@ -161,6 +197,7 @@ pub async fn list(
             can_manage: any_allows(&user.principal.roles, Permission::ManageOrganisations),
             page_label,
             size_links,
+            sort_columns,
         })?
     };
     // The same URL answers with a page or a fragment: caches must tell them apart.

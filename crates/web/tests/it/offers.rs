@@ -1023,3 +1023,37 @@ web_test!(
         );
     }
 );
+
+web_test!(the_staff_offer_list_sorts_by_title_or_organisation, |app| {
+    let coordination = app.login("koordination").await;
+    let page = app
+        .get(
+            "/offers?organisation=&sort=organisation&size=200",
+            Some(&coordination),
+        )
+        .await
+        .body;
+    assert!(
+        page.contains("aria-sort=\"ascending\"><a href=\"/offers?"),
+        "{page}"
+    );
+    assert!(page.contains("<input type=\"hidden\" name=\"sort\" value=\"organisation\">"));
+    // The organisation column comes in German order.
+    let orgs: Vec<String> = page
+        .split("<tbody>")
+        .nth(1)
+        .unwrap_or_default()
+        .split("<tr>")
+        .skip(1)
+        .filter_map(|row| {
+            row.split("<td>")
+                .nth(1)
+                .and_then(|c| c.split('<').next())
+                .map(|c| lotse_domain::collation::sort_key(c.trim()))
+        })
+        .collect();
+    assert!(orgs.len() > 1, "{page}");
+    let mut sorted = orgs.clone();
+    sorted.sort();
+    assert_eq!(orgs, sorted);
+});

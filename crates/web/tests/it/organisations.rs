@@ -751,3 +751,50 @@ web_test!(saving_still_refuses_unknown_organisations, |app| {
     assert_eq!(issue.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(issue.body.contains("Diese Organisation gibt es nicht."));
 });
+
+web_test!(the_directory_sorts_by_name_kind_or_town, |app| {
+    let coordination = app.login("koordination").await;
+    let all = lotse_store::organisations::list(&app.db, false)
+        .await
+        .unwrap();
+    let names = |body: &str| -> Vec<String> {
+        body.split("<th scope=\"row\"><a href=\"/organisations/")
+            .skip(1)
+            .filter_map(|r| r.split('>').nth(1)?.split('<').next().map(str::to_owned))
+            .collect()
+    };
+    for (sort, key) in [("kind", 0), ("town", 1)] {
+        let page = app
+            .get(&format!("/organisations?sort={sort}"), Some(&coordination))
+            .await
+            .body;
+        assert!(
+            page.contains(&format!(
+                "aria-sort=\"ascending\"><a href=\"/organisations?sort={sort}\""
+            )),
+            "{page}"
+        );
+        let shown = names(&page);
+        assert_eq!(shown.len(), all.len());
+        let keys: Vec<String> = shown
+            .iter()
+            .map(|n| {
+                let o = all.iter().find(|o| &o.name == n).unwrap();
+                if key == 0 {
+                    o.kind_label.clone()
+                } else {
+                    o.town_name.clone().unwrap_or_else(|| "~".into())
+                }
+            })
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "{sort}");
+    }
+    // A filter keeps the order.
+    let page = app
+        .get("/organisations?sort=town&q=demo", Some(&coordination))
+        .await
+        .body;
+    assert!(page.contains("<input type=\"hidden\" name=\"sort\" value=\"town\">"));
+});
