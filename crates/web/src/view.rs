@@ -476,6 +476,24 @@ pub struct SortLink {
     pub current: bool,
 }
 
+/// The headers of a list's sortable columns: (label, the order's key in the address, the
+/// order), the list's `current` order, and how the list's address in an order is written.
+pub fn sort_links<O: Copy + PartialEq>(
+    columns: &[(&'static str, &'static str, O)],
+    current: O,
+    link: impl Fn(O) -> String,
+) -> Vec<SortLink> {
+    columns
+        .iter()
+        .map(|(label, key, order)| SortLink {
+            key,
+            label,
+            href: link(*order),
+            current: *order == current,
+        })
+        .collect()
+}
+
 /// The rows a reader may choose per page of a list.
 pub const PAGE_SIZES: [usize; 4] = [25, 50, 100, 200];
 

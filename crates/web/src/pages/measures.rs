@@ -183,19 +183,15 @@ pub async fn list(
         .next
         .as_ref()
         .map(|c| list_link(&filter, order, pages, Some(&c.encode())));
-    let sort_columns = [
-        ("Nr.", measures::MeasureOrder::Number),
-        ("Federführung", measures::MeasureOrder::Lead),
-        ("Sachstand", measures::MeasureOrder::Status),
-    ]
-    .into_iter()
-    .map(|(label, o)| crate::view::SortLink {
-        key: o.key(),
-        label,
-        href: list_link(&filter, o, pages, None),
-        current: o == order,
-    })
-    .collect::<Vec<_>>();
+    let sort_columns = crate::view::sort_links(
+        &[
+            ("Nr.", "number", measures::MeasureOrder::Number),
+            ("Federführung", "lead", measures::MeasureOrder::Lead),
+            ("Sachstand", "status", measures::MeasureOrder::Status),
+        ],
+        order,
+        |o| list_link(&filter, o, pages, None),
+    );
     let rows = page.items;
     let partial = headers.contains_key("hx-request")
         && !headers.contains_key("hx-boosted")

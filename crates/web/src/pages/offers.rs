@@ -193,18 +193,14 @@ pub async fn list(
     let next = page.next.as_ref().map(|c| link(&paging, Some(&c.encode())));
     let page_label = crate::view::page_label(paging.number(), counted, paging.size(PAGE_SIZE));
     let size_links = crate::view::size_links(&paging, PAGE_SIZE, |p| link(p, None));
-    let sort_columns: Vec<crate::view::SortLink> = [
-        ("Angebot", offers::OfferOrder::Title),
-        ("Träger", offers::OfferOrder::Organisation),
-    ]
-    .into_iter()
-    .map(|(label, o)| crate::view::SortLink {
-        key: o.key(),
-        label,
-        href: link_in(o, &paging, None),
-        current: o == order,
-    })
-    .collect();
+    let sort_columns = crate::view::sort_links(
+        &[
+            ("Angebot", "title", offers::OfferOrder::Title),
+            ("Träger", "organisation", offers::OfferOrder::Organisation),
+        ],
+        order,
+        |o| link_in(o, &paging, None),
+    );
     let org_pick = organisation_pick(
         &app,
         "/offers",

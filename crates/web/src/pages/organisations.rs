@@ -141,19 +141,19 @@ pub async fn list(
         &PageRequest::new(Some(&filter.after), Some(paging.size(PAGE_SIZE))),
     )
     .await?;
-    let sort_columns: Vec<crate::view::SortLink> = [
-        ("Name", organisations::OrganisationOrder::Name),
-        ("Art", organisations::OrganisationOrder::Kind),
-        ("Stadt/Gemeinde", organisations::OrganisationOrder::Town),
-    ]
-    .into_iter()
-    .map(|(label, o)| crate::view::SortLink {
-        key: o.key(),
-        label,
-        href: filter.link_in(o, &paging, None),
-        current: o == filter.order(),
-    })
-    .collect();
+    let sort_columns = crate::view::sort_links(
+        &[
+            ("Name", "name", organisations::OrganisationOrder::Name),
+            ("Art", "kind", organisations::OrganisationOrder::Kind),
+            (
+                "Stadt/Gemeinde",
+                "town",
+                organisations::OrganisationOrder::Town,
+            ),
+        ],
+        filter.order(),
+        |o| filter.link_in(o, &paging, None),
+    );
     let counted = organisations::count(&app.db, &query).await?;
     let count = crate::view::count_text(counted, "Organisation", "Organisationen") + " gefunden";
     let page_label = crate::view::page_label(paging.number(), counted, paging.size(PAGE_SIZE));
