@@ -143,9 +143,65 @@ pub async fn list(db: &Db, status: Option<&str>) -> Result<Vec<Issue>> {
 
 /// One page of the register in its order (open first, most evidence, newest), of one status or
 /// all, with how many there are (bounded).
+/// The orders of the register (its sortable columns).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RegisterOrder {
+    /// Open issues first, those with most evidence first, the newest first.
+    #[default]
+    Urgency,
+    /// By the state of the issue (reported, under discussion, … not solvable), then urgency.
+    Status,
+    /// The longest known first: by the day reported, then urgency.
+    Reported,
+}
+
+impl RegisterOrder {
+    pub const ALL: [RegisterOrder; 3] = [
+        RegisterOrder::Urgency,
+        RegisterOrder::Status,
+        RegisterOrder::Reported,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            RegisterOrder::Urgency => "urgency",
+            RegisterOrder::Status => "status",
+            RegisterOrder::Reported => "reported",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<RegisterOrder> {
+        RegisterOrder::ALL
+            .into_iter()
+            .find(|o| o.key() == text.trim())
+    }
+
+    /// The paging key as SQL, from stored keys and ISO days (which sort as the days do).
+    fn key_sql(self) -> &'static str {
+        match self {
+            RegisterOrder::Urgency => "i.list_key",
+            RegisterOrder::Status => {
+                "(CASE i.status WHEN 'reported' THEN '1' WHEN 'under_discussion' THEN '2' \
+                 WHEN 'solution_agreed' THEN '3' WHEN 'resolved' THEN '4' ELSE '5' END || i.list_key)"
+            }
+            RegisterOrder::Reported => "(i.reported_on || i.list_key)",
+        }
+    }
+}
+
 pub async fn register_page(
     db: &Db,
     status: Option<&str>,
+    request: &PageRequest,
+) -> Result<(Page<Issue>, Count)> {
+    register_page_in_order(db, status, RegisterOrder::Urgency, request).await
+}
+
+/// [`register_page`] in one of the register's orders.
+pub async fn register_page_in_order(
+    db: &Db,
+    status: Option<&str>,
+    order: RegisterOrder,
     request: &PageRequest,
 ) -> Result<(Page<Issue>, Count)> {
     let conditions = || {
@@ -156,13 +212,14 @@ pub async fn register_page(
         }
         q
     };
+    let key = order.key_sql();
     let keyset = Keyset {
-        key_column: "i.list_key",
+        key_column: key,
         id_column: "i.id",
     };
     let select = SELECT.replacen(
         " FROM structural_issues i",
-        ", i.list_key AS register_key FROM structural_issues i",
+        &format!(", {key} AS register_key FROM structural_issues i"),
         1,
     );
     let page = crate::paging::read_page(

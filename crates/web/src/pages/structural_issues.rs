@@ -39,6 +39,7 @@ struct ListPage {
     next: Option<String>,
     page_label: String,
     size_links: Vec<crate::view::SizeLink>,
+    sort_columns: Vec<crate::view::SortLink>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -48,16 +49,27 @@ pub struct ListQuery {
     ok: Option<String>,
     #[serde(default)]
     after: String,
+    /// The order: urgency (default), status or reported.
+    #[serde(default)]
+    sort: String,
 }
 
 /// Issues per page of the register.
 const PAGE_SIZE: usize = 50;
 
 /// The register's address with its filter, from the page after `after`.
-fn link(status: &str, paging: &crate::view::Paging, after: Option<&str>) -> String {
+fn link(
+    status: &str,
+    order: structural_issues::RegisterOrder,
+    paging: &crate::view::Paging,
+    after: Option<&str>,
+) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     if !status.is_empty() {
         s.append_pair("status", status);
+    }
+    if order != structural_issues::RegisterOrder::Urgency {
+        s.append_pair("sort", order.key());
     }
     paging.append(&mut s, PAGE_SIZE, after);
     format!("/issues?{}", s.finish())
@@ -72,24 +84,44 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     // An unknown status would match nothing: it counts as no filter, as the select offers.
     let status = IssueStatus::parse(&q.status).map(IssueStatus::key);
-    let (page, count) = structural_issues::register_page(
+    let order = structural_issues::RegisterOrder::parse(&q.sort).unwrap_or_default();
+    let (page, count) = structural_issues::register_page_in_order(
         &app.db,
         status,
+        order,
         &PageRequest::new(Some(&q.after), Some(paging.size(PAGE_SIZE))),
     )
     .await?;
     let status = status.unwrap_or("").to_owned();
     let page_label = crate::view::page_label(paging.number(), count, paging.size(PAGE_SIZE));
-    let size_links = crate::view::size_links(&paging, PAGE_SIZE, |p| link(&status, p, None));
+    let size_links = crate::view::size_links(&paging, PAGE_SIZE, |p| link(&status, order, p, None));
+    let sort_columns = crate::view::sort_links(
+        &[
+            (
+                "Hürde",
+                "urgency",
+                structural_issues::RegisterOrder::Urgency,
+            ),
+            ("Stand", "status", structural_issues::RegisterOrder::Status),
+            (
+                "gemeldet",
+                "reported",
+                structural_issues::RegisterOrder::Reported,
+            ),
+        ],
+        order,
+        |o| link(&status, o, &paging, None),
+    );
     render(&ListPage {
         layout: Layout::new(&app, &user, "Strukturelle Hürden", uri.path())
             .with_notice(q.ok.as_deref()),
         count: crate::view::count_text(count, "Hürde", "Hürden"),
-        first: (!page.first).then(|| link(&status, &paging, None)),
+        first: (!page.first).then(|| link(&status, order, &paging, None)),
         next: page
             .next
             .as_ref()
-            .map(|c| link(&status, &paging, Some(&c.encode()))),
+            .map(|c| link(&status, order, &paging, Some(&c.encode()))),
+        sort_columns,
         page_label,
         size_links,
         issues: page.items,

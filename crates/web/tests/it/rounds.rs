@@ -1327,3 +1327,41 @@ web_test!(
         assert!(report.contains("Sachstand damals"));
     }
 );
+
+web_test!(
+    the_register_of_structural_issues_sorts_by_status_or_the_day_reported,
+    |app| {
+        let coordination = app.login("koordination").await;
+        let days = |body: &str| -> Vec<lotse_domain::Date> {
+            body.split("<tbody>")
+                .nth(1)
+                .unwrap_or_default()
+                .split("<tr>")
+                .skip(1)
+                .filter_map(|row| {
+                    row.split("<td>")
+                        .filter_map(|c| lotse_domain::Date::parse(c.split('<').next()?))
+                        .next()
+                })
+                .collect()
+        };
+        let page = app
+            .get("/issues?sort=reported", Some(&coordination))
+            .await
+            .body;
+        assert!(
+            page.contains("aria-sort=\"ascending\"><a href=\"/issues?sort=reported\""),
+            "{page}"
+        );
+        let reported = days(&page);
+        assert!(reported.len() > 1, "{page}");
+        assert!(reported.windows(2).all(|w| w[0] <= w[1]), "{reported:?}");
+        let by_status = app.get("/issues?sort=status", Some(&coordination)).await;
+        assert_eq!(by_status.status, StatusCode::OK);
+        assert!(
+            by_status
+                .body
+                .contains("<input type=\"hidden\" name=\"sort\" value=\"status\">")
+        );
+    }
+);
