@@ -609,6 +609,47 @@ pub struct Cases<'a> {
 /// Cases per page of a case list.
 pub const PAGE: usize = 50;
 
+/// The orders of the case list. Never by name: the coordination sees the list pseudonymised,
+/// and an order by name would tell what the pseudonyms hide.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CaseOrder {
+    /// Open cases first, the newest opened first.
+    #[default]
+    Open,
+    /// By phase, from intake to closed, then as [`CaseOrder::Open`].
+    Phase,
+    /// The longest open first: by the day opened.
+    Opened,
+}
+
+impl CaseOrder {
+    pub const ALL: [CaseOrder; 3] = [CaseOrder::Open, CaseOrder::Phase, CaseOrder::Opened];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            CaseOrder::Open => "open",
+            CaseOrder::Phase => "phase",
+            CaseOrder::Opened => "opened",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<CaseOrder> {
+        CaseOrder::ALL.into_iter().find(|o| o.key() == text.trim())
+    }
+
+    fn key_sql(self) -> &'static str {
+        match self {
+            CaseOrder::Open => "c.list_key",
+            CaseOrder::Phase => {
+                "(CASE c.phase WHEN 'intake' THEN '1' WHEN 'clearing' THEN '2' WHEN 'assessment' THEN '3' \
+                 WHEN 'planning' THEN '4' WHEN 'implementation' THEN '5' WHEN 'evaluation' THEN '6' \
+                 WHEN 'paused' THEN '7' ELSE '8' END || c.list_key)"
+            }
+            CaseOrder::Opened => "(c.opened_on || c.list_key)",
+        }
+    }
+}
+
 impl Cases<'_> {
     /// The viewer's scope at `now` as SQL over `c` (cases), its values bound into `q`.
     fn scope(&self, q: &mut Query, now: i64) -> scope::Scope {
@@ -717,15 +758,31 @@ impl Cases<'_> {
     /// A page of the cases the viewer may see, open ones first, the newest opened first; each
     /// case shown is recorded in the access log.
     pub async fn page(&self, request: &PageRequest, now: i64) -> Result<Page<Scoped<CaseRecord>>> {
+        self.page_in_order(CaseOrder::Open, request, now).await
+    }
+
+    /// [`Cases::page`] in one of the list's orders.
+    pub async fn page_in_order(
+        &self,
+        order: CaseOrder,
+        request: &PageRequest,
+        now: i64,
+    ) -> Result<Page<Scoped<CaseRecord>>> {
         let mut q = Query::default();
         let (select, scope) = self.select(&mut q, now);
         q.and(scope);
+        let key = order.key_sql();
+        let select = select.replacen(
+            "c.goals_reached, c.list_key,",
+            &format!("c.goals_reached, {key} AS list_key,"),
+            1,
+        );
         let page = crate::paging::read_page(
             self.db,
             &select,
             q,
             &Keyset {
-                key_column: "c.list_key",
+                key_column: key,
                 id_column: "c.id",
             },
             request,

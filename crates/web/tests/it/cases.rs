@@ -862,3 +862,38 @@ web_test!(
         );
     }
 );
+
+web_test!(
+    the_case_list_sorts_by_phase_or_the_day_opened_never_by_name,
+    |app| {
+        for who in ["fallmanagement", "koordination"] {
+            let cookie = app.login(who).await;
+            let page = app.get("/cases?sort=opened", Some(&cookie)).await;
+            assert_eq!(page.status, StatusCode::OK);
+            let days: Vec<lotse_domain::Date> = page
+                .body
+                .split("<tbody>")
+                .nth(1)
+                .unwrap_or_default()
+                .split("<tr>")
+                .skip(1)
+                .filter_map(|row| {
+                    row.split("<td>")
+                        .filter_map(|c| lotse_domain::Date::parse(c.split('<').next()?))
+                        .next()
+                })
+                .collect();
+            assert!(!days.is_empty(), "{who}: {}", page.body);
+            assert!(days.windows(2).all(|w| w[0] <= w[1]), "{who}: {days:?}");
+            assert!(
+                page.body
+                    .contains("aria-sort=\"ascending\"><a href=\"/cases?sort=opened\"")
+            );
+            let by_phase = app.get("/cases?sort=phase", Some(&cookie)).await;
+            assert_eq!(by_phase.status, StatusCode::OK);
+            // No order by name: the pseudonymised list must not betray the names' order.
+            assert!(!page.body.contains("sort=name"));
+            assert!(page.body.contains("Je Seite: "));
+        }
+    }
+);

@@ -46,6 +46,9 @@ struct ListPage {
     pending_shares: usize,
     first: Option<String>,
     next: Option<String>,
+    sort_columns: Vec<crate::view::SortLink>,
+    page_label: String,
+    size_links: Vec<crate::view::SizeLink>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -53,17 +56,18 @@ pub struct ListQuery {
     ok: Option<String>,
     #[serde(default)]
     after: String,
+    /// The order: open (default), phase or opened.
+    #[serde(default)]
+    sort: String,
 }
 
-fn list_link(after: Option<&str>) -> String {
-    match after {
-        Some(a) => {
-            let mut s = form_urlencoded::Serializer::new(String::new());
-            s.append_pair("after", a);
-            format!("/cases?{}", s.finish())
-        }
-        None => "/cases".to_owned(),
+fn list_link(order: cases::CaseOrder, paging: &crate::view::Paging, after: Option<&str>) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    if order != cases::CaseOrder::Open {
+        s.append_pair("sort", order.key());
     }
+    paging.append(&mut s, cases::PAGE, after);
+    format!("/cases?{}", s.finish())
 }
 
 pub async fn list(
@@ -71,21 +75,42 @@ pub async fn list(
     user: CurrentUser,
     uri: OriginalUri,
     Query(q): Query<ListQuery>,
+    Query(paging): Query<crate::view::Paging>,
 ) -> Result<Response, AppError> {
     let viewer = user.principal.viewer();
+    let order = cases::CaseOrder::parse(&q.sort).unwrap_or_default();
     let page = cases::for_viewer(&app.db, &viewer)
-        .page(
-            &PageRequest::new(Some(&q.after), Some(cases::PAGE)),
+        .page_in_order(
+            order,
+            &PageRequest::new(Some(&q.after), Some(paging.size(cases::PAGE))),
             app.now(),
         )
         .await?;
+    let sort_columns = crate::view::sort_links(
+        &[
+            ("offene zuerst", "open", cases::CaseOrder::Open),
+            ("Phase", "phase", cases::CaseOrder::Phase),
+            ("seit", "opened", cases::CaseOrder::Opened),
+        ],
+        order,
+        |o| list_link(o, &paging, None),
+    );
+    // Not counted: the list is read case by case into the access log, and a count would not be.
+    let page_label = format!("Seite {}", paging.number());
+    let size_links = crate::view::size_links(&paging, cases::PAGE, |p| list_link(order, p, None));
     let roles = &user.principal.roles;
     let can_open = any_allows(roles, Permission::OpenCases);
     let can_review = any_allows(roles, Permission::ReviewCaseAccess);
     render(&ListPage {
         layout: Layout::new(&app, &user, "Fälle", uri.path()).with_notice(q.ok.as_deref()),
-        first: (!page.first).then(|| list_link(None)),
-        next: page.next.as_ref().map(|c| list_link(Some(&c.encode()))),
+        first: (!page.first).then(|| list_link(order, &paging, None)),
+        next: page
+            .next
+            .as_ref()
+            .map(|c| list_link(order, &paging, Some(&c.encode()))),
+        sort_columns,
+        page_label,
+        size_links,
         with_names: can_open || any_allows(roles, Permission::WorkOnCases),
         partner: !can_open && !can_review,
         can_break_glass: any_allows(roles, Permission::BreakGlass),
