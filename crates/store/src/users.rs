@@ -184,27 +184,81 @@ pub async fn read_account_page(
     request: &PageRequest,
     now: i64,
 ) -> Result<Page<User>> {
+    read_account_page_in_order(db, reader, AccountOrder::Username, request, now).await
+}
+
+/// The orders of the account list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AccountOrder {
+    #[default]
+    Username,
+    /// By organisation (German collation), then username.
+    Organisation,
+}
+
+impl AccountOrder {
+    pub const ALL: [AccountOrder; 2] = [AccountOrder::Username, AccountOrder::Organisation];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AccountOrder::Username => "username",
+            AccountOrder::Organisation => "organisation",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<AccountOrder> {
+        AccountOrder::ALL
+            .into_iter()
+            .find(|o| o.key() == text.trim())
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyedUser {
+    #[sqlx(flatten)]
+    user: User,
+    page_key: String,
+}
+
+/// [`read_account_page`] in one of the list's orders.
+pub async fn read_account_page_in_order(
+    db: &Db,
+    reader: &Actor,
+    order: AccountOrder,
+    request: &PageRequest,
+    now: i64,
+) -> Result<Page<User>> {
     // Byte order on both backends: PostgreSQL's locale would ignore "." and "_" in usernames.
+    let key = match order {
+        AccountOrder::Username => "u.username",
+        AccountOrder::Organisation => "(o.list_key || u.username)",
+    };
     let key_column = match db.backend() {
-        Backend::Sqlite => "u.username",
-        Backend::Postgres => "u.username COLLATE \"C\"",
+        Backend::Sqlite => key.to_owned(),
+        Backend::Postgres => format!("({key}) COLLATE \"C\""),
     };
     let keyset = Keyset {
-        key_column,
+        key_column: &key_column,
         id_column: "u.id",
     };
+    let select = SELECT.replacen(
+        " FROM users u",
+        &format!(", {key} AS page_key FROM users u"),
+        1,
+    );
     let page = crate::paging::read_page(
         db,
-        SELECT,
+        &select,
         Query::default(),
         &keyset,
         request,
-        |u: &User| Cursor {
-            key: u.username.clone(),
-            id: u.id.clone(),
+        |k: &KeyedUser| Cursor {
+            key: k.page_key.clone(),
+            id: k.user.id.clone(),
         },
     )
     .await?;
+    let page = page.map(|k| k.user);
     let items = attach_roles(db, page.items).await?;
     for user in &items {
         db.access_log()

@@ -42,6 +42,7 @@ struct ListPage {
     next: Option<String>,
     page_label: String,
     size_links: Vec<crate::view::SizeLink>,
+    sort_columns: Vec<crate::view::SortLink>,
 }
 
 /// How many accounts the list shows per page.
@@ -53,6 +54,9 @@ pub struct ListQuery {
     ok: Option<String>,
     #[serde(default)]
     after: String,
+    /// The order: username (default) or organisation.
+    #[serde(default)]
+    sort: String,
 }
 
 pub async fn list(
@@ -62,20 +66,39 @@ pub async fn list(
     Query(q): Query<ListQuery>,
     Query(paging): Query<crate::view::Paging>,
 ) -> Result<Response, AppError> {
-    let page = users::read_account_page(
+    let order = users::AccountOrder::parse(&q.sort).unwrap_or_default();
+    let page = users::read_account_page_in_order(
         &app.db,
         &user.principal.actor(),
+        order,
         &PageRequest::new(Some(&q.after), Some(paging.size(PAGE_SIZE))),
         app.now(),
     )
     .await?;
     let counted = lotse_store::paging::Count::of(users::count(&app.db).await?);
     let count = crate::view::count_text(counted, "Konto", "Konten");
-    let link = |paging: &crate::view::Paging, after: Option<&str>| {
-        let mut s = form_urlencoded::Serializer::new(String::new());
-        paging.append(&mut s, PAGE_SIZE, after);
-        format!("/admin/users?{}", s.finish())
-    };
+    let link_in =
+        |order: users::AccountOrder, paging: &crate::view::Paging, after: Option<&str>| {
+            let mut s = form_urlencoded::Serializer::new(String::new());
+            if order != users::AccountOrder::Username {
+                s.append_pair("sort", order.key());
+            }
+            paging.append(&mut s, PAGE_SIZE, after);
+            format!("/admin/users?{}", s.finish())
+        };
+    let link = |paging: &crate::view::Paging, after: Option<&str>| link_in(order, paging, after);
+    let sort_columns = crate::view::sort_links(
+        &[
+            ("Benutzername", "username", users::AccountOrder::Username),
+            (
+                "Organisation",
+                "organisation",
+                users::AccountOrder::Organisation,
+            ),
+        ],
+        order,
+        |o| link_in(o, &paging, None),
+    );
     let first = (!page.first).then(|| link(&paging, None));
     let next = page.next.as_ref().map(|c| link(&paging, Some(&c.encode())));
     let page_label = crate::view::page_label(paging.number(), counted, paging.size(PAGE_SIZE));
@@ -107,6 +130,7 @@ pub async fn list(
         next,
         page_label,
         size_links,
+        sort_columns,
     })
 }
 

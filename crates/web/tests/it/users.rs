@@ -369,3 +369,33 @@ web_test!(
         }
     }
 );
+
+web_test!(the_account_list_sorts_by_username_or_organisation, |app| {
+    let admin = app.login("admin").await;
+    let page = app
+        .get("/admin/users?sort=organisation&size=200", Some(&admin))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("aria-sort=\"ascending\"><a href=\"/admin/users?sort=organisation")
+    );
+    let orgs: Vec<String> = page
+        .body
+        .split("<tbody>")
+        .nth(1)
+        .unwrap_or_default()
+        .split("<tr>")
+        .skip(1)
+        .filter_map(|row| {
+            row.split("<td>")
+                .nth(2)
+                .and_then(|c| c.split('<').next())
+                .map(|c| lotse_domain::collation::sort_key(c.trim()))
+        })
+        .collect();
+    assert!(orgs.len() > 1, "{}", page.body);
+    let mut sorted = orgs.clone();
+    sorted.sort();
+    assert_eq!(orgs, sorted);
+});
