@@ -870,18 +870,9 @@ web_test!(
             let cookie = app.login(who).await;
             let page = app.get("/cases?sort=opened", Some(&cookie)).await;
             assert_eq!(page.status, StatusCode::OK);
-            let days: Vec<lotse_domain::Date> = page
-                .body
-                .split("<tbody>")
-                .nth(1)
-                .unwrap_or_default()
-                .split("<tr>")
-                .skip(1)
-                .filter_map(|row| {
-                    row.split("<td>")
-                        .filter_map(|c| lotse_domain::Date::parse(c.split('<').next()?))
-                        .next()
-                })
+            let days: Vec<lotse_domain::Date> = crate::column(&page.body, 2)
+                .iter()
+                .filter_map(|c| lotse_domain::Date::parse(c))
                 .collect();
             assert!(!days.is_empty(), "{who}: {}", page.body);
             assert!(days.windows(2).all(|w| w[0] <= w[1]), "{who}: {days:?}");

@@ -358,3 +358,24 @@ impl Drop for SmtpSink {
         let _ = std::fs::remove_dir_all(self.dir.parent().unwrap_or(&self.dir));
     }
 }
+
+/// The texts of the `n`th `<td>` (from 1) of every row in a page's first table body: what a
+/// sorted column shows, in order.
+pub fn column(body: &str, n: usize) -> Vec<String> {
+    body.split("<tbody>")
+        .nth(1)
+        .unwrap_or_default()
+        .split("</tbody>")
+        .next()
+        .unwrap_or_default()
+        .split("<tr>")
+        .skip(1)
+        .filter_map(|row| {
+            row.split("<td")
+                .nth(n)
+                .and_then(|c| c.split_once('>'))
+                .and_then(|(_, c)| c.split('<').next())
+                .map(|c| c.trim().to_owned())
+        })
+        .collect()
+}

@@ -380,19 +380,9 @@ web_test!(the_account_list_sorts_by_username_or_organisation, |app| {
         page.body
             .contains("aria-sort=\"ascending\"><a href=\"/admin/users?sort=organisation")
     );
-    let orgs: Vec<String> = page
-        .body
-        .split("<tbody>")
-        .nth(1)
-        .unwrap_or_default()
-        .split("<tr>")
-        .skip(1)
-        .filter_map(|row| {
-            row.split("<td>")
-                .nth(2)
-                .and_then(|c| c.split('<').next())
-                .map(|c| lotse_domain::collation::sort_key(c.trim()))
-        })
+    let orgs: Vec<String> = crate::column(&page.body, 2)
+        .iter()
+        .map(|c| lotse_domain::collation::sort_key(c))
         .collect();
     assert!(orgs.len() > 1, "{}", page.body);
     let mut sorted = orgs.clone();
