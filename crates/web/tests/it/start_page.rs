@@ -6,6 +6,28 @@ use lotse_store::rounds;
 
 use crate::web_test;
 
+/// The open demo round and a report the partner's organisation has not yet submitted in it.
+async fn missing_partner_report(
+    app: &crate::TestApp,
+) -> (lotse_store::rounds::Round, lotse_store::rounds::Update) {
+    let open = rounds::rounds(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.is_open())
+        .unwrap();
+    let org = app
+        .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
+        .await;
+    let own = rounds::updates(&app.db, &open.id, Some(&org))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.state == "missing")
+        .expect("the partner owes a report");
+    (open, own)
+}
+
 /// `text` as a query value.
 fn encoded(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
@@ -126,21 +148,7 @@ web_test!(
     |app| {
         let coordination = app.login("koordination").await;
         let partner = app.login("partner").await;
-        let open = rounds::rounds(&app.db)
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|r| r.is_open())
-            .unwrap();
-        let org = app
-            .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
-            .await;
-        let own = rounds::updates(&app.db, &open.id, Some(&org))
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|u| u.state == "missing")
-            .expect("the partner owes a report");
+        let (open, own) = missing_partner_report(&app).await;
         app.post_form(
             &format!("/rounds/{}/updates/{}", open.id, own.id),
             &[("status", "in_progress"), ("progress", "läuft")],
@@ -314,21 +322,7 @@ web_test!(the_bell_tells_each_person_what_concerns_them, |app| {
             "Benachrichtigungen: keine neuen"
         );
     }
-    let open = rounds::rounds(&app.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.is_open())
-        .unwrap();
-    let org = app
-        .organisation_id("Beratungsdienst Musterverband Beckum (Demo)")
-        .await;
-    let own = rounds::updates(&app.db, &open.id, Some(&org))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.state == "missing")
-        .unwrap();
+    let (open, own) = missing_partner_report(&app).await;
     app.post_form(
         &format!("/rounds/{}/updates/{}", open.id, own.id),
         &[("status", "in_progress"), ("progress", "läuft")],
