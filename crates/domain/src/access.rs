@@ -28,16 +28,19 @@ pub enum Record {
     Funding,
     /// A KIM case with its person: personal data (decision 0012).
     Case,
+    /// A request to the interpreter pool, kept by the requesting organisation (decision 0017).
+    InterpreterRequest,
 }
 
 impl Record {
-    pub const ALL: [Record; 6] = [
+    pub const ALL: [Record; 7] = [
         Record::Offer,
         Record::ReviewRound,
         Record::ReviewReport,
         Record::Programme,
         Record::Funding,
         Record::Case,
+        Record::InterpreterRequest,
     ];
 
     /// How a viewer can stand to a record of this kind: to an organisation's record through
@@ -54,6 +57,11 @@ impl Record {
                 Relationship::BreakGlass,
                 Relationship::Other,
             ],
+            Record::InterpreterRequest => &[
+                Relationship::OwnOrganisation,
+                Relationship::AssignedInterpreter,
+                Relationship::Other,
+            ],
             _ => &[Relationship::OwnOrganisation, Relationship::Other],
         }
     }
@@ -66,6 +74,7 @@ impl Record {
             Record::Programme => "Programm",
             Record::Funding => "Förderprogramm",
             Record::Case => "Fall",
+            Record::InterpreterRequest => "Sprachmittlungsanfrage",
         }
     }
 }
@@ -91,12 +100,14 @@ pub enum Relationship {
     Released,
     /// They opened an emergency access to the case that has not expired.
     BreakGlass,
+    /// They are the interpreter the pool assigned to the request.
+    AssignedInterpreter,
     /// Anything else.
     Other,
 }
 
 impl Relationship {
-    pub const ALL: [Relationship; 9] = [
+    pub const ALL: [Relationship; 10] = [
         Relationship::OwnOrganisation,
         Relationship::AssignedCaseManager,
         Relationship::Deputy,
@@ -105,6 +116,7 @@ impl Relationship {
         Relationship::SharedPseudonymised,
         Relationship::Released,
         Relationship::BreakGlass,
+        Relationship::AssignedInterpreter,
         Relationship::Other,
     ];
 
@@ -126,6 +138,7 @@ impl Relationship {
             Relationship::SharedPseudonymised => "geteilt pseudonymisiert",
             Relationship::Released => "Schweigepflichtentbindung",
             Relationship::BreakGlass => "Notfallzugriff",
+            Relationship::AssignedInterpreter => "eingesetzte Sprachmittlung",
             Relationship::Other => "andere",
         }
     }
@@ -185,7 +198,9 @@ impl CaseTies {
             Relationship::SharedPseudonymised => t.shared_pseudonymised = true,
             Relationship::Released => t.released = true,
             Relationship::BreakGlass => t.break_glass = true,
-            Relationship::OwnOrganisation | Relationship::Other => {}
+            Relationship::OwnOrganisation
+            | Relationship::AssignedInterpreter
+            | Relationship::Other => {}
         }
         t
     }
@@ -226,6 +241,9 @@ pub enum Fields {
     /// Of a case, what the person's release towards the viewer's organisation names (identity,
     /// residence, plan, assessment); everything else shows as "vertraulich".
     Released,
+    /// Of an interpreter request, what the assigned interpreter needs to get there and do it:
+    /// day, time, place, language, the requester's contact; not the note or the review.
+    Assignment,
 }
 
 impl Fields {
@@ -233,7 +251,7 @@ impl Fields {
     fn breadth(self) -> u8 {
         match self {
             Fields::Pseudonymous => 0,
-            Fields::Released | Fields::Published => 1,
+            Fields::Released | Fields::Published | Fields::Assignment => 1,
         }
     }
 }
@@ -244,6 +262,7 @@ impl Fields {
             Fields::Published => "nur die veröffentlichte Fassung",
             Fields::Pseudonymous => "pseudonymisiert, ohne Namen",
             Fields::Released => "nur was die Schweigepflichtentbindung nennt",
+            Fields::Assignment => "nur was für den Einsatz nötig ist",
         }
     }
 }
@@ -296,8 +315,8 @@ pub struct Rule {
 use Action::{Change, Decide, View};
 use Decision::{Allow, Deny, Only};
 use Relationship::{
-    AssignedCaseManager, BreakGlass, Deputy, OwnOrganisation, Released, SharedPseudonymised,
-    SharedToEdit, SharedToRead,
+    AssignedCaseManager, AssignedInterpreter, BreakGlass, Deputy, OwnOrganisation, Released,
+    SharedPseudonymised, SharedToEdit, SharedToRead,
 };
 use Role::*;
 
@@ -309,6 +328,8 @@ const PROVIDERS: &[Role] = &[Partner, ImmigrationOffice];
 /// schools) and other case managers. Not the coordination (it steers with pseudonyms) nor
 /// admins and readers.
 const CASE_PARTNERS: &[Role] = &[CaseManager, Partner, ImmigrationOffice, SchoolCounsellor];
+/// Organisations of the district that may ask the interpreter pool (decision 0017).
+const REQUESTERS: &[Role] = &[CaseManager, Partner, ImmigrationOffice, SchoolCounsellor];
 const EVERYONE: &[Role] = &[
     Admin,
     Coordination,
@@ -316,6 +337,7 @@ const EVERYONE: &[Role] = &[
     Partner,
     ImmigrationOffice,
     SchoolCounsellor,
+    Interpreter,
     Reader,
 ];
 
@@ -363,6 +385,14 @@ pub const RULES: &[Rule] = &[
     Rule { roles: &[CaseManager], record: Record::Case, relationship: Some(BreakGlass), action: Some(Change), decision: Allow },
     Rule { roles: &[Coordination], record: Record::Case, relationship: None, action: Some(View), decision: Only(Fields::Pseudonymous) },
     Rule { roles: EVERYONE, record: Record::Case, relationship: None, action: None, decision: Deny },
+    // The interpreter pool is the KI's service: the coordination reviews, matches and settles
+    // every request. The requesting organisation follows and may cancel its own; the assigned
+    // interpreter reads what the assignment needs. Admins run the platform, not the pool.
+    Rule { roles: &[Coordination], record: Record::InterpreterRequest, relationship: None, action: None, decision: Allow },
+    Rule { roles: REQUESTERS, record: Record::InterpreterRequest, relationship: Some(OwnOrganisation), action: Some(View), decision: Allow },
+    Rule { roles: REQUESTERS, record: Record::InterpreterRequest, relationship: Some(OwnOrganisation), action: Some(Change), decision: Allow },
+    Rule { roles: &[Interpreter], record: Record::InterpreterRequest, relationship: Some(AssignedInterpreter), action: Some(View), decision: Only(Fields::Assignment) },
+    Rule { roles: EVERYONE, record: Record::InterpreterRequest, relationship: None, action: None, decision: Deny },
 ];
 
 /// What one role may do: the first matching row of [`RULES`], deny if none matches.

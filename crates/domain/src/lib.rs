@@ -17,6 +17,7 @@ pub mod finder_concept;
 pub mod funding;
 pub mod hsds;
 pub mod ids;
+pub mod interpreters;
 pub mod legal;
 pub mod limits;
 pub mod measure;
@@ -32,6 +33,7 @@ pub mod totp;
 pub mod town;
 pub mod user;
 pub mod validation;
+pub mod working_days;
 
 pub use date::Date;
 pub use organisation::{OrganisationDraft, OrganisationImportRow, parse_organisation_csv};

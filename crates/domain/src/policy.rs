@@ -70,10 +70,19 @@ pub enum Permission {
     ViewCaseStatistics,
     /// Set the target duration of each hand-off type (the monitor's yardstick).
     SetHandoffTargets,
+    /// Ask the KI's interpreter pool for an interpreter, and follow one's organisation's
+    /// requests (which requests: [`crate::access`]).
+    RequestInterpreters,
+    /// Run the interpreter pool: keep the interpreters, review and match requests, record
+    /// assignments and allowances.
+    ManageInterpreterPool,
+    /// See requests to the interpreter pool: a requester its organisation's, an interpreter
+    /// their own assignments, the coordination all of them (which: [`crate::access`]).
+    ViewInterpreterRequests,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 28] = [
+    pub const ALL: [Permission; 31] = [
         Permission::ViewTowns,
         Permission::ViewOrganisations,
         Permission::ManageOrganisations,
@@ -102,6 +111,9 @@ impl Permission {
         Permission::ReviewCaseAccess,
         Permission::ViewCaseStatistics,
         Permission::SetHandoffTargets,
+        Permission::RequestInterpreters,
+        Permission::ManageInterpreterPool,
+        Permission::ViewInterpreterRequests,
     ];
 }
 
@@ -110,7 +122,10 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match permission {
         // Reference data and the organisation directory are needed by everyone who refers people on.
-        ViewTowns | ViewOrganisations | ViewMeasures | ViewStructuralIssues | ViewBodies => true,
+        ViewTowns | ViewOrganisations | ViewMeasures => true,
+        // The steering's registers and minutes are for staff; the pool's interpreters are
+        // volunteers who come for their assignments.
+        ViewStructuralIssues | ViewBodies => role != Role::Interpreter,
         // Offers are public once published; staff see the pipeline too, so they know what is coming.
         ViewOffers | ViewProgrammes => true,
         // Providers keep their own offers; the integration centre keeps the directory as a whole.
@@ -159,6 +174,28 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         // through the statistics rule and name no one.
         ViewCaseStatistics => matches!(role, Role::Coordination | Role::CaseManager | Role::Reader),
         SetHandoffTargets => role == Role::Coordination,
+        // Authorities, schools, institutions and welfare associations of the district ask the
+        // pool; private persons cannot (they have no account), and the pool's rules refuse the
+        // settings it does not serve.
+        RequestInterpreters => matches!(
+            role,
+            Role::Coordination
+                | Role::CaseManager
+                | Role::Partner
+                | Role::ImmigrationOffice
+                | Role::SchoolCounsellor
+        ),
+        // The pool is the KI's own service.
+        ManageInterpreterPool => role == Role::Coordination,
+        ViewInterpreterRequests => matches!(
+            role,
+            Role::Coordination
+                | Role::CaseManager
+                | Role::Partner
+                | Role::ImmigrationOffice
+                | Role::SchoolCounsellor
+                | Role::Interpreter
+        ),
         // Accounts, the audit trail and settings are an administrator's job only: the audit log is
         // the one record that must stay out of the hands of those it records.
         ManageUsers | ViewAuditLog | ManageSettings => role == Role::Admin,

@@ -15,17 +15,19 @@ pub enum Role {
     Partner,
     ImmigrationOffice,
     SchoolCounsellor,
+    Interpreter,
     Reader,
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 8] = [
         Role::Admin,
         Role::Coordination,
         Role::CaseManager,
         Role::Partner,
         Role::ImmigrationOffice,
         Role::SchoolCounsellor,
+        Role::Interpreter,
         Role::Reader,
     ];
 
@@ -38,6 +40,7 @@ impl Role {
             Role::Partner => "partner",
             Role::ImmigrationOffice => "immigration_office",
             Role::SchoolCounsellor => "school_counsellor",
+            Role::Interpreter => "interpreter",
             Role::Reader => "reader",
         }
     }
@@ -51,6 +54,7 @@ impl Role {
             Role::Partner => "Partnerorganisation",
             Role::ImmigrationOffice => "Ausländerbehörde",
             Role::SchoolCounsellor => "Schulische Erstberatung",
+            Role::Interpreter => "Sprachmittlung (Pool)",
             Role::Reader => "Lesezugriff (Gremien)",
         }
     }
@@ -64,7 +68,7 @@ impl fmt::Display for Role {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
-    "unbekannte Rolle „{0}“ (erlaubt: admin, coordination, case_manager, partner, immigration_office, school_counsellor, reader)"
+    "unbekannte Rolle „{0}“ (erlaubt: admin, coordination, case_manager, partner, immigration_office, school_counsellor, interpreter, reader)"
 )]
 pub struct UnknownRole(pub String);
 
