@@ -331,7 +331,7 @@ pub(crate) enum UserCommand {
             default_value = "district_administration"
         )]
         org_kind: String,
-        /// Role; repeat for several: admin, coordination, case_manager, partner, immigration_office, school_counsellor, reader.
+        /// Role; repeat for several: admin, coordination, case_manager, partner, immigration_office, school_counsellor, interpreter, reader.
         #[arg(
             long = "role",
             env = "LOTSE_USER_ROLES",

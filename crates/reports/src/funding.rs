@@ -5,13 +5,15 @@ use lotse_store::funding::{Deadline, FundingSummary, Grant, Movement};
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 /// A cell: text, an amount in cents, or a `YYYY-MM-DD` date.
-enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Euro(i64),
     Date(lotse_domain::Date),
+    /// A whole number that adds up (minutes, kilometres).
+    Count(i64),
 }
 
-fn write_sheet(
+pub(crate) fn write_sheet(
     workbook: &mut Workbook,
     name: &str,
     header: &[(&str, f64)],
@@ -37,6 +39,9 @@ fn write_sheet(
                 }
                 Cell::Euro(cents) => {
                     ws.write_number_with_format(r, c, cents as f64 / 100.0, &euro)?;
+                }
+                Cell::Count(n) => {
+                    ws.write_number(r, c, n as f64)?;
                 }
                 Cell::Date(d) => {
                     let day =

@@ -114,10 +114,12 @@ pub enum Entity {
     FinderConcept,
     FinderMisses,
     AccessibilityFeedback,
+    Interpreter,
+    InterpreterRequest,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 30] = [
+    pub const ALL: [Entity; 32] = [
         Entity::User,
         Entity::Session,
         Entity::ApiToken,
@@ -148,6 +150,8 @@ impl Entity {
         Entity::FinderConcept,
         Entity::FinderMisses,
         Entity::AccessibilityFeedback,
+        Entity::Interpreter,
+        Entity::InterpreterRequest,
     ];
 
     pub fn key(self) -> &'static str {
@@ -182,6 +186,8 @@ impl Entity {
             Entity::FinderConcept => "finder_concept",
             Entity::FinderMisses => "finder_misses",
             Entity::AccessibilityFeedback => "accessibility_feedback",
+            Entity::Interpreter => "interpreter",
+            Entity::InterpreterRequest => "interpreter_request",
         }
     }
 
@@ -235,10 +241,14 @@ pub enum Action {
     AddDeadline,
     SubmitReport,
     Run,
+    Reject,
+    Assign,
+    Complete,
+    MarkUnmet,
 }
 
 impl Action {
-    pub const ALL: [Action; 42] = [
+    pub const ALL: [Action; 46] = [
         Action::Create,
         Action::Update,
         Action::Import,
@@ -281,6 +291,10 @@ impl Action {
         Action::AddDeadline,
         Action::SubmitReport,
         Action::Run,
+        Action::Reject,
+        Action::Assign,
+        Action::Complete,
+        Action::MarkUnmet,
     ];
 
     pub fn key(self) -> &'static str {
@@ -327,6 +341,10 @@ impl Action {
             Action::AddDeadline => "add_deadline",
             Action::SubmitReport => "submit_report",
             Action::Run => "run",
+            Action::Reject => "reject",
+            Action::Assign => "assign",
+            Action::Complete => "complete",
+            Action::MarkUnmet => "mark_unmet",
         }
     }
 

@@ -50,6 +50,12 @@ pub const DEMO_USERS: &[(&str, &str, Role, usize)] = &[
         1,
     ),
     ("lesen", "Mika Leser (Ausschussmitglied)", Role::Reader, 4),
+    (
+        "sprachmittlung",
+        "Nour Beispiel (Sprachmittlerpool)",
+        Role::Interpreter,
+        1,
+    ),
     // A second case manager in another organisation: each has their own cases, so that their
     // separation can be tried.
     (

@@ -21,6 +21,7 @@ pub mod demo_offers;
 pub mod finder_concepts;
 pub mod finder_misses;
 pub mod funding;
+pub mod interpreters;
 pub mod jobs;
 pub mod login_throttle;
 pub mod measure_import;

@@ -204,6 +204,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0032_notifications.sql"),
         postgres: include_str!("../migrations/postgres/0032_notifications.sql"),
     },
+    Migration {
+        version: 33,
+        name: "interpreter_pool",
+        sqlite: include_str!("../migrations/sqlite/0033_interpreter_pool.sql"),
+        postgres: include_str!("../migrations/postgres/0033_interpreter_pool.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -335,7 +335,8 @@ impl Offers<'_> {
             Decision::Allow => "TRUE",
             Decision::Only(Fields::Published) => "p.id IS NOT NULL",
             // Not a restriction offers know: nothing.
-            Decision::Only(Fields::Pseudonymous | Fields::Released) | Decision::Deny => "FALSE",
+            Decision::Only(Fields::Pseudonymous | Fields::Released | Fields::Assignment)
+            | Decision::Deny => "FALSE",
         };
         let whole = |d: Decision| {
             if d == Decision::Allow {
