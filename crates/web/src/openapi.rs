@@ -75,6 +75,84 @@ fn record(properties: Value) -> Value {
     json!({ "type": "object", "required": required, "properties": properties })
 }
 
+/// The interpreter pool: asking for an interpreter, the request's schema, the unmet demand.
+fn add_interpreter_pool(doc: &mut Value, unauthorized: &Value, forbidden: &Value) {
+    use lotse_domain::interpreters::{PoolRule, RequestStatus, Setting};
+    let text_or_null = json!({ "type": ["string", "null"] });
+    let int_or_null = json!({ "type": ["integer", "null"] });
+    let settings: Vec<&str> = Setting::ALL.iter().map(|s| s.key()).collect();
+    let rules: Vec<&str> = PoolRule::ALL.iter().map(|r| r.code()).collect();
+    doc["paths"]["/api/v1/interpreter-requests"]["post"] = json!({
+        "operationId": "createInterpreterRequest",
+        "summary": "Sprachmittlung anfragen: mindestens fünf Werktage im Voraus (Feiertage in NRW zählen nicht), nur mündlich, im Kreis, nicht für Privatpersonen, Polizei, Gerichte, medizinische Termine, wiederkehrende Termine oder längere Beratungsprozesse",
+        "requestBody": { "required": true, "content": { "application/json": {
+            "schema": { "type": "object", "required": ["language", "date", "start", "duration_minutes", "town", "setting"], "properties": {
+                "language": { "type": "string", "description": "ISO 639-1, z. B. ar" },
+                "dialect": { "type": "string" },
+                "date": { "type": "string", "format": "date" },
+                "start": { "type": "string", "description": "HH:MM" },
+                "duration_minutes": { "type": "integer", "minimum": 15, "maximum": 480 },
+                "town": { "type": "string", "description": "Name oder AGS einer der 13 Städte und Gemeinden" },
+                "setting": { "type": "string", "enum": settings },
+                "occasion": { "type": "string", "enum": ["parent_meeting", "information_evening", "other"], "description": "bei Schulen" },
+                "recurring": { "type": "boolean" },
+                "written": { "type": "boolean" },
+                "long_counselling": { "type": "boolean" },
+                "place": { "type": "string" },
+                "contact_name": { "type": "string" },
+                "contact_phone": { "type": "string" },
+                "contact_email": { "type": "string" },
+                "note": { "type": "string" },
+                "organisation_id": { "type": "string", "description": "nur die Koordination: für welche Organisation" }
+            } },
+            "example": { "language": "ar", "date": "2027-02-01", "start": "14:00", "duration_minutes": 60, "town": "Ahlen", "setting": "school", "recurring": false }
+        } } },
+        "responses": {
+            "201": { "description": "Eingegangen (Adresse im Header `location`)",
+                     "content": { "application/json": { "schema": one("InterpreterRequest") } },
+                     "links": { "request": link_to("getInterpreterRequest", "$response.body#/id") } },
+            "400": bad_parameter("Kein JSON-Objekt, oder ein Feld der falschen Art (`field` nennt es).", false),
+            "401": unauthorized, "403": forbidden,
+            "413": error_response("Inhalt zu groß."),
+            "422": ok_json("Abgelehnt: `error` ist die Regel des Pools (oder `invalid` mit `errors` je Feld), `message` sagt es auf Deutsch", json!({
+                "type": "object", "required": ["error", "message"], "properties": {
+                    "error": { "type": "string", "enum": rules.iter().copied().chain(["invalid"]).collect::<Vec<_>>() },
+                    "field": { "type": "string" },
+                    "message": { "type": "string" },
+                    "errors": { "type": "object", "additionalProperties": { "type": "string" } }
+                } }))
+        }
+    });
+    doc["paths"]["/api/v1/interpreter-pool/unmet"] = json!({ "get": {
+        "operationId": "unmetInterpreterDemand",
+        "summary": "Anfragen, für die niemand gefunden wurde, je Sprache (ungedeckter Bedarf; Anfragen von Einrichtungen, keine Personen)",
+        "parameters": [
+            { "name": "from", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string", "format": "date" }, "description": "ohne: vor einem Jahr" },
+            { "name": "to", "in": "query", "required": false, "allowEmptyValue": true, "schema": { "type": "string", "format": "date" }, "description": "ohne: heute" }
+        ],
+        "responses": {
+            "200": ok_json("Anfragen je Sprache", record(json!({
+                "from": { "type": "string" }, "to": { "type": "string" },
+                "items": { "type": "array", "items": record(json!({ "language": { "type": "string" }, "count": { "type": "integer" } })) }
+            }))),
+            "400": bad_parameter("from oder to ist kein Datum (`field` nennt ihn).", true),
+            "401": unauthorized, "403": forbidden
+        }
+    }});
+    doc["components"]["schemas"]["InterpreterRequest"] = record(json!({
+        "id": { "type": "string" },
+        "status": { "type": "string", "enum": RequestStatus::ALL.iter().map(|s| s.key()).collect::<Vec<_>>() },
+        "organisation_id": { "type": "string" }, "organisation": { "type": "string" },
+        "language": { "type": "string" }, "dialect": { "type": "string" },
+        "date": { "type": "string", "format": "date" }, "start": { "type": "string" },
+        "duration_minutes": { "type": "integer" }, "town": { "type": "string" }, "town_ags": { "type": "string" },
+        "setting": { "type": "string" }, "occasion": text_or_null.clone(), "place": { "type": "string" },
+        "contact_name": { "type": "string" }, "contact_phone": { "type": "string" }, "contact_email": { "type": "string" },
+        "note": text_or_null.clone(), "reason": text_or_null.clone(), "interpreter": text_or_null,
+        "actual_minutes": int_or_null.clone(), "travel_km": int_or_null.clone(), "allowance_cents": int_or_null
+    }));
+}
+
 /// The read endpoints of the records the staff pages show beside measures and organisations:
 /// review rounds, offers, programmes, funding, bodies, decisions, structural issues. Each is a
 /// paged list and one entry.
@@ -95,7 +173,7 @@ fn add_staff_records(doc: &mut Value) {
         &'a str,
         Vec<Value>,
     );
-    let lists: [StaffList; 8] = [
+    let lists: [StaffList; 9] = [
         (
             "/api/v1/rounds",
             "listRounds",
@@ -192,10 +270,33 @@ fn add_staff_records(doc: &mut Value) {
                 json!({ "type": "string", "enum": lotse_domain::structural_issue::IssueStatus::ALL.map(lotse_domain::structural_issue::IssueStatus::key) }),
             )],
         ),
+        (
+            "/api/v1/interpreter-requests",
+            "listInterpreterRequests",
+            "getInterpreterRequest",
+            "Anfragen an den Sprachmittlerpool, die das Konto sehen darf (die eigene Organisation; die Koordination alle; Sprachmittler:innen ihre Einsätze), in der Reihenfolge ihres Eingangs",
+            "InterpreterRequest",
+            "InterpreterRequest",
+            vec![
+                filter(
+                    "status",
+                    "Stand",
+                    json!({ "type": "string", "enum": lotse_domain::interpreters::RequestStatus::ALL.iter().map(|s| s.key()).collect::<Vec<_>>() }),
+                ),
+                filter(
+                    "language",
+                    "Sprache (ISO 639-1)",
+                    json!({ "type": "string" }),
+                ),
+            ],
+        ),
     ];
     for (path, list_id, get_id, summary, item, detail, mut parameters) in lists {
         parameters.extend(paging_parameters());
-        let forbidden_or_not = if path == "/api/v1/funding" || path == "/api/v1/cases" {
+        let forbidden_or_not = if path == "/api/v1/funding"
+            || path == "/api/v1/cases"
+            || path == "/api/v1/interpreter-requests"
+        {
             Some(forbidden.clone())
         } else {
             None
@@ -231,6 +332,7 @@ fn add_staff_records(doc: &mut Value) {
             "403": forbidden.clone()
         }
     }});
+    add_interpreter_pool(doc, &unauthorized, &forbidden);
     let named = json!({ "type": "array", "items": { "$ref": "#/components/schemas/Named" } });
     let nullable_named =
         json!({ "oneOf": [{ "$ref": "#/components/schemas/Named" }, { "type": "null" }] });
@@ -763,7 +865,7 @@ fn staff_document() -> Value {
                         "created_at": { "type": "integer" }, "updated_at": { "type": "integer" }
                     }
                 },
-                "Role": { "type": "string", "enum": ["admin", "coordination", "case_manager", "partner", "immigration_office", "school_counsellor", "reader"] }
+                "Role": { "type": "string", "enum": ["admin", "coordination", "case_manager", "partner", "immigration_office", "school_counsellor", "interpreter", "reader"] }
             }
         }
     })

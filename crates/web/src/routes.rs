@@ -598,6 +598,115 @@ fn table() -> Vec<Route> {
             Access::Permission(ManageProgrammes),
             post(pages::programmes::unlink_measure),
         ),
+        // The interpreter pool (decision 0017): requests, review and matching, the pool itself
+        r(
+            M::GET,
+            "/interpreters/requests",
+            Access::Permission(ViewInterpreterRequests),
+            get(pages::interpreters::list),
+        ),
+        r(
+            M::GET,
+            "/interpreters/requests/new",
+            Access::Permission(RequestInterpreters),
+            get(pages::interpreters::new_request),
+        ),
+        r(
+            M::POST,
+            "/interpreters/requests",
+            Access::Permission(RequestInterpreters),
+            post(pages::interpreters::create_request),
+        ),
+        r(
+            M::GET,
+            "/interpreters/requests/{id}",
+            Access::Permission(ViewInterpreterRequests),
+            get(pages::interpreters::show_request),
+        )
+        .on(Record::InterpreterRequest, RecordAction::View),
+        r(
+            M::POST,
+            "/interpreters/requests/{id}/cancel",
+            Access::Permission(RequestInterpreters),
+            post(pages::interpreters::cancel),
+        )
+        .on(Record::InterpreterRequest, RecordAction::Change),
+        r(
+            M::POST,
+            "/interpreters/requests/{id}/review",
+            Access::Permission(ManageInterpreterPool),
+            post(pages::interpreters::review),
+        )
+        .on(Record::InterpreterRequest, RecordAction::Decide),
+        r(
+            M::POST,
+            "/interpreters/requests/{id}/assign",
+            Access::Permission(ManageInterpreterPool),
+            post(pages::interpreters::assign),
+        )
+        .on(Record::InterpreterRequest, RecordAction::Decide),
+        r(
+            M::POST,
+            "/interpreters/requests/{id}/unmet",
+            Access::Permission(ManageInterpreterPool),
+            post(pages::interpreters::unmet),
+        )
+        .on(Record::InterpreterRequest, RecordAction::Decide),
+        r(
+            M::POST,
+            "/interpreters/requests/{id}/complete",
+            Access::Permission(ManageInterpreterPool),
+            post(pages::interpreters::complete),
+        )
+        .on(Record::InterpreterRequest, RecordAction::Decide),
+        r(
+            M::GET,
+            "/interpreters/pool",
+            Access::Permission(ManageInterpreterPool),
+            get(pages::interpreters::pool),
+        ),
+        r(
+            M::GET,
+            "/interpreters/pool/new",
+            Access::Permission(ManageInterpreterPool),
+            get(pages::interpreters::new_interpreter),
+        ),
+        r(
+            M::POST,
+            "/interpreters/pool",
+            Access::Permission(ManageInterpreterPool),
+            post(pages::interpreters::create_interpreter),
+        ),
+        r(
+            M::POST,
+            "/interpreters/pool/rates",
+            Access::Permission(ManageInterpreterPool),
+            post(pages::interpreters::set_rates),
+        ),
+        r(
+            M::GET,
+            "/interpreters/pool/{id}",
+            Access::Permission(ManageInterpreterPool),
+            get(pages::interpreters::edit_interpreter),
+        ),
+        r(
+            M::POST,
+            "/interpreters/pool/{id}",
+            Access::Permission(ManageInterpreterPool),
+            post(pages::interpreters::update_interpreter),
+        ),
+        r(
+            M::GET,
+            "/interpreters/statement",
+            Access::Permission(ManageInterpreterPool),
+            get(pages::interpreters::statement),
+        ),
+        r(
+            M::GET,
+            "/interpreters/statement.xlsx",
+            Access::Permission(ManageInterpreterPool),
+            get(pages::interpreters::statement_xlsx),
+        ),
         // State funding: funding programmes, grants, deadlines
         r(
             M::GET,
@@ -1658,6 +1767,31 @@ fn table() -> Vec<Route> {
             "/api/v1/structural-issues/{id}",
             Access::Permission(ViewStructuralIssues),
             get(api::structural_issues::get),
+        ),
+        r(
+            M::GET,
+            "/api/v1/interpreter-requests",
+            Access::Permission(ViewInterpreterRequests),
+            get(api::interpreters::list),
+        ),
+        r(
+            M::POST,
+            "/api/v1/interpreter-requests",
+            Access::Permission(RequestInterpreters),
+            post(api::interpreters::create),
+        ),
+        r(
+            M::GET,
+            "/api/v1/interpreter-requests/{id}",
+            Access::Permission(ViewInterpreterRequests),
+            get(api::interpreters::get),
+        )
+        .on(Record::InterpreterRequest, RecordAction::View),
+        r(
+            M::GET,
+            "/api/v1/interpreter-pool/unmet",
+            Access::Permission(ManageInterpreterPool),
+            get(api::interpreters::unmet),
         ),
     ]
 }

@@ -66,6 +66,20 @@ const NAV: &[NavEntry] = &[
         None,
     ),
     (
+        "KI-Dienste",
+        "Sprachmittlung",
+        "/interpreters/requests",
+        Some(Permission::ViewInterpreterRequests),
+        None,
+    ),
+    (
+        "KI-Dienste",
+        "Sprachmittlerpool",
+        "/interpreters/pool",
+        Some(Permission::ManageInterpreterPool),
+        None,
+    ),
+    (
         "Integrationskonzept",
         "Maßnahmen",
         "/measures",
@@ -255,6 +269,20 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "reminded" => "Die Erinnerungen sind verschickt.",
         "accepted" => "Die ausgewählten Berichte sind angenommen.",
         "notifications_read" => "Alle Benachrichtigungen sind als gelesen markiert.",
+        "request_submitted" => {
+            "Die Anfrage ist eingegangen. Das Kommunale Integrationszentrum prüft sie und meldet sich, sobald jemand gefunden ist."
+        }
+        "request_cancelled" => "Die Anfrage ist storniert.",
+        "request_reviewed" => {
+            "Die Entscheidung ist gespeichert; die anfragende Stelle ist benachrichtigt."
+        }
+        "request_assigned" => {
+            "Vermittelt: Die anfragende Stelle und die Sprachmittlung sind benachrichtigt."
+        }
+        "request_unmet" => {
+            "Als nicht vermittelbar erfasst; die Anfrage zählt als ungedeckter Bedarf."
+        }
+        "request_completed" => "Der Einsatz ist abgerechnet.",
         "deadline" => {
             "Die Abgabefrist ist geändert; die automatischen Erinnerungen richten sich nach der neuen Frist."
         }

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod bodies;
 pub mod cases;
 pub mod funding;
+pub mod interpreters;
 pub mod measures;
 pub mod offers;
 pub mod organisations;

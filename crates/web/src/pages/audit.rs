@@ -112,6 +112,10 @@ fn action_label(key: &str) -> &str {
         "add_deadline" => "Frist ergänzt",
         "submit_report" => "Nachweis eingereicht",
         "run" => "ausgeführt",
+        "reject" => "abgelehnt",
+        "assign" => "vermittelt",
+        "complete" => "als durchgeführt erfasst",
+        "mark_unmet" => "als nicht vermittelbar erfasst",
         other => other,
     }
 }
@@ -154,6 +158,8 @@ fn entity_words(key: &str) -> (&'static str, &str) {
         "finder_concept" => ("den", "Begriff der Suche"),
         "finder_misses" => ("die", "nicht gefundenen Suchen"),
         "accessibility_feedback" => ("die", "Barrieremeldung"),
+        "interpreter" => ("die Person im", "Sprachmittlerpool"),
+        "interpreter_request" => ("die", "Sprachmittlungsanfrage"),
         other => ("", other),
     }
 }

@@ -91,6 +91,12 @@ struct Dashboard {
     pending_shares: usize,
     /// Emergency accesses and shares without release waiting for the coordination's review.
     access_reviews: usize,
+    /// The interpreter pool: requests waiting for the KI (to review, to match) as inbox lines.
+    pool_waiting: Vec<Count>,
+    /// The coming assignments of an interpreter, or the open requests of a requester, soonest
+    /// first; with the heading that says which.
+    interpreting: Vec<crate::pages::interpreters::RequestRow>,
+    interpreting_heading: &'static str,
     /// Emergency accesses others opened on the user's cases in the last 30 days:
     /// (case id, name, by whom, when).
     emergencies: Vec<(String, String, String, String)>,
@@ -276,6 +282,62 @@ pub async fn show(
                 .collect();
         }
     }
+    let mut pool_waiting = Vec::new();
+    if any_allows(roles, Permission::ManageInterpreterPool) {
+        let (to_review, to_match) = lotse_store::interpreters::waiting(&app.db).await?;
+        for (n, one, many, status) in [
+            (
+                to_review,
+                "Anfrage zu prüfen",
+                "Anfragen zu prüfen",
+                "submitted",
+            ),
+            (
+                to_match,
+                "freigegebene Anfrage ohne Sprachmittlung",
+                "freigegebene Anfragen ohne Sprachmittlung",
+                "approved",
+            ),
+        ] {
+            if n > 0 {
+                pool_waiting.push(Count {
+                    count: n.to_string(),
+                    text: (if n == 1 { one } else { many }).to_owned(),
+                    href: format!("/interpreters/requests?status={status}"),
+                });
+            }
+        }
+    }
+    // Whoever asks the pool follows their open requests here; an interpreter sees the coming
+    // assignments. The pool itself works from the counts above.
+    let mut interpreting = Vec::new();
+    let mut interpreting_heading = "";
+    if any_allows(roles, Permission::ViewInterpreterRequests)
+        && !any_allows(roles, Permission::ManageInterpreterPool)
+    {
+        let viewer = user.principal.viewer();
+        let page = lotse_store::interpreters::requests_for(&app.db, &viewer)
+            .page(
+                &lotse_store::interpreters::RequestFilter {
+                    open: true,
+                    from: Some(today),
+                    ..Default::default()
+                },
+                &lotse_store::paging::PageRequest::new(None, Some(INTERPRETING_SHOWN)),
+                false,
+            )
+            .await?;
+        interpreting = page
+            .items
+            .iter()
+            .map(|r| crate::pages::interpreters::RequestRow::from(&r.record))
+            .collect();
+        interpreting_heading = if any_allows(roles, Permission::RequestInterpreters) {
+            "Offene Anfragen an den Sprachmittlerpool"
+        } else {
+            "Ihre nächsten Einsätze"
+        };
+    }
     let role_names = roles
         .iter()
         .map(|r| r.label())
@@ -307,6 +369,9 @@ pub async fn show(
         pending_shares,
         access_reviews,
         emergencies,
+        pool_waiting,
+        interpreting,
+        interpreting_heading,
     })
 }
 
@@ -317,6 +382,9 @@ struct Inbox {
     last_visit: String,
     changes: Vec<Count>,
 }
+
+/// How many coming interpreting dates the start page lists; the rest are one link away.
+const INTERPRETING_SHOWN: usize = 10;
 
 /// How many deadlines of each kind the coordination's list takes, and how far ahead it looks.
 const DEADLINES_SHOWN: i64 = 20;

@@ -12,6 +12,7 @@ pub mod finder_misses;
 pub mod finder_words;
 pub mod funding;
 pub mod health;
+pub mod interpreters;
 pub mod jobs;
 pub mod legal;
 pub mod login;

@@ -73,6 +73,7 @@ web_test!(each_role_is_refused_what_it_may_not_do, |app| {
         ("partner", Role::Partner),
         ("abh", Role::ImmigrationOffice),
         ("schulberatung", Role::SchoolCounsellor),
+        ("sprachmittlung", Role::Interpreter),
         ("lesen", Role::Reader),
     ];
     for (username, role) in demo_users {
@@ -175,13 +176,14 @@ web_test!(pages_carry_security_headers_and_embedded_assets, |app| {
 });
 
 /// The demo accounts, one per role.
-const DEMO_USERS: [(&str, Role); 7] = [
+const DEMO_USERS: [(&str, Role); 8] = [
     ("admin", Role::Admin),
     ("koordination", Role::Coordination),
     ("fallmanagement", Role::CaseManager),
     ("partner", Role::Partner),
     ("abh", Role::ImmigrationOffice),
     ("schulberatung", Role::SchoolCounsellor),
+    ("sprachmittlung", Role::Interpreter),
     ("lesen", Role::Reader),
 ];
 
@@ -191,6 +193,8 @@ struct Records {
     offer: String,
     round: String,
     report: String,
+    /// A request to the interpreter pool, as the organisation sent it.
+    request: String,
 }
 
 /// Sets up a record of every kind for each of `organisations`, through the stores as the
@@ -298,10 +302,27 @@ async fn records_of(app: &crate::TestApp, organisations: &[String]) -> Vec<Recor
         .await
         .unwrap();
     let reports = rounds::updates(&app.db, &round, None).await.unwrap();
+    let mut requests = Vec::new();
+    for org in organisations {
+        requests.push(
+            lotse_store::interpreters::submit(
+                &app.db,
+                &system,
+                org,
+                &request_draft(app).await,
+                false,
+                now,
+            )
+            .await
+            .unwrap(),
+        );
+    }
     organisations
         .iter()
         .zip(offers_of)
-        .map(|(org, offer)| Records {
+        .zip(requests)
+        .map(|((org, offer), request)| Records {
+            request,
             offer,
             round: round.clone(),
             report: reports
@@ -311,6 +332,61 @@ async fn records_of(app: &crate::TestApp, organisations: &[String]) -> Vec<Recor
                 .unwrap_or_else(|| panic!("a report asked of {org}")),
         })
         .collect()
+}
+
+/// A request to the pool a month ahead, in Arabic, in Ahlen.
+async fn request_draft(app: &crate::TestApp) -> lotse_domain::interpreters::RequestDraft {
+    let towns = lotse_store::reference::town_names(&app.db).await.unwrap();
+    lotse_domain::interpreters::RequestInput {
+        language: "ar".into(),
+        date: lotse_web::today().add_days(30).unwrap().to_string(),
+        start: "10:00".into(),
+        duration_minutes: "60".into(),
+        town: "Ahlen".into(),
+        setting: "authority".into(),
+        ..Default::default()
+    }
+    .validate(lotse_web::today(), &towns)
+    .unwrap()
+}
+
+/// A request of another organisation assigned to the demo interpreter (linked to the
+/// `sprachmittlung` account): what they stand to as its assigned interpreter.
+async fn assigned_request(app: &crate::TestApp, organisation: &str) -> String {
+    use lotse_store::interpreters;
+    let system = lotse_store::scoped::Viewer::system("test");
+    let now = app.clock.now_ms();
+    let draft = lotse_domain::interpreters::InterpreterInput {
+        name: "Matrix-Sprachmittlerin".into(),
+        languages: vec!["ar".into()],
+        level: "c1".into(),
+        weekdays: [true; 7],
+        available_from: "00:00".into(),
+        available_until: "23:59".into(),
+        pledge_signed_on: "2026-01-01".into(),
+        active: true,
+        ..Default::default()
+    }
+    .validate(lotse_web::today())
+    .unwrap();
+    let interpreter =
+        interpreters::create_interpreter(&app.db, &system, &draft, "sprachmittlung", false, now)
+            .await
+            .unwrap();
+    let request = interpreters::submit(
+        &app.db,
+        &system,
+        organisation,
+        &request_draft(app).await,
+        false,
+        now,
+    )
+    .await
+    .unwrap();
+    interpreters::assign(&app.db, &system, &request, &interpreter, now)
+        .await
+        .unwrap();
+    request
 }
 
 /// A body the route's form accepts in shape, so that a refusal cannot hide behind a malformed
@@ -383,6 +459,7 @@ web_test!(
         organisations.push(stranger);
         let records = records_of(&app, &organisations).await;
         let other = records.last().unwrap();
+        let assigned = assigned_request(&app, organisations.last().unwrap()).await;
         // Programmes and the funding books belong to no organisation: the same records serve both
         // relationships (the demo's FIT programme, a demo grant and its funding programme).
         let system = lotse_store::scoped::Viewer::system("test");
@@ -482,11 +559,19 @@ web_test!(
                     .flat_map(|spec| {
                         let is_case =
                             spec.record.map(|r| r.0) == Some(lotse_domain::access::Record::Case);
+                        // A request also stands to its assigned interpreter, walked with the
+                        // first pass.
+                        let is_request = spec.record.map(|r| r.0)
+                            == Some(lotse_domain::access::Record::InterpreterRequest);
                         let rels: Vec<Relationship> = match (is_case, relationship) {
                             (true, Relationship::OwnOrganisation) => {
                                 lotse_domain::access::Record::Case.relationships().to_vec()
                             }
                             (true, _) => Vec::new(),
+                            (false, Relationship::OwnOrganisation) if is_request => vec![
+                                Relationship::OwnOrganisation,
+                                Relationship::AssignedInterpreter,
+                            ],
                             (false, rel) => vec![rel],
                         };
                         rels.into_iter().map(move |rel| (spec, rel))
@@ -503,11 +588,22 @@ web_test!(
                     };
                     let case_id = match relationship {
                         Relationship::AssignedCaseManager => &own_cases[username],
-                        Relationship::Other | Relationship::OwnOrganisation => other_case,
+                        // Interpreters stand to requests only, never to a case.
+                        Relationship::Other
+                        | Relationship::OwnOrganisation
+                        | Relationship::AssignedInterpreter => other_case,
                         rel => &tied[&(username, rel)],
                     };
                     let id = if page_path.starts_with("/cases/") {
                         case_id
+                    } else if page_path.starts_with("/interpreters/requests/")
+                        || page_path.starts_with("/interpreter-requests/")
+                    {
+                        if relationship == Relationship::AssignedInterpreter {
+                            &assigned
+                        } else {
+                            &r.request
+                        }
                     } else if page_path.starts_with("/offers/") {
                         &r.offer
                     } else if page_path.starts_with("/rounds/") {

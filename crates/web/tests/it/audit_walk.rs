@@ -67,6 +67,17 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/grants/{id}/deadlines", "koordination"),
     ("/deadlines/{id}/submitted", "koordination"),
     ("/funding/reminders", "koordination"),
+    // Interpreter pool
+    ("/api/v1/interpreter-requests", "koordination"),
+    ("/interpreters/pool", "koordination"),
+    ("/interpreters/pool/{id}", "koordination"),
+    ("/interpreters/pool/rates", "koordination"),
+    ("/interpreters/requests", "partner"),
+    ("/interpreters/requests/{id}/review", "koordination"),
+    ("/interpreters/requests/{id}/assign", "koordination"),
+    ("/interpreters/requests/{id}/unmet", "koordination"),
+    ("/interpreters/requests/{id}/complete", "koordination"),
+    ("/interpreters/requests/{id}/cancel", "partner"),
     // Structural issues, bodies
     // Cases
     ("/cases", "fallmanagement"),
@@ -613,6 +624,20 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         },
     )
     .await;
+    let in_a_month = lotse_web::today().add_days(30).unwrap().to_string();
+    w.perform(
+        &app,
+        "/api/v1/interpreter-requests",
+        &[],
+        None,
+        Payload::Json {
+            token: &token,
+            body: &format!(
+                r#"{{"language":"ar","date":"{in_a_month}","start":"10:00","duration_minutes":60,"town":"Ahlen","setting":"authority","recurring":false}}"#
+            ),
+        },
+    )
+    .await;
     let kim_user = users::get_by_username(&app.db, "koordination")
         .await
         .unwrap_or_else(|e| panic!("koordination: {e}"));
@@ -984,6 +1009,155 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         "/deadlines/{id}/submitted",
         &[&deadline],
         &[("submitted", "true")],
+    )
+    .await;
+
+    // --- Interpreter pool -------------------------------------------------------------------
+    let in_a_month = lotse_web::today().add_days(30).unwrap().to_string();
+    let all_week: Vec<(&str, &str)> = ["0", "1", "2", "3", "4", "5", "6"]
+        .iter()
+        .map(|d| ("weekdays", *d))
+        .collect();
+    let mut interpreter_fields = vec![
+        ("name", "Rundgang Sprachmittlerin"),
+        ("languages", "ar"),
+        ("level", "c1"),
+        ("available_from", "07:00"),
+        ("available_until", "22:00"),
+        ("pledge_signed_on", "2026-01-15"),
+        ("active", "yes"),
+    ];
+    interpreter_fields.extend(all_week);
+    w.form("/interpreters/pool", &[], &interpreter_fields).await;
+    let pool = app
+        .get("/interpreters/pool?language=ar", Some(&koordination))
+        .await;
+    let interpreter = between(
+        &pool.body,
+        "<th scope=\"row\"><a href=\"/interpreters/pool/",
+        "\"",
+    );
+    interpreter_fields.push(("training", "Basisschulung 2026"));
+    w.form(
+        "/interpreters/pool/{id}",
+        &[&interpreter],
+        &interpreter_fields,
+    )
+    .await;
+    w.form(
+        "/interpreters/pool/rates",
+        &[],
+        &[
+            ("base", "25,00"),
+            ("base_minutes", "120"),
+            ("extra_hour", "10,00"),
+            ("km", "0,30"),
+        ],
+    )
+    .await;
+    let request_fields = [
+        ("language", "ar"),
+        ("date", in_a_month.as_str()),
+        ("start", "14:00"),
+        ("duration_minutes", "60"),
+        ("town", "05570004"),
+        ("setting", "school"),
+        ("occasion", "parent_meeting"),
+    ];
+    let created = w.form("/interpreters/requests", &[], &request_fields).await;
+    let request = id_from(&created, "/interpreters/requests/");
+    w.form(
+        "/interpreters/requests/{id}/review",
+        &[&request],
+        &[("decision", "approve")],
+    )
+    .await;
+    w.form(
+        "/interpreters/requests/{id}/assign",
+        &[&request],
+        &[("interpreter_id", &interpreter)],
+    )
+    .await;
+    // A second request the pool finds nobody for, a third the school calls off.
+    let partner_viewer = {
+        let u = users::get_by_username(&app.db, "partner").await.unwrap();
+        Viewer {
+            user_id: u.id,
+            username: u.username,
+            organisation_id: u.organisation_id,
+            roles: u.roles,
+        }
+    };
+    let towns = lotse_store::reference::town_names(&app.db).await.unwrap();
+    let draft = lotse_domain::interpreters::RequestInput {
+        language: "ti".into(),
+        date: in_a_month.clone(),
+        start: "09:00".into(),
+        duration_minutes: "90".into(),
+        town: "Beckum".into(),
+        setting: "welfare_association".into(),
+        ..Default::default()
+    }
+    .validate(lotse_web::today(), &towns)
+    .unwrap();
+    let now = app.clock.now_ms();
+    let unmet = lotse_store::interpreters::submit(
+        &app.db,
+        &partner_viewer,
+        &partner_viewer.organisation_id,
+        &draft,
+        false,
+        now,
+    )
+    .await
+    .unwrap();
+    w.form(
+        "/interpreters/requests/{id}/unmet",
+        &[&unmet],
+        &[("reason", "Niemand spricht Tigrinya an diesem Tag.")],
+    )
+    .await;
+    let called_off = lotse_store::interpreters::submit(
+        &app.db,
+        &partner_viewer,
+        &partner_viewer.organisation_id,
+        &draft,
+        false,
+        now,
+    )
+    .await
+    .unwrap();
+    w.form("/interpreters/requests/{id}/cancel", &[&called_off], &[])
+        .await;
+    // An assignment of today, to settle: written through the store, since the form refuses
+    // days inside the lead time.
+    let system = Viewer::system("test");
+    let today_draft = lotse_domain::interpreters::RequestDraft {
+        slot: lotse_domain::interpreters::Slot {
+            date: lotse_web::today(),
+            start_minute: 8 * 60,
+            duration_minutes: 60,
+        },
+        language: "ar",
+        ..draft.clone()
+    };
+    let done = lotse_store::interpreters::submit(
+        &app.db,
+        &system,
+        &partner_viewer.organisation_id,
+        &today_draft,
+        false,
+        now,
+    )
+    .await
+    .unwrap();
+    lotse_store::interpreters::assign(&app.db, &system, &done, &interpreter, now)
+        .await
+        .unwrap();
+    w.form(
+        "/interpreters/requests/{id}/complete",
+        &[&done],
+        &[("actual_minutes", "150"), ("travel_km", "12")],
     )
     .await;
 

@@ -14,6 +14,7 @@ mod finder_guide;
 mod funding;
 mod hardening;
 mod hsds;
+mod interpreters;
 mod legal;
 mod login;
 mod measures;
