@@ -121,7 +121,13 @@ impl Date {
 
     /// The day `days` after this one (before it for negative `days`); `None` outside [`YEARS`].
     pub fn add_days(self, days: i64) -> Option<Date> {
-        let (y, m, d) = civil_from_days(self.day_number().checked_add(days)?);
+        Date::from_day_number(self.day_number().checked_add(days)?)
+    }
+
+    /// The day `n` days after 1970-01-01 (the inverse of [`Date::day_number`]); `None` outside
+    /// [`YEARS`].
+    pub fn from_day_number(n: i64) -> Option<Date> {
+        let (y, m, d) = civil_from_days(n);
         Date::new(
             u16::try_from(y).ok()?,
             u8::try_from(m).ok()?,

@@ -16,6 +16,7 @@ pub mod date;
 pub mod finder_concept;
 pub mod funding;
 pub mod hsds;
+pub mod icalendar;
 pub mod ids;
 pub mod interpreters;
 pub mod legal;

@@ -677,6 +677,25 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "mail_outbox",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("recipient", Text),
+            ("subject", Text),
+            ("body", Text),
+            ("calendar", NullableText),
+            ("about_entity", Text),
+            ("about_id", Text),
+            ("created_at", Int),
+            ("due_at", Int),
+            ("attempts", Int),
+            ("last_error", Text),
+            ("sent_at", NullableInt),
+            ("failed_at", NullableInt),
+        ],
+    },
+    Table {
         name: "finder_concepts",
         order_by: "id",
         columns: &[

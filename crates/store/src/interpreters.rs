@@ -21,7 +21,7 @@ use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, On, Tx, Value, bind_values, day_of, new_id, on, read, tx};
 use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
 use crate::scoped::{Access, Scoped, Viewer};
-use crate::{Result, StoreError, notifications, settings};
+use crate::{Result, StoreError, notifications, outbox, settings};
 
 // ---------------------------------------------------------------------------------------------
 // Interpreters
@@ -794,6 +794,10 @@ pub async fn cancel(db: &Db, viewer: &Viewer, id: &str, now: i64) -> Result<()> 
             Action::Withdraw,
             id,
         ));
+        // Whoever was told of the date is told it is off, with the entry that removes it.
+        if r.status() == RequestStatus::Assigned {
+            appointment_mails(tx, id, true, now).await?;
+        }
         if let Some(user) = interpreter_user(tx, r.interpreter_id.as_deref()).await? {
             notifications::notify(
                 tx,
@@ -1177,9 +1181,156 @@ pub async fn assign(
             )
             .await?;
         }
+        appointment_mails(tx, id, false, now).await?;
         Ok(())
     })
     .await
+}
+
+/// What the confirmation mails of an assignment say, read in the assigning transaction.
+#[derive(sqlx::FromRow)]
+struct MailFacts {
+    language: String,
+    dialect: String,
+    on_date: Date,
+    start_minute: i64,
+    duration_minutes: i64,
+    town: String,
+    place: String,
+    organisation: String,
+    contact_name: String,
+    contact_phone: String,
+    contact_email: String,
+    requester_email: Option<String>,
+    interpreter: Option<String>,
+    interpreter_phone: Option<String>,
+    interpreter_email: Option<String>,
+}
+
+/// Queues the confirmation (or, for a cancelled assignment, the cancellation) to the requester
+/// and to the interpreter, each with a calendar entry. Written in the act's transaction, sent by
+/// the outbox job. The interpreter learns where and whom to ask for, never the request's note.
+async fn appointment_mails(tx: &mut Tx, id: &str, cancelled: bool, now: i64) -> Result<()> {
+    let f: MailFacts = tx!(tx, |c| {
+        sqlx::query_as(
+            "SELECT r.language, r.dialect, r.on_date, r.start_minute, r.duration_minutes, \
+         t.name AS town, r.place, o.name AS organisation, r.contact_name, r.contact_phone, \
+         r.contact_email, u.email AS requester_email, i.name AS interpreter, \
+         i.phone AS interpreter_phone, i.email AS interpreter_email \
+         FROM interpreter_requests r JOIN towns t ON t.ags = r.town_ags \
+         JOIN organisations o ON o.id = r.organisation_id \
+         LEFT JOIN users u ON u.id = r.requested_by \
+         LEFT JOIN interpreters i ON i.id = r.interpreter_id WHERE r.id = $1",
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await
+    })?;
+    let slot = Slot {
+        date: f.on_date,
+        start_minute: u16::try_from(f.start_minute).unwrap_or(0),
+        duration_minutes: u16::try_from(f.duration_minutes).unwrap_or(0),
+    };
+    let language = if f.dialect.is_empty() {
+        language_name(&f.language).to_owned()
+    } else {
+        format!("{} ({})", language_name(&f.language), f.dialect)
+    };
+    let location = [f.place.as_str(), f.town.as_str()]
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let interpreter = f.interpreter.clone().unwrap_or_default();
+    let when = slot.german();
+    let event = |summary: String, description: String| lotse_domain::icalendar::Event {
+        uid: format!("{id}@lotse"),
+        sequence: u32::from(cancelled),
+        stamp_ms: now,
+        date: slot.date,
+        start_minute: slot.start_minute,
+        duration_minutes: slot.duration_minutes,
+        summary,
+        location: location.clone(),
+        description,
+        cancelled,
+    };
+    let mail = |to: String, subject: String, body: String, calendar: String| outbox::Mail {
+        to,
+        subject,
+        body,
+        calendar: Some(calendar),
+        about_entity: Entity::InterpreterRequest.key(),
+        about_id: id.to_owned(),
+    };
+    let footer = "Kommunales Integrationszentrum Kreis Warendorf – Sprachmittlerpool\n\
+                  Diese Nachricht wurde von Lotse versandt.";
+    let requester_to = if f.contact_email.trim().is_empty() {
+        f.requester_email.clone().unwrap_or_default()
+    } else {
+        f.contact_email.clone()
+    };
+    let (subject, lead) = if cancelled {
+        (
+            format!("Storniert: Sprachmittlung {language}, {when}"),
+            "der folgende Einsatz der Sprachmittlung ist storniert:",
+        )
+    } else {
+        (
+            format!("Bestätigt: Sprachmittlung {language}, {when}"),
+            "für Ihre Anfrage an den Sprachmittlerpool ist eine Sprachmittlung vermittelt:",
+        )
+    };
+    let mut body =
+        format!("Guten Tag,\n\n{lead}\n\nSprache: {language}\nTermin: {when}\nOrt: {location}\n");
+    if !interpreter.is_empty() {
+        body.push_str(&format!("Sprachmittlung: {interpreter}"));
+        if let Some(phone) = f.interpreter_phone.as_deref().filter(|p| !p.is_empty()) {
+            body.push_str(&format!(", Telefon {phone}"));
+        }
+        body.push('\n');
+    }
+    body.push_str(&format!(
+        "\nDen Termin finden Sie auch als Kalendereintrag im Anhang.\n\n{footer}\n"
+    ));
+    let calendar = event(
+        format!("Sprachmittlung {language}"),
+        format!("Sprachmittlung: {interpreter}"),
+    )
+    .to_ics();
+    outbox::enqueue(tx, &mail(requester_to, subject, body, calendar), now).await?;
+    if let Some(to) = f.interpreter_email.filter(|e| !e.trim().is_empty()) {
+        let (subject, lead) = if cancelled {
+            (
+                format!("Einsatz storniert: {language}, {when}"),
+                "Ihr folgender Einsatz ist storniert; der Termin entfällt:",
+            )
+        } else {
+            (
+                format!("Neuer Einsatz: {language}, {when}"),
+                "das Kommunale Integrationszentrum hat Ihnen einen Einsatz vermittelt:",
+            )
+        };
+        let mut contact = f.contact_name.clone();
+        if !f.contact_phone.is_empty() {
+            contact.push_str(&format!(", Telefon {}", f.contact_phone));
+        }
+        let body = format!(
+            "Guten Tag {interpreter},\n\n{lead}\n\nSprache: {language}\nTermin: {when}\n\
+             Ort: {location}\nFür: {}\nAnsprechperson: {contact}\n\n\
+             Die Einzelheiten stehen in Lotse unter „Meine Einsätze“; den Termin finden Sie auch \
+             als Kalendereintrag im Anhang.\n\n{footer}\n",
+            f.organisation
+        );
+        let calendar = event(
+            format!("Einsatz Sprachmittlung {language}"),
+            format!("Für: {}\nAnsprechperson: {contact}", f.organisation),
+        )
+        .to_ics();
+        outbox::enqueue(tx, &mail(to, subject, body, calendar), now).await?;
+    }
+    Ok(())
 }
 
 /// The allowance rates in force (the coordination's settings, or the defaults).

@@ -30,6 +30,7 @@ pub mod notifications;
 pub mod offer_exchange;
 pub mod offers;
 pub mod organisations;
+pub mod outbox;
 pub mod paging;
 pub mod password;
 pub mod programmes;

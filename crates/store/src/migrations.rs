@@ -210,6 +210,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0033_interpreter_pool.sql"),
         postgres: include_str!("../migrations/postgres/0033_interpreter_pool.sql"),
     },
+    Migration {
+        version: 34,
+        name: "mail_outbox",
+        sqlite: include_str!("../migrations/sqlite/0034_mail_outbox.sql"),
+        postgres: include_str!("../migrations/postgres/0034_mail_outbox.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -1,8 +1,9 @@
 //! Sending e-mail over SMTP (lettre). Lotse sends little mail: reminders to organisations that owe
-//! reports. The server is configured with `--smtp-url smtp://HOST:PORT` (`LOTSE_SMTP_URL`); mail is
-//! handed to the district's own relay, so no TLS or credentials are handled here.
+//! reports, and confirmations of appointments from the outbox (`jobs::mail_outbox`). The server is
+//! configured with `--smtp-url smtp://HOST:PORT` (`LOTSE_SMTP_URL`); mail is handed to the
+//! district's own relay, so no TLS or credentials are handled here.
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 #[derive(Debug, Clone)]
@@ -47,15 +48,42 @@ pub async fn send(
     subject: &str,
     body: String,
 ) -> Result<(), String> {
+    send_with_calendar(config, to, subject, body, None).await
+}
+
+/// Sends a plain-text message with an iCalendar file (`termin.ics`) if one is given: the
+/// confirmations of appointments, which the recipient adds to their calendar with one tap.
+pub async fn send_with_calendar(
+    config: &MailConfig,
+    to: &str,
+    subject: &str,
+    body: String,
+    calendar: Option<&str>,
+) -> Result<(), String> {
     let from: Mailbox = config.from.parse().map_err(|e| format!("Absender: {e}"))?;
     let to: Mailbox = to.parse().map_err(|e| format!("Empfänger „{to}“: {e}"))?;
-    let message = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(body)
-        .map_err(|e| format!("Nachricht: {e}"))?;
+    let builder = Message::builder().from(from).to(to).subject(subject);
+    let message = match calendar {
+        None => builder.header(ContentType::TEXT_PLAIN).body(body),
+        Some(ics) => {
+            let method = if ics.contains("METHOD:CANCEL") {
+                "CANCEL"
+            } else {
+                "PUBLISH"
+            };
+            let kind =
+                ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+                    .map_err(|e| format!("Kalenderdatei: {e}"))?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(body))
+                    .singlepart(
+                        Attachment::new("termin.ics".to_owned()).body(ics.to_owned(), kind),
+                    ),
+            )
+        }
+    }
+    .map_err(|e| format!("Nachricht: {e}"))?;
     let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.clone())
         .port(config.port)
         .build();

@@ -18,6 +18,7 @@ pub const JOB: Job = Job {
     // `snapshots::FRESH_FOR_MS` (a day for periods that had ended).
     every: Duration::from_secs(300),
     needs_mail: false,
+    quiet: false,
 };
 
 pub async fn run(ctx: &Context<'_>) -> Result<Report, StoreError> {

@@ -14,6 +14,7 @@ pub const JOB: Job = Job {
     label: "Alte nicht gefundene Suchen entfernen",
     every: Duration::from_secs(24 * 3600),
     needs_mail: false,
+    quiet: false,
 };
 
 pub async fn run(ctx: &Context<'_>) -> Result<Report, StoreError> {

@@ -19,6 +19,7 @@ pub const JOB: Job = Job {
     label: "Überfällige Übergaben an die Fallmanagerinnen und Fallmanager melden",
     every: Duration::from_secs(3600),
     needs_mail: true,
+    quiet: false,
 };
 
 /// At most this many hand-offs per run; the next run takes the rest.

@@ -12,6 +12,7 @@ mod deadline_reminders;
 mod feedback_purge;
 mod finder_misses_purge;
 mod handoff_monitor;
+mod mail_outbox;
 mod offer_reminders;
 mod retention;
 pub mod round_reminders;
@@ -36,10 +37,14 @@ pub struct Job {
     pub every: Duration,
     /// Does nothing without a mail server.
     pub needs_mail: bool,
+    /// Runs often and mostly finds nothing to do: a scheduled run that did nothing and went well
+    /// is not kept in the history.
+    pub quiet: bool,
 }
 
 /// Every job. Adding one: a file in this folder, a line here and one in [`perform`].
-pub const ALL: [Job; 9] = [
+pub const ALL: [Job; 10] = [
+    mail_outbox::JOB,
     offer_reminders::JOB,
     round_reminders::JOB,
     deadline_reminders::JOB,
@@ -91,6 +96,7 @@ async fn perform(job: Job, ctx: &Context<'_>) -> Result<Report, StoreError> {
         round_reminders::NAME => round_reminders::run(ctx).await,
         deadline_reminders::NAME => deadline_reminders::run(ctx).await,
         handoff_monitor::NAME => handoff_monitor::run(ctx).await,
+        mail_outbox::NAME => mail_outbox::run(ctx).await,
         session_purge::NAME => session_purge::run(ctx).await,
         retention::NAME => retention::run(ctx).await,
         case_figures::NAME => case_figures::run(ctx).await,
@@ -125,7 +131,12 @@ pub async fn run(
         Ok(r) => (r.ok, r.summary.clone()),
         Err(e) => (false, format!("Fehler: {e}")),
     };
-    jobs::finish_run(ctx.db, &id, ok, &summary, lotse_store::now_ms()).await?;
+    let idle = matches!(&report, Ok(r) if r.ok && r.count == 0);
+    if job.quiet && idle && trigger == Trigger::Schedule {
+        jobs::discard_run(ctx.db, &id).await?;
+    } else {
+        jobs::finish_run(ctx.db, &id, ok, &summary, lotse_store::now_ms()).await?;
+    }
     lock.release().await?;
     report.map(Some)
 }

@@ -14,6 +14,7 @@ pub const JOB: Job = Job {
     label: "Erinnerung an die Prüfung von Angeboten (12 Monate ungeprüft)",
     every: Duration::from_secs(3600),
     needs_mail: true,
+    quiet: false,
 };
 
 pub async fn run(ctx: &Context<'_>) -> Result<Report, StoreError> {

@@ -15,6 +15,7 @@ pub const JOB: Job = Job {
     label: "Abgeschlossene Fälle nach der Aufbewahrungsfrist anonymisieren",
     every: Duration::from_secs(24 * 3600),
     needs_mail: false,
+    quiet: false,
 };
 
 pub async fn run(ctx: &Context<'_>) -> Result<Report, StoreError> {

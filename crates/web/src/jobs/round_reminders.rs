@@ -22,6 +22,7 @@ pub const JOB: Job = Job {
     label: "Erinnerung an ausstehende Berichte vor der Abgabefrist einer Überprüfungsrunde",
     every: Duration::from_secs(3600),
     needs_mail: true,
+    quiet: false,
 };
 
 /// The scheduled reminders: every open round whose deadline is a week away or less (or past)

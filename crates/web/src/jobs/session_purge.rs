@@ -15,6 +15,7 @@ pub const JOB: Job = Job {
     label: "Abgelaufene Anmeldungen und alte gelesene Benachrichtigungen entfernen",
     every: Duration::from_secs(600),
     needs_mail: false,
+    quiet: false,
 };
 
 /// How long a read notification stays on the bell's page.

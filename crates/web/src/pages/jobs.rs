@@ -41,11 +41,19 @@ struct JobsPage {
     layout: Layout,
     jobs: Vec<JobRow>,
     runs: Vec<RunRow>,
+    /// Mails in the outbox not yet sent, and those given up: (given up at, recipient,
+    /// subject, last error).
+    outbox_waiting: i64,
+    outbox_failed: Vec<(String, String, String, String)>,
 }
+
+/// Given-up mails listed.
+const FAILED_MAILS: i64 = 50;
 
 fn every(d: std::time::Duration) -> String {
     let minutes = d.as_secs() / 60;
     match (minutes / 60, minutes % 60) {
+        (0, 1) => "jede Minute".into(),
         (1, 0) => "stündlich".into(),
         (hours, 0) => format!("alle {hours} Stunden"),
         _ => format!("alle {minutes} Minuten"),
@@ -105,6 +113,19 @@ pub async fn list(
             .with_notice(q.ok.as_deref()),
         jobs: rows,
         runs,
+        outbox_waiting: lotse_store::outbox::waiting(&app.db).await?,
+        outbox_failed: lotse_store::outbox::failed(&app.db, FAILED_MAILS)
+            .await?
+            .into_iter()
+            .map(|m| {
+                (
+                    m.failed_at.map(datetime).unwrap_or_default(),
+                    m.recipient,
+                    m.subject,
+                    m.last_error,
+                )
+            })
+            .collect(),
     })
 }
 

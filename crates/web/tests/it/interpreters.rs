@@ -6,7 +6,7 @@ use axum::http::{Method, StatusCode};
 use lotse_domain::Date;
 use lotse_store::scoped::Viewer;
 
-use crate::{TestApp, web_test};
+use crate::{TestApp, mail_to_port, run_job, web_test};
 
 /// A day `days` after today that is at least five working days ahead whatever today is.
 fn ahead(days: i64) -> String {
@@ -258,6 +258,8 @@ async fn add_interpreter(app: &TestApp, name: &str, account: &str) -> String {
         available_until: "22:00".into(),
         pledge_signed_on: "2026-01-15".into(),
         active: true,
+        email: "amal@example.org".into(),
+        phone: "0151 000000".into(),
         ..Default::default()
     }
     .validate(lotse_web::today())
@@ -272,6 +274,17 @@ async fn add_interpreter(app: &TestApp, name: &str, account: &str) -> String {
     )
     .await
     .unwrap()
+}
+
+/// The request a redirect after sending the form leads to.
+fn request_id(sent: &crate::Reply) -> String {
+    sent.location()
+        .strip_prefix("/interpreters/requests/")
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned()
 }
 
 fn request_form<'a>(date: &'a str, setting: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -327,14 +340,7 @@ web_test!(
             )
             .await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
-        let id = sent
-            .location()
-            .strip_prefix("/interpreters/requests/")
-            .unwrap()
-            .split('?')
-            .next()
-            .unwrap()
-            .to_owned();
+        let id = request_id(&sent);
 
         // The KI sees it waiting, with a bell.
         let kim = app.login("koordination").await;
@@ -744,6 +750,165 @@ web_test!(
         assert_eq!(
             app.get("/interpreters/pool", Some(&partner)).await.status,
             StatusCode::FORBIDDEN
+        );
+    }
+);
+
+web_test!(
+    an_assignment_is_confirmed_by_mail_with_a_calendar_entry_and_a_cancellation_removes_it,
+    |app| {
+        let interpreter = add_interpreter(&app, "Amal Beispiel", "sprachmittlung").await;
+        let partner = app.login("partner").await;
+        let date = ahead(21);
+        let mut form = request_form(&date, "school");
+        form.push(("contact_name", "Frau Lehrerin"));
+        form.push(("contact_phone", "02382 1234"));
+        form.push(("contact_email", "schule@example.org"));
+        let sent = app
+            .post_form("/interpreters/requests", &form, Some(&partner))
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        let id = request_id(&sent);
+        let kim = app.login("koordination").await;
+        // Nothing is owed before the assignment.
+        assert!(
+            lotse_store::outbox::about(&app.db, "interpreter_request", &id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let assigned = app
+            .post_form(
+                &format!("/interpreters/requests/{id}/assign"),
+                &[("interpreter_id", &interpreter)],
+                Some(&kim),
+            )
+            .await;
+        assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.body);
+
+        // The assignment wrote both confirmations, each with the date as a calendar entry.
+        let queued = lotse_store::outbox::about(&app.db, "interpreter_request", &id)
+            .await
+            .unwrap();
+        let to_school = queued
+            .iter()
+            .find(|m| m.recipient == "schule@example.org")
+            .expect("the school's contact is told");
+        let to_interpreter = queued
+            .iter()
+            .find(|m| m.recipient == "amal@example.org")
+            .expect("the interpreter is told");
+        assert_eq!(queued.len(), 2);
+        assert!(
+            to_school
+                .subject
+                .starts_with("Bestätigt: Sprachmittlung Arabisch")
+        );
+        assert!(
+            to_school
+                .body
+                .contains("Amal Beispiel, Telefon 0151 000000")
+        );
+        assert!(
+            to_interpreter
+                .body
+                .contains("Frau Lehrerin, Telefon 02382 1234")
+        );
+        assert!(
+            !to_interpreter.body.contains("Vater spricht"),
+            "the note stays with the school"
+        );
+        let ics = to_interpreter.calendar.as_deref().unwrap();
+        let day = ahead(21).replace('-', "");
+        assert!(
+            ics.contains(&format!("DTSTART;TZID=Europe/Berlin:{day}T140000")),
+            "{ics}"
+        );
+        assert!(ics.contains(&format!("DTEND;TZID=Europe/Berlin:{day}T150000")));
+        assert!(ics.contains(&format!("UID:{id}@lotse")));
+        assert!(
+            ics.contains("LOCATION:Grundschule Am Park\\, Raum 3\\, Ahlen"),
+            "{ics}"
+        );
+
+        // The mail server is away: the mails stay and are tried again later.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed_port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let now = lotse_store::now_ms();
+        let away = run_job(&app, "mail-outbox", Some(&mail_to_port(closed_port)), now).await;
+        assert!(!away.ok, "{}", away.summary);
+        assert!(
+            away.summary.contains("2 nicht zugestellt"),
+            "{}",
+            away.summary
+        );
+        assert_eq!(lotse_store::outbox::waiting(&app.db).await.unwrap(), 2);
+
+        let Some(sink) = crate::SmtpSink::start() else {
+            return;
+        };
+        let mail = mail_to_port(sink.port);
+        // Not before the pause is over.
+        let early = run_job(&app, "mail-outbox", Some(&mail), now + 1_000).await;
+        assert_eq!(early.count, 0, "{}", early.summary);
+        let later = run_job(&app, "mail-outbox", Some(&mail), now + 120_000).await;
+        assert!(later.ok, "{}", later.summary);
+        assert_eq!(later.count, 2, "{}", later.summary);
+        let messages = sink.messages();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        for m in &messages {
+            assert!(m.contains("text/calendar"), "{m}");
+            assert!(m.contains("termin.ics"), "{m}");
+        }
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("To: schule@example.org"))
+        );
+        assert!(messages.iter().any(|m| m.contains("To: amal@example.org")));
+        // Sent once, never twice.
+        assert_eq!(
+            run_job(&app, "mail-outbox", Some(&mail), now + 240_000)
+                .await
+                .count,
+            0
+        );
+        assert_eq!(sink.messages().len(), 2);
+
+        // The school cancels: both are told, and the entry is withdrawn from their calendars.
+        let cancelled = app
+            .post_form(
+                &format!("/interpreters/requests/{id}/cancel"),
+                &[],
+                Some(&partner),
+            )
+            .await;
+        assert_eq!(
+            cancelled.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            cancelled.body
+        );
+        let queued = lotse_store::outbox::about(&app.db, "interpreter_request", &id)
+            .await
+            .unwrap();
+        let withdrawals: Vec<_> = queued.iter().filter(|m| m.sent_at.is_none()).collect();
+        assert_eq!(withdrawals.len(), 2);
+        for m in &withdrawals {
+            let ics = m.calendar.as_deref().unwrap();
+            assert!(
+                ics.contains("METHOD:CANCEL") && ics.contains("SEQUENCE:1"),
+                "{ics}"
+            );
+            assert!(m.subject.contains("storniert") || m.subject.starts_with("Storniert"));
+        }
+        let sent = run_job(&app, "mail-outbox", Some(&mail), lotse_store::now_ms()).await;
+        assert_eq!(sent.count, 2, "{}", sent.summary);
+        assert!(
+            sink.messages()
+                .iter()
+                .any(|m| m.contains("method=CANCEL") || m.contains("method=\"CANCEL\""))
         );
     }
 );

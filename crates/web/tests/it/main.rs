@@ -352,6 +352,36 @@ asyncio.run(main())
     }
 }
 
+/// Mail settings that deliver to `port` on this machine: a sink's, or a closed one to see how a
+/// job behaves while the mail server is away.
+pub fn mail_to_port(port: u16) -> lotse_web::mail::MailConfig {
+    lotse_web::mail::MailConfig::from_url(
+        &format!("smtp://127.0.0.1:{port}"),
+        "ki@kreis-warendorf.example",
+    )
+    .unwrap()
+}
+
+/// One scheduled run of the named job at `now`, as the scheduler would start it.
+pub async fn run_job(
+    app: &TestApp,
+    name: &str,
+    mail: Option<&lotse_web::mail::MailConfig>,
+    now: i64,
+) -> lotse_web::jobs::Report {
+    let job = lotse_web::jobs::find(name).expect("the job exists");
+    let ctx = lotse_web::jobs::Context {
+        db: &app.db,
+        mail,
+        now,
+        today: lotse_store::day_of(now),
+    };
+    lotse_web::jobs::run(job, &ctx, lotse_store::jobs::Trigger::Schedule, None)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 impl Drop for SmtpSink {
     fn drop(&mut self) {
         let _ = self.child.kill();

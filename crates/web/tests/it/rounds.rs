@@ -56,14 +56,6 @@ async fn partner_with_address(app: &TestApp) -> lotse_store::users::User {
     partner
 }
 
-fn mail_through(sink: &crate::SmtpSink) -> lotse_web::mail::MailConfig {
-    lotse_web::mail::MailConfig::from_url(
-        &format!("smtp://127.0.0.1:{}", sink.port),
-        "ki@kreis-warendorf.example",
-    )
-    .unwrap()
-}
-
 web_test!(
     partners_report_coordination_reviews_closing_freezes,
     |app| {
@@ -670,7 +662,7 @@ web_test!(missing_reports_are_reminded_by_mail, |app| {
 
     // The partner gets an address; the welfare association owes reports in the open demo round.
     let partner = partner_with_address(&app).await;
-    let mail = mail_through(&sink);
+    let mail = crate::mail_to_port(sink.port);
     let node = app.node(TestApp::router_with_mail(&app.db, Some(mail)));
     let sent = node
         .post_form(
@@ -1127,20 +1119,8 @@ web_test!(
             return;
         };
         partner_with_address(&app).await;
-        let mail = mail_through(&sink);
-        let job = lotse_web::jobs::find("round-reminders").expect("the job exists");
-        let run = async |now: i64| {
-            let ctx = lotse_web::jobs::Context {
-                db: &app.db,
-                mail: Some(&mail),
-                now,
-                today: lotse_store::day_of(now),
-            };
-            lotse_web::jobs::run(job, &ctx, lotse_store::jobs::Trigger::Schedule, None)
-                .await
-                .unwrap()
-                .unwrap()
-        };
+        let mail = crate::mail_to_port(sink.port);
+        let run = async |now: i64| crate::run_job(&app, "round-reminders", Some(&mail), now).await;
         let now = lotse_store::now_ms();
         let first = run(now).await;
         assert!(first.ok, "{}", first.summary);
