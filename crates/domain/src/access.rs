@@ -30,10 +30,13 @@ pub enum Record {
     Case,
     /// A request to the interpreter pool, kept by the requesting organisation (decision 0017).
     InterpreterRequest,
+    /// A family registered for the first school counselling, with its children: personal data
+    /// of minors, kept by the KI and the counsellors of the family's site (decision 0018).
+    SchoolRegistration,
 }
 
 impl Record {
-    pub const ALL: [Record; 7] = [
+    pub const ALL: [Record; 8] = [
         Record::Offer,
         Record::ReviewRound,
         Record::ReviewReport,
@@ -41,6 +44,7 @@ impl Record {
         Record::Funding,
         Record::Case,
         Record::InterpreterRequest,
+        Record::SchoolRegistration,
     ];
 
     /// How a viewer can stand to a record of this kind: to an organisation's record through
@@ -62,6 +66,7 @@ impl Record {
                 Relationship::AssignedInterpreter,
                 Relationship::Other,
             ],
+            Record::SchoolRegistration => &[Relationship::OwnSite, Relationship::Other],
             _ => &[Relationship::OwnOrganisation, Relationship::Other],
         }
     }
@@ -75,6 +80,7 @@ impl Record {
             Record::Funding => "Förderprogramm",
             Record::Case => "Fall",
             Record::InterpreterRequest => "Sprachmittlungsanfrage",
+            Record::SchoolRegistration => "Meldung zur Schulischen Erstberatung",
         }
     }
 }
@@ -102,12 +108,14 @@ pub enum Relationship {
     BreakGlass,
     /// They are the interpreter the pool assigned to the request.
     AssignedInterpreter,
+    /// They counsel at the counselling site the family belongs to.
+    OwnSite,
     /// Anything else.
     Other,
 }
 
 impl Relationship {
-    pub const ALL: [Relationship; 10] = [
+    pub const ALL: [Relationship; 11] = [
         Relationship::OwnOrganisation,
         Relationship::AssignedCaseManager,
         Relationship::Deputy,
@@ -117,6 +125,7 @@ impl Relationship {
         Relationship::Released,
         Relationship::BreakGlass,
         Relationship::AssignedInterpreter,
+        Relationship::OwnSite,
         Relationship::Other,
     ];
 
@@ -139,6 +148,7 @@ impl Relationship {
             Relationship::Released => "Schweigepflichtentbindung",
             Relationship::BreakGlass => "Notfallzugriff",
             Relationship::AssignedInterpreter => "eingesetzte Sprachmittlung",
+            Relationship::OwnSite => "Beratung am eigenen Standort",
             Relationship::Other => "andere",
         }
     }
@@ -200,6 +210,7 @@ impl CaseTies {
             Relationship::BreakGlass => t.break_glass = true,
             Relationship::OwnOrganisation
             | Relationship::AssignedInterpreter
+            | Relationship::OwnSite
             | Relationship::Other => {}
         }
         t
@@ -315,8 +326,8 @@ pub struct Rule {
 use Action::{Change, Decide, View};
 use Decision::{Allow, Deny, Only};
 use Relationship::{
-    AssignedCaseManager, AssignedInterpreter, BreakGlass, Deputy, OwnOrganisation, Released,
-    SharedPseudonymised, SharedToEdit, SharedToRead,
+    AssignedCaseManager, AssignedInterpreter, BreakGlass, Deputy, OwnOrganisation, OwnSite,
+    Released, SharedPseudonymised, SharedToEdit, SharedToRead,
 };
 use Role::*;
 
@@ -393,6 +404,13 @@ pub const RULES: &[Rule] = &[
     Rule { roles: REQUESTERS, record: Record::InterpreterRequest, relationship: Some(OwnOrganisation), action: Some(Change), decision: Allow },
     Rule { roles: &[Interpreter], record: Record::InterpreterRequest, relationship: Some(AssignedInterpreter), action: Some(View), decision: Only(Fields::Assignment) },
     Rule { roles: EVERYONE, record: Record::InterpreterRequest, relationship: None, action: None, decision: Deny },
+    // The first school counselling is the KI's service: the coordination reviews and books for
+    // all three sites; a counsellor works on the families of their own site. Whoever registered
+    // a family (a town, a school) does not read it afterwards; admins and interpreters never.
+    Rule { roles: &[Coordination], record: Record::SchoolRegistration, relationship: None, action: None, decision: Allow },
+    Rule { roles: &[SchoolCounsellor], record: Record::SchoolRegistration, relationship: Some(OwnSite), action: Some(View), decision: Allow },
+    Rule { roles: &[SchoolCounsellor], record: Record::SchoolRegistration, relationship: Some(OwnSite), action: Some(Change), decision: Allow },
+    Rule { roles: EVERYONE, record: Record::SchoolRegistration, relationship: None, action: None, decision: Deny },
 ];
 
 /// What one role may do: the first matching row of [`RULES`], deny if none matches.

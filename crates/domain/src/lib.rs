@@ -28,6 +28,7 @@ pub mod organisation;
 pub mod policy;
 pub mod programme;
 pub mod role;
+pub mod school_counselling;
 pub mod statistics;
 pub mod structural_issue;
 pub mod totp;

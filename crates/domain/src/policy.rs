@@ -79,10 +79,18 @@ pub enum Permission {
     /// See requests to the interpreter pool: a requester its organisation's, an interpreter
     /// their own assignments, the coordination all of them (which: [`crate::access`]).
     ViewInterpreterRequests,
+    /// Register a newly arrived family for the first school counselling: the authorities,
+    /// towns, schools and services that meet them (they do not see the registration after).
+    RegisterForSchoolCounselling,
+    /// See and work on registrations for the first school counselling: the KI all of them, a
+    /// counsellor their site's (which: [`crate::access`]).
+    ViewSchoolCounselling,
+    /// Keep the counselling sites' counsellors and review what families sent themselves.
+    ManageSchoolCounselling,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 31] = [
+    pub const ALL: [Permission; 34] = [
         Permission::ViewTowns,
         Permission::ViewOrganisations,
         Permission::ManageOrganisations,
@@ -114,6 +122,9 @@ impl Permission {
         Permission::RequestInterpreters,
         Permission::ManageInterpreterPool,
         Permission::ViewInterpreterRequests,
+        Permission::RegisterForSchoolCounselling,
+        Permission::ViewSchoolCounselling,
+        Permission::ManageSchoolCounselling,
     ];
 }
 
@@ -196,6 +207,19 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                 | Role::SchoolCounsellor
                 | Role::Interpreter
         ),
+        // Newly arrived families are met by the registration offices and social offices of the
+        // towns, schools, counselling services and case managers: they pass a family on.
+        RegisterForSchoolCounselling => matches!(
+            role,
+            Role::Coordination
+                | Role::CaseManager
+                | Role::Partner
+                | Role::ImmigrationOffice
+                | Role::SchoolCounsellor
+        ),
+        // The counselling is the KI's own service, given by its counsellors at three sites.
+        ViewSchoolCounselling => matches!(role, Role::Coordination | Role::SchoolCounsellor),
+        ManageSchoolCounselling => role == Role::Coordination,
         // Accounts, the audit trail and settings are an administrator's job only: the audit log is
         // the one record that must stay out of the hands of those it records.
         ManageUsers | ViewAuditLog | ManageSettings => role == Role::Admin,

@@ -212,11 +212,19 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
         Command::Retention(RetentionCommand::Run { dry_run }) => {
             let db = Db::open(&url).await?;
             let now = lotse_store::now_ms();
-            let report =
-                lotse_store::cases::run_retention(&db, lotse_store::day_of(now), *dry_run, now)
-                    .await?;
+            let today = lotse_store::day_of(now);
+            let report = lotse_store::cases::run_retention(&db, today, *dry_run, now).await?;
+            let (due, families) =
+                lotse_store::school_counselling::run_retention(&db, today, *dry_run, now).await?;
             db.close().await;
             println!("{}", report.summary());
+            if *dry_run {
+                println!(
+                    "Probelauf: {due} Familien der Schulischen Erstberatung wären anonymisiert worden."
+                );
+            } else {
+                println!("{families} Familien der Schulischen Erstberatung anonymisiert.");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit(AuditCommand::Verify) => {

@@ -116,10 +116,12 @@ pub enum Entity {
     AccessibilityFeedback,
     Interpreter,
     InterpreterRequest,
+    CounsellingSite,
+    SchoolRegistration,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 32] = [
+    pub const ALL: [Entity; 34] = [
         Entity::User,
         Entity::Session,
         Entity::ApiToken,
@@ -152,6 +154,8 @@ impl Entity {
         Entity::AccessibilityFeedback,
         Entity::Interpreter,
         Entity::InterpreterRequest,
+        Entity::CounsellingSite,
+        Entity::SchoolRegistration,
     ];
 
     pub fn key(self) -> &'static str {
@@ -188,6 +192,8 @@ impl Entity {
             Entity::AccessibilityFeedback => "accessibility_feedback",
             Entity::Interpreter => "interpreter",
             Entity::InterpreterRequest => "interpreter_request",
+            Entity::CounsellingSite => "counselling_site",
+            Entity::SchoolRegistration => "school_registration",
         }
     }
 

@@ -184,6 +184,20 @@ pub async fn load(db: &Db) -> Result<Vec<(&'static str, Role)>> {
         })
         .collect();
     crate::demo_cases::load(&mut tx, &owners, now).await?;
+    // The demo counsellor counsels at the Ahlen site (the KI's seat).
+    if let Some((_, id)) = DEMO_USERS
+        .iter()
+        .zip(&user_ids)
+        .find(|((_, _, role, _), _)| *role == Role::SchoolCounsellor)
+    {
+        crate::db::tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO counselling_site_counsellors (site_ags, user_id) VALUES ('05570004', $1)"
+        )
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
     // The demo is for trying things out: no second factor until an admin switches it on.
     settings::set_totp_required_roles(&mut tx, &actor, &[], now).await?;
     settings::set(&mut tx, &actor, settings::DEMO_DATA, "loaded", now).await?;

@@ -36,6 +36,7 @@ pub mod password;
 pub mod programmes;
 pub mod reference;
 pub mod rounds;
+pub mod school_counselling;
 pub mod scoped;
 pub mod sessions;
 pub mod settings;

@@ -216,6 +216,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0034_mail_outbox.sql"),
         postgres: include_str!("../migrations/postgres/0034_mail_outbox.sql"),
     },
+    Migration {
+        version: 35,
+        name: "school_counselling",
+        sqlite: include_str!("../migrations/sqlite/0035_school_counselling.sql"),
+        postgres: include_str!("../migrations/postgres/0035_school_counselling.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -237,7 +237,11 @@ pub async fn tie_to_case(
             .map(|r| r.rows_affected())
             })?;
         }
-        R::AssignedCaseManager | R::OwnOrganisation | R::AssignedInterpreter | R::Other => {}
+        R::AssignedCaseManager
+        | R::OwnOrganisation
+        | R::AssignedInterpreter
+        | R::OwnSite
+        | R::Other => {}
     }
     tx.record(
         crate::audit::Event::new(

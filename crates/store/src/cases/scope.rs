@@ -187,7 +187,9 @@ pub(crate) fn scope(viewer: &Viewer, q: &mut Query, now: i64) -> Scope {
                 "SELECT case_id AS id FROM break_glass_accesses WHERE user_id = {}",
                 me.get(q)
             )),
-            Relationship::OwnOrganisation | Relationship::AssignedInterpreter => None,
+            Relationship::OwnOrganisation
+            | Relationship::AssignedInterpreter
+            | Relationship::OwnSite => None,
         };
         if let Some(c) = candidate
             && !candidates.contains(&c)
@@ -237,7 +239,9 @@ pub(crate) fn scope(viewer: &Viewer, q: &mut Query, now: i64) -> Scope {
                 me.get(q),
                 instant.get(q)
             ),
-            Relationship::OwnOrganisation | Relationship::AssignedInterpreter => continue,
+            Relationship::OwnOrganisation
+            | Relationship::AssignedInterpreter
+            | Relationship::OwnSite => continue,
         };
         match decision {
             Decision::Allow => whole.push(condition.clone()),

@@ -160,6 +160,8 @@ fn entity_words(key: &str) -> (&'static str, &str) {
         "accessibility_feedback" => ("die", "Barrieremeldung"),
         "interpreter" => ("die Person im", "Sprachmittlerpool"),
         "interpreter_request" => ("die", "Sprachmittlungsanfrage"),
+        "counselling_site" => ("den", "Standort der Erstberatung"),
+        "school_registration" => ("die", "Meldung zur Schulischen Erstberatung"),
         other => ("", other),
     }
 }
@@ -169,6 +171,8 @@ fn entity_words(key: &str) -> (&'static str, &str) {
 fn actor_words(actor_name: &str, display: Option<&str>) -> String {
     match (display, actor_name.strip_prefix("system:")) {
         (Some(name), _) => name.to_owned(),
+        // A family registering itself on the public page.
+        (None, Some("public-form")) => "Online-Formular (Familie)".to_owned(),
         (None, Some(what)) => match crate::jobs::find(what) {
             Some(job) => format!("Lotse (automatisch: {})", job.label),
             None => "Lotse (automatisch)".to_owned(),

@@ -1,0 +1,1161 @@
+//! The KI's first school counselling (decision 0018): the counselling sites and their
+//! counsellors, the families registered (by staff, or by the family through the public form),
+//! their children and each child's steps.
+//!
+//! Registrations are personal data of minors. They are read only through
+//! [`registrations_for`], which puts the viewer's scope into the SQL (the KI all of them, a
+//! counsellor their own site's families) and records every read in the access log; every write
+//! checks the same rule inside its audited transaction. Whoever registered a family from a town
+//! or a school does not read it afterwards.
+
+use lotse_domain::Date;
+use lotse_domain::access::{Access, Action as Act, Decision, Record, Relationship, decide};
+use lotse_domain::policy::Permission;
+use lotse_domain::role::Role;
+use lotse_domain::school_counselling::{ChildStatus, RegistrationDraft, Source};
+use serde_json::json;
+
+use crate::audit::{Action, Actor, Entity, Event};
+use crate::db::{Db, Tx, Value, bind_values, day_of, new_id, read, tx};
+use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
+use crate::scoped::{Scoped, Viewer};
+use crate::{Result, StoreError, notifications};
+
+/// Registrations from the public form waiting for review at most: past it, the form refuses
+/// new ones with a message that names the phone number, so a flood cannot grow the table.
+pub const MOST_PENDING: i64 = 300;
+
+// ---------------------------------------------------------------------------------------------
+// Sites and counsellors
+// ---------------------------------------------------------------------------------------------
+
+/// A counselling site (a town that holds one) with the counsellors who work there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    pub ags: String,
+    pub name: String,
+    /// (user id, display name, username), by name.
+    pub counsellors: Vec<(String, String, String)>,
+}
+
+/// The counselling sites, in name order, with their counsellors.
+pub async fn sites(db: &Db) -> Result<Vec<Site>> {
+    let towns: Vec<(String, String)> = read!(db, |c| sqlx::query_as(
+        "SELECT ags, name FROM towns WHERE first_counselling_site = TRUE ORDER BY name"
+    )
+    .fetch_all(c)
+    .await)?;
+    let people: Vec<(String, String, String, String)> = read!(db, |c| {
+        sqlx::query_as(
+        "SELECT s.site_ags, u.id, u.display_name, u.username FROM counselling_site_counsellors s \
+         JOIN users u ON u.id = s.user_id ORDER BY u.display_name, u.username"
+    )
+    .fetch_all(c)
+    .await
+    })?;
+    Ok(towns
+        .into_iter()
+        .map(|(ags, name)| Site {
+            counsellors: people
+                .iter()
+                .filter(|(s, ..)| *s == ags)
+                .map(|(_, id, name, username)| (id.clone(), name.clone(), username.clone()))
+                .collect(),
+            ags,
+            name,
+        })
+        .collect())
+}
+
+/// The sites `user_id` counsels at.
+pub async fn sites_of(db: &Db, user_id: &str) -> Result<Vec<String>> {
+    Ok(read!(db, |c| sqlx::query_scalar(
+        "SELECT site_ags FROM counselling_site_counsellors WHERE user_id = $1 ORDER BY site_ags"
+    )
+    .bind(user_id)
+    .fetch_all(c)
+    .await)?)
+}
+
+/// Accounts that may counsel (hold the counsellor role and are active), by name.
+pub async fn counsellor_accounts(db: &Db) -> Result<Vec<(String, String, String)>> {
+    Ok(read!(db, |c| sqlx::query_as(
+        "SELECT u.id, u.display_name, u.username FROM users u \
+         JOIN user_roles r ON r.user_id = u.id \
+         WHERE r.role = 'school_counsellor' AND u.active = TRUE \
+         ORDER BY u.display_name, u.username"
+    )
+    .fetch_all(c)
+    .await)?)
+}
+
+fn require_management(viewer: &Viewer) -> Result<()> {
+    if viewer.is_system()
+        || lotse_domain::policy::any_allows(&viewer.roles, Permission::ManageSchoolCounselling)
+    {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Sets who counsels at a site (the KI). Every account must hold the counsellor role.
+pub async fn set_counsellors(
+    db: &Db,
+    viewer: &Viewer,
+    site_ags: &str,
+    user_ids: &[String],
+    now: i64,
+) -> Result<()> {
+    require_management(viewer)?;
+    let actor: Actor = viewer.into();
+    db.write(async |tx| {
+        let site: Option<String> = tx!(tx, |c| sqlx::query_scalar(
+            "SELECT name FROM towns WHERE ags = $1 AND first_counselling_site = TRUE"
+        )
+        .bind(site_ags)
+        .fetch_optional(c)
+        .await)?;
+        let site = site.ok_or(StoreError::NotFound)?;
+        for id in user_ids {
+            let counsellor: Option<i64> = tx!(tx, |c| sqlx::query_scalar(
+                "SELECT CAST(1 AS BIGINT) FROM user_roles WHERE user_id = $1 AND role = $2"
+            )
+            .bind(id)
+            .bind(Role::SchoolCounsellor.key())
+            .fetch_optional(c)
+            .await)?;
+            if counsellor.is_none() {
+                return Err(StoreError::field(
+                    "counsellors",
+                    "Nur Konten mit der Rolle „Schulische Erstberatung“ beraten an einem Standort.",
+                ));
+            }
+        }
+        tx!(tx, |c| sqlx::query(
+            "DELETE FROM counselling_site_counsellors WHERE site_ags = $1"
+        )
+        .bind(site_ags)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        for id in user_ids {
+            tx!(tx, |c| sqlx::query(
+                "INSERT INTO counselling_site_counsellors (site_ags, user_id) VALUES ($1, $2) \
+                 ON CONFLICT DO NOTHING"
+            )
+            .bind(site_ags)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        tx.record(
+            Event::new(
+                &actor,
+                now,
+                Entity::CounsellingSite,
+                Action::Update,
+                site_ags,
+            )
+            .with(json!({ "site": site, "counsellors": user_ids })),
+        );
+        Ok(())
+    })
+    .await
+}
+
+/// The site nearest to `town_ags` among the district's counselling sites.
+async fn site_for(tx: &mut Tx, town_ags: &str) -> Result<String> {
+    let sites: Vec<String> = tx!(tx, |c| sqlx::query_scalar(
+        "SELECT ags FROM towns WHERE first_counselling_site = TRUE ORDER BY ags"
+    )
+    .fetch_all(c)
+    .await)?;
+    let places: Vec<_> = sites
+        .iter()
+        .filter_map(|a| lotse_domain::town::town_place(a))
+        .collect();
+    let nearest = lotse_domain::town::town_place(town_ags)
+        .and_then(|t| lotse_domain::school_counselling::nearest_site(t, &places))
+        .map(|p| p.ags.to_owned())
+        .or_else(|| sites.first().cloned());
+    nearest.ok_or_else(|| {
+        StoreError::field(
+            "town",
+            "Im Kreis ist kein Standort der Schulischen Erstberatung eingetragen.",
+        )
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registrations
+// ---------------------------------------------------------------------------------------------
+
+/// A family as the list and the detail page show it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Registration {
+    pub id: String,
+    pub site_ags: String,
+    pub site: String,
+    pub town_ags: String,
+    pub town: String,
+    pub guardian_name: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub language: String,
+    pub interpreter_needed: bool,
+    pub arrival_date: Option<Date>,
+    pub source: String,
+    pub note: String,
+    pub review: String,
+    pub locale: String,
+    pub registered_on: Date,
+    pub registered_by: Option<String>,
+    /// Whether the viewer counsels at the family's site.
+    pub own_site: bool,
+    pub fictitious: bool,
+    pub created_at: i64,
+    /// The children, in the order they were registered.
+    #[sqlx(skip)]
+    pub children: Vec<Child>,
+}
+
+impl Registration {
+    pub fn pending(&self) -> bool {
+        self.review == "pending"
+    }
+
+    pub fn source_label(&self) -> &'static str {
+        Source::parse(&self.source).map_or("andere", Source::label)
+    }
+
+    pub fn language_name(&self) -> &str {
+        lotse_domain::offer::delivery_language_name(&self.language).unwrap_or(&self.language)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Child {
+    pub id: String,
+    pub registration_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: Date,
+    pub schooling_years: Option<i64>,
+    pub status: String,
+    pub status_on: Date,
+    /// The steps so far, oldest first (on the detail page only).
+    #[sqlx(skip)]
+    pub steps: Vec<Step>,
+}
+
+impl Child {
+    pub fn status(&self) -> ChildStatus {
+        ChildStatus::parse(&self.status).unwrap_or(ChildStatus::Reported)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Step {
+    pub child_id: String,
+    pub status: String,
+    pub on_date: Date,
+    pub note: String,
+    pub recorded_at: i64,
+    pub recorded_by: Option<String>,
+}
+
+impl Step {
+    pub fn status(&self) -> ChildStatus {
+        ChildStatus::parse(&self.status).unwrap_or(ChildStatus::Reported)
+    }
+}
+
+/// The filters of the list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub site: Option<String>,
+    /// Only families sent through the public form and not yet reviewed.
+    pub pending: bool,
+    /// Only families with a child in this status.
+    pub status: Option<ChildStatus>,
+}
+
+/// The registrations one viewer may see: the only way to read them.
+pub struct Registrations<'a> {
+    db: &'a Db,
+    viewer: &'a Viewer,
+}
+
+pub fn registrations_for<'a>(db: &'a Db, viewer: &'a Viewer) -> Registrations<'a> {
+    Registrations { db, viewer }
+}
+
+fn select(viewer: &Viewer, q: &mut Query) -> String {
+    let me = q.bind(Value::Text(viewer.user_id.clone()));
+    format!(
+        "SELECT r.id, r.site_ags, s.name AS site, r.town_ags, t.name AS town, r.guardian_name, \
+         r.phone, r.email, r.address, r.language, r.interpreter_needed, r.arrival_date, r.source, \
+         r.note, r.review, r.locale, r.registered_on, u.display_name AS registered_by, \
+         EXISTS (SELECT 1 FROM counselling_site_counsellors k \
+                 WHERE k.site_ags = r.site_ags AND k.user_id = {me}) AS own_site, \
+         r.fictitious, r.created_at \
+         FROM school_registrations r \
+         JOIN towns s ON s.ags = r.site_ags \
+         JOIN towns t ON t.ags = r.town_ags \
+         LEFT JOIN users u ON u.id = r.registered_by"
+    )
+}
+
+/// The viewer's scope as a condition, or `None` for all.
+fn scope(viewer: &Viewer, q: &mut Query) -> Option<String> {
+    if viewer.is_system() {
+        return None;
+    }
+    let rec = Record::SchoolRegistration;
+    if decide(&viewer.roles, rec, Relationship::Other, Act::View).allows() {
+        return None;
+    }
+    if decide(&viewer.roles, rec, Relationship::OwnSite, Act::View).allows() {
+        let me = q.bind(Value::Text(viewer.user_id.clone()));
+        return Some(format!(
+            "r.site_ags IN (SELECT site_ags FROM counselling_site_counsellors WHERE user_id = {me})"
+        ));
+    }
+    Some("FALSE".to_owned())
+}
+
+fn relationship(own_site: bool) -> Relationship {
+    if own_site {
+        Relationship::OwnSite
+    } else {
+        Relationship::Other
+    }
+}
+
+fn access(viewer: &Viewer, own_site: bool) -> Access {
+    let rel = relationship(own_site);
+    let d = |a: Act| {
+        if viewer.is_system() {
+            Decision::Allow
+        } else {
+            decide(&viewer.roles, Record::SchoolRegistration, rel, a)
+        }
+    };
+    Access {
+        view: d(Act::View),
+        change: d(Act::Change).allows(),
+        decide: d(Act::Decide).allows(),
+    }
+}
+
+const CHILD_SELECT: &str = "SELECT id, registration_id, first_name, last_name, birth_date, \
+    schooling_years, status, status_on FROM school_children";
+
+impl Registrations<'_> {
+    /// One page, the longest-registered first: whoever waits longest is invited first.
+    pub async fn page(
+        &self,
+        filter: &Filter,
+        request: &PageRequest,
+    ) -> Result<Page<Scoped<Registration>>> {
+        let mut q = Query::default();
+        let select = select(self.viewer, &mut q);
+        if let Some(s) = scope(self.viewer, &mut q) {
+            q.and(s);
+        }
+        if let Some(site) = filter.site.as_deref().filter(|s| !s.is_empty()) {
+            let p = q.bind(Value::Text(site.to_owned()));
+            q.and(format!("r.site_ags = {p}"));
+        }
+        if filter.pending {
+            q.and("r.review = 'pending'");
+        }
+        if let Some(status) = filter.status {
+            let p = q.bind(Value::Text(status.key().to_owned()));
+            q.and(format!(
+                "EXISTS (SELECT 1 FROM school_children c WHERE c.registration_id = r.id \
+                 AND c.status = {p})"
+            ));
+        }
+        let page: Page<Registration> = crate::paging::read_page(
+            self.db,
+            &select,
+            q,
+            &Keyset {
+                key_column: "r.registered_on",
+                id_column: "r.id",
+            },
+            request,
+            |r: &Registration| Cursor {
+                key: r.registered_on.to_string(),
+                id: r.id.clone(),
+            },
+        )
+        .await?;
+        let mut page = page;
+        let ids: Vec<&str> = page.items.iter().map(|r| r.id.as_str()).collect();
+        let children = self.children_of(&ids).await?;
+        for r in &mut page.items {
+            r.children = children
+                .iter()
+                .filter(|c| c.registration_id == r.id)
+                .cloned()
+                .collect();
+        }
+        let now = crate::now_ms();
+        for r in &page.items {
+            self.db
+                .access_log()
+                .record(&self.viewer.into(), now, Entity::SchoolRegistration, &r.id)
+                .await;
+        }
+        Ok(page.map(|r| Scoped {
+            access: access(self.viewer, r.own_site),
+            record: r,
+        }))
+    }
+
+    async fn children_of(&self, ids: &[&str]) -> Result<Vec<Child>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Query::default();
+        let which = q.any_of("registration_id", ids);
+        let sql = sqlx::AssertSqlSafe(format!(
+            "{CHILD_SELECT} WHERE {which} ORDER BY registration_id, position"
+        ));
+        Ok(read!(self.db, |c| bind_values!(
+            sqlx::query_as(sql),
+            &q.values
+        )
+        .fetch_all(c)
+        .await)?)
+    }
+
+    /// One family with its children and their steps, or not found where the viewer may not
+    /// see it.
+    pub async fn get(&self, id: &str) -> Result<Scoped<Registration>> {
+        let mut q = Query::default();
+        let select = select(self.viewer, &mut q);
+        let p = q.bind(Value::Text(id.to_owned()));
+        q.and(format!("r.id = {p}"));
+        if let Some(s) = scope(self.viewer, &mut q) {
+            q.and(s);
+        }
+        let sql = sqlx::AssertSqlSafe(format!("{select}{}", q.where_clause()));
+        let row: Option<Registration> =
+            read!(self.db, |c| bind_values!(sqlx::query_as(sql), &q.values)
+                .fetch_optional(c)
+                .await)?;
+        let mut r = row.ok_or(StoreError::NotFound)?;
+        r.children = self.children_of(&[id]).await?;
+        let steps: Vec<Step> = read!(self.db, |c| sqlx::query_as(
+            "SELECT s.child_id, s.status, s.on_date, s.note, s.recorded_at, \
+             u.display_name AS recorded_by FROM school_child_steps s \
+             JOIN school_children c ON c.id = s.child_id \
+             LEFT JOIN users u ON u.id = s.recorded_by \
+             WHERE c.registration_id = $1 ORDER BY s.recorded_at, s.id"
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await)?;
+        for c in &mut r.children {
+            c.steps = steps
+                .iter()
+                .filter(|s| s.child_id == c.id)
+                .cloned()
+                .collect();
+        }
+        self.db
+            .access_log()
+            .record(
+                &self.viewer.into(),
+                crate::now_ms(),
+                Entity::SchoolRegistration,
+                id,
+            )
+            .await;
+        Ok(Scoped {
+            access: access(self.viewer, r.own_site),
+            record: r,
+        })
+    }
+}
+
+/// What a pending registration looks like to the bell: no names in a notification.
+fn href(id: &str) -> String {
+    format!("/school-counselling/{id}")
+}
+
+/// How a registration came in: from staff (accepted at once) or the public form (pending).
+#[derive(Clone, Copy)]
+struct Origin<'a> {
+    review: &'a str,
+    locale: &'a str,
+    registered_by: Option<&'a str>,
+    fictitious: bool,
+}
+
+async fn insert(
+    tx: &mut Tx,
+    id: &str,
+    draft: &RegistrationDraft,
+    origin: &Origin<'_>,
+    now: i64,
+) -> Result<String> {
+    let Origin {
+        review,
+        locale,
+        registered_by,
+        fictitious,
+    } = *origin;
+    let site = site_for(tx, draft.town_ags).await?;
+    let today = day_of(now);
+    let inserted = tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO school_registrations (id, site_ags, town_ags, guardian_name, phone, email, \
+         address, language, interpreter_needed, arrival_date, source, note, review, locale, \
+         registered_by, registered_on, fictitious, created_at, updated_at) VALUES ($1, $2, $3, \
+         $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)"
+    )
+    .bind(id)
+    .bind(&site)
+    .bind(draft.town_ags)
+    .bind(&draft.guardian_name)
+    .bind(&draft.phone)
+    .bind(&draft.email)
+    .bind(&draft.address)
+    .bind(draft.language)
+    .bind(draft.interpreter_needed)
+    .bind(draft.arrival_date)
+    .bind(draft.source.key())
+    .bind(&draft.note)
+    .bind(review)
+    .bind(locale)
+    .bind(registered_by)
+    .bind(today)
+    .bind(fictitious)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    });
+    crate::db::on_missing_reference(inserted, || {
+        StoreError::field("town", "Diesen Ort gibt es im Kreis nicht.")
+    })?;
+    for (i, child) in draft.children.iter().enumerate() {
+        let child_id = new_id();
+        tx!(tx, |c| sqlx::query(
+            "INSERT INTO school_children (id, registration_id, position, first_name, last_name, \
+             birth_date, schooling_years, status, status_on, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'reported', $8, $9, $9)"
+        )
+        .bind(&child_id)
+        .bind(id)
+        .bind(i64::try_from(i).unwrap_or(0))
+        .bind(&child.first_name)
+        .bind(&child.last_name)
+        .bind(child.birth_date)
+        .bind(child.schooling_years.map(i64::from))
+        .bind(today)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        insert_step(
+            tx,
+            &child_id,
+            ChildStatus::Reported,
+            today,
+            "",
+            registered_by,
+            now,
+        )
+        .await?;
+    }
+    Ok(site)
+}
+
+async fn insert_step(
+    tx: &mut Tx,
+    child_id: &str,
+    status: ChildStatus,
+    on: Date,
+    note: &str,
+    by: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    tx!(tx, |c| sqlx::query(
+        "INSERT INTO school_child_steps (id, child_id, status, on_date, note, recorded_at, \
+         recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    )
+    .bind(new_id())
+    .bind(child_id)
+    .bind(status.key())
+    .bind(on)
+    .bind(note)
+    .bind(now)
+    .bind(by)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// What the audit log keeps of a registration: where and how many, never names.
+fn facts(draft: &RegistrationDraft, site: &str) -> serde_json::Value {
+    json!({
+        "site_ags": site,
+        "town_ags": draft.town_ags,
+        "language": draft.language,
+        "source": draft.source.key(),
+        "children": draft.children.len(),
+        "interpreter_needed": draft.interpreter_needed,
+    })
+}
+
+/// Registers a family passed on by staff (a town, a school, a service, the KI itself). It is
+/// accepted at once; the KI and the counsellors of its site are told.
+pub async fn register(
+    db: &Db,
+    viewer: &Viewer,
+    draft: &RegistrationDraft,
+    fictitious: bool,
+    now: i64,
+) -> Result<String> {
+    if !viewer.is_system()
+        && !lotse_domain::policy::any_allows(
+            &viewer.roles,
+            Permission::RegisterForSchoolCounselling,
+        )
+    {
+        return Err(StoreError::NotFound);
+    }
+    let id = new_id();
+    let actor: Actor = viewer.into();
+    let by = (!viewer.is_system()).then_some(viewer.user_id.as_str());
+    db.write(async |tx| {
+        let origin = Origin {
+            review: "accepted",
+            locale: "de",
+            registered_by: by,
+            fictitious,
+        };
+        let site = insert(tx, &id, draft, &origin, now).await?;
+        tx.record(
+            Event::new(&actor, now, Entity::SchoolRegistration, Action::Create, &id)
+                .with(facts(draft, &site)),
+        );
+        tell_site(tx, &site, &id, draft.children.len(), "Neue Meldung", now).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(id)
+}
+
+/// The bell of the KI and of the site's counsellors.
+async fn tell_site(
+    tx: &mut Tx,
+    site: &str,
+    id: &str,
+    children: usize,
+    what: &str,
+    now: i64,
+) -> Result<()> {
+    let mut users = notifications::holders(tx, None, Permission::ManageSchoolCounselling).await?;
+    let counsellors: Vec<String> = tx!(tx, |c| sqlx::query_scalar(
+        "SELECT s.user_id FROM counselling_site_counsellors s JOIN users u ON u.id = s.user_id \
+         WHERE s.site_ags = $1 AND u.active = TRUE"
+    )
+    .bind(site)
+    .fetch_all(c)
+    .await)?;
+    for c in counsellors {
+        if !users.contains(&c) {
+            users.push(c);
+        }
+    }
+    let kids = if children == 1 {
+        "1 Kind".to_owned()
+    } else {
+        format!("{children} Kinder")
+    };
+    notifications::notify(
+        tx,
+        &users,
+        &format!("{what} zur Schulischen Erstberatung ({kids})"),
+        &href(id),
+        now,
+    )
+    .await
+}
+
+/// Whether the public form's registration was kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    Kept(String),
+    /// Too many registrations wait for review: nothing was stored.
+    Full,
+}
+
+/// Keeps a registration the family sent through the public form in `locale`. It waits for the
+/// KI's review; the KI is told. Recorded in the audit log as the public form's act.
+pub async fn receive(
+    db: &Db,
+    draft: &RegistrationDraft,
+    locale: &str,
+    now: i64,
+) -> Result<Received> {
+    let id = new_id();
+    let actor = Actor::system("public-form");
+    db.write(async |tx| {
+        let pending: i64 = tx!(tx, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM school_registrations WHERE review = 'pending'"
+        )
+        .fetch_one(c)
+        .await)?;
+        if pending >= MOST_PENDING {
+            return Ok(Received::Full);
+        }
+        let origin = Origin {
+            review: "pending",
+            locale,
+            registered_by: None,
+            fictitious: false,
+        };
+        let site = insert(tx, &id, draft, &origin, now).await?;
+        tx.record(
+            Event::new(&actor, now, Entity::SchoolRegistration, Action::Submit, &id)
+                .with(facts(draft, &site)),
+        );
+        notifications::notify_holders(
+            tx,
+            Permission::ManageSchoolCounselling,
+            "Eine Familie hat sich online zur Schulischen Erstberatung gemeldet: bitte prüfen",
+            &href(&id),
+            now,
+        )
+        .await?;
+        Ok(Received::Kept(id.clone()))
+    })
+    .await
+}
+
+/// The registration's facts a write depends on, read in the writing transaction.
+#[derive(sqlx::FromRow)]
+struct Locked {
+    site_ags: String,
+    review: String,
+    own_site: bool,
+}
+
+async fn lock(tx: &mut Tx, viewer: &Viewer, id: &str, action: Act) -> Result<Locked> {
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT r.site_ags, r.review, EXISTS (SELECT 1 FROM counselling_site_counsellors k \
+         WHERE k.site_ags = r.site_ags AND k.user_id = $2) AS own_site \
+         FROM school_registrations r WHERE r.id = $1{}",
+        tx.for_update()
+    ));
+    let row: Option<Locked> = tx!(tx, |c| sqlx::query_as(sql)
+        .bind(id)
+        .bind(&viewer.user_id)
+        .fetch_optional(c)
+        .await)?;
+    let row = row.ok_or(StoreError::NotFound)?;
+    let rel = relationship(row.own_site);
+    if viewer.is_system() || decide(&viewer.roles, Record::SchoolRegistration, rel, action).allows()
+    {
+        return Ok(row);
+    }
+    if decide(&viewer.roles, Record::SchoolRegistration, rel, Act::View).allows() {
+        return Err(StoreError::field(
+            "review",
+            "Das entscheidet die Koordination des Kommunalen Integrationszentrums.",
+        ));
+    }
+    Err(StoreError::NotFound)
+}
+
+/// The KI accepts a registration the family sent, at `site_ags` (the nearest site, or another
+/// one the family asked for).
+pub async fn accept(
+    db: &Db,
+    viewer: &Viewer,
+    id: &str,
+    site_ags: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    let actor: Actor = viewer.into();
+    db.write(async |tx| {
+        let row = lock(tx, viewer, id, Act::Decide).await?;
+        if row.review != "pending" {
+            return Err(StoreError::field(
+                "review",
+                "Die Meldung ist schon angenommen.",
+            ));
+        }
+        let site = match site_ags.filter(|s| !s.is_empty()) {
+            Some(s) => {
+                check_site(tx, s).await?;
+                s.to_owned()
+            }
+            None => row.site_ags.clone(),
+        };
+        tx!(tx, |c| sqlx::query(
+            "UPDATE school_registrations SET review = 'accepted', site_ags = $2, updated_at = $3 \
+             WHERE id = $1"
+        )
+        .bind(id)
+        .bind(&site)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        tx.record(
+            Event::new(&actor, now, Entity::SchoolRegistration, Action::Accept, id)
+                .with(json!({ "site_ags": site })),
+        );
+        let children: i64 = tx!(tx, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM school_children WHERE registration_id = $1"
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await)?;
+        tell_site(
+            tx,
+            &site,
+            id,
+            usize::try_from(children).unwrap_or(0),
+            "Angenommene Online-Meldung",
+            now,
+        )
+        .await
+    })
+    .await
+}
+
+async fn check_site(tx: &mut Tx, site_ags: &str) -> Result<()> {
+    let ok: Option<i64> = tx!(tx, |c| sqlx::query_scalar(
+        "SELECT CAST(1 AS BIGINT) FROM towns WHERE ags = $1 AND first_counselling_site = TRUE"
+    )
+    .bind(site_ags)
+    .fetch_optional(c)
+    .await)?;
+    ok.map(|_| ())
+        .ok_or_else(|| StoreError::field("site", "Das ist kein Standort der Erstberatung."))
+}
+
+/// The KI moves a family to another site (closer to where they live now, or where an
+/// interpreter is).
+pub async fn move_to_site(
+    db: &Db,
+    viewer: &Viewer,
+    id: &str,
+    site_ags: &str,
+    now: i64,
+) -> Result<()> {
+    let actor: Actor = viewer.into();
+    db.write(async |tx| {
+        let row = lock(tx, viewer, id, Act::Decide).await?;
+        check_site(tx, site_ags).await?;
+        if row.site_ags == site_ags {
+            return Ok(());
+        }
+        tx!(tx, |c| sqlx::query(
+            "UPDATE school_registrations SET site_ags = $2, updated_at = $3 WHERE id = $1"
+        )
+        .bind(id)
+        .bind(site_ags)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        tx.record(
+            Event::new(&actor, now, Entity::SchoolRegistration, Action::Update, id)
+                .with(json!({ "site_ags": { "from": row.site_ags, "to": site_ags } })),
+        );
+        Ok(())
+    })
+    .await
+}
+
+/// The KI discards a registration the family sent (spam, sent twice, not for the district):
+/// the personal data go at once; the audit log keeps that it happened and why.
+pub async fn reject(db: &Db, viewer: &Viewer, id: &str, reason: &str, now: i64) -> Result<()> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(StoreError::field(
+            "reason",
+            "Bitte einen Grund angeben (z. B. doppelt gemeldet, kein Bezug zum Kreis).",
+        ));
+    }
+    if reason.chars().count() > 500 {
+        return Err(StoreError::field("reason", "Höchstens 500 Zeichen."));
+    }
+    let actor: Actor = viewer.into();
+    db.write(async |tx| {
+        let row = lock(tx, viewer, id, Act::Decide).await?;
+        if row.review != "pending" {
+            return Err(StoreError::field(
+                "review",
+                "Nur ungeprüfte Online-Meldungen werden verworfen; angenommene Kinder werden abgemeldet.",
+            ));
+        }
+        delete_family(tx, id).await?;
+        tx.record(
+            Event::new(&actor, now, Entity::SchoolRegistration, Action::Reject, id)
+                .with(json!({ "reason": reason })),
+        );
+        Ok(())
+    })
+    .await
+}
+
+async fn delete_family(tx: &mut Tx, id: &str) -> Result<()> {
+    for sql in [
+        "DELETE FROM school_child_steps WHERE child_id IN \
+         (SELECT id FROM school_children WHERE registration_id = $1)",
+        "DELETE FROM school_children WHERE registration_id = $1",
+        "DELETE FROM school_registrations WHERE id = $1",
+    ] {
+        tx!(tx, |c| sqlx::query(sql)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// Moves a child on its way: `to` (a status key) must follow its status ([`ChildStatus::next`]); `on` is the
+/// day it happened (empty: today), neither in the future nor before the last step.
+pub async fn advance(
+    db: &Db,
+    viewer: &Viewer,
+    child_id: &str,
+    to: &str,
+    on: &str,
+    note: &str,
+    now: i64,
+) -> Result<String> {
+    let note = note.trim();
+    if note.chars().count() > 500 {
+        return Err(StoreError::field("note", "Höchstens 500 Zeichen."));
+    }
+    let actor: Actor = viewer.into();
+    db.write(async |tx| {
+        let child: Option<(String, String, Date)> = tx!(tx, |c| sqlx::query_as(
+            "SELECT registration_id, status, status_on FROM school_children WHERE id = $1"
+        )
+        .bind(child_id)
+        .fetch_optional(c)
+        .await)?;
+        let (registration_id, status, status_on) = child.ok_or(StoreError::NotFound)?;
+        let row = lock(tx, viewer, &registration_id, Act::Change).await?;
+        if row.review == "pending" {
+            return Err(StoreError::field(
+                "status",
+                "Die Online-Meldung ist noch nicht geprüft: erst annehmen, dann weiter.",
+            ));
+        }
+        let from = ChildStatus::parse(&status).unwrap_or(ChildStatus::Reported);
+        // Read after the access check: whoever may not see the child learns nothing here.
+        let to = ChildStatus::parse(to)
+            .ok_or_else(|| StoreError::field("status", "Bitte den nächsten Schritt wählen."))?;
+        if !from.may_become(to) {
+            return Err(StoreError::field(
+                "status",
+                format!(
+                    "Das Kind ist „{}“; von dort geht es nicht zu „{}“.",
+                    from.label(),
+                    to.label()
+                ),
+            ));
+        }
+        let day =
+            lotse_domain::school_counselling::check_step_day(on, day_of(now), Some(status_on))
+                .map_err(StoreError::Invalid)?;
+        tx!(tx, |c| sqlx::query(
+            "UPDATE school_children SET status = $2, status_on = $3, updated_at = $4 WHERE id = $1"
+        )
+        .bind(child_id)
+        .bind(to.key())
+        .bind(day)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let by = (!viewer.is_system()).then_some(viewer.user_id.as_str());
+        insert_step(tx, child_id, to, day, note, by, now).await?;
+        tx.record(
+            Event::new(
+                &actor,
+                now,
+                Entity::SchoolRegistration,
+                Action::Update,
+                &registration_id,
+            )
+            .with(json!({
+                "child_id": child_id,
+                "status": { "from": from.key(), "to": to.key() },
+                "on": day.to_string(),
+            })),
+        );
+        Ok(registration_id)
+    })
+    .await
+}
+
+/// A child still waiting for a school place, for the start page.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Waiting {
+    pub registration_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub status: String,
+    pub site: String,
+    /// Since when it waits: the arrival where known, else the registration.
+    pub since: Date,
+}
+
+/// The children of accepted registrations the viewer may see who wait longest for a school
+/// place (not yet assigned), at most `limit`. Each family read is in the access log.
+pub async fn longest_waiting(db: &Db, viewer: &Viewer, limit: i64) -> Result<Vec<Waiting>> {
+    let mut q = Query::default();
+    if let Some(s) = scope(viewer, &mut q) {
+        q.and(s);
+    }
+    q.and("r.review = 'accepted'");
+    q.and("c.status IN ('reported', 'invited', 'appointment', 'counselled', 'transmitted')");
+    let n = q.bind(Value::Int(limit));
+    let sql = sqlx::AssertSqlSafe(format!(
+        "SELECT c.registration_id, c.first_name, c.last_name, c.status, s.name AS site, \
+         COALESCE(r.arrival_date, r.registered_on) AS since \
+         FROM school_children c JOIN school_registrations r ON r.id = c.registration_id \
+         JOIN towns s ON s.ags = r.site_ags{} \
+         ORDER BY COALESCE(r.arrival_date, r.registered_on), c.id LIMIT {n}",
+        q.where_clause()
+    ));
+    let rows: Vec<Waiting> = read!(db, |c| bind_values!(sqlx::query_as(sql), &q.values)
+        .fetch_all(c)
+        .await)?;
+    let now = crate::now_ms();
+    let mut logged: Vec<&str> = Vec::new();
+    for w in &rows {
+        if !logged.contains(&w.registration_id.as_str()) {
+            db.access_log()
+                .record(
+                    &viewer.into(),
+                    now,
+                    Entity::SchoolRegistration,
+                    &w.registration_id,
+                )
+                .await;
+            logged.push(&w.registration_id);
+        }
+    }
+    Ok(rows)
+}
+
+/// The family a child belongs to (its id only: the family itself is read through
+/// [`registrations_for`], which checks the viewer).
+pub async fn family_of_child(db: &Db, child_id: &str) -> Result<String> {
+    let id: Option<String> = read!(db, |c| sqlx::query_scalar(
+        "SELECT registration_id FROM school_children WHERE id = $1"
+    )
+    .bind(child_id)
+    .fetch_optional(c)
+    .await)?;
+    id.ok_or(StoreError::NotFound)
+}
+
+/// Registrations the public form sent that wait for review (the KI's start page).
+pub async fn pending_count(db: &Db) -> Result<i64> {
+    Ok(read!(db, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM school_registrations WHERE review = 'pending'"
+    )
+    .fetch_one(c)
+    .await)?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention
+// ---------------------------------------------------------------------------------------------
+
+/// Families due for retention: every child's way ended (school start confirmed, or withdrawn)
+/// and the last step was recorded before `$1` (ms). Never a pending one (the KI decides those).
+const DUE: &str = "SELECT r.id FROM school_registrations r WHERE r.anonymised_at IS NULL \
+     AND r.review = 'accepted' \
+     AND NOT EXISTS (SELECT 1 FROM school_children c WHERE c.registration_id = r.id \
+         AND c.status NOT IN ('school_started', 'withdrawn')) \
+     AND NOT EXISTS (SELECT 1 FROM school_child_steps s JOIN school_children c ON c.id = s.child_id \
+         WHERE c.registration_id = r.id AND s.recorded_at >= $1)";
+
+/// Blanks the names, contacts and notes of families whose children all reached the end of
+/// their way longer than the retention period (the cases' setting) ago. What the waiting times
+/// count stays: site, town, language, the steps and their days, the birth year. Returns
+/// (due, anonymised); with `dry_run`, only counts.
+pub async fn run_retention(
+    db: &Db,
+    today: Date,
+    dry_run: bool,
+    now: i64,
+) -> Result<(usize, usize)> {
+    let years = crate::cases::retention_years(db).await?;
+    let kept_from = today.years_back(years).unwrap_or(Date::EARLIEST);
+    let cutoff_ms = now - today.day_number().saturating_sub(kept_from.day_number()) * 86_400_000;
+    let due: Vec<String> = read!(db, |c| sqlx::query_scalar(DUE)
+        .bind(cutoff_ms)
+        .fetch_all(c)
+        .await)?;
+    if dry_run || due.is_empty() {
+        return Ok((due.len(), 0));
+    }
+    let actor = Actor::system("retention");
+    let done = db
+        .write(async |tx| {
+            let mut done = 0;
+            for id in &due {
+                // Asked again inside the transaction: a step recorded meanwhile keeps the family.
+                let still: Option<String> = tx!(tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(
+                    format!("{DUE} AND r.id = $2")
+                ))
+                .bind(cutoff_ms)
+                .bind(id)
+                .fetch_optional(c)
+                .await)?;
+                if still.is_none() {
+                    continue;
+                }
+                for sql in [
+                    "UPDATE school_registrations SET guardian_name = '', phone = '', email = '', \
+                     address = '', note = '', anonymised_at = $2, updated_at = $2 WHERE id = $1",
+                    "UPDATE school_children SET first_name = '', last_name = '', \
+                     birth_date = SUBSTR(birth_date, 1, 4) || '-01-01', updated_at = $2 \
+                     WHERE registration_id = $1",
+                    "UPDATE school_child_steps SET note = '' WHERE child_id IN \
+                     (SELECT id FROM school_children WHERE registration_id = $1) AND $2 > 0",
+                ] {
+                    tx!(tx, |c| sqlx::query(sql)
+                        .bind(id)
+                        .bind(now)
+                        .execute(c)
+                        .await
+                        .map(|r| r.rows_affected()))?;
+                }
+                done += 1;
+            }
+            tx.record(
+                Event::new(&actor, now, Entity::Job, Action::Update, "retention").with(json!({
+                    "school_registrations_anonymised": done,
+                    "kept_from": kept_from,
+                })),
+            );
+            Ok(done)
+        })
+        .await?;
+    Ok((due.len(), done))
+}
