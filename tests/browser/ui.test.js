@@ -597,3 +597,65 @@ test('cases: intake, assessment, referral, an overdue hand-off on the start page
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('school counselling: a family registers in Arabic on a phone, the KI accepts, the counsellor invites – axe clean', async () => {
+  const { context, page, problems } = await newPage(360, 740);
+  const yearsAgo = (n) => { const d = new Date(); d.setFullYear(d.getFullYear() - n); d.setDate(d.getDate() - 30); return d.toISOString().slice(0, 10); };
+  await page.goto(`${base}/ar/angebote`);
+  await page.locator('footer a[href="/ar/schulanmeldung"]').click();
+  await page.waitForURL(/\/ar\/schulanmeldung$/);
+  assert.equal(await page.locator('html').getAttribute('dir'), 'rtl');
+  await checkAccessibility(page, 'school registration in Arabic');
+  // Sent empty: the errors are listed in Arabic, each a link to its field.
+  await page.locator('form.registration button[type=submit]').click();
+  await page.locator('#fehler').waitFor();
+  assert.ok(await page.locator('#fehler a[href="#s-guardian_name"]').count() === 1);
+  assert.equal(await page.locator('#s-guardian_name').getAttribute('aria-invalid'), 'true');
+  await checkAccessibility(page, 'school registration with errors');
+  await page.locator('#s-guardian_name').fill('أحمد مثال');
+  await page.locator('#s-phone').fill('0151 2345678');
+  await page.locator('#s-town').selectOption('05570008');
+  await page.locator('#s-language').selectOption('ar');
+  await page.locator('#s-interpreter_needed').check();
+  await page.locator('#s-child_first_name_1').fill('يوسف');
+  await page.locator('#s-child_last_name_1').fill('مثال');
+  await page.locator('#s-child_birth_date_1').fill(yearsAgo(8));
+  await page.locator('#s-consent').check();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no sideways scrolling at 360 px (${overflow} px too wide)`);
+  await page.locator('form.registration button[type=submit]').click();
+  await page.waitForURL(/gesendet=1/);
+  await page.locator('#danke').waitFor();
+  await checkAccessibility(page, 'school registration sent');
+  await page.screenshot({ path: join(artifacts, 'school-registration-ar-360.png'), fullPage: true });
+
+  // The KI reviews it on a phone too and takes it at the Ahlen site.
+  await login(page, 'koordination');
+  await page.goto(`${base}/school-counselling?pending=1`);
+  await checkAccessibility(page, 'registrations to review');
+  await page.locator('tbody a[href^="/school-counselling/"]').first().click();
+  await page.getByRole('heading', { name: 'Online-Meldung prüfen' }).waitFor();
+  await checkAccessibility(page, 'a registration to review');
+  await page.locator('#f-site').selectOption('05570004');
+  await page.getByRole('button', { name: 'Meldung annehmen' }).click();
+  await page.waitForURL(/ok=school_accepted$/);
+  const familyUrl = page.url().split('?')[0];
+  await checkAccessibility(page, 'an accepted registration');
+  await page.goto(`${base}/school-counselling/sites`);
+  await checkAccessibility(page, 'counselling sites');
+  await context.close();
+
+  // The Ahlen counsellor invites the child.
+  const second = await newPage(360, 740);
+  await login(second.page, 'schulberatung');
+  await second.page.goto(familyUrl);
+  await second.page.getByRole('button', { name: 'Schritt vermerken' }).click();
+  await second.page.waitForURL(/ok=school_step/);
+  assert.match(await second.page.locator('main').innerText(), /Stand: eingeladen/);
+  await checkAccessibility(second.page, 'a child invited');
+  await second.page.goto(`${base}/`);
+  assert.match(await second.page.locator('#erstberatung').locator('..').innerText(), /يوسف/);
+  await checkAccessibility(second.page, 'counsellor start page');
+  assert.deepEqual([...problems, ...second.problems].filter((p) => !/\b422\b/.test(p)), [], 'only the refused first try answered 422');
+  await second.context.close();
+});

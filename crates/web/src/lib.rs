@@ -22,6 +22,7 @@ pub mod mail;
 mod null_bytes;
 mod openapi;
 pub mod pages;
+pub mod public_forms;
 pub mod routes;
 pub mod server;
 mod upload;
@@ -80,6 +81,8 @@ pub struct AppState {
     /// that a second view of the same period waits for that count instead of starting another.
     pub counting:
         Arc<std::sync::Mutex<std::collections::HashSet<(lotse_domain::Date, lotse_domain::Date)>>>,
+    /// The submissions of the public forms this node counted in the last hour.
+    pub public_forms: Arc<public_forms::PublicLimit>,
 }
 
 impl AppState {
@@ -90,6 +93,7 @@ impl AppState {
             finder: Arc::new(finder::Finder::default()),
             clock: Clock::default(),
             counting: Arc::default(),
+            public_forms: Arc::default(),
         }
     }
 

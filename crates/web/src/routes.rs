@@ -46,6 +46,10 @@ struct Route {
     handler: MethodRouter<AppState>,
 }
 
+/// The public school registration's largest body: every field at its limit fits in well
+/// under this.
+const SCHOOL_FORM_BODY_LIMIT: usize = 32 * 1024;
+
 fn r(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Route {
     Route {
         spec: RouteSpec {
@@ -172,6 +176,34 @@ fn table() -> Vec<Route> {
             "/{locale}/barrierefreiheit",
             Public,
             post(pages::legal::report_translated),
+        ),
+        // The public registration for the first school counselling, in every finder language;
+        // a registration is a few kilobytes, so the body limit is small.
+        r(
+            M::GET,
+            "/schulanmeldung",
+            Public,
+            get(pages::school_form::show_german),
+        ),
+        r(
+            M::POST,
+            "/schulanmeldung",
+            Public,
+            post(pages::school_form::submit_german)
+                .layer(axum::extract::DefaultBodyLimit::max(SCHOOL_FORM_BODY_LIMIT)),
+        ),
+        r(
+            M::GET,
+            "/{locale}/schulanmeldung",
+            Public,
+            get(pages::school_form::show_translated),
+        ),
+        r(
+            M::POST,
+            "/{locale}/schulanmeldung",
+            Public,
+            post(pages::school_form::submit_translated)
+                .layer(axum::extract::DefaultBodyLimit::max(SCHOOL_FORM_BODY_LIMIT)),
         ),
         // The read-only HSDS 3.0 API for other directories
         r(M::GET, "/hsds/", Public, get(hsds_api::root)),
@@ -598,6 +630,73 @@ fn table() -> Vec<Route> {
             Access::Permission(ManageProgrammes),
             post(pages::programmes::unlink_measure),
         ),
+        // The first school counselling (decision 0018): registering families, their children's
+        // steps, the KI's review, the sites' counsellors
+        r(
+            M::GET,
+            "/school-counselling",
+            Access::Permission(ViewSchoolCounselling),
+            get(pages::school_counselling::list),
+        ),
+        r(
+            M::GET,
+            "/school-counselling/new",
+            Access::Permission(RegisterForSchoolCounselling),
+            get(pages::school_counselling::new_registration),
+        ),
+        r(
+            M::POST,
+            "/school-counselling",
+            Access::Permission(RegisterForSchoolCounselling),
+            post(pages::school_counselling::create_registration),
+        ),
+        r(
+            M::GET,
+            "/school-counselling/sites",
+            Access::Permission(ManageSchoolCounselling),
+            get(pages::school_counselling::sites),
+        ),
+        r(
+            M::POST,
+            "/school-counselling/sites/{ags}",
+            Access::Permission(ManageSchoolCounselling),
+            post(pages::school_counselling::set_counsellors),
+        ),
+        r(
+            M::GET,
+            "/school-counselling/{id}",
+            Access::Permission(ViewSchoolCounselling),
+            get(pages::school_counselling::show),
+        )
+        .on(Record::SchoolRegistration, RecordAction::View),
+        r(
+            M::POST,
+            "/school-counselling/{id}/accept",
+            Access::Permission(ManageSchoolCounselling),
+            post(pages::school_counselling::accept),
+        )
+        .on(Record::SchoolRegistration, RecordAction::Decide),
+        r(
+            M::POST,
+            "/school-counselling/{id}/reject",
+            Access::Permission(ManageSchoolCounselling),
+            post(pages::school_counselling::reject),
+        )
+        .on(Record::SchoolRegistration, RecordAction::Decide),
+        r(
+            M::POST,
+            "/school-counselling/{id}/site",
+            Access::Permission(ManageSchoolCounselling),
+            post(pages::school_counselling::move_site),
+        )
+        .on(Record::SchoolRegistration, RecordAction::Decide),
+        r(
+            M::POST,
+            "/school-counselling/children/{id}/status",
+            Access::Permission(ViewSchoolCounselling),
+            post(pages::school_counselling::advance),
+        )
+        .on(Record::SchoolRegistration, RecordAction::Change),
         // The interpreter pool (decision 0017): requests, review and matching, the pool itself
         r(
             M::GET,
@@ -1802,8 +1901,9 @@ pub fn route_specs() -> Vec<RouteSpec> {
 }
 
 /// Path parameters that are not record ids (`kind`: of an access to review, a fixed word the
-/// handler matches, anything else is not found).
-const NOT_IDS: [&str; 4] = ["locale", "file", "job", "kind"];
+/// handler matches, anything else is not found; `ags`: a town's eight-digit key, looked up
+/// among the counselling sites).
+const NOT_IDS: [&str; 5] = ["locale", "file", "job", "kind", "ags"];
 
 /// Every record has a UUID; a path parameter that is not one cannot name a record, and is
 /// answered 404 before a handler sees it. Handlers put ids into queries and into the `Location`

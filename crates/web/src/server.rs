@@ -175,8 +175,17 @@ pub async fn serve(
             }
         };
         let _ = stream.set_nodelay(true);
+        // Every request learns which address it came from (the public forms' limits).
+        let address = crate::public_forms::ClientAddress(peer.ip());
+        let service = tower::ServiceExt::map_request(
+            app.clone(),
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(address);
+                req
+            },
+        );
         let connection =
-            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // Timeouts and clients that go away end here; neither is the server's problem.

@@ -67,6 +67,20 @@ const NAV: &[NavEntry] = &[
     ),
     (
         "KI-Dienste",
+        "Schulische Erstberatung",
+        "/school-counselling",
+        Some(Permission::ViewSchoolCounselling),
+        None,
+    ),
+    (
+        "KI-Dienste",
+        "Kind zur Erstberatung melden",
+        "/school-counselling/new",
+        Some(Permission::RegisterForSchoolCounselling),
+        Some(&[Role::CaseManager, Role::Partner, Role::ImmigrationOffice]),
+    ),
+    (
+        "KI-Dienste",
         "Sprachmittlung",
         "/interpreters/requests",
         Some(Permission::ViewInterpreterRequests),
@@ -273,6 +287,14 @@ fn notice_text(key: &str) -> Option<&'static str> {
             "Die Anfrage ist eingegangen. Das Kommunale Integrationszentrum prüft sie und meldet sich, sobald jemand gefunden ist."
         }
         "request_cancelled" => "Die Anfrage ist storniert.",
+        "school_registered" => "Die Familie ist gemeldet; die Kinder stehen auf „gemeldet“.",
+        "school_passed_on" => {
+            "Die Familie ist gemeldet. Das Kommunale Integrationszentrum lädt sie zur Erstberatung ein."
+        }
+        "school_accepted" => "Die Online-Meldung ist angenommen.",
+        "school_rejected" => "Die Online-Meldung ist verworfen; ihre Angaben sind gelöscht.",
+        "school_moved" => "Die Familie ist einem anderen Standort zugeordnet.",
+        "school_step" => "Der Schritt ist vermerkt.",
         "request_reviewed" => {
             "Die Entscheidung ist gespeichert; die anfragende Stelle ist benachrichtigt."
         }
@@ -370,6 +392,20 @@ pub fn parse_date_ms(text: &str) -> Option<i64> {
     .ok()?;
     let tz = jiff::tz::db().get("Europe/Berlin").ok()?;
     Some(date.to_zoned(tz).ok()?.timestamp().as_millisecond())
+}
+
+/// `path` with the non-empty `pairs` as its query: the links of filtered, paged lists.
+pub fn link_with(path: &str, pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        s.append_pair(k, v);
+    }
+    let q = s.finish();
+    if q.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{q}")
+    }
 }
 
 pub fn url_encode(s: &str) -> String {

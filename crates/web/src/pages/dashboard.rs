@@ -97,10 +97,19 @@ struct Dashboard {
     /// first; with the heading that says which.
     interpreting: Vec<crate::pages::interpreters::RequestRow>,
     interpreting_heading: &'static str,
+    /// The first school counselling: whether the user works in it, online registrations to
+    /// review (the KI), and the children waiting longest for a school place: (family id,
+    /// "Omar B., Ahlen", status, days waiting).
+    counselling: bool,
+    counselling_pending: i64,
+    counselling_waiting: Vec<(String, String, &'static str, i64)>,
     /// Emergency accesses others opened on the user's cases in the last 30 days:
     /// (case id, name, by whom, when).
     emergencies: Vec<(String, String, String, String)>,
 }
+
+/// How many children waiting for a school place the start page lists.
+const COUNSELLING_SHOWN: i64 = 5;
 
 /// How many overdue hand-offs and due follow-ups the start page lists.
 const CASE_ITEMS: i64 = 20;
@@ -338,6 +347,30 @@ pub async fn show(
             "Ihre nächsten Einsätze"
         };
     }
+    let counselling = any_allows(roles, Permission::ViewSchoolCounselling);
+    let mut counselling_waiting = Vec::new();
+    let mut counselling_pending = 0;
+    if counselling {
+        if any_allows(roles, Permission::ManageSchoolCounselling) {
+            counselling_pending = lotse_store::school_counselling::pending_count(&app.db).await?;
+        }
+        let viewer = user.principal.viewer();
+        counselling_waiting =
+            lotse_store::school_counselling::longest_waiting(&app.db, &viewer, COUNSELLING_SHOWN)
+                .await?
+                .into_iter()
+                .map(|w| {
+                    let initial: String = w.last_name.chars().take(1).collect();
+                    (
+                        w.registration_id,
+                        format!("{} {initial}., {}", w.first_name, w.site),
+                        lotse_domain::school_counselling::ChildStatus::parse(&w.status)
+                            .map_or("", |s| s.label()),
+                        w.since.days_until(today),
+                    )
+                })
+                .collect();
+    }
     let role_names = roles
         .iter()
         .map(|r| r.label())
@@ -372,6 +405,9 @@ pub async fn show(
         pool_waiting,
         interpreting,
         interpreting_heading,
+        counselling,
+        counselling_pending,
+        counselling_waiting,
     })
 }
 

@@ -165,22 +165,15 @@ pub struct ListQuery {
 const PAGE_SIZE: usize = 50;
 
 fn list_link(status: &str, language: &str, after: Option<&str>) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    if !status.is_empty() && status != "open" {
-        s.append_pair("status", status);
-    }
-    if !language.is_empty() {
-        s.append_pair("language", language);
-    }
-    if let Some(a) = after {
-        s.append_pair("after", a);
-    }
-    let q = s.finish();
-    if q.is_empty() {
-        "/interpreters/requests".to_owned()
-    } else {
-        format!("/interpreters/requests?{q}")
-    }
+    let status = if status == "open" { "" } else { status };
+    crate::view::link_with(
+        "/interpreters/requests",
+        &[
+            ("status", status),
+            ("language", language),
+            ("after", after.unwrap_or("")),
+        ],
+    )
 }
 
 pub async fn list(

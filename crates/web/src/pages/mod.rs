@@ -26,6 +26,8 @@ pub mod programmes;
 pub mod reads;
 pub mod report;
 pub mod rounds;
+pub mod school_counselling;
+pub mod school_form;
 pub mod search;
 pub mod settings;
 pub mod structural_issues;

@@ -479,6 +479,45 @@ web_test!(
             .next()
             .unwrap();
 
+        // A family at the demo counsellor's site (Ahlen) and one at another site (Beckum),
+        // each with a child: the "own" and the "other" record of the school counselling.
+        let family_at = async |town: &str| {
+            let input = lotse_domain::school_counselling::RegistrationInput {
+                guardian_name: "Matrixfamilie".into(),
+                phone: "02382 1".into(),
+                town: town.into(),
+                language: "ar".into(),
+                children: vec![lotse_domain::school_counselling::ChildInput {
+                    first_name: "Matrixkind".into(),
+                    last_name: "Beispiel".into(),
+                    birth_date: lotse_web::today().years_back(9).unwrap().to_string(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            };
+            let towns = lotse_store::reference::town_names(&app.db).await.unwrap();
+            let draft = input.validate(lotse_web::today(), &towns, true).unwrap();
+            let lotse_store::school_counselling::Received::Kept(id) =
+                lotse_store::school_counselling::receive(&app.db, &draft, "de", app.clock.now_ms())
+                    .await
+                    .unwrap()
+            else {
+                panic!("kept")
+            };
+            let child_id: String =
+                lotse_store::school_counselling::registrations_for(&app.db, &system)
+                    .get(&id)
+                    .await
+                    .unwrap()
+                    .record
+                    .children[0]
+                    .id
+                    .clone();
+            (id, child_id)
+        };
+        let own_family = family_at("Ahlen").await;
+        let other_family = family_at("Beckum").await;
+
         // A case assigned to each demo account (whatever its role: the table decides what the
         // assignment is worth) and one assigned to someone else; names that must not leak.
         let mut own_cases: std::collections::HashMap<&str, String> =
@@ -604,6 +643,17 @@ web_test!(
                         } else {
                             &r.request
                         }
+                    } else if page_path.starts_with("/school-counselling/") {
+                        let family = if relationship == Relationship::OwnOrganisation {
+                            &own_family
+                        } else {
+                            &other_family
+                        };
+                        if page_path.starts_with("/school-counselling/children/") {
+                            &family.1
+                        } else {
+                            &family.0
+                        }
                     } else if page_path.starts_with("/offers/") {
                         &r.offer
                     } else if page_path.starts_with("/rounds/") {
@@ -657,6 +707,17 @@ web_test!(
                         };
                         viewer
                             .decide_case(lotse_domain::access::CaseTies::only(relationship), action)
+                    } else if record == lotse_domain::access::Record::SchoolRegistration {
+                        // The "own" family stands at the demo counsellor's site; to everyone
+                        // else it is any family.
+                        let rel = if username == "schulberatung"
+                            && relationship == Relationship::OwnOrganisation
+                        {
+                            Relationship::OwnSite
+                        } else {
+                            Relationship::Other
+                        };
+                        decide(&[role], record, rel, action)
                     } else {
                         decide(&[role], record, relationship, action)
                     };

@@ -78,6 +78,15 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/interpreters/requests/{id}/unmet", "koordination"),
     ("/interpreters/requests/{id}/complete", "koordination"),
     ("/interpreters/requests/{id}/cancel", "partner"),
+    // School counselling
+    ("/school-counselling", "partner"),
+    ("/school-counselling/sites/{ags}", "koordination"),
+    ("/schulanmeldung", "koordination"),
+    ("/{locale}/schulanmeldung", "koordination"),
+    ("/school-counselling/{id}/accept", "koordination"),
+    ("/school-counselling/{id}/reject", "koordination"),
+    ("/school-counselling/{id}/site", "koordination"),
+    ("/school-counselling/children/{id}/status", "schulberatung"),
     // Structural issues, bodies
     // Cases
     ("/cases", "fallmanagement"),
@@ -1158,6 +1167,94 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         "/interpreters/requests/{id}/complete",
         &[&done],
         &[("actual_minutes", "150"), ("travel_km", "12")],
+    )
+    .await;
+
+    // --- School counselling ------------------------------------------------------------------
+    let child_born = lotse_web::today().years_back(9).unwrap().to_string();
+    let family_fields = [
+        ("source", "town"),
+        ("guardian_name", "Rundgang Familie"),
+        ("phone", "02382 1"),
+        ("town", "05570004"),
+        ("language", "uk"),
+        (
+            "arrival_date",
+            lotse_web::today().to_string().leak() as &str,
+        ),
+        ("child_first_name_1", "Mykola"),
+        ("child_last_name_1", "Rundgang"),
+        ("child_birth_date_1", child_born.as_str()),
+    ];
+    w.form("/school-counselling", &[], &family_fields).await;
+    let counsellor = users::get_by_username(&app.db, "schulberatung")
+        .await
+        .unwrap();
+    w.form(
+        "/school-counselling/sites/{ags}",
+        &["05570004"],
+        &[("counsellors", &counsellor.id)],
+    )
+    .await;
+    let public_fields = [
+        ("guardian_name", "Rundgang Online"),
+        ("phone", "0151 1"),
+        ("town", "05570008"),
+        ("language", "ar"),
+        ("child_first_name_1", "Yusuf"),
+        ("child_last_name_1", "Rundgang"),
+        ("child_birth_date_1", child_born.as_str()),
+        ("consent", "yes"),
+    ];
+    w.form("/schulanmeldung", &[], &public_fields).await;
+    w.form("/{locale}/schulanmeldung", &["ar"], &public_fields)
+        .await;
+    let system = Viewer::system("test");
+    let pending = lotse_store::school_counselling::registrations_for(&app.db, &system)
+        .page(
+            &lotse_store::school_counselling::Filter {
+                pending: true,
+                ..Default::default()
+            },
+            &lotse_store::paging::PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    assert_eq!(pending.items.len(), 2);
+    let (online, twice) = (&pending.items[0].record, &pending.items[1].record);
+    w.form(
+        "/school-counselling/{id}/accept",
+        &[&online.id],
+        &[("site", "05570004")],
+    )
+    .await;
+    w.form(
+        "/school-counselling/{id}/reject",
+        &[&twice.id],
+        &[("reason", "doppelt gemeldet")],
+    )
+    .await;
+    w.form(
+        "/school-counselling/{id}/site",
+        &[&online.id],
+        &[("site", "05570008")],
+    )
+    .await;
+    let family = lotse_store::school_counselling::registrations_for(&app.db, &system)
+        .page(
+            &lotse_store::school_counselling::Filter {
+                site: Some("05570004".into()),
+                ..Default::default()
+            },
+            &lotse_store::paging::PageRequest::first(10),
+        )
+        .await
+        .unwrap();
+    let child = family.items[0].record.children[0].id.clone();
+    w.form(
+        "/school-counselling/children/{id}/status",
+        &[&child],
+        &[("status", "invited")],
     )
     .await;
 

@@ -23,6 +23,7 @@ mod organisations;
 mod programmes;
 mod relevance;
 mod rounds;
+mod school_counselling;
 mod start_page;
 mod users;
 

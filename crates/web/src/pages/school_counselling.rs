@@ -1,0 +1,694 @@
+//! The first school counselling (decision 0018), staff side: registering a family, the list
+//! of families per site, one family with its children's steps, the KI's review of what
+//! families sent themselves, and who counsels at which site. The public form is
+//! [`crate::pages::school_form`].
+
+use askama::Template;
+use axum::extract::{OriginalUri, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use lotse_domain::school_counselling::{
+    ChildInput, ChildStatus, MOST_CHILDREN, RegistrationInput, Source, age_on,
+};
+use lotse_domain::{Permission, policy::any_allows};
+use lotse_store::StoreError;
+use lotse_store::paging::PageRequest;
+use lotse_store::school_counselling::{self as counselling, Filter, Registration};
+use lotse_store::scoped::Scoped;
+
+use super::{render, render_invalid};
+use crate::AppState;
+use crate::error::AppError;
+use crate::guard::CurrentUser;
+use crate::view::{FormErrors, Layout, date_de};
+
+type Options = Vec<(String, String)>;
+
+/// Rows the staff form offers for children; a family with more adds them in a second pass.
+pub const CHILD_ROWS: usize = 4;
+
+fn field_label(field: &str) -> String {
+    let plain = match field {
+        "guardian_name" => "Kontaktperson",
+        "phone" => "Telefon",
+        "email" => "E-Mail",
+        "town" => "Wohnort",
+        "address" => "Adresse",
+        "language" => "Sprache",
+        "arrival_date" => "Zuzug",
+        "source" => "Gemeldet von",
+        "note" => "Hinweise",
+        "status" => "Stand",
+        "on" => "Tag",
+        "reason" => "Grund",
+        "review" => "Prüfung",
+        "site" => "Standort",
+        "counsellors" => "Beratende",
+        _ => "",
+    };
+    if !plain.is_empty() {
+        return plain.to_owned();
+    }
+    // child_birth_date_2 → "Kind 2"
+    field
+        .rsplit_once('_')
+        .filter(|(head, _)| head.starts_with("child_"))
+        .map_or_else(|| field.to_owned(), |(_, n)| format!("Kind {n}"))
+}
+
+fn summary(errors: &FormErrors) -> Vec<(String, String, String)> {
+    errors
+        .0
+        .iter()
+        .map(|(f, m)| (f.to_owned(), field_label(f), m.to_owned()))
+        .collect()
+}
+
+pub fn language_options() -> Options {
+    lotse_domain::offer::DELIVERY_LANGUAGES
+        .iter()
+        .map(|(c, n, _)| ((*c).to_owned(), (*n).to_owned()))
+        .collect()
+}
+
+fn status_name(key: &str) -> &'static str {
+    ChildStatus::parse(key).map_or("unbekannt", ChildStatus::label)
+}
+
+/// Reads the registration form (staff and public share the field names). Child fields come as
+/// `child_first_name_1` … for the rows the form shows.
+pub fn parse_registration(body: &str) -> (RegistrationInput, Vec<(String, String)>) {
+    let mut i = RegistrationInput::default();
+    let mut rest = Vec::new();
+    let mut children: Vec<ChildInput> = Vec::new();
+    for (k, v) in form_urlencoded::parse(body.as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "guardian_name" => i.guardian_name = v,
+            "phone" => i.phone = v,
+            "email" => i.email = v,
+            "town" => i.town = v,
+            "address" => i.address = v,
+            "language" => i.language = v,
+            "interpreter_needed" => i.interpreter_needed = v == "yes",
+            "arrival_date" => i.arrival_date = v,
+            "source" => i.source = v,
+            "note" => i.note = v,
+            key => {
+                let child = key.strip_prefix("child_").and_then(|k| k.rsplit_once('_'));
+                match child.and_then(|(f, n)| Some((f, n.parse::<usize>().ok()?))) {
+                    // One row more than a registration may hold, so that too many are named.
+                    Some((field, n)) if (1..=MOST_CHILDREN + 1).contains(&n) => {
+                        if children.len() < n {
+                            children.resize(n, ChildInput::default());
+                        }
+                        let c = &mut children[n - 1];
+                        match field {
+                            "first_name" => c.first_name = v,
+                            "last_name" => c.last_name = v,
+                            "birth_date" => c.birth_date = v,
+                            "schooling_years" => c.schooling_years = v,
+                            _ => {}
+                        }
+                    }
+                    _ => rest.push((key.to_owned(), v)),
+                }
+            }
+        }
+    }
+    i.children = children;
+    (i, rest)
+}
+
+/// A child row of a form: its number and what was typed.
+pub struct ChildRow {
+    pub n: usize,
+    pub first_name: String,
+    pub last_name: String,
+    pub birth_date: String,
+    pub schooling_years: String,
+}
+
+pub fn child_rows(input: &RegistrationInput, rows: usize) -> Vec<ChildRow> {
+    (1..=rows.max(input.children.len()))
+        .map(|n| {
+            let c = input.children.get(n - 1).cloned().unwrap_or_default();
+            ChildRow {
+                n,
+                first_name: c.first_name,
+                last_name: c.last_name,
+                birth_date: c.birth_date,
+                schooling_years: c.schooling_years,
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registering a family (staff)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "school_counselling/form.html")]
+struct RegistrationForm {
+    layout: Layout,
+    form: RegistrationInput,
+    children: Vec<ChildRow>,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    towns: Options,
+    languages: Options,
+    sources: Options,
+}
+
+async fn registration_form(
+    app: &AppState,
+    user: &CurrentUser,
+    path: &str,
+    form: RegistrationInput,
+    errors: FormErrors,
+    notice: Option<&str>,
+) -> Result<RegistrationForm, AppError> {
+    Ok(RegistrationForm {
+        layout: Layout::new(
+            app,
+            user,
+            "Familie zur Schulischen Erstberatung melden",
+            path,
+        )
+        .with_notice(notice),
+        children: child_rows(&form, CHILD_ROWS),
+        summary: summary(&errors),
+        errors,
+        form,
+        towns: lotse_store::reference::town_names(&app.db).await?,
+        languages: language_options(),
+        sources: Source::ALL
+            .iter()
+            .filter(|s| **s != Source::Family)
+            .map(|s| (s.key().to_owned(), s.label().to_owned()))
+            .collect(),
+    })
+}
+
+pub async fn new_registration(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<crate::view::NoticeQuery>,
+) -> Result<Response, AppError> {
+    render(
+        &registration_form(
+            &app,
+            &user,
+            uri.path(),
+            RegistrationInput::default(),
+            FormErrors::none(),
+            q.ok.as_deref(),
+        )
+        .await?,
+    )
+}
+
+pub async fn create_registration(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    body: String,
+) -> Result<Response, AppError> {
+    let path = "/school-counselling/new";
+    let (input, _) = parse_registration(&body);
+    let towns = lotse_store::reference::town_names(&app.db).await?;
+    let draft = match input.validate(app.today(), &towns, false) {
+        Ok(d) => d,
+        Err(e) => {
+            return render_invalid(
+                &registration_form(&app, &user, path, input, FormErrors(e), None).await?,
+            );
+        }
+    };
+    let viewer = user.principal.viewer();
+    match counselling::register(&app.db, &viewer, &draft, false, app.now()).await {
+        Ok(id) => {
+            // Who may follow the family goes to it; a town or a school that passed it on is
+            // told it arrived and may register the next one.
+            let to = if any_allows(&user.principal.roles, Permission::ViewSchoolCounselling) {
+                format!("/school-counselling/{id}?ok=school_registered")
+            } else {
+                "/school-counselling/new?ok=school_passed_on".to_owned()
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(StoreError::Invalid(e)) => {
+            render_invalid(&registration_form(&app, &user, path, input, FormErrors(e), None).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The list
+// ---------------------------------------------------------------------------------------------
+
+pub struct FamilyRow {
+    pub id: String,
+    pub registered_on: String,
+    pub site: String,
+    pub town: String,
+    pub language: String,
+    pub interpreter_needed: bool,
+    pub pending: bool,
+    pub source: &'static str,
+    /// "Omar B. (10 J.): eingeladen"
+    pub children: Vec<String>,
+    pub fictitious: bool,
+}
+
+fn family_row(r: &Registration, today: lotse_domain::Date) -> FamilyRow {
+    FamilyRow {
+        id: r.id.clone(),
+        registered_on: date_de(&r.registered_on),
+        site: r.site.clone(),
+        town: r.town.clone(),
+        language: r.language_name().to_owned(),
+        interpreter_needed: r.interpreter_needed,
+        pending: r.pending(),
+        source: r.source_label(),
+        children: r
+            .children
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} ({} J.): {}",
+                    c.first_name,
+                    c.last_name,
+                    age_on(c.birth_date, today),
+                    status_name(&c.status)
+                )
+            })
+            .collect(),
+        fictitious: r.fictitious,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "school_counselling/list.html")]
+struct ListPage {
+    layout: Layout,
+    rows: Vec<FamilyRow>,
+    sites: Options,
+    site: String,
+    statuses: Options,
+    status: String,
+    pending: bool,
+    pending_count: i64,
+    can_manage: bool,
+    first: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    site: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    pending: String,
+    #[serde(default)]
+    after: String,
+    ok: Option<String>,
+}
+
+const PAGE_SIZE: usize = 50;
+
+fn list_link(site: &str, status: &str, pending: bool, after: Option<&str>) -> String {
+    crate::view::link_with(
+        "/school-counselling",
+        &[
+            ("site", site),
+            ("status", status),
+            ("pending", if pending { "1" } else { "" }),
+            ("after", after.unwrap_or("")),
+        ],
+    )
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, AppError> {
+    let can_manage = any_allows(&user.principal.roles, Permission::ManageSchoolCounselling);
+    let status = ChildStatus::parse(&q.status);
+    let pending = q.pending == "1";
+    let filter = Filter {
+        site: (!q.site.is_empty()).then(|| q.site.clone()),
+        pending,
+        status,
+    };
+    let viewer = user.principal.viewer();
+    let page = counselling::registrations_for(&app.db, &viewer)
+        .page(&filter, &PageRequest::new(Some(&q.after), Some(PAGE_SIZE)))
+        .await?;
+    let status_key = status.map_or("", ChildStatus::key);
+    let today = app.today();
+    render(&ListPage {
+        layout: Layout::new(&app, &user, "Schulische Erstberatung", uri.path())
+            .with_notice(q.ok.as_deref()),
+        rows: page.items.iter().map(|r| family_row(r, today)).collect(),
+        first: (!page.first).then(|| list_link(&q.site, status_key, pending, None)),
+        next: page
+            .next
+            .as_ref()
+            .map(|c| list_link(&q.site, status_key, pending, Some(&c.encode()))),
+        sites: counselling::sites(&app.db)
+            .await?
+            .into_iter()
+            .map(|s| (s.ags, s.name))
+            .collect(),
+        site: q.site,
+        statuses: ChildStatus::ALL
+            .iter()
+            .map(|s| (s.key().to_owned(), s.label().to_owned()))
+            .collect(),
+        status: status_key.to_owned(),
+        pending,
+        pending_count: if can_manage {
+            counselling::pending_count(&app.db).await?
+        } else {
+            0
+        },
+        can_manage,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// One family
+// ---------------------------------------------------------------------------------------------
+
+pub struct StepRow {
+    pub status: &'static str,
+    pub on: String,
+    pub note: String,
+    pub by: String,
+}
+
+pub struct ChildView {
+    pub id: String,
+    pub name: String,
+    pub birth: String,
+    pub age: u16,
+    pub schooling_years: String,
+    pub status: &'static str,
+    pub status_on: String,
+    pub waiting_days: Option<i64>,
+    pub steps: Vec<StepRow>,
+    /// (status key, button text) the viewer may move the child to.
+    pub next: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "school_counselling/family.html")]
+struct FamilyPage {
+    layout: Layout,
+    r: Registration,
+    row: FamilyRow,
+    arrival: String,
+    children: Vec<ChildView>,
+    can_decide: bool,
+    sites: Options,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+    today: String,
+}
+
+async fn family_page(
+    app: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    notice: Option<&str>,
+    errors: FormErrors,
+) -> Result<FamilyPage, AppError> {
+    let viewer = user.principal.viewer();
+    let Scoped { record: r, access } = counselling::registrations_for(&app.db, &viewer)
+        .get(id)
+        .await?;
+    let today = app.today();
+    let can_change = access.change && !r.pending();
+    let can_decide =
+        access.decide && any_allows(&user.principal.roles, Permission::ManageSchoolCounselling);
+    let children = r
+        .children
+        .iter()
+        .map(|c| {
+            let status = c.status();
+            ChildView {
+                id: c.id.clone(),
+                name: format!("{} {}", c.first_name, c.last_name),
+                birth: date_de(&c.birth_date),
+                age: age_on(c.birth_date, today),
+                schooling_years: c.schooling_years.map(|n| n.to_string()).unwrap_or_default(),
+                status: status.label(),
+                status_on: date_de(&c.status_on),
+                waiting_days: status
+                    .is_waiting()
+                    .then(|| r.registered_on.days_until(today)),
+                steps: c
+                    .steps
+                    .iter()
+                    .map(|s| StepRow {
+                        status: s.status().label(),
+                        on: date_de(&s.on_date),
+                        note: s.note.clone(),
+                        by: s
+                            .recorded_by
+                            .clone()
+                            .unwrap_or_else(|| "Online-Formular".into()),
+                    })
+                    .collect(),
+                next: if can_change {
+                    status
+                        .next()
+                        .into_iter()
+                        .map(|s| (s.key(), s.action()))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect();
+    Ok(FamilyPage {
+        layout: Layout::new(
+            app,
+            user,
+            format!("Familie {}", r.guardian_name),
+            &format!("/school-counselling/{id}"),
+        )
+        .with_notice(notice),
+        row: family_row(&r, today),
+        arrival: r.arrival_date.map(|d| date_de(&d)).unwrap_or_default(),
+        children,
+        can_decide,
+        sites: counselling::sites(&app.db)
+            .await?
+            .into_iter()
+            .map(|s| (s.ags, s.name))
+            .collect(),
+        summary: summary(&errors),
+        errors,
+        today: today.to_string(),
+        r,
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<crate::view::NoticeQuery>,
+) -> Result<Response, AppError> {
+    render(&family_page(&app, &user, &id, q.ok.as_deref(), FormErrors::none()).await?)
+}
+
+fn form_value(body: &str, key: &str) -> String {
+    form_urlencoded::parse(body.as_bytes())
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+async fn after_action(
+    app: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    result: Result<(), StoreError>,
+    notice: &str,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/school-counselling/{id}?ok={notice}")).into_response())
+        }
+        Err(StoreError::Invalid(e)) => {
+            render_invalid(&family_page(app, user, id, None, FormErrors(e)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn accept(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let site = form_value(&body, "site");
+    let viewer = user.principal.viewer();
+    let result = counselling::accept(&app.db, &viewer, &id, Some(site.as_str()), app.now()).await;
+    after_action(&app, &user, &id, result, "school_accepted").await
+}
+
+pub async fn reject(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let reason = form_value(&body, "reason");
+    let viewer = user.principal.viewer();
+    match counselling::reject(&app.db, &viewer, &id, &reason, app.now()).await {
+        Ok(()) => Ok(Redirect::to("/school-counselling?ok=school_rejected").into_response()),
+        Err(StoreError::Invalid(e)) => {
+            render_invalid(&family_page(&app, &user, &id, None, FormErrors(e)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn move_site(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let site = form_value(&body, "site");
+    let viewer = user.principal.viewer();
+    let result = counselling::move_to_site(&app.db, &viewer, &id, &site, app.now()).await;
+    after_action(&app, &user, &id, result, "school_moved").await
+}
+
+pub async fn advance(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(child_id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    let result = counselling::advance(
+        &app.db,
+        &viewer,
+        &child_id,
+        &form_value(&body, "status"),
+        &form_value(&body, "on"),
+        &form_value(&body, "note"),
+        app.now(),
+    )
+    .await;
+    match result {
+        Ok(registration) => Ok(Redirect::to(&format!(
+            "/school-counselling/{registration}?ok=school_step#kind-{child_id}"
+        ))
+        .into_response()),
+        Err(StoreError::Invalid(e)) => {
+            let registration = counselling::family_of_child(&app.db, &child_id).await?;
+            render_invalid(&family_page(&app, &user, &registration, None, FormErrors(e)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sites and counsellors
+// ---------------------------------------------------------------------------------------------
+
+pub struct SiteView {
+    pub ags: String,
+    pub name: String,
+    pub counsellors: Vec<String>,
+    pub chosen: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "school_counselling/sites.html")]
+struct SitesPage {
+    layout: Layout,
+    sites: Vec<SiteView>,
+    accounts: Options,
+    errors: FormErrors,
+    summary: Vec<(String, String, String)>,
+}
+
+async fn sites_page(
+    app: &AppState,
+    user: &CurrentUser,
+    notice: Option<&str>,
+    errors: FormErrors,
+) -> Result<SitesPage, AppError> {
+    let sites = counselling::sites(&app.db).await?;
+    Ok(SitesPage {
+        layout: Layout::new(
+            app,
+            user,
+            "Standorte der Erstberatung",
+            "/school-counselling/sites",
+        )
+        .with_notice(notice),
+        sites: sites
+            .into_iter()
+            .map(|s| SiteView {
+                counsellors: s.counsellors.iter().map(|(_, n, _)| n.clone()).collect(),
+                chosen: s.counsellors.into_iter().map(|(id, _, _)| id).collect(),
+                ags: s.ags,
+                name: s.name,
+            })
+            .collect(),
+        accounts: counselling::counsellor_accounts(&app.db)
+            .await?
+            .into_iter()
+            .map(|(id, name, username)| (id, format!("{name} ({username})")))
+            .collect(),
+        summary: summary(&errors),
+        errors,
+    })
+}
+
+pub async fn sites(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<crate::view::NoticeQuery>,
+) -> Result<Response, AppError> {
+    render(&sites_page(&app, &user, q.ok.as_deref(), FormErrors::none()).await?)
+}
+
+pub async fn set_counsellors(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(site): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    if site.len() != 8 || !site.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::Store(StoreError::NotFound));
+    }
+    let chosen: Vec<String> = form_urlencoded::parse(body.as_bytes())
+        .filter(|(k, _)| k == "counsellors")
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    let viewer = user.principal.viewer();
+    match counselling::set_counsellors(&app.db, &viewer, &site, &chosen, app.now()).await {
+        Ok(()) => Ok(Redirect::to("/school-counselling/sites?ok=saved").into_response()),
+        Err(StoreError::Invalid(e)) => {
+            render_invalid(&sites_page(&app, &user, None, FormErrors(e)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

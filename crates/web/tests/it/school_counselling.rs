@@ -1,0 +1,726 @@
+//! The first school counselling (decision 0018): registration by staff and by the family
+//! itself, the site's counsellor and nobody else, each child's steps, the public form's
+//! protection.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use lotse_domain::Date;
+
+use crate::{TestApp, web_test};
+
+const AHLEN: &str = "05570004";
+const BECKUM: &str = "05570008";
+const SENDENHORST: &str = "05570040";
+
+async fn families_in_store(app: &TestApp) -> i64 {
+    lotse_store::testing::count(&app.db, "SELECT COUNT(*) FROM school_registrations", None).await
+}
+
+fn days_ago(app: &TestApp, days: i64) -> String {
+    lotse_store::day_of(app.clock.now_ms())
+        .add_days(-days)
+        .unwrap()
+        .to_string()
+}
+
+/// A child of `age` today, as the date input sends it.
+fn born(app: &TestApp, age: u16) -> String {
+    let today = lotse_store::day_of(app.clock.now_ms());
+    today
+        .years_back(age)
+        .unwrap()
+        .add_days(-30)
+        .unwrap()
+        .to_string()
+}
+
+/// The staff form filled in for one family in Sendenhorst (the Ahlen site's area).
+fn staff_form(app: &TestApp) -> Vec<(&'static str, String)> {
+    vec![
+        ("source", "registration_office".into()),
+        ("guardian_name", "Fatima Beispiel".into()),
+        ("phone", "02526 12345".into()),
+        ("town", SENDENHORST.into()),
+        ("language", "ar".into()),
+        ("interpreter_needed", "yes".into()),
+        ("arrival_date", days_ago(app, 40)),
+        ("child_first_name_1", "Omar".into()),
+        ("child_last_name_1", "Beispiel".into()),
+        ("child_birth_date_1", born(app, 10)),
+        ("child_schooling_years_1", "3".into()),
+        ("child_first_name_2", "Lina".into()),
+        ("child_last_name_2", "Beispiel".into()),
+        ("child_birth_date_2", born(app, 15)),
+    ]
+}
+
+fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+/// The first family a list page links to.
+fn first_family(page: &str) -> String {
+    page.split("href=\"/school-counselling/")
+        .filter_map(|s| s.split(['"', '?', '#']).next())
+        .find(|s| s.len() >= 20 && s.chars().all(|c| c.is_ascii_hexdigit() || c == '-'))
+        .unwrap_or_else(|| panic!("no family in {page}"))
+        .to_owned()
+}
+
+/// The id of a child's step form on the family page, by the child's first name.
+fn child_id(page: &str, first_name: &str) -> String {
+    let at = page
+        .find(&format!("Nächster Schritt für {first_name}"))
+        .unwrap_or_else(|| panic!("no step form for {first_name}"));
+    let before = &page[..at];
+    let form = before.rfind("/school-counselling/children/").unwrap();
+    before[form + "/school-counselling/children/".len()..]
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+web_test!(
+    a_town_registers_a_family_the_site_counsellor_works_on_it_and_no_one_else_sees_it,
+    |app| {
+        // A welfare association passes the family on; it does not read it afterwards.
+        let partner = app.login("partner").await;
+        let form = staff_form(&app);
+        let sent = app
+            .post_form("/school-counselling", &pairs(&form), Some(&partner))
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+        assert_eq!(
+            sent.location(),
+            "/school-counselling/new?ok=school_passed_on"
+        );
+        assert_eq!(families_in_store(&app).await, 1);
+        assert_eq!(
+            app.get("/school-counselling", Some(&partner)).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        // The KI sees the family, at the nearest site, with a bell.
+        let kim = app.login("koordination").await;
+        let list = app.get("/school-counselling", Some(&kim)).await;
+        assert_eq!(list.status, StatusCode::OK);
+        let id = first_family(&list.body);
+        assert!(
+            list.body.contains("Omar Beispiel (10 J.): gemeldet"),
+            "{}",
+            list.body
+        );
+        assert!(list.body.contains("<td>Ahlen</td>"));
+        let bell = app.get("/notifications", Some(&kim)).await;
+        assert!(
+            bell.body
+                .contains("Neue Meldung zur Schulischen Erstberatung (2 Kinder)")
+        );
+
+        // The Ahlen counsellor works on it: invited today; a step cannot go back before it.
+        let counsellor = app.login("schulberatung").await;
+        let page = app
+            .get(&format!("/school-counselling/{id}"), Some(&counsellor))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Fatima Beispiel") && page.body.contains("02526 12345"));
+        let omar = child_id(&page.body, "Omar Beispiel");
+        let step =
+            |status: &'static str, on: String| vec![("status", status.to_owned()), ("on", on)];
+        let two_days_ago = days_ago(&app, 0);
+        let invited = app
+            .post_form(
+                &format!("/school-counselling/children/{omar}/status"),
+                &pairs_owned(&step("invited", two_days_ago.clone())),
+                Some(&counsellor),
+            )
+            .await;
+        assert_eq!(invited.status, StatusCode::SEE_OTHER, "{}", invited.body);
+        // Skipping the appointment, a day in the future, a day before the last step: refused,
+        // each with its reason at the field.
+        for (status, on, says) in [
+            ("counselled", String::new(), "von dort geht es nicht"),
+            ("appointment", days_ago(&app, -1), "nicht in der Zukunft"),
+            ("appointment", days_ago(&app, 3), "vor dem letzten Schritt"),
+        ] {
+            let refused = app
+                .post_form(
+                    &format!("/school-counselling/children/{omar}/status"),
+                    &pairs_owned(&step(status, on)),
+                    Some(&counsellor),
+                )
+                .await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{status}");
+            assert!(refused.body.contains(says), "{says}: {}", refused.body);
+        }
+        let page = app
+            .get(&format!("/school-counselling/{id}"), Some(&counsellor))
+            .await;
+        let shown = Date::iso(&two_days_ago).unwrap().german();
+        assert!(
+            page.body
+                .contains(&format!("<td>eingeladen</td><td>{shown}</td>")),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("Jule Demo"), "who recorded the step");
+
+        // Moved to the Beckum site by the KI, the family is gone for the Ahlen counsellor.
+        let moved = app
+            .post_form(
+                &format!("/school-counselling/{id}/site"),
+                &[("site", BECKUM)],
+                Some(&kim),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+        assert_eq!(
+            app.get(&format!("/school-counselling/{id}"), Some(&counsellor))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert!(
+            !app.get("/school-counselling", Some(&counsellor))
+                .await
+                .body
+                .contains(&id)
+        );
+        let refused = app
+            .post_form(
+                &format!("/school-counselling/children/{omar}/status"),
+                &pairs_owned(&step("appointment", String::new())),
+                Some(&counsellor),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
+        // A counsellor cannot move families: that is the KI's.
+        assert_eq!(
+            app.post_form(
+                &format!("/school-counselling/{id}/site"),
+                &[("site", AHLEN)],
+                Some(&counsellor),
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
+        // Admins and interpreters never see the families.
+        for who in ["admin", "sprachmittlung", "lesen"] {
+            let cookie = app.login(who).await;
+            assert_eq!(
+                app.get(&format!("/school-counselling/{id}"), Some(&cookie))
+                    .await
+                    .status,
+                StatusCode::FORBIDDEN,
+                "{who}"
+            );
+        }
+        // Every read of the family is in the access log.
+        let reads = lotse_store::testing::count(
+            &app.db,
+            "SELECT COUNT(*) FROM access_log WHERE entity = 'school_registration' AND record_id = $1",
+            Some(&id),
+        )
+        .await;
+        assert!(reads >= 3, "{reads} reads logged");
+    }
+);
+
+fn pairs_owned<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    pairs(form)
+}
+
+web_test!(
+    the_staff_form_names_each_wrong_field_and_child_and_writes_nothing,
+    |app| {
+        let kim = app.login("koordination").await;
+        let mut form = staff_form(&app);
+        form.retain(|(k, _)| *k != "phone" && *k != "child_birth_date_2");
+        form.push(("child_birth_date_2", born(&app, 3)));
+        form.push(("town", "Münster".into()));
+        form.retain(|(k, v)| !(*k == "town" && v == SENDENHORST));
+        let refused = app
+            .post_form("/school-counselling", &pairs(&form), Some(&kim))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for says in [
+            "Telefonnummer oder eine E-Mail-Adresse",
+            "„Münster“ ist keine Stadt",
+            "Kind 2: die Erstberatung ist für Kinder und Jugendliche von 5 bis 21 Jahren",
+        ] {
+            assert!(refused.body.contains(says), "{says}: {}", refused.body);
+        }
+        // What was typed stays in the form.
+        assert!(refused.body.contains("value=\"Omar\""));
+        assert_eq!(families_in_store(&app).await, 0);
+    }
+);
+
+/// The public form filled in by a family.
+fn public_form(app: &TestApp) -> Vec<(&'static str, String)> {
+    vec![
+        ("guardian_name", "Ahmad Beispiel".into()),
+        ("phone", "0151 2345678".into()),
+        ("town", BECKUM.into()),
+        ("language", "ar".into()),
+        ("interpreter_needed", "yes".into()),
+        ("child_first_name_1", "Yusuf".into()),
+        ("child_last_name_1", "Beispiel".into()),
+        ("child_birth_date_1", born(app, 8)),
+        ("child_first_name_2", String::new()),
+        ("child_last_name_2", String::new()),
+        ("child_birth_date_2", String::new()),
+        ("website", String::new()),
+        ("consent", "yes".into()),
+    ]
+}
+
+web_test!(a_family_registers_in_arabic_and_the_ki_reviews_it, |app| {
+    let form = app.get("/ar/schulanmeldung", None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("dir=\"rtl\"") && form.body.contains("lang=\"ar\""));
+    assert!(form.body.contains("name=\"child_birth_date_4\""));
+    // The footer of every public page leads here.
+    assert!(
+        app.get("/ar/angebote", None)
+            .await
+            .body
+            .contains("href=\"/ar/schulanmeldung\"")
+    );
+
+    // Without consent: refused in Arabic, nothing kept.
+    let mut without = public_form(&app);
+    without.retain(|(k, _)| *k != "consent");
+    let refused = app
+        .post_form("/ar/schulanmeldung", &pairs(&without), None)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let t = |key: &str| -> String {
+        let file = include_str!("../../i18n/ar.txt");
+        file.lines()
+            .find_map(|l| l.strip_prefix(&format!("{key} = ")))
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        refused
+            .body
+            .contains(&askama_escape(&t("school.error.consent"))),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.body.contains("value=\"Yusuf\""),
+        "typed values stay"
+    );
+    assert_eq!(families_in_store(&app).await, 0);
+
+    let sent = app
+        .post_form("/ar/schulanmeldung", &pairs(&public_form(&app)), None)
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    assert_eq!(sent.location(), "/ar/schulanmeldung?gesendet=1#danke");
+    let thanks = app.get("/ar/schulanmeldung?gesendet=1", None).await;
+    assert!(thanks.body.contains(&askama_escape(&t("school.thanks"))));
+    assert_eq!(families_in_store(&app).await, 1);
+
+    // The KI is told and reviews it; until then the counsellor cannot move it on.
+    let kim = app.login("koordination").await;
+    assert!(
+        app.get("/notifications", Some(&kim))
+            .await
+            .body
+            .contains("online zur Schulischen Erstberatung gemeldet")
+    );
+    let pending = app.get("/school-counselling?pending=1", Some(&kim)).await;
+    assert!(pending.body.contains("1 Online-Meldungen zu prüfen"));
+    let id = first_family(&pending.body);
+    let page = app
+        .get(&format!("/school-counselling/{id}"), Some(&kim))
+        .await;
+    assert!(
+        page.body.contains("Online-Meldung prüfen")
+            && page.body.contains("Sprache des Formulars: ar")
+    );
+    assert!(page.body.contains("Familie (Online-Formular)"));
+    // Beckum is the nearest site; the KI takes it at Ahlen (where the demo counsellor is).
+    let accepted = app
+        .post_form(
+            &format!("/school-counselling/{id}/accept"),
+            &[("site", AHLEN)],
+            Some(&kim),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    let counsellor = app.login("schulberatung").await;
+    let page = app
+        .get(&format!("/school-counselling/{id}"), Some(&counsellor))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Yusuf Beispiel"));
+
+    // A second one, sent twice by mistake, is discarded: its data are gone.
+    let again = app
+        .post_form("/ar/schulanmeldung", &pairs(&public_form(&app)), None)
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let second = lotse_store::testing::count(
+        &app.db,
+        "SELECT COUNT(*) FROM school_registrations WHERE review = 'pending'",
+        None,
+    )
+    .await;
+    assert_eq!(second, 1);
+    let list = app.get("/school-counselling?pending=1", Some(&kim)).await;
+    let second_id = first_family(&list.body);
+    let no_reason = app
+        .post_form(
+            &format!("/school-counselling/{second_id}/reject"),
+            &[("reason", "")],
+            Some(&kim),
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let rejected = app
+        .post_form(
+            &format!("/school-counselling/{second_id}/reject"),
+            &[("reason", "doppelt gemeldet")],
+            Some(&kim),
+        )
+        .await;
+    assert_eq!(rejected.status, StatusCode::SEE_OTHER, "{}", rejected.body);
+    assert_eq!(families_in_store(&app).await, 1);
+    assert_eq!(
+        lotse_store::testing::count(
+            &app.db,
+            "SELECT COUNT(*) FROM school_children WHERE registration_id = $1",
+            Some(&second_id),
+        )
+        .await,
+        0
+    );
+});
+
+/// The escaping askama applies to text in HTML.
+fn askama_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+web_test!(
+    robots_that_fill_the_hidden_field_are_thanked_and_forgotten,
+    |app| {
+        let mut form = public_form(&app);
+        form.retain(|(k, _)| *k != "website");
+        form.push(("website", "http://spam.example".into()));
+        let sent = app.post_form("/schulanmeldung", &pairs(&form), None).await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER);
+        assert_eq!(sent.location(), "/schulanmeldung?gesendet=1#danke");
+        assert_eq!(families_in_store(&app).await, 0);
+    }
+);
+
+/// A public registration from `address`, as the server would pass it on.
+async fn post_from(app: &TestApp, address: std::net::IpAddr, body: &str) -> StatusCode {
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri("/schulanmeldung")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    req.extensions_mut()
+        .insert(lotse_web::public_forms::ClientAddress(address));
+    app.send(req).await.status
+}
+
+web_test!(
+    the_public_form_holds_its_limits_under_load_and_refused_submissions_write_nothing,
+    |app| {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs(&public_form(&app)))
+            .finish();
+        // One address sends 30 at once: the first ten are kept, the rest refused.
+        let one: std::net::IpAddr = [198, 51, 100, 7].into();
+        let answers = all_at_once((0..30).map(|_| post_from(&app, one, &body))).await;
+        let kept = answers
+            .iter()
+            .filter(|s| **s == StatusCode::SEE_OTHER)
+            .count();
+        let refused = answers
+            .iter()
+            .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert_eq!(kept, lotse_web::public_forms::PER_ADDRESS);
+        assert_eq!(kept + refused, 30, "{answers:?}");
+        assert_eq!(families_in_store(&app).await, kept as i64);
+
+        // Many addresses together are held by the overall limit.
+        let many = all_at_once((0..120u8).map(|i| {
+            let body = body.clone();
+            let app = &app;
+            async move { post_from(app, [203, 0, 113, i].into(), &body).await }
+        }))
+        .await;
+        let kept_many = many.iter().filter(|s| **s == StatusCode::SEE_OTHER).count();
+        assert_eq!(
+            kept + kept_many,
+            lotse_web::public_forms::OVERALL,
+            "the hour's total"
+        );
+        assert!(
+            many.iter()
+                .all(|s| *s == StatusCode::SEE_OTHER || *s == StatusCode::TOO_MANY_REQUESTS)
+        );
+        assert_eq!(
+            families_in_store(&app).await,
+            lotse_web::public_forms::OVERALL as i64
+        );
+
+        // An oversized body is refused before it is read.
+        let huge = format!("{body}&note={}", "x".repeat(40 * 1024));
+        assert_eq!(
+            post_from(&app, [192, 0, 2, 99].into(), &huge).await,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        assert_eq!(
+            families_in_store(&app).await,
+            lotse_web::public_forms::OVERALL as i64
+        );
+    }
+);
+
+/// Runs the futures concurrently on this task and returns their outputs in order.
+async fn all_at_once<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut set: Vec<std::pin::Pin<Box<F>>> = futures.map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = set.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (i, f) in set.iter_mut().enumerate() {
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => out[i] = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(|o| o.unwrap()).collect()
+}
+
+web_test!(the_ki_names_who_counsels_at_which_site, |app| {
+    let kim = app.login("koordination").await;
+    let page = app.get("/school-counselling/sites", Some(&kim)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for site in ["Ahlen", "Beckum", "Warendorf"] {
+        assert!(page.body.contains(&format!(">{site}</h2>")), "{site}");
+    }
+    assert!(page.body.contains("Beratend: Jule Demo"));
+    let counsellor = lotse_store::users::get_by_username(&app.db, "schulberatung")
+        .await
+        .unwrap();
+    let saved = app
+        .post_form(
+            &format!("/school-counselling/sites/{BECKUM}"),
+            &[("counsellors", &counsellor.id)],
+            Some(&kim),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        lotse_store::school_counselling::sites_of(&app.db, &counsellor.id)
+            .await
+            .unwrap(),
+        vec![AHLEN.to_owned(), BECKUM.to_owned()]
+    );
+    // Only counsellors counsel; a town that is no site is none.
+    let partner = lotse_store::users::get_by_username(&app.db, "partner")
+        .await
+        .unwrap();
+    let refused = app
+        .post_form(
+            &format!("/school-counselling/sites/{BECKUM}"),
+            &[("counsellors", &partner.id)],
+            Some(&kim),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("Nur Konten mit der Rolle"));
+    assert_eq!(
+        app.post_form(
+            &format!("/school-counselling/sites/{SENDENHORST}"),
+            &[("counsellors", &counsellor.id)],
+            Some(&kim),
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+});
+
+web_test!(the_start_page_shows_who_waits_longest, |app| {
+    let partner = app.login("partner").await;
+    let mut form = staff_form(&app);
+    form.retain(|(k, _)| *k != "arrival_date");
+    form.push(("arrival_date", days_ago(&app, 90)));
+    let sent = app
+        .post_form("/school-counselling", &pairs(&form), Some(&partner))
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let online = app
+        .post_form("/schulanmeldung", &pairs(&public_form(&app)), None)
+        .await;
+    assert_eq!(online.status, StatusCode::SEE_OTHER);
+
+    let kim = app.login("koordination").await;
+    let start = app.get("/", Some(&kim)).await;
+    assert!(
+        start.body.contains("1</span> Online-Meldung zu prüfen"),
+        "{}",
+        start.body
+    );
+    assert!(
+        start
+            .body
+            .contains("Omar B., Ahlen</a>: gemeldet, wartet seit 90 Tagen"),
+        "{}",
+        start.body
+    );
+    // The online registration waits for review, not on this list.
+    assert!(!start.body.contains("Yusuf"));
+    let counsellor = app.login("schulberatung").await;
+    let start = app.get("/", Some(&counsellor)).await;
+    assert!(start.body.contains("Lina B., Ahlen"));
+    assert!(!start.body.contains("Online-Meldung zu prüfen"));
+    // Partners who registered the family do not see it here either.
+    assert!(
+        !app.get("/", Some(&partner))
+            .await
+            .body
+            .contains("Schulische Erstberatung</h2>")
+    );
+});
+
+web_test!(
+    families_whose_children_all_ended_are_anonymised_after_the_retention_period,
+    |app| {
+        use lotse_domain::school_counselling::ChildStatus;
+        let system = lotse_store::scoped::Viewer::system("test");
+        let towns = lotse_store::reference::town_names(&app.db).await.unwrap();
+        let today = lotse_store::day_of(app.clock.now_ms());
+        let mut ids = Vec::new();
+        for name in ["Beendet", "Wartend"] {
+            let draft = lotse_domain::school_counselling::RegistrationInput {
+                guardian_name: format!("Familie {name}"),
+                phone: "02382 1".into(),
+                town: "Ahlen".into(),
+                language: "ru".into(),
+                arrival_date: today.to_string(),
+                source: "town".into(),
+                children: vec![lotse_domain::school_counselling::ChildInput {
+                    first_name: format!("Kind {name}"),
+                    last_name: name.into(),
+                    birth_date: born(&app, 12),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            }
+            .validate(today, &towns, false)
+            .unwrap();
+            ids.push(
+                lotse_store::school_counselling::register(
+                    &app.db,
+                    &system,
+                    &draft,
+                    false,
+                    app.clock.now_ms(),
+                )
+                .await
+                .unwrap(),
+            );
+        }
+        let child = |id: &str| {
+            let id = id.to_owned();
+            let db = app.db.clone();
+            let system = system.clone();
+            async move {
+                lotse_store::school_counselling::registrations_for(&db, &system)
+                    .get(&id)
+                    .await
+                    .unwrap()
+                    .record
+                    .children[0]
+                    .id
+                    .clone()
+            }
+        };
+        let ended = child(&ids[0]).await;
+        for step in [
+            ChildStatus::Invited,
+            ChildStatus::Appointment,
+            ChildStatus::Counselled,
+            ChildStatus::Transmitted,
+            ChildStatus::Assigned,
+            ChildStatus::SchoolStarted,
+        ] {
+            lotse_store::school_counselling::advance(
+                &app.db,
+                &system,
+                &ended,
+                step.key(),
+                "",
+                "",
+                app.clock.now_ms(),
+            )
+            .await
+            .unwrap();
+        }
+        // Within the period nothing is due; four years on the ended family is.
+        let now = app.clock.now_ms();
+        assert_eq!(
+            lotse_store::school_counselling::run_retention(&app.db, today, false, now)
+                .await
+                .unwrap(),
+            (0, 0)
+        );
+        let later = now + 4 * 366 * 86_400_000;
+        let (due, done) = lotse_store::school_counselling::run_retention(
+            &app.db,
+            lotse_store::day_of(later),
+            false,
+            later,
+        )
+        .await
+        .unwrap();
+        assert_eq!((due, done), (1, 1));
+        let gone = lotse_store::school_counselling::registrations_for(&app.db, &system)
+            .get(&ids[0])
+            .await
+            .unwrap()
+            .record;
+        assert!(gone.guardian_name.is_empty() && gone.phone.is_empty());
+        assert!(gone.children[0].first_name.is_empty());
+        assert_eq!(gone.children[0].birth_date.day(), 1);
+        assert_eq!(
+            gone.children[0].steps.len(),
+            7,
+            "the steps stay for the figures"
+        );
+        let kept = lotse_store::school_counselling::registrations_for(&app.db, &system)
+            .get(&ids[1])
+            .await
+            .unwrap()
+            .record;
+        assert_eq!(kept.guardian_name, "Familie Wartend");
+    }
+);
