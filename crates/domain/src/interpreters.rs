@@ -482,6 +482,11 @@ impl Slot {
         self.start() < other.end() + TRAVEL_MINUTES && other.start() < self.end() + TRAVEL_MINUTES
     }
 
+    /// Whether the two overlap at all (one person cannot be in both).
+    pub fn overlaps(self, other: Slot) -> bool {
+        self.start() < other.end() && other.start() < self.end()
+    }
+
     /// "Mo, 14.12.2026, 14:30–15:30 Uhr".
     pub fn german(self) -> String {
         format!(

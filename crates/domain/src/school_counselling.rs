@@ -520,6 +520,164 @@ pub fn check_step_day(
     e.into_result(day.unwrap_or(today))
 }
 
+// ---------------------------------------------------------------------------------------------
+// Appointments
+// ---------------------------------------------------------------------------------------------
+
+/// Where an appointment stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AppointmentStatus {
+    Booked,
+    /// The counselling took place.
+    Held,
+    /// The family did not come.
+    Missed,
+    Cancelled,
+}
+
+impl AppointmentStatus {
+    pub const ALL: [AppointmentStatus; 4] = [
+        AppointmentStatus::Booked,
+        AppointmentStatus::Held,
+        AppointmentStatus::Missed,
+        AppointmentStatus::Cancelled,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "booked",
+            AppointmentStatus::Held => "held",
+            AppointmentStatus::Missed => "missed",
+            AppointmentStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<AppointmentStatus> {
+        AppointmentStatus::ALL.into_iter().find(|s| s.key() == key)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AppointmentStatus::Booked => "gebucht",
+            AppointmentStatus::Held => "fand statt",
+            AppointmentStatus::Missed => "nicht erschienen",
+            AppointmentStatus::Cancelled => "abgesagt",
+        }
+    }
+}
+
+/// The shortest and longest counselling appointment in minutes.
+pub const SHORTEST_APPOINTMENT: u16 = 15;
+pub const LONGEST_APPOINTMENT: u16 = 240;
+
+/// An appointment as typed (booking and moving it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppointmentInput {
+    pub date: String,
+    pub start: String,
+    pub duration_minutes: String,
+    /// The counsellor's account id; empty: not yet decided.
+    pub counsellor: String,
+    pub place: String,
+    /// Ask the interpreter pool for this appointment.
+    pub interpreter: bool,
+    pub interpreter_language: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentDraft {
+    pub slot: crate::interpreters::Slot,
+    pub counsellor: Option<String>,
+    pub place: String,
+    /// The language to ask the pool for, when an interpreter is wanted.
+    pub interpreter_language: Option<&'static str>,
+}
+
+impl AppointmentInput {
+    /// Checks an appointment booked on `today`: a day from today on, a time, a sensible length.
+    pub fn validate(&self, today: Date) -> Result<AppointmentDraft, FieldErrors> {
+        use crate::interpreters::{Slot, parse_time};
+        let mut e = FieldErrors::new();
+        let date = match self.date.trim() {
+            "" => {
+                e.add("date", "Bitte den Tag des Termins angeben (TT.MM.JJJJ).");
+                None
+            }
+            t => match Date::parse(t) {
+                None => {
+                    e.add("date", format!("„{t}“ ist kein Datum (TT.MM.JJJJ)."));
+                    None
+                }
+                Some(d) if d < today => {
+                    e.add("date", "Der Termin kann nicht in der Vergangenheit liegen.");
+                    None
+                }
+                Some(d) => Some(d),
+            },
+        };
+        let start = match self.start.trim() {
+            "" => {
+                e.add("start", "Bitte die Uhrzeit angeben (HH:MM).");
+                None
+            }
+            t => parse_time(t).or_else(|| {
+                e.add(
+                    "start",
+                    format!("„{t}“ ist keine Uhrzeit (HH:MM, z. B. 09:30)."),
+                );
+                None
+            }),
+        };
+        let duration = match self.duration_minutes.trim() {
+            "" => Some(60),
+            t => match t.parse::<u16>() {
+                Ok(n) if (SHORTEST_APPOINTMENT..=LONGEST_APPOINTMENT).contains(&n) => Some(n),
+                _ => {
+                    e.add(
+                        "duration_minutes",
+                        format!(
+                            "Die Dauer in Minuten, von {SHORTEST_APPOINTMENT} bis {LONGEST_APPOINTMENT}."
+                        ),
+                    );
+                    None
+                }
+            },
+        };
+        if let (Some(s), Some(d)) = (start, duration)
+            && s + d > 24 * 60
+        {
+            e.add("duration_minutes", "Der Termin muss am selben Tag enden.");
+        }
+        let place = validation::required_text(&mut e, "place", &self.place, 200);
+        let counsellor = Some(self.counsellor.trim().to_owned()).filter(|c| !c.is_empty());
+        let interpreter_language = if self.interpreter {
+            match crate::interpreters::parse_language(self.interpreter_language.trim()) {
+                Some(l) => Some(l),
+                None => {
+                    e.add(
+                        "interpreter_language",
+                        "Bitte die Sprache für die Sprachmittlung wählen (nicht Deutsch).",
+                    );
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let slot = Slot {
+            date: date.unwrap_or(today),
+            start_minute: start.unwrap_or(0),
+            duration_minutes: duration.unwrap_or(60),
+        };
+        e.into_result(AppointmentDraft {
+            slot,
+            counsellor,
+            place,
+            interpreter_language,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -660,6 +818,39 @@ mod tests {
             nearest_site(site("05570044"), &sites).unwrap().ags,
             "05570052"
         );
+    }
+
+    #[test]
+    fn an_appointment_needs_a_coming_day_a_time_and_a_place() {
+        let ok = AppointmentInput {
+            date: "2026-12-09".into(),
+            start: "09:30".into(),
+            place: "KI Ahlen".into(),
+            interpreter: true,
+            interpreter_language: "ar".into(),
+            ..AppointmentInput::default()
+        };
+        let d = ok.validate(today()).unwrap();
+        assert_eq!(d.slot.duration_minutes, 60);
+        assert_eq!(d.interpreter_language, Some("ar"));
+        let bad = AppointmentInput {
+            date: "01.12.2026".into(),
+            start: "25:00".into(),
+            duration_minutes: "5".into(),
+            interpreter: true,
+            interpreter_language: "de".into(),
+            ..AppointmentInput::default()
+        };
+        let e = bad.validate(today()).unwrap_err();
+        for field in [
+            "date",
+            "start",
+            "duration_minutes",
+            "place",
+            "interpreter_language",
+        ] {
+            assert!(e.has(field), "{field}");
+        }
     }
 
     #[test]

@@ -757,6 +757,27 @@ pub const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "school_appointments",
+        order_by: "id",
+        columns: &[
+            ("id", Text),
+            ("registration_id", Text),
+            ("site_ags", Text),
+            ("counsellor_user_id", NullableText),
+            ("on_date", Text),
+            ("start_minute", Int),
+            ("duration_minutes", Int),
+            ("place", Text),
+            ("status", Text),
+            ("interpreter_request_id", NullableText),
+            ("sequence", Int),
+            ("reminded_at", NullableInt),
+            ("booked_by", NullableText),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    },
+    Table {
         name: "finder_concepts",
         order_by: "id",
         columns: &[

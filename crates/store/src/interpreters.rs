@@ -712,109 +712,138 @@ pub async fn submit(
             "Anfragen stellt eine Organisation für sich selbst.",
         ));
     }
+    db.write(async |tx| submit_in(tx, viewer, organisation_id, draft, fictitious, now).await)
+        .await
+}
+
+/// [`submit`] inside another act's transaction (a counselling appointment that asks the pool
+/// for an interpreter): the request and the appointment are written together or not at all.
+pub(crate) async fn submit_in(
+    tx: &mut Tx,
+    viewer: &Viewer,
+    organisation_id: &str,
+    draft: &RequestDraft,
+    fictitious: bool,
+    now: i64,
+) -> Result<String> {
     let id = new_id();
     let actor: Actor = viewer.into();
     let requested_by = (!viewer.is_system()).then(|| viewer.user_id.clone());
-    db.write(async |tx| {
-        let inserted = tx!(tx, |c| sqlx::query(
-            "INSERT INTO interpreter_requests (id, organisation_id, requested_by, language, dialect, \
-             on_date, start_minute, duration_minutes, town_ags, setting, occasion, place, \
-             contact_name, contact_phone, contact_email, note, status, fictitious, created_at, \
-             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-             $16, 'submitted', $17, $18, $18)"
-        )
-        .bind(&id)
-        .bind(organisation_id)
-        .bind(&requested_by)
-        .bind(draft.language)
-        .bind(&draft.dialect)
-        .bind(draft.slot.date)
-        .bind(i64::from(draft.slot.start_minute))
-        .bind(i64::from(draft.slot.duration_minutes))
-        .bind(draft.town_ags)
-        .bind(draft.setting.key())
-        .bind(draft.occasion.map(|o| o.key()))
-        .bind(&draft.place)
-        .bind(&draft.contact_name)
-        .bind(&draft.contact_phone)
-        .bind(&draft.contact_email)
-        .bind(&draft.note)
-        .bind(fictitious)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()));
-        crate::db::on_missing_reference(inserted, || {
-            StoreError::field("organisation_id", "Diese Organisation gibt es nicht.")
-        })?;
-        tx.record(
-            Event::new(&actor, now, Entity::InterpreterRequest, Action::Submit, &id).with(json!({
-                "organisation_id": organisation_id,
-                "language": draft.language,
-                "on_date": draft.slot.date.to_string(),
-                "town_ags": draft.town_ags,
-                "setting": draft.setting.key(),
-            })),
-        );
-        let pool = notifications::holders(tx, None, Permission::ManageInterpreterPool).await?;
-        notifications::notify(
-            tx,
-            &pool,
-            &format!(
-                "Neue Anfrage an den Sprachmittlerpool: {}, {}",
-                language_name(draft.language),
-                draft.slot.german()
-            ),
-            &request_href(&id),
-            now,
-        )
-        .await?;
-        Ok(())
-    })
+    let inserted = tx!(tx, |c| {
+        sqlx::query(
+        "INSERT INTO interpreter_requests (id, organisation_id, requested_by, language, dialect, \
+         on_date, start_minute, duration_minutes, town_ags, setting, occasion, place, \
+         contact_name, contact_phone, contact_email, note, status, fictitious, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+         $16, 'submitted', $17, $18, $18)"
+    )
+    .bind(&id)
+    .bind(organisation_id)
+    .bind(&requested_by)
+    .bind(draft.language)
+    .bind(&draft.dialect)
+    .bind(draft.slot.date)
+    .bind(i64::from(draft.slot.start_minute))
+    .bind(i64::from(draft.slot.duration_minutes))
+    .bind(draft.town_ags)
+    .bind(draft.setting.key())
+    .bind(draft.occasion.map(|o| o.key()))
+    .bind(&draft.place)
+    .bind(&draft.contact_name)
+    .bind(&draft.contact_phone)
+    .bind(&draft.contact_email)
+    .bind(&draft.note)
+    .bind(fictitious)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected())
+    });
+    crate::db::on_missing_reference(inserted, || {
+        StoreError::field("organisation_id", "Diese Organisation gibt es nicht.")
+    })?;
+    tx.record(
+        Event::new(&actor, now, Entity::InterpreterRequest, Action::Submit, &id).with(json!({
+            "organisation_id": organisation_id,
+            "language": draft.language,
+            "on_date": draft.slot.date.to_string(),
+            "town_ags": draft.town_ags,
+            "setting": draft.setting.key(),
+        })),
+    );
+    let pool = notifications::holders(tx, None, Permission::ManageInterpreterPool).await?;
+    notifications::notify(
+        tx,
+        &pool,
+        &format!(
+            "Neue Anfrage an den Sprachmittlerpool: {}, {}",
+            language_name(draft.language),
+            draft.slot.german()
+        ),
+        &request_href(&id),
+        now,
+    )
     .await?;
     Ok(id)
 }
 
 /// The requester calls a request off (or the coordination does for it).
 pub async fn cancel(db: &Db, viewer: &Viewer, id: &str, now: i64) -> Result<()> {
+    db.write(async |tx| cancel_in(tx, viewer, id, now).await)
+        .await
+}
+
+/// [`cancel`] inside another act's transaction (a counselling appointment moved or called
+/// off). A request no longer open is left as it is.
+pub(crate) async fn cancel_in(tx: &mut Tx, viewer: &Viewer, id: &str, now: i64) -> Result<()> {
     let actor: Actor = viewer.into();
-    db.write(async |tx| {
-        let r = lock(tx, viewer, id, Act::Change).await?;
-        if !r.status().cancellable() {
-            return Err(wrong_status(
-                r.status(),
-                "stornieren lässt sich nur eine offene Anfrage.",
-            ));
-        }
-        set_status(tx, id, RequestStatus::Cancelled, "", now).await?;
-        tx.record(Event::new(
-            &actor,
-            now,
-            Entity::InterpreterRequest,
-            Action::Withdraw,
-            id,
+    let r = lock(tx, viewer, id, Act::Change).await?;
+    if !r.status().cancellable() {
+        return Err(wrong_status(
+            r.status(),
+            "stornieren lässt sich nur eine offene Anfrage.",
         ));
-        // Whoever was told of the date is told it is off, with the entry that removes it.
-        if r.status() == RequestStatus::Assigned {
-            appointment_mails(tx, id, true, now).await?;
-        }
-        if let Some(user) = interpreter_user(tx, r.interpreter_id.as_deref()).await? {
-            notifications::notify(
-                tx,
-                &[user],
-                &format!(
-                    "Einsatz storniert: {}, {}",
-                    language_name(&r.language),
-                    r.slot().german()
-                ),
-                &request_href(id),
-                now,
-            )
-            .await?;
-        }
-        Ok(())
-    })
-    .await
+    }
+    set_status(tx, id, RequestStatus::Cancelled, "", now).await?;
+    tx.record(Event::new(
+        &actor,
+        now,
+        Entity::InterpreterRequest,
+        Action::Withdraw,
+        id,
+    ));
+    // Whoever was told of the date is told it is off, with the entry that removes it.
+    if r.status() == RequestStatus::Assigned {
+        appointment_mails(tx, id, true, now).await?;
+    }
+    if let Some(user) = interpreter_user(tx, r.interpreter_id.as_deref()).await? {
+        notifications::notify(
+            tx,
+            &[user],
+            &format!(
+                "Einsatz storniert: {}, {}",
+                language_name(&r.language),
+                r.slot().german()
+            ),
+            &request_href(id),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Whether a request is still open (to call it off with an appointment that moves).
+pub(crate) async fn is_open(tx: &mut Tx, id: &str) -> Result<bool> {
+    let status: Option<String> = tx!(tx, |c| sqlx::query_scalar(
+        "SELECT status FROM interpreter_requests WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(c)
+    .await)?;
+    Ok(status
+        .and_then(|s| RequestStatus::parse(&s))
+        .is_some_and(RequestStatus::cancellable))
 }
 
 async fn set_status(

@@ -222,6 +222,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0035_school_counselling.sql"),
         postgres: include_str!("../migrations/postgres/0035_school_counselling.sql"),
     },
+    Migration {
+        version: 36,
+        name: "school_appointments",
+        sqlite: include_str!("../migrations/sqlite/0036_school_appointments.sql"),
+        postgres: include_str!("../migrations/postgres/0036_school_appointments.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -10,16 +10,19 @@
 
 use lotse_domain::Date;
 use lotse_domain::access::{Access, Action as Act, Decision, Record, Relationship, decide};
+use lotse_domain::interpreters::{RequestDraft, Slot};
 use lotse_domain::policy::Permission;
 use lotse_domain::role::Role;
-use lotse_domain::school_counselling::{ChildStatus, RegistrationDraft, Source};
+use lotse_domain::school_counselling::{
+    AppointmentDraft, AppointmentStatus, ChildStatus, RegistrationDraft, Source,
+};
 use serde_json::json;
 
 use crate::audit::{Action, Actor, Entity, Event};
 use crate::db::{Db, Tx, Value, bind_values, day_of, new_id, read, tx};
 use crate::paging::{Cursor, Keyset, Page, PageRequest, Query};
 use crate::scoped::{Scoped, Viewer};
-use crate::{Result, StoreError, notifications};
+use crate::{Result, StoreError, notifications, outbox};
 
 /// Registrations from the public form waiting for review at most: past it, the form refuses
 /// new ones with a message that names the phone number, so a flood cannot grow the table.
@@ -220,6 +223,9 @@ pub struct Registration {
     /// The children, in the order they were registered.
     #[sqlx(skip)]
     pub children: Vec<Child>,
+    /// The appointments, soonest first (on the detail page only).
+    #[sqlx(skip)]
+    pub appointments: Vec<Appointment>,
 }
 
 impl Registration {
@@ -462,6 +468,14 @@ impl Registrations<'_> {
         .bind(id)
         .fetch_all(c)
         .await)?;
+        r.appointments = read!(self.db, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{APPOINTMENT_SELECT} WHERE a.registration_id = $1 ORDER BY a.on_date, a.start_minute, a.id"
+        )))
+        .bind(id)
+        .fetch_all(c)
+        .await
+        })?;
         for c in &mut r.children {
             c.steps = steps
                 .iter()
@@ -930,8 +944,9 @@ async fn delete_family(tx: &mut Tx, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Moves a child on its way: `to` (a status key) must follow its status ([`ChildStatus::next`]); `on` is the
-/// day it happened (empty: today), neither in the future nor before the last step.
+/// Moves a child on its way: `to` (a status key) must follow its status
+/// ([`ChildStatus::next`]); `on` is the day it happened (empty: today), neither in the future
+/// nor before the last step.
 pub async fn advance(
     db: &Db,
     viewer: &Viewer,
@@ -978,16 +993,7 @@ pub async fn advance(
         let day =
             lotse_domain::school_counselling::check_step_day(on, day_of(now), Some(status_on))
                 .map_err(StoreError::Invalid)?;
-        tx!(tx, |c| sqlx::query(
-            "UPDATE school_children SET status = $2, status_on = $3, updated_at = $4 WHERE id = $1"
-        )
-        .bind(child_id)
-        .bind(to.key())
-        .bind(day)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        set_child_status(tx, child_id, to, day, now).await?;
         let by = (!viewer.is_system()).then_some(viewer.user_id.as_str());
         insert_step(tx, child_id, to, day, note, by, now).await?;
         tx.record(
@@ -1158,4 +1164,622 @@ pub async fn run_retention(
         })
         .await?;
     Ok((due.len(), done))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Appointments
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Appointment {
+    pub id: String,
+    pub registration_id: String,
+    pub site_ags: String,
+    pub site: String,
+    pub counsellor_user_id: Option<String>,
+    pub counsellor: Option<String>,
+    pub on_date: Date,
+    pub start_minute: i64,
+    pub duration_minutes: i64,
+    pub place: String,
+    pub status: String,
+    pub interpreter_request_id: Option<String>,
+    /// The linked interpreter request's status key, if any.
+    pub interpreter_status: Option<String>,
+    pub sequence: i64,
+}
+
+impl Appointment {
+    pub fn slot(&self) -> Slot {
+        Slot {
+            date: self.on_date,
+            start_minute: u16::try_from(self.start_minute).unwrap_or(0),
+            duration_minutes: u16::try_from(self.duration_minutes).unwrap_or(0),
+        }
+    }
+
+    pub fn status(&self) -> AppointmentStatus {
+        AppointmentStatus::parse(&self.status).unwrap_or(AppointmentStatus::Booked)
+    }
+}
+
+const APPOINTMENT_SELECT: &str = "SELECT a.id, a.registration_id, a.site_ags, s.name AS site, \
+    a.counsellor_user_id, u.display_name AS counsellor, a.on_date, a.start_minute, \
+    a.duration_minutes, a.place, a.status, a.interpreter_request_id, \
+    q.status AS interpreter_status, a.sequence \
+    FROM school_appointments a JOIN towns s ON s.ags = a.site_ags \
+    LEFT JOIN users u ON u.id = a.counsellor_user_id \
+    LEFT JOIN interpreter_requests q ON q.id = a.interpreter_request_id";
+
+async fn appointment_in(tx: &mut Tx, id: &str) -> Result<Appointment> {
+    let sql = sqlx::AssertSqlSafe(format!("{APPOINTMENT_SELECT} WHERE a.id = $1"));
+    let row: Option<Appointment> =
+        tx!(tx, |c| sqlx::query_as(sql).bind(id).fetch_optional(c).await)?;
+    row.ok_or(StoreError::NotFound)
+}
+
+/// The counsellor, if named, counsels at the site and has no other appointment at that time;
+/// their account row is locked first, so two bookings at once cannot both pass.
+async fn check_counsellor(
+    tx: &mut Tx,
+    counsellor: Option<&str>,
+    site_ags: &str,
+    slot: Slot,
+    except: Option<&str>,
+) -> Result<()> {
+    let Some(user) = counsellor else {
+        return Ok(());
+    };
+    let lock = sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM users WHERE id = $1{}",
+        tx.for_update()
+    ));
+    let exists: Option<String> = tx!(tx, |c| sqlx::query_scalar(lock)
+        .bind(user)
+        .fetch_optional(c)
+        .await)?;
+    let at_site: Option<i64> = tx!(tx, |c| {
+        sqlx::query_scalar(
+        "SELECT CAST(1 AS BIGINT) FROM counselling_site_counsellors WHERE site_ags = $1 AND user_id = $2"
+    )
+    .bind(site_ags)
+    .bind(user)
+    .fetch_optional(c)
+    .await
+    })?;
+    if exists.is_none() || at_site.is_none() {
+        return Err(StoreError::field(
+            "counsellor",
+            "Diese Person berät nicht an diesem Standort.",
+        ));
+    }
+    let taken: Vec<(String, i64, i64)> = tx!(tx, |c| sqlx::query_as(
+        "SELECT id, start_minute, duration_minutes FROM school_appointments \
+         WHERE counsellor_user_id = $1 AND on_date = $2 AND status = 'booked'"
+    )
+    .bind(user)
+    .bind(slot.date)
+    .fetch_all(c)
+    .await)?;
+    let clash = taken.into_iter().find(|(id, start, minutes)| {
+        except != Some(id.as_str())
+            && slot.overlaps(Slot {
+                date: slot.date,
+                start_minute: u16::try_from(*start).unwrap_or(0),
+                duration_minutes: u16::try_from(*minutes).unwrap_or(0),
+            })
+    });
+    if let Some((_, start, minutes)) = clash {
+        let other = Slot {
+            date: slot.date,
+            start_minute: u16::try_from(start).unwrap_or(0),
+            duration_minutes: u16::try_from(minutes).unwrap_or(0),
+        };
+        return Err(StoreError::field(
+            "start",
+            format!(
+                "Die Beraterin oder der Berater hat dann schon einen Termin ({}).",
+                other.german()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Moves every child still before the appointment to "Termin" (through "eingeladen" where it
+/// was only registered), on `today`.
+async fn children_to_appointment(
+    tx: &mut Tx,
+    registration_id: &str,
+    today: Date,
+    note: &str,
+    by: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    let children: Vec<(String, String)> = tx!(tx, |c| sqlx::query_as(
+        "SELECT id, status FROM school_children WHERE registration_id = $1 \
+         AND status IN ('reported', 'invited')"
+    )
+    .bind(registration_id)
+    .fetch_all(c)
+    .await)?;
+    for (child, status) in children {
+        if status == ChildStatus::Reported.key() {
+            insert_step(tx, &child, ChildStatus::Invited, today, "", by, now).await?;
+        }
+        insert_step(tx, &child, ChildStatus::Appointment, today, note, by, now).await?;
+        set_child_status(tx, &child, ChildStatus::Appointment, today, now).await?;
+    }
+    Ok(())
+}
+
+/// Sends every child waiting on an appointment back to "eingeladen" (the family did not come,
+/// or the appointment was called off).
+async fn children_back_to_invited(
+    tx: &mut Tx,
+    registration_id: &str,
+    today: Date,
+    note: &str,
+    by: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    let children: Vec<String> = tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM school_children WHERE registration_id = $1 AND status = 'appointment'"
+    )
+    .bind(registration_id)
+    .fetch_all(c)
+    .await)?;
+    for child in children {
+        insert_step(tx, &child, ChildStatus::Invited, today, note, by, now).await?;
+        set_child_status(tx, &child, ChildStatus::Invited, today, now).await?;
+    }
+    Ok(())
+}
+
+async fn set_child_status(
+    tx: &mut Tx,
+    child: &str,
+    status: ChildStatus,
+    on: Date,
+    now: i64,
+) -> Result<()> {
+    tx!(tx, |c| sqlx::query(
+        "UPDATE school_children SET status = $2, status_on = $3, updated_at = $4 WHERE id = $1"
+    )
+    .bind(child)
+    .bind(status.key())
+    .bind(on)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Books an appointment for a family (the KI, or a counsellor of the family's site). With
+/// `interpreter`, the pool is asked in the same transaction: if it refuses, nothing is booked.
+/// The children move to "Termin"; the family (where it gave an e-mail address) and the
+/// counsellor get the date by mail with a calendar entry.
+pub async fn book(
+    db: &Db,
+    viewer: &Viewer,
+    registration_id: &str,
+    draft: &AppointmentDraft,
+    interpreter: Option<&RequestDraft>,
+    now: i64,
+) -> Result<String> {
+    let actor: Actor = viewer.into();
+    let id = new_id();
+    let by = (!viewer.is_system()).then_some(viewer.user_id.as_str());
+    db.write(async |tx| {
+        let row = lock(tx, viewer, registration_id, Act::Change).await?;
+        if row.review == "pending" {
+            return Err(StoreError::field(
+                "date",
+                "Die Online-Meldung ist noch nicht geprüft: erst annehmen, dann einen Termin buchen.",
+            ));
+        }
+        check_counsellor(tx, draft.counsellor.as_deref(), &row.site_ags, draft.slot, None).await?;
+        let request = match interpreter {
+            Some(r) => Some(
+                crate::interpreters::submit_in(tx, viewer, &viewer.organisation_id, r, false, now)
+                    .await?,
+            ),
+            None => None,
+        };
+        tx!(tx, |c| sqlx::query(
+            "INSERT INTO school_appointments (id, registration_id, site_ags, counsellor_user_id, \
+             on_date, start_minute, duration_minutes, place, status, interpreter_request_id, \
+             sequence, booked_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
+             $8, 'booked', $9, 0, $10, $11, $11)"
+        )
+        .bind(&id)
+        .bind(registration_id)
+        .bind(&row.site_ags)
+        .bind(&draft.counsellor)
+        .bind(draft.slot.date)
+        .bind(i64::from(draft.slot.start_minute))
+        .bind(i64::from(draft.slot.duration_minutes))
+        .bind(&draft.place)
+        .bind(&request)
+        .bind(by)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        let note = format!("Termin: {}", draft.slot.german());
+        children_to_appointment(tx, registration_id, day_of(now), &note, by, now).await?;
+        tx.record(
+            Event::new(&actor, now, Entity::SchoolRegistration, Action::Update, registration_id)
+                .with(json!({
+                    "appointment": {
+                        "id": id,
+                        "booked": draft.slot.date.to_string(),
+                        "interpreter_request": request,
+                    }
+                })),
+        );
+        appointment_mails(tx, &id, MailKind::Booked, now).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(id)
+}
+
+/// Moves a booked appointment to another time (and place or counsellor). An interpreter asked
+/// for the old time is called off and, with `interpreter`, asked again for the new one.
+pub async fn move_appointment(
+    db: &Db,
+    viewer: &Viewer,
+    appointment_id: &str,
+    draft: &AppointmentDraft,
+    interpreter: Option<&RequestDraft>,
+    now: i64,
+) -> Result<String> {
+    let actor: Actor = viewer.into();
+    db.write(async |tx| {
+        let a = appointment_in(tx, appointment_id).await?;
+        lock(tx, viewer, &a.registration_id, Act::Change).await?;
+        if a.status() != AppointmentStatus::Booked {
+            return Err(StoreError::field(
+                "date",
+                format!(
+                    "Der Termin ist „{}“; verlegen lässt sich nur ein gebuchter.",
+                    a.status().label()
+                ),
+            ));
+        }
+        check_counsellor(
+            tx,
+            draft.counsellor.as_deref(),
+            &a.site_ags,
+            draft.slot,
+            Some(appointment_id),
+        )
+        .await?;
+        if let Some(old) = a.interpreter_request_id.as_deref()
+            && crate::interpreters::is_open(tx, old).await?
+        {
+            crate::interpreters::cancel_in(tx, viewer, old, now).await?;
+        }
+        let request = match interpreter {
+            Some(r) => Some(
+                crate::interpreters::submit_in(tx, viewer, &viewer.organisation_id, r, false, now)
+                    .await?,
+            ),
+            None => None,
+        };
+        tx!(tx, |c| sqlx::query(
+            "UPDATE school_appointments SET counsellor_user_id = $2, on_date = $3, \
+             start_minute = $4, duration_minutes = $5, place = $6, interpreter_request_id = $7, \
+             sequence = sequence + 1, reminded_at = NULL, updated_at = $8 WHERE id = $1"
+        )
+        .bind(appointment_id)
+        .bind(&draft.counsellor)
+        .bind(draft.slot.date)
+        .bind(i64::from(draft.slot.start_minute))
+        .bind(i64::from(draft.slot.duration_minutes))
+        .bind(&draft.place)
+        .bind(&request)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        tx.record(
+            Event::new(
+                &actor,
+                now,
+                Entity::SchoolRegistration,
+                Action::Update,
+                &a.registration_id,
+            )
+            .with(json!({
+                "appointment": {
+                    "id": appointment_id,
+                    "moved": { "from": a.on_date.to_string(), "to": draft.slot.date.to_string() },
+                    "interpreter_request": request,
+                }
+            })),
+        );
+        appointment_mails(tx, appointment_id, MailKind::Moved, now).await?;
+        Ok(a.registration_id.clone())
+    })
+    .await
+}
+
+/// Records how a booked appointment ended: held (the counselling took place), missed (the
+/// family did not come) or cancelled. Held and missed only from its day on; a missed or
+/// cancelled appointment sends the children back to "eingeladen" and calls off an interpreter
+/// still asked for.
+pub async fn close_appointment(
+    db: &Db,
+    viewer: &Viewer,
+    appointment_id: &str,
+    outcome: &str,
+    now: i64,
+) -> Result<String> {
+    let actor: Actor = viewer.into();
+    let by = (!viewer.is_system()).then_some(viewer.user_id.as_str());
+    db.write(async |tx| {
+        let a = appointment_in(tx, appointment_id).await?;
+        lock(tx, viewer, &a.registration_id, Act::Change).await?;
+        let outcome = AppointmentStatus::parse(outcome)
+            .filter(|o| *o != AppointmentStatus::Booked)
+            .ok_or_else(|| {
+                StoreError::field(
+                    "outcome",
+                    "Bitte wählen: fand statt, nicht erschienen oder abgesagt.",
+                )
+            })?;
+        if a.status() != AppointmentStatus::Booked {
+            return Err(StoreError::field(
+                "outcome",
+                format!("Der Termin ist schon „{}“.", a.status().label()),
+            ));
+        }
+        let today = day_of(now);
+        if outcome != AppointmentStatus::Cancelled && a.on_date > today {
+            return Err(StoreError::field(
+                "outcome",
+                format!("Der Termin ist erst am {}.", a.on_date.german()),
+            ));
+        }
+        tx!(tx, |c| sqlx::query(
+            "UPDATE school_appointments SET status = $2, updated_at = $3 WHERE id = $1"
+        )
+        .bind(appointment_id)
+        .bind(outcome.key())
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        match outcome {
+            AppointmentStatus::Missed | AppointmentStatus::Cancelled => {
+                let note = if outcome == AppointmentStatus::Missed {
+                    "Termin nicht wahrgenommen"
+                } else {
+                    "Termin abgesagt"
+                };
+                children_back_to_invited(tx, &a.registration_id, today, note, by, now).await?;
+                if let Some(r) = a.interpreter_request_id.as_deref()
+                    && a.on_date >= today
+                    && crate::interpreters::is_open(tx, r).await?
+                {
+                    crate::interpreters::cancel_in(tx, viewer, r, now).await?;
+                }
+                if outcome == AppointmentStatus::Cancelled {
+                    appointment_mails(tx, appointment_id, MailKind::Cancelled, now).await?;
+                }
+            }
+            AppointmentStatus::Held | AppointmentStatus::Booked => {}
+        }
+        tx.record(
+            Event::new(
+                &actor,
+                now,
+                Entity::SchoolRegistration,
+                Action::Update,
+                &a.registration_id,
+            )
+            .with(json!({ "appointment": { "id": appointment_id, "status": outcome.key() } })),
+        );
+        Ok(a.registration_id.clone())
+    })
+    .await
+}
+
+/// The appointment an id names, as its family's viewer may see it (for the pages' redirects).
+pub async fn family_of_appointment(db: &Db, appointment_id: &str) -> Result<String> {
+    let id: Option<String> = read!(db, |c| sqlx::query_scalar(
+        "SELECT registration_id FROM school_appointments WHERE id = $1"
+    )
+    .bind(appointment_id)
+    .fetch_optional(c)
+    .await)?;
+    id.ok_or(StoreError::NotFound)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MailKind {
+    Booked,
+    Moved,
+    Cancelled,
+    Reminder,
+}
+
+#[derive(sqlx::FromRow)]
+struct MailFacts {
+    guardian_name: String,
+    family_email: String,
+    counsellor_email: Option<String>,
+    counsellor: Option<String>,
+    site: String,
+}
+
+/// Queues the mails about an appointment: to the family (if it gave an e-mail address) and
+/// the counsellor (if named and reachable), each with the calendar entry. Names of the children
+/// stay out of the mail: the family knows them, a mailbox is not the place for them.
+async fn appointment_mails(tx: &mut Tx, id: &str, kind: MailKind, now: i64) -> Result<()> {
+    let a = appointment_in(tx, id).await?;
+    let f: MailFacts = tx!(tx, |c| sqlx::query_as(
+        "SELECT r.guardian_name, r.email AS family_email, u.email AS counsellor_email, \
+         u.display_name AS counsellor, s.name AS site \
+         FROM school_appointments a JOIN school_registrations r ON r.id = a.registration_id \
+         JOIN towns s ON s.ags = a.site_ags LEFT JOIN users u ON u.id = a.counsellor_user_id \
+         WHERE a.id = $1"
+    )
+    .bind(id)
+    .fetch_one(c)
+    .await)?;
+    let slot = a.slot();
+    let when = slot.german();
+    let cancelled = kind == MailKind::Cancelled;
+    let calendar = lotse_domain::icalendar::Event {
+        uid: format!("{id}@lotse"),
+        sequence: u32::try_from(a.sequence).unwrap_or(0) + u32::from(cancelled),
+        stamp_ms: now,
+        date: slot.date,
+        start_minute: slot.start_minute,
+        duration_minutes: slot.duration_minutes,
+        summary: "Schulische Erstberatung".to_owned(),
+        location: a.place.clone(),
+        description: format!(
+            "Kommunales Integrationszentrum Kreis Warendorf, Standort {}",
+            f.site
+        ),
+        cancelled,
+    }
+    .to_ics();
+    let (subject, lead) = match kind {
+        MailKind::Booked => (
+            format!("Termin zur Schulischen Erstberatung: {when}"),
+            "für die Schulische Erstberatung Ihres Kindes haben wir diesen Termin für Sie reserviert:",
+        ),
+        MailKind::Moved => (
+            format!("Neuer Termin zur Schulischen Erstberatung: {when}"),
+            "Ihr Termin zur Schulischen Erstberatung ist verlegt. Der neue Termin:",
+        ),
+        MailKind::Cancelled => (
+            format!(
+                "Abgesagt: Termin zur Schulischen Erstberatung am {}",
+                slot.date.german()
+            ),
+            "dieser Termin zur Schulischen Erstberatung ist abgesagt. Wir melden uns mit einem neuen Termin:",
+        ),
+        MailKind::Reminder => (
+            format!("Erinnerung: Schulische Erstberatung {when}"),
+            "wir erinnern Sie an Ihren Termin zur Schulischen Erstberatung:",
+        ),
+    };
+    let footer = "Kommunales Integrationszentrum Kreis Warendorf – Schulische Erstberatung\n\
+                  Diese Nachricht wurde von Lotse versandt.";
+    if !f.family_email.trim().is_empty() {
+        let mut body = format!(
+            "Guten Tag {},\n\n{lead}\n\nTermin: {when}\nOrt: {}\n",
+            f.guardian_name, a.place
+        );
+        if !cancelled {
+            body.push_str(
+                "\nBitte bringen Sie mit: Meldebescheinigung, Pass oder Ausweis, das letzte \
+                 Zeugnis (falls vorhanden).\nWenn Sie nicht kommen können, sagen Sie bitte ab.\n",
+            );
+        }
+        body.push_str(&format!(
+            "\nDen Termin finden Sie auch als Kalendereintrag im Anhang.\n\n{footer}\n"
+        ));
+        outbox::enqueue(
+            tx,
+            &outbox::Mail {
+                to: f.family_email.clone(),
+                subject: subject.clone(),
+                body,
+                calendar: Some(calendar.clone()),
+                about_entity: Entity::SchoolRegistration.key(),
+                about_id: a.registration_id.clone(),
+            },
+            now,
+        )
+        .await?;
+    }
+    if kind != MailKind::Reminder
+        && let Some(to) = f.counsellor_email.filter(|e| !e.trim().is_empty())
+    {
+        let body = format!(
+            "Guten Tag {},\n\n{}\n\nTermin: {when}\nOrt: {}\nStandort: {}\n\n\
+             Die Familie und ihre Kinder finden Sie in Lotse unter „Schulische Erstberatung“.\n\n{footer}\n",
+            f.counsellor.unwrap_or_default(),
+            match kind {
+                MailKind::Cancelled => "dieser Beratungstermin ist abgesagt:",
+                MailKind::Moved => "dieser Beratungstermin ist verlegt:",
+                _ => "für Sie ist ein Beratungstermin gebucht:",
+            },
+            a.place,
+            f.site
+        );
+        outbox::enqueue(
+            tx,
+            &outbox::Mail {
+                to,
+                subject: subject.replace("Termin zur Schulischen", "Beratungstermin Schulische"),
+                body,
+                calendar: Some(calendar),
+                about_entity: Entity::SchoolRegistration.key(),
+                about_id: a.registration_id.clone(),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// How many days before an appointment the family is reminded.
+pub const REMIND_DAYS_AHEAD: i64 = 2;
+
+/// Queues the reminder of every booked appointment from tomorrow to [`REMIND_DAYS_AHEAD`] days
+/// ahead that was not reminded yet (the daily job). Returns how many were queued.
+pub async fn queue_reminders(db: &Db, today: Date, now: i64) -> Result<usize> {
+    let until = today.add_days(REMIND_DAYS_AHEAD).unwrap_or(today);
+    let from = today.add_days(1).unwrap_or(today);
+    let due: Vec<String> = read!(db, |c| {
+        sqlx::query_scalar(
+        "SELECT a.id FROM school_appointments a JOIN school_registrations r ON r.id = a.registration_id \
+         WHERE a.status = 'booked' AND a.reminded_at IS NULL AND a.on_date >= $1 AND a.on_date <= $2 \
+         AND r.email <> '' ORDER BY a.on_date, a.id"
+    )
+    .bind(from)
+    .bind(until)
+    .fetch_all(c)
+    .await
+    })?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let actor = Actor::system("appointment-reminders");
+    db.write(async |tx| {
+        for id in &due {
+            appointment_mails(tx, id, MailKind::Reminder, now).await?;
+            tx!(tx, |c| sqlx::query(
+                "UPDATE school_appointments SET reminded_at = $2 WHERE id = $1"
+            )
+            .bind(id)
+            .bind(now)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        tx.record(
+            Event::new(
+                &actor,
+                now,
+                Entity::Job,
+                Action::Remind,
+                "appointment-reminders",
+            )
+            .with(json!({ "appointments": due.len() })),
+        );
+        Ok(())
+    })
+    .await?;
+    Ok(due.len())
 }
