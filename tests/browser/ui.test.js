@@ -598,7 +598,7 @@ test('cases: intake, assessment, referral, an overdue hand-off on the start page
   await context.close();
 });
 
-test('school counselling: a family registers in Arabic on a phone, the KI accepts, the counsellor invites – axe clean', async () => {
+test('school counselling: a family registers in Arabic on a phone, the KI accepts and books with an interpreter, the counsellor records the counselling – axe clean', async () => {
   const { context, page, problems } = await newPage(360, 740);
   const yearsAgo = (n) => { const d = new Date(); d.setFullYear(d.getFullYear() - n); d.setDate(d.getDate() - 30); return d.toISOString().slice(0, 10); };
   await page.goto(`${base}/ar/angebote`);
@@ -641,6 +641,16 @@ test('school counselling: a family registers in Arabic on a phone, the KI accept
   await page.waitForURL(/ok=school_accepted$/);
   const familyUrl = page.url().split('?')[0];
   await checkAccessibility(page, 'an accepted registration');
+  // The KI books the appointment, asking the pool for an Arabic interpreter on the same form.
+  const inThreeWeeks = new Date(Date.now() + 21 * 86400000).toISOString().slice(0, 10);
+  await page.locator('#f-date').fill(inThreeWeeks);
+  await page.locator('#f-start').fill('09:30');
+  assert.equal(await page.locator('#f-interpreter').isChecked(), true, 'the family asked for an interpreter');
+  assert.equal(await page.locator('#f-interpreter_language').inputValue(), 'ar');
+  await page.getByRole('button', { name: 'Termin buchen' }).click();
+  await page.waitForURL(/ok=school_booked/);
+  assert.match(await page.locator('#termine').innerText(), /Sprachmittlung: /);
+  await checkAccessibility(page, 'a booked appointment');
   await page.goto(`${base}/school-counselling/sites`);
   await checkAccessibility(page, 'counselling sites');
   await context.close();
@@ -651,8 +661,8 @@ test('school counselling: a family registers in Arabic on a phone, the KI accept
   await second.page.goto(familyUrl);
   await second.page.getByRole('button', { name: 'Schritt vermerken' }).click();
   await second.page.waitForURL(/ok=school_step/);
-  assert.match(await second.page.locator('main').innerText(), /Stand: eingeladen/);
-  await checkAccessibility(second.page, 'a child invited');
+  assert.match(await second.page.locator('main').innerText(), /Stand: beraten/);
+  await checkAccessibility(second.page, 'a child counselled');
   await second.page.goto(`${base}/`);
   assert.match(await second.page.locator('#erstberatung').locator('..').innerText(), /يوسف/);
   await checkAccessibility(second.page, 'counsellor start page');

@@ -692,6 +692,27 @@ fn table() -> Vec<Route> {
         .on(Record::SchoolRegistration, RecordAction::Decide),
         r(
             M::POST,
+            "/school-counselling/{id}/appointments",
+            Access::Permission(ViewSchoolCounselling),
+            post(pages::school_counselling::book),
+        )
+        .on(Record::SchoolRegistration, RecordAction::Change),
+        r(
+            M::POST,
+            "/school-counselling/appointments/{id}/move",
+            Access::Permission(ViewSchoolCounselling),
+            post(pages::school_counselling::move_appointment),
+        )
+        .on(Record::SchoolRegistration, RecordAction::Change),
+        r(
+            M::POST,
+            "/school-counselling/appointments/{id}/close",
+            Access::Permission(ViewSchoolCounselling),
+            post(pages::school_counselling::close_appointment),
+        )
+        .on(Record::SchoolRegistration, RecordAction::Change),
+        r(
+            M::POST,
             "/school-counselling/children/{id}/status",
             Access::Permission(ViewSchoolCounselling),
             post(pages::school_counselling::advance),

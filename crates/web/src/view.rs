@@ -295,6 +295,13 @@ fn notice_text(key: &str) -> Option<&'static str> {
         "school_rejected" => "Die Online-Meldung ist verworfen; ihre Angaben sind gelöscht.",
         "school_moved" => "Die Familie ist einem anderen Standort zugeordnet.",
         "school_step" => "Der Schritt ist vermerkt.",
+        "school_booked" => {
+            "Der Termin ist gebucht; die Kinder stehen auf „Termin“. Familie und Beratung erhalten ihn per E-Mail, soweit eine Adresse bekannt ist."
+        }
+        "school_moved_appointment" => {
+            "Der Termin ist verlegt; die Beteiligten werden benachrichtigt."
+        }
+        "school_appointment_closed" => "Der Ausgang des Termins ist vermerkt.",
         "request_reviewed" => {
             "Die Entscheidung ist gespeichert; die anfragende Stelle ist benachrichtigt."
         }

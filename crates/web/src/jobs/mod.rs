@@ -7,6 +7,7 @@
 //! administrator presses its button, or by `lotse jobs run NAME`. Every run is kept in the run
 //! history (`/admin/jobs`); what a job changes records its own audit events.
 
+mod appointment_reminders;
 mod case_figures;
 mod deadline_reminders;
 mod feedback_purge;
@@ -43,7 +44,7 @@ pub struct Job {
 }
 
 /// Every job. Adding one: a file in this folder, a line here and one in [`perform`].
-pub const ALL: [Job; 10] = [
+pub const ALL: [Job; 11] = [
     mail_outbox::JOB,
     offer_reminders::JOB,
     round_reminders::JOB,
@@ -54,6 +55,7 @@ pub const ALL: [Job; 10] = [
     case_figures::JOB,
     finder_misses_purge::JOB,
     feedback_purge::JOB,
+    appointment_reminders::JOB,
 ];
 
 pub fn find(name: &str) -> Option<Job> {
@@ -102,6 +104,7 @@ async fn perform(job: Job, ctx: &Context<'_>) -> Result<Report, StoreError> {
         case_figures::NAME => case_figures::run(ctx).await,
         finder_misses_purge::NAME => finder_misses_purge::run(ctx).await,
         feedback_purge::NAME => feedback_purge::run(ctx).await,
+        appointment_reminders::NAME => appointment_reminders::run(ctx).await,
         other => Err(StoreError::Config(format!("unknown job {other}"))),
     }
 }

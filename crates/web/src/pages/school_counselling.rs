@@ -7,7 +7,8 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::school_counselling::{
-    ChildInput, ChildStatus, MOST_CHILDREN, RegistrationInput, Source, age_on,
+    AppointmentInput, AppointmentStatus, ChildInput, ChildStatus, MOST_CHILDREN, RegistrationInput,
+    Source, age_on,
 };
 use lotse_domain::{Permission, policy::any_allows};
 use lotse_store::StoreError;
@@ -43,6 +44,13 @@ fn field_label(field: &str) -> String {
         "review" => "Prüfung",
         "site" => "Standort",
         "counsellors" => "Beratende",
+        "date" => "Tag",
+        "start" => "Beginn",
+        "duration_minutes" => "Dauer",
+        "counsellor" => "Beratung",
+        "place" => "Ort",
+        "interpreter_language" => "Sprachmittlung",
+        "outcome" => "Ausgang",
         _ => "",
     };
     if !plain.is_empty() {
@@ -416,10 +424,33 @@ struct FamilyPage {
     arrival: String,
     children: Vec<ChildView>,
     can_decide: bool,
+    can_book: bool,
     sites: Options,
     errors: FormErrors,
     summary: Vec<(String, String, String)>,
     today: String,
+    appointments: Vec<AppointmentRow>,
+    /// The booking form: as typed after a refusal, else the family's defaults.
+    booking: AppointmentInput,
+    counsellors: Options,
+    languages: Options,
+}
+
+/// An appointment on the family's page.
+pub struct AppointmentRow {
+    pub id: String,
+    pub when: String,
+    pub place: String,
+    pub counsellor: String,
+    pub status: &'static str,
+    pub interpreter: String,
+    /// Still booked: it can be moved, called off, and (from its day) closed.
+    pub open: bool,
+    pub due: bool,
+    pub date: String,
+    pub start: String,
+    pub duration: String,
+    pub counsellor_id: String,
 }
 
 async fn family_page(
@@ -429,12 +460,78 @@ async fn family_page(
     notice: Option<&str>,
     errors: FormErrors,
 ) -> Result<FamilyPage, AppError> {
+    family_page_with(app, user, id, notice, errors, None).await
+}
+
+async fn family_page_with(
+    app: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    notice: Option<&str>,
+    errors: FormErrors,
+    booking: Option<AppointmentInput>,
+) -> Result<FamilyPage, AppError> {
     let viewer = user.principal.viewer();
     let Scoped { record: r, access } = counselling::registrations_for(&app.db, &viewer)
         .get(id)
         .await?;
     let today = app.today();
     let can_change = access.change && !r.pending();
+    let site = counselling::sites(&app.db)
+        .await?
+        .into_iter()
+        .find(|s| s.ags == r.site_ags);
+    let counsellors: Options = site
+        .as_ref()
+        .map(|s| {
+            s.counsellors
+                .iter()
+                .map(|(id, name, _)| (id.clone(), name.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let booking = booking.unwrap_or_else(|| AppointmentInput {
+        duration_minutes: "60".into(),
+        counsellor: counsellors
+            .iter()
+            .find(|(id, _)| *id == user.principal.user_id)
+            .map(|(id, _)| id.clone())
+            .unwrap_or_default(),
+        place: format!("Kommunales Integrationszentrum, {}", r.site),
+        interpreter: r.interpreter_needed && r.language != "de",
+        interpreter_language: if r.language == "de" {
+            String::new()
+        } else {
+            r.language.clone()
+        },
+        ..AppointmentInput::default()
+    });
+    let appointments = r
+        .appointments
+        .iter()
+        .map(|a| {
+            let slot = a.slot();
+            AppointmentRow {
+                id: a.id.clone(),
+                when: slot.german(),
+                place: a.place.clone(),
+                counsellor: a.counsellor.clone().unwrap_or_else(|| "noch offen".into()),
+                status: a.status().label(),
+                interpreter: a
+                    .interpreter_status
+                    .as_deref()
+                    .and_then(lotse_domain::interpreters::RequestStatus::parse)
+                    .map(|s| format!("Sprachmittlung: {}", s.label()))
+                    .unwrap_or_default(),
+                open: can_change && a.status() == AppointmentStatus::Booked,
+                due: a.on_date <= today,
+                date: a.on_date.to_string(),
+                start: lotse_domain::interpreters::time_text(slot.start_minute),
+                duration: slot.duration_minutes.to_string(),
+                counsellor_id: a.counsellor_user_id.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
     let can_decide =
         access.decide && any_allows(&user.principal.roles, Permission::ManageSchoolCounselling);
     let children = r
@@ -490,6 +587,13 @@ async fn family_page(
         arrival: r.arrival_date.map(|d| date_de(&d)).unwrap_or_default(),
         children,
         can_decide,
+        can_book: can_change,
+        appointments,
+        booking,
+        counsellors,
+        languages: lotse_domain::interpreters::languages()
+            .map(|(c, n)| (c.to_owned(), n.to_owned()))
+            .collect(),
         sites: counselling::sites(&app.db)
             .await?
             .into_iter()
@@ -518,17 +622,17 @@ fn form_value(body: &str, key: &str) -> String {
         .unwrap_or_default()
 }
 
-async fn after_action(
+/// After an action on a family: its page with a notice (`notice` may carry an `#anchor`), or
+/// again with the refusal at its field.
+async fn after_action<T>(
     app: &AppState,
     user: &CurrentUser,
     id: &str,
-    result: Result<(), StoreError>,
+    result: Result<T, StoreError>,
     notice: &str,
 ) -> Result<Response, AppError> {
     match result {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/school-counselling/{id}?ok={notice}")).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&format!("/school-counselling/{id}?ok={notice}")).into_response()),
         Err(StoreError::Invalid(e)) => {
             render_invalid(&family_page(app, user, id, None, FormErrors(e)).await?)
         }
@@ -584,6 +688,7 @@ pub async fn advance(
     body: String,
 ) -> Result<Response, AppError> {
     let viewer = user.principal.viewer();
+    let family = counselling::family_of_child(&app.db, &child_id).await?;
     let result = counselling::advance(
         &app.db,
         &viewer,
@@ -594,17 +699,8 @@ pub async fn advance(
         app.now(),
     )
     .await;
-    match result {
-        Ok(registration) => Ok(Redirect::to(&format!(
-            "/school-counselling/{registration}?ok=school_step#kind-{child_id}"
-        ))
-        .into_response()),
-        Err(StoreError::Invalid(e)) => {
-            let registration = counselling::family_of_child(&app.db, &child_id).await?;
-            render_invalid(&family_page(&app, &user, &registration, None, FormErrors(e)).await?)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let notice = format!("school_step#kind-{child_id}");
+    after_action(&app, &user, &family, result, &notice).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -691,4 +787,166 @@ pub async fn set_counsellors(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Appointments
+// ---------------------------------------------------------------------------------------------
+
+fn parse_appointment(body: &str) -> AppointmentInput {
+    let mut a = AppointmentInput::default();
+    for (k, v) in form_urlencoded::parse(body.as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "date" => a.date = v,
+            "start" => a.start = v,
+            "duration_minutes" => a.duration_minutes = v,
+            "counsellor" => a.counsellor = v,
+            "place" => a.place = v,
+            "interpreter" => a.interpreter = v == "yes",
+            "interpreter_language" => a.interpreter_language = v,
+            _ => {}
+        }
+    }
+    a
+}
+
+/// The request to the pool an appointment makes, checked against the pool's rules: a refusal
+/// comes back at the interpreter field, in the rule's words.
+async fn interpreter_request(
+    app: &AppState,
+    user: &CurrentUser,
+    registration: &Registration,
+    input: &AppointmentInput,
+    draft: &lotse_domain::school_counselling::AppointmentDraft,
+) -> Result<Result<Option<lotse_domain::interpreters::RequestDraft>, FormErrors>, AppError> {
+    let Some(language) = draft.interpreter_language else {
+        return Ok(Ok(None));
+    };
+    let mut request = lotse_domain::interpreters::RequestInput {
+        language: language.to_owned(),
+        date: draft.slot.date.to_string(),
+        start: input.start.clone(),
+        duration_minutes: draft.slot.duration_minutes.to_string(),
+        town: registration.site.clone(),
+        setting: "authority".into(),
+        place: draft.place.clone(),
+        note: "Schulische Erstberatung einer neu zugewanderten Familie".into(),
+        ..Default::default()
+    };
+    super::interpreters::contact_defaults(app, user, &mut request).await?;
+    let towns = lotse_store::reference::town_names(&app.db).await?;
+    Ok(match request.validate(app.today(), &towns) {
+        Ok(d) => Ok(Some(d)),
+        Err(refusal) => {
+            let mut e = lotse_domain::FieldErrors::new();
+            let text = match &refusal {
+                lotse_domain::interpreters::Refusal::Rule { message, .. } => message.clone(),
+                lotse_domain::interpreters::Refusal::Invalid(errors) => errors.to_string(),
+            };
+            e.add(
+                "interpreter_language",
+                format!("Sprachmittlung: {text} Ohne Sprachmittlung buchen oder einen späteren Tag wählen."),
+            );
+            Err(FormErrors(e))
+        }
+    })
+}
+
+/// After an appointment form: the family's page again with the refusal and what was typed.
+async fn booking_refused(
+    app: &AppState,
+    user: &CurrentUser,
+    family: &str,
+    errors: FormErrors,
+    input: AppointmentInput,
+) -> Result<Response, AppError> {
+    render_invalid(&family_page_with(app, user, family, None, errors, Some(input)).await?)
+}
+
+pub async fn book(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    // The family first: who may not see it learns nothing from the form's checks.
+    let family = counselling::registrations_for(&app.db, &viewer)
+        .get(&id)
+        .await?;
+    let input = parse_appointment(&body);
+    let draft = match input.validate(app.today()) {
+        Ok(d) => d,
+        Err(e) => return booking_refused(&app, &user, &id, FormErrors(e), input).await,
+    };
+    let request = match interpreter_request(&app, &user, &family, &input, &draft).await? {
+        Ok(r) => r,
+        Err(e) => return booking_refused(&app, &user, &id, e, input).await,
+    };
+    match counselling::book(&app.db, &viewer, &id, &draft, request.as_ref(), app.now()).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/school-counselling/{id}?ok=school_booked#termine"
+        ))
+        .into_response()),
+        Err(StoreError::Invalid(e)) => {
+            booking_refused(&app, &user, &id, FormErrors(e), input).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn move_appointment(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(appointment): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    let id = counselling::family_of_appointment(&app.db, &appointment).await?;
+    let family = counselling::registrations_for(&app.db, &viewer)
+        .get(&id)
+        .await?;
+    let input = parse_appointment(&body);
+    let draft = match input.validate(app.today()) {
+        Ok(d) => d,
+        Err(e) => {
+            return render_invalid(&family_page(&app, &user, &id, None, FormErrors(e)).await?);
+        }
+    };
+    let request = match interpreter_request(&app, &user, &family, &input, &draft).await? {
+        Ok(r) => r,
+        Err(e) => return render_invalid(&family_page(&app, &user, &id, None, e).await?),
+    };
+    let result = counselling::move_appointment(
+        &app.db,
+        &viewer,
+        &appointment,
+        &draft,
+        request.as_ref(),
+        app.now(),
+    )
+    .await;
+    after_action(&app, &user, &id, result, "school_moved_appointment#termine").await
+}
+
+pub async fn close_appointment(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(appointment): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    let family = counselling::family_of_appointment(&app.db, &appointment).await?;
+    let outcome = form_value(&body, "outcome");
+    let result =
+        counselling::close_appointment(&app.db, &viewer, &appointment, &outcome, app.now()).await;
+    after_action(
+        &app,
+        &user,
+        &family,
+        result,
+        "school_appointment_closed#termine",
+    )
+    .await
 }

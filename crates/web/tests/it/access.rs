@@ -504,6 +504,36 @@ web_test!(
             else {
                 panic!("kept")
             };
+            // Accepted, with an appointment booked, so that every route finds its record.
+            lotse_store::school_counselling::accept(
+                &app.db,
+                &system,
+                &id,
+                None,
+                app.clock.now_ms(),
+            )
+            .await
+            .unwrap();
+            let slot = lotse_domain::interpreters::Slot {
+                date: lotse_web::today().add_days(30).unwrap(),
+                start_minute: 9 * 60,
+                duration_minutes: 60,
+            };
+            let appointment = lotse_store::school_counselling::book(
+                &app.db,
+                &system,
+                &id,
+                &lotse_domain::school_counselling::AppointmentDraft {
+                    slot,
+                    counsellor: None,
+                    place: "KI".into(),
+                    interpreter_language: None,
+                },
+                None,
+                app.clock.now_ms(),
+            )
+            .await
+            .unwrap();
             let child_id: String =
                 lotse_store::school_counselling::registrations_for(&app.db, &system)
                     .get(&id)
@@ -513,7 +543,7 @@ web_test!(
                     .children[0]
                     .id
                     .clone();
-            (id, child_id)
+            (id, child_id, appointment)
         };
         let own_family = family_at("Ahlen").await;
         let other_family = family_at("Beckum").await;
@@ -651,6 +681,8 @@ web_test!(
                         };
                         if page_path.starts_with("/school-counselling/children/") {
                             &family.1
+                        } else if page_path.starts_with("/school-counselling/appointments/") {
+                            &family.2
                         } else {
                             &family.0
                         }

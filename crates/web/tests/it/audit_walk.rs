@@ -87,6 +87,15 @@ const FIXTURES: &[(&str, &str)] = &[
     ("/school-counselling/{id}/reject", "koordination"),
     ("/school-counselling/{id}/site", "koordination"),
     ("/school-counselling/children/{id}/status", "schulberatung"),
+    ("/school-counselling/{id}/appointments", "schulberatung"),
+    (
+        "/school-counselling/appointments/{id}/move",
+        "schulberatung",
+    ),
+    (
+        "/school-counselling/appointments/{id}/close",
+        "schulberatung",
+    ),
     // Structural issues, bodies
     // Cases
     ("/cases", "fallmanagement"),
@@ -1255,6 +1264,45 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         "/school-counselling/children/{id}/status",
         &[&child],
         &[("status", "invited")],
+    )
+    .await;
+    let family_id = family.items[0].record.id.clone();
+    let in_a_week = lotse_web::today().add_days(7).unwrap().to_string();
+    let in_two_weeks = lotse_web::today().add_days(14).unwrap().to_string();
+    let booked = w
+        .form(
+            "/school-counselling/{id}/appointments",
+            &[&family_id],
+            &[
+                ("date", in_a_week.as_str()),
+                ("start", "10:00"),
+                ("place", "KI Ahlen"),
+            ],
+        )
+        .await;
+    assert!(booked.location().contains("ok=school_booked"));
+    let appointment = lotse_store::school_counselling::registrations_for(&app.db, &system)
+        .get(&family_id)
+        .await
+        .unwrap()
+        .record
+        .appointments[0]
+        .id
+        .clone();
+    w.form(
+        "/school-counselling/appointments/{id}/move",
+        &[&appointment],
+        &[
+            ("date", in_two_weeks.as_str()),
+            ("start", "10:00"),
+            ("place", "KI Ahlen"),
+        ],
+    )
+    .await;
+    w.form(
+        "/school-counselling/appointments/{id}/close",
+        &[&appointment],
+        &[("outcome", "cancelled")],
     )
     .await;
 

@@ -724,3 +724,297 @@ web_test!(
         assert_eq!(kept.guardian_name, "Familie Wartend");
     }
 );
+
+/// A family registered by the KI with an e-mail address, in Sendenhorst (the Ahlen site).
+async fn family_with_mail(app: &TestApp, kim: &str, name: &str) -> String {
+    let mut form = staff_form(app);
+    form.retain(|(k, _)| *k != "guardian_name");
+    form.push(("guardian_name", name.to_owned()));
+    form.push(("email", "familie@example.org".into()));
+    let sent = app
+        .post_form("/school-counselling", &pairs(&form), Some(kim))
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    sent.location()
+        .strip_prefix("/school-counselling/")
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn ahead(app: &TestApp, days: i64) -> String {
+    days_ago(app, -days)
+}
+
+async fn statuses(app: &TestApp, family: &str) -> Vec<String> {
+    lotse_store::school_counselling::registrations_for(
+        &app.db,
+        &lotse_store::scoped::Viewer::system("test"),
+    )
+    .get(family)
+    .await
+    .unwrap()
+    .record
+    .children
+    .iter()
+    .map(|c| c.status.clone())
+    .collect()
+}
+
+async fn mails(app: &TestApp, family: &str) -> Vec<lotse_store::outbox::Queued> {
+    lotse_store::outbox::about(&app.db, "school_registration", family)
+        .await
+        .unwrap()
+}
+
+/// The one mail whose subject starts so (the test clock stands still: all share a time).
+fn mail_starting<'a>(
+    sent: &'a [lotse_store::outbox::Queued],
+    subject: &str,
+) -> &'a lotse_store::outbox::Queued {
+    let found: Vec<_> = sent
+        .iter()
+        .filter(|m| m.subject.starts_with(subject))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "{subject}: {:?}",
+        sent.iter().map(|m| &m.subject).collect::<Vec<_>>()
+    );
+    found[0]
+}
+
+web_test!(
+    the_ki_books_moves_and_closes_appointments_with_the_pool_and_the_family_told,
+    |app| {
+        let kim = app.login("koordination").await;
+        let family = family_with_mail(&app, &kim, "Familie Termin").await;
+        let counsellor = lotse_store::users::get_by_username(&app.db, "schulberatung")
+            .await
+            .unwrap();
+        let book = |date: String, start: &'static str, interpreter: bool| {
+            let mut f = vec![
+                ("date", date),
+                ("start", start.to_owned()),
+                ("duration_minutes", "60".to_owned()),
+                ("counsellor", counsellor.id.clone()),
+                ("place", "KI Ahlen, Raum 2".to_owned()),
+                ("interpreter_language", "ar".to_owned()),
+            ];
+            if interpreter {
+                f.push(("interpreter", "yes".to_owned()));
+            }
+            f
+        };
+        let requests = || async {
+            lotse_store::testing::count(
+                &app.db,
+                "SELECT COUNT(*) FROM interpreter_requests WHERE status = 'submitted'",
+                None,
+            )
+            .await
+        };
+        let open_requests_before = requests().await;
+
+        // Too soon for the pool: nothing is booked, and the rule is named.
+        let soon = app
+            .post_form(
+                &format!("/school-counselling/{family}/appointments"),
+                &pairs(&book(ahead(&app, 2), "09:00", true)),
+                Some(&kim),
+            )
+            .await;
+        assert_eq!(soon.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(soon.body.contains("Sprachmittlung: "), "{}", soon.body);
+        assert!(soon.body.contains("Werktage"), "{}", soon.body);
+        assert!(soon.body.contains("value=\"09:00\""), "typed values stay");
+        assert_eq!(statuses(&app, &family).await, ["reported", "reported"]);
+        assert_eq!(requests().await, open_requests_before);
+
+        // Three weeks ahead, with an interpreter: booked, the pool asked, the family told.
+        let booked = app
+            .post_form(
+                &format!("/school-counselling/{family}/appointments"),
+                &pairs(&book(ahead(&app, 21), "09:00", true)),
+                Some(&kim),
+            )
+            .await;
+        assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.body);
+        assert_eq!(
+            statuses(&app, &family).await,
+            ["appointment", "appointment"]
+        );
+        assert_eq!(requests().await, open_requests_before + 1);
+        let page = app
+            .get(&format!("/school-counselling/{family}"), Some(&kim))
+            .await;
+        assert!(page.body.contains("KI Ahlen, Raum 2"));
+        let asked = format!(
+            "Sprachmittlung: {}",
+            lotse_domain::interpreters::RequestStatus::Submitted.label()
+        );
+        assert!(page.body.contains(&asked), "{}", page.body);
+        assert!(page.body.contains("<td>eingeladen</td>") && page.body.contains("<td>Termin</td>"));
+        let sent = mails(&app, &family).await;
+        assert_eq!(
+            sent.len(),
+            1,
+            "to the family (the demo counsellor has no address)"
+        );
+        assert_eq!(sent[0].recipient, "familie@example.org");
+        assert!(
+            sent[0]
+                .subject
+                .starts_with("Termin zur Schulischen Erstberatung")
+        );
+        assert!(!sent[0].body.contains("Omar"), "no child's name in a mail");
+        let ics = sent[0].calendar.as_deref().unwrap();
+        assert!(ics.contains("SUMMARY:Schulische Erstberatung") && ics.contains("SEQUENCE:0"));
+
+        // The counsellor cannot be in two places: another family at the same time is refused.
+        let other = family_with_mail(&app, &kim, "Familie Zweite").await;
+        let clash = app
+            .post_form(
+                &format!("/school-counselling/{other}/appointments"),
+                &pairs(&book(ahead(&app, 21), "09:30", false)),
+                Some(&kim),
+            )
+            .await;
+        assert_eq!(clash.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(clash.body.contains("schon einen Termin"), "{}", clash.body);
+
+        // Moved a day later: the pool's request for the old time is called off and a new one
+        // made; the family gets the new time as a changed calendar entry.
+        let appointment = lotse_store::school_counselling::registrations_for(
+            &app.db,
+            &lotse_store::scoped::Viewer::system("test"),
+        )
+        .get(&family)
+        .await
+        .unwrap()
+        .record
+        .appointments[0]
+            .id
+            .clone();
+        let moved = app
+            .post_form(
+                &format!("/school-counselling/appointments/{appointment}/move"),
+                &pairs(&book(ahead(&app, 22), "10:00", true)),
+                Some(&kim),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+        assert_eq!(requests().await, open_requests_before + 1);
+        assert_eq!(
+            lotse_store::testing::count(
+                &app.db,
+                "SELECT COUNT(*) FROM interpreter_requests WHERE status = 'cancelled'",
+                None
+            )
+            .await,
+            1
+        );
+        let sent = mails(&app, &family).await;
+        assert_eq!(sent.len(), 2);
+        let new_time = mail_starting(&sent, "Neuer Termin");
+        assert!(new_time.calendar.as_deref().unwrap().contains("SEQUENCE:1"));
+
+        // Not yet its day: it cannot have taken place.
+        let early = app
+            .post_form(
+                &format!("/school-counselling/appointments/{appointment}/close"),
+                &[("outcome", "held")],
+                Some(&kim),
+            )
+            .await;
+        assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(early.body.contains("erst am"));
+
+        // Called off: children back to "eingeladen", the interpreter off, the family told.
+        let off = app
+            .post_form(
+                &format!("/school-counselling/appointments/{appointment}/close"),
+                &[("outcome", "cancelled")],
+                Some(&kim),
+            )
+            .await;
+        assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.body);
+        assert_eq!(statuses(&app, &family).await, ["invited", "invited"]);
+        assert_eq!(requests().await, open_requests_before);
+        let sent = mails(&app, &family).await;
+        let off = mail_starting(&sent, "Abgesagt");
+        assert!(off.calendar.as_deref().unwrap().contains("METHOD:CANCEL"));
+
+        // Today's appointment the family missed: back to "eingeladen" again.
+        let today_booked = app
+            .post_form(
+                &format!("/school-counselling/{family}/appointments"),
+                &pairs(&book(ahead(&app, 0), "23:00", false)),
+                Some(&kim),
+            )
+            .await;
+        assert_eq!(
+            today_booked.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            today_booked.body
+        );
+        assert_eq!(
+            statuses(&app, &family).await,
+            ["appointment", "appointment"]
+        );
+        let todays = lotse_store::school_counselling::registrations_for(
+            &app.db,
+            &lotse_store::scoped::Viewer::system("test"),
+        )
+        .get(&family)
+        .await
+        .unwrap()
+        .record
+        .appointments
+        .into_iter()
+        .find(|a| a.status == "booked")
+        .unwrap()
+        .id;
+        let missed = app
+            .post_form(
+                &format!("/school-counselling/appointments/{todays}/close"),
+                &[("outcome", "missed")],
+                Some(&kim),
+            )
+            .await;
+        assert_eq!(missed.status, StatusCode::SEE_OTHER, "{}", missed.body);
+        assert_eq!(statuses(&app, &family).await, ["invited", "invited"]);
+    }
+);
+
+web_test!(families_are_reminded_two_days_before_once, |app| {
+    let kim = app.login("koordination").await;
+    let family = family_with_mail(&app, &kim, "Familie Erinnerung").await;
+    let booked = app
+        .post_form(
+            &format!("/school-counselling/{family}/appointments"),
+            &[
+                ("date", ahead(&app, 2).as_str()),
+                ("start", "11:00"),
+                ("place", "KI Beckum"),
+            ],
+            Some(&kim),
+        )
+        .await;
+    assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.body);
+    let now = app.clock.now_ms();
+    let first = crate::run_job(&app, "appointment-reminders", None, now).await;
+    assert!(first.ok && first.count == 1, "{}", first.summary);
+    let again = crate::run_job(&app, "appointment-reminders", None, now + 1).await;
+    assert_eq!(again.count, 0, "{}", again.summary);
+    let sent = mails(&app, &family).await;
+    assert!(
+        mail_starting(&sent, "Erinnerung")
+            .body
+            .contains("KI Beckum")
+    );
+});
