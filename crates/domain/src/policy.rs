@@ -87,10 +87,13 @@ pub enum Permission {
     ViewSchoolCounselling,
     /// Keep the counselling sites' counsellors and review what families sent themselves.
     ManageSchoolCounselling,
+    /// Read the waiting times of the school counselling: counts under the statistics rule,
+    /// no child in them.
+    ViewSchoolCounsellingFigures,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 34] = [
+    pub const ALL: [Permission; 35] = [
         Permission::ViewTowns,
         Permission::ViewOrganisations,
         Permission::ManageOrganisations,
@@ -125,6 +128,7 @@ impl Permission {
         Permission::RegisterForSchoolCounselling,
         Permission::ViewSchoolCounselling,
         Permission::ManageSchoolCounselling,
+        Permission::ViewSchoolCounsellingFigures,
     ];
 }
 
@@ -220,6 +224,12 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         // The counselling is the KI's own service, given by its counsellors at three sites.
         ViewSchoolCounselling => matches!(role, Role::Coordination | Role::SchoolCounsellor),
         ManageSchoolCounselling => role == Role::Coordination,
+        // Waiting times are evidence for the steering group and the committee, as the case
+        // figures are.
+        ViewSchoolCounsellingFigures => matches!(
+            role,
+            Role::Coordination | Role::SchoolCounsellor | Role::CaseManager | Role::Reader
+        ),
         // Accounts, the audit trail and settings are an administrator's job only: the audit log is
         // the one record that must stay out of the hands of those it records.
         ManageUsers | ViewAuditLog | ManageSettings => role == Role::Admin,

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod demo_cases;
 mod demo_catalogue;
 pub mod demo_offers;
+pub mod demo_services;
 pub mod finder_concepts;
 pub mod finder_misses;
 pub mod funding;

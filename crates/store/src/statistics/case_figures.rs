@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::days_between;
 use super::{Durations, MIN_GROUP, Shown, durations, suppress_column};
 use crate::Result;
-use crate::db::{Backend, Db, Value, bind_values, read};
+use crate::db::{Db, Value, bind_values, read};
 use crate::paging::Query;
 use lotse_domain::Date;
 
@@ -151,14 +152,6 @@ pub struct Figure {
     pub lines: Vec<FigureLine>,
     #[serde(skip)]
     pub total: Shown,
-}
-
-/// The days between two `Date` columns, per backend.
-fn days_between(db: &Db, from: &str, to: &str) -> String {
-    match db.backend() {
-        Backend::Sqlite => format!("(julianday({to}) - julianday({from}))"),
-        Backend::Postgres => format!("(CAST({to} AS DATE) - CAST({from} AS DATE))"),
-    }
 }
 
 /// One figure as counted, before the statistics rule: persons per key (keys without persons

@@ -110,6 +110,14 @@ pub async fn report_turnaround(db: &Db, round_id: &str) -> Result<Durations> {
     .await
 }
 
+/// The days between two `Date` columns, per backend.
+pub(crate) fn days_between(db: &Db, from: &str, to: &str) -> String {
+    match db.backend() {
+        Backend::Sqlite => format!("(julianday({to}) - julianday({from}))"),
+        Backend::Postgres => format!("(CAST({to} AS DATE) - CAST({from} AS DATE))"),
+    }
+}
+
 /// The percentile of any list of numbers, for the tests that hold both backends to one answer.
 #[doc(hidden)]
 pub async fn percentile_of(db: &Db, numbers: &[f64], fraction: f64) -> Result<Option<f64>> {
@@ -127,6 +135,7 @@ pub async fn percentile_of(db: &Db, numbers: &[f64], fraction: f64) -> Result<Op
 }
 
 mod case_figures;
+pub mod school_waiting;
 pub mod snapshots;
 
 pub use case_figures::{
