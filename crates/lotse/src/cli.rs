@@ -154,6 +154,17 @@ pub(crate) enum DemoCommand {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Write the KI's services with invented data (load the demo first): interpreters of the
+    /// pool and requests to it, and N families registered for the first school counselling
+    /// over the last four months, with appointments and each child's way so far.
+    Services {
+        /// Number of families.
+        #[arg(long, default_value_t = 40)]
+        families: usize,
+        /// Seed of the generator: the same seed writes the same families.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -208,6 +208,18 @@ async fn run(cli: Cli) -> Result<ExitCode, StoreError> {
             db.close().await;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Demo(DemoCommand::Services { families, seed }) => {
+            let db = open(&url).await?;
+            let w =
+                lotse_store::demo_services::generate(&db, *families, *seed, lotse_store::now_ms())
+                    .await?;
+            println!(
+                "{} interpreters, {} requests to the pool, {} families for the school counselling with {} appointments written",
+                w.interpreters, w.requests, w.families, w.appointments
+            );
+            db.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Jobs(command) => jobs::jobs(&url, command).await,
         Command::Retention(RetentionCommand::Run { dry_run }) => {
             let db = Db::open(&url).await?;

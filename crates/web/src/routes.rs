@@ -652,6 +652,12 @@ fn table() -> Vec<Route> {
         ),
         r(
             M::GET,
+            "/school-counselling/figures",
+            Access::Permission(ViewSchoolCounsellingFigures),
+            get(pages::school_counselling::figures),
+        ),
+        r(
+            M::GET,
             "/school-counselling/sites",
             Access::Permission(ManageSchoolCounselling),
             get(pages::school_counselling::sites),

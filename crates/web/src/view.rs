@@ -74,6 +74,13 @@ const NAV: &[NavEntry] = &[
     ),
     (
         "KI-Dienste",
+        "Wartezeiten Erstberatung",
+        "/school-counselling/figures",
+        Some(Permission::ViewSchoolCounsellingFigures),
+        None,
+    ),
+    (
+        "KI-Dienste",
         "Kind zur Erstberatung melden",
         "/school-counselling/new",
         Some(Permission::RegisterForSchoolCounselling),

@@ -1252,3 +1252,47 @@ async fn a_synthetic_district_is_generated_from_the_command_line() {
     assert!(generated >= 250, "{generated}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn the_ki_services_are_filled_with_invented_data_from_the_command_line() {
+    let dir = temp_dir();
+    let url = sqlite_url(&dir, "services.db");
+    let db = demo_db(&url).await;
+    let out = run(&[
+        "--database-url",
+        &url,
+        "demo",
+        "services",
+        "--families",
+        "30",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        text(&out).contains("8 interpreters") && text(&out).contains("30 families"),
+        "{}",
+        text(&out)
+    );
+    let count = async |sql: &str| lotse_store::testing::count(&db, sql, None).await;
+    assert_eq!(
+        count("SELECT COUNT(*) FROM interpreters WHERE fictitious = TRUE").await,
+        8
+    );
+    assert!(count("SELECT COUNT(*) FROM interpreter_requests WHERE fictitious = TRUE").await >= 5);
+    assert_eq!(
+        count("SELECT COUNT(*) FROM school_registrations WHERE fictitious = TRUE").await,
+        30
+    );
+    assert!(count("SELECT COUNT(*) FROM school_appointments").await >= 10);
+    // Families from months ago are counselled, some placed already; the figures show it.
+    assert!(
+        count("SELECT COUNT(*) FROM school_child_steps WHERE status = 'counselled'").await >= 10
+    );
+    assert!(count("SELECT COUNT(*) FROM school_child_steps WHERE status = 'assigned'").await >= 1);
+    // Without the demo's accounts it says what to do first.
+    let empty = sqlite_url(&dir, "empty.db");
+    lotse_store::Db::open(&empty).await.unwrap().close().await;
+    let out = run(&["--database-url", &empty, "demo", "services"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("load the demo first"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(dir);
+}

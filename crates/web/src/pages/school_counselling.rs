@@ -950,3 +950,104 @@ pub async fn close_appointment(
     )
     .await
 }
+
+// ---------------------------------------------------------------------------------------------
+// Waiting times
+// ---------------------------------------------------------------------------------------------
+
+/// A line of the waiting-time tables as shown.
+pub struct WaitingRow {
+    pub name: String,
+    pub registered: String,
+    pub counselled: String,
+    pub to_counselling: String,
+    pub assigned: String,
+    pub to_school: String,
+    pub waiting: String,
+}
+
+fn waiting_row(l: &lotse_store::statistics::school_waiting::WaitingLine) -> WaitingRow {
+    let days = |d: Option<(f64, f64)>| {
+        d.map_or_else(
+            || "–".to_owned(),
+            |(median, p90)| {
+                format!(
+                    "{} ({})",
+                    crate::view::number_de(median.round()),
+                    crate::view::number_de(p90.round())
+                )
+            },
+        )
+    };
+    WaitingRow {
+        name: l.name.clone(),
+        registered: crate::view::shown_de(&l.registered),
+        counselled: crate::view::shown_de(&l.counselled),
+        to_counselling: days(l.to_counselling),
+        assigned: crate::view::shown_de(&l.assigned),
+        to_school: days(l.to_school),
+        waiting: crate::view::shown_de(&l.waiting),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "school_counselling/figures.html")]
+struct FiguresPage {
+    layout: Layout,
+    from: String,
+    to: String,
+    period: String,
+    error: Option<(&'static str, String)>,
+    /// (caption, heading of the first column, lines): by site, by town.
+    tables: Vec<(&'static str, &'static str, Vec<WaitingRow>)>,
+    total: Option<WaitingRow>,
+}
+
+pub async fn figures(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    uri: OriginalUri,
+    Query(q): Query<super::cases::statistics::PeriodQuery>,
+) -> Result<Response, AppError> {
+    let layout = Layout::new(
+        &app,
+        &user,
+        "Wartezeiten der Schulischen Erstberatung",
+        uri.path(),
+    );
+    let (from, to) = match q.period(app.today()) {
+        Ok(p) => p,
+        Err(e) => {
+            return render_invalid(&FiguresPage {
+                layout,
+                from: q.from.clone(),
+                to: q.to.clone(),
+                period: String::new(),
+                error: Some((e.field, e.message)),
+                tables: Vec::new(),
+                total: None,
+            });
+        }
+    };
+    let f = lotse_store::statistics::school_waiting::waiting_times(&app.db, from, to).await?;
+    render(&FiguresPage {
+        layout,
+        from: from.to_string(),
+        to: to.to_string(),
+        period: format!("{} bis {}", date_de(&from), date_de(&to)),
+        error: None,
+        tables: vec![
+            (
+                "nach Standort",
+                "Standort",
+                f.by_site.iter().map(waiting_row).collect(),
+            ),
+            (
+                "nach Wohnort",
+                "Wohnort",
+                f.by_town.iter().map(waiting_row).collect(),
+            ),
+        ],
+        total: Some(waiting_row(&f.total)),
+    })
+}

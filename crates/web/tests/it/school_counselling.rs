@@ -1018,3 +1018,87 @@ web_test!(families_are_reminded_two_days_before_once, |app| {
             .contains("KI Beckum")
     );
 });
+
+web_test!(
+    waiting_times_per_site_and_town_keep_to_the_statistics_rule,
+    |app| {
+        use lotse_domain::school_counselling::ChildStatus;
+        let kim = app.login("koordination").await;
+        let system = lotse_store::scoped::Viewer::system("test");
+        // Three families of two in Sendenhorst (the Ahlen site), arrived 40 days ago, all
+        // counselled today; one family of one in Beckum, still waiting.
+        for i in 0..3 {
+            let id = family_with_mail(&app, &kim, &format!("Familie Warte {i}")).await;
+            let family = lotse_store::school_counselling::registrations_for(&app.db, &system)
+                .get(&id)
+                .await
+                .unwrap()
+                .record;
+            for child in &family.children {
+                for step in [
+                    ChildStatus::Invited,
+                    ChildStatus::Appointment,
+                    ChildStatus::Counselled,
+                ] {
+                    lotse_store::school_counselling::advance(
+                        &app.db,
+                        &system,
+                        &child.id,
+                        step.key(),
+                        "",
+                        "",
+                        app.clock.now_ms(),
+                    )
+                    .await
+                    .unwrap();
+                }
+            }
+        }
+        let mut beckum = staff_form(&app);
+        beckum.retain(|(k, _)| !k.contains("_2") && *k != "town");
+        beckum.push(("town", BECKUM.into()));
+        let sent = app
+            .post_form("/school-counselling", &pairs(&beckum), Some(&kim))
+            .await;
+        assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+
+        // The committee reads them; a partner does not.
+        let reader = app.login("lesen").await;
+        let page = app.get("/school-counselling/figures", Some(&reader)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let row = |name: &str| -> Vec<String> {
+            page.body
+                .split(&format!("<th scope=\"row\">{name}</th>"))
+                .nth(1)
+                .unwrap_or_else(|| panic!("no line {name}"))
+                .split("</tr>")
+                .next()
+                .unwrap()
+                .split("<td>")
+                .skip(1)
+                .map(|c| c.split('<').next().unwrap().to_owned())
+                .collect()
+        };
+        // Beckum's one child is a small count; Ahlen's six would give it away against the
+        // total, so they are hidden too. The counselled column holds no small count.
+        assert_eq!(row("Ahlen"), ["x", "6", "40 (40)", "0", "–", "x"]);
+        assert_eq!(row("Beckum"), ["&#60;5", "0", "–", "0", "–", "&#60;5"]);
+        assert_eq!(row("Sendenhorst")[2], "40 (40)");
+        assert!(!page.body.contains("Omar") && !page.body.contains("Familie Warte"));
+        let partner = app.login("partner").await;
+        assert_eq!(
+            app.get("/school-counselling/figures", Some(&partner))
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let wrong = app
+            .get(
+                "/school-counselling/figures?from=2026-12-01&to=2026-01-01",
+                Some(&reader),
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains("vor seinem Beginn"));
+    }
+);
