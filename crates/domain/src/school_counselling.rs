@@ -678,6 +678,219 @@ impl AppointmentInput {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The counselling record
+// ---------------------------------------------------------------------------------------------
+
+/// The purpose under which a school child's consent is kept in the district's consents.
+pub const CONSENT_PURPOSE: &str = "school_counselling";
+
+vocabulary! {
+    /// German as the counselling found it.
+    GermanLevel {
+        None => "none", "keine Deutschkenntnisse";
+        A1 => "a1", "A1 (Anfänge)";
+        A2 => "a2", "A2";
+        B1 => "b1", "B1";
+        B2 => "b2", "B2 oder besser";
+    }
+}
+
+vocabulary! {
+    /// Mathematics against what the child's age would expect.
+    MathsLevel {
+        Below => "below", "unter der Altersstufe";
+        AtLevel => "at_level", "entsprechend der Altersstufe";
+        Above => "above", "über der Altersstufe";
+        Unknown => "unknown", "nicht einschätzbar";
+    }
+}
+
+vocabulary! {
+    /// The school form the counselling recommends.
+    SchoolForm {
+        Primary => "primary", "Grundschule";
+        Hauptschule => "hauptschule", "Hauptschule";
+        Realschule => "realschule", "Realschule";
+        Sekundarschule => "sekundarschule", "Sekundarschule";
+        Gesamtschule => "gesamtschule", "Gesamtschule";
+        Gymnasium => "gymnasium", "Gymnasium";
+        Berufskolleg => "berufskolleg", "Berufskolleg";
+        Foerderschule => "foerderschule", "Förderschule";
+    }
+}
+
+impl SchoolForm {
+    /// Who assigns the school: the lower school authority (Schulamt) for primary and lower
+    /// secondary, the Bezirksregierung for the upper secondary and the Berufskolleg.
+    pub fn assigned_by_district_government(self, year: Option<u8>) -> bool {
+        self == SchoolForm::Berufskolleg || year.is_some_and(|y| y >= 11)
+    }
+}
+
+/// The record as the form sends it, with the consent it rests on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordInput {
+    pub consent_given_on: String,
+    /// `written` or `oral_with_witness`.
+    pub consent_form: String,
+    pub consent_witness: String,
+    pub counselled_on: String,
+    pub prior_schooling: String,
+    pub languages: String,
+    pub literate: bool,
+    pub german_level: String,
+    pub maths_level: String,
+    pub interests: String,
+    pub recommended_form: String,
+    pub recommended_year: String,
+    pub recommended_school: String,
+    pub support_needs: String,
+    pub interpreter_used: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordDraft {
+    pub consent_given_on: Date,
+    pub consent_form: crate::case::ConsentForm,
+    pub consent_witness: String,
+    pub counselled_on: Date,
+    pub prior_schooling: String,
+    pub languages: String,
+    pub literate: bool,
+    pub german_level: GermanLevel,
+    pub maths_level: MathsLevel,
+    pub interests: String,
+    pub recommended_form: SchoolForm,
+    pub recommended_year: Option<u8>,
+    pub recommended_school: String,
+    pub support_needs: String,
+    pub interpreter_used: bool,
+}
+
+impl RecordInput {
+    /// Checks a record made on `today`: the consent given before or on the day of the
+    /// counselling, neither in the future.
+    pub fn validate(&self, today: Date) -> Result<RecordDraft, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let day = |e: &mut FieldErrors, field: &str, text: &str, what: &str| match text.trim() {
+            "" => {
+                e.add(field, format!("Bitte {what} angeben (TT.MM.JJJJ)."));
+                None
+            }
+            t => match Date::parse(t) {
+                None => {
+                    e.add(field, format!("„{t}“ ist kein Datum (TT.MM.JJJJ)."));
+                    None
+                }
+                Some(d) if d > today => {
+                    e.add(field, "Der Tag kann nicht in der Zukunft liegen.");
+                    None
+                }
+                Some(d) => Some(d),
+            },
+        };
+        let consent_given_on = day(
+            &mut e,
+            "consent_given_on",
+            &self.consent_given_on,
+            "den Tag der Einwilligung",
+        );
+        let counselled_on = day(
+            &mut e,
+            "counselled_on",
+            &self.counselled_on,
+            "den Tag der Beratung",
+        );
+        if let (Some(c), Some(b)) = (consent_given_on, counselled_on)
+            && c > b
+        {
+            e.add(
+                "consent_given_on",
+                "Die Einwilligung muss vor oder bei der Beratung gegeben sein.",
+            );
+        }
+        let consent_form = crate::case::ConsentForm::parse(self.consent_form.trim());
+        if consent_form.is_none() {
+            e.add(
+                "consent_form",
+                "Bitte wählen, wie die Einwilligung gegeben wurde.",
+            );
+        }
+        let consent_witness =
+            validation::optional_text(&mut e, "consent_witness", &self.consent_witness, 200);
+        if consent_form == Some(crate::case::ConsentForm::OralWithWitness)
+            && consent_witness.is_empty()
+        {
+            e.add(
+                "consent_witness",
+                "Eine mündliche Einwilligung braucht den Namen der Zeugin oder des Zeugen.",
+            );
+        }
+        let prior_schooling =
+            validation::optional_multiline(&mut e, "prior_schooling", &self.prior_schooling, 1_000);
+        let languages = validation::optional_text(&mut e, "languages", &self.languages, 200);
+        let german_level = GermanLevel::parse(self.german_level.trim());
+        if german_level.is_none() {
+            e.add("german_level", "Bitte die Deutschkenntnisse einschätzen.");
+        }
+        let maths_level = MathsLevel::parse(self.maths_level.trim());
+        if maths_level.is_none() {
+            e.add("maths_level", "Bitte die Mathematikkenntnisse einschätzen.");
+        }
+        let interests = validation::optional_text(&mut e, "interests", &self.interests, 500);
+        let recommended_form = SchoolForm::parse(self.recommended_form.trim());
+        if recommended_form.is_none() {
+            e.add("recommended_form", "Bitte die empfohlene Schulform wählen.");
+        }
+        let recommended_year = match self.recommended_year.trim() {
+            "" => None,
+            t => match t.parse::<u8>() {
+                Ok(y) if (1..=13).contains(&y) => Some(y),
+                _ => {
+                    e.add(
+                        "recommended_year",
+                        "Die Jahrgangsstufe als Zahl von 1 bis 13.",
+                    );
+                    None
+                }
+            },
+        };
+        let recommended_school =
+            validation::optional_text(&mut e, "recommended_school", &self.recommended_school, 200);
+        let support_needs =
+            validation::optional_multiline(&mut e, "support_needs", &self.support_needs, 1_000);
+        match (
+            consent_given_on,
+            consent_form,
+            counselled_on,
+            german_level,
+            maths_level,
+            recommended_form,
+            e.is_empty(),
+        ) {
+            (Some(cg), Some(cf), Some(co), Some(gl), Some(ml), Some(rf), true) => Ok(RecordDraft {
+                consent_given_on: cg,
+                consent_form: cf,
+                consent_witness,
+                counselled_on: co,
+                prior_schooling,
+                languages,
+                literate: self.literate,
+                german_level: gl,
+                maths_level: ml,
+                interests,
+                recommended_form: rf,
+                recommended_year,
+                recommended_school,
+                support_needs,
+                interpreter_used: self.interpreter_used,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -850,6 +1063,45 @@ mod tests {
             "interpreter_language",
         ] {
             assert!(e.has(field), "{field}");
+        }
+    }
+
+    #[test]
+    fn a_record_rests_on_a_consent_given_by_the_day_of_counselling() {
+        let ok = RecordInput {
+            consent_given_on: "2026-11-30".into(),
+            consent_form: "written".into(),
+            counselled_on: "2026-12-01".into(),
+            german_level: "a1".into(),
+            maths_level: "at_level".into(),
+            recommended_form: "gesamtschule".into(),
+            recommended_year: "7".into(),
+            ..RecordInput::default()
+        };
+        let d = ok.validate(today()).unwrap();
+        assert_eq!(d.recommended_year, Some(7));
+        assert!(
+            !d.recommended_form
+                .assigned_by_district_government(d.recommended_year)
+        );
+        assert!(SchoolForm::Berufskolleg.assigned_by_district_government(None));
+        let late = RecordInput {
+            consent_given_on: "2026-12-02".into(),
+            consent_form: "oral_with_witness".into(),
+            ..ok.clone()
+        };
+        let e = late.validate(today()).unwrap_err();
+        assert!(e.has("consent_given_on") && e.has("consent_witness"));
+        let e = RecordInput::default().validate(today()).unwrap_err();
+        for f in [
+            "consent_given_on",
+            "consent_form",
+            "counselled_on",
+            "german_level",
+            "maths_level",
+            "recommended_form",
+        ] {
+            assert!(e.has(f), "{f}");
         }
     }
 

@@ -228,6 +228,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0036_school_appointments.sql"),
         postgres: include_str!("../migrations/postgres/0036_school_appointments.sql"),
     },
+    Migration {
+        version: 37,
+        name: "school_counselling_records",
+        sqlite: include_str!("../migrations/sqlite/0037_school_counselling_records.sql"),
+        postgres: include_str!("../migrations/postgres/0037_school_counselling_records.sql"),
+    },
 ];
 
 /// The newest schema version this binary knows.

@@ -14,7 +14,8 @@ use lotse_domain::interpreters::{RequestDraft, Slot};
 use lotse_domain::policy::Permission;
 use lotse_domain::role::Role;
 use lotse_domain::school_counselling::{
-    AppointmentDraft, AppointmentStatus, ChildStatus, RegistrationDraft, Source,
+    AppointmentDraft, AppointmentStatus, CONSENT_PURPOSE, ChildStatus, GermanLevel, MathsLevel,
+    RecordDraft, RegistrationDraft, SchoolForm, Source,
 };
 use serde_json::json;
 
@@ -255,6 +256,9 @@ pub struct Child {
     /// The steps so far, oldest first (on the detail page only).
     #[sqlx(skip)]
     pub steps: Vec<Step>,
+    /// What the counselling found, once recorded (on the detail page only).
+    #[sqlx(skip)]
+    pub record: Option<CounsellingRecord>,
 }
 
 impl Child {
@@ -476,7 +480,21 @@ impl Registrations<'_> {
         .fetch_all(c)
         .await
         })?;
+        let records: Vec<CounsellingRecord> = read!(self.db, |c| {
+            sqlx::query_as(
+            "SELECT k.child_id, k.counselled_on, k.prior_schooling, k.languages, k.literate, \
+             k.german_level, k.maths_level, k.interests, k.recommended_form, k.recommended_year, \
+             k.recommended_school, k.support_needs, k.interpreter_used, n.given_on AS consent_given_on, \
+             n.form AS consent_form, n.witness AS consent_witness \
+             FROM school_counselling_records k JOIN consents n ON n.id = k.consent_id \
+             JOIN school_children c ON c.id = k.child_id WHERE c.registration_id = $1"
+        )
+        .bind(id)
+        .fetch_all(c)
+        .await
+        })?;
         for c in &mut r.children {
+            c.record = records.iter().find(|k| k.child_id == c.id).cloned();
             c.steps = steps
                 .iter()
                 .filter(|s| s.child_id == c.id)
@@ -944,6 +962,32 @@ async fn delete_family(tx: &mut Tx, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// A child's family, status and its day, with the family locked for `action` by `viewer`
+/// (not found where the viewer may not), refused while the family waits for review (`field`
+/// names where the form shows that).
+async fn lock_child(
+    tx: &mut Tx,
+    viewer: &Viewer,
+    child_id: &str,
+    action: Act,
+    field: &str,
+    pending: &str,
+) -> Result<(String, ChildStatus, Date)> {
+    let child: Option<(String, String, Date)> = tx!(tx, |c| sqlx::query_as(
+        "SELECT registration_id, status, status_on FROM school_children WHERE id = $1"
+    )
+    .bind(child_id)
+    .fetch_optional(c)
+    .await)?;
+    let (registration_id, status, status_on) = child.ok_or(StoreError::NotFound)?;
+    let row = lock(tx, viewer, &registration_id, action).await?;
+    if row.review == "pending" {
+        return Err(StoreError::field(field, pending));
+    }
+    let status = ChildStatus::parse(&status).unwrap_or(ChildStatus::Reported);
+    Ok((registration_id, status, status_on))
+}
+
 /// Moves a child on its way: `to` (a status key) must follow its status
 /// ([`ChildStatus::next`]); `on` is the day it happened (empty: today), neither in the future
 /// nor before the last step.
@@ -962,21 +1006,15 @@ pub async fn advance(
     }
     let actor: Actor = viewer.into();
     db.write(async |tx| {
-        let child: Option<(String, String, Date)> = tx!(tx, |c| sqlx::query_as(
-            "SELECT registration_id, status, status_on FROM school_children WHERE id = $1"
+        let (registration_id, from, status_on) = lock_child(
+            tx,
+            viewer,
+            child_id,
+            Act::Change,
+            "status",
+            "Die Online-Meldung ist noch nicht geprüft: erst annehmen, dann weiter.",
         )
-        .bind(child_id)
-        .fetch_optional(c)
-        .await)?;
-        let (registration_id, status, status_on) = child.ok_or(StoreError::NotFound)?;
-        let row = lock(tx, viewer, &registration_id, Act::Change).await?;
-        if row.review == "pending" {
-            return Err(StoreError::field(
-                "status",
-                "Die Online-Meldung ist noch nicht geprüft: erst annehmen, dann weiter.",
-            ));
-        }
-        let from = ChildStatus::parse(&status).unwrap_or(ChildStatus::Reported);
+        .await?;
         // Read after the access check: whoever may not see the child learns nothing here.
         let to = ChildStatus::parse(to)
             .ok_or_else(|| StoreError::field("status", "Bitte den nächsten Schritt wählen."))?;
@@ -1144,6 +1182,11 @@ pub async fn run_retention(
                      WHERE registration_id = $1",
                     "UPDATE school_child_steps SET note = '' WHERE child_id IN \
                      (SELECT id FROM school_children WHERE registration_id = $1) AND $2 > 0",
+                    "UPDATE school_counselling_records SET prior_schooling = '', interests = '', \
+                     recommended_school = '', support_needs = '', updated_at = $2 WHERE child_id IN \
+                     (SELECT id FROM school_children WHERE registration_id = $1)",
+                    "UPDATE consents SET witness = '', updated_at = $2 WHERE school_child_id IN \
+                     (SELECT id FROM school_children WHERE registration_id = $1)",
                 ] {
                     tx!(tx, |c| sqlx::query(sql)
                         .bind(id)
@@ -1782,4 +1825,184 @@ pub async fn queue_reminders(db: &Db, today: Date, now: i64) -> Result<usize> {
     })
     .await?;
     Ok(due.len())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The counselling record
+// ---------------------------------------------------------------------------------------------
+
+/// What the counselling found and recommends for one child, with the consent it rests on.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct CounsellingRecord {
+    pub child_id: String,
+    pub counselled_on: Date,
+    pub prior_schooling: String,
+    pub languages: String,
+    pub literate: bool,
+    pub german_level: String,
+    pub maths_level: String,
+    pub interests: String,
+    pub recommended_form: String,
+    pub recommended_year: Option<i64>,
+    pub recommended_school: String,
+    pub support_needs: String,
+    pub interpreter_used: bool,
+    pub consent_given_on: Date,
+    pub consent_form: String,
+    pub consent_witness: String,
+}
+
+impl CounsellingRecord {
+    pub fn german_label(&self) -> &'static str {
+        GermanLevel::parse(&self.german_level).map_or("", GermanLevel::label)
+    }
+
+    pub fn maths_label(&self) -> &'static str {
+        MathsLevel::parse(&self.maths_level).map_or("", MathsLevel::label)
+    }
+
+    pub fn form_label(&self) -> &'static str {
+        SchoolForm::parse(&self.recommended_form).map_or("", SchoolForm::label)
+    }
+
+    pub fn consent_form_label(&self) -> &'static str {
+        lotse_domain::case::ConsentForm::parse(&self.consent_form)
+            .map_or("", lotse_domain::case::ConsentForm::label)
+    }
+}
+
+/// Records the counselling of a child (the KI, or a counsellor of the family's site), with the
+/// family's consent, which goes into the district's consents. A child waiting on its
+/// appointment moves to "beraten" on the day of counselling; a record made before is corrected
+/// in place. Returns the family's id.
+pub async fn record_counselling(
+    db: &Db,
+    viewer: &Viewer,
+    child_id: &str,
+    d: &RecordDraft,
+    now: i64,
+) -> Result<String> {
+    let actor: Actor = viewer.into();
+    let by = (!viewer.is_system()).then_some(viewer.user_id.as_str());
+    db.write(async |tx| {
+        let (registration_id, status, status_on) = lock_child(
+            tx,
+            viewer,
+            child_id,
+            Act::Change,
+            "counselled_on",
+            "Die Online-Meldung ist noch nicht geprüft: erst annehmen, dann beraten.",
+        )
+        .await?;
+        let existing: Option<String> = tx!(tx, |c| sqlx::query_scalar(
+            "SELECT consent_id FROM school_counselling_records WHERE child_id = $1"
+        )
+        .bind(child_id)
+        .fetch_optional(c)
+        .await)?;
+        if existing.is_none() && status != ChildStatus::Appointment {
+            return Err(StoreError::field(
+                "counselled_on",
+                format!(
+                    "Das Kind ist „{}“: beraten wird nach einem gebuchten Termin.",
+                    status.label()
+                ),
+            ));
+        }
+        if existing.is_none() && d.counselled_on < status_on {
+            return Err(StoreError::field(
+                "counselled_on",
+                format!("Der Tag liegt vor dem letzten Schritt ({}).", status_on.german()),
+            ));
+        }
+        let consent_id = match existing {
+            Some(id) => {
+                tx!(tx, |c| sqlx::query(
+                    "UPDATE consents SET given_on = $2, form = $3, witness = $4, updated_at = $5 \
+                     WHERE id = $1"
+                )
+                .bind(&id)
+                .bind(d.consent_given_on)
+                .bind(d.consent_form.key())
+                .bind(&d.consent_witness)
+                .bind(now)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+                id
+            }
+            None => {
+                let id = new_id();
+                tx!(tx, |c| sqlx::query(
+                    "INSERT INTO consents (id, school_child_id, purpose, given_on, form, witness, \
+                     recorded_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
+                )
+                .bind(&id)
+                .bind(child_id)
+                .bind(CONSENT_PURPOSE)
+                .bind(d.consent_given_on)
+                .bind(d.consent_form.key())
+                .bind(&d.consent_witness)
+                .bind(by)
+                .bind(now)
+                .execute(c)
+                .await
+                .map(|r| r.rows_affected()))?;
+                id
+            }
+        };
+        tx!(tx, |c| sqlx::query(
+            "INSERT INTO school_counselling_records (child_id, consent_id, counselled_on, \
+             prior_schooling, languages, literate, german_level, maths_level, interests, \
+             recommended_form, recommended_year, recommended_school, support_needs, \
+             interpreter_used, recorded_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, \
+             $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) \
+             ON CONFLICT (child_id) DO UPDATE SET counselled_on = excluded.counselled_on, \
+             prior_schooling = excluded.prior_schooling, languages = excluded.languages, \
+             literate = excluded.literate, german_level = excluded.german_level, \
+             maths_level = excluded.maths_level, interests = excluded.interests, \
+             recommended_form = excluded.recommended_form, \
+             recommended_year = excluded.recommended_year, \
+             recommended_school = excluded.recommended_school, \
+             support_needs = excluded.support_needs, interpreter_used = excluded.interpreter_used, \
+             updated_at = excluded.updated_at"
+        )
+        .bind(child_id)
+        .bind(&consent_id)
+        .bind(d.counselled_on)
+        .bind(&d.prior_schooling)
+        .bind(&d.languages)
+        .bind(d.literate)
+        .bind(d.german_level.key())
+        .bind(d.maths_level.key())
+        .bind(&d.interests)
+        .bind(d.recommended_form.key())
+        .bind(d.recommended_year.map(i64::from))
+        .bind(&d.recommended_school)
+        .bind(&d.support_needs)
+        .bind(d.interpreter_used)
+        .bind(by)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if status == ChildStatus::Appointment {
+            insert_step(tx, child_id, ChildStatus::Counselled, d.counselled_on, "", by, now).await?;
+            set_child_status(tx, child_id, ChildStatus::Counselled, d.counselled_on, now).await?;
+        }
+        tx.record(
+            Event::new(&actor, now, Entity::SchoolRegistration, Action::Update, &registration_id)
+                .with(json!({
+                    "child_id": child_id,
+                    "counselling_record": {
+                        "counselled_on": d.counselled_on.to_string(),
+                        "recommended_form": d.recommended_form.key(),
+                        "recommended_year": d.recommended_year,
+                        "consent": consent_id,
+                    },
+                })),
+        );
+        Ok(registration_id)
+    })
+    .await
 }
