@@ -719,6 +719,13 @@ fn table() -> Vec<Route> {
         .on(Record::SchoolRegistration, RecordAction::Change),
         r(
             M::POST,
+            "/school-counselling/children/{id}/record",
+            Access::Permission(ViewSchoolCounselling),
+            post(pages::school_counselling::record),
+        )
+        .on(Record::SchoolRegistration, RecordAction::Change),
+        r(
+            M::POST,
             "/school-counselling/children/{id}/status",
             Access::Permission(ViewSchoolCounselling),
             post(pages::school_counselling::advance),

@@ -309,6 +309,7 @@ fn notice_text(key: &str) -> Option<&'static str> {
             "Der Termin ist verlegt; die Beteiligten werden benachrichtigt."
         }
         "school_appointment_closed" => "Der Ausgang des Termins ist vermerkt.",
+        "school_recorded" => "Die Beratung ist erfasst; das Kind steht auf „beraten“.",
         "request_reviewed" => {
             "Die Entscheidung ist gespeichert; die anfragende Stelle ist benachrichtigt."
         }

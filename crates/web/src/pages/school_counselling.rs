@@ -7,8 +7,8 @@ use askama::Template;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use lotse_domain::school_counselling::{
-    AppointmentInput, AppointmentStatus, ChildInput, ChildStatus, MOST_CHILDREN, RegistrationInput,
-    Source, age_on,
+    AppointmentInput, AppointmentStatus, ChildInput, ChildStatus, GermanLevel, MOST_CHILDREN,
+    MathsLevel, RecordInput, RegistrationInput, SchoolForm, Source, age_on,
 };
 use lotse_domain::{Permission, policy::any_allows};
 use lotse_store::StoreError;
@@ -51,6 +51,19 @@ fn field_label(field: &str) -> String {
         "place" => "Ort",
         "interpreter_language" => "Sprachmittlung",
         "outcome" => "Ausgang",
+        "consent_given_on" => "Einwilligung am",
+        "consent_form" => "Form der Einwilligung",
+        "consent_witness" => "Zeugin oder Zeuge",
+        "counselled_on" => "Beraten am",
+        "prior_schooling" => "Bisherige Schulbildung",
+        "languages" => "Sprachen",
+        "german_level" => "Deutsch",
+        "maths_level" => "Mathematik",
+        "interests" => "Interessen",
+        "recommended_form" => "Empfohlene Schulform",
+        "recommended_year" => "Jahrgangsstufe",
+        "recommended_school" => "Empfohlene Schule",
+        "support_needs" => "Förderbedarf",
         _ => "",
     };
     if !plain.is_empty() {
@@ -413,6 +426,9 @@ pub struct ChildView {
     pub steps: Vec<StepRow>,
     /// (status key, button text) the viewer may move the child to.
     pub next: Vec<(&'static str, &'static str)>,
+    pub record: Option<lotse_store::school_counselling::CounsellingRecord>,
+    /// The counselling can be recorded (after an appointment) or corrected.
+    pub can_record: bool,
 }
 
 #[derive(Template)]
@@ -434,6 +450,20 @@ struct FamilyPage {
     booking: AppointmentInput,
     counsellors: Options,
     languages: Options,
+    german_levels: Options,
+    maths_levels: Options,
+    school_forms: Options,
+    consent_forms: Options,
+}
+
+fn vocabulary_options<T: Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Options {
+    all.iter()
+        .map(|v| (key(*v).to_owned(), label(*v).to_owned()))
+        .collect()
 }
 
 /// An appointment on the family's page.
@@ -563,6 +593,9 @@ async fn family_page_with(
                             .unwrap_or_else(|| "Online-Formular".into()),
                     })
                     .collect(),
+                record: c.record.clone(),
+                can_record: can_change
+                    && (c.record.is_some() || status == ChildStatus::Appointment),
                 next: if can_change {
                     status
                         .next()
@@ -594,6 +627,14 @@ async fn family_page_with(
         languages: lotse_domain::interpreters::languages()
             .map(|(c, n)| (c.to_owned(), n.to_owned()))
             .collect(),
+        german_levels: vocabulary_options(GermanLevel::ALL, GermanLevel::key, GermanLevel::label),
+        maths_levels: vocabulary_options(MathsLevel::ALL, MathsLevel::key, MathsLevel::label),
+        school_forms: vocabulary_options(SchoolForm::ALL, SchoolForm::key, SchoolForm::label),
+        consent_forms: vocabulary_options(
+            lotse_domain::case::ConsentForm::ALL,
+            lotse_domain::case::ConsentForm::key,
+            lotse_domain::case::ConsentForm::label,
+        ),
         sites: counselling::sites(&app.db)
             .await?
             .into_iter()
@@ -1050,4 +1091,56 @@ pub async fn figures(
         ],
         total: Some(waiting_row(&f.total)),
     })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The counselling record
+// ---------------------------------------------------------------------------------------------
+
+fn parse_record(body: &str) -> RecordInput {
+    let mut r = RecordInput::default();
+    for (k, v) in form_urlencoded::parse(body.as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
+            "consent_given_on" => r.consent_given_on = v,
+            "consent_form" => r.consent_form = v,
+            "consent_witness" => r.consent_witness = v,
+            "counselled_on" => r.counselled_on = v,
+            "prior_schooling" => r.prior_schooling = v,
+            "languages" => r.languages = v,
+            "literate" => r.literate = v == "yes",
+            "german_level" => r.german_level = v,
+            "maths_level" => r.maths_level = v,
+            "interests" => r.interests = v,
+            "recommended_form" => r.recommended_form = v,
+            "recommended_year" => r.recommended_year = v,
+            "recommended_school" => r.recommended_school = v,
+            "support_needs" => r.support_needs = v,
+            "interpreter_used" => r.interpreter_used = v == "yes",
+            _ => {}
+        }
+    }
+    r
+}
+
+pub async fn record(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(child_id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    let family = counselling::family_of_child(&app.db, &child_id).await?;
+    // Who may not see the family learns nothing from the form's checks.
+    counselling::registrations_for(&app.db, &viewer)
+        .get(&family)
+        .await?;
+    let result = match parse_record(&body).validate(app.today()) {
+        Ok(draft) => {
+            counselling::record_counselling(&app.db, &viewer, &child_id, &draft, app.now()).await
+        }
+        Err(e) => Err(StoreError::Invalid(e)),
+    };
+    let notice = format!("school_recorded#kind-{child_id}");
+    after_action(&app, &user, &family, result, &notice).await
 }

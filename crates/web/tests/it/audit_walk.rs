@@ -96,6 +96,7 @@ const FIXTURES: &[(&str, &str)] = &[
         "/school-counselling/appointments/{id}/close",
         "schulberatung",
     ),
+    ("/school-counselling/children/{id}/record", "schulberatung"),
     // Structural issues, bodies
     // Cases
     ("/cases", "fallmanagement"),
@@ -1303,6 +1304,40 @@ web_test!(every_mutating_route_leaves_an_audit_entry, |app| {
         "/school-counselling/appointments/{id}/close",
         &[&appointment],
         &[("outcome", "cancelled")],
+    )
+    .await;
+    // Today's appointment (through the store: its route is walked above), then the record.
+    lotse_store::school_counselling::book(
+        &app.db,
+        &system,
+        &family_id,
+        &lotse_domain::school_counselling::AppointmentDraft {
+            slot: lotse_domain::interpreters::Slot {
+                date: lotse_web::today(),
+                start_minute: 8 * 60,
+                duration_minutes: 60,
+            },
+            counsellor: None,
+            place: "KI Ahlen".into(),
+            interpreter_language: None,
+        },
+        None,
+        app.clock.now_ms(),
+    )
+    .await
+    .unwrap();
+    let today = lotse_web::today().to_string();
+    w.form(
+        "/school-counselling/children/{id}/record",
+        &[&child],
+        &[
+            ("consent_given_on", today.as_str()),
+            ("consent_form", "written"),
+            ("counselled_on", today.as_str()),
+            ("german_level", "none"),
+            ("maths_level", "unknown"),
+            ("recommended_form", "primary"),
+        ],
     )
     .await;
 

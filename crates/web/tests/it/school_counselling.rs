@@ -1102,3 +1102,150 @@ web_test!(
         assert!(wrong.body.contains("vor seinem Beginn"));
     }
 );
+
+web_test!(
+    the_counselling_is_recorded_after_the_appointment_with_the_familys_consent,
+    |app| {
+        let kim = app.login("koordination").await;
+        let family = family_with_mail(&app, &kim, "Familie Beratung").await;
+        let counsellor = app.login("schulberatung").await;
+        let page = app
+            .get(&format!("/school-counselling/{family}"), Some(&counsellor))
+            .await;
+        let omar = child_id(&page.body, "Omar Beispiel");
+        let today = ahead(&app, 0);
+        let record = |consent_on: String| {
+            vec![
+                ("consent_given_on", consent_on),
+                ("consent_form", "written".to_owned()),
+                ("counselled_on", today.clone()),
+                (
+                    "prior_schooling",
+                    "3 Jahre Grundschule in Aleppo".to_owned(),
+                ),
+                ("languages", "Arabisch, etwas Englisch".to_owned()),
+                ("literate", "yes".to_owned()),
+                ("german_level", "a1".to_owned()),
+                ("maths_level", "at_level".to_owned()),
+                ("interests", "Fußball".to_owned()),
+                ("recommended_form", "primary".to_owned()),
+                ("recommended_year", "4".to_owned()),
+                ("interpreter_used", "yes".to_owned()),
+            ]
+        };
+        // Not before an appointment.
+        let early = app
+            .post_form(
+                &format!("/school-counselling/children/{omar}/record"),
+                &pairs_owned(&record(today.clone())),
+                Some(&counsellor),
+            )
+            .await;
+        assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            early.body.contains("nach einem gebuchten Termin"),
+            "{}",
+            early.body
+        );
+        let booked = app
+            .post_form(
+                &format!("/school-counselling/{family}/appointments"),
+                &[
+                    ("date", today.as_str()),
+                    ("start", "08:00"),
+                    ("place", "KI Ahlen"),
+                ],
+                Some(&counsellor),
+            )
+            .await;
+        assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.body);
+        // A consent after the counselling, a missing level: refused, each named.
+        let mut bad = record(ahead(&app, 1));
+        bad.retain(|(k, _)| *k != "german_level");
+        let refused = app
+            .post_form(
+                &format!("/school-counselling/children/{omar}/record"),
+                &pairs_owned(&bad),
+                Some(&counsellor),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused
+                .body
+                .contains("Einwilligung am: Der Tag kann nicht in der Zukunft liegen"),
+            "{}",
+            refused.body
+        );
+        assert!(
+            refused
+                .body
+                .contains("Deutsch: Bitte die Deutschkenntnisse einschätzen")
+        );
+        assert_eq!(
+            statuses(&app, &family).await,
+            ["appointment", "appointment"]
+        );
+
+        let saved = app
+            .post_form(
+                &format!("/school-counselling/children/{omar}/record"),
+                &pairs_owned(&record(today.clone())),
+                Some(&counsellor),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        assert_eq!(statuses(&app, &family).await, ["counselled", "appointment"]);
+        let page = app
+            .get(&format!("/school-counselling/{family}"), Some(&counsellor))
+            .await;
+        assert!(
+            page.body.contains("Grundschule, Jahrgangsstufe 4"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("3 Jahre Grundschule in Aleppo"));
+        // The consent is in the district's consents, under its own purpose, without a person.
+        assert_eq!(
+            lotse_store::testing::count(
+                &app.db,
+                "SELECT COUNT(*) FROM consents WHERE school_child_id = $1 \
+                 AND purpose = 'school_counselling' AND person_id IS NULL",
+                Some(&omar),
+            )
+            .await,
+            1
+        );
+        // Corrected later: the same record and consent, no second step.
+        let mut corrected = record(today.clone());
+        corrected.retain(|(k, _)| *k != "recommended_year");
+        corrected.push(("recommended_year", "3".to_owned()));
+        let again = app
+            .post_form(
+                &format!("/school-counselling/children/{omar}/record"),
+                &pairs_owned(&corrected),
+                Some(&counsellor),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::SEE_OTHER, "{}", again.body);
+        assert_eq!(
+            lotse_store::testing::count(
+                &app.db,
+                "SELECT COUNT(*) FROM consents WHERE school_child_id = $1",
+                Some(&omar)
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            lotse_store::testing::count(&app.db, "SELECT COUNT(*) FROM school_child_steps WHERE child_id = $1 AND status = 'counselled'", Some(&omar)).await,
+            1
+        );
+        assert!(
+            app.get(&format!("/school-counselling/{family}"), Some(&counsellor))
+                .await
+                .body
+                .contains("Grundschule, Jahrgangsstufe 3")
+        );
+    }
+);
