@@ -669,3 +669,33 @@ test('school counselling: a family registers in Arabic on a phone, the KI accept
   assert.deepEqual([...problems, ...second.problems].filter((p) => !/\b422\b/.test(p)), [], 'only the refused first try answered 422');
   await second.context.close();
 });
+
+test('interpreter pool: a school asks on a phone, is told why a recurring request is refused, then sends a single one – axe clean', async () => {
+  const { context, page, problems } = await newPage(360, 740);
+  await login(page, 'partner');
+  await page.goto(`${base}/interpreters/requests/new`);
+  await checkAccessibility(page, 'interpreter request form');
+  const inThreeWeeks = new Date(Date.now() + 21 * 86400000).toISOString().slice(0, 10);
+  await page.locator('#f-language').selectOption('ar');
+  await page.locator('#f-date').fill(inThreeWeeks);
+  await page.locator('#f-start').fill('14:00');
+  await page.locator('#f-town').selectOption({ index: 1 });
+  await page.locator('#f-setting').selectOption('school');
+  await page.locator('#f-occasion').selectOption('parent_meeting');
+  await page.locator('#f-place').fill('Grundschule Am Park, Raum 3');
+  await page.locator('#f-recurring').check();
+  await page.getByRole('button', { name: 'Anfrage senden' }).click();
+  await page.locator('#refusal').waitFor();
+  assert.match(await page.locator('#refusal').innerText(), /wiederkehrend/i);
+  await checkAccessibility(page, 'a recurring request refused');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no sideways scrolling at 360 px (${overflow} px too wide)`);
+  // What was typed stays; one tick less and it goes through.
+  assert.equal(await page.locator('#f-place').inputValue(), 'Grundschule Am Park, Raum 3');
+  await page.locator('#f-recurring').uncheck();
+  await page.getByRole('button', { name: 'Anfrage senden' }).click();
+  await page.waitForURL(/\/interpreters\/requests\/[^/?]+\?ok=request_submitted$/);
+  await checkAccessibility(page, 'a request sent');
+  assert.deepEqual(problems.filter((p) => !/\b422\b/.test(p)), [], 'only the refused first try answered 422');
+  await context.close();
+});
