@@ -718,6 +718,13 @@ fn table() -> Vec<Route> {
         )
         .on(Record::SchoolRegistration, RecordAction::Change),
         r(
+            M::GET,
+            "/school-counselling/children/{id}/handoff",
+            Access::Permission(ViewSchoolCounselling),
+            get(pages::school_counselling::handoff_document),
+        )
+        .on(Record::SchoolRegistration, RecordAction::Change),
+        r(
             M::POST,
             "/school-counselling/children/{id}/record",
             Access::Permission(ViewSchoolCounselling),

@@ -1144,3 +1144,136 @@ pub async fn record(
     let notice = format!("school_recorded#kind-{child_id}");
     after_action(&app, &user, &family, result, &notice).await
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hand-off documents
+// ---------------------------------------------------------------------------------------------
+
+/// Who a child's counselling result is sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient {
+    /// The lower school authority (primary and lower secondary).
+    Schulamt,
+    /// The district government (upper secondary, Berufskolleg).
+    Bezirksregierung,
+    /// The health office, for the school-entry examination.
+    Gesundheitsamt,
+}
+
+impl Recipient {
+    fn address(self) -> &'static str {
+        match self {
+            Recipient::Schulamt => "Schulamt für den Kreis Warendorf (untere Schulaufsicht)",
+            Recipient::Bezirksregierung => {
+                "Bezirksregierung Münster, Dezernat 48 (obere Schulaufsicht)"
+            }
+            Recipient::Gesundheitsamt => {
+                "Kreis Warendorf, Gesundheitsamt, Kinder- und Jugendgesundheitsdienst"
+            }
+        }
+    }
+
+    fn subject(self) -> &'static str {
+        match self {
+            Recipient::Schulamt | Recipient::Bezirksregierung => {
+                "Schulische Erstberatung: Empfehlung zur Schulzuweisung"
+            }
+            Recipient::Gesundheitsamt => {
+                "Schulische Erstberatung: Mitteilung zur Schuleingangsuntersuchung"
+            }
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "school_counselling/handoff.html")]
+struct HandoffPage {
+    layout: Layout,
+    family_id: String,
+    recipient: &'static str,
+    subject: &'static str,
+    health: bool,
+    child: String,
+    birth: String,
+    town: String,
+    address: String,
+    guardian: String,
+    phone: String,
+    language: String,
+    interpreter: bool,
+    arrival: String,
+    record: lotse_store::school_counselling::CounsellingRecord,
+    site: String,
+    today: String,
+    by: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct HandoffQuery {
+    #[serde(default)]
+    to: String,
+}
+
+/// `GET /school-counselling/children/{id}/handoff?to=school|health`: the counselling's result
+/// as a letter to the school authority that assigns the school (Schulamt or Bezirksregierung,
+/// by the recommendation) or to the health office, to print or save as PDF.
+pub async fn handoff_document(
+    State(app): State<AppState>,
+    user: CurrentUser,
+    Path(child_id): Path<String>,
+    Query(q): Query<HandoffQuery>,
+) -> Result<Response, AppError> {
+    let viewer = user.principal.viewer();
+    let family = counselling::family_of_child(&app.db, &child_id).await?;
+    let Scoped { record: r, access } = counselling::registrations_for(&app.db, &viewer)
+        .get(&family)
+        .await?;
+    let not_yet = || {
+        AppError::Store(StoreError::field(
+            "to",
+            "Ein Übergabeschreiben gibt es erst, wenn die Beratung erfasst ist.",
+        ))
+    };
+    if !access.change {
+        return Err(AppError::Store(StoreError::NotFound));
+    }
+    let child = r
+        .children
+        .iter()
+        .find(|c| c.id == child_id)
+        .ok_or(AppError::Store(StoreError::NotFound))?;
+    let record = child.record.clone().ok_or_else(not_yet)?;
+    let form = SchoolForm::parse(&record.recommended_form).unwrap_or(SchoolForm::Primary);
+    let year = record.recommended_year.and_then(|y| u8::try_from(y).ok());
+    let recipient = match q.to.as_str() {
+        "health" => Recipient::Gesundheitsamt,
+        _ if form.assigned_by_district_government(year) => Recipient::Bezirksregierung,
+        _ => Recipient::Schulamt,
+    };
+    let child_name = format!("{} {}", child.first_name, child.last_name);
+    render(&HandoffPage {
+        layout: Layout::new(
+            &app,
+            &user,
+            format!("Übergabe: {child_name}"),
+            &format!("/school-counselling/{family}"),
+        ),
+        family_id: family.clone(),
+        recipient: recipient.address(),
+        subject: recipient.subject(),
+        health: recipient == Recipient::Gesundheitsamt,
+        child: child_name,
+        birth: date_de(&child.birth_date),
+        town: r.town.clone(),
+        address: r.address.clone(),
+        guardian: r.guardian_name.clone(),
+        phone: r.phone.clone(),
+        language: r.language_name().to_owned(),
+        interpreter: r.interpreter_needed,
+        arrival: r.arrival_date.map(|d| date_de(&d)).unwrap_or_default(),
+        record,
+        site: r.site.clone(),
+        today: date_de(&app.today()),
+        by: user.principal.display_name.clone(),
+    })
+}

@@ -1247,5 +1247,75 @@ web_test!(
                 .body
                 .contains("Grundschule, Jahrgangsstufe 3")
         );
+
+        // The letters: to the Schulamt for a primary school, to the health office, and to the
+        // Bezirksregierung once the recommendation is the Berufskolleg.
+        let letter = app
+            .get(
+                &format!("/school-counselling/children/{omar}/handoff"),
+                Some(&counsellor),
+            )
+            .await;
+        assert_eq!(letter.status, StatusCode::OK, "{}", letter.body);
+        assert!(letter.body.contains("Schulamt für den Kreis Warendorf"));
+        assert!(letter.body.contains("Grundschule, Jahrgangsstufe 3"));
+        assert!(letter.body.contains("3 Jahre Grundschule in Aleppo"));
+        let health = app
+            .get(
+                &format!("/school-counselling/children/{omar}/handoff?to=health"),
+                Some(&counsellor),
+            )
+            .await;
+        assert!(
+            health.body.contains("Gesundheitsamt")
+                && health.body.contains("Schuleingangsuntersuchung")
+        );
+        assert!(
+            !health.body.contains("Aleppo"),
+            "the health office learns what it needs"
+        );
+        let mut vocational = record(today.clone());
+        vocational.retain(|(k, _)| *k != "recommended_form" && *k != "recommended_year");
+        vocational.push(("recommended_form", "berufskolleg".to_owned()));
+        vocational.push(("recommended_year", "11".to_owned()));
+        app.post_form(
+            &format!("/school-counselling/children/{omar}/record"),
+            &pairs_owned(&vocational),
+            Some(&counsellor),
+        )
+        .await;
+        assert!(
+            app.get(
+                &format!("/school-counselling/children/{omar}/handoff"),
+                Some(&counsellor),
+            )
+            .await
+            .body
+            .contains("Bezirksregierung Münster")
+        );
+        // No letter before the counselling; none for whoever may not see the family.
+        let page = app
+            .get(&format!("/school-counselling/{family}"), Some(&counsellor))
+            .await;
+        let lina = child_id(&page.body, "Lina Beispiel");
+        assert_eq!(
+            app.get(
+                &format!("/school-counselling/children/{lina}/handoff"),
+                Some(&counsellor),
+            )
+            .await
+            .status,
+            StatusCode::UNPROCESSABLE_ENTITY
+        );
+        let partner = app.login("partner").await;
+        assert_eq!(
+            app.get(
+                &format!("/school-counselling/children/{omar}/handoff"),
+                Some(&partner),
+            )
+            .await
+            .status,
+            StatusCode::FORBIDDEN
+        );
     }
 );
