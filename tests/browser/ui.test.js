@@ -659,10 +659,23 @@ test('school counselling: a family registers in Arabic on a phone, the KI accept
   const second = await newPage(360, 740);
   await login(second.page, 'schulberatung');
   await second.page.goto(familyUrl);
-  await second.page.getByRole('button', { name: 'Schritt vermerken' }).click();
-  await second.page.waitForURL(/ok=school_step/);
+  await checkAccessibility(second.page, 'the family with the counselling form');
+  // The counselling, recorded on the family's consent; then the letter to the school authority.
+  const form = second.page.locator('form[action$="/record"]').first();
+  const today = new Date().toISOString().slice(0, 10);
+  await form.locator('input[name="consent_given_on"]').fill(today);
+  await form.locator('select[name="german_level"]').selectOption('none');
+  await form.locator('select[name="maths_level"]').selectOption('at_level');
+  await form.locator('select[name="recommended_form"]').selectOption('primary');
+  await form.locator('input[name="recommended_year"]').fill('3');
+  await form.getByRole('button', { name: 'Beratung speichern' }).click();
+  await second.page.waitForURL(/ok=school_recorded/);
   assert.match(await second.page.locator('main').innerText(), /Stand: beraten/);
   await checkAccessibility(second.page, 'a child counselled');
+  await second.page.getByRole('link', { name: 'Übergabeschreiben an die Schulaufsicht' }).click();
+  await second.page.getByRole('heading', { name: /Empfehlung zur Schulzuweisung/ }).waitFor();
+  assert.match(await second.page.locator('main').innerText(), /Schulamt für den Kreis Warendorf/);
+  await checkAccessibility(second.page, 'the hand-off letter');
   await second.page.goto(`${base}/`);
   assert.match(await second.page.locator('#erstberatung').locator('..').innerText(), /يوسف/);
   await checkAccessibility(second.page, 'counsellor start page');
