@@ -33,8 +33,12 @@ pub struct WaitingFigures {
     pub from: Date,
     pub to: Date,
     pub by_site: Vec<WaitingLine>,
+    /// The district's line under the site table, suppressed together with it.
+    pub by_site_total: WaitingLine,
     pub by_town: Vec<WaitingLine>,
-    pub total: WaitingLine,
+    /// The district's line under the town table: its own suppression, since which total must
+    /// be hidden depends on the lines above it.
+    pub by_town_total: WaitingLine,
 }
 
 /// What a group is: all children, those of one site, those of one town.
@@ -167,16 +171,17 @@ pub async fn waiting_times(db: &Db, from: Date, to: Date) -> Result<WaitingFigur
         to_school: shown(total.to_school),
         waiting: Shown::Count(0),
     };
-    let mut total_shown = total_line(&total);
-    let by_site = lines(&sites, &site_raw, &mut total_shown);
+    let mut by_site_total = total_line(&total);
+    let by_site = lines(&sites, &site_raw, &mut by_site_total);
     let mut by_town_total = total_line(&total);
     let by_town = lines(&towns, &town_raw, &mut by_town_total);
     Ok(WaitingFigures {
         from,
         to,
         by_site,
+        by_site_total,
         by_town,
-        total: total_shown,
+        by_town_total,
     })
 }
 

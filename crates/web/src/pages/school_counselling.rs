@@ -1039,9 +1039,8 @@ struct FiguresPage {
     to: String,
     period: String,
     error: Option<(&'static str, String)>,
-    /// (caption, heading of the first column, lines): by site, by town.
-    tables: Vec<(&'static str, &'static str, Vec<WaitingRow>)>,
-    total: Option<WaitingRow>,
+    /// (caption, heading of the first column, lines, the district's line): by site, by town.
+    tables: Vec<(&'static str, &'static str, Vec<WaitingRow>, WaitingRow)>,
 }
 
 pub async fn figures(
@@ -1066,7 +1065,6 @@ pub async fn figures(
                 period: String::new(),
                 error: Some((e.field, e.message)),
                 tables: Vec::new(),
-                total: None,
             });
         }
     };
@@ -1082,14 +1080,15 @@ pub async fn figures(
                 "nach Standort",
                 "Standort",
                 f.by_site.iter().map(waiting_row).collect(),
+                waiting_row(&f.by_site_total),
             ),
             (
                 "nach Wohnort",
                 "Wohnort",
                 f.by_town.iter().map(waiting_row).collect(),
+                waiting_row(&f.by_town_total),
             ),
         ],
-        total: Some(waiting_row(&f.total)),
     })
 }
 

@@ -1084,6 +1084,8 @@ web_test!(
         assert_eq!(row("Ahlen"), ["x", "6", "40 (40)", "0", "–", "x"]);
         assert_eq!(row("Beckum"), ["&#60;5", "0", "–", "0", "–", "&#60;5"]);
         assert_eq!(row("Sendenhorst")[2], "40 (40)");
+        // Each table closes with the district's line as its own suppression left it.
+        assert_eq!(page.body.matches("<tfoot>").count(), 2);
         assert!(!page.body.contains("Omar") && !page.body.contains("Familie Warte"));
         let partner = app.login("partner").await;
         assert_eq!(
