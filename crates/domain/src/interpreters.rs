@@ -464,6 +464,16 @@ pub struct Slot {
 }
 
 impl Slot {
+    /// A slot as the database keeps it (minutes as integers); a value out of range, which the
+    /// checks on the way in prevent, reads as 0.
+    pub fn stored(date: Date, start_minute: i64, duration_minutes: i64) -> Slot {
+        Slot {
+            date,
+            start_minute: u16::try_from(start_minute).unwrap_or(0),
+            duration_minutes: u16::try_from(duration_minutes).unwrap_or(0),
+        }
+    }
+
     fn start(self) -> i64 {
         self.date.day_number() * 24 * 60 + i64::from(self.start_minute)
     }

@@ -392,11 +392,7 @@ impl Request {
     }
 
     pub fn slot(&self) -> Slot {
-        Slot {
-            date: self.on_date,
-            start_minute: u16::try_from(self.start_minute).unwrap_or(0),
-            duration_minutes: u16::try_from(self.duration_minutes).unwrap_or(0),
-        }
+        Slot::stored(self.on_date, self.start_minute, self.duration_minutes)
     }
 
     pub fn language_name(&self) -> &str {
@@ -637,11 +633,7 @@ impl Locked {
     }
 
     fn slot(&self) -> Slot {
-        Slot {
-            date: self.on_date,
-            start_minute: u16::try_from(self.start_minute).unwrap_or(0),
-            duration_minutes: u16::try_from(self.duration_minutes).unwrap_or(0),
-        }
+        Slot::stored(self.on_date, self.start_minute, self.duration_minutes)
     }
 }
 
@@ -1082,11 +1074,7 @@ async fn candidates_in(
             available_until: u16::try_from(row.available_until).unwrap_or(0),
             booked: booked
                 .into_iter()
-                .map(|(date, start, duration)| Slot {
-                    date,
-                    start_minute: u16::try_from(start).unwrap_or(0),
-                    duration_minutes: u16::try_from(duration).unwrap_or(0),
-                })
+                .map(|(date, start, duration)| Slot::stored(date, start, duration))
                 .collect(),
             recent_assignments: u32::try_from(recent).unwrap_or(u32::MAX),
             recent_minutes: u32::try_from(minutes).unwrap_or(u32::MAX),
@@ -1255,11 +1243,7 @@ async fn appointment_mails(tx: &mut Tx, id: &str, cancelled: bool, now: i64) -> 
         .fetch_one(c)
         .await
     })?;
-    let slot = Slot {
-        date: f.on_date,
-        start_minute: u16::try_from(f.start_minute).unwrap_or(0),
-        duration_minutes: u16::try_from(f.duration_minutes).unwrap_or(0),
-    };
+    let slot = Slot::stored(f.on_date, f.start_minute, f.duration_minutes);
     let language = if f.dialect.is_empty() {
         language_name(&f.language).to_owned()
     } else {

@@ -1234,11 +1234,7 @@ pub struct Appointment {
 
 impl Appointment {
     pub fn slot(&self) -> Slot {
-        Slot {
-            date: self.on_date,
-            start_minute: u16::try_from(self.start_minute).unwrap_or(0),
-            duration_minutes: u16::try_from(self.duration_minutes).unwrap_or(0),
-        }
+        Slot::stored(self.on_date, self.start_minute, self.duration_minutes)
     }
 
     pub fn status(&self) -> AppointmentStatus {
@@ -1305,19 +1301,10 @@ async fn check_counsellor(
     .fetch_all(c)
     .await)?;
     let clash = taken.into_iter().find(|(id, start, minutes)| {
-        except != Some(id.as_str())
-            && slot.overlaps(Slot {
-                date: slot.date,
-                start_minute: u16::try_from(*start).unwrap_or(0),
-                duration_minutes: u16::try_from(*minutes).unwrap_or(0),
-            })
+        except != Some(id.as_str()) && slot.overlaps(Slot::stored(slot.date, *start, *minutes))
     });
     if let Some((_, start, minutes)) = clash {
-        let other = Slot {
-            date: slot.date,
-            start_minute: u16::try_from(start).unwrap_or(0),
-            duration_minutes: u16::try_from(minutes).unwrap_or(0),
-        };
+        let other = Slot::stored(slot.date, start, minutes);
         return Err(StoreError::field(
             "start",
             format!(
